@@ -1,0 +1,363 @@
+//! Rendering INSERT, UPDATE and DELETE.
+
+use super::{Compile, Compiled, Compiler, Res, ResultColumn, collect_sources};
+use crate::dialect::{Dialect, UpdateFromStyle};
+use crate::error::CompileError;
+use crate::expr::Expr;
+use crate::schema::{ClientDefault, Table};
+use crate::stmt::{Delete, Insert, InsertSource, OnConflict, Select, SelectItem, Source, Update};
+use std::sync::Arc;
+
+fn check_column(table: &Table, name: &str) -> Res {
+    if table.columns.contains_key(name) {
+        Ok(())
+    } else {
+        Err(CompileError::NoSuchColumn {
+            source_name: table.fullname(),
+            column: name.to_owned(),
+        })
+    }
+}
+
+/// The result columns of a RETURNING list.
+fn returning_columns(items: &[SelectItem]) -> Result<Vec<ResultColumn>, CompileError> {
+    Select {
+        items: items.to_vec(),
+        ..Select::default()
+    }
+    .result_columns()
+}
+
+impl Compiler<'_> {
+    fn returning(&mut self, items: &[SelectItem]) -> Res {
+        if items.is_empty() {
+            return Ok(());
+        }
+        if !self.d.supports_returning() {
+            return Err(CompileError::unsupported("RETURNING", self.d.name()));
+        }
+        let named = Select {
+            items: items.to_vec(),
+            ..Select::default()
+        }
+        .named_items()?;
+        self.w(" RETURNING ");
+        for (i, item) in named.iter().enumerate() {
+            if i > 0 {
+                self.w(", ");
+            }
+            self.expr(&item.expr)?;
+            if item.labeled {
+                self.w(" AS ");
+                self.ident(&item.name)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn assignments(
+        &mut self,
+        table: &Table,
+        set: &[(Arc<str>, Expr)],
+        qualify_target: bool,
+    ) -> Res {
+        for (i, (name, value)) in set.iter().enumerate() {
+            check_column(table, name)?;
+            if i > 0 {
+                self.w(", ");
+            }
+            if qualify_target {
+                self.table_name(table)?;
+                self.w(".");
+            }
+            self.ident(name)?;
+            self.w(" = ");
+            self.expr(value)?;
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, ins: &Insert) -> Res {
+        let table = &ins.table;
+        self.w("INSERT INTO ");
+        self.table_name(table)?;
+        match &ins.source {
+            InsertSource::Values(rows) => self.insert_values(table, rows)?,
+            InsertSource::Select(cols, query) => {
+                self.w(" (");
+                for (i, col) in cols.iter().enumerate() {
+                    check_column(table, col)?;
+                    if i > 0 {
+                        self.w(", ");
+                    }
+                    self.ident(col)?;
+                }
+                self.w(") ");
+                self.with_cte_scope(|c| c.query(query))?;
+            }
+        }
+        match &ins.on_conflict {
+            None => {}
+            Some(OnConflict::DuplicateKeyUpdate { set }) => {
+                if !self.d.supports_on_duplicate_key() {
+                    return Err(CompileError::unsupported(
+                        "ON DUPLICATE KEY UPDATE",
+                        self.d.name(),
+                    ));
+                }
+                self.w(" ON DUPLICATE KEY UPDATE ");
+                self.assignments(table, set, false)?;
+            }
+            Some(conflict) => {
+                if !self.d.supports_on_conflict() {
+                    return Err(CompileError::unsupported("ON CONFLICT", self.d.name()));
+                }
+                let target = match conflict {
+                    OnConflict::DoNothing { target } | OnConflict::DoUpdate { target, .. } => {
+                        target
+                    }
+                    OnConflict::DuplicateKeyUpdate { .. } => return Ok(()),
+                };
+                self.w(" ON CONFLICT");
+                if !target.is_empty() {
+                    self.w(" (");
+                    for (i, col) in target.iter().enumerate() {
+                        check_column(table, col)?;
+                        if i > 0 {
+                            self.w(", ");
+                        }
+                        self.ident(col)?;
+                    }
+                    self.w(")");
+                }
+                match conflict {
+                    OnConflict::DoUpdate {
+                        set,
+                        filter,
+                        target,
+                    } => {
+                        if target.is_empty() {
+                            return Err(CompileError::invalid(
+                                "ON CONFLICT DO UPDATE needs conflict target columns",
+                            ));
+                        }
+                        if set.is_empty() {
+                            return Err(CompileError::invalid(
+                                "ON CONFLICT DO UPDATE needs assignments",
+                            ));
+                        }
+                        self.w(" DO UPDATE SET ");
+                        self.assignments(table, set, false)?;
+                        if let Some(filter) = filter {
+                            self.w(" WHERE ");
+                            self.expr(filter)?;
+                        }
+                    }
+                    _ => self.w(" DO NOTHING"),
+                }
+            }
+        }
+        self.returning(&ins.returning)
+    }
+
+    fn insert_values(&mut self, table: &Table, rows: &[Vec<(Arc<str>, Expr)>]) -> Res {
+        let first: Vec<Arc<str>> = rows
+            .first()
+            .map(|r| r.iter().map(|(k, _)| k.clone()).collect())
+            .unwrap_or_default();
+        for name in &first {
+            check_column(table, name)?;
+        }
+        // Client-side defaults fill the columns the rows leave out.
+        let defaults: Vec<(&Arc<str>, &ClientDefault)> = table
+            .columns
+            .values()
+            .filter(|c| !first.contains(&c.name))
+            .filter_map(|c| c.default.as_ref().map(|d| (&c.name, d)))
+            .collect();
+        if first.is_empty() && defaults.is_empty() {
+            if rows.len() > 1 {
+                return Err(CompileError::invalid(
+                    "a multi-row INSERT needs column values",
+                ));
+            }
+            self.w(if self.d.supports_default_values() {
+                " DEFAULT VALUES"
+            } else {
+                " () VALUES ()"
+            });
+            return Ok(());
+        }
+        self.w(" (");
+        let mut i = 0;
+        for name in first.iter().chain(defaults.iter().map(|(n, _)| *n)) {
+            if i > 0 {
+                self.w(", ");
+            }
+            i += 1;
+            self.ident(name)?;
+        }
+        self.w(") VALUES ");
+        let rows: &[Vec<(Arc<str>, Expr)>] = if rows.is_empty() { &[vec![]] } else { rows };
+        for (r, row) in rows.iter().enumerate() {
+            if row.len() != first.len() || row.iter().any(|(k, _)| !first.contains(k)) {
+                return Err(CompileError::invalid(format!(
+                    "row {} of a multi-row INSERT names other columns than the first row",
+                    r + 1
+                )));
+            }
+            if r > 0 {
+                self.w(", ");
+            }
+            self.w("(");
+            for (i, name) in first.iter().enumerate() {
+                if i > 0 {
+                    self.w(", ");
+                }
+                let value = row
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v)
+                    .unwrap_or(&Expr::Null);
+                let typed = typed_for(table, name, value);
+                self.expr(&typed)?;
+            }
+            for (j, (name, default)) in defaults.iter().enumerate() {
+                if !first.is_empty() || j > 0 {
+                    self.w(", ");
+                }
+                match default {
+                    ClientDefault::Value(v) => {
+                        let ty = table.columns.get(*name).map(|c| c.sql_type.clone());
+                        self.bind_value(v, ty.as_ref(), false)?;
+                    }
+                    ClientDefault::Expr(e) => self.expr(e)?,
+                }
+            }
+            self.w(")");
+        }
+        Ok(())
+    }
+
+    fn update(&mut self, upd: &Update) -> Res {
+        let table = &upd.table;
+        if upd.set.is_empty() {
+            return Err(CompileError::invalid(
+                "an UPDATE needs at least one value to set",
+            ));
+        }
+        let target = Source::Table(table.clone());
+        let mut extra = Vec::new();
+        for f in &upd.filters {
+            collect_sources(f, &mut extra);
+        }
+        for (_, v) in &upd.set {
+            collect_sources(v, &mut extra);
+        }
+        extra.retain(|s| !s.same_as(&target));
+        let style = if extra.is_empty() {
+            None
+        } else {
+            Some(
+                self.d
+                    .update_from_style()
+                    .ok_or_else(|| CompileError::unsupported("UPDATE .. FROM", self.d.name()))?,
+            )
+        };
+        let saved = std::mem::replace(&mut self.correlation, vec![target]);
+        self.correlation.extend(extra.iter().cloned());
+        let r = (|| {
+            self.w("UPDATE ");
+            self.table_name(table)?;
+            if style == Some(UpdateFromStyle::MultiTable) {
+                for s in &extra {
+                    self.w(", ");
+                    self.from_clause(&s.clone().into())?;
+                }
+            }
+            self.w(" SET ");
+            let set: Vec<(Arc<str>, Expr)> = upd
+                .set
+                .iter()
+                .map(|(k, v)| (k.clone(), typed_for(table, k, v)))
+                .collect();
+            self.assignments(table, &set, style == Some(UpdateFromStyle::MultiTable))?;
+            if style == Some(UpdateFromStyle::From) {
+                self.w(" FROM ");
+                for (i, s) in extra.iter().enumerate() {
+                    if i > 0 {
+                        self.w(", ");
+                    }
+                    self.from_clause(&s.clone().into())?;
+                }
+            }
+            self.where_clause(&upd.filters)?;
+            self.returning(&upd.returning)
+        })();
+        self.correlation = saved;
+        r
+    }
+
+    fn delete(&mut self, del: &Delete) -> Res {
+        let target = Source::Table(del.table.clone());
+        let mut extra = Vec::new();
+        for f in &del.filters {
+            collect_sources(f, &mut extra);
+        }
+        extra.retain(|s| !s.same_as(&target));
+        if let Some(other) = extra.first() {
+            return Err(CompileError::unsupported(
+                format!(
+                    "DELETE with other tables ({}) in WHERE; refer to them through a subquery",
+                    other.display_name()
+                ),
+                self.d.name(),
+            ));
+        }
+        let saved = std::mem::replace(&mut self.correlation, vec![target]);
+        let r = (|| {
+            self.w("DELETE FROM ");
+            self.table_name(&del.table)?;
+            self.where_clause(&del.filters)?;
+            self.returning(&del.returning)
+        })();
+        self.correlation = saved;
+        r
+    }
+}
+
+/// Gives an untyped bound value the type of the column it is assigned to.
+fn typed_for(table: &Table, column: &str, value: &Expr) -> Expr {
+    match value {
+        Expr::Bind(b) if b.sql_type.is_none() => {
+            let mut b = b.clone();
+            b.sql_type = table.columns.get(column).map(|c| c.sql_type.clone());
+            Expr::Bind(b)
+        }
+        other => other.clone(),
+    }
+}
+
+impl Compile for Insert {
+    fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
+        let mut c = Compiler::new(dialect);
+        c.insert(self)?;
+        c.finish(returning_columns(&self.returning)?)
+    }
+}
+
+impl Compile for Update {
+    fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
+        let mut c = Compiler::new(dialect);
+        c.with_cte_scope(|c| c.update(self))?;
+        c.finish(returning_columns(&self.returning)?)
+    }
+}
+
+impl Compile for Delete {
+    fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
+        let mut c = Compiler::new(dialect);
+        c.with_cte_scope(|c| c.delete(self))?;
+        c.finish(returning_columns(&self.returning)?)
+    }
+}

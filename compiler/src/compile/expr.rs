@@ -1,0 +1,431 @@
+//! Rendering expressions, with parentheses by precedence.
+
+use super::{Compiler, Res};
+use crate::dialect::{DistinctFromStyle, InListStyle};
+use crate::error::CompileError;
+use crate::expr::{BinaryOp, Expr, InList, Like, NullsOrder, OrderBy, SortDirection};
+use crate::stmt::Source;
+
+/// Binding strength: higher binds tighter.
+const P_OR: u8 = 1;
+const P_AND: u8 = 2;
+const P_NOT: u8 = 3;
+const P_CMP: u8 = 4;
+const P_CONCAT: u8 = 5;
+const P_ADD: u8 = 6;
+const P_MUL: u8 = 7;
+const P_NEG: u8 = 8;
+const P_ATOM: u8 = 9;
+
+fn op_prec(op: BinaryOp) -> u8 {
+    match op {
+        BinaryOp::Concat => P_CONCAT,
+        BinaryOp::Add | BinaryOp::Sub => P_ADD,
+        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => P_MUL,
+        _ => P_CMP,
+    }
+}
+
+fn is_arith(e: &Expr) -> bool {
+    matches!(e, Expr::Binary(op, ..) if matches!(op_prec(*op), P_ADD | P_MUL))
+}
+
+fn is_concat(e: &Expr) -> bool {
+    matches!(e, Expr::Binary(BinaryOp::Concat, ..))
+}
+
+impl Compiler<'_> {
+    fn prec(&self, e: &Expr) -> u8 {
+        match e {
+            Expr::Bool { and, items } if items.len() > 1 => {
+                if *and {
+                    P_AND
+                } else {
+                    P_OR
+                }
+            }
+            Expr::Bool { items, .. } if items.len() == 1 => self.prec(&items[0]),
+            Expr::Not(_) => P_NOT,
+            Expr::Binary(BinaryOp::Concat, ..) if self.d.concat_is_function() => P_ATOM,
+            Expr::Binary(BinaryOp::IsDistinctFrom, ..)
+                if self.d.distinct_from_style() == DistinctFromStyle::NullSafeEq =>
+            {
+                P_NOT
+            }
+            Expr::Binary(op, ..) => op_prec(*op),
+            Expr::IsNull(..) | Expr::In(..) | Expr::Between(..) | Expr::Like(_) => P_CMP,
+            Expr::Neg(_) => P_NEG,
+            Expr::Label(_, inner) => self.prec(inner),
+            _ => P_ATOM,
+        }
+    }
+
+    /// Renders `e`, parenthesised when it binds more loosely than `min`.
+    fn operand(&mut self, e: &Expr, min: u8) -> Res {
+        if self.prec(e) < min {
+            self.w("(");
+            self.expr(e)?;
+            self.w(")");
+            Ok(())
+        } else {
+            self.expr(e)
+        }
+    }
+
+    /// Renders an expression.
+    pub fn expr(&mut self, e: &Expr) -> Res {
+        match e {
+            Expr::Column(c) => {
+                if self.qualify {
+                    self.source_name(&c.source)?;
+                    self.w(".");
+                }
+                self.ident(&c.column.name)
+            }
+            Expr::Bind(b) => self.bind_value(&b.value, b.sql_type.as_ref(), false),
+            Expr::Param(p) => self.bind_named(&p.name, p.sql_type.as_ref(), p.expanding),
+            Expr::Raw(sql) => {
+                self.w(sql);
+                Ok(())
+            }
+            Expr::Null => {
+                self.w("NULL");
+                Ok(())
+            }
+            Expr::Not(inner) => {
+                self.w("NOT ");
+                self.operand(inner, P_ATOM)
+            }
+            Expr::Neg(inner) => {
+                self.w("-");
+                self.operand(inner, P_ATOM)
+            }
+            Expr::Binary(op, l, r) => self.binary(*op, l, r),
+            Expr::Bool { and, items } => self.boolean(*and, items),
+            Expr::IsNull(inner, negated) => {
+                self.operand(inner, P_CMP + 1)?;
+                self.w(if *negated { " IS NOT NULL" } else { " IS NULL" });
+                Ok(())
+            }
+            Expr::In(inner, list, negated) => self.in_list(inner, list, *negated),
+            Expr::Between(inner, low, high, negated) => {
+                self.operand(inner, P_CMP + 1)?;
+                self.w(if *negated {
+                    " NOT BETWEEN "
+                } else {
+                    " BETWEEN "
+                });
+                self.operand(low, P_CMP + 1)?;
+                self.w(" AND ");
+                self.operand(high, P_CMP + 1)
+            }
+            Expr::Like(like) => self.like(like),
+            Expr::Func { name, args, star } => self.function(name, args, *star),
+            Expr::Distinct(inner) => {
+                self.w("DISTINCT ");
+                self.operand(inner, P_ATOM)
+            }
+            Expr::Case(case) => {
+                self.w("CASE");
+                if let Some(operand) = &case.operand {
+                    self.w(" ");
+                    self.expr(operand)?;
+                }
+                if case.whens.is_empty() {
+                    return Err(CompileError::invalid("CASE needs at least one WHEN"));
+                }
+                for (cond, then) in &case.whens {
+                    self.w(" WHEN ");
+                    self.expr(cond)?;
+                    self.w(" THEN ");
+                    self.expr(then)?;
+                }
+                if let Some(else_) = &case.else_ {
+                    self.w(" ELSE ");
+                    self.expr(else_)?;
+                }
+                self.w(" END");
+                Ok(())
+            }
+            Expr::Cast(inner, ty) => {
+                let type_sql = self.d.cast_type_sql(ty)?;
+                self.w("CAST(");
+                self.expr(inner)?;
+                self.w(" AS ");
+                self.w(&type_sql);
+                self.w(")");
+                Ok(())
+            }
+            // A label names a column only in a column list; elsewhere it is its expression.
+            Expr::Label(_, inner) => self.expr(inner),
+            Expr::Over(func, window) => {
+                self.expr(func)?;
+                self.w(" OVER (");
+                let mut space = false;
+                if !window.partition_by.is_empty() {
+                    self.w("PARTITION BY ");
+                    self.expr_list(&window.partition_by)?;
+                    space = true;
+                }
+                if !window.order_by.is_empty() {
+                    if space {
+                        self.w(" ");
+                    }
+                    self.w("ORDER BY ");
+                    self.order_by_list(&window.order_by)?;
+                }
+                self.w(")");
+                Ok(())
+            }
+            Expr::ScalarSubquery(q) => {
+                self.w("(");
+                self.query(q)?;
+                self.w(")");
+                Ok(())
+            }
+            Expr::Exists(q) => {
+                self.w("EXISTS (");
+                self.query(q)?;
+                self.w(")");
+                Ok(())
+            }
+            Expr::Excluded(name) => {
+                if self.d.supports_on_duplicate_key() {
+                    self.w("VALUES(");
+                    self.ident(name)?;
+                    self.w(")");
+                } else {
+                    self.w("excluded.");
+                    self.ident(name)?;
+                }
+                Ok(())
+            }
+            Expr::Invalid(err) => Err(err.clone()),
+        }
+    }
+
+    /// The name a source's columns are qualified with.
+    pub fn source_name(&mut self, source: &Source) -> Res {
+        match source {
+            Source::Table(t) => self.table_name(t),
+            other => self.ident(&other.display_name()),
+        }
+    }
+
+    /// Comma-separated expressions.
+    pub fn expr_list(&mut self, items: &[Expr]) -> Res {
+        for (i, e) in items.iter().enumerate() {
+            if i > 0 {
+                self.w(", ");
+            }
+            self.expr(e)?;
+        }
+        Ok(())
+    }
+
+    fn binary(&mut self, op: BinaryOp, l: &Expr, r: &Expr) -> Res {
+        let p = op_prec(op);
+        if op == BinaryOp::Concat && self.d.concat_is_function() {
+            self.w("concat(");
+            self.expr(l)?;
+            self.w(", ");
+            self.expr(r)?;
+            self.w(")");
+            return Ok(());
+        }
+        let style = self.d.distinct_from_style();
+        let (sql, negate_all) = match op {
+            BinaryOp::Eq => (" = ", false),
+            BinaryOp::Ne => (" <> ", false),
+            BinaryOp::Lt => (" < ", false),
+            BinaryOp::Le => (" <= ", false),
+            BinaryOp::Gt => (" > ", false),
+            BinaryOp::Ge => (" >= ", false),
+            BinaryOp::Add => (" + ", false),
+            BinaryOp::Sub => (" - ", false),
+            BinaryOp::Mul => (" * ", false),
+            BinaryOp::Div => (" / ", false),
+            BinaryOp::Mod => (" % ", false),
+            BinaryOp::Concat => (" || ", false),
+            BinaryOp::IsDistinctFrom => match style {
+                DistinctFromStyle::Standard => (" IS DISTINCT FROM ", false),
+                DistinctFromStyle::IsNot => (" IS NOT ", false),
+                DistinctFromStyle::NullSafeEq => (" <=> ", true),
+            },
+            BinaryOp::IsNotDistinctFrom => match style {
+                DistinctFromStyle::Standard => (" IS NOT DISTINCT FROM ", false),
+                DistinctFromStyle::IsNot => (" IS ", false),
+                DistinctFromStyle::NullSafeEq => (" <=> ", false),
+            },
+        };
+        if negate_all {
+            self.w("NOT (");
+        }
+        // Comparisons do not associate; `-`, `/` and `%` need the right side grouped; and
+        // `||` mixed with arithmetic is always grouped, since dialects rank them differently.
+        let left_min = if p == P_CMP { p + 1 } else { p };
+        let mixed = |e: &Expr| {
+            (op == BinaryOp::Concat && is_arith(e))
+                || (p != P_CMP && op != BinaryOp::Concat && is_concat(e))
+        };
+        let lmin = if mixed(l) { P_ATOM } else { left_min };
+        let rmin = if mixed(r) { P_ATOM } else { p + 1 };
+        self.operand(l, lmin)?;
+        self.w(sql);
+        self.operand(r, rmin)?;
+        if negate_all {
+            self.w(")");
+        }
+        Ok(())
+    }
+
+    fn boolean(&mut self, and: bool, items: &[Expr]) -> Res {
+        match items {
+            [] => {
+                // An empty AND is true, an empty OR false; written as comparisons so they are
+                // valid wherever a condition is, on every dialect.
+                self.w(if and { "1 = 1" } else { "1 != 1" });
+                Ok(())
+            }
+            [one] => self.expr(one),
+            _ => {
+                let p = if and { P_AND } else { P_OR };
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.w(if and { " AND " } else { " OR " });
+                    }
+                    self.operand(item, p)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn in_list(&mut self, inner: &Expr, list: &InList, negated: bool) -> Res {
+        match list {
+            InList::Query(q) => {
+                self.operand(inner, P_CMP + 1)?;
+                self.w(if negated { " NOT IN (" } else { " IN (" });
+                self.query(q)?;
+                self.w(")");
+                Ok(())
+            }
+            InList::Invalid(err) => Err(err.clone()),
+            InList::Values(_) | InList::Param(_) => {
+                let array = self.d.in_list_style() == InListStyle::AnyArray && !self.literal_binds;
+                self.operand(inner, P_CMP + 1)?;
+                if array {
+                    self.w(if negated { " <> ALL(" } else { " = ANY(" });
+                } else {
+                    self.w(if negated { " NOT IN (" } else { " IN (" });
+                }
+                match list {
+                    InList::Values(b) if self.literal_binds => {
+                        let crate::Value::Array(items) = &b.value else {
+                            return Err(CompileError::invalid("IN needs a list"));
+                        };
+                        if items.is_empty() {
+                            self.w("SELECT 1 FROM (SELECT 1) AS empty_set WHERE 1 != 1");
+                        }
+                        for (i, item) in items.iter().enumerate() {
+                            if i > 0 {
+                                self.w(", ");
+                            }
+                            self.bind_value(item, None, false)?;
+                        }
+                    }
+                    InList::Values(b) => self.bind_value(&b.value, b.sql_type.as_ref(), true)?,
+                    InList::Param(p) => self.bind_named(&p.name, p.sql_type.as_ref(), true)?,
+                    _ => {}
+                }
+                self.w(")");
+                Ok(())
+            }
+        }
+    }
+
+    fn like(&mut self, like: &Like) -> Res {
+        let native_ilike = self.d.supports_ilike();
+        let lowered = like.case_insensitive && !native_ilike;
+        let lower = |c: &mut Self, e: &Expr| -> Res {
+            if lowered {
+                c.w("lower(");
+                c.expr(e)?;
+                c.w(")");
+                Ok(())
+            } else {
+                c.operand(e, P_CMP + 1)
+            }
+        };
+        lower(self, &like.expr)?;
+        let op = match (like.negated, like.case_insensitive && native_ilike) {
+            (false, false) => " LIKE ",
+            (true, false) => " NOT LIKE ",
+            (false, true) => " ILIKE ",
+            (true, true) => " NOT ILIKE ",
+        };
+        self.w(op);
+        lower(self, &like.pattern)?;
+        if let Some(esc) = like.escape {
+            let lit = self.d.quote_string(&esc.to_string())?;
+            self.w(" ESCAPE ");
+            self.w(&lit);
+        }
+        Ok(())
+    }
+
+    fn function(&mut self, name: &str, args: &[Expr], star: bool) -> Res {
+        if name.eq_ignore_ascii_case("now") && args.is_empty() && !star {
+            self.w(self.d.now_sql());
+            return Ok(());
+        }
+        // Function names are written as given when plain; anything else is quoted.
+        let plain = !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit());
+        if plain {
+            self.w(name);
+        } else {
+            self.ident(name)?;
+        }
+        self.w("(");
+        if star {
+            self.w("*");
+        } else {
+            self.expr_list(args)?;
+        }
+        self.w(")");
+        Ok(())
+    }
+
+    /// ORDER BY items; a label of the column list is referred to by name.
+    pub fn order_by_list(&mut self, items: &[OrderBy]) -> Res {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.w(", ");
+            }
+            match &item.expr {
+                Expr::Label(name, _) => self.ident(name)?,
+                e => self.expr(e)?,
+            }
+            match item.direction {
+                Some(SortDirection::Asc) => self.w(" ASC"),
+                Some(SortDirection::Desc) => self.w(" DESC"),
+                None => {}
+            }
+            if let Some(nulls) = item.nulls {
+                if !self.d.supports_nulls_order() {
+                    return Err(CompileError::unsupported(
+                        "NULLS FIRST / NULLS LAST",
+                        self.d.name(),
+                    ));
+                }
+                self.w(match nulls {
+                    NullsOrder::First => " NULLS FIRST",
+                    NullsOrder::Last => " NULLS LAST",
+                });
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,409 @@
+//! The compiler: statement → [`Compiled`] (SQL text, parameter slots, result columns).
+//!
+//! One walk renders the SQL and records every bound value and named parameter as a slot at
+//! its position in the text; the dialect's placeholders are written afterwards in one pass,
+//! so hoisted CTEs and expanding IN lists number their parameters correctly.
+
+mod ddl;
+mod dml;
+mod expr;
+mod params;
+mod query;
+
+pub use params::{Bound, Params};
+
+use crate::dialect::Dialect;
+use crate::error::CompileError;
+use crate::expr::Expr;
+use crate::schema::{SqlType, Table};
+use crate::stmt::{Cte, Source};
+use crate::value::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A column of a statement's result.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ResultColumn {
+    /// The column's name (its key in a result row).
+    pub name: Arc<str>,
+    /// Its SQL type, when known.
+    pub sql_type: Option<SqlType>,
+}
+
+/// Where a parameter's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ParamSource {
+    /// The statement's own value number `n` ([`Compiled::literals`]).
+    Literal(usize),
+    /// A named parameter supplied at execution ([`bindparam`](crate::bindparam), `text()`).
+    Named(Arc<str>),
+}
+
+/// One parameter of a compiled statement.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ParamSlot {
+    /// A name for logs and errors: the bindparam's name, or `param_N` for statement values.
+    pub name: Arc<str>,
+    /// Where the value comes from.
+    pub source: ParamSource,
+    /// Takes a list, expanded into one placeholder per element (or bound as an array where
+    /// the dialect binds IN lists as arrays).
+    pub expanding: bool,
+    /// The SQL type the value meets, when known.
+    pub sql_type: Option<SqlType>,
+}
+
+/// A piece of a compiled statement's text: literal SQL or a parameter slot.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Piece {
+    Sql(String),
+    Slot(usize),
+}
+
+/// A compiled statement.
+///
+/// `sql` is final unless [`Compiled::needs_expansion`]: then it shows each expanding
+/// parameter as `__[POSTCOMPILE_name]`, and [`Compiled::bind`] gives the SQL to run.
+///
+/// ```
+/// use sqlcore_compiler::*;
+/// let t = Table::new("t").column(Column::new("id", SqlType::Integer));
+/// let c = select(&t).filter(t.c("id").in_([1, 2, 3])).compile(&SQLite).unwrap();
+/// assert_eq!(c.sql, "SELECT t.id FROM t WHERE t.id IN (__[POSTCOMPILE_param_1])");
+/// let bound = c.bind(&Params::new()).unwrap();
+/// assert_eq!(bound.sql, "SELECT t.id FROM t WHERE t.id IN (?1, ?2, ?3)");
+/// assert_eq!(bound.values, vec![Value::I32(1), Value::I32(2), Value::I32(3)]);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compiled {
+    /// The SQL text.
+    pub sql: String,
+    /// The parameters in the driver's order: numbered styles list each slot once, by number;
+    /// positional styles list one entry per placeholder.
+    pub params: Vec<ParamSlot>,
+    /// The result columns (of a SELECT or a RETURNING clause).
+    pub columns: Vec<ResultColumn>,
+    /// The values the statement carries, referenced by [`ParamSource::Literal`].
+    pub literals: Vec<Value>,
+    /// The dialect's name.
+    pub dialect: &'static str,
+    /// Kept when parameters must be expanded at bind time.
+    pub(crate) template: Option<Template>,
+}
+
+/// The text of a statement with expanding parameters, kept for [`Compiled::bind`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Template {
+    pub pieces: Vec<Piece>,
+    pub slots: Vec<ParamSlot>,
+    pub style: crate::dialect::ParamStyle,
+}
+
+impl Compiled {
+    /// Whether parameters are expanded at bind time (an IN list on a dialect without arrays).
+    pub fn needs_expansion(&self) -> bool {
+        self.template.is_some()
+    }
+}
+
+/// Anything that compiles to SQL for a dialect.
+pub trait Compile {
+    /// Renders the statement for `dialect`.
+    fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError>;
+}
+
+/// Statement-level collection of the CTEs a query refers to, rendered into its WITH clause.
+#[derive(Default)]
+struct CteScope {
+    seen: Vec<Arc<str>>,
+    rendered: Vec<(Arc<str>, Vec<Piece>)>,
+    recursive: bool,
+}
+
+/// The state of one compilation.
+pub(crate) struct Compiler<'d> {
+    pub d: &'d dyn Dialect,
+    pieces: Vec<Piece>,
+    buf: String,
+    slots: Vec<ParamSlot>,
+    literals: Vec<Value>,
+    named: HashMap<Arc<str>, usize>,
+    /// Qualify column names with their table (off inside DDL and SET targets).
+    pub qualify: bool,
+    /// Render values as SQL literals (DDL, where nothing can be bound).
+    pub literal_binds: bool,
+    /// Sources of the enclosing queries, for auto-correlation.
+    pub correlation: Vec<Source>,
+    cte_scopes: Vec<CteScope>,
+}
+
+pub(crate) type Res = Result<(), CompileError>;
+
+impl<'d> Compiler<'d> {
+    pub fn new(d: &'d dyn Dialect) -> Self {
+        Compiler {
+            d,
+            pieces: Vec::new(),
+            buf: String::with_capacity(128),
+            slots: Vec::new(),
+            literals: Vec::new(),
+            named: HashMap::new(),
+            qualify: true,
+            literal_binds: false,
+            correlation: Vec::new(),
+            cte_scopes: Vec::new(),
+        }
+    }
+
+    /// Writes SQL text.
+    pub fn w(&mut self, s: &str) {
+        self.buf.push_str(s);
+    }
+
+    /// Writes an identifier, quoted if it needs to be.
+    pub fn ident(&mut self, name: &str) -> Res {
+        let quoted = self.d.quote_identifier(name)?;
+        self.buf.push_str(&quoted);
+        Ok(())
+    }
+
+    /// Writes `schema.table` (each part quoted as needed).
+    pub fn table_name(&mut self, table: &Table) -> Res {
+        table.validate()?;
+        if let Some(schema) = &table.schema {
+            self.ident(schema)?;
+            self.w(".");
+        }
+        self.ident(&table.name)
+    }
+
+    fn flush(&mut self) {
+        if !self.buf.is_empty() {
+            let text = std::mem::take(&mut self.buf);
+            match self.pieces.last_mut() {
+                Some(Piece::Sql(prev)) => prev.push_str(&text),
+                _ => self.pieces.push(Piece::Sql(text)),
+            }
+        }
+    }
+
+    fn slot(&mut self, idx: usize) {
+        self.flush();
+        self.pieces.push(Piece::Slot(idx));
+    }
+
+    /// Binds a value carried by the statement (or writes it as a literal in DDL).
+    pub fn bind_value(
+        &mut self,
+        value: &Value,
+        sql_type: Option<&SqlType>,
+        expanding: bool,
+    ) -> Res {
+        if self.literal_binds {
+            let sql = self.d.literal_sql(value)?;
+            self.w(&sql);
+            return Ok(());
+        }
+        self.literals.push(value.clone());
+        let n = self.literals.len();
+        self.slots.push(ParamSlot {
+            name: format!("param_{n}").into(),
+            source: ParamSource::Literal(n - 1),
+            expanding,
+            sql_type: sql_type.cloned(),
+        });
+        self.slot(self.slots.len() - 1);
+        Ok(())
+    }
+
+    /// Binds a named parameter; the same name always uses the same slot.
+    pub fn bind_named(
+        &mut self,
+        name: &Arc<str>,
+        sql_type: Option<&SqlType>,
+        expanding: bool,
+    ) -> Res {
+        if self.literal_binds {
+            return Err(CompileError::invalid(format!(
+                "bind parameter {name:?} cannot be used in DDL"
+            )));
+        }
+        if name.is_empty() {
+            return Err(CompileError::invalid("a bind parameter needs a name"));
+        }
+        let idx = match self.named.get(name) {
+            Some(&idx) => {
+                if self.slots[idx].expanding != expanding {
+                    return Err(CompileError::invalid(format!(
+                        "bind parameter {name:?} is used both as a list and as a single value"
+                    )));
+                }
+                idx
+            }
+            None => {
+                self.slots.push(ParamSlot {
+                    name: name.clone(),
+                    source: ParamSource::Named(name.clone()),
+                    expanding,
+                    sql_type: sql_type.cloned(),
+                });
+                let idx = self.slots.len() - 1;
+                self.named.insert(name.clone(), idx);
+                idx
+            }
+        };
+        self.slot(idx);
+        Ok(())
+    }
+
+    /// Renders `f` into a separate piece list, returned instead of written.
+    fn capture(&mut self, f: impl FnOnce(&mut Self) -> Res) -> Result<Vec<Piece>, CompileError> {
+        self.flush();
+        let saved = std::mem::take(&mut self.pieces);
+        let result = f(self);
+        self.flush();
+        let captured = std::mem::replace(&mut self.pieces, saved);
+        result.map(|()| captured)
+    }
+
+    fn append(&mut self, pieces: Vec<Piece>) {
+        self.flush();
+        for piece in pieces {
+            match piece {
+                Piece::Sql(s) => self.w(&s),
+                Piece::Slot(i) => self.slot(i),
+            }
+        }
+    }
+
+    /// Renders a statement-level query body with its own WITH clause for the CTEs it uses.
+    pub fn with_cte_scope(&mut self, body: impl FnOnce(&mut Self) -> Res) -> Res {
+        self.cte_scopes.push(CteScope::default());
+        let rendered = self.capture(body);
+        let scope = self.cte_scopes.pop().unwrap_or_default();
+        let rendered = rendered?;
+        if !scope.rendered.is_empty() {
+            self.w(if scope.recursive {
+                "WITH RECURSIVE "
+            } else {
+                "WITH "
+            });
+            for (i, (_, pieces)) in scope.rendered.into_iter().enumerate() {
+                if i > 0 {
+                    self.w(", ");
+                }
+                self.append(pieces);
+            }
+            self.w(" ");
+        }
+        self.append(rendered);
+        Ok(())
+    }
+
+    /// Registers a CTE met in a FROM clause: its definition goes into the statement's WITH
+    /// clause, after the CTEs it depends on.
+    pub fn register_cte(&mut self, cte: &Cte) -> Res {
+        let def = cte.def();
+        let Some(scope) = self.cte_scopes.last_mut() else {
+            return Err(CompileError::invalid("a CTE cannot be used here"));
+        };
+        if scope.seen.contains(&def.name) {
+            return Ok(());
+        }
+        scope.seen.push(def.name.clone());
+        scope.recursive |= def.recursive;
+        let saved_corr = std::mem::take(&mut self.correlation);
+        let pieces = self.capture(|c| {
+            c.ident(&def.name)?;
+            if def.recursive && c.d.cte_column_list() {
+                let cols = def.columns.clone()?;
+                c.w("(");
+                for (i, col) in cols.iter().enumerate() {
+                    if i > 0 {
+                        c.w(", ");
+                    }
+                    c.ident(&col.name)?;
+                }
+                c.w(")");
+            }
+            c.w(" AS (");
+            c.query(&def.query)?;
+            c.w(")");
+            Ok(())
+        });
+        self.correlation = saved_corr;
+        let pieces = pieces?;
+        if let Some(scope) = self.cte_scopes.last_mut() {
+            scope.rendered.push((def.name.clone(), pieces));
+        }
+        Ok(())
+    }
+
+    /// Finishes the compilation.
+    pub fn finish(
+        mut self,
+        columns: Vec<crate::compile::ResultColumn>,
+    ) -> Result<Compiled, CompileError> {
+        self.flush();
+        params::assemble(self.d, self.pieces, self.slots, self.literals, columns)
+    }
+}
+
+/// Collects the sources of the columns `expr` refers to, not descending into subqueries
+/// (which have FROM clauses of their own).
+pub(crate) fn collect_sources(expr: &Expr, out: &mut Vec<Source>) {
+    match expr {
+        Expr::Column(c) => {
+            if !out.iter().any(|o| o.same_as(&c.source)) {
+                out.push(c.source.clone());
+            }
+        }
+        Expr::Not(e) | Expr::Neg(e) | Expr::Distinct(e) | Expr::Cast(e, _) | Expr::Label(_, e) => {
+            collect_sources(e, out)
+        }
+        Expr::IsNull(e, _) => collect_sources(e, out),
+        Expr::Binary(_, l, r) => {
+            collect_sources(l, out);
+            collect_sources(r, out);
+        }
+        Expr::Bool { items, .. } => items.iter().for_each(|e| collect_sources(e, out)),
+        Expr::In(e, _, _) => collect_sources(e, out),
+        Expr::Between(e, l, h, _) => {
+            collect_sources(e, out);
+            collect_sources(l, out);
+            collect_sources(h, out);
+        }
+        Expr::Like(l) => {
+            collect_sources(&l.expr, out);
+            collect_sources(&l.pattern, out);
+        }
+        Expr::Func { args, .. } => args.iter().for_each(|e| collect_sources(e, out)),
+        Expr::Case(case) => {
+            if let Some(op) = &case.operand {
+                collect_sources(op, out);
+            }
+            for (w, t) in &case.whens {
+                collect_sources(w, out);
+                collect_sources(t, out);
+            }
+            if let Some(e) = &case.else_ {
+                collect_sources(e, out);
+            }
+        }
+        Expr::Over(f, w) => {
+            collect_sources(f, out);
+            w.partition_by.iter().for_each(|e| collect_sources(e, out));
+            w.order_by
+                .iter()
+                .for_each(|o| collect_sources(&o.expr, out));
+        }
+        Expr::Bind(_)
+        | Expr::Param(_)
+        | Expr::Raw(_)
+        | Expr::Null
+        | Expr::ScalarSubquery(_)
+        | Expr::Exists(_)
+        | Expr::Excluded(_)
+        | Expr::Invalid(_) => {}
+    }
+}

@@ -1,0 +1,265 @@
+//! Placeholders: writing the dialect's parameter markers, expanding IN lists, and binding
+//! values in the driver's order.
+
+use super::{Compiled, ParamSlot, ParamSource, Piece, ResultColumn, Template};
+use crate::dialect::{Dialect, InListStyle, ParamStyle};
+use crate::error::CompileError;
+use crate::value::Value;
+use indexmap::IndexMap;
+use std::borrow::Cow;
+use std::fmt::Write;
+use std::sync::Arc;
+
+/// Named parameter values for execution (`bindparam`, `text()` parameters), in insertion
+/// order. Build with [`params!`](crate::params).
+///
+/// ```
+/// use sqlcore_compiler::{params, Params, Value};
+/// let p: Params = params! { "id" => 1, "name" => "ed", "nick" => None::<String> };
+/// assert_eq!(p.get("name"), Some(&Value::Text("ed".into())));
+/// assert_eq!(p.get("nick"), Some(&Value::Null));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Params(IndexMap<Arc<str>, Value>);
+
+impl Params {
+    /// No parameters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `name` to `value`.
+    pub fn insert(&mut self, name: impl Into<Arc<str>>, value: impl Into<Value>) {
+        self.0.insert(name.into(), value.into());
+    }
+
+    /// The value of `name`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
+    /// Number of parameters.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The names and values, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Arc<str>, &Value)> {
+        self.0.iter()
+    }
+}
+
+impl<K: Into<Arc<str>>, V: Into<Value>> FromIterator<(K, V)> for Params {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Params(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
+    }
+}
+
+impl IntoIterator for Params {
+    type Item = (Arc<str>, Value);
+    type IntoIter = indexmap::map::IntoIter<Arc<str>, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// Builds [`Params`]: `params! { "name" => value, ... }`; values convert with `Into<Value>`.
+#[macro_export]
+macro_rules! params {
+    () => { $crate::Params::new() };
+    ($($name:expr => $value:expr),+ $(,)?) => {{
+        let mut p = $crate::Params::new();
+        $( p.insert($name, $value); )+
+        p
+    }};
+}
+
+/// SQL ready to run with its values in the driver's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bound<'a> {
+    /// The SQL (borrowed from the [`Compiled`] unless lists were expanded).
+    pub sql: Cow<'a, str>,
+    /// The values, one per placeholder number (numbered styles) or per placeholder.
+    pub values: Vec<Value>,
+}
+
+fn write_placeholder(out: &mut String, style: ParamStyle, number: usize) {
+    // Writing to a String cannot fail.
+    let _ = match style {
+        ParamStyle::Dollar => write!(out, "${number}"),
+        ParamStyle::NumberedQuestion => write!(out, "?{number}"),
+        ParamStyle::Question => write!(out, "?"),
+        ParamStyle::Format => write!(out, "%s"),
+    };
+}
+
+fn is_numbered(style: ParamStyle) -> bool {
+    matches!(style, ParamStyle::Dollar | ParamStyle::NumberedQuestion)
+}
+
+/// Gives the number of elements of an expanding slot's list, recording them in the order.
+type ExpandFn<'a> = dyn FnMut(usize, &mut Vec<(usize, Option<usize>)>) -> usize + 'a;
+
+/// Writes placeholders for every slot. With `expand`, expanding slots get one placeholder per
+/// element (`expand(slot)` gives the list); without, they are written as markers.
+fn render(
+    pieces: &[Piece],
+    slots: &[ParamSlot],
+    style: ParamStyle,
+    markers: bool,
+    mut expand: Option<&mut ExpandFn<'_>>,
+) -> (String, Vec<(usize, Option<usize>)>) {
+    let mut sql = String::new();
+    // (slot, element index for expanded lists), in placeholder order.
+    let mut order: Vec<(usize, Option<usize>)> = Vec::new();
+    let mut numbers: Vec<Option<usize>> = vec![None; slots.len()];
+    for piece in pieces {
+        match piece {
+            Piece::Sql(s) => sql.push_str(s),
+            Piece::Slot(i) => {
+                let i = *i;
+                if slots[i].expanding {
+                    if let Some(expand) = expand.as_mut() {
+                        let start = order.len();
+                        let n = expand(i, &mut order);
+                        if n == 0 {
+                            sql.push_str("SELECT 1 FROM (SELECT 1) AS empty_set WHERE 1 != 1");
+                        }
+                        for k in 0..n {
+                            if k > 0 {
+                                sql.push_str(", ");
+                            }
+                            write_placeholder(&mut sql, style, start + k + 1);
+                        }
+                        continue;
+                    } else if markers {
+                        let _ = write!(sql, "__[POSTCOMPILE_{}]", slots[i].name);
+                        continue;
+                    }
+                }
+                if is_numbered(style) {
+                    let number = match numbers[i] {
+                        Some(n) => n,
+                        None => {
+                            order.push((i, None));
+                            numbers[i] = Some(order.len());
+                            order.len()
+                        }
+                    };
+                    write_placeholder(&mut sql, style, number);
+                } else {
+                    order.push((i, None));
+                    write_placeholder(&mut sql, style, order.len());
+                }
+            }
+        }
+    }
+    (sql, order)
+}
+
+/// Builds the [`Compiled`] from the rendered pieces.
+pub(super) fn assemble(
+    d: &dyn Dialect,
+    pieces: Vec<Piece>,
+    slots: Vec<ParamSlot>,
+    literals: Vec<Value>,
+    columns: Vec<ResultColumn>,
+) -> Result<Compiled, CompileError> {
+    let style = d.param_style();
+    let expands = d.in_list_style() == InListStyle::Expanding && slots.iter().any(|s| s.expanding);
+    let (sql, order) = render(&pieces, &slots, style, expands, None);
+    let params = order.iter().map(|(i, _)| slots[*i].clone()).collect();
+    let template = expands.then(|| Template {
+        pieces,
+        slots,
+        style,
+    });
+    Ok(Compiled {
+        sql,
+        params,
+        columns,
+        literals,
+        dialect: d.name(),
+        template,
+    })
+}
+
+impl Compiled {
+    fn value_of(&self, slot: &ParamSlot, named: &super::Params) -> Result<Value, CompileError> {
+        match &slot.source {
+            ParamSource::Literal(i) => Ok(self.literals[*i].clone()),
+            ParamSource::Named(name) => {
+                named
+                    .get(name)
+                    .cloned()
+                    .ok_or_else(|| CompileError::MissingParameter {
+                        name: name.to_string(),
+                    })
+            }
+        }
+    }
+
+    /// The SQL to run and its values in the driver's order: the statement's own values and
+    /// `named` for its named parameters. Expanding parameters become one placeholder per
+    /// element here.
+    pub fn bind(&self, named: &super::Params) -> Result<Bound<'_>, CompileError> {
+        let Some(template) = &self.template else {
+            let values = self
+                .params
+                .iter()
+                .map(|slot| self.value_of(slot, named))
+                .collect::<Result<_, _>>()?;
+            return Ok(Bound {
+                sql: Cow::Borrowed(&self.sql),
+                values,
+            });
+        };
+        let mut resolved = Vec::with_capacity(template.slots.len());
+        for slot in &template.slots {
+            let value = self.value_of(slot, named)?;
+            if slot.expanding && !matches!(value, Value::Array(_)) {
+                return Err(CompileError::invalid(format!(
+                    "parameter {:?} takes a list of values, got a {} value",
+                    slot.name,
+                    value.kind_name()
+                )));
+            }
+            resolved.push(value);
+        }
+        let mut expand =
+            |slot: usize, order: &mut Vec<(usize, Option<usize>)>| match &resolved[slot] {
+                Value::Array(items) => {
+                    order.extend((0..items.len()).map(|k| (slot, Some(k))));
+                    items.len()
+                }
+                _ => 0,
+            };
+        let (sql, order) = render(
+            &template.pieces,
+            &template.slots,
+            template.style,
+            true,
+            Some(&mut expand),
+        );
+        let values = order
+            .into_iter()
+            .map(|(slot, element)| match (element, &resolved[slot]) {
+                (Some(k), Value::Array(items)) => items[k].clone(),
+                (_, value) => value.clone(),
+            })
+            .collect();
+        Ok(Bound {
+            sql: Cow::Owned(sql),
+            values,
+        })
+    }
+}

@@ -1,0 +1,314 @@
+//! Rendering SELECT, compound selects and FROM clauses.
+
+use super::{Compile, Compiled, Compiler, Res, collect_sources};
+use crate::dialect::Dialect;
+use crate::error::CompileError;
+use crate::expr::Expr;
+use crate::stmt::{
+    CompoundSelect, Distinct, FromClause, JoinKind, Query, Select, SelectItem, SetOp, Source,
+};
+
+impl Compiler<'_> {
+    /// Renders a query nested in a larger statement (subquery, CTE body, IN, EXISTS).
+    pub fn query(&mut self, q: &Query) -> Res {
+        match q {
+            Query::Select(s) => self.select(s),
+            Query::Compound(c) => self.compound(c),
+        }
+    }
+
+    /// The FROM list of `sel`: explicit elements, then the sources of its columns and WHERE
+    /// clause not already covered, less those correlated to an enclosing query.
+    fn froms(&self, sel: &Select) -> Result<Vec<FromClause>, CompileError> {
+        let mut froms = sel.from.clone();
+        let mut implicit = Vec::new();
+        for item in &sel.items {
+            match item {
+                SelectItem::All(s) => {
+                    if !implicit.iter().any(|o: &Source| o.same_as(s)) {
+                        implicit.push(s.clone());
+                    }
+                }
+                SelectItem::Expr(e) => collect_sources(e, &mut implicit),
+            }
+        }
+        for f in &sel.filters {
+            collect_sources(f, &mut implicit);
+        }
+        let mut correlated = false;
+        for source in implicit {
+            if froms.iter().any(|f| f.contains(&source)) {
+                continue;
+            }
+            if sel.correlate && self.correlation.iter().any(|c| c.same_as(&source)) {
+                correlated = true;
+                continue;
+            }
+            froms.push(FromClause::Source(source));
+        }
+        if froms.is_empty() && correlated {
+            return Err(CompileError::invalid(
+                "a subquery has no FROM clause left after auto-correlation; use correlate_none()",
+            ));
+        }
+        Ok(froms)
+    }
+
+    pub(crate) fn select(&mut self, sel: &Select) -> Res {
+        let items = sel.named_items()?;
+        if items.is_empty() {
+            return Err(CompileError::invalid("a SELECT needs at least one column"));
+        }
+        let froms = self.froms(sel)?;
+        // Subqueries in this SELECT's expressions correlate to its FROM elements.
+        let saved = self.correlation.clone();
+        for f in &froms {
+            for s in f.sources() {
+                self.correlation.push(s.clone());
+            }
+        }
+        let result = self.select_body(sel, &items, &froms);
+        self.correlation = saved;
+        result
+    }
+
+    fn select_body(
+        &mut self,
+        sel: &Select,
+        items: &[crate::stmt::NamedItem],
+        froms: &[FromClause],
+    ) -> Res {
+        self.w("SELECT ");
+        match &sel.distinct {
+            Distinct::None => {}
+            Distinct::All => self.w("DISTINCT "),
+            Distinct::On(exprs) => {
+                if !self.d.supports_distinct_on() {
+                    return Err(CompileError::unsupported("DISTINCT ON", self.d.name()));
+                }
+                self.w("DISTINCT ON (");
+                self.expr_list(exprs)?;
+                self.w(") ");
+            }
+        }
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.w(", ");
+            }
+            self.expr(&item.expr)?;
+            if item.labeled {
+                self.w(" AS ");
+                self.ident(&item.name)?;
+            }
+        }
+        if !froms.is_empty() {
+            self.w(" FROM ");
+            for (i, f) in froms.iter().enumerate() {
+                if i > 0 {
+                    self.w(", ");
+                }
+                self.from_clause(f)?;
+            }
+        }
+        self.where_clause(&sel.filters)?;
+        if !sel.group_by.is_empty() {
+            self.w(" GROUP BY ");
+            self.expr_list(&sel.group_by)?;
+        }
+        if !sel.having.is_empty() {
+            self.w(" HAVING ");
+            self.expr(&crate::and_(sel.having.iter().cloned()))?;
+        }
+        if !sel.order_by.is_empty() {
+            self.w(" ORDER BY ");
+            self.order_by_list(&sel.order_by)?;
+        }
+        self.limit_offset(sel.limit.as_ref(), sel.offset.as_ref())?;
+        if let Some(fu) = &sel.for_update {
+            if !self.d.supports_for_update() {
+                return Err(CompileError::unsupported("FOR UPDATE", self.d.name()));
+            }
+            self.w(if fu.read { " FOR SHARE" } else { " FOR UPDATE" });
+            if !fu.of.is_empty() {
+                self.w(" OF ");
+                for (i, s) in fu.of.iter().enumerate() {
+                    if i > 0 {
+                        self.w(", ");
+                    }
+                    match s {
+                        Source::Table(t) => self.ident(&t.name)?,
+                        other => self.source_name(other)?,
+                    }
+                }
+            }
+            if fu.nowait {
+                self.w(" NOWAIT");
+            }
+            if fu.skip_locked {
+                self.w(" SKIP LOCKED");
+            }
+        }
+        Ok(())
+    }
+
+    /// ` WHERE a AND b ...` when there are criteria.
+    pub fn where_clause(&mut self, filters: &[Expr]) -> Res {
+        match filters {
+            [] => Ok(()),
+            [one] => {
+                self.w(" WHERE ");
+                self.expr(one)
+            }
+            many => {
+                self.w(" WHERE ");
+                self.expr(&crate::and_(many.iter().cloned()))
+            }
+        }
+    }
+
+    fn limit_offset(&mut self, limit: Option<&Expr>, offset: Option<&Expr>) -> Res {
+        match (limit, offset) {
+            (Some(l), _) => {
+                self.w(" LIMIT ");
+                self.expr(l)?;
+            }
+            (None, Some(_)) => {
+                if let Some(all) = self.d.limit_for_offset_only() {
+                    self.w(" LIMIT ");
+                    self.w(all);
+                }
+            }
+            (None, None) => {}
+        }
+        if let Some(o) = offset {
+            self.w(" OFFSET ");
+            self.expr(o)?;
+        }
+        Ok(())
+    }
+
+    /// Renders a FROM element.
+    pub fn from_clause(&mut self, f: &FromClause) -> Res {
+        match f {
+            FromClause::Source(s) => self.from_source(s),
+            FromClause::Join(j) => {
+                self.from_clause(&j.left)?;
+                self.w(match j.kind {
+                    JoinKind::Inner => " JOIN ",
+                    JoinKind::Left => " LEFT OUTER JOIN ",
+                    JoinKind::Full => {
+                        if !self.d.supports_full_join() {
+                            return Err(CompileError::unsupported(
+                                "FULL OUTER JOIN",
+                                self.d.name(),
+                            ));
+                        }
+                        " FULL OUTER JOIN "
+                    }
+                });
+                let nested = matches!(j.right, FromClause::Join(_));
+                if nested {
+                    self.w("(");
+                }
+                self.from_clause(&j.right)?;
+                if nested {
+                    self.w(")");
+                }
+                self.w(" ON ");
+                self.expr(&j.on)
+            }
+        }
+    }
+
+    fn from_source(&mut self, s: &Source) -> Res {
+        match s {
+            Source::Table(t) => self.table_name(t),
+            Source::Alias(a) => {
+                self.table_name(a.table())?;
+                self.w(" AS ");
+                self.ident(a.name())
+            }
+            Source::Subquery(sq) => {
+                // A subquery in FROM does not correlate to the enclosing query.
+                let saved = std::mem::take(&mut self.correlation);
+                self.w("(");
+                let r = self.query(&sq.def().query);
+                self.correlation = saved;
+                r?;
+                self.w(") AS ");
+                self.ident(&sq.def().name)
+            }
+            Source::Cte(cte) => {
+                self.register_cte(cte)?;
+                self.ident(&cte.def().name)
+            }
+        }
+    }
+
+    fn compound(&mut self, c: &CompoundSelect) -> Res {
+        if matches!(c.op, SetOp::IntersectAll | SetOp::ExceptAll) && !self.d.supports_set_op_all() {
+            return Err(CompileError::unsupported(c.op.as_sql(), self.d.name()));
+        }
+        for (i, member) in c.selects.iter().enumerate() {
+            if i > 0 {
+                self.w(" ");
+                self.w(c.op.as_sql());
+                self.w(" ");
+            }
+            let needs_group = match member {
+                Query::Select(s) => {
+                    !s.order_by.is_empty() || s.limit.is_some() || s.offset.is_some()
+                }
+                Query::Compound(inner) => {
+                    inner.op != c.op || !inner.order_by.is_empty() || inner.limit.is_some()
+                }
+            };
+            if needs_group {
+                if self.d.parenthesize_compound_members() {
+                    self.w("(");
+                } else {
+                    self.w("SELECT * FROM (");
+                }
+                self.query(member)?;
+                self.w(")");
+            } else {
+                self.query(member)?;
+            }
+        }
+        if !c.order_by.is_empty() {
+            self.w(" ORDER BY ");
+            // The ORDER BY of a compound refers to result columns by name.
+            let saved = self.qualify;
+            self.qualify = false;
+            let r = self.order_by_list(&c.order_by);
+            self.qualify = saved;
+            r?;
+        }
+        self.limit_offset(c.limit.as_ref(), c.offset.as_ref())
+    }
+}
+
+impl Compile for Select {
+    fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
+        let mut c = Compiler::new(dialect);
+        c.with_cte_scope(|c| c.select(self))?;
+        c.finish(self.result_columns()?)
+    }
+}
+
+impl Compile for CompoundSelect {
+    fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
+        let mut c = Compiler::new(dialect);
+        c.with_cte_scope(|c| c.compound(self))?;
+        c.finish(self.selects[0].result_columns()?)
+    }
+}
+
+impl Compile for Query {
+    fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
+        match self {
+            Query::Select(s) => s.compile(dialect),
+            Query::Compound(c) => c.compile(dialect),
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The MySQL dialect.
+
+use super::postgresql::{numeric, other_type};
+use super::{
+    AutoincrementStyle, CommentStyle, Dialect, DistinctFromStyle, ParamStyle, UpdateFromStyle,
+    keywords,
+};
+use crate::error::CompileError;
+use crate::schema::SqlType;
+
+/// MySQL (8.0.31 or later): `?` parameters (or `%s` with [`MySQL::format`]), backtick
+/// quoting, `ON DUPLICATE KEY UPDATE`, `AUTO_INCREMENT`; no RETURNING, FULL JOIN, DISTINCT ON
+/// or NULLS FIRST/LAST.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct MySQL {
+    /// Use `%s` placeholders instead of `?`.
+    pub format_params: bool,
+}
+
+impl MySQL {
+    /// MySQL with `%s` placeholders.
+    pub fn format() -> Self {
+        MySQL {
+            format_params: true,
+        }
+    }
+}
+
+/// `MySQL` with `?` placeholders, usable as `&MySQL` like the unit dialects.
+#[allow(non_upper_case_globals)]
+pub const MySQL: MySQL = MySQL {
+    format_params: false,
+};
+
+impl Dialect for MySQL {
+    fn name(&self) -> &'static str {
+        "mysql"
+    }
+    fn param_style(&self) -> ParamStyle {
+        if self.format_params {
+            ParamStyle::Format
+        } else {
+            ParamStyle::Question
+        }
+    }
+    fn identifier_quote(&self) -> char {
+        '`'
+    }
+    fn is_reserved_word(&self, lower: &str) -> bool {
+        keywords::contains(keywords::MYSQL, lower)
+    }
+    fn type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
+        Ok(match sql_type {
+            SqlType::SmallInteger => "SMALLINT".into(),
+            SqlType::Integer => "INTEGER".into(),
+            SqlType::BigInteger => "BIGINT".into(),
+            SqlType::Float => "FLOAT".into(),
+            SqlType::Double => "DOUBLE".into(),
+            SqlType::Numeric(p, s) => numeric("NUMERIC", *p, *s),
+            SqlType::String(Some(n)) => format!("VARCHAR({n})"),
+            SqlType::String(None) => {
+                return Err(CompileError::unsupported(
+                    "VARCHAR without a length",
+                    self.name(),
+                ));
+            }
+            SqlType::Text => "TEXT".into(),
+            SqlType::Boolean => "BOOL".into(),
+            SqlType::Date => "DATE".into(),
+            SqlType::Time => "TIME".into(),
+            SqlType::DateTime { timezone: false } => "DATETIME".into(),
+            SqlType::DateTime { timezone: true } => "TIMESTAMP".into(),
+            SqlType::Interval => {
+                return Err(CompileError::unsupported("the Interval type", self.name()));
+            }
+            SqlType::LargeBinary => "BLOB".into(),
+            SqlType::Uuid => "CHAR(36)".into(),
+            SqlType::Json => "JSON".into(),
+            SqlType::Other(name) => other_type(name, self.name())?,
+        })
+    }
+    fn cast_type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
+        // MySQL's CAST accepts only a few target types.
+        Ok(match sql_type {
+            SqlType::SmallInteger | SqlType::Integer | SqlType::BigInteger | SqlType::Boolean => {
+                "SIGNED".into()
+            }
+            SqlType::Float => "FLOAT".into(),
+            SqlType::Double => "DOUBLE".into(),
+            SqlType::Numeric(p, s) => numeric("DECIMAL", *p, *s),
+            SqlType::String(Some(n)) => format!("CHAR({n})"),
+            SqlType::String(None) | SqlType::Text | SqlType::Uuid => "CHAR".into(),
+            SqlType::Date => "DATE".into(),
+            SqlType::Time => "TIME".into(),
+            SqlType::DateTime { .. } => "DATETIME".into(),
+            SqlType::LargeBinary => "BINARY".into(),
+            SqlType::Json => "JSON".into(),
+            SqlType::Interval | SqlType::Other(_) => {
+                return Err(CompileError::unsupported(
+                    format!("CAST to {sql_type}"),
+                    self.name(),
+                ));
+            }
+        })
+    }
+    fn supports_returning(&self) -> bool {
+        false
+    }
+    fn supports_nulls_order(&self) -> bool {
+        false
+    }
+    fn supports_full_join(&self) -> bool {
+        false
+    }
+    fn supports_for_update(&self) -> bool {
+        true
+    }
+    fn supports_set_op_all(&self) -> bool {
+        true
+    }
+    fn supports_on_conflict(&self) -> bool {
+        false
+    }
+    fn supports_on_duplicate_key(&self) -> bool {
+        true
+    }
+    fn supports_default_values(&self) -> bool {
+        false
+    }
+    fn supports_partial_indexes(&self) -> bool {
+        false
+    }
+    fn supports_create_index_if_not_exists(&self) -> bool {
+        false
+    }
+    fn drop_index_names_table(&self) -> bool {
+        true
+    }
+    fn limit_for_offset_only(&self) -> Option<&'static str> {
+        Some("18446744073709551615")
+    }
+    fn concat_is_function(&self) -> bool {
+        true
+    }
+    fn distinct_from_style(&self) -> DistinctFromStyle {
+        DistinctFromStyle::NullSafeEq
+    }
+    fn comment_style(&self) -> CommentStyle {
+        CommentStyle::Inline
+    }
+    fn autoincrement_style(&self) -> AutoincrementStyle {
+        AutoincrementStyle::AutoIncrementKeyword
+    }
+    fn update_from_style(&self) -> Option<UpdateFromStyle> {
+        Some(UpdateFromStyle::MultiTable)
+    }
+    fn backslash_escapes(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,113 @@
+//! The SQLite dialect.
+
+use super::postgresql::{numeric, other_type};
+use super::{
+    AutoincrementStyle, CommentStyle, Dialect, DistinctFromStyle, ParamStyle, UpdateFromStyle,
+    keywords,
+};
+use crate::error::CompileError;
+use crate::schema::SqlType;
+
+/// SQLite (3.35 or later): `?NNN` parameters, `"` quoting, RETURNING, ON CONFLICT,
+/// `INTEGER PRIMARY KEY` autoincrement; no ILIKE, FOR UPDATE or DISTINCT ON.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct SQLite;
+
+impl Dialect for SQLite {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+    fn param_style(&self) -> ParamStyle {
+        ParamStyle::NumberedQuestion
+    }
+    fn identifier_quote(&self) -> char {
+        '"'
+    }
+    fn is_reserved_word(&self, lower: &str) -> bool {
+        keywords::contains(keywords::SQLITE, lower)
+    }
+    fn type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
+        Ok(match sql_type {
+            SqlType::SmallInteger => "SMALLINT".into(),
+            SqlType::Integer => "INTEGER".into(),
+            SqlType::BigInteger => "BIGINT".into(),
+            SqlType::Float => "FLOAT".into(),
+            SqlType::Double => "DOUBLE".into(),
+            SqlType::Numeric(p, s) => numeric("NUMERIC", *p, *s),
+            SqlType::String(Some(n)) => format!("VARCHAR({n})"),
+            SqlType::String(None) => "VARCHAR".into(),
+            SqlType::Text => "TEXT".into(),
+            SqlType::Boolean => "BOOLEAN".into(),
+            SqlType::Date => "DATE".into(),
+            SqlType::Time => "TIME".into(),
+            SqlType::DateTime { timezone: false } => "DATETIME".into(),
+            SqlType::DateTime { timezone: true } => "TIMESTAMP".into(),
+            SqlType::Interval => "INTERVAL".into(),
+            SqlType::LargeBinary => "BLOB".into(),
+            SqlType::Uuid => "UUID".into(),
+            SqlType::Json => "JSON".into(),
+            SqlType::Other(name) => other_type(name, self.name())?,
+        })
+    }
+    fn cast_type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
+        // CAST uses storage classes: a cast to DATETIME would yield a number.
+        Ok(match sql_type {
+            SqlType::SmallInteger | SqlType::Integer | SqlType::BigInteger | SqlType::Boolean => {
+                "INTEGER".into()
+            }
+            SqlType::Float | SqlType::Double => "REAL".into(),
+            SqlType::Numeric(..) => "NUMERIC".into(),
+            SqlType::LargeBinary => "BLOB".into(),
+            SqlType::Other(_) => self.type_sql(sql_type)?,
+            _ => "TEXT".into(),
+        })
+    }
+    fn supports_returning(&self) -> bool {
+        true
+    }
+    fn supports_nulls_order(&self) -> bool {
+        true
+    }
+    fn supports_full_join(&self) -> bool {
+        true
+    }
+    fn supports_for_update(&self) -> bool {
+        false
+    }
+    fn supports_set_op_all(&self) -> bool {
+        false
+    }
+    fn supports_on_conflict(&self) -> bool {
+        true
+    }
+    fn supports_partial_indexes(&self) -> bool {
+        true
+    }
+    fn index_name_carries_schema(&self) -> bool {
+        true
+    }
+    fn parenthesize_compound_members(&self) -> bool {
+        false
+    }
+    fn limit_for_offset_only(&self) -> Option<&'static str> {
+        Some("-1")
+    }
+    fn distinct_from_style(&self) -> DistinctFromStyle {
+        DistinctFromStyle::IsNot
+    }
+    fn now_sql(&self) -> &'static str {
+        "CURRENT_TIMESTAMP"
+    }
+    fn bool_literals(&self) -> (&'static str, &'static str) {
+        ("1", "0")
+    }
+    fn comment_style(&self) -> CommentStyle {
+        CommentStyle::Unsupported
+    }
+    fn autoincrement_style(&self) -> AutoincrementStyle {
+        AutoincrementStyle::IntegerPrimaryKey
+    }
+    fn update_from_style(&self) -> Option<UpdateFromStyle> {
+        Some(UpdateFromStyle::From)
+    }
+}

@@ -1,0 +1,160 @@
+//! SQL functions, CASE, CAST, DISTINCT, EXISTS and other constructors.
+
+use super::Expr;
+use crate::schema::SqlType;
+use crate::stmt::Query;
+use std::sync::Arc;
+
+/// A call of SQL function `name` (SQLAlchemy's `func.name(...)`).
+///
+/// ```
+/// use sqlcore_compiler::*;
+/// let t = Table::new("t").column(Column::new("x", SqlType::Text));
+/// let sql = select([func("length", [t.c("x")]).label("n")]).compile(&SQLite).unwrap().sql;
+/// assert_eq!(sql, "SELECT length(t.x) AS n FROM t");
+/// ```
+pub fn func<I>(name: &str, args: I) -> Expr
+where
+    I: IntoIterator,
+    I::Item: Into<Expr>,
+{
+    Expr::Func {
+        name: name.into(),
+        args: args.into_iter().map(Into::into).collect(),
+        star: false,
+    }
+}
+
+/// `count(expr)`.
+pub fn count(expr: impl Into<Expr>) -> Expr {
+    func("count", [expr.into()])
+}
+
+/// `count(*)` (SQLAlchemy's `func.count()`).
+pub fn count_all() -> Expr {
+    Expr::Func {
+        name: "count".into(),
+        args: Vec::new(),
+        star: true,
+    }
+}
+
+/// `sum(expr)`.
+pub fn sum(expr: impl Into<Expr>) -> Expr {
+    func("sum", [expr.into()])
+}
+
+/// `avg(expr)`.
+pub fn avg(expr: impl Into<Expr>) -> Expr {
+    func("avg", [expr.into()])
+}
+
+/// `min(expr)`.
+pub fn min(expr: impl Into<Expr>) -> Expr {
+    func("min", [expr.into()])
+}
+
+/// `max(expr)`.
+pub fn max(expr: impl Into<Expr>) -> Expr {
+    func("max", [expr.into()])
+}
+
+/// `lower(expr)`.
+pub fn lower(expr: impl Into<Expr>) -> Expr {
+    func("lower", [expr.into()])
+}
+
+/// `upper(expr)`.
+pub fn upper(expr: impl Into<Expr>) -> Expr {
+    func("upper", [expr.into()])
+}
+
+/// `coalesce(a, b, ...)`.
+pub fn coalesce<I>(args: I) -> Expr
+where
+    I: IntoIterator,
+    I::Item: Into<Expr>,
+{
+    func("coalesce", args)
+}
+
+/// The current timestamp: `now()` on PostgreSQL and MySQL, `CURRENT_TIMESTAMP` on SQLite.
+pub fn now() -> Expr {
+    Expr::Func {
+        name: "now".into(),
+        args: Vec::new(),
+        star: false,
+    }
+}
+
+/// SQL NULL as an expression.
+pub fn null() -> Expr {
+    Expr::Null
+}
+
+/// `NOT expr`.
+pub fn not_(expr: impl Into<Expr>) -> Expr {
+    match expr.into() {
+        Expr::IsNull(e, negated) => Expr::IsNull(e, !negated),
+        Expr::In(e, list, negated) => Expr::In(e, list, !negated),
+        Expr::Not(inner) => *inner,
+        other => Expr::Not(Box::new(other)),
+    }
+}
+
+/// `DISTINCT expr`, as in `count(distinct(x))`.
+pub fn distinct(expr: impl Into<Expr>) -> Expr {
+    Expr::Distinct(Box::new(expr.into()))
+}
+
+/// `EXISTS (subquery)`; the subquery correlates to the enclosing query automatically.
+pub fn exists(query: impl Into<Query>) -> Expr {
+    Expr::Exists(Box::new(query.into()))
+}
+
+/// `CAST(expr AS sql_type)`.
+pub fn cast(expr: impl Into<Expr>, sql_type: SqlType) -> Expr {
+    Expr::Cast(Box::new(expr.into()), sql_type)
+}
+
+/// Trusted SQL text used as a column expression (SQLAlchemy's `literal_column`). Never pass
+/// user input here: it is written into the SQL as is.
+pub fn literal_column(sql: &str) -> Expr {
+    Expr::Raw(Arc::from(sql))
+}
+
+/// A CASE expression: `CASE WHEN cond THEN value ... [ELSE value] END`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// `CASE operand WHEN value ...` form, when set.
+    pub operand: Option<Expr>,
+    /// The WHEN/THEN pairs.
+    pub whens: Vec<(Expr, Expr)>,
+    /// The ELSE value.
+    pub else_: Option<Expr>,
+}
+
+/// `CASE WHEN cond THEN value ... ELSE else_ END`.
+///
+/// ```
+/// use sqlcore_compiler::*;
+/// let t = Table::new("t").column(Column::new("n", SqlType::Integer));
+/// let size = case([(t.c("n").gt(10), "big")], Some("small")).label("size");
+/// let sql = select([size]).compile(&PostgreSQL).unwrap().sql;
+/// assert_eq!(sql, "SELECT CASE WHEN t.n > $1 THEN $2 ELSE $3 END AS size FROM t");
+/// ```
+pub fn case<I, C, V>(whens: I, else_: Option<impl Into<Expr>>) -> Expr
+where
+    I: IntoIterator<Item = (C, V)>,
+    C: Into<Expr>,
+    V: Into<Expr>,
+{
+    Expr::Case(Box::new(Case {
+        operand: None,
+        whens: whens
+            .into_iter()
+            .map(|(c, v)| (c.into(), v.into()))
+            .collect(),
+        else_: else_.map(Into::into),
+    }))
+}

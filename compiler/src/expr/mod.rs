@@ -1,0 +1,322 @@
+//! The expression language: column references, bound values, operators, functions, CASE,
+//! CAST, labels, subqueries and window functions.
+//!
+//! Expressions are plain data ([`Expr`]); the dialect compilers render them. Every Rust value
+//! that enters an expression becomes a bound parameter.
+
+mod func;
+mod ops;
+mod order;
+
+pub use func::{
+    Case, avg, case, cast, coalesce, count, count_all, distinct, exists, func, literal_column,
+    lower, max, min, not_, now, null, sum, upper,
+};
+pub use ops::{InOperand, and_, bindparam, literal, or_};
+pub use order::{NullsOrder, OrderBy, SortDirection};
+
+use crate::error::CompileError;
+use crate::schema::{Column, SqlType};
+use crate::stmt::{Query, Source};
+use crate::value::Value;
+use std::sync::Arc;
+
+/// A reference to a column of a table, alias, subquery or CTE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnRef {
+    /// Where the column comes from.
+    pub source: Source,
+    /// The column.
+    pub column: Arc<Column>,
+}
+
+/// A value bound as a parameter, with the type of the column it meets, when known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bind {
+    /// The value.
+    pub value: Value,
+    /// The SQL type it is compared with or assigned to.
+    pub sql_type: Option<SqlType>,
+}
+
+/// A named parameter whose value is supplied at execution (SQLAlchemy's `bindparam`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BindParam {
+    /// The parameter's name.
+    pub name: Arc<str>,
+    /// An expanding parameter takes a list (`IN` lists).
+    pub expanding: bool,
+    /// The SQL type it is compared with, when known.
+    pub sql_type: Option<SqlType>,
+}
+
+/// Binary operators, in the order of their precedence groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `=`
+    Eq,
+    /// `<>` (rendered `!=` nowhere: `<>` is standard)
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `IS DISTINCT FROM`
+    IsDistinctFrom,
+    /// `IS NOT DISTINCT FROM`
+    IsNotDistinctFrom,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+    /// string concatenation (`||`, `concat()` on MySQL)
+    Concat,
+}
+
+/// How an `IN` right-hand side is given.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InList {
+    /// A list of values carried by the statement (one bound array).
+    Values(Bind),
+    /// An expanding named parameter supplied at execution.
+    Param(BindParam),
+    /// A subquery.
+    Query(Box<Query>),
+    /// Not a valid right-hand side; compiling reports the error.
+    Invalid(CompileError),
+}
+
+/// A LIKE-family comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Like {
+    /// The tested expression.
+    pub expr: Box<Expr>,
+    /// The pattern.
+    pub pattern: Box<Expr>,
+    /// NOT LIKE.
+    pub negated: bool,
+    /// ILIKE (rendered `lower(x) LIKE lower(y)` where the dialect has no ILIKE).
+    pub case_insensitive: bool,
+    /// The ESCAPE character.
+    pub escape: Option<char>,
+}
+
+/// A window specification for [`Expr::over`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Window {
+    /// PARTITION BY expressions.
+    pub partition_by: Vec<Expr>,
+    /// ORDER BY items.
+    pub order_by: Vec<OrderBy>,
+}
+
+/// A SQL expression. Build them from [`Table::c`](crate::Table::c), values, and the functions
+/// and methods of this module; compile them inside a statement.
+///
+/// ```
+/// use sqlcore_compiler::*;
+/// let users = Table::new("users")
+///     .column(Column::new("id", SqlType::Integer).primary_key())
+///     .column(Column::new("name", SqlType::Text));
+/// let cond = users.c("name").eq("ed").and(users.c("id").gt(5).or(users.c("id").lt(2)));
+/// let sql = select(&users).filter(cond).compile(&PostgreSQL).unwrap().sql;
+/// assert_eq!(
+///     sql,
+///     "SELECT users.id, users.name FROM users WHERE users.name = $1 AND (users.id > $2 OR users.id < $3)"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A column reference.
+    Column(ColumnRef),
+    /// A value bound as a parameter.
+    Bind(Bind),
+    /// A named parameter filled at execution.
+    Param(BindParam),
+    /// Trusted SQL text used as a column expression (SQLAlchemy's `literal_column`).
+    Raw(Arc<str>),
+    /// SQL NULL.
+    Null,
+    /// `NOT expr`.
+    Not(Box<Expr>),
+    /// `-expr`.
+    Neg(Box<Expr>),
+    /// A binary operation.
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `a AND b AND ...` (`and = true`) or `a OR b OR ...`; empty means true / false.
+    Bool {
+        /// AND when true, OR when false.
+        and: bool,
+        /// The operands.
+        items: Vec<Expr>,
+    },
+    /// `expr IS [NOT] NULL`.
+    IsNull(Box<Expr>, bool),
+    /// `expr [NOT] IN (...)`.
+    In(Box<Expr>, InList, bool),
+    /// `expr [NOT] BETWEEN low AND high`.
+    Between(Box<Expr>, Box<Expr>, Box<Expr>, bool),
+    /// LIKE / ILIKE.
+    Like(Like),
+    /// A function call; `star` renders `name(*)`.
+    Func {
+        /// Function name (written as given; quoted if it needs quoting).
+        name: Arc<str>,
+        /// Arguments.
+        args: Vec<Expr>,
+        /// `name(*)`.
+        star: bool,
+    },
+    /// `DISTINCT expr` (inside an aggregate).
+    Distinct(Box<Expr>),
+    /// CASE.
+    Case(Box<Case>),
+    /// `CAST(expr AS type)`.
+    Cast(Box<Expr>, SqlType),
+    /// `expr AS name`.
+    Label(Arc<str>, Box<Expr>),
+    /// A window function: `func OVER (...)`.
+    Over(Box<Expr>, Box<Window>),
+    /// `(SELECT ...)` used as a value.
+    ScalarSubquery(Box<Query>),
+    /// `EXISTS (SELECT ...)`.
+    Exists(Box<Query>),
+    /// The proposed row of an upsert: `excluded.col` (PostgreSQL, SQLite) or `VALUES(col)`
+    /// (MySQL).
+    Excluded(Arc<str>),
+    /// An expression that could not be built (e.g. an unknown column); compiling reports it.
+    Invalid(CompileError),
+}
+
+impl Expr {
+    /// The SQL type of the expression's value, when it can be told.
+    pub fn sql_type(&self) -> Option<SqlType> {
+        match self {
+            Expr::Column(c) => Some(c.column.sql_type.clone()),
+            Expr::Bind(b) => b.sql_type.clone(),
+            Expr::Param(p) => p.sql_type.clone(),
+            Expr::Cast(_, ty) => Some(ty.clone()),
+            Expr::Label(_, e) | Expr::Neg(e) | Expr::Distinct(e) | Expr::Over(e, _) => e.sql_type(),
+            Expr::Not(_)
+            | Expr::Bool { .. }
+            | Expr::IsNull(..)
+            | Expr::In(..)
+            | Expr::Between(..)
+            | Expr::Like(_)
+            | Expr::Exists(_) => Some(SqlType::Boolean),
+            Expr::Binary(op, l, r) => match op {
+                BinaryOp::Concat => Some(SqlType::Text),
+                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => {
+                    l.sql_type().or_else(|| r.sql_type())
+                }
+                _ => Some(SqlType::Boolean),
+            },
+            Expr::Func { name, args, .. } => match &*name.to_ascii_lowercase() {
+                "count" => Some(SqlType::BigInteger),
+                "max" | "min" | "sum" | "coalesce" | "lower" | "upper" => {
+                    args.first().and_then(Expr::sql_type)
+                }
+                "now" | "current_timestamp" => Some(SqlType::DateTime { timezone: true }),
+                _ => None,
+            },
+            Expr::Case(case) => case.whens.first().and_then(|(_, then)| then.sql_type()),
+            Expr::ScalarSubquery(q) => q
+                .result_columns()
+                .ok()?
+                .into_iter()
+                .next()
+                .and_then(|c| c.sql_type),
+            _ => None,
+        }
+    }
+
+    /// The name the expression takes as a result column: a column's or label's name.
+    pub fn result_name(&self) -> Option<&Arc<str>> {
+        match self {
+            Expr::Column(c) => Some(&c.column.name),
+            Expr::Label(name, _) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Names the expression: `expr AS name` in a column list.
+    pub fn label(self, name: impl Into<Arc<str>>) -> Expr {
+        Expr::Label(name.into(), Box::new(self))
+    }
+
+    /// A window function call: `self OVER (PARTITION BY ... ORDER BY ...)`.
+    pub fn over<P, O>(self, partition_by: P, order_by: O) -> Expr
+    where
+        P: IntoIterator,
+        P::Item: Into<Expr>,
+        O: IntoIterator,
+        O::Item: Into<OrderBy>,
+    {
+        let window = Window {
+            partition_by: partition_by.into_iter().map(Into::into).collect(),
+            order_by: order_by.into_iter().map(Into::into).collect(),
+        };
+        Expr::Over(Box::new(self), Box::new(window))
+    }
+
+    /// `CAST(self AS sql_type)`.
+    pub fn cast(self, sql_type: SqlType) -> Expr {
+        Expr::Cast(Box::new(self), sql_type)
+    }
+}
+
+macro_rules! expr_from_value {
+    ($($t:ty),* $(,)?) => {$(
+        impl From<$t> for Expr {
+            fn from(v: $t) -> Self {
+                literal(v)
+            }
+        }
+    )*};
+}
+
+expr_from_value!(
+    bool,
+    i16,
+    i32,
+    i64,
+    u16,
+    u32,
+    f32,
+    f64,
+    rust_decimal::Decimal,
+    String,
+    &str,
+    &String,
+    Vec<u8>,
+    &[u8],
+    chrono::NaiveDate,
+    chrono::NaiveTime,
+    chrono::NaiveDateTime,
+    chrono::DateTime<chrono::Utc>,
+    uuid::Uuid,
+    serde_json::Value,
+    Value,
+);
+
+impl<T: Into<Value>> From<Option<T>> for Expr {
+    fn from(v: Option<T>) -> Self {
+        literal(v)
+    }
+}
+
+impl From<&Expr> for Expr {
+    fn from(e: &Expr) -> Self {
+        e.clone()
+    }
+}

@@ -1,0 +1,16 @@
+//! The schema model: [`MetaData`], [`Table`], [`Column`], [`SqlType`], constraints and indexes.
+
+mod column;
+mod constraint;
+mod metadata;
+mod table;
+mod types;
+
+pub use column::{Autoincrement, ClientDefault, Column, ServerDefault};
+pub use constraint::{
+    CheckConstraint, ForeignKey, Index, IndexElement, PrimaryKey, ReferentialAction,
+    UniqueConstraint,
+};
+pub use metadata::MetaData;
+pub use table::{Table, TableDef};
+pub use types::SqlType;

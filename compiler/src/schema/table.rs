@@ -1,0 +1,329 @@
+//! [`Table`]: a named table with columns and constraints.
+
+use crate::error::CompileError;
+use crate::expr::{ColumnRef, Expr};
+use crate::schema::{
+    Autoincrement, CheckConstraint, Column, ForeignKey, Index, PrimaryKey, UniqueConstraint,
+};
+use crate::stmt::{Alias, FromClause, JoinKind, Source};
+use indexmap::IndexMap;
+use std::ops::Deref;
+use std::sync::Arc;
+
+/// The definition of a table; reached through [`Table`]'s `Deref`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableDef {
+    /// Schema name; `None` for the connection's default schema.
+    pub schema: Option<String>,
+    /// Table name.
+    pub name: String,
+    /// Columns in definition order.
+    pub columns: IndexMap<Arc<str>, Arc<Column>>,
+    /// The primary key (empty if the table has none).
+    pub primary_key: PrimaryKey,
+    /// Foreign keys, table-level and from [`Column::references`].
+    pub foreign_keys: Vec<ForeignKey>,
+    /// Multi-column and named UNIQUE constraints (single-column ones are [`Column::unique`]).
+    pub unique_constraints: Vec<UniqueConstraint>,
+    /// CHECK constraints.
+    pub check_constraints: Vec<CheckConstraint>,
+    /// Explicit indexes (single-column ones may also come from [`Column::index`]).
+    pub indexes: Vec<Index>,
+    /// Table comment.
+    pub comment: Option<String>,
+    /// The first problem found while building the table; compiling anything that uses the
+    /// table reports it.
+    pub problem: Option<CompileError>,
+}
+
+/// A table: cheap to clone (shared), built with `self`-consuming methods.
+///
+/// ```
+/// use sqlcore_compiler::{Column, SqlType, Table};
+/// let users = Table::new("users")
+///     .column(Column::new("id", SqlType::Integer).primary_key())
+///     .column(Column::new("name", SqlType::String(Some(30))).not_null());
+/// let addresses = Table::new("addresses")
+///     .column(Column::new("id", SqlType::Integer).primary_key())
+///     .column(Column::new("user_id", SqlType::Integer).references("users.id"))
+///     .column(Column::new("email", SqlType::Text));
+/// assert_eq!(users.primary_key.columns.len(), 1);
+/// assert_eq!(addresses.foreign_keys[0].referred_table, "users");
+/// assert!(users.try_c("nope").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    inner: Arc<TableDef>,
+}
+
+impl Deref for Table {
+    type Target = TableDef;
+    fn deref(&self) -> &TableDef {
+        &self.inner
+    }
+}
+
+impl Table {
+    /// An empty table named `name` in the default schema.
+    pub fn new(name: impl Into<String>) -> Self {
+        Table {
+            inner: Arc::new(TableDef {
+                schema: None,
+                name: name.into(),
+                columns: IndexMap::new(),
+                primary_key: PrimaryKey::default(),
+                foreign_keys: Vec::new(),
+                unique_constraints: Vec::new(),
+                check_constraints: Vec::new(),
+                indexes: Vec::new(),
+                comment: None,
+                problem: None,
+            }),
+        }
+    }
+
+    fn edit(&mut self) -> &mut TableDef {
+        Arc::make_mut(&mut self.inner)
+    }
+
+    fn problem(&mut self, problem: CompileError) {
+        let def = self.edit();
+        def.problem.get_or_insert(problem);
+    }
+
+    /// Places the table in `schema`.
+    pub fn schema(mut self, schema: impl Into<String>) -> Self {
+        self.edit().schema = Some(schema.into());
+        self
+    }
+
+    /// Adds a column. A second column of the same name is recorded as a problem that every
+    /// compilation using the table reports.
+    pub fn column(mut self, column: Column) -> Self {
+        if self.columns.contains_key(&column.name) {
+            let problem = CompileError::InvalidTable {
+                table: self.name.clone(),
+                reason: format!("column {:?} is defined twice", column.name),
+            };
+            self.problem(problem);
+            return self;
+        }
+        if let Some(target) = &column.references {
+            let mut parts: Vec<&str> = target.split('.').collect();
+            if parts.len() < 2 {
+                let problem = CompileError::InvalidTable {
+                    table: self.name.clone(),
+                    reason: format!(
+                        "column {:?} references {target:?}; expected \"table.column\"",
+                        column.name
+                    ),
+                };
+                self.problem(problem);
+            } else {
+                let referred_column = parts.pop().unwrap_or_default();
+                let referred_table = parts.join(".");
+                let fk = ForeignKey::new([column.name.clone()], &referred_table, [referred_column]);
+                self.edit().foreign_keys.push(fk);
+            }
+        }
+        let def = self.edit();
+        if column.primary_key {
+            def.primary_key.columns.push(column.name.clone());
+        }
+        def.columns.insert(column.name.clone(), Arc::new(column));
+        self
+    }
+
+    /// Sets a (possibly composite) primary key over existing columns, making them NOT NULL.
+    pub fn primary_key<C>(mut self, columns: C) -> Self
+    where
+        C: IntoIterator,
+        C::Item: Into<Arc<str>>,
+    {
+        let names: Vec<Arc<str>> = columns.into_iter().map(Into::into).collect();
+        for name in &names {
+            match self.edit().columns.get_mut(name) {
+                Some(col) => {
+                    let col = Arc::make_mut(col);
+                    col.primary_key = true;
+                    col.nullable = false;
+                }
+                None => {
+                    let problem = self.missing_column(name, "the primary key");
+                    self.problem(problem);
+                }
+            }
+        }
+        self.edit().primary_key.columns = names;
+        self
+    }
+
+    /// Names the primary-key constraint.
+    pub fn primary_key_name(mut self, name: impl Into<String>) -> Self {
+        self.edit().primary_key.name = Some(name.into());
+        self
+    }
+
+    /// Adds a table-level foreign key.
+    pub fn foreign_key(mut self, fk: ForeignKey) -> Self {
+        if let Some(problem) = self.check_columns(&fk.columns, "a foreign key") {
+            self.problem(problem);
+        }
+        if fk.columns.len() != fk.referred_columns.len() || fk.columns.is_empty() {
+            let problem = CompileError::InvalidTable {
+                table: self.name.clone(),
+                reason: "a foreign key needs as many referred columns as local ones".into(),
+            };
+            self.problem(problem);
+        }
+        self.edit().foreign_keys.push(fk);
+        self
+    }
+
+    /// Adds a UNIQUE constraint.
+    pub fn unique(mut self, unique: UniqueConstraint) -> Self {
+        if let Some(problem) = self.check_columns(&unique.columns, "a unique constraint") {
+            self.problem(problem);
+        }
+        self.edit().unique_constraints.push(unique);
+        self
+    }
+
+    /// Adds a CHECK constraint.
+    pub fn check(mut self, check: CheckConstraint) -> Self {
+        self.edit().check_constraints.push(check);
+        self
+    }
+
+    /// Adds an index.
+    pub fn index(mut self, index: Index) -> Self {
+        self.edit().indexes.push(index);
+        self
+    }
+
+    /// Sets the table comment.
+    pub fn comment(mut self, comment: impl Into<String>) -> Self {
+        self.edit().comment = Some(comment.into());
+        self
+    }
+
+    fn missing_column(&self, name: &str, what: &str) -> CompileError {
+        CompileError::InvalidTable {
+            table: self.name.clone(),
+            reason: format!("{what} names column {name:?}, which the table does not have"),
+        }
+    }
+
+    fn check_columns(&self, names: &[Arc<str>], what: &str) -> Option<CompileError> {
+        names
+            .iter()
+            .find(|name| !self.columns.contains_key(*name))
+            .map(|name| self.missing_column(name, what))
+    }
+
+    /// `schema.name`, or `name` without a schema.
+    pub fn fullname(&self) -> String {
+        match &self.schema {
+            Some(schema) => format!("{schema}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// The column named `name`, if the table has it.
+    pub fn get_column(&self, name: &str) -> Option<&Arc<Column>> {
+        self.columns.get(name)
+    }
+
+    /// A reference to column `name` for use in expressions (SQLAlchemy's `table.c.name`).
+    ///
+    /// A name the table lacks does not panic: the returned expression carries a
+    /// [`CompileError::NoSuchColumn`] that compiling any statement using it reports. Use
+    /// [`Table::try_c`] to get the error at once.
+    pub fn c(&self, name: &str) -> Expr {
+        self.try_c(name).unwrap_or_else(Expr::Invalid)
+    }
+
+    /// A reference to column `name`, or [`CompileError::NoSuchColumn`].
+    pub fn try_c(&self, name: &str) -> Result<Expr, CompileError> {
+        match self.columns.get(name) {
+            Some(column) => Ok(Expr::Column(ColumnRef {
+                source: Source::Table(self.clone()),
+                column: column.clone(),
+            })),
+            None => Err(CompileError::NoSuchColumn {
+                source_name: self.fullname(),
+                column: name.to_owned(),
+            }),
+        }
+    }
+
+    /// References to every column, in definition order.
+    pub fn all_columns(&self) -> Vec<Expr> {
+        Source::Table(self.clone()).column_exprs()
+    }
+
+    /// An alias of this table (`users AS u`), for self-joins and the like.
+    pub fn alias(&self, name: impl Into<Arc<str>>) -> Alias {
+        Alias::new(self.clone(), name.into())
+    }
+
+    /// `self JOIN right ON on`; with `on = None` the condition is inferred from the single
+    /// foreign key between the two tables.
+    pub fn join(&self, right: impl Into<FromClause>, on: Option<Expr>) -> FromClause {
+        FromClause::from(self).join(right, on, JoinKind::Inner)
+    }
+
+    /// `self LEFT OUTER JOIN right ON on` (inferred when `None`).
+    pub fn outerjoin(&self, right: impl Into<FromClause>, on: Option<Expr>) -> FromClause {
+        FromClause::from(self).join(right, on, JoinKind::Left)
+    }
+
+    /// The column whose values the database generates on insert, as SQLAlchemy decides it:
+    /// an explicit `Autoincrement::Yes`, or the single integer primary-key column in `Auto`
+    /// mode without defaults or foreign keys.
+    pub fn autoincrement_column(&self) -> Option<&Arc<Column>> {
+        if let Some(col) = self
+            .columns
+            .values()
+            .find(|c| c.autoincrement == Autoincrement::Yes)
+        {
+            return Some(col);
+        }
+        let [pk] = self.primary_key.columns.as_slice() else {
+            return None;
+        };
+        let col = self.columns.get(pk)?;
+        let is_fk = self.foreign_keys.iter().any(|fk| fk.columns.contains(pk));
+        (col.autoincrement == Autoincrement::Auto
+            && col.sql_type.is_integer()
+            && col.default.is_none()
+            && col.server_default.is_none()
+            && !is_fk)
+            .then_some(col)
+    }
+
+    /// Every index: the explicit ones, then one per column marked [`Column::index`].
+    pub fn all_indexes(&self) -> Vec<Index> {
+        let mut out = self.indexes.clone();
+        for col in self.columns.values().filter(|c| c.index) {
+            let mut index = Index::new(format!("ix_{}_{}", self.name, col.name), [&*col.name]);
+            index.unique = col.unique;
+            out.push(index);
+        }
+        out
+    }
+
+    /// Whether two handles denote the same table (same schema and name).
+    pub fn same_as(&self, other: &Table) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+            || (self.name == other.name && self.schema == other.schema)
+    }
+
+    /// Reports the first problem recorded while building the table.
+    pub fn validate(&self) -> Result<(), CompileError> {
+        match &self.problem {
+            Some(problem) => Err(problem.clone()),
+            None => Ok(()),
+        }
+    }
+}

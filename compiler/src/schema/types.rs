@@ -1,0 +1,79 @@
+//! [`SqlType`]: the dialect-neutral column types.
+
+/// A column's SQL type, rendered per dialect by the compiler.
+///
+/// ```
+/// use sqlcore_compiler::SqlType;
+/// assert_eq!(SqlType::String(Some(20)).to_string(), "String(20)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SqlType {
+    /// 16-bit integer.
+    SmallInteger,
+    /// 32-bit integer.
+    Integer,
+    /// 64-bit integer.
+    BigInteger,
+    /// Single-precision float.
+    Float,
+    /// Double-precision float.
+    Double,
+    /// Exact numeric with optional precision and scale.
+    Numeric(Option<u32>, Option<u32>),
+    /// Variable-length string with an optional maximum length.
+    String(Option<u32>),
+    /// Unbounded text.
+    Text,
+    /// Boolean.
+    Boolean,
+    /// Calendar date.
+    Date,
+    /// Time of day.
+    Time,
+    /// Date and time, with or without time zone.
+    DateTime {
+        /// Whether the value carries a time zone.
+        timezone: bool,
+    },
+    /// A time span.
+    Interval,
+    /// Binary data.
+    LargeBinary,
+    /// UUID.
+    Uuid,
+    /// JSON (JSONB on PostgreSQL).
+    Json,
+    /// A type this project does not model, kept by its database name (e.g. from reflection).
+    Other(String),
+}
+
+impl SqlType {
+    /// Whether the type is one of the integer types.
+    pub fn is_integer(&self) -> bool {
+        matches!(
+            self,
+            SqlType::SmallInteger | SqlType::Integer | SqlType::BigInteger
+        )
+    }
+
+    /// Whether values of this type are text.
+    pub fn is_string(&self) -> bool {
+        matches!(self, SqlType::String(_) | SqlType::Text)
+    }
+}
+
+impl std::fmt::Display for SqlType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SqlType::Numeric(Some(p), Some(s)) => write!(f, "Numeric({p}, {s})"),
+            SqlType::Numeric(Some(p), None) => write!(f, "Numeric({p})"),
+            SqlType::String(Some(n)) => write!(f, "String({n})"),
+            SqlType::DateTime { timezone: true } => f.write_str("DateTime(timezone)"),
+            SqlType::Other(name) => write!(f, "Other({name})"),
+            other => {
+                let dbg = format!("{other:?}");
+                f.write_str(dbg.split(['(', ' ']).next().unwrap_or(&dbg))
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Statements: [`Select`], [`CompoundSelect`], [`Insert`], [`Update`], [`Delete`] and DDL,
+//! each an immutable value of its own type, plus FROM elements (aliases, subqueries, CTEs,
+//! joins).
+
+mod compound;
+mod ddl;
+mod from;
+mod insert;
+mod query;
+mod select;
+mod update;
+
+pub use compound::{CompoundSelect, SetOp};
+pub use ddl::{
+    CreateIndex, CreateTable, Ddl, DropIndex, DropTable, SetComment, create_index, create_table,
+    create_table_ddl, drop_index, drop_table,
+};
+pub use from::{Alias, Cte, DerivedDef, FromClause, Join, JoinKind, Source, Subquery};
+pub use insert::{Assignments, Insert, InsertSource, OnConflict, excluded, insert};
+pub use query::Query;
+pub(crate) use select::NamedItem;
+pub use select::{Distinct, ForUpdate, IntoSelectItems, Select, SelectItem, select};
+pub use update::{Delete, Update, delete, update};
+
+use crate::text::TextClause;
+
+/// Any statement the compiler renders.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Statement {
+    /// SELECT.
+    Select(Select),
+    /// UNION / INTERSECT / EXCEPT.
+    Compound(CompoundSelect),
+    /// INSERT.
+    Insert(Insert),
+    /// UPDATE.
+    Update(Update),
+    /// DELETE.
+    Delete(Delete),
+    /// DDL.
+    Ddl(Ddl),
+    /// Textual SQL.
+    Text(TextClause),
+}
+
+macro_rules! statement_from {
+    ($($t:ident => $v:ident),*) => {$(
+        impl From<$t> for Statement {
+            fn from(s: $t) -> Self {
+                Statement::$v(s)
+            }
+        }
+    )*};
+}
+statement_from!(Select => Select, CompoundSelect => Compound, Insert => Insert, Update => Update,
+    Delete => Delete, Ddl => Ddl, TextClause => Text);
+
+impl From<Query> for Statement {
+    fn from(q: Query) -> Self {
+        match q {
+            Query::Select(s) => Statement::Select(*s),
+            Query::Compound(c) => Statement::Compound(*c),
+        }
+    }
+}
+
+macro_rules! ddl_from {
+    ($($t:ident),*) => {$(
+        impl From<$t> for Statement {
+            fn from(s: $t) -> Self {
+                Statement::Ddl(Ddl::$t(s))
+            }
+        }
+    )*};
+}
+ddl_from!(CreateTable, DropTable, CreateIndex, DropIndex, SetComment);

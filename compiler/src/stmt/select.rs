@@ -1,0 +1,477 @@
+//! [`Select`] and the `select()` constructor.
+
+use crate::compile::ResultColumn;
+use crate::error::CompileError;
+use crate::expr::{Expr, OrderBy, literal};
+use crate::schema::Table;
+use crate::stmt::{
+    Alias, CompoundSelect, Cte, FromClause, JoinKind, Query, SetOp, Source, Subquery,
+};
+use std::sync::Arc;
+
+/// One entry of a SELECT's column list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SelectItem {
+    /// An expression.
+    Expr(Expr),
+    /// Every column of a table, alias, subquery or CTE.
+    All(Source),
+}
+
+impl From<Expr> for SelectItem {
+    fn from(e: Expr) -> Self {
+        SelectItem::Expr(e)
+    }
+}
+
+impl From<&Expr> for SelectItem {
+    fn from(e: &Expr) -> Self {
+        SelectItem::Expr(e.clone())
+    }
+}
+
+macro_rules! item_from_source {
+    ($($t:ty),*) => {$(
+        impl From<&$t> for SelectItem {
+            fn from(v: &$t) -> Self {
+                SelectItem::All(Source::from(v))
+            }
+        }
+    )*};
+}
+item_from_source!(Table, Alias, Subquery, Cte);
+
+/// What `select()` and `returning()` accept: one item, an array or vector of items, or a
+/// tuple mixing tables and expressions.
+pub trait IntoSelectItems {
+    /// The items, in order.
+    fn into_select_items(self) -> Vec<SelectItem>;
+}
+
+impl<T: Into<SelectItem>> IntoSelectItems for Vec<T> {
+    fn into_select_items(self) -> Vec<SelectItem> {
+        self.into_iter().map(Into::into).collect()
+    }
+}
+
+impl<T: Into<SelectItem>, const N: usize> IntoSelectItems for [T; N] {
+    fn into_select_items(self) -> Vec<SelectItem> {
+        self.into_iter().map(Into::into).collect()
+    }
+}
+
+macro_rules! single_item {
+    ($($t:ty),*) => {$(
+        impl IntoSelectItems for $t {
+            fn into_select_items(self) -> Vec<SelectItem> {
+                vec![self.into()]
+            }
+        }
+    )*};
+}
+single_item!(Expr, &Table, &Alias, &Subquery, &Cte);
+
+macro_rules! tuple_items {
+    ($($name:ident),+) => {
+        impl<$($name: Into<SelectItem>),+> IntoSelectItems for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn into_select_items(self) -> Vec<SelectItem> {
+                let ($($name,)+) = self;
+                vec![$($name.into()),+]
+            }
+        }
+    };
+}
+tuple_items!(A, B);
+tuple_items!(A, B, C);
+tuple_items!(A, B, C, D);
+tuple_items!(A, B, C, D, E);
+
+/// SELECT DISTINCT variants.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Distinct {
+    /// No DISTINCT.
+    #[default]
+    None,
+    /// `SELECT DISTINCT`.
+    All,
+    /// `SELECT DISTINCT ON (...)` (PostgreSQL).
+    On(Vec<Expr>),
+}
+
+/// Row-locking clause: `FOR UPDATE` and its variants.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ForUpdate {
+    /// `FOR SHARE` instead of `FOR UPDATE`.
+    pub read: bool,
+    /// `NOWAIT`.
+    pub nowait: bool,
+    /// `SKIP LOCKED`.
+    pub skip_locked: bool,
+    /// `OF table, ...`.
+    pub of: Vec<Source>,
+}
+
+/// A SELECT statement: an immutable value built with `self`-consuming methods.
+///
+/// FROM is inferred from the columns and the WHERE clause, as in SQLAlchemy; a subquery used
+/// as a value (`scalar_subquery`, `exists`, `in_`) correlates automatically: tables of the
+/// enclosing query are not repeated in its FROM.
+///
+/// ```
+/// use sqlcore_compiler::*;
+/// let users = Table::new("users")
+///     .column(Column::new("id", SqlType::Integer).primary_key())
+///     .column(Column::new("name", SqlType::Text));
+/// let addresses = Table::new("addresses")
+///     .column(Column::new("id", SqlType::Integer).primary_key())
+///     .column(Column::new("user_id", SqlType::Integer).references("users.id"))
+///     .column(Column::new("email", SqlType::Text));
+/// let q = select([users.c("name"), addresses.c("email")])
+///     .join(&addresses)
+///     .filter(users.c("name").startswith("a"))
+///     .order_by([addresses.c("email")]);
+/// assert_eq!(
+///     q.compile(&MySQL).unwrap().sql,
+///     "SELECT users.name, addresses.email FROM users JOIN addresses ON addresses.user_id = users.id \
+///      WHERE users.name LIKE ? ESCAPE '/' ORDER BY addresses.email"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Select {
+    /// The column list.
+    pub items: Vec<SelectItem>,
+    /// Explicit FROM elements (`select_from` and joins).
+    pub from: Vec<FromClause>,
+    /// WHERE criteria, ANDed.
+    pub filters: Vec<Expr>,
+    /// GROUP BY.
+    pub group_by: Vec<Expr>,
+    /// HAVING criteria, ANDed.
+    pub having: Vec<Expr>,
+    /// ORDER BY.
+    pub order_by: Vec<OrderBy>,
+    /// LIMIT.
+    pub limit: Option<Expr>,
+    /// OFFSET.
+    pub offset: Option<Expr>,
+    /// DISTINCT.
+    pub distinct: Distinct,
+    /// FOR UPDATE.
+    pub for_update: Option<ForUpdate>,
+    /// Disable auto-correlation when false (SQLAlchemy's `correlate(None)`).
+    pub correlate: bool,
+}
+
+/// `SELECT items`: columns, expressions or whole tables.
+///
+/// ```
+/// use sqlcore_compiler::*;
+/// let t = Table::new("t").column(Column::new("a", SqlType::Integer)).column(Column::new("b", SqlType::Text));
+/// assert_eq!(select(&t).compile(&PostgreSQL).unwrap().sql, "SELECT t.a, t.b FROM t");
+/// assert_eq!(select([t.c("b")]).compile(&PostgreSQL).unwrap().sql, "SELECT t.b FROM t");
+/// assert_eq!(select((&t, count_all())).compile(&PostgreSQL).unwrap().sql, "SELECT t.a, t.b, count(*) AS count_1 FROM t");
+/// ```
+pub fn select(items: impl IntoSelectItems) -> Select {
+    Select {
+        items: items.into_select_items(),
+        correlate: true,
+        ..Select::default()
+    }
+}
+
+impl Select {
+    /// Adds WHERE criteria; repeated calls are ANDed.
+    pub fn filter(mut self, criterion: impl Into<Expr>) -> Self {
+        self.filters.push(criterion.into());
+        self
+    }
+
+    /// Synonym of [`Select::filter`] (SQLAlchemy's `where`).
+    pub fn where_(self, criterion: impl Into<Expr>) -> Self {
+        self.filter(criterion)
+    }
+
+    /// Adds columns to the column list.
+    pub fn add_columns(mut self, items: impl IntoSelectItems) -> Self {
+        self.items.extend(items.into_select_items());
+        self
+    }
+
+    /// Replaces the column list.
+    pub fn with_only_columns(mut self, items: impl IntoSelectItems) -> Self {
+        self.items = items.into_select_items();
+        self
+    }
+
+    /// Adds an explicit FROM element.
+    pub fn select_from(mut self, from: impl Into<FromClause>) -> Self {
+        self.from.push(from.into());
+        self
+    }
+
+    fn join_kind(mut self, right: FromClause, on: Option<Expr>, kind: JoinKind) -> Self {
+        let left = match self.from.pop() {
+            Some(left) => left,
+            None => match self.first_source() {
+                Some(source) => FromClause::Source(source),
+                None => {
+                    // Nothing to join from: the join's right side stands alone and the error
+                    // surfaces through the ON clause.
+                    self.from.push(right);
+                    self.filters.push(Expr::Invalid(CompileError::invalid(
+                        "join() needs a FROM element to join from; use select_from()",
+                    )));
+                    return self;
+                }
+            },
+        };
+        self.from.push(left.join(right, on, kind));
+        self
+    }
+
+    fn first_source(&self) -> Option<Source> {
+        let mut sources = Vec::new();
+        for item in &self.items {
+            match item {
+                SelectItem::All(s) => sources.push(s.clone()),
+                SelectItem::Expr(e) => crate::compile::collect_sources(e, &mut sources),
+            }
+            if !sources.is_empty() {
+                break;
+            }
+        }
+        sources.into_iter().next()
+    }
+
+    /// `JOIN right` from the last FROM element (or the first table of the columns), with the
+    /// ON clause inferred from the single foreign key between them.
+    pub fn join(self, right: impl Into<FromClause>) -> Self {
+        self.join_kind(right.into(), None, JoinKind::Inner)
+    }
+
+    /// `JOIN right ON on`.
+    pub fn join_on(self, right: impl Into<FromClause>, on: Expr) -> Self {
+        self.join_kind(right.into(), Some(on), JoinKind::Inner)
+    }
+
+    /// `LEFT OUTER JOIN right` with an inferred ON clause.
+    pub fn outerjoin(self, right: impl Into<FromClause>) -> Self {
+        self.join_kind(right.into(), None, JoinKind::Left)
+    }
+
+    /// `LEFT OUTER JOIN right ON on`.
+    pub fn outerjoin_on(self, right: impl Into<FromClause>, on: Expr) -> Self {
+        self.join_kind(right.into(), Some(on), JoinKind::Left)
+    }
+
+    /// `FULL OUTER JOIN right` with an inferred ON clause.
+    pub fn full_join(self, right: impl Into<FromClause>) -> Self {
+        self.join_kind(right.into(), None, JoinKind::Full)
+    }
+
+    /// `FULL OUTER JOIN right ON on`.
+    pub fn full_join_on(self, right: impl Into<FromClause>, on: Expr) -> Self {
+        self.join_kind(right.into(), Some(on), JoinKind::Full)
+    }
+
+    /// Adds GROUP BY expressions.
+    pub fn group_by<I>(mut self, items: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Expr>,
+    {
+        self.group_by.extend(items.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds HAVING criteria; repeated calls are ANDed.
+    pub fn having(mut self, criterion: impl Into<Expr>) -> Self {
+        self.having.push(criterion.into());
+        self
+    }
+
+    /// Adds ORDER BY items (expressions, or `asc()`/`desc()` items).
+    pub fn order_by<I>(mut self, items: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<OrderBy>,
+    {
+        self.order_by.extend(items.into_iter().map(Into::into));
+        self
+    }
+
+    /// LIMIT, bound as a parameter.
+    pub fn limit(mut self, n: i64) -> Self {
+        self.limit = Some(literal(n));
+        self
+    }
+
+    /// OFFSET, bound as a parameter.
+    pub fn offset(mut self, n: i64) -> Self {
+        self.offset = Some(literal(n));
+        self
+    }
+
+    /// `SELECT DISTINCT`.
+    pub fn distinct(mut self) -> Self {
+        self.distinct = Distinct::All;
+        self
+    }
+
+    /// `SELECT DISTINCT ON (exprs)` — PostgreSQL only; other dialects report a CompileError.
+    pub fn distinct_on<I>(mut self, exprs: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Expr>,
+    {
+        self.distinct = Distinct::On(exprs.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// `FOR UPDATE`.
+    pub fn for_update(self) -> Self {
+        self.with_for_update(ForUpdate::default())
+    }
+
+    /// A locking clause with options (`FOR SHARE`, `NOWAIT`, `SKIP LOCKED`, `OF`).
+    pub fn with_for_update(mut self, options: ForUpdate) -> Self {
+        self.for_update = Some(options);
+        self
+    }
+
+    /// Turns auto-correlation off: used as a subquery, the query keeps every table in its FROM.
+    pub fn correlate_none(mut self) -> Self {
+        self.correlate = false;
+        self
+    }
+
+    /// This query as a named subquery for FROM.
+    pub fn subquery(self, name: impl Into<Arc<str>>) -> Subquery {
+        Subquery::new(name.into(), Query::from(self))
+    }
+
+    /// This query as a CTE.
+    pub fn cte(self, name: impl Into<Arc<str>>) -> Cte {
+        Cte::new(name.into(), Query::from(self), false)
+    }
+
+    /// This query as the seed of a recursive CTE; add the recursive member with
+    /// [`Cte::union_all`].
+    pub fn cte_recursive(self, name: impl Into<Arc<str>>) -> Cte {
+        Cte::new(name.into(), Query::from(self), true)
+    }
+
+    /// This query as a value: `(SELECT ...)`.
+    pub fn scalar_subquery(self) -> Expr {
+        Expr::ScalarSubquery(Box::new(Query::from(self)))
+    }
+
+    /// `EXISTS (SELECT ...)`.
+    pub fn exists(self) -> Expr {
+        Expr::Exists(Box::new(Query::from(self)))
+    }
+
+    fn set_op(self, op: SetOp, other: impl Into<Query>) -> CompoundSelect {
+        CompoundSelect::new(op, Query::from(self), other.into())
+    }
+
+    /// `self UNION other`.
+    pub fn union(self, other: impl Into<Query>) -> CompoundSelect {
+        self.set_op(SetOp::Union, other)
+    }
+
+    /// `self UNION ALL other`.
+    pub fn union_all(self, other: impl Into<Query>) -> CompoundSelect {
+        self.set_op(SetOp::UnionAll, other)
+    }
+
+    /// `self INTERSECT other`.
+    pub fn intersect(self, other: impl Into<Query>) -> CompoundSelect {
+        self.set_op(SetOp::Intersect, other)
+    }
+
+    /// `self INTERSECT ALL other`.
+    pub fn intersect_all(self, other: impl Into<Query>) -> CompoundSelect {
+        self.set_op(SetOp::IntersectAll, other)
+    }
+
+    /// `self EXCEPT other`.
+    pub fn except(self, other: impl Into<Query>) -> CompoundSelect {
+        self.set_op(SetOp::Except, other)
+    }
+
+    /// `self EXCEPT ALL other`.
+    pub fn except_all(self, other: impl Into<Query>) -> CompoundSelect {
+        self.set_op(SetOp::ExceptAll, other)
+    }
+
+    /// The column list with each entry's result name and whether it needs `AS name`:
+    /// columns keep their names, labels their labels, functions become `name_N` and other
+    /// expressions `anon_N`, as SQLAlchemy names them.
+    pub(crate) fn named_items(&self) -> Result<Vec<NamedItem>, CompileError> {
+        let mut out = Vec::new();
+        let mut anon = 0;
+        for item in &self.items {
+            match item {
+                SelectItem::All(source) => {
+                    for expr in source.column_exprs() {
+                        if let Expr::Invalid(e) = expr {
+                            return Err(e);
+                        }
+                        let name = expr.result_name().cloned().unwrap_or_else(|| "".into());
+                        out.push(NamedItem {
+                            expr,
+                            name,
+                            labeled: false,
+                        });
+                    }
+                }
+                SelectItem::Expr(expr) => {
+                    let (name, labeled) = match expr {
+                        Expr::Column(c) => (c.column.name.clone(), false),
+                        Expr::Label(name, _) => (name.clone(), true),
+                        Expr::Invalid(e) => return Err(e.clone()),
+                        Expr::Func { name, .. } => {
+                            anon += 1;
+                            (
+                                Arc::from(format!("{}_{anon}", name.to_ascii_lowercase())),
+                                true,
+                            )
+                        }
+                        _ => {
+                            anon += 1;
+                            (Arc::from(format!("anon_{anon}")), true)
+                        }
+                    };
+                    out.push(NamedItem {
+                        expr: expr.clone(),
+                        name,
+                        labeled,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The columns the query yields.
+    pub fn result_columns(&self) -> Result<Vec<ResultColumn>, CompileError> {
+        Ok(self
+            .named_items()?
+            .into_iter()
+            .map(|item| ResultColumn {
+                sql_type: item.expr.sql_type(),
+                name: item.name,
+            })
+            .collect())
+    }
+}
+
+/// A column-list entry with its result name.
+#[derive(Debug, Clone)]
+pub(crate) struct NamedItem {
+    pub expr: Expr,
+    pub name: Arc<str>,
+    pub labeled: bool,
+}

@@ -1,0 +1,409 @@
+//! [`Value`]: everything that can be bound as a parameter or returned in a row.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use rust_decimal::Decimal;
+use std::fmt;
+use uuid::Uuid;
+
+/// A SQL value crossing into or out of a driver.
+///
+/// Every Rust value written into a statement becomes a `Value` bound as a parameter; it is never
+/// spliced into the SQL text. `Option<T>` converts to [`Value::Null`] when `None`.
+///
+/// ```
+/// use sqlcore_compiler::Value;
+/// assert_eq!(Value::from(5_i32), Value::I32(5));
+/// assert_eq!(Value::from(None::<&str>), Value::Null);
+/// let n: i64 = Value::I32(7).try_into().unwrap();
+/// assert_eq!(n, 7);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// SQL NULL.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A 16-bit integer (SMALLINT).
+    I16(i16),
+    /// A 32-bit integer (INTEGER).
+    I32(i32),
+    /// A 64-bit integer (BIGINT).
+    I64(i64),
+    /// A single-precision float (REAL).
+    F32(f32),
+    /// A double-precision float.
+    F64(f64),
+    /// An exact decimal (NUMERIC).
+    Decimal(Decimal),
+    /// Text.
+    Text(String),
+    /// Bytes (BYTEA, BLOB).
+    Bytes(Vec<u8>),
+    /// A calendar date.
+    Date(NaiveDate),
+    /// A time of day without zone.
+    Time(NaiveTime),
+    /// A timestamp without time zone.
+    Timestamp(NaiveDateTime),
+    /// A timestamp with time zone, normalised to UTC.
+    TimestampTz(DateTime<Utc>),
+    /// A UUID.
+    Uuid(Uuid),
+    /// A JSON document.
+    Json(serde_json::Value),
+    /// A list of values: the value of an `IN` list or a PostgreSQL array.
+    Array(Vec<Value>),
+}
+
+impl Value {
+    /// Whether this is SQL NULL.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The name of this value's kind, as used in conversion errors.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Value::Null => "NULL",
+            Value::Bool(_) => "bool",
+            Value::I16(_) => "i16",
+            Value::I32(_) => "i32",
+            Value::I64(_) => "i64",
+            Value::F32(_) => "f32",
+            Value::F64(_) => "f64",
+            Value::Decimal(_) => "decimal",
+            Value::Text(_) => "text",
+            Value::Bytes(_) => "bytes",
+            Value::Date(_) => "date",
+            Value::Time(_) => "time",
+            Value::Timestamp(_) => "timestamp",
+            Value::TimestampTz(_) => "timestamptz",
+            Value::Uuid(_) => "uuid",
+            Value::Json(_) => "json",
+            Value::Array(_) => "array",
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    /// A human-readable rendering for logs and error messages; never used to build SQL.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => f.write_str("NULL"),
+            Value::Bool(v) => write!(f, "{v}"),
+            Value::I16(v) => write!(f, "{v}"),
+            Value::I32(v) => write!(f, "{v}"),
+            Value::I64(v) => write!(f, "{v}"),
+            Value::F32(v) => write!(f, "{v}"),
+            Value::F64(v) => write!(f, "{v}"),
+            Value::Decimal(v) => write!(f, "{v}"),
+            Value::Text(v) => write!(f, "{v:?}"),
+            Value::Bytes(v) => write!(f, "<{} bytes>", v.len()),
+            Value::Date(v) => write!(f, "{v}"),
+            Value::Time(v) => write!(f, "{v}"),
+            Value::Timestamp(v) => write!(f, "{v}"),
+            Value::TimestampTz(v) => write!(f, "{v}"),
+            Value::Uuid(v) => write!(f, "{v}"),
+            Value::Json(v) => write!(f, "{v}"),
+            Value::Array(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+/// A [`Value`] could not be converted into the requested Rust type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot convert a {from} value into {to}")]
+pub struct ValueConversionError {
+    /// The kind of value that was found.
+    pub from: &'static str,
+    /// The Rust type that was asked for.
+    pub to: &'static str,
+}
+
+macro_rules! value_from {
+    ($($t:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$t> for Value {
+            fn from(v: $t) -> Self {
+                Value::$variant(v.into())
+            }
+        }
+    )*};
+}
+
+value_from! {
+    bool => Bool, i16 => I16, i32 => I32, i64 => I64, f32 => F32, f64 => F64,
+    u16 => I32, u32 => I64,
+    Decimal => Decimal, String => Text, &str => Text, Vec<u8> => Bytes, &[u8] => Bytes,
+    NaiveDate => Date, NaiveTime => Time, NaiveDateTime => Timestamp,
+    DateTime<Utc> => TimestampTz, Uuid => Uuid, serde_json::Value => Json,
+}
+
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(v.clone())
+    }
+}
+
+impl From<DateTime<FixedOffset>> for Value {
+    fn from(v: DateTime<FixedOffset>) -> Self {
+        Value::TimestampTz(v.with_timezone(&Utc))
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+fn mismatch<T>(v: &Value) -> ValueConversionError {
+    ValueConversionError {
+        from: v.kind_name(),
+        to: std::any::type_name::<T>(),
+    }
+}
+
+macro_rules! int_try_from {
+    ($($t:ty),*) => {$(
+        impl TryFrom<Value> for $t {
+            type Error = ValueConversionError;
+            fn try_from(v: Value) -> Result<Self, Self::Error> {
+                let wide: i128 = match &v {
+                    Value::I16(n) => (*n).into(),
+                    Value::I32(n) => (*n).into(),
+                    Value::I64(n) => (*n).into(),
+                    Value::Bool(b) => (*b).into(),
+                    _ => return Err(mismatch::<$t>(&v)),
+                };
+                <$t>::try_from(wide).map_err(|_| mismatch::<$t>(&v))
+            }
+        }
+    )*};
+}
+int_try_from!(i16, i32, i64, u32);
+
+impl TryFrom<Value> for bool {
+    type Error = ValueConversionError;
+    fn try_from(v: Value) -> Result<Self, Self::Error> {
+        match v {
+            Value::Bool(b) => Ok(b),
+            // SQLite and MySQL store booleans as integers.
+            Value::I16(n) => Ok(n != 0),
+            Value::I32(n) => Ok(n != 0),
+            Value::I64(n) => Ok(n != 0),
+            other => Err(mismatch::<bool>(&other)),
+        }
+    }
+}
+
+impl TryFrom<Value> for f64 {
+    type Error = ValueConversionError;
+    fn try_from(v: Value) -> Result<Self, Self::Error> {
+        match v {
+            Value::F64(n) => Ok(n),
+            Value::F32(n) => Ok(n.into()),
+            Value::I16(n) => Ok(n.into()),
+            Value::I32(n) => Ok(n.into()),
+            other => Err(mismatch::<f64>(&other)),
+        }
+    }
+}
+
+impl TryFrom<Value> for f32 {
+    type Error = ValueConversionError;
+    fn try_from(v: Value) -> Result<Self, Self::Error> {
+        match v {
+            Value::F32(n) => Ok(n),
+            other => Err(mismatch::<f32>(&other)),
+        }
+    }
+}
+
+impl TryFrom<Value> for Decimal {
+    type Error = ValueConversionError;
+    fn try_from(v: Value) -> Result<Self, Self::Error> {
+        match v {
+            Value::Decimal(d) => Ok(d),
+            Value::I16(n) => Ok(n.into()),
+            Value::I32(n) => Ok(n.into()),
+            Value::I64(n) => Ok(n.into()),
+            Value::Text(ref s) => s.parse().map_err(|_| mismatch::<Decimal>(&v)),
+            other => Err(mismatch::<Decimal>(&other)),
+        }
+    }
+}
+
+impl TryFrom<Value> for String {
+    type Error = ValueConversionError;
+    fn try_from(v: Value) -> Result<Self, Self::Error> {
+        match v {
+            Value::Text(s) => Ok(s),
+            other => Err(mismatch::<String>(&other)),
+        }
+    }
+}
+
+impl TryFrom<Value> for Vec<u8> {
+    type Error = ValueConversionError;
+    fn try_from(v: Value) -> Result<Self, Self::Error> {
+        match v {
+            Value::Bytes(b) => Ok(b),
+            other => Err(mismatch::<Vec<u8>>(&other)),
+        }
+    }
+}
+
+impl TryFrom<Value> for NaiveDate {
+    type Error = ValueConversionError;
+    fn try_from(v: Value) -> Result<Self, Self::Error> {
+        match v {
+            Value::Date(d) => Ok(d),
+            Value::Text(ref s) => s.parse().map_err(|_| mismatch::<NaiveDate>(&v)),
+            other => Err(mismatch::<NaiveDate>(&other)),
+        }
+    }
+}
+
+impl TryFrom<Value> for NaiveTime {
+    type Error = ValueConversionError;
+    fn try_from(v: Value) -> Result<Self, Self::Error> {
+        match v {
+            Value::Time(t) => Ok(t),
+            Value::Text(ref s) => s.parse().map_err(|_| mismatch::<NaiveTime>(&v)),
+            other => Err(mismatch::<NaiveTime>(&other)),
+        }
+    }
+}
+
+impl TryFrom<Value> for NaiveDateTime {
+    type Error = ValueConversionError;
+    fn try_from(v: Value) -> Result<Self, Self::Error> {
+        match v {
+            Value::Timestamp(t) => Ok(t),
+            Value::Text(ref s) => s
+                .parse()
+                .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f"))
+                .map_err(|_| mismatch::<NaiveDateTime>(&v)),
+            other => Err(mismatch::<NaiveDateTime>(&other)),
+        }
+    }
+}
+
+impl TryFrom<Value> for DateTime<Utc> {
+    type Error = ValueConversionError;
+    fn try_from(v: Value) -> Result<Self, Self::Error> {
+        match v {
+            Value::TimestampTz(t) => Ok(t),
+            Value::Text(ref s) => DateTime::parse_from_rfc3339(s)
+                .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%#z"))
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| mismatch::<DateTime<Utc>>(&v)),
+            other => Err(mismatch::<DateTime<Utc>>(&other)),
+        }
+    }
+}
+
+impl TryFrom<Value> for Uuid {
+    type Error = ValueConversionError;
+    fn try_from(v: Value) -> Result<Self, Self::Error> {
+        match v {
+            Value::Uuid(u) => Ok(u),
+            Value::Text(ref s) => Uuid::parse_str(s).map_err(|_| mismatch::<Uuid>(&v)),
+            Value::Bytes(ref b) => Uuid::from_slice(b).map_err(|_| mismatch::<Uuid>(&v)),
+            other => Err(mismatch::<Uuid>(&other)),
+        }
+    }
+}
+
+impl TryFrom<Value> for serde_json::Value {
+    type Error = ValueConversionError;
+    fn try_from(v: Value) -> Result<Self, Self::Error> {
+        match v {
+            Value::Json(j) => Ok(j),
+            Value::Text(ref s) => serde_json::from_str(s).map_err(|_| mismatch::<Self>(&v)),
+            other => Err(mismatch::<serde_json::Value>(&other)),
+        }
+    }
+}
+
+/// Conversion of a [`Value`] into a Rust type, including `Option<T>` for nullable values.
+///
+/// Implemented for every type that has a `TryFrom<Value>` conversion; rows use it for typed access.
+///
+/// ```
+/// use sqlcore_compiler::{FromValue, Value};
+/// assert_eq!(Option::<i32>::from_value(Value::Null), Ok(None));
+/// assert_eq!(i32::from_value(Value::I32(4)), Ok(4));
+/// ```
+pub trait FromValue: Sized {
+    /// Converts `value`, or says which kinds did not match.
+    fn from_value(value: Value) -> Result<Self, ValueConversionError>;
+}
+
+macro_rules! from_value_via_try_from {
+    ($($t:ty),*) => {$(
+        impl FromValue for $t {
+            fn from_value(value: Value) -> Result<Self, ValueConversionError> {
+                <$t>::try_from(value)
+            }
+        }
+    )*};
+}
+from_value_via_try_from!(
+    bool,
+    i16,
+    i32,
+    i64,
+    u32,
+    f32,
+    f64,
+    Decimal,
+    String,
+    Vec<u8>,
+    NaiveDate,
+    NaiveTime,
+    NaiveDateTime,
+    DateTime<Utc>,
+    Uuid,
+    serde_json::Value
+);
+
+impl FromValue for Value {
+    fn from_value(value: Value) -> Result<Self, ValueConversionError> {
+        Ok(value)
+    }
+}
+
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(value: Value) -> Result<Self, ValueConversionError> {
+        match value {
+            Value::Null => Ok(None),
+            other => T::from_value(other).map(Some),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_round_trip() {
+        assert_eq!(Value::from(Some(3_i64)), Value::I64(3));
+        assert_eq!(Option::<i64>::from_value(Value::Null), Ok(None));
+        assert_eq!(i16::try_from(Value::I64(70_000)).unwrap_err().from, "i64");
+        assert_eq!(String::try_from(Value::from("x")), Ok("x".to_owned()));
+        assert!(String::try_from(Value::I32(1)).is_err());
+        let u = Uuid::nil();
+        assert_eq!(Uuid::try_from(Value::Text(u.to_string())), Ok(u));
+    }
+}

@@ -1,0 +1,1 @@
+pub use sqlcore_compiler::*;
