@@ -271,7 +271,7 @@ impl Compiler<'_> {
             self.table_name(table)?;
             if style == Some(UpdateFromStyle::MultiTable) {
                 for s in &extra {
-                    self.w(", ");
+                    self.w(" CROSS JOIN ");
                     self.from_clause(&s.clone().into())?;
                 }
             }

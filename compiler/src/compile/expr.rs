@@ -249,12 +249,10 @@ impl Compiler<'_> {
             BinaryOp::Concat => (" || ", false),
             BinaryOp::IsDistinctFrom => match style {
                 DistinctFromStyle::Standard => (" IS DISTINCT FROM ", false),
-                DistinctFromStyle::IsNot => (" IS NOT ", false),
                 DistinctFromStyle::NullSafeEq => (" <=> ", true),
             },
             BinaryOp::IsNotDistinctFrom => match style {
                 DistinctFromStyle::Standard => (" IS NOT DISTINCT FROM ", false),
-                DistinctFromStyle::IsNot => (" IS ", false),
                 DistinctFromStyle::NullSafeEq => (" <=> ", false),
             },
         };

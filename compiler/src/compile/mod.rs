@@ -112,6 +112,21 @@ pub trait Compile {
     fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError>;
 }
 
+impl Compile for crate::stmt::Statement {
+    fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
+        use crate::stmt::Statement;
+        match self {
+            Statement::Select(s) => s.compile(dialect),
+            Statement::Compound(s) => s.compile(dialect),
+            Statement::Insert(s) => s.compile(dialect),
+            Statement::Update(s) => s.compile(dialect),
+            Statement::Delete(s) => s.compile(dialect),
+            Statement::Ddl(s) => s.compile(dialect),
+            Statement::Text(s) => s.compile(dialect),
+        }
+    }
+}
+
 /// Statement-level collection of the CTEs a query refers to, rendered into its WITH clause.
 #[derive(Default)]
 struct CteScope {

@@ -35,21 +35,24 @@ impl Compiler<'_> {
         for f in &sel.filters {
             collect_sources(f, &mut implicit);
         }
-        let mut correlated = false;
         for source in implicit {
-            if froms.iter().any(|f| f.contains(&source)) {
-                continue;
+            if !froms.iter().any(|f| f.contains(&source)) {
+                froms.push(FromClause::Source(source));
             }
-            if sel.correlate && self.correlation.iter().any(|c| c.same_as(&source)) {
-                correlated = true;
-                continue;
-            }
-            froms.push(FromClause::Source(source));
         }
-        if froms.is_empty() && correlated {
-            return Err(CompileError::invalid(
-                "a subquery has no FROM clause left after auto-correlation; use correlate_none()",
-            ));
+        // As SQLAlchemy: a query with more than one FROM element drops those the enclosing
+        // query provides; one that would be left with none is an error.
+        if sel.correlate && froms.len() > 1 && !self.correlation.is_empty() {
+            let before = froms.len();
+            froms.retain(|f| match f {
+                FromClause::Source(s) => !self.correlation.iter().any(|c| c.same_as(s)),
+                FromClause::Join(_) => true,
+            });
+            if froms.is_empty() && before > 0 {
+                return Err(CompileError::invalid(
+                    "a subquery has no FROM clause left after auto-correlation; use correlate_none()",
+                ));
+            }
         }
         Ok(froms)
     }

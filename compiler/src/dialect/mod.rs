@@ -66,8 +66,6 @@ pub enum InListStyle {
 pub enum DistinctFromStyle {
     /// `a IS DISTINCT FROM b`.
     Standard,
-    /// `a IS NOT b` (SQLite).
-    IsNot,
     /// `NOT (a <=> b)` (MySQL).
     NullSafeEq,
 }
@@ -77,7 +75,7 @@ pub enum DistinctFromStyle {
 pub enum UpdateFromStyle {
     /// `UPDATE t SET ... FROM other WHERE ...`.
     From,
-    /// `UPDATE t, other SET t.c = ... WHERE ...` (MySQL).
+    /// `UPDATE t CROSS JOIN other SET t.c = ... WHERE ...` (MySQL).
     MultiTable,
 }
 

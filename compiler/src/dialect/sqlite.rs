@@ -1,14 +1,11 @@
 //! The SQLite dialect.
 
 use super::postgresql::{numeric, other_type};
-use super::{
-    AutoincrementStyle, CommentStyle, Dialect, DistinctFromStyle, ParamStyle, UpdateFromStyle,
-    keywords,
-};
+use super::{AutoincrementStyle, CommentStyle, Dialect, ParamStyle, UpdateFromStyle, keywords};
 use crate::error::CompileError;
 use crate::schema::SqlType;
 
-/// SQLite (3.35 or later): `?NNN` parameters, `"` quoting, RETURNING, ON CONFLICT,
+/// SQLite (3.39 or later): `?NNN` parameters, `"` quoting, RETURNING, ON CONFLICT,
 /// `INTEGER PRIMARY KEY` autoincrement; no ILIKE, FOR UPDATE or DISTINCT ON.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SQLite;
@@ -91,9 +88,6 @@ impl Dialect for SQLite {
     }
     fn limit_for_offset_only(&self) -> Option<&'static str> {
         Some("-1")
-    }
-    fn distinct_from_style(&self) -> DistinctFromStyle {
-        DistinctFromStyle::IsNot
     }
     fn now_sql(&self) -> &'static str {
         "CURRENT_TIMESTAMP"

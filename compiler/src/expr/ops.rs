@@ -220,12 +220,12 @@ impl Expr {
         self.binary(BinaryOp::Ge, other)
     }
 
-    /// `self IS DISTINCT FROM other` (`IS NOT` on SQLite, `NOT (a <=> b)` on MySQL).
+    /// `self IS DISTINCT FROM other` (`NOT (a <=> b)` on MySQL).
     pub fn is_distinct_from(self, other: impl Into<Expr>) -> Expr {
         self.binary(BinaryOp::IsDistinctFrom, other)
     }
 
-    /// `self IS NOT DISTINCT FROM other` (`IS` on SQLite, `<=>` on MySQL).
+    /// `self IS NOT DISTINCT FROM other` (`a <=> b` on MySQL).
     pub fn is_not_distinct_from(self, other: impl Into<Expr>) -> Expr {
         self.binary(BinaryOp::IsNotDistinctFrom, other)
     }

@@ -411,7 +411,21 @@ impl Select {
     /// expressions `anon_N`, as SQLAlchemy names them.
     pub(crate) fn named_items(&self) -> Result<Vec<NamedItem>, CompileError> {
         let mut out = Vec::new();
-        let mut anon = 0;
+        // Anonymous names count per base name: count_1, sum_1, anon_1, anon_2.
+        let mut counters: Vec<(String, usize)> = Vec::new();
+        let mut next = |base: String| {
+            let n = match counters.iter_mut().find(|(b, _)| *b == base) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    counters.push((base.clone(), 1));
+                    1
+                }
+            };
+            Arc::<str>::from(format!("{base}_{n}"))
+        };
         for item in &self.items {
             match item {
                 SelectItem::All(source) => {
@@ -432,17 +446,8 @@ impl Select {
                         Expr::Column(c) => (c.column.name.clone(), false),
                         Expr::Label(name, _) => (name.clone(), true),
                         Expr::Invalid(e) => return Err(e.clone()),
-                        Expr::Func { name, .. } => {
-                            anon += 1;
-                            (
-                                Arc::from(format!("{}_{anon}", name.to_ascii_lowercase())),
-                                true,
-                            )
-                        }
-                        _ => {
-                            anon += 1;
-                            (Arc::from(format!("anon_{anon}")), true)
-                        }
+                        Expr::Func { name, .. } => (next(name.to_ascii_lowercase()), true),
+                        _ => (next("anon".to_owned()), true),
                     };
                     out.push(NamedItem {
                         expr: expr.clone(),

@@ -1,0 +1,144 @@
+//! The schema the compiler tests build statements against.
+
+use sqlcore::*;
+
+pub fn users() -> Table {
+    Table::new("users")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(
+            Column::new("name", SqlType::String(Some(30)))
+                .not_null()
+                .index(),
+        )
+        .column(Column::new("fullname", SqlType::String(Some(100))))
+        .column(Column::new("email", SqlType::String(Some(120))).unique())
+        .column(Column::new("active", SqlType::Boolean).default(true))
+        .column(Column::new("score", SqlType::Integer).server_default(0))
+}
+
+pub fn addresses() -> Table {
+    Table::new("addresses")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("user_id", SqlType::Integer).not_null())
+        .column(Column::new("email_address", SqlType::String(Some(120))).not_null())
+        .foreign_key(
+            ForeignKey::new(["user_id"], "users", ["id"]).on_delete(ReferentialAction::Cascade),
+        )
+}
+
+pub fn orders() -> Table {
+    Table::new("orders")
+        .column(Column::new("id", SqlType::BigInteger).primary_key())
+        .column(Column::new("user_id", SqlType::Integer).references("users.id"))
+        .column(Column::new("amount", SqlType::Numeric(Some(10), Some(2))).not_null())
+        .column(Column::new("status", SqlType::String(Some(20))).server_default("new"))
+        .column(Column::new(
+            "placed_at",
+            SqlType::DateTime { timezone: true },
+        ))
+}
+
+/// Two foreign keys to `users`: joins to it are ambiguous without ON.
+pub fn messages() -> Table {
+    Table::new("messages")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("sender_id", SqlType::Integer).references("users.id"))
+        .column(Column::new("recipient_id", SqlType::Integer).references("users.id"))
+        .column(Column::new("body", SqlType::Text))
+}
+
+pub fn nodes() -> Table {
+    Table::new("nodes")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("parent_id", SqlType::Integer).references("nodes.id"))
+        .column(Column::new("label", SqlType::Text))
+}
+
+pub fn counters() -> Table {
+    Table::new("counters")
+        .column(
+            Column::new("id", SqlType::Integer)
+                .primary_key()
+                .autoincrement(Autoincrement::No),
+        )
+        .column(Column::new("n", SqlType::Integer).not_null())
+}
+
+pub fn kv() -> Table {
+    Table::new("kv")
+        .column(Column::new("k", SqlType::String(Some(50))).primary_key())
+        .column(Column::new("v", SqlType::Text))
+        .column(Column::new("hits", SqlType::Integer).server_default(0))
+}
+
+/// Every column has a default: the table of `DEFAULT VALUES`.
+pub fn events() -> Table {
+    Table::new("events")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("kind", SqlType::String(Some(20))).server_default("ping"))
+}
+
+/// A table in the `app` schema (an attached database on SQLite).
+pub fn tags() -> Table {
+    Table::new("tags")
+        .schema("app")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("name", SqlType::Text))
+}
+
+pub fn metadata() -> MetaData {
+    let mut md = MetaData::new();
+    for t in [
+        users(),
+        addresses(),
+        orders(),
+        messages(),
+        nodes(),
+        counters(),
+        kv(),
+        events(),
+        tags(),
+    ] {
+        md.add(t).expect("fixture tables are distinct");
+    }
+    md
+}
+
+/// An empty in-memory SQLite database with an attached `app` schema.
+pub fn sqlite_empty() -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open_in_memory().expect("open SQLite");
+    conn.execute_batch("PRAGMA foreign_keys = ON; ATTACH DATABASE ':memory:' AS app")
+        .expect("attach");
+    conn
+}
+
+/// Rows every fixture database starts with, so statements run against real data.
+const SEED: &str = "
+    INSERT INTO users (id, name, fullname, email, active, score) VALUES
+        (1, 'ed', 'Ed Jones', 'ed@x.org', 1, 95), (2, 'wendy', NULL, 'wendy@x.org', 1, 40),
+        (3, 'mary', 'Mary Ann', NULL, 0, 60);
+    INSERT INTO addresses (id, user_id, email_address) VALUES
+        (1, 1, 'ed@x.org'), (2, 1, 'ed@spam.com'), (3, 2, 'wendy@x.org');
+    INSERT INTO orders (id, user_id, amount, status) VALUES
+        (1, 1, 120.50, 'new'), (2, 1, 15.00, 'paid'), (3, 2, 300.00, 'new');
+    INSERT INTO nodes (id, parent_id, label) VALUES (1, NULL, 'root'), (2, 1, 'a'), (3, 2, 'b');
+    INSERT INTO counters (id, n) VALUES (1, 0);
+    INSERT INTO kv (k, v) VALUES ('a', '0');
+    INSERT INTO app.tags (id, name) VALUES (1, 'red');
+";
+
+/// An in-memory SQLite database with the fixture schema, created with the compiler's own
+/// DDL, and a few rows.
+pub fn sqlite_fixture() -> rusqlite::Connection {
+    let conn = sqlite_empty();
+    for ddl in metadata()
+        .create_all_ddl(&SQLite, false)
+        .expect("fixture DDL")
+    {
+        let sql = ddl.compile(&SQLite).expect("fixture DDL compiles").sql;
+        conn.execute_batch(&sql)
+            .unwrap_or_else(|e| panic!("fixture DDL fails: {e}\n{sql}"));
+    }
+    conn.execute_batch(SEED).expect("seed rows");
+    conn
+}
