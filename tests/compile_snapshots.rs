@@ -361,7 +361,7 @@ snap!(join_chain, {
 });
 snap!(join_table_method, {
     let (u, a) = (users(), addresses());
-    select([u.c("id")]).select_from(u.join(&a, None).outerjoin(&orders(), None))
+    select([u.c("id")]).select_from(u.join(&a, None).outerjoin(orders(), None))
 });
 snap!(join_ambiguous_foreign_keys, {
     let (u, m) = (users(), messages());

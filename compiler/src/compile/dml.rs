@@ -189,12 +189,14 @@ impl Compiler<'_> {
             return Ok(());
         }
         self.w(" (");
-        let mut i = 0;
-        for name in first.iter().chain(defaults.iter().map(|(n, _)| *n)) {
+        for (i, name) in first
+            .iter()
+            .chain(defaults.iter().map(|(n, _)| *n))
+            .enumerate()
+        {
             if i > 0 {
                 self.w(", ");
             }
-            i += 1;
             self.ident(name)?;
         }
         self.w(") VALUES ");
@@ -272,7 +274,7 @@ impl Compiler<'_> {
             if style == Some(UpdateFromStyle::MultiTable) {
                 for s in &extra {
                     self.w(" CROSS JOIN ");
-                    self.from_clause(&s.clone().into())?;
+                    self.render_from(&s.clone().into())?;
                 }
             }
             self.w(" SET ");
@@ -288,7 +290,7 @@ impl Compiler<'_> {
                     if i > 0 {
                         self.w(", ");
                     }
-                    self.from_clause(&s.clone().into())?;
+                    self.render_from(&s.clone().into())?;
                 }
             }
             self.where_clause(&upd.filters)?;

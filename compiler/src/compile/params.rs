@@ -178,7 +178,7 @@ pub(super) fn assemble(
     let expands = d.in_list_style() == InListStyle::Expanding && slots.iter().any(|s| s.expanding);
     let (sql, order) = render(&pieces, &slots, style, expands, None);
     let params = order.iter().map(|(i, _)| slots[*i].clone()).collect();
-    let template = expands.then(|| Template {
+    let template = expands.then_some(Template {
         pieces,
         slots,
         style,

@@ -110,7 +110,7 @@ impl Compiler<'_> {
                 if i > 0 {
                     self.w(", ");
                 }
-                self.from_clause(f)?;
+                self.render_from(f)?;
             }
         }
         self.where_clause(&sel.filters)?;
@@ -191,11 +191,11 @@ impl Compiler<'_> {
     }
 
     /// Renders a FROM element.
-    pub fn from_clause(&mut self, f: &FromClause) -> Res {
+    pub fn render_from(&mut self, f: &FromClause) -> Res {
         match f {
-            FromClause::Source(s) => self.from_source(s),
+            FromClause::Source(s) => self.render_source(s),
             FromClause::Join(j) => {
-                self.from_clause(&j.left)?;
+                self.render_from(&j.left)?;
                 self.w(match j.kind {
                     JoinKind::Inner => " JOIN ",
                     JoinKind::Left => " LEFT OUTER JOIN ",
@@ -213,7 +213,7 @@ impl Compiler<'_> {
                 if nested {
                     self.w("(");
                 }
-                self.from_clause(&j.right)?;
+                self.render_from(&j.right)?;
                 if nested {
                     self.w(")");
                 }
@@ -223,7 +223,7 @@ impl Compiler<'_> {
         }
     }
 
-    fn from_source(&mut self, s: &Source) -> Res {
+    fn render_source(&mut self, s: &Source) -> Res {
         match s {
             Source::Table(t) => self.table_name(t),
             Source::Alias(a) => {
