@@ -548,7 +548,7 @@ snap!(
 );
 snap!(
     text_cast_string_comment_and_repeat,
-    text("SELECT :p + 1 AS p, ':not_a_param' AS s, \"odd:name\" AS again -- :nor_this\nFROM users"),
+    text("SELECT :p + 1 AS p, ':not_a_param' AS s, name AS \"odd:name\" -- :nor_this\nFROM users"),
     params! { "p" => 5 }
 );
 
@@ -826,3 +826,17 @@ fn constrained() -> Table {
         .unique(UniqueConstraint::new(["order_id", "code"]).name("uq_shipments_order_code"))
         .check(CheckConstraint::new("weight >= 0").name("ck_weight_positive"))
 }
+
+// ---- quoting ---------------------------------------------------------------------------------------------
+snap!(reserved_and_uppercase_identifiers, {
+    let o = reserved_table().alias("Recent");
+    select([o.c("select"), o.c("UserName").label("Who"), o.c("group")])
+        .filter(o.c("group").eq("x"))
+        .order_by([o.c("UserName")])
+});
+snap!(hostile_identifiers, {
+    let t = hostile_table();
+    select([t.c("a\"b`c"), t.c("x; DROP TABLE users; --").label("l'bl")])
+        .filter(t.c("a\"b`c").eq("'; DROP TABLE users; --"))
+});
+snap!(create_hostile_table, create_table(&hostile_table()));

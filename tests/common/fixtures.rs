@@ -86,6 +86,26 @@ pub fn tags() -> Table {
         .column(Column::new("name", SqlType::Text))
 }
 
+/// Reserved words and upper case as names.
+pub fn reserved_table() -> Table {
+    Table::new("order")
+        .column(Column::new("select", SqlType::Integer).primary_key())
+        .column(Column::new("UserName", SqlType::Text))
+        .column(Column::new("group", SqlType::Text))
+}
+
+/// Names and literals that would break out of careless quoting.
+pub fn hostile_table() -> Table {
+    Table::new("we\"ird`; DROP TABLE users; --")
+        .column(
+            Column::new("a\"b`c", SqlType::Text).comment("it's a \\ trap'); DROP TABLE users; --"),
+        )
+        .column(
+            Column::new("x; DROP TABLE users; --", SqlType::Text)
+                .server_default("'); DROP TABLE users; --\\"),
+        )
+}
+
 pub fn metadata() -> MetaData {
     let mut md = MetaData::new();
     for t in [
@@ -98,6 +118,8 @@ pub fn metadata() -> MetaData {
         kv(),
         events(),
         tags(),
+        reserved_table(),
+        hostile_table(),
     ] {
         md.add(t).expect("fixture tables are distinct");
     }

@@ -12,7 +12,7 @@ pub use func::{
     Case, avg, case, cast, coalesce, count, count_all, distinct, exists, func, literal_column,
     lower, max, min, not_, now, null, sum, upper,
 };
-pub use ops::{InOperand, and_, bindparam, literal, or_};
+pub use ops::{InOperand, and_, bindparam, literal, or_, typed_literal};
 pub use order::{NullsOrder, OrderBy, SortDirection};
 
 use crate::error::CompileError;

@@ -19,6 +19,15 @@ pub fn literal(value: impl Into<Value>) -> Expr {
     })
 }
 
+/// A bound value with a known SQL type (drivers that prepare statements on the server bind
+/// it with that type, e.g. LIMIT and OFFSET as BIGINT).
+pub fn typed_literal(value: impl Into<Value>, sql_type: crate::schema::SqlType) -> Expr {
+    Expr::Bind(Bind {
+        value: value.into(),
+        sql_type: Some(sql_type),
+    })
+}
+
 /// A named parameter whose value is supplied at execution (SQLAlchemy's `bindparam`). The
 /// same name used twice binds one value.
 ///

@@ -1,6 +1,7 @@
 //! [`CompoundSelect`]: UNION, UNION ALL, INTERSECT and EXCEPT.
 
 use crate::expr::{Expr, OrderBy};
+use crate::schema::SqlType;
 use crate::stmt::{Cte, Query, Subquery};
 use std::sync::Arc;
 
@@ -113,15 +114,15 @@ impl CompoundSelect {
         self
     }
 
-    /// LIMIT (bound as a parameter).
+    /// LIMIT, bound as a BIGINT parameter.
     pub fn limit(mut self, n: i64) -> Self {
-        self.limit = Some(crate::literal(n));
+        self.limit = Some(crate::expr::typed_literal(n, SqlType::BigInteger));
         self
     }
 
-    /// OFFSET (bound as a parameter).
+    /// OFFSET, bound as a BIGINT parameter.
     pub fn offset(mut self, n: i64) -> Self {
-        self.offset = Some(crate::literal(n));
+        self.offset = Some(crate::expr::typed_literal(n, SqlType::BigInteger));
         self
     }
 

@@ -2,7 +2,8 @@
 
 use crate::compile::ResultColumn;
 use crate::error::CompileError;
-use crate::expr::{Expr, OrderBy, literal};
+use crate::expr::{Expr, OrderBy};
+use crate::schema::SqlType;
 use crate::schema::Table;
 use crate::stmt::{
     Alias, CompoundSelect, Cte, FromClause, JoinKind, Query, SetOp, Source, Subquery,
@@ -301,15 +302,15 @@ impl Select {
         self
     }
 
-    /// LIMIT, bound as a parameter.
+    /// LIMIT, bound as a BIGINT parameter.
     pub fn limit(mut self, n: i64) -> Self {
-        self.limit = Some(literal(n));
+        self.limit = Some(crate::expr::typed_literal(n, SqlType::BigInteger));
         self
     }
 
-    /// OFFSET, bound as a parameter.
+    /// OFFSET, bound as a BIGINT parameter.
     pub fn offset(mut self, n: i64) -> Self {
-        self.offset = Some(literal(n));
+        self.offset = Some(crate::expr::typed_literal(n, SqlType::BigInteger));
         self
     }
 
