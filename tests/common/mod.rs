@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod pg;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use sqlcore::*;
@@ -24,8 +25,9 @@ pub fn dialects() -> [(&'static dyn Dialect, Box<dyn ParserDialect>); 3] {
 }
 
 /// Renders `stmt` for every dialect, snapshots the SQL and its parameters (or the
-/// CompileError), parses each rendering back with sqlparser, and runs the SQLite rendering
-/// against an in-memory database holding the fixture schema.
+/// CompileError), parses each rendering back with sqlparser, runs the SQLite rendering against
+/// an in-memory database holding the fixture schema, and prepares (or, for DDL, runs) the
+/// PostgreSQL rendering on the real server.
 pub fn check(case: &str, stmt: impl Into<Statement>) {
     check_with(case, stmt, &Params::new())
 }
@@ -41,13 +43,25 @@ pub fn check_with(case: &str, stmt: impl Into<Statement>, named: &Params) {
                     .unwrap_or_else(|e| panic!("{case}: bind failed: {e}"));
                 let sql = bound.sql.to_string();
                 validate_parse(case, dialect.name(), &*parser_dialect, &sql);
-                if dialect.name() == "sqlite" {
-                    // A CREATE TABLE runs on an empty database; everything else on the fixture.
-                    let conn = match &stmt {
-                        Statement::Ddl(Ddl::CreateTable(_)) => fixtures::sqlite_empty(),
-                        _ => fixtures::sqlite_fixture(),
-                    };
-                    execute_sqlite(&conn, case, &sql, &bound.values);
+                // Creating a fixture table runs on an empty database; everything else on the
+                // fixture (which the tables created may refer to).
+                let empty = match &stmt {
+                    Statement::Ddl(Ddl::CreateTable(ct)) => {
+                        fixtures::metadata().table(&ct.table.fullname()).is_some()
+                    }
+                    _ => false,
+                };
+                match dialect.name() {
+                    "sqlite" => {
+                        let conn = if empty {
+                            fixtures::sqlite_empty()
+                        } else {
+                            fixtures::sqlite_fixture()
+                        };
+                        execute_sqlite(&conn, case, &sql, &bound.values);
+                    }
+                    "postgresql" => pg::check(case, &sql, matches!(stmt, Statement::Ddl(_)), empty),
+                    _ => {}
                 }
                 describe(&compiled, &sql, &bound.values)
             }
