@@ -1,0 +1,269 @@
+//! Bad input gives a typed error naming the problem — never a panic, never wrong SQL.
+
+mod common;
+
+use common::fixtures::*;
+use sqlcore::*;
+
+fn err(stmt: impl Into<Statement>) -> CompileError {
+    let stmt = stmt.into();
+    let e = stmt
+        .compile(&PostgreSQL)
+        .expect_err("expected a CompileError");
+    // The same kind of error on SQLite (MySQL lacks some constructs outright).
+    let other = stmt.compile(&SQLite).expect_err("expected a CompileError");
+    assert_eq!(std::mem::discriminant(&other), std::mem::discriminant(&e));
+    e
+}
+
+#[test]
+fn unknown_column_is_reported_at_compile_time() {
+    let u = users();
+    assert_eq!(
+        err(select([u.c("nope")])),
+        CompileError::NoSuchColumn {
+            source_name: "users".into(),
+            column: "nope".into()
+        }
+    );
+    assert!(matches!(
+        err(select(&u).filter(u.c("id").eq(u.c("missing")))),
+        CompileError::NoSuchColumn { .. }
+    ));
+    assert!(u.try_c("missing").is_err());
+    let alias = u.alias("u2");
+    assert!(
+        matches!(err(select([alias.c("missing")])), CompileError::NoSuchColumn { source_name, .. } if source_name == "u2")
+    );
+    let sq = select([u.c("id")]).subquery("sq");
+    assert!(
+        matches!(err(select([sq.c("name")])), CompileError::NoSuchColumn { source_name, .. } if source_name == "sq")
+    );
+    assert!(matches!(
+        err(insert(&u).values(params! { "nope" => 1 })),
+        CompileError::NoSuchColumn { column, .. } if column == "nope"
+    ));
+    assert!(matches!(
+        err(update(&u).values(params! { "nope" => 1 })),
+        CompileError::NoSuchColumn { .. }
+    ));
+}
+
+#[test]
+fn inconsistent_tables_are_reported() {
+    let dup = Table::new("t")
+        .column(Column::new("a", SqlType::Integer))
+        .column(Column::new("a", SqlType::Text));
+    assert!(
+        matches!(err(select(&dup)), CompileError::InvalidTable { table, reason } if table == "t" && reason.contains("twice"))
+    );
+    let bad_pk = Table::new("t")
+        .column(Column::new("a", SqlType::Integer))
+        .primary_key(["b"]);
+    assert!(matches!(
+        err(create_table(&bad_pk)),
+        CompileError::InvalidTable { .. }
+    ));
+    let bad_fk = Table::new("t")
+        .column(Column::new("a", SqlType::Integer))
+        .foreign_key(ForeignKey::new(["x"], "users", ["id"]));
+    assert!(matches!(
+        bad_fk.validate(),
+        Err(CompileError::InvalidTable { .. })
+    ));
+    let bad_ref = Table::new("t").column(Column::new("a", SqlType::Integer).references("users"));
+    assert!(bad_ref.validate().is_err());
+    let no_columns = Table::new("empty");
+    assert!(matches!(
+        err(create_table(&no_columns)),
+        CompileError::InvalidTable { .. }
+    ));
+}
+
+#[test]
+fn metadata_orders_tables_and_rejects_duplicates_and_cycles() {
+    let md = metadata();
+    let order: Vec<String> = md
+        .sorted_tables()
+        .unwrap()
+        .iter()
+        .map(|t| t.fullname())
+        .collect();
+    let pos = |name: &str| order.iter().position(|n| n == name).unwrap();
+    assert!(pos("users") < pos("addresses"));
+    assert!(pos("users") < pos("orders"));
+    let drops: Vec<String> = md
+        .drop_all_ddl(true)
+        .unwrap()
+        .iter()
+        .map(|d| d.compile(&PostgreSQL).unwrap().sql)
+        .collect();
+    let dpos = |name: &str| {
+        drops
+            .iter()
+            .position(|s| s == &format!("DROP TABLE IF EXISTS {name}"))
+            .unwrap()
+    };
+    assert!(dpos("addresses") < dpos("users"));
+
+    let mut md = MetaData::new();
+    md.add(users()).unwrap();
+    assert_eq!(
+        md.add(users()).unwrap_err(),
+        CompileError::DuplicateTable {
+            name: "users".into()
+        }
+    );
+
+    let mut cyclic = MetaData::new();
+    cyclic
+        .add(Table::new("a").column(Column::new("b_id", SqlType::Integer).references("b.id")))
+        .unwrap();
+    cyclic
+        .add(Table::new("b").column(Column::new("a_id", SqlType::Integer).references("a.id")))
+        .unwrap();
+    assert!(
+        matches!(cyclic.sorted_tables(), Err(CompileError::DependencyCycle { tables }) if tables.len() == 2)
+    );
+}
+
+#[test]
+fn parameters_are_checked_when_bound() {
+    let u = users();
+    let compiled = select([u.c("id")])
+        .filter(u.c("name").eq(bindparam("n")))
+        .compile(&SQLite)
+        .unwrap();
+    assert_eq!(
+        compiled.bind(&Params::new()).unwrap_err(),
+        CompileError::MissingParameter { name: "n".into() }
+    );
+    let listed = select([u.c("id")])
+        .filter(u.c("id").in_(bindparam("ids")))
+        .compile(&SQLite)
+        .unwrap();
+    assert!(matches!(
+        listed.bind(&params! { "ids" => 1 }),
+        Err(CompileError::InvalidStatement(_))
+    ));
+    let both = select([u.c("id")]).filter(
+        u.c("id")
+            .in_(bindparam("x"))
+            .or(u.c("score").eq(bindparam("x"))),
+    );
+    assert!(matches!(err(both), CompileError::InvalidStatement(m) if m.contains("list")));
+    assert!(matches!(
+        err(select([u.c("id")]).filter(u.c("id").in_(u.c("score")))),
+        CompileError::InvalidStatement(_)
+    ));
+}
+
+#[test]
+fn malformed_statements_are_errors() {
+    let u = users();
+    assert!(matches!(
+        err(select(Vec::<Expr>::new())),
+        CompileError::InvalidStatement(_)
+    ));
+    assert!(matches!(
+        err(update(&u).filter(u.c("id").eq(1))),
+        CompileError::InvalidStatement(_)
+    ));
+    let ragged = insert(&u).values_many([params! { "name" => "a" }, params! { "fullname" => "b" }]);
+    assert!(matches!(err(ragged), CompileError::InvalidStatement(m) if m.contains("row 2")));
+    let no_target = insert(&kv())
+        .values(params! { "k" => "a" })
+        .on_conflict_do_update(Vec::<&str>::new(), [("v", excluded("v"))]);
+    assert!(matches!(err(no_target), CompileError::InvalidStatement(_)));
+    assert!(matches!(
+        err(select([literal(1)]).join(&u)),
+        CompileError::InvalidStatement(_)
+    ));
+    let (a, o) = (addresses(), orders());
+    let multi = delete(&a).filter(a.c("user_id").eq(o.c("user_id")));
+    assert!(matches!(err(multi), CompileError::Unsupported { .. }));
+    let both_correlated = select([u.c("id")]).filter(exists(
+        select([u.c("id")]).filter(u.c("id").eq(u.c("score"))),
+    ));
+    // One FROM element: not correlated (as SQLAlchemy), so this compiles.
+    assert!(both_correlated.compile(&PostgreSQL).is_ok());
+}
+
+#[test]
+fn unsupported_constructs_name_the_construct_and_dialect() {
+    let u = users();
+    let e = select([u.c("id")])
+        .distinct_on([u.c("name")])
+        .compile(&SQLite)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "DISTINCT ON is not supported by the sqlite dialect"
+    );
+    let e = insert(&u)
+        .values(params! { "name" => "x" })
+        .returning([u.c("id")])
+        .compile(&MySQL)
+        .unwrap_err();
+    assert_eq!(
+        e,
+        CompileError::Unsupported {
+            construct: "RETURNING".into(),
+            dialect: "mysql"
+        }
+    );
+    let e = create_table(&Table::new("t").column(Column::new("s", SqlType::String(None))))
+        .compile(&MySQL)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "VARCHAR without a length is not supported by the mysql dialect"
+    );
+}
+
+#[test]
+fn compiled_statements_carry_result_columns_and_typed_slots() {
+    let (u, a) = (users(), addresses());
+    let c = select([u.c("id"), count(a.c("id")), u.c("name").label("who")])
+        .outerjoin(&a)
+        .group_by([u.c("id"), u.c("name")])
+        .filter(u.c("score").gt(5))
+        .compile(&PostgreSQL)
+        .unwrap();
+    let cols: Vec<(&str, Option<SqlType>)> = c
+        .columns
+        .iter()
+        .map(|c| (&*c.name, c.sql_type.clone()))
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            ("id", Some(SqlType::Integer)),
+            ("count_1", Some(SqlType::BigInteger)),
+            ("who", Some(SqlType::String(Some(30))))
+        ]
+    );
+    assert_eq!(c.params.len(), 1);
+    assert_eq!(c.params[0].sql_type, Some(SqlType::Integer));
+    assert_eq!(c.params[0].source, ParamSource::Literal(0));
+    assert_eq!(c.literals, vec![Value::I32(5)]);
+
+    let r = insert(&u)
+        .values(params! { "name" => "x" })
+        .returning([u.c("id")])
+        .compile(&SQLite)
+        .unwrap();
+    assert_eq!(r.columns[0].name.as_ref(), "id");
+}
+
+#[test]
+fn one_compiled_form_serves_every_in_list_length() {
+    let u = users();
+    let q = |ids: Vec<i32>| select([u.c("id")]).filter(u.c("id").in_(ids));
+    for dialect in [&PostgreSQL as &dyn Dialect, &SQLite, &MySQL] {
+        let one = q(vec![1]).compile(dialect).unwrap();
+        let five = q(vec![1, 2, 3, 4, 5]).compile(dialect).unwrap();
+        assert_eq!(one.sql, five.sql, "{}", dialect.name());
+        assert_eq!(one.params, five.params, "{}", dialect.name());
+    }
+}
