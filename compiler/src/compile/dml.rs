@@ -42,17 +42,7 @@ impl Compiler<'_> {
         }
         .named_items()?;
         self.w(" RETURNING ");
-        for (i, item) in named.iter().enumerate() {
-            if i > 0 {
-                self.w(", ");
-            }
-            self.expr(&item.expr)?;
-            if item.labeled {
-                self.w(" AS ");
-                self.ident(&item.name)?;
-            }
-        }
-        Ok(())
+        self.column_list(&named)
     }
 
     fn assignments(

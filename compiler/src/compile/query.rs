@@ -94,16 +94,7 @@ impl Compiler<'_> {
                 self.w(") ");
             }
         }
-        for (i, item) in items.iter().enumerate() {
-            if i > 0 {
-                self.w(", ");
-            }
-            self.expr(&item.expr)?;
-            if item.labeled {
-                self.w(" AS ");
-                self.ident(&item.name)?;
-            }
-        }
+        self.column_list(items)?;
         if !froms.is_empty() {
             self.w(" FROM ");
             for (i, f) in froms.iter().enumerate() {
@@ -149,6 +140,21 @@ impl Compiler<'_> {
             }
             if fu.skip_locked {
                 self.w(" SKIP LOCKED");
+            }
+        }
+        Ok(())
+    }
+
+    /// A SELECT or RETURNING column list: `expr [AS name], ...`.
+    pub fn column_list(&mut self, items: &[crate::stmt::NamedItem]) -> Res {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.w(", ");
+            }
+            self.expr(&item.expr)?;
+            if item.labeled {
+                self.w(" AS ");
+                self.ident(&item.name)?;
             }
         }
         Ok(())

@@ -79,6 +79,51 @@ pub enum UpdateFromStyle {
     MultiTable,
 }
 
+/// The type names the dialects share; `None` for the types where they differ.
+pub(crate) fn common_type_sql(
+    sql_type: &SqlType,
+    dialect: &'static str,
+) -> Result<Option<String>, CompileError> {
+    Ok(Some(match sql_type {
+        SqlType::SmallInteger => "SMALLINT".into(),
+        SqlType::Integer => "INTEGER".into(),
+        SqlType::BigInteger => "BIGINT".into(),
+        SqlType::Numeric(p, s) => numeric("NUMERIC", *p, *s),
+        SqlType::String(Some(n)) => format!("VARCHAR({n})"),
+        SqlType::Text => "TEXT".into(),
+        SqlType::Date => "DATE".into(),
+        SqlType::Other(name) => other_type(name, dialect)?,
+        _ => return Ok(None),
+    }))
+}
+
+/// `NAME(p, s)`, `NAME(p)` or `NAME`.
+pub(crate) fn numeric(name: &str, p: Option<u32>, s: Option<u32>) -> String {
+    match (p, s) {
+        (Some(p), Some(s)) => format!("{name}({p}, {s})"),
+        (Some(p), None) => format!("{name}({p})"),
+        _ => name.to_owned(),
+    }
+}
+
+/// An unmodelled type's name, written as given when it is a plain type name such as
+/// `CIDR`, `VARCHAR(10)[]` or `DOUBLE PRECISION`; anything else could inject SQL.
+pub(crate) fn other_type(name: &str, dialect: &'static str) -> Result<String, CompileError> {
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " _(),[].".contains(c))
+        && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    if ok {
+        Ok(name.to_owned())
+    } else {
+        Err(CompileError::unsupported(
+            format!("the type name {name:?}"),
+            dialect,
+        ))
+    }
+}
+
 /// A SQL dialect: parameter style, quoting, types and the capabilities the compiler consults.
 ///
 /// ```

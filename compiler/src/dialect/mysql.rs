@@ -1,9 +1,9 @@
 //! The MySQL dialect.
 
-use super::postgresql::{numeric, other_type};
+use super::numeric;
 use super::{
     AutoincrementStyle, CommentStyle, Dialect, DistinctFromStyle, ParamStyle, UpdateFromStyle,
-    keywords,
+    common_type_sql, keywords,
 };
 use crate::error::CompileError;
 use crate::schema::SqlType;
@@ -50,23 +50,19 @@ impl Dialect for MySQL {
         keywords::contains(keywords::MYSQL, lower)
     }
     fn type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
+        if let Some(common) = common_type_sql(sql_type, self.name())? {
+            return Ok(common);
+        }
         Ok(match sql_type {
-            SqlType::SmallInteger => "SMALLINT".into(),
-            SqlType::Integer => "INTEGER".into(),
-            SqlType::BigInteger => "BIGINT".into(),
             SqlType::Float => "FLOAT".into(),
             SqlType::Double => "DOUBLE".into(),
-            SqlType::Numeric(p, s) => numeric("NUMERIC", *p, *s),
-            SqlType::String(Some(n)) => format!("VARCHAR({n})"),
-            SqlType::String(None) => {
+            SqlType::String(_) => {
                 return Err(CompileError::unsupported(
                     "VARCHAR without a length",
                     self.name(),
                 ));
             }
-            SqlType::Text => "TEXT".into(),
             SqlType::Boolean => "BOOL".into(),
-            SqlType::Date => "DATE".into(),
             SqlType::Time => "TIME".into(),
             SqlType::DateTime { timezone: false } => "DATETIME".into(),
             SqlType::DateTime { timezone: true } => "TIMESTAMP".into(),
@@ -76,7 +72,12 @@ impl Dialect for MySQL {
             SqlType::LargeBinary => "BLOB".into(),
             SqlType::Uuid => "CHAR(36)".into(),
             SqlType::Json => "JSON".into(),
-            SqlType::Other(name) => other_type(name, self.name())?,
+            other => {
+                return Err(CompileError::unsupported(
+                    format!("the type {other}"),
+                    self.name(),
+                ));
+            }
         })
     }
     fn cast_type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {

@@ -1,7 +1,8 @@
 //! The PostgreSQL dialect.
 
 use super::{
-    AutoincrementStyle, CommentStyle, Dialect, InListStyle, ParamStyle, UpdateFromStyle, keywords,
+    AutoincrementStyle, CommentStyle, Dialect, InListStyle, ParamStyle, UpdateFromStyle,
+    common_type_sql, keywords,
 };
 use crate::error::CompileError;
 use crate::schema::SqlType;
@@ -25,18 +26,14 @@ impl Dialect for PostgreSQL {
         keywords::contains(keywords::POSTGRESQL, lower)
     }
     fn type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
+        if let Some(common) = common_type_sql(sql_type, self.name())? {
+            return Ok(common);
+        }
         Ok(match sql_type {
-            SqlType::SmallInteger => "SMALLINT".into(),
-            SqlType::Integer => "INTEGER".into(),
-            SqlType::BigInteger => "BIGINT".into(),
             SqlType::Float => "REAL".into(),
             SqlType::Double => "DOUBLE PRECISION".into(),
-            SqlType::Numeric(p, s) => numeric("NUMERIC", *p, *s),
-            SqlType::String(Some(n)) => format!("VARCHAR({n})"),
-            SqlType::String(None) => "VARCHAR".into(),
-            SqlType::Text => "TEXT".into(),
+            SqlType::String(_) => "VARCHAR".into(),
             SqlType::Boolean => "BOOLEAN".into(),
-            SqlType::Date => "DATE".into(),
             SqlType::Time => "TIME WITHOUT TIME ZONE".into(),
             SqlType::DateTime { timezone: false } => "TIMESTAMP WITHOUT TIME ZONE".into(),
             SqlType::DateTime { timezone: true } => "TIMESTAMP WITH TIME ZONE".into(),
@@ -44,7 +41,12 @@ impl Dialect for PostgreSQL {
             SqlType::LargeBinary => "BYTEA".into(),
             SqlType::Uuid => "UUID".into(),
             SqlType::Json => "JSONB".into(),
-            SqlType::Other(name) => other_type(name, self.name())?,
+            other => {
+                return Err(CompileError::unsupported(
+                    format!("the type {other}"),
+                    self.name(),
+                ));
+            }
         })
     }
     fn in_list_style(&self) -> InListStyle {
@@ -93,32 +95,5 @@ impl Dialect for PostgreSQL {
         }
         out.push_str("'::bytea");
         out
-    }
-}
-
-/// `NAME(p, s)`, `NAME(p)` or `NAME`.
-pub(crate) fn numeric(name: &str, p: Option<u32>, s: Option<u32>) -> String {
-    match (p, s) {
-        (Some(p), Some(s)) => format!("{name}({p}, {s})"),
-        (Some(p), None) => format!("{name}({p})"),
-        _ => name.to_owned(),
-    }
-}
-
-/// An unmodelled type's name, written as given when it is a plain type name such as
-/// `CIDR`, `VARCHAR(10)[]` or `DOUBLE PRECISION`; anything else could inject SQL.
-pub(crate) fn other_type(name: &str, dialect: &'static str) -> Result<String, CompileError> {
-    let ok = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || " _(),[].".contains(c))
-        && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-    if ok {
-        Ok(name.to_owned())
-    } else {
-        Err(CompileError::unsupported(
-            format!("the type name {name:?}"),
-            dialect,
-        ))
     }
 }

@@ -1,7 +1,9 @@
 //! The SQLite dialect.
 
-use super::postgresql::{numeric, other_type};
-use super::{AutoincrementStyle, CommentStyle, Dialect, ParamStyle, UpdateFromStyle, keywords};
+use super::{
+    AutoincrementStyle, CommentStyle, Dialect, ParamStyle, UpdateFromStyle, common_type_sql,
+    keywords,
+};
 use crate::error::CompileError;
 use crate::schema::SqlType;
 
@@ -24,18 +26,14 @@ impl Dialect for SQLite {
         keywords::contains(keywords::SQLITE, lower)
     }
     fn type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
+        if let Some(common) = common_type_sql(sql_type, self.name())? {
+            return Ok(common);
+        }
         Ok(match sql_type {
-            SqlType::SmallInteger => "SMALLINT".into(),
-            SqlType::Integer => "INTEGER".into(),
-            SqlType::BigInteger => "BIGINT".into(),
             SqlType::Float => "FLOAT".into(),
             SqlType::Double => "DOUBLE".into(),
-            SqlType::Numeric(p, s) => numeric("NUMERIC", *p, *s),
-            SqlType::String(Some(n)) => format!("VARCHAR({n})"),
-            SqlType::String(None) => "VARCHAR".into(),
-            SqlType::Text => "TEXT".into(),
+            SqlType::String(_) => "VARCHAR".into(),
             SqlType::Boolean => "BOOLEAN".into(),
-            SqlType::Date => "DATE".into(),
             SqlType::Time => "TIME".into(),
             SqlType::DateTime { timezone: false } => "DATETIME".into(),
             SqlType::DateTime { timezone: true } => "TIMESTAMP".into(),
@@ -43,7 +41,12 @@ impl Dialect for SQLite {
             SqlType::LargeBinary => "BLOB".into(),
             SqlType::Uuid => "UUID".into(),
             SqlType::Json => "JSON".into(),
-            SqlType::Other(name) => other_type(name, self.name())?,
+            other => {
+                return Err(CompileError::unsupported(
+                    format!("the type {other}"),
+                    self.name(),
+                ));
+            }
         })
     }
     fn cast_type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
