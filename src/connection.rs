@@ -1,0 +1,613 @@
+//! [`Connection`]: executes statements on one pooled connection, with commit-as-you-go and
+//! explicit transactions.
+
+use crate::driver::DriverConnection;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::options::{ExecutionOptions, IsolationLevel};
+use crate::pool::PoolRecord;
+use crate::result::CursorResult;
+use crate::row::{ResultKeys, Row};
+use crate::transaction::{NestedTransaction, Transaction};
+use sqlcore_compiler::{
+    Compile, Compiled, Dialect, Expr, Insert, InsertSource, Params, SqlType, Statement, Value,
+    bindparam,
+};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Parameters for [`Connection::execute`]: [`Params`] (by value or reference) or `()` for none.
+pub trait IntoParams {
+    /// The parameters.
+    fn into_params(self) -> Params;
+}
+
+impl IntoParams for Params {
+    fn into_params(self) -> Params {
+        self
+    }
+}
+
+impl IntoParams for &Params {
+    fn into_params(self) -> Params {
+        self.clone()
+    }
+}
+
+impl IntoParams for () {
+    fn into_params(self) -> Params {
+        Params::new()
+    }
+}
+
+/// One connection from the engine's pool. Dropping it returns it to the pool (rolled back).
+///
+/// Commit-as-you-go: the first statement begins a transaction, which lasts until `commit()` or
+/// `rollback()`. Or use [`Connection::begin`] / [`Connection::begin_nested`] guards.
+///
+/// ```
+/// use sqlcore::*;
+/// let engine = create_engine("sqlite://")?;
+/// let mut conn = engine.connect()?;
+/// conn.execute(text("CREATE TABLE t (x INTEGER)"), ())?;
+/// conn.execute(text("INSERT INTO t VALUES (:x)"), params! { "x" => 1 })?;
+/// assert!(conn.in_transaction());
+/// conn.commit()?;
+/// {
+///     let mut tx = conn.begin()?;
+///     tx.execute(text("INSERT INTO t VALUES (2)"), ())?;
+///     let mut sp = tx.begin_nested()?;
+///     sp.execute(text("INSERT INTO t VALUES (3)"), ())?;
+///     sp.rollback()?; // only 3 goes
+///     tx.commit()?;
+/// }
+/// let all: Vec<i64> = conn.execute(text("SELECT x FROM t ORDER BY x"), ())?.scalars().all()?;
+/// assert_eq!(all, [1, 2]);
+/// # Ok::<(), sqlcore::Error>(())
+/// ```
+pub struct Connection {
+    engine: Engine,
+    record: Option<PoolRecord>,
+    in_tx: bool,
+    savepoints: Vec<String>,
+    savepoint_seq: u32,
+    options: ExecutionOptions,
+    /// The driver's isolation level before this connection changed it, to restore at checkin.
+    restore_isolation: Option<IsolationLevel>,
+    invalidated: bool,
+    /// The database connection was found dead; it is discarded before the next use.
+    doomed: bool,
+    pending_rollback: bool,
+    closed: bool,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("engine", &self.engine)
+            .field("in_transaction", &self.in_tx)
+            .field("savepoints", &self.savepoints)
+            .field("closed", &self.closed)
+            .field("invalidated", &self.invalidated)
+            .finish()
+    }
+}
+
+/// Statement values and bound SQL, ready for the driver.
+struct Prepared {
+    compiled: Compiled,
+    stmt: Statement,
+}
+
+impl Connection {
+    pub(crate) fn new(engine: Engine) -> Result<Self> {
+        let record = engine.pool().checkout()?;
+        Ok(Connection {
+            engine,
+            record: Some(record),
+            in_tx: false,
+            savepoints: Vec::new(),
+            savepoint_seq: 0,
+            options: ExecutionOptions::default(),
+            restore_isolation: None,
+            invalidated: false,
+            doomed: false,
+            pending_rollback: false,
+            closed: false,
+        })
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The SQL dialect.
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        self.engine.dialect()
+    }
+
+    /// The current execution options.
+    pub fn get_execution_options(&self) -> &ExecutionOptions {
+        &self.options
+    }
+
+    fn effective_isolation(&self) -> Option<IsolationLevel> {
+        self.options
+            .isolation_level
+            .or(self.engine.isolation_level())
+    }
+
+    fn autocommit(&self) -> bool {
+        self.effective_isolation() == Some(IsolationLevel::Autocommit)
+    }
+
+    /// The driver connection, checking one out again after an invalidation.
+    fn raw(&mut self) -> Result<&mut dyn DriverConnection> {
+        if self.closed {
+            return Err(Error::ResourceClosed("this connection is closed".into()));
+        }
+        if self.doomed {
+            self.invalidate();
+        }
+        if self.pending_rollback {
+            return Err(Error::PendingRollback(
+                "the connection was invalidated inside a transaction; call rollback() before using it again".into(),
+            ));
+        }
+        if self.record.is_none() {
+            let record = self.engine.pool().checkout()?;
+            self.record = Some(record);
+            self.invalidated = false;
+            if let Some(level) = self.options.isolation_level {
+                self.apply_isolation(level)?;
+            }
+        }
+        match self.record.as_mut() {
+            Some(record) => Ok(record.driver_connection()),
+            None => Err(Error::ResourceClosed(
+                "this connection has no database connection".into(),
+            )),
+        }
+    }
+
+    /// Sets execution options (SQLAlchemy's `execution_options`). Changing the isolation
+    /// level while a transaction is open is an [`Error::InvalidRequest`].
+    pub fn execution_options(&mut self, options: ExecutionOptions) -> Result<&mut Self> {
+        if options.isolation_level != self.options.isolation_level {
+            if self.in_tx {
+                return Err(Error::InvalidRequest(
+                    "the isolation level cannot change while a transaction is open; commit() or rollback() first".into(),
+                ));
+            }
+            if let Some(level) = options.isolation_level {
+                self.apply_isolation(level)?;
+            } else if let Some(previous) = self.restore_isolation.take() {
+                self.raw()?.set_isolation_level(previous)?;
+            }
+        }
+        self.options = options;
+        Ok(self)
+    }
+
+    fn apply_isolation(&mut self, level: IsolationLevel) -> Result<()> {
+        if level == IsolationLevel::Autocommit {
+            return Ok(());
+        }
+        let raw = self.raw()?;
+        if !raw.supported_isolation_levels().contains(&level) {
+            return Err(Error::Argument(format!(
+                "isolation level {level} is not supported by this database; it supports {} and AUTOCOMMIT",
+                raw.supported_isolation_levels()
+                    .iter()
+                    .map(|l| l.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let previous = raw.isolation_level()?;
+        if previous != level {
+            raw.set_isolation_level(level)?;
+            self.restore_isolation.get_or_insert(previous);
+        }
+        Ok(())
+    }
+
+    /// The isolation level in effect, read from the database (`AUTOCOMMIT` when set so).
+    pub fn get_isolation_level(&mut self) -> Result<IsolationLevel> {
+        if self.autocommit() {
+            return Ok(IsolationLevel::Autocommit);
+        }
+        self.raw()?.isolation_level()
+    }
+
+    /// Whether a transaction is open.
+    pub fn in_transaction(&self) -> bool {
+        self.in_tx
+    }
+
+    /// Whether a savepoint is open.
+    pub fn in_nested_transaction(&self) -> bool {
+        !self.savepoints.is_empty()
+    }
+
+    /// The innermost open savepoint's name.
+    pub fn get_nested_transaction(&self) -> Option<&str> {
+        self.savepoints.last().map(String::as_str)
+    }
+
+    /// Whether the connection is closed.
+    pub fn closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Whether the database connection was invalidated (and not yet replaced).
+    pub fn invalidated(&self) -> bool {
+        self.invalidated
+    }
+
+    fn begin_root(&mut self) -> Result<()> {
+        if !self.autocommit() {
+            self.raw()?.begin()?;
+        } else {
+            self.raw()?;
+        }
+        self.in_tx = true;
+        Ok(())
+    }
+
+    fn autobegin(&mut self) -> Result<()> {
+        if !self.in_tx && !self.autocommit() {
+            self.begin_root()?;
+        }
+        Ok(())
+    }
+
+    /// Begins a transaction; the guard commits on `commit()` and rolls back when dropped.
+    /// An error if a transaction is already open (including an autobegun one).
+    pub fn begin(&mut self) -> Result<Transaction<'_>> {
+        if self.in_tx {
+            return Err(Error::InvalidRequest(
+                "a transaction is already begun on this connection; commit() or rollback() it first".into(),
+            ));
+        }
+        self.begin_root()?;
+        Ok(Transaction::new(self))
+    }
+
+    /// Opens a savepoint (beginning a transaction first if none is open); the guard releases
+    /// it on `commit()` and rolls back to it when dropped.
+    pub fn begin_nested(&mut self) -> Result<NestedTransaction<'_>> {
+        if !self.in_tx {
+            self.begin_root()?;
+        }
+        self.savepoint_seq += 1;
+        let name = format!("sa_savepoint_{}", self.savepoint_seq);
+        self.raw()?.savepoint(&name)?;
+        self.savepoints.push(name.clone());
+        Ok(NestedTransaction::new(self, name))
+    }
+
+    pub(crate) fn release_savepoint(&mut self, name: &str) -> Result<()> {
+        self.pop_savepoint(name);
+        self.raw()?.release_savepoint(name)
+    }
+
+    pub(crate) fn rollback_to_savepoint(&mut self, name: &str) -> Result<()> {
+        self.pop_savepoint(name);
+        if self.record.is_none() {
+            // Invalidated: the savepoint went with the connection.
+            return Ok(());
+        }
+        self.raw()?.rollback_to_savepoint(name)
+    }
+
+    fn pop_savepoint(&mut self, name: &str) {
+        if let Some(pos) = self.savepoints.iter().position(|s| s == name) {
+            self.savepoints.truncate(pos);
+        }
+    }
+
+    /// Commits the open transaction, if any (savepoints included).
+    pub fn commit(&mut self) -> Result<()> {
+        if !self.in_tx {
+            return Ok(());
+        }
+        self.savepoints.clear();
+        self.in_tx = false;
+        if self.autocommit() {
+            return Ok(());
+        }
+        let raw = self.raw()?;
+        if raw.in_transaction() {
+            raw.commit()
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Rolls back the open transaction, if any; also clears the pending-rollback state of an
+    /// invalidated connection.
+    pub fn rollback(&mut self) -> Result<()> {
+        self.savepoints.clear();
+        let was = std::mem::replace(&mut self.in_tx, false);
+        self.pending_rollback = false;
+        if !was || self.record.is_none() || self.autocommit() {
+            return Ok(());
+        }
+        let raw = self.raw()?;
+        if raw.in_transaction() {
+            raw.rollback()
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Discards the database connection: it is closed, never reused. A transaction that was
+    /// open must be rolled back before the connection is used again; then a new database
+    /// connection is checked out.
+    pub fn invalidate(&mut self) {
+        self.doomed = false;
+        if let Some(record) = self.record.take() {
+            self.engine.pool().discard(record);
+        }
+        self.restore_isolation = None;
+        self.invalidated = true;
+        if self.in_tx {
+            self.pending_rollback = true;
+        }
+    }
+
+    /// Returns the database connection to the pool (rolled back) and closes this connection.
+    pub fn close(&mut self) {
+        if self.closed {
+            return;
+        }
+        if self.doomed {
+            self.invalidate();
+        }
+        self.closed = true;
+        self.in_tx = false;
+        self.savepoints.clear();
+        if let Some(mut record) = self.record.take() {
+            if let Some(previous) = self.restore_isolation.take() {
+                if record
+                    .driver_connection()
+                    .set_isolation_level(previous)
+                    .is_err()
+                {
+                    return self.engine.pool().discard(record);
+                }
+            }
+            self.engine.pool().checkin(record);
+        }
+    }
+
+    /// Executes a statement (Core or `text()`) with named parameters.
+    ///
+    /// An INSERT without values takes its columns from the parameters, as SQLAlchemy's
+    /// `conn.execute(insert(t), {...})` does.
+    pub fn execute(
+        &mut self,
+        statement: impl Into<Statement>,
+        params: impl IntoParams,
+    ) -> Result<CursorResult<'_>> {
+        let params = params.into_params();
+        let prepared = self.prepare(statement.into(), &params)?;
+        self.raw()?;
+        self.autobegin()?;
+        let bound = prepared.compiled.bind(&params)?;
+        let types: Vec<Option<SqlType>> = prepared
+            .compiled
+            .columns
+            .iter()
+            .map(|c| c.sql_type.clone())
+            .collect();
+        let stream = self
+            .options
+            .stream_results
+            .then_some(self.options.max_row_buffer);
+        let echo = self.engine.echo();
+        let started = Instant::now();
+        if echo {
+            tracing::info!(target: "sqlcore.engine", "{}", bound.sql);
+            tracing::info!(target: "sqlcore.engine", "[parameters: {:?}]", bound.values);
+        }
+        // Borrow only the record: on success the rows borrow it for the result's life, and
+        // the error path must still reach the other fields.
+        let Some(record) = self.record.as_mut() else {
+            return Err(Error::ResourceClosed(
+                "this connection has no database connection".into(),
+            ));
+        };
+        match record
+            .driver_connection()
+            .execute(&bound.sql, &bound.values, &types, stream)
+        {
+            Ok(exec) => {
+                if echo {
+                    tracing::info!(target: "sqlcore.engine", "[executed in {:.3?}]", started.elapsed());
+                }
+                let inserted = inserted_primary_key(&prepared, &params, exec.last_insert_id);
+                Ok(CursorResult::new(
+                    exec.columns,
+                    exec.rows,
+                    exec.rowcount,
+                    inserted,
+                ))
+            }
+            Err(e) => {
+                let sql = bound.sql.into_owned();
+                Err(decorate(
+                    e,
+                    sql,
+                    &prepared.compiled,
+                    &self.engine,
+                    &mut self.doomed,
+                ))
+            }
+        }
+    }
+
+    /// The names of the tables in `schema` (the default schema when `None`), in one query.
+    pub fn table_names(&mut self, schema: Option<&str>) -> Result<Vec<String>> {
+        self.raw()?.table_names(schema)
+    }
+
+    /// Executes a statement once per parameter set, preparing it once (executemany). Returns
+    /// the total rows affected.
+    pub fn execute_many<I>(&mut self, statement: impl Into<Statement>, param_sets: I) -> Result<i64>
+    where
+        I: IntoIterator,
+        I::Item: IntoParams,
+    {
+        let mut sets = param_sets
+            .into_iter()
+            .map(IntoParams::into_params)
+            .peekable();
+        let Some(first) = sets.peek() else {
+            return Ok(0);
+        };
+        let prepared = self.prepare(statement.into(), first)?;
+        self.raw()?;
+        self.autobegin()?;
+        if prepared.compiled.needs_expansion() {
+            // The SQL depends on list lengths: one execution per set.
+            let mut total = 0;
+            for params in sets {
+                let bound = prepared.compiled.bind(&params)?;
+                let result = self
+                    .raw()?
+                    .execute(&bound.sql, &bound.values, &[], None)
+                    .map(|e| e.rowcount);
+                match result {
+                    Ok(n) => total += n.max(0),
+                    Err(e) => {
+                        let sql = bound.sql.into_owned();
+                        return Err(decorate(
+                            e,
+                            sql,
+                            &prepared.compiled,
+                            &self.engine,
+                            &mut self.doomed,
+                        ));
+                    }
+                }
+            }
+            return Ok(total);
+        }
+        let mut failure = None;
+        let mut values = sets.map_while(|params| match prepared.compiled.bind(&params) {
+            Ok(bound) => Some(bound.values),
+            Err(e) => {
+                failure = Some(e);
+                None
+            }
+        });
+        if self.engine.echo() {
+            tracing::info!(target: "sqlcore.engine", "{} [executemany]", prepared.compiled.sql);
+        }
+        let result = self
+            .raw()?
+            .execute_many(&prepared.compiled.sql, &mut values);
+        drop(values);
+        if let Some(e) = failure {
+            return Err(e.into());
+        }
+        result.map_err(|e| {
+            decorate(
+                e,
+                prepared.compiled.sql.clone(),
+                &prepared.compiled,
+                &self.engine,
+                &mut self.doomed,
+            )
+        })
+    }
+
+    /// Compiles a statement for this connection's dialect.
+    fn prepare(&mut self, stmt: Statement, params: &Params) -> Result<Prepared> {
+        let stmt = match stmt {
+            Statement::Insert(ins) => Statement::Insert(values_from_params(ins, params)),
+            other => other,
+        };
+        let compiled = stmt.compile(self.engine.dialect())?;
+        Ok(Prepared { compiled, stmt })
+    }
+}
+
+/// Adds the statement to a database error. A disconnect invalidates every connection the pool
+/// opened so far and dooms this one: it is discarded before the next use.
+fn decorate(
+    e: Error,
+    sql: String,
+    compiled: &Compiled,
+    engine: &Engine,
+    doomed: &mut bool,
+) -> Error {
+    let Error::Db(mut db) = e else { return e };
+    db.sql = Some(sql);
+    db.param_names = compiled.params.iter().map(|p| p.name.clone()).collect();
+    if db.connection_invalidated {
+        engine.pool().factory().bump_generation();
+        *doomed = true;
+    }
+    Error::Db(db)
+}
+
+/// An INSERT without values takes its columns from the execution parameters.
+fn values_from_params(ins: Insert, params: &Params) -> Insert {
+    match &ins.source {
+        InsertSource::Values(rows) if rows.is_empty() && !params.is_empty() => {
+            let cols: Vec<(Arc<str>, Expr)> = params
+                .iter()
+                .map(|(k, _)| (k.clone(), bindparam(k)))
+                .collect();
+            ins.values(cols)
+        }
+        _ => ins,
+    }
+}
+
+/// The primary key of a single-row INSERT: values given, and the row id for the
+/// autoincrement column.
+fn inserted_primary_key(prepared: &Prepared, params: &Params, last_id: Option<i64>) -> Option<Row> {
+    let Statement::Insert(ins) = &prepared.stmt else {
+        return None;
+    };
+    let InsertSource::Values(rows) = &ins.source else {
+        return None;
+    };
+    if rows.len() > 1 {
+        return None;
+    }
+    let row = rows.first();
+    let table = &ins.table;
+    let autoinc = table.autoincrement_column().map(|c| c.name.clone());
+    let mut names = Vec::new();
+    let mut values = Vec::new();
+    for pk in &table.primary_key.columns {
+        let given = row
+            .and_then(|r| r.iter().find(|(k, _)| k == pk))
+            .map(|(_, e)| e);
+        let value = match given {
+            Some(Expr::Bind(b)) => b.value.clone(),
+            Some(Expr::Param(p)) => params.get(&p.name).cloned().unwrap_or(Value::Null),
+            Some(_) => Value::Null,
+            None if autoinc.as_ref() == Some(pk) => last_id.map_or(Value::Null, Value::I64),
+            None => match table.get_column(pk).and_then(|c| c.default.as_ref()) {
+                Some(sqlcore_compiler::ClientDefault::Value(v)) => v.clone(),
+                _ => Value::Null,
+            },
+        };
+        names.push(pk.clone());
+        values.push(value);
+    }
+    Some(Row::new(Arc::new(ResultKeys::new(names)), values))
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.close();
+    }
+}

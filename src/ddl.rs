@@ -1,0 +1,123 @@
+//! `create_all` / `drop_all`: a `MetaData`'s DDL run on a database, checking which tables
+//! exist with one query per schema.
+
+use crate::connection::Connection;
+use crate::engine::Engine;
+use crate::error::Result;
+use sqlcore_compiler::{Ddl, MetaData, Statement};
+use std::collections::{HashMap, HashSet};
+
+/// Where DDL runs: an engine (in a transaction of its own) or an open connection.
+pub enum Bind<'a> {
+    /// An engine.
+    Engine(&'a Engine),
+    /// A connection (its transaction is the caller's to commit).
+    Connection(&'a mut Connection),
+}
+
+impl<'a> From<&'a Engine> for Bind<'a> {
+    fn from(e: &'a Engine) -> Self {
+        Bind::Engine(e)
+    }
+}
+
+impl<'a> From<&'a mut Connection> for Bind<'a> {
+    fn from(c: &'a mut Connection) -> Self {
+        Bind::Connection(c)
+    }
+}
+
+/// Runs a `MetaData`'s DDL (SQLAlchemy's `metadata.create_all(engine)`).
+///
+/// ```
+/// use sqlcore::*;
+/// let mut md = MetaData::new();
+/// md.add(Table::new("t").column(Column::new("id", SqlType::Integer).primary_key()))?;
+/// let engine = create_engine("sqlite://")?;
+/// md.create_all(&engine)?;
+/// md.create_all(&engine)?; // checkfirst: nothing to do the second time
+/// md.drop_all(&engine)?;
+/// # Ok::<(), sqlcore::Error>(())
+/// ```
+pub trait MetaDataExt {
+    /// Creates the tables (with their indexes and comments) that do not exist yet, referred
+    /// tables first.
+    fn create_all<'a>(&self, bind: impl Into<Bind<'a>>) -> Result<()>;
+    /// Creates every table; `checkfirst = false` fails on a table that exists.
+    fn create_all_checkfirst<'a>(&self, bind: impl Into<Bind<'a>>, checkfirst: bool) -> Result<()>;
+    /// Drops the tables that exist, referring tables first.
+    fn drop_all<'a>(&self, bind: impl Into<Bind<'a>>) -> Result<()>;
+    /// Drops every table; `checkfirst = false` fails on a table that does not exist.
+    fn drop_all_checkfirst<'a>(&self, bind: impl Into<Bind<'a>>, checkfirst: bool) -> Result<()>;
+}
+
+/// The existing tables of each schema the metadata uses: one query per schema.
+fn existing(md: &MetaData, conn: &mut Connection) -> Result<HashSet<(Option<String>, String)>> {
+    let mut by_schema: HashMap<Option<String>, ()> = HashMap::new();
+    for t in md.tables() {
+        by_schema.insert(t.schema.clone(), ());
+    }
+    let mut out = HashSet::new();
+    for schema in by_schema.into_keys() {
+        for name in conn.table_names(schema.as_deref())? {
+            out.insert((schema.clone(), name));
+        }
+    }
+    Ok(out)
+}
+
+fn run(md: &MetaData, conn: &mut Connection, create: bool, checkfirst: bool) -> Result<()> {
+    let exists = if checkfirst {
+        Some(existing(md, conn)?)
+    } else {
+        None
+    };
+    let statements = if create {
+        md.create_all_ddl(conn.dialect(), false)?
+    } else {
+        md.drop_all_ddl(false)?
+    };
+    for ddl in statements {
+        let table = match &ddl {
+            Ddl::CreateTable(s) => &s.table,
+            Ddl::CreateIndex(s) => &s.table,
+            Ddl::SetComment(s) => &s.table,
+            Ddl::DropTable(s) => &s.table,
+            Ddl::DropIndex(s) => &s.table,
+        };
+        if let Some(exists) = &exists {
+            let present = exists.contains(&(table.schema.clone(), table.name.clone()));
+            // Create what is missing; drop what is there.
+            if present == create {
+                continue;
+            }
+        }
+        conn.execute(Statement::Ddl(ddl), ())?;
+    }
+    Ok(())
+}
+
+fn with_bind<'a>(bind: Bind<'a>, f: impl FnOnce(&mut Connection) -> Result<()>) -> Result<()> {
+    match bind {
+        Bind::Engine(engine) => engine.transaction(f),
+        Bind::Connection(conn) => f(conn),
+    }
+}
+
+impl MetaDataExt for MetaData {
+    fn create_all<'a>(&self, bind: impl Into<Bind<'a>>) -> Result<()> {
+        self.create_all_checkfirst(bind, true)
+    }
+
+    fn create_all_checkfirst<'a>(&self, bind: impl Into<Bind<'a>>, checkfirst: bool) -> Result<()> {
+        with_bind(bind.into(), |conn| run(self, conn, true, checkfirst))
+    }
+
+    fn drop_all<'a>(&self, bind: impl Into<Bind<'a>>) -> Result<()> {
+        self.drop_all_checkfirst(bind, true)
+    }
+
+    fn drop_all_checkfirst<'a>(&self, bind: impl Into<Bind<'a>>, checkfirst: bool) -> Result<()> {
+        with_bind(bind.into(), |conn| run(self, conn, false, checkfirst))
+    }
+}

@@ -1,0 +1,98 @@
+//! The DB-API layer: one [`Driver`] per backend opens [`DriverConnection`]s; everything above
+//! (pools, `Connection`, results) speaks only these traits.
+
+pub mod sqlite;
+
+#[allow(unused_imports)]
+use crate::error::DbError;
+use crate::error::Result;
+use crate::options::IsolationLevel;
+use sqlcore_compiler::{Dialect, SqlType, Value};
+use std::any::Any;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// Opens connections to one database.
+pub trait Driver: Send + Sync + std::fmt::Debug {
+    /// The SQL dialect of the backend.
+    fn dialect(&self) -> &'static dyn Dialect;
+    /// Opens a new connection; a failure is the real connect error.
+    fn connect(&self) -> Result<Box<dyn DriverConnection>>;
+}
+
+/// Rows produced by a statement, as driver values in column order.
+pub enum RowSource<'c> {
+    /// All rows, already fetched.
+    Buffered(VecDeque<Vec<Value>>),
+    /// Rows fetched on demand (server-side cursors).
+    Stream(Box<dyn Iterator<Item = Result<Vec<Value>>> + 'c>),
+}
+
+/// What a statement produced.
+pub struct Execution<'c> {
+    /// Column names, or empty when the statement returns no rows.
+    pub columns: Vec<Arc<str>>,
+    /// The rows.
+    pub rows: RowSource<'c>,
+    /// Rows affected (DML), or -1 when not applicable.
+    pub rowcount: i64,
+    /// The row id of the row an INSERT created, where the backend has one.
+    pub last_insert_id: Option<i64>,
+}
+
+/// One open connection to the database: the raw driver connection behind a pool.
+///
+/// A driver that finds its connection dead reports it in the error it returns, with
+/// [`DbError::connection_invalidated`] set.
+pub trait DriverConnection: Send {
+    /// Runs `sql` with `params` (in placeholder order), converting result values towards the
+    /// column types in `types` where the backend stores them loosely.
+    fn execute(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        types: &[Option<SqlType>],
+        stream: Option<usize>,
+    ) -> Result<Execution<'_>>;
+
+    /// Runs `sql` once per parameter set, preparing it once; returns the total rows affected.
+    fn execute_many(
+        &mut self,
+        sql: &str,
+        param_sets: &mut dyn Iterator<Item = Vec<Value>>,
+    ) -> Result<i64>;
+
+    /// Runs one or more statements without parameters (set-up SQL, pragmas).
+    fn execute_batch(&mut self, sql: &str) -> Result<()>;
+
+    /// BEGIN.
+    fn begin(&mut self) -> Result<()>;
+    /// COMMIT.
+    fn commit(&mut self) -> Result<()>;
+    /// ROLLBACK.
+    fn rollback(&mut self) -> Result<()>;
+    /// SAVEPOINT `name`.
+    fn savepoint(&mut self, name: &str) -> Result<()>;
+    /// RELEASE SAVEPOINT `name`.
+    fn release_savepoint(&mut self, name: &str) -> Result<()>;
+    /// ROLLBACK TO SAVEPOINT `name`.
+    fn rollback_to_savepoint(&mut self, name: &str) -> Result<()>;
+    /// Whether a transaction is open on the connection.
+    fn in_transaction(&self) -> bool;
+
+    /// Sets the isolation level of the transactions to come (never `Autocommit`, which the
+    /// `Connection` handles by not beginning transactions).
+    fn set_isolation_level(&mut self, level: IsolationLevel) -> Result<()>;
+    /// Reads the isolation level from the database.
+    fn isolation_level(&mut self) -> Result<IsolationLevel>;
+    /// The isolation levels the backend supports (besides `Autocommit`).
+    fn supported_isolation_levels(&self) -> &'static [IsolationLevel];
+
+    /// A cheap round trip proving the connection is alive.
+    fn ping(&mut self) -> Result<()>;
+    /// The names of the tables in `schema` (or the default schema), in one query.
+    fn table_names(&mut self, schema: Option<&str>) -> Result<Vec<String>>;
+
+    /// The driver's own connection object (e.g. `rusqlite::Connection`), for event hooks.
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}

@@ -1,0 +1,436 @@
+//! The SQLite driver, over `rusqlite` (bundled SQLite).
+
+use super::{Driver, DriverConnection, Execution, RowSource};
+use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
+use crate::options::IsolationLevel;
+use crate::url::{SqlitePath, Url};
+use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
+use rusqlite::{Connection as RawSqlite, OpenFlags, ffi};
+use sqlcore_compiler::chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
+use sqlcore_compiler::{Dialect, SQLite, SqlType, Value};
+use std::any::Any;
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Statements each connection keeps prepared (rusqlite's LRU statement cache).
+const STATEMENT_CACHE: usize = 128;
+
+/// Opens SQLite databases: a file, or a private in-memory database.
+#[derive(Debug, Clone)]
+pub struct SqliteDriver {
+    path: Option<PathBuf>,
+    flags: OpenFlags,
+    busy_timeout: Duration,
+}
+
+impl SqliteDriver {
+    /// A driver for the database `url` names (`sqlite://`, `sqlite:///rel.db`,
+    /// `sqlite:////abs.db`; options `mode=ro|rw|rwc|memory`, `timeout=<seconds>`,
+    /// `cache=shared|private`).
+    pub fn from_url(url: &Url) -> Result<Self> {
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        if let Some(mode) = url.query().get("mode") {
+            flags -= OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+            flags |= match mode.as_str() {
+                "ro" => OpenFlags::SQLITE_OPEN_READ_ONLY,
+                "rw" => OpenFlags::SQLITE_OPEN_READ_WRITE,
+                "rwc" | "memory" => {
+                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+                }
+                other => {
+                    return Err(Error::Argument(format!(
+                        "invalid sqlite mode {other:?}; expected ro, rw, rwc or memory"
+                    )));
+                }
+            };
+        }
+        if let Some(cache) = url.query().get("cache") {
+            flags |= match cache.as_str() {
+                "shared" => OpenFlags::SQLITE_OPEN_SHARED_CACHE,
+                "private" => OpenFlags::SQLITE_OPEN_PRIVATE_CACHE,
+                other => {
+                    return Err(Error::Argument(format!(
+                        "invalid sqlite cache {other:?}; expected shared or private"
+                    )));
+                }
+            };
+        }
+        let busy_timeout = match url.query().get("timeout") {
+            Some(t) => {
+                Duration::from_secs_f64(t.parse::<f64>().ok().filter(|t| *t >= 0.0).ok_or_else(
+                    || Error::Argument(format!("invalid sqlite timeout {t:?}; expected seconds")),
+                )?)
+            }
+            None => Duration::from_secs(5),
+        };
+        let path = match url.sqlite_path() {
+            Some(SqlitePath::File(p)) => Some(p.clone()),
+            _ => None,
+        };
+        Ok(SqliteDriver {
+            path,
+            flags,
+            busy_timeout,
+        })
+    }
+
+    /// Whether every connection opens a private in-memory database.
+    pub fn is_memory(&self) -> bool {
+        self.path.is_none()
+    }
+}
+
+impl Driver for SqliteDriver {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &SQLite
+    }
+
+    fn connect(&self) -> Result<Box<dyn DriverConnection>> {
+        let conn = match &self.path {
+            Some(path) => RawSqlite::open_with_flags(path, self.flags).map_err(|e| {
+                let mut err = map_error(e);
+                err.message = format!(
+                    "unable to open database file {}: {}",
+                    path.display(),
+                    err.message
+                );
+                err
+            })?,
+            None => RawSqlite::open_in_memory_with_flags(self.flags).map_err(map_error)?,
+        };
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        conn.busy_timeout(self.busy_timeout).map_err(map_error)?;
+        Ok(Box::new(SqliteConnection { conn }))
+    }
+}
+
+/// An open SQLite connection.
+pub struct SqliteConnection {
+    conn: RawSqlite,
+}
+
+/// A value bound into SQLite: the closest storage class.
+struct Bind<'a>(&'a Value);
+
+impl rusqlite::ToSql for Bind<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self.0 {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Bool(b) => ToSqlOutput::Owned(SqlValue::Integer((*b).into())),
+            Value::I16(n) => ToSqlOutput::Owned(SqlValue::Integer((*n).into())),
+            Value::I32(n) => ToSqlOutput::Owned(SqlValue::Integer((*n).into())),
+            Value::I64(n) => ToSqlOutput::Owned(SqlValue::Integer(*n)),
+            Value::F32(n) => ToSqlOutput::Owned(SqlValue::Real((*n).into())),
+            Value::F64(n) => ToSqlOutput::Owned(SqlValue::Real(*n)),
+            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            Value::Decimal(d) => ToSqlOutput::Owned(SqlValue::Text(d.to_string())),
+            Value::Date(d) => ToSqlOutput::Owned(SqlValue::Text(d.format("%Y-%m-%d").to_string())),
+            Value::Time(t) => {
+                ToSqlOutput::Owned(SqlValue::Text(t.format("%H:%M:%S%.f").to_string()))
+            }
+            Value::Timestamp(t) => {
+                ToSqlOutput::Owned(SqlValue::Text(t.format("%Y-%m-%d %H:%M:%S%.f").to_string()))
+            }
+            Value::TimestampTz(t) => ToSqlOutput::Owned(SqlValue::Text(
+                t.to_rfc3339_opts(SecondsFormat::AutoSi, false),
+            )),
+            Value::Uuid(u) => ToSqlOutput::Owned(SqlValue::Text(u.hyphenated().to_string())),
+            Value::Json(j) => ToSqlOutput::Owned(SqlValue::Text(j.to_string())),
+            Value::Array(_) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    "SQLite cannot bind a list; use in_() so the compiler expands it".into(),
+                ));
+            }
+        })
+    }
+}
+
+/// A SQLite value, converted towards the declared column type: SQLite stores booleans as
+/// integers and dates, times, decimals, UUIDs and JSON as text.
+fn from_sqlite(v: ValueRef<'_>, ty: Option<&SqlType>) -> Value {
+    let raw = match v {
+        ValueRef::Null => return Value::Null,
+        ValueRef::Integer(n) => Value::I64(n),
+        ValueRef::Real(f) => Value::F64(f),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
+    };
+    let Some(ty) = ty else { return raw };
+    let converted = match (ty, &raw) {
+        (SqlType::Boolean, Value::I64(n)) => Some(Value::Bool(*n != 0)),
+        (SqlType::Numeric(..), Value::Text(s)) => s.parse().ok().map(Value::Decimal),
+        (SqlType::Numeric(..), Value::F64(f)) => {
+            sqlcore_compiler::rust_decimal::Decimal::try_from(*f)
+                .ok()
+                .map(Value::Decimal)
+        }
+        (SqlType::Numeric(..), Value::I64(n)) => Some(Value::Decimal((*n).into())),
+        (SqlType::Date, Value::Text(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .map(Value::Date),
+        (SqlType::Time, Value::Text(s)) => NaiveTime::parse_from_str(s, "%H:%M:%S%.f")
+            .ok()
+            .map(Value::Time),
+        (SqlType::DateTime { timezone: false }, Value::Text(s)) => {
+            parse_timestamp(s).map(Value::Timestamp)
+        }
+        (SqlType::DateTime { timezone: true }, Value::Text(s)) => DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+            .or_else(|| parse_timestamp(s).map(|t| t.and_utc()))
+            .map(Value::TimestampTz),
+        (SqlType::Uuid, Value::Text(s)) => s.parse().ok().map(Value::Uuid),
+        (SqlType::Uuid, Value::Bytes(b)) => sqlcore_compiler::uuid::Uuid::from_slice(b)
+            .ok()
+            .map(Value::Uuid),
+        (SqlType::Json, Value::Text(s)) => serde_json_parse(s),
+        (SqlType::Float | SqlType::Double, Value::I64(n)) => Some(Value::F64(*n as f64)),
+        _ => None,
+    };
+    converted.unwrap_or(raw)
+}
+
+fn serde_json_parse(s: &str) -> Option<Value> {
+    sqlcore_compiler::serde_json::from_str(s)
+        .ok()
+        .map(Value::Json)
+}
+
+fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f"))
+        .ok()
+}
+
+/// Maps a rusqlite error to the DB-API family it belongs to.
+pub(crate) fn map_error(e: rusqlite::Error) -> DbError {
+    use rusqlite::ErrorCode as C;
+    let message = e.to_string();
+    match &e {
+        rusqlite::Error::SqliteFailure(err, _) => {
+            let kind = match err.code {
+                C::ConstraintViolation => DbErrorKind::Integrity,
+                C::TypeMismatch | C::ParameterOutOfRange | C::TooBig => DbErrorKind::Data,
+                C::Unknown => DbErrorKind::Programming,
+                C::InternalMalfunction => DbErrorKind::Internal,
+                C::ApiMisuse => DbErrorKind::Interface,
+                _ => DbErrorKind::Operational,
+            };
+            let reason = match err.extended_code {
+                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                    Some(DbErrorReason::UniqueViolation)
+                }
+                ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Some(DbErrorReason::ForeignKeyViolation),
+                ffi::SQLITE_CONSTRAINT_NOTNULL => Some(DbErrorReason::NotNullViolation),
+                ffi::SQLITE_CONSTRAINT_CHECK => Some(DbErrorReason::CheckViolation),
+                _ => None,
+            };
+            let mut db = DbError::new(kind, message);
+            db.reason = reason;
+            db
+        }
+        rusqlite::Error::ToSqlConversionFailure(_)
+        | rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..) => DbError::new(DbErrorKind::Data, message),
+        rusqlite::Error::InvalidParameterCount(..)
+        | rusqlite::Error::InvalidParameterName(_)
+        | rusqlite::Error::MultipleStatement
+        | rusqlite::Error::InvalidQuery => DbError::new(DbErrorKind::Programming, message),
+        _ => DbError::new(DbErrorKind::Interface, message),
+    }
+}
+
+fn fail(e: rusqlite::Error) -> Error {
+    Error::Db(map_error(e))
+}
+
+impl SqliteConnection {
+    fn prepare_and_bind<'a>(
+        &'a self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<rusqlite::CachedStatement<'a>> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(fail)?;
+        let expected = stmt.parameter_count();
+        if expected != params.len() {
+            return Err(Error::Db(DbError::new(
+                DbErrorKind::Programming,
+                format!(
+                    "the statement takes {expected} parameters, {} were given",
+                    params.len()
+                ),
+            )));
+        }
+        for (i, v) in params.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, Bind(v)).map_err(fail)?;
+        }
+        Ok(stmt)
+    }
+}
+
+impl DriverConnection for SqliteConnection {
+    fn execute(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        types: &[Option<SqlType>],
+        _stream: Option<usize>,
+    ) -> Result<Execution<'_>> {
+        let mut stmt = self.prepare_and_bind(sql, params)?;
+        let column_count = stmt.column_count();
+        if column_count == 0 {
+            let changed = stmt.raw_execute().map_err(fail)?;
+            return Ok(Execution {
+                columns: Vec::new(),
+                rows: RowSource::Buffered(VecDeque::new()),
+                rowcount: changed as i64,
+                last_insert_id: Some(self.conn.last_insert_rowid()),
+            });
+        }
+        let columns: Vec<Arc<str>> = stmt.column_names().map(Arc::from).collect();
+        let mut rows = VecDeque::new();
+        {
+            let mut raw_rows = stmt.raw_query();
+            while let Some(row) = raw_rows.next().map_err(fail)? {
+                let mut values = Vec::with_capacity(column_count);
+                for i in 0..column_count {
+                    let v = row.get_ref(i).map_err(fail)?;
+                    values.push(from_sqlite(v, types.get(i).and_then(Option::as_ref)));
+                }
+                rows.push_back(values);
+            }
+        }
+        // RETURNING statements report the rows they changed; a SELECT changes none.
+        let rowcount = if stmt.readonly() {
+            -1
+        } else {
+            self.conn.changes() as i64
+        };
+        let last_insert_id = Some(self.conn.last_insert_rowid());
+        Ok(Execution {
+            columns,
+            rows: RowSource::Buffered(rows),
+            rowcount,
+            last_insert_id,
+        })
+    }
+
+    fn execute_many(
+        &mut self,
+        sql: &str,
+        param_sets: &mut dyn Iterator<Item = Vec<Value>>,
+    ) -> Result<i64> {
+        let mut total = 0i64;
+        let mut stmt = self.conn.prepare_cached(sql).map_err(fail)?;
+        for params in param_sets {
+            for (i, v) in params.iter().enumerate() {
+                stmt.raw_bind_parameter(i + 1, Bind(v)).map_err(fail)?;
+            }
+            total += stmt.raw_execute().map_err(fail)? as i64;
+        }
+        Ok(total)
+    }
+
+    fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        self.conn.execute_batch(sql).map_err(fail)
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        self.conn.execute_batch("BEGIN").map_err(fail)
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.conn.execute_batch("COMMIT").map_err(fail)
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        self.conn.execute_batch("ROLLBACK").map_err(fail)
+    }
+
+    fn savepoint(&mut self, name: &str) -> Result<()> {
+        self.conn
+            .execute_batch(&format!("SAVEPOINT {name}"))
+            .map_err(fail)
+    }
+
+    fn release_savepoint(&mut self, name: &str) -> Result<()> {
+        self.conn
+            .execute_batch(&format!("RELEASE SAVEPOINT {name}"))
+            .map_err(fail)
+    }
+
+    fn rollback_to_savepoint(&mut self, name: &str) -> Result<()> {
+        self.conn
+            .execute_batch(&format!("ROLLBACK TO SAVEPOINT {name}"))
+            .map_err(fail)
+    }
+
+    fn in_transaction(&self) -> bool {
+        !self.conn.is_autocommit()
+    }
+
+    fn set_isolation_level(&mut self, level: IsolationLevel) -> Result<()> {
+        let uncommitted = match level {
+            IsolationLevel::Serializable => 0,
+            IsolationLevel::ReadUncommitted => 1,
+            other => {
+                return Err(Error::Argument(format!(
+                    "SQLite does not support isolation level {other}; use SERIALIZABLE, READ UNCOMMITTED or AUTOCOMMIT"
+                )));
+            }
+        };
+        self.conn
+            .pragma_update(None, "read_uncommitted", uncommitted)
+            .map_err(fail)
+    }
+
+    fn isolation_level(&mut self) -> Result<IsolationLevel> {
+        let uncommitted: i64 = self
+            .conn
+            .pragma_query_value(None, "read_uncommitted", |r| r.get(0))
+            .map_err(fail)?;
+        Ok(if uncommitted != 0 {
+            IsolationLevel::ReadUncommitted
+        } else {
+            IsolationLevel::Serializable
+        })
+    }
+
+    fn supported_isolation_levels(&self) -> &'static [IsolationLevel] {
+        &[
+            IsolationLevel::Serializable,
+            IsolationLevel::ReadUncommitted,
+        ]
+    }
+
+    fn ping(&mut self) -> Result<()> {
+        self.conn
+            .query_row("SELECT 1", [], |_| Ok(()))
+            .map_err(fail)
+    }
+
+    fn table_names(&mut self, schema: Option<&str>) -> Result<Vec<String>> {
+        let master = match schema {
+            Some(s) => format!("{}.sqlite_master", SQLite.quote_identifier(s)?),
+            None => "sqlite_master".to_owned(),
+        };
+        let sql = format!(
+            "SELECT name FROM {master} WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(fail)?;
+        let names = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(fail)?;
+        names.collect::<rusqlite::Result<Vec<_>>>().map_err(fail)
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        &mut self.conn
+    }
+}

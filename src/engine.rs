@@ -1,0 +1,359 @@
+//! [`Engine`] and [`EngineBuilder`]: a database, its dialect and its pool.
+
+use crate::connection::Connection;
+use crate::driver::Driver;
+use crate::driver::sqlite::SqliteDriver;
+use crate::error::{Error, Result};
+use crate::options::{IsolationLevel, PoolClass, ResetOnReturn};
+use crate::pool::{
+    EventHook, Factory, NullPool, Pool, PoolEvents, PoolOptions, PoolStatus, QueuePool,
+    SingletonThreadPool, StaticPool,
+};
+use crate::transaction::EngineTransaction;
+use crate::url::{Backend, SqlitePath, Url};
+use sqlcore_compiler::Dialect;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A database: its URL, dialect and connection pool. Cheap to clone, `Send + Sync`; opens
+/// nothing until first used.
+///
+/// ```
+/// use sqlcore::{create_engine, text};
+/// let engine = create_engine("sqlite://")?;
+/// let n: i64 = engine.connect()?.execute(text("SELECT 40 + 2"), ())?.scalar_one()?;
+/// assert_eq!(n, 42);
+/// # Ok::<(), sqlcore::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<EngineInner>,
+}
+
+struct EngineInner {
+    url: Url,
+    dialect: &'static dyn Dialect,
+    pool: Box<dyn Pool>,
+    pool_class: PoolClass,
+    isolation_level: Option<IsolationLevel>,
+    echo: bool,
+    query_cache_size: usize,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Engine({})", self.inner.url)
+    }
+}
+
+/// An engine for `url` with the default options (SQLAlchemy's `create_engine`).
+pub fn create_engine(url: &str) -> Result<Engine> {
+    Engine::builder(url).build()
+}
+
+impl Engine {
+    /// A builder for an engine on `url`; every option documents its default.
+    pub fn builder(url: &str) -> EngineBuilder {
+        EngineBuilder::new(url)
+    }
+
+    /// A connection from the pool; dropping it returns it (rolled back).
+    pub fn connect(&self) -> Result<Connection> {
+        Connection::new(self.clone())
+    }
+
+    /// A connection with a transaction begun: `commit()` it; dropping it rolls back.
+    pub fn begin(&self) -> Result<EngineTransaction> {
+        EngineTransaction::new(self.connect()?)
+    }
+
+    /// Runs `f` in a transaction that commits when `f` returns `Ok` and rolls back when it
+    /// returns `Err` or panics.
+    ///
+    /// ```
+    /// use sqlcore::{create_engine, text, Error};
+    /// let engine = create_engine("sqlite://")?;
+    /// engine.transaction(|conn| conn.execute(text("CREATE TABLE t (x INTEGER)"), ()).map(drop))?;
+    /// let failed: Result<(), Error> = engine.transaction(|conn| {
+    ///     conn.execute(text("INSERT INTO t VALUES (1)"), ())?;
+    ///     Err(Error::InvalidRequest("changed my mind".into()))
+    /// });
+    /// assert!(failed.is_err());
+    /// let n: i64 = engine.connect()?.execute(text("SELECT count(*) FROM t"), ())?.scalar_one()?;
+    /// assert_eq!(n, 0);
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
+    pub fn transaction<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut tx = self.begin()?;
+        let value = f(&mut tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// The URL (its password is never rendered).
+    pub fn url(&self) -> &Url {
+        &self.inner.url
+    }
+
+    /// The SQL dialect.
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        self.inner.dialect
+    }
+
+    /// The pool's class.
+    pub fn pool_class(&self) -> PoolClass {
+        self.inner.pool_class
+    }
+
+    /// The pool's counts, in the spirit of SQLAlchemy's `pool.status()`.
+    pub fn pool_status(&self) -> PoolStatus {
+        self.inner.pool.status()
+    }
+
+    /// Closes every idle connection; connections in use are closed when they come back.
+    pub fn dispose(&self) {
+        self.inner.pool.dispose();
+    }
+
+    /// The engine's default isolation level, if one was configured.
+    pub fn isolation_level(&self) -> Option<IsolationLevel> {
+        self.inner.isolation_level
+    }
+
+    /// Whether statements are logged.
+    pub fn echo(&self) -> bool {
+        self.inner.echo
+    }
+
+    /// The compiled-statement cache size (`query_cache_size`).
+    pub fn query_cache_size(&self) -> usize {
+        self.inner.query_cache_size
+    }
+
+    pub(crate) fn pool(&self) -> &dyn Pool {
+        &*self.inner.pool
+    }
+}
+
+/// Builds an [`Engine`] with SQLAlchemy's options.
+///
+/// ```
+/// use sqlcore::{Engine, PoolClass, ResetOnReturn};
+/// use std::time::Duration;
+/// let engine = Engine::builder("sqlite:///app.db")
+///     .poolclass(PoolClass::Queue)
+///     .pool_size(2)
+///     .max_overflow(2)
+///     .pool_timeout(Duration::from_secs(5))
+///     .pool_recycle(Duration::from_secs(3600))
+///     .pool_pre_ping(true)
+///     .pool_use_lifo(true)
+///     .pool_reset_on_return(ResetOnReturn::Rollback)
+///     .on_connect(|conn| conn.execute_batch("PRAGMA foreign_keys = ON"))
+///     .build()?;
+/// assert_eq!(engine.pool_status().size, 2);
+/// # Ok::<(), sqlcore::Error>(())
+/// ```
+pub struct EngineBuilder {
+    url: String,
+    pool_class: Option<PoolClass>,
+    pool: PoolOptions,
+    events: PoolEvents,
+    isolation_level: Option<IsolationLevel>,
+    echo: bool,
+    query_cache_size: usize,
+}
+
+impl EngineBuilder {
+    fn new(url: &str) -> Self {
+        EngineBuilder {
+            url: url.to_owned(),
+            pool_class: None,
+            pool: PoolOptions::default(),
+            events: PoolEvents::default(),
+            isolation_level: None,
+            echo: false,
+            query_cache_size: 500,
+        }
+    }
+
+    /// The pool class. Default: `Static` for SQLite `:memory:`, `Queue` otherwise.
+    pub fn poolclass(mut self, class: PoolClass) -> Self {
+        self.pool_class = Some(class);
+        self
+    }
+
+    /// Connections the pool keeps open. Default 5.
+    pub fn pool_size(mut self, n: usize) -> Self {
+        self.pool.pool_size = n;
+        self
+    }
+
+    /// Connections allowed beyond `pool_size`. Default 10.
+    pub fn max_overflow(mut self, n: usize) -> Self {
+        self.pool.max_overflow = n;
+        self
+    }
+
+    /// How long a checkout waits for a connection before a `TimeoutError`. Default 30 s.
+    pub fn pool_timeout(mut self, timeout: Duration) -> Self {
+        self.pool.timeout = timeout;
+        self
+    }
+
+    /// Replace connections older than this at checkout. Default: never.
+    pub fn pool_recycle(mut self, age: Duration) -> Self {
+        self.pool.recycle = Some(age);
+        self
+    }
+
+    /// Test connections at checkout, silently replacing dead ones. Default off.
+    pub fn pool_pre_ping(mut self, on: bool) -> Self {
+        self.pool.pre_ping = on;
+        self
+    }
+
+    /// Reuse the most recently returned connection first. Default off (FIFO).
+    pub fn pool_use_lifo(mut self, on: bool) -> Self {
+        self.pool.use_lifo = on;
+        self
+    }
+
+    /// What to do with a returned connection's open transaction. Default rollback.
+    pub fn pool_reset_on_return(mut self, reset: ResetOnReturn) -> Self {
+        self.pool.reset_on_return = reset;
+        self
+    }
+
+    /// The isolation level of every connection. Default: the database's.
+    pub fn isolation_level(mut self, level: IsolationLevel) -> Self {
+        self.isolation_level = Some(level);
+        self
+    }
+
+    /// Log every statement, its parameters and timing through `tracing` (target
+    /// `sqlcore.engine`). Default off.
+    pub fn echo(mut self, on: bool) -> Self {
+        self.echo = on;
+        self
+    }
+
+    /// Compiled statements kept per engine. Default 500.
+    pub fn query_cache_size(mut self, n: usize) -> Self {
+        self.query_cache_size = n;
+        self
+    }
+
+    fn hook(
+        f: impl Fn(&mut dyn crate::driver::DriverConnection) -> Result<()> + Send + Sync + 'static,
+    ) -> EventHook {
+        Arc::new(f)
+    }
+
+    /// Runs `f` on every new connection (e.g. `PRAGMA foreign_keys = ON`).
+    pub fn on_connect(
+        mut self,
+        f: impl Fn(&mut dyn crate::driver::DriverConnection) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.events.connect.push(Self::hook(f));
+        self
+    }
+
+    /// Runs `f` whenever a connection is handed out.
+    pub fn on_checkout(
+        mut self,
+        f: impl Fn(&mut dyn crate::driver::DriverConnection) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.events.checkout.push(Self::hook(f));
+        self
+    }
+
+    /// Runs `f` whenever a connection comes back.
+    pub fn on_checkin(
+        mut self,
+        f: impl Fn(&mut dyn crate::driver::DriverConnection) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.events.checkin.push(Self::hook(f));
+        self
+    }
+
+    /// Runs `f` after a returned connection is reset.
+    pub fn on_reset(
+        mut self,
+        f: impl Fn(&mut dyn crate::driver::DriverConnection) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.events.reset.push(Self::hook(f));
+        self
+    }
+
+    /// Runs `f` when a connection is invalidated.
+    pub fn on_invalidate(
+        mut self,
+        f: impl Fn(&mut dyn crate::driver::DriverConnection) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.events.invalidate.push(Self::hook(f));
+        self
+    }
+
+    /// Runs `f` when a connection is closed.
+    pub fn on_close(
+        mut self,
+        f: impl Fn(&mut dyn crate::driver::DriverConnection) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.events.close.push(Self::hook(f));
+        self
+    }
+
+    /// The engine; an invalid URL or option is an [`Error::Argument`].
+    pub fn build(self) -> Result<Engine> {
+        let url: Url = self.url.parse()?;
+        let (driver, memory): (Arc<dyn Driver>, bool) = match url.backend() {
+            Backend::Sqlite => {
+                let driver = SqliteDriver::from_url(&url)?;
+                (
+                    Arc::new(driver),
+                    matches!(url.sqlite_path(), Some(SqlitePath::Memory)),
+                )
+            }
+            Backend::PostgreSql => {
+                return Err(Error::Argument(format!(
+                    "the postgresql backend is not available in this build ({url})"
+                )));
+            }
+        };
+        let mut events = self.events;
+        if let Some(level) = self
+            .isolation_level
+            .filter(|l| *l != IsolationLevel::Autocommit)
+        {
+            // The engine's level is set once per new connection, before user hooks run.
+            events
+                .connect
+                .insert(0, Self::hook(move |conn| conn.set_isolation_level(level)));
+        }
+        let pool_class = self.pool_class.unwrap_or(if memory {
+            PoolClass::Static
+        } else {
+            PoolClass::Queue
+        });
+        let dialect = driver.dialect();
+        let factory = Factory::new(driver, self.pool, events);
+        let pool: Box<dyn Pool> = match pool_class {
+            PoolClass::Queue => Box::new(QueuePool::new(factory)),
+            PoolClass::Null => Box::new(NullPool::new(factory)),
+            PoolClass::Static => Box::new(StaticPool::new(factory)),
+            PoolClass::SingletonThread => Box::new(SingletonThreadPool::new(factory)),
+        };
+        Ok(Engine {
+            inner: Arc::new(EngineInner {
+                url,
+                dialect,
+                pool,
+                pool_class,
+                isolation_level: self.isolation_level,
+                echo: self.echo,
+                query_cache_size: self.query_cache_size,
+            }),
+        })
+    }
+}

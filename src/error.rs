@@ -1,0 +1,168 @@
+//! [`Error`]: every failure of sqlcore, with SQLAlchemy's distinctions.
+
+use sqlcore_compiler::{CompileError, ValueConversionError};
+use std::sync::Arc;
+
+/// The family of a database error, as DB-API (PEP 249) and SQLAlchemy classify them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DbErrorKind {
+    /// A constraint was violated (unique, foreign key, not null, check).
+    Integrity,
+    /// The database could not do its job: connection lost, locked, disk full, ...
+    Operational,
+    /// The SQL is wrong: syntax error, missing table or column.
+    Programming,
+    /// A value does not fit: out of range, invalid text representation.
+    Data,
+    /// The database does not support what was asked.
+    NotSupported,
+    /// The database's internal error.
+    Internal,
+    /// The driver interface itself failed.
+    Interface,
+    /// Any other database error.
+    Database,
+}
+
+/// A more precise reason for some errors, where the driver tells it (SQLSTATE classes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DbErrorReason {
+    /// A UNIQUE or PRIMARY KEY constraint.
+    UniqueViolation,
+    /// A FOREIGN KEY constraint.
+    ForeignKeyViolation,
+    /// A NOT NULL constraint.
+    NotNullViolation,
+    /// A CHECK constraint.
+    CheckViolation,
+    /// A serialization failure; retry the transaction.
+    SerializationFailure,
+    /// A deadlock was detected; retry the transaction.
+    Deadlock,
+}
+
+/// An error the database or its driver raised (SQLAlchemy's `DBAPIError`).
+///
+/// It carries the statement and the *names* of its parameters — never their values.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("({kind:?}) {message}{}", sql.as_deref().map(|s| format!("\n[SQL: {s}]")).unwrap_or_default())]
+pub struct DbError {
+    /// The family of the error.
+    pub kind: DbErrorKind,
+    /// A precise reason, when known.
+    pub reason: Option<DbErrorReason>,
+    /// The SQLSTATE code, when the database reports one.
+    pub sqlstate: Option<String>,
+    /// The driver's message.
+    pub message: String,
+    /// The statement that failed, if any.
+    pub sql: Option<String>,
+    /// The names of the statement's parameters (not their values).
+    pub param_names: Vec<Arc<str>>,
+    /// Whether the connection was found dead and has been invalidated.
+    pub connection_invalidated: bool,
+}
+
+impl DbError {
+    /// A new error of `kind` with `message`.
+    pub fn new(kind: DbErrorKind, message: impl Into<String>) -> Self {
+        DbError {
+            kind,
+            reason: None,
+            sqlstate: None,
+            message: message.into(),
+            sql: None,
+            param_names: Vec::new(),
+            connection_invalidated: false,
+        }
+    }
+
+    /// Whether the connection was invalidated by this error (SQLAlchemy's
+    /// `DBAPIError.connection_invalidated`).
+    pub fn connection_invalidated(&self) -> bool {
+        self.connection_invalidated
+    }
+}
+
+/// Everything that can go wrong in sqlcore.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A bad argument: a malformed URL, an unknown option, an unsupported isolation level
+    /// (SQLAlchemy's `ArgumentError`).
+    #[error("ArgumentError: {0}")]
+    Argument(String),
+    /// A statement could not be compiled.
+    #[error("CompileError: {0}")]
+    Compile(#[from] CompileError),
+    /// The database or its driver failed (SQLAlchemy's `DBAPIError` family).
+    #[error("{0}")]
+    Db(#[from] DbError),
+    /// No connection became available in time (SQLAlchemy's pool `TimeoutError`).
+    #[error(
+        "TimeoutError: QueuePool limit of size {pool_size} overflow {max_overflow} reached, connection timed out, timeout {timeout_secs:.2}"
+    )]
+    Timeout {
+        /// The pool's `pool_size`.
+        pool_size: usize,
+        /// The pool's `max_overflow`.
+        max_overflow: usize,
+        /// The pool's `pool_timeout`, in seconds.
+        timeout_secs: f64,
+    },
+    /// A result expected to have a row had none.
+    #[error("NoResultFound: no row was found when one was required")]
+    NoResultFound,
+    /// A result expected to have at most one row had more.
+    #[error("MultipleResultsFound: multiple rows were found when exactly one was required")]
+    MultipleResultsFound,
+    /// The result or connection is closed.
+    #[error("ResourceClosedError: {0}")]
+    ResourceClosed(String),
+    /// A transaction was left failed or invalidated and must be rolled back first.
+    #[error("PendingRollbackError: {0}")]
+    PendingRollback(String),
+    /// An operation that is not allowed in the current state.
+    #[error("InvalidRequestError: {0}")]
+    InvalidRequest(String),
+    /// A row value could not be converted to the Rust type asked for.
+    #[error("cannot read column {column:?} ({found}) as {expected}")]
+    Conversion {
+        /// The column's name or index.
+        column: String,
+        /// The Rust type asked for.
+        expected: &'static str,
+        /// The kind of value found.
+        found: &'static str,
+    },
+    /// A row has no column of that name or index.
+    #[error("NoSuchColumnError: no column {0:?} in the row")]
+    NoSuchColumn(String),
+}
+
+impl Error {
+    /// The database error, if this is one.
+    pub fn as_db_error(&self) -> Option<&DbError> {
+        match self {
+            Error::Db(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether the connection was invalidated by this error.
+    pub fn connection_invalidated(&self) -> bool {
+        self.as_db_error()
+            .is_some_and(DbError::connection_invalidated)
+    }
+
+    pub(crate) fn conversion(column: impl ToString, e: ValueConversionError) -> Self {
+        Error::Conversion {
+            column: column.to_string(),
+            expected: e.to,
+            found: e.from,
+        }
+    }
+}
+
+/// `Result` with sqlcore's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,250 @@
+//! Connection pools: [`QueuePool`](queue::QueuePool), [`NullPool`](null::NullPool),
+//! [`StaticPool`](static_pool::StaticPool) and
+//! [`SingletonThreadPool`](singleton::SingletonThreadPool), and the pool events.
+//!
+//! Pools hold their lock only to move connections in and out of their queues: opening,
+//! pinging, resetting and closing a connection happen outside it.
+
+mod events;
+mod null;
+mod queue;
+mod singleton;
+mod static_pool;
+
+pub use events::{EventHook, PoolEvents};
+pub(crate) use null::NullPool;
+pub(crate) use queue::QueuePool;
+pub(crate) use singleton::SingletonThreadPool;
+pub(crate) use static_pool::StaticPool;
+
+use crate::driver::{Driver, DriverConnection};
+use crate::error::Result;
+use crate::options::ResetOnReturn;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Pool settings, with SQLAlchemy's defaults.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    /// Connections kept open (`pool_size`, default 5).
+    pub pool_size: usize,
+    /// Connections allowed beyond `pool_size` (`max_overflow`, default 10).
+    pub max_overflow: usize,
+    /// How long a checkout waits for a connection (`pool_timeout`, default 30 s).
+    pub timeout: Duration,
+    /// Connections older than this are replaced at checkout (`pool_recycle`, default off).
+    pub recycle: Option<Duration>,
+    /// Test each connection at checkout and replace a dead one (`pool_pre_ping`).
+    pub pre_ping: bool,
+    /// Hand out the most recently returned connection first (`pool_use_lifo`).
+    pub use_lifo: bool,
+    /// What happens to a returned connection (`pool_reset_on_return`, default rollback).
+    pub reset_on_return: ResetOnReturn,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions {
+            pool_size: 5,
+            max_overflow: 10,
+            timeout: Duration::from_secs(30),
+            recycle: None,
+            pre_ping: false,
+            use_lifo: false,
+            reset_on_return: ResetOnReturn::Rollback,
+        }
+    }
+}
+
+/// A pooled connection and what the pool knows about it.
+pub struct PoolRecord {
+    /// The driver connection.
+    pub(crate) conn: Box<dyn DriverConnection>,
+    created: Instant,
+    generation: u64,
+    id: u64,
+}
+
+impl PoolRecord {
+    /// A number identifying the connection, unique within the process.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The driver connection.
+    pub fn driver_connection(&mut self) -> &mut dyn DriverConnection {
+        &mut *self.conn
+    }
+}
+
+impl fmt::Debug for PoolRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolRecord")
+            .field("id", &self.id)
+            .field("age", &self.created.elapsed())
+            .finish()
+    }
+}
+
+/// What `engine.pool_status()` reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// The pool's kind.
+    pub kind: &'static str,
+    /// `pool_size` (QueuePool), or 1 / the thread count for the single-connection pools.
+    pub size: usize,
+    /// Idle connections in the pool.
+    pub checked_in: usize,
+    /// Connections handed out.
+    pub checked_out: usize,
+    /// Open connections beyond `pool_size` (negative while below it), as SQLAlchemy counts.
+    pub overflow: isize,
+    /// Callers waiting for a connection.
+    pub waiting: usize,
+}
+
+impl fmt::Display for PoolStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: Pool size: {}  Connections in pool: {} Current Overflow: {} Current Checked out connections: {} Waiting: {}",
+            self.kind, self.size, self.checked_in, self.overflow, self.checked_out, self.waiting
+        )
+    }
+}
+
+/// The policy side of a pool; the shared mechanics live in [`Factory`].
+pub(crate) trait Pool: Send + Sync {
+    /// A connection for the caller.
+    fn checkout(&self) -> Result<PoolRecord>;
+    /// A connection coming back, already reset.
+    fn checkin(&self, record: PoolRecord);
+    /// A connection that must never be used again (invalidated or failed to reset).
+    fn discard(&self, record: PoolRecord);
+    /// The counts.
+    fn status(&self) -> PoolStatus;
+    /// Closes every idle connection; connections checked out are closed when they return.
+    fn dispose(&self);
+    /// The factory.
+    fn factory(&self) -> &Factory;
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Opens, checks, resets and closes connections for a pool, firing the events.
+pub(crate) struct Factory {
+    driver: Arc<dyn Driver>,
+    pub options: PoolOptions,
+    pub events: PoolEvents,
+    /// Connections from an older generation are closed instead of reused (dispose and
+    /// pool-wide invalidation bump it).
+    generation: AtomicU64,
+}
+
+impl Factory {
+    pub fn new(driver: Arc<dyn Driver>, options: PoolOptions, events: PoolEvents) -> Self {
+        Factory {
+            driver,
+            options,
+            events,
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    /// Opens a connection and fires `connect`.
+    pub fn open(&self) -> Result<PoolRecord> {
+        let mut conn = self.driver.connect()?;
+        for hook in &self.events.connect {
+            hook(&mut *conn)?;
+        }
+        Ok(PoolRecord {
+            conn,
+            created: Instant::now(),
+            generation: self.generation.load(Ordering::Acquire),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        })
+    }
+
+    /// Fires `close` and drops the connection.
+    pub fn close(&self, mut record: PoolRecord) {
+        for hook in &self.events.close {
+            // A failing close hook cannot stop the close.
+            let _ = hook(&mut *record.conn);
+        }
+        tracing::debug!(target: "sqlcore.pool", id = record.id, "closing connection");
+    }
+
+    /// Fires `invalidate`, then closes.
+    pub fn invalidate(&self, mut record: PoolRecord) {
+        for hook in &self.events.invalidate {
+            let _ = hook(&mut *record.conn);
+        }
+        self.close(record);
+    }
+
+    /// Whether the connection may still be handed out: current generation and not too old.
+    pub fn is_fresh(&self, record: &PoolRecord) -> bool {
+        record.generation == self.generation.load(Ordering::Acquire)
+            && self
+                .options
+                .recycle
+                .is_none_or(|age| record.created.elapsed() < age)
+    }
+
+    /// Makes an idle connection ready to hand out: replaces it when stale or (with pre-ping)
+    /// dead, then fires `checkout`. Runs without the pool's lock.
+    pub fn prepare_checkout(&self, record: PoolRecord) -> Result<PoolRecord> {
+        let mut record = if !self.is_fresh(&record) {
+            self.close(record);
+            self.open()?
+        } else if self.options.pre_ping {
+            let mut record = record;
+            match record.conn.ping() {
+                Ok(()) => record,
+                Err(e) => {
+                    tracing::info!(target: "sqlcore.pool", id = record.id, error = %e, "pre-ping failed; replacing the connection");
+                    self.invalidate(record);
+                    self.open()?
+                }
+            }
+        } else {
+            record
+        };
+        self.fire_checkout(&mut record)?;
+        Ok(record)
+    }
+
+    pub fn fire_checkout(&self, record: &mut PoolRecord) -> Result<()> {
+        for hook in &self.events.checkout {
+            hook(&mut *record.conn)?;
+        }
+        Ok(())
+    }
+
+    /// Resets a returned connection (rollback or commit of an open transaction, as
+    /// configured; no round trip when none is open) and fires `reset` and `checkin`.
+    /// An error means the connection must be discarded.
+    pub fn reset(&self, record: &mut PoolRecord) -> Result<()> {
+        if record.conn.in_transaction() {
+            match self.options.reset_on_return {
+                ResetOnReturn::Rollback => record.conn.rollback()?,
+                ResetOnReturn::Commit => record.conn.commit()?,
+                ResetOnReturn::None => {}
+            }
+        }
+        for hook in &self.events.reset {
+            hook(&mut *record.conn)?;
+        }
+        for hook in &self.events.checkin {
+            hook(&mut *record.conn)?;
+        }
+        Ok(())
+    }
+
+    /// Marks every connection opened so far as stale.
+    pub fn bump_generation(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+}

@@ -1,0 +1,216 @@
+//! [`QueuePool`]: a bounded pool with overflow, fair waiting and FIFO or LIFO reuse.
+
+use super::{Factory, Pool, PoolRecord, PoolStatus};
+use crate::error::{Error, Result};
+use parking_lot::{Condvar, Mutex};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What a waiting caller is handed: a connection, or the right to open one.
+enum Handoff {
+    Conn(PoolRecord),
+    Permit,
+}
+
+/// One caller waiting for a connection; served in arrival order.
+struct Waiter {
+    slot: Mutex<Option<Handoff>>,
+    ready: Condvar,
+}
+
+impl Waiter {
+    fn give(&self, handoff: Handoff) {
+        *self.slot.lock() = Some(handoff);
+        self.ready.notify_one();
+    }
+}
+
+struct State {
+    idle: VecDeque<PoolRecord>,
+    /// Connections open or being opened, checked out or idle.
+    open: usize,
+    waiters: VecDeque<Arc<Waiter>>,
+}
+
+/// At most `pool_size + max_overflow` connections; idle ones beyond `pool_size` are closed on
+/// checkin. A caller who finds none waits up to `pool_timeout`; waiting callers are served in
+/// arrival order, each handed the next returned connection (or a free slot) directly.
+pub(crate) struct QueuePool {
+    factory: Factory,
+    state: Mutex<State>,
+}
+
+impl QueuePool {
+    pub fn new(factory: Factory) -> Self {
+        QueuePool {
+            factory,
+            state: Mutex::new(State {
+                idle: VecDeque::new(),
+                open: 0,
+                waiters: VecDeque::new(),
+            }),
+        }
+    }
+
+    fn max(&self) -> usize {
+        self.factory.options.pool_size + self.factory.options.max_overflow
+    }
+
+    fn timeout_error(&self) -> Error {
+        let o = &self.factory.options;
+        Error::Timeout {
+            pool_size: o.pool_size,
+            max_overflow: o.max_overflow,
+            timeout_secs: o.timeout.as_secs_f64(),
+        }
+    }
+
+    /// Gives up a slot: to the first waiter as a permit to open a connection, or back to the
+    /// pool.
+    fn release_slot(&self) {
+        let mut st = self.state.lock();
+        match st.waiters.pop_front() {
+            // Handed over under the state lock, so a waiter that times out sees it.
+            Some(w) => w.give(Handoff::Permit),
+            None => st.open -= 1,
+        }
+    }
+
+    /// Opens a connection in a slot already counted.
+    fn open_in_slot(&self) -> Result<PoolRecord> {
+        let opened = self
+            .factory
+            .open()
+            .and_then(|mut r| self.factory.fire_checkout(&mut r).map(|()| r));
+        if opened.is_err() {
+            self.release_slot();
+        }
+        opened
+    }
+
+    fn hand_out(&self, record: PoolRecord) -> Result<PoolRecord> {
+        let ready = self.factory.prepare_checkout(record);
+        if ready.is_err() {
+            self.release_slot();
+        }
+        ready
+    }
+
+    fn take(&self, handoff: Handoff) -> Result<PoolRecord> {
+        match handoff {
+            Handoff::Conn(record) => self.hand_out(record),
+            Handoff::Permit => self.open_in_slot(),
+        }
+    }
+}
+
+impl Pool for QueuePool {
+    fn checkout(&self) -> Result<PoolRecord> {
+        let deadline = Instant::now() + self.factory.options.timeout;
+        let waiter = {
+            let mut st = self.state.lock();
+            if st.waiters.is_empty() {
+                let idle = if self.factory.options.use_lifo {
+                    st.idle.pop_back()
+                } else {
+                    st.idle.pop_front()
+                };
+                if let Some(record) = idle {
+                    drop(st);
+                    return self.hand_out(record);
+                }
+                if st.open < self.max() {
+                    st.open += 1;
+                    drop(st);
+                    return self.open_in_slot();
+                }
+            }
+            let waiter = Arc::new(Waiter {
+                slot: Mutex::new(None),
+                ready: Condvar::new(),
+            });
+            st.waiters.push_back(waiter.clone());
+            waiter
+        };
+        {
+            let mut slot = waiter.slot.lock();
+            while slot.is_none() {
+                if waiter.ready.wait_until(&mut slot, deadline).timed_out() {
+                    break;
+                }
+            }
+            if let Some(handoff) = slot.take() {
+                drop(slot);
+                return self.take(handoff);
+            }
+        }
+        // Timed out: leave the queue, unless a handoff arrived in the meantime.
+        let mut st = self.state.lock();
+        if let Some(pos) = st.waiters.iter().position(|w| Arc::ptr_eq(w, &waiter)) {
+            st.waiters.remove(pos);
+            return Err(self.timeout_error());
+        }
+        drop(st);
+        let handoff = waiter.slot.lock().take();
+        match handoff {
+            Some(handoff) => self.take(handoff),
+            None => Err(self.timeout_error()),
+        }
+    }
+
+    fn checkin(&self, mut record: PoolRecord) {
+        if let Err(e) = self.factory.reset(&mut record) {
+            tracing::warn!(target: "sqlcore.pool", id = record.id, error = %e, "reset on return failed; discarding the connection");
+            return self.discard(record);
+        }
+        if !self.factory.is_fresh(&record) {
+            self.factory.close(record);
+            return self.release_slot();
+        }
+        let mut st = self.state.lock();
+        if let Some(w) = st.waiters.pop_front() {
+            w.give(Handoff::Conn(record));
+        } else if st.idle.len() >= self.factory.options.pool_size {
+            st.open -= 1;
+            drop(st);
+            self.factory.close(record);
+        } else {
+            st.idle.push_back(record);
+        }
+    }
+
+    fn discard(&self, record: PoolRecord) {
+        self.factory.invalidate(record);
+        self.release_slot();
+    }
+
+    fn status(&self) -> PoolStatus {
+        let st = self.state.lock();
+        PoolStatus {
+            kind: "QueuePool",
+            size: self.factory.options.pool_size,
+            checked_in: st.idle.len(),
+            checked_out: st.open - st.idle.len(),
+            overflow: st.open as isize - self.factory.options.pool_size as isize,
+            waiting: st.waiters.len(),
+        }
+    }
+
+    fn dispose(&self) {
+        self.factory.bump_generation();
+        let idle: Vec<PoolRecord> = {
+            let mut st = self.state.lock();
+            let idle: Vec<_> = st.idle.drain(..).collect();
+            st.open -= idle.len();
+            idle
+        };
+        for record in idle {
+            self.factory.close(record);
+        }
+    }
+
+    fn factory(&self) -> &Factory {
+        &self.factory
+    }
+}

@@ -1,0 +1,119 @@
+//! [`StaticPool`]: one connection serving every checkout, one at a time.
+
+use super::{Factory, Pool, PoolRecord, PoolStatus};
+use crate::error::{Error, Result};
+use parking_lot::{Condvar, Mutex};
+use std::thread::ThreadId;
+use std::time::Instant;
+
+struct State {
+    conn: Option<PoolRecord>,
+    /// The thread holding the connection, if it is checked out.
+    holder: Option<ThreadId>,
+}
+
+/// The whole engine shares one connection (so a SQLite `:memory:` database is one database).
+/// A second checkout waits until the first is returned, up to `pool_timeout`; a second
+/// checkout from the thread already holding it is an error rather than a deadlock.
+pub(crate) struct StaticPool {
+    factory: Factory,
+    state: Mutex<State>,
+    returned: Condvar,
+}
+
+impl StaticPool {
+    pub fn new(factory: Factory) -> Self {
+        StaticPool {
+            factory,
+            state: Mutex::new(State {
+                conn: None,
+                holder: None,
+            }),
+            returned: Condvar::new(),
+        }
+    }
+
+    fn give_back(&self, record: Option<PoolRecord>) {
+        let mut st = self.state.lock();
+        st.conn = record;
+        st.holder = None;
+        self.returned.notify_one();
+    }
+}
+
+impl Pool for StaticPool {
+    fn checkout(&self) -> Result<PoolRecord> {
+        let me = std::thread::current().id();
+        let deadline = Instant::now() + self.factory.options.timeout;
+        let existing = {
+            let mut st = self.state.lock();
+            while let Some(holder) = st.holder {
+                if holder == me {
+                    return Err(Error::InvalidRequest(
+                        "this thread already holds the StaticPool's only connection; use that Connection, or another pool class".into(),
+                    ));
+                }
+                if self.returned.wait_until(&mut st, deadline).timed_out() && st.holder.is_some() {
+                    return Err(Error::Timeout {
+                        pool_size: 1,
+                        max_overflow: 0,
+                        timeout_secs: self.factory.options.timeout.as_secs_f64(),
+                    });
+                }
+            }
+            st.holder = Some(me);
+            st.conn.take()
+        };
+        let prepared = match existing {
+            Some(record) => self.factory.prepare_checkout(record),
+            None => self
+                .factory
+                .open()
+                .and_then(|mut r| self.factory.fire_checkout(&mut r).map(|()| r)),
+        };
+        if prepared.is_err() {
+            self.give_back(None);
+        }
+        prepared
+    }
+
+    fn checkin(&self, mut record: PoolRecord) {
+        if self.factory.reset(&mut record).is_err() {
+            return self.discard(record);
+        }
+        if !self.factory.is_fresh(&record) {
+            self.factory.close(record);
+            return self.give_back(None);
+        }
+        self.give_back(Some(record));
+    }
+
+    fn discard(&self, record: PoolRecord) {
+        self.factory.invalidate(record);
+        self.give_back(None);
+    }
+
+    fn status(&self) -> PoolStatus {
+        let st = self.state.lock();
+        PoolStatus {
+            kind: "StaticPool",
+            size: 1,
+            checked_in: usize::from(st.conn.is_some()),
+            checked_out: usize::from(st.holder.is_some()),
+            overflow: 0,
+            waiting: 0,
+        }
+    }
+
+    fn dispose(&self) {
+        self.factory.bump_generation();
+        let idle = self.state.lock().conn.take();
+        if let Some(record) = idle {
+            self.factory.close(record);
+        }
+    }
+
+    fn factory(&self) -> &Factory {
+        &self.factory
+    }
+}

@@ -1,0 +1,288 @@
+//! [`CursorResult`]: the rows and counts a statement produced.
+
+use crate::driver::RowSource;
+use crate::error::{Error, Result};
+use crate::row::{ResultKeys, Row};
+use indexmap::IndexMap;
+use sqlcore_compiler::{FromValue, Value};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// The result of executing a statement: its rows (iterate, or use the fetch methods), its
+/// `rowcount` and, for INSERTs, its `inserted_primary_key`.
+///
+/// Methods that return one row (`first`, `one`, `scalar`, ...) close the result; a closed
+/// result gives [`Error::ResourceClosed`].
+///
+/// ```
+/// use sqlcore::{create_engine, text};
+/// let engine = create_engine("sqlite://")?;
+/// let mut conn = engine.connect()?;
+/// conn.execute(text("CREATE TABLE t (x INTEGER)"), ())?;
+/// conn.execute_many(text("INSERT INTO t (x) VALUES (:x)"), (1..=5).map(|x| sqlcore::params! { "x" => x }))?;
+/// let mut result = conn.execute(text("SELECT x FROM t ORDER BY x"), ())?;
+/// assert_eq!(result.fetchone()?.unwrap().get::<i64>(0)?, 1);
+/// assert_eq!(result.fetchmany(2)?.len(), 2);
+/// assert_eq!(result.fetchall()?.len(), 2);
+/// drop(result); // the result borrows the connection
+/// let total: i64 = conn.execute(text("SELECT sum(x) FROM t"), ())?.scalar_one()?;
+/// assert_eq!(total, 15);
+/// # Ok::<(), sqlcore::Error>(())
+/// ```
+pub struct CursorResult<'c> {
+    keys: Arc<ResultKeys>,
+    rows: RowSource<'c>,
+    rowcount: i64,
+    inserted_primary_key: Option<Row>,
+    returns_rows: bool,
+    closed: bool,
+}
+
+impl std::fmt::Debug for CursorResult<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CursorResult")
+            .field("keys", &self.keys.names())
+            .field("rowcount", &self.rowcount)
+            .field("closed", &self.closed)
+            .finish()
+    }
+}
+
+impl<'c> CursorResult<'c> {
+    pub(crate) fn new(
+        columns: Vec<Arc<str>>,
+        rows: RowSource<'c>,
+        rowcount: i64,
+        inserted_primary_key: Option<Row>,
+    ) -> Self {
+        let returns_rows = !columns.is_empty();
+        CursorResult {
+            keys: Arc::new(ResultKeys::new(columns)),
+            rows,
+            rowcount,
+            inserted_primary_key,
+            returns_rows,
+            closed: false,
+        }
+    }
+
+    /// The column names.
+    pub fn keys(&self) -> &[Arc<str>] {
+        self.keys.names()
+    }
+
+    /// Whether the statement returns rows (a SELECT, or DML with RETURNING).
+    pub fn returns_rows(&self) -> bool {
+        self.returns_rows
+    }
+
+    /// Rows affected by an INSERT, UPDATE or DELETE; -1 for a SELECT.
+    pub fn rowcount(&self) -> i64 {
+        self.rowcount
+    }
+
+    /// The primary key of the row an INSERT created: given values and generated ones
+    /// (SQLAlchemy's `inserted_primary_key`). An error for other statements.
+    pub fn inserted_primary_key(&self) -> Result<&Row> {
+        self.inserted_primary_key.as_ref().ok_or_else(|| {
+            Error::InvalidRequest(
+                "inserted_primary_key is only available for a single-row INSERT".into(),
+            )
+        })
+    }
+
+    /// Whether the result is closed (exhausted by a one-row method, or `close()`d).
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Closes the result, discarding any rows left.
+    pub fn close(&mut self) {
+        self.closed = true;
+        self.rows = RowSource::Buffered(Default::default());
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.closed {
+            return Err(Error::ResourceClosed("this result object is closed".into()));
+        }
+        if !self.returns_rows {
+            return Err(Error::ResourceClosed(
+                "this result object does not return rows".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn next_values(&mut self) -> Result<Option<Vec<Value>>> {
+        self.check_open()?;
+        match &mut self.rows {
+            RowSource::Buffered(rows) => Ok(rows.pop_front()),
+            RowSource::Stream(stream) => stream.next().transpose(),
+        }
+    }
+
+    /// The next row, or `None` when there are no more.
+    pub fn fetchone(&mut self) -> Result<Option<Row>> {
+        Ok(self.next_values()?.map(|v| Row::new(self.keys.clone(), v)))
+    }
+
+    /// Up to `n` more rows.
+    pub fn fetchmany(&mut self, n: usize) -> Result<Vec<Row>> {
+        let mut out = Vec::with_capacity(n.min(1024));
+        while out.len() < n {
+            match self.fetchone()? {
+                Some(row) => out.push(row),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// All remaining rows.
+    pub fn fetchall(&mut self) -> Result<Vec<Row>> {
+        let mut out = Vec::new();
+        while let Some(row) = self.fetchone()? {
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    /// All remaining rows (SQLAlchemy 2.0's name for `fetchall`).
+    pub fn all(mut self) -> Result<Vec<Row>> {
+        self.fetchall()
+    }
+
+    /// The first row or `None`; closes the result.
+    pub fn first(mut self) -> Result<Option<Row>> {
+        let row = self.fetchone()?;
+        self.close();
+        Ok(row)
+    }
+
+    /// Exactly one row: [`Error::NoResultFound`] or [`Error::MultipleResultsFound`] otherwise.
+    pub fn one(self) -> Result<Row> {
+        self.one_or_none()?.ok_or(Error::NoResultFound)
+    }
+
+    /// One row or `None`; [`Error::MultipleResultsFound`] when there are more.
+    pub fn one_or_none(mut self) -> Result<Option<Row>> {
+        let row = self.fetchone()?;
+        if row.is_some() && self.fetchone()?.is_some() {
+            return Err(Error::MultipleResultsFound);
+        }
+        self.close();
+        Ok(row)
+    }
+
+    /// The first column of the first row, or `None` when there is no row; closes the result.
+    pub fn scalar<T: FromValue>(self) -> Result<Option<T>> {
+        match self.first()? {
+            Some(row) => row.get::<T>(0).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The first column of exactly one row.
+    pub fn scalar_one<T: FromValue>(self) -> Result<T> {
+        self.one()?.get(0)
+    }
+
+    /// The first column of one row, or `None` when there is no row.
+    pub fn scalar_one_or_none<T: FromValue>(self) -> Result<Option<T>> {
+        match self.one_or_none()? {
+            Some(row) => row.get(0).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The first column of every row, converted to `T`.
+    pub fn scalars<T: FromValue>(self) -> ScalarResult<'c, T> {
+        ScalarResult {
+            inner: self,
+            _t: PhantomData,
+        }
+    }
+
+    /// Rows as ordered maps of column name to value.
+    pub fn mappings(self) -> MappingResult<'c> {
+        MappingResult { inner: self }
+    }
+}
+
+impl Iterator for CursorResult<'_> {
+    type Item = Result<Row>;
+    fn next(&mut self) -> Option<Result<Row>> {
+        self.fetchone().transpose()
+    }
+}
+
+/// The first column of each row (SQLAlchemy's `ScalarResult`).
+pub struct ScalarResult<'c, T> {
+    inner: CursorResult<'c>,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: FromValue> ScalarResult<'_, T> {
+    /// All values.
+    pub fn all(self) -> Result<Vec<T>> {
+        self.collect()
+    }
+
+    /// The first value or `None`.
+    pub fn first(self) -> Result<Option<T>> {
+        self.inner.scalar()
+    }
+
+    /// Exactly one value.
+    pub fn one(self) -> Result<T> {
+        self.inner.scalar_one()
+    }
+
+    /// One value or `None`.
+    pub fn one_or_none(self) -> Result<Option<T>> {
+        self.inner.scalar_one_or_none()
+    }
+}
+
+impl<T: FromValue> Iterator for ScalarResult<'_, T> {
+    type Item = Result<T>;
+    fn next(&mut self) -> Option<Result<T>> {
+        self.inner
+            .fetchone()
+            .transpose()
+            .map(|row| row.and_then(|r| r.get(0)))
+    }
+}
+
+/// Rows as ordered maps (SQLAlchemy's `MappingResult`).
+pub struct MappingResult<'c> {
+    inner: CursorResult<'c>,
+}
+
+impl MappingResult<'_> {
+    /// All rows.
+    pub fn all(self) -> Result<Vec<IndexMap<Arc<str>, Value>>> {
+        self.collect()
+    }
+
+    /// The first row or `None`.
+    pub fn first(self) -> Result<Option<IndexMap<Arc<str>, Value>>> {
+        Ok(self.inner.first()?.map(Row::into_map))
+    }
+
+    /// Exactly one row.
+    pub fn one(self) -> Result<IndexMap<Arc<str>, Value>> {
+        Ok(self.inner.one()?.into_map())
+    }
+}
+
+impl Iterator for MappingResult<'_> {
+    type Item = Result<IndexMap<Arc<str>, Value>>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner
+            .fetchone()
+            .transpose()
+            .map(|row| row.map(Row::into_map))
+    }
+}

@@ -1,0 +1,213 @@
+//! [`Row`]: one result row, sharing its column keys with every other row of the result.
+
+use crate::error::{Error, Result};
+use indexmap::IndexMap;
+use sqlcore_compiler::{FromValue, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The column names of a result, shared (`Arc`) by all of its rows.
+#[derive(Debug, Default)]
+pub struct ResultKeys {
+    names: Vec<Arc<str>>,
+    /// Name to index; `None` for a name that appears more than once.
+    index: HashMap<Arc<str>, Option<usize>>,
+}
+
+impl ResultKeys {
+    /// Keys for `names`.
+    pub fn new(names: Vec<Arc<str>>) -> Self {
+        let mut index = HashMap::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            index
+                .entry(name.clone())
+                .and_modify(|slot| *slot = None)
+                .or_insert(Some(i));
+        }
+        ResultKeys { names, index }
+    }
+
+    /// The names, in column order.
+    pub fn names(&self) -> &[Arc<str>] {
+        &self.names
+    }
+
+    fn position(&self, name: &str) -> Result<usize> {
+        match self.index.get(name) {
+            Some(Some(i)) => Ok(*i),
+            Some(None) => Err(Error::InvalidRequest(format!(
+                "ambiguous column name {name:?} in the result; label the columns apart"
+            ))),
+            None => Err(Error::NoSuchColumn(name.to_owned())),
+        }
+    }
+}
+
+/// A column position or name, for [`Row::get`].
+pub trait RowIndex {
+    /// The position of the column in `keys`.
+    fn position(&self, keys: &ResultKeys) -> Result<usize>;
+    /// How the column is named in errors.
+    fn describe(&self) -> String;
+}
+
+impl RowIndex for usize {
+    fn position(&self, keys: &ResultKeys) -> Result<usize> {
+        if *self < keys.names.len() {
+            Ok(*self)
+        } else {
+            Err(Error::NoSuchColumn(self.to_string()))
+        }
+    }
+    fn describe(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl RowIndex for &str {
+    fn position(&self, keys: &ResultKeys) -> Result<usize> {
+        keys.position(self)
+    }
+    fn describe(&self) -> String {
+        (*self).to_owned()
+    }
+}
+
+/// One row of a result.
+///
+/// ```
+/// use sqlcore::{create_engine, text};
+/// let engine = create_engine("sqlite://")?;
+/// let mut conn = engine.connect()?;
+/// let row = conn.execute(text("SELECT 1 AS id, 'ed' AS name"), ())?.one()?;
+/// assert_eq!(row.get::<i64>("id")?, 1);
+/// assert_eq!(row.get::<String>(1)?, "ed");
+/// assert_eq!(row["name"], sqlcore::Value::from("ed"));
+/// assert!(row.get::<i64>("name").is_err());
+/// # Ok::<(), sqlcore::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Row {
+    keys: Arc<ResultKeys>,
+    values: Box<[Value]>,
+}
+
+impl PartialEq for Row {
+    fn eq(&self, other: &Self) -> bool {
+        self.values == other.values && self.keys.names == other.keys.names
+    }
+}
+
+impl Row {
+    pub(crate) fn new(keys: Arc<ResultKeys>, values: Vec<Value>) -> Self {
+        Row {
+            keys,
+            values: values.into_boxed_slice(),
+        }
+    }
+
+    /// The value at `index` (a position or a column name), converted to `T`. A wrong type is
+    /// an [`Error::Conversion`] naming the column and both types.
+    pub fn get<T: FromValue>(&self, index: impl RowIndex) -> Result<T> {
+        let i = index.position(&self.keys)?;
+        T::from_value(self.values[i].clone()).map_err(|e| Error::conversion(index.describe(), e))
+    }
+
+    /// The raw value at `index`.
+    pub fn value(&self, index: impl RowIndex) -> Result<&Value> {
+        Ok(&self.values[index.position(&self.keys)?])
+    }
+
+    /// The values, in column order.
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
+    /// The column names.
+    pub fn keys(&self) -> &[Arc<str>] {
+        &self.keys.names
+    }
+
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether the row has no columns.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// A name-keyed view (SQLAlchemy's `row._mapping`).
+    pub fn mapping(&self) -> RowMapping<'_> {
+        RowMapping { row: self }
+    }
+
+    /// The row as an ordered map of column name to value.
+    pub fn into_map(self) -> IndexMap<Arc<str>, Value> {
+        self.keys
+            .names
+            .iter()
+            .cloned()
+            .zip(self.values.into_vec())
+            .collect()
+    }
+}
+
+impl std::ops::Index<usize> for Row {
+    type Output = Value;
+    /// The value at position `i`; panics when out of range (use [`Row::value`] to get an error).
+    fn index(&self, i: usize) -> &Value {
+        &self.values[i]
+    }
+}
+
+impl std::ops::Index<&str> for Row {
+    type Output = Value;
+    /// The value of column `name`; panics when there is no such column (use [`Row::value`] to
+    /// get an error).
+    fn index(&self, name: &str) -> &Value {
+        match self.keys.position(name) {
+            Ok(i) => &self.values[i],
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+/// A name-keyed view of a [`Row`].
+#[derive(Debug, Clone, Copy)]
+pub struct RowMapping<'a> {
+    row: &'a Row,
+}
+
+impl<'a> RowMapping<'a> {
+    /// The value of column `name`.
+    pub fn get(&self, name: &str) -> Option<&'a Value> {
+        self.row
+            .keys
+            .position(name)
+            .ok()
+            .map(|i| &self.row.values[i])
+    }
+
+    /// Whether the row has column `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.row.keys.index.contains_key(name)
+    }
+
+    /// Column names and values, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a Arc<str>, &'a Value)> {
+        self.row.keys.names.iter().zip(self.row.values.iter())
+    }
+
+    /// The column names.
+    pub fn keys(&self) -> &'a [Arc<str>] {
+        &self.row.keys.names
+    }
+}
+
+impl From<&Row> for IndexMap<Arc<str>, Value> {
+    fn from(row: &Row) -> Self {
+        row.clone().into_map()
+    }
+}
