@@ -267,3 +267,82 @@ fn one_compiled_form_serves_every_in_list_length() {
         assert_eq!(one.params, five.params, "{}", dialect.name());
     }
 }
+
+#[test]
+fn type_names_with_sql_in_them_are_refused() {
+    for bad in [
+        "INTEGER) AS a FROM secrets UNION SELECT (password",
+        "INT, is_admin BOOLEAN",
+        "INT--",
+        "a b(",
+        "VARCHAR(10",
+    ] {
+        let t = Table::new("t").column(Column::new("c", SqlType::Other(bad.into())));
+        assert!(create_table(&t).compile(&PostgreSQL).is_err(), "{bad}");
+        let cast_sql = select([cast(t.c("c"), SqlType::Other(bad.into()))]).compile(&SQLite);
+        assert!(cast_sql.is_err(), "{bad}");
+    }
+    for good in [
+        "CIDR",
+        "DOUBLE PRECISION",
+        "VARCHAR(10)[]",
+        "NUMERIC(10, 2)",
+        "INT[3][]",
+        "TIMESTAMP(3) WITH TIME ZONE",
+    ] {
+        let t = Table::new("t").column(Column::new("c", SqlType::Other(good.into())));
+        let res = create_table(&t).compile(&PostgreSQL);
+        if good == "TIMESTAMP(3) WITH TIME ZONE" {
+            assert!(
+                res.is_err(),
+                "words after a length are not accepted: {good}"
+            );
+        } else {
+            assert_eq!(res.unwrap().sql, format!("CREATE TABLE t (c {good})"));
+        }
+    }
+}
+
+#[test]
+fn format_paramstyle_doubles_percent_signs() {
+    let u = users();
+    let c = select([(u.c("score") % 2).label("odd")])
+        .filter(u.c("name").like("a%"))
+        .compile(&MySQL::format())
+        .unwrap();
+    assert_eq!(
+        c.sql,
+        "SELECT users.score %% %s AS odd FROM users WHERE users.name LIKE %s"
+    );
+    let t = text("SELECT '100%', :p").compile(&MySQL::format()).unwrap();
+    assert_eq!(t.sql, "SELECT '100%%', %s");
+}
+
+#[test]
+fn compound_selects_need_two_members() {
+    let u = users();
+    let mut c = select([u.c("id")]).union(select([u.c("id")]));
+    c.selects.clear();
+    assert!(matches!(
+        c.compile(&PostgreSQL),
+        Err(CompileError::InvalidStatement(_))
+    ));
+    assert!(c.result_columns().is_err());
+}
+
+#[test]
+fn postgresql_backslashes_use_escape_strings() {
+    let t = Table::new("t").column(Column::new("c", SqlType::Text).server_default("a\\'b"));
+    assert_eq!(
+        create_table(&t).compile(&PostgreSQL).unwrap().sql,
+        "CREATE TABLE t (c TEXT DEFAULT E'a\\\\''b')"
+    );
+    assert_eq!(
+        create_table(&t).compile(&SQLite).unwrap().sql,
+        "CREATE TABLE t (c TEXT DEFAULT 'a\\''b')"
+    );
+    assert_eq!(
+        create_table(&t).compile(&MySQL).unwrap().sql,
+        "CREATE TABLE t (c TEXT DEFAULT 'a\\\\''b')"
+    );
+}

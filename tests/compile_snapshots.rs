@@ -840,3 +840,80 @@ snap!(hostile_identifiers, {
         .filter(t.c("a\"b`c").eq("'; DROP TABLE users; --"))
 });
 snap!(create_hostile_table, create_table(&hostile_table()));
+
+// ---- edge cases ------------------------------------------------------------------------------------------
+snap!(except_of_except_keeps_grouping, {
+    let (u, a, o) = (users(), addresses(), orders());
+    select([u.c("id")]).except(select([a.c("user_id")]).except(select([o.c("user_id")])))
+});
+snap!(order_by_label_outside_column_list, {
+    let u = users();
+    select([u.c("name")]).order_by([lower(u.c("name")).label("ln"), u.c("id")])
+});
+snap!(duplicate_column_names_get_labels, {
+    let (u, a) = (users(), addresses());
+    select([
+        u.c("id"),
+        a.c("id"),
+        cast(u.c("score"), SqlType::BigInteger),
+    ])
+    .join(&a)
+});
+snap!(subquery_of_duplicate_names, {
+    let (u, a) = (users(), addresses());
+    let sq = select([u.c("id"), a.c("id")]).join(&a).subquery("pairs");
+    select([sq.c("id"), sq.c("id_1")])
+});
+snap!(select_from_repeated_inside_join, {
+    let (u, a) = (users(), addresses());
+    select([u.c("name")])
+        .select_from(&u)
+        .select_from(u.join(&a, None))
+});
+snap!(join_picks_rightmost_left_table, {
+    let (u, a) = (users(), addresses());
+    let shipments = Table::new("shipments")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("user_id", SqlType::Integer).references("users.id"))
+        .column(Column::new("address_id", SqlType::Integer).references("addresses.id"));
+    let sql = select([u.c("name")]).join(&a).join(&shipments);
+    let _ = sql
+        .clone()
+        .compile(&PostgreSQL)
+        .expect("the join from addresses is unambiguous");
+    select([u.c("name"), a.c("email_address")])
+        .join(&a)
+        .join(orders())
+});
+snap!(upsert_from_select_without_where, {
+    let k = kv();
+    insert(&k)
+        .from_select(
+            ["k", "v"],
+            select([users().c("name"), users().c("fullname")]),
+        )
+        .on_conflict_do_nothing(["k"])
+});
+snap!(
+    upsert_default_values,
+    insert(&events()).on_conflict_do_nothing(Vec::<&str>::new())
+);
+snap!(negated_values, {
+    let u = users();
+    select([
+        u.c("id"),
+        (-u.c("score")).label("neg"),
+        (-(u.c("score") - 5)).label("five"),
+    ])
+});
+snap!(empty_and_in_comparison, {
+    let u = users();
+    select([u.c("id")]).filter(u.c("active").eq(and_(Vec::<Expr>::new())))
+});
+snap!(
+    partial_index_with_negative_literal,
+    create_index(
+        &users(),
+        &Index::new("ix_users_neg", ["score"]).filter(users().c("score").gt(-literal(5)))
+    )
+);

@@ -34,15 +34,15 @@ pub enum TextPiece {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextClause {
     sql: Arc<str>,
-    pieces: Result<Arc<[TextPiece]>, CompileError>,
     columns: Vec<ResultColumn>,
 }
 
-/// Textual SQL; `:name` marks a parameter (see the [module docs](self)).
+/// Textual SQL; `:name` marks a parameter (see the [module docs](self)). The SQL is
+/// tokenized when compiled, with the dialect's own rules (MySQL's `\'` escapes and `#`
+/// comments, PostgreSQL's dollar quotes).
 pub fn text(sql: &str) -> TextClause {
     TextClause {
         sql: sql.into(),
-        pieces: parse(sql).map(Into::into),
         columns: Vec::new(),
     }
 }
@@ -53,20 +53,18 @@ impl TextClause {
         &self.sql
     }
 
-    /// The parsed pieces, or why the SQL could not be tokenized.
-    pub fn pieces(&self) -> Result<&[TextPiece], CompileError> {
-        self.pieces.as_deref().map_err(Clone::clone)
+    /// The SQL split into text and parameters by `dialect`'s tokenizer.
+    pub fn pieces(&self, dialect: &dyn Dialect) -> Result<Vec<TextPiece>, CompileError> {
+        parse(&self.sql, &*dialect.tokenizer_dialect())
     }
 
-    /// The distinct parameter names, in order of first use.
-    pub fn param_names(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        if let Ok(pieces) = &self.pieces {
-            for p in pieces.iter() {
-                if let TextPiece::Param(name) = p {
-                    if !out.contains(&&**name) {
-                        out.push(name);
-                    }
+    /// The distinct parameter names, in order of first use (tokenized with generic rules).
+    pub fn param_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for p in parse(&self.sql, &GenericDialect {}).unwrap_or_default() {
+            if let TextPiece::Param(name) = p {
+                if !out.iter().any(|o| **o == *name) {
+                    out.push(name.to_string());
                 }
             }
         }
@@ -101,9 +99,11 @@ fn byte_offset(line_starts: &[usize], sql: &str, loc: Location) -> usize {
         .map_or(sql.len(), |(i, _)| start + i)
 }
 
-fn parse(sql: &str) -> Result<Vec<TextPiece>, CompileError> {
-    let dialect = GenericDialect {};
-    let tokens = Tokenizer::new(&dialect, sql)
+fn parse(
+    sql: &str,
+    dialect: &dyn sqlparser::dialect::Dialect,
+) -> Result<Vec<TextPiece>, CompileError> {
+    let tokens = Tokenizer::new(dialect, sql)
         .with_unescape(false)
         .tokenize_with_location()
         .map_err(|e| CompileError::invalid(format!("text() could not tokenize the SQL: {e}")))?;
@@ -119,7 +119,12 @@ fn parse(sql: &str) -> Result<Vec<TextPiece>, CompileError> {
             (Token::Colon, Some(Token::Word(w))) if w.quote_style.is_none() => {
                 let colon = offset(tokens[i].span.start);
                 let word = offset(tokens[i + 1].span.start);
-                if word == colon + 1 {
+                // `arr[lo:hi]` and `a:b` are not parameters: the colon must not follow a word.
+                let after_word = sql[..colon]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_');
+                if word == colon + 1 && !after_word {
                     if colon > copied {
                         pieces.push(TextPiece::Sql(sql[copied..colon].to_owned()));
                     }
@@ -159,10 +164,10 @@ fn parse(sql: &str) -> Result<Vec<TextPiece>, CompileError> {
 impl Compile for TextClause {
     fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
         let mut c = Compiler::new(dialect);
-        for piece in self.pieces()? {
+        for piece in self.pieces(dialect)? {
             match piece {
-                TextPiece::Sql(s) => c.w(s),
-                TextPiece::Param(name) => c.bind_named(name, None, false)?,
+                TextPiece::Sql(s) => c.w(&s),
+                TextPiece::Param(name) => c.bind_named(&name, None, false)?,
             }
         }
         c.finish(self.columns.clone())
@@ -174,11 +179,7 @@ mod tests {
     use super::*;
 
     fn params(sql: &str) -> Vec<String> {
-        text(sql)
-            .param_names()
-            .into_iter()
-            .map(str::to_owned)
-            .collect()
+        text(sql).param_names()
     }
 
     #[test]
@@ -190,6 +191,7 @@ mod tests {
         assert_eq!(params("select :p::int, a::text"), ["p"]);
         assert_eq!(params("select $$ :x $$, :y"), ["y"]);
         assert_eq!(params("select :a, :a"), ["a"]);
+        assert_eq!(params("select arr[lo:hi], x:y, :z"), ["z"]);
     }
 
     #[test]
@@ -198,6 +200,15 @@ mod tests {
             .compile(&crate::PostgreSQL)
             .unwrap();
         assert_eq!(c.sql, "select '10' :x, $1");
+    }
+
+    #[test]
+    fn mysql_escapes_and_comments_follow_the_dialect() {
+        let c = text(r"select 'a\'', :p, '\'' # :q")
+            .compile(&crate::MySQL)
+            .unwrap();
+        assert_eq!(c.params.len(), 1);
+        assert_eq!(&*c.params[0].name, "p");
     }
 
     #[test]

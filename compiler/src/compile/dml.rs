@@ -5,7 +5,9 @@ use crate::dialect::{Dialect, UpdateFromStyle};
 use crate::error::CompileError;
 use crate::expr::Expr;
 use crate::schema::{ClientDefault, Table};
-use crate::stmt::{Delete, Insert, InsertSource, OnConflict, Select, SelectItem, Source, Update};
+use crate::stmt::{
+    Delete, Insert, InsertSource, OnConflict, Query, Select, SelectItem, Source, Update,
+};
 use std::sync::Arc;
 
 fn check_column(table: &Table, name: &str) -> Res {
@@ -83,7 +85,15 @@ impl Compiler<'_> {
                     self.ident(col)?;
                 }
                 self.w(") ");
-                self.with_cte_scope(|c| c.query(query))?;
+                let mut query = (**query).clone();
+                if ins.on_conflict.is_some() && self.d.upsert_select_needs_where() {
+                    if let Query::Select(sel) = &mut query {
+                        if sel.filters.is_empty() {
+                            sel.filters.push(Expr::Raw("true".into()));
+                        }
+                    }
+                }
+                self.with_cte_scope(|c| c.query(&query))?;
             }
         }
         match &ins.on_conflict {
@@ -101,6 +111,14 @@ impl Compiler<'_> {
             Some(conflict) => {
                 if !self.d.supports_on_conflict() {
                     return Err(CompileError::unsupported("ON CONFLICT", self.d.name()));
+                }
+                let default_values = matches!(&ins.source, InsertSource::Values(rows) if rows.is_empty())
+                    && !table.columns.values().any(|c| c.default.is_some());
+                if default_values && !self.d.supports_default_values_upsert() {
+                    return Err(CompileError::unsupported(
+                        "DEFAULT VALUES with ON CONFLICT",
+                        self.d.name(),
+                    ));
                 }
                 let target = match conflict {
                     OnConflict::DoNothing { target } | OnConflict::DoUpdate { target, .. } => {
@@ -333,7 +351,7 @@ fn typed_for(table: &Table, column: &str, value: &Expr) -> Expr {
 impl Compile for Insert {
     fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
         let mut c = Compiler::new(dialect);
-        c.insert(self)?;
+        c.with_cte_scope(|c| c.insert(self))?;
         c.finish(returning_columns(&self.returning)?)
     }
 }

@@ -5,6 +5,7 @@ use crate::dialect::{DistinctFromStyle, InListStyle};
 use crate::error::CompileError;
 use crate::expr::{BinaryOp, Expr, InList, Like, NullsOrder, OrderBy, SortDirection};
 use crate::stmt::Source;
+use std::sync::Arc;
 
 /// Binding strength: higher binds tighter.
 const P_OR: u8 = 1;
@@ -45,6 +46,8 @@ impl Compiler<'_> {
                 }
             }
             Expr::Bool { items, .. } if items.len() == 1 => self.prec(&items[0]),
+            // Rendered `1 = 1` / `1 != 1`.
+            Expr::Bool { .. } => P_CMP,
             Expr::Not(_) => P_NOT,
             Expr::Binary(BinaryOp::Concat, ..) if self.d.concat_is_function() => P_ATOM,
             Expr::Binary(BinaryOp::IsDistinctFrom, ..)
@@ -97,8 +100,17 @@ impl Compiler<'_> {
                 self.operand(inner, P_ATOM)
             }
             Expr::Neg(inner) => {
-                self.w("-");
-                self.operand(inner, P_ATOM)
+                // `-(...)` unless negating a column: `-` before a negative literal would start
+                // a `--` comment.
+                if matches!(**inner, Expr::Column(_)) {
+                    self.w("-");
+                    self.expr(inner)
+                } else {
+                    self.w("-(");
+                    self.expr(inner)?;
+                    self.w(")");
+                    Ok(())
+                }
             }
             Expr::Binary(op, l, r) => self.binary(*op, l, r),
             Expr::Bool { and, items } => self.boolean(*and, items),
@@ -172,7 +184,7 @@ impl Compiler<'_> {
                         self.w(" ");
                     }
                     self.w("ORDER BY ");
-                    self.order_by_list(&window.order_by)?;
+                    self.order_by_list(&window.order_by, &[])?;
                 }
                 self.w(")");
                 Ok(())
@@ -396,14 +408,15 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// ORDER BY items; a label of the column list is referred to by name.
-    pub fn order_by_list(&mut self, items: &[OrderBy]) -> Res {
+    /// ORDER BY items; a label that names a column of the column list (`labels`) is referred
+    /// to by that name, any other expression is written out.
+    pub fn order_by_list(&mut self, items: &[OrderBy], labels: &[Arc<str>]) -> Res {
         for (i, item) in items.iter().enumerate() {
             if i > 0 {
                 self.w(", ");
             }
             match &item.expr {
-                Expr::Label(name, _) => self.ident(name)?,
+                Expr::Label(name, _) if labels.contains(name) => self.ident(name)?,
                 e => self.expr(e)?,
             }
             match item.direction {

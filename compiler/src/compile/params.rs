@@ -124,6 +124,8 @@ fn render(
     let mut numbers: Vec<Option<usize>> = vec![None; slots.len()];
     for piece in pieces {
         match piece {
+            // `format` drivers interpolate with `%`: a literal one is written `%%`.
+            Piece::Sql(s) if style == ParamStyle::Format => sql.push_str(&s.replace('%', "%%")),
             Piece::Sql(s) => sql.push_str(s),
             Piece::Slot(i) => {
                 let i = *i;

@@ -7,6 +7,7 @@ use crate::expr::Expr;
 use crate::stmt::{
     CompoundSelect, Distinct, FromClause, JoinKind, Query, Select, SelectItem, SetOp, Source,
 };
+use std::sync::Arc;
 
 impl Compiler<'_> {
     /// Renders a query nested in a larger statement (subquery, CTE body, IN, EXISTS).
@@ -21,6 +22,16 @@ impl Compiler<'_> {
     /// clause not already covered, less those correlated to an enclosing query.
     fn froms(&self, sel: &Select) -> Result<Vec<FromClause>, CompileError> {
         let mut froms = sel.from.clone();
+        // A table given on its own and inside a join is the join's.
+        let joined: Vec<Source> = froms
+            .iter()
+            .filter(|f| matches!(f, FromClause::Join(_)))
+            .flat_map(|f| f.sources().into_iter().cloned())
+            .collect();
+        froms.retain(|f| match f {
+            FromClause::Source(s) => !joined.iter().any(|j| j.same_as(s)),
+            FromClause::Join(_) => true,
+        });
         let mut implicit = Vec::new();
         for item in &sel.items {
             match item {
@@ -115,7 +126,12 @@ impl Compiler<'_> {
         }
         if !sel.order_by.is_empty() {
             self.w(" ORDER BY ");
-            self.order_by_list(&sel.order_by)?;
+            let labels: Vec<Arc<str>> = items
+                .iter()
+                .filter(|i| i.labeled)
+                .map(|i| i.name.clone())
+                .collect();
+            self.order_by_list(&sel.order_by, &labels)?;
         }
         self.limit_offset(sel.limit.as_ref(), sel.offset.as_ref())?;
         if let Some(fu) = &sel.for_update {
@@ -255,6 +271,12 @@ impl Compiler<'_> {
     }
 
     fn compound(&mut self, c: &CompoundSelect) -> Res {
+        if c.selects.len() < 2 {
+            return Err(CompileError::invalid(format!(
+                "{} needs at least two queries",
+                c.op.as_sql()
+            )));
+        }
         if matches!(c.op, SetOp::IntersectAll | SetOp::ExceptAll) && !self.d.supports_set_op_all() {
             return Err(CompileError::unsupported(c.op.as_sql(), self.d.name()));
         }
@@ -268,8 +290,14 @@ impl Compiler<'_> {
                 Query::Select(s) => {
                     !s.order_by.is_empty() || s.limit.is_some() || s.offset.is_some()
                 }
+                // Only UNION [ALL] and INTERSECT [ALL] associate: a right-hand EXCEPT member
+                // keeps its own parentheses.
                 Query::Compound(inner) => {
-                    inner.op != c.op || !inner.order_by.is_empty() || inner.limit.is_some()
+                    inner.op != c.op
+                        || (i > 0 && matches!(c.op, SetOp::Except | SetOp::ExceptAll))
+                        || !inner.order_by.is_empty()
+                        || inner.limit.is_some()
+                        || inner.offset.is_some()
                 }
             };
             if needs_group {
@@ -289,7 +317,8 @@ impl Compiler<'_> {
             // The ORDER BY of a compound refers to result columns by name.
             let saved = self.qualify;
             self.qualify = false;
-            let r = self.order_by_list(&c.order_by);
+            let labels: Vec<Arc<str>> = c.result_columns()?.into_iter().map(|rc| rc.name).collect();
+            let r = self.order_by_list(&c.order_by, &labels);
             self.qualify = saved;
             r?;
         }
@@ -309,7 +338,7 @@ impl Compile for CompoundSelect {
     fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
         let mut c = Compiler::new(dialect);
         c.with_cte_scope(|c| c.compound(self))?;
-        c.finish(self.selects[0].result_columns()?)
+        c.finish(self.result_columns()?)
     }
 }
 

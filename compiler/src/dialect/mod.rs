@@ -106,21 +106,43 @@ pub(crate) fn numeric(name: &str, p: Option<u32>, s: Option<u32>) -> String {
     }
 }
 
-/// An unmodelled type's name, written as given when it is a plain type name such as
-/// `CIDR`, `VARCHAR(10)[]` or `DOUBLE PRECISION`; anything else could inject SQL.
+/// An unmodelled type's name, written as given when it has the shape of a type name:
+/// words (`DOUBLE PRECISION`, `CIDR`), an optional `(digits[, digits])` and any number of
+/// `[]` / `[digits]` (`VARCHAR(10)[]`). Anything else could inject SQL and is refused.
 pub(crate) fn other_type(name: &str, dialect: &'static str) -> Result<String, CompileError> {
-    let ok = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || " _(),[].".contains(c))
-        && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-    if ok {
-        Ok(name.to_owned())
-    } else {
-        Err(CompileError::unsupported(
+    fn word(s: &str) -> Option<&str> {
+        let n = s
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(s.len());
+        (n > 0 && !s.starts_with(|c: char| c.is_ascii_digit())).then(|| &s[n..])
+    }
+    fn digits(s: &str) -> Option<&str> {
+        let n = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        (n > 0).then(|| &s[n..])
+    }
+    fn shaped(s: &str) -> Option<()> {
+        let mut rest = word(s)?;
+        while let Some(after) = rest.strip_prefix(' ') {
+            rest = word(after)?;
+        }
+        if let Some(after) = rest.strip_prefix('(') {
+            rest = digits(after)?;
+            if let Some(after) = rest.strip_prefix(',') {
+                rest = digits(after.strip_prefix(' ').unwrap_or(after))?;
+            }
+            rest = rest.strip_prefix(')')?;
+        }
+        while let Some(after) = rest.strip_prefix('[') {
+            rest = digits(after).unwrap_or(after).strip_prefix(']')?;
+        }
+        rest.is_empty().then_some(())
+    }
+    match shaped(name) {
+        Some(()) => Ok(name.to_owned()),
+        None => Err(CompileError::unsupported(
             format!("the type name {name:?}"),
             dialect,
-        ))
+        )),
     }
 }
 
@@ -171,6 +193,19 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn supports_set_op_all(&self) -> bool;
     /// `ON CONFLICT ... DO NOTHING / DO UPDATE`.
     fn supports_on_conflict(&self) -> bool;
+    /// An `INSERT ... SELECT` with an upsert clause needs a WHERE in its SELECT (SQLite
+    /// would read `ON CONFLICT` as a join's ON).
+    fn upsert_select_needs_where(&self) -> bool {
+        false
+    }
+    /// `INSERT ... DEFAULT VALUES` may carry an upsert clause.
+    fn supports_default_values_upsert(&self) -> bool {
+        true
+    }
+    /// The sqlparser dialect whose tokenizer reads this dialect's SQL (for `text()`).
+    fn tokenizer_dialect(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::GenericDialect {})
+    }
     /// `ON DUPLICATE KEY UPDATE`.
     fn supports_on_duplicate_key(&self) -> bool {
         false

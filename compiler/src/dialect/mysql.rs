@@ -158,4 +158,7 @@ impl Dialect for MySQL {
     fn backslash_escapes(&self) -> bool {
         true
     }
+    fn tokenizer_dialect(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::MySqlDialect {})
+    }
 }

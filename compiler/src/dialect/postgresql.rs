@@ -96,4 +96,21 @@ impl Dialect for PostgreSQL {
         out.push_str("'::bytea");
         out
     }
+    fn tokenizer_dialect(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::PostgreSqlDialect {})
+    }
+    fn quote_string(&self, s: &str) -> Result<String, CompileError> {
+        if s.contains('\0') {
+            return Err(CompileError::invalid(
+                "a string literal contains a NUL character",
+            ));
+        }
+        // E'' strings read backslashes the same whatever standard_conforming_strings says.
+        let escaped = s.replace('\'', "''");
+        Ok(if s.contains('\\') {
+            format!("E'{}'", escaped.replace('\\', "\\\\"))
+        } else {
+            format!("'{escaped}'")
+        })
+    }
 }

@@ -107,4 +107,13 @@ impl Dialect for SQLite {
     fn update_from_style(&self) -> Option<UpdateFromStyle> {
         Some(UpdateFromStyle::From)
     }
+    fn tokenizer_dialect(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::SQLiteDialect {})
+    }
+    fn upsert_select_needs_where(&self) -> bool {
+        true
+    }
+    fn supports_default_values_upsert(&self) -> bool {
+        false
+    }
 }

@@ -1,5 +1,7 @@
 //! [`CompoundSelect`]: UNION, UNION ALL, INTERSECT and EXCEPT.
 
+use crate::compile::ResultColumn;
+use crate::error::CompileError;
 use crate::expr::{Expr, OrderBy};
 use crate::schema::SqlType;
 use crate::stmt::{Cte, Query, Subquery};
@@ -124,6 +126,17 @@ impl CompoundSelect {
     pub fn offset(mut self, n: i64) -> Self {
         self.offset = Some(crate::expr::typed_literal(n, SqlType::BigInteger));
         self
+    }
+
+    /// The columns the query yields: those of its first member.
+    pub fn result_columns(&self) -> Result<Vec<ResultColumn>, CompileError> {
+        match self.selects.first() {
+            Some(first) => first.result_columns(),
+            None => Err(CompileError::invalid(format!(
+                "{} has no queries",
+                self.op.as_sql()
+            ))),
+        }
     }
 
     /// This query as a named subquery for FROM.

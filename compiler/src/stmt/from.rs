@@ -389,24 +389,39 @@ impl FromClause {
 }
 
 fn infer_join_condition(left: &FromClause, right: &FromClause) -> Result<Expr, CompileError> {
-    // As SQLAlchemy: foreign keys of the right side that point left win; only when there are
-    // none are the left side's foreign keys that point right considered.
-    let mut candidates = fk_conditions(&right.sources(), &left.sources());
-    if candidates.is_empty() {
-        candidates = fk_conditions(&left.sources(), &right.sources());
+    // As SQLAlchemy: try the left side's tables from the right-most one; for each, gather the
+    // foreign keys between it and the right side in both directions, and stop at the first
+    // table that has any. One is the join; more is ambiguous.
+    let rights = right.sources();
+    for l in left.sources().into_iter().rev() {
+        let mut candidates = fk_conditions(&rights, &[l]);
+        // A table joined to its own alias would meet each self-referencing key twice.
+        let self_join = rights
+            .iter()
+            .any(|r| matches!((r.table(), l.table()), (Some(a), Some(b)) if a.same_as(b)));
+        if !self_join || candidates.is_empty() {
+            for cond in fk_conditions(&[l], &rights) {
+                if !candidates.contains(&cond) {
+                    candidates.push(cond);
+                }
+            }
+        }
+        match candidates.len() {
+            0 => continue,
+            1 => return Ok(candidates.remove(0)),
+            count => {
+                return Err(CompileError::AmbiguousForeignKey {
+                    left: left.describe(),
+                    right: right.describe(),
+                    count,
+                });
+            }
+        }
     }
-    match candidates.len() {
-        1 => Ok(candidates.remove(0)),
-        0 => Err(CompileError::NoForeignKey {
-            left: left.describe(),
-            right: right.describe(),
-        }),
-        count => Err(CompileError::AmbiguousForeignKey {
-            left: left.describe(),
-            right: right.describe(),
-            count,
-        }),
-    }
+    Err(CompileError::NoForeignKey {
+        left: left.describe(),
+        right: right.describe(),
+    })
 }
 
 /// Join conditions for every foreign key of a table in `from` that refers to a table in `to`.

@@ -18,7 +18,7 @@ impl Query {
     pub fn result_columns(&self) -> Result<Vec<ResultColumn>, CompileError> {
         match self {
             Query::Select(s) => s.result_columns(),
-            Query::Compound(c) => c.selects[0].result_columns(),
+            Query::Compound(c) => c.result_columns(),
         }
     }
 }

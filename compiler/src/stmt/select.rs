@@ -447,6 +447,11 @@ impl Select {
                         Expr::Column(c) => (c.column.name.clone(), false),
                         Expr::Label(name, _) => (name.clone(), true),
                         Expr::Invalid(e) => return Err(e.clone()),
+                        // A cast of a column keeps the column's name.
+                        Expr::Cast(inner, _) if matches!(**inner, Expr::Column(_)) => (
+                            inner.result_name().cloned().unwrap_or_else(|| "".into()),
+                            true,
+                        ),
                         Expr::Func { name, .. } => (next(name.to_ascii_lowercase()), true),
                         _ => (next("anon".to_owned()), true),
                     };
@@ -456,6 +461,19 @@ impl Select {
                         labeled,
                     });
                 }
+            }
+        }
+        // As SQLAlchemy 2.0 (LABEL_STYLE_DISAMBIGUATE_ONLY): a repeated column name gets a
+        // `name_N` label, so every result column has a distinct name.
+        for i in 1..out.len() {
+            if out[..i].iter().any(|o| o.name == out[i].name) {
+                let base = out[i].name.to_string();
+                let mut label = next(base.clone());
+                while out.iter().any(|o| o.name == label) {
+                    label = next(base.clone());
+                }
+                out[i].name = label;
+                out[i].labeled = true;
             }
         }
         Ok(out)
