@@ -221,6 +221,18 @@ impl Connection {
         self.raw()?.isolation_level()
     }
 
+    /// The pool's number for the database connection in use (`None` after an invalidation,
+    /// until the next statement checks out a new one).
+    pub fn connection_id(&self) -> Option<u64> {
+        self.record.as_ref().map(PoolRecord::id)
+    }
+
+    /// The driver connection (SQLAlchemy's `conn.connection`); `as_any_mut()` reaches the
+    /// driver's own object.
+    pub fn driver_connection(&mut self) -> Result<&mut dyn DriverConnection> {
+        self.raw()
+    }
+
     /// Whether a transaction is open.
     pub fn in_transaction(&self) -> bool {
         self.in_tx
@@ -391,7 +403,7 @@ impl Connection {
         &mut self,
         statement: impl Into<Statement>,
         params: impl IntoParams,
-    ) -> Result<CursorResult<'_>> {
+    ) -> Result<CursorResult> {
         let params = params.into_params();
         let prepared = self.prepare(statement.into(), &params)?;
         self.raw()?;

@@ -24,21 +24,20 @@ use std::sync::Arc;
 /// assert_eq!(result.fetchone()?.unwrap().get::<i64>(0)?, 1);
 /// assert_eq!(result.fetchmany(2)?.len(), 2);
 /// assert_eq!(result.fetchall()?.len(), 2);
-/// drop(result); // the result borrows the connection
 /// let total: i64 = conn.execute(text("SELECT sum(x) FROM t"), ())?.scalar_one()?;
 /// assert_eq!(total, 15);
 /// # Ok::<(), sqlcore::Error>(())
 /// ```
-pub struct CursorResult<'c> {
+pub struct CursorResult {
     keys: Arc<ResultKeys>,
-    rows: RowSource<'c>,
+    rows: RowSource,
     rowcount: i64,
     inserted_primary_key: Option<Row>,
     returns_rows: bool,
     closed: bool,
 }
 
-impl std::fmt::Debug for CursorResult<'_> {
+impl std::fmt::Debug for CursorResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CursorResult")
             .field("keys", &self.keys.names())
@@ -48,10 +47,10 @@ impl std::fmt::Debug for CursorResult<'_> {
     }
 }
 
-impl<'c> CursorResult<'c> {
+impl CursorResult {
     pub(crate) fn new(
         columns: Vec<Arc<str>>,
-        rows: RowSource<'c>,
+        rows: RowSource,
         rowcount: i64,
         inserted_primary_key: Option<Row>,
     ) -> Self {
@@ -197,7 +196,7 @@ impl<'c> CursorResult<'c> {
     }
 
     /// The first column of every row, converted to `T`.
-    pub fn scalars<T: FromValue>(self) -> ScalarResult<'c, T> {
+    pub fn scalars<T: FromValue>(self) -> ScalarResult<T> {
         ScalarResult {
             inner: self,
             _t: PhantomData,
@@ -205,12 +204,12 @@ impl<'c> CursorResult<'c> {
     }
 
     /// Rows as ordered maps of column name to value.
-    pub fn mappings(self) -> MappingResult<'c> {
+    pub fn mappings(self) -> MappingResult {
         MappingResult { inner: self }
     }
 }
 
-impl Iterator for CursorResult<'_> {
+impl Iterator for CursorResult {
     type Item = Result<Row>;
     fn next(&mut self) -> Option<Result<Row>> {
         self.fetchone().transpose()
@@ -218,12 +217,12 @@ impl Iterator for CursorResult<'_> {
 }
 
 /// The first column of each row (SQLAlchemy's `ScalarResult`).
-pub struct ScalarResult<'c, T> {
-    inner: CursorResult<'c>,
+pub struct ScalarResult<T> {
+    inner: CursorResult,
     _t: PhantomData<fn() -> T>,
 }
 
-impl<T: FromValue> ScalarResult<'_, T> {
+impl<T: FromValue> ScalarResult<T> {
     /// All values.
     pub fn all(self) -> Result<Vec<T>> {
         self.collect()
@@ -245,7 +244,7 @@ impl<T: FromValue> ScalarResult<'_, T> {
     }
 }
 
-impl<T: FromValue> Iterator for ScalarResult<'_, T> {
+impl<T: FromValue> Iterator for ScalarResult<T> {
     type Item = Result<T>;
     fn next(&mut self) -> Option<Result<T>> {
         self.inner
@@ -256,11 +255,11 @@ impl<T: FromValue> Iterator for ScalarResult<'_, T> {
 }
 
 /// Rows as ordered maps (SQLAlchemy's `MappingResult`).
-pub struct MappingResult<'c> {
-    inner: CursorResult<'c>,
+pub struct MappingResult {
+    inner: CursorResult,
 }
 
-impl MappingResult<'_> {
+impl MappingResult {
     /// All rows.
     pub fn all(self) -> Result<Vec<IndexMap<Arc<str>, Value>>> {
         self.collect()
@@ -277,7 +276,7 @@ impl MappingResult<'_> {
     }
 }
 
-impl Iterator for MappingResult<'_> {
+impl Iterator for MappingResult {
     type Item = Result<IndexMap<Arc<str>, Value>>;
     fn next(&mut self) -> Option<Self::Item> {
         self.inner

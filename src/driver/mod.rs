@@ -21,19 +21,21 @@ pub trait Driver: Send + Sync + std::fmt::Debug {
 }
 
 /// Rows produced by a statement, as driver values in column order.
-pub enum RowSource<'c> {
+pub enum RowSource {
     /// All rows, already fetched.
     Buffered(VecDeque<Vec<Value>>),
-    /// Rows fetched on demand (server-side cursors).
-    Stream(Box<dyn Iterator<Item = Result<Vec<Value>>> + 'c>),
+    /// Rows fetched on demand (server-side cursors). The stream owns what it needs to fetch;
+    /// once its connection has moved on (transaction ended, connection returned to the pool)
+    /// it reports an error rather than rows of something else.
+    Stream(Box<dyn Iterator<Item = Result<Vec<Value>>> + Send>),
 }
 
 /// What a statement produced.
-pub struct Execution<'c> {
+pub struct Execution {
     /// Column names, or empty when the statement returns no rows.
     pub columns: Vec<Arc<str>>,
     /// The rows.
-    pub rows: RowSource<'c>,
+    pub rows: RowSource,
     /// Rows affected (DML), or -1 when not applicable.
     pub rowcount: i64,
     /// The row id of the row an INSERT created, where the backend has one.
@@ -53,7 +55,7 @@ pub trait DriverConnection: Send {
         params: &[Value],
         types: &[Option<SqlType>],
         stream: Option<usize>,
-    ) -> Result<Execution<'_>>;
+    ) -> Result<Execution>;
 
     /// Runs `sql` once per parameter set, preparing it once; returns the total rows affected.
     fn execute_many(

@@ -281,7 +281,7 @@ impl DriverConnection for SqliteConnection {
         params: &[Value],
         types: &[Option<SqlType>],
         _stream: Option<usize>,
-    ) -> Result<Execution<'_>> {
+    ) -> Result<Execution> {
         let mut stmt = self.prepare_and_bind(sql, params)?;
         let column_count = stmt.column_count();
         if column_count == 0 {

@@ -149,6 +149,26 @@ const SEED: &str = "
     INSERT INTO app.tags (id, name) VALUES (1, 'red');
 ";
 
+/// A SQLite `:memory:` engine with an attached `app` schema and, with `fixture`, the fixture
+/// schema (created with `create_all`) and its rows.
+pub fn sqlite_engine(fixture: bool) -> Engine {
+    let engine = Engine::builder("sqlite://")
+        .on_connect(|c| {
+            c.execute_batch("PRAGMA foreign_keys = ON; ATTACH DATABASE ':memory:' AS app")
+        })
+        .build()
+        .expect("engine");
+    if fixture {
+        metadata().create_all(&engine).expect("create_all");
+        let mut conn = engine.connect().expect("connect");
+        for stmt in SEED.split(';').filter(|s| !s.trim().is_empty()) {
+            conn.execute(text(stmt), ()).expect("seed rows");
+        }
+        conn.commit().expect("commit");
+    }
+    engine
+}
+
 /// An in-memory SQLite database with the fixture schema, created with the compiler's own
 /// DDL, and a few rows.
 pub fn sqlite_fixture() -> rusqlite::Connection {

@@ -25,9 +25,9 @@ pub fn dialects() -> [(&'static dyn Dialect, Box<dyn ParserDialect>); 3] {
 }
 
 /// Renders `stmt` for every dialect, snapshots the SQL and its parameters (or the
-/// CompileError), parses each rendering back with sqlparser, runs the SQLite rendering against
-/// an in-memory database holding the fixture schema, and prepares (or, for DDL, runs) the
-/// PostgreSQL rendering on the real server.
+/// CompileError), parses each rendering back with sqlparser, executes the statement through
+/// sqlcore's `Connection` on an in-memory SQLite database holding the fixture schema, and
+/// prepares (or, for DDL, runs) the PostgreSQL rendering on the real server.
 pub fn check(case: &str, stmt: impl Into<Statement>) {
     check_with(case, stmt, &Params::new())
 }
@@ -53,12 +53,20 @@ pub fn check_with(case: &str, stmt: impl Into<Statement>, named: &Params) {
                 };
                 match dialect.name() {
                     "sqlite" => {
-                        let conn = if empty {
-                            fixtures::sqlite_empty()
-                        } else {
-                            fixtures::sqlite_fixture()
-                        };
-                        execute_sqlite(&conn, case, &sql, &bound.values);
+                        // Through sqlcore's own execution layer, on an in-memory database.
+                        let engine = fixtures::sqlite_engine(!empty);
+                        let mut conn = engine.connect().expect("connect");
+                        let result = conn.execute(stmt.clone(), named);
+                        let rows = result.and_then(|r| {
+                            if r.returns_rows() {
+                                r.all().map(drop)
+                            } else {
+                                Ok(())
+                            }
+                        });
+                        if let Err(e) = rows {
+                            panic!("{case}: SQLite rejects {sql}: {e}");
+                        }
                     }
                     "postgresql" => pg::check(case, &sql, matches!(stmt, Statement::Ddl(_)), empty),
                     _ => {}
