@@ -1193,15 +1193,73 @@ fn create_all_checks_existing_tables_with_one_query() {
     md.drop_all(&engine).unwrap();
 }
 
+/// A `tracing` writer that keeps what it is given.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[test]
-fn echo_logs_sql_but_never_values_in_errors() {
-    let engine = Engine::builder("sqlite://").echo(true).build().unwrap();
-    assert!(engine.echo());
+fn echo_logs_sql_parameters_and_timing_but_no_password() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let engine = Engine::builder("sqlite://").echo(true).build().unwrap();
+        assert!(engine.echo());
+        let mut conn = engine.connect().unwrap();
+        let n: i64 = conn
+            .execute(text("SELECT :x + 1"), params! { "x" => 41 })
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(n, 42);
+        let quiet = create_engine("sqlite://").unwrap();
+        quiet
+            .connect()
+            .unwrap()
+            .execute(text("SELECT 'not logged'"), ())
+            .unwrap();
+    });
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("SELECT ?1 + 1"), "{log}");
+    assert!(log.contains("[parameters: [I32(41)]]"), "{log}");
+    assert!(log.contains("executed in"), "{log}");
+    assert!(!log.contains("not logged"), "{log}");
+    let url = "postgresql://scott:tiger-secret@127.0.0.1:1/x";
+    assert!(!format!("{:?}", url.parse::<Url>().unwrap()).contains("tiger-secret"));
+}
+
+#[test]
+fn execution_options_are_kept() {
+    let engine = create_engine("sqlite://").unwrap();
     let mut conn = engine.connect().unwrap();
-    let n: i64 = conn
-        .execute(text("SELECT :x + 1"), params! { "x" => 1 })
-        .unwrap()
-        .scalar_one()
-        .unwrap();
-    assert_eq!(n, 2);
+    let mut map = SchemaTranslateMap::new();
+    map.insert(None, "tenant_1".to_owned());
+    let opts = ExecutionOptions::default()
+        .stream_results(true)
+        .max_row_buffer(10)
+        .compiled_cache(false)
+        .schema_translate_map(map);
+    conn.execution_options(opts.clone()).unwrap();
+    assert_eq!(conn.get_execution_options(), &opts);
+    // SQLite produces rows in process: streamed results read the same rows.
+    let rows: Vec<i64> = conn.execute(text("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 25) SELECT x FROM n"), ()).unwrap().scalars().all().unwrap();
+    assert_eq!(rows.len(), 25);
+    assert_eq!(
+        "read committed".parse::<IsolationLevel>().unwrap(),
+        IsolationLevel::ReadCommitted
+    );
+    assert!("sometimes".parse::<IsolationLevel>().is_err());
 }
