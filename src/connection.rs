@@ -1,7 +1,7 @@
 //! [`Connection`]: executes statements on one pooled connection, with commit-as-you-go and
 //! explicit transactions.
 
-use crate::driver::DriverConnection;
+use crate::driver::{DriverConnection, Request};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::options::{ExecutionOptions, IsolationLevel};
@@ -75,8 +75,6 @@ pub struct Connection {
     /// The driver's isolation level before this connection changed it, to restore at checkin.
     restore_isolation: Option<IsolationLevel>,
     invalidated: bool,
-    /// The database connection was found dead; it is discarded before the next use.
-    doomed: bool,
     pending_rollback: bool,
     closed: bool,
 }
@@ -111,7 +109,6 @@ impl Connection {
             options: ExecutionOptions::default(),
             restore_isolation: None,
             invalidated: false,
-            doomed: false,
             pending_rollback: false,
             closed: false,
         })
@@ -146,9 +143,6 @@ impl Connection {
     fn raw(&mut self) -> Result<&mut dyn DriverConnection> {
         if self.closed {
             return Err(Error::ResourceClosed("this connection is closed".into()));
-        }
-        if self.doomed {
-            self.invalidate();
         }
         if self.pending_rollback {
             return Err(Error::PendingRollback(
@@ -359,7 +353,6 @@ impl Connection {
     /// open must be rolled back before the connection is used again; then a new database
     /// connection is checked out.
     pub fn invalidate(&mut self) {
-        self.doomed = false;
         if let Some(record) = self.record.take() {
             self.engine.pool().discard(record);
         }
@@ -374,9 +367,6 @@ impl Connection {
     pub fn close(&mut self) {
         if self.closed {
             return;
-        }
-        if self.doomed {
-            self.invalidate();
         }
         self.closed = true;
         self.in_tx = false;
@@ -425,17 +415,14 @@ impl Connection {
             tracing::info!(target: "sqlcore.engine", "{}", bound.sql);
             tracing::info!(target: "sqlcore.engine", "[parameters: {:?}]", bound.values);
         }
-        // Borrow only the record: on success the rows borrow it for the result's life, and
-        // the error path must still reach the other fields.
-        let Some(record) = self.record.as_mut() else {
-            return Err(Error::ResourceClosed(
-                "this connection has no database connection".into(),
-            ));
+        let request = Request {
+            sql: &bound.sql,
+            params: &bound.values,
+            param_types: &bound.types,
+            result_types: &types,
+            stream,
         };
-        match record
-            .driver_connection()
-            .execute(&bound.sql, &bound.values, &types, stream)
-        {
+        match self.raw()?.execute(&request) {
             Ok(exec) => {
                 if echo {
                     tracing::info!(target: "sqlcore.engine", "[executed in {:.3?}]", started.elapsed());
@@ -450,15 +437,22 @@ impl Connection {
             }
             Err(e) => {
                 let sql = bound.sql.into_owned();
-                Err(decorate(
-                    e,
-                    sql,
-                    &prepared.compiled,
-                    &self.engine,
-                    &mut self.doomed,
-                ))
+                Err(self.decorate(e, sql, &prepared.compiled))
             }
         }
+    }
+
+    /// Adds the statement to a database error. A disconnect invalidates this connection and
+    /// every connection the pool opened before it.
+    fn decorate(&mut self, e: Error, sql: String, compiled: &Compiled) -> Error {
+        let Error::Db(mut db) = e else { return e };
+        db.sql = Some(sql);
+        db.param_names = compiled.params.iter().map(|p| p.name.clone()).collect();
+        if db.connection_invalidated {
+            self.engine.pool().factory().bump_generation();
+            self.invalidate();
+        }
+        Error::Db(db)
     }
 
     /// The names of the tables in `schema` (the default schema when `None`), in one query.
@@ -488,21 +482,19 @@ impl Connection {
             let mut total = 0;
             for params in sets {
                 let bound = prepared.compiled.bind(&params)?;
-                let result = self
-                    .raw()?
-                    .execute(&bound.sql, &bound.values, &[], None)
-                    .map(|e| e.rowcount);
+                let request = Request {
+                    sql: &bound.sql,
+                    params: &bound.values,
+                    param_types: &bound.types,
+                    result_types: &[],
+                    stream: None,
+                };
+                let result = self.raw()?.execute(&request).map(|e| e.rowcount);
                 match result {
                     Ok(n) => total += n.max(0),
                     Err(e) => {
                         let sql = bound.sql.into_owned();
-                        return Err(decorate(
-                            e,
-                            sql,
-                            &prepared.compiled,
-                            &self.engine,
-                            &mut self.doomed,
-                        ));
+                        return Err(self.decorate(e, sql, &prepared.compiled));
                     }
                 }
             }
@@ -519,22 +511,15 @@ impl Connection {
         if self.engine.echo() {
             tracing::info!(target: "sqlcore.engine", "{} [executemany]", prepared.compiled.sql);
         }
+        let compiled = &prepared.compiled;
         let result = self
             .raw()?
-            .execute_many(&prepared.compiled.sql, &mut values);
+            .execute_many(&compiled.sql, &compiled.param_types, &mut values);
         drop(values);
         if let Some(e) = failure {
             return Err(e.into());
         }
-        result.map_err(|e| {
-            decorate(
-                e,
-                prepared.compiled.sql.clone(),
-                &prepared.compiled,
-                &self.engine,
-                &mut self.doomed,
-            )
-        })
+        result.map_err(|e| self.decorate(e, prepared.compiled.sql.clone(), &prepared.compiled))
     }
 
     /// Compiles a statement for this connection's dialect.
@@ -546,25 +531,6 @@ impl Connection {
         let compiled = stmt.compile(self.engine.dialect())?;
         Ok(Prepared { compiled, stmt })
     }
-}
-
-/// Adds the statement to a database error. A disconnect invalidates every connection the pool
-/// opened so far and dooms this one: it is discarded before the next use.
-fn decorate(
-    e: Error,
-    sql: String,
-    compiled: &Compiled,
-    engine: &Engine,
-    doomed: &mut bool,
-) -> Error {
-    let Error::Db(mut db) = e else { return e };
-    db.sql = Some(sql);
-    db.param_names = compiled.params.iter().map(|p| p.name.clone()).collect();
-    if db.connection_invalidated {
-        engine.pool().factory().bump_generation();
-        *doomed = true;
-    }
-    Error::Db(db)
 }
 
 /// An INSERT without values takes its columns from the execution parameters.

@@ -42,25 +42,35 @@ pub struct Execution {
     pub last_insert_id: Option<i64>,
 }
 
+/// A statement to run, with everything the driver may need.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The SQL, with the dialect's placeholders.
+    pub sql: &'a str,
+    /// The values, in placeholder order.
+    pub params: &'a [Value],
+    /// The SQL type each value meets, where known.
+    pub param_types: &'a [Option<SqlType>],
+    /// The declared types of the result columns, where known.
+    pub result_types: &'a [Option<SqlType>],
+    /// Fetch rows in chunks of this size instead of all at once.
+    pub stream: Option<usize>,
+}
+
 /// One open connection to the database: the raw driver connection behind a pool.
 ///
 /// A driver that finds its connection dead reports it in the error it returns, with
 /// [`DbError::connection_invalidated`] set.
 pub trait DriverConnection: Send {
-    /// Runs `sql` with `params` (in placeholder order), converting result values towards the
-    /// column types in `types` where the backend stores them loosely.
-    fn execute(
-        &mut self,
-        sql: &str,
-        params: &[Value],
-        types: &[Option<SqlType>],
-        stream: Option<usize>,
-    ) -> Result<Execution>;
+    /// Runs a statement, converting result values towards the declared column types where
+    /// the backend stores them loosely.
+    fn execute(&mut self, request: &Request<'_>) -> Result<Execution>;
 
     /// Runs `sql` once per parameter set, preparing it once; returns the total rows affected.
     fn execute_many(
         &mut self,
         sql: &str,
+        param_types: &[Option<SqlType>],
         param_sets: &mut dyn Iterator<Item = Vec<Value>>,
     ) -> Result<i64>;
 

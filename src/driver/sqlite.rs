@@ -1,6 +1,6 @@
 //! The SQLite driver, over `rusqlite` (bundled SQLite).
 
-use super::{Driver, DriverConnection, Execution, RowSource};
+use super::{Driver, DriverConnection, Execution, Request, RowSource};
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::{SqlitePath, Url};
@@ -275,14 +275,9 @@ impl SqliteConnection {
 }
 
 impl DriverConnection for SqliteConnection {
-    fn execute(
-        &mut self,
-        sql: &str,
-        params: &[Value],
-        types: &[Option<SqlType>],
-        _stream: Option<usize>,
-    ) -> Result<Execution> {
-        let mut stmt = self.prepare_and_bind(sql, params)?;
+    fn execute(&mut self, request: &Request<'_>) -> Result<Execution> {
+        let types = request.result_types;
+        let mut stmt = self.prepare_and_bind(request.sql, request.params)?;
         let column_count = stmt.column_count();
         if column_count == 0 {
             let changed = stmt.raw_execute().map_err(fail)?;
@@ -324,6 +319,7 @@ impl DriverConnection for SqliteConnection {
     fn execute_many(
         &mut self,
         sql: &str,
+        _param_types: &[Option<SqlType>],
         param_sets: &mut dyn Iterator<Item = Vec<Value>>,
     ) -> Result<i64> {
         let mut total = 0i64;

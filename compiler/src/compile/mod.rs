@@ -81,6 +81,8 @@ pub struct Compiled {
     /// The parameters in the driver's order: numbered styles list each slot once, by number;
     /// positional styles list one entry per placeholder.
     pub params: Vec<ParamSlot>,
+    /// The SQL type of each entry of `params`, where known.
+    pub param_types: Vec<Option<SqlType>>,
     /// The result columns (of a SELECT or a RETURNING clause).
     pub columns: Vec<ResultColumn>,
     /// The values the statement carries, referenced by [`ParamSource::Literal`].

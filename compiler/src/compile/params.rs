@@ -4,6 +4,7 @@
 use super::{Compiled, ParamSlot, ParamSource, Piece, ResultColumn, Template};
 use crate::dialect::{Dialect, InListStyle, ParamStyle};
 use crate::error::CompileError;
+use crate::schema::SqlType;
 use crate::value::Value;
 use indexmap::IndexMap;
 use std::borrow::Cow;
@@ -90,6 +91,8 @@ pub struct Bound<'a> {
     pub sql: Cow<'a, str>,
     /// The values, one per placeholder number (numbered styles) or per placeholder.
     pub values: Vec<Value>,
+    /// The SQL type each value meets, where known (drivers that prepare on the server use it).
+    pub types: Cow<'a, [Option<SqlType>]>,
 }
 
 fn write_placeholder(out: &mut String, style: ParamStyle, number: usize) {
@@ -179,7 +182,8 @@ pub(super) fn assemble(
     let style = d.param_style();
     let expands = d.in_list_style() == InListStyle::Expanding && slots.iter().any(|s| s.expanding);
     let (sql, order) = render(&pieces, &slots, style, expands, None);
-    let params = order.iter().map(|(i, _)| slots[*i].clone()).collect();
+    let params: Vec<ParamSlot> = order.iter().map(|(i, _)| slots[*i].clone()).collect();
+    let param_types = params.iter().map(|p| p.sql_type.clone()).collect();
     let template = expands.then_some(Template {
         pieces,
         slots,
@@ -188,6 +192,7 @@ pub(super) fn assemble(
     Ok(Compiled {
         sql,
         params,
+        param_types,
         columns,
         literals,
         dialect: d.name(),
@@ -221,6 +226,7 @@ impl Compiled {
                 .map(|slot| self.value_of(slot, named))
                 .collect::<Result<_, _>>()?;
             return Ok(Bound {
+                types: Cow::Borrowed(&self.param_types),
                 sql: Cow::Borrowed(&self.sql),
                 values,
             });
@@ -252,6 +258,10 @@ impl Compiled {
             true,
             Some(&mut expand),
         );
+        let types = order
+            .iter()
+            .map(|(slot, _)| template.slots[*slot].sql_type.clone())
+            .collect();
         let values = order
             .into_iter()
             .map(|(slot, element)| match (element, &resolved[slot]) {
@@ -260,6 +270,7 @@ impl Compiled {
             })
             .collect();
         Ok(Bound {
+            types: Cow::Owned(types),
             sql: Cow::Owned(sql),
             values,
         })
