@@ -58,7 +58,7 @@ fn main() -> Result<()> {
                 params! { "name" => "Charlie", "email" => None::<String> },
             ],
         )?;
-        println!("inserted {n} users with executemany");
+        println!("inserted {} users with executemany", n.rowcount());
         conn.execute(
             text("INSERT INTO accounts (user_id, balance) VALUES (:u, :b)"),
             params! { "u" => 1, "b" => "100.00" },

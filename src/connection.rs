@@ -1,18 +1,19 @@
 //! [`Connection`]: executes statements on one pooled connection, with commit-as-you-go and
 //! explicit transactions.
 
-use crate::driver::{DriverConnection, Request};
+use crate::driver::{DriverConnection, Request, RowSource};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::insert_many;
 use crate::options::{ExecutionOptions, IsolationLevel};
 use crate::pool::PoolRecord;
 use crate::result::CursorResult;
 use crate::row::{ResultKeys, Row};
 use crate::transaction::{NestedTransaction, Transaction};
 use sqlcore_compiler::{
-    Compile, Compiled, Dialect, Expr, Insert, InsertSource, Params, SqlType, Statement, Value,
-    bindparam,
+    Compile, Compiled, Dialect, Expr, Insert, InsertSource, Params, Statement, Value, bindparam,
 };
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -399,12 +400,6 @@ impl Connection {
         self.raw()?;
         self.autobegin()?;
         let bound = prepared.compiled.bind(&params)?;
-        let types: Vec<Option<SqlType>> = prepared
-            .compiled
-            .columns
-            .iter()
-            .map(|c| c.sql_type.clone())
-            .collect();
         let stream = self
             .options
             .stream_results
@@ -419,7 +414,7 @@ impl Connection {
             sql: &bound.sql,
             params: &bound.values,
             param_types: &bound.types,
-            result_types: &types,
+            result_columns: &prepared.compiled.columns,
             stream,
         };
         match self.raw()?.execute(&request) {
@@ -460,33 +455,49 @@ impl Connection {
         self.raw()?.table_names(schema)
     }
 
-    /// Executes a statement once per parameter set, preparing it once (executemany). Returns
-    /// the total rows affected.
-    pub fn execute_many<I>(&mut self, statement: impl Into<Statement>, param_sets: I) -> Result<i64>
+    /// Executes a statement once per parameter set (executemany). An INSERT goes as multi-row
+    /// `VALUES` in batches (within the dialect's parameter limit and the engine's
+    /// `insertmanyvalues_page_size`), its RETURNING rows in input order; other statements
+    /// reuse one prepared statement. The result's `rowcount` is the total.
+    pub fn execute_many<I>(
+        &mut self,
+        statement: impl Into<Statement>,
+        param_sets: I,
+    ) -> Result<CursorResult>
     where
         I: IntoIterator,
         I::Item: IntoParams,
     {
-        let mut sets = param_sets
+        let sets: Vec<Params> = param_sets
             .into_iter()
             .map(IntoParams::into_params)
-            .peekable();
-        let Some(first) = sets.peek() else {
-            return Ok(0);
+            .collect();
+        let Some(first) = sets.first() else {
+            return Ok(CursorResult::new(
+                Vec::new(),
+                RowSource::Buffered(Default::default()),
+                0,
+                None,
+            ));
         };
         let prepared = self.prepare(statement.into(), first)?;
         self.raw()?;
         self.autobegin()?;
+        if let Statement::Insert(ins) = &prepared.stmt {
+            if insert_many::eligible(ins) && !prepared.compiled.needs_expansion() {
+                return self.insert_many_values(ins, &prepared.compiled, &sets);
+            }
+        }
         if prepared.compiled.needs_expansion() {
             // The SQL depends on list lengths: one execution per set.
             let mut total = 0;
-            for params in sets {
-                let bound = prepared.compiled.bind(&params)?;
+            for params in &sets {
+                let bound = prepared.compiled.bind(params)?;
                 let request = Request {
                     sql: &bound.sql,
                     params: &bound.values,
                     param_types: &bound.types,
-                    result_types: &[],
+                    result_columns: &[],
                     stream: None,
                 };
                 let result = self.raw()?.execute(&request).map(|e| e.rowcount);
@@ -498,18 +509,25 @@ impl Connection {
                     }
                 }
             }
-            return Ok(total);
+            return Ok(CursorResult::new(
+                Vec::new(),
+                RowSource::Buffered(Default::default()),
+                total,
+                None,
+            ));
         }
         let mut failure = None;
-        let mut values = sets.map_while(|params| match prepared.compiled.bind(&params) {
-            Ok(bound) => Some(bound.values),
-            Err(e) => {
-                failure = Some(e);
-                None
-            }
-        });
+        let mut values = sets
+            .iter()
+            .map_while(|params| match prepared.compiled.bind(params) {
+                Ok(bound) => Some(bound.values),
+                Err(e) => {
+                    failure = Some(e);
+                    None
+                }
+            });
         if self.engine.echo() {
-            tracing::info!(target: "sqlcore.engine", "{} [executemany]", prepared.compiled.sql);
+            tracing::info!(target: "sqlcore.engine", "{} [executemany: {} sets]", prepared.compiled.sql, sets.len());
         }
         let compiled = &prepared.compiled;
         let result = self
@@ -519,7 +537,82 @@ impl Connection {
         if let Some(e) = failure {
             return Err(e.into());
         }
-        result.map_err(|e| self.decorate(e, prepared.compiled.sql.clone(), &prepared.compiled))
+        let total = result
+            .map_err(|e| self.decorate(e, prepared.compiled.sql.clone(), &prepared.compiled))?;
+        Ok(CursorResult::new(
+            Vec::new(),
+            RowSource::Buffered(Default::default()),
+            total,
+            None,
+        ))
+    }
+
+    /// An executemany INSERT as batches of multi-row VALUES.
+    fn insert_many_values(
+        &mut self,
+        ins: &Insert,
+        single: &Compiled,
+        sets: &[Params],
+    ) -> Result<CursorResult> {
+        let dialect = self.engine.dialect();
+        let per_batch = insert_many::rows_per_batch(
+            single,
+            self.engine.insertmanyvalues_page_size(),
+            dialect.max_parameters(),
+        );
+        // Full batches share one plan; the last, shorter one gets its own.
+        let mut plans: Vec<(usize, insert_many::BatchPlan)> = Vec::with_capacity(2);
+        let mut columns = Vec::new();
+        let mut rows = VecDeque::new();
+        let mut total = 0;
+        for chunk in sets.chunks(per_batch) {
+            let idx = match plans.iter().position(|(n, _)| *n == chunk.len()) {
+                Some(i) => i,
+                None => {
+                    plans.push((chunk.len(), insert_many::plan(ins, chunk.len(), dialect)?));
+                    plans.len() - 1
+                }
+            };
+            let plan = &plans[idx].1;
+            let values = plan.values(chunk)?;
+            if self.engine.echo() {
+                tracing::info!(target: "sqlcore.engine", "INSERT of {} rows [insertmanyvalues]", chunk.len());
+            }
+            let request = Request {
+                sql: &plan.compiled.sql,
+                params: &values,
+                param_types: &plan.compiled.param_types,
+                result_columns: &plan.compiled.columns,
+                stream: None,
+            };
+            match self.raw()?.execute(&request) {
+                Ok(exec) => {
+                    total += exec.rowcount.max(0);
+                    if columns.is_empty() {
+                        columns = exec.columns;
+                    }
+                    match exec.rows {
+                        RowSource::Buffered(batch) => rows.extend(batch),
+                        RowSource::Stream(stream) => {
+                            for row in stream {
+                                rows.push_back(row?);
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    let sql = plan.compiled.sql.clone();
+                    let compiled = plan.compiled.clone();
+                    return Err(self.decorate(e, sql, &compiled));
+                }
+            }
+        }
+        Ok(CursorResult::new(
+            columns,
+            RowSource::Buffered(rows),
+            total,
+            None,
+        ))
     }
 
     /// Compiles a statement for this connection's dialect.

@@ -2,8 +2,9 @@
 
 use crate::connection::Connection;
 use crate::driver::Driver;
+use crate::driver::postgres::PgDriver;
 use crate::driver::sqlite::SqliteDriver;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::options::{IsolationLevel, PoolClass, ResetOnReturn};
 use crate::pool::{
     EventHook, Factory, NullPool, Pool, PoolEvents, PoolOptions, PoolStatus, QueuePool,
@@ -38,6 +39,7 @@ struct EngineInner {
     isolation_level: Option<IsolationLevel>,
     echo: bool,
     query_cache_size: usize,
+    insertmanyvalues_page_size: usize,
 }
 
 impl std::fmt::Debug for Engine {
@@ -125,6 +127,11 @@ impl Engine {
         self.inner.echo
     }
 
+    /// Rows per multi-row INSERT of `execute_many` (`insertmanyvalues_page_size`).
+    pub fn insertmanyvalues_page_size(&self) -> usize {
+        self.inner.insertmanyvalues_page_size
+    }
+
     /// The compiled-statement cache size (`query_cache_size`).
     pub fn query_cache_size(&self) -> usize {
         self.inner.query_cache_size
@@ -162,6 +169,8 @@ pub struct EngineBuilder {
     isolation_level: Option<IsolationLevel>,
     echo: bool,
     query_cache_size: usize,
+    statement_cache_size: usize,
+    insertmanyvalues_page_size: usize,
 }
 
 impl EngineBuilder {
@@ -174,6 +183,8 @@ impl EngineBuilder {
             isolation_level: None,
             echo: false,
             query_cache_size: 500,
+            statement_cache_size: 100,
+            insertmanyvalues_page_size: 1000,
         }
     }
 
@@ -241,6 +252,19 @@ impl EngineBuilder {
     /// Compiled statements kept per engine. Default 500.
     pub fn query_cache_size(mut self, n: usize) -> Self {
         self.query_cache_size = n;
+        self
+    }
+
+    /// Prepared statements each connection keeps (PostgreSQL); 0 turns the cache off, as
+    /// transaction-pooling proxies need. Default 100.
+    pub fn statement_cache_size(mut self, n: usize) -> Self {
+        self.statement_cache_size = n;
+        self
+    }
+
+    /// Rows per multi-row INSERT of `execute_many`. Default 1000.
+    pub fn insertmanyvalues_page_size(mut self, n: usize) -> Self {
+        self.insertmanyvalues_page_size = n.max(1);
         self
     }
 
@@ -315,11 +339,10 @@ impl EngineBuilder {
                     matches!(url.sqlite_path(), Some(SqlitePath::Memory)),
                 )
             }
-            Backend::PostgreSql => {
-                return Err(Error::Argument(format!(
-                    "the postgresql backend is not available in this build ({url})"
-                )));
-            }
+            Backend::PostgreSql => (
+                Arc::new(PgDriver::from_url(&url, self.statement_cache_size)?),
+                false,
+            ),
         };
         let mut events = self.events;
         if let Some(level) = self
@@ -353,6 +376,7 @@ impl EngineBuilder {
                 isolation_level: self.isolation_level,
                 echo: self.echo,
                 query_cache_size: self.query_cache_size,
+                insertmanyvalues_page_size: self.insertmanyvalues_page_size,
             }),
         })
     }

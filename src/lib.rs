@@ -6,6 +6,7 @@ mod ddl;
 pub mod driver;
 mod engine;
 mod error;
+mod insert_many;
 mod options;
 pub mod pool;
 mod result;

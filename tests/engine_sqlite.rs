@@ -907,7 +907,7 @@ fn core_statements_round_trip_with_types() {
             ],
         )
         .unwrap();
-    assert_eq!(n, 2);
+    assert_eq!(n.rowcount(), 2);
     let row = conn
         .execute(
             select([

@@ -41,7 +41,7 @@ pub use expr::*;
 pub use schema::*;
 pub use stmt::*;
 pub use text::{TextClause, text};
-pub use value::{FromValue, Value, ValueConversionError};
+pub use value::{FromValue, Interval, Value, ValueConversionError};
 
 /// Re-exported value crates, so users name the same types the `Value` enum holds.
 pub use chrono;

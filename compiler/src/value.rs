@@ -47,6 +47,8 @@ pub enum Value {
     Timestamp(NaiveDateTime),
     /// A timestamp with time zone, normalised to UTC.
     TimestampTz(DateTime<Utc>),
+    /// A time span.
+    Interval(Interval),
     /// A UUID.
     Uuid(Uuid),
     /// A JSON document.
@@ -78,6 +80,7 @@ impl Value {
             Value::Time(_) => "time",
             Value::Timestamp(_) => "timestamp",
             Value::TimestampTz(_) => "timestamptz",
+            Value::Interval(_) => "interval",
             Value::Uuid(_) => "uuid",
             Value::Json(_) => "json",
             Value::Array(_) => "array",
@@ -103,6 +106,7 @@ impl fmt::Display for Value {
             Value::Time(v) => write!(f, "{v}"),
             Value::Timestamp(v) => write!(f, "{v}"),
             Value::TimestampTz(v) => write!(f, "{v}"),
+            Value::Interval(v) => write!(f, "{v}"),
             Value::Uuid(v) => write!(f, "{v}"),
             Value::Json(v) => write!(f, "{v}"),
             Value::Array(items) => {
@@ -116,6 +120,78 @@ impl fmt::Display for Value {
                 f.write_str("]")
             }
         }
+    }
+}
+
+/// A time span as PostgreSQL stores it: months, days and microseconds kept apart, because a
+/// month has no fixed number of days nor a day a fixed number of seconds.
+///
+/// ```
+/// use sqlcore_compiler::Interval;
+/// let i = Interval::new(14, 3, 4_500_000);
+/// assert_eq!(i.to_string(), "P14M3DT4.5S");
+/// assert_eq!("P14M3DT4.5S".parse::<Interval>(), Ok(i));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Interval {
+    /// Whole months.
+    pub months: i32,
+    /// Whole days.
+    pub days: i32,
+    /// Microseconds.
+    pub microseconds: i64,
+}
+
+impl Interval {
+    /// An interval of `months`, `days` and `microseconds`.
+    pub fn new(months: i32, days: i32, microseconds: i64) -> Self {
+        Interval {
+            months,
+            days,
+            microseconds,
+        }
+    }
+}
+
+impl From<chrono::TimeDelta> for Interval {
+    /// A fixed span: days and microseconds, no months.
+    fn from(d: chrono::TimeDelta) -> Self {
+        let days = d.num_days();
+        let rest = d - chrono::TimeDelta::days(days);
+        Interval {
+            months: 0,
+            days: i32::try_from(days).unwrap_or(if days < 0 { i32::MIN } else { i32::MAX }),
+            microseconds: rest.num_microseconds().unwrap_or(0),
+        }
+    }
+}
+
+impl fmt::Display for Interval {
+    /// ISO 8601 duration: `P{months}M{days}DT{seconds}S`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.microseconds as f64 / 1_000_000.0;
+        write!(f, "P{}M{}DT{}S", self.months, self.days, secs)
+    }
+}
+
+impl std::str::FromStr for Interval {
+    type Err = ValueConversionError;
+    /// Parses the `Display` form.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || ValueConversionError {
+            from: "text",
+            to: "Interval",
+        };
+        let rest = s.strip_prefix('P').ok_or_else(bad)?;
+        let (months, rest) = rest.split_once('M').ok_or_else(bad)?;
+        let (days, rest) = rest.split_once("DT").ok_or_else(bad)?;
+        let secs = rest.strip_suffix('S').ok_or_else(bad)?;
+        let secs: f64 = secs.parse().map_err(|_| bad())?;
+        Ok(Interval {
+            months: months.parse().map_err(|_| bad())?,
+            days: days.parse().map_err(|_| bad())?,
+            microseconds: (secs * 1_000_000.0).round() as i64,
+        })
     }
 }
 
@@ -144,7 +220,7 @@ value_from! {
     u16 => I32, u32 => I64,
     Decimal => Decimal, String => Text, &str => Text, Vec<u8> => Bytes, &[u8] => Bytes,
     NaiveDate => Date, NaiveTime => Time, NaiveDateTime => Timestamp,
-    DateTime<Utc> => TimestampTz, Uuid => Uuid, serde_json::Value => Json,
+    DateTime<Utc> => TimestampTz, Uuid => Uuid, serde_json::Value => Json, Interval => Interval,
 }
 
 impl From<&String> for Value {
@@ -324,6 +400,17 @@ impl TryFrom<Value> for Uuid {
     }
 }
 
+impl TryFrom<Value> for Interval {
+    type Error = ValueConversionError;
+    fn try_from(v: Value) -> Result<Self, Self::Error> {
+        match v {
+            Value::Interval(i) => Ok(i),
+            Value::Text(ref s) => s.parse().map_err(|_| mismatch::<Interval>(&v)),
+            other => Err(mismatch::<Interval>(&other)),
+        }
+    }
+}
+
 impl TryFrom<Value> for serde_json::Value {
     type Error = ValueConversionError;
     fn try_from(v: Value) -> Result<Self, Self::Error> {
@@ -374,7 +461,8 @@ from_value_via_try_from!(
     NaiveDateTime,
     DateTime<Utc>,
     Uuid,
-    serde_json::Value
+    serde_json::Value,
+    Interval
 );
 
 impl FromValue for Value {

@@ -1,13 +1,15 @@
 //! The DB-API layer: one [`Driver`] per backend opens [`DriverConnection`]s; everything above
 //! (pools, `Connection`, results) speaks only these traits.
 
+mod pg_value;
+pub mod postgres;
 pub mod sqlite;
 
 #[allow(unused_imports)]
 use crate::error::DbError;
 use crate::error::Result;
 use crate::options::IsolationLevel;
-use sqlcore_compiler::{Dialect, SqlType, Value};
+use sqlcore_compiler::{Dialect, ResultColumn, SqlType, Value};
 use std::any::Any;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -51,8 +53,8 @@ pub struct Request<'a> {
     pub params: &'a [Value],
     /// The SQL type each value meets, where known.
     pub param_types: &'a [Option<SqlType>],
-    /// The declared types of the result columns, where known.
-    pub result_types: &'a [Option<SqlType>],
+    /// The result columns the compiler expects (names and declared types), where known.
+    pub result_columns: &'a [ResultColumn],
     /// Fetch rows in chunks of this size instead of all at once.
     pub stream: Option<usize>,
 }

@@ -141,6 +141,7 @@ impl rusqlite::ToSql for Bind<'_> {
                 t.to_rfc3339_opts(SecondsFormat::AutoSi, false),
             )),
             Value::Uuid(u) => ToSqlOutput::Owned(SqlValue::Text(u.hyphenated().to_string())),
+            Value::Interval(i) => ToSqlOutput::Owned(SqlValue::Text(i.to_string())),
             Value::Json(j) => ToSqlOutput::Owned(SqlValue::Text(j.to_string())),
             Value::Array(_) => {
                 return Err(rusqlite::Error::ToSqlConversionFailure(
@@ -186,6 +187,7 @@ fn from_sqlite(v: ValueRef<'_>, ty: Option<&SqlType>) -> Value {
             .or_else(|| parse_timestamp(s).map(|t| t.and_utc()))
             .map(Value::TimestampTz),
         (SqlType::Uuid, Value::Text(s)) => s.parse().ok().map(Value::Uuid),
+        (SqlType::Interval, Value::Text(s)) => s.parse().ok().map(Value::Interval),
         (SqlType::Uuid, Value::Bytes(b)) => sqlcore_compiler::uuid::Uuid::from_slice(b)
             .ok()
             .map(Value::Uuid),
@@ -276,7 +278,7 @@ impl SqliteConnection {
 
 impl DriverConnection for SqliteConnection {
     fn execute(&mut self, request: &Request<'_>) -> Result<Execution> {
-        let types = request.result_types;
+        let columns_hint = request.result_columns;
         let mut stmt = self.prepare_and_bind(request.sql, request.params)?;
         let column_count = stmt.column_count();
         if column_count == 0 {
@@ -296,7 +298,10 @@ impl DriverConnection for SqliteConnection {
                 let mut values = Vec::with_capacity(column_count);
                 for i in 0..column_count {
                     let v = row.get_ref(i).map_err(fail)?;
-                    values.push(from_sqlite(v, types.get(i).and_then(Option::as_ref)));
+                    values.push(from_sqlite(
+                        v,
+                        columns_hint.get(i).and_then(|c| c.sql_type.as_ref()),
+                    ));
                 }
                 rows.push_back(values);
             }

@@ -169,6 +169,10 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn cast_type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
         self.type_sql(sql_type)
     }
+    /// The most parameters one statement may carry.
+    fn max_parameters(&self) -> usize {
+        65_535
+    }
     /// How IN lists are bound.
     fn in_list_style(&self) -> InListStyle {
         InListStyle::Expanding

@@ -83,6 +83,9 @@ impl Dialect for SQLite {
     fn supports_partial_indexes(&self) -> bool {
         true
     }
+    fn max_parameters(&self) -> usize {
+        32_766
+    }
     fn index_name_carries_schema(&self) -> bool {
         true
     }

@@ -306,6 +306,7 @@ expr_from_value!(
     chrono::DateTime<chrono::Utc>,
     uuid::Uuid,
     serde_json::Value,
+    crate::value::Interval,
     Value,
 );
 

@@ -1,0 +1,579 @@
+//! The PostgreSQL driver, over the `postgres` crate: a bounded per-connection cache of
+//! prepared statements, server-side cursors for streamed results, and disconnect detection.
+
+use super::pg_value::{PgParam, PgValue, param_type};
+use super::{Driver, DriverConnection, Execution, Request, RowSource};
+use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
+use crate::options::IsolationLevel;
+use crate::url::Url;
+use lru::LruCache;
+use parking_lot::Mutex;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::{Kind, Type};
+use postgres::{Client, Config, NoTls, Statement};
+use sqlcore_compiler::{Dialect, PostgreSQL, SqlType, Value};
+use std::any::Any;
+use std::collections::VecDeque;
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Opens PostgreSQL connections from a URL: host, port, user, password, dbname,
+/// `sslmode=disable|prefer`, `connect_timeout`, `application_name`, `options`.
+#[derive(Debug, Clone)]
+pub struct PgDriver {
+    config: Config,
+    statement_cache: usize,
+}
+
+impl PgDriver {
+    /// A driver for `url`, keeping up to `statement_cache` prepared statements per
+    /// connection (0: prepare nothing, use unnamed statements — for transaction-pooling
+    /// proxies).
+    pub fn from_url(url: &Url, statement_cache: usize) -> Result<Self> {
+        let mut config = Config::new();
+        config.host(url.host().unwrap_or("localhost"));
+        config.port(url.port().unwrap_or(5432));
+        config.user(url.username().unwrap_or("postgres"));
+        if let Some(password) = url.password() {
+            config.password(password);
+        }
+        if let Some(db) = url.database() {
+            config.dbname(db);
+        }
+        for (key, value) in url.query() {
+            let bad = || Error::Argument(format!("invalid value {value:?} for option {key:?}"));
+            match key.as_str() {
+                "sslmode" => match value.as_str() {
+                    "disable" => {
+                        config.ssl_mode(postgres::config::SslMode::Disable);
+                    }
+                    "prefer" | "allow" => {
+                        config.ssl_mode(postgres::config::SslMode::Prefer);
+                    }
+                    other => {
+                        return Err(Error::Argument(format!(
+                            "sslmode={other} needs TLS, which this build does not include; use disable or prefer"
+                        )));
+                    }
+                },
+                "connect_timeout" => {
+                    let secs: f64 = value.parse().map_err(|_| bad())?;
+                    config.connect_timeout(Duration::from_secs_f64(secs.max(0.0)));
+                }
+                "application_name" => {
+                    config.application_name(value);
+                }
+                "options" => {
+                    config.options(value);
+                }
+                "host" => {
+                    config.host(value);
+                }
+                "port" => {
+                    config.port(value.parse().map_err(|_| bad())?);
+                }
+                "user" => {
+                    config.user(value);
+                }
+                "password" => {
+                    config.password(value);
+                }
+                "dbname" => {
+                    config.dbname(value);
+                }
+                "keepalives" => {
+                    config.keepalives(value != "0");
+                }
+                "keepalives_idle" => {
+                    config.keepalives_idle(Duration::from_secs(value.parse().map_err(|_| bad())?));
+                }
+                "target_session_attrs" => {
+                    config.target_session_attrs(match value.as_str() {
+                        "any" => postgres::config::TargetSessionAttrs::Any,
+                        "read-write" => postgres::config::TargetSessionAttrs::ReadWrite,
+                        _ => return Err(bad()),
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(PgDriver {
+            config,
+            statement_cache,
+        })
+    }
+}
+
+impl Driver for PgDriver {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &PostgreSQL
+    }
+
+    fn connect(&self) -> Result<Box<dyn DriverConnection>> {
+        let client = self
+            .config
+            .connect(NoTls)
+            .map_err(|e| Error::Db(map_error(&e)))?;
+        Ok(Box::new(PgConnection {
+            shared: Arc::new(Mutex::new(Shared { client, epoch: 0 })),
+            cache: NonZeroUsize::new(self.statement_cache).map(LruCache::new),
+            in_tx: false,
+            cursors: 0,
+        }))
+    }
+}
+
+/// What a streamed result shares with its connection.
+struct Shared {
+    client: Client,
+    /// Bumped when a transaction ends, which closes the cursors it opened.
+    epoch: u64,
+}
+
+/// An open PostgreSQL connection.
+pub struct PgConnection {
+    shared: Arc<Mutex<Shared>>,
+    cache: Option<LruCache<String, Statement>>,
+    in_tx: bool,
+    cursors: u64,
+}
+
+/// Maps a `postgres` error to the DB-API family of its SQLSTATE; a lost connection is marked
+/// invalidated.
+pub(crate) fn map_error(e: &postgres::Error) -> DbError {
+    let message = match e.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{}: {} ({detail})", db.severity(), db.message()),
+            None => format!("{}: {}", db.severity(), db.message()),
+        },
+        None => e.to_string(),
+    };
+    let Some(state) = e.code() else {
+        // No SQLSTATE: the socket failed, or a parameter could not be serialized.
+        let text = e.to_string();
+        if e.is_closed()
+            || text.contains("connection")
+            || text.contains("I/O")
+            || text.contains("io error")
+        {
+            let mut err = DbError::new(DbErrorKind::Operational, message);
+            err.connection_invalidated = true;
+            return err;
+        }
+        let kind = if text.contains("serializ") {
+            DbErrorKind::Data
+        } else {
+            DbErrorKind::Interface
+        };
+        let source = std::error::Error::source(e)
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default();
+        return DbError::new(kind, format!("{message}{source}"));
+    };
+    let code = state.code();
+    let class = &code[..2.min(code.len())];
+    let kind = match class {
+        "23" => DbErrorKind::Integrity,
+        "22" => DbErrorKind::Data,
+        "42" | "26" | "34" | "3D" | "3F" => DbErrorKind::Programming,
+        "0A" => DbErrorKind::NotSupported,
+        "XX" => DbErrorKind::Internal,
+        "08" | "40" | "53" | "54" | "55" | "57" | "58" | "25" => DbErrorKind::Operational,
+        _ => DbErrorKind::Database,
+    };
+    let mut err = DbError::new(kind, message);
+    err.sqlstate = Some(code.to_owned());
+    err.reason = match code {
+        "23505" => Some(DbErrorReason::UniqueViolation),
+        "23503" => Some(DbErrorReason::ForeignKeyViolation),
+        "23502" => Some(DbErrorReason::NotNullViolation),
+        "23514" => Some(DbErrorReason::CheckViolation),
+        "40001" => Some(DbErrorReason::SerializationFailure),
+        "40P01" => Some(DbErrorReason::Deadlock),
+        _ => None,
+    };
+    // Connection exceptions and the server shutting the session down.
+    err.connection_invalidated =
+        class == "08" || matches!(code, "57P01" | "57P02" | "57P03") || e.is_closed();
+    err
+}
+
+fn fail(e: postgres::Error) -> Error {
+    Error::Db(map_error(&e))
+}
+
+/// The declared parameter types for a statement: known ones, or "infer" (type 0).
+fn declared_types(request: &Request<'_>) -> Vec<Type> {
+    request
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let sql_type = request.param_types.get(i).and_then(Option::as_ref);
+            param_type(sql_type, v).unwrap_or_else(infer)
+        })
+        .collect()
+}
+
+/// The unspecified type: the server infers it.
+fn infer() -> Type {
+    Type::new(String::new(), 0, Kind::Simple, String::new())
+}
+
+/// Runs a statement that returns no rows to completion; the rows it affected.
+fn drain(mut rows: postgres::RowIter<'_>) -> Result<i64> {
+    while rows.next().map_err(fail)?.is_some() {}
+    Ok(rows.rows_affected().map_or(-1, |n| n as i64))
+}
+
+fn row_values(row: &postgres::Row) -> Result<Vec<Value>> {
+    (0..row.len())
+        .map(|i| row.try_get::<_, PgValue>(i).map(|v| v.0).map_err(fail))
+        .collect()
+}
+
+impl PgConnection {
+    /// The prepared statement for `sql`, from the cache or prepared now (and cached).
+    fn statement(&mut self, client: &mut Client, request: &Request<'_>) -> Result<Statement> {
+        if let Some(cache) = &mut self.cache {
+            if let Some(stmt) = cache.get(request.sql) {
+                return Ok(stmt.clone());
+            }
+        }
+        let stmt = client
+            .prepare_typed(request.sql, &declared_types(request))
+            .map_err(fail)?;
+        if let Some(cache) = &mut self.cache {
+            // Evicting drops the oldest statement, which closes it on the server.
+            cache.put(request.sql.to_owned(), stmt.clone());
+        }
+        Ok(stmt)
+    }
+
+    fn simple(&mut self, sql: &str) -> Result<()> {
+        self.shared.lock().client.batch_execute(sql).map_err(fail)
+    }
+
+    fn end_transaction(&mut self, sql: &str) -> Result<()> {
+        let mut shared = self.shared.lock();
+        shared.epoch += 1;
+        self.in_tx = false;
+        shared.client.batch_execute(sql).map_err(fail)
+    }
+
+    fn stream(&mut self, request: &Request<'_>, chunk: usize) -> Result<Execution> {
+        let shared = self.shared.clone();
+        let mut guard = shared.lock();
+        let stmt = self.statement(&mut guard.client, request)?;
+        let columns = stmt.columns().iter().map(|c| Arc::from(c.name())).collect();
+        self.cursors += 1;
+        let name = format!("sqlcore_cursor_{}", self.cursors);
+        // Outside a transaction the cursor must outlive the implicit one of its DECLARE.
+        let hold = if self.in_tx {
+            "WITHOUT HOLD"
+        } else {
+            "WITH HOLD"
+        };
+        let declare = format!("DECLARE {name} NO SCROLL CURSOR {hold} FOR {}", request.sql);
+        let types: Vec<Type> = stmt.params().to_vec();
+        let params = request.params.iter().map(PgParam);
+        let declared = guard.client.prepare_typed(&declare, &types).map_err(fail)?;
+        drain(guard.client.query_raw(&declared, params).map_err(fail)?)?;
+        let fetch = guard
+            .client
+            .prepare(&format!("FETCH {chunk} FROM {name}"))
+            .map_err(fail)?;
+        let epoch = guard.epoch;
+        drop(guard);
+        let stream = CursorStream {
+            shared,
+            name,
+            fetch,
+            chunk,
+            epoch,
+            hold: !self.in_tx,
+            buffer: VecDeque::new(),
+            done: false,
+        };
+        Ok(Execution {
+            columns,
+            rows: RowSource::Stream(Box::new(stream)),
+            rowcount: -1,
+            last_insert_id: None,
+        })
+    }
+}
+
+/// Rows fetched from a server-side cursor, `chunk` at a time.
+struct CursorStream {
+    shared: Arc<Mutex<Shared>>,
+    name: String,
+    fetch: Statement,
+    chunk: usize,
+    epoch: u64,
+    hold: bool,
+    buffer: VecDeque<Vec<Value>>,
+    done: bool,
+}
+
+impl CursorStream {
+    fn refill(&mut self) -> Result<()> {
+        let mut shared = self.shared.lock();
+        if !self.hold && shared.epoch != self.epoch {
+            self.done = true;
+            return Err(Error::ResourceClosed(
+                "the transaction of this streamed result has ended".into(),
+            ));
+        }
+        let mut rows = shared
+            .client
+            .query_raw(&self.fetch, std::iter::empty::<PgParam<'_>>())
+            .map_err(fail)?;
+        let mut n = 0;
+        while let Some(row) = rows.next().map_err(fail)? {
+            self.buffer.push_back(row_values(&row)?);
+            n += 1;
+        }
+        if n < self.chunk {
+            self.done = true;
+        }
+        Ok(())
+    }
+}
+
+impl Iterator for CursorStream {
+    type Item = Result<Vec<Value>>;
+    fn next(&mut self) -> Option<Result<Vec<Value>>> {
+        if self.buffer.is_empty() && !self.done {
+            if let Err(e) = self.refill() {
+                return Some(Err(e));
+            }
+        }
+        self.buffer.pop_front().map(Ok)
+    }
+}
+
+impl Drop for CursorStream {
+    fn drop(&mut self) {
+        let mut shared = self.shared.lock();
+        if self.hold || shared.epoch == self.epoch {
+            let _ = shared.client.batch_execute(&format!("CLOSE {}", self.name));
+        }
+    }
+}
+
+impl DriverConnection for PgConnection {
+    fn execute(&mut self, request: &Request<'_>) -> Result<Execution> {
+        if let Some(chunk) = request.stream {
+            if !request.result_columns.is_empty()
+                || request
+                    .sql
+                    .trim_start()
+                    .to_ascii_uppercase()
+                    .starts_with("SELECT")
+            {
+                return self.stream(request, chunk);
+            }
+        }
+        let shared = self.shared.clone();
+        let mut guard = shared.lock();
+        let params = request.params.iter().map(PgParam);
+        if self.cache.is_none() {
+            // Unnamed statement: nothing outlives this call on the server.
+            let types = declared_types(request);
+            let typed: Vec<(PgParam<'_>, Type)> = request
+                .params
+                .iter()
+                .map(PgParam)
+                .zip(
+                    types
+                        .into_iter()
+                        .map(|t| if t.oid() == 0 { Type::TEXT } else { t }),
+                )
+                .collect();
+            let mut rows = guard
+                .client
+                .query_typed_raw(request.sql, typed)
+                .map_err(fail)?;
+            let mut out = VecDeque::new();
+            let mut columns = Vec::new();
+            while let Some(row) = rows.next().map_err(fail)? {
+                if columns.is_empty() {
+                    columns = row.columns().iter().map(|c| Arc::from(c.name())).collect();
+                }
+                out.push_back(row_values(&row)?);
+            }
+            if columns.is_empty() {
+                columns = request
+                    .result_columns
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect();
+            }
+            let rowcount = rows.rows_affected().map_or(-1, |n| n as i64);
+            return Ok(Execution {
+                columns,
+                rows: RowSource::Buffered(out),
+                rowcount,
+                last_insert_id: None,
+            });
+        }
+        let stmt = self.statement(&mut guard.client, request)?;
+        if stmt.columns().is_empty() {
+            let n = drain(guard.client.query_raw(&stmt, params).map_err(fail)?)?;
+            return Ok(Execution {
+                columns: Vec::new(),
+                rows: RowSource::Buffered(VecDeque::new()),
+                rowcount: n,
+                last_insert_id: None,
+            });
+        }
+        let columns = stmt.columns().iter().map(|c| Arc::from(c.name())).collect();
+        let mut rows = guard.client.query_raw(&stmt, params).map_err(fail)?;
+        let mut out = VecDeque::new();
+        while let Some(row) = rows.next().map_err(fail)? {
+            out.push_back(row_values(&row)?);
+        }
+        let rowcount = rows.rows_affected().map_or(-1, |n| n as i64);
+        Ok(Execution {
+            columns,
+            rows: RowSource::Buffered(out),
+            rowcount,
+            last_insert_id: None,
+        })
+    }
+
+    fn execute_many(
+        &mut self,
+        sql: &str,
+        param_types: &[Option<SqlType>],
+        param_sets: &mut dyn Iterator<Item = Vec<Value>>,
+    ) -> Result<i64> {
+        let mut total = 0i64;
+        let mut stmt: Option<Statement> = None;
+        let shared = self.shared.clone();
+        for params in param_sets {
+            let request = Request {
+                sql,
+                params: &params,
+                param_types,
+                result_columns: &[],
+                stream: None,
+            };
+            let mut guard = shared.lock();
+            if stmt.is_none() {
+                stmt = Some(self.statement(&mut guard.client, &request)?);
+            }
+            if let Some(stmt) = &stmt {
+                total += drain(
+                    guard
+                        .client
+                        .query_raw(stmt, params.iter().map(PgParam))
+                        .map_err(fail)?,
+                )?;
+            }
+        }
+        Ok(total)
+    }
+
+    fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        self.simple(sql)
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        self.simple("BEGIN")?;
+        self.in_tx = true;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.end_transaction("COMMIT")
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        self.end_transaction("ROLLBACK")
+    }
+
+    fn savepoint(&mut self, name: &str) -> Result<()> {
+        self.simple(&format!("SAVEPOINT {name}"))
+    }
+
+    fn release_savepoint(&mut self, name: &str) -> Result<()> {
+        self.simple(&format!("RELEASE SAVEPOINT {name}"))
+    }
+
+    fn rollback_to_savepoint(&mut self, name: &str) -> Result<()> {
+        self.simple(&format!("ROLLBACK TO SAVEPOINT {name}"))
+    }
+
+    fn in_transaction(&self) -> bool {
+        self.in_tx
+    }
+
+    fn set_isolation_level(&mut self, level: IsolationLevel) -> Result<()> {
+        if level == IsolationLevel::Autocommit {
+            return Err(Error::Argument(
+                "AUTOCOMMIT is not a transaction isolation level".into(),
+            ));
+        }
+        self.simple(&format!(
+            "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL {level}"
+        ))
+    }
+
+    fn isolation_level(&mut self) -> Result<IsolationLevel> {
+        let rows = self
+            .shared
+            .lock()
+            .client
+            .query("SHOW transaction_isolation", &[])
+            .map_err(fail)?;
+        let level: String = rows.first().map(|r| r.get(0)).unwrap_or_default();
+        level.parse()
+    }
+
+    fn supported_isolation_levels(&self) -> &'static [IsolationLevel] {
+        &[
+            IsolationLevel::Serializable,
+            IsolationLevel::RepeatableRead,
+            IsolationLevel::ReadCommitted,
+            IsolationLevel::ReadUncommitted,
+        ]
+    }
+
+    fn ping(&mut self) -> Result<()> {
+        self.shared
+            .lock()
+            .client
+            .is_valid(Duration::from_secs(10))
+            .map_err(fail)
+    }
+
+    fn table_names(&mut self, schema: Option<&str>) -> Result<Vec<String>> {
+        let mut shared = self.shared.lock();
+        let rows = match schema {
+            Some(s) => shared
+                .client
+                .query("SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = $1", &[&s])
+                .map_err(fail)?,
+            None => shared
+                .client
+                .query("SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = current_schema()", &[])
+                .map_err(fail)?,
+        };
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+impl PgConnection {
+    /// Runs `f` with the `postgres::Client` (for event hooks: `conn.as_any_mut()
+    /// .downcast_mut::<PgConnection>()`).
+    pub fn with_client<T>(&mut self, f: impl FnOnce(&mut Client) -> T) -> T {
+        f(&mut self.shared.lock().client)
+    }
+}
