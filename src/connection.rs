@@ -317,36 +317,32 @@ impl Connection {
 
     /// Commits the open transaction, if any (savepoints included).
     pub fn commit(&mut self) -> Result<()> {
-        if !self.in_tx {
+        let driver_tx = self
+            .record
+            .as_ref()
+            .is_some_and(|r| r.conn.in_transaction());
+        if !self.in_tx && !driver_tx {
             return Ok(());
+        }
+        if driver_tx {
+            // Also under AUTOCOMMIT, where a savepoint opened a transaction of its own.
+            // State changes only once the COMMIT succeeded: a failed one can be rolled back.
+            self.raw()?.commit()?;
         }
         self.savepoints.clear();
         self.in_tx = false;
-        if self.autocommit() {
-            return Ok(());
-        }
-        let raw = self.raw()?;
-        if raw.in_transaction() {
-            raw.commit()
-        } else {
-            Ok(())
-        }
+        Ok(())
     }
 
     /// Rolls back the open transaction, if any; also clears the pending-rollback state of an
     /// invalidated connection.
     pub fn rollback(&mut self) -> Result<()> {
         self.savepoints.clear();
-        let was = std::mem::replace(&mut self.in_tx, false);
+        self.in_tx = false;
         self.pending_rollback = false;
-        if !was || self.record.is_none() || self.autocommit() {
-            return Ok(());
-        }
-        let raw = self.raw()?;
-        if raw.in_transaction() {
-            raw.rollback()
-        } else {
-            Ok(())
+        match self.record.as_mut() {
+            Some(record) if record.conn.in_transaction() => record.driver_connection().rollback(),
+            _ => Ok(()),
         }
     }
 
@@ -368,6 +364,14 @@ impl Connection {
     pub fn close(&mut self) {
         if self.closed {
             return;
+        }
+        // As SQLAlchemy: closing rolls back this connection's own transaction; the pool's
+        // reset-on-return then deals with anything begun on the driver connection directly.
+        if self.in_tx {
+            if let Err(e) = self.rollback() {
+                tracing::warn!(target: "sqlcore.engine", error = %e, "rollback at close failed; discarding the connection");
+                self.invalidate();
+            }
         }
         self.closed = true;
         self.in_tx = false;
@@ -422,7 +426,8 @@ impl Connection {
                 if echo {
                     tracing::info!(target: "sqlcore.engine", "[executed in {:.3?}]", started.elapsed());
                 }
-                let inserted = inserted_primary_key(&prepared, &params, exec.last_insert_id);
+                let last_id = exec.last_insert_id.filter(|_| exec.rowcount > 0);
+                let inserted = inserted_primary_key(&prepared, &params, last_id);
                 Ok(CursorResult::new(
                     exec.columns,
                     exec.rows,

@@ -102,6 +102,7 @@ impl std::str::FromStr for Url {
                 )));
             }
         };
+        let (userinfo, rest) = split_userinfo(rest);
         let (body, query_str) = match rest.split_once('?') {
             Some((b, q)) => (b, Some(q)),
             None => (rest, None),
@@ -137,6 +138,11 @@ impl std::str::FromStr for Url {
         match backend {
             Backend::Sqlite => {
                 // sqlite://<nothing>/<path>: the authority must be empty.
+                if userinfo.is_some() {
+                    return Err(Error::Argument(format!(
+                        "a sqlite URL has no host or user: {shown:?}; use sqlite:///relative.db or sqlite:////absolute.db"
+                    )));
+                }
                 let path = match body.split_once('/') {
                     Some(("", path)) => path,
                     None if body.is_empty() => "",
@@ -158,11 +164,7 @@ impl std::str::FromStr for Url {
                 url.database = (!path.is_empty()).then_some(path);
             }
             Backend::PostgreSql => {
-                let (authority, db) = body.split_once('/').unwrap_or((body, ""));
-                let (userinfo, hostport) = match authority.rsplit_once('@') {
-                    Some((u, h)) => (Some(u), h),
-                    None => (None, authority),
-                };
+                let (hostport, db) = body.split_once('/').unwrap_or((body, ""));
                 if let Some(userinfo) = userinfo {
                     let (user, pass) = match userinfo.split_once(':') {
                         Some((u, p)) => (u, Some(p)),
@@ -201,15 +203,43 @@ fn redact(s: &str) -> String {
     let Some((scheme, rest)) = s.split_once("://") else {
         return s.to_owned();
     };
-    let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) if userinfo.contains(':') => {
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{host}{}", &rest[end..])
+    let (userinfo, after) = split_userinfo(rest);
+    let mut out = format!("{scheme}://");
+    if let Some(userinfo) = userinfo {
+        match userinfo.split_once(':') {
+            Some((user, _)) => out.push_str(&format!("{user}:***@")),
+            None => out.push_str(&format!("{userinfo}@")),
         }
-        _ => s.to_owned(),
     }
+    match after.split_once('?') {
+        Some((path, query)) => {
+            out.push_str(path);
+            out.push('?');
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((k, _)) if k == "password" => format!("{k}=***"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            out.push_str(&pairs.join("&"));
+        }
+        None => out.push_str(after),
+    }
+    out
+}
+
+/// Splits `user:password@` off the text after `scheme://`, as SQLAlchemy reads it: the user
+/// name has no `:`, `/` or `?`, and the password runs to the first `@`.
+fn split_userinfo(rest: &str) -> (Option<&str>, &str) {
+    if let Some(at) = rest.find('@') {
+        let userinfo = &rest[..at];
+        let user = userinfo.split(':').next().unwrap_or_default();
+        if !user.contains(['/', '?']) {
+            return (Some(userinfo), &rest[at + 1..]);
+        }
+    }
+    (None, rest)
 }
 
 impl Url {
@@ -286,6 +316,7 @@ impl fmt::Display for Url {
             f.write_str("/")?;
         }
         for (i, (k, v)) in self.query.iter().enumerate() {
+            let v = if k == "password" { "***" } else { v.as_str() };
             write!(f, "{}{k}={v}", if i == 0 { '?' } else { '&' })?;
         }
         Ok(())

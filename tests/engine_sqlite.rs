@@ -150,6 +150,28 @@ fn passwords_never_show() {
         .unwrap_err()
         .to_string();
     assert!(!e.contains("tiger-secret"), "{e}");
+    for url in [
+        "postgresql://u:se/cret@h/db",
+        "postgresql://u:se?cret@h:99999/db",
+        "postgresql://u@h/db?password=tiger-secret&bogus=1",
+        "postgresql://u@h:xx/db?password=tiger-secret",
+    ] {
+        let shown = match url.parse::<Url>() {
+            Ok(u) => format!("{u} {u:?}"),
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            !shown.contains("secret") && !shown.contains("se/cret") && !shown.contains("se?cret"),
+            "{shown}"
+        );
+    }
+    let u: Url = "postgresql://u:se/cr?et@h/db".parse().unwrap();
+    assert_eq!(
+        (u.password(), u.host(), u.database()),
+        (Some("se/cr?et"), Some("h"), Some("db"))
+    );
+    let u: Url = "postgresql://u@h/db?password=pw".parse().unwrap();
+    assert_eq!(u.to_string(), "postgresql://u@h/db?password=***");
 }
 
 // ---- engines and pools ---------------------------------------------------------------------------------
@@ -419,6 +441,8 @@ fn pre_ping_replaces_a_dead_connection_silently() {
 
 #[test]
 fn reset_on_return_rolls_back_commits_or_leaves_alone() {
+    // A Connection rolls its own transaction back when it closes (as SQLAlchemy); the pool's
+    // reset-on-return deals with a transaction begun on the driver connection directly.
     for (reset, expect) in [(ResetOnReturn::Rollback, 0), (ResetOnReturn::Commit, 1)] {
         let db = TempDb::new(&format!("reset{expect}"));
         let engine = Engine::builder(&db.url())
@@ -430,12 +454,108 @@ fn reset_on_return_rolls_back_commits_or_leaves_alone() {
             conn.execute(text("CREATE TABLE t (x INTEGER)"), ())
                 .unwrap();
             conn.commit().unwrap();
-            conn.execute(text("INSERT INTO t VALUES (1)"), ()).unwrap();
-            // dropped with the INSERT uncommitted
+            let raw = conn.driver_connection().unwrap();
+            raw.begin().unwrap();
+            raw.execute_batch("INSERT INTO t VALUES (1)").unwrap();
         }
         let mut conn = engine.connect().unwrap();
         assert_eq!(rows_in(&mut conn, "t"), expect, "{reset:?}");
+        conn.execute(
+            insert(&Table::new("t").column(Column::new("x", SqlType::Integer))),
+            params! { "x" => 2 },
+        )
+        .unwrap();
+        drop(conn); // the Connection's own transaction is rolled back, whatever the reset
+        let mut conn = engine.connect().unwrap();
+        assert_eq!(rows_in(&mut conn, "t"), expect, "{reset:?}");
     }
+}
+
+#[test]
+fn a_failed_commit_can_be_rolled_back() {
+    let engine = Engine::builder("sqlite://")
+        .on_connect(|c| c.execute_batch("PRAGMA foreign_keys = ON"))
+        .build()
+        .unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execute(text("CREATE TABLE p (id INTEGER PRIMARY KEY)"), ())
+        .unwrap();
+    conn.execute(
+        text("CREATE TABLE c (pid INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)"),
+        (),
+    )
+    .unwrap();
+    conn.commit().unwrap();
+    // The violation surfaces at COMMIT, which fails and leaves the transaction open.
+    conn.execute(text("INSERT INTO c VALUES (42)"), ()).unwrap();
+    let err = conn.commit().unwrap_err();
+    assert_eq!(
+        err.as_db_error().map(|e| e.kind),
+        Some(DbErrorKind::Integrity)
+    );
+    assert!(
+        conn.in_transaction(),
+        "still in the transaction the COMMIT could not end"
+    );
+    conn.rollback().unwrap();
+    assert!(!conn.in_transaction());
+    conn.execute(text("INSERT INTO p VALUES (1)"), ()).unwrap();
+    conn.commit().unwrap();
+    assert_eq!(rows_in(&mut conn, "p"), 1);
+    assert_eq!(rows_in(&mut conn, "c"), 0);
+}
+
+#[test]
+fn autocommit_savepoints_do_not_swallow_later_writes() {
+    let engine = engine_with_schema("sqlite://");
+    let mut conn = engine.connect().unwrap();
+    conn.execution_options(ExecutionOptions::default().isolation_level(IsolationLevel::Autocommit))
+        .unwrap();
+    {
+        let mut sp = conn.begin_nested().unwrap();
+        sp.execute(insert(&users()), params! { "name" => "undone" })
+            .unwrap();
+    }
+    conn.commit().unwrap();
+    conn.execute(insert(&users()), params! { "name" => "kept" })
+        .unwrap();
+    drop(conn);
+    let mut conn = engine.connect().unwrap();
+    let names: Vec<String> = conn
+        .execute(select([users().c("name")]), ())
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert_eq!(names, ["kept"]);
+}
+
+#[test]
+fn inserted_primary_key_is_null_when_nothing_was_inserted() {
+    let engine = engine_with_schema("sqlite://");
+    let mut conn = engine.connect().unwrap();
+    conn.execute(insert(&users()), params! { "id" => 7, "name" => "a" })
+        .unwrap();
+    conn.execute(insert(&users()), params! { "name" => "b" })
+        .unwrap();
+    let r = conn
+        .execute(
+            insert(&users())
+                .values(params! { "name" => "c" })
+                .on_conflict_do_nothing(Vec::<&str>::new()),
+            (),
+        )
+        .unwrap();
+    assert_eq!(r.inserted_primary_key().unwrap()["id"], Value::I64(9));
+    let r = conn
+        .execute(
+            insert(&users())
+                .values(params! { "id" => 7, "name" => "dup" })
+                .on_conflict_do_nothing(["id"]),
+            (),
+        )
+        .unwrap();
+    assert_eq!(r.rowcount(), 0);
 }
 
 #[test]
@@ -492,6 +612,70 @@ fn events_fire_with_the_driver_connection() {
             "close"
         ]
     );
+}
+
+#[test]
+fn extreme_pool_settings_do_not_panic() {
+    let db = TempDb::new("extreme");
+    let engine = Engine::builder(&db.url())
+        .max_overflow(usize::MAX)
+        .pool_timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    let conns: Vec<Connection> = (0..8).map(|_| engine.connect().unwrap()).collect();
+    assert_eq!(engine.pool_status().checked_out, 8);
+    drop(conns);
+    let one = Engine::builder(&db.url())
+        .pool_size(1)
+        .max_overflow(0)
+        .pool_timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    let held = one.connect().unwrap();
+    let e = one.clone();
+    let waiter = std::thread::spawn(move || e.connect().map(|c| c.connection_id()));
+    std::thread::sleep(Duration::from_millis(50));
+    drop(held);
+    assert!(
+        waiter.join().unwrap().is_ok(),
+        "a waiter without deadline is served"
+    );
+}
+
+#[test]
+fn failing_hooks_close_the_connection_and_free_the_slot() {
+    let db = TempDb::new("hookfail");
+    let closed = Arc::new(AtomicUsize::new(0));
+    let c = closed.clone();
+    let fail = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let f = fail.clone();
+    let engine = Engine::builder(&db.url())
+        .pool_size(1)
+        .max_overflow(0)
+        .pool_timeout(Duration::from_millis(200))
+        .on_checkout(move |_| {
+            if f.load(Ordering::SeqCst) {
+                Err(Error::InvalidRequest("no".into()))
+            } else {
+                Ok(())
+            }
+        })
+        .on_close(move |_| {
+            c.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        })
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        assert!(matches!(engine.connect(), Err(Error::InvalidRequest(_))));
+    }
+    assert_eq!(
+        closed.load(Ordering::SeqCst),
+        3,
+        "each failed connection was closed"
+    );
+    fail.store(false, Ordering::SeqCst);
+    assert!(engine.connect().is_ok(), "the slot was given back");
 }
 
 #[test]

@@ -165,13 +165,19 @@ fn from_sqlite(v: ValueRef<'_>, ty: Option<&SqlType>) -> Value {
     let Some(ty) = ty else { return raw };
     let converted = match (ty, &raw) {
         (SqlType::Boolean, Value::I64(n)) => Some(Value::Bool(*n != 0)),
-        (SqlType::Numeric(..), Value::Text(s)) => s.parse().ok().map(Value::Decimal),
-        (SqlType::Numeric(..), Value::F64(f)) => {
+        // NUMERIC affinity stores decimals as numbers (15 significant digits); the declared
+        // scale is restored.
+        (SqlType::Numeric(_, scale), Value::Text(s)) => {
+            s.parse().ok().map(|d| Value::Decimal(rescale(d, *scale)))
+        }
+        (SqlType::Numeric(_, scale), Value::F64(f)) => {
             sqlcore_compiler::rust_decimal::Decimal::try_from(*f)
                 .ok()
-                .map(Value::Decimal)
+                .map(|d| Value::Decimal(rescale(d, *scale)))
         }
-        (SqlType::Numeric(..), Value::I64(n)) => Some(Value::Decimal((*n).into())),
+        (SqlType::Numeric(_, scale), Value::I64(n)) => {
+            Some(Value::Decimal(rescale((*n).into(), *scale)))
+        }
         (SqlType::Date, Value::Text(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .ok()
             .map(Value::Date),
@@ -192,10 +198,24 @@ fn from_sqlite(v: ValueRef<'_>, ty: Option<&SqlType>) -> Value {
             .ok()
             .map(Value::Uuid),
         (SqlType::Json, Value::Text(s)) => serde_json_parse(s),
+        // JSON numbers get NUMERIC affinity and come back as numbers.
+        (SqlType::Json, Value::I64(n)) => Some(Value::Json((*n).into())),
+        (SqlType::Json, Value::F64(f)) => sqlcore_compiler::serde_json::Number::from_f64(*f)
+            .map(|n| Value::Json(sqlcore_compiler::serde_json::Value::Number(n))),
         (SqlType::Float | SqlType::Double, Value::I64(n)) => Some(Value::F64(*n as f64)),
         _ => None,
     };
     converted.unwrap_or(raw)
+}
+
+fn rescale(
+    mut d: sqlcore_compiler::rust_decimal::Decimal,
+    scale: Option<u32>,
+) -> sqlcore_compiler::rust_decimal::Decimal {
+    if let Some(scale) = scale {
+        d.rescale(scale);
+    }
+    d
 }
 
 fn serde_json_parse(s: &str) -> Option<Value> {

@@ -144,6 +144,11 @@ pub(crate) struct Factory {
 }
 
 impl Factory {
+    /// The deadline of a checkout starting now (`None`: wait without limit).
+    pub fn deadline(&self) -> Option<Instant> {
+        Instant::now().checked_add(self.options.timeout)
+    }
+
     pub fn new(driver: Arc<dyn Driver>, options: PoolOptions, events: PoolEvents) -> Self {
         Factory {
             driver,
@@ -153,18 +158,27 @@ impl Factory {
         }
     }
 
-    /// Opens a connection and fires `connect`.
+    /// Opens a connection and fires `connect`; a failing hook closes it again.
     pub fn open(&self) -> Result<PoolRecord> {
-        let mut conn = self.driver.connect()?;
-        for hook in &self.events.connect {
-            hook(&mut *conn)?;
-        }
-        Ok(PoolRecord {
+        let conn = self.driver.connect()?;
+        let mut record = PoolRecord {
             conn,
             created: Instant::now(),
             generation: self.generation.load(Ordering::Acquire),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-        })
+        };
+        for hook in &self.events.connect {
+            if let Err(e) = hook(&mut *record.conn) {
+                self.invalidate(record);
+                return Err(e);
+            }
+        }
+        Ok(record)
+    }
+
+    /// Opens a connection and fires `connect` and `checkout`.
+    pub fn open_for_checkout(&self) -> Result<PoolRecord> {
+        self.checkout_hooks(self.open()?)
     }
 
     /// Fires `close` and drops the connection.
@@ -196,7 +210,7 @@ impl Factory {
     /// Makes an idle connection ready to hand out: replaces it when stale or (with pre-ping)
     /// dead, then fires `checkout`. Runs without the pool's lock.
     pub fn prepare_checkout(&self, record: PoolRecord) -> Result<PoolRecord> {
-        let mut record = if !self.is_fresh(&record) {
+        let record = if !self.is_fresh(&record) {
             self.close(record);
             self.open()?
         } else if self.options.pre_ping {
@@ -212,15 +226,18 @@ impl Factory {
         } else {
             record
         };
-        self.fire_checkout(&mut record)?;
-        Ok(record)
+        self.checkout_hooks(record)
     }
 
-    pub fn fire_checkout(&self, record: &mut PoolRecord) -> Result<()> {
+    /// Fires `checkout`; a failing hook invalidates the connection.
+    pub fn checkout_hooks(&self, mut record: PoolRecord) -> Result<PoolRecord> {
         for hook in &self.events.checkout {
-            hook(&mut *record.conn)?;
+            if let Err(e) = hook(&mut *record.conn) {
+                self.invalidate(record);
+                return Err(e);
+            }
         }
-        Ok(())
+        Ok(record)
     }
 
     /// Resets a returned connection (rollback or commit of an open transaction, as

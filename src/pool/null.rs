@@ -20,8 +20,7 @@ impl NullPool {
 
 impl Pool for NullPool {
     fn checkout(&self) -> Result<PoolRecord> {
-        let mut record = self.factory.open()?;
-        self.factory.fire_checkout(&mut record)?;
+        let record = self.factory.open_for_checkout()?;
         self.checked_out.fetch_add(1, Ordering::AcqRel);
         Ok(record)
     }

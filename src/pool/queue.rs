@@ -5,7 +5,6 @@ use crate::error::{Error, Result};
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// What a waiting caller is handed: a connection, or the right to open one.
 enum Handoff {
@@ -54,7 +53,10 @@ impl QueuePool {
     }
 
     fn max(&self) -> usize {
-        self.factory.options.pool_size + self.factory.options.max_overflow
+        self.factory
+            .options
+            .pool_size
+            .saturating_add(self.factory.options.max_overflow)
     }
 
     fn timeout_error(&self) -> Error {
@@ -79,22 +81,13 @@ impl QueuePool {
 
     /// Opens a connection in a slot already counted.
     fn open_in_slot(&self) -> Result<PoolRecord> {
-        let opened = self
-            .factory
-            .open()
-            .and_then(|mut r| self.factory.fire_checkout(&mut r).map(|()| r));
-        if opened.is_err() {
-            self.release_slot();
-        }
-        opened
+        let slot = SlotGuard(Some(self));
+        slot.keep(self.factory.open_for_checkout())
     }
 
     fn hand_out(&self, record: PoolRecord) -> Result<PoolRecord> {
-        let ready = self.factory.prepare_checkout(record);
-        if ready.is_err() {
-            self.release_slot();
-        }
-        ready
+        let slot = SlotGuard(Some(self));
+        slot.keep(self.factory.prepare_checkout(record))
     }
 
     fn take(&self, handoff: Handoff) -> Result<PoolRecord> {
@@ -105,9 +98,30 @@ impl QueuePool {
     }
 }
 
+/// A counted slot that goes back to the pool unless the connection in it is kept — also
+/// when opening it panics.
+struct SlotGuard<'a>(Option<&'a QueuePool>);
+
+impl SlotGuard<'_> {
+    fn keep(mut self, opened: Result<PoolRecord>) -> Result<PoolRecord> {
+        if opened.is_ok() {
+            self.0 = None;
+        }
+        opened
+    }
+}
+
+impl Drop for SlotGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0 {
+            pool.release_slot();
+        }
+    }
+}
+
 impl Pool for QueuePool {
     fn checkout(&self) -> Result<PoolRecord> {
-        let deadline = Instant::now() + self.factory.options.timeout;
+        let deadline = self.factory.deadline();
         let waiter = {
             let mut st = self.state.lock();
             if st.waiters.is_empty() {
@@ -136,8 +150,13 @@ impl Pool for QueuePool {
         {
             let mut slot = waiter.slot.lock();
             while slot.is_none() {
-                if waiter.ready.wait_until(&mut slot, deadline).timed_out() {
-                    break;
+                match deadline {
+                    Some(deadline) => {
+                        if waiter.ready.wait_until(&mut slot, deadline).timed_out() {
+                            break;
+                        }
+                    }
+                    None => waiter.ready.wait(&mut slot),
                 }
             }
             if let Some(handoff) = slot.take() {

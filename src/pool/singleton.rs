@@ -31,11 +31,7 @@ impl Pool for SingletonThreadPool {
         let mine = self.idle.lock().remove(&std::thread::current().id());
         let record = match mine {
             Some(record) => self.factory.prepare_checkout(record)?,
-            None => {
-                let mut record = self.factory.open()?;
-                self.factory.fire_checkout(&mut record)?;
-                record
-            }
+            None => self.factory.open_for_checkout()?,
         };
         self.checked_out.fetch_add(1, Ordering::AcqRel);
         Ok(record)

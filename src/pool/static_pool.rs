@@ -4,7 +4,6 @@ use super::{Factory, Pool, PoolRecord, PoolStatus};
 use crate::error::{Error, Result};
 use parking_lot::{Condvar, Mutex};
 use std::thread::ThreadId;
-use std::time::Instant;
 
 struct State {
     conn: Option<PoolRecord>,
@@ -41,10 +40,21 @@ impl StaticPool {
     }
 }
 
+/// Gives the StaticPool back (without a connection) unless disarmed.
+struct HolderGuard<'a>(Option<&'a StaticPool>);
+
+impl Drop for HolderGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0 {
+            pool.give_back(None);
+        }
+    }
+}
+
 impl Pool for StaticPool {
     fn checkout(&self) -> Result<PoolRecord> {
         let me = std::thread::current().id();
-        let deadline = Instant::now() + self.factory.options.timeout;
+        let deadline = self.factory.deadline();
         let existing = {
             let mut st = self.state.lock();
             while let Some(holder) = st.holder {
@@ -53,7 +63,14 @@ impl Pool for StaticPool {
                         "this thread already holds the StaticPool's only connection; use that Connection, or another pool class".into(),
                     ));
                 }
-                if self.returned.wait_until(&mut st, deadline).timed_out() && st.holder.is_some() {
+                let timed_out = match deadline {
+                    Some(deadline) => self.returned.wait_until(&mut st, deadline).timed_out(),
+                    None => {
+                        self.returned.wait(&mut st);
+                        false
+                    }
+                };
+                if timed_out && st.holder.is_some() {
                     return Err(Error::Timeout {
                         pool_size: 1,
                         max_overflow: 0,
@@ -64,15 +81,14 @@ impl Pool for StaticPool {
             st.holder = Some(me);
             st.conn.take()
         };
+        // Released also if opening panics.
+        let mut held = HolderGuard(Some(self));
         let prepared = match existing {
             Some(record) => self.factory.prepare_checkout(record),
-            None => self
-                .factory
-                .open()
-                .and_then(|mut r| self.factory.fire_checkout(&mut r).map(|()| r)),
+            None => self.factory.open_for_checkout(),
         };
-        if prepared.is_err() {
-            self.give_back(None);
+        if prepared.is_ok() {
+            held.0 = None;
         }
         prepared
     }
