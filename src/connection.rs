@@ -96,6 +96,9 @@ impl std::fmt::Debug for Connection {
 struct Prepared {
     compiled: Compiled,
     stmt: Statement,
+    /// RETURNING of the primary key was added for `inserted_primary_key`; its row is not
+    /// the caller's.
+    implicit_returning: bool,
 }
 
 impl Connection {
@@ -400,7 +403,7 @@ impl Connection {
         params: impl IntoParams,
     ) -> Result<CursorResult> {
         let params = params.into_params();
-        let prepared = self.prepare(statement.into(), &params)?;
+        let prepared = self.prepare(statement.into(), &params, true)?;
         self.raw()?;
         self.autobegin()?;
         let bound = prepared.compiled.bind(&params)?;
@@ -425,6 +428,22 @@ impl Connection {
             Ok(exec) => {
                 if echo {
                     tracing::info!(target: "sqlcore.engine", "[executed in {:.3?}]", started.elapsed());
+                }
+                if prepared.implicit_returning {
+                    // The primary key came back as a row of its own.
+                    let mut rows = exec.rows;
+                    let pk = match &mut rows {
+                        RowSource::Buffered(b) => b.pop_front(),
+                        RowSource::Stream(s) => s.next().transpose()?,
+                    };
+                    let inserted =
+                        pk.map(|values| Row::new(Arc::new(ResultKeys::new(exec.columns)), values));
+                    return Ok(CursorResult::new(
+                        Vec::new(),
+                        RowSource::Buffered(Default::default()),
+                        exec.rowcount,
+                        inserted.or_else(|| null_key(&prepared)),
+                    ));
                 }
                 let last_id = exec.last_insert_id.filter(|_| exec.rowcount > 0);
                 let inserted = inserted_primary_key(&prepared, &params, last_id);
@@ -485,7 +504,7 @@ impl Connection {
                 None,
             ));
         };
-        let prepared = self.prepare(statement.into(), first)?;
+        let prepared = self.prepare(statement.into(), first, false)?;
         self.raw()?;
         self.autobegin()?;
         if let Statement::Insert(ins) = &prepared.stmt {
@@ -621,14 +640,59 @@ impl Connection {
     }
 
     /// Compiles a statement for this connection's dialect.
-    fn prepare(&mut self, stmt: Statement, params: &Params) -> Result<Prepared> {
+    /// Compiles a statement for this connection's dialect. With `implicit_returning`, a
+    /// single-row INSERT on a dialect without row ids returns its primary key (as SQLAlchemy
+    /// does on PostgreSQL) for `inserted_primary_key`.
+    fn prepare(
+        &mut self,
+        stmt: Statement,
+        params: &Params,
+        implicit_returning: bool,
+    ) -> Result<Prepared> {
+        let dialect = self.engine.dialect();
+        let mut implicit = false;
         let stmt = match stmt {
-            Statement::Insert(ins) => Statement::Insert(values_from_params(ins, params)),
+            Statement::Insert(ins) => {
+                let mut ins = values_from_params(ins, params);
+                let single_row =
+                    matches!(&ins.source, InsertSource::Values(rows) if rows.len() <= 1);
+                if implicit_returning
+                    && dialect.implicit_returning()
+                    && single_row
+                    && ins.returning.is_empty()
+                    && !ins.table.primary_key.columns.is_empty()
+                {
+                    let pk: Vec<Expr> = ins
+                        .table
+                        .primary_key
+                        .columns
+                        .iter()
+                        .map(|c| ins.table.c(c))
+                        .collect();
+                    ins = ins.returning(pk);
+                    implicit = true;
+                }
+                Statement::Insert(ins)
+            }
             other => other,
         };
-        let compiled = stmt.compile(self.engine.dialect())?;
-        Ok(Prepared { compiled, stmt })
+        let compiled = stmt.compile(dialect)?;
+        Ok(Prepared {
+            compiled,
+            stmt,
+            implicit_returning: implicit,
+        })
     }
+}
+
+/// The primary key of an INSERT that inserted nothing: all NULL.
+fn null_key(prepared: &Prepared) -> Option<Row> {
+    let Statement::Insert(ins) = &prepared.stmt else {
+        return None;
+    };
+    let names: Vec<Arc<str>> = ins.table.primary_key.columns.clone();
+    let values = vec![Value::Null; names.len()];
+    Some(Row::new(Arc::new(ResultKeys::new(names)), values))
 }
 
 /// An INSERT without values takes its columns from the execution parameters.

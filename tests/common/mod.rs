@@ -1,6 +1,7 @@
 //! Shared fixtures and the snapshot harness of the compiler tests.
 #![allow(dead_code)]
 
+pub mod backend;
 pub mod fixtures;
 pub mod pg;
 

@@ -169,6 +169,11 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn cast_type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
         self.type_sql(sql_type)
     }
+    /// A single-row INSERT gets `RETURNING` of its primary key so the key is known, the
+    /// database having no row id to ask for afterwards (PostgreSQL).
+    fn implicit_returning(&self) -> bool {
+        false
+    }
     /// The most parameters one statement may carry.
     fn max_parameters(&self) -> usize {
         65_535

@@ -49,6 +49,9 @@ impl Dialect for PostgreSQL {
             }
         })
     }
+    fn implicit_returning(&self) -> bool {
+        true
+    }
     fn in_list_style(&self) -> InListStyle {
         InListStyle::AnyArray
     }

@@ -1,0 +1,109 @@
+//! The databases the shared engine suite runs on: a SQLite file in a directory of its own, and
+//! PostgreSQL in a schema of its own (named after the test), removed when the test ends.
+
+use super::pg;
+
+/// A database for one test.
+pub struct TestDb {
+    url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(std::path::PathBuf),
+    Schema(String),
+}
+
+impl TestDb {
+    /// A fresh SQLite database file.
+    pub fn sqlite(name: &str) -> TestDb {
+        let dir = std::env::temp_dir().join(format!("sqlcore-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temporary directory");
+        let url = format!("sqlite:///{}", dir.join("test.db").display());
+        TestDb {
+            url,
+            cleanup: Cleanup::Dir(dir),
+        }
+    }
+
+    /// A fresh PostgreSQL schema on the test server, every connection's `search_path`; `None`
+    /// (with a message) when the server is unreachable outside CI.
+    pub fn postgres(name: &str) -> Option<TestDb> {
+        let mut client = pg::connect()?;
+        let schema = format!("sqlcore_{name}_{}", std::process::id()).to_ascii_lowercase();
+        client
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .expect("create the test schema");
+        let base = pg::url();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+        Some(TestDb {
+            url,
+            cleanup: Cleanup::Schema(schema),
+        })
+    }
+
+    /// The database URL.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// Whether this is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.cleanup, Cleanup::Schema(_))
+    }
+
+    /// The schema (PostgreSQL) the test's tables live in.
+    pub fn schema(&self) -> Option<&str> {
+        match &self.cleanup {
+            Cleanup::Schema(s) => Some(s),
+            Cleanup::Dir(_) => None,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Schema(schema) => {
+                if let Some(mut client) = pg::connect() {
+                    let _ = client.batch_execute(&format!(
+                        "SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS {schema} CASCADE"
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Runs each listed test function (taking `&TestDb`) on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    let backend = $crate::common::backend::TestDb::sqlite(stringify!($name));
+                    super::$name(&backend);
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(backend) = $crate::common::backend::TestDb::postgres(stringify!($name)) {
+                        super::$name(&backend);
+                    }
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,982 @@
+//! The execution layer's behaviours — engines, pools, connections, transactions and results —
+//! run on every backend: SQLite (a file per test) and PostgreSQL (a schema per test).
+
+mod common;
+
+use common::backend::TestDb;
+use sqlcore::*;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+fn users() -> Table {
+    Table::new("users")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("name", SqlType::String(Some(30))).not_null())
+        .column(Column::new("active", SqlType::Boolean).default(true))
+        .column(Column::new("balance", SqlType::Numeric(Some(10), Some(2))))
+        .column(Column::new("joined", SqlType::Date))
+}
+
+fn addresses() -> Table {
+    Table::new("addresses")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(
+            Column::new("user_id", SqlType::Integer)
+                .not_null()
+                .references("users.id"),
+        )
+        .column(Column::new("email", SqlType::Text).not_null())
+}
+
+fn metadata() -> MetaData {
+    let mut md = MetaData::new();
+    md.add(users()).unwrap();
+    md.add(addresses()).unwrap();
+    md
+}
+
+/// An engine builder on `url` that enforces foreign keys on SQLite too.
+fn builder(url: &str) -> EngineBuilder {
+    let builder = Engine::builder(url);
+    if url.starts_with("sqlite") {
+        builder.on_connect(|c| c.execute_batch("PRAGMA foreign_keys = ON"))
+    } else {
+        builder
+    }
+}
+
+fn engine_with_schema(url: &str) -> Engine {
+    let engine = builder(url).build().unwrap();
+    metadata().create_all(&engine).unwrap();
+    engine
+}
+
+fn rows_in(conn: &mut Connection, table: &str) -> i64 {
+    conn.execute(text(&format!("SELECT count(*) FROM {table}")), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap()
+}
+
+/// A `tracing` writer that keeps what it is given.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn two_threads_get_two_connections(b: &TestDb) {
+    let engine = create_engine(&b.url()).unwrap();
+    let barrier = Arc::new(Barrier::new(2));
+    let ids: Vec<u64> = (0..2)
+        .map(|_| {
+            let (engine, barrier) = (engine.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let conn = engine.connect().unwrap();
+                let id = conn.connection_id().unwrap();
+                barrier.wait(); // both hold a connection at once
+                id
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .collect();
+    assert_ne!(ids[0], ids[1]);
+}
+
+fn queue_pool_bounds_connections_under_contention(b: &TestDb) {
+    let open = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (o1, o2, p1) = (open.clone(), open.clone(), peak.clone());
+    let engine = Engine::builder(&b.url())
+        .pool_size(2)
+        .max_overflow(2)
+        .pool_timeout(Duration::from_secs(60))
+        .on_connect(move |_| {
+            let now = o1.fetch_add(1, Ordering::SeqCst) + 1;
+            p1.fetch_max(now, Ordering::SeqCst);
+            Ok(())
+        })
+        .on_close(move |_| {
+            o2.fetch_sub(1, Ordering::SeqCst);
+            Ok(())
+        })
+        .build()
+        .unwrap();
+    let in_use = Arc::new(AtomicUsize::new(0));
+    let max_in_use = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = (0..16)
+        .map(|_| {
+            let (engine, in_use, max_in_use) = (engine.clone(), in_use.clone(), max_in_use.clone());
+            std::thread::spawn(move || {
+                for _ in 0..200 {
+                    let mut conn = engine.connect().unwrap();
+                    let now = in_use.fetch_add(1, Ordering::SeqCst) + 1;
+                    max_in_use.fetch_max(now, Ordering::SeqCst);
+                    let one: i64 = conn
+                        .execute(text("SELECT 1"), ())
+                        .unwrap()
+                        .scalar_one()
+                        .unwrap();
+                    assert_eq!(one, 1);
+                    in_use.fetch_sub(1, Ordering::SeqCst);
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    assert!(
+        peak.load(Ordering::SeqCst) <= 4,
+        "peak open {}",
+        peak.load(Ordering::SeqCst)
+    );
+    assert!(max_in_use.load(Ordering::SeqCst) <= 4);
+    let status = engine.pool_status();
+    assert_eq!(status.checked_out, 0);
+    assert!(
+        status.checked_in <= 2,
+        "idle connections beyond pool_size are closed: {status}"
+    );
+    assert_eq!(open.load(Ordering::SeqCst), status.checked_in);
+}
+
+fn waiting_callers_are_served_in_arrival_order(b: &TestDb) {
+    let engine = Engine::builder(&b.url())
+        .pool_size(1)
+        .max_overflow(0)
+        .build()
+        .unwrap();
+    let holder = engine.connect().unwrap();
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let mut handles = Vec::new();
+    for i in 0..5 {
+        let (e, order) = (engine.clone(), order.clone());
+        handles.push(std::thread::spawn(move || {
+            let _conn = e.connect().unwrap();
+            order.lock().unwrap().push(i);
+        }));
+        // Each waiter is queued before the next arrives.
+        while engine.pool_status().waiting < i + 1 {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+    drop(holder);
+    for h in handles {
+        h.join().unwrap();
+    }
+    assert_eq!(*order.lock().unwrap(), vec![0, 1, 2, 3, 4]);
+}
+
+fn timeout_error_states_the_limits_and_fires_after_pool_timeout(b: &TestDb) {
+    let engine = Engine::builder(&b.url())
+        .pool_size(1)
+        .max_overflow(1)
+        .pool_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let _a = engine.connect().unwrap();
+    let _b = engine.connect().unwrap();
+    let started = Instant::now();
+    let err = engine.connect().unwrap_err();
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(300), "waited {waited:?}");
+    assert!(waited < Duration::from_secs(10), "waited {waited:?}");
+    assert!(matches!(
+        err,
+        Error::Timeout {
+            pool_size: 1,
+            max_overflow: 1,
+            ..
+        }
+    ));
+    let msg = err.to_string();
+    assert!(
+        msg.contains("size 1") && msg.contains("overflow 1") && msg.contains("timeout 0.30"),
+        "{msg}"
+    );
+}
+
+fn fifo_and_lifo_order_are_observable(b: &TestDb) {
+    for lifo in [false, true] {
+        let engine = Engine::builder(&b.url())
+            .pool_size(3)
+            .pool_use_lifo(lifo)
+            .build()
+            .unwrap();
+        let conns: Vec<Connection> = (0..3).map(|_| engine.connect().unwrap()).collect();
+        let ids: Vec<u64> = conns.iter().map(|c| c.connection_id().unwrap()).collect();
+        drop(conns); // returned in order ids[0], ids[1], ids[2]
+        let next = engine.connect().unwrap().connection_id().unwrap();
+        assert_eq!(next, if lifo { ids[2] } else { ids[0] }, "lifo = {lifo}");
+    }
+}
+
+fn recycle_replaces_old_connections(b: &TestDb) {
+    let engine = Engine::builder(&b.url())
+        .pool_recycle(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let first = engine.connect().unwrap().connection_id().unwrap();
+    assert_eq!(
+        engine.connect().unwrap().connection_id().unwrap(),
+        first,
+        "reused while young"
+    );
+    std::thread::sleep(Duration::from_millis(80));
+    assert_ne!(
+        engine.connect().unwrap().connection_id().unwrap(),
+        first,
+        "replaced when old"
+    );
+}
+
+fn reset_on_return_rolls_back_commits_or_leaves_alone(b: &TestDb) {
+    // A Connection rolls its own transaction back when it closes (as SQLAlchemy); the pool's
+    // reset-on-return deals with a transaction begun on the driver connection directly.
+    for (reset, expect) in [(ResetOnReturn::Rollback, 0), (ResetOnReturn::Commit, 1)] {
+        let engine = Engine::builder(&b.url())
+            .pool_reset_on_return(reset)
+            .build()
+            .unwrap();
+        {
+            let mut conn = engine.connect().unwrap();
+            conn.execute(text("DROP TABLE IF EXISTS t"), ()).unwrap();
+            conn.execute(text("CREATE TABLE t (x INTEGER)"), ())
+                .unwrap();
+            conn.commit().unwrap();
+            let raw = conn.driver_connection().unwrap();
+            raw.begin().unwrap();
+            raw.execute_batch("INSERT INTO t VALUES (1)").unwrap();
+        }
+        let mut conn = engine.connect().unwrap();
+        assert_eq!(rows_in(&mut conn, "t"), expect, "{reset:?}");
+        conn.execute(
+            insert(&Table::new("t").column(Column::new("x", SqlType::Integer))),
+            params! { "x" => 2 },
+        )
+        .unwrap();
+        drop(conn); // the Connection's own transaction is rolled back, whatever the reset
+        let mut conn = engine.connect().unwrap();
+        assert_eq!(rows_in(&mut conn, "t"), expect, "{reset:?}");
+    }
+}
+
+fn a_failed_commit_can_be_rolled_back(b: &TestDb) {
+    let engine = builder(&b.url()).build().unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execute(text("CREATE TABLE p (id INTEGER PRIMARY KEY)"), ())
+        .unwrap();
+    conn.execute(
+        text("CREATE TABLE c (pid INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)"),
+        (),
+    )
+    .unwrap();
+    conn.commit().unwrap();
+    // The violation surfaces at COMMIT, which fails and leaves the transaction open.
+    conn.execute(text("INSERT INTO c VALUES (42)"), ()).unwrap();
+    let err = conn.commit().unwrap_err();
+    assert_eq!(
+        err.as_db_error().map(|e| e.kind),
+        Some(DbErrorKind::Integrity)
+    );
+    assert!(
+        conn.in_transaction(),
+        "still in the transaction the COMMIT could not end"
+    );
+    conn.rollback().unwrap();
+    assert!(!conn.in_transaction());
+    conn.execute(text("INSERT INTO p VALUES (1)"), ()).unwrap();
+    conn.commit().unwrap();
+    assert_eq!(rows_in(&mut conn, "p"), 1);
+    assert_eq!(rows_in(&mut conn, "c"), 0);
+}
+
+fn inserted_primary_key_is_null_when_nothing_was_inserted(b: &TestDb) {
+    let engine = engine_with_schema(&b.url());
+    let mut conn = engine.connect().unwrap();
+    conn.execute(insert(&users()), params! { "id" => 7, "name" => "a" })
+        .unwrap();
+    conn.execute(insert(&users()), params! { "name" => "b" })
+        .unwrap();
+    let r = conn
+        .execute(
+            insert(&users())
+                .values(params! { "name" => "c" })
+                .on_conflict_do_nothing(Vec::<&str>::new()),
+            (),
+        )
+        .unwrap();
+    let newest: i64 = conn
+        .execute(
+            select([max(users().c("id"))]).filter(users().c("name").eq("c")),
+            (),
+        )
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(
+        r.inserted_primary_key().unwrap().get::<i64>("id").unwrap(),
+        newest
+    );
+    let r = conn
+        .execute(
+            insert(&users())
+                .values(params! { "id" => 7, "name" => "dup" })
+                .on_conflict_do_nothing(["id"]),
+            (),
+        )
+        .unwrap();
+    assert_eq!(r.rowcount(), 0);
+}
+
+fn extreme_pool_settings_do_not_panic(b: &TestDb) {
+    let engine = Engine::builder(&b.url())
+        .max_overflow(usize::MAX)
+        .pool_timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    let conns: Vec<Connection> = (0..8).map(|_| engine.connect().unwrap()).collect();
+    assert_eq!(engine.pool_status().checked_out, 8);
+    drop(conns);
+    let one = Engine::builder(&b.url())
+        .pool_size(1)
+        .max_overflow(0)
+        .pool_timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    let held = one.connect().unwrap();
+    let e = one.clone();
+    let waiter = std::thread::spawn(move || e.connect().map(|c| c.connection_id()));
+    std::thread::sleep(Duration::from_millis(50));
+    drop(held);
+    assert!(
+        waiter.join().unwrap().is_ok(),
+        "a waiter without deadline is served"
+    );
+}
+
+fn failing_hooks_close_the_connection_and_free_the_slot(b: &TestDb) {
+    let closed = Arc::new(AtomicUsize::new(0));
+    let c = closed.clone();
+    let fail = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let f = fail.clone();
+    let engine = Engine::builder(&b.url())
+        .pool_size(1)
+        .max_overflow(0)
+        .pool_timeout(Duration::from_millis(200))
+        .on_checkout(move |_| {
+            if f.load(Ordering::SeqCst) {
+                Err(Error::InvalidRequest("no".into()))
+            } else {
+                Ok(())
+            }
+        })
+        .on_close(move |_| {
+            c.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        })
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        assert!(matches!(engine.connect(), Err(Error::InvalidRequest(_))));
+    }
+    assert_eq!(
+        closed.load(Ordering::SeqCst),
+        3,
+        "each failed connection was closed"
+    );
+    fail.store(false, Ordering::SeqCst);
+    assert!(engine.connect().is_ok(), "the slot was given back");
+}
+
+fn null_pool_opens_and_closes_per_checkout(b: &TestDb) {
+    let engine = Engine::builder(&b.url())
+        .poolclass(PoolClass::Null)
+        .build()
+        .unwrap();
+    let a = engine.connect().unwrap().connection_id().unwrap();
+    let b = engine.connect().unwrap().connection_id().unwrap();
+    assert_ne!(a, b);
+    assert_eq!(engine.pool_status().checked_in, 0);
+}
+
+fn singleton_thread_pool_keeps_one_connection_per_thread(b: &TestDb) {
+    let engine = Engine::builder(&b.url())
+        .poolclass(PoolClass::SingletonThread)
+        .build()
+        .unwrap();
+    let here_a = engine.connect().unwrap().connection_id().unwrap();
+    let here_b = engine.connect().unwrap().connection_id().unwrap();
+    assert_eq!(here_a, here_b);
+    let e = engine.clone();
+    let there = std::thread::spawn(move || e.connect().unwrap().connection_id().unwrap())
+        .join()
+        .unwrap();
+    assert_ne!(there, here_a);
+}
+
+fn dispose_closes_idle_connections(b: &TestDb) {
+    let engine = create_engine(&b.url()).unwrap();
+    let first = engine.connect().unwrap().connection_id().unwrap();
+    assert_eq!(engine.pool_status().checked_in, 1);
+    engine.dispose();
+    assert_eq!(engine.pool_status().checked_in, 0);
+    assert_ne!(engine.connect().unwrap().connection_id().unwrap(), first);
+}
+
+// ---- connections and transactions ----------------------------------------------------------------------
+
+fn commit_as_you_go(b: &TestDb) {
+    {
+        let engine = engine_with_schema(&b.url());
+        let mut conn = engine.connect().unwrap();
+        assert!(!conn.in_transaction());
+        conn.execute(insert(&users()), params! { "name" => "ed" })
+            .unwrap();
+        assert!(
+            conn.in_transaction(),
+            "the first statement begins a transaction"
+        );
+        conn.rollback().unwrap();
+        assert!(!conn.in_transaction());
+        assert_eq!(rows_in(&mut conn, "users"), 0);
+        conn.execute(insert(&users()), params! { "name" => "ed" })
+            .unwrap();
+        conn.commit().unwrap();
+        conn.rollback().unwrap();
+        assert_eq!(rows_in(&mut conn, "users"), 1);
+    }
+}
+
+fn begin_guard_commits_or_rolls_back_on_drop(b: &TestDb) {
+    let engine = engine_with_schema(&b.url());
+    let mut conn = engine.connect().unwrap();
+    {
+        let mut tx = conn.begin().unwrap();
+        tx.execute(insert(&users()), params! { "name" => "kept" })
+            .unwrap();
+        tx.commit().unwrap();
+    }
+    {
+        let mut tx = conn.begin().unwrap();
+        tx.execute(insert(&users()), params! { "name" => "dropped" })
+            .unwrap();
+    }
+    {
+        let tx = conn.begin().unwrap();
+        tx.rollback().unwrap();
+    }
+    let names: Vec<String> = conn
+        .execute(select([users().c("name")]), ())
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert_eq!(names, ["kept"]);
+    conn.execute(text("SELECT 1"), ()).unwrap();
+    assert!(
+        matches!(conn.begin(), Err(Error::InvalidRequest(_))),
+        "autobegun transaction is open"
+    );
+}
+
+fn savepoints_nest_and_roll_back_alone(b: &TestDb) {
+    let engine = engine_with_schema(&b.url());
+    let mut conn = engine.connect().unwrap();
+    let mut tx = conn.begin().unwrap();
+    tx.execute(insert(&users()), params! { "name" => "outer" })
+        .unwrap();
+    {
+        let mut sp1 = tx.begin_nested().unwrap();
+        assert!(sp1.in_nested_transaction());
+        let name = sp1.name().to_owned();
+        assert_eq!(sp1.get_nested_transaction(), Some(name.as_str()));
+        sp1.execute(insert(&users()), params! { "name" => "sp1" })
+            .unwrap();
+        {
+            let mut sp2 = sp1.begin_nested().unwrap();
+            sp2.execute(insert(&users()), params! { "name" => "sp2" })
+                .unwrap();
+            sp2.rollback().unwrap();
+        }
+        {
+            let mut sp3 = sp1.begin_nested().unwrap();
+            sp3.execute(insert(&users()), params! { "name" => "sp3" })
+                .unwrap();
+            sp3.commit().unwrap();
+        }
+        sp1.commit().unwrap();
+    }
+    {
+        let mut sp4 = tx.begin_nested().unwrap();
+        sp4.execute(insert(&users()), params! { "name" => "sp4" })
+            .unwrap();
+        // dropped: rolled back to the savepoint
+    }
+    assert!(!tx.in_nested_transaction());
+    tx.commit().unwrap();
+    let mut names: Vec<String> = conn
+        .execute(select([users().c("name")]), ())
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    names.sort();
+    assert_eq!(names, ["outer", "sp1", "sp3"]);
+}
+
+fn begin_nested_without_a_transaction_begins_one(b: &TestDb) {
+    let engine = engine_with_schema(&b.url());
+    let mut conn = engine.connect().unwrap();
+    {
+        let mut sp = conn.begin_nested().unwrap();
+        sp.execute(insert(&users()), params! { "name" => "a" })
+            .unwrap();
+        sp.commit().unwrap();
+    }
+    assert!(conn.in_transaction());
+    conn.rollback().unwrap();
+    assert_eq!(rows_in(&mut conn, "users"), 0);
+}
+
+fn engine_begin_commits_and_rolls_back(b: &TestDb) {
+    let engine = engine_with_schema(&b.url());
+    {
+        let mut tx = engine.begin().unwrap();
+        tx.execute(insert(&users()), params! { "name" => "a" })
+            .unwrap();
+        tx.commit().unwrap();
+    }
+    {
+        let mut tx = engine.begin().unwrap();
+        tx.execute(insert(&users()), params! { "name" => "b" })
+            .unwrap();
+    }
+    let err = engine.transaction(|c| {
+        c.execute(insert(&users()), params! { "name" => "c" })?;
+        c.execute(
+            insert(&users()),
+            params! { "id" => 1, "name" => "value-7f3a" },
+        )?;
+        Ok(())
+    });
+    let db = err.unwrap_err();
+    let db = db.as_db_error().expect("a database error");
+    assert_eq!(db.kind, DbErrorKind::Integrity);
+    assert_eq!(db.reason, Some(DbErrorReason::UniqueViolation));
+    assert!(db.sql.as_deref().unwrap().starts_with("INSERT INTO users"));
+    assert_eq!(
+        db.param_names.iter().map(|p| &**p).collect::<Vec<_>>(),
+        ["id", "name", "param_1"]
+    );
+    assert!(
+        !db.to_string().contains("value-7f3a"),
+        "values never appear in errors"
+    );
+    let mut conn = engine.connect().unwrap();
+    assert_eq!(rows_in(&mut conn, "users"), 1);
+}
+
+fn a_panic_returns_the_connection_rolled_back(b: &TestDb) {
+    let engine = engine_with_schema(&b.url());
+    let e = engine.clone();
+    let result = std::thread::spawn(move || {
+        let mut conn = e.connect().unwrap();
+        conn.execute(insert(&users()), params! { "name" => "conn" })
+            .unwrap();
+        let mut tx = e.begin().unwrap();
+        tx.execute(insert(&users()), params! { "name" => "tx" })
+            .unwrap();
+        panic!("user code failed");
+    })
+    .join();
+    assert!(result.is_err());
+    let status = engine.pool_status();
+    assert_eq!(status.checked_out, 0, "{status}");
+    assert_eq!(status.checked_in, 2);
+    let e = engine.clone();
+    let closure = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        e.transaction(|c| -> Result<()> {
+            c.execute(insert(&users()), params! { "name" => "closure" })?;
+            panic!("inside the closure");
+        })
+    }));
+    assert!(closure.is_err());
+    let mut conn = engine.connect().unwrap();
+    assert_eq!(rows_in(&mut conn, "users"), 0);
+    assert_eq!(engine.pool_status().checked_out, 1);
+}
+
+fn invalidate_discards_and_requires_rollback_inside_a_transaction(b: &TestDb) {
+    let engine = engine_with_schema(&b.url());
+    let mut conn = engine.connect().unwrap();
+    let first = conn.connection_id().unwrap();
+    conn.execute(insert(&users()), params! { "name" => "lost" })
+        .unwrap();
+    conn.invalidate();
+    assert!(conn.invalidated());
+    assert!(matches!(
+        conn.execute(text("SELECT 1"), ()),
+        Err(Error::PendingRollback(_))
+    ));
+    conn.rollback().unwrap();
+    assert_eq!(
+        rows_in(&mut conn, "users"),
+        0,
+        "the invalidated transaction's work is gone"
+    );
+    assert!(!conn.invalidated());
+    assert_ne!(conn.connection_id().unwrap(), first, "a new connection");
+    drop(conn);
+    let ids: HashSet<u64> = (0..3)
+        .map(|_| engine.connect().unwrap().connection_id().unwrap())
+        .collect();
+    assert!(
+        !ids.contains(&first),
+        "the discarded connection is never reused"
+    );
+}
+
+fn core_statements_round_trip_with_types(b: &TestDb) {
+    let engine = engine_with_schema(&b.url());
+    let (u, a) = (users(), addresses());
+    let mut conn = engine.connect().unwrap();
+    let r = conn
+        .execute(
+            insert(&u).values(params! {
+                "name" => "ed",
+                "balance" => rust_decimal::Decimal::new(1050, 2),
+                "joined" => chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+            }),
+            (),
+        )
+        .unwrap();
+    assert_eq!(r.rowcount(), 1);
+    let pk = r.inserted_primary_key().unwrap().clone();
+    assert_eq!(pk.get::<i64>("id").unwrap(), 1);
+    drop(r);
+    let n = conn
+        .execute_many(
+            insert(&a),
+            [
+                params! { "user_id" => 1, "email" => "ed@x.org" },
+                params! { "user_id" => 1, "email" => "ed@y.org" },
+            ],
+        )
+        .unwrap();
+    assert_eq!(n.rowcount(), 2);
+    let row = conn
+        .execute(
+            select([
+                u.c("name"),
+                u.c("active"),
+                u.c("balance"),
+                u.c("joined"),
+                count(a.c("id")).label("n"),
+            ])
+            .join(&a)
+            .group_by([u.c("id")]),
+            (),
+        )
+        .unwrap()
+        .one()
+        .unwrap();
+    assert_eq!(row.get::<String>("name").unwrap(), "ed");
+    assert!(
+        row.get::<bool>("active").unwrap(),
+        "client default applied, read back as bool"
+    );
+    assert_eq!(
+        row.get::<rust_decimal::Decimal>("balance").unwrap(),
+        rust_decimal::Decimal::new(1050, 2)
+    );
+    assert_eq!(
+        row.get::<chrono::NaiveDate>("joined").unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+    );
+    assert_eq!(row.get::<i64>("n").unwrap(), 2);
+    let err = row.get::<i64>("name").unwrap_err();
+    assert!(
+        matches!(&err, Error::Conversion { column, expected, found } if column == "name" && *expected == "i64" && *found == "text"),
+        "{err}"
+    );
+
+    let r = conn
+        .execute(
+            update(&u)
+                .filter(u.c("id").eq(1))
+                .values([("name", u.c("name").concat("!"))])
+                .returning([u.c("name")]),
+            (),
+        )
+        .unwrap();
+    assert_eq!(r.scalar_one::<String>().unwrap(), "ed!");
+    let r = conn
+        .execute(delete(&a).filter(a.c("email").endswith("@y.org")), ())
+        .unwrap();
+    assert_eq!(r.rowcount(), 1);
+    let emails: Vec<String> = conn
+        .execute(
+            select([a.c("email")]).filter(a.c("user_id").in_([1, 2, 3])),
+            (),
+        )
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert_eq!(emails, ["ed@x.org"]);
+    let none: Vec<String> = conn
+        .execute(
+            select([a.c("email")]).filter(a.c("user_id").in_(Vec::<i32>::new())),
+            (),
+        )
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert!(none.is_empty());
+}
+
+fn result_methods(b: &TestDb) {
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execute(text("CREATE TABLE t (id INTEGER, name TEXT)"), ())
+        .unwrap();
+    conn.execute_many(
+        text("INSERT INTO t VALUES (:id, :name)"),
+        (1..=3).map(|i| params! { "id" => i, "name" => format!("n{i}") }),
+    )
+    .unwrap();
+    let q = || text("SELECT id, name FROM t ORDER BY id");
+
+    let mut r = conn.execute(q(), ()).unwrap();
+    assert_eq!(
+        r.keys().iter().map(|k| &**k).collect::<Vec<_>>(),
+        ["id", "name"]
+    );
+    assert!(r.returns_rows());
+    // DB-API leaves a SELECT's rowcount to the driver: -1 on SQLite, the row count on
+    // PostgreSQL.
+    assert_eq!(r.rowcount(), if b.is_postgres() { 3 } else { -1 });
+    assert_eq!(r.fetchone().unwrap().unwrap().get::<i64>("id").unwrap(), 1);
+    assert_eq!(r.fetchmany(5).unwrap().len(), 2);
+    assert!(r.fetchone().unwrap().is_none());
+    drop(r);
+
+    let rows: Vec<Row> = conn
+        .execute(q(), ())
+        .unwrap()
+        .collect::<Result<_>>()
+        .unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2][1], Value::from("n3"));
+    assert_eq!(rows[0].mapping().get("name"), Some(&Value::from("n1")));
+    assert_eq!(
+        rows[0]
+            .clone()
+            .into_map()
+            .keys()
+            .map(|k| &**k)
+            .collect::<Vec<_>>(),
+        ["id", "name"]
+    );
+    assert!(matches!(
+        rows[0].get::<i64>("nope"),
+        Err(Error::NoSuchColumn(_))
+    ));
+
+    assert_eq!(
+        conn.execute(q(), ())
+            .unwrap()
+            .first()
+            .unwrap()
+            .unwrap()
+            .get::<i64>(0)
+            .unwrap(),
+        1
+    );
+    assert!(matches!(
+        conn.execute(q(), ()).unwrap().one(),
+        Err(Error::MultipleResultsFound)
+    ));
+    assert!(matches!(
+        conn.execute(text("SELECT 1 WHERE 1 = 0"), ()).unwrap().one(),
+        Err(Error::NoResultFound)
+    ));
+    assert!(
+        conn.execute(text("SELECT 1 WHERE 1 = 0"), ())
+            .unwrap()
+            .one_or_none()
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        conn.execute(q(), ()).unwrap().scalar::<i64>().unwrap(),
+        Some(1)
+    );
+    assert_eq!(
+        conn.execute(text("SELECT 1 WHERE 1 = 0"), ())
+            .unwrap()
+            .scalar::<i64>()
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        conn.execute(text("SELECT 7"), ())
+            .unwrap()
+            .scalar_one_or_none::<i64>()
+            .unwrap(),
+        Some(7)
+    );
+    assert!(matches!(
+        conn.execute(q(), ()).unwrap().scalar_one::<i64>(),
+        Err(Error::MultipleResultsFound)
+    ));
+    let ids: Vec<i64> = conn.execute(q(), ()).unwrap().scalars().all().unwrap();
+    assert_eq!(ids, [1, 2, 3]);
+    let maps = conn.execute(q(), ()).unwrap().mappings().all().unwrap();
+    assert_eq!(maps[1]["name"], Value::from("n2"));
+    let all = conn.execute(q(), ()).unwrap().all().unwrap();
+    assert_eq!(all.len(), 3);
+
+    let mut closed = conn.execute(q(), ()).unwrap();
+    closed.close();
+    assert!(matches!(closed.fetchone(), Err(Error::ResourceClosed(_))));
+    drop(closed);
+    let mut no_rows = conn
+        .execute(text("UPDATE t SET name = 'x' WHERE id > 1"), ())
+        .unwrap();
+    assert_eq!(no_rows.rowcount(), 2);
+    assert!(!no_rows.returns_rows());
+    assert!(matches!(no_rows.fetchone(), Err(Error::ResourceClosed(_))));
+    drop(no_rows);
+    let dup = conn
+        .execute(text("SELECT 1 AS a, 2 AS a"), ())
+        .unwrap()
+        .one()
+        .unwrap();
+    assert!(
+        matches!(dup.get::<i64>("a"), Err(Error::InvalidRequest(_))),
+        "ambiguous names are an error"
+    );
+}
+
+fn text_parameters_are_bound(b: &TestDb) {
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    let row = conn
+        .execute(
+            text("SELECT :a AS a, :b AS b, :a || ':not' AS c"),
+            params! { "a" => "x'; DROP TABLE t; --", "b" => None::<i32> },
+        )
+        .unwrap()
+        .one()
+        .unwrap();
+    assert_eq!(row.get::<String>("a").unwrap(), "x'; DROP TABLE t; --");
+    assert_eq!(row.get::<Option<i32>>("b").unwrap(), None);
+    assert_eq!(row.get::<String>("c").unwrap(), "x'; DROP TABLE t; --:not");
+    let err = conn.execute(text("SELECT :missing"), ()).unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Compile(CompileError::MissingParameter { .. })
+    ));
+}
+
+fn echo_logs_sql_parameters_and_timing_but_no_password(b: &TestDb) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let engine = Engine::builder(&b.url()).echo(true).build().unwrap();
+        assert!(engine.echo());
+        let mut conn = engine.connect().unwrap();
+        let n: i64 = conn
+            .execute(text("SELECT :x + 1"), params! { "x" => 41 })
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(n, 42);
+        let quiet = create_engine(&b.url()).unwrap();
+        quiet
+            .connect()
+            .unwrap()
+            .execute(text("SELECT 'not logged'"), ())
+            .unwrap();
+    });
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("SELECT ?1 + 1") || log.contains("SELECT $1 + 1"),
+        "{log}"
+    );
+    assert!(log.contains("[parameters: [I32(41)]]"), "{log}");
+    assert!(log.contains("executed in"), "{log}");
+    assert!(!log.contains("not logged"), "{log}");
+    let url = "postgresql://scott:tiger-secret@127.0.0.1:1/x";
+    assert!(!format!("{:?}", url.parse::<Url>().unwrap()).contains("tiger-secret"));
+}
+
+fn execution_options_are_kept(b: &TestDb) {
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    let mut map = SchemaTranslateMap::new();
+    map.insert(None, "tenant_1".to_owned());
+    let opts = ExecutionOptions::default()
+        .stream_results(true)
+        .max_row_buffer(10)
+        .compiled_cache(false)
+        .schema_translate_map(map);
+    conn.execution_options(opts.clone()).unwrap();
+    assert_eq!(conn.get_execution_options(), &opts);
+    // SQLite produces rows in process: streamed results read the same rows.
+    let rows: Vec<i64> = conn.execute(text("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 25) SELECT x FROM n"), ()).unwrap().scalars().all().unwrap();
+    assert_eq!(rows.len(), 25);
+    assert_eq!(
+        "read committed".parse::<IsolationLevel>().unwrap(),
+        IsolationLevel::ReadCommitted
+    );
+    assert!("sometimes".parse::<IsolationLevel>().is_err());
+}
+
+crate::on_every_backend!(
+    two_threads_get_two_connections,
+    queue_pool_bounds_connections_under_contention,
+    waiting_callers_are_served_in_arrival_order,
+    timeout_error_states_the_limits_and_fires_after_pool_timeout,
+    fifo_and_lifo_order_are_observable,
+    recycle_replaces_old_connections,
+    reset_on_return_rolls_back_commits_or_leaves_alone,
+    a_failed_commit_can_be_rolled_back,
+    inserted_primary_key_is_null_when_nothing_was_inserted,
+    extreme_pool_settings_do_not_panic,
+    failing_hooks_close_the_connection_and_free_the_slot,
+    null_pool_opens_and_closes_per_checkout,
+    singleton_thread_pool_keeps_one_connection_per_thread,
+    dispose_closes_idle_connections,
+    commit_as_you_go,
+    begin_guard_commits_or_rolls_back_on_drop,
+    savepoints_nest_and_roll_back_alone,
+    begin_nested_without_a_transaction_begins_one,
+    engine_begin_commits_and_rolls_back,
+    a_panic_returns_the_connection_rolled_back,
+    invalidate_discards_and_requires_rollback_inside_a_transaction,
+    core_statements_round_trip_with_types,
+    result_methods,
+    text_parameters_are_bound,
+    echo_logs_sql_parameters_and_timing_but_no_password,
+    execution_options_are_kept,
+);
