@@ -253,14 +253,14 @@ snap!(cast_to_types, {
     let u = users();
     select([
         cast(u.c("score"), SqlType::Numeric(Some(10), Some(2))).label("a"),
-        cast(u.c("name"), SqlType::Integer).label("b"),
-        cast(u.c("id"), SqlType::String(Some(10))).label("c"),
-        u.c("fullname").cast(SqlType::Date).label("d"),
+        cast(u.c("score"), SqlType::String(Some(10))).label("b"),
+        cast(u.c("id"), SqlType::BigInteger).label("c"),
+        cast(literal("2024-01-02"), SqlType::Date).label("d"),
     ])
 });
 snap!(cast_to_interval, {
     let u = users();
-    select([cast(u.c("name"), SqlType::Interval).label("i")])
+    select([u.c("id"), cast(literal("1 day"), SqlType::Interval).label("i")])
 });
 snap!(labels_in_order_by, {
     let u = users();

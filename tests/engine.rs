@@ -812,7 +812,9 @@ fn result_methods(b: &TestDb) {
         Err(Error::MultipleResultsFound)
     ));
     assert!(matches!(
-        conn.execute(text("SELECT 1 WHERE 1 = 0"), ()).unwrap().one(),
+        conn.execute(text("SELECT 1 WHERE 1 = 0"), ())
+            .unwrap()
+            .one(),
         Err(Error::NoResultFound)
     ));
     assert!(

@@ -135,18 +135,18 @@ pub fn sqlite_empty() -> rusqlite::Connection {
 }
 
 /// Rows every fixture database starts with, so statements run against real data.
-const SEED: &str = "
-    INSERT INTO users (id, name, fullname, email, active, score) VALUES
-        (1, 'ed', 'Ed Jones', 'ed@x.org', 1, 95), (2, 'wendy', NULL, 'wendy@x.org', 1, 40),
-        (3, 'mary', 'Mary Ann', NULL, 0, 60);
-    INSERT INTO addresses (id, user_id, email_address) VALUES
-        (1, 1, 'ed@x.org'), (2, 1, 'ed@spam.com'), (3, 2, 'wendy@x.org');
-    INSERT INTO orders (id, user_id, amount, status) VALUES
-        (1, 1, 120.50, 'new'), (2, 1, 15.00, 'paid'), (3, 2, 300.00, 'new');
-    INSERT INTO nodes (id, parent_id, label) VALUES (1, NULL, 'root'), (2, 1, 'a'), (3, 2, 'b');
+pub const SEED: &str = "
+    INSERT INTO users (name, fullname, email, active, score) VALUES
+        ('ed', 'Ed Jones', 'ed@x.org', true, 95), ('wendy', NULL, 'wendy@x.org', true, 40),
+        ('mary', 'Mary Ann', NULL, false, 60);
+    INSERT INTO addresses (user_id, email_address) VALUES
+        (1, 'ed@x.org'), (1, 'ed@spam.com'), (2, 'wendy@x.org');
+    INSERT INTO orders (user_id, amount, status) VALUES
+        (1, 120.50, 'new'), (1, 15.00, 'paid'), (2, 300.00, 'new');
+    INSERT INTO nodes (parent_id, label) VALUES (NULL, 'root'), (1, 'a'), (2, 'b');
     INSERT INTO counters (id, n) VALUES (1, 0);
     INSERT INTO kv (k, v) VALUES ('a', '0');
-    INSERT INTO app.tags (id, name) VALUES (1, 'red');
+    INSERT INTO app.tags (name) VALUES ('red');
 ";
 
 /// A SQLite `:memory:` engine with an attached `app` schema and, with `fixture`, the fixture

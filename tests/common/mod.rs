@@ -26,9 +26,9 @@ pub fn dialects() -> [(&'static dyn Dialect, Box<dyn ParserDialect>); 3] {
 }
 
 /// Renders `stmt` for every dialect, snapshots the SQL and its parameters (or the
-/// CompileError), parses each rendering back with sqlparser, executes the statement through
-/// sqlcore's `Connection` on an in-memory SQLite database holding the fixture schema, and
-/// prepares (or, for DDL, runs) the PostgreSQL rendering on the real server.
+/// CompileError), parses each rendering back with sqlparser, and executes the statement through
+/// sqlcore's `Connection` on an in-memory SQLite database and on the PostgreSQL server, each
+/// holding the fixture schema and rows.
 pub fn check(case: &str, stmt: impl Into<Statement>) {
     check_with(case, stmt, &Params::new())
 }
@@ -69,7 +69,7 @@ pub fn check_with(case: &str, stmt: impl Into<Statement>, named: &Params) {
                             panic!("{case}: SQLite rejects {sql}: {e}");
                         }
                     }
-                    "postgresql" => pg::check(case, &sql, matches!(stmt, Statement::Ddl(_)), empty),
+                    "postgresql" => pg::check(case, &stmt, named, empty),
                     _ => {}
                 }
                 describe(&compiled, &sql, &bound.values)

@@ -1,5 +1,5 @@
-//! PostgreSQL for the compiler tests: every PostgreSQL rendering is prepared (DML) or run (DDL)
-//! on the real server, inside a transaction that is always rolled back, in a schema of its own.
+//! PostgreSQL for the tests: the server's URL, a checked connection, and the run of every
+//! compiler snapshot statement on the real server.
 //!
 //! The server is `SQLCORE_TEST_PG_URL` (default `postgresql://postgres@127.0.0.1:5432/test`).
 //! Under `CI=true` an unreachable server fails the tests; elsewhere the check is skipped with a
@@ -27,38 +27,50 @@ pub fn connect() -> Option<postgres::Client> {
     }
 }
 
-/// Prepares (DML) or runs (DDL) `sql` in a rolled-back transaction, in a fresh schema that
-/// holds the fixture tables unless `empty`.
-pub fn check(case: &str, sql: &str, is_ddl: bool, empty: bool) {
-    let Some(mut client) = connect() else { return };
-    let mut tx = client.transaction().expect("BEGIN");
+/// Runs `stmt` through sqlcore on the server, inside one transaction that is rolled back at
+/// the end: a schema of its own holding the fixture tables and rows (unless `empty`), then the
+/// statement with its values, stepping through every row it returns.
+pub fn check(case: &str, stmt: &Statement, named: &Params, empty: bool) {
+    if connect().is_none() {
+        return;
+    }
+    let engine = Engine::builder(&url())
+        .poolclass(PoolClass::Null)
+        .build()
+        .expect("engine");
+    let mut conn = engine.connect().expect("connect");
     let schema = format!("snap_{case}");
     // `app` is the fixture's second schema; concurrent tests wait on it in turn.
-    tx.batch_execute(&format!(
-        "CREATE SCHEMA \"{schema}\"; SET LOCAL search_path TO \"{schema}\"; CREATE SCHEMA app"
-    ))
-    .unwrap_or_else(|e| panic!("{case}: set-up: {e}"));
+    for setup in [
+        format!("CREATE SCHEMA \"{schema}\""),
+        format!("SET LOCAL search_path TO \"{schema}\""),
+        "CREATE SCHEMA app".to_owned(),
+    ] {
+        conn.execute(text(&setup), ())
+            .unwrap_or_else(|e| panic!("{case}: set-up: {e}"));
+    }
     if !empty {
-        for ddl in super::fixtures::metadata()
-            .create_all_ddl(&PostgreSQL, false)
-            .expect("fixture DDL")
+        super::fixtures::metadata()
+            .create_all(&mut conn)
+            .expect("fixture DDL on PostgreSQL");
+        for seed in super::fixtures::SEED
+            .split(';')
+            .filter(|s| !s.trim().is_empty())
         {
-            let fixture = ddl.compile(&PostgreSQL).expect("fixture DDL compiles").sql;
-            tx.batch_execute(&fixture)
-                .unwrap_or_else(|e| panic!("fixture DDL fails on PostgreSQL: {e}\n{fixture}"));
+            conn.execute(text(seed), ())
+                .unwrap_or_else(|e| panic!("seed rows: {e}\n{seed}"));
         }
     }
-    let result = if is_ddl {
-        tx.batch_execute(sql)
-    } else {
-        tx.prepare(sql).map(drop)
-    };
-    if let Err(e) = result {
-        let detail = e
-            .as_db_error()
-            .map(|d| d.message().to_owned())
-            .unwrap_or_default();
-        panic!("{case}: PostgreSQL rejects {sql}: {e} {detail}");
+    let result = conn.execute(stmt.clone(), named);
+    let rows = result.and_then(|r| {
+        if r.returns_rows() {
+            r.all().map(drop)
+        } else {
+            Ok(())
+        }
+    });
+    if let Err(e) = rows {
+        panic!("{case}: PostgreSQL rejects the statement: {e}");
     }
-    tx.rollback().expect("ROLLBACK");
+    conn.rollback().expect("ROLLBACK");
 }
