@@ -258,12 +258,24 @@ impl Connection {
 
     fn begin_root(&mut self) -> Result<()> {
         if !self.autocommit() {
-            self.raw()?.begin()?;
+            let begun = self.raw()?.begin();
+            self.watch(begun)?;
         } else {
             self.raw()?;
         }
         self.in_tx = true;
         Ok(())
+    }
+
+    /// Passes a driver call's result through; a lost connection is invalidated on the way.
+    fn watch<T>(&mut self, result: Result<T>) -> Result<T> {
+        if let Err(Error::Db(db)) = &result {
+            if db.connection_invalidated {
+                self.engine.pool().factory().bump_generation();
+                self.invalidate();
+            }
+        }
+        result
     }
 
     fn autobegin(&mut self) -> Result<()> {
@@ -330,7 +342,8 @@ impl Connection {
         if driver_tx {
             // Also under AUTOCOMMIT, where a savepoint opened a transaction of its own.
             // State changes only once the COMMIT succeeded: a failed one can be rolled back.
-            self.raw()?.commit()?;
+            let committed = self.raw()?.commit();
+            self.watch(committed)?;
         }
         self.savepoints.clear();
         self.in_tx = false;
@@ -343,10 +356,11 @@ impl Connection {
         self.savepoints.clear();
         self.in_tx = false;
         self.pending_rollback = false;
-        match self.record.as_mut() {
+        let rolled_back = match self.record.as_mut() {
             Some(record) if record.conn.in_transaction() => record.driver_connection().rollback(),
             _ => Ok(()),
-        }
+        };
+        self.watch(rolled_back)
     }
 
     /// Discards the database connection: it is closed, never reused. A transaction that was

@@ -260,7 +260,10 @@ snap!(cast_to_types, {
 });
 snap!(cast_to_interval, {
     let u = users();
-    select([u.c("id"), cast(literal("1 day"), SqlType::Interval).label("i")])
+    select([
+        u.c("id"),
+        cast(literal("1 day"), SqlType::Interval).label("i"),
+    ])
 });
 snap!(labels_in_order_by, {
     let u = users();

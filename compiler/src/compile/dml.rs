@@ -344,6 +344,11 @@ fn typed_for(table: &Table, column: &str, value: &Expr) -> Expr {
             b.sql_type = table.columns.get(column).map(|c| c.sql_type.clone());
             Expr::Bind(b)
         }
+        Expr::Param(p) if p.sql_type.is_none() => {
+            let mut p = p.clone();
+            p.sql_type = table.columns.get(column).map(|c| c.sql_type.clone());
+            Expr::Param(p)
+        }
         other => other.clone(),
     }
 }

@@ -1,0 +1,534 @@
+//! PostgreSQL-only behaviours: disconnects, pre-ping, the statement cache, every type both
+//! ways, isolation levels, executemany and streamed results at scale. Each test works in a
+//! schema of its own.
+
+mod common;
+
+use common::backend::TestDb;
+use sqlcore::*;
+use std::time::Duration;
+
+fn db(name: &str) -> Option<TestDb> {
+    TestDb::postgres(name)
+}
+
+fn backend_pid(conn: &mut Connection) -> i32 {
+    conn.execute(text("SELECT pg_backend_pid()"), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap()
+}
+
+fn terminate(pid: i32) {
+    let mut admin = common::pg::connect().expect("admin connection");
+    admin
+        .execute("SELECT pg_terminate_backend($1)", &[&pid])
+        .expect("terminate");
+    // Wait until the server has really let go of it.
+    for _ in 0..100 {
+        let gone = admin
+            .query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", &[&pid])
+            .unwrap()
+            .is_empty();
+        if gone {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_terminated_backend_invalidates_and_the_pool_recovers() {
+    let Some(b) = db("terminated") else { return };
+    let engine = create_engine(&b.url()).unwrap();
+    let (pid, spare) = {
+        let mut a = engine.connect().unwrap();
+        let mut c = engine.connect().unwrap();
+        let pids = (backend_pid(&mut a), backend_pid(&mut c));
+        drop(a); // returned first, so handed out first (FIFO)
+        drop(c);
+        pids
+    };
+    terminate(pid);
+    // The pool hands out connections FIFO: the first checkout gets the dead one.
+    let mut conn = engine.connect().unwrap();
+    let err = conn.execute(text("SELECT 1"), ()).unwrap_err();
+    assert!(err.connection_invalidated(), "{err}");
+    assert_eq!(err.as_db_error().unwrap().kind, DbErrorKind::Operational);
+    assert!(conn.invalidated());
+    // As SQLAlchemy: roll back what the lost connection had begun, then go on.
+    conn.rollback().unwrap();
+    // The next statement runs on a fresh connection.
+    let one: i32 = conn
+        .execute(text("SELECT 1"), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(one, 1);
+    assert_ne!(backend_pid(&mut conn), pid);
+    drop(conn);
+    // Every connection opened before the disconnect was discarded too.
+    let mut fresh = engine.connect().unwrap();
+    assert_ne!(
+        backend_pid(&mut fresh),
+        spare,
+        "older connections are replaced"
+    );
+}
+
+#[test]
+fn a_disconnect_inside_a_transaction_requires_rollback() {
+    let Some(b) = db("terminated_tx") else { return };
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    let mut tx = conn.begin().unwrap();
+    let pid = backend_pid(&mut tx);
+    terminate(pid);
+    let err = tx.execute(text("SELECT 1"), ()).unwrap_err();
+    assert!(err.connection_invalidated());
+    assert!(matches!(
+        tx.execute(text("SELECT 1"), ()),
+        Err(Error::PendingRollback(_))
+    ));
+    tx.rollback().unwrap();
+    let one: i32 = conn
+        .execute(text("SELECT 1"), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(one, 1);
+}
+
+#[test]
+fn pre_ping_replaces_a_terminated_connection_silently() {
+    let Some(b) = db("preping") else { return };
+    let engine = Engine::builder(&b.url())
+        .pool_pre_ping(true)
+        .build()
+        .unwrap();
+    let pid = backend_pid(&mut engine.connect().unwrap());
+    terminate(pid);
+    let mut conn = engine.connect().unwrap();
+    let one: i32 = conn
+        .execute(text("SELECT 1"), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(one, 1);
+    assert_ne!(backend_pid(&mut conn), pid);
+}
+
+#[test]
+fn unreachable_server_fails_at_once_with_the_real_error() {
+    let engine =
+        Engine::builder("postgresql://postgres:pw-9c1e@127.0.0.1:1/test?connect_timeout=2")
+            .pool_timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+    let started = std::time::Instant::now();
+    let err = engine.connect().unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let text = err.to_string();
+    assert!(
+        text.contains("refused") || text.contains("connect"),
+        "{text}"
+    );
+    assert!(!text.contains("pw-9c1e"));
+}
+
+fn prepared_statements(conn: &mut Connection) -> i64 {
+    conn.execute(
+        text("SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql"),
+        (),
+    )
+    .unwrap()
+    .scalar_one()
+    .unwrap()
+}
+
+#[test]
+fn statements_are_prepared_once_and_evicted_ones_closed() {
+    let Some(b) = db("stmt_cache") else { return };
+    let engine = Engine::builder(&b.url())
+        .statement_cache_size(3)
+        .pool_size(1)
+        .build()
+        .unwrap();
+    let mut conn = engine.connect().unwrap();
+    let base = prepared_statements(&mut conn);
+    for i in 0..20 {
+        let n: i32 = conn
+            .execute(text("SELECT :x + 1"), params! { "x" => i })
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(n, i + 1);
+    }
+    // The probe itself is one of the three cached statements.
+    assert_eq!(
+        prepared_statements(&mut conn),
+        base.max(1) + 1,
+        "prepared once, reused 20 times"
+    );
+    for i in 0..10 {
+        conn.execute(text(&format!("SELECT {i} AS n")), ()).unwrap();
+    }
+    assert!(
+        prepared_statements(&mut conn) <= 3,
+        "evicted statements are closed on the server"
+    );
+
+    let off = Engine::builder(&b.url())
+        .statement_cache_size(0)
+        .build()
+        .unwrap();
+    let mut conn = off.connect().unwrap();
+    for i in 0..5 {
+        let n: i32 = conn
+            .execute(text("SELECT :x + 1"), params! { "x" => i })
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(n, i + 1);
+    }
+    let left: i64 = conn
+        .execute(text("SELECT count(*) FROM pg_prepared_statements"), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(left, 0, "nothing prepared with the cache off");
+}
+
+fn every_type() -> Table {
+    Table::new("every_type")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("c_small", SqlType::SmallInteger))
+        .column(Column::new("c_int", SqlType::Integer))
+        .column(Column::new("c_big", SqlType::BigInteger))
+        .column(Column::new("c_float", SqlType::Float))
+        .column(Column::new("c_double", SqlType::Double))
+        .column(Column::new(
+            "c_numeric",
+            SqlType::Numeric(Some(12), Some(3)),
+        ))
+        .column(Column::new("c_string", SqlType::String(Some(40))))
+        .column(Column::new("c_text", SqlType::Text))
+        .column(Column::new("c_bool", SqlType::Boolean))
+        .column(Column::new("c_date", SqlType::Date))
+        .column(Column::new("c_time", SqlType::Time))
+        .column(Column::new("c_ts", SqlType::DateTime { timezone: false }))
+        .column(Column::new("c_tstz", SqlType::DateTime { timezone: true }))
+        .column(Column::new("c_interval", SqlType::Interval))
+        .column(Column::new("c_bytes", SqlType::LargeBinary))
+        .column(Column::new("c_uuid", SqlType::Uuid))
+        .column(Column::new("c_json", SqlType::Json))
+        .column(
+            Column::new("c_created", SqlType::DateTime { timezone: true })
+                .server_default_sql("now()"),
+        )
+}
+
+#[test]
+fn every_type_round_trips_with_nulls() {
+    let Some(b) = db("types") else { return };
+    let engine = create_engine(&b.url()).unwrap();
+    let t = every_type();
+    let mut md = MetaData::new();
+    md.add(t.clone()).unwrap();
+    md.create_all(&engine).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+    let time = chrono::NaiveTime::from_hms_micro_opt(13, 14, 15, 123_456).unwrap();
+    let ts = date.and_time(time);
+    let tstz = ts.and_utc();
+    let uuid = uuid::Uuid::parse_str("6fa459ea-ee8a-3ca4-894e-db77e160355e").unwrap();
+    let json = serde_json::json!({"a": [1, 2, {"b": null}], "c": "d"});
+    let full = params! {
+        "c_small" => 7_i16, "c_int" => -8_i32, "c_big" => 9_000_000_000_i64, "c_float" => 1.5_f32,
+        "c_double" => 2.25_f64, "c_numeric" => rust_decimal::Decimal::new(123_456, 3),
+        "c_string" => "héllo", "c_text" => "it's \\ text", "c_bool" => true, "c_date" => date,
+        "c_time" => time, "c_ts" => ts, "c_tstz" => tstz, "c_interval" => Interval::new(14, 3, 4_500_000),
+        "c_bytes" => vec![0_u8, 255, 10], "c_uuid" => uuid, "c_json" => json.clone(),
+    };
+    let mut conn = engine.connect().unwrap();
+    let r = conn.execute(insert(&t), &full).unwrap();
+    let id: i32 = r.inserted_primary_key().unwrap().get("id").unwrap();
+    let nulls: Params = full.iter().map(|(k, _)| (k.clone(), Value::Null)).collect();
+    let r = conn.execute(insert(&t), &nulls).unwrap();
+    let null_id: i32 = r.inserted_primary_key().unwrap().get("id").unwrap();
+    conn.commit().unwrap();
+
+    let row = conn
+        .execute(select(&t).filter(t.c("id").eq(id)), ())
+        .unwrap()
+        .one()
+        .unwrap();
+    for (name, value) in full.iter() {
+        assert_eq!(row.value(&**name).unwrap(), value, "{name}");
+    }
+    let created: chrono::DateTime<chrono::Utc> = row.get("c_created").unwrap();
+    assert!(
+        (chrono::Utc::now() - created).num_minutes().abs() < 5,
+        "the server default is visible"
+    );
+    let row = conn
+        .execute(select(&t).filter(t.c("id").eq(null_id)), ())
+        .unwrap()
+        .one()
+        .unwrap();
+    for (name, _) in full.iter() {
+        assert_eq!(row.value(&**name).unwrap(), &Value::Null, "{name}");
+    }
+    // Arrays travel for IN lists.
+    let ids: Vec<i32> = conn
+        .execute(
+            select([t.c("id")])
+                .filter(t.c("id").in_([id, null_id, 999]))
+                .order_by([t.c("id")]),
+            (),
+        )
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert_eq!(ids, [id, null_id]);
+    let none: Vec<i32> = conn
+        .execute(
+            select([t.c("id")]).filter(t.c("id").in_(Vec::<i32>::new())),
+            (),
+        )
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert!(none.is_empty());
+    let uuids: Vec<uuid::Uuid> = conn
+        .execute(
+            select([t.c("c_uuid")]).filter(t.c("c_uuid").in_([uuid])),
+            (),
+        )
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert_eq!(uuids, [uuid]);
+}
+
+#[test]
+fn a_value_of_the_wrong_type_is_a_data_error() {
+    let Some(b) = db("mismatch") else { return };
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execute(text("CREATE TABLE t (n INTEGER)"), ())
+        .unwrap();
+    conn.commit().unwrap();
+    let err = conn
+        .execute(
+            text("INSERT INTO t VALUES (:n)"),
+            params! { "n" => "not a number" },
+        )
+        .unwrap_err();
+    let db = err.as_db_error().expect("a database error");
+    assert!(
+        matches!(db.kind, DbErrorKind::Data | DbErrorKind::Programming),
+        "{err}"
+    );
+    conn.rollback().unwrap();
+    let t = Table::new("t").column(Column::new("n", SqlType::Integer));
+    let err = conn
+        .execute(insert(&t), params! { "n" => "not a number" })
+        .unwrap_err();
+    assert_eq!(
+        err.as_db_error().map(|e| e.kind),
+        Some(DbErrorKind::Data),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("cannot bind a text value"),
+        "{err}"
+    );
+    conn.rollback().unwrap();
+    let err = conn
+        .execute(insert(&t), params! { "n" => 5_000_000_000_i64 })
+        .unwrap_err();
+    assert_eq!(
+        err.as_db_error().map(|e| e.kind),
+        Some(DbErrorKind::Data),
+        "{err}"
+    );
+}
+
+#[test]
+fn isolation_levels_per_engine_and_per_connection() {
+    let Some(b) = db("isolation") else { return };
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    assert_eq!(
+        conn.get_isolation_level().unwrap(),
+        IsolationLevel::ReadCommitted
+    );
+    for level in [
+        IsolationLevel::Serializable,
+        IsolationLevel::RepeatableRead,
+        IsolationLevel::ReadUncommitted,
+        IsolationLevel::ReadCommitted,
+    ] {
+        conn.execution_options(ExecutionOptions::default().isolation_level(level))
+            .unwrap();
+        assert_eq!(conn.get_isolation_level().unwrap(), level);
+        let inside: String = conn
+            .execute(text("SELECT current_setting('transaction_isolation')"), ())
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(inside.to_uppercase(), level.as_str());
+        conn.rollback().unwrap();
+    }
+    conn.execution_options(
+        ExecutionOptions::default().isolation_level(IsolationLevel::Serializable),
+    )
+    .unwrap();
+    let id = conn.connection_id();
+    drop(conn);
+    let mut conn = engine.connect().unwrap();
+    assert_eq!(conn.connection_id(), id);
+    assert_eq!(
+        conn.get_isolation_level().unwrap(),
+        IsolationLevel::ReadCommitted,
+        "restored at checkin"
+    );
+
+    conn.execution_options(ExecutionOptions::default().isolation_level(IsolationLevel::Autocommit))
+        .unwrap();
+    conn.execute(text("CREATE TABLE t (x INTEGER)"), ())
+        .unwrap();
+    conn.execute(text("INSERT INTO t VALUES (1)"), ()).unwrap();
+    assert!(!conn.in_transaction());
+    conn.rollback().unwrap();
+    drop(conn);
+    let engine = Engine::builder(&b.url())
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .build()
+        .unwrap();
+    let mut conn = engine.connect().unwrap();
+    assert_eq!(
+        conn.get_isolation_level().unwrap(),
+        IsolationLevel::RepeatableRead
+    );
+    let n: i64 = conn
+        .execute(text("SELECT count(*) FROM t"), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(n, 1, "the AUTOCOMMIT insert was durable");
+}
+
+#[test]
+fn execute_many_of_100k_rows_returns_ids_in_input_order() {
+    let Some(b) = db("many") else { return };
+    let engine = Engine::builder(&b.url())
+        .insertmanyvalues_page_size(1000)
+        .build()
+        .unwrap();
+    let t = Table::new("items")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("n", SqlType::Integer).not_null())
+        .column(Column::new("label", SqlType::Text));
+    let mut md = MetaData::new();
+    md.add(t.clone()).unwrap();
+    md.create_all(&engine).unwrap();
+    let mut conn = engine.connect().unwrap();
+    // Descending n, so input order differs from any natural order of n.
+    let rows: Vec<Params> = (0..100_000)
+        .map(|i| params! { "n" => 100_000 - i, "label" => format!("row {i}") })
+        .collect();
+    let result = conn
+        .execute_many(insert(&t).returning([t.c("id"), t.c("n")]), rows)
+        .unwrap();
+    assert_eq!(result.rowcount(), 100_000);
+    let returned = result.all().unwrap();
+    assert_eq!(returned.len(), 100_000);
+    for (i, row) in returned.iter().enumerate() {
+        assert_eq!(
+            row.get::<i32>("n").unwrap(),
+            100_000 - i as i32,
+            "row {i} in input order"
+        );
+    }
+    let ids: Vec<i32> = returned.iter().map(|r| r.get("id").unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    conn.commit().unwrap();
+    let n: i64 = conn
+        .execute(select([count_all()]).select_from(&t), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(n, 100_000);
+
+    // Other statements reuse one prepared statement.
+    let updated = conn
+        .execute_many(
+            update(&t)
+                .filter(t.c("id").eq(bindparam("i")))
+                .values([("label", bindparam("l"))]),
+            (1..=100).map(|i| params! { "i" => i, "l" => "updated" }),
+        )
+        .unwrap();
+    assert_eq!(updated.rowcount(), 100);
+}
+
+#[test]
+fn a_streamed_million_rows_are_counted_through_a_cursor() {
+    let Some(b) = db("stream") else { return };
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execution_options(
+        ExecutionOptions::default()
+            .stream_results(true)
+            .max_row_buffer(1000),
+    )
+    .unwrap();
+    let mut result = conn
+        .execute(
+            text("SELECT g AS n, 'row ' || g AS label FROM generate_series(1, 1000000) AS g"),
+            (),
+        )
+        .unwrap();
+    let mut count = 0u64;
+    let mut sum = 0i64;
+    for row in result.by_ref() {
+        let row = row.unwrap();
+        sum += i64::from(row.get::<i32>(0).unwrap());
+        count += 1;
+        if count == 5_000 {
+            // Mid-way the rows still live on the server, in this session's cursor.
+            let names: Vec<String> = conn
+                .execute(
+                    text("SELECT statement FROM pg_cursors WHERE NOT is_holdable"),
+                    (),
+                )
+                .unwrap()
+                .scalars()
+                .all()
+                .unwrap();
+            assert!(
+                names
+                    .iter()
+                    .any(|n| n.starts_with("DECLARE sqlcore_cursor_1 ")
+                        && n.contains("generate_series")),
+                "a server-side cursor feeds the result: {names:?}"
+            );
+        }
+    }
+    assert_eq!(count, 1_000_000);
+    assert_eq!(sum, 500_000_500_000);
+    drop(result);
+    // Without stream_results the rows are buffered and no cursor is opened.
+    conn.execution_options(ExecutionOptions::default()).unwrap();
+    let n = conn
+        .execute(text("SELECT g FROM generate_series(1, 10) AS g"), ())
+        .unwrap()
+        .all()
+        .unwrap()
+        .len();
+    assert_eq!(n, 10);
+}
