@@ -506,7 +506,7 @@ impl Connection {
         I: IntoIterator,
         I::Item: IntoParams,
     {
-        let sets: Vec<Params> = param_sets
+        let mut sets: Vec<Params> = param_sets
             .into_iter()
             .map(IntoParams::into_params)
             .collect();
@@ -523,7 +523,7 @@ impl Connection {
         self.autobegin()?;
         if let Statement::Insert(ins) = &prepared.stmt {
             if insert_many::eligible(ins) && !prepared.compiled.needs_expansion() {
-                return self.insert_many_values(ins, &prepared.compiled, &sets);
+                return self.insert_many_values(ins, &prepared.compiled, &mut sets);
             }
         }
         if prepared.compiled.needs_expansion() {
@@ -590,7 +590,7 @@ impl Connection {
         &mut self,
         ins: &Insert,
         single: &Compiled,
-        sets: &[Params],
+        sets: &mut [Params],
     ) -> Result<CursorResult> {
         let dialect = self.engine.dialect();
         let per_batch = insert_many::rows_per_batch(
@@ -603,7 +603,7 @@ impl Connection {
         let mut columns = Vec::new();
         let mut rows = VecDeque::new();
         let mut total = 0;
-        for chunk in sets.chunks(per_batch) {
+        for chunk in sets.chunks_mut(per_batch) {
             let idx = match plans.iter().position(|(n, _)| *n == chunk.len()) {
                 Some(i) => i,
                 None => {
@@ -715,7 +715,7 @@ fn values_from_params(ins: Insert, params: &Params) -> Insert {
         InsertSource::Values(rows) if rows.is_empty() && !params.is_empty() => {
             let cols: Vec<(Arc<str>, Expr)> = params
                 .iter()
-                .map(|(k, _)| (k.clone(), bindparam(k)))
+                .map(|(k, _)| (Arc::from(k.as_ref()), bindparam(k)))
                 .collect();
             ins.values(cols)
         }

@@ -20,6 +20,8 @@ enum Slot {
 pub(crate) struct BatchPlan {
     pub compiled: Compiled,
     slots: Vec<Slot>,
+    /// No parameter is read twice, so values can be moved out of the rows.
+    unique: bool,
 }
 
 /// Whether `ins` can be batched: a single VALUES row.
@@ -79,26 +81,39 @@ pub(crate) fn plan(ins: &Insert, rows: usize, dialect: &dyn Dialect) -> Result<B
                 Slot::Row(r.parse().unwrap_or(0), key.into())
             }
         })
-        .collect();
-    Ok(BatchPlan { compiled, slots })
+        .collect::<Vec<_>>();
+    let mut seen = std::collections::HashSet::new();
+    let unique = slots.iter().all(|s| match s {
+        Slot::Row(r, key) => seen.insert((*r, key.clone())),
+        Slot::Literal(_) => true,
+    });
+    Ok(BatchPlan {
+        compiled,
+        slots,
+        unique,
+    })
 }
 
 impl BatchPlan {
-    /// The values of one batch, in placeholder order.
-    pub fn values(&self, rows: &[Params]) -> Result<Vec<Value>> {
+    /// The values of one batch, in placeholder order, moved out of `rows` when no parameter
+    /// is read twice.
+    pub fn values(&self, rows: &mut [Params]) -> Result<Vec<Value>> {
         self.slots
             .iter()
             .map(|slot| match slot {
                 Slot::Literal(i) => Ok(self.compiled.literals[*i].clone()),
                 Slot::Row(r, key) => {
-                    rows.get(*r)
-                        .and_then(|p| p.get(key))
-                        .cloned()
-                        .ok_or_else(|| {
-                            Error::Compile(CompileError::MissingParameter {
-                                name: key.to_string(),
-                            })
+                    let row = rows.get_mut(*r);
+                    let value = if self.unique {
+                        row.and_then(|p| p.take(key))
+                    } else {
+                        row.and_then(|p| p.get(key).cloned())
+                    };
+                    value.ok_or_else(|| {
+                        Error::Compile(CompileError::MissingParameter {
+                            name: key.to_string(),
                         })
+                    })
                 }
             })
             .collect()

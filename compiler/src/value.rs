@@ -17,9 +17,10 @@ use uuid::Uuid;
 /// let n: i64 = Value::I32(7).try_into().unwrap();
 /// assert_eq!(n, 7);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
     /// SQL NULL.
+    #[default]
     Null,
     /// A boolean.
     Bool(bool),

@@ -186,28 +186,56 @@ fn interval_from_sql(raw: &[u8]) -> Result<Value, BoxError> {
     Ok(Value::Interval(Interval::new(months, days, micros)))
 }
 
+/// Type OIDs of the columns decoded on the hot path (a match on them is a jump table).
+mod oid {
+    pub const BOOL: u32 = 16;
+    pub const BYTEA: u32 = 17;
+    pub const CHAR: u32 = 18;
+    pub const NAME: u32 = 19;
+    pub const INT8: u32 = 20;
+    pub const INT2: u32 = 21;
+    pub const INT4: u32 = 23;
+    pub const TEXT: u32 = 25;
+    pub const OID: u32 = 26;
+    pub const JSON: u32 = 114;
+    pub const FLOAT4: u32 = 700;
+    pub const FLOAT8: u32 = 701;
+    pub const UNKNOWN: u32 = 705;
+    pub const BPCHAR: u32 = 1042;
+    pub const VARCHAR: u32 = 1043;
+    pub const DATE: u32 = 1082;
+    pub const TIME: u32 = 1083;
+    pub const TIMESTAMP: u32 = 1114;
+    pub const TIMESTAMPTZ: u32 = 1184;
+    pub const INTERVAL: u32 = 1186;
+    pub const NUMERIC: u32 = 1700;
+    pub const UUID: u32 = 2950;
+    pub const JSONB: u32 = 3802;
+}
+
 impl<'a> FromSql<'a> for PgValue {
     fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
-        let value = match *ty {
-            Type::BOOL => Value::Bool(bool::from_sql(ty, raw)?),
-            Type::INT2 => Value::I16(i16::from_sql(ty, raw)?),
-            Type::INT4 => Value::I32(i32::from_sql(ty, raw)?),
-            Type::INT8 => Value::I64(i64::from_sql(ty, raw)?),
-            Type::OID => Value::I64(u32::from_sql(ty, raw)?.into()),
-            Type::FLOAT4 => Value::F32(f32::from_sql(ty, raw)?),
-            Type::FLOAT8 => Value::F64(f64::from_sql(ty, raw)?),
-            Type::NUMERIC => Value::Decimal(Decimal::from_sql(ty, raw)?),
-            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN | Type::CHAR => {
-                Value::Text(<&str>::from_sql(&Type::TEXT, raw)?.to_owned())
+        use postgres_protocol::types as wire;
+        let value = match ty.oid() {
+            oid::BOOL => Value::Bool(wire::bool_from_sql(raw)?),
+            oid::INT2 => Value::I16(wire::int2_from_sql(raw)?),
+            oid::INT4 => Value::I32(wire::int4_from_sql(raw)?),
+            oid::INT8 => Value::I64(wire::int8_from_sql(raw)?),
+            oid::OID => Value::I64(wire::oid_from_sql(raw)?.into()),
+            oid::FLOAT4 => Value::F32(wire::float4_from_sql(raw)?),
+            oid::FLOAT8 => Value::F64(wire::float8_from_sql(raw)?),
+            oid::NUMERIC => Value::Decimal(Decimal::from_sql(ty, raw)?),
+            oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::UNKNOWN | oid::CHAR => {
+                Value::Text(wire::text_from_sql(raw)?.to_owned())
             }
-            Type::BYTEA => Value::Bytes(raw.to_vec()),
-            Type::DATE => Value::Date(FromSql::from_sql(ty, raw)?),
-            Type::TIME => Value::Time(FromSql::from_sql(ty, raw)?),
-            Type::TIMESTAMP => Value::Timestamp(FromSql::from_sql(ty, raw)?),
-            Type::TIMESTAMPTZ => Value::TimestampTz(FromSql::from_sql(ty, raw)?),
-            Type::INTERVAL => interval_from_sql(raw)?,
-            Type::UUID => Value::Uuid(FromSql::from_sql(ty, raw)?),
-            Type::JSON | Type::JSONB => Value::Json(FromSql::from_sql(ty, raw)?),
+            oid::BYTEA => Value::Bytes(raw.to_vec()),
+            oid::DATE => Value::Date(FromSql::from_sql(ty, raw)?),
+            oid::TIME => Value::Time(FromSql::from_sql(ty, raw)?),
+            oid::TIMESTAMP => Value::Timestamp(FromSql::from_sql(ty, raw)?),
+            oid::TIMESTAMPTZ => Value::TimestampTz(FromSql::from_sql(ty, raw)?),
+            oid::INTERVAL => interval_from_sql(raw)?,
+            oid::UUID => Value::Uuid(FromSql::from_sql(ty, raw)?),
+            oid::JSON | oid::JSONB => Value::Json(FromSql::from_sql(ty, raw)?),
             _ => match ty.kind() {
                 Kind::Array(_) => Value::Array(
                     Vec::<PgValue>::from_sql(ty, raw)?

@@ -9,7 +9,6 @@ use crate::value::Value;
 use indexmap::IndexMap;
 use std::borrow::Cow;
 use std::fmt::Write;
-use std::sync::Arc;
 
 /// Named parameter values for execution (`bindparam`, `text()` parameters), in insertion
 /// order. Build with [`params!`](crate::params).
@@ -21,7 +20,7 @@ use std::sync::Arc;
 /// assert_eq!(p.get("nick"), Some(&Value::Null));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Params(IndexMap<Arc<str>, Value>);
+pub struct Params(IndexMap<Cow<'static, str>, Value>);
 
 impl Params {
     /// No parameters.
@@ -29,8 +28,8 @@ impl Params {
         Self::default()
     }
 
-    /// Sets `name` to `value`.
-    pub fn insert(&mut self, name: impl Into<Arc<str>>, value: impl Into<Value>) {
+    /// Sets `name` to `value`. A `&'static str` name (the usual literal) is not copied.
+    pub fn insert(&mut self, name: impl Into<Cow<'static, str>>, value: impl Into<Value>) {
         self.0.insert(name.into(), value.into());
     }
 
@@ -50,12 +49,22 @@ impl Params {
     }
 
     /// The names and values, in insertion order.
-    pub fn iter(&self) -> impl Iterator<Item = (&Arc<str>, &Value)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&Cow<'static, str>, &Value)> {
         self.0.iter()
+    }
+
+    /// Takes the value of `name` out, leaving NULL in its place.
+    pub fn take(&mut self, name: &str) -> Option<Value> {
+        self.0.get_mut(name).map(std::mem::take)
+    }
+
+    /// The name and value at `index`, in insertion order.
+    pub fn get_index_mut(&mut self, index: usize) -> Option<(&str, &mut Value)> {
+        self.0.get_index_mut(index).map(|(k, v)| (k.as_ref(), v))
     }
 }
 
-impl<K: Into<Arc<str>>, V: Into<Value>> FromIterator<(K, V)> for Params {
+impl<K: Into<Cow<'static, str>>, V: Into<Value>> FromIterator<(K, V)> for Params {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         Params(
             iter.into_iter()
@@ -66,8 +75,8 @@ impl<K: Into<Arc<str>>, V: Into<Value>> FromIterator<(K, V)> for Params {
 }
 
 impl IntoIterator for Params {
-    type Item = (Arc<str>, Value);
-    type IntoIter = indexmap::map::IntoIter<Arc<str>, Value>;
+    type Item = (Cow<'static, str>, Value);
+    type IntoIter = indexmap::map::IntoIter<Cow<'static, str>, Value>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
     }

@@ -1,0 +1,215 @@
+//! sqlcore against the raw `postgres` crate, in one run, on the local server
+//! (`SQLCORE_TEST_PG_URL`, default `postgresql://postgres@127.0.0.1:5432/test`):
+//! a point select by primary key, a 100,000-row `execute_many` insert, and a 1,000,000-row
+//! streamed read. Run with `cargo bench --bench postgres`.
+
+use postgres::fallible_iterator::FallibleIterator;
+use sqlcore::*;
+use std::time::{Duration, Instant};
+
+const POINT_SELECTS: i32 = 20_000;
+const INSERT_ROWS: i32 = 100_000;
+const STREAM_ROWS: i32 = 1_000_000;
+
+fn url() -> String {
+    std::env::var("SQLCORE_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// The best of `runs` timings of `f`.
+fn best(runs: usize, mut f: impl FnMut()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse()
+                    .unwrap_or(0)
+            })
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    let schema = format!("sqlcore_bench_{}", std::process::id());
+    let mut raw = postgres::Client::connect(
+        &url().replace("postgresql://", "postgres://"),
+        postgres::NoTls,
+    )
+    .expect("connect");
+    raw.batch_execute(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path TO {schema};
+         CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+         INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, {POINT_SELECTS}) g;
+         CREATE TABLE items (id SERIAL PRIMARY KEY, n INTEGER NOT NULL, label TEXT);"
+    ))
+    .expect("set up");
+    let sep = if url().contains('?') { '&' } else { '?' };
+    let engine = Engine::builder(&format!(
+        "{}{sep}options=-c%20search_path%3D{schema}",
+        url()
+    ))
+    .build()
+    .expect("engine");
+    let users = Table::new("users")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("name", SqlType::Text).not_null());
+    let items = Table::new("items")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("n", SqlType::Integer).not_null())
+        .column(Column::new("label", SqlType::Text));
+
+    // 1. Point select by primary key, statement prepared once.
+    let stmt = raw
+        .prepare("SELECT users.id, users.name FROM users WHERE users.id = $1")
+        .unwrap();
+    let raw_point = best(3, || {
+        for i in 1..=POINT_SELECTS {
+            let rows = raw.query(&stmt, &[&i]).unwrap();
+            let _: &str = rows[0].get(1);
+        }
+    });
+    let mut conn = engine.connect().unwrap();
+    let core_point = best(3, || {
+        for i in 1..=POINT_SELECTS {
+            let row = conn
+                .execute(select(&users).filter(users.c("id").eq(i)), ())
+                .unwrap()
+                .one()
+                .unwrap();
+            let _: String = row.get(1).unwrap();
+        }
+    });
+    conn.rollback().unwrap();
+
+    // 2. 100,000-row insert: raw multi-row VALUES in batches of 1,000 against execute_many.
+    let batch: i32 = 1000;
+    let values: String = (0..batch)
+        .map(|r| format!("(${}, ${})", 2 * r + 1, 2 * r + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let insert_stmt = raw
+        .prepare(&format!("INSERT INTO items (n, label) VALUES {values}"))
+        .unwrap();
+    let labels: Vec<String> = (0..INSERT_ROWS).map(|i| format!("row {i}")).collect();
+    let raw_insert = best(3, || {
+        let mut tx = raw.transaction().unwrap();
+        for chunk in 0..INSERT_ROWS / batch {
+            let ns: Vec<i32> = (0..batch).map(|r| chunk * batch + r).collect();
+            let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                Vec::with_capacity(2 * batch as usize);
+            for r in 0..batch as usize {
+                params.push(&ns[r]);
+                params.push(&labels[(chunk * batch) as usize + r]);
+            }
+            tx.execute(&insert_stmt, &params).unwrap();
+        }
+        tx.rollback().unwrap();
+    });
+    let core_insert = best(3, || {
+        let mut tx = engine.begin().unwrap();
+        let rows =
+            (0..INSERT_ROWS).map(|i| params! { "n" => i, "label" => labels[i as usize].as_str() });
+        let n = tx.execute_many(insert(&items), rows).unwrap().rowcount();
+        assert_eq!(n, i64::from(INSERT_ROWS));
+        tx.rollback().unwrap();
+    });
+
+    // 3. 1,000,000 rows streamed 1,000 at a time: a raw portal against stream_results.
+    let query = format!("SELECT g, 'row ' || g FROM generate_series(1, {STREAM_ROWS}) g");
+    let raw_stream = best(2, || {
+        let mut tx = raw.transaction().unwrap();
+        let portal = tx.bind(query.as_str(), &[]).unwrap();
+        let mut count = 0;
+        loop {
+            let rows = tx.query_portal(&portal, 1000).unwrap();
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                let _: i32 = r.get(0);
+                count += 1;
+            }
+        }
+        assert_eq!(count, STREAM_ROWS);
+        tx.rollback().unwrap();
+    });
+    let rss_before = peak_rss_kib();
+    let mut conn = engine.connect().unwrap();
+    conn.execution_options(
+        ExecutionOptions::default()
+            .stream_results(true)
+            .max_row_buffer(1000),
+    )
+    .unwrap();
+    let core_stream = best(2, || {
+        let mut count = 0;
+        for row in conn.execute(text(&query), ()).unwrap() {
+            let _: i32 = row.unwrap().get(0).unwrap();
+            count += 1;
+        }
+        assert_eq!(count, STREAM_ROWS);
+        conn.rollback().unwrap();
+    });
+    let rss_after = peak_rss_kib();
+    drop(conn);
+    let _ = raw.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
+    let _: Option<postgres::Row> = None;
+    let _ = FallibleIterator::count(postgres::fallible_iterator::convert(std::iter::empty::<
+        Result<(), postgres::Error>,
+    >()));
+
+    println!(
+        "{:<44} {:>12} {:>12} {:>10} {:>8}",
+        "benchmark (best run)", "raw", "sqlcore", "ratio", "target"
+    );
+    let line = |name: &str, raw: Duration, core: Duration, target: &str| {
+        println!(
+            "{:<44} {:>10.1}ms {:>10.1}ms {:>9.3}x {:>8}",
+            name,
+            raw.as_secs_f64() * 1000.0,
+            core.as_secs_f64() * 1000.0,
+            core.as_secs_f64() / raw.as_secs_f64(),
+            target
+        );
+    };
+    line(
+        &format!("point select by PK x{POINT_SELECTS}"),
+        raw_point,
+        core_point,
+        "<=1.05x",
+    );
+    line(
+        &format!("insert {INSERT_ROWS} rows (raw: VALUES x1000)"),
+        raw_insert,
+        core_insert,
+        "<=1.11x",
+    );
+    line(
+        &format!("stream {STREAM_ROWS} rows, 1000 per fetch"),
+        raw_stream,
+        core_stream,
+        "<=1.25x",
+    );
+    println!(
+        "rows/s: insert raw {:.0}, sqlcore {:.0}; stream raw {:.0}, sqlcore {:.0}",
+        f64::from(INSERT_ROWS) / raw_insert.as_secs_f64(),
+        f64::from(INSERT_ROWS) / core_insert.as_secs_f64(),
+        f64::from(STREAM_ROWS) / raw_stream.as_secs_f64(),
+        f64::from(STREAM_ROWS) / core_stream.as_secs_f64()
+    );
+    println!("peak RSS before the streamed reads {rss_before} KiB, after {rss_after} KiB");
+}
