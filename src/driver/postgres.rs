@@ -9,7 +9,7 @@ use crate::url::Url;
 use lru::LruCache;
 use parking_lot::Mutex;
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::{Kind, Type};
+use postgres::types::{Kind, ToSql, Type};
 use postgres::{Client, Config, NoTls, Statement};
 use sqlcore_compiler::{Dialect, PostgreSQL, SqlType, Value};
 use std::any::Any;
@@ -326,14 +326,11 @@ impl CursorStream {
                 "the transaction of this streamed result has ended".into(),
             ));
         }
-        let mut rows = shared
-            .client
-            .query_raw(&self.fetch, std::iter::empty::<PgParam<'_>>())
-            .map_err(fail)?;
-        let mut n = 0;
-        while let Some(row) = rows.next().map_err(fail)? {
-            self.buffer.push_back(row_values(&row)?);
-            n += 1;
+        // One round trip for the chunk (a row-by-row iterator would wake the driver per row).
+        let rows = shared.client.query(&self.fetch, &[]).map_err(fail)?;
+        let n = rows.len();
+        for row in &rows {
+            self.buffer.push_back(row_values(row)?);
         }
         if n < self.chunk {
             self.done = true;
@@ -420,8 +417,10 @@ impl DriverConnection for PgConnection {
             });
         }
         let stmt = self.statement(&mut guard.client, request)?;
+        let bound: Vec<PgParam<'_>> = params.collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         if stmt.columns().is_empty() {
-            let n = drain(guard.client.query_raw(&stmt, params).map_err(fail)?)?;
+            let n = guard.client.execute(&stmt, &refs).map_err(fail)? as i64;
             return Ok(Execution {
                 columns: Vec::new(),
                 rows: RowSource::Buffered(VecDeque::new()),
@@ -430,12 +429,10 @@ impl DriverConnection for PgConnection {
             });
         }
         let columns = stmt.columns().iter().map(|c| Arc::from(c.name())).collect();
-        let mut rows = guard.client.query_raw(&stmt, params).map_err(fail)?;
-        let mut out = VecDeque::new();
-        while let Some(row) = rows.next().map_err(fail)? {
-            out.push_back(row_values(&row)?);
-        }
-        let rowcount = rows.rows_affected().map_or(-1, |n| n as i64);
+        // All rows in one go: cheaper than waking the driver once per row.
+        let rows = guard.client.query(&stmt, &refs).map_err(fail)?;
+        let out = rows.iter().map(row_values).collect::<Result<VecDeque<_>>>()?;
+        let rowcount = rows.len() as i64;
         Ok(Execution {
             columns,
             rows: RowSource::Buffered(out),
@@ -466,12 +463,9 @@ impl DriverConnection for PgConnection {
                 stmt = Some(self.statement(&mut guard.client, &request)?);
             }
             if let Some(stmt) = &stmt {
-                total += drain(
-                    guard
-                        .client
-                        .query_raw(stmt, params.iter().map(PgParam))
-                        .map_err(fail)?,
-                )?;
+                let bound: Vec<PgParam<'_>> = params.iter().map(PgParam).collect();
+                let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+                total += guard.client.execute(stmt, &refs).map_err(fail)? as i64;
             }
         }
         Ok(total)
