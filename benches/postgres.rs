@@ -3,7 +3,6 @@
 //! a point select by primary key, a 100,000-row `execute_many` insert, and a 1,000,000-row
 //! streamed read. Run with `cargo bench --bench postgres`.
 
-use postgres::fallible_iterator::FallibleIterator;
 use sqlcore::*;
 use std::time::{Duration, Instant};
 
@@ -167,10 +166,6 @@ fn main() {
     let rss_after = peak_rss_kib();
     drop(conn);
     let _ = raw.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
-    let _: Option<postgres::Row> = None;
-    let _ = FallibleIterator::count(postgres::fallible_iterator::convert(std::iter::empty::<
-        Result<(), postgres::Error>,
-    >()));
 
     println!(
         "{:<44} {:>12} {:>12} {:>10} {:>8}",

@@ -328,7 +328,7 @@ impl EngineBuilder {
         self
     }
 
-    /// The engine; an invalid URL or option is an [`Error::Argument`].
+    /// The engine; an invalid URL or option is an [`Error::Argument`](crate::Error::Argument).
     pub fn build(self) -> Result<Engine> {
         let url: Url = self.url.parse()?;
         let (driver, memory): (Arc<dyn Driver>, bool) = match url.backend() {

@@ -2,8 +2,8 @@
 //!
 //! The SQL half of sqlcore, with no I/O: a schema model ([`MetaData`], [`Table`],
 //! [`Column`]), an expression language ([`Expr`]), statements as immutable values ([`select`],
-//! [`insert`], [`update`], [`delete`], DDL, [`text`]) and a compiler that renders them for
-//! [`PostgreSQL`], [`SQLite`] and [`MySQL`] into [`Compiled`] SQL with parameter slots.
+//! [`insert`], [`update`], [`delete`], DDL, [`text()`](fn@text)) and a compiler that renders them for
+//! [`PostgreSQL`], [`SQLite`] and [`MySQL`](struct@MySQL) into [`Compiled`] SQL with parameter slots.
 //!
 //! ```
 //! use sqlcore_compiler::*;

@@ -5,8 +5,6 @@ mod pg_value;
 pub mod postgres;
 pub mod sqlite;
 
-#[allow(unused_imports)]
-use crate::error::DbError;
 use crate::error::Result;
 use crate::options::IsolationLevel;
 use sqlcore_compiler::{Dialect, ResultColumn, SqlType, Value};
@@ -62,7 +60,7 @@ pub struct Request<'a> {
 /// One open connection to the database: the raw driver connection behind a pool.
 ///
 /// A driver that finds its connection dead reports it in the error it returns, with
-/// [`DbError::connection_invalidated`] set.
+/// [`DbError::connection_invalidated`](crate::DbError::connection_invalidated) set.
 pub trait DriverConnection: Send {
     /// Runs a statement, converting result values towards the declared column types where
     /// the backend stores them loosely.

@@ -1,6 +1,5 @@
-//! Connection pools: [`QueuePool`](queue::QueuePool), [`NullPool`](null::NullPool),
-//! [`StaticPool`](static_pool::StaticPool) and
-//! [`SingletonThreadPool`](singleton::SingletonThreadPool), and the pool events.
+//! Connection pools — `QueuePool`, `NullPool`, `StaticPool` and `SingletonThreadPool`, chosen
+//! with [`PoolClass`](crate::PoolClass) — and the pool events.
 //!
 //! Pools hold their lock only to move connections in and out of their queues: opening,
 //! pinging, resetting and closing a connection happen outside it.

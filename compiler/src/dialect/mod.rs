@@ -1,4 +1,4 @@
-//! The [`Dialect`] trait and its implementations: [`PostgreSQL`], [`SQLite`] and [`MySQL`].
+//! The [`Dialect`] trait and its implementations: [`PostgreSQL`], [`SQLite`] and [`MySQL`](struct@MySQL).
 //!
 //! Dialect differences live here as capability methods; the compiler asks, it never matches on
 //! a dialect's name.
