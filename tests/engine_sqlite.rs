@@ -1,81 +1,14 @@
 //! The execution layer on SQLite, in memory and in files: engines, URLs, pools, connections,
 //! transactions and results.
 
+mod common;
+
+use common::backend::TestDb;
+use common::people::*;
 use sqlcore::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// A fresh database file in a temporary directory, removed on drop.
-struct TempDb {
-    dir: std::path::PathBuf,
-}
-
-impl TempDb {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "sqlcore-{name}-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDb { dir }
-    }
-
-    fn url(&self) -> String {
-        format!("sqlite:///{}", self.dir.join("test.db").display())
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn users() -> Table {
-    Table::new("users")
-        .column(Column::new("id", SqlType::Integer).primary_key())
-        .column(Column::new("name", SqlType::String(Some(30))).not_null())
-        .column(Column::new("active", SqlType::Boolean).default(true))
-        .column(Column::new("balance", SqlType::Numeric(Some(10), Some(2))))
-        .column(Column::new("joined", SqlType::Date))
-}
-
-fn addresses() -> Table {
-    Table::new("addresses")
-        .column(Column::new("id", SqlType::Integer).primary_key())
-        .column(
-            Column::new("user_id", SqlType::Integer)
-                .not_null()
-                .references("users.id"),
-        )
-        .column(Column::new("email", SqlType::Text).not_null())
-}
-
-fn metadata() -> MetaData {
-    let mut md = MetaData::new();
-    md.add(users()).unwrap();
-    md.add(addresses()).unwrap();
-    md
-}
-
-fn engine_with_schema(url: &str) -> Engine {
-    let engine = Engine::builder(url)
-        .on_connect(|c| c.execute_batch("PRAGMA foreign_keys = ON"))
-        .build()
-        .unwrap();
-    metadata().create_all(&engine).unwrap();
-    engine
-}
-
-fn rows_in(conn: &mut Connection, table: &str) -> i64 {
-    conn.execute(text(&format!("SELECT count(*) FROM {table}")), ())
-        .unwrap()
-        .scalar_one()
-        .unwrap()
-}
 
 // ---- URLs ---------------------------------------------------------------------------------------
 
@@ -215,7 +148,7 @@ fn default_pools_match_sqlalchemy() {
         create_engine("sqlite:///:memory:").unwrap().pool_class(),
         PoolClass::Static
     );
-    let db = TempDb::new("defaults");
+    let db = TestDb::sqlite("defaults");
     let e = create_engine(&db.url()).unwrap();
     assert_eq!(e.pool_class(), PoolClass::Queue);
     let status = e.pool_status();
@@ -227,7 +160,7 @@ fn default_pools_match_sqlalchemy() {
 
 #[test]
 fn pre_ping_replaces_a_dead_connection_silently() {
-    let db = TempDb::new("preping");
+    let db = TestDb::sqlite("preping");
     let engine = Engine::builder(&db.url())
         .pool_pre_ping(true)
         .on_checkin(|conn| {
@@ -285,7 +218,7 @@ fn autocommit_savepoints_do_not_swallow_later_writes() {
 
 #[test]
 fn events_fire_with_the_driver_connection() {
-    let db = TempDb::new("events");
+    let db = TestDb::sqlite("events");
     let log = Arc::new(Mutex::new(Vec::<&'static str>::new()));
     let hook = |name: &'static str, log: &Arc<Mutex<Vec<&'static str>>>| {
         let log = log.clone();
@@ -374,7 +307,7 @@ fn static_pool_shares_one_memory_database_across_threads() {
 
 #[test]
 fn isolation_levels() {
-    let db = TempDb::new("iso");
+    let db = TestDb::sqlite("iso");
     let engine = engine_with_schema(&db.url());
     let mut conn = engine.connect().unwrap();
     assert_eq!(
@@ -466,7 +399,7 @@ fn close_and_closed() {
 
 #[test]
 fn create_all_checks_existing_tables_with_one_query() {
-    let db = TempDb::new("ddl");
+    let db = TestDb::sqlite("ddl");
     let statements = Arc::new(Mutex::new(Vec::<String>::new()));
     let log = statements.clone();
     let engine = Engine::builder(&db.url())

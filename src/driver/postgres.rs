@@ -418,7 +418,8 @@ impl DriverConnection for PgConnection {
         }
         let stmt = self.statement(&mut guard.client, request)?;
         let bound: Vec<PgParam<'_>> = params.collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         if stmt.columns().is_empty() {
             let n = guard.client.execute(&stmt, &refs).map_err(fail)? as i64;
             return Ok(Execution {
@@ -431,7 +432,10 @@ impl DriverConnection for PgConnection {
         let columns = stmt.columns().iter().map(|c| Arc::from(c.name())).collect();
         // All rows in one go: cheaper than waking the driver once per row.
         let rows = guard.client.query(&stmt, &refs).map_err(fail)?;
-        let out = rows.iter().map(row_values).collect::<Result<VecDeque<_>>>()?;
+        let out = rows
+            .iter()
+            .map(row_values)
+            .collect::<Result<VecDeque<_>>>()?;
         let rowcount = rows.len() as i64;
         Ok(Execution {
             columns,
@@ -464,7 +468,8 @@ impl DriverConnection for PgConnection {
             }
             if let Some(stmt) = &stmt {
                 let bound: Vec<PgParam<'_>> = params.iter().map(PgParam).collect();
-                let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+                let refs: Vec<&(dyn ToSql + Sync)> =
+                    bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
                 total += guard.client.execute(stmt, &refs).map_err(fail)? as i64;
             }
         }

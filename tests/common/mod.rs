@@ -3,6 +3,7 @@
 
 pub mod backend;
 pub mod fixtures;
+pub mod people;
 pub mod pg;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
