@@ -15,16 +15,20 @@ fn url() -> String {
         .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".to_owned())
 }
 
-/// The best of `runs` timings of `f`.
-fn best(runs: usize, mut f: impl FnMut()) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
+/// The best timings of `raw` and `core` over `rounds` rounds that alternate them, so both
+/// see the same machine load.
+fn compare(rounds: usize, mut raw: impl FnMut(), mut core: impl FnMut()) -> (Duration, Duration) {
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed()
+    };
+    let (mut best_raw, mut best_core) = (Duration::MAX, Duration::MAX);
+    for _ in 0..rounds {
+        best_raw = best_raw.min(time(&mut raw));
+        best_core = best_core.min(time(&mut core));
+    }
+    (best_raw, best_core)
 }
 
 fn peak_rss_kib() -> u64 {
@@ -75,23 +79,26 @@ fn main() {
     let stmt = raw
         .prepare("SELECT users.id, users.name FROM users WHERE users.id = $1")
         .unwrap();
-    let raw_point = best(3, || {
-        for i in 1..=POINT_SELECTS {
-            let rows = raw.query(&stmt, &[&i]).unwrap();
-            let _: &str = rows[0].get(1);
-        }
-    });
     let mut conn = engine.connect().unwrap();
-    let core_point = best(3, || {
-        for i in 1..=POINT_SELECTS {
-            let row = conn
-                .execute(select(&users).filter(users.c("id").eq(i)), ())
-                .unwrap()
-                .one()
-                .unwrap();
-            let _: String = row.get(1).unwrap();
-        }
-    });
+    let (raw_point, core_point) = compare(
+        5,
+        || {
+            for i in 1..=POINT_SELECTS {
+                let rows = raw.query(&stmt, &[&i]).unwrap();
+                let _: &str = rows[0].get(1);
+            }
+        },
+        || {
+            for i in 1..=POINT_SELECTS {
+                let row = conn
+                    .execute(select(&users).filter(users.c("id").eq(i)), ())
+                    .unwrap()
+                    .one()
+                    .unwrap();
+                let _: String = row.get(1).unwrap();
+            }
+        },
+    );
     conn.rollback().unwrap();
 
     // 2. 100,000-row insert: raw multi-row VALUES in batches of 1,000 against execute_many.
@@ -104,48 +111,34 @@ fn main() {
         .prepare(&format!("INSERT INTO items (n, label) VALUES {values}"))
         .unwrap();
     let labels: Vec<String> = (0..INSERT_ROWS).map(|i| format!("row {i}")).collect();
-    let raw_insert = best(3, || {
-        let mut tx = raw.transaction().unwrap();
-        for chunk in 0..INSERT_ROWS / batch {
-            let ns: Vec<i32> = (0..batch).map(|r| chunk * batch + r).collect();
-            let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> =
-                Vec::with_capacity(2 * batch as usize);
-            for r in 0..batch as usize {
-                params.push(&ns[r]);
-                params.push(&labels[(chunk * batch) as usize + r]);
+    let (raw_insert, core_insert) = compare(
+        5,
+        || {
+            let mut tx = raw.transaction().unwrap();
+            for chunk in 0..INSERT_ROWS / batch {
+                let ns: Vec<i32> = (0..batch).map(|r| chunk * batch + r).collect();
+                let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                    Vec::with_capacity(2 * batch as usize);
+                for r in 0..batch as usize {
+                    params.push(&ns[r]);
+                    params.push(&labels[(chunk * batch) as usize + r]);
+                }
+                tx.execute(&insert_stmt, &params).unwrap();
             }
-            tx.execute(&insert_stmt, &params).unwrap();
-        }
-        tx.rollback().unwrap();
-    });
-    let core_insert = best(3, || {
-        let mut tx = engine.begin().unwrap();
-        let rows =
-            (0..INSERT_ROWS).map(|i| params! { "n" => i, "label" => labels[i as usize].as_str() });
-        let n = tx.execute_many(insert(&items), rows).unwrap().rowcount();
-        assert_eq!(n, i64::from(INSERT_ROWS));
-        tx.rollback().unwrap();
-    });
+            tx.rollback().unwrap();
+        },
+        || {
+            let mut tx = engine.begin().unwrap();
+            let rows = (0..INSERT_ROWS)
+                .map(|i| params! { "n" => i, "label" => labels[i as usize].as_str() });
+            let n = tx.execute_many(insert(&items), rows).unwrap().rowcount();
+            assert_eq!(n, i64::from(INSERT_ROWS));
+            tx.rollback().unwrap();
+        },
+    );
 
     // 3. 1,000,000 rows streamed 1,000 at a time: a raw portal against stream_results.
     let query = format!("SELECT g, 'row ' || g FROM generate_series(1, {STREAM_ROWS}) g");
-    let raw_stream = best(2, || {
-        let mut tx = raw.transaction().unwrap();
-        let portal = tx.bind(query.as_str(), &[]).unwrap();
-        let mut count = 0;
-        loop {
-            let rows = tx.query_portal(&portal, 1000).unwrap();
-            if rows.is_empty() {
-                break;
-            }
-            for r in &rows {
-                let _: i32 = r.get(0);
-                count += 1;
-            }
-        }
-        assert_eq!(count, STREAM_ROWS);
-        tx.rollback().unwrap();
-    });
     let rss_before = peak_rss_kib();
     let mut conn = engine.connect().unwrap();
     conn.execution_options(
@@ -154,22 +147,42 @@ fn main() {
             .max_row_buffer(1000),
     )
     .unwrap();
-    let core_stream = best(2, || {
-        let mut count = 0;
-        for row in conn.execute(text(&query), ()).unwrap() {
-            let _: i32 = row.unwrap().get(0).unwrap();
-            count += 1;
-        }
-        assert_eq!(count, STREAM_ROWS);
-        conn.rollback().unwrap();
-    });
+    let (raw_stream, core_stream) = compare(
+        3,
+        || {
+            let mut tx = raw.transaction().unwrap();
+            let portal = tx.bind(query.as_str(), &[]).unwrap();
+            let mut count = 0;
+            loop {
+                let rows = tx.query_portal(&portal, 1000).unwrap();
+                if rows.is_empty() {
+                    break;
+                }
+                for r in &rows {
+                    let _: i32 = r.get(0);
+                    count += 1;
+                }
+            }
+            assert_eq!(count, STREAM_ROWS);
+            tx.rollback().unwrap();
+        },
+        || {
+            let mut count = 0;
+            for row in conn.execute(text(&query), ()).unwrap() {
+                let _: i32 = row.unwrap().get(0).unwrap();
+                count += 1;
+            }
+            assert_eq!(count, STREAM_ROWS);
+            conn.rollback().unwrap();
+        },
+    );
     let rss_after = peak_rss_kib();
     drop(conn);
     let _ = raw.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
 
     println!(
         "{:<44} {:>12} {:>12} {:>10} {:>8}",
-        "benchmark (best run)", "raw", "sqlcore", "ratio", "target"
+        "benchmark (best of alternating runs)", "raw", "sqlcore", "ratio", "target"
     );
     let line = |name: &str, raw: Duration, core: Duration, target: &str| {
         println!(
