@@ -363,13 +363,18 @@ impl Drop for CursorStream {
 impl DriverConnection for PgConnection {
     fn execute(&mut self, request: &Request<'_>) -> Result<Execution> {
         if let Some(chunk) = request.stream {
-            if !request.result_columns.is_empty()
-                || request
-                    .sql
-                    .trim_start()
-                    .to_ascii_uppercase()
-                    .starts_with("SELECT")
-            {
+            // Only a query can feed a cursor (DML with RETURNING cannot be declared).
+            let first = request
+                .sql
+                .trim_start()
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .next()
+                .unwrap_or("");
+            let is_query = ["SELECT", "WITH", "VALUES", "TABLE"]
+                .iter()
+                .any(|k| first.eq_ignore_ascii_case(k))
+                || request.sql.trim_start().starts_with('(');
+            if is_query {
                 return self.stream(request, chunk);
             }
         }
