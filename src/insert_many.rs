@@ -22,6 +22,20 @@ pub(crate) struct BatchPlan {
     slots: Vec<Slot>,
     /// No parameter is read twice, so values can be moved out of the rows.
     unique: bool,
+    /// Where each key sits in the first row: rows built alike are read without hashing.
+    positions: Vec<(Arc<str>, usize)>,
+}
+
+/// Takes `key` out of `row`, first trying the position it had in the batch's first row.
+fn take(row: &mut Params, key: &Arc<str>, positions: &[(Arc<str>, usize)]) -> Option<Value> {
+    if let Some((_, pos)) = positions.iter().find(|(k, _)| Arc::ptr_eq(k, key)) {
+        if let Some((name, value)) = row.get_index_mut(*pos) {
+            if name == &**key {
+                return Some(std::mem::take(value));
+            }
+        }
+    }
+    row.take(key)
 }
 
 /// Whether `ins` can be batched: a single VALUES row.
@@ -71,6 +85,8 @@ pub(crate) fn plan(ins: &Insert, rows: usize, dialect: &dyn Dialect) -> Result<B
         ..ins.clone()
     };
     let compiled = stmt.compile(dialect)?;
+    // One shared name per key, so slots and positions compare by pointer.
+    let mut keys: Vec<Arc<str>> = Vec::new();
     let slots = compiled
         .params
         .iter()
@@ -78,7 +94,14 @@ pub(crate) fn plan(ins: &Insert, rows: usize, dialect: &dyn Dialect) -> Result<B
             ParamSource::Literal(i) => Slot::Literal(*i),
             ParamSource::Named(name) => {
                 let (key, r) = name.rsplit_once("__").unwrap_or((name, "0"));
-                Slot::Row(r.parse().unwrap_or(0), key.into())
+                let key = match keys.iter().find(|k| ***k == *key) {
+                    Some(k) => k.clone(),
+                    None => {
+                        keys.push(Arc::from(key));
+                        keys[keys.len() - 1].clone()
+                    }
+                };
+                Slot::Row(r.parse().unwrap_or(0), key)
             }
         })
         .collect::<Vec<_>>();
@@ -87,10 +110,20 @@ pub(crate) fn plan(ins: &Insert, rows: usize, dialect: &dyn Dialect) -> Result<B
         Slot::Row(r, key) => seen.insert((*r, key.clone())),
         Slot::Literal(_) => true,
     });
+    // The single row was built from the first parameter set, in its order.
+    let positions: Vec<(Arc<str>, usize)> = keys
+        .iter()
+        .filter_map(|key| {
+            row.iter()
+                .position(|(_, e)| matches!(e, Expr::Param(p) if *p.name == **key))
+                .map(|pos| (key.clone(), pos))
+        })
+        .collect();
     Ok(BatchPlan {
         compiled,
         slots,
         unique,
+        positions,
     })
 }
 
@@ -105,7 +138,7 @@ impl BatchPlan {
                 Slot::Row(r, key) => {
                     let row = rows.get_mut(*r);
                     let value = if self.unique {
-                        row.and_then(|p| p.take(key))
+                        row.and_then(|p| take(p, key, &self.positions))
                     } else {
                         row.and_then(|p| p.get(key).cloned())
                     };

@@ -905,7 +905,50 @@ fn execution_options_are_kept(b: &TestDb) {
     assert!("sometimes".parse::<IsolationLevel>().is_err());
 }
 
+fn execute_many_reads_rows_whatever_their_key_order(b: &TestDb) {
+    let engine = engine_with_schema(&b.url());
+    let mut conn = engine.connect().unwrap();
+    let rows = vec![
+        params! { "name" => "a", "active" => true },
+        params! { "active" => false, "name" => "b" },
+        params! { "name" => "c", "active" => true },
+    ];
+    let n = conn
+        .execute_many(insert(&users()), rows)
+        .unwrap()
+        .rowcount();
+    assert_eq!(n, 3);
+    let got: Vec<(String, bool)> = conn
+        .execute(
+            select([users().c("name"), users().c("active")]).order_by([users().c("name")]),
+            (),
+        )
+        .unwrap()
+        .all()
+        .unwrap()
+        .iter()
+        .map(|r| (r.get("name").unwrap(), r.get("active").unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a".to_owned(), true),
+            ("b".to_owned(), false),
+            ("c".to_owned(), true)
+        ]
+    );
+    let missing = conn.execute_many(
+        insert(&users()),
+        vec![params! { "name" => "d" }, params! { "active" => true }],
+    );
+    assert!(matches!(
+        missing,
+        Err(Error::Compile(CompileError::MissingParameter { .. }))
+    ));
+}
+
 crate::on_every_backend!(
+    execute_many_reads_rows_whatever_their_key_order,
     two_threads_get_two_connections,
     queue_pool_bounds_connections_under_contention,
     waiting_callers_are_served_in_arrival_order,

@@ -28,6 +28,11 @@ impl Params {
         Self::default()
     }
 
+    /// No parameters, with room for `n`.
+    pub fn with_capacity(n: usize) -> Self {
+        Params(IndexMap::with_capacity(n))
+    }
+
     /// Sets `name` to `value`. A `&'static str` name (the usual literal) is not copied.
     pub fn insert(&mut self, name: impl Into<Cow<'static, str>>, value: impl Into<Value>) {
         self.0.insert(name.into(), value.into());
@@ -87,7 +92,7 @@ impl IntoIterator for Params {
 macro_rules! params {
     () => { $crate::Params::new() };
     ($($name:expr => $value:expr),+ $(,)?) => {{
-        let mut p = $crate::Params::new();
+        let mut p = $crate::Params::with_capacity([$(stringify!($name)),+].len());
         $( p.insert($name, $value); )+
         p
     }};
