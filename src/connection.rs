@@ -343,6 +343,17 @@ impl Connection {
             // Also under AUTOCOMMIT, where a savepoint opened a transaction of its own.
             // State changes only once the COMMIT succeeded: a failed one can be rolled back.
             let committed = self.raw()?.commit();
+            if committed.is_err()
+                && !self
+                    .record
+                    .as_ref()
+                    .is_some_and(|r| r.conn.in_transaction())
+            {
+                // The database ended the transaction anyway (PostgreSQL does on a failed
+                // COMMIT): so does this connection.
+                self.savepoints.clear();
+                self.in_tx = false;
+            }
             self.watch(committed)?;
         }
         self.savepoints.clear();

@@ -532,3 +532,125 @@ fn a_streamed_million_rows_are_counted_through_a_cursor() {
         .len();
     assert_eq!(n, 10);
 }
+
+#[test]
+fn commit_after_a_failed_statement_reports_the_rollback() {
+    let Some(b) = db("aborted") else { return };
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execute(text("CREATE TABLE t (x INTEGER PRIMARY KEY)"), ())
+        .unwrap();
+    conn.commit().unwrap();
+    conn.execute(text("INSERT INTO t VALUES (1)"), ()).unwrap();
+    assert!(conn.execute(text("INSERT INTO t VALUES (1)"), ()).is_err());
+    let err = conn.commit().unwrap_err();
+    assert_eq!(
+        err.as_db_error()
+            .and_then(|e| e.sqlstate.clone())
+            .as_deref(),
+        Some("25P02"),
+        "{err}"
+    );
+    assert!(!conn.in_transaction());
+    let n: i64 = conn
+        .execute(text("SELECT count(*) FROM t"), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(n, 0, "nothing was committed");
+    conn.rollback().unwrap();
+    // A savepoint rolled back after the error makes the transaction usable again.
+    {
+        let mut tx = conn.begin().unwrap();
+        tx.execute(text("INSERT INTO t VALUES (1)"), ()).unwrap();
+        {
+            let mut sp = tx.begin_nested().unwrap();
+            assert!(sp.execute(text("INSERT INTO t VALUES (1)"), ()).is_err());
+            sp.rollback().unwrap();
+        }
+        tx.execute(text("INSERT INTO t VALUES (2)"), ()).unwrap();
+        tx.commit().unwrap();
+    }
+    let n: i64 = conn
+        .execute(text("SELECT count(*) FROM t"), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(n, 2);
+}
+
+#[test]
+fn a_statement_is_prepared_again_when_value_types_change() {
+    let Some(b) = db("retype") else { return };
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execute(text("CREATE TABLE m (v DOUBLE PRECISION)"), ())
+        .unwrap();
+    conn.execute(
+        text("INSERT INTO m VALUES (:v)"),
+        params! { "v" => 1.5_f32 },
+    )
+    .unwrap();
+    conn.execute(
+        text("INSERT INTO m VALUES (:v)"),
+        params! { "v" => 0.1_f64 },
+    )
+    .unwrap();
+    conn.execute_many(
+        text("INSERT INTO m VALUES (:v)"),
+        [params! { "v" => 2.5_f32 }, params! { "v" => 0.2_f64 }],
+    )
+    .unwrap();
+    let got: Vec<f64> = conn
+        .execute(text("SELECT v FROM m ORDER BY v"), ())
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert_eq!(
+        got,
+        [0.1, 0.2, 1.5, 2.5],
+        "no value was narrowed to a float4"
+    );
+}
+
+#[test]
+fn a_streamed_result_stops_when_its_connection_goes_back() {
+    let Some(b) = db("stream_release") else {
+        return;
+    };
+    let engine = Engine::builder(&b.url())
+        .pool_size(1)
+        .max_overflow(0)
+        .build()
+        .unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execution_options(
+        ExecutionOptions::default()
+            .isolation_level(IsolationLevel::Autocommit)
+            .stream_results(true)
+            .max_row_buffer(10),
+    )
+    .unwrap();
+    let mut result = conn
+        .execute(text("SELECT g FROM generate_series(1, 100) g"), ())
+        .unwrap();
+    for _ in 0..10 {
+        result.fetchone().unwrap().unwrap();
+    }
+    drop(conn);
+    let mut next = engine.connect().unwrap();
+    assert!(
+        matches!(result.fetchone(), Err(Error::ResourceClosed(_))),
+        "the result does not read from a returned connection"
+    );
+    let open: i64 = next
+        .execute(
+            text("SELECT count(*) FROM pg_cursors WHERE name LIKE 'sqlcore_cursor_%'"),
+            (),
+        )
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(open, 0, "its WITH HOLD cursor was closed at checkin");
+}

@@ -100,6 +100,12 @@ pub trait DriverConnection: Send {
     /// The isolation levels the backend supports (besides `Autocommit`).
     fn supported_isolation_levels(&self) -> &'static [IsolationLevel];
 
+    /// Called when the connection goes back to the pool, before the reset: results still
+    /// reading from it must stop, and session state they held is released. Default: nothing.
+    fn release(&mut self) -> Result<()> {
+        Ok(())
+    }
+
     /// A cheap round trip proving the connection is alive.
     fn ping(&mut self) -> Result<()>;
     /// The names of the tables in `schema` (or the default schema), in one query.

@@ -59,7 +59,7 @@ impl PgDriver {
                 },
                 "connect_timeout" => {
                     let secs: f64 = value.parse().map_err(|_| bad())?;
-                    config.connect_timeout(Duration::from_secs_f64(secs.max(0.0)));
+                    config.connect_timeout(Duration::try_from_secs_f64(secs).map_err(|_| bad())?);
                 }
                 "application_name" => {
                     config.application_name(value);
@@ -116,7 +116,13 @@ impl Driver for PgDriver {
             .connect(NoTls)
             .map_err(|e| Error::Db(map_error(&e)))?;
         Ok(Box::new(PgConnection {
-            shared: Arc::new(Mutex::new(Shared { client, epoch: 0 })),
+            shared: Arc::new(Mutex::new(Shared {
+                client,
+                tx_epoch: 0,
+                checkout_epoch: 0,
+                tx_failed: false,
+                hold_cursors: 0,
+            })),
             cache: NonZeroUsize::new(self.statement_cache).map(LruCache::new),
             in_tx: false,
             cursors: 0,
@@ -127,8 +133,15 @@ impl Driver for PgDriver {
 /// What a streamed result shares with its connection.
 struct Shared {
     client: Client,
-    /// Bumped when a transaction ends, which closes the cursors it opened.
-    epoch: u64,
+    /// Bumped when a transaction ends or rolls back to a savepoint, which closes the cursors
+    /// declared in it.
+    tx_epoch: u64,
+    /// Bumped when the connection goes back to the pool: no result may use it afterwards.
+    checkout_epoch: u64,
+    /// A statement failed inside the transaction: PostgreSQL has aborted it.
+    tx_failed: bool,
+    /// Open WITH HOLD cursors (declared outside a transaction).
+    hold_cursors: usize,
 }
 
 /// An open PostgreSQL connection.
@@ -152,10 +165,11 @@ pub(crate) fn map_error(e: &postgres::Error) -> DbError {
     let Some(state) = e.code() else {
         // No SQLSTATE: the socket failed, or a parameter could not be serialized.
         let text = e.to_string();
+        let io = std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>());
         if e.is_closed()
-            || text.contains("connection")
-            || text.contains("I/O")
-            || text.contains("io error")
+            || io
+            || text.contains("communicating with the server")
+            || text.contains("timed out")
         {
             let mut err = DbError::new(DbErrorKind::Operational, message);
             err.connection_invalidated = true;
@@ -194,8 +208,16 @@ pub(crate) fn map_error(e: &postgres::Error) -> DbError {
         _ => None,
     };
     // Connection exceptions and the server shutting the session down.
-    err.connection_invalidated =
-        class == "08" || matches!(code, "57P01" | "57P02" | "57P03") || e.is_closed();
+    let fatal = e
+        .as_db_error()
+        .is_some_and(|d| matches!(d.severity(), "FATAL" | "PANIC"));
+    err.connection_invalidated = class == "08"
+        || matches!(
+            code,
+            "57P01" | "57P02" | "57P03" | "57P04" | "57P05" | "25P03"
+        )
+        || fatal
+        || e.is_closed();
     err
 }
 
@@ -214,6 +236,16 @@ fn declared_types(request: &Request<'_>) -> Vec<Type> {
             param_type(sql_type, v).unwrap_or_else(infer)
         })
         .collect()
+}
+
+/// Whether `stmt` was prepared with the parameter types `request`'s values declare: a
+/// statement is reused only then, so a value is never narrowed to another type.
+fn fits(stmt: &Statement, request: &Request<'_>) -> bool {
+    stmt.params().len() == request.params.len()
+        && request.params.iter().enumerate().all(|(i, v)| {
+            let sql_type = request.param_types.get(i).and_then(Option::as_ref);
+            param_type(sql_type, v).is_none_or(|t| t.oid() == stmt.params()[i].oid())
+        })
 }
 
 /// The unspecified type: the server infers it.
@@ -238,7 +270,9 @@ impl PgConnection {
     fn statement(&mut self, client: &mut Client, request: &Request<'_>) -> Result<Statement> {
         if let Some(cache) = &mut self.cache {
             if let Some(stmt) = cache.get(request.sql) {
-                return Ok(stmt.clone());
+                if fits(stmt, request) {
+                    return Ok(stmt.clone());
+                }
             }
         }
         let stmt = client
@@ -255,14 +289,37 @@ impl PgConnection {
         self.shared.lock().client.batch_execute(sql).map_err(fail)
     }
 
-    fn end_transaction(&mut self, sql: &str) -> Result<()> {
+    fn end_transaction(&mut self, commit: bool) -> Result<()> {
         let mut shared = self.shared.lock();
-        shared.epoch += 1;
+        shared.tx_epoch += 1;
         self.in_tx = false;
-        shared.client.batch_execute(sql).map_err(fail)
+        let failed = std::mem::take(&mut shared.tx_failed);
+        if commit && failed {
+            // PostgreSQL would answer COMMIT with a silent ROLLBACK.
+            shared.client.batch_execute("ROLLBACK").map_err(fail)?;
+            let mut err = DbError::new(
+                DbErrorKind::Operational,
+                "the transaction was aborted by an earlier error and has been rolled back",
+            );
+            err.sqlstate = Some("25P02".into());
+            return Err(Error::Db(err));
+        }
+        shared
+            .client
+            .batch_execute(if commit { "COMMIT" } else { "ROLLBACK" })
+            .map_err(fail)
+    }
+
+    /// Notes a failure inside a transaction, which PostgreSQL aborts.
+    fn track<T>(&self, result: Result<T>) -> Result<T> {
+        if result.is_err() && self.in_tx {
+            self.shared.lock().tx_failed = true;
+        }
+        result
     }
 
     fn stream(&mut self, request: &Request<'_>, chunk: usize) -> Result<Execution> {
+        let chunk = chunk.max(1);
         let shared = self.shared.clone();
         let mut guard = shared.lock();
         let stmt = self.statement(&mut guard.client, request)?;
@@ -284,14 +341,18 @@ impl PgConnection {
             .client
             .prepare(&format!("FETCH {chunk} FROM {name}"))
             .map_err(fail)?;
-        let epoch = guard.epoch;
+        let (tx_epoch, checkout_epoch) = (guard.tx_epoch, guard.checkout_epoch);
+        if !self.in_tx {
+            guard.hold_cursors += 1;
+        }
         drop(guard);
         let stream = CursorStream {
             shared,
             name,
             fetch,
             chunk,
-            epoch,
+            tx_epoch,
+            checkout_epoch,
             hold: !self.in_tx,
             buffer: VecDeque::new(),
             done: false,
@@ -311,19 +372,26 @@ struct CursorStream {
     name: String,
     fetch: Statement,
     chunk: usize,
-    epoch: u64,
+    tx_epoch: u64,
+    checkout_epoch: u64,
     hold: bool,
     buffer: VecDeque<Vec<Value>>,
     done: bool,
 }
 
 impl CursorStream {
+    /// Whether the cursor still exists for this result on this checkout of the connection.
+    fn alive(&self, shared: &Shared) -> bool {
+        shared.checkout_epoch == self.checkout_epoch
+            && (self.hold || shared.tx_epoch == self.tx_epoch)
+    }
+
     fn refill(&mut self) -> Result<()> {
         let mut shared = self.shared.lock();
-        if !self.hold && shared.epoch != self.epoch {
+        if !self.alive(&shared) {
             self.done = true;
             return Err(Error::ResourceClosed(
-                "the transaction of this streamed result has ended".into(),
+                "the transaction or connection of this streamed result has ended".into(),
             ));
         }
         // One round trip for the chunk (a row-by-row iterator would wake the driver per row).
@@ -354,14 +422,25 @@ impl Iterator for CursorStream {
 impl Drop for CursorStream {
     fn drop(&mut self) {
         let mut shared = self.shared.lock();
-        if self.hold || shared.epoch == self.epoch {
-            let _ = shared.client.batch_execute(&format!("CLOSE {}", self.name));
+        if !self.alive(&shared) {
+            return;
+        }
+        if self.hold {
+            shared.hold_cursors = shared.hold_cursors.saturating_sub(1);
+        }
+        if shared
+            .client
+            .batch_execute(&format!("CLOSE {}", self.name))
+            .is_err()
+            && !self.hold
+        {
+            shared.tx_failed = true;
         }
     }
 }
 
-impl DriverConnection for PgConnection {
-    fn execute(&mut self, request: &Request<'_>) -> Result<Execution> {
+impl PgConnection {
+    fn execute_inner(&mut self, request: &Request<'_>) -> Result<Execution> {
         if let Some(chunk) = request.stream {
             // Only a query can feed a cursor (DML with RETURNING cannot be declared).
             let first = request
@@ -384,16 +463,8 @@ impl DriverConnection for PgConnection {
         if self.cache.is_none() {
             // Unnamed statement: nothing outlives this call on the server.
             let types = declared_types(request);
-            let typed: Vec<(PgParam<'_>, Type)> = request
-                .params
-                .iter()
-                .map(PgParam)
-                .zip(
-                    types
-                        .into_iter()
-                        .map(|t| if t.oid() == 0 { Type::TEXT } else { t }),
-                )
-                .collect();
+            let typed: Vec<(PgParam<'_>, Type)> =
+                request.params.iter().map(PgParam).zip(types).collect();
             let mut rows = guard
                 .client
                 .query_typed_raw(request.sql, typed)
@@ -449,8 +520,12 @@ impl DriverConnection for PgConnection {
             last_insert_id: None,
         })
     }
+}
 
-    fn execute_many(
+impl PgConnection {
+    /// One prepared statement for every parameter set (prepared again only for a set whose
+    /// values declare other types).
+    fn execute_many_inner(
         &mut self,
         sql: &str,
         param_types: &[Option<SqlType>],
@@ -468,21 +543,57 @@ impl DriverConnection for PgConnection {
                 stream: None,
             };
             let mut guard = shared.lock();
-            if stmt.is_none() {
-                stmt = Some(self.statement(&mut guard.client, &request)?);
-            }
-            if let Some(stmt) = &stmt {
-                let bound: Vec<PgParam<'_>> = params.iter().map(PgParam).collect();
-                let refs: Vec<&(dyn ToSql + Sync)> =
-                    bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-                total += guard.client.execute(stmt, &refs).map_err(fail)? as i64;
-            }
+            let current = match stmt.take() {
+                Some(s) if fits(&s, &request) => s,
+                _ => self.statement(&mut guard.client, &request)?,
+            };
+            let bound: Vec<PgParam<'_>> = params.iter().map(PgParam).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> =
+                bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+            total += guard.client.execute(&current, &refs).map_err(fail)? as i64;
+            stmt = Some(current);
         }
         Ok(total)
     }
+}
+
+impl DriverConnection for PgConnection {
+    fn execute(&mut self, request: &Request<'_>) -> Result<Execution> {
+        let result = self.execute_inner(request);
+        if let Err(Error::Db(db)) = &result {
+            // A schema change invalidates a cached plan: prepare it afresh next time.
+            if db.sqlstate.as_deref() == Some("0A000") && db.message.contains("cached plan") {
+                if let Some(cache) = &mut self.cache {
+                    cache.pop(request.sql);
+                }
+            }
+        }
+        self.track(result)
+    }
+
+    fn execute_many(
+        &mut self,
+        sql: &str,
+        param_types: &[Option<SqlType>],
+        param_sets: &mut dyn Iterator<Item = Vec<Value>>,
+    ) -> Result<i64> {
+        let result = self.execute_many_inner(sql, param_types, param_sets);
+        self.track(result)
+    }
 
     fn execute_batch(&mut self, sql: &str) -> Result<()> {
-        self.simple(sql)
+        let result = self.simple(sql);
+        self.track(result)
+    }
+
+    fn release(&mut self) -> Result<()> {
+        let mut shared = self.shared.lock();
+        shared.checkout_epoch += 1;
+        if shared.hold_cursors > 0 {
+            shared.hold_cursors = 0;
+            shared.client.batch_execute("CLOSE ALL").map_err(fail)?;
+        }
+        Ok(())
     }
 
     fn begin(&mut self) -> Result<()> {
@@ -492,11 +603,11 @@ impl DriverConnection for PgConnection {
     }
 
     fn commit(&mut self) -> Result<()> {
-        self.end_transaction("COMMIT")
+        self.end_transaction(true)
     }
 
     fn rollback(&mut self) -> Result<()> {
-        self.end_transaction("ROLLBACK")
+        self.end_transaction(false)
     }
 
     fn savepoint(&mut self, name: &str) -> Result<()> {
@@ -508,7 +619,13 @@ impl DriverConnection for PgConnection {
     }
 
     fn rollback_to_savepoint(&mut self, name: &str) -> Result<()> {
-        self.simple(&format!("ROLLBACK TO SAVEPOINT {name}"))
+        self.simple(&format!("ROLLBACK TO SAVEPOINT {name}"))?;
+        let mut shared = self.shared.lock();
+        // The transaction is usable again; cursors declared since the savepoint are gone
+        // (conservatively, every cursor of the transaction stops).
+        shared.tx_failed = false;
+        shared.tx_epoch += 1;
+        Ok(())
     }
 
     fn in_transaction(&self) -> bool {

@@ -243,6 +243,7 @@ impl Factory {
     /// configured; no round trip when none is open) and fires `reset` and `checkin`.
     /// An error means the connection must be discarded.
     pub fn reset(&self, record: &mut PoolRecord) -> Result<()> {
+        record.conn.release()?;
         if record.conn.in_transaction() {
             match self.options.reset_on_return {
                 ResetOnReturn::Rollback => record.conn.rollback()?,
