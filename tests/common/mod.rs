@@ -58,17 +58,7 @@ pub fn check_with(case: &str, stmt: impl Into<Statement>, named: &Params) {
                         // Through sqlcore's own execution layer, on an in-memory database.
                         let engine = fixtures::sqlite_engine(!empty);
                         let mut conn = engine.connect().expect("connect");
-                        let result = conn.execute(stmt.clone(), named);
-                        let rows = result.and_then(|r| {
-                            if r.returns_rows() {
-                                r.all().map(drop)
-                            } else {
-                                Ok(())
-                            }
-                        });
-                        if let Err(e) = rows {
-                            panic!("{case}: SQLite rejects {sql}: {e}");
-                        }
+                        run(&mut conn, case, &stmt, named);
                     }
                     "postgresql" => pg::check(case, &stmt, named, empty),
                     _ => {}
@@ -82,6 +72,25 @@ pub fn check_with(case: &str, stmt: impl Into<Statement>, named: &Params) {
         settings.set_prepend_module_to_snapshot(false);
         settings.set_omit_expression(true);
         settings.bind(|| insta::assert_snapshot!(case.to_owned(), rendered));
+    }
+}
+
+/// Executes `stmt` on `conn`, stepping through every row it returns; a failure names the case
+/// and the database.
+pub fn run(conn: &mut Connection, case: &str, stmt: &Statement, named: &Params) {
+    let result = conn.execute(stmt.clone(), named);
+    let rows = result.and_then(|r| {
+        if r.returns_rows() {
+            r.all().map(drop)
+        } else {
+            Ok(())
+        }
+    });
+    if let Err(e) = rows {
+        panic!(
+            "{case}: {} rejects the statement: {e}",
+            conn.dialect().name()
+        );
     }
 }
 

@@ -61,16 +61,6 @@ pub fn check(case: &str, stmt: &Statement, named: &Params, empty: bool) {
                 .unwrap_or_else(|e| panic!("seed rows: {e}\n{seed}"));
         }
     }
-    let result = conn.execute(stmt.clone(), named);
-    let rows = result.and_then(|r| {
-        if r.returns_rows() {
-            r.all().map(drop)
-        } else {
-            Ok(())
-        }
-    });
-    if let Err(e) = rows {
-        panic!("{case}: PostgreSQL rejects the statement: {e}");
-    }
+    super::run(&mut conn, case, stmt, named);
     conn.rollback().expect("ROLLBACK");
 }
