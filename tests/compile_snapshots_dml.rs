@@ -43,6 +43,13 @@ snap!(insert_from_select, {
         select([u.c("id"), u.c("email")]).filter(u.c("email").is_not_null()),
     )
 });
+snap!(insert_from_select_adds_client_defaults, {
+    let (u, a) = (users(), addresses());
+    insert(&u).from_select(
+        ["name", "email"],
+        select([a.c("email_address"), a.c("email_address")]).filter(a.c("id").eq(2)),
+    )
+});
 snap!(insert_from_select_with_cte, {
     let (u, a) = (users(), addresses());
     let active = select([u.c("id"), u.c("email")])
@@ -160,6 +167,12 @@ snap!(delete_with_subquery, {
     )))
 });
 snap!(delete_all_rows, delete(&counters()));
+snap!(delete_using_other_table, {
+    let (u, o) = (users(), orders());
+    delete(&o)
+        .filter(o.c("user_id").eq(u.c("id")))
+        .filter(u.c("active").eq(false))
+});
 
 // ---- DDL -------------------------------------------------------------------------------------------------
 snap!(create_table_users, create_table(&users()));

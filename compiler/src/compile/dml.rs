@@ -1,7 +1,7 @@
 //! Rendering INSERT, UPDATE and DELETE.
 
 use super::{Compile, Compiled, Compiler, Res, ResultColumn, collect_sources};
-use crate::dialect::{Dialect, UpdateFromStyle};
+use crate::dialect::{DeleteUsingStyle, Dialect, UpdateFromStyle};
 use crate::error::CompileError;
 use crate::expr::Expr;
 use crate::schema::{ClientDefault, Table};
@@ -76,8 +76,26 @@ impl Compiler<'_> {
         match &ins.source {
             InsertSource::Values(rows) => self.insert_values(table, rows)?,
             InsertSource::Select(cols, query) => {
+                let mut query = (**query).clone();
+                let mut names: Vec<Arc<str>> = cols.clone();
+                // As SQLAlchemy (include_defaults): client defaults of the columns a SELECT
+                // leaves out are added to it.
+                if let Query::Select(sel) = &mut query {
+                    for col in table.columns.values().filter(|c| !cols.contains(&c.name)) {
+                        let value = match &col.default {
+                            Some(ClientDefault::Value(v)) => Expr::Bind(crate::expr::Bind {
+                                value: v.clone(),
+                                sql_type: Some(col.sql_type.clone()),
+                            }),
+                            Some(ClientDefault::Expr(e)) => e.clone(),
+                            None => continue,
+                        };
+                        names.push(col.name.clone());
+                        sel.items.push(crate::stmt::SelectItem::Expr(value));
+                    }
+                }
                 self.w(" (");
-                for (i, col) in cols.iter().enumerate() {
+                for (i, col) in names.iter().enumerate() {
                     check_column(table, col)?;
                     if i > 0 {
                         self.w(", ");
@@ -85,7 +103,6 @@ impl Compiler<'_> {
                     self.ident(col)?;
                 }
                 self.w(") ");
-                let mut query = (**query).clone();
                 if ins.on_conflict.is_some() && self.d.upsert_select_needs_where() {
                     if let Query::Select(sel) = &mut query {
                         if sel.filters.is_empty() {
@@ -315,19 +332,36 @@ impl Compiler<'_> {
             collect_sources(f, &mut extra);
         }
         extra.retain(|s| !s.same_as(&target));
-        if let Some(other) = extra.first() {
-            return Err(CompileError::unsupported(
-                format!(
-                    "DELETE with other tables ({}) in WHERE; refer to them through a subquery",
-                    other.display_name()
-                ),
-                self.d.name(),
-            ));
-        }
-        let saved = std::mem::replace(&mut self.correlation, vec![target]);
+        let style = match extra.first() {
+            None => None,
+            Some(other) => Some(self.d.delete_using_style().ok_or_else(|| {
+                CompileError::unsupported(
+                    format!(
+                        "DELETE with other tables ({}) in WHERE; refer to them through a subquery",
+                        other.display_name()
+                    ),
+                    self.d.name(),
+                )
+            })?),
+        };
+        let saved = std::mem::replace(&mut self.correlation, vec![target.clone()]);
+        self.correlation.extend(extra.iter().cloned());
         let r = (|| {
             self.w("DELETE FROM ");
             self.table_name(&del.table)?;
+            if let Some(style) = style {
+                self.w(" USING ");
+                let mut using: Vec<&Source> = extra.iter().collect();
+                if style == DeleteUsingStyle::UsingWithTarget {
+                    using.insert(0, &target);
+                }
+                for (i, s) in using.into_iter().enumerate() {
+                    if i > 0 {
+                        self.w(", ");
+                    }
+                    self.render_from(&s.clone().into())?;
+                }
+            }
             self.where_clause(&del.filters)?;
             self.returning(&del.returning)
         })();

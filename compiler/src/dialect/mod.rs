@@ -146,6 +146,15 @@ pub(crate) fn other_type(name: &str, dialect: &'static str) -> Result<String, Co
     }
 }
 
+/// How DELETE names other tables its WHERE clause uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteUsingStyle {
+    /// `DELETE FROM t USING other WHERE ...` (PostgreSQL).
+    Using,
+    /// `DELETE FROM t USING t, other WHERE ...` (MySQL: the target is among the tables).
+    UsingWithTarget,
+}
+
 /// A SQL dialect: parameter style, quoting, types and the capabilities the compiler consults.
 ///
 /// ```
@@ -269,6 +278,10 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn autoincrement_style(&self) -> AutoincrementStyle;
     /// How UPDATE refers to extra tables, or `None` if it cannot.
     fn update_from_style(&self) -> Option<UpdateFromStyle>;
+    /// How DELETE refers to extra tables, or `None` if it cannot.
+    fn delete_using_style(&self) -> Option<DeleteUsingStyle> {
+        None
+    }
     /// Backslashes in string literals are escapes and must be doubled (MySQL).
     fn backslash_escapes(&self) -> bool {
         false

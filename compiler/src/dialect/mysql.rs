@@ -161,4 +161,7 @@ impl Dialect for MySQL {
     fn tokenizer_dialect(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::MySqlDialect {})
     }
+    fn delete_using_style(&self) -> Option<super::DeleteUsingStyle> {
+        Some(super::DeleteUsingStyle::UsingWithTarget)
+    }
 }

@@ -116,4 +116,7 @@ impl Dialect for PostgreSQL {
             format!("'{escaped}'")
         })
     }
+    fn delete_using_style(&self) -> Option<super::DeleteUsingStyle> {
+        Some(super::DeleteUsingStyle::Using)
+    }
 }
