@@ -169,8 +169,9 @@ impl Connection {
         }
     }
 
-    /// Sets execution options (SQLAlchemy's `execution_options`). Changing the isolation
-    /// level while a transaction is open is an [`Error::InvalidRequest`].
+    /// Sets the execution options, replacing the current set (see
+    /// [`Connection::update_execution_options`] to change some and keep the rest). Changing the
+    /// isolation level while a transaction is open is an [`Error::InvalidRequest`].
     pub fn execution_options(&mut self, options: ExecutionOptions) -> Result<&mut Self> {
         if options.isolation_level != self.options.isolation_level {
             if self.in_tx {
@@ -186,6 +187,26 @@ impl Connection {
         }
         self.options = options;
         Ok(self)
+    }
+
+    /// Changes some execution options, keeping the others (SQLAlchemy's merging
+    /// `execution_options(**kw)`).
+    ///
+    /// ```
+    /// use sqlcore::*;
+    /// let engine = create_engine("sqlite://")?;
+    /// let mut conn = engine.connect()?;
+    /// conn.update_execution_options(|o| o.isolation_level(IsolationLevel::ReadUncommitted))?;
+    /// conn.update_execution_options(|o| o.stream_results(true))?;
+    /// assert_eq!(conn.get_execution_options().isolation_level, Some(IsolationLevel::ReadUncommitted));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn update_execution_options(
+        &mut self,
+        change: impl FnOnce(ExecutionOptions) -> ExecutionOptions,
+    ) -> Result<&mut Self> {
+        let options = change(self.options.clone());
+        self.execution_options(options)
     }
 
     fn apply_isolation(&mut self, level: IsolationLevel) -> Result<()> {
