@@ -137,6 +137,37 @@ fn main() {
         },
     );
 
+    // 2b. The same rows with RETURNING (multi-row VALUES, ids back in input order), against raw
+    //     binary COPY for reference.
+    let (raw_copy, core_returning) = compare(
+        3,
+        || {
+            let mut tx = raw.transaction().unwrap();
+            let sink = tx
+                .copy_in("COPY items (n, label) FROM STDIN (FORMAT binary)")
+                .unwrap();
+            let types = [postgres::types::Type::INT4, postgres::types::Type::TEXT];
+            let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(sink, &types);
+            for i in 0..INSERT_ROWS {
+                writer.write(&[&i, &labels[i as usize]]).unwrap();
+            }
+            writer.finish().unwrap();
+            tx.rollback().unwrap();
+        },
+        || {
+            let mut tx = engine.begin().unwrap();
+            let rows = (0..INSERT_ROWS)
+                .map(|i| params! { "n" => i, "label" => labels[i as usize].as_str() });
+            let ids = tx
+                .execute_many(insert(&items).returning([items.c("id")]), rows)
+                .unwrap()
+                .all()
+                .unwrap();
+            assert_eq!(ids.len(), INSERT_ROWS as usize);
+            tx.rollback().unwrap();
+        },
+    );
+
     // 3. 1,000,000 rows streamed 1,000 at a time: a raw portal against stream_results.
     let query = format!("SELECT g, 'row ' || g FROM generate_series(1, {STREAM_ROWS}) g");
     let rss_before = peak_rss_kib();
@@ -207,15 +238,29 @@ fn main() {
         "<=1.11x",
     );
     line(
+        &format!("insert {INSERT_ROWS} RETURNING id (raw: VALUES)"),
+        raw_insert,
+        core_returning,
+        "-",
+    );
+    line(
+        &format!("raw binary COPY {INSERT_ROWS} (raw: VALUES)"),
+        raw_insert,
+        raw_copy,
+        "-",
+    );
+    line(
         &format!("stream {STREAM_ROWS} rows, 1000 per fetch"),
         raw_stream,
         core_stream,
         "<=1.25x",
     );
     println!(
-        "rows/s: insert raw {:.0}, sqlcore {:.0}; stream raw {:.0}, sqlcore {:.0}",
+        "rows/s: insert raw VALUES {:.0}, raw COPY {:.0}, sqlcore {:.0}, sqlcore RETURNING {:.0}; stream raw {:.0}, sqlcore {:.0}",
         f64::from(INSERT_ROWS) / raw_insert.as_secs_f64(),
+        f64::from(INSERT_ROWS) / raw_copy.as_secs_f64(),
         f64::from(INSERT_ROWS) / core_insert.as_secs_f64(),
+        f64::from(INSERT_ROWS) / core_returning.as_secs_f64(),
         f64::from(STREAM_ROWS) / raw_stream.as_secs_f64(),
         f64::from(STREAM_ROWS) / core_stream.as_secs_f64()
     );

@@ -11,7 +11,8 @@ use crate::result::CursorResult;
 use crate::row::{ResultKeys, Row};
 use crate::transaction::{NestedTransaction, Transaction};
 use sqlcore_compiler::{
-    Compile, Compiled, Dialect, Expr, Insert, InsertSource, Params, Statement, Value, bindparam,
+    Compile, CompileError, Compiled, Dialect, Expr, Insert, InsertSource, Params, Statement, Value,
+    bindparam,
 };
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -555,6 +556,17 @@ impl Connection {
         self.autobegin()?;
         if let Statement::Insert(ins) = &prepared.stmt {
             if insert_many::eligible(ins) && !prepared.compiled.needs_expansion() {
+                if let Some(copied) = self.copy_rows(ins, &mut sets) {
+                    let n = copied.map_err(|e| {
+                        self.decorate(e, prepared.compiled.sql.clone(), &prepared.compiled)
+                    })?;
+                    return Ok(CursorResult::new(
+                        Vec::new(),
+                        RowSource::Buffered(Default::default()),
+                        n,
+                        None,
+                    ));
+                }
                 return self.insert_many_values(ins, &prepared.compiled, &mut sets);
             }
         }
@@ -615,6 +627,82 @@ impl Connection {
             total,
             None,
         ))
+    }
+
+    /// A plain executemany INSERT (no RETURNING, no upsert, only parameters and constant
+    /// defaults) through the backend's bulk copy, where it has one: the same rows, defaults,
+    /// constraints and errors as the INSERT, several times faster. `None`: not applicable.
+    fn copy_rows(&mut self, ins: &Insert, sets: &mut [Params]) -> Option<Result<i64>> {
+        if !ins.returning.is_empty() || ins.on_conflict.is_some() {
+            return None;
+        }
+        let InsertSource::Values(rows) = &ins.source else {
+            return None;
+        };
+        let row = rows.first()?;
+        let table = &ins.table;
+        let dialect = self.engine.dialect();
+        // Each column's value: a parameter of the row, or a constant client default.
+        enum Cell {
+            Param(Arc<str>),
+            Constant(Value),
+        }
+        let mut columns = Vec::new();
+        let mut types = Vec::new();
+        let mut cells = Vec::new();
+        for (name, value) in row {
+            let Expr::Param(p) = value else { return None };
+            let column = table.get_column(name)?;
+            cells.push(Cell::Param(p.name.clone()));
+            columns.push(name.clone());
+            types.push(column.sql_type.clone());
+        }
+        let given = columns.clone();
+        for column in table.columns.values().filter(|c| !given.contains(&c.name)) {
+            match &column.default {
+                None => continue,
+                Some(sqlcore_compiler::ClientDefault::Value(v)) => {
+                    cells.push(Cell::Constant(v.clone()))
+                }
+                Some(sqlcore_compiler::ClientDefault::Expr(_)) => return None,
+            }
+            columns.push(column.name.clone());
+            types.push(column.sql_type.clone());
+        }
+        let quoted = |name: &str| dialect.quote_identifier(name).map(|q| q.into_owned());
+        let mut table_sql = String::new();
+        if let Some(schema) = &table.schema {
+            table_sql.push_str(&quoted(schema).ok()?);
+            table_sql.push('.');
+        }
+        table_sql.push_str(&quoted(&table.name).ok()?);
+        let column_sql: Vec<String> = columns
+            .iter()
+            .map(|c| quoted(c))
+            .collect::<std::result::Result<_, _>>()
+            .ok()?;
+        let count = sets.len();
+        let mut values = sets.iter_mut().map(|params| {
+            cells
+                .iter()
+                .map(|cell| match cell {
+                    Cell::Param(key) => params.take(key).ok_or_else(|| {
+                        Error::Compile(CompileError::MissingParameter {
+                            name: key.to_string(),
+                        })
+                    }),
+                    Cell::Constant(v) => Ok(v.clone()),
+                })
+                .collect::<Result<Vec<Value>>>()
+        });
+        if self.engine.echo() {
+            tracing::info!(target: "sqlcore.engine", "COPY {table_sql} ({}) [{count} rows]", column_sql.join(", "));
+        }
+        let raw = match self.raw() {
+            Ok(raw) => raw,
+            Err(e) => return Some(Err(e)),
+        };
+        raw.copy_in(&table_sql, &column_sql, &types, &mut values)
     }
 
     /// An executemany INSERT as batches of multi-row VALUES.

@@ -654,3 +654,67 @@ fn a_streamed_result_stops_when_its_connection_goes_back() {
         .unwrap();
     assert_eq!(open, 0, "its WITH HOLD cursor was closed at checkin");
 }
+
+#[test]
+fn a_plain_execute_many_insert_goes_through_copy_like_an_insert() {
+    let Some(b) = db("copy") else { return };
+    let engine = Engine::builder(&b.url()).echo(true).build().unwrap();
+    let t = Table::new("logs")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(
+            Column::new("code", SqlType::String(Some(10)))
+                .not_null()
+                .unique(),
+        )
+        .column(Column::new("level", SqlType::SmallInteger).default(3_i16))
+        .column(Column::new("at", SqlType::DateTime { timezone: true }).server_default_sql("now()"))
+        .column(Column::new("payload", SqlType::Json));
+    let mut md = MetaData::new();
+    md.add(t.clone()).unwrap();
+    md.create_all(&engine).unwrap();
+    let mut conn = engine.connect().unwrap();
+    let rows = (0..1000)
+        .map(|i| params! { "code" => format!("c{i}"), "payload" => serde_json::json!({"i": i}) });
+    let r = conn.execute_many(insert(&t), rows).unwrap();
+    assert_eq!(r.rowcount(), 1000);
+    conn.commit().unwrap();
+    let row = conn
+        .execute(
+            select([
+                count_all(),
+                min(t.c("level")),
+                max(t.c("id")),
+                count(t.c("at")),
+            ])
+            .select_from(&t),
+            (),
+        )
+        .unwrap()
+        .one()
+        .unwrap();
+    assert_eq!(row.get::<i64>(0).unwrap(), 1000);
+    assert_eq!(row.get::<i16>(1).unwrap(), 3, "client default applied");
+    assert_eq!(row.get::<i32>(2).unwrap(), 1000, "serial ids assigned");
+    assert_eq!(row.get::<i64>(3).unwrap(), 1000, "server default applied");
+    // A constraint violation is the same error as the INSERT's.
+    let err = conn
+        .execute_many(insert(&t), [params! { "code" => "c1" }])
+        .unwrap_err();
+    let db = err.as_db_error().expect("a database error");
+    assert_eq!(
+        (db.kind, db.reason),
+        (DbErrorKind::Integrity, Some(DbErrorReason::UniqueViolation))
+    );
+    conn.rollback().unwrap();
+    // With RETURNING (or an upsert) the rows go as multi-row VALUES instead.
+    let ids: Vec<i32> = conn
+        .execute_many(
+            insert(&t).returning([t.c("id")]),
+            [params! { "code" => "r1" }, params! { "code" => "r2" }],
+        )
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert_eq!(ids, [1002, 1003]);
+}

@@ -74,6 +74,18 @@ pub trait DriverConnection: Send {
         param_sets: &mut dyn Iterator<Item = Vec<Value>>,
     ) -> Result<i64>;
 
+    /// Bulk-loads rows into `table` (a quoted, qualified name) through the backend's copy
+    /// protocol, when it has one and knows every column type; `None` means "use INSERT".
+    fn copy_in(
+        &mut self,
+        _table: &str,
+        _columns: &[String],
+        _types: &[SqlType],
+        _rows: &mut dyn Iterator<Item = Result<Vec<Value>>>,
+    ) -> Option<Result<i64>> {
+        None
+    }
+
     /// Runs one or more statements without parameters (set-up SQL, pragmas).
     fn execute_batch(&mut self, sql: &str) -> Result<()>;
 

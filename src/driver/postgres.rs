@@ -586,6 +586,39 @@ impl DriverConnection for PgConnection {
         self.track(result)
     }
 
+    fn copy_in(
+        &mut self,
+        table: &str,
+        columns: &[String],
+        types: &[SqlType],
+        rows: &mut dyn Iterator<Item = Result<Vec<Value>>>,
+    ) -> Option<Result<i64>> {
+        let types: Vec<Type> = types
+            .iter()
+            .map(|t| param_type(Some(t), &Value::Null))
+            .collect::<Option<_>>()?;
+        let result = (|| {
+            let mut shared = self.shared.lock();
+            let sql = format!(
+                "COPY {table} ({}) FROM STDIN (FORMAT binary)",
+                columns.join(", ")
+            );
+            let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(
+                shared.client.copy_in(&sql).map_err(fail)?,
+                &types,
+            );
+            for row in rows {
+                let row = row?;
+                let bound: Vec<PgParam<'_>> = row.iter().map(PgParam).collect();
+                let refs: Vec<&(dyn ToSql + Sync)> =
+                    bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+                writer.write(&refs).map_err(fail)?;
+            }
+            Ok(writer.finish().map_err(fail)? as i64)
+        })();
+        Some(self.track(result))
+    }
+
     fn release(&mut self) -> Result<()> {
         let mut shared = self.shared.lock();
         shared.checkout_epoch += 1;
