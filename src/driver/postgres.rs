@@ -260,9 +260,11 @@ fn drain(mut rows: postgres::RowIter<'_>) -> Result<i64> {
 }
 
 fn row_values(row: &postgres::Row) -> Result<Vec<Value>> {
-    (0..row.len())
-        .map(|i| row.try_get::<_, PgValue>(i).map(|v| v.0).map_err(fail))
-        .collect()
+    let mut values = Vec::with_capacity(row.len());
+    for i in 0..row.len() {
+        values.push(row.try_get::<_, PgValue>(i).map_err(fail)?.0);
+    }
+    Ok(values)
 }
 
 impl PgConnection {
