@@ -1,0 +1,262 @@
+//! `execute_many`: executemany, with INSERTs sent through the backend's bulk copy or as
+//! batches of multi-row VALUES.
+
+use super::{Connection, IntoParams};
+use crate::driver::{Request, RowSource};
+use crate::error::{Error, Result};
+use crate::insert_many;
+use crate::result::CursorResult;
+use sqlcore_compiler::{
+    CompileError, Compiled, Expr, Insert, InsertSource, Params, Statement, Value,
+};
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+impl Connection {
+    /// Executes a statement once per parameter set (executemany). An INSERT goes as multi-row
+    /// `VALUES` in batches (within the dialect's parameter limit and the engine's
+    /// `insertmanyvalues_page_size`), its RETURNING rows in input order; other statements
+    /// reuse one prepared statement. The result's `rowcount` is the total.
+    pub fn execute_many<I>(
+        &mut self,
+        statement: impl Into<Statement>,
+        param_sets: I,
+    ) -> Result<CursorResult>
+    where
+        I: IntoIterator,
+        I::Item: IntoParams,
+    {
+        let mut sets: Vec<Params> = param_sets
+            .into_iter()
+            .map(IntoParams::into_params)
+            .collect();
+        let Some(first) = sets.first() else {
+            return Ok(CursorResult::new(
+                Vec::new(),
+                RowSource::Buffered(Default::default()),
+                0,
+                None,
+            ));
+        };
+        let prepared = self.prepare(statement.into(), first, false)?;
+        self.raw()?;
+        self.autobegin()?;
+        if let Statement::Insert(ins) = &prepared.stmt {
+            if insert_many::eligible(ins) && !prepared.compiled.needs_expansion() {
+                if let Some(copied) = self.copy_rows(ins, &mut sets) {
+                    let n = copied.map_err(|e| {
+                        self.decorate(e, prepared.compiled.sql.clone(), &prepared.compiled)
+                    })?;
+                    return Ok(CursorResult::new(
+                        Vec::new(),
+                        RowSource::Buffered(Default::default()),
+                        n,
+                        None,
+                    ));
+                }
+                return self.insert_many_values(ins, &prepared.compiled, &mut sets);
+            }
+        }
+        if prepared.compiled.needs_expansion() {
+            // The SQL depends on list lengths: one execution per set.
+            let mut total = 0;
+            for params in &sets {
+                let bound = prepared.compiled.bind(params)?;
+                let request = Request {
+                    sql: &bound.sql,
+                    params: &bound.values,
+                    param_types: &bound.types,
+                    result_columns: &[],
+                    stream: None,
+                };
+                let result = self.raw()?.execute(&request).map(|e| e.rowcount);
+                match result {
+                    Ok(n) => total += n.max(0),
+                    Err(e) => {
+                        let sql = bound.sql.into_owned();
+                        return Err(self.decorate(e, sql, &prepared.compiled));
+                    }
+                }
+            }
+            return Ok(CursorResult::new(
+                Vec::new(),
+                RowSource::Buffered(Default::default()),
+                total,
+                None,
+            ));
+        }
+        let mut failure = None;
+        let mut values = sets
+            .iter()
+            .map_while(|params| match prepared.compiled.bind(params) {
+                Ok(bound) => Some(bound.values),
+                Err(e) => {
+                    failure = Some(e);
+                    None
+                }
+            });
+        if self.engine.echo() {
+            tracing::info!(target: "sqlcore.engine", "{} [executemany: {} sets]", prepared.compiled.sql, sets.len());
+        }
+        let compiled = &prepared.compiled;
+        let result = self
+            .raw()?
+            .execute_many(&compiled.sql, &compiled.param_types, &mut values);
+        drop(values);
+        if let Some(e) = failure {
+            return Err(e.into());
+        }
+        let total = result
+            .map_err(|e| self.decorate(e, prepared.compiled.sql.clone(), &prepared.compiled))?;
+        Ok(CursorResult::new(
+            Vec::new(),
+            RowSource::Buffered(Default::default()),
+            total,
+            None,
+        ))
+    }
+
+    /// A plain executemany INSERT (no RETURNING, no upsert, only parameters and constant
+    /// defaults) through the backend's bulk copy, where it has one: the same rows, defaults,
+    /// constraints and errors as the INSERT, several times faster. `None`: not applicable.
+    fn copy_rows(&mut self, ins: &Insert, sets: &mut [Params]) -> Option<Result<i64>> {
+        if !ins.returning.is_empty() || ins.on_conflict.is_some() {
+            return None;
+        }
+        let InsertSource::Values(rows) = &ins.source else {
+            return None;
+        };
+        let row = rows.first()?;
+        let table = &ins.table;
+        let dialect = self.engine.dialect();
+        // Each column's value: a parameter of the row, or a constant client default.
+        enum Cell {
+            Param(Arc<str>),
+            Constant(Value),
+        }
+        let mut columns = Vec::new();
+        let mut types = Vec::new();
+        let mut cells = Vec::new();
+        for (name, value) in row {
+            let Expr::Param(p) = value else { return None };
+            let column = table.get_column(name)?;
+            cells.push(Cell::Param(p.name.clone()));
+            columns.push(name.clone());
+            types.push(column.sql_type.clone());
+        }
+        let given = columns.clone();
+        for column in table.columns.values().filter(|c| !given.contains(&c.name)) {
+            match &column.default {
+                None => continue,
+                Some(sqlcore_compiler::ClientDefault::Value(v)) => {
+                    cells.push(Cell::Constant(v.clone()))
+                }
+                Some(sqlcore_compiler::ClientDefault::Expr(_)) => return None,
+            }
+            columns.push(column.name.clone());
+            types.push(column.sql_type.clone());
+        }
+        let quoted = |name: &str| dialect.quote_identifier(name).map(|q| q.into_owned());
+        let mut table_sql = String::new();
+        if let Some(schema) = &table.schema {
+            table_sql.push_str(&quoted(schema).ok()?);
+            table_sql.push('.');
+        }
+        table_sql.push_str(&quoted(&table.name).ok()?);
+        let column_sql: Vec<String> = columns
+            .iter()
+            .map(|c| quoted(c))
+            .collect::<std::result::Result<_, _>>()
+            .ok()?;
+        let count = sets.len();
+        let mut values = sets.iter_mut().map(|params| {
+            cells
+                .iter()
+                .map(|cell| match cell {
+                    Cell::Param(key) => params.take(key).ok_or_else(|| {
+                        Error::Compile(CompileError::MissingParameter {
+                            name: key.to_string(),
+                        })
+                    }),
+                    Cell::Constant(v) => Ok(v.clone()),
+                })
+                .collect::<Result<Vec<Value>>>()
+        });
+        if self.engine.echo() {
+            tracing::info!(target: "sqlcore.engine", "COPY {table_sql} ({}) [{count} rows]", column_sql.join(", "));
+        }
+        let raw = match self.raw() {
+            Ok(raw) => raw,
+            Err(e) => return Some(Err(e)),
+        };
+        raw.copy_in(&table_sql, &column_sql, &types, &mut values)
+    }
+
+    /// An executemany INSERT as batches of multi-row VALUES.
+    fn insert_many_values(
+        &mut self,
+        ins: &Insert,
+        single: &Compiled,
+        sets: &mut [Params],
+    ) -> Result<CursorResult> {
+        let dialect = self.engine.dialect();
+        let per_batch = insert_many::rows_per_batch(
+            single,
+            self.engine.insertmanyvalues_page_size(),
+            dialect.max_parameters(),
+        );
+        // Full batches share one plan; the last, shorter one gets its own.
+        let mut plans: Vec<(usize, insert_many::BatchPlan)> = Vec::with_capacity(2);
+        let mut columns = Vec::new();
+        let mut rows = VecDeque::new();
+        let mut total = 0;
+        for chunk in sets.chunks_mut(per_batch) {
+            let idx = match plans.iter().position(|(n, _)| *n == chunk.len()) {
+                Some(i) => i,
+                None => {
+                    plans.push((chunk.len(), insert_many::plan(ins, chunk.len(), dialect)?));
+                    plans.len() - 1
+                }
+            };
+            let plan = &plans[idx].1;
+            let values = plan.values(chunk)?;
+            if self.engine.echo() {
+                tracing::info!(target: "sqlcore.engine", "INSERT of {} rows [insertmanyvalues]", chunk.len());
+            }
+            let request = Request {
+                sql: &plan.compiled.sql,
+                params: &values,
+                param_types: &plan.compiled.param_types,
+                result_columns: &plan.compiled.columns,
+                stream: None,
+            };
+            match self.raw()?.execute(&request) {
+                Ok(exec) => {
+                    total += exec.rowcount.max(0);
+                    if columns.is_empty() {
+                        columns = exec.columns;
+                    }
+                    match exec.rows {
+                        RowSource::Buffered(batch) => rows.extend(batch),
+                        RowSource::Stream(stream) => {
+                            for row in stream {
+                                rows.push_back(row?);
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    let sql = plan.compiled.sql.clone();
+                    let compiled = plan.compiled.clone();
+                    return Err(self.decorate(e, sql, &compiled));
+                }
+            }
+        }
+        Ok(CursorResult::new(
+            columns,
+            RowSource::Buffered(rows),
+            total,
+            None,
+        ))
+    }
+}
