@@ -44,7 +44,7 @@ pub fn check(case: &str, stmt: &Statement, named: &Params, empty: bool) {
     for setup in [
         format!("CREATE SCHEMA \"{schema}\""),
         format!("SET LOCAL search_path TO \"{schema}\""),
-        "CREATE SCHEMA app".to_owned(),
+        "CREATE SCHEMA IF NOT EXISTS app".to_owned(),
     ] {
         conn.execute(text(&setup), ())
             .unwrap_or_else(|e| panic!("{case}: set-up: {e}"));
