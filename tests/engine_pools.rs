@@ -209,6 +209,20 @@ fn reset_on_return_rolls_back_commits_or_leaves_alone(b: &TestDb) {
         let mut conn = engine.connect().unwrap();
         assert_eq!(rows_in(&mut conn, "t"), expect, "{reset:?}");
     }
+    // With no reset, the driver connection comes back as it was left: inside its transaction.
+    let engine = Engine::builder(&b.url())
+        .pool_size(1)
+        .pool_reset_on_return(ResetOnReturn::None)
+        .build()
+        .unwrap();
+    {
+        let mut conn = engine.connect().unwrap();
+        conn.driver_connection().unwrap().begin().unwrap();
+    }
+    let mut conn = engine.connect().unwrap();
+    let raw = conn.driver_connection().unwrap();
+    assert!(raw.in_transaction(), "left alone at checkin");
+    raw.rollback().unwrap();
 }
 
 fn extreme_pool_settings_do_not_panic(b: &TestDb) {
