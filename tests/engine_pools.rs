@@ -61,11 +61,7 @@ fn queue_pool_bounds_connections_under_contention(b: &TestDb) {
                     let mut conn = engine.connect().unwrap();
                     let now = in_use.fetch_add(1, Ordering::SeqCst) + 1;
                     max_in_use.fetch_max(now, Ordering::SeqCst);
-                    let one: i64 = conn
-                        .execute(text("SELECT 1"), ())
-                        .unwrap()
-                        .scalar_one()
-                        .unwrap();
+                    let one: i64 = scalar(&mut conn, "SELECT 1");
                     assert_eq!(one, 1);
                     in_use.fetch_sub(1, Ordering::SeqCst);
                 }

@@ -5,6 +5,7 @@
 mod common;
 
 use common::backend::TestDb;
+use common::people::scalar;
 use sqlcore::*;
 use std::time::Duration;
 
@@ -13,10 +14,7 @@ fn db(name: &str) -> Option<TestDb> {
 }
 
 fn backend_pid(conn: &mut Connection) -> i32 {
-    conn.execute(text("SELECT pg_backend_pid()"), ())
-        .unwrap()
-        .scalar_one()
-        .unwrap()
+    scalar(conn, "SELECT pg_backend_pid()")
 }
 
 fn terminate(pid: i32) {
@@ -59,11 +57,7 @@ fn a_terminated_backend_invalidates_and_the_pool_recovers() {
     // As SQLAlchemy: roll back what the lost connection had begun, then go on.
     conn.rollback().unwrap();
     // The next statement runs on a fresh connection.
-    let one: i32 = conn
-        .execute(text("SELECT 1"), ())
-        .unwrap()
-        .scalar_one()
-        .unwrap();
+    let one: i32 = scalar(&mut conn, "SELECT 1");
     assert_eq!(one, 1);
     assert_ne!(backend_pid(&mut conn), pid);
     drop(conn);
@@ -91,11 +85,7 @@ fn a_disconnect_inside_a_transaction_requires_rollback() {
         Err(Error::PendingRollback(_))
     ));
     tx.rollback().unwrap();
-    let one: i32 = conn
-        .execute(text("SELECT 1"), ())
-        .unwrap()
-        .scalar_one()
-        .unwrap();
+    let one: i32 = scalar(&mut conn, "SELECT 1");
     assert_eq!(one, 1);
 }
 
@@ -109,11 +99,7 @@ fn pre_ping_replaces_a_terminated_connection_silently() {
     let pid = backend_pid(&mut engine.connect().unwrap());
     terminate(pid);
     let mut conn = engine.connect().unwrap();
-    let one: i32 = conn
-        .execute(text("SELECT 1"), ())
-        .unwrap()
-        .scalar_one()
-        .unwrap();
+    let one: i32 = scalar(&mut conn, "SELECT 1");
     assert_eq!(one, 1);
     assert_ne!(backend_pid(&mut conn), pid);
 }
@@ -191,11 +177,7 @@ fn statements_are_prepared_once_and_evicted_ones_closed() {
             .unwrap();
         assert_eq!(n, i + 1);
     }
-    let left: i64 = conn
-        .execute(text("SELECT count(*) FROM pg_prepared_statements"), ())
-        .unwrap()
-        .scalar_one()
-        .unwrap();
+    let left: i64 = scalar(&mut conn, "SELECT count(*) FROM pg_prepared_statements");
     assert_eq!(left, 0, "nothing prepared with the cache off");
 }
 
@@ -375,11 +357,7 @@ fn isolation_levels_per_engine_and_per_connection() {
         conn.execution_options(ExecutionOptions::default().isolation_level(level))
             .unwrap();
         assert_eq!(conn.get_isolation_level().unwrap(), level);
-        let inside: String = conn
-            .execute(text("SELECT current_setting('transaction_isolation')"), ())
-            .unwrap()
-            .scalar_one()
-            .unwrap();
+        let inside: String = scalar(&mut conn, "SELECT current_setting('transaction_isolation')");
         assert_eq!(inside.to_uppercase(), level.as_str());
         conn.rollback().unwrap();
     }
@@ -414,11 +392,7 @@ fn isolation_levels_per_engine_and_per_connection() {
         conn.get_isolation_level().unwrap(),
         IsolationLevel::RepeatableRead
     );
-    let n: i64 = conn
-        .execute(text("SELECT count(*) FROM t"), ())
-        .unwrap()
-        .scalar_one()
-        .unwrap();
+    let n: i64 = scalar(&mut conn, "SELECT count(*) FROM t");
     assert_eq!(n, 1, "the AUTOCOMMIT insert was durable");
 }
 
@@ -552,11 +526,7 @@ fn commit_after_a_failed_statement_reports_the_rollback() {
         "{err}"
     );
     assert!(!conn.in_transaction());
-    let n: i64 = conn
-        .execute(text("SELECT count(*) FROM t"), ())
-        .unwrap()
-        .scalar_one()
-        .unwrap();
+    let n: i64 = scalar(&mut conn, "SELECT count(*) FROM t");
     assert_eq!(n, 0, "nothing was committed");
     conn.rollback().unwrap();
     // A savepoint rolled back after the error makes the transaction usable again.
@@ -571,11 +541,7 @@ fn commit_after_a_failed_statement_reports_the_rollback() {
         tx.execute(text("INSERT INTO t VALUES (2)"), ()).unwrap();
         tx.commit().unwrap();
     }
-    let n: i64 = conn
-        .execute(text("SELECT count(*) FROM t"), ())
-        .unwrap()
-        .scalar_one()
-        .unwrap();
+    let n: i64 = scalar(&mut conn, "SELECT count(*) FROM t");
     assert_eq!(n, 2);
 }
 

@@ -183,11 +183,7 @@ fn pre_ping_replaces_a_dead_connection_silently() {
         first,
         "the dead connection was replaced"
     );
-    let one: i64 = conn
-        .execute(text("SELECT 1"), ())
-        .unwrap()
-        .scalar_one()
-        .unwrap();
+    let one: i64 = scalar(&mut conn, "SELECT 1");
     assert_eq!(one, 1);
 }
 
@@ -246,11 +242,7 @@ fn events_fire_with_the_driver_connection() {
         .unwrap();
     {
         let mut conn = engine.connect().unwrap();
-        let fk: i64 = conn
-            .execute(text("PRAGMA foreign_keys"), ())
-            .unwrap()
-            .scalar_one()
-            .unwrap();
+        let fk: i64 = scalar(&mut conn, "PRAGMA foreign_keys");
         assert_eq!(fk, 1, "the connect hook ran PRAGMA foreign_keys = ON");
     }
     {

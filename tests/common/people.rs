@@ -51,3 +51,8 @@ pub fn rows_in(conn: &mut Connection, table: &str) -> i64 {
         .scalar_one()
         .unwrap()
 }
+
+/// The single value `sql` returns.
+pub fn scalar<T: FromValue>(conn: &mut Connection, sql: &str) -> T {
+    conn.execute(text(sql), ()).unwrap().scalar_one().unwrap()
+}
