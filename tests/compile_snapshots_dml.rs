@@ -3,25 +3,11 @@
 //! parsed back with sqlparser, and each statement is executed through sqlcore on SQLite and on
 //! PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use common::fixtures::*;
 use sqlcore::*;
-
-macro_rules! snap {
-    ($name:ident, $stmt:expr) => {
-        #[test]
-        fn $name() {
-            common::check(stringify!($name), $stmt);
-        }
-    };
-    ($name:ident, $stmt:expr, $params:expr) => {
-        #[test]
-        fn $name() {
-            common::check_with(stringify!($name), $stmt, &$params);
-        }
-    };
-}
 
 // ---- INSERT ----------------------------------------------------------------------------------------------
 snap!(

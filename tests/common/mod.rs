@@ -13,6 +13,24 @@ use sqlparser::dialect::{
 };
 use sqlparser::parser::Parser;
 
+/// `snap!(case, statement[, params])`: a test that runs [`check`] (or [`check_with`]) on the
+/// statement, named after the case.
+#[allow(unused_macros)]
+macro_rules! snap {
+    ($name:ident, $stmt:expr) => {
+        #[test]
+        fn $name() {
+            crate::common::check(stringify!($name), $stmt);
+        }
+    };
+    ($name:ident, $stmt:expr, $params:expr) => {
+        #[test]
+        fn $name() {
+            crate::common::check_with(stringify!($name), $stmt, &$params);
+        }
+    };
+}
+
 /// Statements sqlparser cannot parse although the database accepts them, as (case, dialect).
 /// Each is executed against the real database (SQLite here; PostgreSQL by the backend tests).
 pub const PARSE_ALLOW_LIST: &[(&str, &str)] = &[];
