@@ -57,9 +57,15 @@ fn existing(md: &MetaData, conn: &mut Connection) -> Result<HashSet<(Option<Stri
     for t in md.tables() {
         by_schema.insert(t.schema.clone(), ());
     }
+    // Under a schema_translate_map the tables live in the translated schemas.
+    let map = conn.get_execution_options().schema_translate_map.clone();
     let mut out = HashSet::new();
     for schema in by_schema.into_keys() {
-        for name in conn.table_names(schema.as_deref())? {
+        let target = match &map {
+            Some(map) => map.effective(schema.as_deref()),
+            None => schema.as_deref(),
+        };
+        for name in conn.table_names(target)? {
             out.insert((schema.clone(), name));
         }
     }

@@ -1,11 +1,12 @@
 //! [`Engine`] and [`EngineBuilder`]: a database, its dialect and its pool.
 
+use crate::cache::{CacheStats, CompiledCache};
 use crate::connection::Connection;
 use crate::driver::Driver;
 use crate::driver::postgres::PgDriver;
 use crate::driver::sqlite::SqliteDriver;
 use crate::error::Result;
-use crate::options::{IsolationLevel, PoolClass, ResetOnReturn};
+use crate::options::{ExecutionOptions, IsolationLevel, PoolClass, ResetOnReturn};
 use crate::pool::{
     EventHook, Factory, NullPool, Pool, PoolEvents, PoolOptions, PoolStatus, QueuePool,
     SingletonThreadPool, StaticPool,
@@ -29,6 +30,8 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct Engine {
     inner: Arc<EngineInner>,
+    /// The options connections of this engine start with.
+    options: Arc<ExecutionOptions>,
 }
 
 struct EngineInner {
@@ -38,7 +41,7 @@ struct EngineInner {
     pool_class: PoolClass,
     isolation_level: Option<IsolationLevel>,
     echo: bool,
-    query_cache_size: usize,
+    compiled_cache: CompiledCache,
     insertmanyvalues_page_size: usize,
 }
 
@@ -134,7 +137,43 @@ impl Engine {
 
     /// The compiled-statement cache size (`query_cache_size`).
     pub fn query_cache_size(&self) -> usize {
-        self.inner.query_cache_size
+        self.inner.compiled_cache.stats().capacity
+    }
+
+    /// The engine's compiled-statement cache.
+    pub fn compiled_cache(&self) -> &CompiledCache {
+        &self.inner.compiled_cache
+    }
+
+    /// Hits, misses and size of the engine's compiled-statement cache.
+    pub fn cache_stats(&self) -> CacheStats {
+        self.inner.compiled_cache.stats()
+    }
+
+    /// The options connections of this engine start with.
+    pub fn get_execution_options(&self) -> &ExecutionOptions {
+        &self.options
+    }
+
+    /// A copy of this engine whose connections start with `options` (SQLAlchemy's
+    /// `engine.execution_options(...)`): it shares the pool, the cache and everything else.
+    ///
+    /// ```
+    /// use sqlcore::*;
+    /// let engine = create_engine("sqlite://")?;
+    /// let tenant = engine.execution_options(
+    ///     ExecutionOptions::default()
+    ///         .schema_translate_map(SchemaTranslateMap::new().map(None, "main")),
+    /// );
+    /// let conn = tenant.connect()?;
+    /// assert!(conn.get_execution_options().schema_translate_map.is_some());
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
+    pub fn execution_options(&self, options: ExecutionOptions) -> Engine {
+        Engine {
+            inner: self.inner.clone(),
+            options: Arc::new(options),
+        }
     }
 
     pub(crate) fn pool(&self) -> &dyn Pool {
@@ -169,6 +208,8 @@ pub struct EngineBuilder {
     isolation_level: Option<IsolationLevel>,
     echo: bool,
     query_cache_size: usize,
+    compiled_cache: Option<CompiledCache>,
+    execution_options: ExecutionOptions,
     statement_cache_size: usize,
     insertmanyvalues_page_size: usize,
 }
@@ -183,6 +224,8 @@ impl EngineBuilder {
             isolation_level: None,
             echo: false,
             query_cache_size: 500,
+            compiled_cache: None,
+            execution_options: ExecutionOptions::default(),
             statement_cache_size: 100,
             insertmanyvalues_page_size: 1000,
         }
@@ -252,6 +295,19 @@ impl EngineBuilder {
     /// Compiled statements kept per engine. Default 500.
     pub fn query_cache_size(mut self, n: usize) -> Self {
         self.query_cache_size = n;
+        self
+    }
+
+    /// A compiled-statement cache of the caller's (e.g. shared with other engines of the
+    /// same dialect) instead of one of `query_cache_size` entries.
+    pub fn compiled_cache(mut self, cache: CompiledCache) -> Self {
+        self.compiled_cache = Some(cache);
+        self
+    }
+
+    /// The options every connection starts with (`create_engine(execution_options=…)`).
+    pub fn execution_options(mut self, options: ExecutionOptions) -> Self {
+        self.execution_options = options;
         self
     }
 
@@ -375,9 +431,12 @@ impl EngineBuilder {
                 pool_class,
                 isolation_level: self.isolation_level,
                 echo: self.echo,
-                query_cache_size: self.query_cache_size,
+                compiled_cache: self
+                    .compiled_cache
+                    .unwrap_or_else(|| CompiledCache::new(self.query_cache_size)),
                 insertmanyvalues_page_size: self.insertmanyvalues_page_size,
             }),
+            options: Arc::new(self.execution_options),
         })
     }
 }

@@ -1,11 +1,13 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod cache;
 pub mod connection;
 mod ddl;
 pub mod driver;
 mod engine;
 mod error;
+mod executable;
 mod insert_many;
 mod options;
 pub mod pool;
@@ -14,11 +16,13 @@ mod row;
 pub mod transaction;
 mod url;
 
+pub use cache::{CacheStats, CompiledCache};
 pub use connection::{Connection, IntoParams};
 pub use ddl::{Bind, MetaDataExt};
 pub use engine::{Engine, EngineBuilder, create_engine};
 pub use error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
-pub use options::{ExecutionOptions, IsolationLevel, PoolClass, ResetOnReturn, SchemaTranslateMap};
+pub use executable::{Executable, StatementExt};
+pub use options::{CacheChoice, ExecutionOptions, IsolationLevel, PoolClass, ResetOnReturn};
 pub use pool::PoolStatus;
 pub use result::{CursorResult, MappingResult, ScalarResult};
 pub use row::{ResultKeys, Row, RowIndex, RowMapping};

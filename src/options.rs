@@ -1,9 +1,11 @@
 //! Execution options and their value types: isolation levels, reset-on-return, pool classes.
 
+use crate::cache::CompiledCache;
 use crate::error::{Error, Result};
-use indexmap::IndexMap;
+use sqlcore_compiler::SchemaTranslateMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// A transaction isolation level, or AUTOCOMMIT (no transaction at all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -81,8 +83,17 @@ pub enum PoolClass {
     SingletonThread,
 }
 
-/// A `schema_translate_map`: `None` stands for tables without a schema.
-pub type SchemaTranslateMap = IndexMap<Option<String>, String>;
+/// Which compiled-statement cache statements go through.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CacheChoice {
+    /// The engine's own cache (`query_cache_size` entries).
+    #[default]
+    Engine,
+    /// None: every statement is compiled (SQLAlchemy's `compiled_cache=None`).
+    Disabled,
+    /// A cache of the caller's, e.g. one shared by several engines of the same dialect.
+    Cache(CompiledCache),
+}
 
 /// Options of a connection (SQLAlchemy's `execution_options`).
 ///
@@ -100,10 +111,10 @@ pub struct ExecutionOptions {
     pub stream_results: bool,
     /// The chunk size of streamed results (default 1000).
     pub max_row_buffer: usize,
-    /// Use the engine's compiled-statement cache (default true).
-    pub compiled_cache: bool,
-    /// Schema names to substitute at execution time.
-    pub schema_translate_map: Option<SchemaTranslateMap>,
+    /// The compiled-statement cache to use (default: the engine's).
+    pub compiled_cache: CacheChoice,
+    /// Schemas to re-target at execution time (Core statements and DDL; not `text()`).
+    pub schema_translate_map: Option<Arc<SchemaTranslateMap>>,
 }
 
 impl Default for ExecutionOptions {
@@ -112,7 +123,7 @@ impl Default for ExecutionOptions {
             isolation_level: None,
             stream_results: false,
             max_row_buffer: 1000,
-            compiled_cache: true,
+            compiled_cache: CacheChoice::Engine,
             schema_translate_map: None,
         }
     }
@@ -137,15 +148,19 @@ impl ExecutionOptions {
         self
     }
 
-    /// Turns the compiled cache on or off.
-    pub fn compiled_cache(mut self, on: bool) -> Self {
-        self.compiled_cache = on;
+    /// The compiled-statement cache: `None` compiles every statement (SQLAlchemy's
+    /// `compiled_cache=None`), `Some(cache)` uses a cache of the caller's.
+    pub fn compiled_cache(mut self, cache: impl Into<Option<CompiledCache>>) -> Self {
+        self.compiled_cache = match cache.into() {
+            Some(cache) => CacheChoice::Cache(cache),
+            None => CacheChoice::Disabled,
+        };
         self
     }
 
     /// Sets the `schema_translate_map`.
     pub fn schema_translate_map(mut self, map: SchemaTranslateMap) -> Self {
-        self.schema_translate_map = Some(map);
+        self.schema_translate_map = (!map.is_empty()).then(|| Arc::new(map));
         self
     }
 }

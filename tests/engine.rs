@@ -525,12 +525,11 @@ fn echo_logs_sql_parameters_and_timing_but_no_password(b: &TestDb) {
 fn execution_options_are_kept(b: &TestDb) {
     let engine = create_engine(&b.url()).unwrap();
     let mut conn = engine.connect().unwrap();
-    let mut map = SchemaTranslateMap::new();
-    map.insert(None, "tenant_1".to_owned());
+    let map = SchemaTranslateMap::new().map(None, "tenant_1");
     let opts = ExecutionOptions::default()
         .stream_results(true)
         .max_row_buffer(10)
-        .compiled_cache(false)
+        .compiled_cache(None)
         .schema_translate_map(map);
     conn.execution_options(opts.clone()).unwrap();
     assert_eq!(conn.get_execution_options(), &opts);

@@ -25,6 +25,7 @@
 
 #![warn(missing_docs)]
 
+mod cache_key;
 pub mod compile;
 pub mod dialect;
 mod error;
@@ -34,7 +35,10 @@ pub mod stmt;
 pub mod text;
 mod value;
 
-pub use compile::{Bound, Compile, Compiled, ParamSlot, ParamSource, Params, ResultColumn};
+pub use cache_key::{CacheKey, CachedCompiled, Extracted, extract};
+pub use compile::{
+    Bound, Compile, Compiled, ParamSlot, ParamSource, Params, ResultColumn, SchemaTranslateMap,
+};
 pub use dialect::{Dialect, MySQL, ParamStyle, PostgreSQL, SQLite};
 pub use error::CompileError;
 pub use expr::*;

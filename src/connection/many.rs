@@ -4,6 +4,7 @@
 use super::{Connection, IntoParams};
 use crate::driver::{Request, RowSource};
 use crate::error::{Error, Result};
+use crate::executable::Executable;
 use crate::insert_many;
 use crate::result::CursorResult;
 use sqlcore_compiler::{
@@ -19,9 +20,26 @@ impl Connection {
     /// reuse one prepared statement. The result's `rowcount` is the total.
     pub fn execute_many<I>(
         &mut self,
-        statement: impl Into<Statement>,
+        statement: impl Into<Executable>,
         param_sets: I,
     ) -> Result<CursorResult>
+    where
+        I: IntoIterator,
+        I::Item: IntoParams,
+    {
+        let statement = statement.into();
+        match statement.options_over(&self.options) {
+            None => self.execute_many_sets(statement.statement, param_sets),
+            Some(options) => {
+                let saved = std::mem::replace(&mut self.options, options);
+                let result = self.execute_many_sets(statement.statement, param_sets);
+                self.options = saved;
+                result
+            }
+        }
+    }
+
+    fn execute_many_sets<I>(&mut self, statement: Statement, param_sets: I) -> Result<CursorResult>
     where
         I: IntoIterator,
         I::Item: IntoParams,
@@ -38,7 +56,7 @@ impl Connection {
                 None,
             ));
         };
-        let prepared = self.prepare(statement.into(), first, false)?;
+        let prepared = self.prepare(statement, first)?;
         self.raw()?;
         self.autobegin()?;
         if let Statement::Insert(ins) = &prepared.stmt {
@@ -158,7 +176,11 @@ impl Connection {
         }
         let quoted = |name: &str| dialect.quote_identifier(name).map(|q| q.into_owned());
         let mut table_sql = String::new();
-        if let Some(schema) = &table.schema {
+        let schema = match &self.options.schema_translate_map {
+            Some(map) => map.effective(table.schema.as_deref()).map(str::to_owned),
+            None => table.schema.clone(),
+        };
+        if let Some(schema) = &schema {
             table_sql.push_str(&quoted(schema).ok()?);
             table_sql.push('.');
         }
@@ -214,7 +236,11 @@ impl Connection {
             let idx = match plans.iter().position(|(n, _)| *n == chunk.len()) {
                 Some(i) => i,
                 None => {
-                    plans.push((chunk.len(), insert_many::plan(ins, chunk.len(), dialect)?));
+                    let mut plan = insert_many::plan(ins, chunk.len(), dialect)?;
+                    if let Some(map) = &self.options.schema_translate_map {
+                        plan.compiled.translate_in_place(map, dialect)?;
+                    }
+                    plans.push((chunk.len(), plan));
                     plans.len() - 1
                 }
             };

@@ -1,19 +1,23 @@
 //! [`Connection`]: executes statements on one pooled connection, with commit-as-you-go and
 //! explicit transactions.
 
+use crate::cache::{CacheEntry, CompiledCache};
 use crate::driver::{DriverConnection, Request, RowSource};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::executable::Executable;
+use crate::options::CacheChoice;
 use crate::options::{ExecutionOptions, IsolationLevel};
 use crate::pool::PoolRecord;
 use crate::result::CursorResult;
 use crate::row::{ResultKeys, Row};
 use crate::transaction::{NestedTransaction, Transaction};
 use sqlcore_compiler::{
-    Compile, Compiled, Dialect, Expr, Insert, InsertSource, Params, Statement, Value, bindparam,
+    CachedCompiled, Compile, Compiled, Dialect, Expr, Extracted, Insert, InsertSource, Params,
+    SchemaTranslateMap, Statement, Value, bindparam, extract,
 };
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 mod many;
 
@@ -92,19 +96,17 @@ impl std::fmt::Debug for Connection {
     }
 }
 
-/// Statement values and bound SQL, ready for the driver.
+/// A statement compiled for this connection (for `execute_many`).
 struct Prepared {
     compiled: Compiled,
     stmt: Statement,
-    /// RETURNING of the primary key was added for `inserted_primary_key`; its row is not
-    /// the caller's.
-    implicit_returning: bool,
 }
 
 impl Connection {
     pub(crate) fn new(engine: Engine) -> Result<Self> {
         let record = engine.pool().checkout()?;
-        Ok(Connection {
+        let options = engine.get_execution_options().clone();
+        let mut conn = Connection {
             engine,
             record: Some(record),
             in_tx: false,
@@ -115,7 +117,11 @@ impl Connection {
             invalidated: false,
             pending_rollback: false,
             closed: false,
-        })
+        };
+        if options != conn.options {
+            conn.execution_options(options)?;
+        }
+        Ok(conn)
     }
 
     /// The engine.
@@ -442,32 +448,60 @@ impl Connection {
     /// Executes a statement (Core or `text()`) with named parameters.
     ///
     /// An INSERT without values takes its columns from the parameters, as SQLAlchemy's
-    /// `conn.execute(insert(t), {...})` does.
+    /// `conn.execute(insert(t), {...})` does. The statement's compiled form comes from the
+    /// compiled-statement cache when its shape was seen before; its schemas are re-targeted
+    /// through the `schema_translate_map` in effect.
     pub fn execute(
         &mut self,
-        statement: impl Into<Statement>,
+        statement: impl Into<Executable>,
         params: impl IntoParams,
     ) -> Result<CursorResult> {
+        let statement = statement.into();
         let params = params.into_params();
-        let prepared = self.prepare(statement.into(), &params, true)?;
+        let own_options = statement.options_over(&self.options);
+        let options = own_options.as_ref().unwrap_or(&self.options);
+        let stream = options.stream_results.then_some(options.max_row_buffer);
+        let translate = options.schema_translate_map.clone();
+        let cache = match &options.compiled_cache {
+            CacheChoice::Engine => Some(self.engine.compiled_cache().clone()),
+            CacheChoice::Disabled => None,
+            CacheChoice::Cache(cache) => Some(cache.clone()),
+        };
+        let (stmt, implicit_returning) =
+            self.with_implicit_values(statement.statement, &params, true);
+        let dialect = self.engine.dialect();
+        let started = Instant::now();
+        let form = compile_form(&stmt, dialect, cache.as_ref(), translate.as_deref())?;
+        let compile_note = form.note(started.elapsed());
         self.raw()?;
         self.autobegin()?;
-        let bound = prepared.compiled.bind(&params)?;
-        let stream = self
-            .options
-            .stream_results
-            .then_some(self.options.max_row_buffer);
+        let map = translate.as_deref().map(|m| (m, dialect));
+        let (bound, translated_sql) = match &form {
+            Form::Cached(entry, extracted, _) => {
+                let bound = entry.cached.bind(extracted, &params, map)?;
+                let sql = match translate.as_deref() {
+                    Some(m) if !entry.cached.compiled().needs_expansion() => {
+                        Some(entry.translated(m, dialect)?)
+                    }
+                    _ => None,
+                };
+                (bound, sql)
+            }
+            Form::Compiled(compiled, _) => (compiled.bind(&params)?, None),
+        };
+        let compiled = form.compiled();
+        let sql: &str = translated_sql.as_deref().unwrap_or(&bound.sql);
         let echo = self.engine.echo();
         let started = Instant::now();
         if echo {
-            tracing::info!(target: "sqlcore.engine", "{}", bound.sql);
-            tracing::info!(target: "sqlcore.engine", "[parameters: {:?}]", bound.values);
+            tracing::info!(target: "sqlcore.engine", "{sql}");
+            tracing::info!(target: "sqlcore.engine", "[{compile_note}] [parameters: {:?}]", bound.values);
         }
         let request = Request {
-            sql: &bound.sql,
+            sql,
             params: &bound.values,
             param_types: &bound.types,
-            result_columns: &prepared.compiled.columns,
+            result_columns: &compiled.columns,
             stream,
         };
         match self.raw()?.execute(&request) {
@@ -475,7 +509,7 @@ impl Connection {
                 if echo {
                     tracing::info!(target: "sqlcore.engine", "[executed in {:.3?}]", started.elapsed());
                 }
-                if prepared.implicit_returning {
+                if implicit_returning {
                     // The primary key came back as a row of its own.
                     let mut rows = exec.rows;
                     let pk = match &mut rows {
@@ -488,11 +522,11 @@ impl Connection {
                         Vec::new(),
                         RowSource::Buffered(Default::default()),
                         exec.rowcount,
-                        inserted.or_else(|| null_key(&prepared)),
+                        inserted.or_else(|| null_key(&stmt)),
                     ));
                 }
                 let last_id = exec.last_insert_id.filter(|_| exec.rowcount > 0);
-                let inserted = inserted_primary_key(&prepared, &params, last_id);
+                let inserted = inserted_primary_key(&stmt, &params, last_id);
                 Ok(CursorResult::new(
                     exec.columns,
                     exec.rows,
@@ -501,8 +535,8 @@ impl Connection {
                 ))
             }
             Err(e) => {
-                let sql = bound.sql.into_owned();
-                Err(self.decorate(e, sql, &prepared.compiled))
+                let sql = sql.to_owned();
+                Err(self.decorate(e, sql, compiled))
             }
         }
     }
@@ -525,23 +559,23 @@ impl Connection {
         self.raw()?.table_names(schema)
     }
 
-    /// Compiles a statement for this connection's dialect.
-    /// Compiles a statement for this connection's dialect. With `implicit_returning`, a
-    /// single-row INSERT on a dialect without row ids returns its primary key (as SQLAlchemy
-    /// does on PostgreSQL) for `inserted_primary_key`.
-    fn prepare(
-        &mut self,
+    /// An INSERT without values takes its columns from the parameters; with
+    /// `implicit_returning`, a single-row INSERT on a dialect without row ids returns its
+    /// primary key (as SQLAlchemy does on PostgreSQL) for `inserted_primary_key`. Gives the
+    /// statement and whether RETURNING was added.
+    fn with_implicit_values(
+        &self,
         stmt: Statement,
         params: &Params,
         implicit_returning: bool,
-    ) -> Result<Prepared> {
+    ) -> (Statement, bool) {
         let dialect = self.engine.dialect();
-        let mut implicit = false;
-        let stmt = match stmt {
+        match stmt {
             Statement::Insert(ins) => {
                 let mut ins = values_from_params(ins, params);
                 let single_row =
                     matches!(&ins.source, InsertSource::Values(rows) if rows.len() <= 1);
+                let mut implicit = false;
                 if implicit_returning
                     && dialect.implicit_returning()
                     && single_row
@@ -558,22 +592,109 @@ impl Connection {
                     ins = ins.returning(pk);
                     implicit = true;
                 }
-                Statement::Insert(ins)
+                (Statement::Insert(ins), implicit)
             }
-            other => other,
-        };
-        let compiled = stmt.compile(dialect)?;
-        Ok(Prepared {
-            compiled,
-            stmt,
-            implicit_returning: implicit,
-        })
+            other => (other, false),
+        }
+    }
+
+    /// Compiles a statement for this connection's dialect, without the cache, its schemas
+    /// translated through the connection's `schema_translate_map`.
+    fn prepare(&mut self, stmt: Statement, params: &Params) -> Result<Prepared> {
+        let (stmt, _) = self.with_implicit_values(stmt, params, false);
+        let dialect = self.engine.dialect();
+        let mut compiled = stmt.compile(dialect)?;
+        if let Some(map) = &self.options.schema_translate_map {
+            compiled.translate_in_place(map, dialect)?;
+        }
+        Ok(Prepared { compiled, stmt })
+    }
+}
+
+/// Where an executed statement's compiled form comes from.
+enum Form<'s> {
+    /// The cache (a hit, or a miss that stored it: the flag).
+    Cached(Arc<CacheEntry>, Extracted<'s>, bool),
+    /// Compiled for this execution (translated already), and why it was not cached.
+    Compiled(Compiled, Uncached),
+}
+
+/// Why a statement was compiled for one execution.
+#[derive(Clone, Copy)]
+enum Uncached {
+    /// The execution options turned the cache off.
+    Disabled,
+    /// The statement has no cache key (or binds a value its key cannot trace).
+    NoKey,
+}
+
+impl Form<'_> {
+    fn compiled(&self) -> &Compiled {
+        match self {
+            Form::Cached(entry, ..) => entry.cached.compiled(),
+            Form::Compiled(compiled, _) => compiled,
+        }
+    }
+
+    /// The cache's part in this execution, as SQLAlchemy's echo states it.
+    fn note(&self, took: Duration) -> String {
+        match self {
+            Form::Cached(_, _, true) => format!("generated in {:.5}s", took.as_secs_f64()),
+            Form::Cached(entry, _, false) => {
+                format!(
+                    "cached since {:.4}s ago",
+                    entry.created.elapsed().as_secs_f64()
+                )
+            }
+            Form::Compiled(_, Uncached::Disabled) => {
+                format!("caching disabled {:.5}s", took.as_secs_f64())
+            }
+            Form::Compiled(_, Uncached::NoKey) => format!("no key {:.5}s", took.as_secs_f64()),
+        }
+    }
+}
+
+/// The compiled form of `stmt`: from `cache` when it holds the statement's shape, else
+/// compiled (and stored when the shape can be cached).
+fn compile_form<'s>(
+    stmt: &'s Statement,
+    dialect: &'static dyn Dialect,
+    cache: Option<&CompiledCache>,
+    translate: Option<&SchemaTranslateMap>,
+) -> Result<Form<'s>> {
+    let uncached = |why| -> Result<Form<'s>> {
+        let mut compiled = stmt.compile(dialect)?;
+        if let Some(map) = translate {
+            compiled.translate_in_place(map, dialect)?;
+        }
+        Ok(Form::Compiled(compiled, why))
+    };
+    let Some(cache) = cache.filter(|c| c.stats_capacity() > 0) else {
+        return uncached(Uncached::Disabled);
+    };
+    let Some(extracted) = extract(stmt, dialect) else {
+        return uncached(Uncached::NoKey);
+    };
+    if let Some(entry) = cache.get(&extracted) {
+        return Ok(Form::Cached(entry, extracted, false));
+    }
+    match CachedCompiled::new(stmt.compile(dialect)?, &extracted) {
+        Ok(cached) => {
+            let entry = cache.insert(&extracted, cached);
+            Ok(Form::Cached(entry, extracted, true))
+        }
+        Err(mut compiled) => {
+            if let Some(map) = translate {
+                compiled.translate_in_place(map, dialect)?;
+            }
+            Ok(Form::Compiled(*compiled, Uncached::NoKey))
+        }
     }
 }
 
 /// The primary key of an INSERT that inserted nothing: all NULL.
-fn null_key(prepared: &Prepared) -> Option<Row> {
-    let Statement::Insert(ins) = &prepared.stmt else {
+fn null_key(stmt: &Statement) -> Option<Row> {
+    let Statement::Insert(ins) = stmt else {
         return None;
     };
     let names: Vec<Arc<str>> = ins.table.primary_key.columns.clone();
@@ -597,8 +718,8 @@ fn values_from_params(ins: Insert, params: &Params) -> Insert {
 
 /// The primary key of a single-row INSERT: values given, and the row id for the
 /// autoincrement column.
-fn inserted_primary_key(prepared: &Prepared, params: &Params, last_id: Option<i64>) -> Option<Row> {
-    let Statement::Insert(ins) = &prepared.stmt else {
+fn inserted_primary_key(stmt: &Statement, params: &Params, last_id: Option<i64>) -> Option<Row> {
+    let Statement::Insert(ins) = stmt else {
         return None;
     };
     let InsertSource::Values(rows) = &ins.source else {

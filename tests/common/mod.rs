@@ -63,6 +63,7 @@ pub fn check_with(case: &str, stmt: impl Into<Statement>, named: &Params) {
                     .unwrap_or_else(|e| panic!("{case}: bind failed: {e}"));
                 let sql = bound.sql.to_string();
                 validate_parse(case, dialect.name(), &*parser_dialect, &sql);
+                check_cache_key(case, &stmt, dialect, &compiled, named);
                 // Creating a fixture table runs on an empty database; everything else on the
                 // fixture (which the tables created may refer to).
                 let empty = match &stmt {
@@ -91,6 +92,50 @@ pub fn check_with(case: &str, stmt: impl Into<Statement>, named: &Params) {
         settings.set_omit_expression(true);
         settings.bind(|| insta::assert_snapshot!(case.to_owned(), rendered));
     }
+}
+
+/// Every compiled statement of the suite, with its cache key, to prove that no two
+/// statements compiling differently share a key.
+static KEYED: std::sync::Mutex<Vec<(String, CacheKey, Compiled)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// The statement has a cache key, its compiled form traces every value it binds to the key's
+/// extracted values (binding through the cache gives exactly the direct binding), and any
+/// earlier statement of the suite with an equal key compiled to the same SQL, parameters and
+/// columns.
+fn check_cache_key(
+    case: &str,
+    stmt: &Statement,
+    dialect: &dyn Dialect,
+    compiled: &Compiled,
+    named: &Params,
+) {
+    let extracted =
+        extract(stmt, dialect).unwrap_or_else(|| panic!("{case}: statement has no cache key"));
+    let cached = CachedCompiled::new(compiled.clone(), &extracted)
+        .unwrap_or_else(|_| panic!("{case} on {}: a bound value is not traced", dialect.name()));
+    assert_eq!(
+        cached.bind(&extracted, named, None).unwrap(),
+        compiled.bind(named).unwrap(),
+        "{case} on {}: binding through the cache differs",
+        dialect.name()
+    );
+    let mut keyed = KEYED.lock().unwrap_or_else(|e| e.into_inner());
+    for (other, key, other_compiled) in keyed.iter() {
+        if extracted.matches(key) {
+            assert_eq!(
+                (&compiled.sql, &compiled.params, &compiled.columns),
+                (
+                    &other_compiled.sql,
+                    &other_compiled.params,
+                    &other_compiled.columns
+                ),
+                "{case} and {other} share a cache key on {} but compile differently",
+                dialect.name()
+            );
+        }
+    }
+    keyed.push((case.to_owned(), extracted.to_key(), compiled.clone()));
 }
 
 /// Executes `stmt` on `conn`, stepping through every row it returns; a failure names the case

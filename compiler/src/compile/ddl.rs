@@ -162,9 +162,8 @@ impl Compiler<'_> {
             self.w("FOREIGN KEY (");
             self.ident_list(&fk.columns)?;
             self.w(") REFERENCES ");
-            if let Some(schema) = &fk.referred_schema {
-                self.ident(schema)?;
-                self.w(".");
+            if self.d.qualifies_references() {
+                self.schema(fk.referred_schema.as_deref())?;
             }
             self.ident(&fk.referred_table)?;
             self.w(" (");
@@ -219,9 +218,8 @@ impl Compiler<'_> {
         }
         // SQLite qualifies the index name with the schema; the others qualify the table.
         let schema_on_index = self.d.index_name_carries_schema();
-        if let (true, Some(schema)) = (schema_on_index, &table.schema) {
-            self.ident(schema)?;
-            self.w(".");
+        if schema_on_index {
+            self.schema(table.schema.as_deref())?;
         }
         self.ident(&index.name)?;
         self.w(" ON ");
@@ -285,10 +283,7 @@ impl Compiler<'_> {
             self.w(" ON ");
             self.table_name(&di.table)
         } else {
-            if let Some(schema) = &di.table.schema {
-                self.ident(schema)?;
-                self.w(".");
-            }
+            self.schema(di.table.schema.as_deref())?;
             self.ident(&di.name)
         }
     }

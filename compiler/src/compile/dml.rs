@@ -38,11 +38,7 @@ impl Compiler<'_> {
         if !self.d.supports_returning() {
             return Err(CompileError::unsupported("RETURNING", self.d.name()));
         }
-        let named = Select {
-            items: items.to_vec(),
-            ..Select::default()
-        }
-        .named_items()?;
+        let named = crate::stmt::named_items(items)?;
         self.w(" RETURNING ");
         self.column_list(&named)
     }
@@ -64,9 +60,24 @@ impl Compiler<'_> {
             }
             self.ident(name)?;
             self.w(" = ");
-            self.expr(value)?;
+            self.assigned(table, name, value)?;
         }
         Ok(())
+    }
+
+    /// Renders a value assigned to `column`: an untyped bound value or parameter takes the
+    /// column's type.
+    fn assigned(&mut self, table: &Table, column: &str, value: &Expr) -> Res {
+        let column_type = || table.columns.get(column).map(|c| &c.sql_type);
+        match value {
+            Expr::Bind(b) if b.sql_type.is_none() => {
+                self.bind_value(&b.value, column_type(), false)
+            }
+            Expr::Param(p) if p.sql_type.is_none() => {
+                self.bind_named(&p.name, column_type(), p.expanding)
+            }
+            other => self.expr(other),
+        }
     }
 
     fn insert(&mut self, ins: &Insert) -> Res {
@@ -76,11 +87,11 @@ impl Compiler<'_> {
         match &ins.source {
             InsertSource::Values(rows) => self.insert_values(table, rows)?,
             InsertSource::Select(cols, query) => {
-                let mut query = (**query).clone();
                 let mut names: Vec<Arc<str>> = cols.clone();
                 // As SQLAlchemy (include_defaults): client defaults of the columns a SELECT
                 // leaves out are added to it.
-                if let Query::Select(sel) = &mut query {
+                let mut extra_items = Vec::new();
+                if let Query::Select(_) = &**query {
                     for col in table.columns.values().filter(|c| !cols.contains(&c.name)) {
                         let value = match &col.default {
                             Some(ClientDefault::Value(v)) => Expr::Bind(crate::expr::Bind {
@@ -91,9 +102,10 @@ impl Compiler<'_> {
                             None => continue,
                         };
                         names.push(col.name.clone());
-                        sel.items.push(crate::stmt::SelectItem::Expr(value));
+                        extra_items.push(crate::stmt::SelectItem::Expr(value));
                     }
                 }
+                let where_true = ins.on_conflict.is_some() && self.d.upsert_select_needs_where();
                 self.w(" (");
                 for (i, col) in names.iter().enumerate() {
                     check_column(table, col)?;
@@ -103,14 +115,22 @@ impl Compiler<'_> {
                     self.ident(col)?;
                 }
                 self.w(") ");
-                if ins.on_conflict.is_some() && self.d.upsert_select_needs_where() {
-                    if let Query::Select(sel) = &mut query {
-                        if sel.filters.is_empty() {
-                            sel.filters.push(Expr::Raw("true".into()));
+                if let Query::Select(_) = &**query {
+                    // The defaults' values are the table's: the same for every statement of
+                    // this shape.
+                    for item in &extra_items {
+                        if let crate::stmt::SelectItem::Expr(Expr::Bind(b)) = item {
+                            self.schema_values.push(&b.value as *const _ as usize);
                         }
                     }
+                    self.select_extras = Some(super::SelectExtras {
+                        items: extra_items,
+                        where_true,
+                    });
                 }
-                self.with_cte_scope(|c| c.query(&query))?;
+                let rendered = self.with_cte_scope(|c| c.query(query));
+                self.select_extras = None;
+                rendered?;
             }
         }
         match &ins.on_conflict {
@@ -246,8 +266,7 @@ impl Compiler<'_> {
                     .find(|(k, _)| k == name)
                     .map(|(_, v)| v)
                     .unwrap_or(&Expr::Null);
-                let typed = typed_for(table, name, value);
-                self.expr(&typed)?;
+                self.assigned(table, name, value)?;
             }
             for (j, (name, default)) in defaults.iter().enumerate() {
                 if !first.is_empty() || j > 0 {
@@ -255,8 +274,8 @@ impl Compiler<'_> {
                 }
                 match default {
                     ClientDefault::Value(v) => {
-                        let ty = table.columns.get(*name).map(|c| c.sql_type.clone());
-                        self.bind_value(v, ty.as_ref(), false)?;
+                        let ty = table.columns.get(*name).map(|c| &c.sql_type);
+                        self.bind_schema_value(v, ty)?;
                     }
                     ClientDefault::Expr(e) => self.expr(e)?,
                 }
@@ -303,12 +322,7 @@ impl Compiler<'_> {
                 }
             }
             self.w(" SET ");
-            let set: Vec<(Arc<str>, Expr)> = upd
-                .set
-                .iter()
-                .map(|(k, v)| (k.clone(), typed_for(table, k, v)))
-                .collect();
-            self.assignments(table, &set, style == Some(UpdateFromStyle::MultiTable))?;
+            self.assignments(table, &upd.set, style == Some(UpdateFromStyle::MultiTable))?;
             if style == Some(UpdateFromStyle::From) {
                 self.w(" FROM ");
                 for (i, s) in extra.iter().enumerate() {
@@ -367,23 +381,6 @@ impl Compiler<'_> {
         })();
         self.correlation = saved;
         r
-    }
-}
-
-/// Gives an untyped bound value the type of the column it is assigned to.
-fn typed_for(table: &Table, column: &str, value: &Expr) -> Expr {
-    match value {
-        Expr::Bind(b) if b.sql_type.is_none() => {
-            let mut b = b.clone();
-            b.sql_type = table.columns.get(column).map(|c| c.sql_type.clone());
-            Expr::Bind(b)
-        }
-        Expr::Param(p) if p.sql_type.is_none() => {
-            let mut p = p.clone();
-            p.sql_type = table.columns.get(column).map(|c| c.sql_type.clone());
-            Expr::Param(p)
-        }
-        other => other.clone(),
     }
 }
 

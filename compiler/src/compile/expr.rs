@@ -289,6 +289,12 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    /// `a AND b AND ...` of the statement's own expressions (not a copy: the values they
+    /// bind stay the statement's).
+    pub fn conjunction(&mut self, items: &[Expr]) -> Res {
+        self.boolean(true, items)
+    }
+
     fn boolean(&mut self, and: bool, items: &[Expr]) -> Res {
         match items {
             [] => {

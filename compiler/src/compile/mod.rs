@@ -9,8 +9,11 @@ mod dml;
 mod expr;
 mod params;
 mod query;
+mod translate;
 
 pub use params::{Bound, Params};
+pub(crate) use translate::SchemaSpan;
+pub use translate::SchemaTranslateMap;
 
 use crate::dialect::Dialect;
 use crate::error::CompileError;
@@ -58,6 +61,11 @@ pub struct ParamSlot {
 pub(crate) enum Piece {
     Sql(String),
     Slot(usize),
+    /// A table's schema: `rendered` is the `schema.` prefix as compiled (empty for none).
+    Schema {
+        schema: Option<Arc<str>>,
+        rendered: String,
+    },
 }
 
 /// A compiled statement.
@@ -74,7 +82,7 @@ pub(crate) enum Piece {
 /// assert_eq!(bound.sql, "SELECT t.id FROM t WHERE t.id IN (?1, ?2, ?3)");
 /// assert_eq!(bound.values, vec![Value::I32(1), Value::I32(2), Value::I32(3)]);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Compiled {
     /// The SQL text.
     pub sql: String,
@@ -91,6 +99,26 @@ pub struct Compiled {
     pub dialect: &'static str,
     /// Kept when parameters must be expanded at bind time.
     pub(crate) template: Option<Template>,
+    /// Where table schemas stand in `sql`, for [`Compiled::translate`].
+    pub(crate) schema_spans: Vec<SchemaSpan>,
+    /// For each of `literals`, the address of the statement value it was bound from (0 for a
+    /// value of the schema, such as a client default): how the compiled-statement cache maps
+    /// a statement's values to its slots.
+    pub(crate) literal_origins: Vec<usize>,
+}
+
+impl PartialEq for Compiled {
+    /// Compares what the compiled form says (`literal_origins` are addresses of one run).
+    fn eq(&self, other: &Self) -> bool {
+        self.sql == other.sql
+            && self.params == other.params
+            && self.param_types == other.param_types
+            && self.columns == other.columns
+            && self.literals == other.literals
+            && self.dialect == other.dialect
+            && self.template == other.template
+            && self.schema_spans == other.schema_spans
+    }
 }
 
 /// The text of a statement with expanding parameters, kept for [`Compiled::bind`].
@@ -144,6 +172,7 @@ pub(crate) struct Compiler<'d> {
     buf: String,
     slots: Vec<ParamSlot>,
     literals: Vec<Value>,
+    literal_origins: Vec<usize>,
     named: HashMap<Arc<str>, usize>,
     /// Qualify column names with their table (off inside DDL and SET targets).
     pub qualify: bool,
@@ -152,6 +181,18 @@ pub(crate) struct Compiler<'d> {
     /// Sources of the enclosing queries, for auto-correlation.
     pub correlation: Vec<Source>,
     cte_scopes: Vec<CteScope>,
+    /// Added to the next SELECT rendered (an INSERT ... SELECT's).
+    pub select_extras: Option<SelectExtras>,
+    /// Addresses of values of the schema that the compiler placed in expressions of its own.
+    pub schema_values: Vec<usize>,
+}
+
+/// What an INSERT ... SELECT adds to its SELECT: the client defaults of the columns it leaves
+/// out, and `WHERE true` where an upsert needs a WHERE clause.
+#[derive(Default)]
+pub(crate) struct SelectExtras {
+    pub items: Vec<crate::stmt::SelectItem>,
+    pub where_true: bool,
 }
 
 pub(crate) type Res = Result<(), CompileError>;
@@ -164,11 +205,14 @@ impl<'d> Compiler<'d> {
             buf: String::with_capacity(128),
             slots: Vec::new(),
             literals: Vec::new(),
+            literal_origins: Vec::new(),
             named: HashMap::new(),
             qualify: true,
             literal_binds: false,
             correlation: Vec::new(),
             cte_scopes: Vec::new(),
+            select_extras: None,
+            schema_values: Vec::new(),
         }
     }
 
@@ -187,11 +231,20 @@ impl<'d> Compiler<'d> {
     /// Writes `schema.table` (each part quoted as needed).
     pub fn table_name(&mut self, table: &Table) -> Res {
         table.validate()?;
-        if let Some(schema) = &table.schema {
-            self.ident(schema)?;
-            self.w(".");
-        }
+        self.schema(table.schema.as_deref())?;
         self.ident(&table.name)
+    }
+
+    /// Writes a table's `schema.` prefix (nothing for no schema) as a token that
+    /// `schema_translate_map` can re-target after compilation.
+    pub fn schema(&mut self, schema: Option<&str>) -> Res {
+        let rendered = translate::schema_prefix(self.d, schema)?;
+        self.flush();
+        self.pieces.push(Piece::Schema {
+            schema: schema.map(Arc::from),
+            rendered,
+        });
+        Ok(())
     }
 
     fn flush(&mut self) {
@@ -222,6 +275,10 @@ impl<'d> Compiler<'d> {
             return Ok(());
         }
         self.literals.push(value.clone());
+        let addr = value as *const Value as usize;
+        let schema_value = !self.schema_values.is_empty() && self.schema_values.contains(&addr);
+        self.literal_origins
+            .push(if schema_value { 0 } else { addr });
         let n = self.literals.len();
         self.slots.push(ParamSlot {
             name: format!("param_{n}").into(),
@@ -230,6 +287,17 @@ impl<'d> Compiler<'d> {
             sql_type: sql_type.cloned(),
         });
         self.slot(self.slots.len() - 1);
+        Ok(())
+    }
+
+    /// Binds a value of the schema (a column's client default), which is the same for every
+    /// statement of the same shape.
+    pub fn bind_schema_value(&mut self, value: &Value, sql_type: Option<&SqlType>) -> Res {
+        let at = self.literal_origins.len();
+        self.bind_value(value, sql_type, false)?;
+        if let Some(origin) = self.literal_origins.get_mut(at) {
+            *origin = 0;
+        }
         Ok(())
     }
 
@@ -289,6 +357,10 @@ impl<'d> Compiler<'d> {
             match piece {
                 Piece::Sql(s) => self.w(&s),
                 Piece::Slot(i) => self.slot(i),
+                schema @ Piece::Schema { .. } => {
+                    self.flush();
+                    self.pieces.push(schema);
+                }
             }
         }
     }
@@ -362,7 +434,13 @@ impl<'d> Compiler<'d> {
         columns: Vec<crate::compile::ResultColumn>,
     ) -> Result<Compiled, CompileError> {
         self.flush();
-        params::assemble(self.d, self.pieces, self.slots, self.literals, columns)
+        params::assemble(
+            self.d,
+            self.pieces,
+            self.slots,
+            (self.literals, self.literal_origins),
+            columns,
+        )
     }
 }
 

@@ -1,7 +1,8 @@
 //! Placeholders: writing the dialect's parameter markers, expanding IN lists, and binding
 //! values in the driver's order.
 
-use super::{Compiled, ParamSlot, ParamSource, Piece, ResultColumn, Template};
+use super::translate::{SchemaTranslateMap, write_schema};
+use super::{Compiled, ParamSlot, ParamSource, Piece, ResultColumn, SchemaSpan, Template};
 use crate::dialect::{Dialect, InListStyle, ParamStyle};
 use crate::error::CompileError;
 use crate::schema::SqlType;
@@ -126,16 +127,27 @@ fn is_numbered(style: ParamStyle) -> bool {
 /// Gives the number of elements of an expanding slot's list, recording them in the order.
 type ExpandFn<'a> = dyn FnMut(usize, &mut Vec<(usize, Option<usize>)>) -> usize + 'a;
 
+/// The SQL text of rendered pieces: the placeholder order and where schemas stand.
+struct Rendered {
+    sql: String,
+    /// (slot, element index for expanded lists), in placeholder order.
+    order: Vec<(usize, Option<usize>)>,
+    spans: Vec<SchemaSpan>,
+}
+
 /// Writes placeholders for every slot. With `expand`, expanding slots get one placeholder per
-/// element (`expand(slot)` gives the list); without, they are written as markers.
+/// element (`expand(slot)` gives the list); without, they are written as markers. Schemas
+/// are translated through `translate` when given.
 fn render(
     pieces: &[Piece],
     slots: &[ParamSlot],
     style: ParamStyle,
     markers: bool,
     mut expand: Option<&mut ExpandFn<'_>>,
-) -> (String, Vec<(usize, Option<usize>)>) {
+    translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
+) -> Result<Rendered, CompileError> {
     let mut sql = String::new();
+    let mut spans = Vec::new();
     // (slot, element index for expanded lists), in placeholder order.
     let mut order: Vec<(usize, Option<usize>)> = Vec::new();
     let mut numbers: Vec<Option<usize>> = vec![None; slots.len()];
@@ -144,6 +156,7 @@ fn render(
             // `format` drivers interpolate with `%`: a literal one is written `%%`.
             Piece::Sql(s) if style == ParamStyle::Format => sql.push_str(&s.replace('%', "%%")),
             Piece::Sql(s) => sql.push_str(s),
+            Piece::Schema { .. } => write_schema(&mut sql, &mut spans, piece, translate)?,
             Piece::Slot(i) => {
                 let i = *i;
                 if slots[i].expanding {
@@ -182,7 +195,7 @@ fn render(
             }
         }
     }
-    (sql, order)
+    Ok(Rendered { sql, order, spans })
 }
 
 /// Builds the [`Compiled`] from the rendered pieces.
@@ -190,12 +203,12 @@ pub(super) fn assemble(
     d: &dyn Dialect,
     pieces: Vec<Piece>,
     slots: Vec<ParamSlot>,
-    literals: Vec<Value>,
+    (literals, literal_origins): (Vec<Value>, Vec<usize>),
     columns: Vec<ResultColumn>,
 ) -> Result<Compiled, CompileError> {
     let style = d.param_style();
     let expands = d.in_list_style() == InListStyle::Expanding && slots.iter().any(|s| s.expanding);
-    let (sql, order) = render(&pieces, &slots, style, expands, None);
+    let Rendered { sql, order, spans } = render(&pieces, &slots, style, expands, None, None)?;
     let params: Vec<ParamSlot> = order.iter().map(|(i, _)| slots[*i].clone()).collect();
     let param_types = params.iter().map(|p| p.sql_type.clone()).collect();
     let template = expands.then_some(Template {
@@ -211,17 +224,23 @@ pub(super) fn assemble(
         literals,
         dialect: d.name(),
         template,
+        schema_spans: spans,
+        literal_origins,
     })
 }
 
 impl Compiled {
-    fn value_of(&self, slot: &ParamSlot, named: &super::Params) -> Result<Value, CompileError> {
+    fn value_of<'v>(
+        &'v self,
+        slot: &ParamSlot,
+        literals: &'v [&'v Value],
+        named: &'v super::Params,
+    ) -> Result<&'v Value, CompileError> {
         match &slot.source {
-            ParamSource::Literal(i) => Ok(self.literals[*i].clone()),
+            ParamSource::Literal(i) => Ok(literals.get(*i).copied().unwrap_or(&self.literals[*i])),
             ParamSource::Named(name) => {
                 named
                     .get(name)
-                    .cloned()
                     .ok_or_else(|| CompileError::MissingParameter {
                         name: name.to_string(),
                     })
@@ -233,11 +252,25 @@ impl Compiled {
     /// `named` for its named parameters. Expanding parameters become one placeholder per
     /// element here.
     pub fn bind(&self, named: &super::Params) -> Result<Bound<'_>, CompileError> {
+        self.bind_translated(&[], named, None)
+    }
+
+    /// As [`Compiled::bind`], with the statement's values taken from `literals` (those of
+    /// another statement of the same shape, in the order of [`Compiled::literals`]; an empty
+    /// slice means this statement's own) and, for a statement with expanding parameters,
+    /// schemas translated through `translate` (otherwise the SQL is left as compiled: use
+    /// [`Compiled::translate`]).
+    pub fn bind_translated<'a>(
+        &'a self,
+        literals: &[&Value],
+        named: &super::Params,
+        translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
+    ) -> Result<Bound<'a>, CompileError> {
         let Some(template) = &self.template else {
             let values = self
                 .params
                 .iter()
-                .map(|slot| self.value_of(slot, named))
+                .map(|slot| self.value_of(slot, literals, named).cloned())
                 .collect::<Result<_, _>>()?;
             return Ok(Bound {
                 types: Cow::Borrowed(&self.param_types),
@@ -247,7 +280,7 @@ impl Compiled {
         };
         let mut resolved = Vec::with_capacity(template.slots.len());
         for slot in &template.slots {
-            let value = self.value_of(slot, named)?;
+            let value = self.value_of(slot, literals, named)?;
             if slot.expanding && !matches!(value, Value::Array(_)) {
                 return Err(CompileError::invalid(format!(
                     "parameter {:?} takes a list of values, got a {} value",
@@ -257,28 +290,29 @@ impl Compiled {
             }
             resolved.push(value);
         }
-        let mut expand =
-            |slot: usize, order: &mut Vec<(usize, Option<usize>)>| match &resolved[slot] {
-                Value::Array(items) => {
-                    order.extend((0..items.len()).map(|k| (slot, Some(k))));
-                    items.len()
-                }
-                _ => 0,
-            };
-        let (sql, order) = render(
+        let mut expand = |slot: usize, order: &mut Vec<(usize, Option<usize>)>| match resolved[slot]
+        {
+            Value::Array(items) => {
+                order.extend((0..items.len()).map(|k| (slot, Some(k))));
+                items.len()
+            }
+            _ => 0,
+        };
+        let Rendered { sql, order, .. } = render(
             &template.pieces,
             &template.slots,
             template.style,
             true,
             Some(&mut expand),
-        );
+            translate,
+        )?;
         let types = order
             .iter()
             .map(|(slot, _)| template.slots[*slot].sql_type.clone())
             .collect();
         let values = order
             .into_iter()
-            .map(|(slot, element)| match (element, &resolved[slot]) {
+            .map(|(slot, element)| match (element, resolved[slot]) {
                 (Some(k), Value::Array(items)) => items[k].clone(),
                 (_, value) => value.clone(),
             })

@@ -7,6 +7,7 @@ use crate::expr::Expr;
 use crate::stmt::{
     CompoundSelect, Distinct, FromClause, JoinKind, Query, Select, SelectItem, SetOp, Source,
 };
+use std::borrow::Cow;
 use std::sync::Arc;
 
 impl Compiler<'_> {
@@ -20,15 +21,17 @@ impl Compiler<'_> {
 
     /// The FROM list of `sel`: explicit elements, then the sources of its columns and WHERE
     /// clause not already covered, less those correlated to an enclosing query.
-    fn froms(&self, sel: &Select) -> Result<Vec<FromClause>, CompileError> {
-        let mut froms = sel.from.clone();
+    fn froms<'s>(&self, sel: &'s Select) -> Result<Vec<Cow<'s, FromClause>>, CompileError> {
+        // The statement's own elements are borrowed: the values they bind stay the
+        // statement's (which the compiled-statement cache relies on).
+        let mut froms: Vec<Cow<'s, FromClause>> = sel.from.iter().map(Cow::Borrowed).collect();
         // A table given on its own and inside a join is the join's.
         let joined: Vec<Source> = froms
             .iter()
-            .filter(|f| matches!(f, FromClause::Join(_)))
+            .filter(|f| matches!(&***f, FromClause::Join(_)))
             .flat_map(|f| f.sources().into_iter().cloned())
             .collect();
-        froms.retain(|f| match f {
+        froms.retain(|f| match &**f {
             FromClause::Source(s) => !joined.iter().any(|j| j.same_as(s)),
             FromClause::Join(_) => true,
         });
@@ -48,14 +51,14 @@ impl Compiler<'_> {
         }
         for source in implicit {
             if !froms.iter().any(|f| f.contains(&source)) {
-                froms.push(FromClause::Source(source));
+                froms.push(Cow::Owned(FromClause::Source(source)));
             }
         }
         // As SQLAlchemy: a query with more than one FROM element drops those the enclosing
         // query provides; one that would be left with none is an error.
         if sel.correlate && froms.len() > 1 && !self.correlation.is_empty() {
             let before = froms.len();
-            froms.retain(|f| match f {
+            froms.retain(|f| match &**f {
                 FromClause::Source(s) => !self.correlation.iter().any(|c| c.same_as(s)),
                 FromClause::Join(_) => true,
             });
@@ -69,7 +72,10 @@ impl Compiler<'_> {
     }
 
     pub(crate) fn select(&mut self, sel: &Select) -> Res {
-        let items = sel.named_items()?;
+        // What an INSERT ... SELECT adds to its SELECT (taken here, so subqueries do not see
+        // it).
+        let extras = self.select_extras.take().unwrap_or_default();
+        let items = crate::stmt::named_items(sel.items.iter().chain(&extras.items))?;
         if items.is_empty() {
             return Err(CompileError::invalid("a SELECT needs at least one column"));
         }
@@ -81,7 +87,7 @@ impl Compiler<'_> {
                 self.correlation.push(s.clone());
             }
         }
-        let result = self.select_body(sel, &items, &froms);
+        let result = self.select_body(sel, &items, &froms, extras.where_true);
         self.correlation = saved;
         result
     }
@@ -90,7 +96,8 @@ impl Compiler<'_> {
         &mut self,
         sel: &Select,
         items: &[crate::stmt::NamedItem],
-        froms: &[FromClause],
+        froms: &[Cow<'_, FromClause>],
+        where_true: bool,
     ) -> Res {
         self.w("SELECT ");
         match &sel.distinct {
@@ -116,13 +123,16 @@ impl Compiler<'_> {
             }
         }
         self.where_clause(&sel.filters)?;
+        if where_true && sel.filters.is_empty() {
+            self.w(" WHERE true");
+        }
         if !sel.group_by.is_empty() {
             self.w(" GROUP BY ");
             self.expr_list(&sel.group_by)?;
         }
         if !sel.having.is_empty() {
             self.w(" HAVING ");
-            self.expr(&crate::and_(sel.having.iter().cloned()))?;
+            self.conjunction(&sel.having)?;
         }
         if !sel.order_by.is_empty() {
             self.w(" ORDER BY ");
@@ -186,7 +196,7 @@ impl Compiler<'_> {
             }
             many => {
                 self.w(" WHERE ");
-                self.expr(&crate::and_(many.iter().cloned()))
+                self.conjunction(many)
             }
         }
     }

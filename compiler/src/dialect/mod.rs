@@ -243,6 +243,11 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn index_name_carries_schema(&self) -> bool {
         false
     }
+    /// A foreign key's REFERENCES may name the referred table's schema (SQLite's may not: a
+    /// foreign key refers to a table of its own database).
+    fn qualifies_references(&self) -> bool {
+        true
+    }
     /// `DROP INDEX name ON table` instead of `DROP INDEX [schema.]name`.
     fn drop_index_names_table(&self) -> bool {
         false

@@ -89,6 +89,9 @@ impl Dialect for SQLite {
     fn index_name_carries_schema(&self) -> bool {
         true
     }
+    fn qualifies_references(&self) -> bool {
+        false
+    }
     fn parenthesize_compound_members(&self) -> bool {
         false
     }

@@ -64,6 +64,12 @@ impl Deref for Table {
 }
 
 impl Table {
+    /// The same definition: the same table object, or an equal one (what a compiled-statement
+    /// cache key compares).
+    pub fn same_definition(&self, other: &Table) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner) || self.inner == other.inner
+    }
+
     /// An empty table named `name` in the default schema.
     pub fn new(name: impl Into<String>) -> Self {
         Table {

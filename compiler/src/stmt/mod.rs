@@ -18,8 +18,8 @@ pub use ddl::{
 pub use from::{Alias, Cte, DerivedDef, FromClause, Join, JoinKind, Source, Subquery};
 pub use insert::{Assignments, Insert, InsertSource, OnConflict, excluded, insert};
 pub use query::Query;
-pub(crate) use select::NamedItem;
 pub use select::{Distinct, ForUpdate, IntoSelectItems, Select, SelectItem, select};
+pub(crate) use select::{NamedItem, named_items};
 pub use update::{Delete, Update, delete, update};
 
 use crate::text::TextClause;

@@ -8,6 +8,7 @@ use crate::schema::Table;
 use crate::stmt::{
     Alias, CompoundSelect, Cte, FromClause, JoinKind, Query, SetOp, Source, Subquery,
 };
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// One entry of a SELECT's column list.
@@ -410,73 +411,8 @@ impl Select {
     /// The column list with each entry's result name and whether it needs `AS name`:
     /// columns keep their names, labels their labels, functions become `name_N` and other
     /// expressions `anon_N`, as SQLAlchemy names them.
-    pub(crate) fn named_items(&self) -> Result<Vec<NamedItem>, CompileError> {
-        let mut out = Vec::new();
-        // Anonymous names count per base name: count_1, sum_1, anon_1, anon_2.
-        let mut counters: Vec<(String, usize)> = Vec::new();
-        let mut next = |base: String| {
-            let n = match counters.iter_mut().find(|(b, _)| *b == base) {
-                Some((_, n)) => {
-                    *n += 1;
-                    *n
-                }
-                None => {
-                    counters.push((base.clone(), 1));
-                    1
-                }
-            };
-            Arc::<str>::from(format!("{base}_{n}"))
-        };
-        for item in &self.items {
-            match item {
-                SelectItem::All(source) => {
-                    for expr in source.column_exprs() {
-                        if let Expr::Invalid(e) = expr {
-                            return Err(e);
-                        }
-                        let name = expr.result_name().cloned().unwrap_or_else(|| "".into());
-                        out.push(NamedItem {
-                            expr,
-                            name,
-                            labeled: false,
-                        });
-                    }
-                }
-                SelectItem::Expr(expr) => {
-                    let (name, labeled) = match expr {
-                        Expr::Column(c) => (c.column.name.clone(), false),
-                        Expr::Label(name, _) => (name.clone(), true),
-                        Expr::Invalid(e) => return Err(e.clone()),
-                        // A cast of a column keeps the column's name.
-                        Expr::Cast(inner, _) if matches!(**inner, Expr::Column(_)) => (
-                            inner.result_name().cloned().unwrap_or_else(|| "".into()),
-                            true,
-                        ),
-                        Expr::Func { name, .. } => (next(name.to_ascii_lowercase()), true),
-                        _ => (next("anon".to_owned()), true),
-                    };
-                    out.push(NamedItem {
-                        expr: expr.clone(),
-                        name,
-                        labeled,
-                    });
-                }
-            }
-        }
-        // As SQLAlchemy 2.0 (LABEL_STYLE_DISAMBIGUATE_ONLY): a repeated column name gets a
-        // `name_N` label, so every result column has a distinct name.
-        for i in 1..out.len() {
-            if out[..i].iter().any(|o| o.name == out[i].name) {
-                let base = out[i].name.to_string();
-                let mut label = next(base.clone());
-                while out.iter().any(|o| o.name == label) {
-                    label = next(base.clone());
-                }
-                out[i].name = label;
-                out[i].labeled = true;
-            }
-        }
-        Ok(out)
+    pub(crate) fn named_items(&self) -> Result<Vec<NamedItem<'_>>, CompileError> {
+        named_items(&self.items)
     }
 
     /// The columns the query yields.
@@ -492,10 +428,85 @@ impl Select {
     }
 }
 
-/// A column-list entry with its result name.
+/// The column list of `items` with each entry's result name and whether it needs `AS name`:
+/// columns keep their names, labels their labels, functions become `name_N` and other
+/// expressions `anon_N`, as SQLAlchemy names them.
+pub(crate) fn named_items<'a>(
+    items: impl IntoIterator<Item = &'a SelectItem>,
+) -> Result<Vec<NamedItem<'a>>, CompileError> {
+    let mut out = Vec::new();
+    // Anonymous names count per base name: count_1, sum_1, anon_1, anon_2.
+    let mut counters: Vec<(String, usize)> = Vec::new();
+    let mut next = |base: String| {
+        let n = match counters.iter_mut().find(|(b, _)| *b == base) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                counters.push((base.clone(), 1));
+                1
+            }
+        };
+        Arc::<str>::from(format!("{base}_{n}"))
+    };
+    for item in items {
+        match item {
+            SelectItem::All(source) => {
+                for expr in source.column_exprs() {
+                    if let Expr::Invalid(e) = expr {
+                        return Err(e);
+                    }
+                    let name = expr.result_name().cloned().unwrap_or_else(|| "".into());
+                    out.push(NamedItem {
+                        expr: Cow::Owned(expr),
+                        name,
+                        labeled: false,
+                    });
+                }
+            }
+            SelectItem::Expr(expr) => {
+                let (name, labeled) = match expr {
+                    Expr::Column(c) => (c.column.name.clone(), false),
+                    Expr::Label(name, _) => (name.clone(), true),
+                    Expr::Invalid(e) => return Err(e.clone()),
+                    // A cast of a column keeps the column's name.
+                    Expr::Cast(inner, _) if matches!(**inner, Expr::Column(_)) => (
+                        inner.result_name().cloned().unwrap_or_else(|| "".into()),
+                        true,
+                    ),
+                    Expr::Func { name, .. } => (next(name.to_ascii_lowercase()), true),
+                    _ => (next("anon".to_owned()), true),
+                };
+                out.push(NamedItem {
+                    expr: Cow::Borrowed(expr),
+                    name,
+                    labeled,
+                });
+            }
+        }
+    }
+    // As SQLAlchemy 2.0 (LABEL_STYLE_DISAMBIGUATE_ONLY): a repeated column name gets a
+    // `name_N` label, so every result column has a distinct name.
+    for i in 1..out.len() {
+        if out[..i].iter().any(|o| o.name == out[i].name) {
+            let base = out[i].name.to_string();
+            let mut label = next(base.clone());
+            while out.iter().any(|o| o.name == label) {
+                label = next(base.clone());
+            }
+            out[i].name = label;
+            out[i].labeled = true;
+        }
+    }
+    Ok(out)
+}
+
+/// A column-list entry with its result name. The expression is the statement's own (so the
+/// values it binds are the statement's), or a column reference made for `SELECT table.*`.
 #[derive(Debug, Clone)]
-pub(crate) struct NamedItem {
-    pub expr: Expr,
+pub(crate) struct NamedItem<'a> {
+    pub expr: Cow<'a, Expr>,
     pub name: Arc<str>,
     pub labeled: bool,
 }

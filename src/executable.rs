@@ -1,0 +1,94 @@
+//! Statements with execution options of their own (SQLAlchemy's
+//! `statement.execution_options(...)`).
+
+use crate::options::ExecutionOptions;
+use sqlcore_compiler::Statement;
+use std::sync::Arc;
+
+type OptionsChange = Arc<dyn Fn(ExecutionOptions) -> ExecutionOptions + Send + Sync>;
+
+/// A statement to execute, with changes to the connection's execution options that apply to
+/// it alone. Anything that converts into a [`Statement`] converts into one.
+///
+/// ```
+/// use sqlcore::*;
+/// let engine = create_engine("sqlite://")?;
+/// let mut conn = engine.connect()?;
+/// let t = Table::new("t").column(Column::new("x", SqlType::Integer));
+/// conn.execute(text("CREATE TABLE t (x INTEGER)"), ())?;
+/// // This statement bypasses the compiled-statement cache: only the CREATE TABLE is in it.
+/// let stmt = select(&t).execution_options(|o| o.compiled_cache(None));
+/// conn.execute(stmt, ())?;
+/// assert_eq!(engine.cache_stats().size, 1);
+/// # Ok::<(), sqlcore::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Executable {
+    pub(crate) statement: Statement,
+    pub(crate) options: Option<OptionsChange>,
+}
+
+impl std::fmt::Debug for Executable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executable")
+            .field("statement", &self.statement)
+            .field("has_options", &self.options.is_some())
+            .finish()
+    }
+}
+
+impl Executable {
+    /// The statement.
+    pub fn statement(&self) -> &Statement {
+        &self.statement
+    }
+
+    /// Adds a change to the execution options (after those given before). The isolation
+    /// level is a connection's, not a statement's: changing it here has no effect.
+    pub fn execution_options(
+        self,
+        change: impl Fn(ExecutionOptions) -> ExecutionOptions + Send + Sync + 'static,
+    ) -> Executable {
+        let options: OptionsChange = match self.options {
+            None => Arc::new(change),
+            Some(before) => Arc::new(move |o| change(before(o))),
+        };
+        Executable {
+            statement: self.statement,
+            options: Some(options),
+        }
+    }
+
+    /// The options this statement runs with on a connection whose options are `base`.
+    pub(crate) fn options_over(&self, base: &ExecutionOptions) -> Option<ExecutionOptions> {
+        self.options.as_ref().map(|change| {
+            let mut changed = change(base.clone());
+            changed.isolation_level = base.isolation_level;
+            changed
+        })
+    }
+}
+
+impl<T: Into<Statement>> From<T> for Executable {
+    fn from(statement: T) -> Self {
+        Executable {
+            statement: statement.into(),
+            options: None,
+        }
+    }
+}
+
+/// `execution_options` on every statement type.
+pub trait StatementExt: Into<Statement> {
+    /// The statement with changes to the execution options for it alone (SQLAlchemy's
+    /// `statement.execution_options(...)`): e.g. `compiled_cache(None)`,
+    /// `schema_translate_map(...)`, `stream_results(true)`.
+    fn execution_options(
+        self,
+        change: impl Fn(ExecutionOptions) -> ExecutionOptions + Send + Sync + 'static,
+    ) -> Executable {
+        Executable::from(self).execution_options(change)
+    }
+}
+
+impl<T: Into<Statement>> StatementExt for T {}
