@@ -6,12 +6,15 @@
 //! cannot hand out the wrong SQL. Each entry also keeps the SQL translated for the
 //! `schema_translate_map`s it ran under, so every tenant shares one entry.
 
+use crate::row::ResultKeys;
 use lru::LruCache;
 use parking_lot::Mutex;
-use sqlcore_compiler::{CachedCompiled, CompileError, Dialect, Extracted, SchemaTranslateMap};
+use sqlcore_compiler::{
+    CachedCompiled, Compile, CompileError, Dialect, Extracted, SchemaTranslateMap, Statement,
+};
 use std::num::NonZeroUsize;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 /// Translations kept per entry; beyond this the least recently used one is rebuilt on use.
@@ -123,6 +126,37 @@ impl CompiledCache {
         entries.size = 0;
     }
 
+    /// The compiled form of `stmt` (whose key and values are `extracted`) from the cache, or
+    /// compiled and stored on a miss; `None` when the statement cannot be cached.
+    ///
+    /// ```
+    /// use sqlcore::*;
+    /// let t = Table::new("t").column(Column::new("x", SqlType::Integer));
+    /// let cache = CompiledCache::new(10);
+    /// for x in 0..3 {
+    ///     let stmt: Statement = select(&t).filter(t.c("x").eq(x)).into();
+    ///     let extracted = extract(&stmt, &SQLite).unwrap();
+    ///     let entry = cache.get_or_compile(&stmt, &extracted, &SQLite)?.unwrap();
+    ///     let bound = entry.cached().bind(&extracted, &Params::new(), None)?;
+    ///     assert_eq!(bound.values, [Value::I32(x)]);
+    /// }
+    /// assert_eq!((cache.stats().hits, cache.stats().misses), (2, 1));
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
+    pub fn get_or_compile(
+        &self,
+        stmt: &Statement,
+        extracted: &Extracted<'_>,
+        dialect: &dyn Dialect,
+    ) -> Result<Option<Arc<CacheEntry>>, CompileError> {
+        if let Some(entry) = self.get(extracted) {
+            return Ok(Some(entry));
+        }
+        Ok(CachedCompiled::new(stmt.compile(dialect)?, extracted)
+            .ok()
+            .map(|cached| self.insert(extracted, cached)))
+    }
+
     /// The entry of `extracted`'s statement, if cached; counts a hit or a miss.
     pub(crate) fn get(&self, extracted: &Extracted<'_>) -> Option<Arc<CacheEntry>> {
         let found = {
@@ -154,6 +188,7 @@ impl CompiledCache {
             cached,
             created: Instant::now(),
             translations: Mutex::new(None),
+            keys: OnceLock::new(),
         });
         let mut guard = self.inner.entries.lock();
         let Entries { lru, size } = &mut *guard;
@@ -175,16 +210,50 @@ impl CompiledCache {
     }
 }
 
-/// A cached compiled statement.
-pub(crate) struct CacheEntry {
-    pub cached: CachedCompiled,
+/// A cached compiled statement, with its SQL per `schema_translate_map`.
+pub struct CacheEntry {
+    pub(crate) cached: CachedCompiled,
     /// When it was compiled (for echo's "cached since … ago").
-    pub created: Instant,
+    pub(crate) created: Instant,
     /// Its SQL per schema_translate_map, most recently used last.
     translations: Mutex<Option<LruCache<SchemaTranslateMap, Arc<str>>>>,
+    /// The keys of its result rows, built at its first execution.
+    keys: OnceLock<Arc<ResultKeys>>,
+}
+
+impl std::fmt::Debug for CacheEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CacheEntry")
+            .field("sql", &self.cached.compiled().sql)
+            .field("created", &self.created)
+            .finish()
+    }
 }
 
 impl CacheEntry {
+    /// The compiled form and how the values of a statement of its shape bind to it.
+    pub fn cached(&self) -> &CachedCompiled {
+        &self.cached
+    }
+
+    /// When it was compiled.
+    pub fn created(&self) -> Instant {
+        self.created
+    }
+
+    /// The result keys for a result with these column names: shared by every execution when
+    /// the names are those the statement was compiled to return (`None` otherwise).
+    pub(crate) fn result_keys(&self, names: &[Arc<str>]) -> Option<Arc<ResultKeys>> {
+        let compiled = &self.cached.compiled().columns;
+        let same = names.len() == compiled.len()
+            && names.iter().zip(compiled).all(|(n, c)| **n == *c.name);
+        same.then(|| {
+            self.keys
+                .get_or_init(|| Arc::new(ResultKeys::new(names.to_vec())))
+                .clone()
+        })
+    }
+
     /// The SQL translated through `map`, built once per map.
     pub fn translated(
         &self,

@@ -54,9 +54,24 @@ impl CursorResult {
         rowcount: i64,
         inserted_primary_key: Option<Row>,
     ) -> Self {
-        let returns_rows = !columns.is_empty();
+        Self::with_keys(
+            Arc::new(ResultKeys::new(columns)),
+            rows,
+            rowcount,
+            inserted_primary_key,
+        )
+    }
+
+    /// A result whose column keys are shared (a cached statement's).
+    pub(crate) fn with_keys(
+        keys: Arc<ResultKeys>,
+        rows: RowSource,
+        rowcount: i64,
+        inserted_primary_key: Option<Row>,
+    ) -> Self {
+        let returns_rows = !keys.names().is_empty();
         CursorResult {
-            keys: Arc::new(ResultKeys::new(columns)),
+            keys,
             rows,
             rowcount,
             inserted_primary_key,

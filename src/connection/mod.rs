@@ -470,9 +470,10 @@ impl Connection {
         let (stmt, implicit_returning) =
             self.with_implicit_values(statement.statement, &params, true);
         let dialect = self.engine.dialect();
-        let started = Instant::now();
+        let echo = self.engine.echo();
+        let started = echo.then(Instant::now);
         let form = compile_form(&stmt, dialect, cache.as_ref(), translate.as_deref())?;
-        let compile_note = form.note(started.elapsed());
+        let compile_note = started.map(|t| form.note(t.elapsed()));
         self.raw()?;
         self.autobegin()?;
         let map = translate.as_deref().map(|m| (m, dialect));
@@ -491,11 +492,10 @@ impl Connection {
         };
         let compiled = form.compiled();
         let sql: &str = translated_sql.as_deref().unwrap_or(&bound.sql);
-        let echo = self.engine.echo();
-        let started = Instant::now();
-        if echo {
+        let started = echo.then(Instant::now);
+        if let Some(note) = compile_note {
             tracing::info!(target: "sqlcore.engine", "{sql}");
-            tracing::info!(target: "sqlcore.engine", "[{compile_note}] [parameters: {:?}]", bound.values);
+            tracing::info!(target: "sqlcore.engine", "[{note}] [parameters: {:?}]", bound.values);
         }
         let request = Request {
             sql,
@@ -506,7 +506,7 @@ impl Connection {
         };
         match self.raw()?.execute(&request) {
             Ok(exec) => {
-                if echo {
+                if let Some(started) = started {
                     tracing::info!(target: "sqlcore.engine", "[executed in {:.3?}]", started.elapsed());
                 }
                 if implicit_returning {
@@ -527,8 +527,14 @@ impl Connection {
                 }
                 let last_id = exec.last_insert_id.filter(|_| exec.rowcount > 0);
                 let inserted = inserted_primary_key(&stmt, &params, last_id);
-                Ok(CursorResult::new(
-                    exec.columns,
+                // A cached statement's result keys are built once.
+                let keys = match &form {
+                    Form::Cached(entry, ..) => entry.result_keys(&exec.columns),
+                    Form::Compiled(..) => None,
+                }
+                .unwrap_or_else(|| Arc::new(ResultKeys::new(exec.columns)));
+                Ok(CursorResult::with_keys(
+                    keys,
                     exec.rows,
                     exec.rowcount,
                     inserted,

@@ -310,7 +310,17 @@ impl DriverConnection for SqliteConnection {
                 last_insert_id: Some(self.conn.last_insert_rowid()),
             });
         }
-        let columns: Vec<Arc<str>> = stmt.column_names().map(Arc::from).collect();
+        // The compiled statement's names are shared when they are the result's.
+        let columns: Vec<Arc<str>> = if stmt.column_names().len() == columns_hint.len()
+            && stmt
+                .column_names()
+                .zip(columns_hint)
+                .all(|(n, c)| n == &*c.name)
+        {
+            columns_hint.iter().map(|c| c.name.clone()).collect()
+        } else {
+            stmt.column_names().map(Arc::from).collect()
+        };
         let mut rows = VecDeque::new();
         {
             let mut raw_rows = stmt.raw_query();

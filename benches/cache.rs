@@ -1,0 +1,204 @@
+//! The compiled-statement cache, in one run: compiling a point select with the cache off,
+//! finding it in the cache, and a full cached execution on in-memory SQLite against raw
+//! `rusqlite` with `prepare_cached`. Run with `cargo bench --bench cache`.
+
+use sqlcore::*;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+const ROWS: i64 = 10_000;
+const COMPILES: u32 = 200_000;
+const EXECUTIONS: i64 = 200_000;
+const ROUNDS: usize = 7;
+
+/// The best time of `f` over the rounds, per iteration.
+fn best(iterations: u32, mut f: impl FnMut()) -> Duration {
+    (0..ROUNDS)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed() / iterations
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+/// The best times of `raw` and `core` over rounds that alternate them, per iteration.
+fn compare(iterations: u32, mut raw: impl FnMut(), mut core: impl FnMut()) -> (Duration, Duration) {
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed() / iterations
+    };
+    let (mut best_raw, mut best_core) = (Duration::MAX, Duration::MAX);
+    for _ in 0..ROUNDS {
+        best_raw = best_raw.min(time(&mut raw));
+        best_core = best_core.min(time(&mut core));
+    }
+    (best_raw, best_core)
+}
+
+fn users() -> Table {
+    Table::new("users")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("name", SqlType::Text).not_null())
+        .column(Column::new("score", SqlType::Integer))
+}
+
+fn point_select(users: &Table, id: i64) -> Statement {
+    select(users).filter(users.c("id").eq(id)).into()
+}
+
+fn main() {
+    // `cargo bench --bench cache -- execute` runs only the executions (for profiling).
+    let only_execute = std::env::args().any(|a| a == "execute");
+    let users = users();
+    let setup = format!(
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score INTEGER);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS})
+         INSERT INTO users SELECT i, 'user ' || i, i % 100 FROM n;"
+    );
+
+    // Compile: cold (no cache) against a cache hit (key walk, lookup, values bound).
+    let stmt = point_select(&users, 42);
+    let compiles = if only_execute { 1 } else { COMPILES };
+    let cold = best(compiles, || {
+        for _ in 0..compiles {
+            black_box(stmt.compile(&SQLite).unwrap());
+        }
+    });
+    let cache = CompiledCache::new(500);
+    let hit = best(compiles, || {
+        for _ in 0..compiles {
+            black_box(cache_hit(&stmt, &cache));
+        }
+    });
+
+    // Execution: a point select by primary key, one statement per id, cached.
+    let raw = rusqlite::Connection::open_in_memory().unwrap();
+    raw.execute_batch(&setup).unwrap();
+    let engine = create_engine("sqlite://").unwrap();
+    let mut conn = engine.connect().unwrap();
+    for sql in setup.split(";\n") {
+        if !sql.trim().is_empty() {
+            conn.execute(text(sql), ()).unwrap();
+        }
+    }
+    let mut check = (0i64, 0i64);
+    let (raw_time, core_time) = compare(
+        EXECUTIONS as u32,
+        || {
+            for id in 1..=EXECUTIONS {
+                let id = id % ROWS + 1;
+                let mut q = raw
+                    .prepare_cached(
+                        "SELECT users.id, users.name, users.score FROM users WHERE users.id = ?1",
+                    )
+                    .unwrap();
+                let row: (i64, String, Option<i64>) = q
+                    .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .unwrap();
+                check.0 += row.0;
+            }
+        },
+        || {
+            for id in 1..=EXECUTIONS {
+                let id = id % ROWS + 1;
+                let row = conn
+                    .execute(point_select(&users, id), ())
+                    .unwrap()
+                    .one()
+                    .unwrap();
+                let got: (i64, String, Option<i64>) = (
+                    row.get(0).unwrap(),
+                    row.get(1).unwrap(),
+                    row.get(2).unwrap(),
+                );
+                check.1 += got.0;
+            }
+        },
+    );
+    assert_eq!(check.0, check.1, "both read the same rows");
+    let stats = engine.cache_stats();
+
+    // The same with a bindparam statement built once (no per-execution building).
+    let by_param = select(&users).filter(users.c("id").eq(bindparam("id")));
+    let by_param = Statement::from(by_param);
+    let (raw_time2, param_time) = compare(
+        EXECUTIONS as u32,
+        || {
+            for id in 1..=EXECUTIONS {
+                let mut q = raw
+                    .prepare_cached(
+                        "SELECT users.id, users.name, users.score FROM users WHERE users.id = ?1",
+                    )
+                    .unwrap();
+                let row: (i64, String, Option<i64>) = q
+                    .query_row([id % ROWS + 1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .unwrap();
+                black_box(row);
+            }
+        },
+        || {
+            for id in 1..=EXECUTIONS {
+                let row = conn
+                    .execute(by_param.clone(), params! { "id" => id % ROWS + 1 })
+                    .unwrap()
+                    .one()
+                    .unwrap();
+                let got: (i64, String, Option<i64>) = (
+                    row.get(0).unwrap(),
+                    row.get(1).unwrap(),
+                    row.get(2).unwrap(),
+                );
+                black_box(got);
+            }
+        },
+    );
+
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    println!("| benchmark | time per statement | ratio |");
+    println!("|---|---|---|");
+    println!("| compile, cache off | {:.3} µs | 1 |", us(cold));
+    println!(
+        "| cache hit (key walk + lookup + bind) | {:.3} µs | {:.3} of a cold compile (target ≤ 0.2) |",
+        us(hit),
+        us(hit) / us(cold)
+    );
+    println!(
+        "| raw rusqlite point select, prepare_cached | {:.3} µs | 1 |",
+        us(raw_time)
+    );
+    println!(
+        "| sqlcore point select, statement built per id, cached | {:.3} µs | {:.3}× raw (target ≤ 1.15) |",
+        us(core_time),
+        us(core_time) / us(raw_time)
+    );
+    println!(
+        "| raw rusqlite point select (second round) | {:.3} µs | 1 |",
+        us(raw_time2)
+    );
+    println!(
+        "| sqlcore point select, one bindparam statement, cached | {:.3} µs | {:.3}× raw |",
+        us(param_time),
+        us(param_time) / us(raw_time2)
+    );
+    println!(
+        "\ncache after the runs: {} entries, {} hits, {} misses",
+        stats.size, stats.hits, stats.misses
+    );
+}
+
+/// What a cache hit costs: the statement's key and values, the lookup, and binding.
+fn cache_hit(stmt: &Statement, cache: &CompiledCache) -> usize {
+    let extracted = extract(stmt, &SQLite).unwrap();
+    let entry = cache
+        .get_or_compile(stmt, &extracted, &SQLite)
+        .unwrap()
+        .unwrap();
+    let bound = entry
+        .cached()
+        .bind(&extracted, &Params::new(), None)
+        .unwrap();
+    bound.values.len()
+}
