@@ -167,7 +167,11 @@ fn eight_threads_with_their_own_tenants_never_cross() {
                         .scalars()
                         .all()
                         .unwrap();
-                    assert_eq!(names, [schema.clone()], "thread {t} saw another tenant");
+                    assert_eq!(
+                        names,
+                        std::slice::from_ref(schema),
+                        "thread {t} saw another tenant"
+                    );
                     if i % 50 == 0 {
                         conn.commit().unwrap();
                     }
