@@ -311,16 +311,14 @@ impl DriverConnection for SqliteConnection {
             });
         }
         // The compiled statement's names are shared when they are the result's.
-        let columns: Vec<Arc<str>> = if stmt.column_names().len() == columns_hint.len()
-            && stmt
-                .column_names()
-                .zip(columns_hint)
-                .all(|(n, c)| n == &*c.name)
-        {
-            columns_hint.iter().map(|c| c.name.clone()).collect()
-        } else {
-            stmt.column_names().map(Arc::from).collect()
-        };
+        let mut columns: Vec<Arc<str>> = Vec::with_capacity(column_count);
+        for i in 0..column_count {
+            let name = stmt.column_name(i).map_err(fail)?;
+            columns.push(match columns_hint.get(i) {
+                Some(hint) if *hint.name == *name => hint.name.clone(),
+                _ => Arc::from(name),
+            });
+        }
         let mut rows = VecDeque::new();
         {
             let mut raw_rows = stmt.raw_query();
