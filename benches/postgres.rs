@@ -189,8 +189,11 @@ fn main() {
                 if rows.is_empty() {
                     break;
                 }
+                // Both columns decoded, as sqlcore's rows hold them (the text borrowed: the
+                // cheapest raw read).
                 for r in &rows {
                     let _: i32 = r.get(0);
+                    let _: &str = r.get(1);
                     count += 1;
                 }
             }
