@@ -2,6 +2,8 @@
 //! finding it in the cache, and a full cached execution on in-memory SQLite against raw
 //! `rusqlite` with `prepare_cached`. Run with `cargo bench --bench cache`.
 
+mod common;
+
 use sqlcore::*;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -24,18 +26,31 @@ fn best(iterations: u32, mut f: impl FnMut()) -> Duration {
 }
 
 /// The best times of `raw` and `core` over rounds that alternate them, per iteration.
-fn compare(iterations: u32, mut raw: impl FnMut(), mut core: impl FnMut()) -> (Duration, Duration) {
-    let time = |f: &mut dyn FnMut()| {
-        let t = Instant::now();
-        f();
-        t.elapsed() / iterations
-    };
-    let (mut best_raw, mut best_core) = (Duration::MAX, Duration::MAX);
-    for _ in 0..ROUNDS {
-        best_raw = best_raw.min(time(&mut raw));
-        best_core = best_core.min(time(&mut core));
-    }
-    (best_raw, best_core)
+fn compare(iterations: u32, raw: impl FnMut(), core: impl FnMut()) -> (Duration, Duration) {
+    let (raw, core) = common::compare(ROUNDS, raw, core);
+    (raw / iterations, core / iterations)
+}
+
+/// The raw point select: `rusqlite`'s statement cache, one row read into owned values.
+fn raw_point_select(raw: &rusqlite::Connection, id: i64) -> (i64, String, Option<i64>) {
+    raw.prepare_cached("SELECT users.id, users.name, users.score FROM users WHERE users.id = ?1")
+        .unwrap()
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+}
+
+/// The same row read through sqlcore.
+fn core_point_select(
+    conn: &mut Connection,
+    stmt: Executable,
+    params: Params,
+) -> (i64, String, Option<i64>) {
+    let row = conn.execute(stmt, params).unwrap().one().unwrap();
+    (
+        row.get(0).unwrap(),
+        row.get(1).unwrap(),
+        row.get(2).unwrap(),
+    )
 }
 
 fn users() -> Table {
@@ -89,32 +104,13 @@ fn main() {
         EXECUTIONS as u32,
         || {
             for id in 1..=EXECUTIONS {
-                let id = id % ROWS + 1;
-                let mut q = raw
-                    .prepare_cached(
-                        "SELECT users.id, users.name, users.score FROM users WHERE users.id = ?1",
-                    )
-                    .unwrap();
-                let row: (i64, String, Option<i64>) = q
-                    .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .unwrap();
-                check.0 += row.0;
+                check.0 += raw_point_select(&raw, id % ROWS + 1).0;
             }
         },
         || {
             for id in 1..=EXECUTIONS {
-                let id = id % ROWS + 1;
-                let row = conn
-                    .execute(point_select(&users, id), ())
-                    .unwrap()
-                    .one()
-                    .unwrap();
-                let got: (i64, String, Option<i64>) = (
-                    row.get(0).unwrap(),
-                    row.get(1).unwrap(),
-                    row.get(2).unwrap(),
-                );
-                check.1 += got.0;
+                let stmt = point_select(&users, id % ROWS + 1);
+                check.1 += core_point_select(&mut conn, stmt.into(), Params::new()).0;
             }
         },
     );
@@ -128,30 +124,17 @@ fn main() {
         EXECUTIONS as u32,
         || {
             for id in 1..=EXECUTIONS {
-                let mut q = raw
-                    .prepare_cached(
-                        "SELECT users.id, users.name, users.score FROM users WHERE users.id = ?1",
-                    )
-                    .unwrap();
-                let row: (i64, String, Option<i64>) = q
-                    .query_row([id % ROWS + 1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .unwrap();
-                black_box(row);
+                black_box(raw_point_select(&raw, id % ROWS + 1));
             }
         },
         || {
             for id in 1..=EXECUTIONS {
-                let row = conn
-                    .execute(by_param.clone(), params! { "id" => id % ROWS + 1 })
-                    .unwrap()
-                    .one()
-                    .unwrap();
-                let got: (i64, String, Option<i64>) = (
-                    row.get(0).unwrap(),
-                    row.get(1).unwrap(),
-                    row.get(2).unwrap(),
-                );
-                black_box(got);
+                let params = params! { "id" => id % ROWS + 1 };
+                black_box(core_point_select(
+                    &mut conn,
+                    by_param.clone().into(),
+                    params,
+                ));
             }
         },
     );
@@ -193,8 +176,9 @@ fn main() {
 fn cache_hit(stmt: &Statement, cache: &CompiledCache) -> usize {
     let extracted = extract(stmt, &SQLite).unwrap();
     let entry = cache
-        .get_or_compile(stmt, &extracted, &SQLite)
+        .lookup(stmt, &extracted, &SQLite)
         .unwrap()
+        .entry()
         .unwrap();
     let bound = entry
         .cached()

@@ -3,8 +3,11 @@
 //! a point select by primary key, a 100,000-row `execute_many` insert, and a 1,000,000-row
 //! streamed read. Run with `cargo bench --bench postgres`.
 
+mod common;
+
+use common::compare;
 use sqlcore::*;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const POINT_SELECTS: i32 = 20_000;
 const INSERT_ROWS: i32 = 100_000;
@@ -13,22 +16,6 @@ const STREAM_ROWS: i32 = 1_000_000;
 fn url() -> String {
     std::env::var("SQLCORE_TEST_PG_URL")
         .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-/// The best timings of `raw` and `core` over `rounds` rounds that alternate them, so both
-/// see the same machine load.
-fn compare(rounds: usize, mut raw: impl FnMut(), mut core: impl FnMut()) -> (Duration, Duration) {
-    let time = |f: &mut dyn FnMut()| {
-        let t = Instant::now();
-        f();
-        t.elapsed()
-    };
-    let (mut best_raw, mut best_core) = (Duration::MAX, Duration::MAX);
-    for _ in 0..rounds {
-        best_raw = best_raw.min(time(&mut raw));
-        best_core = best_core.min(time(&mut core));
-    }
-    (best_raw, best_core)
 }
 
 fn peak_rss_kib() -> u64 {

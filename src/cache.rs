@@ -10,7 +10,8 @@ use crate::row::ResultKeys;
 use lru::LruCache;
 use parking_lot::Mutex;
 use sqlcore_compiler::{
-    CachedCompiled, Compile, CompileError, Dialect, Extracted, SchemaTranslateMap, Statement,
+    CachedCompiled, Compile, CompileError, Compiled, Dialect, Extracted, SchemaTranslateMap,
+    Statement,
 };
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -113,10 +114,6 @@ impl CompiledCache {
         }
     }
 
-    pub(crate) fn stats_capacity(&self) -> usize {
-        self.inner.capacity
-    }
-
     /// Drops every entry (the counts stay).
     pub fn clear(&self) {
         let mut entries = self.inner.entries.lock();
@@ -126,8 +123,9 @@ impl CompiledCache {
         entries.size = 0;
     }
 
-    /// The compiled form of `stmt` (whose key and values are `extracted`) from the cache, or
-    /// compiled and stored on a miss; `None` when the statement cannot be cached.
+    /// The compiled form of `stmt` (whose key and values are `extracted`): from the cache, or
+    /// compiled and stored on a miss, or — when a value it binds cannot be traced to the key —
+    /// compiled and handed back uncached.
     ///
     /// ```
     /// use sqlcore::*;
@@ -136,29 +134,39 @@ impl CompiledCache {
     /// for x in 0..3 {
     ///     let stmt: Statement = select(&t).filter(t.c("x").eq(x)).into();
     ///     let extracted = extract(&stmt, &SQLite).unwrap();
-    ///     let entry = cache.get_or_compile(&stmt, &extracted, &SQLite)?.unwrap();
+    ///     let Some(entry) = cache.lookup(&stmt, &extracted, &SQLite)?.entry() else {
+    ///         unreachable!("a plain SELECT is cacheable")
+    ///     };
     ///     let bound = entry.cached().bind(&extracted, &Params::new(), None)?;
     ///     assert_eq!(bound.values, [Value::I32(x)]);
     /// }
     /// assert_eq!((cache.stats().hits, cache.stats().misses), (2, 1));
     /// # Ok::<(), sqlcore::Error>(())
     /// ```
-    pub fn get_or_compile(
+    pub fn lookup(
         &self,
         stmt: &Statement,
         extracted: &Extracted<'_>,
         dialect: &dyn Dialect,
-    ) -> Result<Option<Arc<CacheEntry>>, CompileError> {
+    ) -> Result<CacheLookup, CompileError> {
         if let Some(entry) = self.get(extracted) {
-            return Ok(Some(entry));
+            return Ok(CacheLookup::Hit(entry));
         }
-        Ok(CachedCompiled::new(stmt.compile(dialect)?, extracted)
-            .ok()
-            .map(|cached| self.insert(extracted, cached)))
+        Ok(
+            match CachedCompiled::new(stmt.compile(dialect)?, extracted) {
+                Ok(cached) => CacheLookup::Stored(self.insert(extracted, cached)),
+                Err(compiled) => CacheLookup::Uncacheable(compiled),
+            },
+        )
+    }
+
+    /// The most entries held (`query_cache_size`; 0 caches nothing).
+    pub fn capacity(&self) -> usize {
+        self.inner.capacity
     }
 
     /// The entry of `extracted`'s statement, if cached; counts a hit or a miss.
-    pub(crate) fn get(&self, extracted: &Extracted<'_>) -> Option<Arc<CacheEntry>> {
+    fn get(&self, extracted: &Extracted<'_>) -> Option<Arc<CacheEntry>> {
         let found = {
             let mut entries = self.inner.entries.lock();
             entries.lru.as_mut().and_then(|lru| {
@@ -179,11 +187,7 @@ impl CompiledCache {
 
     /// Stores the compiled form of `extracted`'s statement (another thread may have stored
     /// the same shape meanwhile: the entry already there is kept and returned).
-    pub(crate) fn insert(
-        &self,
-        extracted: &Extracted<'_>,
-        cached: CachedCompiled,
-    ) -> Arc<CacheEntry> {
+    fn insert(&self, extracted: &Extracted<'_>, cached: CachedCompiled) -> Arc<CacheEntry> {
         let entry = Arc::new(CacheEntry {
             cached,
             created: Instant::now(),
@@ -207,6 +211,27 @@ impl CompiledCache {
         }
         *size += 1;
         entry
+    }
+}
+
+/// What [`CompiledCache::lookup`] found.
+#[derive(Debug)]
+pub enum CacheLookup {
+    /// The statement's shape was cached.
+    Hit(Arc<CacheEntry>),
+    /// It was compiled now and stored.
+    Stored(Arc<CacheEntry>),
+    /// It was compiled now and cannot be cached (a value it binds is not traced to its key).
+    Uncacheable(Box<Compiled>),
+}
+
+impl CacheLookup {
+    /// The cache entry, unless the statement could not be cached.
+    pub fn entry(self) -> Option<Arc<CacheEntry>> {
+        match self {
+            CacheLookup::Hit(entry) | CacheLookup::Stored(entry) => Some(entry),
+            CacheLookup::Uncacheable(_) => None,
+        }
     }
 }
 

@@ -137,7 +137,7 @@ impl Engine {
 
     /// The compiled-statement cache size (`query_cache_size`).
     pub fn query_cache_size(&self) -> usize {
-        self.inner.compiled_cache.stats().capacity
+        self.inner.compiled_cache.capacity()
     }
 
     /// The engine's compiled-statement cache.

@@ -16,7 +16,7 @@ mod row;
 pub mod transaction;
 mod url;
 
-pub use cache::{CacheEntry, CacheStats, CompiledCache};
+pub use cache::{CacheEntry, CacheLookup, CacheStats, CompiledCache};
 pub use connection::{Connection, IntoParams};
 pub use ddl::{Bind, MetaDataExt};
 pub use engine::{Engine, EngineBuilder, create_engine};

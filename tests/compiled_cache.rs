@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::KeyedStatements;
 use common::people::{metadata, rows_in, users};
 use sqlcore::*;
 
@@ -157,7 +158,7 @@ fn generated_statements_share_a_key_exactly_when_they_compile_alike() {
     let t = items();
     let named = params! { "p" => 1 };
     for dialect in [&PostgreSQL as &dyn Dialect, &SQLite] {
-        let mut keyed: Vec<(u64, CacheKey, Compiled)> = Vec::new();
+        let mut keyed = KeyedStatements::default();
         for shape in 0..600u64 {
             let stmt = generate(&t, shape, 0);
             let compiled = stmt.compile(dialect).unwrap();
@@ -180,36 +181,32 @@ fn generated_statements_share_a_key_exactly_when_they_compile_alike() {
                 );
             }
             // Any earlier statement with an equal key compiled to the same SQL.
-            for (other, key, other_compiled) in &keyed {
-                if extracted.matches(key) {
-                    assert_eq!(
-                        (&compiled.sql, &compiled.params, &compiled.columns),
-                        (
-                            &other_compiled.sql,
-                            &other_compiled.params,
-                            &other_compiled.columns
-                        ),
-                        "shapes {shape} and {other} share a key but compile differently"
-                    );
-                }
-            }
-            keyed.push((shape, extracted.to_key(), compiled));
+            keyed.add(
+                format!("shape {shape} on {}", dialect.name()),
+                &extracted,
+                compiled,
+            );
         }
         // And statements compiling differently have different keys: the corpus is varied.
-        let mut distinct_sql: Vec<&str> = keyed.iter().map(|(_, _, c)| c.sql.as_str()).collect();
+        let mut distinct_sql: Vec<&str> = keyed.compiled().map(|c| c.sql.as_str()).collect();
         distinct_sql.sort();
         distinct_sql.dedup();
         assert!(distinct_sql.len() > 300, "{}", distinct_sql.len());
     }
 }
 
+/// An in-memory SQLite engine on `cache`.
+fn memory_engine_with(cache: &CompiledCache) -> Engine {
+    Engine::builder("sqlite://")
+        .compiled_cache(cache.clone())
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn values_never_enter_the_key() {
     let cache = CompiledCache::new(100);
-    let engine = Engine::builder("sqlite://")
-        .compiled_cache(cache.clone())
-        .build()
-        .unwrap();
+    let engine = memory_engine_with(&cache);
     let u = users();
     metadata().create_all(&engine).unwrap();
     let mut conn = engine.connect().unwrap();
@@ -270,14 +267,8 @@ fn the_cache_is_bounded_lru_and_reports_its_counts() {
 #[test]
 fn a_cache_can_be_shared_and_bypassed() {
     let shared = CompiledCache::new(10);
-    let a = Engine::builder("sqlite://")
-        .compiled_cache(shared.clone())
-        .build()
-        .unwrap();
-    let b = Engine::builder("sqlite://")
-        .compiled_cache(shared.clone())
-        .build()
-        .unwrap();
+    let a = memory_engine_with(&shared);
+    let b = memory_engine_with(&shared);
     let stmt = || select([literal(1).label("one")]);
     a.connect().unwrap().execute(stmt(), ()).unwrap();
     b.connect().unwrap().execute(stmt(), ()).unwrap();

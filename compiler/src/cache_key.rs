@@ -28,7 +28,7 @@
 use crate::compile::{Bound, Compiled, Params, SchemaTranslateMap};
 use crate::dialect::Dialect;
 use crate::error::CompileError;
-use crate::expr::{Expr, InList, OrderBy};
+use crate::expr::{Bind, BindParam, Expr, InList, OrderBy};
 use crate::schema::{Column, SqlType, Table};
 use crate::stmt::{
     CompoundSelect, Ddl, Distinct, FromClause, Insert, InsertSource, OnConflict, Query, Select,
@@ -224,8 +224,16 @@ impl<'s> Walker<'s> {
         }
     }
 
-    fn value(&mut self, v: &'s Value) {
-        self.values.push(v);
+    /// A bound value: its type shapes the SQL, its value is extracted.
+    fn bind(&mut self, b: &'s Bind) {
+        self.sql_type(&b.sql_type);
+        self.values.push(&b.value);
+    }
+
+    fn param(&mut self, p: &'s BindParam) {
+        self.str(&p.name);
+        self.flag(p.expanding);
+        self.sql_type(&p.sql_type);
     }
 
     fn statement(&mut self, s: &'s Statement) {
@@ -463,14 +471,11 @@ impl<'s> Walker<'s> {
             }
             Expr::Bind(b) => {
                 self.tag(2);
-                self.sql_type(&b.sql_type);
-                self.value(&b.value);
+                self.bind(b);
             }
             Expr::Param(p) => {
                 self.tag(3);
-                self.str(&p.name);
-                self.flag(p.expanding);
-                self.sql_type(&p.sql_type);
+                self.param(p);
             }
             Expr::Raw(sql) => {
                 self.tag(4);
@@ -508,14 +513,11 @@ impl<'s> Walker<'s> {
                 match list {
                     InList::Values(b) => {
                         self.tag(1);
-                        self.sql_type(&b.sql_type);
-                        self.value(&b.value);
+                        self.bind(b);
                     }
                     InList::Param(p) => {
                         self.tag(2);
-                        self.str(&p.name);
-                        self.flag(p.expanding);
-                        self.sql_type(&p.sql_type);
+                        self.param(p);
                     }
                     InList::Query(q) => {
                         self.tag(3);

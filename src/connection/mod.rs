@@ -1,7 +1,7 @@
 //! [`Connection`]: executes statements on one pooled connection, with commit-as-you-go and
 //! explicit transactions.
 
-use crate::cache::{CacheEntry, CompiledCache};
+use crate::cache::{CacheEntry, CacheLookup, CompiledCache};
 use crate::driver::{DriverConnection, Request, RowSource};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -13,8 +13,8 @@ use crate::result::CursorResult;
 use crate::row::{ResultKeys, Row};
 use crate::transaction::{NestedTransaction, Transaction};
 use sqlcore_compiler::{
-    CachedCompiled, Compile, Compiled, Dialect, Expr, Extracted, Insert, InsertSource, Params,
-    SchemaTranslateMap, Statement, Value, bindparam, extract,
+    Compile, Compiled, Dialect, Expr, Extracted, Insert, InsertSource, Params, SchemaTranslateMap,
+    Statement, Value, bindparam, extract,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -675,27 +675,22 @@ fn compile_form<'s>(
         }
         Ok(Form::Compiled(compiled, why))
     };
-    let Some(cache) = cache.filter(|c| c.stats_capacity() > 0) else {
+    let Some(cache) = cache.filter(|c| c.capacity() > 0) else {
         return uncached(Uncached::Disabled);
     };
     let Some(extracted) = extract(stmt, dialect) else {
         return uncached(Uncached::NoKey);
     };
-    if let Some(entry) = cache.get(&extracted) {
-        return Ok(Form::Cached(entry, extracted, false));
-    }
-    match CachedCompiled::new(stmt.compile(dialect)?, &extracted) {
-        Ok(cached) => {
-            let entry = cache.insert(&extracted, cached);
-            Ok(Form::Cached(entry, extracted, true))
-        }
-        Err(mut compiled) => {
+    Ok(match cache.lookup(stmt, &extracted, dialect)? {
+        CacheLookup::Hit(entry) => Form::Cached(entry, extracted, false),
+        CacheLookup::Stored(entry) => Form::Cached(entry, extracted, true),
+        CacheLookup::Uncacheable(mut compiled) => {
             if let Some(map) = translate {
                 compiled.translate_in_place(map, dialect)?;
             }
-            Ok(Form::Compiled(*compiled, Uncached::NoKey))
+            Form::Compiled(*compiled, Uncached::NoKey)
         }
-    }
+    })
 }
 
 /// The primary key of an INSERT that inserted nothing: all NULL.

@@ -94,10 +94,39 @@ pub fn check_with(case: &str, stmt: impl Into<Statement>, named: &Params) {
     }
 }
 
-/// Every compiled statement of the suite, with its cache key, to prove that no two
-/// statements compiling differently share a key.
-static KEYED: std::sync::Mutex<Vec<(String, CacheKey, Compiled)>> =
-    std::sync::Mutex::new(Vec::new());
+/// Compiled statements with their cache keys: adding one asserts that every statement added
+/// before with an equal key compiled to the same SQL, parameters and columns.
+#[derive(Default)]
+pub struct KeyedStatements(Vec<(String, CacheKey, Compiled)>);
+
+impl KeyedStatements {
+    pub fn add(&mut self, case: String, extracted: &Extracted<'_>, compiled: Compiled) {
+        for (other, key, other_compiled) in &self.0 {
+            if extracted.matches(key) {
+                assert_eq!(
+                    (&compiled.sql, &compiled.params, &compiled.columns),
+                    (
+                        &other_compiled.sql,
+                        &other_compiled.params,
+                        &other_compiled.columns
+                    ),
+                    "{case} and {other} share a cache key but compile differently"
+                );
+            }
+        }
+        self.0.push((case, extracted.to_key(), compiled));
+    }
+
+    /// The compiled statements, in the order added.
+    pub fn compiled(&self) -> impl Iterator<Item = &Compiled> {
+        self.0.iter().map(|(_, _, c)| c)
+    }
+}
+
+/// Every compiled statement of the suite, to prove that no two statements compiling
+/// differently share a key.
+static KEYED: std::sync::Mutex<KeyedStatements> =
+    std::sync::Mutex::new(KeyedStatements(Vec::new()));
 
 /// The statement has a cache key, its compiled form traces every value it binds to the key's
 /// extracted values (binding through the cache gives exactly the direct binding), and any
@@ -120,22 +149,11 @@ fn check_cache_key(
         "{case} on {}: binding through the cache differs",
         dialect.name()
     );
-    let mut keyed = KEYED.lock().unwrap_or_else(|e| e.into_inner());
-    for (other, key, other_compiled) in keyed.iter() {
-        if extracted.matches(key) {
-            assert_eq!(
-                (&compiled.sql, &compiled.params, &compiled.columns),
-                (
-                    &other_compiled.sql,
-                    &other_compiled.params,
-                    &other_compiled.columns
-                ),
-                "{case} and {other} share a cache key on {} but compile differently",
-                dialect.name()
-            );
-        }
-    }
-    keyed.push((case.to_owned(), extracted.to_key(), compiled.clone()));
+    KEYED.lock().unwrap_or_else(|e| e.into_inner()).add(
+        format!("{case} on {}", dialect.name()),
+        &extracted,
+        compiled.clone(),
+    );
 }
 
 /// Executes `stmt` on `conn`, stepping through every row it returns; a failure names the case

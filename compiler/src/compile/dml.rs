@@ -120,7 +120,7 @@ impl Compiler<'_> {
                     // this shape.
                     for item in &extra_items {
                         if let crate::stmt::SelectItem::Expr(Expr::Bind(b)) = item {
-                            self.schema_values.push(&b.value as *const _ as usize);
+                            self.mark_schema_value(&b.value);
                         }
                     }
                     self.select_extras = Some(super::SelectExtras {

@@ -183,8 +183,8 @@ pub(crate) struct Compiler<'d> {
     cte_scopes: Vec<CteScope>,
     /// Added to the next SELECT rendered (an INSERT ... SELECT's).
     pub select_extras: Option<SelectExtras>,
-    /// Addresses of values of the schema that the compiler placed in expressions of its own.
-    pub schema_values: Vec<usize>,
+    /// Addresses of the values of the schema the statement binds ([`Self::mark_schema_value`]).
+    schema_values: Vec<usize>,
 }
 
 /// What an INSERT ... SELECT adds to its SELECT: the client defaults of the columns it leaves
@@ -293,12 +293,18 @@ impl<'d> Compiler<'d> {
     /// Binds a value of the schema (a column's client default), which is the same for every
     /// statement of the same shape.
     pub fn bind_schema_value(&mut self, value: &Value, sql_type: Option<&SqlType>) -> Res {
-        let at = self.literal_origins.len();
-        self.bind_value(value, sql_type, false)?;
-        if let Some(origin) = self.literal_origins.get_mut(at) {
-            *origin = 0;
+        self.mark_schema_value(value);
+        self.bind_value(value, sql_type, false)
+    }
+
+    /// Marks `value` (held by the schema, or placed by the compiler in an expression of its
+    /// own) as one the compiled-statement cache need not trace to the statement.
+    pub fn mark_schema_value(&mut self, value: &Value) {
+        // A default repeats once per row of a multi-row INSERT: the list stays one per value.
+        let addr = value as *const Value as usize;
+        if !self.schema_values.contains(&addr) {
+            self.schema_values.push(addr);
         }
-        Ok(())
     }
 
     /// Binds a named parameter; the same name always uses the same slot.

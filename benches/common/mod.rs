@@ -1,0 +1,23 @@
+//! What the benchmarks share.
+
+use std::time::{Duration, Instant};
+
+/// The best timings of `raw` and `core` over `rounds` rounds that alternate them, so both
+/// see the same machine load.
+pub fn compare(
+    rounds: usize,
+    mut raw: impl FnMut(),
+    mut core: impl FnMut(),
+) -> (Duration, Duration) {
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed()
+    };
+    let (mut best_raw, mut best_core) = (Duration::MAX, Duration::MAX);
+    for _ in 0..rounds {
+        best_raw = best_raw.min(time(&mut raw));
+        best_core = best_core.min(time(&mut core));
+    }
+    (best_raw, best_core)
+}
