@@ -4,6 +4,7 @@
 use crate::connection::Connection;
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::reflect::{Inspector, ReflectOptions, reflect_into};
 use sqlcore_compiler::{Ddl, MetaData, Statement};
 use std::collections::{HashMap, HashSet};
 
@@ -49,6 +50,16 @@ pub trait MetaDataExt {
     fn drop_all<'a>(&self, bind: impl Into<Bind<'a>>) -> Result<()>;
     /// Drops every table; `checkfirst = false` fails on a table that does not exist.
     fn drop_all_checkfirst<'a>(&self, bind: impl Into<Bind<'a>>, checkfirst: bool) -> Result<()>;
+    /// Reads every table of the default schema from the database, and the tables their
+    /// foreign keys refer to (SQLAlchemy's `metadata.reflect(engine)`); tables already present
+    /// are kept. Costs a fixed number of catalog queries however many tables there are.
+    fn reflect<'a>(&mut self, bind: impl Into<Bind<'a>>) -> Result<()>;
+    /// [`MetaDataExt::reflect`] with options: a schema, `only` some tables, views.
+    fn reflect_with<'a>(
+        &mut self,
+        bind: impl Into<Bind<'a>>,
+        options: &ReflectOptions,
+    ) -> Result<()>;
 }
 
 /// The existing tables of each schema the metadata uses: one query per schema.
@@ -125,5 +136,18 @@ impl MetaDataExt for MetaData {
 
     fn drop_all_checkfirst<'a>(&self, bind: impl Into<Bind<'a>>, checkfirst: bool) -> Result<()> {
         with_bind(bind.into(), |conn| run(self, conn, false, checkfirst))
+    }
+
+    fn reflect<'a>(&mut self, bind: impl Into<Bind<'a>>) -> Result<()> {
+        self.reflect_with(bind, &ReflectOptions::default())
+    }
+
+    fn reflect_with<'a>(
+        &mut self,
+        bind: impl Into<Bind<'a>>,
+        options: &ReflectOptions,
+    ) -> Result<()> {
+        let mut inspector = Inspector::new(bind)?;
+        reflect_into(self, &mut inspector, options).map(drop)
     }
 }

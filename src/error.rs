@@ -135,6 +135,14 @@ pub enum Error {
         /// The kind of value found.
         found: &'static str,
     },
+    /// Reflection found no table (or view) of that name (SQLAlchemy's `NoSuchTableError`).
+    #[error("NoSuchTableError: no table {table:?} in {}", schema.as_deref().map(|s| format!("schema {s:?}")).unwrap_or_else(|| "the default schema".to_owned()))]
+    NoSuchTable {
+        /// The schema looked in; `None` for the default schema.
+        schema: Option<String>,
+        /// The table's name.
+        table: String,
+    },
     /// A row has no column of that name or index.
     #[error("NoSuchColumnError: no column {0:?} in the row")]
     NoSuchColumn(String),

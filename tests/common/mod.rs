@@ -5,6 +5,7 @@ pub mod backend;
 pub mod fixtures;
 pub mod people;
 pub mod pg;
+pub mod wide;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use sqlcore::*;

@@ -1,0 +1,188 @@
+//! Reflection: tables read back from a live database — the [`Inspector`],
+//! [`Autoload::autoload`] and [`MetaDataExt::reflect`](crate::MetaDataExt::reflect).
+//!
+//! Each backend answers with a fixed number of catalog queries for any number of tables
+//! (PostgreSQL: `pg_catalog`; SQLite: the table-valued PRAGMA functions joined to
+//! `sqlite_master`, and the table's own CREATE statement parsed with sqlparser for what the
+//! pragmas omit).
+
+mod assemble;
+mod inspector;
+mod metadata;
+mod postgres;
+mod sqlite;
+
+pub use inspector::{Inspector, inspect};
+pub(crate) use metadata::reflect_into;
+pub use metadata::{Autoload, ReflectOptions};
+
+use crate::connection::Connection;
+use crate::error::{DbError, DbErrorKind, Error, Result};
+use crate::url::Backend;
+use sqlcore_compiler::{
+    CheckConstraint, Column, ForeignKey, Index, PrimaryKey, UniqueConstraint, Value,
+};
+use std::sync::Arc;
+
+/// Which relations a name listing returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Relation {
+    Table,
+    View,
+}
+
+/// One backend's catalog. Every method costs a fixed number of queries, whatever the number of
+/// tables. Schemas are the database's own names (already translated, never "the default").
+pub(crate) trait Catalog: Sync {
+    /// The schema unqualified names resolve to.
+    fn default_schema_name(&self, conn: &mut Connection) -> Result<String>;
+    /// Every schema (PostgreSQL) or attached database (SQLite), system ones left out.
+    fn schema_names(&self, conn: &mut Connection) -> Result<Vec<String>>;
+    /// The names of the tables or views of `schema`, sorted.
+    fn relation_names(
+        &self,
+        conn: &mut Connection,
+        schema: &str,
+        kind: Relation,
+    ) -> Result<Vec<String>>;
+    /// The whole definition of each table of `schema` named in `only` (tables and views), or
+    /// of every table (no views) when `only` is `None`, sorted by name.
+    fn read(
+        &self,
+        conn: &mut Connection,
+        schema: &str,
+        only: Option<&[String]>,
+    ) -> Result<Vec<TableParts>>;
+}
+
+/// The catalog of a connection's backend.
+pub(crate) fn catalog_of(conn: &Connection) -> &'static dyn Catalog {
+    match conn.engine().url().backend() {
+        Backend::PostgreSql => &postgres::PgCatalog,
+        Backend::Sqlite => &sqlite::SqliteCatalog,
+    }
+}
+
+/// A table as a catalog describes it, before it becomes a [`Table`](sqlcore_compiler::Table).
+#[derive(Debug, Default)]
+pub(crate) struct TableParts {
+    pub name: String,
+    pub comment: Option<String>,
+    pub columns: Vec<ColumnParts>,
+    pub primary_key: PrimaryKey,
+    /// Referred schemas are the database's names (`Some` always).
+    pub foreign_keys: Vec<ForeignKey>,
+    pub unique_constraints: Vec<UniqueConstraint>,
+    pub check_constraints: Vec<CheckConstraint>,
+    pub indexes: Vec<Index>,
+}
+
+/// A column, with whether the database generates its values (serial, identity, rowid alias).
+/// An explicit `Autoincrement::Yes` (identity, SQLite's AUTOINCREMENT) is already set on it.
+#[derive(Debug)]
+pub(crate) struct ColumnParts {
+    pub column: Column,
+    pub generated: bool,
+}
+
+fn unexpected(what: &str, value: &Value) -> Error {
+    Error::Db(DbError::new(
+        DbErrorKind::Interface,
+        format!("unexpected catalog value for {what}: {value:?}"),
+    ))
+}
+
+/// Reading catalog rows, whose values come back as the backend stores them.
+pub(crate) mod read {
+    use super::*;
+
+    pub fn text<'v>(v: &'v Value, what: &str) -> Result<&'v str> {
+        match v {
+            Value::Text(s) => Ok(s),
+            other => Err(unexpected(what, other)),
+        }
+    }
+
+    pub fn opt_text<'v>(v: &'v Value, what: &str) -> Result<Option<&'v str>> {
+        match v {
+            Value::Null => Ok(None),
+            other => text(other, what).map(Some),
+        }
+    }
+
+    pub fn int(v: &Value, what: &str) -> Result<i64> {
+        match v {
+            Value::I16(n) => Ok(i64::from(*n)),
+            Value::I32(n) => Ok(i64::from(*n)),
+            Value::I64(n) => Ok(*n),
+            other => Err(unexpected(what, other)),
+        }
+    }
+
+    pub fn flag(v: &Value, what: &str) -> Result<bool> {
+        match v {
+            Value::Bool(b) => Ok(*b),
+            other => int(other, what).map(|n| n != 0),
+        }
+    }
+
+    pub fn names(v: &Value, what: &str) -> Result<Vec<Arc<str>>> {
+        match v {
+            Value::Array(items) => items.iter().map(|i| text(i, what).map(Arc::from)).collect(),
+            other => Err(unexpected(what, other)),
+        }
+    }
+}
+
+/// A type name split into its lower-cased words, its `(n[, m])` arguments and what follows
+/// them (`[]`, ` with time zone`): `"NUMERIC(10, 2)"` → `("numeric", [10, 2], "")`.
+pub(crate) fn split_type_name(name: &str) -> (String, Vec<u32>, &str) {
+    let name = name.trim();
+    let Some(open) = name.find('(') else {
+        let end = name.find('[').unwrap_or(name.len());
+        return (
+            name[..end].trim().to_ascii_lowercase(),
+            Vec::new(),
+            &name[end..],
+        );
+    };
+    let base = name[..open].trim().to_ascii_lowercase();
+    let Some(close) = name[open..].find(')').map(|i| open + i) else {
+        return (name.to_ascii_lowercase(), Vec::new(), "");
+    };
+    let args: Option<Vec<u32>> = name[open + 1..close]
+        .split(',')
+        .map(|a| a.trim().parse().ok())
+        .collect();
+    match args {
+        Some(args) => (base, args, &name[close + 1..]),
+        None => (name.to_ascii_lowercase(), Vec::new(), ""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_type_name;
+
+    #[test]
+    fn type_names_split() {
+        assert_eq!(
+            split_type_name("NUMERIC(10, 2)"),
+            ("numeric".into(), vec![10, 2], "")
+        );
+        assert_eq!(
+            split_type_name("character varying(20)"),
+            ("character varying".into(), vec![20], "")
+        );
+        assert_eq!(
+            split_type_name("integer[]"),
+            ("integer".into(), vec![], "[]")
+        );
+        assert_eq!(
+            split_type_name("timestamp(3) with time zone"),
+            ("timestamp".into(), vec![3], " with time zone")
+        );
+        assert_eq!(split_type_name(" Text "), ("text".into(), vec![], ""));
+        assert_eq!(split_type_name("x(a)"), ("x(a)".into(), vec![], ""));
+    }
+}

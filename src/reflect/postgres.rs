@@ -1,0 +1,392 @@
+//! PostgreSQL's catalog: one `pg_catalog` query per kind of information, for all the tables
+//! asked for at once.
+
+use super::read::{flag, names, opt_text, text};
+use super::{Catalog, ColumnParts, Relation, TableParts, split_type_name};
+use crate::connection::Connection;
+use crate::error::Result;
+use sqlcore_compiler::{
+    Autoincrement, CheckConstraint, Column, ForeignKey, Index, IndexElement, Params,
+    ReferentialAction, ServerDefault, SqlType, UniqueConstraint, Value, literal_column,
+    text as sql,
+};
+use std::collections::HashMap;
+
+pub(crate) struct PgCatalog;
+
+/// The relations a query covers: `$kinds` are `pg_class.relkind`s, `$only` (a text array or
+/// NULL) narrows them to some names.
+const RELATIONS: &str = "FROM pg_catalog.pg_class c \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     WHERE n.nspname = :schema AND c.relkind::text = ANY(CAST(:kinds AS text[])) \
+     AND (CAST(:only AS text[]) IS NULL OR c.relname::text = ANY(CAST(:only AS text[])))";
+
+const TABLES: &[&str] = &["r", "p", "f"];
+const VIEWS: &[&str] = &["v", "m"];
+const ALL: &[&str] = &["r", "p", "f", "v", "m"];
+
+fn relation_params(schema: &str, kinds: &[&str], only: Option<&[String]>) -> Params {
+    let mut params = Params::with_capacity(3);
+    params.insert("schema", schema);
+    params.insert(
+        "kinds",
+        Value::Array(kinds.iter().map(|k| Value::from(*k)).collect()),
+    );
+    params.insert(
+        "only",
+        match only {
+            Some(names) => Value::Array(names.iter().map(Value::from).collect()),
+            None => Value::Null,
+        },
+    );
+    params
+}
+
+impl Catalog for PgCatalog {
+    fn default_schema_name(&self, conn: &mut Connection) -> Result<String> {
+        conn.execute(sql("SELECT current_schema()::text"), ())?
+            .scalar_one()
+    }
+
+    fn schema_names(&self, conn: &mut Connection) -> Result<Vec<String>> {
+        conn.execute(
+            sql("SELECT nspname::text FROM pg_catalog.pg_namespace \
+                 WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' \
+                 ORDER BY nspname"),
+            (),
+        )?
+        .scalars()
+        .all()
+    }
+
+    fn relation_names(
+        &self,
+        conn: &mut Connection,
+        schema: &str,
+        kind: Relation,
+    ) -> Result<Vec<String>> {
+        let kinds = match kind {
+            Relation::Table => TABLES,
+            Relation::View => VIEWS,
+        };
+        conn.execute(
+            sql(&format!(
+                "SELECT c.relname::text {RELATIONS} ORDER BY c.relname"
+            )),
+            relation_params(schema, kinds, None),
+        )?
+        .scalars()
+        .all()
+    }
+
+    fn read(
+        &self,
+        conn: &mut Connection,
+        schema: &str,
+        only: Option<&[String]>,
+    ) -> Result<Vec<TableParts>> {
+        let kinds = if only.is_some() { ALL } else { TABLES };
+        let params = relation_params(schema, kinds, only);
+        let mut tables = Vec::new();
+        let mut position = HashMap::new();
+        for row in conn
+            .execute(
+                sql(&format!(
+                    "SELECT c.relname::text, obj_description(c.oid, 'pg_class') \
+                     {RELATIONS} ORDER BY c.relname"
+                )),
+                &params,
+            )?
+            .all()?
+        {
+            let v = row.values();
+            let name = text(&v[0], "relname")?.to_owned();
+            position.insert(name.clone(), tables.len());
+            tables.push(TableParts {
+                name,
+                comment: opt_text(&v[1], "table comment")?.map(str::to_owned),
+                ..TableParts::default()
+            });
+        }
+        if tables.is_empty() {
+            return Ok(tables);
+        }
+        // A table created since the first query has no place; its rows are skipped.
+        let at = |v: &Value| -> Result<Option<usize>> {
+            Ok(position.get(text(v, "table name")?).copied())
+        };
+        for row in conn
+            .execute(
+                sql(&format!("{COLUMNS} {RELATIONS} {COLUMNS_ORDER}")),
+                &params,
+            )?
+            .all()?
+        {
+            let v = row.values();
+            if let Some(t) = at(&v[0])? {
+                tables[t].columns.push(column(v)?);
+            }
+        }
+        for row in conn
+            .execute(
+                sql(&format!("{CONSTRAINTS} {RELATIONS} {CONSTRAINTS_ORDER}")),
+                &params,
+            )?
+            .all()?
+        {
+            let v = row.values();
+            if let Some(t) = at(&v[0])? {
+                constraint(&mut tables[t], v)?;
+            }
+        }
+        for row in conn
+            .execute(
+                sql(&format!("{INDEXES} {RELATIONS} {INDEXES_ORDER}")),
+                &params,
+            )?
+            .all()?
+        {
+            let v = row.values();
+            if let Some(t) = at(&v[0])? {
+                tables[t].indexes.push(index(v)?);
+            }
+        }
+        Ok(tables)
+    }
+}
+
+/// Columns in order, with their type as PostgreSQL writes it, default, identity, whether a
+/// sequence owned by the column (SERIAL) feeds the default, and comment.
+const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, \
+     pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
+     pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, \
+     EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
+        JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S' \
+        WHERE dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a'), \
+     pg_catalog.col_description(c.oid, a.attnum), a.attgenerated::text \
+     FROM pg_catalog.pg_attribute a \
+     JOIN (SELECT c.oid, c.relname";
+const COLUMNS_ORDER: &str = ") c ON a.attrelid = c.oid \
+     LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+     WHERE a.attnum > 0 AND NOT a.attisdropped ORDER BY c.relname, a.attnum";
+
+fn column(v: &[Value]) -> Result<ColumnParts> {
+    let type_name = text(&v[2], "column type")?;
+    let sql_type = sql_type(type_name);
+    let identity = !text(&v[5], "attidentity")?.is_empty();
+    let mut default = opt_text(&v[4], "column default")?;
+    let serial =
+        flag(&v[6], "owned sequence")? && default.is_some_and(|d| d.starts_with("nextval("));
+    if serial {
+        default = None;
+    }
+    let mut column = Column::new(text(&v[1], "attname")?, sql_type);
+    column.nullable = !flag(&v[3], "attnotnull")?;
+    if !text(&v[8], "attgenerated")?.is_empty() {
+        // A generated column: its expression is not a default.
+        default = None;
+    }
+    column.server_default =
+        default.map(|d| ServerDefault::Sql(strip_literal_cast(d, type_name).to_owned()));
+    column.comment = opt_text(&v[7], "column comment")?.map(str::to_owned);
+    if identity {
+        column.identity = true;
+        column.autoincrement = Autoincrement::Yes;
+    }
+    Ok(ColumnParts {
+        column,
+        generated: identity || serial,
+    })
+}
+
+/// `'x'::character varying` → `'x'` when the cast is to the column's own type (which the
+/// literal is converted to anyway), so a declared literal default reflects as written.
+fn strip_literal_cast<'a>(default: &'a str, column_type: &str) -> &'a str {
+    let Some((literal, cast)) = default.rsplit_once("::") else {
+        return default;
+    };
+    let base = column_type.split('(').next().unwrap_or(column_type);
+    let quoted = literal.len() >= 2
+        && literal.starts_with('\'')
+        && literal.ends_with('\'')
+        && !literal[1..literal.len() - 1]
+            .replace("''", "")
+            .contains('\'');
+    if quoted && cast == base {
+        literal
+    } else {
+        default
+    }
+}
+
+/// A type as `format_type` writes it.
+fn sql_type(name: &str) -> SqlType {
+    let (base, args, rest) = split_type_name(name);
+    if !rest.is_empty() {
+        return SqlType::Other(name.to_owned());
+    }
+    match (base.as_str(), args.as_slice()) {
+        ("smallint", []) => SqlType::SmallInteger,
+        ("integer", []) => SqlType::Integer,
+        ("bigint", []) => SqlType::BigInteger,
+        ("real", []) => SqlType::Float,
+        ("double precision", []) => SqlType::Double,
+        ("numeric", []) => SqlType::Numeric(None, None),
+        ("numeric", [p]) => SqlType::Numeric(Some(*p), None),
+        ("numeric", [p, s]) => SqlType::Numeric(Some(*p), Some(*s)),
+        ("character varying", []) => SqlType::String(None),
+        ("character varying", [n]) => SqlType::String(Some(*n)),
+        ("text", []) => SqlType::Text,
+        ("boolean", []) => SqlType::Boolean,
+        ("date", []) => SqlType::Date,
+        ("time without time zone", []) => SqlType::Time,
+        ("timestamp without time zone", []) => SqlType::DateTime { timezone: false },
+        ("timestamp with time zone", []) => SqlType::DateTime { timezone: true },
+        ("interval", []) => SqlType::Interval,
+        ("bytea", []) => SqlType::LargeBinary,
+        ("uuid", []) => SqlType::Uuid,
+        ("jsonb", []) => SqlType::Json,
+        _ => SqlType::Other(name.to_owned()),
+    }
+}
+
+/// Primary keys, unique, foreign-key and check constraints, columns in key order.
+const CONSTRAINTS: &str = "SELECT c.relname::text, con.conname::text, con.contype::text, \
+     ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord) \
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num \
+        ORDER BY k.ord), \
+     rn.nspname::text, rc.relname::text, \
+     ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord) \
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num \
+        ORDER BY k.ord), \
+     con.confdeltype::text, con.confupdtype::text, \
+     CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid, true) END \
+     FROM pg_catalog.pg_constraint con \
+     JOIN (SELECT c.oid, c.relname";
+const CONSTRAINTS_ORDER: &str = ") c ON con.conrelid = c.oid \
+     LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
+     LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace \
+     WHERE con.contype IN ('p', 'u', 'f', 'c') ORDER BY c.relname, con.conname";
+
+fn action(code: &str) -> Option<ReferentialAction> {
+    match code {
+        "c" => Some(ReferentialAction::Cascade),
+        "n" => Some(ReferentialAction::SetNull),
+        "d" => Some(ReferentialAction::SetDefault),
+        "r" => Some(ReferentialAction::Restrict),
+        // "a": NO ACTION, the default, is not stated.
+        _ => None,
+    }
+}
+
+fn constraint(table: &mut TableParts, v: &[Value]) -> Result<()> {
+    let name = Some(text(&v[1], "conname")?.to_owned());
+    let columns = names(&v[3], "constraint columns")?;
+    match text(&v[2], "contype")? {
+        "p" => {
+            table.primary_key.name = name;
+            table.primary_key.columns = columns;
+        }
+        "u" => table
+            .unique_constraints
+            .push(UniqueConstraint { name, columns }),
+        "f" => table.foreign_keys.push(ForeignKey {
+            name,
+            columns,
+            referred_schema: opt_text(&v[4], "referred schema")?.map(str::to_owned),
+            referred_table: text(&v[5], "referred table")?.to_owned(),
+            referred_columns: names(&v[6], "referred columns")?,
+            on_delete: action(text(&v[7], "confdeltype")?),
+            on_update: action(text(&v[8], "confupdtype")?),
+        }),
+        _ => table.check_constraints.push(CheckConstraint {
+            name,
+            sql: text(&v[9], "check expression")?.to_owned(),
+        }),
+    }
+    Ok(())
+}
+
+/// Indexes other than those behind a primary-key, unique or exclusion constraint: per key
+/// column its name ('' for an expression) and its definition, and the partial-index predicate.
+const INDEXES: &str = "SELECT c.relname::text, ic.relname::text, i.indisunique, \
+     ARRAY(SELECT COALESCE((SELECT a.attname::text FROM pg_catalog.pg_attribute a \
+            WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1] AND i.indkey[k - 1] <> 0), '') \
+        FROM generate_series(1, i.indnkeyatts) k ORDER BY k), \
+     ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true) \
+        FROM generate_series(1, i.indnkeyatts) k ORDER BY k), \
+     pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) \
+     FROM pg_catalog.pg_index i \
+     JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+     JOIN (SELECT c.oid, c.relname";
+const INDEXES_ORDER: &str = ") c ON i.indrelid = c.oid \
+     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
+        WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')) \
+     ORDER BY c.relname, ic.relname";
+
+fn index(v: &[Value]) -> Result<Index> {
+    let columns = names(&v[3], "index columns")?;
+    let definitions = names(&v[4], "index definitions")?;
+    let elements = columns
+        .into_iter()
+        .zip(definitions)
+        .map(|(column, definition)| {
+            if column.is_empty() {
+                IndexElement::Expr(literal_column(&definition))
+            } else {
+                IndexElement::Column(column)
+            }
+        })
+        .collect();
+    Ok(Index {
+        name: text(&v[1], "index name")?.to_owned(),
+        elements,
+        unique: flag(&v[2], "indisunique")?,
+        predicate: opt_text(&v[5], "index predicate")?.map(literal_column),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_type_names_map_to_sql_types() {
+        assert_eq!(sql_type("character varying(20)"), SqlType::String(Some(20)));
+        assert_eq!(
+            sql_type("timestamp with time zone"),
+            SqlType::DateTime { timezone: true }
+        );
+        assert_eq!(
+            sql_type("numeric(10,2)"),
+            SqlType::Numeric(Some(10), Some(2))
+        );
+        assert_eq!(sql_type("integer[]"), SqlType::Other("integer[]".into()));
+        assert_eq!(sql_type("json"), SqlType::Other("json".into()));
+        assert_eq!(
+            sql_type("timestamp(3) without time zone"),
+            SqlType::Other("timestamp(3) without time zone".into())
+        );
+    }
+
+    #[test]
+    fn literal_casts_to_the_column_type_are_dropped() {
+        assert_eq!(
+            strip_literal_cast("'x'::character varying", "character varying(20)"),
+            "'x'"
+        );
+        assert_eq!(strip_literal_cast("'a''b'::text", "text"), "'a''b'");
+        assert_eq!(
+            strip_literal_cast("'1.5'::numeric", "integer"),
+            "'1.5'::numeric"
+        );
+        assert_eq!(
+            strip_literal_cast("now()", "timestamp with time zone"),
+            "now()"
+        );
+        assert_eq!(
+            strip_literal_cast("'a'::text || 'b'::text", "text"),
+            "'a'::text || 'b'::text"
+        );
+    }
+}

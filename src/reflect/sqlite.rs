@@ -1,0 +1,541 @@
+//! SQLite's catalog: the PRAGMA table-valued functions (`pragma_table_xinfo`,
+//! `pragma_foreign_key_list`, `pragma_index_list`, `pragma_index_xinfo`) joined to
+//! `sqlite_master`, one query per kind for all tables; the CREATE statements are parsed with
+//! sqlparser for constraint names, CHECKs, AUTOINCREMENT and index expressions.
+
+use super::read::{flag, int, opt_text, text};
+use super::{Catalog, ColumnParts, Relation, TableParts, split_type_name};
+use crate::connection::Connection;
+use crate::error::Result;
+use sqlcore_compiler::{
+    Autoincrement, CheckConstraint, Column, Dialect, ForeignKey, Index, IndexElement, Params,
+    ReferentialAction, SQLite, ServerDefault, SqlType, UniqueConstraint, Value, literal_column,
+    text as sql,
+};
+use sqlparser::ast::{self, ColumnOption, Statement, TableConstraint};
+use sqlparser::dialect::SQLiteDialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Token;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub(crate) struct SqliteCatalog;
+
+/// `FROM <schema>.sqlite_master m <joins> WHERE <the tables asked for>`; `:only` is a JSON
+/// array of names or NULL.
+fn relations(schema: &str, joins: &str, views: bool) -> Result<String> {
+    let master = format!("{}.sqlite_master", SQLite.quote_identifier(schema)?);
+    let types = if views { "'table', 'view'" } else { "'table'" };
+    Ok(format!(
+        "FROM {master} m {joins} WHERE m.type IN ({types}) \
+         AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+         AND (:only IS NULL OR m.name IN (SELECT value FROM json_each(:only)))"
+    ))
+}
+
+fn relation_params(schema: &str, only: Option<&[String]>) -> Params {
+    let mut params = Params::with_capacity(2);
+    params.insert("schema", schema);
+    params.insert(
+        "only",
+        match only {
+            Some(names) => Value::Text(serde_json::Value::from(names.to_vec()).to_string()),
+            None => Value::Null,
+        },
+    );
+    params
+}
+
+impl Catalog for SqliteCatalog {
+    fn default_schema_name(&self, _conn: &mut Connection) -> Result<String> {
+        Ok("main".to_owned())
+    }
+
+    fn schema_names(&self, conn: &mut Connection) -> Result<Vec<String>> {
+        conn.execute(
+            sql("SELECT name FROM pragma_database_list WHERE name <> 'temp' ORDER BY seq"),
+            (),
+        )?
+        .scalars()
+        .all()
+    }
+
+    fn relation_names(
+        &self,
+        conn: &mut Connection,
+        schema: &str,
+        kind: Relation,
+    ) -> Result<Vec<String>> {
+        let master = format!("{}.sqlite_master", SQLite.quote_identifier(schema)?);
+        let kind = match kind {
+            Relation::Table => "table",
+            Relation::View => "view",
+        };
+        conn.execute(
+            sql(&format!(
+                "SELECT name FROM {master} WHERE type = '{kind}' \
+                 AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+            )),
+            (),
+        )?
+        .scalars()
+        .all()
+    }
+
+    fn read(
+        &self,
+        conn: &mut Connection,
+        schema: &str,
+        only: Option<&[String]>,
+    ) -> Result<Vec<TableParts>> {
+        let views = only.is_some();
+        let params = relation_params(schema, only);
+        let mut tables = Vec::new();
+        let mut create_sql = Vec::new();
+        let mut position = HashMap::new();
+        let from = relations(schema, "", views)?;
+        for row in conn
+            .execute(
+                sql(&format!("SELECT m.name, m.sql {from} ORDER BY m.name")),
+                &params,
+            )?
+            .all()?
+        {
+            let v = row.values();
+            let name = text(&v[0], "table name")?.to_owned();
+            position.insert(name.clone(), tables.len());
+            create_sql.push(opt_text(&v[1], "table sql")?.map(str::to_owned));
+            tables.push(TableParts {
+                name,
+                ..TableParts::default()
+            });
+        }
+        if tables.is_empty() {
+            return Ok(tables);
+        }
+        // A table created since the first query has no place; its rows are skipped.
+        let at = |v: &Value| -> Result<Option<usize>> {
+            Ok(position.get(text(v, "table name")?).copied())
+        };
+
+        let from = relations(schema, "JOIN pragma_table_xinfo(m.name, :schema) p", views)?;
+        let mut key_positions: Vec<Vec<(i64, Arc<str>)>> = vec![Vec::new(); tables.len()];
+        for row in conn
+            .execute(
+                sql(&format!(
+                    "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden \
+                     {from} AND p.hidden <> 1 ORDER BY m.name, p.cid"
+                )),
+                &params,
+            )?
+            .all()?
+        {
+            let v = row.values();
+            let Some(t) = at(&v[0])? else { continue };
+            let name: Arc<str> = text(&v[1], "column name")?.into();
+            let mut column = Column::new(name.clone(), sql_type(text(&v[2], "column type")?));
+            column.nullable = !flag(&v[3], "notnull")?;
+            // A generated column's expression is not a default.
+            if int(&v[6], "hidden")? == 0 {
+                column.server_default =
+                    opt_text(&v[4], "default")?.map(|d| ServerDefault::Sql(d.to_owned()));
+            }
+            let key = int(&v[5], "pk")?;
+            if key > 0 {
+                key_positions[t].push((key, name));
+            }
+            tables[t].columns.push(ColumnParts {
+                column,
+                generated: false,
+            });
+        }
+        for (table, mut keys) in tables.iter_mut().zip(key_positions) {
+            keys.sort();
+            table.primary_key.columns = keys.into_iter().map(|(_, n)| n).collect();
+            // The rowid alias: a sole primary-key column declared exactly INTEGER.
+            if let [key] = table.primary_key.columns.as_slice() {
+                if let Some(col) = table.columns.iter_mut().find(|c| c.column.name == *key) {
+                    col.generated = col.column.sql_type == SqlType::Integer;
+                }
+            }
+        }
+
+        let from = relations(
+            schema,
+            "JOIN pragma_foreign_key_list(m.name, :schema) f",
+            views,
+        )?;
+        let mut last: Option<(usize, i64)> = None;
+        for row in conn
+            .execute(
+                sql(&format!(
+                    "SELECT m.name, f.id, f.\"table\", f.\"from\", \
+                     COALESCE(f.\"to\", (SELECT k.name FROM pragma_table_info(f.\"table\", :schema) k \
+                        WHERE k.pk = f.seq + 1)), f.on_update, f.on_delete \
+                     {from} ORDER BY m.name, f.id DESC, f.seq"
+                )),
+                &params,
+            )?
+            .all()?
+        {
+            let v = row.values();
+            let Some(t) = at(&v[0])? else { continue };
+            let id = int(&v[1], "foreign key id")?;
+            let column: Arc<str> = text(&v[3], "foreign key column")?.into();
+            let referred: Arc<str> = text(&v[4], "referred column")?.into();
+            if last == Some((t, id)) {
+                if let Some(fk) = tables[t].foreign_keys.last_mut() {
+                    fk.columns.push(column);
+                    fk.referred_columns.push(referred);
+                }
+                continue;
+            }
+            last = Some((t, id));
+            tables[t].foreign_keys.push(ForeignKey {
+                name: None,
+                columns: vec![column],
+                referred_schema: Some(schema.to_owned()),
+                referred_table: text(&v[2], "referred table")?.to_owned(),
+                referred_columns: vec![referred],
+                on_delete: action(text(&v[6], "on_delete")?),
+                on_update: action(text(&v[5], "on_update")?),
+            });
+        }
+
+        let master = format!("{}.sqlite_master", SQLite.quote_identifier(schema)?);
+        let from = relations(
+            schema,
+            "JOIN pragma_index_list(m.name, :schema) il \
+             JOIN pragma_index_xinfo(il.name, :schema) xi",
+            views,
+        )?;
+        let mut last: Option<(usize, String)> = None;
+        let mut pending: Option<(usize, PendingIndex)> = None;
+        for row in conn
+            .execute(
+                sql(&format!(
+                    "SELECT m.name, il.name, il.\"unique\", il.origin, xi.name, \
+                     CASE WHEN il.partial OR xi.cid = -2 THEN \
+                        (SELECT x.sql FROM {master} x WHERE x.type = 'index' AND x.name = il.name) END \
+                     {from} AND xi.key = 1 AND il.origin <> 'pk' ORDER BY m.name, il.name, xi.seqno"
+                )),
+                &params,
+            )?
+            .all()?
+        {
+            let v = row.values();
+            let Some(t) = at(&v[0])? else { continue };
+            let name = text(&v[1], "index name")?;
+            if last.as_ref().is_none_or(|(lt, ln)| *lt != t || ln != name) {
+                if let Some((pt, index)) = pending.take() {
+                    index.finish(&mut tables[pt]);
+                }
+                last = Some((t, name.to_owned()));
+                pending = Some((
+                    t,
+                    PendingIndex {
+                        name: name.to_owned(),
+                        unique: flag(&v[2], "unique")?,
+                        constraint: text(&v[3], "origin")? == "u",
+                        columns: Vec::new(),
+                        sql: None,
+                    },
+                ));
+            }
+            if let Some((_, index)) = pending.as_mut() {
+                index
+                    .columns
+                    .push(opt_text(&v[4], "index column")?.map(Arc::from));
+                if let Some(s) = opt_text(&v[5], "index sql")? {
+                    index.sql = Some(s.to_owned());
+                }
+            }
+        }
+        if let Some((pt, index)) = pending.take() {
+            index.finish(&mut tables[pt]);
+        }
+
+        for (table, create) in tables.iter_mut().zip(create_sql) {
+            if let Some(create) = create.filter(|s| needs_parse(s)) {
+                apply_create_table(table, &create);
+            }
+        }
+        Ok(tables)
+    }
+}
+
+/// An index being gathered from its rows (one per key column).
+struct PendingIndex {
+    name: String,
+    unique: bool,
+    /// Backs a UNIQUE constraint of the table rather than a CREATE INDEX.
+    constraint: bool,
+    /// Column names; `None` for an expression.
+    columns: Vec<Option<Arc<str>>>,
+    /// The CREATE INDEX statement, read when the index has expressions or a WHERE.
+    sql: Option<String>,
+}
+
+impl PendingIndex {
+    fn finish(self, table: &mut TableParts) {
+        if self.constraint {
+            table.unique_constraints.push(UniqueConstraint {
+                name: None,
+                columns: self.columns.into_iter().flatten().collect(),
+            });
+            return;
+        }
+        let mut index = Index {
+            name: self.name,
+            elements: Vec::new(),
+            unique: self.unique,
+            predicate: None,
+        };
+        match self.sql.as_deref().and_then(parse_create_index) {
+            Some((elements, predicate)) => {
+                index.elements = elements;
+                index.predicate = predicate;
+            }
+            None => {
+                index.elements = self
+                    .columns
+                    .into_iter()
+                    .map(|c| IndexElement::Column(c.unwrap_or_else(|| Arc::from(""))))
+                    .collect();
+            }
+        }
+        table.indexes.push(index);
+    }
+}
+
+fn action(rule: &str) -> Option<ReferentialAction> {
+    match rule {
+        "CASCADE" => Some(ReferentialAction::Cascade),
+        "SET NULL" => Some(ReferentialAction::SetNull),
+        "SET DEFAULT" => Some(ReferentialAction::SetDefault),
+        "RESTRICT" => Some(ReferentialAction::Restrict),
+        // NO ACTION, the default, is not stated.
+        _ => None,
+    }
+}
+
+/// A declared type, as written in CREATE TABLE.
+fn sql_type(name: &str) -> SqlType {
+    let (base, args, rest) = split_type_name(name);
+    if !rest.is_empty() {
+        return SqlType::Other(name.to_owned());
+    }
+    match (base.as_str(), args.as_slice()) {
+        ("integer" | "int", []) => SqlType::Integer,
+        ("smallint", []) => SqlType::SmallInteger,
+        ("bigint", []) => SqlType::BigInteger,
+        ("float", []) => SqlType::Float,
+        ("double" | "double precision" | "real", []) => SqlType::Double,
+        ("numeric" | "decimal", []) => SqlType::Numeric(None, None),
+        ("numeric" | "decimal", [p]) => SqlType::Numeric(Some(*p), None),
+        ("numeric" | "decimal", [p, s]) => SqlType::Numeric(Some(*p), Some(*s)),
+        ("varchar" | "nvarchar" | "character varying", []) => SqlType::String(None),
+        ("varchar" | "nvarchar" | "character varying", [n]) => SqlType::String(Some(*n)),
+        ("text" | "clob", []) => SqlType::Text,
+        ("boolean" | "bool", []) => SqlType::Boolean,
+        ("date", []) => SqlType::Date,
+        ("time", []) => SqlType::Time,
+        ("datetime", []) => SqlType::DateTime { timezone: false },
+        ("timestamp", []) => SqlType::DateTime { timezone: true },
+        ("interval", []) => SqlType::Interval,
+        ("blob", []) => SqlType::LargeBinary,
+        ("uuid", []) => SqlType::Uuid,
+        ("json", []) => SqlType::Json,
+        _ => SqlType::Other(name.to_owned()),
+    }
+}
+
+/// Whether a CREATE TABLE says something the pragmas do not: constraint names, CHECKs,
+/// AUTOINCREMENT.
+fn needs_parse(create: &str) -> bool {
+    let lower = create.to_ascii_lowercase();
+    ["constraint", "check", "autoincrement"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+fn parse_one(sql: &str) -> Option<Statement> {
+    match Parser::parse_sql(&SQLiteDialect {}, sql) {
+        Ok(mut statements) if statements.len() == 1 => statements.pop(),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(target: "sqlcore.reflect", error = %e, sql, "could not parse a CREATE statement; constraint names and CHECKs from it are not reflected");
+            None
+        }
+    }
+}
+
+fn idents(list: &[ast::Ident]) -> Vec<Arc<str>> {
+    list.iter().map(|i| Arc::from(i.value.as_str())).collect()
+}
+
+fn index_columns(list: &[ast::IndexColumn]) -> Vec<Arc<str>> {
+    list.iter()
+        .map(|c| match unnest(&c.column.expr) {
+            ast::Expr::Identifier(ident) => Arc::from(ident.value.as_str()),
+            other => Arc::from(other.to_string()),
+        })
+        .collect()
+}
+
+fn unnest(expr: &ast::Expr) -> &ast::Expr {
+    match expr {
+        ast::Expr::Nested(inner) => unnest(inner),
+        other => other,
+    }
+}
+
+/// The elements and predicate of a CREATE INDEX.
+fn parse_create_index(sql: &str) -> Option<(Vec<IndexElement>, Option<sqlcore_compiler::Expr>)> {
+    let Statement::CreateIndex(ci) = parse_one(sql)? else {
+        return None;
+    };
+    let elements = ci
+        .columns
+        .iter()
+        .map(|c| match unnest(&c.column.expr) {
+            ast::Expr::Identifier(ident) => IndexElement::Column(Arc::from(ident.value.as_str())),
+            other => IndexElement::Expr(literal_column(&other.to_string())),
+        })
+        .collect();
+    let predicate = ci
+        .predicate
+        .as_ref()
+        .map(|p| literal_column(&unnest(p).to_string()));
+    Some((elements, predicate))
+}
+
+/// Names the constraints the pragmas left unnamed and adds CHECKs and AUTOINCREMENT, from the
+/// table's CREATE statement.
+fn apply_create_table(table: &mut TableParts, create: &str) {
+    let Some(Statement::CreateTable(ct)) = parse_one(create) else {
+        return;
+    };
+    let mut named_unique: Vec<(String, Vec<Arc<str>>)> = Vec::new();
+    let mut named_fks: Vec<(String, Vec<Arc<str>>)> = Vec::new();
+    for column in &ct.columns {
+        let col_name: Arc<str> = column.name.value.as_str().into();
+        for def in &column.options {
+            let name = def.name.as_ref().map(|n| n.value.clone());
+            match &def.option {
+                ColumnOption::PrimaryKey(pk) => {
+                    if let Some(name) = name.or_else(|| pk.name.as_ref().map(|n| n.value.clone()))
+                    {
+                        table.primary_key.name = Some(name);
+                    }
+                }
+                ColumnOption::Unique(u) => {
+                    if let Some(name) = name.or_else(|| u.name.as_ref().map(|n| n.value.clone())) {
+                        named_unique.push((name, vec![col_name.clone()]));
+                    }
+                }
+                ColumnOption::ForeignKey(fk) => {
+                    if let Some(name) = name.or_else(|| fk.name.as_ref().map(|n| n.value.clone()))
+                    {
+                        named_fks.push((name, vec![col_name.clone()]));
+                    }
+                }
+                ColumnOption::Check(check) => table.check_constraints.push(CheckConstraint {
+                    name: name.or_else(|| check.name.as_ref().map(|n| n.value.clone())),
+                    sql: check.expr.to_string(),
+                }),
+                ColumnOption::DialectSpecific(tokens)
+                    if tokens.iter().any(|t| {
+                        matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("autoincrement"))
+                    }) =>
+                {
+                    if let Some(c) = table.columns.iter_mut().find(|c| c.column.name == col_name) {
+                        c.column.autoincrement = Autoincrement::Yes;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for constraint in &ct.constraints {
+        match constraint {
+            TableConstraint::PrimaryKey(pk) => {
+                if let Some(name) = &pk.name {
+                    table.primary_key.name = Some(name.value.clone());
+                }
+            }
+            TableConstraint::Unique(u) => {
+                if let Some(name) = &u.name {
+                    named_unique.push((name.value.clone(), index_columns(&u.columns)));
+                }
+            }
+            TableConstraint::ForeignKey(fk) => {
+                if let Some(name) = &fk.name {
+                    named_fks.push((name.value.clone(), idents(&fk.columns)));
+                }
+            }
+            TableConstraint::Check(check) => table.check_constraints.push(CheckConstraint {
+                name: check.name.as_ref().map(|n| n.value.clone()),
+                sql: check.expr.to_string(),
+            }),
+            _ => {}
+        }
+    }
+    for (name, columns) in named_unique {
+        if let Some(u) = table
+            .unique_constraints
+            .iter_mut()
+            .find(|u| u.name.is_none() && u.columns == columns)
+        {
+            u.name = Some(name);
+        }
+    }
+    for (name, columns) in named_fks {
+        if let Some(fk) = table
+            .foreign_keys
+            .iter_mut()
+            .find(|fk| fk.name.is_none() && fk.columns == columns)
+        {
+            fk.name = Some(name);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_types_map_to_sql_types() {
+        assert_eq!(sql_type("VARCHAR(20)"), SqlType::String(Some(20)));
+        assert_eq!(sql_type("TIMESTAMP"), SqlType::DateTime { timezone: true });
+        assert_eq!(
+            sql_type("NUMERIC(10, 2)"),
+            SqlType::Numeric(Some(10), Some(2))
+        );
+        assert_eq!(sql_type("GEOMETRY"), SqlType::Other("GEOMETRY".into()));
+    }
+
+    #[test]
+    fn create_table_supplies_names_checks_and_autoincrement() {
+        let mut table = TableParts {
+            name: "t".into(),
+            columns: vec![ColumnParts {
+                column: Column::new("id", SqlType::Integer),
+                generated: true,
+            }],
+            unique_constraints: vec![UniqueConstraint::new(["a", "b"])],
+            ..TableParts::default()
+        };
+        apply_create_table(
+            &mut table,
+            "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, a INT, b INT, \
+             CONSTRAINT uq_ab UNIQUE (a, b), CONSTRAINT ck_a CHECK (a > 0), CHECK (b <> a))",
+        );
+        assert_eq!(table.columns[0].column.autoincrement, Autoincrement::Yes);
+        assert_eq!(table.unique_constraints[0].name.as_deref(), Some("uq_ab"));
+        assert_eq!(table.check_constraints.len(), 2);
+        assert_eq!(table.check_constraints[0].name.as_deref(), Some("ck_a"));
+        assert_eq!(table.check_constraints[0].sql, "a > 0");
+    }
+}

@@ -1,0 +1,796 @@
+//! Reflection on every backend: a fixture schema created with `create_all`, reflected into a
+//! fresh `MetaData`, equals the declared one; the reference example runs through an autoloaded
+//! table; the Inspector's listings, errors and `schema_translate_map`.
+
+mod common;
+
+use common::backend::TestDb;
+use sqlcore::dialect::{AutoincrementStyle, CommentStyle};
+use sqlcore::*;
+use sqlcore::{chrono, rust_decimal, uuid};
+use sqlparser::dialect::{PostgreSqlDialect, SQLiteDialect};
+use sqlparser::parser::Parser;
+use std::sync::Arc;
+
+/// The second schema of a test: on PostgreSQL a schema of its own, on SQLite an attached
+/// database file. Dropped at the end.
+struct OtherSchema {
+    name: String,
+    url: String,
+}
+
+impl OtherSchema {
+    fn new(b: &TestDb) -> OtherSchema {
+        let name = match b.schema() {
+            Some(schema) => format!("{schema}_other"),
+            None => "other".to_owned(),
+        };
+        let this = OtherSchema { name, url: b.url() };
+        if b.is_postgres() {
+            let mut client = common::pg::connect().unwrap();
+            client
+                .batch_execute(&format!(
+                    "DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}",
+                    this.name
+                ))
+                .unwrap();
+        }
+        this
+    }
+
+    /// An engine whose SQLite connections attach the other database.
+    fn engine(&self) -> Engine {
+        let builder = Engine::builder(&self.url);
+        match self.url.strip_prefix("sqlite:///") {
+            Some(path) => {
+                let other = std::path::Path::new(path).with_file_name("other.db");
+                let attach = format!("ATTACH DATABASE '{}' AS other", other.display());
+                builder.on_connect(move |c| c.execute_batch(&attach))
+            }
+            None => builder,
+        }
+        .build()
+        .unwrap()
+    }
+}
+
+impl Drop for OtherSchema {
+    fn drop(&mut self) {
+        if !self.url.starts_with("sqlite") {
+            if let Some(mut client) = common::pg::connect() {
+                let _ = client.batch_execute(&format!(
+                    "SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS {} CASCADE",
+                    self.name
+                ));
+            }
+        }
+    }
+}
+
+/// Every feature reflection covers: composite keys, self-referential and (PostgreSQL)
+/// cross-schema foreign keys, expression and partial indexes, checks, comments, identity and
+/// serial columns, every type.
+fn fixture(pg: bool, other: &str) -> MetaData {
+    let mut md = MetaData::new();
+    let users = Table::new("users")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(
+            Column::new("name", SqlType::String(Some(50)))
+                .not_null()
+                .comment("display name"),
+        )
+        .column(Column::new("email", SqlType::Text).not_null().unique())
+        .column(
+            Column::new("active", SqlType::Boolean)
+                .not_null()
+                .server_default(true),
+        )
+        .column(
+            Column::new("created_at", SqlType::DateTime { timezone: true })
+                .server_default_sql("CURRENT_TIMESTAMP"),
+        )
+        .column(Column::new("small", SqlType::SmallInteger).server_default(0))
+        .column(Column::new("big", SqlType::BigInteger))
+        .column(Column::new("score", SqlType::Numeric(Some(10), Some(2))))
+        .column(Column::new("ratio", SqlType::Double))
+        .column(Column::new("weight", SqlType::Float))
+        .column(Column::new("nickname", SqlType::String(None)).server_default("anon"))
+        .column(Column::new("born", SqlType::Date))
+        .column(Column::new("wakes", SqlType::Time))
+        .column(Column::new("seen", SqlType::DateTime { timezone: false }))
+        .column(Column::new("idle", SqlType::Interval))
+        .column(Column::new("avatar", SqlType::LargeBinary))
+        .column(Column::new("token", SqlType::Uuid))
+        .column(Column::new("prefs", SqlType::Json))
+        .column(Column::new(
+            "extra",
+            SqlType::Other(if pg { "inet" } else { "GEOMETRY" }.into()),
+        ))
+        .check(CheckConstraint::new("small >= 0").name("ck_users_small"))
+        .check(CheckConstraint::new("big <> 0"))
+        .comment("people");
+    let users = if pg {
+        users
+            .column(Column::new("tags", SqlType::Other("integer[]".into())))
+            .column(Column::new("code", SqlType::Other("character(3)".into())))
+    } else {
+        users
+    };
+    let email_index = Index::new("ix_users_lower_email", [lower(users.c("email"))]).unique();
+    let active_index =
+        Index::new("ix_users_active_name", ["name"]).filter(users.c("active").eq(true));
+    md.add(users.index(email_index).index(active_index))
+        .unwrap();
+
+    md.add(
+        Table::new("addresses")
+            .column(Column::new("id", SqlType::Integer).primary_key())
+            .column(Column::new("user_id", SqlType::Integer).not_null())
+            .column(Column::new("email_address", SqlType::String(Some(100))).not_null())
+            .foreign_key(
+                ForeignKey::new(["user_id"], "users", ["id"])
+                    .name("fk_addresses_user")
+                    .on_delete(ReferentialAction::Cascade),
+            )
+            .unique(
+                UniqueConstraint::new(["user_id", "email_address"]).name("uq_addresses_user_email"),
+            )
+            .index(Index::new("ix_addresses_email", ["email_address"])),
+    )
+    .unwrap();
+
+    let (key_type, id) = if pg {
+        (
+            SqlType::BigInteger,
+            Column::new("id", SqlType::BigInteger)
+                .primary_key()
+                .identity(),
+        )
+    } else {
+        (
+            SqlType::Integer,
+            Column::new("id", SqlType::Integer)
+                .primary_key()
+                .autoincrement(Autoincrement::Yes),
+        )
+    };
+    md.add(
+        Table::new("nodes")
+            .column(id)
+            .column(Column::new("parent_id", key_type))
+            .column(Column::new("label", SqlType::Text).index())
+            .foreign_key(
+                ForeignKey::new(["parent_id"], "nodes", ["id"])
+                    .on_delete(ReferentialAction::SetNull),
+            ),
+    )
+    .unwrap();
+
+    md.add(
+        Table::new("orders")
+            .column(Column::new("region", SqlType::String(Some(10))))
+            .column(Column::new("number", SqlType::Integer))
+            .column(Column::new("total", SqlType::Numeric(Some(12), Some(2))).not_null())
+            .primary_key(["region", "number"])
+            .primary_key_name("pk_orders"),
+    )
+    .unwrap();
+    md.add(
+        Table::new("order_items")
+            .column(Column::new("region", SqlType::String(Some(10))))
+            .column(Column::new("order_number", SqlType::Integer))
+            .column(Column::new("line", SqlType::SmallInteger))
+            .column(Column::new("qty", SqlType::Integer).not_null())
+            .primary_key(["region", "order_number", "line"])
+            .foreign_key(
+                ForeignKey::new(["region", "order_number"], "orders", ["region", "number"])
+                    .name("fk_items_order")
+                    .on_update(ReferentialAction::Cascade)
+                    .on_delete(ReferentialAction::Restrict),
+            )
+            .check(CheckConstraint::new("qty > 0").name("ck_items_qty")),
+    )
+    .unwrap();
+
+    if pg {
+        md.add(
+            Table::new("counters")
+                .column(
+                    Column::new("id", SqlType::Integer)
+                        .primary_key()
+                        .autoincrement(Autoincrement::No),
+                )
+                .column(Column::new("ticket", SqlType::Integer).autoincrement(Autoincrement::Yes)),
+        )
+        .unwrap();
+        md.add(
+            Table::new("accounts")
+                .schema(other)
+                .column(Column::new("id", SqlType::Integer).primary_key())
+                .column(Column::new("owner_id", SqlType::Integer).references("users.id")),
+        )
+        .unwrap();
+        md.add(
+            Table::new("memberships")
+                .column(Column::new("id", SqlType::Integer).primary_key())
+                .column(
+                    Column::new("account_id", SqlType::Integer)
+                        .not_null()
+                        .references(format!("{other}.accounts.id")),
+                ),
+        )
+        .unwrap();
+    }
+    md
+}
+
+/// A table as the database can state it, for comparing a declared table with its reflection:
+/// column-level UNIQUE, INDEX and REFERENCES as the table-level constraints they create,
+/// literal server defaults as the dialect writes them, autoincrement as the column it resolves
+/// to, indexes as their CREATE INDEX, NO ACTION as no action; comments and identity only
+/// where the backend keeps them.
+#[derive(Debug, PartialEq)]
+struct Shape {
+    name: String,
+    columns: Vec<Column>,
+    autoincrement: Option<String>,
+    primary_key: PrimaryKey,
+    foreign_keys: Vec<ForeignKey>,
+    unique_constraints: Vec<UniqueConstraint>,
+    check_constraints: Vec<CheckConstraint>,
+    indexes: Vec<String>,
+    comment: Option<String>,
+}
+
+fn shape(table: &Table, dialect: &dyn Dialect) -> Shape {
+    let comments = dialect.comment_style() != CommentStyle::Unsupported;
+    let identity = dialect.autoincrement_style() == AutoincrementStyle::Serial;
+    let mut unique_constraints = table.unique_constraints.clone();
+    let autoincrement = table.autoincrement_column().map(|c| c.name.clone());
+    let columns = table
+        .columns
+        .values()
+        .map(|c| {
+            let mut c = (**c).clone();
+            if c.unique && !c.index {
+                unique_constraints.push(UniqueConstraint::new([c.name.clone()]));
+            }
+            c.unique = false;
+            c.index = false;
+            c.references = None;
+            c.autoincrement = Autoincrement::Auto;
+            c.identity &= identity;
+            // SERIAL and identity columns are NOT NULL.
+            if identity && autoincrement.as_ref() == Some(&c.name) {
+                c.nullable = false;
+            }
+            if !comments {
+                c.comment = None;
+            }
+            c.server_default = c.server_default.map(|d| match d {
+                ServerDefault::Value(v) => ServerDefault::Sql(dialect.literal_sql(&v).unwrap()),
+                sql => sql,
+            });
+            c
+        })
+        .collect();
+    let mut foreign_keys: Vec<ForeignKey> = table
+        .foreign_keys
+        .iter()
+        .cloned()
+        .map(|mut fk| {
+            for action in [&mut fk.on_delete, &mut fk.on_update] {
+                if *action == Some(ReferentialAction::NoAction) {
+                    *action = None;
+                }
+            }
+            fk
+        })
+        .collect();
+    foreign_keys.sort_by(|a, b| a.columns.cmp(&b.columns));
+    unique_constraints.sort_by(|a, b| a.columns.cmp(&b.columns));
+    let mut check_constraints = table.check_constraints.clone();
+    check_constraints.sort_by(|a, b| a.sql.cmp(&b.sql));
+    let mut indexes: Vec<String> = create_table_ddl(table, dialect, false)
+        .into_iter()
+        .filter(|d| matches!(d, Ddl::CreateIndex(_)))
+        .map(|d| d.compile(dialect).unwrap().sql)
+        .collect();
+    indexes.sort();
+    Shape {
+        name: table.fullname(),
+        columns,
+        autoincrement: autoincrement.map(|c| c.to_string()),
+        primary_key: table.primary_key.clone(),
+        foreign_keys,
+        unique_constraints,
+        check_constraints,
+        indexes,
+        comment: table.comment.clone().filter(|_| comments),
+    }
+}
+
+/// Reflected names of constraints the declaration left unnamed are the database's choice.
+fn forget_generated_names(declared: &Shape, reflected: &mut Shape) {
+    if declared.primary_key.name.is_none() {
+        reflected.primary_key.name = None;
+    }
+    for (d, r) in declared
+        .foreign_keys
+        .iter()
+        .zip(&mut reflected.foreign_keys)
+    {
+        if d.name.is_none() {
+            r.name = None;
+        }
+    }
+    for (d, r) in declared
+        .unique_constraints
+        .iter()
+        .zip(&mut reflected.unique_constraints)
+    {
+        if d.name.is_none() {
+            r.name = None;
+        }
+    }
+    for (d, r) in declared
+        .check_constraints
+        .iter()
+        .zip(&mut reflected.check_constraints)
+    {
+        if d.name.is_none() {
+            r.name = None;
+        }
+    }
+}
+
+fn assert_same_tables(declared: &MetaData, reflected: &MetaData, dialect: &dyn Dialect) {
+    let mut names: Vec<String> = reflected.tables().map(|t| t.fullname()).collect();
+    let mut expected: Vec<String> = declared.tables().map(|t| t.fullname()).collect();
+    names.sort();
+    expected.sort();
+    assert_eq!(names, expected);
+    for table in declared.tables() {
+        let want = shape(table, dialect);
+        let mut got = shape(reflected.table(&table.fullname()).unwrap(), dialect);
+        forget_generated_names(&want, &mut got);
+        assert_eq!(got, want, "table {}", table.fullname());
+    }
+}
+
+/// Snapshots the DDL of the reflected tables (the other schema under a fixed name, through a
+/// schema_translate_map), each statement parsed back with sqlparser.
+fn snapshot_reflected(reflected: &MetaData, dialect: &dyn Dialect, other: &str) {
+    let fixed = SchemaTranslateMap::new().map(Some(other), "other");
+    for table in reflected.tables() {
+        let statements: Vec<String> = create_table_ddl(table, dialect, false)
+            .into_iter()
+            .map(|d| {
+                d.compile(dialect)
+                    .unwrap()
+                    .translate(&fixed, dialect)
+                    .unwrap()
+            })
+            .collect();
+        for sql in &statements {
+            let parsed = if dialect.name() == "postgresql" {
+                Parser::parse_sql(&PostgreSqlDialect {}, sql)
+            } else {
+                Parser::parse_sql(&SQLiteDialect {}, sql)
+            };
+            assert_eq!(parsed.unwrap_or_else(|e| panic!("{e}\n{sql}")).len(), 1);
+        }
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(format!("../snapshots/{}", dialect.name()));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        let case = match &table.schema {
+            Some(_) => format!("reflected_other_{}", table.name),
+            None => format!("reflected_{}", table.name),
+        };
+        settings.bind(|| insta::assert_snapshot!(case, statements.join(";\n")));
+    }
+}
+
+fn fixture_reflects_as_declared(b: &TestDb) {
+    let other = OtherSchema::new(b);
+    let engine = other.engine();
+    let dialect = engine.dialect();
+    let declared = fixture(b.is_postgres(), &other.name);
+    declared.create_all(&engine).unwrap();
+
+    let mut reflected = MetaData::new();
+    reflected.reflect(&engine).unwrap();
+    assert_same_tables(&declared, &reflected, dialect);
+    snapshot_reflected(&reflected, dialect, &other.name);
+
+    // The reflected tables create the same schema again, elsewhere (the other schema mapped
+    // to one of the new database's own), and reflect as declared again.
+    let (again, again_other) = if b.is_postgres() {
+        let again = TestDb::postgres("reflection_again").unwrap();
+        let again_other = OtherSchema::new(&again);
+        (again, Some(again_other))
+    } else {
+        (TestDb::sqlite("reflection_again"), None)
+    };
+    let mut engine = create_engine(&again.url()).unwrap();
+    if let Some(again_other) = &again_other {
+        let map = SchemaTranslateMap::new().map(Some(&other.name), again_other.name.as_str());
+        engine = engine.execution_options(ExecutionOptions::default().schema_translate_map(map));
+    }
+    reflected.create_all(&engine).unwrap();
+    let mut twice = MetaData::new();
+    twice.reflect(&engine).unwrap();
+    assert_same_tables(&declared, &twice, dialect);
+}
+
+/// SQLAlchemy's reference example: autoload `users`, then select, insert, update and delete
+/// through it, with its types converting values both ways.
+fn reference_example_through_an_autoloaded_table(b: &TestDb) {
+    let engine = create_engine(&b.url()).unwrap();
+    let declared = fixture(b.is_postgres(), "unused");
+    let mut only_people = MetaData::new();
+    only_people
+        .add(declared.table("users").unwrap().clone())
+        .unwrap();
+    only_people
+        .add(declared.table("addresses").unwrap().clone())
+        .unwrap();
+    only_people.create_all(&engine).unwrap();
+
+    let mut metadata = MetaData::new();
+    let addresses = Table::autoload("addresses", &mut metadata, &engine).unwrap();
+    let users = metadata
+        .table("users")
+        .expect("referred table reflected")
+        .clone();
+    assert_eq!(metadata.len(), 2);
+    // Autoloading again returns the table the metadata holds.
+    let again = Table::autoload("users", &mut metadata, &engine).unwrap();
+    assert!(again.same_definition(&users));
+
+    let mut conn = engine.connect().unwrap();
+    let seen = chrono::NaiveDate::from_ymd_opt(2024, 5, 17)
+        .unwrap()
+        .and_hms_opt(8, 30, 0)
+        .unwrap();
+    let token = uuid::Uuid::from_u128(0x1234);
+    let score: rust_decimal::Decimal = "12.50".parse().unwrap();
+    let result = conn
+        .execute(
+            insert(&users).values(params! {
+                "name" => "Alice", "email" => "alice@example.com", "big" => 7_i64,
+                "seen" => seen, "token" => token, "score" => score,
+            }),
+            (),
+        )
+        .unwrap();
+    let id: i32 = result.inserted_primary_key().unwrap().get(0).unwrap();
+    conn.execute(
+        insert(&addresses).values(params! {
+            "user_id" => id, "email_address" => "alice@work.example",
+        }),
+        (),
+    )
+    .unwrap();
+
+    let row = conn
+        .execute(select(&users).filter(users.c("name").eq("Alice")), ())
+        .unwrap()
+        .one()
+        .unwrap();
+    assert_eq!(row.get::<String>("email").unwrap(), "alice@example.com");
+    assert_eq!(row.get::<chrono::NaiveDateTime>("seen").unwrap(), seen);
+    assert_eq!(row.get::<uuid::Uuid>("token").unwrap(), token);
+    assert_eq!(
+        row.get::<rust_decimal::Decimal>("score").unwrap(),
+        score,
+        "numeric comes back as a decimal of the column's scale"
+    );
+    assert!(row.get::<bool>("active").unwrap(), "server default visible");
+    assert_eq!(row.get::<String>("nickname").unwrap(), "anon");
+
+    let joined = conn
+        .execute(
+            select([users.c("name"), addresses.c("email_address")])
+                .select_from(users.join(&addresses, None)),
+            (),
+        )
+        .unwrap()
+        .one()
+        .unwrap();
+    assert_eq!(joined.get::<String>(1).unwrap(), "alice@work.example");
+
+    let updated = conn
+        .execute(
+            update(&users)
+                .filter(users.c("id").eq(id))
+                .values(params! { "name" => "Alicia" }),
+            (),
+        )
+        .unwrap();
+    assert_eq!(updated.rowcount(), 1);
+    conn.execute(delete(&addresses).filter(addresses.c("user_id").eq(id)), ())
+        .unwrap();
+    let deleted = conn
+        .execute(delete(&users).filter(users.c("name").eq("Alicia")), ())
+        .unwrap();
+    assert_eq!(deleted.rowcount(), 1);
+    let left: i64 = conn
+        .execute(select([count_all()]).select_from(&users), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(left, 0);
+    conn.commit().unwrap();
+}
+
+fn inspector_lists_and_reads(b: &TestDb) {
+    let other = OtherSchema::new(b);
+    let engine = other.engine();
+    let declared = fixture(b.is_postgres(), &other.name);
+    declared.create_all(&engine).unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execute(
+        text("CREATE VIEW active_users AS SELECT id, name FROM users WHERE active"),
+        (),
+    )
+    .unwrap();
+    conn.commit().unwrap();
+
+    let mut inspector = inspect(&mut conn).unwrap();
+    let default = inspector.default_schema_name().unwrap();
+    assert_eq!(default, b.schema().unwrap_or("main"));
+    let schemas = inspector.schema_names().unwrap();
+    assert!(schemas.contains(&default), "{schemas:?}");
+    let tables = inspector.table_names(None).unwrap();
+    let mut expected: Vec<String> = declared
+        .tables()
+        .filter(|t| t.schema.is_none())
+        .map(|t| t.name.clone())
+        .collect();
+    expected.sort();
+    assert_eq!(tables, expected);
+    assert_eq!(inspector.view_names(None).unwrap(), ["active_users"]);
+    assert!(inspector.has_table("users", None).unwrap());
+    assert!(inspector.has_table("active_users", None).unwrap());
+    assert!(!inspector.has_table("nope", None).unwrap());
+
+    let columns = inspector.columns("active_users", None).unwrap();
+    let names: Vec<&str> = columns.iter().map(|c| &*c.name).collect();
+    assert_eq!(names, ["id", "name"]);
+    assert_eq!(columns[1].sql_type, SqlType::String(Some(50)));
+
+    let pk = inspector.pk_constraint("orders", None).unwrap();
+    assert_eq!(pk.columns, [Arc::from("region"), Arc::from("number")]);
+    let fks = inspector.foreign_keys("order_items", None).unwrap();
+    assert_eq!(fks.len(), 1);
+    assert_eq!(fks[0].referred_table, "orders");
+    assert_eq!(fks[0].referred_schema, None);
+    assert_eq!(fks[0].on_update, Some(ReferentialAction::Cascade));
+    assert_eq!(fks[0].on_delete, Some(ReferentialAction::Restrict));
+    let uniques = inspector.unique_constraints("addresses", None).unwrap();
+    assert_eq!(uniques[0].name.as_deref(), Some("uq_addresses_user_email"));
+    let checks = inspector.check_constraints("order_items", None).unwrap();
+    assert_eq!(checks[0].name.as_deref(), Some("ck_items_qty"));
+    assert_eq!(checks[0].sql, "qty > 0");
+    let indexes = inspector.indexes("users", None).unwrap();
+    let mut index_names: Vec<&str> = indexes.iter().map(|i| i.name.as_str()).collect();
+    index_names.sort();
+    assert_eq!(
+        index_names,
+        ["ix_users_active_name", "ix_users_lower_email"]
+    );
+    let lower_email = indexes
+        .iter()
+        .find(|i| i.name == "ix_users_lower_email")
+        .unwrap();
+    assert!(lower_email.unique);
+    assert!(matches!(lower_email.elements[0], IndexElement::Expr(_)));
+    let partial = indexes
+        .iter()
+        .find(|i| i.name == "ix_users_active_name")
+        .unwrap();
+    assert!(partial.predicate.is_some());
+    let comment = inspector.table_comment("users", None).unwrap();
+    assert_eq!(comment.as_deref(), b.is_postgres().then_some("people"));
+
+    let err = inspector.columns("nope", Some(&other.name)).unwrap_err();
+    assert!(
+        matches!(&err, Error::NoSuchTable { schema: Some(s), table } if *s == other.name && table == "nope"),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("nope") && message.contains(&other.name),
+        "{message}"
+    );
+    let err = inspector.reflect_table("missing", None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "NoSuchTableError: no table \"missing\" in the default schema"
+    );
+    drop(inspector);
+
+    let mut metadata = MetaData::new();
+    let err = Table::autoload("missing", &mut metadata, &engine).unwrap_err();
+    assert!(matches!(err, Error::NoSuchTable { .. }), "{err:?}");
+    let err = metadata
+        .reflect_with(&engine, &ReflectOptions::new().only(["users", "missing"]))
+        .unwrap_err();
+    assert!(matches!(err, Error::NoSuchTable { ref table, .. } if table == "missing"));
+    assert!(metadata.is_empty(), "nothing added on error");
+
+    // `only`, views, and no referred tables.
+    metadata
+        .reflect_with(
+            &engine,
+            &ReflectOptions::new()
+                .only(["order_items"])
+                .referred_tables(false),
+        )
+        .unwrap();
+    assert_eq!(metadata.len(), 1);
+    metadata
+        .reflect_with(&engine, &ReflectOptions::new().views(true))
+        .unwrap();
+    assert!(metadata.table("active_users").is_some());
+    assert!(metadata.table("orders").is_some());
+}
+
+/// Reflection under a schema_translate_map reads the translated schema and names the tables
+/// as asked.
+fn reflection_follows_schema_translate_map(b: &TestDb) {
+    let other = OtherSchema::new(b);
+    let engine = other.engine();
+    let mut tenant = MetaData::new();
+    tenant
+        .add(
+            Table::new("accounts")
+                .column(Column::new("id", SqlType::Integer).primary_key())
+                .column(Column::new("balance", SqlType::Numeric(Some(12), Some(2)))),
+        )
+        .unwrap();
+    tenant
+        .add(
+            Table::new("entries")
+                .column(Column::new("id", SqlType::Integer).primary_key())
+                .column(Column::new("account_id", SqlType::Integer).references("accounts.id")),
+        )
+        .unwrap();
+    let map = SchemaTranslateMap::new().map(None, other.name.as_str());
+    let tenant_engine =
+        engine.execution_options(ExecutionOptions::default().schema_translate_map(map));
+    tenant.create_all(&tenant_engine).unwrap();
+
+    let mut inspector = inspect(&engine).unwrap();
+    assert!(inspector.table_names(None).unwrap().is_empty());
+    assert_eq!(
+        inspector.table_names(Some(&other.name)).unwrap(),
+        ["accounts", "entries"]
+    );
+    drop(inspector);
+
+    let mut reflected = MetaData::new();
+    let entries = Table::autoload("entries", &mut reflected, &tenant_engine).unwrap();
+    assert_eq!(entries.schema, None, "named as asked, not as translated");
+    assert_eq!(entries.foreign_keys[0].referred_schema, None);
+    assert!(reflected.table("accounts").is_some());
+    assert_same_tables(&tenant, &reflected, engine.dialect());
+    let mut conn = tenant_engine.connect().unwrap();
+    conn.execute(
+        insert(reflected.table("accounts").unwrap()).values(params! {"id" => 1}),
+        (),
+    )
+    .unwrap();
+    conn.execute(
+        insert(&entries).values(params! {"id" => 1, "account_id" => 1}),
+        (),
+    )
+    .unwrap();
+    let n: i64 = conn
+        .execute(select([count_all()]).select_from(&entries), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+/// A `tracing` writer that keeps what it is given.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Reflects `schema` with `echo` on; returns the number of queries sent and the tables, after
+/// checking that the last one has its key, foreign key, unique constraint and index.
+fn reflect_counting(url: &str, schema: Option<&str>) -> (usize, usize) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let tables = tracing::subscriber::with_default(subscriber, || {
+        let engine = Engine::builder(url).echo(true).build().unwrap();
+        let mut md = MetaData::new();
+        let options = match schema {
+            Some(s) => ReflectOptions::new().schema(s),
+            None => ReflectOptions::new(),
+        };
+        md.reflect_with(&engine, &options).unwrap();
+        let last = md
+            .tables()
+            .max_by_key(|t| t.name[1..].parse::<usize>().unwrap())
+            .unwrap();
+        assert_eq!(last.columns.len(), 8);
+        assert_eq!(last.primary_key.columns, [Arc::from("id")]);
+        assert_eq!(last.foreign_keys.len(), 1);
+        assert_eq!(last.unique_constraints.len(), 1);
+        assert_eq!(last.indexes.len(), 1);
+        md.len()
+    });
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let queries = log.lines().filter(|l| l.contains("SELECT ")).count();
+    eprintln!("{tables} tables: {queries} queries");
+    (queries, tables)
+}
+
+/// Reflecting 300 tables costs the same number of catalog queries as reflecting 10.
+#[test]
+fn postgres_catalog_queries_do_not_depend_on_the_table_count() {
+    let Some(b) = TestDb::postgres("reflect_query_count") else {
+        return;
+    };
+    let other = OtherSchema::new(&b);
+    let mut client = common::pg::connect().unwrap();
+    client
+        .batch_execute(&common::wide::wide_schema_sql(b.schema(), 10))
+        .unwrap();
+    client
+        .batch_execute(&common::wide::wide_schema_sql(Some(&other.name), 300))
+        .unwrap();
+    let (few, few_tables) = reflect_counting(&b.url(), None);
+    let (many, many_tables) = reflect_counting(&b.url(), Some(&other.name));
+    assert_eq!((few_tables, many_tables), (10, 300));
+    assert_eq!(few, many, "catalog queries for 10 and for 300 tables");
+    assert!(many <= 5, "{many} catalog queries");
+}
+
+/// The same on SQLite, counting the statements SQLite runs.
+#[test]
+fn sqlite_catalog_queries_do_not_depend_on_the_table_count() {
+    let count = |n: usize| {
+        let b = TestDb::sqlite(&format!("reflect_query_count_{n}"));
+        let engine = create_engine(&b.url()).unwrap();
+        let mut conn = engine.connect().unwrap();
+        for statement in common::wide::wide_schema_sql(None, n).split(";\n") {
+            if !statement.trim().is_empty() {
+                conn.execute(text(statement), ()).unwrap();
+            }
+        }
+        conn.commit().unwrap();
+        drop(conn);
+        reflect_counting(&b.url(), None)
+    };
+    let (few, few_tables) = count(10);
+    let (many, many_tables) = count(300);
+    assert_eq!((few_tables, many_tables), (10, 300));
+    assert_eq!(few, many, "catalog queries for 10 and for 300 tables");
+    assert!(many <= 5, "{many} catalog queries");
+}
+
+on_every_backend!(
+    fixture_reflects_as_declared,
+    reference_example_through_an_autoloaded_table,
+    inspector_lists_and_reads,
+    reflection_follows_schema_translate_map,
+);
