@@ -163,11 +163,13 @@ const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, \
      EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
         JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S' \
         WHERE dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a'), \
-     pg_catalog.col_description(c.oid, a.attnum), a.attgenerated::text \
+     ds.description, a.attgenerated::text \
      FROM pg_catalog.pg_attribute a \
      JOIN (SELECT c.oid, c.relname";
 const COLUMNS_ORDER: &str = ") c ON a.attrelid = c.oid \
      LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+     LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = c.oid \
+        AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = a.attnum \
      WHERE a.attnum > 0 AND NOT a.attisdropped ORDER BY c.relname, a.attnum";
 
 fn column(v: &[Value]) -> Result<ColumnParts> {
@@ -320,8 +322,8 @@ const INDEXES: &str = "SELECT c.relname::text, ic.relname::text, i.indisunique, 
      JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
      JOIN (SELECT c.oid, c.relname";
 const INDEXES_ORDER: &str = ") c ON i.indrelid = c.oid \
-     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
-        WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')) \
+     WHERE i.indexrelid NOT IN (SELECT con.conindid FROM pg_catalog.pg_constraint con \
+        WHERE con.contype IN ('p', 'u', 'x')) \
      ORDER BY c.relname, ic.relname";
 
 fn index(v: &[Value]) -> Result<Index> {
