@@ -6,21 +6,6 @@ mod common;
 use common::backend::TestDb;
 use common::people::*;
 use sqlcore::*;
-use std::sync::{Arc, Mutex};
-
-/// A `tracing` writer that keeps what it is given.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn a_failed_commit_can_be_rolled_back(b: &TestDb) {
     let engine = builder(&b.url()).build().unwrap();
@@ -487,13 +472,7 @@ fn text_parameters_are_bound(b: &TestDb) {
 }
 
 fn echo_logs_sql_parameters_and_timing_but_no_password(b: &TestDb) {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::with_default(subscriber, || {
+    let ((), log) = common::with_captured_logs(|| {
         let engine = Engine::builder(&b.url()).echo(true).build().unwrap();
         assert!(engine.echo());
         let mut conn = engine.connect().unwrap();
@@ -512,7 +491,6 @@ fn echo_logs_sql_parameters_and_timing_but_no_password(b: &TestDb) {
             .execute(text("SELECT 'not logged'"), ())
             .unwrap();
     });
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
         log.contains("SELECT ?1 + 1") || log.contains("SELECT $1 + 1"),
         "{log}"

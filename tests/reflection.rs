@@ -315,33 +315,16 @@ fn forget_generated_names(declared: &Shape, reflected: &mut Shape) {
     if declared.primary_key.name.is_none() {
         reflected.primary_key.name = None;
     }
-    for (d, r) in declared
-        .foreign_keys
-        .iter()
-        .zip(&mut reflected.foreign_keys)
-    {
-        if d.name.is_none() {
-            r.name = None;
-        }
+    macro_rules! forget {
+        ($($list:ident),*) => {$(
+            for (d, r) in declared.$list.iter().zip(&mut reflected.$list) {
+                if d.name.is_none() {
+                    r.name = None;
+                }
+            }
+        )*};
     }
-    for (d, r) in declared
-        .unique_constraints
-        .iter()
-        .zip(&mut reflected.unique_constraints)
-    {
-        if d.name.is_none() {
-            r.name = None;
-        }
-    }
-    for (d, r) in declared
-        .check_constraints
-        .iter()
-        .zip(&mut reflected.check_constraints)
-    {
-        if d.name.is_none() {
-            r.name = None;
-        }
-    }
+    forget!(foreign_keys, unique_constraints, check_constraints);
 }
 
 fn assert_same_tables(declared: &MetaData, reflected: &MetaData, dialect: &dyn Dialect) {
@@ -696,30 +679,10 @@ fn reflection_follows_schema_translate_map(b: &TestDb) {
     assert_eq!(n, 1);
 }
 
-/// A `tracing` writer that keeps what it is given.
-#[derive(Clone, Default)]
-struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Reflects `schema` with `echo` on; returns the number of queries sent and the tables, after
 /// checking that the last one has its key, foreign key, unique constraint and index.
 fn reflect_counting(url: &str, schema: Option<&str>) -> (usize, usize) {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let tables = tracing::subscriber::with_default(subscriber, || {
+    let (tables, log) = common::with_captured_logs(|| {
         let engine = Engine::builder(url).echo(true).build().unwrap();
         let mut md = MetaData::new();
         let options = match schema {
@@ -738,7 +701,6 @@ fn reflect_counting(url: &str, schema: Option<&str>) -> (usize, usize) {
         assert_eq!(last.indexes.len(), 1);
         md.len()
     });
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let queries = log.lines().filter(|l| l.contains("SELECT ")).count();
     eprintln!("{tables} tables: {queries} queries");
     (queries, tables)

@@ -21,7 +21,7 @@ const RELATIONS: &str = "FROM pg_catalog.pg_class c \
      WHERE n.nspname = :schema AND c.relkind::text = ANY(CAST(:kinds AS text[])) \
      AND (CAST(:only AS text[]) IS NULL OR c.relname::text = ANY(CAST(:only AS text[])))";
 
-const TABLES: &[&str] = &["r", "p", "f"];
+const TABLES: &[&str] = &["r", "p"];
 const VIEWS: &[&str] = &["v", "m"];
 const ALL: &[&str] = &["r", "p", "f", "v", "m"];
 
