@@ -21,10 +21,18 @@ use std::sync::Arc;
 
 pub(crate) struct SqliteCatalog;
 
+/// `<schema>.sqlite_master`, the schema quoted.
+fn master_table(schema: &str) -> Result<String> {
+    Ok(format!(
+        "{}.sqlite_master",
+        SQLite.quote_identifier(schema)?
+    ))
+}
+
 /// `FROM <schema>.sqlite_master m <joins> WHERE <the tables asked for>`; `:only` is a JSON
 /// array of names or NULL.
 fn relations(schema: &str, joins: &str, views: bool) -> Result<String> {
-    let master = format!("{}.sqlite_master", SQLite.quote_identifier(schema)?);
+    let master = master_table(schema)?;
     let types = if views { "'table', 'view'" } else { "'table'" };
     Ok(format!(
         "FROM {master} m {joins} WHERE m.type IN ({types}) \
@@ -66,7 +74,7 @@ impl Catalog for SqliteCatalog {
         schema: &str,
         kind: Relation,
     ) -> Result<Vec<String>> {
-        let master = format!("{}.sqlite_master", SQLite.quote_identifier(schema)?);
+        let master = master_table(schema)?;
         let kind = match kind {
             Relation::Table => "table",
             Relation::View => "view",
@@ -202,7 +210,7 @@ impl Catalog for SqliteCatalog {
             });
         }
 
-        let master = format!("{}.sqlite_master", SQLite.quote_identifier(schema)?);
+        let master = master_table(schema)?;
         let from = relations(
             schema,
             "JOIN pragma_index_list(m.name, :schema) il \
