@@ -1,6 +1,6 @@
 //! [`CursorResult`]: the rows and counts a statement produced.
 
-use crate::driver::RowSource;
+use crate::driver::{DriverRow, RowSource};
 use crate::error::{Error, Result};
 use crate::row::{ResultKeys, Row};
 use indexmap::IndexMap;
@@ -113,7 +113,7 @@ impl CursorResult {
     /// Closes the result, discarding any rows left.
     pub fn close(&mut self) {
         self.closed = true;
-        self.rows = RowSource::Buffered(Default::default());
+        self.rows = RowSource::default();
     }
 
     fn check_open(&self) -> Result<()> {
@@ -128,17 +128,16 @@ impl CursorResult {
         Ok(())
     }
 
-    fn next_values(&mut self) -> Result<Option<Vec<Value>>> {
+    fn next_row(&mut self) -> Result<Option<DriverRow>> {
         self.check_open()?;
-        match &mut self.rows {
-            RowSource::Buffered(rows) => Ok(rows.pop_front()),
-            RowSource::Stream(stream) => stream.next().transpose(),
-        }
+        self.rows.next_row()
     }
 
     /// The next row, or `None` when there are no more.
     pub fn fetchone(&mut self) -> Result<Option<Row>> {
-        Ok(self.next_values()?.map(|v| Row::new(self.keys.clone(), v)))
+        Ok(self
+            .next_row()?
+            .map(|row| Row::from_driver(self.keys.clone(), row)))
     }
 
     /// Up to `n` more rows.

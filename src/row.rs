@@ -1,10 +1,11 @@
 //! [`Row`]: one result row, sharing its column keys with every other row of the result.
 
+use crate::driver::DriverRow;
 use crate::error::{Error, Result};
 use indexmap::IndexMap;
 use sqlcore_compiler::{FromValue, Value};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The column names of a result, shared (`Arc`) by all of its rows.
 #[derive(Debug, Default)]
@@ -86,15 +87,27 @@ impl RowIndex for &str {
 /// assert!(row.get::<i64>("name").is_err());
 /// # Ok::<(), sqlcore::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Row {
     keys: Arc<ResultKeys>,
-    values: Box<[Value]>,
+    /// The values, once decoded (from the start for rows the driver decoded).
+    decoded: OnceLock<Box<[Value]>>,
+    /// The driver's row, for a row whose columns are decoded as they are read.
+    undecoded: Option<DriverRow>,
+}
+
+impl std::fmt::Debug for Row {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Row")
+            .field("keys", &self.keys.names)
+            .field("values", &self.values())
+            .finish()
+    }
 }
 
 impl PartialEq for Row {
     fn eq(&self, other: &Self) -> bool {
-        self.values == other.values && self.keys.names == other.keys.names
+        self.values() == other.values() && self.keys.names == other.keys.names
     }
 }
 
@@ -102,7 +115,21 @@ impl Row {
     pub(crate) fn new(keys: Arc<ResultKeys>, values: Vec<Value>) -> Self {
         Row {
             keys,
-            values: values.into_boxed_slice(),
+            decoded: OnceLock::from(values.into_boxed_slice()),
+            undecoded: None,
+        }
+    }
+
+    /// A row of the driver's: its values as they are, or decoded column by column as they
+    /// are read (all at once when asked for by reference).
+    pub(crate) fn from_driver(keys: Arc<ResultKeys>, row: DriverRow) -> Self {
+        match row {
+            DriverRow::Values(values) => Row::new(keys, values),
+            undecoded => Row {
+                keys,
+                decoded: OnceLock::new(),
+                undecoded: Some(undecoded),
+            },
         }
     }
 
@@ -110,17 +137,24 @@ impl Row {
     /// an [`Error::Conversion`] naming the column and both types.
     pub fn get<T: FromValue>(&self, index: impl RowIndex) -> Result<T> {
         let i = index.position(&self.keys)?;
-        T::from_value(self.values[i].clone()).map_err(|e| Error::conversion(index.describe(), e))
+        let value = match (self.decoded.get(), &self.undecoded) {
+            (None, Some(row)) => row.value(i),
+            _ => self.values()[i].clone(),
+        };
+        T::from_value(value).map_err(|e| Error::conversion(index.describe(), e))
     }
 
     /// The raw value at `index`.
     pub fn value(&self, index: impl RowIndex) -> Result<&Value> {
-        Ok(&self.values[index.position(&self.keys)?])
+        Ok(&self.values()[index.position(&self.keys)?])
     }
 
     /// The values, in column order.
     pub fn values(&self) -> &[Value] {
-        &self.values
+        self.decoded.get_or_init(|| match &self.undecoded {
+            Some(row) => row.to_values().into_boxed_slice(),
+            None => Box::default(),
+        })
     }
 
     /// The column names.
@@ -130,12 +164,12 @@ impl Row {
 
     /// Number of columns.
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.keys.names.len()
     }
 
     /// Whether the row has no columns.
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.keys.names.is_empty()
     }
 
     /// A name-keyed view (SQLAlchemy's `row._mapping`).
@@ -145,12 +179,12 @@ impl Row {
 
     /// The row as an ordered map of column name to value.
     pub fn into_map(self) -> IndexMap<Arc<str>, Value> {
-        self.keys
-            .names
-            .iter()
-            .cloned()
-            .zip(self.values.into_vec())
-            .collect()
+        let values = match (self.decoded.into_inner(), self.undecoded) {
+            (Some(values), _) => values.into_vec(),
+            (None, Some(row)) => row.into_values(),
+            (None, None) => Vec::new(),
+        };
+        self.keys.names.iter().cloned().zip(values).collect()
     }
 }
 
@@ -158,7 +192,7 @@ impl std::ops::Index<usize> for Row {
     type Output = Value;
     /// The value at position `i`; panics when out of range (use [`Row::value`] to get an error).
     fn index(&self, i: usize) -> &Value {
-        &self.values[i]
+        &self.values()[i]
     }
 }
 
@@ -168,7 +202,7 @@ impl std::ops::Index<&str> for Row {
     /// get an error).
     fn index(&self, name: &str) -> &Value {
         match self.keys.position(name) {
-            Ok(i) => &self.values[i],
+            Ok(i) => &self.values()[i],
             Err(e) => panic!("{e}"),
         }
     }
@@ -187,7 +221,7 @@ impl<'a> RowMapping<'a> {
             .keys
             .position(name)
             .ok()
-            .map(|i| &self.row.values[i])
+            .map(|i| &self.row.values()[i])
     }
 
     /// Whether the row has column `name`.
@@ -197,7 +231,7 @@ impl<'a> RowMapping<'a> {
 
     /// Column names and values, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&'a Arc<str>, &'a Value)> {
-        self.row.keys.names.iter().zip(self.row.values.iter())
+        self.row.keys.names.iter().zip(self.row.values().iter())
     }
 
     /// The column names.

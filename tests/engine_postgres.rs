@@ -684,3 +684,65 @@ fn a_plain_execute_many_insert_goes_through_copy_like_an_insert() {
         .unwrap();
     assert_eq!(ids, [1002, 1003]);
 }
+
+#[test]
+fn rows_read_as_they_arrive_behave_as_decoded_rows() {
+    let Some(b) = db("lazy_rows") else { return };
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    // Integers, floats, booleans, text, bytea and uuid always decode: these rows are decoded
+    // column by column as they are read. The NUMERIC column makes the second query's rows
+    // decoded on arrival. Both must read alike, NULLs included.
+    let columns = "1::int2 AS a, 2::int4 AS b, 3::int8 AS c, 1.5::float4 AS d, 2.5::float8 AS e, \
+                   true AS f, 'héllo'::text AS g, 'x'::varchar AS h, '\\x00ff'::bytea AS i, \
+                   '6fa459ea-ee8a-3ca4-894e-db77e160355e'::uuid AS j, NULL::int4 AS k, NULL::text AS l";
+    let lazy_sql = format!("SELECT {columns} FROM generate_series(1, 3)");
+    let eager_sql = format!("SELECT {columns}, 1.25::numeric AS m FROM generate_series(1, 3)");
+    for stream in [false, true] {
+        conn.update_execution_options(|o| o.stream_results(stream).max_row_buffer(2))
+            .unwrap();
+        let lazy = conn.execute(text(&lazy_sql), ()).unwrap().all().unwrap();
+        let eager = conn.execute(text(&eager_sql), ()).unwrap().all().unwrap();
+        assert_eq!(lazy.len(), 3);
+        for (l, e) in lazy.iter().zip(&eager) {
+            assert_eq!(l.len(), 12);
+            assert_eq!(l.values(), &e.values()[..12]);
+            assert_eq!(l.get::<i16>("a").unwrap(), 1);
+            assert_eq!(l.get::<i64>(2).unwrap(), 3);
+            assert_eq!(l.get::<f32>("d").unwrap(), 1.5);
+            assert!(l.get::<bool>("f").unwrap());
+            assert_eq!(l.get::<String>("g").unwrap(), "héllo");
+            assert_eq!(l.get::<Vec<u8>>("i").unwrap(), [0, 255]);
+            assert_eq!(l.get::<Option<i32>>("k").unwrap(), None);
+            assert!(l.get::<i32>("g").is_err(), "a wrong type is still an error");
+            assert_eq!(l.mapping().get("j"), e.mapping().get("j"));
+            assert_eq!(l["h"], Value::from("x"));
+            let copy = l.clone();
+            assert_eq!(&copy, l);
+            assert!(format!("{copy:?}").contains("héllo"));
+            let map = copy.into_map();
+            assert_eq!(map.len(), 12);
+            assert_eq!(map["e"], Value::F64(2.5));
+        }
+        // A fresh row converts straight from the wire, without the decoded list.
+        let row = conn
+            .execute(text(&lazy_sql), ())
+            .unwrap()
+            .first()
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.get::<i32>("b").unwrap(), 2);
+        assert_eq!(row.into_map()["l"], Value::Null);
+        conn.rollback().unwrap();
+    }
+    // A value that does not decode stays an error where the rows arrive: at execution, or
+    // at the fetch of a streamed result.
+    let nan = "SELECT 'NaN'::numeric AS n";
+    let err = conn.execute(text(nan), ()).unwrap().fetchone().unwrap_err();
+    assert!(err.to_string().contains("NaN"), "{err}");
+    conn.rollback().unwrap();
+    conn.update_execution_options(|o| o.stream_results(false))
+        .unwrap();
+    let err = conn.execute(text(nan), ()).unwrap_err();
+    assert!(err.to_string().contains("NaN"), "{err}");
+}

@@ -49,12 +49,7 @@ impl Connection {
             .map(IntoParams::into_params)
             .collect();
         let Some(first) = sets.first() else {
-            return Ok(CursorResult::new(
-                Vec::new(),
-                RowSource::Buffered(Default::default()),
-                0,
-                None,
-            ));
+            return Ok(CursorResult::new(Vec::new(), RowSource::default(), 0, None));
         };
         let prepared = self.prepare(statement, first)?;
         self.raw()?;
@@ -65,12 +60,7 @@ impl Connection {
                     let n = copied.map_err(|e| {
                         self.decorate(e, prepared.compiled.sql.clone(), &prepared.compiled)
                     })?;
-                    return Ok(CursorResult::new(
-                        Vec::new(),
-                        RowSource::Buffered(Default::default()),
-                        n,
-                        None,
-                    ));
+                    return Ok(CursorResult::new(Vec::new(), RowSource::default(), n, None));
                 }
                 return self.insert_many_values(ins, &prepared.compiled, &mut sets);
             }
@@ -98,7 +88,7 @@ impl Connection {
             }
             return Ok(CursorResult::new(
                 Vec::new(),
-                RowSource::Buffered(Default::default()),
+                RowSource::default(),
                 total,
                 None,
             ));
@@ -128,7 +118,7 @@ impl Connection {
             .map_err(|e| self.decorate(e, prepared.compiled.sql.clone(), &prepared.compiled))?;
         Ok(CursorResult::new(
             Vec::new(),
-            RowSource::Buffered(Default::default()),
+            RowSource::default(),
             total,
             None,
         ))
@@ -262,13 +252,9 @@ impl Connection {
                     if columns.is_empty() {
                         columns = exec.columns;
                     }
-                    match exec.rows {
-                        RowSource::Buffered(batch) => rows.extend(batch),
-                        RowSource::Stream(stream) => {
-                            for row in stream {
-                                rows.push_back(row?);
-                            }
-                        }
+                    let mut batch = exec.rows;
+                    while let Some(row) = batch.next_row()? {
+                        rows.push_back(row);
                     }
                 }
                 Err(e) => {
@@ -280,7 +266,7 @@ impl Connection {
         }
         Ok(CursorResult::new(
             columns,
-            RowSource::Buffered(rows),
+            RowSource::buffered(rows),
             total,
             None,
         ))

@@ -512,15 +512,12 @@ impl Connection {
                 if implicit_returning {
                     // The primary key came back as a row of its own.
                     let mut rows = exec.rows;
-                    let pk = match &mut rows {
-                        RowSource::Buffered(b) => b.pop_front(),
-                        RowSource::Stream(s) => s.next().transpose()?,
-                    };
-                    let inserted =
-                        pk.map(|values| Row::new(Arc::new(ResultKeys::new(exec.columns)), values));
+                    let pk = rows.next_row()?;
+                    let inserted = pk
+                        .map(|row| Row::from_driver(Arc::new(ResultKeys::new(exec.columns)), row));
                     return Ok(CursorResult::new(
                         Vec::new(),
-                        RowSource::Buffered(Default::default()),
+                        RowSource::default(),
                         exec.rowcount,
                         inserted.or_else(|| null_key(&stmt)),
                     ));

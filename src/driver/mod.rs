@@ -20,14 +20,96 @@ pub trait Driver: Send + Sync + std::fmt::Debug {
     fn connect(&self) -> Result<Box<dyn DriverConnection>>;
 }
 
-/// Rows produced by a statement, as driver values in column order.
-pub enum RowSource {
-    /// All rows, already fetched.
-    Buffered(VecDeque<Vec<Value>>),
-    /// Rows fetched on demand (server-side cursors). The stream owns what it needs to fetch;
-    /// once its connection has moved on (transaction ended, connection returned to the pool)
-    /// it reports an error rather than rows of something else.
-    Stream(Box<dyn Iterator<Item = Result<Vec<Value>>> + Send>),
+/// One row as the driver read it.
+#[derive(Debug, Clone)]
+pub enum DriverRow {
+    /// Values decoded already, in column order.
+    Values(Vec<Value>),
+    /// A PostgreSQL row as it came off the wire, each column decoded when it is read. Only
+    /// rows whose column types always decode are kept this way (integers, floats, booleans,
+    /// text, bytea, uuid): reading them later cannot fail.
+    Postgres(::postgres::Row),
+}
+
+impl DriverRow {
+    /// The value of column `i` (`i` is in range).
+    pub fn value(&self, i: usize) -> Value {
+        match self {
+            DriverRow::Values(values) => values[i].clone(),
+            DriverRow::Postgres(row) => postgres::cell(row, i),
+        }
+    }
+
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        match self {
+            DriverRow::Values(values) => values.len(),
+            DriverRow::Postgres(row) => row.len(),
+        }
+    }
+
+    /// Whether the row has no columns.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// All values, in column order.
+    pub fn to_values(&self) -> Vec<Value> {
+        (0..self.len()).map(|i| self.value(i)).collect()
+    }
+
+    /// All values, in column order.
+    pub fn into_values(self) -> Vec<Value> {
+        match self {
+            DriverRow::Values(values) => values,
+            row => row.to_values(),
+        }
+    }
+}
+
+/// Rows produced by a statement, in order: those fetched so far and, for a streamed result,
+/// the cursor that fetches the rest.
+#[derive(Default)]
+pub struct RowSource {
+    rows: VecDeque<DriverRow>,
+    cursor: Option<Box<dyn RowCursor>>,
+}
+
+/// Fetches a streamed result's rows a chunk at a time (a server-side cursor). The cursor owns
+/// what it needs to fetch; once its connection has moved on (transaction ended, connection
+/// returned to the pool) it reports an error rather than rows of something else.
+pub trait RowCursor: Send {
+    /// Appends the next chunk of rows to `rows`; appends nothing once all were fetched.
+    fn fetch(&mut self, rows: &mut VecDeque<DriverRow>) -> Result<()>;
+}
+
+impl RowSource {
+    /// All rows, fetched already.
+    pub fn buffered(rows: VecDeque<DriverRow>) -> Self {
+        RowSource { rows, cursor: None }
+    }
+
+    /// Rows fetched through `cursor` as they are read.
+    pub fn streamed(cursor: impl RowCursor + 'static) -> Self {
+        RowSource {
+            rows: VecDeque::new(),
+            cursor: Some(Box::new(cursor)),
+        }
+    }
+
+    /// The next row, fetching the next chunk when the ones fetched are used up; the cursor
+    /// is dropped once it has no more.
+    pub fn next_row(&mut self) -> Result<Option<DriverRow>> {
+        if self.rows.is_empty() {
+            if let Some(cursor) = &mut self.cursor {
+                cursor.fetch(&mut self.rows)?;
+                if self.rows.is_empty() {
+                    self.cursor = None;
+                }
+            }
+        }
+        Ok(self.rows.pop_front())
+    }
 }
 
 /// What a statement produced.

@@ -186,6 +186,47 @@ fn interval_from_sql(raw: &[u8]) -> Result<Value, BoxError> {
     Ok(Value::Interval(Interval::new(months, days, micros)))
 }
 
+/// Whether every value of a column of type `ty` decodes (the server's binary format of these
+/// types cannot hold a value [`PgValue`] rejects), so rows of such columns can be decoded
+/// when they are read rather than when they arrive.
+pub(crate) fn always_decodes(ty: &Type) -> bool {
+    matches!(
+        ty.oid(),
+        oid::BOOL
+            | oid::INT2
+            | oid::INT4
+            | oid::INT8
+            | oid::OID
+            | oid::FLOAT4
+            | oid::FLOAT8
+            | oid::TEXT
+            | oid::VARCHAR
+            | oid::BPCHAR
+            | oid::NAME
+            | oid::UNKNOWN
+            | oid::CHAR
+            | oid::BYTEA
+            | oid::UUID
+    )
+}
+
+/// A column value's bytes as the server sent them (`None` for NULL).
+pub(crate) struct RawBytes(pub Option<Vec<u8>>);
+
+impl<'a> FromSql<'a> for RawBytes {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        Ok(RawBytes(Some(raw.to_vec())))
+    }
+
+    fn from_sql_null(_: &Type) -> Result<Self, BoxError> {
+        Ok(RawBytes(None))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
 /// Type OIDs of the columns decoded on the hot path (a match on them is a jump table).
 mod oid {
     pub const BOOL: u32 = 16;

@@ -1,8 +1,8 @@
 //! The PostgreSQL driver, over the `postgres` crate: a bounded per-connection cache of
 //! prepared statements, server-side cursors for streamed results, and disconnect detection.
 
-use super::pg_value::{PgParam, PgValue, param_type};
-use super::{Driver, DriverConnection, Execution, Request, RowSource};
+use super::pg_value::{PgParam, PgValue, RawBytes, always_decodes, param_type};
+use super::{Driver, DriverConnection, DriverRow, Execution, Request, RowCursor, RowSource};
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::Url;
@@ -259,12 +259,35 @@ fn drain(mut rows: postgres::RowIter<'_>) -> Result<i64> {
     Ok(rows.rows_affected().map_or(-1, |n| n as i64))
 }
 
-fn row_values(row: &postgres::Row) -> Result<Vec<Value>> {
+/// Whether rows with these columns are kept as they arrived and decoded when read: every
+/// column's values always decode, so reading them later cannot fail.
+fn decodes_lazily(columns: &[postgres::Column]) -> bool {
+    columns.iter().all(|c| always_decodes(c.type_()))
+}
+
+/// A row for a result: as it arrived when `lazy` (see [`decodes_lazily`]), else decoded now,
+/// so that a value which does not decode is an error of the execution.
+fn driver_row(row: postgres::Row, lazy: bool) -> Result<DriverRow> {
+    if lazy {
+        return Ok(DriverRow::Postgres(row));
+    }
     let mut values = Vec::with_capacity(row.len());
     for i in 0..row.len() {
         values.push(row.try_get::<_, PgValue>(i).map_err(fail)?.0);
     }
-    Ok(values)
+    Ok(DriverRow::Values(values))
+}
+
+/// Column `i` of a row kept as it arrived (one whose columns always decode); should the
+/// server ever send a malformed value, its bytes are kept rather than lost.
+pub(super) fn cell(row: &postgres::Row, i: usize) -> Value {
+    match row.try_get::<_, PgValue>(i) {
+        Ok(value) => value.0,
+        Err(_) => match row.try_get::<_, RawBytes>(i) {
+            Ok(RawBytes(Some(bytes))) => Value::Bytes(bytes),
+            _ => Value::Null,
+        },
+    }
 }
 
 impl PgConnection {
@@ -326,6 +349,7 @@ impl PgConnection {
         let mut guard = shared.lock();
         let stmt = self.statement(&mut guard.client, request)?;
         let columns = stmt.columns().iter().map(|c| Arc::from(c.name())).collect();
+        let lazy = decodes_lazily(stmt.columns());
         self.cursors += 1;
         let name = format!("sqlcore_cursor_{}", self.cursors);
         // Outside a transaction the cursor must outlive the implicit one of its DECLARE.
@@ -348,7 +372,7 @@ impl PgConnection {
             guard.hold_cursors += 1;
         }
         drop(guard);
-        let stream = CursorStream {
+        let cursor = Cursor {
             shared,
             name,
             fetch,
@@ -356,20 +380,20 @@ impl PgConnection {
             tx_epoch,
             checkout_epoch,
             hold: !self.in_tx,
-            buffer: VecDeque::new(),
+            lazy,
             done: false,
         };
         Ok(Execution {
             columns,
-            rows: RowSource::Stream(Box::new(stream)),
+            rows: RowSource::streamed(cursor),
             rowcount: -1,
             last_insert_id: None,
         })
     }
 }
 
-/// Rows fetched from a server-side cursor, `chunk` at a time.
-struct CursorStream {
+/// A server-side cursor, fetched `chunk` rows at a time.
+struct Cursor {
     shared: Arc<Mutex<Shared>>,
     name: String,
     fetch: Statement,
@@ -377,18 +401,24 @@ struct CursorStream {
     tx_epoch: u64,
     checkout_epoch: u64,
     hold: bool,
-    buffer: VecDeque<Vec<Value>>,
+    /// Rows are kept as they arrived (see [`decodes_lazily`]).
+    lazy: bool,
     done: bool,
 }
 
-impl CursorStream {
+impl Cursor {
     /// Whether the cursor still exists for this result on this checkout of the connection.
     fn alive(&self, shared: &Shared) -> bool {
         shared.checkout_epoch == self.checkout_epoch
             && (self.hold || shared.tx_epoch == self.tx_epoch)
     }
+}
 
-    fn refill(&mut self) -> Result<()> {
+impl RowCursor for Cursor {
+    fn fetch(&mut self, buffer: &mut VecDeque<DriverRow>) -> Result<()> {
+        if self.done {
+            return Ok(());
+        }
         let mut shared = self.shared.lock();
         if !self.alive(&shared) {
             self.done = true;
@@ -399,8 +429,8 @@ impl CursorStream {
         // One round trip for the chunk (a row-by-row iterator would wake the driver per row).
         let rows = shared.client.query(&self.fetch, &[]).map_err(fail)?;
         let n = rows.len();
-        for row in &rows {
-            self.buffer.push_back(row_values(row)?);
+        for row in rows {
+            buffer.push_back(driver_row(row, self.lazy)?);
         }
         if n < self.chunk {
             self.done = true;
@@ -409,19 +439,7 @@ impl CursorStream {
     }
 }
 
-impl Iterator for CursorStream {
-    type Item = Result<Vec<Value>>;
-    fn next(&mut self) -> Option<Result<Vec<Value>>> {
-        if self.buffer.is_empty() && !self.done {
-            if let Err(e) = self.refill() {
-                return Some(Err(e));
-            }
-        }
-        self.buffer.pop_front().map(Ok)
-    }
-}
-
-impl Drop for CursorStream {
+impl Drop for Cursor {
     fn drop(&mut self) {
         let mut shared = self.shared.lock();
         if !self.alive(&shared) {
@@ -473,11 +491,13 @@ impl PgConnection {
                 .map_err(fail)?;
             let mut out = VecDeque::new();
             let mut columns = Vec::new();
+            let mut lazy = false;
             while let Some(row) = rows.next().map_err(fail)? {
                 if columns.is_empty() {
                     columns = row.columns().iter().map(|c| Arc::from(c.name())).collect();
+                    lazy = decodes_lazily(row.columns());
                 }
-                out.push_back(row_values(&row)?);
+                out.push_back(driver_row(row, lazy)?);
             }
             if columns.is_empty() {
                 columns = request
@@ -489,7 +509,7 @@ impl PgConnection {
             let rowcount = rows.rows_affected().map_or(-1, |n| n as i64);
             return Ok(Execution {
                 columns,
-                rows: RowSource::Buffered(out),
+                rows: RowSource::buffered(out),
                 rowcount,
                 last_insert_id: None,
             });
@@ -502,7 +522,7 @@ impl PgConnection {
             let n = guard.client.execute(&stmt, &refs).map_err(fail)? as i64;
             return Ok(Execution {
                 columns: Vec::new(),
-                rows: RowSource::Buffered(VecDeque::new()),
+                rows: RowSource::default(),
                 rowcount: n,
                 last_insert_id: None,
             });
@@ -510,14 +530,15 @@ impl PgConnection {
         let columns = stmt.columns().iter().map(|c| Arc::from(c.name())).collect();
         // All rows in one go: cheaper than waking the driver once per row.
         let rows = guard.client.query(&stmt, &refs).map_err(fail)?;
-        let out = rows
-            .iter()
-            .map(row_values)
-            .collect::<Result<VecDeque<_>>>()?;
         let rowcount = rows.len() as i64;
+        let lazy = decodes_lazily(stmt.columns());
+        let out = rows
+            .into_iter()
+            .map(|row| driver_row(row, lazy))
+            .collect::<Result<VecDeque<_>>>()?;
         Ok(Execution {
             columns,
-            rows: RowSource::Buffered(out),
+            rows: RowSource::buffered(out),
             rowcount,
             last_insert_id: None,
         })

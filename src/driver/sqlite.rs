@@ -1,6 +1,6 @@
 //! The SQLite driver, over `rusqlite` (bundled SQLite).
 
-use super::{Driver, DriverConnection, Execution, Request, RowSource};
+use super::{Driver, DriverConnection, DriverRow, Execution, Request, RowSource};
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::{SqlitePath, Url};
@@ -305,7 +305,7 @@ impl DriverConnection for SqliteConnection {
             let changed = stmt.raw_execute().map_err(fail)?;
             return Ok(Execution {
                 columns: Vec::new(),
-                rows: RowSource::Buffered(VecDeque::new()),
+                rows: RowSource::default(),
                 rowcount: changed as i64,
                 last_insert_id: Some(self.conn.last_insert_rowid()),
             });
@@ -331,7 +331,7 @@ impl DriverConnection for SqliteConnection {
                         columns_hint.get(i).and_then(|c| c.sql_type.as_ref()),
                     ));
                 }
-                rows.push_back(values);
+                rows.push_back(DriverRow::Values(values));
             }
         }
         // RETURNING statements report the rows they changed; a SELECT changes none.
@@ -343,7 +343,7 @@ impl DriverConnection for SqliteConnection {
         let last_insert_id = Some(self.conn.last_insert_rowid());
         Ok(Execution {
             columns,
-            rows: RowSource::Buffered(rows),
+            rows: RowSource::buffered(rows),
             rowcount,
             last_insert_id,
         })
