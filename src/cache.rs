@@ -6,6 +6,7 @@
 //! cannot hand out the wrong SQL. Each entry also keeps the SQL translated for the
 //! `schema_translate_map`s it ran under, so every tenant shares one entry.
 
+use crate::driver::ResultNames;
 use crate::row::ResultKeys;
 use lru::LruCache;
 use parking_lot::Mutex;
@@ -266,17 +267,25 @@ impl CacheEntry {
         self.created
     }
 
-    /// The result keys for a result with these column names: shared by every execution when
-    /// the names are those the statement was compiled to return (`None` otherwise).
-    pub(crate) fn result_keys(&self, names: &[Arc<str>]) -> Option<Arc<ResultKeys>> {
+    /// The result keys for a result with these column names: one set shared by every
+    /// execution when they are the names the statement was compiled to return.
+    pub(crate) fn result_keys(&self, names: ResultNames) -> Arc<ResultKeys> {
         let compiled = &self.cached.compiled().columns;
-        let same = names.len() == compiled.len()
-            && names.iter().zip(compiled).all(|(n, c)| **n == *c.name);
-        same.then(|| {
+        let shared = || {
             self.keys
-                .get_or_init(|| Arc::new(ResultKeys::new(names.to_vec())))
+                .get_or_init(|| Arc::new(ResultKeys::new(ResultNames::Expected.into_vec(compiled))))
                 .clone()
-        })
+        };
+        match names {
+            ResultNames::Expected => shared(),
+            ResultNames::Given(names)
+                if names.len() == compiled.len()
+                    && names.iter().zip(compiled).all(|(n, c)| **n == *c.name) =>
+            {
+                shared()
+            }
+            ResultNames::Given(names) => Arc::new(ResultKeys::new(names)),
+        }
     }
 
     /// The SQL translated through `map`, built once per map.

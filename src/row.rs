@@ -90,10 +90,17 @@ impl RowIndex for &str {
 #[derive(Clone)]
 pub struct Row {
     keys: Arc<ResultKeys>,
-    /// The values, once decoded (from the start for rows the driver decoded).
-    decoded: OnceLock<Box<[Value]>>,
-    /// The driver's row, for a row whose columns are decoded as they are read.
-    undecoded: Option<DriverRow>,
+    cells: Cells,
+}
+
+/// A row's values.
+#[derive(Clone)]
+enum Cells {
+    /// Decoded by the driver.
+    Decoded(Box<[Value]>),
+    /// The driver's row, each column decoded as it is read; all of them, kept, once they are
+    /// asked for by reference.
+    Undecoded(DriverRow, OnceLock<Box<[Value]>>),
 }
 
 impl std::fmt::Debug for Row {
@@ -115,8 +122,7 @@ impl Row {
     pub(crate) fn new(keys: Arc<ResultKeys>, values: Vec<Value>) -> Self {
         Row {
             keys,
-            decoded: OnceLock::from(values.into_boxed_slice()),
-            undecoded: None,
+            cells: Cells::Decoded(values.into_boxed_slice()),
         }
     }
 
@@ -127,8 +133,7 @@ impl Row {
             DriverRow::Values(values) => Row::new(keys, values),
             undecoded => Row {
                 keys,
-                decoded: OnceLock::new(),
-                undecoded: Some(undecoded),
+                cells: Cells::Undecoded(undecoded, OnceLock::new()),
             },
         }
     }
@@ -137,9 +142,12 @@ impl Row {
     /// an [`Error::Conversion`] naming the column and both types.
     pub fn get<T: FromValue>(&self, index: impl RowIndex) -> Result<T> {
         let i = index.position(&self.keys)?;
-        let value = match (self.decoded.get(), &self.undecoded) {
-            (None, Some(row)) => row.value(i),
-            _ => self.values()[i].clone(),
+        let value = match &self.cells {
+            Cells::Decoded(values) => values[i].clone(),
+            Cells::Undecoded(row, decoded) => match decoded.get() {
+                Some(values) => values[i].clone(),
+                None => row.value(i),
+            },
         };
         T::from_value(value).map_err(|e| Error::conversion(index.describe(), e))
     }
@@ -151,10 +159,12 @@ impl Row {
 
     /// The values, in column order.
     pub fn values(&self) -> &[Value] {
-        self.decoded.get_or_init(|| match &self.undecoded {
-            Some(row) => row.to_values().into_boxed_slice(),
-            None => Box::default(),
-        })
+        match &self.cells {
+            Cells::Decoded(values) => values,
+            Cells::Undecoded(row, decoded) => {
+                decoded.get_or_init(|| row.to_values().into_boxed_slice())
+            }
+        }
     }
 
     /// The column names.
@@ -179,10 +189,12 @@ impl Row {
 
     /// The row as an ordered map of column name to value.
     pub fn into_map(self) -> IndexMap<Arc<str>, Value> {
-        let values = match (self.decoded.into_inner(), self.undecoded) {
-            (Some(values), _) => values.into_vec(),
-            (None, Some(row)) => row.into_values(),
-            (None, None) => Vec::new(),
+        let values = match self.cells {
+            Cells::Decoded(values) => values.into_vec(),
+            Cells::Undecoded(row, decoded) => match decoded.into_inner() {
+                Some(values) => values.into_vec(),
+                None => row.into_values(),
+            },
         };
         self.keys.names.iter().cloned().zip(values).collect()
     }

@@ -456,3 +456,24 @@ fn create_all_checks_existing_tables_with_one_query() {
     assert!(conn.table_names(None).unwrap().is_empty());
     md.drop_all(&engine).unwrap();
 }
+
+#[test]
+fn text_that_is_not_utf8_comes_back_as_its_bytes() {
+    // SQLite stores whatever bytes it is given as TEXT; they come back unaltered.
+    let engine = create_engine("sqlite://").unwrap();
+    let mut conn = engine.connect().unwrap();
+    let row = conn
+        .execute(
+            text("SELECT CAST(X'66FF6F' AS TEXT) AS bad, CAST(X'C3A9' AS TEXT) AS good"),
+            (),
+        )
+        .unwrap()
+        .one()
+        .unwrap();
+    assert_eq!(row["bad"], Value::Bytes(vec![0x66, 0xFF, 0x6F]));
+    assert_eq!(row.get::<String>("good").unwrap(), "é");
+    assert!(
+        row.get::<String>("bad").is_err(),
+        "not read as altered text"
+    );
+}

@@ -71,7 +71,9 @@ impl TextClause {
         out
     }
 
-    /// Declares the result columns (SQLAlchemy's `text().columns()`), for typed results.
+    /// Declares the result columns (SQLAlchemy's `text().columns()`), for typed results. They
+    /// are matched to the result's columns by position; when the counts agree, the result's
+    /// keys are these names.
     pub fn columns<I, N>(mut self, columns: I) -> Self
     where
         I: IntoIterator<Item = (N, SqlType)>,

@@ -250,7 +250,7 @@ impl Connection {
                 Ok(exec) => {
                     total += exec.rowcount.max(0);
                     if columns.is_empty() {
-                        columns = exec.columns;
+                        columns = exec.columns.into_vec(&plan.compiled.columns);
                     }
                     let mut batch = exec.rows;
                     while let Some(row) = batch.next_row()? {

@@ -513,8 +513,10 @@ impl Connection {
                     // The primary key came back as a row of its own.
                     let mut rows = exec.rows;
                     let pk = rows.next_row()?;
-                    let inserted = pk
-                        .map(|row| Row::from_driver(Arc::new(ResultKeys::new(exec.columns)), row));
+                    let inserted = pk.map(|row| {
+                        let names = exec.columns.into_vec(&compiled.columns);
+                        Row::from_driver(Arc::new(ResultKeys::new(names)), row)
+                    });
                     return Ok(CursorResult::new(
                         Vec::new(),
                         RowSource::default(),
@@ -526,10 +528,11 @@ impl Connection {
                 let inserted = inserted_primary_key(&stmt, &params, last_id);
                 // A cached statement's result keys are built once.
                 let keys = match &form {
-                    Form::Cached(entry, ..) => entry.result_keys(&exec.columns),
-                    Form::Compiled(..) => None,
-                }
-                .unwrap_or_else(|| Arc::new(ResultKeys::new(exec.columns)));
+                    Form::Cached(entry, ..) => entry.result_keys(exec.columns),
+                    Form::Compiled(..) => {
+                        Arc::new(ResultKeys::new(exec.columns.into_vec(&compiled.columns)))
+                    }
+                };
                 Ok(CursorResult::with_keys(
                     keys,
                     exec.rows,

@@ -112,10 +112,47 @@ impl RowSource {
     }
 }
 
+/// The column names of a result.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResultNames {
+    /// The request's `result_columns`: the result has as many columns as the statement was
+    /// compiled to return, so they take the compiled names, position by position (as
+    /// SQLAlchemy matches a compiled statement's columns), and the database's are not read.
+    Expected,
+    /// The names the database gave; none when the statement returns no rows.
+    Given(Vec<Arc<str>>),
+}
+
+impl ResultNames {
+    /// `Expected` when the result's `count` columns are the `expected` ones, else the names
+    /// `name` reads from the database.
+    pub fn read(
+        count: usize,
+        expected: &[ResultColumn],
+        name: impl FnMut(usize) -> Result<Arc<str>>,
+    ) -> Result<Self> {
+        if count > 0 && count == expected.len() {
+            return Ok(ResultNames::Expected);
+        }
+        (0..count)
+            .map(name)
+            .collect::<Result<_>>()
+            .map(ResultNames::Given)
+    }
+
+    /// The names, where `expected` are the request's `result_columns`.
+    pub fn into_vec(self, expected: &[ResultColumn]) -> Vec<Arc<str>> {
+        match self {
+            ResultNames::Expected => expected.iter().map(|c| c.name.clone()).collect(),
+            ResultNames::Given(names) => names,
+        }
+    }
+}
+
 /// What a statement produced.
 pub struct Execution {
-    /// Column names, or empty when the statement returns no rows.
-    pub columns: Vec<Arc<str>>,
+    /// The column names.
+    pub columns: ResultNames,
     /// The rows.
     pub rows: RowSource,
     /// Rows affected (DML), or -1 when not applicable.

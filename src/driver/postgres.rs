@@ -2,7 +2,9 @@
 //! prepared statements, server-side cursors for streamed results, and disconnect detection.
 
 use super::pg_value::{PgParam, PgValue, RawBytes, always_decodes, param_type};
-use super::{Driver, DriverConnection, DriverRow, Execution, Request, RowCursor, RowSource};
+use super::{
+    Driver, DriverConnection, DriverRow, Execution, Request, ResultNames, RowCursor, RowSource,
+};
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::Url;
@@ -259,6 +261,13 @@ fn drain(mut rows: postgres::RowIter<'_>) -> Result<i64> {
     Ok(rows.rows_affected().map_or(-1, |n| n as i64))
 }
 
+/// The names of a result with these columns.
+fn result_names(columns: &[postgres::Column], request: &Request<'_>) -> Result<ResultNames> {
+    ResultNames::read(columns.len(), request.result_columns, |i| {
+        Ok(Arc::from(columns[i].name()))
+    })
+}
+
 /// Whether rows with these columns are kept as they arrived and decoded when read: every
 /// column's values always decode, so reading them later cannot fail.
 fn decodes_lazily(columns: &[postgres::Column]) -> bool {
@@ -348,7 +357,7 @@ impl PgConnection {
         let shared = self.shared.clone();
         let mut guard = shared.lock();
         let stmt = self.statement(&mut guard.client, request)?;
-        let columns = stmt.columns().iter().map(|c| Arc::from(c.name())).collect();
+        let columns = result_names(stmt.columns(), request)?;
         let lazy = decodes_lazily(stmt.columns());
         self.cursors += 1;
         let name = format!("sqlcore_cursor_{}", self.cursors);
@@ -490,22 +499,17 @@ impl PgConnection {
                 .query_typed_raw(request.sql, typed)
                 .map_err(fail)?;
             let mut out = VecDeque::new();
-            let mut columns = Vec::new();
+            let mut columns = None;
             let mut lazy = false;
             while let Some(row) = rows.next().map_err(fail)? {
-                if columns.is_empty() {
-                    columns = row.columns().iter().map(|c| Arc::from(c.name())).collect();
+                if columns.is_none() {
+                    columns = Some(result_names(row.columns(), request)?);
                     lazy = decodes_lazily(row.columns());
                 }
                 out.push_back(driver_row(row, lazy)?);
             }
-            if columns.is_empty() {
-                columns = request
-                    .result_columns
-                    .iter()
-                    .map(|c| c.name.clone())
-                    .collect();
-            }
+            // Without a row (and without a prepared statement) the names are the compiled ones.
+            let columns = columns.unwrap_or(ResultNames::Expected);
             let rowcount = rows.rows_affected().map_or(-1, |n| n as i64);
             return Ok(Execution {
                 columns,
@@ -521,13 +525,13 @@ impl PgConnection {
         if stmt.columns().is_empty() {
             let n = guard.client.execute(&stmt, &refs).map_err(fail)? as i64;
             return Ok(Execution {
-                columns: Vec::new(),
+                columns: ResultNames::Given(Vec::new()),
                 rows: RowSource::default(),
                 rowcount: n,
                 last_insert_id: None,
             });
         }
-        let columns = stmt.columns().iter().map(|c| Arc::from(c.name())).collect();
+        let columns = result_names(stmt.columns(), request)?;
         // All rows in one go: cheaper than waking the driver once per row.
         let rows = guard.client.query(&stmt, &refs).map_err(fail)?;
         let rowcount = rows.len() as i64;

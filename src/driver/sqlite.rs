@@ -1,6 +1,6 @@
 //! The SQLite driver, over `rusqlite` (bundled SQLite).
 
-use super::{Driver, DriverConnection, DriverRow, Execution, Request, RowSource};
+use super::{Driver, DriverConnection, DriverRow, Execution, Request, ResultNames, RowSource};
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::{SqlitePath, Url};
@@ -159,7 +159,11 @@ fn from_sqlite(v: ValueRef<'_>, ty: Option<&SqlType>) -> Value {
         ValueRef::Null => return Value::Null,
         ValueRef::Integer(n) => Value::I64(n),
         ValueRef::Real(f) => Value::F64(f),
-        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        // Text that is not UTF-8 (SQLite does not check) is kept as its bytes, not altered.
+        ValueRef::Text(t) => match std::str::from_utf8(t) {
+            Ok(text) => Value::Text(text.to_owned()),
+            Err(_) => Value::Bytes(t.to_vec()),
+        },
         ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
     };
     let Some(ty) = ty else { return raw };
@@ -304,21 +308,15 @@ impl DriverConnection for SqliteConnection {
         if column_count == 0 {
             let changed = stmt.raw_execute().map_err(fail)?;
             return Ok(Execution {
-                columns: Vec::new(),
+                columns: ResultNames::Given(Vec::new()),
                 rows: RowSource::default(),
                 rowcount: changed as i64,
                 last_insert_id: Some(self.conn.last_insert_rowid()),
             });
         }
-        // The compiled statement's names are shared when they are the result's.
-        let mut columns: Vec<Arc<str>> = Vec::with_capacity(column_count);
-        for i in 0..column_count {
-            let name = stmt.column_name(i).map_err(fail)?;
-            columns.push(match columns_hint.get(i) {
-                Some(hint) if *hint.name == *name => hint.name.clone(),
-                _ => Arc::from(name),
-            });
-        }
+        let columns = ResultNames::read(column_count, columns_hint, |i| {
+            stmt.column_name(i).map(Arc::from).map_err(fail)
+        })?;
         let mut rows = VecDeque::new();
         {
             let mut raw_rows = stmt.raw_query();
