@@ -2,13 +2,18 @@
 //! `statement.execution_options(...)`).
 
 use crate::options::ExecutionOptions;
-use sqlcore_compiler::Statement;
+use sqlcore_compiler::{
+    CompoundSelect, CreateIndex, CreateTable, Ddl, Delete, DropIndex, DropTable, Insert, Query,
+    Select, SetComment, Statement, TextClause, Update,
+};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 type OptionsChange = Arc<dyn Fn(ExecutionOptions) -> ExecutionOptions + Send + Sync>;
 
 /// A statement to execute, with changes to the connection's execution options that apply to
-/// it alone. Anything that converts into a [`Statement`] converts into one.
+/// it alone. Every statement type converts into one; a `&Statement` is executed as it is,
+/// without a copy, so a statement built once can run again and again.
 ///
 /// ```
 /// use sqlcore::*;
@@ -20,15 +25,21 @@ type OptionsChange = Arc<dyn Fn(ExecutionOptions) -> ExecutionOptions + Send + S
 /// let stmt = select(&t).execution_options(|o| o.compiled_cache(None));
 /// conn.execute(stmt, ())?;
 /// assert_eq!(engine.cache_stats().size, 1);
+///
+/// // Built once, executed by reference.
+/// let by_x: Statement = select(&t).filter(t.c("x").eq(bindparam("x"))).into();
+/// for x in 1..=3 {
+///     conn.execute(&by_x, params! { "x" => x })?;
+/// }
 /// # Ok::<(), sqlcore::Error>(())
 /// ```
 #[derive(Clone)]
-pub struct Executable {
-    pub(crate) statement: Statement,
+pub struct Executable<'s> {
+    pub(crate) statement: Cow<'s, Statement>,
     pub(crate) options: Option<OptionsChange>,
 }
 
-impl std::fmt::Debug for Executable {
+impl std::fmt::Debug for Executable<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Executable")
             .field("statement", &self.statement)
@@ -37,7 +48,7 @@ impl std::fmt::Debug for Executable {
     }
 }
 
-impl Executable {
+impl<'s> Executable<'s> {
     /// The statement.
     pub fn statement(&self) -> &Statement {
         &self.statement
@@ -48,7 +59,7 @@ impl Executable {
     pub fn execution_options(
         self,
         change: impl Fn(ExecutionOptions) -> ExecutionOptions + Send + Sync + 'static,
-    ) -> Executable {
+    ) -> Executable<'s> {
         let options: OptionsChange = match self.options {
             None => Arc::new(change),
             Some(before) => Arc::new(move |o| change(before(o))),
@@ -69,14 +80,43 @@ impl Executable {
     }
 }
 
-impl<T: Into<Statement>> From<T> for Executable {
-    fn from(statement: T) -> Self {
+impl<'s> From<&'s Statement> for Executable<'s> {
+    fn from(statement: &'s Statement) -> Self {
         Executable {
-            statement: statement.into(),
+            statement: Cow::Borrowed(statement),
             options: None,
         }
     }
 }
+
+macro_rules! executable_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Executable<'static> {
+            fn from(statement: $t) -> Self {
+                Executable {
+                    statement: Cow::Owned(statement.into()),
+                    options: None,
+                }
+            }
+        }
+    )*};
+}
+executable_from!(
+    Statement,
+    Select,
+    CompoundSelect,
+    Query,
+    Insert,
+    Update,
+    Delete,
+    TextClause,
+    Ddl,
+    CreateTable,
+    DropTable,
+    CreateIndex,
+    DropIndex,
+    SetComment
+);
 
 /// `execution_options` on every statement type.
 pub trait StatementExt: Into<Statement> {
@@ -86,8 +126,12 @@ pub trait StatementExt: Into<Statement> {
     fn execution_options(
         self,
         change: impl Fn(ExecutionOptions) -> ExecutionOptions + Send + Sync + 'static,
-    ) -> Executable {
-        Executable::from(self).execution_options(change)
+    ) -> Executable<'static> {
+        Executable {
+            statement: Cow::Owned(self.into()),
+            options: None,
+        }
+        .execution_options(change)
     }
 }
 

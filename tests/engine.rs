@@ -569,7 +569,60 @@ fn execute_many_reads_rows_whatever_their_key_order(b: &TestDb) {
     ));
 }
 
+fn statements_built_once_execute_by_reference(b: &TestDb) {
+    let engine = engine_with_schema(&b.url());
+    let mut conn = engine.connect().unwrap();
+    let users = users();
+    // An INSERT taking its values from the parameters, and its inserted_primary_key, each
+    // time: the statement itself is left as it was built.
+    let add: Statement = insert(&users).into();
+    let mut ids = Vec::new();
+    for name in ["a", "b", "c"] {
+        let result = conn.execute(&add, params! { "name" => name }).unwrap();
+        ids.push(
+            result
+                .inserted_primary_key()
+                .unwrap()
+                .get::<i64>("id")
+                .unwrap(),
+        );
+    }
+    assert_eq!(add, Statement::from(insert(&users)));
+    let by_id: Statement = select([users.c("name")])
+        .filter(users.c("id").eq(bindparam("id")))
+        .into();
+    let names: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            conn.execute(&by_id, params! { "id" => *id })
+                .unwrap()
+                .scalar_one()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(names, ["a", "b", "c"]);
+    // One cached entry per statement, however often each ran.
+    let cached = engine.cache_stats().size;
+    conn.execute(&by_id, params! { "id" => ids[0] }).unwrap();
+    assert_eq!(engine.cache_stats().size, cached);
+    // With options of its own, still by reference; and in execute_many.
+    let uncached = Executable::from(&by_id).execution_options(|o| o.compiled_cache(None));
+    let name: String = conn
+        .execute(uncached, params! { "id" => ids[1] })
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(name, "b");
+    let n = conn
+        .execute_many(&add, [params! { "name" => "d" }, params! { "name" => "e" }])
+        .unwrap()
+        .rowcount();
+    assert_eq!(n, 2);
+    assert_eq!(rows_in(&mut conn, "users"), 5);
+}
+
 crate::on_every_backend!(
+    statements_built_once_execute_by_reference,
     a_failed_commit_can_be_rolled_back,
     inserted_primary_key_is_null_when_nothing_was_inserted,
     commit_as_you_go,

@@ -18,9 +18,9 @@ impl Connection {
     /// `VALUES` in batches (within the dialect's parameter limit and the engine's
     /// `insertmanyvalues_page_size`), its RETURNING rows in input order; other statements
     /// reuse one prepared statement. The result's `rowcount` is the total.
-    pub fn execute_many<I>(
+    pub fn execute_many<'s, I>(
         &mut self,
-        statement: impl Into<Executable>,
+        statement: impl Into<Executable<'s>>,
         param_sets: I,
     ) -> Result<CursorResult>
     where
@@ -29,10 +29,10 @@ impl Connection {
     {
         let statement = statement.into();
         match statement.options_over(&self.options) {
-            None => self.execute_many_sets(statement.statement, param_sets),
+            None => self.execute_many_sets(statement.statement.into_owned(), param_sets),
             Some(options) => {
                 let saved = std::mem::replace(&mut self.options, options);
-                let result = self.execute_many_sets(statement.statement, param_sets);
+                let result = self.execute_many_sets(statement.statement.into_owned(), param_sets);
                 self.options = saved;
                 result
             }

@@ -16,6 +16,7 @@ use sqlcore_compiler::{
     Compile, Compiled, Dialect, Expr, Extracted, Insert, InsertSource, Params, SchemaTranslateMap,
     Statement, Value, bindparam, extract,
 };
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -451,9 +452,9 @@ impl Connection {
     /// `conn.execute(insert(t), {...})` does. The statement's compiled form comes from the
     /// compiled-statement cache when its shape was seen before; its schemas are re-targeted
     /// through the `schema_translate_map` in effect.
-    pub fn execute(
+    pub fn execute<'s>(
         &mut self,
-        statement: impl Into<Executable>,
+        statement: impl Into<Executable<'s>>,
         params: impl IntoParams,
     ) -> Result<CursorResult> {
         let statement = statement.into();
@@ -569,14 +570,17 @@ impl Connection {
     /// `implicit_returning`, a single-row INSERT on a dialect without row ids returns its
     /// primary key (as SQLAlchemy does on PostgreSQL) for `inserted_primary_key`. Gives the
     /// statement and whether RETURNING was added.
-    fn with_implicit_values(
+    fn with_implicit_values<'s>(
         &self,
-        stmt: Statement,
+        stmt: Cow<'s, Statement>,
         params: &Params,
         implicit_returning: bool,
-    ) -> (Statement, bool) {
+    ) -> (Cow<'s, Statement>, bool) {
+        if !matches!(*stmt, Statement::Insert(_)) {
+            return (stmt, false);
+        }
         let dialect = self.engine.dialect();
-        match stmt {
+        match stmt.into_owned() {
             Statement::Insert(ins) => {
                 let mut ins = values_from_params(ins, params);
                 let single_row =
@@ -598,16 +602,17 @@ impl Connection {
                     ins = ins.returning(pk);
                     implicit = true;
                 }
-                (Statement::Insert(ins), implicit)
+                (Cow::Owned(Statement::Insert(ins)), implicit)
             }
-            other => (other, false),
+            other => (Cow::Owned(other), false),
         }
     }
 
     /// Compiles a statement for this connection's dialect, without the cache, its schemas
     /// translated through the connection's `schema_translate_map`.
     fn prepare(&mut self, stmt: Statement, params: &Params) -> Result<Prepared> {
-        let (stmt, _) = self.with_implicit_values(stmt, params, false);
+        let (stmt, _) = self.with_implicit_values(Cow::Owned(stmt), params, false);
+        let stmt = stmt.into_owned();
         let dialect = self.engine.dialect();
         let mut compiled = stmt.compile(dialect)?;
         if let Some(map) = &self.options.schema_translate_map {
