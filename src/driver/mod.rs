@@ -32,11 +32,11 @@ pub enum DriverRow {
 }
 
 impl DriverRow {
-    /// The value of column `i` (`i` is in range).
-    pub fn value(&self, i: usize) -> Value {
+    /// The value of column `i`, if there is one.
+    pub fn value(&self, i: usize) -> Option<Value> {
         match self {
-            DriverRow::Values(values) => values[i].clone(),
-            DriverRow::Postgres(row) => postgres::cell(row, i),
+            DriverRow::Values(values) => values.get(i).cloned(),
+            DriverRow::Postgres(row) => (i < row.len()).then(|| postgres::cell(row, i)),
         }
     }
 
@@ -55,7 +55,7 @@ impl DriverRow {
 
     /// All values, in column order.
     pub fn to_values(&self) -> Vec<Value> {
-        (0..self.len()).map(|i| self.value(i)).collect()
+        (0..self.len()).filter_map(|i| self.value(i)).collect()
     }
 
     /// All values, in column order.
