@@ -268,22 +268,17 @@ impl CacheEntry {
     }
 
     /// The result keys for a result with these column names: one set shared by every
-    /// execution when they are the names the statement was compiled to return.
+    /// execution whose result has the columns the statement was compiled to return.
     pub(crate) fn result_keys(&self, names: ResultNames) -> Arc<ResultKeys> {
-        let compiled = &self.cached.compiled().columns;
-        let shared = || {
-            self.keys
-                .get_or_init(|| Arc::new(ResultKeys::new(ResultNames::Expected.into_vec(compiled))))
-                .clone()
-        };
         match names {
-            ResultNames::Expected => shared(),
-            ResultNames::Given(names)
-                if names.len() == compiled.len()
-                    && names.iter().zip(compiled).all(|(n, c)| **n == *c.name) =>
-            {
-                shared()
-            }
+            ResultNames::Expected => self
+                .keys
+                .get_or_init(|| {
+                    Arc::new(ResultKeys::new(
+                        names.into_vec(&self.cached.compiled().columns),
+                    ))
+                })
+                .clone(),
             ResultNames::Given(names) => Arc::new(ResultKeys::new(names)),
         }
     }

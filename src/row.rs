@@ -143,11 +143,8 @@ impl Row {
     pub fn get<T: FromValue>(&self, index: impl RowIndex) -> Result<T> {
         let i = index.position(&self.keys)?;
         let value = match &self.cells {
-            Cells::Decoded(values) => values.get(i).cloned(),
-            Cells::Undecoded(row, decoded) => match decoded.get() {
-                Some(values) => values.get(i).cloned(),
-                None => row.value(i),
-            },
+            Cells::Undecoded(row, decoded) if decoded.get().is_none() => row.value(i),
+            _ => self.values().get(i).cloned(),
         };
         let value = value.ok_or_else(|| Error::NoSuchColumn(index.describe()))?;
         T::from_value(value).map_err(|e| Error::conversion(index.describe(), e))

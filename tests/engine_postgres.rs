@@ -698,6 +698,24 @@ fn rows_read_as_they_arrive_behave_as_decoded_rows() {
                    '6fa459ea-ee8a-3ca4-894e-db77e160355e'::uuid AS j, NULL::int4 AS k, NULL::text AS l";
     let lazy_sql = format!("SELECT {columns} FROM generate_series(1, 3)");
     let eager_sql = format!("SELECT {columns}, 1.25::numeric AS m FROM generate_series(1, 3)");
+    // The driver keeps the first query's rows as they arrived and decodes the second's.
+    fn kept(conn: &mut Connection, sql: &str) -> bool {
+        let request = sqlcore::driver::Request {
+            sql,
+            params: &[],
+            param_types: &[],
+            result_columns: &[],
+            stream: None,
+        };
+        let raw = conn.driver_connection().unwrap();
+        let mut rows = raw.execute(&request).unwrap().rows;
+        matches!(
+            rows.next_row().unwrap(),
+            Some(sqlcore::driver::DriverRow::Postgres(_))
+        )
+    }
+    assert!(kept(&mut conn, &lazy_sql));
+    assert!(!kept(&mut conn, &eager_sql));
     for stream in [false, true] {
         conn.update_execution_options(|o| o.stream_results(stream).max_row_buffer(2))
             .unwrap();

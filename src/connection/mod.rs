@@ -576,36 +576,32 @@ impl Connection {
         params: &Params,
         implicit_returning: bool,
     ) -> (Cow<'s, Statement>, bool) {
-        if !matches!(*stmt, Statement::Insert(_)) {
-            return (stmt, false);
-        }
+        let ins = match stmt {
+            Cow::Owned(Statement::Insert(ins)) => ins,
+            Cow::Borrowed(Statement::Insert(ins)) => ins.clone(),
+            other => return (other, false),
+        };
         let dialect = self.engine.dialect();
-        match stmt.into_owned() {
-            Statement::Insert(ins) => {
-                let mut ins = values_from_params(ins, params);
-                let single_row =
-                    matches!(&ins.source, InsertSource::Values(rows) if rows.len() <= 1);
-                let mut implicit = false;
-                if implicit_returning
-                    && dialect.implicit_returning()
-                    && single_row
-                    && ins.returning.is_empty()
-                    && !ins.table.primary_key.columns.is_empty()
-                {
-                    let pk: Vec<Expr> = ins
-                        .table
-                        .primary_key
-                        .columns
-                        .iter()
-                        .map(|c| ins.table.c(c))
-                        .collect();
-                    ins = ins.returning(pk);
-                    implicit = true;
-                }
-                (Cow::Owned(Statement::Insert(ins)), implicit)
-            }
-            other => (Cow::Owned(other), false),
+        let mut ins = values_from_params(ins, params);
+        let single_row = matches!(&ins.source, InsertSource::Values(rows) if rows.len() <= 1);
+        let mut implicit = false;
+        if implicit_returning
+            && dialect.implicit_returning()
+            && single_row
+            && ins.returning.is_empty()
+            && !ins.table.primary_key.columns.is_empty()
+        {
+            let pk: Vec<Expr> = ins
+                .table
+                .primary_key
+                .columns
+                .iter()
+                .map(|c| ins.table.c(c))
+                .collect();
+            ins = ins.returning(pk);
+            implicit = true;
         }
+        (Cow::Owned(Statement::Insert(ins)), implicit)
     }
 
     /// Compiles a statement for this connection's dialect, without the cache, its schemas
