@@ -108,6 +108,11 @@ pub struct ExecutionOptions {
     pub isolation_level: Option<IsolationLevel>,
     /// Fetch rows in chunks of `max_row_buffer` instead of buffering the whole result
     /// (server-side cursors on PostgreSQL; SQLite results are produced in process).
+    ///
+    /// On PostgreSQL the next chunk is fetched while the current one is read, so at most two
+    /// chunks are held. The server therefore runs a query up to one chunk ahead of the rows
+    /// read: an error it raises there (a division by zero in a later row) aborts the
+    /// transaction even if those rows are never read, and a later `commit()` reports it.
     pub stream_results: bool,
     /// The chunk size of streamed results (default 1000).
     pub max_row_buffer: usize,

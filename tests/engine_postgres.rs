@@ -764,3 +764,124 @@ fn rows_read_as_they_arrive_behave_as_decoded_rows() {
     let err = conn.execute(text(nan), ()).unwrap_err();
     assert!(err.to_string().contains("NaN"), "{err}");
 }
+
+/// The rows of a streamed result, up to its end or its first error.
+fn read_until_error(result: &mut CursorResult) -> (Vec<i32>, Option<Error>) {
+    let mut rows = Vec::new();
+    loop {
+        match result.fetchone() {
+            Ok(Some(row)) => rows.push(row.get::<i32>(0).unwrap()),
+            Ok(None) => return (rows, None),
+            Err(e) => return (rows, Some(e)),
+        }
+    }
+}
+
+#[test]
+fn chunks_fetched_ahead_never_mix_results_or_hide_an_error() {
+    let Some(b) = db("fetch_ahead") else { return };
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execute(text("CREATE TABLE log (n INTEGER)"), ())
+        .unwrap();
+    conn.commit().unwrap();
+    conn.update_execution_options(|o| o.stream_results(true).max_row_buffer(7))
+        .unwrap();
+
+    // Two streamed results read in turns, with statements of their own in between: each
+    // chunk fetched ahead reaches its own result, in order.
+    let mut up = conn
+        .execute(text("SELECT g FROM generate_series(1, 50) g"), ())
+        .unwrap();
+    let mut down = conn
+        .execute(text("SELECT -g FROM generate_series(1, 30) g"), ())
+        .unwrap();
+    let (mut got_up, mut got_down) = (Vec::new(), Vec::new());
+    loop {
+        let (a, b) = (up.fetchone().unwrap(), down.fetchone().unwrap());
+        if a.is_none() && b.is_none() {
+            break;
+        }
+        if let Some(row) = a {
+            let n: i32 = row.get(0).unwrap();
+            conn.execute(text("INSERT INTO log VALUES (:n)"), params! { "n" => n })
+                .unwrap();
+            got_up.push(n);
+        }
+        if let Some(row) = b {
+            got_down.push(row.get::<i32>(0).unwrap());
+        }
+    }
+    assert_eq!(got_up, (1..=50).collect::<Vec<_>>());
+    assert_eq!(got_down, (1..=30).map(|g| -g).collect::<Vec<_>>());
+    drop((up, down));
+    conn.commit().unwrap();
+    let logged: i64 = scalar(&mut conn, "SELECT count(*) FROM log");
+    assert_eq!(logged, 50);
+    conn.commit().unwrap();
+
+    // Row 15 divides by zero. Read on, the error is the server's, at the row it belongs to.
+    let failing = "SELECT 10 / (15 - g) FROM generate_series(1, 30) g";
+    let mut result = conn.execute(text(failing), ()).unwrap();
+    let (rows, err) = read_until_error(&mut result);
+    assert_eq!(rows.len(), 14);
+    let err = err.expect("the division by zero");
+    assert_eq!(
+        err.as_db_error().and_then(|e| e.sqlstate.as_deref()),
+        Some("22012"),
+        "{err}"
+    );
+    drop(result);
+    conn.rollback().unwrap();
+
+    // Read only into the second chunk, the third (with row 15) was already asked for and
+    // failed on the server, aborting the transaction: COMMIT says so rather than letting
+    // PostgreSQL roll the transaction back silently — whether the result is still open or
+    // was dropped (closing its cursor) before.
+    for drop_first in [false, true] {
+        conn.execute(text("INSERT INTO log VALUES (0)"), ())
+            .unwrap();
+        let mut result = conn.execute(text(failing), ()).unwrap();
+        for _ in 0..8 {
+            result.fetchone().unwrap().unwrap();
+        }
+        let result = if drop_first {
+            drop(result);
+            None
+        } else {
+            Some(result)
+        };
+        let err = conn.commit().unwrap_err();
+        assert_eq!(
+            err.as_db_error().and_then(|e| e.sqlstate.as_deref()),
+            Some("25P02"),
+            "{err}"
+        );
+        drop(result);
+        let zeros: i64 = scalar(&mut conn, "SELECT count(*) FROM log WHERE n = 0");
+        assert_eq!(zeros, 0, "the aborted transaction's insert is gone");
+        conn.rollback().unwrap();
+    }
+}
+
+#[test]
+fn a_connect_hook_runs_statements_through_the_client() {
+    let Some(b) = db("hook_client") else { return };
+    let engine = Engine::builder(&b.url())
+        .on_connect(|conn| {
+            let pg = conn
+                .as_any_mut()
+                .downcast_mut::<sqlcore::driver::postgres::PgConnection>()
+                .expect("a PostgreSQL connection");
+            pg.with_client(async |client| {
+                client
+                    .batch_execute("SET application_name TO 'sqlcore_hook'")
+                    .await
+            })
+        })
+        .build()
+        .unwrap();
+    let mut conn = engine.connect().unwrap();
+    let name: String = scalar(&mut conn, "SELECT current_setting('application_name')");
+    assert_eq!(name, "sqlcore_hook");
+}

@@ -1,6 +1,7 @@
 //! The DB-API layer: one [`Driver`] per backend opens [`DriverConnection`]s; everything above
 //! (pools, `Connection`, results) speaks only these traits.
 
+mod pg_session;
 mod pg_value;
 pub mod postgres;
 pub mod sqlite;
@@ -28,7 +29,7 @@ pub enum DriverRow {
     /// A PostgreSQL row as it came off the wire, each column decoded when it is read. Only
     /// rows whose column types always decode are kept this way (integers, floats, booleans,
     /// text, bytea, uuid): reading them later cannot fail.
-    Postgres(::postgres::Row),
+    Postgres(tokio_postgres::Row),
 }
 
 impl DriverRow {

@@ -2,10 +2,10 @@
 //! the server reports.
 
 use bytes::BytesMut;
-use postgres::types::{FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
 use rust_decimal::Decimal;
 use sqlcore_compiler::{Interval, SqlType, Value};
 use std::error::Error as StdError;
+use tokio_postgres::types::{FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 

@@ -1,6 +1,9 @@
-//! The PostgreSQL driver, over the `postgres` crate: a bounded per-connection cache of
-//! prepared statements, server-side cursors for streamed results, and disconnect detection.
+//! The PostgreSQL driver, over `tokio-postgres` driven on the calling thread (see
+//! [`Session`]): a bounded per-connection cache of prepared statements, server-side cursors
+//! for streamed results whose next chunk is on its way while one is read, and disconnect
+//! detection.
 
+use super::pg_session::Session;
 use super::pg_value::{PgParam, PgValue, RawBytes, always_decodes, param_type};
 use super::{
     Driver, DriverConnection, DriverRow, Execution, Request, ResultNames, RowCursor, RowSource,
@@ -8,17 +11,22 @@ use super::{
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::Url;
+use futures_util::TryStreamExt;
 use lru::LruCache;
 use parking_lot::Mutex;
-use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::{Kind, ToSql, Type};
-use postgres::{Client, Config, NoTls, Statement};
 use sqlcore_compiler::{Dialect, PostgreSQL, SqlType, Value};
 use std::any::Any;
 use std::collections::VecDeque;
 use std::num::NonZeroUsize;
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{Kind, ToSql, Type};
+use tokio_postgres::{Client, Config, Row, Statement};
+
+/// How long a ping waits for the server's answer.
+const PING_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens PostgreSQL connections from a URL: host, port, user, password, dbname,
 /// `sslmode=disable|prefer`, `connect_timeout`, `application_name`, `options`.
@@ -48,10 +56,10 @@ impl PgDriver {
             match key.as_str() {
                 "sslmode" => match value.as_str() {
                     "disable" => {
-                        config.ssl_mode(postgres::config::SslMode::Disable);
+                        config.ssl_mode(tokio_postgres::config::SslMode::Disable);
                     }
                     "prefer" | "allow" => {
-                        config.ssl_mode(postgres::config::SslMode::Prefer);
+                        config.ssl_mode(tokio_postgres::config::SslMode::Prefer);
                     }
                     other => {
                         return Err(Error::Argument(format!(
@@ -92,8 +100,8 @@ impl PgDriver {
                 }
                 "target_session_attrs" => {
                     config.target_session_attrs(match value.as_str() {
-                        "any" => postgres::config::TargetSessionAttrs::Any,
-                        "read-write" => postgres::config::TargetSessionAttrs::ReadWrite,
+                        "any" => tokio_postgres::config::TargetSessionAttrs::Any,
+                        "read-write" => tokio_postgres::config::TargetSessionAttrs::ReadWrite,
                         _ => return Err(bad()),
                     });
                 }
@@ -113,20 +121,17 @@ impl Driver for PgDriver {
     }
 
     fn connect(&self) -> Result<Box<dyn DriverConnection>> {
-        let client = self
-            .config
-            .connect(NoTls)
-            .map_err(|e| Error::Db(map_error(&e)))?;
+        let session = Session::connect(&self.config)?;
         Ok(Box::new(PgConnection {
             shared: Arc::new(Mutex::new(Shared {
-                client,
+                session,
+                in_tx: false,
                 tx_epoch: 0,
                 checkout_epoch: 0,
                 tx_failed: false,
                 hold_cursors: 0,
             })),
             cache: NonZeroUsize::new(self.statement_cache).map(LruCache::new),
-            in_tx: false,
             cursors: 0,
         }))
     }
@@ -134,7 +139,9 @@ impl Driver for PgDriver {
 
 /// What a streamed result shares with its connection.
 struct Shared {
-    client: Client,
+    session: Session,
+    /// A transaction is open (begun with BEGIN).
+    in_tx: bool,
     /// Bumped when a transaction ends or rolls back to a savepoint, which closes the cursors
     /// declared in it.
     tx_epoch: u64,
@@ -146,17 +153,51 @@ struct Shared {
     hold_cursors: usize,
 }
 
+impl Shared {
+    /// Runs `f` with the client; a failure inside a transaction marks it aborted.
+    fn run<T>(
+        &mut self,
+        f: impl AsyncFnOnce(&Client) -> std::result::Result<T, tokio_postgres::Error>,
+    ) -> Result<T> {
+        let result = self.session.run(f).map_err(fail);
+        self.note(result.is_err());
+        result
+    }
+
+    /// Sends cursor `id`'s next FETCH without waiting for it.
+    fn send_fetch(&mut self, id: u64, fetch: &Statement) {
+        self.session.send_fetch(id, fetch);
+        self.note(false);
+    }
+
+    /// The rows of cursor `id`'s FETCH sent ahead, if one was sent.
+    fn fetched(&mut self, id: u64) -> Option<Result<Vec<Row>>> {
+        let rows = self.session.fetched(id).map(|rows| rows.map_err(fail));
+        self.note(matches!(rows, Some(Err(_))));
+        rows
+    }
+
+    /// Marks the transaction aborted after a failure in it (`failed`, or a FETCH sent ahead
+    /// that failed while another statement waited): PostgreSQL aborts it on any error.
+    fn note(&mut self, failed: bool) {
+        let fetch_failed = self.session.take_fetch_failed();
+        if self.in_tx && (failed || fetch_failed) {
+            self.tx_failed = true;
+        }
+    }
+}
+
 /// An open PostgreSQL connection.
 pub struct PgConnection {
     shared: Arc<Mutex<Shared>>,
     cache: Option<LruCache<String, Statement>>,
-    in_tx: bool,
+    /// Cursors declared so far (their names and ids).
     cursors: u64,
 }
 
 /// Maps a `postgres` error to the DB-API family of its SQLSTATE; a lost connection is marked
 /// invalidated.
-pub(crate) fn map_error(e: &postgres::Error) -> DbError {
+pub(crate) fn map_error(e: &tokio_postgres::Error) -> DbError {
     let message = match e.as_db_error() {
         Some(db) => match db.detail() {
             Some(detail) => format!("{}: {} ({detail})", db.severity(), db.message()),
@@ -223,7 +264,7 @@ pub(crate) fn map_error(e: &postgres::Error) -> DbError {
     err
 }
 
-fn fail(e: postgres::Error) -> Error {
+fn fail(e: tokio_postgres::Error) -> Error {
     Error::Db(map_error(&e))
 }
 
@@ -255,14 +296,8 @@ fn infer() -> Type {
     Type::new(String::new(), 0, Kind::Simple, String::new())
 }
 
-/// Runs a statement that returns no rows to completion; the rows it affected.
-fn drain(mut rows: postgres::RowIter<'_>) -> Result<i64> {
-    while rows.next().map_err(fail)?.is_some() {}
-    Ok(rows.rows_affected().map_or(-1, |n| n as i64))
-}
-
 /// The names of a result with these columns.
-fn result_names(columns: &[postgres::Column], request: &Request<'_>) -> Result<ResultNames> {
+fn result_names(columns: &[tokio_postgres::Column], request: &Request<'_>) -> Result<ResultNames> {
     ResultNames::read(columns.len(), request.result_columns, |i| {
         Ok(Arc::from(columns[i].name()))
     })
@@ -270,13 +305,13 @@ fn result_names(columns: &[postgres::Column], request: &Request<'_>) -> Result<R
 
 /// Whether rows with these columns are kept as they arrived and decoded when read: every
 /// column's values always decode, so reading them later cannot fail.
-fn decodes_lazily(columns: &[postgres::Column]) -> bool {
+fn decodes_lazily(columns: &[tokio_postgres::Column]) -> bool {
     columns.iter().all(|c| always_decodes(c.type_()))
 }
 
 /// A row for a result: as it arrived when `lazy` (see [`decodes_lazily`]), else decoded now,
 /// so that a value which does not decode is an error of the execution.
-fn driver_row(row: postgres::Row, lazy: bool) -> Result<DriverRow> {
+fn driver_row(row: Row, lazy: bool) -> Result<DriverRow> {
     if lazy {
         return Ok(DriverRow::Postgres(row));
     }
@@ -289,7 +324,7 @@ fn driver_row(row: postgres::Row, lazy: bool) -> Result<DriverRow> {
 
 /// Column `i` of a row kept as it arrived (one whose columns always decode); should the
 /// server ever send a malformed value, its bytes are kept rather than lost.
-pub(super) fn cell(row: &postgres::Row, i: usize) -> Value {
+pub(super) fn cell(row: &Row, i: usize) -> Value {
     match row.try_get::<_, PgValue>(i) {
         Ok(value) => value.0,
         Err(_) => match row.try_get::<_, RawBytes>(i) {
@@ -301,7 +336,7 @@ pub(super) fn cell(row: &postgres::Row, i: usize) -> Value {
 
 impl PgConnection {
     /// The prepared statement for `sql`, from the cache or prepared now (and cached).
-    fn statement(&mut self, client: &mut Client, request: &Request<'_>) -> Result<Statement> {
+    fn statement(&mut self, shared: &mut Shared, request: &Request<'_>) -> Result<Statement> {
         if let Some(cache) = &mut self.cache {
             if let Some(stmt) = cache.get(request.sql) {
                 if fits(stmt, request) {
@@ -309,9 +344,8 @@ impl PgConnection {
                 }
             }
         }
-        let stmt = client
-            .prepare_typed(request.sql, &declared_types(request))
-            .map_err(fail)?;
+        let types = declared_types(request);
+        let stmt = shared.run(async |c| c.prepare_typed(request.sql, &types).await)?;
         if let Some(cache) = &mut self.cache {
             // Evicting drops the oldest statement, which closes it on the server.
             cache.put(request.sql.to_owned(), stmt.clone());
@@ -320,17 +354,20 @@ impl PgConnection {
     }
 
     fn simple(&mut self, sql: &str) -> Result<()> {
-        self.shared.lock().client.batch_execute(sql).map_err(fail)
+        self.shared.lock().run(async |c| c.batch_execute(sql).await)
     }
 
     fn end_transaction(&mut self, commit: bool) -> Result<()> {
         let mut shared = self.shared.lock();
+        // A FETCH sent ahead completes inside the transaction it belongs to.
+        shared.session.settle();
+        shared.note(false);
         shared.tx_epoch += 1;
-        self.in_tx = false;
+        shared.in_tx = false;
         let failed = std::mem::take(&mut shared.tx_failed);
         if commit && failed {
             // PostgreSQL would answer COMMIT with a silent ROLLBACK.
-            shared.client.batch_execute("ROLLBACK").map_err(fail)?;
+            shared.run(async |c| c.batch_execute("ROLLBACK").await)?;
             let mut err = DbError::new(
                 DbErrorKind::Operational,
                 "the transaction was aborted by an earlier error and has been rolled back",
@@ -338,57 +375,49 @@ impl PgConnection {
             err.sqlstate = Some("25P02".into());
             return Err(Error::Db(err));
         }
-        shared
-            .client
-            .batch_execute(if commit { "COMMIT" } else { "ROLLBACK" })
-            .map_err(fail)
-    }
-
-    /// Notes a failure inside a transaction, which PostgreSQL aborts.
-    fn track<T>(&self, result: Result<T>) -> Result<T> {
-        if result.is_err() && self.in_tx {
-            self.shared.lock().tx_failed = true;
-        }
-        result
+        let sql = if commit { "COMMIT" } else { "ROLLBACK" };
+        shared.run(async |c| c.batch_execute(sql).await)
     }
 
     fn stream(&mut self, request: &Request<'_>, chunk: usize) -> Result<Execution> {
         let chunk = chunk.max(1);
         let shared = self.shared.clone();
         let mut guard = shared.lock();
-        let stmt = self.statement(&mut guard.client, request)?;
+        let stmt = self.statement(&mut guard, request)?;
         let columns = result_names(stmt.columns(), request)?;
         let lazy = decodes_lazily(stmt.columns());
         self.cursors += 1;
-        let name = format!("sqlcore_cursor_{}", self.cursors);
+        let id = self.cursors;
+        let name = format!("sqlcore_cursor_{id}");
         // Outside a transaction the cursor must outlive the implicit one of its DECLARE.
-        let hold = if self.in_tx {
-            "WITHOUT HOLD"
-        } else {
-            "WITH HOLD"
-        };
-        let declare = format!("DECLARE {name} NO SCROLL CURSOR {hold} FOR {}", request.sql);
+        let hold = !guard.in_tx;
+        let declare = format!(
+            "DECLARE {name} NO SCROLL CURSOR {} FOR {}",
+            if hold { "WITH HOLD" } else { "WITHOUT HOLD" },
+            request.sql
+        );
         let types: Vec<Type> = stmt.params().to_vec();
         let params = request.params.iter().map(PgParam);
-        let declared = guard.client.prepare_typed(&declare, &types).map_err(fail)?;
-        drain(guard.client.query_raw(&declared, params).map_err(fail)?)?;
-        let fetch = guard
-            .client
-            .prepare(&format!("FETCH {chunk} FROM {name}"))
-            .map_err(fail)?;
-        let (tx_epoch, checkout_epoch) = (guard.tx_epoch, guard.checkout_epoch);
-        if !self.in_tx {
+        guard.run(async |c| {
+            let declared = c.prepare_typed(&declare, &types).await?;
+            c.execute_raw(&declared, params).await
+        })?;
+        let fetch_sql = format!("FETCH {chunk} FROM {name}");
+        let fetch = guard.run(async |c| c.prepare(&fetch_sql).await)?;
+        if hold {
             guard.hold_cursors += 1;
         }
-        drop(guard);
+        // The first chunk is on its way while the result is handed over.
+        guard.send_fetch(id, &fetch);
         let cursor = Cursor {
-            shared,
+            shared: shared.clone(),
+            id,
             name,
             fetch,
             chunk,
-            tx_epoch,
-            checkout_epoch,
-            hold: !self.in_tx,
+            tx_epoch: guard.tx_epoch,
+            checkout_epoch: guard.checkout_epoch,
+            hold,
             lazy,
             done: false,
         };
@@ -401,9 +430,11 @@ impl PgConnection {
     }
 }
 
-/// A server-side cursor, fetched `chunk` rows at a time.
+/// A server-side cursor, fetched `chunk` rows at a time, each FETCH sent as the previous
+/// one's rows arrive (so at most two chunks are held).
 struct Cursor {
     shared: Arc<Mutex<Shared>>,
+    id: u64,
     name: String,
     fetch: Statement,
     chunk: usize,
@@ -435,14 +466,18 @@ impl RowCursor for Cursor {
                 "the transaction or connection of this streamed result has ended".into(),
             ));
         }
-        // One round trip for the chunk (a row-by-row iterator would wake the driver per row).
-        let rows = shared.client.query(&self.fetch, &[]).map_err(fail)?;
-        let n = rows.len();
+        let rows = match shared.fetched(self.id) {
+            Some(rows) => rows?,
+            None => shared.run(async |c| c.query(&self.fetch, &[]).await)?,
+        };
+        if rows.len() < self.chunk {
+            self.done = true;
+        } else {
+            shared.send_fetch(self.id, &self.fetch);
+        }
+        drop(shared);
         for row in rows {
             buffer.push_back(driver_row(row, self.lazy)?);
-        }
-        if n < self.chunk {
-            self.done = true;
         }
         Ok(())
     }
@@ -451,20 +486,17 @@ impl RowCursor for Cursor {
 impl Drop for Cursor {
     fn drop(&mut self) {
         let mut shared = self.shared.lock();
+        shared.session.forget(self.id);
+        shared.note(false);
         if !self.alive(&shared) {
             return;
         }
         if self.hold {
             shared.hold_cursors = shared.hold_cursors.saturating_sub(1);
         }
-        if shared
-            .client
-            .batch_execute(&format!("CLOSE {}", self.name))
-            .is_err()
-            && !self.hold
-        {
-            shared.tx_failed = true;
-        }
+        let close = format!("CLOSE {}", self.name);
+        // A failure inside a transaction marks it aborted.
+        let _ = shared.run(async |c| c.batch_execute(&close).await);
     }
 }
 
@@ -488,42 +520,44 @@ impl PgConnection {
         }
         let shared = self.shared.clone();
         let mut guard = shared.lock();
-        let params = request.params.iter().map(PgParam);
         if self.cache.is_none() {
             // Unnamed statement: nothing outlives this call on the server.
             let types = declared_types(request);
             let typed: Vec<(PgParam<'_>, Type)> =
                 request.params.iter().map(PgParam).zip(types).collect();
-            let mut rows = guard
-                .client
-                .query_typed_raw(request.sql, typed)
-                .map_err(fail)?;
-            let mut out = VecDeque::new();
-            let mut columns = None;
-            let mut lazy = false;
-            while let Some(row) = rows.next().map_err(fail)? {
-                if columns.is_none() {
-                    columns = Some(result_names(row.columns(), request)?);
-                    lazy = decodes_lazily(row.columns());
+            let (rows, rowcount) = guard.run(async |c| {
+                let mut stream = pin!(c.query_typed_raw(request.sql, typed).await?);
+                let mut rows = Vec::new();
+                while let Some(row) = stream.try_next().await? {
+                    rows.push(row);
                 }
-                out.push_back(driver_row(row, lazy)?);
-            }
+                Ok((rows, stream.rows_affected()))
+            })?;
             // Without a row (and without a prepared statement) the names are the compiled ones.
-            let columns = columns.unwrap_or(ResultNames::Expected);
-            let rowcount = rows.rows_affected().map_or(-1, |n| n as i64);
+            let (columns, lazy) = match rows.first() {
+                Some(row) => (
+                    result_names(row.columns(), request)?,
+                    decodes_lazily(row.columns()),
+                ),
+                None => (ResultNames::Expected, false),
+            };
+            let out = rows
+                .into_iter()
+                .map(|row| driver_row(row, lazy))
+                .collect::<Result<VecDeque<_>>>()?;
             return Ok(Execution {
                 columns,
                 rows: RowSource::buffered(out),
-                rowcount,
+                rowcount: rowcount.map_or(-1, |n| n as i64),
                 last_insert_id: None,
             });
         }
-        let stmt = self.statement(&mut guard.client, request)?;
-        let bound: Vec<PgParam<'_>> = params.collect();
+        let stmt = self.statement(&mut guard, request)?;
+        let bound: Vec<PgParam<'_>> = request.params.iter().map(PgParam).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         if stmt.columns().is_empty() {
-            let n = guard.client.execute(&stmt, &refs).map_err(fail)? as i64;
+            let n = guard.run(async |c| c.execute(&stmt, &refs).await)? as i64;
             return Ok(Execution {
                 columns: ResultNames::Given(Vec::new()),
                 rows: RowSource::default(),
@@ -533,7 +567,7 @@ impl PgConnection {
         }
         let columns = result_names(stmt.columns(), request)?;
         // All rows in one go: cheaper than waking the driver once per row.
-        let rows = guard.client.query(&stmt, &refs).map_err(fail)?;
+        let rows = guard.run(async |c| c.query(&stmt, &refs).await)?;
         let rowcount = rows.len() as i64;
         let lazy = decodes_lazily(stmt.columns());
         let out = rows
@@ -547,9 +581,7 @@ impl PgConnection {
             last_insert_id: None,
         })
     }
-}
 
-impl PgConnection {
     /// One prepared statement for every parameter set (prepared again only for a set whose
     /// values declare other types).
     fn execute_many_inner(
@@ -572,12 +604,12 @@ impl PgConnection {
             let mut guard = shared.lock();
             let current = match stmt.take() {
                 Some(s) if fits(&s, &request) => s,
-                _ => self.statement(&mut guard.client, &request)?,
+                _ => self.statement(&mut guard, &request)?,
             };
             let bound: Vec<PgParam<'_>> = params.iter().map(PgParam).collect();
             let refs: Vec<&(dyn ToSql + Sync)> =
                 bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            total += guard.client.execute(&current, &refs).map_err(fail)? as i64;
+            total += guard.run(async |c| c.execute(&current, &refs).await)? as i64;
             stmt = Some(current);
         }
         Ok(total)
@@ -595,7 +627,7 @@ impl DriverConnection for PgConnection {
                 }
             }
         }
-        self.track(result)
+        result
     }
 
     fn execute_many(
@@ -604,13 +636,11 @@ impl DriverConnection for PgConnection {
         param_types: &[Option<SqlType>],
         param_sets: &mut dyn Iterator<Item = Vec<Value>>,
     ) -> Result<i64> {
-        let result = self.execute_many_inner(sql, param_types, param_sets);
-        self.track(result)
+        self.execute_many_inner(sql, param_types, param_sets)
     }
 
     fn execute_batch(&mut self, sql: &str) -> Result<()> {
-        let result = self.simple(sql);
-        self.track(result)
+        self.simple(sql)
     }
 
     fn copy_in(
@@ -624,41 +654,48 @@ impl DriverConnection for PgConnection {
             .iter()
             .map(|t| param_type(Some(t), &Value::Null))
             .collect::<Option<_>>()?;
-        let result = (|| {
-            let mut shared = self.shared.lock();
-            let sql = format!(
-                "COPY {table} ({}) FROM STDIN (FORMAT binary)",
-                columns.join(", ")
-            );
-            let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(
-                shared.client.copy_in(&sql).map_err(fail)?,
-                &types,
-            );
+        let sql = format!(
+            "COPY {table} ({}) FROM STDIN (FORMAT binary)",
+            columns.join(", ")
+        );
+        let mut shared = self.shared.lock();
+        let copied = shared.run(async |c| {
+            let sink = c.copy_in(&sql).await?;
+            let mut writer = pin!(BinaryCopyInWriter::new(sink, &types));
             for row in rows {
-                let row = row?;
+                // Returning drops the writer, which aborts the COPY.
+                let row = match row {
+                    Ok(row) => row,
+                    Err(e) => return Ok(Err(e)),
+                };
                 let bound: Vec<PgParam<'_>> = row.iter().map(PgParam).collect();
                 let refs: Vec<&(dyn ToSql + Sync)> =
                     bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-                writer.write(&refs).map_err(fail)?;
+                writer.as_mut().write(&refs).await?;
             }
-            Ok(writer.finish().map_err(fail)? as i64)
-        })();
-        Some(self.track(result))
+            Ok(Ok(writer.finish().await? as i64))
+        });
+        let result = copied.and_then(|rows| rows);
+        shared.note(result.is_err());
+        Some(result)
     }
 
     fn release(&mut self) -> Result<()> {
         let mut shared = self.shared.lock();
         shared.checkout_epoch += 1;
+        shared.session.forget_all();
+        shared.note(false);
         if shared.hold_cursors > 0 {
             shared.hold_cursors = 0;
-            shared.client.batch_execute("CLOSE ALL").map_err(fail)?;
+            shared.run(async |c| c.batch_execute("CLOSE ALL").await)?;
         }
         Ok(())
     }
 
     fn begin(&mut self) -> Result<()> {
-        self.simple("BEGIN")?;
-        self.in_tx = true;
+        let mut shared = self.shared.lock();
+        shared.run(async |c| c.batch_execute("BEGIN").await)?;
+        shared.in_tx = true;
         Ok(())
     }
 
@@ -689,7 +726,7 @@ impl DriverConnection for PgConnection {
     }
 
     fn in_transaction(&self) -> bool {
-        self.in_tx
+        self.shared.lock().in_tx
     }
 
     fn set_isolation_level(&mut self, level: IsolationLevel) -> Result<()> {
@@ -707,9 +744,7 @@ impl DriverConnection for PgConnection {
         let rows = self
             .shared
             .lock()
-            .client
-            .query("SHOW transaction_isolation", &[])
-            .map_err(fail)?;
+            .run(async |c| c.query("SHOW transaction_isolation", &[]).await)?;
         let level: String = rows.first().map(|r| r.get(0)).unwrap_or_default();
         level.parse()
     }
@@ -724,25 +759,40 @@ impl DriverConnection for PgConnection {
     }
 
     fn ping(&mut self) -> Result<()> {
-        self.shared
-            .lock()
-            .client
-            .is_valid(Duration::from_secs(10))
-            .map_err(fail)
+        let answered = self.shared.lock().run(async |c| {
+            match tokio::time::timeout(PING_TIMEOUT, c.simple_query("")).await {
+                Ok(answer) => answer.map(|_| true),
+                Err(_) => Ok(false),
+            }
+        })?;
+        if answered {
+            return Ok(());
+        }
+        let mut err = DbError::new(
+            DbErrorKind::Operational,
+            format!("the server did not answer a ping within {PING_TIMEOUT:?}"),
+        );
+        err.connection_invalidated = true;
+        Err(Error::Db(err))
     }
 
     fn table_names(&mut self, schema: Option<&str>) -> Result<Vec<String>> {
-        let mut shared = self.shared.lock();
-        let rows = match schema {
-            Some(s) => shared
-                .client
-                .query("SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = $1", &[&s])
-                .map_err(fail)?,
-            None => shared
-                .client
-                .query("SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = current_schema()", &[])
-                .map_err(fail)?,
-        };
+        let rows = self.shared.lock().run(async |c| match schema {
+            Some(s) => {
+                c.query(
+                    "SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = $1",
+                    &[&s],
+                )
+                .await
+            }
+            None => {
+                c.query(
+                    "SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = current_schema()",
+                    &[],
+                )
+                .await
+            }
+        })?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
@@ -752,9 +802,26 @@ impl DriverConnection for PgConnection {
 }
 
 impl PgConnection {
-    /// Runs `f` with the `postgres::Client` (for event hooks: `conn.as_any_mut()
-    /// .downcast_mut::<PgConnection>()`).
-    pub fn with_client<T>(&mut self, f: impl FnOnce(&mut Client) -> T) -> T {
-        f(&mut self.shared.lock().client)
+    /// Runs `f` with this connection's `tokio_postgres::Client` and waits for it, driving the
+    /// connection on the calling thread (for event hooks, reached with
+    /// `conn.as_any_mut().downcast_mut::<PgConnection>()`).
+    ///
+    /// ```no_run
+    /// # fn main() -> sqlcore::Result<()> {
+    /// use sqlcore::driver::postgres::PgConnection;
+    /// let engine = sqlcore::Engine::builder("postgresql://postgres@127.0.0.1/test")
+    ///     .on_connect(|conn| {
+    ///         let pg = conn.as_any_mut().downcast_mut::<PgConnection>().expect("PostgreSQL");
+    ///         pg.with_client(async |client| client.batch_execute("SET search_path TO app").await)
+    ///     })
+    ///     .build()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_client<T>(
+        &mut self,
+        f: impl AsyncFnOnce(&Client) -> std::result::Result<T, tokio_postgres::Error>,
+    ) -> Result<T> {
+        self.shared.lock().run(f)
     }
 }

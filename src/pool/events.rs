@@ -5,8 +5,9 @@ use crate::error::Result;
 use std::sync::Arc;
 
 /// A pool event hook. It receives the driver connection; `as_any_mut()` reaches the driver's
-/// own object (`rusqlite::Connection`, `postgres::Client`). An error from a `connect` or
-/// `checkout` hook fails the checkout.
+/// own object (`rusqlite::Connection`, or a `PgConnection`, whose `with_client` runs a call on
+/// its `tokio_postgres::Client`). An error from a `connect` or `checkout` hook fails the
+/// checkout.
 pub type EventHook = Arc<dyn Fn(&mut dyn DriverConnection) -> Result<()> + Send + Sync>;
 
 /// The hooks registered on an engine, by event.

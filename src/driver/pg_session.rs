@@ -1,0 +1,202 @@
+//! One PostgreSQL session over `tokio-postgres`, driven on the calling thread: a
+//! current-thread runtime of the session's own polls the connection while a call waits, and a
+//! streamed result's next FETCH can be sent ahead, so the server runs it while the rows already
+//! fetched are read.
+
+use futures_util::Stream;
+use std::future::{Future, poll_fn};
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::runtime::Runtime;
+use tokio_postgres::{AsyncMessage, Client, Config, Error, NoTls, Row, Statement};
+
+/// The connection's messages to the client (notices, notifications), polled to drive it.
+type Messages = Pin<Box<dyn Stream<Item = Result<AsyncMessage, Error>> + Send>>;
+
+/// The rows of a FETCH on their way.
+type Fetching = Pin<Box<dyn Future<Output = Result<Vec<Row>, Error>> + Send>>;
+
+/// How long closing a session waits for the connection to say goodbye to the server.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A client and the connection it talks through. Fields drop in order: once the last handle
+/// on the client is gone (with any FETCH on its way), the link ends the connection.
+pub(super) struct Session {
+    client: Arc<Client>,
+    /// A FETCH sent ahead, with the id of its cursor.
+    in_flight: Option<(u64, Fetching)>,
+    /// FETCHes sent ahead whose rows arrived before their cursor asked for them (another
+    /// statement needed the connection), by cursor id.
+    arrived: Vec<(u64, Result<Vec<Row>, Error>)>,
+    /// A FETCH sent ahead failed before its cursor asked for its rows.
+    fetch_failed: bool,
+    link: Link,
+}
+
+/// The connection, polled on a current-thread runtime of its own whenever a call waits.
+struct Link {
+    runtime: Runtime,
+    messages: Messages,
+}
+
+impl Session {
+    /// Opens a session with `config`.
+    pub fn connect(config: &Config) -> crate::error::Result<Session> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                crate::error::DbError::new(
+                    crate::error::DbErrorKind::Operational,
+                    format!("could not start the connection's runtime: {e}"),
+                )
+            })?;
+        let (client, mut connection) = runtime
+            .block_on(config.connect(NoTls))
+            .map_err(|e| super::postgres::map_error(&e))?;
+        let messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        Ok(Session {
+            client: Arc::new(client),
+            in_flight: None,
+            arrived: Vec::new(),
+            fetch_failed: false,
+            link: Link {
+                runtime,
+                messages: Box::pin(messages),
+            },
+        })
+    }
+
+    /// Runs `f` with the client to completion. A FETCH sent ahead completes first (the server
+    /// answers in order); its rows wait for their cursor.
+    pub fn run<T>(&mut self, f: impl AsyncFnOnce(&Client) -> Result<T, Error>) -> Result<T, Error> {
+        self.settle();
+        self.link.block_on(f(&self.client))
+    }
+
+    /// Sends `fetch` for cursor `id` without waiting for its rows.
+    pub fn send_fetch(&mut self, id: u64, fetch: &Statement) {
+        self.settle();
+        let (client, fetch) = (self.client.clone(), fetch.clone());
+        let mut rows: Fetching = Box::pin(async move { client.query(&fetch, &[]).await });
+        match self.link.send(&mut rows) {
+            Poll::Pending => self.in_flight = Some((id, rows)),
+            Poll::Ready(result) => self.arrive(id, result),
+        }
+    }
+
+    /// The rows of the FETCH sent ahead for cursor `id`, once they are here; `None` when none
+    /// was sent.
+    pub fn fetched(&mut self, id: u64) -> Option<Result<Vec<Row>, Error>> {
+        if let Some(i) = self.arrived.iter().position(|(cursor, _)| *cursor == id) {
+            return Some(self.arrived.swap_remove(i).1);
+        }
+        match self.in_flight.take() {
+            Some((cursor, rows)) if cursor == id => Some(self.link.block_on(rows)),
+            other => {
+                self.in_flight = other;
+                None
+            }
+        }
+    }
+
+    /// Forgets what was fetched ahead for cursor `id` (its result is gone). A FETCH still on
+    /// its way is waited for first: should it have failed, its transaction is aborted, and
+    /// [`Session::take_fetch_failed`] must say so.
+    pub fn forget(&mut self, id: u64) {
+        self.settle();
+        self.arrived.retain(|(cursor, _)| *cursor != id);
+    }
+
+    /// Forgets everything fetched ahead (the connection goes back to the pool).
+    pub fn forget_all(&mut self) {
+        self.settle();
+        self.arrived.clear();
+    }
+
+    /// Whether a FETCH sent ahead failed (so its transaction is aborted) before its cursor
+    /// asked for it, since the last call.
+    pub fn take_fetch_failed(&mut self) -> bool {
+        std::mem::take(&mut self.fetch_failed)
+    }
+
+    /// Waits for the FETCH sent ahead, keeping its rows for its cursor.
+    pub fn settle(&mut self) {
+        if let Some((id, rows)) = self.in_flight.take() {
+            let result = self.link.block_on(rows);
+            self.arrive(id, result);
+        }
+    }
+
+    fn arrive(&mut self, id: u64, rows: Result<Vec<Row>, Error>) {
+        self.fetch_failed |= rows.is_err();
+        self.arrived.push((id, rows));
+    }
+}
+
+impl Link {
+    /// Polls `future` to completion, polling the connection as well.
+    fn block_on<T>(&mut self, future: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+        let mut future = pin!(future);
+        let messages = &mut self.messages;
+        self.runtime.block_on(poll_fn(|cx| {
+            if let Err(e) = poll_messages(messages, cx) {
+                return Poll::Ready(Err(e));
+            }
+            future.as_mut().poll(cx)
+        }))
+    }
+
+    /// Polls `future` once, which queues its request, then the connection, which writes it
+    /// out; the future's output if it is ready already, or the connection's error.
+    fn send<T>(
+        &mut self,
+        future: &mut Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>,
+    ) -> Poll<Result<T, Error>> {
+        let messages = &mut self.messages;
+        self.runtime.block_on(poll_fn(|cx| {
+            let polled = future.as_mut().poll(cx);
+            Poll::Ready(match (polled, poll_messages(messages, cx)) {
+                (Poll::Pending, Err(e)) => Poll::Ready(Err(e)),
+                (polled, _) => polled,
+            })
+        }))
+    }
+}
+
+impl Drop for Link {
+    /// The client is gone, so the connection sends Terminate and ends: it is polled until it
+    /// has (or for at most [`CLOSE_TIMEOUT`] should the server not answer).
+    fn drop(&mut self) {
+        let messages = &mut self.messages;
+        let ended = poll_fn(|cx| {
+            loop {
+                match messages.as_mut().poll_next(cx) {
+                    Poll::Ready(Some(Ok(_))) => {}
+                    Poll::Ready(Some(Err(_)) | None) => return Poll::Ready(()),
+                    Poll::Pending => return Poll::Pending,
+                }
+            }
+        });
+        let _ = self
+            .runtime
+            .block_on(async { tokio::time::timeout(CLOSE_TIMEOUT, ended).await });
+    }
+}
+
+/// Drives the connection until it waits: requests are written, responses routed, notices
+/// logged. An error is the connection's end.
+fn poll_messages(messages: &mut Messages, cx: &mut Context<'_>) -> Result<(), Error> {
+    loop {
+        match messages.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(AsyncMessage::Notice(notice)))) => {
+                tracing::info!(target: "sqlcore.postgres", "{}: {}", notice.severity(), notice.message());
+            }
+            Poll::Ready(Some(Ok(_))) => {}
+            Poll::Ready(Some(Err(e))) => return Err(e),
+            Poll::Ready(None) | Poll::Pending => return Ok(()),
+        }
+    }
+}
