@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::compare;
+use common::{compare, thread_cpu};
 use sqlcore::*;
 use std::hint::black_box;
 use std::time::Duration;
@@ -68,15 +68,19 @@ fn main() {
         .prepare("SELECT users.id, users.name FROM users WHERE users.id = $1")
         .unwrap();
     let mut conn = engine.connect().unwrap();
+    let (mut raw_cpu, mut core_cpu) = (Duration::MAX, Duration::MAX);
     let (raw_point, core_point) = compare(
         5,
         || {
+            let cpu = thread_cpu();
             for i in 1..=POINT_SELECTS {
                 let rows = raw.query(&stmt, &[&i]).unwrap();
                 let _: &str = rows[0].get(1);
             }
+            raw_cpu = raw_cpu.min(thread_cpu() - cpu);
         },
         || {
+            let cpu = thread_cpu();
             for i in 1..=POINT_SELECTS {
                 let row = conn
                     .execute(select(&users).filter(users.c("id").eq(i)), ())
@@ -85,6 +89,7 @@ fn main() {
                     .unwrap();
                 let _: String = row.get(1).unwrap();
             }
+            core_cpu = core_cpu.min(thread_cpu() - cpu);
         },
     );
     conn.rollback().unwrap();
@@ -253,6 +258,13 @@ fn main() {
         f64::from(INSERT_ROWS) / core_returning.as_secs_f64(),
         f64::from(STREAM_ROWS) / raw_stream.as_secs_f64(),
         f64::from(STREAM_ROWS) / core_stream.as_secs_f64()
+    );
+    let per_select = |cpu: Duration| cpu.as_secs_f64() * 1e6 / f64::from(POINT_SELECTS);
+    println!(
+        "client CPU per point select (best round): raw {:.2} µs, sqlcore {:.2} µs ({:.3}x)",
+        per_select(raw_cpu),
+        per_select(core_cpu),
+        core_cpu.as_secs_f64() / raw_cpu.as_secs_f64()
     );
     println!("peak RSS before the streamed reads {rss_before} KiB, after {rss_after} KiB");
 }
