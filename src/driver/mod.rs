@@ -1,6 +1,8 @@
 //! The DB-API layer: one [`Driver`] per backend opens [`DriverConnection`]s; everything above
 //! (pools, `Connection`, results) speaks only these traits.
 
+mod pg_cursor;
+mod pg_error;
 mod pg_session;
 mod pg_value;
 pub mod postgres;

@@ -55,7 +55,7 @@ impl Session {
             })?;
         let (client, mut connection) = runtime
             .block_on(config.connect(NoTls))
-            .map_err(|e| super::postgres::map_error(&e))?;
+            .map_err(|e| super::pg_error::map_error(&e))?;
         let messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
         Ok(Session {
             client: Arc::new(client),
@@ -151,10 +151,7 @@ impl Link {
 
     /// Polls `future` once, which queues its request, then the connection, which writes it
     /// out; the future's output if it is ready already, or the connection's error.
-    fn send<T>(
-        &mut self,
-        future: &mut Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>,
-    ) -> Poll<Result<T, Error>> {
+    fn send(&mut self, future: &mut Fetching) -> Poll<Result<Vec<Row>, Error>> {
         let messages = &mut self.messages;
         self.runtime.block_on(poll_fn(|cx| {
             let polled = future.as_mut().poll(cx);

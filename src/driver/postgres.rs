@@ -3,12 +3,12 @@
 //! for streamed results whose next chunk is on its way while one is read, and disconnect
 //! detection.
 
+use super::pg_cursor::Cursor;
+use super::pg_error::fail;
 use super::pg_session::Session;
 use super::pg_value::{PgParam, PgValue, RawBytes, always_decodes, param_type};
-use super::{
-    Driver, DriverConnection, DriverRow, Execution, Request, ResultNames, RowCursor, RowSource,
-};
-use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
+use super::{Driver, DriverConnection, DriverRow, Execution, Request, ResultNames, RowSource};
+use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::Url;
 use futures_util::TryStreamExt;
@@ -138,24 +138,24 @@ impl Driver for PgDriver {
 }
 
 /// What a streamed result shares with its connection.
-struct Shared {
-    session: Session,
+pub(super) struct Shared {
+    pub(super) session: Session,
     /// A transaction is open (begun with BEGIN).
-    in_tx: bool,
+    pub(super) in_tx: bool,
     /// Bumped when a transaction ends or rolls back to a savepoint, which closes the cursors
     /// declared in it.
-    tx_epoch: u64,
+    pub(super) tx_epoch: u64,
     /// Bumped when the connection goes back to the pool: no result may use it afterwards.
-    checkout_epoch: u64,
+    pub(super) checkout_epoch: u64,
     /// A statement failed inside the transaction: PostgreSQL has aborted it.
-    tx_failed: bool,
+    pub(super) tx_failed: bool,
     /// Open WITH HOLD cursors (declared outside a transaction).
-    hold_cursors: usize,
+    pub(super) hold_cursors: usize,
 }
 
 impl Shared {
     /// Runs `f` with the client; a failure inside a transaction marks it aborted.
-    fn run<T>(
+    pub(super) fn run<T>(
         &mut self,
         f: impl AsyncFnOnce(&Client) -> std::result::Result<T, tokio_postgres::Error>,
     ) -> Result<T> {
@@ -165,13 +165,13 @@ impl Shared {
     }
 
     /// Sends cursor `id`'s next FETCH without waiting for it.
-    fn send_fetch(&mut self, id: u64, fetch: &Statement) {
+    pub(super) fn send_fetch(&mut self, id: u64, fetch: &Statement) {
         self.session.send_fetch(id, fetch);
         self.note(false);
     }
 
     /// The rows of cursor `id`'s FETCH sent ahead, if one was sent.
-    fn fetched(&mut self, id: u64) -> Option<Result<Vec<Row>>> {
+    pub(super) fn fetched(&mut self, id: u64) -> Option<Result<Vec<Row>>> {
         let rows = self.session.fetched(id).map(|rows| rows.map_err(fail));
         self.note(matches!(rows, Some(Err(_))));
         rows
@@ -179,7 +179,7 @@ impl Shared {
 
     /// Marks the transaction aborted after a failure in it (`failed`, or a FETCH sent ahead
     /// that failed while another statement waited): PostgreSQL aborts it on any error.
-    fn note(&mut self, failed: bool) {
+    pub(super) fn note(&mut self, failed: bool) {
         let fetch_failed = self.session.take_fetch_failed();
         if self.in_tx && (failed || fetch_failed) {
             self.tx_failed = true;
@@ -193,79 +193,6 @@ pub struct PgConnection {
     cache: Option<LruCache<String, Statement>>,
     /// Cursors declared so far (their names and ids).
     cursors: u64,
-}
-
-/// Maps a `postgres` error to the DB-API family of its SQLSTATE; a lost connection is marked
-/// invalidated.
-pub(crate) fn map_error(e: &tokio_postgres::Error) -> DbError {
-    let message = match e.as_db_error() {
-        Some(db) => match db.detail() {
-            Some(detail) => format!("{}: {} ({detail})", db.severity(), db.message()),
-            None => format!("{}: {}", db.severity(), db.message()),
-        },
-        None => e.to_string(),
-    };
-    let Some(state) = e.code() else {
-        // No SQLSTATE: the socket failed, or a parameter could not be serialized.
-        let text = e.to_string();
-        let io = std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>());
-        if e.is_closed()
-            || io
-            || text.contains("communicating with the server")
-            || text.contains("timed out")
-        {
-            let mut err = DbError::new(DbErrorKind::Operational, message);
-            err.connection_invalidated = true;
-            return err;
-        }
-        let kind = if text.contains("serializ") {
-            DbErrorKind::Data
-        } else {
-            DbErrorKind::Interface
-        };
-        let source = std::error::Error::source(e)
-            .map(|s| format!(": {s}"))
-            .unwrap_or_default();
-        return DbError::new(kind, format!("{message}{source}"));
-    };
-    let code = state.code();
-    let class = &code[..2.min(code.len())];
-    let kind = match class {
-        "23" => DbErrorKind::Integrity,
-        "22" => DbErrorKind::Data,
-        "42" | "26" | "34" | "3D" | "3F" => DbErrorKind::Programming,
-        "0A" => DbErrorKind::NotSupported,
-        "XX" => DbErrorKind::Internal,
-        "08" | "40" | "53" | "54" | "55" | "57" | "58" | "25" => DbErrorKind::Operational,
-        _ => DbErrorKind::Database,
-    };
-    let mut err = DbError::new(kind, message);
-    err.sqlstate = Some(code.to_owned());
-    err.reason = match code {
-        "23505" => Some(DbErrorReason::UniqueViolation),
-        "23503" => Some(DbErrorReason::ForeignKeyViolation),
-        "23502" => Some(DbErrorReason::NotNullViolation),
-        "23514" => Some(DbErrorReason::CheckViolation),
-        "40001" => Some(DbErrorReason::SerializationFailure),
-        "40P01" => Some(DbErrorReason::Deadlock),
-        _ => None,
-    };
-    // Connection exceptions and the server shutting the session down.
-    let fatal = e
-        .as_db_error()
-        .is_some_and(|d| matches!(d.severity(), "FATAL" | "PANIC"));
-    err.connection_invalidated = class == "08"
-        || matches!(
-            code,
-            "57P01" | "57P02" | "57P03" | "57P04" | "57P05" | "25P03"
-        )
-        || fatal
-        || e.is_closed();
-    err
-}
-
-fn fail(e: tokio_postgres::Error) -> Error {
-    Error::Db(map_error(&e))
 }
 
 /// The declared parameter types for a statement: known ones, or "infer" (type 0).
@@ -311,7 +238,7 @@ fn decodes_lazily(columns: &[tokio_postgres::Column]) -> bool {
 
 /// A row for a result: as it arrived when `lazy` (see [`decodes_lazily`]), else decoded now,
 /// so that a value which does not decode is an error of the execution.
-fn driver_row(row: Row, lazy: bool) -> Result<DriverRow> {
+pub(super) fn driver_row(row: Row, lazy: bool) -> Result<DriverRow> {
     if lazy {
         return Ok(DriverRow::Postgres(row));
     }
@@ -427,76 +354,6 @@ impl PgConnection {
             rowcount: -1,
             last_insert_id: None,
         })
-    }
-}
-
-/// A server-side cursor, fetched `chunk` rows at a time, each FETCH sent as the previous
-/// one's rows arrive (so at most two chunks are held).
-struct Cursor {
-    shared: Arc<Mutex<Shared>>,
-    id: u64,
-    name: String,
-    fetch: Statement,
-    chunk: usize,
-    tx_epoch: u64,
-    checkout_epoch: u64,
-    hold: bool,
-    /// Rows are kept as they arrived (see [`decodes_lazily`]).
-    lazy: bool,
-    done: bool,
-}
-
-impl Cursor {
-    /// Whether the cursor still exists for this result on this checkout of the connection.
-    fn alive(&self, shared: &Shared) -> bool {
-        shared.checkout_epoch == self.checkout_epoch
-            && (self.hold || shared.tx_epoch == self.tx_epoch)
-    }
-}
-
-impl RowCursor for Cursor {
-    fn fetch(&mut self, buffer: &mut VecDeque<DriverRow>) -> Result<()> {
-        if self.done {
-            return Ok(());
-        }
-        let mut shared = self.shared.lock();
-        if !self.alive(&shared) {
-            self.done = true;
-            return Err(Error::ResourceClosed(
-                "the transaction or connection of this streamed result has ended".into(),
-            ));
-        }
-        let rows = match shared.fetched(self.id) {
-            Some(rows) => rows?,
-            None => shared.run(async |c| c.query(&self.fetch, &[]).await)?,
-        };
-        if rows.len() < self.chunk {
-            self.done = true;
-        } else {
-            shared.send_fetch(self.id, &self.fetch);
-        }
-        drop(shared);
-        for row in rows {
-            buffer.push_back(driver_row(row, self.lazy)?);
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Cursor {
-    fn drop(&mut self) {
-        let mut shared = self.shared.lock();
-        shared.session.forget(self.id);
-        shared.note(false);
-        if !self.alive(&shared) {
-            return;
-        }
-        if self.hold {
-            shared.hold_cursors = shared.hold_cursors.saturating_sub(1);
-        }
-        let close = format!("CLOSE {}", self.name);
-        // A failure inside a transaction marks it aborted.
-        let _ = shared.run(async |c| c.batch_execute(&close).await);
     }
 }
 

@@ -1,0 +1,77 @@
+//! PostgreSQL errors as DB-API errors: the family from the SQLSTATE, the reason for the
+//! common integrity and concurrency failures, and whether the connection is lost.
+
+use crate::error::{DbError, DbErrorKind, DbErrorReason, Error};
+
+/// Maps a `tokio-postgres` error to the DB-API family of its SQLSTATE; a lost connection is marked
+/// invalidated.
+pub(crate) fn map_error(e: &tokio_postgres::Error) -> DbError {
+    let message = match e.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{}: {} ({detail})", db.severity(), db.message()),
+            None => format!("{}: {}", db.severity(), db.message()),
+        },
+        None => e.to_string(),
+    };
+    let Some(state) = e.code() else {
+        // No SQLSTATE: the socket failed, or a parameter could not be serialized.
+        let text = e.to_string();
+        let io = std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>());
+        if e.is_closed()
+            || io
+            || text.contains("communicating with the server")
+            || text.contains("timed out")
+        {
+            let mut err = DbError::new(DbErrorKind::Operational, message);
+            err.connection_invalidated = true;
+            return err;
+        }
+        let kind = if text.contains("serializ") {
+            DbErrorKind::Data
+        } else {
+            DbErrorKind::Interface
+        };
+        let source = std::error::Error::source(e)
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default();
+        return DbError::new(kind, format!("{message}{source}"));
+    };
+    let code = state.code();
+    let class = &code[..2.min(code.len())];
+    let kind = match class {
+        "23" => DbErrorKind::Integrity,
+        "22" => DbErrorKind::Data,
+        "42" | "26" | "34" | "3D" | "3F" => DbErrorKind::Programming,
+        "0A" => DbErrorKind::NotSupported,
+        "XX" => DbErrorKind::Internal,
+        "08" | "40" | "53" | "54" | "55" | "57" | "58" | "25" => DbErrorKind::Operational,
+        _ => DbErrorKind::Database,
+    };
+    let mut err = DbError::new(kind, message);
+    err.sqlstate = Some(code.to_owned());
+    err.reason = match code {
+        "23505" => Some(DbErrorReason::UniqueViolation),
+        "23503" => Some(DbErrorReason::ForeignKeyViolation),
+        "23502" => Some(DbErrorReason::NotNullViolation),
+        "23514" => Some(DbErrorReason::CheckViolation),
+        "40001" => Some(DbErrorReason::SerializationFailure),
+        "40P01" => Some(DbErrorReason::Deadlock),
+        _ => None,
+    };
+    // Connection exceptions and the server shutting the session down.
+    let fatal = e
+        .as_db_error()
+        .is_some_and(|d| matches!(d.severity(), "FATAL" | "PANIC"));
+    err.connection_invalidated = class == "08"
+        || matches!(
+            code,
+            "57P01" | "57P02" | "57P03" | "57P04" | "57P05" | "25P03"
+        )
+        || fatal
+        || e.is_closed();
+    err
+}
+
+pub(super) fn fail(e: tokio_postgres::Error) -> Error {
+    Error::Db(map_error(&e))
+}
