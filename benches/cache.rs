@@ -135,6 +135,28 @@ fn main() {
         },
     );
 
+    // The same statement prepared (looked up in the cache once), its row read in place.
+    let prepared = engine.prepare(by_param.clone()).unwrap();
+    let read_in_place = |row: &RowRef<'_>| Ok((row.get(0)?, row.get(1)?, row.get(2)?));
+    let mut check = (0i64, 0i64);
+    let (raw_time3, prepared_time) = compare(
+        EXECUTIONS as u32,
+        || {
+            for id in 1..=EXECUTIONS {
+                check.0 += raw_point_select(&raw, id % ROWS + 1).0;
+            }
+        },
+        || {
+            for id in 1..=EXECUTIONS {
+                let params = params! { "id" => id % ROWS + 1 };
+                let row: (i64, String, Option<i64>) =
+                    conn.query_row(&prepared, params, read_in_place).unwrap();
+                check.1 += row.0;
+            }
+        },
+    );
+    assert_eq!(check.0, check.1, "both read the same rows");
+
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     println!("| benchmark | time per statement | ratio |");
     println!("|---|---|---|");
@@ -161,6 +183,15 @@ fn main() {
         "| sqlcore point select, one bindparam statement by reference, cached | {:.3} µs | {:.3}× raw |",
         us(param_time),
         us(param_time) / us(raw_time2)
+    );
+    println!(
+        "| raw rusqlite point select (third round) | {:.3} µs | 1 |",
+        us(raw_time3)
+    );
+    println!(
+        "| sqlcore point select, prepared statement, `query_row` | {:.3} µs | {:.3}× raw (target ≤ 1.15) |",
+        us(prepared_time),
+        us(prepared_time) / us(raw_time3)
     );
     println!(
         "\ncache after the runs: {} entries, {} hits, {} misses",

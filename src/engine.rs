@@ -11,9 +11,10 @@ use crate::pool::{
     EventHook, Factory, NullPool, Pool, PoolEvents, PoolOptions, PoolStatus, QueuePool,
     SingletonThreadPool, StaticPool,
 };
+use crate::prepared::Prepared;
 use crate::transaction::EngineTransaction;
 use crate::url::{Backend, SqlitePath, Url};
-use sqlcore_compiler::Dialect;
+use sqlcore_compiler::{Dialect, Statement};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -148,6 +149,14 @@ impl Engine {
     /// Hits, misses and size of the engine's compiled-statement cache.
     pub fn cache_stats(&self) -> CacheStats {
         self.inner.compiled_cache.stats()
+    }
+
+    /// Looks `statement` up in the compiled-statement cache of this engine's options (the
+    /// engine's own unless `compiled_cache` says otherwise) once, for executions that skip
+    /// the lookup: see [`Prepared`]. A statement that does not compile is an error here.
+    pub fn prepare(&self, statement: impl Into<Statement>) -> Result<Prepared> {
+        let cache = self.options.compiled_cache.resolve(self.compiled_cache());
+        Prepared::new(statement.into(), self.dialect(), cache)
     }
 
     /// The options connections of this engine start with.

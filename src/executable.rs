@@ -2,6 +2,7 @@
 //! `statement.execution_options(...)`).
 
 use crate::options::ExecutionOptions;
+use crate::prepared::PreparedForm;
 use sqlcore_compiler::{
     CompoundSelect, CreateIndex, CreateTable, Ddl, Delete, DropIndex, DropTable, Insert, Query,
     Select, SetComment, Statement, TextClause, Update,
@@ -37,6 +38,8 @@ type OptionsChange = Arc<dyn Fn(ExecutionOptions) -> ExecutionOptions + Send + S
 pub struct Executable<'s> {
     pub(crate) statement: Cow<'s, Statement>,
     pub(crate) options: Option<OptionsChange>,
+    /// The compiled form of a [`Prepared`](crate::Prepared) statement.
+    pub(crate) prepared: Option<&'s PreparedForm>,
 }
 
 impl std::fmt::Debug for Executable<'_> {
@@ -44,6 +47,7 @@ impl std::fmt::Debug for Executable<'_> {
         f.debug_struct("Executable")
             .field("statement", &self.statement)
             .field("has_options", &self.options.is_some())
+            .field("prepared", &self.prepared.is_some())
             .finish()
     }
 }
@@ -65,8 +69,8 @@ impl<'s> Executable<'s> {
             Some(before) => Arc::new(move |o| change(before(o))),
         };
         Executable {
-            statement: self.statement,
             options: Some(options),
+            ..self
         }
     }
 
@@ -85,6 +89,7 @@ impl<'s> From<&'s Statement> for Executable<'s> {
         Executable {
             statement: Cow::Borrowed(statement),
             options: None,
+            prepared: None,
         }
     }
 }
@@ -96,6 +101,7 @@ macro_rules! executable_from {
                 Executable {
                     statement: Cow::Owned(statement.into()),
                     options: None,
+                    prepared: None,
                 }
             }
         }
@@ -130,6 +136,7 @@ pub trait StatementExt: Into<Statement> {
         Executable {
             statement: Cow::Owned(self.into()),
             options: None,
+            prepared: None,
         }
         .execution_options(change)
     }

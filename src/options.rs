@@ -95,6 +95,17 @@ pub enum CacheChoice {
     Cache(CompiledCache),
 }
 
+impl CacheChoice {
+    /// The cache chosen, where `engine` is the engine's own.
+    pub(crate) fn resolve<'a>(&'a self, engine: &'a CompiledCache) -> Option<&'a CompiledCache> {
+        match self {
+            CacheChoice::Engine => Some(engine),
+            CacheChoice::Disabled => None,
+            CacheChoice::Cache(cache) => Some(cache),
+        }
+    }
+}
+
 /// Options of a connection (SQLAlchemy's `execution_options`).
 ///
 /// ```

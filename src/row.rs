@@ -1,6 +1,6 @@
 //! [`Row`]: one result row, sharing its column keys with every other row of the result.
 
-use crate::driver::DriverRow;
+use crate::driver::{DriverRow, RowValues};
 use crate::error::{Error, Result};
 use indexmap::IndexMap;
 use sqlcore_compiler::{FromValue, Value};
@@ -215,6 +215,75 @@ impl std::ops::Index<&str> for Row {
             Ok(i) => &self.values()[i],
             Err(e) => panic!("{e}"),
         }
+    }
+}
+
+/// A row read where the driver holds it, inside [`Connection::query_row`]: each column is
+/// converted when it is read, and nothing is copied into a [`Row`].
+///
+/// ```
+/// use sqlcore::{create_engine, text};
+/// let engine = create_engine("sqlite://")?;
+/// let mut conn = engine.connect()?;
+/// let (id, name): (i64, String) =
+///     conn.query_row(text("SELECT 1 AS id, 'ed' AS name"), (), |row| {
+///         Ok((row.get("id")?, row.get(1)?))
+///     })?;
+/// assert_eq!((id, name.as_str()), (1, "ed"));
+/// # Ok::<(), sqlcore::Error>(())
+/// ```
+///
+/// [`Connection::query_row`]: crate::Connection::query_row
+pub struct RowRef<'a> {
+    keys: &'a ResultKeys,
+    values: &'a dyn RowValues,
+}
+
+impl std::fmt::Debug for RowRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowRef")
+            .field("keys", &self.keys.names)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> RowRef<'a> {
+    pub(crate) fn new(keys: &'a ResultKeys, values: &'a dyn RowValues) -> Self {
+        RowRef { keys, values }
+    }
+
+    /// The value at `index` (a position or a column name), converted to `T`. A wrong type is
+    /// an [`Error::Conversion`] naming the column and both types.
+    pub fn get<T: FromValue>(&self, index: impl RowIndex) -> Result<T> {
+        let i = index.position(self.keys)?;
+        let value = self
+            .values
+            .value(i)
+            .ok_or_else(|| Error::NoSuchColumn(index.describe()))?;
+        T::from_value(value).map_err(|e| Error::conversion(index.describe(), e))
+    }
+
+    /// The column names.
+    pub fn keys(&self) -> &'a [Arc<str>] {
+        &self.keys.names
+    }
+
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        self.keys.names.len()
+    }
+
+    /// Whether the row has no columns.
+    pub fn is_empty(&self) -> bool {
+        self.keys.names.is_empty()
+    }
+
+    /// The row, copied into a [`Row`] of its own.
+    pub fn to_row(&self) -> Row {
+        let values = (0..self.len())
+            .filter_map(|i| self.values.value(i))
+            .collect();
+        Row::new(Arc::new(ResultKeys::new(self.keys.names.clone())), values)
     }
 }
 

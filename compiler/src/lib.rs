@@ -37,7 +37,8 @@ mod value;
 
 pub use cache_key::{CacheKey, CachedCompiled, Extracted, extract};
 pub use compile::{
-    Bound, Compile, Compiled, ParamSlot, ParamSource, Params, ResultColumn, SchemaTranslateMap,
+    Bound, Compile, Compiled, ParamSlot, ParamSource, Params, ParamsIntoIter, ResultColumn,
+    SchemaTranslateMap,
 };
 pub use dialect::{Dialect, MySQL, ParamStyle, PostgreSQL, SQLite};
 pub use error::CompileError;

@@ -52,8 +52,8 @@ pub enum Value {
     Interval(Interval),
     /// A UUID.
     Uuid(Uuid),
-    /// A JSON document.
-    Json(serde_json::Value),
+    /// A JSON document (boxed: it is large, and every other value stays small).
+    Json(Box<serde_json::Value>),
     /// A list of values: the value of an `IN` list or a PostgreSQL array.
     Array(Vec<Value>),
 }
@@ -416,7 +416,7 @@ impl TryFrom<Value> for serde_json::Value {
     type Error = ValueConversionError;
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
-            Value::Json(j) => Ok(j),
+            Value::Json(j) => Ok(*j),
             Value::Text(ref s) => serde_json::from_str(s).map_err(|_| mismatch::<Self>(&v)),
             other => Err(mismatch::<serde_json::Value>(&other)),
         }

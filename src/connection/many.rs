@@ -51,7 +51,7 @@ impl Connection {
         let Some(first) = sets.first() else {
             return Ok(CursorResult::new(Vec::new(), RowSource::default(), 0, None));
         };
-        let prepared = self.prepare(statement, first)?;
+        let prepared = self.compile_for_many(statement, first)?;
         self.raw()?;
         self.autobegin()?;
         if let Statement::Insert(ins) = &prepared.stmt {

@@ -2,15 +2,15 @@
 //! explicit transactions.
 
 use crate::cache::{CacheEntry, CacheLookup, CompiledCache};
-use crate::driver::{DriverConnection, Request, RowSource};
+use crate::driver::{DriverConnection, Execution, FirstRow, Request, ResultNames, RowSource};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::executable::Executable;
-use crate::options::CacheChoice;
 use crate::options::{ExecutionOptions, IsolationLevel};
 use crate::pool::PoolRecord;
+use crate::prepared::PreparedForm;
 use crate::result::CursorResult;
-use crate::row::{ResultKeys, Row};
+use crate::row::{ResultKeys, Row, RowRef};
 use crate::transaction::{NestedTransaction, Transaction};
 use sqlcore_compiler::{
     Compile, Compiled, Dialect, Expr, Extracted, Insert, InsertSource, Params, SchemaTranslateMap,
@@ -98,7 +98,7 @@ impl std::fmt::Debug for Connection {
 }
 
 /// A statement compiled for this connection (for `execute_many`).
-struct Prepared {
+struct CompiledForMany {
     compiled: Compiled,
     stmt: Statement,
 }
@@ -450,54 +450,143 @@ impl Connection {
     ///
     /// An INSERT without values takes its columns from the parameters, as SQLAlchemy's
     /// `conn.execute(insert(t), {...})` does. The statement's compiled form comes from the
-    /// compiled-statement cache when its shape was seen before; its schemas are re-targeted
-    /// through the `schema_translate_map` in effect.
+    /// compiled-statement cache when its shape was seen before (or from the [`Prepared`]
+    /// statement given); its schemas are re-targeted through the `schema_translate_map` in
+    /// effect.
+    ///
+    /// [`Prepared`]: crate::Prepared
     pub fn execute<'s>(
         &mut self,
         statement: impl Into<Executable<'s>>,
         params: impl IntoParams,
     ) -> Result<CursorResult> {
-        let statement = statement.into();
         let params = params.into_params();
+        self.run(&statement.into(), &params, true, |driver, request, ran| {
+            let exec = driver.execute(request)?;
+            ran.cursor_result(exec, &params)
+        })
+    }
+
+    /// Executes a statement and reads its first row with `read` where the driver holds it:
+    /// no [`CursorResult`] or [`Row`] is built, so this is the cheapest way to fetch one row
+    /// (as `rusqlite`'s `query_row`). Rows after the first are not read. No row is an
+    /// [`Error::NoResultFound`]; a statement that returns no rows (runs, and) is an
+    /// [`Error::ResourceClosed`], as `one()` on its result would be. An INSERT is run as
+    /// given: add `returning(...)` to read what it inserted.
+    ///
+    /// ```
+    /// use sqlcore::*;
+    /// let engine = create_engine("sqlite://")?;
+    /// let mut conn = engine.connect()?;
+    /// conn.execute(text("CREATE TABLE t (x INTEGER, y TEXT)"), ())?;
+    /// conn.execute(text("INSERT INTO t VALUES (1, 'one'), (2, 'two')"), ())?;
+    /// let y: String = conn.query_row(
+    ///     text("SELECT x, y FROM t WHERE x = :x"),
+    ///     params! { "x" => 2 },
+    ///     |row| row.get("y"),
+    /// )?;
+    /// assert_eq!(y, "two");
+    /// let none = conn.query_row(text("SELECT x FROM t WHERE x = 3"), (), |row| row.get::<i64>(0));
+    /// assert!(matches!(none, Err(Error::NoResultFound)));
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
+    pub fn query_row<'s, T>(
+        &mut self,
+        statement: impl Into<Executable<'s>>,
+        params: impl IntoParams,
+        read: impl FnOnce(&RowRef<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let params = params.into_params();
+        let mut read = Some(read);
+        let mut value = None;
+        let found = self.run(&statement.into(), &params, false, |driver, request, ran| {
+            driver.query_row(request, &mut |names, row| {
+                let keys = ran.keys(names);
+                if let Some(read) = read.take() {
+                    value = Some(read(&RowRef::new(&keys, row))?);
+                }
+                Ok(())
+            })
+        })?;
+        match (value, found) {
+            (Some(value), _) => Ok(value),
+            (None, FirstRow::NoColumns) => Err(Error::ResourceClosed(
+                "this result object does not return rows".into(),
+            )),
+            (None, _) => Err(Error::NoResultFound),
+        }
+    }
+
+    /// Compiles (or finds in the cache) and binds a statement, begins a transaction if none
+    /// is open, and hands the driver request to `call`; a database error comes back with the
+    /// statement attached. With `implicit_returning`, a single-row INSERT on a dialect without
+    /// row ids returns its primary key (see [`Ran::cursor_result`]).
+    fn run<R>(
+        &mut self,
+        statement: &Executable<'_>,
+        params: &Params,
+        implicit_returning: bool,
+        call: impl FnOnce(&mut dyn DriverConnection, &Request<'_>, &Ran<'_>) -> Result<R>,
+    ) -> Result<R> {
         let own_options = statement.options_over(&self.options);
         let options = own_options.as_ref().unwrap_or(&self.options);
         let stream = options.stream_results.then_some(options.max_row_buffer);
-        let translate = options.schema_translate_map.clone();
-        let cache = match &options.compiled_cache {
-            CacheChoice::Engine => Some(self.engine.compiled_cache().clone()),
-            CacheChoice::Disabled => None,
-            CacheChoice::Cache(cache) => Some(cache.clone()),
-        };
+        let translate = options.schema_translate_map.as_deref();
         let (stmt, implicit_returning) =
-            self.with_implicit_values(statement.statement, &params, true);
+            self.with_implicit_values(&statement.statement, params, implicit_returning);
         let dialect = self.engine.dialect();
         let echo = self.engine.echo();
         let started = echo.then(Instant::now);
-        let form = compile_form(&stmt, dialect, cache.as_ref(), translate.as_deref())?;
-        let compile_note = started.map(|t| form.note(t.elapsed()));
-        self.raw()?;
-        self.autobegin()?;
-        let map = translate.as_deref().map(|m| (m, dialect));
-        let (bound, translated_sql) = match &form {
-            Form::Cached(entry, extracted, _) => {
-                let bound = entry.cached.bind(extracted, &params, map)?;
-                let sql = match translate.as_deref() {
-                    Some(m) if !entry.cached.compiled().needs_expansion() => {
-                        Some(entry.translated(m, dialect)?)
-                    }
-                    _ => None,
-                };
-                (bound, sql)
+        let form = match statement.prepared {
+            // As prepared: the statement unchanged, on the dialect it was compiled for.
+            Some(prepared)
+                if matches!(stmt, Cow::Borrowed(_)) && prepared.dialect == dialect.name() =>
+            {
+                Form::Prepared(prepared)
             }
-            Form::Compiled(compiled, _) => (compiled.bind(&params)?, None),
+            _ => {
+                let cache = options.compiled_cache.resolve(self.engine.compiled_cache());
+                compile_form(&stmt, dialect, cache, translate)?
+            }
+        };
+        let compile_note = started.map(|t| form.note(t.elapsed()));
+        let map = translate.map(|m| (m, dialect));
+        // The SQL translated through the map, kept with a cached entry.
+        let translated = |entry: &CacheEntry| match translate {
+            Some(m) if !entry.cached.compiled().needs_expansion() => {
+                entry.translated(m, dialect).map(Some)
+            }
+            _ => Ok(None),
+        };
+        let (bound, translated_sql) = match &form {
+            Form::Cached(entry, extracted, _) => (
+                entry.cached.bind(extracted, params, map)?,
+                translated(entry)?,
+            ),
+            Form::Prepared(prepared) => (
+                prepared
+                    .entry
+                    .cached
+                    .compiled()
+                    .bind_literals(&prepared.literals, params, map)?,
+                translated(&prepared.entry)?,
+            ),
+            Form::Compiled(compiled, _) => (compiled.bind(params)?, None),
+        };
+        let ran = Ran {
+            stmt: &stmt,
+            form: &form,
+            implicit_returning,
         };
         let compiled = form.compiled();
         let sql: &str = translated_sql.as_deref().unwrap_or(&bound.sql);
-        let started = echo.then(Instant::now);
         if let Some(note) = compile_note {
             tracing::info!(target: "sqlcore.engine", "{sql}");
             tracing::info!(target: "sqlcore.engine", "[{note}] [parameters: {:?}]", bound.values);
         }
+        self.raw()?;
+        self.autobegin()?;
+        let started = echo.then(Instant::now);
         let request = Request {
             sql,
             params: &bound.values,
@@ -505,46 +594,14 @@ impl Connection {
             result_columns: &compiled.columns,
             stream,
         };
-        match self.raw()?.execute(&request) {
-            Ok(exec) => {
+        match call(self.raw()?, &request, &ran) {
+            Ok(done) => {
                 if let Some(started) = started {
                     tracing::info!(target: "sqlcore.engine", "[executed in {:.3?}]", started.elapsed());
                 }
-                if implicit_returning {
-                    // The primary key came back as a row of its own.
-                    let mut rows = exec.rows;
-                    let pk = rows.next_row()?;
-                    let inserted = pk.map(|row| {
-                        let names = exec.columns.into_vec(&compiled.columns);
-                        Row::from_driver(Arc::new(ResultKeys::new(names)), row)
-                    });
-                    return Ok(CursorResult::new(
-                        Vec::new(),
-                        RowSource::default(),
-                        exec.rowcount,
-                        inserted.or_else(|| null_key(&stmt)),
-                    ));
-                }
-                let last_id = exec.last_insert_id.filter(|_| exec.rowcount > 0);
-                let inserted = inserted_primary_key(&stmt, &params, last_id);
-                // A cached statement's result keys are built once.
-                let keys = match &form {
-                    Form::Cached(entry, ..) => entry.result_keys(exec.columns),
-                    Form::Compiled(..) => {
-                        Arc::new(ResultKeys::new(exec.columns.into_vec(&compiled.columns)))
-                    }
-                };
-                Ok(CursorResult::with_keys(
-                    keys,
-                    exec.rows,
-                    exec.rowcount,
-                    inserted,
-                ))
+                Ok(done)
             }
-            Err(e) => {
-                let sql = sql.to_owned();
-                Err(self.decorate(e, sql, compiled))
-            }
+            Err(e) => Err(self.decorate(e, sql.to_owned(), compiled)),
         }
     }
 
@@ -569,28 +626,32 @@ impl Connection {
     /// An INSERT without values takes its columns from the parameters; with
     /// `implicit_returning`, a single-row INSERT on a dialect without row ids returns its
     /// primary key (as SQLAlchemy does on PostgreSQL) for `inserted_primary_key`. Gives the
-    /// statement and whether RETURNING was added.
+    /// statement (as it came when neither applies) and whether RETURNING was added.
     fn with_implicit_values<'s>(
         &self,
-        stmt: Cow<'s, Statement>,
+        stmt: &'s Statement,
         params: &Params,
         implicit_returning: bool,
     ) -> (Cow<'s, Statement>, bool) {
-        let ins = match stmt {
-            Cow::Owned(Statement::Insert(ins)) => ins,
-            Cow::Borrowed(Statement::Insert(ins)) => ins.clone(),
-            other => return (other, false),
+        let Statement::Insert(ins) = stmt else {
+            return (Cow::Borrowed(stmt), false);
         };
-        let dialect = self.engine.dialect();
-        let mut ins = values_from_params(ins, params);
-        let single_row = matches!(&ins.source, InsertSource::Values(rows) if rows.len() <= 1);
-        let mut implicit = false;
-        if implicit_returning
-            && dialect.implicit_returning()
+        let from_params = matches!(&ins.source, InsertSource::Values(rows) if rows.is_empty() && !params.is_empty());
+        let single_row =
+            from_params || matches!(&ins.source, InsertSource::Values(rows) if rows.len() <= 1);
+        let implicit = implicit_returning
+            && self.engine.dialect().implicit_returning()
             && single_row
             && ins.returning.is_empty()
-            && !ins.table.primary_key.columns.is_empty()
-        {
+            && !ins.table.primary_key.columns.is_empty();
+        if !from_params && !implicit {
+            return (Cow::Borrowed(stmt), false);
+        }
+        let mut ins = ins.clone();
+        if from_params {
+            ins = values_from_params(ins, params);
+        }
+        if implicit {
             let pk: Vec<Expr> = ins
                 .table
                 .primary_key
@@ -599,22 +660,23 @@ impl Connection {
                 .map(|c| ins.table.c(c))
                 .collect();
             ins = ins.returning(pk);
-            implicit = true;
         }
         (Cow::Owned(Statement::Insert(ins)), implicit)
     }
 
     /// Compiles a statement for this connection's dialect, without the cache, its schemas
     /// translated through the connection's `schema_translate_map`.
-    fn prepare(&mut self, stmt: Statement, params: &Params) -> Result<Prepared> {
-        let (stmt, _) = self.with_implicit_values(Cow::Owned(stmt), params, false);
-        let stmt = stmt.into_owned();
+    fn compile_for_many(&mut self, stmt: Statement, params: &Params) -> Result<CompiledForMany> {
+        let stmt = match self.with_implicit_values(&stmt, params, false).0 {
+            Cow::Owned(with_values) => with_values,
+            Cow::Borrowed(_) => stmt,
+        };
         let dialect = self.engine.dialect();
         let mut compiled = stmt.compile(dialect)?;
         if let Some(map) = &self.options.schema_translate_map {
             compiled.translate_in_place(map, dialect)?;
         }
-        Ok(Prepared { compiled, stmt })
+        Ok(CompiledForMany { compiled, stmt })
     }
 }
 
@@ -622,6 +684,8 @@ impl Connection {
 enum Form<'s> {
     /// The cache (a hit, or a miss that stored it: the flag).
     Cached(Arc<CacheEntry>, Extracted<'s>, bool),
+    /// A prepared statement's, taken from the cache when it was prepared.
+    Prepared(&'s PreparedForm),
     /// Compiled for this execution (translated already), and why it was not cached.
     Compiled(Compiled, Uncached),
 }
@@ -639,7 +703,19 @@ impl Form<'_> {
     fn compiled(&self) -> &Compiled {
         match self {
             Form::Cached(entry, ..) => entry.cached.compiled(),
+            Form::Prepared(prepared) => prepared.entry.cached.compiled(),
             Form::Compiled(compiled, _) => compiled,
+        }
+    }
+
+    /// The keys of a result with these column names (built once for a cached entry).
+    fn keys(&self, names: ResultNames) -> Arc<ResultKeys> {
+        match self {
+            Form::Cached(entry, ..) => entry.result_keys(names),
+            Form::Prepared(prepared) => prepared.entry.result_keys(names),
+            Form::Compiled(compiled, _) => {
+                Arc::new(ResultKeys::new(names.into_vec(&compiled.columns)))
+            }
         }
     }
 
@@ -647,17 +723,61 @@ impl Form<'_> {
     fn note(&self, took: Duration) -> String {
         match self {
             Form::Cached(_, _, true) => format!("generated in {:.5}s", took.as_secs_f64()),
-            Form::Cached(entry, _, false) => {
-                format!(
-                    "cached since {:.4}s ago",
-                    entry.created.elapsed().as_secs_f64()
-                )
-            }
+            Form::Cached(entry, _, false) => cached_since(entry),
+            Form::Prepared(prepared) => cached_since(&prepared.entry),
             Form::Compiled(_, Uncached::Disabled) => {
                 format!("caching disabled {:.5}s", took.as_secs_f64())
             }
             Form::Compiled(_, Uncached::NoKey) => format!("no key {:.5}s", took.as_secs_f64()),
         }
+    }
+}
+
+fn cached_since(entry: &CacheEntry) -> String {
+    format!(
+        "cached since {:.4}s ago",
+        entry.created.elapsed().as_secs_f64()
+    )
+}
+
+/// A statement as it was run, for reading its result.
+struct Ran<'a> {
+    stmt: &'a Statement,
+    form: &'a Form<'a>,
+    /// Whether RETURNING was added for `inserted_primary_key`.
+    implicit_returning: bool,
+}
+
+impl Ran<'_> {
+    /// The keys of a result with these column names.
+    fn keys(&self, names: ResultNames) -> Arc<ResultKeys> {
+        self.form.keys(names)
+    }
+
+    /// The result of an execution: its rows, counts and, for a single-row INSERT,
+    /// `inserted_primary_key` (given values and the row id, or the row an implicit RETURNING
+    /// gave).
+    fn cursor_result(&self, exec: Execution, params: &Params) -> Result<CursorResult> {
+        if self.implicit_returning {
+            // The primary key came back as a row of its own.
+            let mut rows = exec.rows;
+            let pk = rows.next_row()?;
+            let inserted = pk.map(|row| Row::from_driver(self.keys(exec.columns), row));
+            return Ok(CursorResult::new(
+                Vec::new(),
+                RowSource::default(),
+                exec.rowcount,
+                inserted.or_else(|| null_key(self.stmt)),
+            ));
+        }
+        let last_id = exec.last_insert_id.filter(|_| exec.rowcount > 0);
+        let inserted = inserted_primary_key(self.stmt, params, last_id);
+        Ok(CursorResult::with_keys(
+            self.keys(exec.columns),
+            exec.rows,
+            exec.rowcount,
+            inserted,
+        ))
     }
 }
 

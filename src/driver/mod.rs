@@ -70,6 +70,29 @@ impl DriverRow {
     }
 }
 
+/// The columns of one row, read where the driver holds it (for [`DriverConnection::query_row`]).
+pub trait RowValues {
+    /// The value of column `i`, converted as for a [`DriverRow`]; `None` past the last column.
+    fn value(&self, i: usize) -> Option<Value>;
+}
+
+impl RowValues for DriverRow {
+    fn value(&self, i: usize) -> Option<Value> {
+        DriverRow::value(self, i)
+    }
+}
+
+/// What [`DriverConnection::query_row`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstRow {
+    /// A row, handed to the reader.
+    Read,
+    /// The statement returned rows, none this time.
+    None,
+    /// The statement does not return rows (no result columns).
+    NoColumns,
+}
+
 /// Rows produced by a statement, in order: those fetched so far and, for a streamed result,
 /// the cursor that fetches the rest.
 #[derive(Default)]
@@ -187,6 +210,25 @@ pub trait DriverConnection: Send {
     /// Runs a statement, converting result values towards the declared column types where
     /// the backend stores them loosely.
     fn execute(&mut self, request: &Request<'_>) -> Result<Execution>;
+
+    /// Runs a statement and hands its first row to `read` where the driver holds it, with the
+    /// result's column names; rows after the first are not read. The default goes through
+    /// [`DriverConnection::execute`].
+    fn query_row(
+        &mut self,
+        request: &Request<'_>,
+        read: &mut dyn FnMut(ResultNames, &dyn RowValues) -> Result<()>,
+    ) -> Result<FirstRow> {
+        let Execution { columns, rows, .. } = self.execute(request)?;
+        if columns == ResultNames::Given(Vec::new()) {
+            return Ok(FirstRow::NoColumns);
+        }
+        let mut rows = rows;
+        match rows.next_row()? {
+            Some(row) => read(columns, &row).map(|()| FirstRow::Read),
+            None => Ok(FirstRow::None),
+        }
+    }
 
     /// Runs `sql` once per parameter set, preparing it once; returns the total rows affected.
     fn execute_many(

@@ -149,7 +149,7 @@ impl ToSql for PgParam<'_> {
                 _ => Err(mismatch(v, ty)),
             },
             Type::JSON | Type::JSONB => match v {
-                Value::Json(j) => j.to_sql(ty, out),
+                Value::Json(j) => (**j).to_sql(ty, out),
                 Value::Text(s) => serde_json::from_str::<serde_json::Value>(s)
                     .map_err(|_| mismatch(v, ty))?
                     .to_sql(ty, out),
@@ -276,7 +276,7 @@ impl<'a> FromSql<'a> for PgValue {
             oid::TIMESTAMPTZ => Value::TimestampTz(FromSql::from_sql(ty, raw)?),
             oid::INTERVAL => interval_from_sql(raw)?,
             oid::UUID => Value::Uuid(FromSql::from_sql(ty, raw)?),
-            oid::JSON | oid::JSONB => Value::Json(FromSql::from_sql(ty, raw)?),
+            oid::JSON | oid::JSONB => Value::Json(Box::new(FromSql::from_sql(ty, raw)?)),
             _ => match ty.kind() {
                 Kind::Array(_) => Value::Array(
                     Vec::<PgValue>::from_sql(ty, raw)?

@@ -1,13 +1,16 @@
 //! The SQLite driver, over `rusqlite` (bundled SQLite).
 
-use super::{Driver, DriverConnection, DriverRow, Execution, Request, ResultNames, RowSource};
+use super::{
+    Driver, DriverConnection, DriverRow, Execution, FirstRow, Request, ResultNames, RowSource,
+    RowValues,
+};
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::{SqlitePath, Url};
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection as RawSqlite, OpenFlags, ffi};
 use sqlcore_compiler::chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
-use sqlcore_compiler::{Dialect, SQLite, SqlType, Value};
+use sqlcore_compiler::{Dialect, SQLite, SqlType, Value, serde_json};
 use std::any::Any;
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -114,6 +117,22 @@ pub struct SqliteConnection {
     conn: RawSqlite,
 }
 
+/// A row where SQLite holds it, each column converted as it is read.
+struct SqliteRow<'r> {
+    row: &'r rusqlite::Row<'r>,
+    columns_hint: &'r [sqlcore_compiler::ResultColumn],
+}
+
+impl RowValues for SqliteRow<'_> {
+    fn value(&self, i: usize) -> Option<Value> {
+        let v = self.row.get_ref(i).ok()?;
+        Some(from_sqlite(
+            v,
+            self.columns_hint.get(i).and_then(|c| c.sql_type.as_ref()),
+        ))
+    }
+}
+
 /// A value bound into SQLite: the closest storage class.
 struct Bind<'a>(&'a Value);
 
@@ -203,9 +222,10 @@ fn from_sqlite(v: ValueRef<'_>, ty: Option<&SqlType>) -> Value {
             .map(Value::Uuid),
         (SqlType::Json, Value::Text(s)) => serde_json_parse(s),
         // JSON numbers get NUMERIC affinity and come back as numbers.
-        (SqlType::Json, Value::I64(n)) => Some(Value::Json((*n).into())),
-        (SqlType::Json, Value::F64(f)) => sqlcore_compiler::serde_json::Number::from_f64(*f)
-            .map(|n| Value::Json(sqlcore_compiler::serde_json::Value::Number(n))),
+        (SqlType::Json, Value::I64(n)) => Some(Value::from(serde_json::Value::from(*n))),
+        (SqlType::Json, Value::F64(f)) => {
+            serde_json::Number::from_f64(*f).map(|n| Value::from(serde_json::Value::Number(n)))
+        }
         (SqlType::Float | SqlType::Double, Value::I64(n)) => Some(Value::F64(*n as f64)),
         _ => None,
     };
@@ -223,9 +243,9 @@ fn rescale(
 }
 
 fn serde_json_parse(s: &str) -> Option<Value> {
-    sqlcore_compiler::serde_json::from_str(s)
+    serde_json::from_str(s)
         .ok()
-        .map(Value::Json)
+        .map(|j: serde_json::Value| Value::from(j))
 }
 
 fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
@@ -345,6 +365,28 @@ impl DriverConnection for SqliteConnection {
             rowcount,
             last_insert_id,
         })
+    }
+
+    fn query_row(
+        &mut self,
+        request: &Request<'_>,
+        read: &mut dyn FnMut(ResultNames, &dyn RowValues) -> Result<()>,
+    ) -> Result<FirstRow> {
+        let columns_hint = request.result_columns;
+        let mut stmt = self.prepare_and_bind(request.sql, request.params)?;
+        let column_count = stmt.column_count();
+        if column_count == 0 {
+            stmt.raw_execute().map_err(fail)?;
+            return Ok(FirstRow::NoColumns);
+        }
+        let columns = ResultNames::read(column_count, columns_hint, |i| {
+            stmt.column_name(i).map(Arc::from).map_err(fail)
+        })?;
+        let mut rows = stmt.raw_query();
+        match rows.next().map_err(fail)? {
+            Some(row) => read(columns, &SqliteRow { row, columns_hint }).map(|()| FirstRow::Read),
+            None => Ok(FirstRow::None),
+        }
     }
 
     fn execute_many(

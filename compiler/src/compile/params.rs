@@ -8,11 +8,15 @@ use crate::error::CompileError;
 use crate::schema::SqlType;
 use crate::value::Value;
 use indexmap::IndexMap;
+use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::fmt::Write;
 
 /// Named parameter values for execution (`bindparam`, `text()` parameters), in insertion
 /// order. Build with [`params!`](crate::params).
+///
+/// A few parameters (the usual case) are kept inline and found by a linear scan: building and
+/// reading them allocates nothing. Beyond [`Params::INLINE_LIMIT`] they are hashed.
 ///
 /// ```
 /// use sqlcore_compiler::{params, Params, Value};
@@ -20,10 +24,29 @@ use std::fmt::Write;
 /// assert_eq!(p.get("name"), Some(&Value::Text("ed".into())));
 /// assert_eq!(p.get("nick"), Some(&Value::Null));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Params(IndexMap<Cow<'static, str>, Value>);
+#[derive(Clone, Default)]
+pub struct Params(Entries);
+
+type Name = Cow<'static, str>;
+
+#[derive(Clone)]
+enum Entries {
+    /// Up to `INLINE_LIMIT` parameters, scanned.
+    Few(SmallVec<[(Name, Value); 2]>),
+    /// More, hashed.
+    Many(IndexMap<Name, Value, foldhash::fast::FixedState>),
+}
+
+impl Default for Entries {
+    fn default() -> Self {
+        Entries::Few(SmallVec::new())
+    }
+}
 
 impl Params {
+    /// The most parameters kept in a list scanned by name; more are hashed.
+    pub const INLINE_LIMIT: usize = 8;
+
     /// No parameters.
     pub fn new() -> Self {
         Self::default()
@@ -31,60 +54,137 @@ impl Params {
 
     /// No parameters, with room for `n`.
     pub fn with_capacity(n: usize) -> Self {
-        Params(IndexMap::with_capacity(n))
+        Params(if n <= Self::INLINE_LIMIT {
+            Entries::Few(SmallVec::with_capacity(n))
+        } else {
+            Entries::Many(IndexMap::with_capacity_and_hasher(n, Default::default()))
+        })
     }
 
-    /// Sets `name` to `value`. A `&'static str` name (the usual literal) is not copied.
+    /// Sets `name` to `value` (a name set before keeps its place). A `&'static str` name (the
+    /// usual literal) is not copied.
     pub fn insert(&mut self, name: impl Into<Cow<'static, str>>, value: impl Into<Value>) {
-        self.0.insert(name.into(), value.into());
+        let (name, value) = (name.into(), value.into());
+        match &mut self.0 {
+            Entries::Few(few) => {
+                if let Some(slot) = few.iter_mut().find(|(n, _)| *n == name) {
+                    slot.1 = value;
+                } else if few.len() < Self::INLINE_LIMIT {
+                    few.push((name, value));
+                } else {
+                    let mut many: IndexMap<Name, Value, _> =
+                        IndexMap::with_capacity_and_hasher(few.len() + 1, Default::default());
+                    many.extend(few.drain(..));
+                    many.insert(name, value);
+                    self.0 = Entries::Many(many);
+                }
+            }
+            Entries::Many(many) => {
+                many.insert(name, value);
+            }
+        }
     }
 
     /// The value of `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.0.get(name)
+        match &self.0 {
+            Entries::Few(few) => few.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+            Entries::Many(many) => many.get(name),
+        }
     }
 
     /// Number of parameters.
     pub fn len(&self) -> usize {
-        self.0.len()
+        match &self.0 {
+            Entries::Few(few) => few.len(),
+            Entries::Many(many) => many.len(),
+        }
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len() == 0
     }
 
     /// The names and values, in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&Cow<'static, str>, &Value)> {
-        self.0.iter()
+        let (few, many) = match &self.0 {
+            Entries::Few(few) => (Some(few.iter().map(|(n, v)| (n, v))), None),
+            Entries::Many(many) => (None, Some(many.iter())),
+        };
+        few.into_iter().flatten().chain(many.into_iter().flatten())
     }
 
     /// Takes the value of `name` out, leaving NULL in its place.
     pub fn take(&mut self, name: &str) -> Option<Value> {
-        self.0.get_mut(name).map(std::mem::take)
+        let value = match &mut self.0 {
+            Entries::Few(few) => few.iter_mut().find(|(n, _)| n == name).map(|(_, v)| v),
+            Entries::Many(many) => many.get_mut(name),
+        };
+        value.map(std::mem::take)
     }
 
     /// The name and value at `index`, in insertion order.
     pub fn get_index_mut(&mut self, index: usize) -> Option<(&str, &mut Value)> {
-        self.0.get_index_mut(index).map(|(k, v)| (k.as_ref(), v))
+        match &mut self.0 {
+            Entries::Few(few) => few
+                .get_mut(index)
+                .map(|entry| (entry.0.as_ref(), &mut entry.1)),
+            Entries::Many(many) => many.get_index_mut(index).map(|(k, v)| (k.as_ref(), v)),
+        }
+    }
+}
+
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for Params {
+    /// The same names with the same values, in any order.
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().all(|(k, v)| other.get(k) == Some(v))
     }
 }
 
 impl<K: Into<Cow<'static, str>>, V: Into<Value>> FromIterator<(K, V)> for Params {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Params(
-            iter.into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        )
+        let iter = iter.into_iter();
+        let mut params = Params::with_capacity(iter.size_hint().0);
+        for (k, v) in iter {
+            params.insert(k, v);
+        }
+        params
     }
 }
 
 impl IntoIterator for Params {
     type Item = (Cow<'static, str>, Value);
-    type IntoIter = indexmap::map::IntoIter<Cow<'static, str>, Value>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+    type IntoIter = ParamsIntoIter;
+    fn into_iter(self) -> ParamsIntoIter {
+        ParamsIntoIter(match self.0 {
+            Entries::Few(few) => Either::Few(few.into_iter()),
+            Entries::Many(many) => Either::Many(many.into_iter()),
+        })
+    }
+}
+
+/// The names and values of [`Params`], in insertion order.
+pub struct ParamsIntoIter(Either);
+
+enum Either {
+    Few(smallvec::IntoIter<[(Name, Value); 2]>),
+    Many(indexmap::map::IntoIter<Name, Value>),
+}
+
+impl Iterator for ParamsIntoIter {
+    type Item = (Cow<'static, str>, Value);
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.0 {
+            Either::Few(few) => few.next(),
+            Either::Many(many) => many.next(),
+        }
     }
 }
 
@@ -231,13 +331,12 @@ pub(super) fn assemble(
 
 impl Compiled {
     fn value_of<'v>(
-        &'v self,
         slot: &ParamSlot,
-        literals: &'v [&'v Value],
+        literal: &impl Fn(usize) -> &'v Value,
         named: &'v super::Params,
     ) -> Result<&'v Value, CompileError> {
         match &slot.source {
-            ParamSource::Literal(i) => Ok(literals.get(*i).copied().unwrap_or(&self.literals[*i])),
+            ParamSource::Literal(i) => Ok(literal(*i)),
             ParamSource::Named(name) => {
                 named
                     .get(name)
@@ -266,12 +365,39 @@ impl Compiled {
         named: &super::Params,
         translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
     ) -> Result<Bound<'a>, CompileError> {
+        let literal = |i: usize| literals.get(i).copied().unwrap_or(&self.literals[i]);
+        self.bind_with(literal, named, translate)
+    }
+
+    /// As [`Compiled::bind_translated`], with the statement's values given in the order of
+    /// [`Compiled::literals`], all of them (those of another statement of the same shape).
+    pub fn bind_literals<'a>(
+        &'a self,
+        literals: &[Value],
+        named: &super::Params,
+        translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
+    ) -> Result<Bound<'a>, CompileError> {
+        if literals.len() != self.literals.len() {
+            return Err(CompileError::invalid(format!(
+                "the statement binds {} values of its own, {} were given",
+                self.literals.len(),
+                literals.len()
+            )));
+        }
+        self.bind_with(|i| &literals[i], named, translate)
+    }
+
+    fn bind_with<'a, 'v>(
+        &'a self,
+        literal: impl Fn(usize) -> &'v Value,
+        named: &'v super::Params,
+        translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
+    ) -> Result<Bound<'a>, CompileError> {
         let Some(template) = &self.template else {
-            let values = self
-                .params
-                .iter()
-                .map(|slot| self.value_of(slot, literals, named).cloned())
-                .collect::<Result<_, _>>()?;
+            let mut values = Vec::with_capacity(self.params.len());
+            for slot in &self.params {
+                values.push(Self::value_of(slot, &literal, named)?.clone());
+            }
             return Ok(Bound {
                 types: Cow::Borrowed(&self.param_types),
                 sql: Cow::Borrowed(&self.sql),
@@ -280,7 +406,7 @@ impl Compiled {
         };
         let mut resolved = Vec::with_capacity(template.slots.len());
         for slot in &template.slots {
-            let value = self.value_of(slot, literals, named)?;
+            let value = Self::value_of(slot, &literal, named)?;
             if slot.expanding && !matches!(value, Value::Array(_)) {
                 return Err(CompileError::invalid(format!(
                     "parameter {:?} takes a list of values, got a {} value",
@@ -322,5 +448,65 @@ impl Compiled {
             sql: Cow::Owned(sql),
             values,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(p: &Params) -> Vec<String> {
+        p.iter().map(|(k, _)| k.to_string()).collect()
+    }
+
+    #[test]
+    fn many_parameters_keep_their_order_and_their_places() {
+        // Past the inline limit the names are hashed; order and replacement stay the same.
+        for n in [1, Params::INLINE_LIMIT, Params::INLINE_LIMIT + 1, 40] {
+            let mut p = Params::new();
+            for i in 0..n {
+                p.insert(format!("p{i}"), i as i64);
+            }
+            p.insert("p0", "again");
+            let expected: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+            assert_eq!(names(&p), expected, "{n}");
+            assert_eq!(p.len(), n);
+            assert_eq!(p.get("p0"), Some(&Value::from("again")));
+            if n > 1 {
+                assert_eq!(
+                    p.get(&format!("p{}", n - 1)),
+                    Some(&Value::I64(n as i64 - 1))
+                );
+            }
+            assert_eq!(p.get("nope"), None);
+            // Equal whatever the order; unequal with a value or a name apart.
+            let mut all: Vec<_> = p.clone().into_iter().collect();
+            all.reverse();
+            let reversed: Params = all.into_iter().collect();
+            assert_eq!(reversed, p);
+            let mut other = p.clone();
+            other.insert("p0", 0);
+            assert_ne!(other, p);
+            other.insert("extra", 0);
+            assert_ne!(other.len(), p.len());
+            // By position, and taken out.
+            let (name, value) = p.get_index_mut(n - 1).unwrap();
+            assert_eq!(name, format!("p{}", n - 1));
+            *value = Value::Null;
+            assert_eq!(p.take(&format!("p{}", n - 1)), Some(Value::Null));
+            let first = if n == 1 {
+                Value::Null
+            } else {
+                Value::from("again")
+            };
+            assert_eq!(p.take("p0"), Some(first));
+            assert_eq!(p.get("p0"), Some(&Value::Null));
+            assert!(p.get_index_mut(n).is_none());
+            assert_eq!(p.into_iter().count(), n);
+        }
+        let collected: Params = [("a", 1), ("b", 2), ("a", 3)].into_iter().collect();
+        assert_eq!(names(&collected), ["a", "b"]);
+        assert_eq!(collected.get("a"), Some(&Value::I32(3)));
+        assert_eq!(format!("{collected:?}"), r#"{"a": I32(3), "b": I32(2)}"#);
     }
 }
