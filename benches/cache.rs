@@ -31,6 +31,30 @@ fn compare(iterations: u32, raw: impl FnMut(), core: impl FnMut()) -> (Duration,
     (raw / iterations, core / iterations)
 }
 
+/// The best times per point select of the raw one and of `core` (which gives the id it read),
+/// over rounds that alternate them; both must read the same rows.
+fn against_raw(
+    raw: &rusqlite::Connection,
+    mut core: impl FnMut(i64) -> i64,
+) -> (Duration, Duration) {
+    let mut check = (0i64, 0i64);
+    let times = compare(
+        EXECUTIONS as u32,
+        || {
+            for id in 1..=EXECUTIONS {
+                check.0 += raw_point_select(raw, id % ROWS + 1).0;
+            }
+        },
+        || {
+            for id in 1..=EXECUTIONS {
+                check.1 += core(id % ROWS + 1);
+            }
+        },
+    );
+    assert_eq!(check.0, check.1, "both read the same rows");
+    times
+}
+
 /// The raw point select: `rusqlite`'s statement cache, one row read into owned values.
 fn raw_point_select(raw: &rusqlite::Connection, id: i64) -> (i64, String, Option<i64>) {
     raw.prepare_cached("SELECT users.id, users.name, users.score FROM users WHERE users.id = ?1")
@@ -99,63 +123,29 @@ fn main() {
             conn.execute(text(sql), ()).unwrap();
         }
     }
-    let mut check = (0i64, 0i64);
-    let (raw_time, core_time) = compare(
-        EXECUTIONS as u32,
-        || {
-            for id in 1..=EXECUTIONS {
-                check.0 += raw_point_select(&raw, id % ROWS + 1).0;
-            }
-        },
-        || {
-            for id in 1..=EXECUTIONS {
-                let stmt = point_select(&users, id % ROWS + 1);
-                check.1 += core_point_select(&mut conn, stmt.into(), Params::new()).0;
-            }
-        },
-    );
-    assert_eq!(check.0, check.1, "both read the same rows");
+    let (raw_time, core_time) = against_raw(&raw, |id| {
+        let stmt = point_select(&users, id);
+        core_point_select(&mut conn, stmt.into(), Params::new()).0
+    });
     let stats = engine.cache_stats();
 
     // The same with a bindparam statement built once and executed by reference.
     let by_param = select(&users).filter(users.c("id").eq(bindparam("id")));
     let by_param = Statement::from(by_param);
-    let (raw_time2, param_time) = compare(
-        EXECUTIONS as u32,
-        || {
-            for id in 1..=EXECUTIONS {
-                black_box(raw_point_select(&raw, id % ROWS + 1));
-            }
-        },
-        || {
-            for id in 1..=EXECUTIONS {
-                let params = params! { "id" => id % ROWS + 1 };
-                black_box(core_point_select(&mut conn, (&by_param).into(), params));
-            }
-        },
-    );
+    let (raw_time2, param_time) = against_raw(&raw, |id| {
+        core_point_select(&mut conn, (&by_param).into(), params! { "id" => id }).0
+    });
 
     // The same statement prepared (looked up in the cache once), its row read in place.
     let prepared = engine.prepare(by_param.clone()).unwrap();
-    let read_in_place = |row: &RowRef<'_>| Ok((row.get(0)?, row.get(1)?, row.get(2)?));
-    let mut check = (0i64, 0i64);
-    let (raw_time3, prepared_time) = compare(
-        EXECUTIONS as u32,
-        || {
-            for id in 1..=EXECUTIONS {
-                check.0 += raw_point_select(&raw, id % ROWS + 1).0;
-            }
-        },
-        || {
-            for id in 1..=EXECUTIONS {
-                let params = params! { "id" => id % ROWS + 1 };
-                let row: (i64, String, Option<i64>) =
-                    conn.query_row(&prepared, params, read_in_place).unwrap();
-                check.1 += row.0;
-            }
-        },
-    );
-    assert_eq!(check.0, check.1, "both read the same rows");
+    let (raw_time3, prepared_time) = against_raw(&raw, |id| {
+        let row: (i64, String, Option<i64>) = conn
+            .query_row(&prepared, params! { "id" => id }, |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .unwrap();
+        row.0
+    });
 
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     println!("| benchmark | time per statement | ratio |");

@@ -14,8 +14,11 @@ use std::sync::Arc;
 /// else is as for the statement itself: execution options, `schema_translate_map` (applied
 /// at each execution), echo, results.
 ///
-/// A statement that cannot be cached (the cache turned off, an INSERT taking its columns from
-/// the parameters of each execution) is still executed correctly, looked up every time.
+/// A statement whose compiled form cannot be kept (the cache turned off, an INSERT taking its
+/// columns from the parameters of each execution, or one that gains a RETURNING for its
+/// primary key at execution, as on PostgreSQL) runs as any other statement: correctly,
+/// compiled or looked up each time. Prepared statements are `Send + Sync`: build them once
+/// and share them between threads.
 ///
 /// ```
 /// use sqlcore::*;

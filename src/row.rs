@@ -235,7 +235,7 @@ impl std::ops::Index<&str> for Row {
 ///
 /// [`Connection::query_row`]: crate::Connection::query_row
 pub struct RowRef<'a> {
-    keys: &'a ResultKeys,
+    keys: &'a Arc<ResultKeys>,
     values: &'a dyn RowValues,
 }
 
@@ -248,7 +248,7 @@ impl std::fmt::Debug for RowRef<'_> {
 }
 
 impl<'a> RowRef<'a> {
-    pub(crate) fn new(keys: &'a ResultKeys, values: &'a dyn RowValues) -> Self {
+    pub(crate) fn new(keys: &'a Arc<ResultKeys>, values: &'a dyn RowValues) -> Self {
         RowRef { keys, values }
     }
 
@@ -283,7 +283,7 @@ impl<'a> RowRef<'a> {
         let values = (0..self.len())
             .filter_map(|i| self.values.value(i))
             .collect();
-        Row::new(Arc::new(ResultKeys::new(self.keys.names.clone())), values)
+        Row::new(self.keys.clone(), values)
     }
 }
 

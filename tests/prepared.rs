@@ -272,10 +272,46 @@ fn a_statement_that_cannot_be_prepared_is_an_error_or_compiled_each_time(b: &Tes
     assert_eq!(name, "a");
 }
 
+fn a_prepared_statement_is_echoed_as_cached_and_shared_by_threads(b: &TestDb) {
+    fn shared<T: Send + Sync>(_: &T) {}
+    let engine = engine_with_schema(&b.url());
+    let mut conn = engine.connect().unwrap();
+    add_users(&mut conn, &["a", "b"]);
+    conn.commit().unwrap();
+    let prepared = engine.prepare(by_id()).unwrap();
+    shared(&prepared);
+    // Threads of their own, one prepared statement.
+    std::thread::scope(|scope| {
+        for (id, name) in [(1, "a"), (2, "b")] {
+            let (engine, prepared) = (engine.clone(), &prepared);
+            scope.spawn(move || {
+                let mut conn = engine.connect().unwrap();
+                let read: String = conn
+                    .query_row(prepared, params! { "id" => id }, |row| row.get("name"))
+                    .unwrap();
+                assert_eq!(read, name);
+            });
+        }
+    });
+    let ((), log) = common::with_captured_logs(|| {
+        let echoing = Engine::builder(&b.url()).echo(true).build().unwrap();
+        let prepared = echoing.prepare(by_id()).unwrap();
+        let mut conn = echoing.connect().unwrap();
+        conn.query_row(&prepared, params! { "id" => 1 }, |row| row.get::<String>(1))
+            .unwrap();
+        // Cached since it was prepared, not looked up again.
+        assert_eq!(echoing.cache_stats().hits, 0);
+    });
+    assert!(log.contains("WHERE users.id = "), "{log}");
+    assert!(log.contains("[cached since "), "{log}");
+    assert!(log.contains("[parameters: [I32(1)]]"), "{log}");
+}
+
 crate::on_every_backend!(
     a_prepared_statement_skips_the_cache_and_reads_like_the_statement,
     query_row_reads_the_first_row_or_says_why_there_is_none,
     a_database_error_in_query_row_carries_the_statement,
     prepared_inserts_bind_their_values_and_report_the_key,
     a_statement_that_cannot_be_prepared_is_an_error_or_compiled_each_time,
+    a_prepared_statement_is_echoed_as_cached_and_shared_by_threads,
 );

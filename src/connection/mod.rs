@@ -708,17 +708,6 @@ impl Form<'_> {
         }
     }
 
-    /// The keys of a result with these column names (built once for a cached entry).
-    fn keys(&self, names: ResultNames) -> Arc<ResultKeys> {
-        match self {
-            Form::Cached(entry, ..) => entry.result_keys(names),
-            Form::Prepared(prepared) => prepared.entry.result_keys(names),
-            Form::Compiled(compiled, _) => {
-                Arc::new(ResultKeys::new(names.into_vec(&compiled.columns)))
-            }
-        }
-    }
-
     /// The cache's part in this execution, as SQLAlchemy's echo states it.
     fn note(&self, took: Duration) -> String {
         match self {
@@ -749,9 +738,15 @@ struct Ran<'a> {
 }
 
 impl Ran<'_> {
-    /// The keys of a result with these column names.
+    /// The keys of a result with these column names (built once for a cached entry).
     fn keys(&self, names: ResultNames) -> Arc<ResultKeys> {
-        self.form.keys(names)
+        match self.form {
+            Form::Cached(entry, ..) => entry.result_keys(names),
+            Form::Prepared(prepared) => prepared.entry.result_keys(names),
+            Form::Compiled(compiled, _) => {
+                Arc::new(ResultKeys::new(names.into_vec(&compiled.columns)))
+            }
+        }
     }
 
     /// The result of an execution: its rows, counts and, for a single-row INSERT,
@@ -824,18 +819,13 @@ fn null_key(stmt: &Statement) -> Option<Row> {
     Some(Row::new(Arc::new(ResultKeys::new(names)), values))
 }
 
-/// An INSERT without values takes its columns from the execution parameters.
+/// The INSERT with one row of values: a bind parameter for each of the execution parameters.
 fn values_from_params(ins: Insert, params: &Params) -> Insert {
-    match &ins.source {
-        InsertSource::Values(rows) if rows.is_empty() && !params.is_empty() => {
-            let cols: Vec<(Arc<str>, Expr)> = params
-                .iter()
-                .map(|(k, _)| (Arc::from(k.as_ref()), bindparam(k)))
-                .collect();
-            ins.values(cols)
-        }
-        _ => ins,
-    }
+    let cols: Vec<(Arc<str>, Expr)> = params
+        .iter()
+        .map(|(k, _)| (Arc::from(k.as_ref()), bindparam(k)))
+        .collect();
+    ins.values(cols)
 }
 
 /// The primary key of a single-row INSERT: values given, and the row id for the
