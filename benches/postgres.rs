@@ -34,6 +34,16 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// The raw point selects, the client's own CPU time they took.
+fn raw_point_selects(raw: &mut postgres::Client, stmt: &postgres::Statement) -> Duration {
+    let cpu = thread_cpu();
+    for i in 1..=POINT_SELECTS {
+        let rows = raw.query(stmt, &[&i]).unwrap();
+        let _: &str = rows[0].get(1);
+    }
+    thread_cpu() - cpu
+}
+
 fn main() {
     let schema = format!("sqlcore_bench_{}", std::process::id());
     let mut raw = postgres::Client::connect(
@@ -71,14 +81,7 @@ fn main() {
     let (mut raw_cpu, mut core_cpu) = (Duration::MAX, Duration::MAX);
     let (raw_point, core_point) = compare(
         5,
-        || {
-            let cpu = thread_cpu();
-            for i in 1..=POINT_SELECTS {
-                let rows = raw.query(&stmt, &[&i]).unwrap();
-                let _: &str = rows[0].get(1);
-            }
-            raw_cpu = raw_cpu.min(thread_cpu() - cpu);
-        },
+        || raw_cpu = raw_cpu.min(raw_point_selects(&mut raw, &stmt)),
         || {
             let cpu = thread_cpu();
             for i in 1..=POINT_SELECTS {
@@ -90,6 +93,24 @@ fn main() {
                 let _: String = row.get(1).unwrap();
             }
             core_cpu = core_cpu.min(thread_cpu() - cpu);
+        },
+    );
+    // The same, prepared once and its row read in place.
+    let by_id = engine
+        .prepare(select(&users).filter(users.c("id").eq(bindparam("id"))))
+        .unwrap();
+    let (mut raw_cpu2, mut prepared_cpu) = (Duration::MAX, Duration::MAX);
+    let (raw_point2, prepared_point) = compare(
+        5,
+        || raw_cpu2 = raw_cpu2.min(raw_point_selects(&mut raw, &stmt)),
+        || {
+            let cpu = thread_cpu();
+            for i in 1..=POINT_SELECTS {
+                let _: String = conn
+                    .query_row(&by_id, params! { "id" => i }, |row| row.get(1))
+                    .unwrap();
+            }
+            prepared_cpu = prepared_cpu.min(thread_cpu() - cpu);
         },
     );
     conn.rollback().unwrap();
@@ -227,6 +248,12 @@ fn main() {
         "<=1.05x",
     );
     line(
+        &format!("point select, prepared + query_row x{POINT_SELECTS}"),
+        raw_point2,
+        prepared_point,
+        "-",
+    );
+    line(
         &format!("insert {INSERT_ROWS} rows (raw: VALUES x1000)"),
         raw_insert,
         core_insert,
@@ -261,10 +288,13 @@ fn main() {
     );
     let per_select = |cpu: Duration| cpu.as_secs_f64() * 1e6 / f64::from(POINT_SELECTS);
     println!(
-        "client CPU per point select (best round): raw {:.2} µs, sqlcore {:.2} µs ({:.3}x)",
+        "client CPU per point select (best round): raw {:.2} µs, sqlcore {:.2} µs ({:.3}x); raw {:.2} µs, sqlcore prepared + query_row {:.2} µs ({:.3}x)",
         per_select(raw_cpu),
         per_select(core_cpu),
-        core_cpu.as_secs_f64() / raw_cpu.as_secs_f64()
+        core_cpu.as_secs_f64() / raw_cpu.as_secs_f64(),
+        per_select(raw_cpu2),
+        per_select(prepared_cpu),
+        prepared_cpu.as_secs_f64() / raw_cpu2.as_secs_f64()
     );
     println!("peak RSS before the streamed reads {rss_before} KiB, after {rss_after} KiB");
 }
