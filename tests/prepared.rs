@@ -89,6 +89,14 @@ fn query_row_reads_the_first_row_or_says_why_there_is_none(b: &TestDb) {
         )
         .unwrap();
     assert_eq!(last, "c");
+    // Streamed (a server-side cursor on PostgreSQL): the first row, and the connection goes
+    // on as before once the rest is left unread.
+    let streamed = select([users.c("name")])
+        .order_by([users.c("id")])
+        .execution_options(|o| o.stream_results(true).max_row_buffer(1));
+    let first: String = conn.query_row(streamed, (), |row| row.get(0)).unwrap();
+    assert_eq!(first, "a");
+    assert_eq!(rows_in(&mut conn, "users"), 3);
     // No row; a wrong type or a column that is not there, named.
     let none = conn.query_row(by_id(), params! { "id" => 99 }, |row| row.get::<i32>(0));
     assert!(matches!(none, Err(Error::NoResultFound)), "{none:?}");
