@@ -12,12 +12,13 @@ use std::sync::Arc;
 /// other execution does first — walking the statement for its cache key and looking the key
 /// up — and binds its own values and the named parameters given straight away. Everything
 /// else is as for the statement itself: execution options, `schema_translate_map` (applied
-/// at each execution), echo, results.
+/// at each execution), echo, results — except `compiled_cache`, which has no say once the
+/// compiled form is held.
 ///
-/// A statement whose compiled form cannot be kept (the cache turned off, an INSERT taking its
-/// columns from the parameters of each execution, or one that gains a RETURNING for its
-/// primary key at execution, as on PostgreSQL) runs as any other statement: correctly,
-/// compiled or looked up each time. Prepared statements are `Send + Sync`: build them once
+/// A statement whose compiled form cannot be kept or used (the cache turned off, an INSERT
+/// taking its columns from the parameters of each execution, or one that gains a RETURNING
+/// for its primary key at execution, as on PostgreSQL) runs as any other statement:
+/// correctly, compiled or looked up each time. Prepared statements are `Send + Sync`: build them once
 /// and share them between threads.
 ///
 /// ```
