@@ -51,25 +51,24 @@ impl Connection {
         let Some(first) = sets.first() else {
             return Ok(CursorResult::new(Vec::new(), RowSource::default(), 0, None));
         };
-        let prepared = self.compile_for_many(statement, first)?;
+        let form = self.compile_for_many(statement, first)?;
         self.raw()?;
         self.autobegin()?;
-        if let Statement::Insert(ins) = &prepared.stmt {
-            if insert_many::eligible(ins) && !prepared.compiled.needs_expansion() {
+        if let Statement::Insert(ins) = &form.stmt {
+            if insert_many::eligible(ins) && !form.compiled.needs_expansion() {
                 if let Some(copied) = self.copy_rows(ins, &mut sets) {
-                    let n = copied.map_err(|e| {
-                        self.decorate(e, prepared.compiled.sql.clone(), &prepared.compiled)
-                    })?;
+                    let n = copied
+                        .map_err(|e| self.decorate(e, form.compiled.sql.clone(), &form.compiled))?;
                     return Ok(CursorResult::new(Vec::new(), RowSource::default(), n, None));
                 }
-                return self.insert_many_values(ins, &prepared.compiled, &mut sets);
+                return self.insert_many_values(ins, &form.compiled, &mut sets);
             }
         }
-        if prepared.compiled.needs_expansion() {
+        if form.compiled.needs_expansion() {
             // The SQL depends on list lengths: one execution per set.
             let mut total = 0;
             for params in &sets {
-                let bound = prepared.compiled.bind(params)?;
+                let bound = form.compiled.bind(params)?;
                 let request = Request {
                     sql: &bound.sql,
                     params: &bound.values,
@@ -82,7 +81,7 @@ impl Connection {
                     Ok(n) => total += n.max(0),
                     Err(e) => {
                         let sql = bound.sql.into_owned();
-                        return Err(self.decorate(e, sql, &prepared.compiled));
+                        return Err(self.decorate(e, sql, &form.compiled));
                     }
                 }
             }
@@ -96,7 +95,7 @@ impl Connection {
         let mut failure = None;
         let mut values = sets
             .iter()
-            .map_while(|params| match prepared.compiled.bind(params) {
+            .map_while(|params| match form.compiled.bind(params) {
                 Ok(bound) => Some(bound.values),
                 Err(e) => {
                     failure = Some(e);
@@ -104,9 +103,9 @@ impl Connection {
                 }
             });
         if self.engine.echo() {
-            tracing::info!(target: "sqlcore.engine", "{} [executemany: {} sets]", prepared.compiled.sql, sets.len());
+            tracing::info!(target: "sqlcore.engine", "{} [executemany: {} sets]", form.compiled.sql, sets.len());
         }
-        let compiled = &prepared.compiled;
+        let compiled = &form.compiled;
         let result = self
             .raw()?
             .execute_many(&compiled.sql, &compiled.param_types, &mut values);
@@ -114,8 +113,8 @@ impl Connection {
         if let Some(e) = failure {
             return Err(e.into());
         }
-        let total = result
-            .map_err(|e| self.decorate(e, prepared.compiled.sql.clone(), &prepared.compiled))?;
+        let total =
+            result.map_err(|e| self.decorate(e, form.compiled.sql.clone(), &form.compiled))?;
         Ok(CursorResult::new(
             Vec::new(),
             RowSource::default(),
