@@ -51,8 +51,6 @@ pub struct Prepared {
 /// its compiled form binds them.
 #[derive(Debug)]
 pub(crate) struct PreparedForm {
-    /// The dialect it was compiled for.
-    pub(crate) dialect: &'static str,
     pub(crate) entry: Arc<CacheEntry>,
     pub(crate) literals: Vec<Value>,
 }
@@ -75,11 +73,7 @@ impl Prepared {
                                 .into_iter()
                                 .cloned()
                                 .collect();
-                            Some(PreparedForm {
-                                dialect: dialect.name(),
-                                entry,
-                                literals,
-                            })
+                            Some(PreparedForm { entry, literals })
                         }
                         CacheLookup::Uncacheable(_) => None,
                     },

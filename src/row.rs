@@ -74,6 +74,12 @@ impl RowIndex for &str {
     }
 }
 
+/// The value of the column at `index` (`None`: there is none), converted to `T`.
+fn converted<T: FromValue>(value: Option<Value>, index: &impl RowIndex) -> Result<T> {
+    let value = value.ok_or_else(|| Error::NoSuchColumn(index.describe()))?;
+    T::from_value(value).map_err(|e| Error::conversion(index.describe(), e))
+}
+
 /// One row of a result.
 ///
 /// ```
@@ -146,8 +152,7 @@ impl Row {
             Cells::Undecoded(row, decoded) if decoded.get().is_none() => row.value(i),
             _ => self.values().get(i).cloned(),
         };
-        let value = value.ok_or_else(|| Error::NoSuchColumn(index.describe()))?;
-        T::from_value(value).map_err(|e| Error::conversion(index.describe(), e))
+        converted(value, &index)
     }
 
     /// The raw value at `index`.
@@ -256,11 +261,7 @@ impl<'a> RowRef<'a> {
     /// an [`Error::Conversion`] naming the column and both types.
     pub fn get<T: FromValue>(&self, index: impl RowIndex) -> Result<T> {
         let i = index.position(self.keys)?;
-        let value = self
-            .values
-            .value(i)
-            .ok_or_else(|| Error::NoSuchColumn(index.describe()))?;
-        T::from_value(value).map_err(|e| Error::conversion(index.describe(), e))
+        converted(self.values.value(i), &index)
     }
 
     /// The column names.

@@ -118,7 +118,8 @@ impl Connection {
         let form = match statement.prepared {
             // As prepared: the statement unchanged, on the dialect it was compiled for.
             Some(prepared)
-                if matches!(stmt, Cow::Borrowed(_)) && prepared.dialect == dialect.name() =>
+                if matches!(stmt, Cow::Borrowed(_))
+                    && prepared.entry.cached.compiled().dialect == dialect.name() =>
             {
                 Form::Prepared(prepared)
             }
