@@ -7,7 +7,6 @@ use sqlcore_compiler::{
     CompoundSelect, CreateIndex, CreateTable, Ddl, Delete, DropIndex, DropTable, Insert, Query,
     Select, SetComment, Statement, TextClause, Update,
 };
-use std::borrow::Cow;
 use std::sync::Arc;
 
 type OptionsChange = Arc<dyn Fn(ExecutionOptions) -> ExecutionOptions + Send + Sync>;
@@ -36,7 +35,7 @@ type OptionsChange = Arc<dyn Fn(ExecutionOptions) -> ExecutionOptions + Send + S
 /// ```
 #[derive(Clone)]
 pub struct Executable<'s> {
-    pub(crate) statement: Cow<'s, Statement>,
+    pub(crate) statement: Held<'s>,
     pub(crate) options: Option<OptionsChange>,
     /// The compiled form of a [`Prepared`](crate::Prepared) statement.
     pub(crate) prepared: Option<&'s PreparedForm>,
@@ -49,6 +48,33 @@ impl std::fmt::Debug for Executable<'_> {
             .field("has_options", &self.options.is_some())
             .field("prepared", &self.prepared.is_some())
             .finish()
+    }
+}
+
+/// A statement borrowed, or owned behind a box: an [`Executable`] stays a few words to move,
+/// whatever the statement's size.
+#[derive(Debug, Clone)]
+pub(crate) enum Held<'s> {
+    Borrowed(&'s Statement),
+    Owned(Box<Statement>),
+}
+
+impl Held<'_> {
+    pub(crate) fn into_owned(self) -> Statement {
+        match self {
+            Held::Borrowed(statement) => statement.clone(),
+            Held::Owned(statement) => *statement,
+        }
+    }
+}
+
+impl std::ops::Deref for Held<'_> {
+    type Target = Statement;
+    fn deref(&self) -> &Statement {
+        match self {
+            Held::Borrowed(statement) => statement,
+            Held::Owned(statement) => statement,
+        }
     }
 }
 
@@ -87,7 +113,7 @@ impl<'s> Executable<'s> {
 impl<'s> From<&'s Statement> for Executable<'s> {
     fn from(statement: &'s Statement) -> Self {
         Executable {
-            statement: Cow::Borrowed(statement),
+            statement: Held::Borrowed(statement),
             options: None,
             prepared: None,
         }
@@ -99,7 +125,7 @@ macro_rules! executable_from {
         impl From<$t> for Executable<'static> {
             fn from(statement: $t) -> Self {
                 Executable {
-                    statement: Cow::Owned(statement.into()),
+                    statement: Held::Owned(Box::new(statement.into())),
                     options: None,
                     prepared: None,
                 }
@@ -134,7 +160,7 @@ pub trait StatementExt: Into<Statement> {
         change: impl Fn(ExecutionOptions) -> ExecutionOptions + Send + Sync + 'static,
     ) -> Executable<'static> {
         Executable {
-            statement: Cow::Owned(self.into()),
+            statement: Held::Owned(Box::new(self.into())),
             options: None,
             prepared: None,
         }

@@ -2,9 +2,8 @@
 
 use crate::cache::{CacheEntry, CacheLookup, CompiledCache};
 use crate::error::Result;
-use crate::executable::Executable;
+use crate::executable::{Executable, Held};
 use sqlcore_compiler::{Compile, Dialect, InsertSource, Statement, Value, extract};
-use std::borrow::Cow;
 use std::sync::Arc;
 
 /// A statement built once whose compiled form was taken from the compiled-statement cache
@@ -109,7 +108,7 @@ fn takes_columns_from_params(statement: &Statement) -> bool {
 impl<'s> From<&'s Prepared> for Executable<'s> {
     fn from(prepared: &'s Prepared) -> Self {
         Executable {
-            statement: Cow::Borrowed(&prepared.statement),
+            statement: Held::Borrowed(&prepared.statement),
             options: None,
             prepared: prepared.form.as_ref(),
         }

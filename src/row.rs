@@ -1,9 +1,9 @@
 //! [`Row`]: one result row, sharing its column keys with every other row of the result.
 
-use crate::driver::{DriverRow, RowValues};
+use crate::driver::DriverRow;
 use crate::error::{Error, Result};
 use indexmap::IndexMap;
-use sqlcore_compiler::{FromValue, Value};
+use sqlcore_compiler::{FromValue, Value, ValueRef};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -53,6 +53,7 @@ pub trait RowIndex {
 }
 
 impl RowIndex for usize {
+    #[inline]
     fn position(&self, keys: &ResultKeys) -> Result<usize> {
         if *self < keys.names.len() {
             Ok(*self)
@@ -66,6 +67,7 @@ impl RowIndex for usize {
 }
 
 impl RowIndex for &str {
+    #[inline]
     fn position(&self, keys: &ResultKeys) -> Result<usize> {
         keys.position(self)
     }
@@ -75,9 +77,10 @@ impl RowIndex for &str {
 }
 
 /// The value of the column at `index` (`None`: there is none), converted to `T`.
-fn converted<T: FromValue>(value: Option<Value>, index: &impl RowIndex) -> Result<T> {
+#[inline]
+fn converted<T: FromValue>(value: Option<&ValueRef<'_>>, index: &impl RowIndex) -> Result<T> {
     let value = value.ok_or_else(|| Error::NoSuchColumn(index.describe()))?;
-    T::from_value(value).map_err(|e| Error::conversion(index.describe(), e))
+    T::from_value_ref(value).map_err(|e| Error::conversion(index.describe(), e))
 }
 
 /// One row of a result.
@@ -149,10 +152,12 @@ impl Row {
     pub fn get<T: FromValue>(&self, index: impl RowIndex) -> Result<T> {
         let i = index.position(&self.keys)?;
         let value = match &self.cells {
-            Cells::Undecoded(row, decoded) if decoded.get().is_none() => row.value(i),
-            _ => self.values().get(i).cloned(),
+            Cells::Undecoded(row, decoded) if decoded.get().is_none() => {
+                row.value(i).map(ValueRef::from)
+            }
+            _ => self.values().get(i).map(ValueRef::from),
         };
-        converted(value, &index)
+        converted(value.as_ref(), &index)
     }
 
     /// The raw value at `index`.
@@ -241,7 +246,7 @@ impl std::ops::Index<&str> for Row {
 /// [`Connection::query_row`]: crate::Connection::query_row
 pub struct RowRef<'a> {
     keys: &'a Arc<ResultKeys>,
-    values: &'a dyn RowValues,
+    values: &'a [ValueRef<'a>],
 }
 
 impl std::fmt::Debug for RowRef<'_> {
@@ -253,15 +258,16 @@ impl std::fmt::Debug for RowRef<'_> {
 }
 
 impl<'a> RowRef<'a> {
-    pub(crate) fn new(keys: &'a Arc<ResultKeys>, values: &'a dyn RowValues) -> Self {
+    pub(crate) fn new(keys: &'a Arc<ResultKeys>, values: &'a [ValueRef<'a>]) -> Self {
         RowRef { keys, values }
     }
 
     /// The value at `index` (a position or a column name), converted to `T`. A wrong type is
     /// an [`Error::Conversion`] naming the column and both types.
+    #[inline]
     pub fn get<T: FromValue>(&self, index: impl RowIndex) -> Result<T> {
         let i = index.position(self.keys)?;
-        converted(self.values.value(i), &index)
+        converted(self.values.get(i), &index)
     }
 
     /// The column names.
@@ -281,9 +287,7 @@ impl<'a> RowRef<'a> {
 
     /// The row, copied into a [`Row`] of its own.
     pub fn to_row(&self) -> Row {
-        let values = (0..self.len())
-            .filter_map(|i| self.values.value(i))
-            .collect();
+        let values = self.values.iter().map(ValueRef::to_value).collect();
         Row::new(self.keys.clone(), values)
     }
 }

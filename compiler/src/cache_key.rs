@@ -25,7 +25,7 @@
 //! assert_eq!(bound.values, [Value::I32(2)]);
 //! ```
 
-use crate::compile::{Bound, Compiled, Params, SchemaTranslateMap};
+use crate::compile::{Bound, BoundRefs, Compiled, Params, SchemaTranslateMap};
 use crate::dialect::Dialect;
 use crate::error::CompileError;
 use crate::expr::{Bind, BindParam, Expr, InList, OrderBy};
@@ -657,15 +657,18 @@ impl CachedCompiled {
         &self.key
     }
 
+    /// Value `i` of a statement of this shape, in the order of [`Compiled::literals`].
+    fn literal<'v>(&'v self, extracted: &'v Extracted<'_>, i: usize) -> &'v Value {
+        match self.sources[i] {
+            Some(j) => extracted.values[j as usize],
+            None => &self.compiled.literals[i],
+        }
+    }
+
     /// The values of a statement of this shape, in the order of [`Compiled::literals`].
     pub fn literals<'v>(&'v self, extracted: &'v Extracted<'_>) -> Vec<&'v Value> {
-        self.sources
-            .iter()
-            .enumerate()
-            .map(|(i, source)| match source {
-                Some(j) => extracted.values[*j as usize],
-                None => &self.compiled.literals[i],
-            })
+        (0..self.sources.len())
+            .map(|i| self.literal(extracted, i))
             .collect()
     }
 
@@ -677,7 +680,18 @@ impl CachedCompiled {
         named: &Params,
         translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
     ) -> Result<Bound<'a>, CompileError> {
+        self.bind_refs(extracted, named, translate)
+            .map(BoundRefs::into_owned)
+    }
+
+    /// As [`CachedCompiled::bind`], the values borrowed rather than copied.
+    pub fn bind_refs<'a: 'v, 'v>(
+        &'a self,
+        extracted: &'v Extracted<'_>,
+        named: &'v Params,
+        translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
+    ) -> Result<BoundRefs<'a, 'v>, CompileError> {
         self.compiled
-            .bind_translated(&self.literals(extracted), named, translate)
+            .bind_refs(|i| self.literal(extracted, i), named, translate)
     }
 }

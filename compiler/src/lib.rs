@@ -34,11 +34,12 @@ pub mod schema;
 pub mod stmt;
 pub mod text;
 mod value;
+mod value_ref;
 
 pub use cache_key::{CacheKey, CachedCompiled, Extracted, extract};
 pub use compile::{
-    Bound, Compile, Compiled, ParamSlot, ParamSource, Params, ParamsIntoIter, ResultColumn,
-    SchemaTranslateMap,
+    Bound, BoundRefs, Compile, Compiled, ParamSlot, ParamSource, Params, ParamsIntoIter,
+    ResultColumn, SchemaTranslateMap,
 };
 pub use dialect::{Dialect, MySQL, ParamStyle, PostgreSQL, SQLite};
 pub use error::CompileError;
@@ -47,6 +48,7 @@ pub use schema::*;
 pub use stmt::*;
 pub use text::{TextClause, text};
 pub use value::{FromValue, Interval, Value, ValueConversionError};
+pub use value_ref::ValueRef;
 
 /// Re-exported value crates, so users name the same types the `Value` enum holds.
 pub use chrono;

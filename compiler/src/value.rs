@@ -1,5 +1,6 @@
 //! [`Value`]: everything that can be bound as a parameter or returned in a row.
 
+use crate::value_ref::ValueRef;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use rust_decimal::Decimal;
 use std::fmt;
@@ -435,6 +436,13 @@ impl TryFrom<Value> for serde_json::Value {
 pub trait FromValue: Sized {
     /// Converts `value`, or says which kinds did not match.
     fn from_value(value: Value) -> Result<Self, ValueConversionError>;
+
+    /// Converts a value read where the driver holds it; the same as `from_value` on
+    /// [`ValueRef::to_value`] (the default), without building the `Value` where the type can
+    /// read the borrowed form itself.
+    fn from_value_ref(value: &ValueRef<'_>) -> Result<Self, ValueConversionError> {
+        Self::from_value(value.to_value())
+    }
 }
 
 macro_rules! from_value_via_try_from {
@@ -445,18 +453,35 @@ macro_rules! from_value_via_try_from {
             }
         }
     )*};
+    // Types read straight from the borrowed kind they are usually stored as.
+    ($($t:ty: $kind:ident($v:ident) => $read:expr),* $(,)?) => {$(
+        impl FromValue for $t {
+            fn from_value(value: Value) -> Result<Self, ValueConversionError> {
+                <$t>::try_from(value)
+            }
+
+            fn from_value_ref(value: &ValueRef<'_>) -> Result<Self, ValueConversionError> {
+                match value {
+                    ValueRef::$kind($v) => Ok($read),
+                    other => <$t>::try_from(other.to_value()),
+                }
+            }
+        }
+    )*};
 }
+from_value_via_try_from!(
+    i64: I64(n) => *n,
+    f64: F64(f) => *f,
+    String: Text(s) => (*s).to_owned(),
+    Vec<u8>: Bytes(b) => b.to_vec(),
+);
 from_value_via_try_from!(
     bool,
     i16,
     i32,
-    i64,
     u32,
     f32,
-    f64,
     Decimal,
-    String,
-    Vec<u8>,
     NaiveDate,
     NaiveTime,
     NaiveDateTime,
@@ -479,6 +504,13 @@ impl<T: FromValue> FromValue for Option<T> {
             other => T::from_value(other).map(Some),
         }
     }
+
+    fn from_value_ref(value: &ValueRef<'_>) -> Result<Self, ValueConversionError> {
+        match value {
+            ValueRef::Null => Ok(None),
+            other => T::from_value_ref(other).map(Some),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -494,5 +526,63 @@ mod tests {
         assert!(String::try_from(Value::I32(1)).is_err());
         let u = Uuid::nil();
         assert_eq!(Uuid::try_from(Value::Text(u.to_string())), Ok(u));
+    }
+
+    /// Reading a borrowed value gives exactly what reading the owned one does, for every
+    /// kind of value and every target type: the fast paths change nothing.
+    #[test]
+    fn borrowed_values_convert_as_owned_ones() {
+        fn same<T: FromValue + PartialEq + fmt::Debug>(v: &ValueRef<'_>) {
+            assert_eq!(T::from_value_ref(v), T::from_value(v.to_value()), "{v:?}");
+            assert_eq!(
+                Option::<T>::from_value_ref(v),
+                Option::<T>::from_value(v.to_value()),
+                "{v:?}"
+            );
+        }
+        let nil = Uuid::nil();
+        let uuid = nil.to_string();
+        let texts = ["12", "1.5", "2024-02-29", "x", &uuid, "true"];
+        let mut values: Vec<ValueRef<'_>> = vec![
+            ValueRef::Null,
+            ValueRef::I64(0),
+            ValueRef::I64(70_000),
+            ValueRef::I64(i64::MAX),
+            ValueRef::F64(1.5),
+            ValueRef::Bytes(b"\x00\x01"),
+            ValueRef::Bytes(nil.as_bytes()),
+        ];
+        values.extend(texts.iter().map(|t| ValueRef::Text(t)));
+        let owned = [
+            Value::Bool(true),
+            Value::I32(7),
+            Value::I16(-3),
+            Value::F32(0.5),
+            Value::Text("owned".into()),
+            Value::Decimal(Decimal::new(125, 2)),
+            Value::Date(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()),
+        ];
+        values.extend(
+            owned
+                .iter()
+                .map(|v| ValueRef::Value(std::borrow::Cow::Borrowed(v))),
+        );
+        values.extend(owned.iter().map(ValueRef::from));
+        for v in &values {
+            same::<bool>(v);
+            same::<i16>(v);
+            same::<i32>(v);
+            same::<i64>(v);
+            same::<u32>(v);
+            same::<f32>(v);
+            same::<f64>(v);
+            same::<Decimal>(v);
+            same::<String>(v);
+            same::<Vec<u8>>(v);
+            same::<NaiveDate>(v);
+            same::<Uuid>(v);
+            same::<Value>(v);
+            assert_eq!(v.clone().into_owned(), v.to_value());
+        }
     }
 }

@@ -5,7 +5,7 @@ use super::{Connection, IntoParams};
 use crate::cache::{CacheEntry, CacheLookup, CompiledCache};
 use crate::driver::{DriverConnection, Execution, FirstRow, Request, ResultNames, RowSource};
 use crate::error::{Error, Result};
-use crate::executable::Executable;
+use crate::executable::{Executable, Held};
 use crate::prepared::PreparedForm;
 use crate::result::CursorResult;
 use crate::row::{ResultKeys, Row, RowRef};
@@ -13,7 +13,6 @@ use sqlcore_compiler::{
     Compile, Compiled, Dialect, Expr, Extracted, Insert, InsertSource, Params, SchemaTranslateMap,
     Statement, Value, bindparam, extract,
 };
-use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -118,7 +117,7 @@ impl Connection {
         let form = match statement.prepared {
             // As prepared: the statement unchanged, on the dialect it was compiled for.
             Some(prepared)
-                if matches!(stmt, Cow::Borrowed(_))
+                if matches!(stmt, Held::Borrowed(_))
                     && prepared.entry.cached.compiled().dialect == dialect.name() =>
             {
                 Form::Prepared(prepared)
@@ -139,18 +138,21 @@ impl Connection {
         };
         let (bound, translated_sql) = match &form {
             Form::Cached(entry, extracted, _) => (
-                entry.cached.bind(extracted, params, map)?,
+                entry.cached.bind_refs(extracted, params, map)?,
                 translated(entry)?,
             ),
             Form::Prepared(prepared) => (
-                prepared
-                    .entry
-                    .cached
-                    .compiled()
-                    .bind_literals(&prepared.literals, params, map)?,
+                prepared.entry.cached.compiled().bind_refs(
+                    |i| &prepared.literals[i],
+                    params,
+                    map,
+                )?,
                 translated(&prepared.entry)?,
             ),
-            Form::Compiled(compiled, _) => (compiled.bind(params)?, None),
+            Form::Compiled(compiled, _) => (
+                compiled.bind_refs(|i| &compiled.literals[i], params, None)?,
+                None,
+            ),
         };
         let ran = Ran {
             stmt: &stmt,
@@ -206,9 +208,9 @@ impl Connection {
         stmt: &'s Statement,
         params: &Params,
         implicit_returning: bool,
-    ) -> (Cow<'s, Statement>, bool) {
+    ) -> (Held<'s>, bool) {
         let Statement::Insert(ins) = stmt else {
-            return (Cow::Borrowed(stmt), false);
+            return (Held::Borrowed(stmt), false);
         };
         let from_params = matches!(&ins.source, InsertSource::Values(rows) if rows.is_empty() && !params.is_empty());
         let single_row =
@@ -219,7 +221,7 @@ impl Connection {
             && ins.returning.is_empty()
             && !ins.table.primary_key.columns.is_empty();
         if !from_params && !implicit {
-            return (Cow::Borrowed(stmt), false);
+            return (Held::Borrowed(stmt), false);
         }
         let mut ins = ins.clone();
         if from_params {
@@ -235,7 +237,7 @@ impl Connection {
                 .collect();
             ins = ins.returning(pk);
         }
-        (Cow::Owned(Statement::Insert(ins)), implicit)
+        (Held::Owned(Box::new(Statement::Insert(ins))), implicit)
     }
 
     /// Compiles a statement for this connection's dialect, without the cache, its schemas
@@ -246,8 +248,8 @@ impl Connection {
         params: &Params,
     ) -> Result<CompiledForMany> {
         let stmt = match self.with_implicit_values(&stmt, params, false).0 {
-            Cow::Owned(with_values) => with_values,
-            Cow::Borrowed(_) => stmt,
+            Held::Owned(with_values) => *with_values,
+            Held::Borrowed(_) => stmt,
         };
         let dialect = self.engine.dialect();
         let mut compiled = stmt.compile(dialect)?;
@@ -265,7 +267,7 @@ enum Form<'s> {
     /// A prepared statement's, taken from the cache when it was prepared.
     Prepared(&'s PreparedForm),
     /// Compiled for this execution (translated already), and why it was not cached.
-    Compiled(Compiled, Uncached),
+    Compiled(Box<Compiled>, Uncached),
 }
 
 /// Why a statement was compiled for one execution.
@@ -367,7 +369,7 @@ fn compile_form<'s>(
         if let Some(map) = translate {
             compiled.translate_in_place(map, dialect)?;
         }
-        Ok(Form::Compiled(compiled, why))
+        Ok(Form::Compiled(Box::new(compiled), why))
     };
     let Some(cache) = cache.filter(|c| c.capacity() > 0) else {
         return uncached(Uncached::Disabled);
@@ -382,7 +384,7 @@ fn compile_form<'s>(
             if let Some(map) = translate {
                 compiled.translate_in_place(map, dialect)?;
             }
-            Form::Compiled(*compiled, Uncached::NoKey)
+            Form::Compiled(compiled, Uncached::NoKey)
         }
     })
 }

@@ -68,7 +68,9 @@ impl Connection {
             // The SQL depends on list lengths: one execution per set.
             let mut total = 0;
             for params in &sets {
-                let bound = form.compiled.bind(params)?;
+                let bound =
+                    form.compiled
+                        .bind_refs(|i| &form.compiled.literals[i], params, None)?;
                 let request = Request {
                     sql: &bound.sql,
                     params: &bound.values,
@@ -235,6 +237,7 @@ impl Connection {
             };
             let plan = &plans[idx].1;
             let values = plan.values(chunk)?;
+            let values: Vec<&Value> = values.iter().collect();
             if self.engine.echo() {
                 tracing::info!(target: "sqlcore.engine", "INSERT of {} rows [insertmanyvalues]", chunk.len());
             }

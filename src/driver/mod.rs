@@ -10,7 +10,8 @@ pub mod sqlite;
 
 use crate::error::Result;
 use crate::options::IsolationLevel;
-use sqlcore_compiler::{Dialect, ResultColumn, SqlType, Value};
+use smallvec::SmallVec;
+use sqlcore_compiler::{Dialect, ResultColumn, SqlType, Value, ValueRef};
 use std::any::Any;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -70,17 +71,9 @@ impl DriverRow {
     }
 }
 
-/// The columns of one row, read where the driver holds it (for [`DriverConnection::query_row`]).
-pub trait RowValues {
-    /// The value of column `i`, converted as for a [`DriverRow`]; `None` past the last column.
-    fn value(&self, i: usize) -> Option<Value>;
-}
-
-impl RowValues for DriverRow {
-    fn value(&self, i: usize) -> Option<Value> {
-        DriverRow::value(self, i)
-    }
-}
+/// The values of one row, read where the driver holds it (for
+/// [`DriverConnection::query_row`]): up to this many stay on the stack.
+pub type RowRefValues<'r> = SmallVec<[ValueRef<'r>; 8]>;
 
 /// What [`DriverConnection::query_row`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,7 +186,7 @@ pub struct Request<'a> {
     /// The SQL, with the dialect's placeholders.
     pub sql: &'a str,
     /// The values, in placeholder order.
-    pub params: &'a [Value],
+    pub params: &'a [&'a Value],
     /// The SQL type each value meets, where known.
     pub param_types: &'a [Option<SqlType>],
     /// The result columns the compiler expects (names and declared types), where known.
@@ -217,7 +210,7 @@ pub trait DriverConnection: Send {
     fn query_row(
         &mut self,
         request: &Request<'_>,
-        read: &mut dyn FnMut(ResultNames, &dyn RowValues) -> Result<()>,
+        read: &mut dyn FnMut(ResultNames, &[ValueRef<'_>]) -> Result<()>,
     ) -> Result<FirstRow> {
         let Execution { columns, rows, .. } = self.execute(request)?;
         if columns == ResultNames::Given(Vec::new()) {
@@ -225,7 +218,11 @@ pub trait DriverConnection: Send {
         }
         let mut rows = rows;
         match rows.next_row()? {
-            Some(row) => read(columns, &row).map(|()| FirstRow::Read),
+            Some(row) => {
+                let row = row.into_values();
+                let values: RowRefValues<'_> = row.iter().map(ValueRef::from).collect();
+                read(columns, &values).map(|()| FirstRow::Read)
+            }
             None => Ok(FirstRow::None),
         }
     }

@@ -324,7 +324,7 @@ impl PgConnection {
             request.sql
         );
         let types: Vec<Type> = stmt.params().to_vec();
-        let params = request.params.iter().map(PgParam);
+        let params = request.params.iter().copied().map(PgParam);
         guard.run(async |c| {
             let declared = c.prepare_typed(&declare, &types).await?;
             c.execute_raw(&declared, params).await
@@ -380,8 +380,13 @@ impl PgConnection {
         if self.cache.is_none() {
             // Unnamed statement: nothing outlives this call on the server.
             let types = declared_types(request);
-            let typed: Vec<(PgParam<'_>, Type)> =
-                request.params.iter().map(PgParam).zip(types).collect();
+            let typed: Vec<(PgParam<'_>, Type)> = request
+                .params
+                .iter()
+                .copied()
+                .map(PgParam)
+                .zip(types)
+                .collect();
             let (rows, rowcount) = guard.run(async |c| {
                 let mut stream = pin!(c.query_typed_raw(request.sql, typed).await?);
                 let mut rows = Vec::new();
@@ -410,7 +415,7 @@ impl PgConnection {
             });
         }
         let stmt = self.statement(&mut guard, request)?;
-        let bound: Vec<PgParam<'_>> = request.params.iter().map(PgParam).collect();
+        let bound: Vec<PgParam<'_>> = request.params.iter().copied().map(PgParam).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         if stmt.columns().is_empty() {
@@ -451,6 +456,7 @@ impl PgConnection {
         let mut stmt: Option<Statement> = None;
         let shared = self.shared.clone();
         for params in param_sets {
+            let params: Vec<&Value> = params.iter().collect();
             let request = Request {
                 sql,
                 params: &params,
@@ -463,7 +469,7 @@ impl PgConnection {
                 Some(s) if fits(&s, &request) => s,
                 _ => self.statement(&mut guard, &request)?,
             };
-            let bound: Vec<PgParam<'_>> = params.iter().map(PgParam).collect();
+            let bound: Vec<PgParam<'_>> = params.iter().copied().map(PgParam).collect();
             let refs: Vec<&(dyn ToSql + Sync)> =
                 bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
             total += guard.run(async |c| c.execute(&current, &refs).await)? as i64;

@@ -1,17 +1,18 @@
 //! The SQLite driver, over `rusqlite` (bundled SQLite).
 
 use super::{
-    Driver, DriverConnection, DriverRow, Execution, FirstRow, Request, ResultNames, RowSource,
-    RowValues,
+    Driver, DriverConnection, DriverRow, Execution, FirstRow, Request, ResultNames, RowRefValues,
+    RowSource,
 };
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::{SqlitePath, Url};
-use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
+use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef as Stored};
 use rusqlite::{Connection as RawSqlite, OpenFlags, ffi};
 use sqlcore_compiler::chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
-use sqlcore_compiler::{Dialect, SQLite, SqlType, Value, serde_json};
+use sqlcore_compiler::{Dialect, SQLite, SqlType, Value, ValueRef, serde_json};
 use std::any::Any;
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -117,37 +118,21 @@ pub struct SqliteConnection {
     conn: RawSqlite,
 }
 
-/// A row where SQLite holds it, each column converted as it is read.
-struct SqliteRow<'r> {
-    row: &'r rusqlite::Row<'r>,
-    columns_hint: &'r [sqlcore_compiler::ResultColumn],
-}
-
-impl RowValues for SqliteRow<'_> {
-    fn value(&self, i: usize) -> Option<Value> {
-        let v = self.row.get_ref(i).ok()?;
-        Some(from_sqlite(
-            v,
-            self.columns_hint.get(i).and_then(|c| c.sql_type.as_ref()),
-        ))
-    }
-}
-
 /// A value bound into SQLite: the closest storage class.
 struct Bind<'a>(&'a Value);
 
 impl rusqlite::ToSql for Bind<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match self.0 {
-            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Null => ToSqlOutput::Borrowed(Stored::Null),
             Value::Bool(b) => ToSqlOutput::Owned(SqlValue::Integer((*b).into())),
             Value::I16(n) => ToSqlOutput::Owned(SqlValue::Integer((*n).into())),
             Value::I32(n) => ToSqlOutput::Owned(SqlValue::Integer((*n).into())),
             Value::I64(n) => ToSqlOutput::Owned(SqlValue::Integer(*n)),
             Value::F32(n) => ToSqlOutput::Owned(SqlValue::Real((*n).into())),
             Value::F64(n) => ToSqlOutput::Owned(SqlValue::Real(*n)),
-            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
-            Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            Value::Text(s) => ToSqlOutput::Borrowed(Stored::Text(s.as_bytes())),
+            Value::Bytes(b) => ToSqlOutput::Borrowed(Stored::Blob(b)),
             Value::Decimal(d) => ToSqlOutput::Owned(SqlValue::Text(d.to_string())),
             Value::Date(d) => ToSqlOutput::Owned(SqlValue::Text(d.format("%Y-%m-%d").to_string())),
             Value::Time(t) => {
@@ -172,64 +157,81 @@ impl rusqlite::ToSql for Bind<'_> {
 }
 
 /// A SQLite value, converted towards the declared column type: SQLite stores booleans as
-/// integers and dates, times, decimals, UUIDs and JSON as text.
-fn from_sqlite(v: ValueRef<'_>, ty: Option<&SqlType>) -> Value {
-    let raw = match v {
-        ValueRef::Null => return Value::Null,
-        ValueRef::Integer(n) => Value::I64(n),
-        ValueRef::Real(f) => Value::F64(f),
+/// integers and dates, times, decimals, UUIDs and JSON as text. Integers, floats, text and
+/// bytes that need no conversion stay borrowed.
+#[inline]
+fn from_sqlite<'a>(v: Stored<'a>, ty: Option<&SqlType>) -> ValueRef<'a> {
+    let stored = match v {
+        Stored::Null => return ValueRef::Null,
+        Stored::Integer(n) => ValueRef::I64(n),
+        Stored::Real(f) => ValueRef::F64(f),
         // Text that is not UTF-8 (SQLite does not check) is kept as its bytes, not altered.
-        ValueRef::Text(t) => match std::str::from_utf8(t) {
-            Ok(text) => Value::Text(text.to_owned()),
-            Err(_) => Value::Bytes(t.to_vec()),
-        },
-        ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
+        Stored::Text(t) => std::str::from_utf8(t).map_or(ValueRef::Bytes(t), ValueRef::Text),
+        Stored::Blob(b) => ValueRef::Bytes(b),
     };
-    let Some(ty) = ty else { return raw };
-    let converted = match (ty, &raw) {
-        (SqlType::Boolean, Value::I64(n)) => Some(Value::Bool(*n != 0)),
+    match ty {
+        // Types SQLite stores as they are read: nothing to convert.
+        None
+        | Some(
+            SqlType::SmallInteger
+            | SqlType::Integer
+            | SqlType::BigInteger
+            | SqlType::String(_)
+            | SqlType::Text
+            | SqlType::LargeBinary,
+        ) => stored,
+        Some(ty) => converted(ty, &stored).map_or(stored, |v| ValueRef::Value(Cow::Owned(v))),
+    }
+}
+
+/// A value SQLite stored for a column of type `ty`, as the value of that type (`None`: it is
+/// kept as stored).
+fn converted(ty: &SqlType, raw: &ValueRef<'_>) -> Option<Value> {
+    match (ty, raw) {
+        (SqlType::Boolean, ValueRef::I64(n)) => Some(Value::Bool(*n != 0)),
         // NUMERIC affinity stores decimals as numbers (15 significant digits); the declared
         // scale is restored.
-        (SqlType::Numeric(_, scale), Value::Text(s)) => {
+        (SqlType::Numeric(_, scale), ValueRef::Text(s)) => {
             s.parse().ok().map(|d| Value::Decimal(rescale(d, *scale)))
         }
-        (SqlType::Numeric(_, scale), Value::F64(f)) => {
+        (SqlType::Numeric(_, scale), ValueRef::F64(f)) => {
             sqlcore_compiler::rust_decimal::Decimal::try_from(*f)
                 .ok()
                 .map(|d| Value::Decimal(rescale(d, *scale)))
         }
-        (SqlType::Numeric(_, scale), Value::I64(n)) => {
+        (SqlType::Numeric(_, scale), ValueRef::I64(n)) => {
             Some(Value::Decimal(rescale((*n).into(), *scale)))
         }
-        (SqlType::Date, Value::Text(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        (SqlType::Date, ValueRef::Text(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .ok()
             .map(Value::Date),
-        (SqlType::Time, Value::Text(s)) => NaiveTime::parse_from_str(s, "%H:%M:%S%.f")
+        (SqlType::Time, ValueRef::Text(s)) => NaiveTime::parse_from_str(s, "%H:%M:%S%.f")
             .ok()
             .map(Value::Time),
-        (SqlType::DateTime { timezone: false }, Value::Text(s)) => {
+        (SqlType::DateTime { timezone: false }, ValueRef::Text(s)) => {
             parse_timestamp(s).map(Value::Timestamp)
         }
-        (SqlType::DateTime { timezone: true }, Value::Text(s)) => DateTime::parse_from_rfc3339(s)
-            .ok()
-            .map(|t| t.with_timezone(&Utc))
-            .or_else(|| parse_timestamp(s).map(|t| t.and_utc()))
-            .map(Value::TimestampTz),
-        (SqlType::Uuid, Value::Text(s)) => s.parse().ok().map(Value::Uuid),
-        (SqlType::Interval, Value::Text(s)) => s.parse().ok().map(Value::Interval),
-        (SqlType::Uuid, Value::Bytes(b)) => sqlcore_compiler::uuid::Uuid::from_slice(b)
+        (SqlType::DateTime { timezone: true }, ValueRef::Text(s)) => {
+            DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+                .or_else(|| parse_timestamp(s).map(|t| t.and_utc()))
+                .map(Value::TimestampTz)
+        }
+        (SqlType::Uuid, ValueRef::Text(s)) => s.parse().ok().map(Value::Uuid),
+        (SqlType::Interval, ValueRef::Text(s)) => s.parse().ok().map(Value::Interval),
+        (SqlType::Uuid, ValueRef::Bytes(b)) => sqlcore_compiler::uuid::Uuid::from_slice(b)
             .ok()
             .map(Value::Uuid),
-        (SqlType::Json, Value::Text(s)) => serde_json_parse(s),
+        (SqlType::Json, ValueRef::Text(s)) => serde_json_parse(s),
         // JSON numbers get NUMERIC affinity and come back as numbers.
-        (SqlType::Json, Value::I64(n)) => Some(Value::from(serde_json::Value::from(*n))),
-        (SqlType::Json, Value::F64(f)) => {
+        (SqlType::Json, ValueRef::I64(n)) => Some(Value::from(serde_json::Value::from(*n))),
+        (SqlType::Json, ValueRef::F64(f)) => {
             serde_json::Number::from_f64(*f).map(|n| Value::from(serde_json::Value::Number(n)))
         }
-        (SqlType::Float | SqlType::Double, Value::I64(n)) => Some(Value::F64(*n as f64)),
+        (SqlType::Float | SqlType::Double, ValueRef::I64(n)) => Some(Value::F64(*n as f64)),
         _ => None,
-    };
-    converted.unwrap_or(raw)
+    }
 }
 
 fn rescale(
@@ -300,7 +302,7 @@ impl SqliteConnection {
     fn prepare_and_bind<'a>(
         &'a self,
         sql: &str,
-        params: &[Value],
+        params: &[&Value],
     ) -> Result<rusqlite::CachedStatement<'a>> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(fail)?;
         let expected = stmt.parameter_count();
@@ -344,10 +346,10 @@ impl DriverConnection for SqliteConnection {
                 let mut values = Vec::with_capacity(column_count);
                 for i in 0..column_count {
                     let v = row.get_ref(i).map_err(fail)?;
-                    values.push(from_sqlite(
-                        v,
-                        columns_hint.get(i).and_then(|c| c.sql_type.as_ref()),
-                    ));
+                    values.push(
+                        from_sqlite(v, columns_hint.get(i).and_then(|c| c.sql_type.as_ref()))
+                            .into_owned(),
+                    );
                 }
                 rows.push_back(DriverRow::Values(values));
             }
@@ -370,7 +372,7 @@ impl DriverConnection for SqliteConnection {
     fn query_row(
         &mut self,
         request: &Request<'_>,
-        read: &mut dyn FnMut(ResultNames, &dyn RowValues) -> Result<()>,
+        read: &mut dyn FnMut(ResultNames, &[ValueRef<'_>]) -> Result<()>,
     ) -> Result<FirstRow> {
         let columns_hint = request.result_columns;
         let mut stmt = self.prepare_and_bind(request.sql, request.params)?;
@@ -384,7 +386,14 @@ impl DriverConnection for SqliteConnection {
         })?;
         let mut rows = stmt.raw_query();
         match rows.next().map_err(fail)? {
-            Some(row) => read(columns, &SqliteRow { row, columns_hint }).map(|()| FirstRow::Read),
+            Some(row) => {
+                let mut values = RowRefValues::new();
+                for i in 0..column_count {
+                    let hint = columns_hint.get(i).and_then(|c| c.sql_type.as_ref());
+                    values.push(from_sqlite(row.get_ref(i).map_err(fail)?, hint));
+                }
+                read(columns, &values).map(|()| FirstRow::Read)
+            }
             None => Ok(FirstRow::None),
         }
     }

@@ -11,7 +11,7 @@ mod params;
 mod query;
 mod translate;
 
-pub use params::{Bound, Params, ParamsIntoIter};
+pub use params::{Bound, BoundRefs, Params, ParamsIntoIter};
 pub(crate) use translate::SchemaSpan;
 pub use translate::SchemaTranslateMap;
 

@@ -61,6 +61,24 @@ impl Params {
         })
     }
 
+    /// The parameters `pairs`, in order; a name given twice keeps its first place and its last
+    /// value (what [`params!`](crate::params) builds).
+    pub fn from_pairs<const N: usize>(pairs: [(Cow<'static, str>, Value); N]) -> Self {
+        let distinct = pairs
+            .iter()
+            .enumerate()
+            .all(|(i, (name, _))| pairs[..i].iter().all(|(earlier, _)| earlier != name));
+        if N <= Self::INLINE_LIMIT && distinct {
+            let mut few = SmallVec::new();
+            for pair in pairs {
+                few.push(pair);
+            }
+            Params(Entries::Few(few))
+        } else {
+            pairs.into_iter().collect()
+        }
+    }
+
     /// Sets `name` to `value` (a name set before keeps its place). A `&'static str` name (the
     /// usual literal) is not copied.
     pub fn insert(&mut self, name: impl Into<Cow<'static, str>>, value: impl Into<Value>) {
@@ -192,11 +210,9 @@ impl Iterator for ParamsIntoIter {
 #[macro_export]
 macro_rules! params {
     () => { $crate::Params::new() };
-    ($($name:expr => $value:expr),+ $(,)?) => {{
-        let mut p = $crate::Params::with_capacity([$(stringify!($name)),+].len());
-        $( p.insert($name, $value); )+
-        p
-    }};
+    ($($name:expr => $value:expr),+ $(,)?) => {
+        $crate::Params::from_pairs([$(($name.into(), $value.into())),+])
+    };
 }
 
 /// SQL ready to run with its values in the driver's order.
@@ -208,6 +224,30 @@ pub struct Bound<'a> {
     pub values: Vec<Value>,
     /// The SQL type each value meets, where known (drivers that prepare on the server use it).
     pub types: Cow<'a, [Option<SqlType>]>,
+}
+
+/// A statement's SQL and values in the driver's order, the values borrowed from the
+/// statement and the parameters rather than copied: what execution binds
+/// ([`Compiled::bind_refs`]). Up to eight values need no allocation.
+#[derive(Debug, Clone)]
+pub struct BoundRefs<'a, 'v> {
+    /// The SQL (borrowed from the [`Compiled`] unless lists were expanded).
+    pub sql: Cow<'a, str>,
+    /// The values, one per placeholder number (numbered styles) or per placeholder.
+    pub values: SmallVec<[&'v Value; 8]>,
+    /// The SQL type each value meets, where known.
+    pub types: Cow<'a, [Option<SqlType>]>,
+}
+
+impl<'a> BoundRefs<'a, '_> {
+    /// The same, with the values copied.
+    pub fn into_owned(self) -> Bound<'a> {
+        Bound {
+            sql: self.sql,
+            values: self.values.into_iter().cloned().collect(),
+            types: self.types,
+        }
+    }
 }
 
 fn write_placeholder(out: &mut String, style: ParamStyle, number: usize) {
@@ -366,39 +406,35 @@ impl Compiled {
         translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
     ) -> Result<Bound<'a>, CompileError> {
         let literal = |i: usize| literals.get(i).copied().unwrap_or(&self.literals[i]);
-        self.bind_with(literal, named, translate)
+        self.bind_refs(literal, named, translate)
+            .map(BoundRefs::into_owned)
     }
 
-    /// As [`Compiled::bind_translated`], with the statement's values given in the order of
-    /// [`Compiled::literals`], all of them (those of another statement of the same shape).
-    pub fn bind_literals<'a>(
-        &'a self,
-        literals: &[Value],
-        named: &super::Params,
-        translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
-    ) -> Result<Bound<'a>, CompileError> {
-        if literals.len() != self.literals.len() {
-            return Err(CompileError::invalid(format!(
-                "the statement binds {} values of its own, {} were given",
-                self.literals.len(),
-                literals.len()
-            )));
-        }
-        self.bind_with(|i| &literals[i], named, translate)
-    }
-
-    fn bind_with<'a, 'v>(
+    /// As [`Compiled::bind_translated`], the values borrowed rather than copied:
+    /// `literal(i)` is the statement's value `i`, in the order of [`Compiled::literals`]
+    /// (this statement's own, or another's of the same shape).
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let t = Table::new("t").column(Column::new("x", SqlType::Integer));
+    /// let compiled = select(&t).filter(t.c("x").eq(bindparam("x"))).compile(&SQLite)?;
+    /// let params = params! { "x" => 3 };
+    /// let bound = compiled.bind_refs(|i| &compiled.literals[i], &params, None)?;
+    /// assert_eq!(bound.values.as_slice(), [&Value::I32(3)]);
+    /// # Ok::<(), CompileError>(())
+    /// ```
+    pub fn bind_refs<'a: 'v, 'v>(
         &'a self,
         literal: impl Fn(usize) -> &'v Value,
         named: &'v super::Params,
         translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
-    ) -> Result<Bound<'a>, CompileError> {
+    ) -> Result<BoundRefs<'a, 'v>, CompileError> {
         let Some(template) = &self.template else {
-            let mut values = Vec::with_capacity(self.params.len());
+            let mut values = SmallVec::new();
             for slot in &self.params {
-                values.push(Self::value_of(slot, &literal, named)?.clone());
+                values.push(Self::value_of(slot, &literal, named)?);
             }
-            return Ok(Bound {
+            return Ok(BoundRefs {
                 types: Cow::Borrowed(&self.param_types),
                 sql: Cow::Borrowed(&self.sql),
                 values,
@@ -439,11 +475,11 @@ impl Compiled {
         let values = order
             .into_iter()
             .map(|(slot, element)| match (element, resolved[slot]) {
-                (Some(k), Value::Array(items)) => items[k].clone(),
-                (_, value) => value.clone(),
+                (Some(k), Value::Array(items)) => &items[k],
+                (_, value) => value,
             })
             .collect();
-        Ok(Bound {
+        Ok(BoundRefs {
             types: Cow::Owned(types),
             sql: Cow::Owned(sql),
             values,
@@ -508,5 +544,24 @@ mod tests {
         assert_eq!(names(&collected), ["a", "b"]);
         assert_eq!(collected.get("a"), Some(&Value::I32(3)));
         assert_eq!(format!("{collected:?}"), r#"{"a": I32(3), "b": I32(2)}"#);
+    }
+
+    #[test]
+    fn the_params_macro_keeps_first_places_and_last_values() {
+        let p = crate::params! { "a" => 1, "b" => "x", "a" => 3 };
+        assert_eq!(names(&p), ["a", "b"]);
+        assert_eq!(p.get("a"), Some(&Value::I32(3)));
+        let distinct = crate::params! { "a" => 1, "b" => None::<i64> };
+        assert_eq!(names(&distinct), ["a", "b"]);
+        assert_eq!(distinct.get("b"), Some(&Value::Null));
+        // More than the inline limit: hashed, the same answers.
+        let many = crate::params! {
+            "p0" => 0, "p1" => 1, "p2" => 2, "p3" => 3, "p4" => 4,
+            "p5" => 5, "p6" => 6, "p7" => 7, "p8" => 8, "p0" => 9,
+        };
+        assert_eq!(many.len(), 9);
+        assert_eq!(names(&many)[0], "p0");
+        assert_eq!(many.get("p0"), Some(&Value::I32(9)));
+        assert_eq!(many.get("p8"), Some(&Value::I32(8)));
     }
 }
