@@ -161,6 +161,55 @@ fn query_row_reads_the_first_row_or_says_why_there_is_none(b: &TestDb) {
     assert_eq!(rows_in(&mut conn, "users"), 3);
 }
 
+fn query_row_converts_declared_types_and_reads_wide_rows(b: &TestDb) {
+    let engine = engine_with_schema(&b.url());
+    let mut conn = engine.connect().unwrap();
+    let users = users();
+    let joined = chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+    let balance = rust_decimal::Decimal::new(1250, 2);
+    conn.execute(
+        insert(&users).values([
+            ("id", Value::from(1)),
+            ("name", "ed".into()),
+            ("active", false.into()),
+            ("balance", balance.into()),
+            ("joined", joined.into()),
+        ]),
+        (),
+    )
+    .unwrap();
+    // Booleans, decimals and dates come back as their types (SQLite stores them as
+    // integers, numbers and text), the same read in place as from a Row, and a column read
+    // twice reads the same.
+    let stmt = engine.prepare(select(&users)).unwrap();
+    let expected = conn.execute(&stmt, ()).unwrap().one().unwrap();
+    let read = conn
+        .query_row(&stmt, (), |row| {
+            let first: Option<rust_decimal::Decimal> = row.get("balance")?;
+            assert_eq!(row.get::<Option<rust_decimal::Decimal>>("balance")?, first);
+            assert_eq!(row.get::<Value>("active")?, Value::Bool(false));
+            Ok((
+                row.get::<bool>("active")?,
+                first,
+                row.get::<chrono::NaiveDate>("joined")?,
+                row.to_row(),
+            ))
+        })
+        .unwrap();
+    assert_eq!(read, (false, Some(balance), joined, expected));
+    // More columns than are kept on the stack: every one is read.
+    let wide: Vec<Expr> = (0..12)
+        .map(|i| (users.c("id") + i).label(format!("c{i}")))
+        .collect();
+    let last: i64 = conn
+        .query_row(select(wide), (), |row| {
+            assert_eq!(row.len(), 12);
+            row.get("c11")
+        })
+        .unwrap();
+    assert_eq!(last, 12);
+}
+
 fn a_database_error_in_query_row_carries_the_statement(b: &TestDb) {
     let engine = engine_with_schema(&b.url());
     let mut conn = engine.connect().unwrap();
@@ -318,6 +367,7 @@ fn a_prepared_statement_is_echoed_as_cached_and_shared_by_threads(b: &TestDb) {
 crate::on_every_backend!(
     a_prepared_statement_skips_the_cache_and_reads_like_the_statement,
     query_row_reads_the_first_row_or_says_why_there_is_none,
+    query_row_converts_declared_types_and_reads_wide_rows,
     a_database_error_in_query_row_carries_the_statement,
     prepared_inserts_bind_their_values_and_report_the_key,
     a_statement_that_cannot_be_prepared_is_an_error_or_compiled_each_time,

@@ -10,7 +10,6 @@ pub mod sqlite;
 
 use crate::error::Result;
 use crate::options::IsolationLevel;
-use smallvec::SmallVec;
 use sqlcore_compiler::{Dialect, ResultColumn, SqlType, Value, ValueRef};
 use std::any::Any;
 use std::collections::VecDeque;
@@ -70,10 +69,6 @@ impl DriverRow {
         }
     }
 }
-
-/// The values of one row, read where the driver holds it (for
-/// [`DriverConnection::query_row`]): up to this many stay on the stack.
-pub type RowRefValues<'r> = SmallVec<[ValueRef<'r>; 8]>;
 
 /// What [`DriverConnection::query_row`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,7 +215,7 @@ pub trait DriverConnection: Send {
         match rows.next_row()? {
             Some(row) => {
                 let row = row.into_values();
-                let values: RowRefValues<'_> = row.iter().map(ValueRef::from).collect();
+                let values: Vec<ValueRef<'_>> = row.iter().map(ValueRef::from).collect();
                 read(columns, &values).map(|()| FirstRow::Read)
             }
             None => Ok(FirstRow::None),

@@ -1,8 +1,7 @@
 //! The SQLite driver, over `rusqlite` (bundled SQLite).
 
 use super::{
-    Driver, DriverConnection, DriverRow, Execution, FirstRow, Request, ResultNames, RowRefValues,
-    RowSource,
+    Driver, DriverConnection, DriverRow, Execution, FirstRow, Request, ResultNames, RowSource,
 };
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 use crate::options::IsolationLevel;
@@ -159,7 +158,7 @@ impl rusqlite::ToSql for Bind<'_> {
 /// A SQLite value, converted towards the declared column type: SQLite stores booleans as
 /// integers and dates, times, decimals, UUIDs and JSON as text. Integers, floats, text and
 /// bytes that need no conversion stay borrowed.
-#[inline]
+#[inline(always)]
 fn from_sqlite<'a>(v: Stored<'a>, ty: Option<&SqlType>) -> ValueRef<'a> {
     let stored = match v {
         Stored::Null => return ValueRef::Null,
@@ -387,12 +386,20 @@ impl DriverConnection for SqliteConnection {
         let mut rows = stmt.raw_query();
         match rows.next().map_err(fail)? {
             Some(row) => {
-                let mut values = RowRefValues::new();
-                for i in 0..column_count {
+                // Up to eight columns stay on the stack.
+                let mut inline: [ValueRef<'_>; 8] = std::array::from_fn(|_| ValueRef::Null);
+                let mut spilled = Vec::new();
+                let values = if column_count <= inline.len() {
+                    &mut inline[..column_count]
+                } else {
+                    spilled.resize(column_count, ValueRef::Null);
+                    &mut spilled[..]
+                };
+                for (i, value) in values.iter_mut().enumerate() {
                     let hint = columns_hint.get(i).and_then(|c| c.sql_type.as_ref());
-                    values.push(from_sqlite(row.get_ref(i).map_err(fail)?, hint));
+                    *value = from_sqlite(row.get_ref(i).map_err(fail)?, hint);
                 }
-                read(columns, &values).map(|()| FirstRow::Read)
+                read(columns, values).map(|()| FirstRow::Read)
             }
             None => Ok(FirstRow::None),
         }

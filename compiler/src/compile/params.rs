@@ -63,6 +63,7 @@ impl Params {
 
     /// The parameters `pairs`, in order; a name given twice keeps its first place and its last
     /// value (what [`params!`](crate::params) builds).
+    #[inline]
     pub fn from_pairs<const N: usize>(pairs: [(Cow<'static, str>, Value); N]) -> Self {
         let distinct = pairs
             .iter()
