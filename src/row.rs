@@ -152,9 +152,7 @@ impl Row {
     pub fn get<T: FromValue>(&self, index: impl RowIndex) -> Result<T> {
         let i = index.position(&self.keys)?;
         let value = match &self.cells {
-            Cells::Undecoded(row, decoded) if decoded.get().is_none() => {
-                row.value(i).map(ValueRef::from)
-            }
+            Cells::Undecoded(row, decoded) if decoded.get().is_none() => row.value_ref(i),
             _ => self.values().get(i).map(ValueRef::from),
         };
         converted(value.as_ref(), &index)

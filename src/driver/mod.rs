@@ -37,8 +37,13 @@ pub enum DriverRow {
 impl DriverRow {
     /// The value of column `i`, if there is one.
     pub fn value(&self, i: usize) -> Option<Value> {
+        self.value_ref(i).map(ValueRef::into_owned)
+    }
+
+    /// The value of column `i`, if there is one, borrowed from the row where it can be.
+    pub fn value_ref(&self, i: usize) -> Option<ValueRef<'_>> {
         match self {
-            DriverRow::Values(values) => values.get(i).cloned(),
+            DriverRow::Values(values) => values.get(i).map(ValueRef::from),
             DriverRow::Postgres(row) => (i < row.len()).then(|| postgres::cell(row, i)),
         }
     }
@@ -214,8 +219,8 @@ pub trait DriverConnection: Send {
         let mut rows = rows;
         match rows.next_row()? {
             Some(row) => {
-                let row = row.into_values();
-                let values: Vec<ValueRef<'_>> = row.iter().map(ValueRef::from).collect();
+                let values: Vec<ValueRef<'_>> =
+                    (0..row.len()).filter_map(|i| row.value_ref(i)).collect();
                 read(columns, &values).map(|()| FirstRow::Read)
             }
             None => Ok(FirstRow::None),

@@ -3,7 +3,7 @@
 
 use bytes::BytesMut;
 use rust_decimal::Decimal;
-use sqlcore_compiler::{Interval, SqlType, Value};
+use sqlcore_compiler::{Interval, SqlType, Value, ValueRef};
 use std::error::Error as StdError;
 use tokio_postgres::types::{FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
 
@@ -176,6 +176,34 @@ impl ToSql for PgParam<'_> {
 /// A column value read in the type the server reports.
 pub(crate) struct PgValue(pub Value);
 
+/// A column value as [`PgValue`] reads it, with text, bytea, `int8` and `float8` borrowed from
+/// the row rather than copied.
+pub(crate) struct PgValueRef<'a>(pub ValueRef<'a>);
+
+impl<'a> FromSql<'a> for PgValueRef<'a> {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        use postgres_protocol::types as wire;
+        let value = match ty.oid() {
+            oid::INT8 => ValueRef::I64(wire::int8_from_sql(raw)?),
+            oid::FLOAT8 => ValueRef::F64(wire::float8_from_sql(raw)?),
+            oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::UNKNOWN | oid::CHAR => {
+                ValueRef::Text(wire::text_from_sql(raw)?)
+            }
+            oid::BYTEA => ValueRef::Bytes(raw),
+            _ => ValueRef::from(PgValue::from_sql(ty, raw)?.0),
+        };
+        Ok(PgValueRef(value))
+    }
+
+    fn from_sql_null(_: &Type) -> Result<Self, BoxError> {
+        Ok(PgValueRef(ValueRef::Null))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
 fn interval_from_sql(raw: &[u8]) -> Result<Value, BoxError> {
     if raw.len() != 16 {
         return Err("invalid interval".into());
@@ -211,11 +239,11 @@ pub(crate) fn always_decodes(ty: &Type) -> bool {
 }
 
 /// A column value's bytes as the server sent them (`None` for NULL).
-pub(crate) struct RawBytes(pub Option<Vec<u8>>);
+pub(crate) struct RawBytes<'a>(pub Option<&'a [u8]>);
 
-impl<'a> FromSql<'a> for RawBytes {
+impl<'a> FromSql<'a> for RawBytes<'a> {
     fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
-        Ok(RawBytes(Some(raw.to_vec())))
+        Ok(RawBytes(Some(raw)))
     }
 
     fn from_sql_null(_: &Type) -> Result<Self, BoxError> {

@@ -6,7 +6,7 @@
 use super::pg_cursor::Cursor;
 use super::pg_error::fail;
 use super::pg_session::Session;
-use super::pg_value::{PgParam, PgValue, RawBytes, always_decodes, param_type};
+use super::pg_value::{PgParam, PgValue, PgValueRef, RawBytes, always_decodes, param_type};
 use super::{Driver, DriverConnection, DriverRow, Execution, Request, ResultNames, RowSource};
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::options::IsolationLevel;
@@ -14,7 +14,7 @@ use crate::url::Url;
 use futures_util::TryStreamExt;
 use lru::LruCache;
 use parking_lot::Mutex;
-use sqlcore_compiler::{Dialect, PostgreSQL, SqlType, Value};
+use sqlcore_compiler::{Dialect, PostgreSQL, SqlType, Value, ValueRef};
 use std::any::Any;
 use std::collections::VecDeque;
 use std::num::NonZeroUsize;
@@ -249,14 +249,15 @@ pub(super) fn driver_row(row: Row, lazy: bool) -> Result<DriverRow> {
     Ok(DriverRow::Values(values))
 }
 
-/// Column `i` of a row kept as it arrived (one whose columns always decode); should the
-/// server ever send a malformed value, its bytes are kept rather than lost.
-pub(super) fn cell(row: &Row, i: usize) -> Value {
-    match row.try_get::<_, PgValue>(i) {
+/// Column `i` of a row kept as it arrived (one whose columns always decode), borrowed from
+/// the row where it can be; should the server ever send a malformed value, its bytes are
+/// kept rather than lost.
+pub(super) fn cell(row: &Row, i: usize) -> ValueRef<'_> {
+    match row.try_get::<_, PgValueRef>(i) {
         Ok(value) => value.0,
         Err(_) => match row.try_get::<_, RawBytes>(i) {
-            Ok(RawBytes(Some(bytes))) => Value::Bytes(bytes),
-            _ => Value::Null,
+            Ok(RawBytes(Some(bytes))) => ValueRef::Bytes(bytes),
+            _ => ValueRef::Null,
         },
     }
 }

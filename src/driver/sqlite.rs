@@ -169,7 +169,8 @@ fn from_sqlite<'a>(v: Stored<'a>, ty: Option<&SqlType>) -> ValueRef<'a> {
         Stored::Blob(b) => ValueRef::Bytes(b),
     };
     match ty {
-        // Types SQLite stores as they are read: nothing to convert.
+        // Types SQLite stores as they are read: nothing to convert (a test holds this list
+        // to `converted`; skipping the call is measurably faster on a point select).
         None
         | Some(
             SqlType::SmallInteger
@@ -517,5 +518,66 @@ impl DriverConnection for SqliteConnection {
 
     fn as_any_mut(&mut self) -> &mut dyn Any {
         &mut self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The types `from_sqlite` reads without asking `converted` are those `converted` would
+    /// leave as stored: skipping it never changes a value.
+    #[test]
+    fn reading_without_a_conversion_changes_nothing() {
+        let stored = [
+            Stored::Null,
+            Stored::Integer(1),
+            Stored::Real(1.5),
+            Stored::Text(b"1"),
+            Stored::Text(b"2024-02-29"),
+            Stored::Text(b"12:30:00"),
+            Stored::Text(b"2024-02-29 12:30:00"),
+            Stored::Text(b"P1M2DT3S"),
+            Stored::Text(b"00000000-0000-0000-0000-000000000000"),
+            Stored::Blob(&[0; 16]),
+        ];
+        let types = [
+            SqlType::SmallInteger,
+            SqlType::Integer,
+            SqlType::BigInteger,
+            SqlType::Float,
+            SqlType::Double,
+            SqlType::Numeric(Some(10), Some(2)),
+            SqlType::String(Some(10)),
+            SqlType::Text,
+            SqlType::Boolean,
+            SqlType::Date,
+            SqlType::Time,
+            SqlType::DateTime { timezone: false },
+            SqlType::DateTime { timezone: true },
+            SqlType::Interval,
+            SqlType::LargeBinary,
+            SqlType::Uuid,
+            SqlType::Json,
+        ];
+        // The types some sample converts, so the comparison below is not vacuous.
+        let mut converting = 0;
+        for ty in &types {
+            let mut converts = false;
+            for v in stored {
+                let raw = from_sqlite(v, None);
+                let full = match converted(ty, &raw) {
+                    Some(value) => {
+                        converts = true;
+                        ValueRef::Value(Cow::Owned(value))
+                    }
+                    None => raw,
+                };
+                assert_eq!(from_sqlite(v, Some(ty)), full, "{ty:?} {v:?}");
+            }
+            converting += usize::from(converts);
+        }
+        // Float, Double, Numeric, Boolean, Date, Time, both DateTimes, Interval, Uuid, Json.
+        assert_eq!(converting, 11);
     }
 }

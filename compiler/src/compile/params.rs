@@ -65,11 +65,13 @@ impl Params {
     /// value (what [`params!`](crate::params) builds).
     #[inline]
     pub fn from_pairs<const N: usize>(pairs: [(Cow<'static, str>, Value); N]) -> Self {
-        let distinct = pairs
-            .iter()
-            .enumerate()
-            .all(|(i, (name, _))| pairs[..i].iter().all(|(earlier, _)| earlier != name));
-        if N <= Self::INLINE_LIMIT && distinct {
+        let distinct = || {
+            pairs
+                .iter()
+                .enumerate()
+                .all(|(i, (name, _))| pairs[..i].iter().all(|(earlier, _)| earlier != name))
+        };
+        if N <= Self::INLINE_LIMIT && distinct() {
             let mut few = SmallVec::new();
             for pair in pairs {
                 few.push(pair);
