@@ -6,7 +6,7 @@
 //! cannot hand out the wrong SQL. Each entry also keeps the SQL translated for the
 //! `schema_translate_map`s it ran under, so every tenant shares one entry.
 
-use crate::driver::ResultNames;
+use crate::driver::{ResultNames, StatementId};
 use crate::row::ResultKeys;
 use lru::LruCache;
 use parking_lot::Mutex;
@@ -191,6 +191,7 @@ impl CompiledCache {
     fn insert(&self, extracted: &Extracted<'_>, cached: CachedCompiled) -> Arc<CacheEntry> {
         let entry = Arc::new(CacheEntry {
             cached,
+            id: StatementId::next(),
             created: Instant::now(),
             translations: Mutex::new(None),
             keys: OnceLock::new(),
@@ -236,13 +237,18 @@ impl CacheLookup {
     }
 }
 
+/// SQL translated through a `schema_translate_map`, with its identity.
+type Translation = (Arc<str>, StatementId);
+
 /// A cached compiled statement, with its SQL per `schema_translate_map`.
 pub struct CacheEntry {
     pub(crate) cached: CachedCompiled,
+    /// The identity of its SQL as compiled.
+    pub(crate) id: StatementId,
     /// When it was compiled (for echo's "cached since … ago").
     pub(crate) created: Instant,
     /// Its SQL per schema_translate_map, most recently used last.
-    translations: Mutex<Option<LruCache<SchemaTranslateMap, Arc<str>>>>,
+    translations: Mutex<Option<LruCache<SchemaTranslateMap, Translation>>>,
     /// The keys of its result rows, built at its first execution.
     keys: OnceLock<Arc<ResultKeys>>,
 }
@@ -289,19 +295,30 @@ impl CacheEntry {
         map: &SchemaTranslateMap,
         dialect: &dyn Dialect,
     ) -> Result<Arc<str>, CompileError> {
+        self.translation(map, dialect).map(|(sql, _)| sql)
+    }
+
+    /// The SQL translated through `map` and its identity (a translation rebuilt after it was
+    /// dropped from the entry gets a new one).
+    pub(crate) fn translation(
+        &self,
+        map: &SchemaTranslateMap,
+        dialect: &dyn Dialect,
+    ) -> Result<Translation, CompileError> {
         {
             let mut translations = self.translations.lock();
-            if let Some(sql) = translations.as_mut().and_then(|t| t.get(map)) {
-                return Ok(sql.clone());
+            if let Some(found) = translations.as_mut().and_then(|t| t.get(map)) {
+                return Ok(found.clone());
             }
         }
         let sql: Arc<str> = self.cached.compiled().translate(map, dialect)?.into();
+        let translation = (sql, StatementId::next());
         let mut translations = self.translations.lock();
         translations
             .get_or_insert_with(|| {
                 LruCache::new(NonZeroUsize::new(TRANSLATIONS_PER_ENTRY).expect("non-zero"))
             })
-            .put(map.clone(), sql.clone());
-        Ok(sql)
+            .put(map.clone(), translation.clone());
+        Ok(translation)
     }
 }

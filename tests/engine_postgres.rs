@@ -604,6 +604,7 @@ fn rows_read_as_they_arrive_behave_as_decoded_rows() {
     fn kept(conn: &mut Connection, sql: &str) -> bool {
         let request = sqlcore::driver::Request {
             sql,
+            statement_id: None,
             params: &[],
             param_types: &[],
             result_columns: &[],

@@ -3,7 +3,9 @@
 
 use super::{Connection, IntoParams};
 use crate::cache::{CacheEntry, CacheLookup, CompiledCache};
-use crate::driver::{DriverConnection, Execution, FirstRow, Request, ResultNames, RowSource};
+use crate::driver::{
+    DriverConnection, Execution, FirstRow, Request, ResultNames, RowSource, StatementId,
+};
 use crate::error::{Error, Result};
 use crate::executable::{Executable, Held};
 use crate::prepared::PreparedForm;
@@ -129,17 +131,10 @@ impl Connection {
         };
         let compile_note = started.map(|t| form.note(t.elapsed()));
         let map = translate.map(|m| (m, dialect));
-        // The SQL translated through the map, kept with a cached entry.
-        let translated = |entry: &CacheEntry| match translate {
-            Some(m) if !entry.cached.compiled().needs_expansion() => {
-                entry.translated(m, dialect).map(Some)
-            }
-            _ => Ok(None),
-        };
-        let (bound, translated_sql) = match &form {
+        let (bound, kept_sql) = match &form {
             Form::Cached(entry, extracted, _) => (
                 entry.cached.bind_refs(extracted, params, map)?,
-                translated(entry)?,
+                kept_sql(entry, translate, dialect)?,
             ),
             Form::Prepared(prepared) => (
                 prepared.entry.cached.compiled().bind_refs(
@@ -147,11 +142,11 @@ impl Connection {
                     params,
                     map,
                 )?,
-                translated(&prepared.entry)?,
+                kept_sql(&prepared.entry, translate, dialect)?,
             ),
             Form::Compiled(compiled, _) => (
                 compiled.bind_refs(|i| &compiled.literals[i], params, None)?,
-                None,
+                KeptSql::None,
             ),
         };
         let ran = Ran {
@@ -160,7 +155,11 @@ impl Connection {
             implicit_returning,
         };
         let compiled = form.compiled();
-        let sql: &str = translated_sql.as_deref().unwrap_or(&bound.sql);
+        let (sql, statement_id): (&str, _) = match &kept_sql {
+            KeptSql::Translated(sql, id) => (sql, Some(*id)),
+            KeptSql::Compiled(id) => (&bound.sql, Some(*id)),
+            KeptSql::None => (&bound.sql, None),
+        };
         if let Some(note) = compile_note {
             tracing::info!(target: "sqlcore.engine", "{sql}");
             tracing::info!(target: "sqlcore.engine", "[{note}] [parameters: {:?}]", bound.values);
@@ -170,6 +169,7 @@ impl Connection {
         let started = echo.then(Instant::now);
         let request = Request {
             sql,
+            statement_id,
             params: &bound.values,
             param_types: &bound.types,
             result_columns: &compiled.columns,
@@ -300,6 +300,35 @@ impl Form<'_> {
             Form::Compiled(_, Uncached::NoKey) => format!("no key {:.5}s", took.as_secs_f64()),
         }
     }
+}
+
+/// The SQL a cached entry runs with, when it has an identity the driver may keep the
+/// statement under.
+enum KeptSql {
+    /// Translated through the `schema_translate_map`.
+    Translated(Arc<str>, StatementId),
+    /// As compiled.
+    Compiled(StatementId),
+    /// Lists expanded at binding: the SQL is new to each execution.
+    None,
+}
+
+/// The SQL `entry` runs with under `translate`, and its identity.
+fn kept_sql(
+    entry: &CacheEntry,
+    translate: Option<&SchemaTranslateMap>,
+    dialect: &dyn Dialect,
+) -> Result<KeptSql> {
+    if entry.cached.compiled().needs_expansion() {
+        return Ok(KeptSql::None);
+    }
+    Ok(match translate {
+        Some(map) => {
+            let (sql, id) = entry.translation(map, dialect)?;
+            KeptSql::Translated(sql, id)
+        }
+        None => KeptSql::Compiled(entry.id),
+    })
 }
 
 fn cached_since(entry: &CacheEntry) -> String {

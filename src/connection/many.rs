@@ -73,6 +73,7 @@ impl Connection {
                         .bind_refs(|i| &form.compiled.literals[i], params, None)?;
                 let request = Request {
                     sql: &bound.sql,
+                    statement_id: None,
                     params: &bound.values,
                     param_types: &bound.types,
                     result_columns: &[],
@@ -243,6 +244,7 @@ impl Connection {
             }
             let request = Request {
                 sql: &plan.compiled.sql,
+                statement_id: None,
                 params: &values,
                 param_types: &plan.compiled.param_types,
                 result_columns: &plan.compiled.columns,

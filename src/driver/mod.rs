@@ -13,7 +13,9 @@ use crate::options::IsolationLevel;
 use sqlcore_compiler::{Dialect, ResultColumn, SqlType, Value, ValueRef};
 use std::any::Any;
 use std::collections::VecDeque;
+use std::num::NonZeroU64;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Opens connections to one database.
 pub trait Driver: Send + Sync + std::fmt::Debug {
@@ -180,11 +182,30 @@ pub struct Execution {
     pub last_insert_id: Option<i64>,
 }
 
+/// The identity of one SQL text, never given to another in the life of the process: requests
+/// carrying the same id carry the same SQL, so a driver may keep the statement prepared under
+/// its id rather than look it up by its text. Cached compiled statements have one, and so has
+/// each of their translations through a `schema_translate_map`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StatementId(NonZeroU64);
+
+impl StatementId {
+    /// An id no SQL text had before.
+    pub(crate) fn next() -> Self {
+        static ISSUED: AtomicU64 = AtomicU64::new(0);
+        // Counted once per compiled form or translation: 2^64 is out of reach.
+        StatementId(NonZeroU64::MIN.saturating_add(ISSUED.fetch_add(1, Ordering::Relaxed)))
+    }
+}
+
 /// A statement to run, with everything the driver may need.
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
     /// The SQL, with the dialect's placeholders.
     pub sql: &'a str,
+    /// The identity of `sql`, when it has one (a cached compiled form, as written or
+    /// translated, with no lists expanded into it).
+    pub statement_id: Option<StatementId>,
     /// The values, in placeholder order.
     pub params: &'a [&'a Value],
     /// The SQL type each value meets, where known.
@@ -284,6 +305,7 @@ pub trait DriverConnection: Send {
     /// The names of the tables in `schema` (or the default schema), in one query.
     fn table_names(&mut self, schema: Option<&str>) -> Result<Vec<String>>;
 
-    /// The driver's own connection object (e.g. `rusqlite::Connection`), for event hooks.
+    /// The driver's own connection object (e.g. `rusqlite::Connection`), for event hooks. A
+    /// driver keeping statements prepared on it finalizes them first.
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }

@@ -460,6 +460,7 @@ impl PgConnection {
             let params: Vec<&Value> = params.iter().collect();
             let request = Request {
                 sql,
+                statement_id: None,
                 params: &params,
                 param_types,
                 result_columns: &[],

@@ -2,23 +2,27 @@
 
 use super::{
     Driver, DriverConnection, DriverRow, Execution, FirstRow, Request, ResultNames, RowSource,
+    StatementId,
 };
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::{SqlitePath, Url};
+use lru::LruCache;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef as Stored};
-use rusqlite::{Connection as RawSqlite, OpenFlags, ffi};
+use rusqlite::{Connection as RawSqlite, OpenFlags, PrepFlags, Statement as RawStatement, ffi};
 use sqlcore_compiler::chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
 use sqlcore_compiler::{Dialect, SQLite, SqlType, Value, ValueRef, serde_json};
 use std::any::Any;
 use std::borrow::Cow;
 use std::collections::VecDeque;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Statements each connection keeps prepared (rusqlite's LRU statement cache).
-const STATEMENT_CACHE: usize = 128;
+/// Statements each connection keeps prepared: by [`StatementId`] in sqlcore's own LRU map, and
+/// by SQL text in rusqlite's (for statements without an id), up to this many each.
+const STATEMENT_CACHE: NonZeroUsize = NonZeroUsize::new(128).unwrap();
 
 /// Opens SQLite databases: a file, or a private in-memory database.
 #[derive(Debug, Clone)]
@@ -106,15 +110,50 @@ impl Driver for SqliteDriver {
             })?,
             None => RawSqlite::open_in_memory_with_flags(self.flags).map_err(map_error)?,
         };
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE.get());
         conn.busy_timeout(self.busy_timeout).map_err(map_error)?;
-        Ok(Box::new(SqliteConnection { conn }))
+        Ok(Box::new(SqliteConnection {
+            handle: Handle::Bare(conn),
+        }))
     }
 }
 
-/// An open SQLite connection.
+/// An open SQLite connection. The statements it runs under a [`StatementId`] stay prepared on
+/// it, found by id without hashing their SQL; they are finalized when the
+/// `rusqlite::Connection` is reached mutably (`as_any_mut`), so a hook may do anything with it.
 pub struct SqliteConnection {
-    conn: RawSqlite,
+    handle: Handle,
+}
+
+/// The statements kept prepared on a connection, by id.
+type KeptStatements<'conn> = LruCache<StatementId, RawStatement<'conn>>;
+
+self_cell::self_cell!(
+    /// A connection with the statements kept prepared on it.
+    struct Kept {
+        owner: RawSqlite,
+        #[not_covariant]
+        dependent: KeptStatements,
+    }
+);
+
+// SAFETY: the kept statements borrow only the connection they are kept with, and the two
+// always move together: nothing borrowed from a `Kept` outlives the call that borrowed it.
+// `rusqlite::Connection` is `Send`; its statements are not only because they hold a
+// `&Connection` (the connection is not `Sync`), and no other thread can hold one of these.
+// SQLite allows a connection and its statements to move between threads when they are not
+// used by two at once (rusqlite's own statement cache is `Send` on the same grounds).
+unsafe impl Send for Kept {}
+
+/// A connection, with or without the statements kept on it.
+enum Handle {
+    /// With its kept statements.
+    Kept(Kept),
+    /// Without: as opened, or after it was handed out mutably.
+    Bare(RawSqlite),
+    /// Only inside [`SqliteConnection::kept`] and [`SqliteConnection::bare`], between
+    /// taking the connection out and putting it back.
+    Moving,
 }
 
 /// A value bound into SQLite: the closest storage class.
@@ -299,73 +338,130 @@ fn fail(e: rusqlite::Error) -> Error {
 }
 
 impl SqliteConnection {
-    fn prepare_and_bind<'a>(
-        &'a self,
-        sql: &str,
-        params: &[&Value],
-    ) -> Result<rusqlite::CachedStatement<'a>> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(fail)?;
-        let expected = stmt.parameter_count();
-        if expected != params.len() {
-            return Err(Error::Db(DbError::new(
-                DbErrorKind::Programming,
-                format!(
-                    "the statement takes {expected} parameters, {} were given",
-                    params.len()
-                ),
-            )));
+    /// The connection.
+    fn conn(&self) -> &RawSqlite {
+        match &self.handle {
+            Handle::Kept(kept) => kept.borrow_owner(),
+            Handle::Bare(conn) => conn,
+            Handle::Moving => unreachable!("a SQLite connection is never left moving"),
         }
-        for (i, v) in params.iter().enumerate() {
-            stmt.raw_bind_parameter(i + 1, Bind(v)).map_err(fail)?;
-        }
-        Ok(stmt)
     }
+
+    /// The connection with its kept statements (none kept yet when it was bare).
+    fn kept(&mut self) -> &mut Kept {
+        if let Handle::Bare(_) = self.handle {
+            if let Handle::Bare(conn) = std::mem::replace(&mut self.handle, Handle::Moving) {
+                self.handle = Handle::Kept(Kept::new(conn, |_| LruCache::new(STATEMENT_CACHE)));
+            }
+        }
+        match &mut self.handle {
+            Handle::Kept(kept) => kept,
+            _ => unreachable!("a SQLite connection is never left moving"),
+        }
+    }
+
+    /// The connection, mutably: its kept statements are finalized first.
+    fn bare(&mut self) -> &mut RawSqlite {
+        if let Handle::Kept(_) = self.handle {
+            if let Handle::Kept(kept) = std::mem::replace(&mut self.handle, Handle::Moving) {
+                self.handle = Handle::Bare(kept.into_owner());
+            }
+        }
+        match &mut self.handle {
+            Handle::Bare(conn) => conn,
+            _ => unreachable!("a SQLite connection is never left moving"),
+        }
+    }
+
+    /// Runs `run` with the connection and the request's statement, prepared and bound: the
+    /// statement kept under the request's id, or rusqlite's cached one for its SQL.
+    fn with_statement<R>(
+        &mut self,
+        request: &Request<'_>,
+        run: impl for<'c> FnOnce(&'c RawSqlite, &mut RawStatement<'c>) -> Result<R>,
+    ) -> Result<R> {
+        self.kept()
+            .with_dependent_mut(|conn, kept| match request.statement_id {
+                Some(id) => {
+                    let stmt = kept.try_get_or_insert_mut(id, || {
+                        conn.prepare_with_flags(request.sql, PrepFlags::SQLITE_PREPARE_PERSISTENT)
+                            .map_err(fail)
+                    })?;
+                    bind(stmt, request.params)?;
+                    let result = run(conn, stmt);
+                    // As rusqlite's cache does: the statement keeps no copy of the values.
+                    stmt.clear_bindings();
+                    result
+                }
+                None => {
+                    let mut stmt = conn.prepare_cached(request.sql).map_err(fail)?;
+                    bind(&mut stmt, request.params)?;
+                    run(conn, &mut stmt)
+                }
+            })
+    }
+}
+
+/// Binds `params` to `stmt`, which must take as many.
+fn bind(stmt: &mut RawStatement<'_>, params: &[&Value]) -> Result<()> {
+    let expected = stmt.parameter_count();
+    if expected != params.len() {
+        return Err(Error::Db(DbError::new(
+            DbErrorKind::Programming,
+            format!(
+                "the statement takes {expected} parameters, {} were given",
+                params.len()
+            ),
+        )));
+    }
+    for (i, v) in params.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, Bind(v)).map_err(fail)?;
+    }
+    Ok(())
 }
 
 impl DriverConnection for SqliteConnection {
     fn execute(&mut self, request: &Request<'_>) -> Result<Execution> {
         let columns_hint = request.result_columns;
-        let mut stmt = self.prepare_and_bind(request.sql, request.params)?;
-        let column_count = stmt.column_count();
-        if column_count == 0 {
-            let changed = stmt.raw_execute().map_err(fail)?;
-            return Ok(Execution {
-                columns: ResultNames::Given(Vec::new()),
-                rows: RowSource::default(),
-                rowcount: changed as i64,
-                last_insert_id: Some(self.conn.last_insert_rowid()),
-            });
-        }
-        let columns = ResultNames::read(column_count, columns_hint, |i| {
-            stmt.column_name(i).map(Arc::from).map_err(fail)
-        })?;
-        let mut rows = VecDeque::new();
-        {
-            let mut raw_rows = stmt.raw_query();
-            while let Some(row) = raw_rows.next().map_err(fail)? {
-                let mut values = Vec::with_capacity(column_count);
-                for i in 0..column_count {
-                    let v = row.get_ref(i).map_err(fail)?;
-                    values.push(
-                        from_sqlite(v, columns_hint.get(i).and_then(|c| c.sql_type.as_ref()))
-                            .into_owned(),
-                    );
-                }
-                rows.push_back(DriverRow::Values(values));
+        self.with_statement(request, |conn, stmt| {
+            let column_count = stmt.column_count();
+            if column_count == 0 {
+                let changed = stmt.raw_execute().map_err(fail)?;
+                return Ok(Execution {
+                    columns: ResultNames::Given(Vec::new()),
+                    rows: RowSource::default(),
+                    rowcount: changed as i64,
+                    last_insert_id: Some(conn.last_insert_rowid()),
+                });
             }
-        }
-        // RETURNING statements report the rows they changed; a SELECT changes none.
-        let rowcount = if stmt.readonly() {
-            -1
-        } else {
-            self.conn.changes() as i64
-        };
-        let last_insert_id = Some(self.conn.last_insert_rowid());
-        Ok(Execution {
-            columns,
-            rows: RowSource::buffered(rows),
-            rowcount,
-            last_insert_id,
+            let columns = ResultNames::read(column_count, columns_hint, |i| {
+                stmt.column_name(i).map(Arc::from).map_err(fail)
+            })?;
+            let mut rows = VecDeque::new();
+            {
+                let mut raw_rows = stmt.raw_query();
+                while let Some(row) = raw_rows.next().map_err(fail)? {
+                    let mut values = Vec::with_capacity(column_count);
+                    for i in 0..column_count {
+                        let v = row.get_ref(i).map_err(fail)?;
+                        let hint = columns_hint.get(i).and_then(|c| c.sql_type.as_ref());
+                        values.push(from_sqlite(v, hint).into_owned());
+                    }
+                    rows.push_back(DriverRow::Values(values));
+                }
+            }
+            // RETURNING statements report the rows they changed; a SELECT changes none.
+            let rowcount = if stmt.readonly() {
+                -1
+            } else {
+                conn.changes() as i64
+            };
+            Ok(Execution {
+                columns,
+                rows: RowSource::buffered(rows),
+                rowcount,
+                last_insert_id: Some(conn.last_insert_rowid()),
+            })
         })
     }
 
@@ -375,35 +471,34 @@ impl DriverConnection for SqliteConnection {
         read: &mut dyn FnMut(ResultNames, &[ValueRef<'_>]) -> Result<()>,
     ) -> Result<FirstRow> {
         let columns_hint = request.result_columns;
-        let mut stmt = self.prepare_and_bind(request.sql, request.params)?;
-        let column_count = stmt.column_count();
-        if column_count == 0 {
-            stmt.raw_execute().map_err(fail)?;
-            return Ok(FirstRow::NoColumns);
-        }
-        let columns = ResultNames::read(column_count, columns_hint, |i| {
-            stmt.column_name(i).map(Arc::from).map_err(fail)
-        })?;
-        let mut rows = stmt.raw_query();
-        match rows.next().map_err(fail)? {
-            Some(row) => {
-                // Up to eight columns stay on the stack.
-                let mut inline: [ValueRef<'_>; 8] = std::array::from_fn(|_| ValueRef::Null);
-                let mut spilled = Vec::new();
-                let values = if column_count <= inline.len() {
-                    &mut inline[..column_count]
-                } else {
-                    spilled.resize(column_count, ValueRef::Null);
-                    &mut spilled[..]
-                };
-                for (i, value) in values.iter_mut().enumerate() {
-                    let hint = columns_hint.get(i).and_then(|c| c.sql_type.as_ref());
-                    *value = from_sqlite(row.get_ref(i).map_err(fail)?, hint);
-                }
-                read(columns, values).map(|()| FirstRow::Read)
+        self.with_statement(request, |_, stmt| {
+            let column_count = stmt.column_count();
+            if column_count == 0 {
+                stmt.raw_execute().map_err(fail)?;
+                return Ok(FirstRow::NoColumns);
             }
-            None => Ok(FirstRow::None),
-        }
+            let columns = ResultNames::read(column_count, columns_hint, |i| {
+                stmt.column_name(i).map(Arc::from).map_err(fail)
+            })?;
+            let mut rows = stmt.raw_query();
+            let Some(row) = rows.next().map_err(fail)? else {
+                return Ok(FirstRow::None);
+            };
+            // Up to eight columns stay on the stack.
+            let mut inline: [ValueRef<'_>; 8] = std::array::from_fn(|_| ValueRef::Null);
+            let mut spilled = Vec::new();
+            let values = if column_count <= inline.len() {
+                &mut inline[..column_count]
+            } else {
+                spilled.resize(column_count, ValueRef::Null);
+                &mut spilled[..]
+            };
+            for (i, value) in values.iter_mut().enumerate() {
+                let hint = columns_hint.get(i).and_then(|c| c.sql_type.as_ref());
+                *value = from_sqlite(row.get_ref(i).map_err(fail)?, hint);
+            }
+            read(columns, values).map(|()| FirstRow::Read)
+        })
     }
 
     fn execute_many(
@@ -413,7 +508,7 @@ impl DriverConnection for SqliteConnection {
         param_sets: &mut dyn Iterator<Item = Vec<Value>>,
     ) -> Result<i64> {
         let mut total = 0i64;
-        let mut stmt = self.conn.prepare_cached(sql).map_err(fail)?;
+        let mut stmt = self.conn().prepare_cached(sql).map_err(fail)?;
         for params in param_sets {
             for (i, v) in params.iter().enumerate() {
                 stmt.raw_bind_parameter(i + 1, Bind(v)).map_err(fail)?;
@@ -424,41 +519,41 @@ impl DriverConnection for SqliteConnection {
     }
 
     fn execute_batch(&mut self, sql: &str) -> Result<()> {
-        self.conn.execute_batch(sql).map_err(fail)
+        self.conn().execute_batch(sql).map_err(fail)
     }
 
     fn begin(&mut self) -> Result<()> {
-        self.conn.execute_batch("BEGIN").map_err(fail)
+        self.conn().execute_batch("BEGIN").map_err(fail)
     }
 
     fn commit(&mut self) -> Result<()> {
-        self.conn.execute_batch("COMMIT").map_err(fail)
+        self.conn().execute_batch("COMMIT").map_err(fail)
     }
 
     fn rollback(&mut self) -> Result<()> {
-        self.conn.execute_batch("ROLLBACK").map_err(fail)
+        self.conn().execute_batch("ROLLBACK").map_err(fail)
     }
 
     fn savepoint(&mut self, name: &str) -> Result<()> {
-        self.conn
+        self.conn()
             .execute_batch(&format!("SAVEPOINT {name}"))
             .map_err(fail)
     }
 
     fn release_savepoint(&mut self, name: &str) -> Result<()> {
-        self.conn
+        self.conn()
             .execute_batch(&format!("RELEASE SAVEPOINT {name}"))
             .map_err(fail)
     }
 
     fn rollback_to_savepoint(&mut self, name: &str) -> Result<()> {
-        self.conn
+        self.conn()
             .execute_batch(&format!("ROLLBACK TO SAVEPOINT {name}"))
             .map_err(fail)
     }
 
     fn in_transaction(&self) -> bool {
-        !self.conn.is_autocommit()
+        !self.conn().is_autocommit()
     }
 
     fn set_isolation_level(&mut self, level: IsolationLevel) -> Result<()> {
@@ -471,14 +566,14 @@ impl DriverConnection for SqliteConnection {
                 )));
             }
         };
-        self.conn
+        self.conn()
             .pragma_update(None, "read_uncommitted", uncommitted)
             .map_err(fail)
     }
 
     fn isolation_level(&mut self) -> Result<IsolationLevel> {
         let uncommitted: i64 = self
-            .conn
+            .conn()
             .pragma_query_value(None, "read_uncommitted", |r| r.get(0))
             .map_err(fail)?;
         Ok(if uncommitted != 0 {
@@ -496,7 +591,7 @@ impl DriverConnection for SqliteConnection {
     }
 
     fn ping(&mut self) -> Result<()> {
-        self.conn
+        self.conn()
             .query_row("SELECT 1", [], |_| Ok(()))
             .map_err(fail)
     }
@@ -509,7 +604,7 @@ impl DriverConnection for SqliteConnection {
         let sql = format!(
             "SELECT name FROM {master} WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(fail)?;
+        let mut stmt = self.conn().prepare(&sql).map_err(fail)?;
         let names = stmt
             .query_map([], |r| r.get::<_, String>(0))
             .map_err(fail)?;
@@ -517,7 +612,7 @@ impl DriverConnection for SqliteConnection {
     }
 
     fn as_any_mut(&mut self) -> &mut dyn Any {
-        &mut self.conn
+        self.bare()
     }
 }
 

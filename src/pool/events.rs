@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 /// A pool event hook. It receives the driver connection; `as_any_mut()` reaches the driver's
 /// own object (`rusqlite::Connection`, or a `PgConnection`, whose `with_client` runs a call on
-/// its `tokio_postgres::Client`). An error from a `connect` or `checkout` hook fails the
-/// checkout.
+/// its `tokio_postgres::Client`). Reaching a `rusqlite::Connection` this way finalizes the
+/// statements sqlcore keeps prepared on it: they are prepared again as they run next, which a
+/// `connect` hook never notices and a `checkout` hook pays once per statement per checkout.
+/// An error from a `connect` or `checkout` hook fails the checkout.
 pub type EventHook = Arc<dyn Fn(&mut dyn DriverConnection) -> Result<()> + Send + Sync>;
 
 /// The hooks registered on an engine, by event.
