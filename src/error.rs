@@ -119,9 +119,24 @@ pub enum Error {
     /// The result or connection is closed.
     #[error("ResourceClosedError: {0}")]
     ResourceClosed(String),
-    /// A transaction was left failed or invalidated and must be rolled back first.
-    #[error("PendingRollbackError: {0}")]
-    PendingRollback(String),
+    /// The connection was invalidated (or lost) inside a transaction, which must be rolled back
+    /// before the connection is used again (SQLAlchemy's `PendingRollbackError`). Committing
+    /// or releasing a savepoint of that transaction is this error: nothing was committed.
+    #[error("PendingRollbackError: {message}")]
+    PendingRollback {
+        /// What was refused, and what to do.
+        message: String,
+        /// Why the connection was invalidated: the disconnect, or `None` after an explicit
+        /// [`Connection::invalidate`](crate::Connection::invalidate).
+        #[source]
+        cause: Option<Box<Error>>,
+    },
+    /// The connection was lost while COMMIT was in flight: the transaction may or may not have
+    /// been committed. The connection has been invalidated; the error is the disconnect.
+    #[error(
+        "CommitOutcomeUnknownError: the connection was lost during COMMIT; the transaction may or may not have been committed: {0}"
+    )]
+    CommitOutcomeUnknown(DbError),
     /// An operation that is not allowed in the current state.
     #[error("InvalidRequestError: {0}")]
     InvalidRequest(String),
@@ -152,7 +167,7 @@ impl Error {
     /// The database error, if this is one.
     pub fn as_db_error(&self) -> Option<&DbError> {
         match self {
-            Error::Db(e) => Some(e),
+            Error::Db(e) | Error::CommitOutcomeUnknown(e) => Some(e),
             _ => None,
         }
     }

@@ -328,7 +328,7 @@ fn invalidate_discards_and_requires_rollback_inside_a_transaction(b: &TestDb) {
     assert!(conn.invalidated());
     assert!(matches!(
         conn.execute(text("SELECT 1"), ()),
-        Err(Error::PendingRollback(_))
+        Err(Error::PendingRollback { .. })
     ));
     conn.rollback().unwrap();
     assert_eq!(
@@ -378,6 +378,165 @@ fn a_panic_returns_the_connection_rolled_back(b: &TestDb) {
     assert_eq!(engine.pool_status().checked_out, 1);
 }
 
+/// After `invalidate()` inside a transaction nothing commits: every commit and release is
+/// `PendingRollback` (with no cause: the invalidation was asked for), rollback ends it, and
+/// the rows are absent.
+fn an_invalidated_transaction_never_commits(b: &TestDb) {
+    let engine = engine_with_schema(&b.url());
+    let pending = |r: &Result<()>| matches!(r, Err(Error::PendingRollback { cause: None, .. }));
+    let mut conn = engine.connect().unwrap();
+
+    // A transaction guard.
+    let mut tx = conn.begin().unwrap();
+    tx.execute(insert(&users()), params! { "name" => "guard" })
+        .unwrap();
+    tx.invalidate();
+    assert!(pending(&tx.commit()), "commit of an invalidated transaction");
+    assert!(conn.in_transaction(), "still to be rolled back");
+    assert!(pending(&conn.commit()), "and again");
+    conn.rollback().unwrap();
+
+    // Commit-as-you-go.
+    conn.execute(insert(&users()), params! { "name" => "autobegun" })
+        .unwrap();
+    conn.invalidate();
+    assert!(pending(&conn.commit()));
+    conn.rollback().unwrap();
+
+    // A savepoint rolled back after the invalidation; the enclosing commit still fails.
+    let mut tx = conn.begin().unwrap();
+    tx.execute(insert(&users()), params! { "name" => "outer" })
+        .unwrap();
+    let mut sp = tx.begin_nested().unwrap();
+    sp.execute(insert(&users()), params! { "name" => "inner" })
+        .unwrap();
+    sp.invalidate();
+    sp.rollback().unwrap();
+    assert!(pending(&tx.commit()));
+    conn.rollback().unwrap();
+
+    // A savepoint released after the invalidation.
+    let mut tx = conn.begin().unwrap();
+    let mut sp = tx.begin_nested().unwrap();
+    sp.execute(insert(&users()), params! { "name" => "released" })
+        .unwrap();
+    sp.invalidate();
+    assert!(pending(&sp.commit()), "release of a savepoint");
+    assert!(pending(&tx.commit()));
+    drop(conn);
+
+    // engine.transaction() whose closure invalidated and carried on.
+    let outcome = engine.transaction(|c| {
+        c.execute(insert(&users()), params! { "name" => "closure" })?;
+        c.invalidate();
+        Ok(())
+    });
+    assert!(pending(&outcome), "{outcome:?}");
+    let outcome = engine.begin().and_then(|mut tx| {
+        tx.execute(insert(&users()), params! { "name" => "engine.begin" })?;
+        tx.invalidate();
+        tx.commit()
+    });
+    assert!(pending(&outcome), "{outcome:?}");
+
+    let mut conn = engine.connect().unwrap();
+    assert_eq!(rows_in(&mut conn, "users"), 0, "nothing was committed");
+    // The connection goes on once rolled back.
+    conn.execute(insert(&users()), params! { "name" => "kept" })
+        .unwrap();
+    conn.commit().unwrap();
+    assert_eq!(rows_in(&mut conn, "users"), 1);
+    assert_eq!(engine.pool_status().checked_out, 1);
+}
+
+/// A `checkin` or `reset` hook that panics discards the connection and frees its place in the
+/// pool; the panic reaches the caller.
+fn a_panicking_checkin_hook_frees_the_slot(b: &TestDb) {
+    for (hook, class) in [
+        ("checkin", PoolClass::Queue),
+        ("reset", PoolClass::Queue),
+        ("checkin", PoolClass::Static),
+        ("checkin", PoolClass::Null),
+        ("checkin", PoolClass::SingletonThread),
+    ] {
+        let panics = Arc::new(AtomicUsize::new(2));
+        let closed = Arc::new(AtomicUsize::new(0));
+        let (p, c) = (panics.clone(), closed.clone());
+        let panicking = move |_: &mut dyn sqlcore::driver::DriverConnection| -> Result<()> {
+            if p.fetch_sub(1, Ordering::SeqCst) > 0 {
+                panic!("hook failed");
+            }
+            Ok(())
+        };
+        let builder = Engine::builder(&b.url())
+            .poolclass(class)
+            .pool_size(1)
+            .max_overflow(0)
+            .pool_timeout(Duration::from_millis(300))
+            .on_close(move |_| {
+                c.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            });
+        let engine = match hook {
+            "checkin" => builder.on_checkin(panicking),
+            _ => builder.on_reset(panicking),
+        }
+        .build()
+        .unwrap();
+        for round in 0..2 {
+            let conn = engine.connect().unwrap();
+            let returned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(conn)));
+            assert!(returned.is_err(), "{hook} {class:?} {round}: the panic goes on");
+            assert_eq!(engine.pool_status().checked_out, 0, "{hook} {class:?}");
+        }
+        assert_eq!(closed.load(Ordering::SeqCst), 2, "{hook} {class:?}: discarded");
+        let mut conn = engine.connect().unwrap();
+        assert_eq!(scalar::<i64>(&mut conn, "SELECT 1"), 1, "{hook} {class:?}");
+        drop(conn);
+        // A panic while the thread already unwinds is logged, not a second panic (an abort).
+        panics.store(1, Ordering::SeqCst);
+        let unwinding = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _conn = engine.connect().unwrap();
+            panic!("user code failed");
+        }));
+        assert!(unwinding.is_err());
+        assert!(engine.connect().is_ok(), "{hook} {class:?}: the slot is free");
+    }
+}
+
+/// A statement with more parameters than the dialect carries is refused before it is sent:
+/// a clear error naming the limit, the connection and the pool untouched.
+fn too_many_parameters_are_refused_before_sending(b: &TestDb) {
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    let id = conn.connection_id();
+    let limit = engine.dialect().max_parameters();
+    let sql = format!(
+        "SELECT {}",
+        (0..=limit).map(|i| format!(":p{i}")).collect::<Vec<_>>().join("\n + ")
+    );
+    let mut params = Params::new();
+    for i in 0..=limit {
+        params.insert(format!("p{i}"), 1);
+    }
+    let err = conn.execute(text(&sql), &params).unwrap_err();
+    assert!(
+        matches!(err, Error::Compile(CompileError::TooManyParameters { count, limit: l, .. }) if count == limit + 1 && l == limit),
+        "{err}"
+    );
+    assert!(err.to_string().contains(&limit.to_string()), "{err}");
+    assert!(!err.connection_invalidated());
+    assert!(!conn.invalidated() && conn.connection_id() == id);
+    assert_eq!(scalar::<i64>(&mut conn, "SELECT 1"), 1);
+    let other = engine.connect().unwrap().connection_id();
+    drop(conn);
+    assert_eq!(
+        engine.connect().unwrap().connection_id(),
+        other,
+        "pooled connections were kept (no pool-wide invalidation)"
+    );
+}
+
 crate::on_every_backend!(
     two_threads_get_two_connections,
     queue_pool_bounds_connections_under_contention,
@@ -393,4 +552,7 @@ crate::on_every_backend!(
     dispose_closes_idle_connections,
     invalidate_discards_and_requires_rollback_inside_a_transaction,
     a_panic_returns_the_connection_rolled_back,
+    an_invalidated_transaction_never_commits,
+    a_panicking_checkin_hook_frees_the_slot,
+    too_many_parameters_are_refused_before_sending,
 );

@@ -82,7 +82,7 @@ fn a_disconnect_inside_a_transaction_requires_rollback() {
     assert!(err.connection_invalidated());
     assert!(matches!(
         tx.execute(text("SELECT 1"), ()),
-        Err(Error::PendingRollback(_))
+        Err(Error::PendingRollback { .. })
     ));
     tx.rollback().unwrap();
     let one: i32 = scalar(&mut conn, "SELECT 1");
@@ -688,4 +688,88 @@ fn a_connect_hook_runs_statements_through_the_client() {
     let mut conn = engine.connect().unwrap();
     let name: String = scalar(&mut conn, "SELECT current_setting('application_name')");
     assert_eq!(name, "sqlcore_hook");
+}
+
+/// A disconnect met by a savepoint (and caught) invalidates the connection as any statement's
+/// does; the transaction then never commits, and the error carries the disconnect.
+#[test]
+fn a_caught_savepoint_disconnect_never_commits() {
+    let Some(b) = db("caught_savepoint") else { return };
+    let engine = common::people::engine_with_schema(&b.url());
+    let spare = engine.connect().unwrap().connection_id();
+    let mut conn = engine.connect().unwrap();
+    let mut tx = conn.begin().unwrap();
+    tx.execute(
+        insert(&common::people::users()),
+        params! { "name" => "lost" },
+    )
+    .unwrap();
+    terminate(backend_pid(&mut tx));
+    // Best effort: a savepoint that fails is ignored by the caller.
+    let failed = tx.begin_nested().map(drop).unwrap_err();
+    assert!(failed.connection_invalidated(), "{failed}");
+    assert!(tx.invalidated(), "the savepoint's disconnect invalidated the connection");
+    let err = tx.commit().unwrap_err();
+    match &err {
+        Error::PendingRollback {
+            cause: Some(cause), ..
+        } => assert!(cause.connection_invalidated(), "{cause}"),
+        other => panic!("expected PendingRollback with its cause, got {other:?}"),
+    }
+    assert!(std::error::Error::source(&err).is_some());
+    conn.rollback().unwrap();
+
+    // The same through engine.transaction(): the closure swallowed the failure.
+    let outcome = engine.transaction(|c| {
+        c.execute(
+            insert(&common::people::users()),
+            params! { "name" => "closure" },
+        )?;
+        terminate(backend_pid(c));
+        let _ = c.begin_nested().map(drop);
+        Ok(())
+    });
+    assert!(
+        matches!(outcome, Err(Error::PendingRollback { cause: Some(_), .. })),
+        "{outcome:?}"
+    );
+    let mut fresh = engine.connect().unwrap();
+    assert_eq!(common::people::rows_in(&mut fresh, "users"), 0);
+    assert_ne!(
+        fresh.connection_id(),
+        spare,
+        "the pool replaced the connections opened before the disconnect"
+    );
+}
+
+/// The connection dies while COMMIT runs (a deferred trigger ends its own backend): the error
+/// says the outcome is unknown, and the connection is invalidated.
+#[test]
+fn a_connection_lost_during_commit_reports_an_unknown_outcome() {
+    let Some(b) = db("lost_commit") else { return };
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    for ddl in [
+        "CREATE TABLE t (x INTEGER)",
+        "CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS
+           $$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(1); RETURN NULL; END $$",
+        "CREATE CONSTRAINT TRIGGER die_at_commit AFTER INSERT ON t
+           DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION die()",
+    ] {
+        conn.execute(text(ddl), ()).unwrap();
+    }
+    conn.commit().unwrap();
+    conn.execute(text("INSERT INTO t VALUES (1)"), ()).unwrap();
+    let err = conn.commit().unwrap_err();
+    assert!(
+        matches!(&err, Error::CommitOutcomeUnknown(db) if db.connection_invalidated),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("may or may not have been committed"), "{err}");
+    assert!(err.connection_invalidated());
+    assert!(conn.invalidated());
+    assert!(!conn.in_transaction(), "the transaction ended with the connection");
+    // The connection goes on with a new database connection.
+    let n: i64 = common::people::scalar(&mut conn, "SELECT count(*) FROM t");
+    assert_eq!(n, 0, "this COMMIT did not happen");
 }

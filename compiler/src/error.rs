@@ -69,6 +69,19 @@ pub enum CompileError {
     /// A statement is malformed (an empty SELECT, an INSERT row with other columns, ...).
     #[error("{0}")]
     InvalidStatement(String),
+    /// A statement has more bound parameters than the database's protocol carries; it is
+    /// refused before it is sent.
+    #[error(
+        "the statement has {count} bound parameters; {dialect} takes at most {limit} in one statement (pass a list as one array parameter, or split the work)"
+    )]
+    TooManyParameters {
+        /// The statement's parameters.
+        count: usize,
+        /// The dialect's limit ([`Dialect::max_parameters`](crate::Dialect::max_parameters)).
+        limit: usize,
+        /// The dialect's name.
+        dialect: &'static str,
+    },
 }
 
 impl CompileError {

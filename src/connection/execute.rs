@@ -12,7 +12,7 @@ use crate::prepared::PreparedForm;
 use crate::result::CursorResult;
 use crate::row::{ResultKeys, Row, RowRef};
 use sqlcore_compiler::{
-    Compile, Compiled, Dialect, Expr, Extracted, Insert, InsertSource, Params, SchemaTranslateMap,
+    Compile, CompileError, Compiled, Dialect, Expr, Extracted, Insert, InsertSource, Params, SchemaTranslateMap,
     Statement, Value, bindparam, extract,
 };
 use std::sync::Arc;
@@ -164,6 +164,7 @@ impl Connection {
             tracing::info!(target: "sqlcore.engine", "{sql}");
             tracing::info!(target: "sqlcore.engine", "[{note}] [parameters: {:?}]", bound.values);
         }
+        self.check_parameter_count(bound.values.len())?;
         self.raw()?;
         self.autobegin()?;
         let started = echo.then(Instant::now);
@@ -186,17 +187,32 @@ impl Connection {
         }
     }
 
+    /// Refuses, before it is sent, a statement with more parameters than the dialect's
+    /// protocol carries (the driver would fail to encode it, or the server refuse it).
+    pub(super) fn check_parameter_count(&self, count: usize) -> Result<()> {
+        let dialect = self.engine.dialect();
+        let limit = dialect.max_parameters();
+        if count > limit {
+            return Err(Error::Compile(CompileError::TooManyParameters {
+                count,
+                limit,
+                dialect: dialect.name(),
+            }));
+        }
+        Ok(())
+    }
+
     /// Adds the statement to a database error. A disconnect invalidates this connection and
     /// every connection the pool opened before it.
     pub(super) fn decorate(&mut self, e: Error, sql: String, compiled: &Compiled) -> Error {
         let Error::Db(mut db) = e else { return e };
         db.sql = Some(sql);
         db.param_names = compiled.params.iter().map(|p| p.name.clone()).collect();
-        if db.connection_invalidated {
-            self.engine.pool().factory().bump_generation();
-            self.invalidate();
+        let e = Error::Db(db);
+        if e.connection_invalidated() {
+            self.lost(e.clone());
         }
-        Error::Db(db)
+        e
     }
 
     /// An INSERT without values takes its columns from the parameters; with

@@ -71,6 +71,7 @@ impl Connection {
                 let bound =
                     form.compiled
                         .bind_refs(|i| &form.compiled.literals[i], params, None)?;
+                self.check_parameter_count(bound.values.len())?;
                 let request = Request {
                     sql: &bound.sql,
                     statement_id: None,
@@ -95,6 +96,7 @@ impl Connection {
                 None,
             ));
         }
+        self.check_parameter_count(form.compiled.params.len())?;
         let mut failure = None;
         let mut values = sets
             .iter()

@@ -71,7 +71,10 @@ pub struct Connection {
     /// The driver's isolation level before this connection changed it, to restore at checkin.
     restore_isolation: Option<IsolationLevel>,
     invalidated: bool,
+    /// The connection was invalidated inside a transaction: only `rollback()` may follow.
     pending_rollback: bool,
+    /// The disconnect that invalidated the connection (`None` for an explicit `invalidate()`).
+    invalidation_cause: Option<Error>,
     closed: bool,
 }
 
@@ -101,6 +104,7 @@ impl Connection {
             restore_isolation: None,
             invalidated: false,
             pending_rollback: false,
+            invalidation_cause: None,
             closed: false,
         };
         if options != conn.options {
@@ -140,14 +144,13 @@ impl Connection {
             return Err(Error::ResourceClosed("this connection is closed".into()));
         }
         if self.pending_rollback {
-            return Err(Error::PendingRollback(
-                "the connection was invalidated inside a transaction; call rollback() before using it again".into(),
-            ));
+            return Err(self.pending_rollback_error("can't reconnect until the invalid transaction is rolled back"));
         }
         if self.record.is_none() {
             let record = self.engine.pool().checkout()?;
             self.record = Some(record);
             self.invalidated = false;
+            self.invalidation_cause = None;
             if let Some(level) = self.options.isolation_level {
                 self.apply_isolation(level)?;
             }
@@ -173,7 +176,7 @@ impl Connection {
             if let Some(level) = options.isolation_level {
                 self.apply_isolation(level)?;
             } else if let Some(previous) = self.restore_isolation.take() {
-                self.raw()?.set_isolation_level(previous)?;
+                self.driver_call(|raw| raw.set_isolation_level(previous))?;
             }
         }
         self.options = options;
@@ -215,9 +218,9 @@ impl Connection {
                     .join(", ")
             )));
         }
-        let previous = raw.isolation_level()?;
+        let previous = self.driver_call(|raw| raw.isolation_level())?;
         if previous != level {
-            raw.set_isolation_level(level)?;
+            self.driver_call(|raw| raw.set_isolation_level(level))?;
             self.restore_isolation.get_or_insert(previous);
         }
         Ok(())
@@ -228,7 +231,7 @@ impl Connection {
         if self.autocommit() {
             return Ok(IsolationLevel::Autocommit);
         }
-        self.raw()?.isolation_level()
+        self.driver_call(|raw| raw.isolation_level())
     }
 
     /// The pool's number for the database connection in use (`None` after an invalidation,
@@ -270,8 +273,7 @@ impl Connection {
 
     fn begin_root(&mut self) -> Result<()> {
         if !self.autocommit() {
-            let begun = self.raw()?.begin();
-            self.watch(begun)?;
+            self.driver_call(|raw| raw.begin())?;
         } else {
             self.raw()?;
         }
@@ -279,15 +281,44 @@ impl Connection {
         Ok(())
     }
 
+    /// Runs a call on the driver connection: every statement sqlcore sends goes through here
+    /// or through [`Connection::lost`], so a lost connection is always invalidated.
+    fn driver_call<T>(
+        &mut self,
+        call: impl FnOnce(&mut dyn DriverConnection) -> Result<T>,
+    ) -> Result<T> {
+        let result = call(self.raw()?);
+        self.watch(result)
+    }
+
     /// Passes a driver call's result through; a lost connection is invalidated on the way.
     fn watch<T>(&mut self, result: Result<T>) -> Result<T> {
-        if let Err(Error::Db(db)) = &result {
-            if db.connection_invalidated {
-                self.engine.pool().factory().bump_generation();
-                self.invalidate();
+        if let Err(e) = &result {
+            if e.connection_invalidated() {
+                self.lost(e.clone());
             }
         }
         result
+    }
+
+    /// The database connection was found dead: it is invalidated with `cause`, and so is
+    /// every connection the pool opened before it.
+    fn lost(&mut self, cause: Error) {
+        self.engine.pool().factory().bump_generation();
+        self.invalidate_because(Some(cause));
+    }
+
+    fn pending_rollback_error(&self, refused: &str) -> Error {
+        let why = match &self.invalidation_cause {
+            Some(_) => "its connection was lost",
+            None => "its connection was invalidated",
+        };
+        Error::PendingRollback {
+            message: format!(
+                "{refused}: this connection's transaction cannot go on because {why}; nothing was committed. Call rollback() to end it"
+            ),
+            cause: self.invalidation_cause.clone().map(Box::new),
+        }
     }
 
     fn autobegin(&mut self) -> Result<()> {
@@ -317,23 +348,27 @@ impl Connection {
         }
         self.savepoint_seq += 1;
         let name = format!("sa_savepoint_{}", self.savepoint_seq);
-        self.raw()?.savepoint(&name)?;
+        self.driver_call(|raw| raw.savepoint(&name))?;
         self.savepoints.push(name.clone());
         Ok(NestedTransaction::new(self, name))
     }
 
     pub(crate) fn release_savepoint(&mut self, name: &str) -> Result<()> {
         self.pop_savepoint(name);
-        self.raw()?.release_savepoint(name)
+        if self.pending_rollback {
+            return Err(self.pending_rollback_error("can't release the savepoint"));
+        }
+        self.driver_call(|raw| raw.release_savepoint(name))
     }
 
     pub(crate) fn rollback_to_savepoint(&mut self, name: &str) -> Result<()> {
         self.pop_savepoint(name);
         if self.record.is_none() {
-            // Invalidated: the savepoint went with the connection.
+            // Invalidated: the savepoint went with the connection. The enclosing transaction
+            // still has to be rolled back.
             return Ok(());
         }
-        self.raw()?.rollback_to_savepoint(name)
+        self.driver_call(|raw| raw.rollback_to_savepoint(name))
     }
 
     fn pop_savepoint(&mut self, name: &str) {
@@ -343,7 +378,15 @@ impl Connection {
     }
 
     /// Commits the open transaction, if any (savepoints included).
+    ///
+    /// After the connection was invalidated inside the transaction (a disconnect, or
+    /// [`Connection::invalidate`]) this is [`Error::PendingRollback`]: nothing was committed,
+    /// and `rollback()` ends the transaction. A connection lost while the COMMIT was in flight
+    /// is [`Error::CommitOutcomeUnknown`]: the transaction may or may not have been committed.
     pub fn commit(&mut self) -> Result<()> {
+        if self.pending_rollback {
+            return Err(self.pending_rollback_error("can't commit"));
+        }
         let driver_tx = self
             .record
             .as_ref()
@@ -366,7 +409,18 @@ impl Connection {
                 self.savepoints.clear();
                 self.in_tx = false;
             }
-            self.watch(committed)?;
+            if let Err(e) = committed {
+                if let Error::Db(db) = &e {
+                    if db.connection_invalidated {
+                        // The transaction ended with the connection, committed or not.
+                        self.savepoints.clear();
+                        self.in_tx = false;
+                        self.lost(e.clone());
+                        return Err(Error::CommitOutcomeUnknown(db.clone()));
+                    }
+                }
+                return Err(e);
+            }
         }
         self.savepoints.clear();
         self.in_tx = false;
@@ -379,6 +433,7 @@ impl Connection {
         self.savepoints.clear();
         self.in_tx = false;
         self.pending_rollback = false;
+        self.invalidation_cause = None;
         let rolled_back = match self.record.as_mut() {
             Some(record) if record.conn.in_transaction() => record.driver_connection().rollback(),
             _ => Ok(()),
@@ -390,6 +445,10 @@ impl Connection {
     /// open must be rolled back before the connection is used again; then a new database
     /// connection is checked out.
     pub fn invalidate(&mut self) {
+        self.invalidate_because(None);
+    }
+
+    fn invalidate_because(&mut self, cause: Option<Error>) {
         if let Some(record) = self.record.take() {
             self.engine.pool().discard(record);
         }
@@ -397,6 +456,7 @@ impl Connection {
         self.invalidated = true;
         if self.in_tx {
             self.pending_rollback = true;
+            self.invalidation_cause = cause;
         }
     }
 
@@ -426,13 +486,13 @@ impl Connection {
                     return self.engine.pool().discard(record);
                 }
             }
-            self.engine.pool().checkin(record);
+            crate::pool::return_connection(self.engine.pool(), record);
         }
     }
 
     /// The names of the tables in `schema` (the default schema when `None`), in one query.
     pub fn table_names(&mut self, schema: Option<&str>) -> Result<Vec<String>> {
-        self.raw()?.table_names(schema)
+        self.driver_call(|raw| raw.table_names(schema))
     }
 }
 

@@ -14,14 +14,19 @@ pub(crate) fn map_error(e: &tokio_postgres::Error) -> DbError {
         None => e.to_string(),
     };
     let Some(state) = e.code() else {
-        // No SQLSTATE: the socket failed, or a parameter could not be serialized.
+        // No SQLSTATE: the socket failed or the protocol lost its place (the connection is
+        // gone), or a message could not be encoded (nothing was sent; the connection is fine).
         let text = e.to_string();
-        let io = std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>());
-        if e.is_closed()
-            || io
-            || text.contains("communicating with the server")
-            || text.contains("timed out")
-        {
+        let lost = e.is_closed()
+            || matches!(
+                text.as_str(),
+                "error communicating with the server"
+                    | "unexpected message from server"
+                    | "error parsing response from server"
+                    | "timeout waiting for server"
+            )
+            || text.contains("timed out");
+        if lost {
             let mut err = DbError::new(DbErrorKind::Operational, message);
             err.connection_invalidated = true;
             return err;

@@ -20,6 +20,7 @@ use crate::driver::{Driver, DriverConnection};
 use crate::error::Result;
 use crate::options::ResetOnReturn;
 use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -118,7 +119,7 @@ impl fmt::Display for PoolStatus {
 pub(crate) trait Pool: Send + Sync {
     /// A connection for the caller.
     fn checkout(&self) -> Result<PoolRecord>;
-    /// A connection coming back, already reset.
+    /// A connection coming back, already reset (see [`return_connection`]).
     fn checkin(&self, record: PoolRecord);
     /// A connection that must never be used again (invalidated or failed to reset).
     fn discard(&self, record: PoolRecord);
@@ -128,6 +129,28 @@ pub(crate) trait Pool: Send + Sync {
     fn dispose(&self);
     /// The factory.
     fn factory(&self) -> &Factory;
+}
+
+/// Gives a connection back to `pool`: resets it (rollback or commit, then the `reset` and
+/// `checkin` hooks) and checks it in, or discards it when the reset fails. A hook that panics
+/// discards it too, so its place in the pool is never lost, and the panic goes on (while the
+/// thread is already unwinding, where a second panic would abort, it is logged instead).
+pub(crate) fn return_connection(pool: &dyn Pool, mut record: PoolRecord) {
+    let reset = panic::catch_unwind(AssertUnwindSafe(|| pool.factory().reset(&mut record)));
+    match reset {
+        Ok(Ok(())) => pool.checkin(record),
+        Ok(Err(e)) => {
+            tracing::warn!(target: "sqlcore.pool", id = record.id, error = %e, "reset on return failed; discarding the connection");
+            pool.discard(record);
+        }
+        Err(payload) => {
+            tracing::error!(target: "sqlcore.pool", id = record.id, "a reset or checkin hook panicked; discarding the connection");
+            pool.discard(record);
+            if !std::thread::panicking() {
+                panic::resume_unwind(payload);
+            }
+        }
+    }
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);

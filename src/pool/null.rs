@@ -25,11 +25,8 @@ impl Pool for NullPool {
         Ok(record)
     }
 
-    fn checkin(&self, mut record: PoolRecord) {
+    fn checkin(&self, record: PoolRecord) {
         self.checked_out.fetch_sub(1, Ordering::AcqRel);
-        if self.factory.reset(&mut record).is_err() {
-            return self.factory.invalidate(record);
-        }
         self.factory.close(record);
     }
 

@@ -178,11 +178,7 @@ impl Pool for QueuePool {
         }
     }
 
-    fn checkin(&self, mut record: PoolRecord) {
-        if let Err(e) = self.factory.reset(&mut record) {
-            tracing::warn!(target: "sqlcore.pool", id = record.id, error = %e, "reset on return failed; discarding the connection");
-            return self.discard(record);
-        }
+    fn checkin(&self, record: PoolRecord) {
         if !self.factory.is_fresh(&record) {
             self.factory.close(record);
             return self.release_slot();

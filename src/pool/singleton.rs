@@ -37,11 +37,8 @@ impl Pool for SingletonThreadPool {
         Ok(record)
     }
 
-    fn checkin(&self, mut record: PoolRecord) {
+    fn checkin(&self, record: PoolRecord) {
         self.checked_out.fetch_sub(1, Ordering::AcqRel);
-        if self.factory.reset(&mut record).is_err() {
-            return self.factory.invalidate(record);
-        }
         if !self.factory.is_fresh(&record) {
             return self.factory.close(record);
         }

@@ -93,10 +93,7 @@ impl Pool for StaticPool {
         prepared
     }
 
-    fn checkin(&self, mut record: PoolRecord) {
-        if self.factory.reset(&mut record).is_err() {
-            return self.discard(record);
-        }
+    fn checkin(&self, record: PoolRecord) {
         if !self.factory.is_fresh(&record) {
             self.factory.close(record);
             return self.give_back(None);
