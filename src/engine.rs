@@ -295,7 +295,9 @@ impl EngineBuilder {
     }
 
     /// Log every statement, its parameters and timing through `tracing` (target
-    /// `sqlcore.engine`). Default off.
+    /// `sqlcore.engine`). Default off. As SQLAlchemy's, the statement is whole and the
+    /// parameters are shortened: a value past 300 characters cut in the middle, a set past
+    /// 100 values shown by its first and last 50, an executemany by 10 of its sets.
     pub fn echo(mut self, on: bool) -> Self {
         self.echo = on;
         self

@@ -25,6 +25,17 @@ pub enum SqlitePath {
 
 /// A parsed database URL.
 ///
+/// Its `Display` and `Debug`, and the errors of a URL that does not parse, never show a secret.
+/// Shown as `***`:
+/// - the password of the user information;
+/// - the value of every query option whose name — percent-decoded, lowercased, with `-`, `.`
+///   and spaces read as `_` — is `pass`, `pw` or `auth`, or contains `passw`, `pwd`,
+///   `secret`, `token`, `apikey`, `api_key`, `credential` or `private_key`;
+/// - in errors, which quote the URL as written and cannot trust its structure: everything
+///   between the first `:` after the scheme (or from the start, without one) and the last
+///   `@`, and each secret option's value up to the next `&`, wherever a `?`, `&` or `;`
+///   starts it.
+///
 /// ```
 /// use sqlcore::Url;
 /// let url: Url = "postgresql://scott:t%40ger@db.example:5433/app?application_name=web".parse()?;
@@ -84,15 +95,60 @@ fn decode(part: &str, what: &str) -> Result<String> {
         })
 }
 
+/// Whether a query option carries a secret, by its (decoded) name: `pass`, `pw` or `auth`, or a
+/// name containing `passw`, `pwd`, `secret`, `token`, `apikey`, `api_key`, `credential` or
+/// `private_key`, compared lowercased with `-`, `.` and spaces read as `_`.
+fn is_secret_option(name: &str) -> bool {
+    const NAMES: &[&str] = &["pass", "pw", "auth"];
+    const PARTS: &[&str] = &[
+        "passw",
+        "pwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "credential",
+        "private_key",
+    ];
+    let name: String = name
+        .trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| if matches!(c, '-' | '.' | ' ') { '_' } else { c })
+        .collect();
+    NAMES.contains(&name.as_str()) || PARTS.iter().any(|p| name.contains(p))
+}
+
+/// Whether `s` can be a URL scheme (`postgresql`, `postgresql+psycopg2`, ...).
+fn is_scheme(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.' | '_'))
+}
+
+/// `fragment` of the URL quoted for an error message when the redacted URL `shown` shows it
+/// anyway, else nothing: a fragment cut from a malformed URL may be part of its password.
+fn quoted_if_shown(fragment: &str, shown: &str) -> String {
+    if shown.contains(fragment) {
+        format!("{fragment:?} ")
+    } else {
+        String::new()
+    }
+}
+
 impl std::str::FromStr for Url {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        // Errors quote the URL with its password hidden.
+        // Errors quote the URL with its password hidden, and quote parts of it only when
+        // the redacted URL shows them.
         let shown = redact(s);
-        let (scheme, rest) = s.split_once("://").ok_or_else(|| {
-            Error::Argument(format!("could not parse a database URL from {shown:?}"))
-        })?;
+        let (scheme, rest) = s
+            .split_once("://")
+            .filter(|(scheme, _)| is_scheme(scheme))
+            .ok_or_else(|| {
+                Error::Argument(format!("could not parse a database URL from {shown:?}"))
+            })?;
         let backend = match scheme.split('+').next().unwrap_or_default() {
             "sqlite" => Backend::Sqlite,
             "postgresql" | "postgres" => Backend::PostgreSql,
@@ -117,7 +173,8 @@ impl std::str::FromStr for Url {
             let key = decode(k, "query")?;
             if !known_options(backend).contains(&key.as_str()) {
                 return Err(Error::Argument(format!(
-                    "unknown option {key:?} in {shown:?}; {} accepts {}",
+                    "unknown option {}in {shown:?}; {} accepts {}",
+                    quoted_if_shown(k, &shown),
                     scheme,
                     known_options(backend).join(", ")
                 )));
@@ -164,6 +221,13 @@ impl std::str::FromStr for Url {
                 url.database = (!path.is_empty()).then_some(path);
             }
             Backend::PostgreSql => {
+                // The user information ends at the first `@`: another one means a password
+                // with an unescaped `@` (or a user name with a `/` or `?`).
+                if body.contains('@') {
+                    return Err(Error::Argument(format!(
+                        "misplaced '@' in {shown:?}; write an '@' in the password as %40 (and a '/' or '?' in the user name as %2F, %3F)"
+                    )));
+                }
                 let (hostport, db) = body.split_once('/').unwrap_or((body, ""));
                 if let Some(userinfo) = userinfo {
                     let (user, pass) = match userinfo.split_once(':') {
@@ -178,7 +242,13 @@ impl std::str::FromStr for Url {
                     let (h, after) = stripped.split_once(']').ok_or_else(|| {
                         Error::Argument(format!("unclosed '[' in the host of {shown:?}"))
                     })?;
-                    (h, after.strip_prefix(':'))
+                    let port = after.strip_prefix(':');
+                    if port.is_none() && !after.is_empty() {
+                        return Err(Error::Argument(format!(
+                            "unexpected text after ']' in the host of {shown:?}"
+                        )));
+                    }
+                    (h, port)
                 } else {
                     match hostport.rsplit_once(':') {
                         Some((h, p)) => (h, Some(p)),
@@ -188,7 +258,10 @@ impl std::str::FromStr for Url {
                 url.host = Some(decode(host, "host")?).filter(|h| !h.is_empty());
                 if let Some(port) = port.filter(|p| !p.is_empty()) {
                     url.port = Some(port.parse().map_err(|_| {
-                        Error::Argument(format!("invalid port {port:?} in {shown:?}"))
+                        Error::Argument(format!(
+                            "invalid port {}in {shown:?}",
+                            quoted_if_shown(port, &shown)
+                        ))
                     })?);
                 }
                 url.database = Some(decode(db, "database name")?).filter(|d| !d.is_empty());
@@ -198,35 +271,60 @@ impl std::str::FromStr for Url {
     }
 }
 
-/// The URL text with the password replaced by `***`.
+/// The URL text as written, for error messages, with every part that may be a secret
+/// replaced by `***`: everything between the first `:` after the scheme and the last `@`
+/// (the password, wherever a malformed URL puts it), and the value of every secret query
+/// option up to the next `&`.
 fn redact(s: &str) -> String {
-    let Some((scheme, rest)) = s.split_once("://") else {
-        return s.to_owned();
-    };
-    let (userinfo, after) = split_userinfo(rest);
-    let mut out = format!("{scheme}://");
-    if let Some(userinfo) = userinfo {
-        match userinfo.split_once(':') {
-            Some((user, _)) => out.push_str(&format!("{user}:***@")),
-            None => out.push_str(&format!("{userinfo}@")),
+    let mut hidden: Vec<(usize, usize)> = Vec::new();
+    let start = authority_start(s);
+    if let Some(at) = s[start..].rfind('@') {
+        if let Some(colon) = s[start..start + at].find(':') {
+            hidden.push((start + colon + 1, start + at));
         }
     }
-    match after.split_once('?') {
-        Some((path, query)) => {
-            out.push_str(path);
-            out.push('?');
-            let pairs: Vec<String> = query
-                .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((k, _)) if k == "password" => format!("{k}=***"),
-                    _ => pair.to_owned(),
-                })
-                .collect();
-            out.push_str(&pairs.join("&"));
+    for (i, _) in s.match_indices(['?', '&', ';']) {
+        let from = i + 1;
+        let to = s[from..].find('&').map_or(s.len(), |n| from + n);
+        if let Some(eq) = s[from..to].find('=') {
+            if is_secret_option(&percent_decode_str(&s[from..from + eq]).decode_utf8_lossy()) {
+                hidden.push((from + eq + 1, to));
+            }
         }
-        None => out.push_str(after),
     }
+    hidden.sort_unstable();
+    let mut out = String::with_capacity(s.len());
+    let mut shown_to = 0;
+    let mut ranges = hidden.into_iter().peekable();
+    while let Some((from, mut to)) = ranges.next() {
+        while let Some(&(next_from, next_to)) = ranges.peek() {
+            if next_from > to {
+                break;
+            }
+            to = to.max(next_to);
+            ranges.next();
+        }
+        out.push_str(&s[shown_to..from]);
+        out.push_str("***");
+        shown_to = to;
+    }
+    out.push_str(&s[shown_to..]);
     out
+}
+
+/// Where the text after the scheme starts: after `scheme://`, or after `scheme:` and its
+/// slashes; 0 when there is no scheme (`user:password@host` has none: its `:` is followed by
+/// no `/`).
+fn authority_start(s: &str) -> usize {
+    if let Some(i) = s.find("://").filter(|&i| is_scheme(&s[..i])) {
+        return i + 3;
+    }
+    match s.find(':') {
+        Some(i) if is_scheme(&s[..i]) && s[i + 1..].starts_with('/') => {
+            s.len() - s[i + 1..].trim_start_matches('/').len()
+        }
+        _ => 0,
+    }
 }
 
 /// Splits `user:password@` off the text after `scheme://`, as SQLAlchemy reads it: the user
@@ -290,11 +388,11 @@ impl Url {
 }
 
 impl fmt::Display for Url {
-    /// The URL with its password shown as `***`.
+    /// The URL with its password and secret options shown as `***`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}://", self.scheme)?;
-        if let Some(user) = &self.username {
-            f.write_str(user)?;
+        if self.username.is_some() || self.password.is_some() {
+            f.write_str(self.username.as_deref().unwrap_or_default())?;
             if self.password.is_some() {
                 f.write_str(":***")?;
             }
@@ -316,7 +414,11 @@ impl fmt::Display for Url {
             f.write_str("/")?;
         }
         for (i, (k, v)) in self.query.iter().enumerate() {
-            let v = if k == "password" { "***" } else { v.as_str() };
+            let v = if is_secret_option(k) {
+                "***"
+            } else {
+                v.as_str()
+            };
             write!(f, "{}{k}={v}", if i == 0 { '?' } else { '&' })?;
         }
         Ok(())
@@ -326,5 +428,59 @@ impl fmt::Display for Url {
 impl fmt::Debug for Url {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Url({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_options_by_decoded_name() {
+        for name in [
+            "password",
+            "PASSWORD",
+            "PassWord",
+            "passwd",
+            "pwd",
+            "pw",
+            "pass",
+            "sslpassword",
+            "api_key",
+            "apikey",
+            "api-key",
+            "auth_token",
+            "client_secret",
+            "credentials",
+        ] {
+            assert!(is_secret_option(name), "{name}");
+        }
+        for name in ["application_name", "passfile", "sslmode", "options", "user"] {
+            assert!(!is_secret_option(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn redact_hides_the_userinfo_password_of_malformed_urls() {
+        for (url, shown) in [
+            ("postgresql://u:pw@h/db", "postgresql://u:***@h/db"),
+            ("postgresql://u:p@w@h/db", "postgresql://u:***@h/db"),
+            ("postgresql:/u:pw@h/db", "postgresql:/u:***@h/db"),
+            ("postgresql:u:pw@h/db", "postgresql:***@h/db"),
+            ("u:pw@h/db", "u:***@h/db"),
+            ("u:a://b@h", "u:***@h"),
+            (
+                "postgresql://u@h/db?PASS%57ORD=x&a=1",
+                "postgresql://u@h/db?PASS%57ORD=***&a=1",
+            ),
+            (
+                "postgresql://h/db?x=1;token=t@k",
+                "postgresql://h/db?x=1;token=***",
+            ),
+            ("postgresql://h:1/db", "postgresql://h:1/db"),
+            ("nonsense", "nonsense"),
+        ] {
+            assert_eq!(redact(url), shown, "{url}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Running a statement: its compiled form (prepared, cached or compiled now), binding,
 //! the driver call, and the result — for `execute` and `query_row`.
 
+use super::display_params::DisplayParams;
 use super::{Connection, IntoParams};
 use crate::cache::{CacheEntry, CacheLookup, CompiledCache};
 use crate::driver::{
@@ -162,7 +163,7 @@ impl Connection {
         };
         if let Some(note) = compile_note {
             tracing::info!(target: "sqlcore.engine", "{sql}");
-            tracing::info!(target: "sqlcore.engine", "[{note}] [parameters: {:?}]", bound.values);
+            tracing::info!(target: "sqlcore.engine", "[{note}] [parameters: {}]", DisplayParams(&bound.values));
         }
         self.check_parameter_count(bound.values.len())?;
         self.raw()?;

@@ -1,6 +1,7 @@
 //! `execute_many`: executemany, with INSERTs sent through the backend's bulk copy or as
 //! batches of multi-row VALUES.
 
+use super::display_params::{DisplayParamSets, DisplayParams};
 use super::{Connection, IntoParams};
 use crate::driver::{Request, RowSource};
 use crate::error::{Error, Result};
@@ -109,6 +110,13 @@ impl Connection {
             });
         if self.engine.echo() {
             tracing::info!(target: "sqlcore.engine", "{} [executemany: {} sets]", form.compiled.sql, sets.len());
+            // Only the sets shown are bound for the log, and only if it is written.
+            let shown =
+                DisplayParamSets::new(sets.len(), |i, f| match form.compiled.bind(&sets[i]) {
+                    Ok(bound) => write!(f, "{}", DisplayParams(&bound.values)),
+                    Err(_) => f.write_str("[?]"),
+                });
+            tracing::info!(target: "sqlcore.engine", "[parameters: {shown}]");
         }
         let compiled = &form.compiled;
         let result = self
