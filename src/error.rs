@@ -77,6 +77,21 @@ impl DbError {
         }
     }
 
+    /// A connection known to be gone before the statement was sent (SQLSTATE 08003,
+    /// `connection_does_not_exist`): the statement did not run.
+    pub(crate) fn connection_does_not_exist(message: impl Into<String>) -> Self {
+        let mut err = DbError::new(DbErrorKind::Operational, message);
+        err.sqlstate = Some("08003".into());
+        err.connection_invalidated = true;
+        err
+    }
+
+    /// Whether a failed COMMIT is known to have committed nothing: it never reached the
+    /// database (08003), or the transaction had been aborted (25P02).
+    pub(crate) fn proves_not_committed(&self) -> bool {
+        matches!(self.sqlstate.as_deref(), Some("08003" | "25P02"))
+    }
+
     /// Whether the connection was invalidated by this error (SQLAlchemy's
     /// `DBAPIError.connection_invalidated`).
     pub fn connection_invalidated(&self) -> bool {

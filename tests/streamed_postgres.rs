@@ -208,3 +208,41 @@ fn chunks_fetched_ahead_never_mix_results_or_hide_an_error() {
         conn.rollback().unwrap();
     }
 }
+
+/// A streamed result whose connection dies mid-way: the read fails, and the COMMIT that
+/// follows is never sent — an error that says nothing was committed (not an unknown outcome),
+/// and the connection is invalidated.
+#[test]
+fn a_commit_after_a_failed_stream_says_nothing_was_committed() {
+    let Some(b) = db("stream_lost") else { return };
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execute(text("CREATE TABLE t (x INTEGER)"), ())
+        .unwrap();
+    conn.commit().unwrap();
+    conn.execute(text("INSERT INTO t VALUES (1)"), ()).unwrap();
+    let pid: i32 = scalar(&mut conn, "SELECT pg_backend_pid()");
+    let mut result = conn
+        .execute(
+            text("SELECT g FROM generate_series(1, 100000) AS g")
+                .execution_options(|o| o.stream_results(true).max_row_buffer(10)),
+            (),
+        )
+        .unwrap();
+    assert!(result.fetchone().unwrap().is_some());
+    common::pg::connect()
+        .unwrap()
+        .execute("SELECT pg_terminate_backend($1)", &[&pid])
+        .unwrap();
+    let read = result.fetchall();
+    assert!(read.is_err_and(|e| e.connection_invalidated()));
+    let err = conn.commit().unwrap_err();
+    assert!(
+        matches!(&err, Error::Db(db) if db.connection_invalidated),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("nothing was committed"), "{err}");
+    assert!(conn.invalidated());
+    let n: i64 = scalar(&mut conn, "SELECT count(*) FROM t");
+    assert_eq!(n, 0);
+}

@@ -415,11 +415,14 @@ impl Connection {
             if let Err(e) = committed {
                 if let Error::Db(db) = &e {
                     if db.connection_invalidated {
-                        // The transaction ended with the connection, committed or not.
+                        // The transaction ended with the connection: committed or not, unless
+                        // the COMMIT never left.
                         self.savepoints.clear();
                         self.in_tx = false;
                         self.lost(e.clone());
-                        return Err(Error::CommitOutcomeUnknown(db.clone()));
+                        if !db.proves_not_committed() {
+                            return Err(Error::CommitOutcomeUnknown(db.clone()));
+                        }
                     }
                 }
                 return Err(e);

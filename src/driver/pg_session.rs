@@ -71,6 +71,11 @@ impl Session {
 
     /// Runs `f` with the client to completion. A FETCH sent ahead completes first (the server
     /// answers in order); its rows wait for their cursor.
+    /// Whether the connection is known to be gone (nothing more can be sent).
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
     pub fn run<T>(&mut self, f: impl AsyncFnOnce(&Client) -> Result<T, Error>) -> Result<T, Error> {
         self.settle();
         self.link.block_on(f(&self.client))

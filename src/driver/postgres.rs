@@ -294,14 +294,27 @@ impl PgConnection {
         shared.in_tx = false;
         let failed = std::mem::take(&mut shared.tx_failed);
         if commit && failed {
-            // PostgreSQL would answer COMMIT with a silent ROLLBACK.
-            shared.run(async |c| c.batch_execute("ROLLBACK").await)?;
+            // PostgreSQL would answer COMMIT with a silent ROLLBACK. Nothing commits, whether
+            // or not the ROLLBACK gets through.
+            let rolled_back = shared.run(async |c| c.batch_execute("ROLLBACK").await);
+            let lost = rolled_back.is_err_and(|e| e.connection_invalidated());
             let mut err = DbError::new(
                 DbErrorKind::Operational,
-                "the transaction was aborted by an earlier error and has been rolled back",
+                if lost {
+                    "the transaction was aborted by an earlier error and its connection is lost; nothing was committed"
+                } else {
+                    "the transaction was aborted by an earlier error and has been rolled back"
+                },
             );
             err.sqlstate = Some("25P02".into());
+            err.connection_invalidated = lost;
             return Err(Error::Db(err));
+        }
+        if commit && shared.session.is_closed() {
+            // Nothing is sent: the transaction went with the connection, uncommitted.
+            return Err(Error::Db(DbError::connection_does_not_exist(
+                "the connection was lost before COMMIT was sent; nothing was committed",
+            )));
         }
         let sql = if commit { "COMMIT" } else { "ROLLBACK" };
         shared.run(async |c| c.batch_execute(sql).await)
