@@ -391,7 +391,10 @@ fn an_invalidated_transaction_never_commits(b: &TestDb) {
     tx.execute(insert(&users()), params! { "name" => "guard" })
         .unwrap();
     tx.invalidate();
-    assert!(pending(&tx.commit()), "commit of an invalidated transaction");
+    assert!(
+        pending(&tx.commit()),
+        "commit of an invalidated transaction"
+    );
     assert!(conn.in_transaction(), "still to be rolled back");
     assert!(pending(&conn.commit()), "and again");
     conn.rollback().unwrap();
@@ -486,10 +489,17 @@ fn a_panicking_checkin_hook_frees_the_slot(b: &TestDb) {
         for round in 0..2 {
             let conn = engine.connect().unwrap();
             let returned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(conn)));
-            assert!(returned.is_err(), "{hook} {class:?} {round}: the panic goes on");
+            assert!(
+                returned.is_err(),
+                "{hook} {class:?} {round}: the panic goes on"
+            );
             assert_eq!(engine.pool_status().checked_out, 0, "{hook} {class:?}");
         }
-        assert_eq!(closed.load(Ordering::SeqCst), 2, "{hook} {class:?}: discarded");
+        assert_eq!(
+            closed.load(Ordering::SeqCst),
+            2,
+            "{hook} {class:?}: discarded"
+        );
         let mut conn = engine.connect().unwrap();
         assert_eq!(scalar::<i64>(&mut conn, "SELECT 1"), 1, "{hook} {class:?}");
         drop(conn);
@@ -500,7 +510,10 @@ fn a_panicking_checkin_hook_frees_the_slot(b: &TestDb) {
             panic!("user code failed");
         }));
         assert!(unwinding.is_err());
-        assert!(engine.connect().is_ok(), "{hook} {class:?}: the slot is free");
+        assert!(
+            engine.connect().is_ok(),
+            "{hook} {class:?}: the slot is free"
+        );
     }
 }
 
@@ -513,7 +526,10 @@ fn too_many_parameters_are_refused_before_sending(b: &TestDb) {
     let limit = engine.dialect().max_parameters();
     let sql = format!(
         "SELECT {}",
-        (0..=limit).map(|i| format!(":p{i}")).collect::<Vec<_>>().join("\n + ")
+        (0..=limit)
+            .map(|i| format!(":p{i}"))
+            .collect::<Vec<_>>()
+            .join("\n + ")
     );
     let mut params = Params::new();
     for i in 0..=limit {

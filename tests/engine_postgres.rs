@@ -694,7 +694,9 @@ fn a_connect_hook_runs_statements_through_the_client() {
 /// does; the transaction then never commits, and the error carries the disconnect.
 #[test]
 fn a_caught_savepoint_disconnect_never_commits() {
-    let Some(b) = db("caught_savepoint") else { return };
+    let Some(b) = db("caught_savepoint") else {
+        return;
+    };
     let engine = common::people::engine_with_schema(&b.url());
     let spare = engine.connect().unwrap().connection_id();
     let mut conn = engine.connect().unwrap();
@@ -708,7 +710,10 @@ fn a_caught_savepoint_disconnect_never_commits() {
     // Best effort: a savepoint that fails is ignored by the caller.
     let failed = tx.begin_nested().map(drop).unwrap_err();
     assert!(failed.connection_invalidated(), "{failed}");
-    assert!(tx.invalidated(), "the savepoint's disconnect invalidated the connection");
+    assert!(
+        tx.invalidated(),
+        "the savepoint's disconnect invalidated the connection"
+    );
     let err = tx.commit().unwrap_err();
     match &err {
         Error::PendingRollback {
@@ -765,10 +770,17 @@ fn a_connection_lost_during_commit_reports_an_unknown_outcome() {
         matches!(&err, Error::CommitOutcomeUnknown(db) if db.connection_invalidated),
         "{err:?}"
     );
-    assert!(err.to_string().contains("may or may not have been committed"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("may or may not have been committed"),
+        "{err}"
+    );
     assert!(err.connection_invalidated());
     assert!(conn.invalidated());
-    assert!(!conn.in_transaction(), "the transaction ended with the connection");
+    assert!(
+        !conn.in_transaction(),
+        "the transaction ended with the connection"
+    );
     // The connection goes on with a new database connection.
     let n: i64 = common::people::scalar(&mut conn, "SELECT count(*) FROM t");
     assert_eq!(n, 0, "this COMMIT did not happen");

@@ -13,8 +13,8 @@ use crate::prepared::PreparedForm;
 use crate::result::CursorResult;
 use crate::row::{ResultKeys, Row, RowRef};
 use sqlcore_compiler::{
-    Compile, CompileError, Compiled, Dialect, Expr, Extracted, Insert, InsertSource, Params, SchemaTranslateMap,
-    Statement, Value, bindparam, extract,
+    Compile, CompileError, Compiled, Dialect, Expr, Extracted, Insert, InsertSource, Params,
+    SchemaTranslateMap, Statement, Value, bindparam, extract,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};

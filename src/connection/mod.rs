@@ -145,7 +145,9 @@ impl Connection {
             return Err(Error::ResourceClosed("this connection is closed".into()));
         }
         if self.pending_rollback {
-            return Err(self.pending_rollback_error("can't reconnect until the invalid transaction is rolled back"));
+            return Err(self.pending_rollback_error(
+                "can't reconnect until the invalid transaction is rolled back",
+            ));
         }
         if self.record.is_none() {
             let record = self.engine.pool().checkout()?;
