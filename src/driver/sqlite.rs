@@ -295,20 +295,23 @@ fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
         .ok()
 }
 
-/// Maps a rusqlite error to the DB-API family it belongs to.
+/// Maps a rusqlite error to the DB-API family it belongs to, as pysqlite does for SQLite's
+/// result codes: a generic `SQLITE_ERROR` (syntax error, no such table or column, malformed
+/// JSON, ...) is `Operational`. A statement SQLite refused at a token keeps SQLite's message
+/// with the token's byte offset, and carries the statement as `sql` rather than in the message.
 pub(crate) fn map_error(e: rusqlite::Error) -> DbError {
-    use rusqlite::ErrorCode as C;
-    let message = e.to_string();
-    match &e {
-        rusqlite::Error::SqliteFailure(err, _) => {
-            let kind = match err.code {
-                C::ConstraintViolation => DbErrorKind::Integrity,
-                C::TypeMismatch | C::ParameterOutOfRange | C::TooBig => DbErrorKind::Data,
-                C::Unknown => DbErrorKind::Programming,
-                C::InternalMalfunction => DbErrorKind::Internal,
-                C::ApiMisuse => DbErrorKind::Interface,
-                _ => DbErrorKind::Operational,
-            };
+    match e {
+        rusqlite::Error::SqlInputError {
+            error,
+            msg,
+            sql,
+            offset,
+        } => {
+            let mut db = DbError::new(failure_kind(&error), format!("{msg} at offset {offset}"));
+            db.sql = Some(sql);
+            db
+        }
+        rusqlite::Error::SqliteFailure(err, message) => {
             let reason = match err.extended_code {
                 ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
                     Some(DbErrorReason::UniqueViolation)
@@ -318,21 +321,41 @@ pub(crate) fn map_error(e: rusqlite::Error) -> DbError {
                 ffi::SQLITE_CONSTRAINT_CHECK => Some(DbErrorReason::CheckViolation),
                 _ => None,
             };
-            let mut db = DbError::new(kind, message);
+            let message = message.unwrap_or_else(|| err.to_string());
+            let mut db = DbError::new(failure_kind(&err), message);
             db.reason = reason;
             db
         }
         rusqlite::Error::ToSqlConversionFailure(_)
         | rusqlite::Error::FromSqlConversionFailure(..)
-        | rusqlite::Error::IntegralValueOutOfRange(..) => DbError::new(DbErrorKind::Data, message),
+        | rusqlite::Error::IntegralValueOutOfRange(..) => {
+            DbError::new(DbErrorKind::Data, e.to_string())
+        }
         rusqlite::Error::InvalidParameterCount(..)
         | rusqlite::Error::InvalidParameterName(_)
         | rusqlite::Error::MultipleStatement
-        | rusqlite::Error::InvalidQuery => DbError::new(DbErrorKind::Programming, message),
-        _ => DbError::new(DbErrorKind::Interface, message),
+        | rusqlite::Error::InvalidQuery => DbError::new(DbErrorKind::Programming, e.to_string()),
+        // Misuse of the driver itself (a column index out of range, a bad path, ...).
+        _ => DbError::new(DbErrorKind::Interface, e.to_string()),
     }
 }
 
+/// The family of a failed SQLite call, by its result code.
+fn failure_kind(err: &ffi::Error) -> DbErrorKind {
+    use rusqlite::ErrorCode as C;
+    match err.code {
+        C::ConstraintViolation => DbErrorKind::Integrity,
+        C::TypeMismatch | C::ParameterOutOfRange | C::TooBig => DbErrorKind::Data,
+        C::InternalMalfunction => DbErrorKind::Internal,
+        C::ApiMisuse => DbErrorKind::Interface,
+        // rusqlite names no code for SQLITE_ERROR, the generic one: pysqlite's OperationalError.
+        C::Unknown => match err.extended_code & 0xff {
+            ffi::SQLITE_ERROR | ffi::SQLITE_EMPTY => DbErrorKind::Operational,
+            _ => DbErrorKind::Database,
+        },
+        _ => DbErrorKind::Operational,
+    }
+}
 fn fail(e: rusqlite::Error) -> Error {
     Error::Db(map_error(e))
 }
