@@ -246,13 +246,49 @@ impl EngineBuilder {
         self
     }
 
-    /// Connections the pool keeps open. Default 5.
+    /// Connections the pool keeps open once they were opened (the pool starts empty).
+    /// Default 5.
+    ///
+    /// 0 is no limit, as SQLAlchemy's `pool_size=0`: every checkout gets a connection at once
+    /// (one returned before, or a new one), every connection that comes back is kept, and
+    /// `max_overflow` does not apply. For no pooling at all, use [`PoolClass::Null`].
+    /// For the `SingletonThreadPool`, the threads whose connections are kept (0: every
+    /// thread's).
+    ///
+    /// ```
+    /// use sqlcore::Engine;
+    /// let path = std::env::temp_dir().join("sqlcore-doc-pool-size.db");
+    /// let url = format!("sqlite:///{}", path.display());
+    /// let engine = Engine::builder(&url).pool_size(0).build()?;
+    /// let conns: Vec<_> = (0..20).map(|_| engine.connect()).collect::<Result<_, _>>()?;
+    /// assert_eq!(engine.pool_status().checked_out, 20);
+    /// drop(conns);
+    /// assert_eq!(engine.pool_status().checked_in, 20);
+    /// # std::fs::remove_file(path).ok();
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
     pub fn pool_size(mut self, n: usize) -> Self {
         self.pool.pool_size = n;
         self
     }
 
-    /// Connections allowed beyond `pool_size`. Default 10.
+    /// Connections the pool opens beyond `pool_size` while all of those are in use; they are
+    /// closed as they come back. Past `pool_size + max_overflow` a checkout waits up to
+    /// `pool_timeout`. `usize::MAX` is no limit (SQLAlchemy's `max_overflow=-1`); 0 is
+    /// none beyond `pool_size`. Does not apply when `pool_size` is 0. Default 10.
+    ///
+    /// ```
+    /// use sqlcore::Engine;
+    /// let path = std::env::temp_dir().join("sqlcore-doc-max-overflow.db");
+    /// let url = format!("sqlite:///{}", path.display());
+    /// let engine = Engine::builder(&url).pool_size(2).max_overflow(usize::MAX).build()?;
+    /// let conns: Vec<_> = (0..20).map(|_| engine.connect()).collect::<Result<_, _>>()?;
+    /// assert_eq!(engine.pool_status().overflow, 18);
+    /// drop(conns);
+    /// assert_eq!(engine.pool_status().checked_in, 2);
+    /// # std::fs::remove_file(path).ok();
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
     pub fn max_overflow(mut self, n: usize) -> Self {
         self.pool.max_overflow = n;
         self
