@@ -5,7 +5,7 @@ use super::{
     StatementId,
 };
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
-use crate::options::IsolationLevel;
+use crate::options::{IsolationLevel, SqliteBegin};
 use crate::url::{SqlitePath, Url};
 use lru::LruCache;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef as Stored};
@@ -30,12 +30,13 @@ pub struct SqliteDriver {
     path: Option<PathBuf>,
     flags: OpenFlags,
     busy_timeout: Duration,
+    begin: Option<SqliteBegin>,
 }
 
 impl SqliteDriver {
     /// A driver for the database `url` names (`sqlite://`, `sqlite:///rel.db`,
-    /// `sqlite:////abs.db`; options `mode=ro|rw|rwc|memory`, `timeout=<seconds>`,
-    /// `cache=shared|private`).
+    /// `sqlite:////abs.db`; options `mode=ro|rw|rwc|memory`, `timeout=<seconds>` (the busy
+    /// timeout, default 5), `cache=shared|private`, `begin=deferred|immediate|exclusive`).
     pub fn from_url(url: &Url) -> Result<Self> {
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -79,11 +80,22 @@ impl SqliteDriver {
             Some(SqlitePath::File(p)) => Some(p.clone()),
             _ => None,
         };
+        let begin = url
+            .query()
+            .get("begin")
+            .map(|mode| mode.parse())
+            .transpose()?;
         Ok(SqliteDriver {
             path,
             flags,
             busy_timeout,
+            begin,
         })
+    }
+
+    /// How transactions begin, as the URL's `begin` option says (`None` when it says nothing).
+    pub fn begin(&self) -> Option<SqliteBegin> {
+        self.begin
     }
 
     /// Whether every connection opens a private in-memory database.
@@ -546,7 +558,16 @@ impl DriverConnection for SqliteConnection {
     }
 
     fn begin(&mut self) -> Result<()> {
-        self.conn().execute_batch("BEGIN").map_err(fail)
+        self.begin_with(SqliteBegin::Deferred)
+    }
+
+    fn begin_with(&mut self, mode: SqliteBegin) -> Result<()> {
+        let sql = match mode {
+            SqliteBegin::Deferred => "BEGIN",
+            SqliteBegin::Immediate => "BEGIN IMMEDIATE",
+            SqliteBegin::Exclusive => "BEGIN EXCLUSIVE",
+        };
+        self.conn().execute_batch(sql).map_err(fail)
     }
 
     fn commit(&mut self) -> Result<()> {
