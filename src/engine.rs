@@ -5,8 +5,8 @@ use crate::connection::Connection;
 use crate::driver::Driver;
 use crate::driver::postgres::PgDriver;
 use crate::driver::sqlite::SqliteDriver;
-use crate::error::Result;
-use crate::options::{ExecutionOptions, IsolationLevel, PoolClass, ResetOnReturn};
+use crate::error::{Error, Result};
+use crate::options::{ExecutionOptions, IsolationLevel, PoolClass, ResetOnReturn, SqliteBegin};
 use crate::pool::{
     EventHook, Factory, NullPool, Pool, PoolEvents, PoolOptions, PoolStatus, QueuePool,
     SingletonThreadPool, StaticPool,
@@ -41,6 +41,7 @@ struct EngineInner {
     pool: Box<dyn Pool>,
     pool_class: PoolClass,
     isolation_level: Option<IsolationLevel>,
+    sqlite_begin: Option<SqliteBegin>,
     echo: bool,
     compiled_cache: CompiledCache,
     insertmanyvalues_page_size: usize,
@@ -124,6 +125,13 @@ impl Engine {
     /// The engine's default isolation level, if one was configured.
     pub fn isolation_level(&self) -> Option<IsolationLevel> {
         self.inner.isolation_level
+    }
+
+    /// How this engine's SQLite transactions begin, if configured (builder or URL; SQLite's
+    /// deferred `BEGIN` otherwise). A connection's
+    /// [`ExecutionOptions::sqlite_begin`] takes precedence.
+    pub fn sqlite_begin(&self) -> Option<SqliteBegin> {
+        self.inner.sqlite_begin
     }
 
     /// Whether statements are logged.
@@ -215,6 +223,7 @@ pub struct EngineBuilder {
     pool: PoolOptions,
     events: PoolEvents,
     isolation_level: Option<IsolationLevel>,
+    sqlite_begin: Option<SqliteBegin>,
     echo: bool,
     query_cache_size: usize,
     compiled_cache: Option<CompiledCache>,
@@ -231,6 +240,7 @@ impl EngineBuilder {
             pool: PoolOptions::default(),
             events: PoolEvents::default(),
             isolation_level: None,
+            sqlite_begin: None,
             echo: false,
             query_cache_size: 500,
             compiled_cache: None,
@@ -246,13 +256,49 @@ impl EngineBuilder {
         self
     }
 
-    /// Connections the pool keeps open. Default 5.
+    /// Connections the pool keeps open once they were opened (the pool starts empty).
+    /// Default 5.
+    ///
+    /// 0 is no limit, as SQLAlchemy's `pool_size=0`: every checkout gets a connection at once
+    /// (one returned before, or a new one), every connection that comes back is kept, and
+    /// `max_overflow` does not apply. For no pooling at all, use [`PoolClass::Null`].
+    /// For the `SingletonThreadPool`, the threads whose connections are kept (0: every
+    /// thread's).
+    ///
+    /// ```
+    /// use sqlcore::Engine;
+    /// let path = std::env::temp_dir().join("sqlcore-doc-pool-size.db");
+    /// let url = format!("sqlite:///{}", path.display());
+    /// let engine = Engine::builder(&url).pool_size(0).build()?;
+    /// let conns: Vec<_> = (0..20).map(|_| engine.connect()).collect::<Result<_, _>>()?;
+    /// assert_eq!(engine.pool_status().checked_out, 20);
+    /// drop(conns);
+    /// assert_eq!(engine.pool_status().checked_in, 20);
+    /// # std::fs::remove_file(path).ok();
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
     pub fn pool_size(mut self, n: usize) -> Self {
         self.pool.pool_size = n;
         self
     }
 
-    /// Connections allowed beyond `pool_size`. Default 10.
+    /// Connections the pool opens beyond `pool_size` while all of those are in use; they are
+    /// closed as they come back. Past `pool_size + max_overflow` a checkout waits up to
+    /// `pool_timeout`. `usize::MAX` is no limit (SQLAlchemy's `max_overflow=-1`); 0 is
+    /// none beyond `pool_size`. Does not apply when `pool_size` is 0. Default 10.
+    ///
+    /// ```
+    /// use sqlcore::Engine;
+    /// let path = std::env::temp_dir().join("sqlcore-doc-max-overflow.db");
+    /// let url = format!("sqlite:///{}", path.display());
+    /// let engine = Engine::builder(&url).pool_size(2).max_overflow(usize::MAX).build()?;
+    /// let conns: Vec<_> = (0..20).map(|_| engine.connect()).collect::<Result<_, _>>()?;
+    /// assert_eq!(engine.pool_status().overflow, 18);
+    /// drop(conns);
+    /// assert_eq!(engine.pool_status().checked_in, 2);
+    /// # std::fs::remove_file(path).ok();
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
     pub fn max_overflow(mut self, n: usize) -> Self {
         self.pool.max_overflow = n;
         self
@@ -291,6 +337,31 @@ impl EngineBuilder {
     /// The isolation level of every connection. Default: the database's.
     pub fn isolation_level(mut self, level: IsolationLevel) -> Self {
         self.isolation_level = Some(level);
+        self
+    }
+
+    /// How SQLite transactions begin: [`SqliteBegin::Immediate`] takes the write lock at
+    /// `BEGIN`, so transactions that read before they write wait their turn (up to the busy
+    /// timeout, the URL's `timeout`) instead of failing with `database is locked`. The URL
+    /// option `begin=immediate` says the same; this setting wins over it, and a connection's
+    /// or statement's [`ExecutionOptions::sqlite_begin`] over both. Default: deferred
+    /// (`BEGIN`). On another backend [`build`](Self::build) is an
+    /// [`Error::Argument`](crate::Error::Argument).
+    ///
+    /// ```
+    /// use sqlcore::{Engine, SqliteBegin};
+    /// let engine = Engine::builder("sqlite:///app.db")
+    ///     .sqlite_begin(SqliteBegin::Immediate)
+    ///     .build()?;
+    /// assert_eq!(engine.sqlite_begin(), Some(SqliteBegin::Immediate));
+    /// assert!(Engine::builder("postgresql://localhost/test")
+    ///     .sqlite_begin(SqliteBegin::Immediate)
+    ///     .build()
+    ///     .is_err());
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
+    pub fn sqlite_begin(mut self, mode: SqliteBegin) -> Self {
+        self.sqlite_begin = Some(mode);
         self
     }
 
@@ -398,18 +469,29 @@ impl EngineBuilder {
     /// The engine; an invalid URL or option is an [`Error::Argument`](crate::Error::Argument).
     pub fn build(self) -> Result<Engine> {
         let url: Url = self.url.parse()?;
-        let (driver, memory): (Arc<dyn Driver>, bool) = match url.backend() {
+        let (driver, memory, sqlite_begin): (Arc<dyn Driver>, bool, _) = match url.backend() {
             Backend::Sqlite => {
                 let driver = SqliteDriver::from_url(&url)?;
+                let begin = self.sqlite_begin.or(driver.begin());
                 (
                     Arc::new(driver),
                     matches!(url.sqlite_path(), Some(SqlitePath::Memory)),
+                    begin,
                 )
             }
-            Backend::PostgreSql => (
-                Arc::new(PgDriver::from_url(&url, self.statement_cache_size)?),
-                false,
-            ),
+            Backend::PostgreSql => {
+                if let Some(mode) = self.sqlite_begin {
+                    return Err(Error::Argument(format!(
+                        "sqlite_begin({mode}) applies to SQLite only; this engine's database is {}",
+                        url.scheme()
+                    )));
+                }
+                (
+                    Arc::new(PgDriver::from_url(&url, self.statement_cache_size)?),
+                    false,
+                    None,
+                )
+            }
         };
         let mut events = self.events;
         if let Some(level) = self
@@ -441,6 +523,7 @@ impl EngineBuilder {
                 pool,
                 pool_class,
                 isolation_level: self.isolation_level,
+                sqlite_begin,
                 echo: self.echo,
                 compiled_cache: self
                     .compiled_cache

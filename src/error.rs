@@ -8,9 +8,12 @@ use std::sync::Arc;
 pub enum DbErrorKind {
     /// A constraint was violated (unique, foreign key, not null, check).
     Integrity,
-    /// The database could not do its job: connection lost, locked, disk full, ...
+    /// The database could not do its job: connection lost, locked, disk full, ... On SQLite
+    /// also a statement it refuses (syntax error, no such table or column), as pysqlite and
+    /// SQLAlchemy report SQLite's generic `SQLITE_ERROR`.
     Operational,
-    /// The SQL is wrong: syntax error, missing table or column.
+    /// The SQL is wrong: syntax error, missing table or column (PostgreSQL's SQLSTATE class
+    /// 42 and the like).
     Programming,
     /// A value does not fit: out of range, invalid text representation.
     Data,

@@ -24,7 +24,9 @@ pub use ddl::{Bind, MetaDataExt};
 pub use engine::{Engine, EngineBuilder, create_engine};
 pub use error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 pub use executable::{Executable, StatementExt};
-pub use options::{CacheChoice, ExecutionOptions, IsolationLevel, PoolClass, ResetOnReturn};
+pub use options::{
+    CacheChoice, ExecutionOptions, IsolationLevel, PoolClass, ResetOnReturn, SqliteBegin,
+};
 pub use pool::PoolStatus;
 pub use prepared::Prepared;
 pub use reflect::{Autoload, Inspector, ReflectOptions, inspect};

@@ -1,4 +1,5 @@
-//! Execution options and their value types: isolation levels, reset-on-return, pool classes.
+//! Execution options and their value types: isolation levels, SQLite begin modes,
+//! reset-on-return, pool classes.
 
 use crate::cache::CompiledCache;
 use crate::error::{Error, Result};
@@ -53,6 +54,59 @@ impl FromStr for IsolationLevel {
             "AUTOCOMMIT" => Ok(IsolationLevel::Autocommit),
             _ => Err(Error::Argument(format!(
                 "invalid isolation level {s:?}; expected SERIALIZABLE, REPEATABLE READ, READ COMMITTED, READ UNCOMMITTED or AUTOCOMMIT"
+            ))),
+        }
+    }
+}
+
+/// How SQLite begins a transaction: `BEGIN` (deferred), `BEGIN IMMEDIATE` or `BEGIN EXCLUSIVE`
+/// (see [`ExecutionOptions::sqlite_begin`]).
+///
+/// A deferred transaction takes a read lock at its first read and a write lock at its first
+/// write. One that reads and then writes while another connection writes cannot upgrade its
+/// read lock: SQLite fails it at once with `database is locked`, since waiting (the busy
+/// timeout) could deadlock. An IMMEDIATE transaction takes the write lock when it begins,
+/// waiting for it up to the busy timeout, so its statements never fail for a lock; other
+/// connections still read meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SqliteBegin {
+    /// `BEGIN`: locks are taken as statements need them (SQLite's default).
+    #[default]
+    Deferred,
+    /// `BEGIN IMMEDIATE`: the write lock at once; other connections may still read.
+    Immediate,
+    /// `BEGIN EXCLUSIVE`: the write lock at once, and (outside WAL mode) no other connection
+    /// reads until the transaction ends.
+    Exclusive,
+}
+
+impl SqliteBegin {
+    /// The mode's name: `"DEFERRED"`, `"IMMEDIATE"` or `"EXCLUSIVE"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SqliteBegin::Deferred => "DEFERRED",
+            SqliteBegin::Immediate => "IMMEDIATE",
+            SqliteBegin::Exclusive => "EXCLUSIVE",
+        }
+    }
+}
+
+impl fmt::Display for SqliteBegin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SqliteBegin {
+    type Err = Error;
+    /// Parses `deferred`, `immediate` or `exclusive`, case-insensitively.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "DEFERRED" => Ok(SqliteBegin::Deferred),
+            "IMMEDIATE" => Ok(SqliteBegin::Immediate),
+            "EXCLUSIVE" => Ok(SqliteBegin::Exclusive),
+            _ => Err(Error::Argument(format!(
+                "invalid sqlite begin mode {s:?}; expected deferred, immediate or exclusive"
             ))),
         }
     }
@@ -131,6 +185,10 @@ pub struct ExecutionOptions {
     pub compiled_cache: CacheChoice,
     /// Schemas to re-target at execution time (Core statements and DDL; not `text()`).
     pub schema_translate_map: Option<Arc<SchemaTranslateMap>>,
+    /// How the connection's next SQLite transaction begins (default: the engine's
+    /// [`EngineBuilder::sqlite_begin`](crate::EngineBuilder::sqlite_begin), else deferred).
+    /// Ignored by other backends, as SQLAlchemy's dialect-specific execution options are.
+    pub sqlite_begin: Option<SqliteBegin>,
 }
 
 impl Default for ExecutionOptions {
@@ -141,6 +199,7 @@ impl Default for ExecutionOptions {
             max_row_buffer: 1000,
             compiled_cache: CacheChoice::Engine,
             schema_translate_map: None,
+            sqlite_begin: None,
         }
     }
 }
@@ -171,6 +230,27 @@ impl ExecutionOptions {
             Some(cache) => CacheChoice::Cache(cache),
             None => CacheChoice::Disabled,
         };
+        self
+    }
+
+    /// Begins the connection's SQLite transactions as `mode` says (`BEGIN IMMEDIATE` for
+    /// [`SqliteBegin::Immediate`]): the transaction the connection begins next, explicitly
+    /// (`begin()`, `begin_nested()` outside a transaction) or automatically at its next
+    /// statement. Set on a statement, it applies when that statement begins the transaction;
+    /// a transaction already open keeps the mode it began with. Ignored by other backends,
+    /// as SQLAlchemy's dialect-specific execution options (`postgresql_readonly`) are.
+    ///
+    /// ```
+    /// use sqlcore::*;
+    /// let engine = create_engine("sqlite://")?;
+    /// let mut conn = engine.connect()?;
+    /// conn.update_execution_options(|o| o.sqlite_begin(SqliteBegin::Immediate))?;
+    /// conn.execute(text("CREATE TABLE counter (n INTEGER)"), ())?; // after BEGIN IMMEDIATE
+    /// conn.commit()?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn sqlite_begin(mut self, mode: SqliteBegin) -> Self {
+        self.sqlite_begin = Some(mode);
         self
     }
 

@@ -230,6 +230,16 @@ fn extreme_pool_settings_do_not_panic(b: &TestDb) {
     let conns: Vec<Connection> = (0..8).map(|_| engine.connect().unwrap()).collect();
     assert_eq!(engine.pool_status().checked_out, 8);
     drop(conns);
+    let huge = Engine::builder(&b.url())
+        .pool_size(usize::MAX)
+        .max_overflow(usize::MAX)
+        .build()
+        .unwrap();
+    let conns: Vec<Connection> = (0..3).map(|_| huge.connect().unwrap()).collect();
+    let s = huge.pool_status();
+    assert_eq!((s.checked_out, s.overflow), (3, isize::MIN), "{s}");
+    drop(conns);
+    assert_eq!(huge.pool_status().checked_in, 3);
     let one = Engine::builder(&b.url())
         .pool_size(1)
         .max_overflow(0)
@@ -244,6 +254,78 @@ fn extreme_pool_settings_do_not_panic(b: &TestDb) {
     assert!(
         waiter.join().unwrap().is_ok(),
         "a waiter without deadline is served"
+    );
+}
+
+/// Checks out `n` connections at once, each proven alive; their pool ids.
+fn hold(engine: &Engine, n: usize) -> (Vec<Connection>, HashSet<u64>) {
+    let mut conns: Vec<Connection> = (0..n)
+        .map(|i| {
+            engine
+                .connect()
+                .unwrap_or_else(|e| panic!("checkout {i} of {n}: {e}"))
+        })
+        .collect();
+    for conn in &mut conns {
+        assert_eq!(scalar::<i64>(conn, "SELECT 1"), 1);
+    }
+    let ids = conns.iter().map(|c| c.connection_id().unwrap()).collect();
+    (conns, ids)
+}
+
+fn pool_size_zero_is_no_limit(b: &TestDb) {
+    // SQLAlchemy's QueuePool: pool_size=0 puts no limit on the pool (max_overflow no longer
+    // applies), and every connection that comes back is kept.
+    for max_overflow in [None, Some(0)] {
+        let mut builder = Engine::builder(&b.url())
+            .pool_size(0)
+            .pool_timeout(Duration::from_millis(200));
+        if let Some(n) = max_overflow {
+            builder = builder.max_overflow(n);
+        }
+        let engine = builder.build().unwrap();
+        let (conns, ids) = hold(&engine, 20);
+        assert_eq!(ids.len(), 20, "{max_overflow:?}");
+        let s = engine.pool_status();
+        assert_eq!(
+            (s.size, s.checked_in, s.checked_out, s.overflow),
+            (0, 0, 20, 0),
+            "{max_overflow:?}: {s}"
+        );
+        drop(conns);
+        let s = engine.pool_status();
+        assert_eq!(
+            (s.checked_in, s.checked_out, s.overflow),
+            (20, 0, 0),
+            "{max_overflow:?}: every connection is kept: {s}"
+        );
+        let (again, reused) = hold(&engine, 20);
+        assert_eq!(reused, ids, "{max_overflow:?}: and reused");
+        drop(again);
+    }
+}
+
+fn max_overflow_usize_max_is_unlimited(b: &TestDb) {
+    let engine = Engine::builder(&b.url())
+        .pool_size(2)
+        .max_overflow(usize::MAX)
+        .pool_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let (conns, ids) = hold(&engine, 20);
+    assert_eq!(ids.len(), 20);
+    let s = engine.pool_status();
+    assert_eq!(
+        (s.size, s.checked_in, s.checked_out, s.overflow),
+        (2, 0, 20, 18),
+        "{s}"
+    );
+    drop(conns);
+    let s = engine.pool_status();
+    assert_eq!(
+        (s.checked_in, s.checked_out, s.overflow),
+        (2, 0, 0),
+        "the overflow is closed as it comes back: {s}"
     );
 }
 
@@ -305,6 +387,19 @@ fn singleton_thread_pool_keeps_one_connection_per_thread(b: &TestDb) {
         .join()
         .unwrap();
     assert_ne!(there, here_a);
+    // pool_size 0 keeps every thread's connection.
+    let engine = Engine::builder(&b.url())
+        .poolclass(PoolClass::SingletonThread)
+        .pool_size(0)
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let e = engine.clone();
+        std::thread::spawn(move || drop(e.connect().unwrap()))
+            .join()
+            .unwrap();
+    }
+    assert_eq!(engine.pool_status().checked_in, 3);
 }
 
 fn dispose_closes_idle_connections(b: &TestDb) {
@@ -562,6 +657,8 @@ crate::on_every_backend!(
     recycle_replaces_old_connections,
     reset_on_return_rolls_back_commits_or_leaves_alone,
     extreme_pool_settings_do_not_panic,
+    pool_size_zero_is_no_limit,
+    max_overflow_usize_max_is_unlimited,
     failing_hooks_close_the_connection_and_free_the_slot,
     null_pool_opens_and_closes_per_checkout,
     singleton_thread_pool_keeps_one_connection_per_thread,

@@ -785,3 +785,29 @@ fn a_connection_lost_during_commit_reports_an_unknown_outcome() {
     let n: i64 = common::people::scalar(&mut conn, "SELECT count(*) FROM t");
     assert_eq!(n, 0, "this COMMIT did not happen");
 }
+
+#[test]
+fn the_sqlite_begin_execution_option_is_ignored() {
+    // As SQLAlchemy's dialect-specific execution options: other backends ignore it, so one
+    // set of options serves every backend. (The engine builder's refuses: see engine_sqlite.)
+    let Some(b) = db("sqlite_begin_ignored") else {
+        return;
+    };
+    let engine = create_engine(&b.url())
+        .unwrap()
+        .execution_options(ExecutionOptions::default().sqlite_begin(SqliteBegin::Exclusive));
+    let mut conn = engine.connect().unwrap();
+    conn.execute(text("CREATE TABLE t (x INTEGER)"), ())
+        .unwrap();
+    assert!(conn.in_transaction());
+    conn.commit().unwrap();
+    let mut tx = conn.begin().unwrap();
+    tx.execute(
+        text("INSERT INTO t VALUES (1)")
+            .execution_options(|o| o.sqlite_begin(SqliteBegin::Immediate)),
+        (),
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    assert_eq!(scalar::<i64>(&mut conn, "SELECT count(*) FROM t"), 1);
+}

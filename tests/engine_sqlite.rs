@@ -477,3 +477,77 @@ fn text_that_is_not_utf8_comes_back_as_its_bytes() {
         "not read as altered text"
     );
 }
+
+// ---- errors -----------------------------------------------------------------------------------
+
+#[test]
+fn sql_errors_are_operational_with_sqlites_own_message() {
+    // As pysqlite classifies SQLITE_ERROR (and SQLAlchemy reports it): OperationalError, with
+    // SQLite's message; the statement is attached as `sql`, not repeated in the message.
+    let engine = create_engine("sqlite://").unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execute(text("CREATE TABLE t (x INTEGER)"), ())
+        .unwrap();
+    let cases = [
+        ("SELEC x FROM t", "near \"SELEC\": syntax error"),
+        ("SELECT nope FROM t", "no such column: nope"),
+        (
+            "SELECT x FROM missing_table",
+            "no such table: missing_table",
+        ),
+        // Raised while stepping, with no token to point at.
+        ("SELECT json('{')", "malformed JSON"),
+    ];
+    for (sql, expected) in cases {
+        let err = conn.execute(text(sql), ()).unwrap_err();
+        let db = err
+            .as_db_error()
+            .unwrap_or_else(|| panic!("{sql}: {err:?}"));
+        assert_eq!(db.kind, DbErrorKind::Operational, "{sql}: {db:?}");
+        assert!(db.message.starts_with(expected), "{sql}: {:?}", db.message);
+        assert!(!db.message.contains(sql), "{sql}: {:?}", db.message);
+        assert_eq!(db.sql.as_deref(), Some(sql));
+        assert_eq!(
+            err.to_string().matches(sql).count(),
+            1,
+            "the statement shows once: {err}"
+        );
+    }
+    // A Core statement on a table that is not there, through both execution paths.
+    let missing = Table::new("missing_table").column(Column::new("x", SqlType::Integer));
+    let err = conn.execute(select(&missing), ()).unwrap_err();
+    let db = err.as_db_error().unwrap();
+    assert_eq!(db.kind, DbErrorKind::Operational, "{db:?}");
+    assert!(
+        db.message.starts_with("no such table: missing_table"),
+        "{db:?}"
+    );
+    let sql = db.sql.clone().unwrap();
+    assert!(
+        sql.starts_with("SELECT missing_table.x FROM missing_table"),
+        "{sql}"
+    );
+    assert!(!db.message.contains(&sql), "{db:?}");
+    let err = conn
+        .query_row(select(&missing), (), |row| row.get::<i64>(0))
+        .unwrap_err();
+    assert_eq!(
+        err.as_db_error().map(|e| e.kind),
+        Some(DbErrorKind::Operational)
+    );
+    // The set-up path (`execute_batch`, used by hooks) keeps the statement too.
+    let raw = conn.driver_connection().unwrap();
+    let err = raw
+        .execute_batch("PRAGMA foreign_keys = ON; SELEC 1")
+        .unwrap_err();
+    let db = err.as_db_error().unwrap();
+    assert_eq!(db.kind, DbErrorKind::Operational, "{db:?}");
+    assert!(
+        db.message.starts_with("near \"SELEC\": syntax error"),
+        "{db:?}"
+    );
+    assert!(
+        db.sql.as_deref().is_some_and(|s| s.contains("SELEC 1")),
+        "{db:?}"
+    );
+}

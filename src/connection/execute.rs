@@ -112,6 +112,7 @@ impl Connection {
         let options = own_options.as_ref().unwrap_or(&self.options);
         let stream = options.stream_results.then_some(options.max_row_buffer);
         let translate = options.schema_translate_map.as_deref();
+        let begin = self.sqlite_begin(options);
         let (stmt, implicit_returning) =
             self.with_implicit_values(&statement.statement, params, implicit_returning);
         let dialect = self.engine.dialect();
@@ -167,7 +168,7 @@ impl Connection {
         }
         self.check_parameter_count(bound.values.len())?;
         self.raw()?;
-        self.autobegin()?;
+        self.autobegin(begin)?;
         let started = echo.then(Instant::now);
         let request = Request {
             sql,

@@ -54,7 +54,7 @@ impl Connection {
         };
         let form = self.compile_for_many(statement, first)?;
         self.raw()?;
-        self.autobegin()?;
+        self.autobegin(self.sqlite_begin(&self.options))?;
         if let Statement::Insert(ins) = &form.stmt {
             if insert_many::eligible(ins) && !form.compiled.needs_expansion() {
                 if let Some(copied) = self.copy_rows(ins, &mut sets) {

@@ -4,7 +4,7 @@
 use crate::driver::DriverConnection;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::options::{ExecutionOptions, IsolationLevel};
+use crate::options::{ExecutionOptions, IsolationLevel, SqliteBegin};
 use crate::pool::PoolRecord;
 use crate::transaction::{NestedTransaction, Transaction};
 use sqlcore_compiler::{Dialect, Params};
@@ -137,6 +137,14 @@ impl Connection {
 
     fn autocommit(&self) -> bool {
         self.effective_isolation() == Some(IsolationLevel::Autocommit)
+    }
+
+    /// How a transaction begun under `options` begins on SQLite.
+    fn sqlite_begin(&self, options: &ExecutionOptions) -> SqliteBegin {
+        options
+            .sqlite_begin
+            .or(self.engine.sqlite_begin())
+            .unwrap_or_default()
     }
 
     /// The driver connection, checking one out again after an invalidation.
@@ -274,9 +282,9 @@ impl Connection {
         self.invalidated
     }
 
-    fn begin_root(&mut self) -> Result<()> {
+    fn begin_root(&mut self, mode: SqliteBegin) -> Result<()> {
         if !self.autocommit() {
-            self.driver_call(|raw| raw.begin())?;
+            self.driver_call(|raw| raw.begin_with(mode))?;
         } else {
             self.raw()?;
         }
@@ -324,9 +332,10 @@ impl Connection {
         }
     }
 
-    fn autobegin(&mut self) -> Result<()> {
+    /// Begins a transaction (in `mode` on SQLite) unless one is open or under AUTOCOMMIT.
+    fn autobegin(&mut self, mode: SqliteBegin) -> Result<()> {
         if !self.in_tx && !self.autocommit() {
-            self.begin_root()?;
+            self.begin_root(mode)?;
         }
         Ok(())
     }
@@ -339,7 +348,7 @@ impl Connection {
                 "a transaction is already begun on this connection; commit() or rollback() it first".into(),
             ));
         }
-        self.begin_root()?;
+        self.begin_root(self.sqlite_begin(&self.options))?;
         Ok(Transaction::new(self))
     }
 
@@ -347,7 +356,7 @@ impl Connection {
     /// it on `commit()` and rolls back to it when dropped.
     pub fn begin_nested(&mut self) -> Result<NestedTransaction<'_>> {
         if !self.in_tx {
-            self.begin_root()?;
+            self.begin_root(self.sqlite_begin(&self.options))?;
         }
         self.savepoint_seq += 1;
         let name = format!("sa_savepoint_{}", self.savepoint_seq);

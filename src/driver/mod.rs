@@ -9,7 +9,7 @@ pub mod postgres;
 pub mod sqlite;
 
 use crate::error::Result;
-use crate::options::IsolationLevel;
+use crate::options::{IsolationLevel, SqliteBegin};
 use sqlcore_compiler::{Dialect, ResultColumn, SqlType, Value, ValueRef};
 use std::any::Any;
 use std::collections::VecDeque;
@@ -273,6 +273,12 @@ pub trait DriverConnection: Send {
 
     /// BEGIN.
     fn begin(&mut self) -> Result<()>;
+    /// BEGIN in SQLite's transaction `mode` (`BEGIN IMMEDIATE`, ...). Backends without such
+    /// modes ignore it and begin as [`DriverConnection::begin`] does (the default).
+    fn begin_with(&mut self, mode: SqliteBegin) -> Result<()> {
+        let _ = mode;
+        self.begin()
+    }
     /// COMMIT.
     fn commit(&mut self) -> Result<()>;
     /// ROLLBACK.

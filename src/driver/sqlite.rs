@@ -5,7 +5,7 @@ use super::{
     StatementId,
 };
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
-use crate::options::IsolationLevel;
+use crate::options::{IsolationLevel, SqliteBegin};
 use crate::url::{SqlitePath, Url};
 use lru::LruCache;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef as Stored};
@@ -30,12 +30,13 @@ pub struct SqliteDriver {
     path: Option<PathBuf>,
     flags: OpenFlags,
     busy_timeout: Duration,
+    begin: Option<SqliteBegin>,
 }
 
 impl SqliteDriver {
     /// A driver for the database `url` names (`sqlite://`, `sqlite:///rel.db`,
-    /// `sqlite:////abs.db`; options `mode=ro|rw|rwc|memory`, `timeout=<seconds>`,
-    /// `cache=shared|private`).
+    /// `sqlite:////abs.db`; options `mode=ro|rw|rwc|memory`, `timeout=<seconds>` (the busy
+    /// timeout, default 5), `cache=shared|private`, `begin=deferred|immediate|exclusive`).
     pub fn from_url(url: &Url) -> Result<Self> {
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -79,11 +80,22 @@ impl SqliteDriver {
             Some(SqlitePath::File(p)) => Some(p.clone()),
             _ => None,
         };
+        let begin = url
+            .query()
+            .get("begin")
+            .map(|mode| mode.parse())
+            .transpose()?;
         Ok(SqliteDriver {
             path,
             flags,
             busy_timeout,
+            begin,
         })
+    }
+
+    /// How transactions begin, as the URL's `begin` option says (`None` when it says nothing).
+    pub fn begin(&self) -> Option<SqliteBegin> {
+        self.begin
     }
 
     /// Whether every connection opens a private in-memory database.
@@ -295,20 +307,23 @@ fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
         .ok()
 }
 
-/// Maps a rusqlite error to the DB-API family it belongs to.
+/// Maps a rusqlite error to the DB-API family it belongs to, as pysqlite does for SQLite's
+/// result codes: a generic `SQLITE_ERROR` (syntax error, no such table or column, malformed
+/// JSON, ...) is `Operational`. A statement SQLite refused at a token keeps SQLite's message
+/// with the token's byte offset, and carries the statement as `sql` rather than in the message.
 pub(crate) fn map_error(e: rusqlite::Error) -> DbError {
-    use rusqlite::ErrorCode as C;
-    let message = e.to_string();
-    match &e {
-        rusqlite::Error::SqliteFailure(err, _) => {
-            let kind = match err.code {
-                C::ConstraintViolation => DbErrorKind::Integrity,
-                C::TypeMismatch | C::ParameterOutOfRange | C::TooBig => DbErrorKind::Data,
-                C::Unknown => DbErrorKind::Programming,
-                C::InternalMalfunction => DbErrorKind::Internal,
-                C::ApiMisuse => DbErrorKind::Interface,
-                _ => DbErrorKind::Operational,
-            };
+    match e {
+        rusqlite::Error::SqlInputError {
+            error,
+            msg,
+            sql,
+            offset,
+        } => {
+            let mut db = DbError::new(failure_kind(&error), format!("{msg} at offset {offset}"));
+            db.sql = Some(sql);
+            db
+        }
+        rusqlite::Error::SqliteFailure(err, message) => {
             let reason = match err.extended_code {
                 ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
                     Some(DbErrorReason::UniqueViolation)
@@ -318,21 +333,41 @@ pub(crate) fn map_error(e: rusqlite::Error) -> DbError {
                 ffi::SQLITE_CONSTRAINT_CHECK => Some(DbErrorReason::CheckViolation),
                 _ => None,
             };
-            let mut db = DbError::new(kind, message);
+            let message = message.unwrap_or_else(|| err.to_string());
+            let mut db = DbError::new(failure_kind(&err), message);
             db.reason = reason;
             db
         }
         rusqlite::Error::ToSqlConversionFailure(_)
         | rusqlite::Error::FromSqlConversionFailure(..)
-        | rusqlite::Error::IntegralValueOutOfRange(..) => DbError::new(DbErrorKind::Data, message),
+        | rusqlite::Error::IntegralValueOutOfRange(..) => {
+            DbError::new(DbErrorKind::Data, e.to_string())
+        }
         rusqlite::Error::InvalidParameterCount(..)
         | rusqlite::Error::InvalidParameterName(_)
         | rusqlite::Error::MultipleStatement
-        | rusqlite::Error::InvalidQuery => DbError::new(DbErrorKind::Programming, message),
-        _ => DbError::new(DbErrorKind::Interface, message),
+        | rusqlite::Error::InvalidQuery => DbError::new(DbErrorKind::Programming, e.to_string()),
+        // Misuse of the driver itself (a column index out of range, a bad path, ...).
+        _ => DbError::new(DbErrorKind::Interface, e.to_string()),
     }
 }
 
+/// The family of a failed SQLite call, by its result code.
+fn failure_kind(err: &ffi::Error) -> DbErrorKind {
+    use rusqlite::ErrorCode as C;
+    match err.code {
+        C::ConstraintViolation => DbErrorKind::Integrity,
+        C::TypeMismatch | C::ParameterOutOfRange | C::TooBig => DbErrorKind::Data,
+        C::InternalMalfunction => DbErrorKind::Internal,
+        C::ApiMisuse => DbErrorKind::Interface,
+        // rusqlite names no code for SQLITE_ERROR, the generic one: pysqlite's OperationalError.
+        C::Unknown => match err.extended_code & 0xff {
+            ffi::SQLITE_ERROR | ffi::SQLITE_EMPTY => DbErrorKind::Operational,
+            _ => DbErrorKind::Database,
+        },
+        _ => DbErrorKind::Operational,
+    }
+}
 fn fail(e: rusqlite::Error) -> Error {
     Error::Db(map_error(e))
 }
@@ -523,7 +558,16 @@ impl DriverConnection for SqliteConnection {
     }
 
     fn begin(&mut self) -> Result<()> {
-        self.conn().execute_batch("BEGIN").map_err(fail)
+        self.begin_with(SqliteBegin::Deferred)
+    }
+
+    fn begin_with(&mut self, mode: SqliteBegin) -> Result<()> {
+        let sql = match mode {
+            SqliteBegin::Deferred => "BEGIN",
+            SqliteBegin::Immediate => "BEGIN IMMEDIATE",
+            SqliteBegin::Exclusive => "BEGIN EXCLUSIVE",
+        };
+        self.conn().execute_batch(sql).map_err(fail)
     }
 
     fn commit(&mut self) -> Result<()> {

@@ -28,9 +28,11 @@ use std::time::{Duration, Instant};
 /// Pool settings, with SQLAlchemy's defaults.
 #[derive(Debug, Clone)]
 pub struct PoolOptions {
-    /// Connections kept open (`pool_size`, default 5).
+    /// Connections kept open (`pool_size`, default 5); 0 is no limit (see
+    /// [`EngineBuilder::pool_size`](crate::EngineBuilder::pool_size)).
     pub pool_size: usize,
-    /// Connections allowed beyond `pool_size` (`max_overflow`, default 10).
+    /// Connections allowed beyond `pool_size` (`max_overflow`, default 10); `usize::MAX` is no
+    /// limit (see [`EngineBuilder::max_overflow`](crate::EngineBuilder::max_overflow)).
     pub max_overflow: usize,
     /// How long a checkout waits for a connection (`pool_timeout`, default 30 s).
     pub timeout: Duration,
@@ -93,13 +95,15 @@ impl fmt::Debug for PoolRecord {
 pub struct PoolStatus {
     /// The pool's kind.
     pub kind: &'static str,
-    /// `pool_size` (QueuePool), or 1 / the thread count for the single-connection pools.
+    /// `pool_size` (QueuePool and SingletonThreadPool; 0 when it is no limit), 1 for the
+    /// StaticPool, 0 for the NullPool.
     pub size: usize,
     /// Idle connections in the pool.
     pub checked_in: usize,
     /// Connections handed out.
     pub checked_out: usize,
-    /// Open connections beyond `pool_size` (negative while below it), as SQLAlchemy counts.
+    /// Open connections beyond `pool_size` (negative while below it; 0 when `pool_size` is
+    /// no limit), as SQLAlchemy counts.
     pub overflow: isize,
     /// Callers waiting for a connection.
     pub waiting: usize,

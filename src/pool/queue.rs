@@ -35,6 +35,10 @@ struct State {
 /// At most `pool_size + max_overflow` connections; idle ones beyond `pool_size` are closed on
 /// checkin. A caller who finds none waits up to `pool_timeout`; waiting callers are served in
 /// arrival order, each handed the next returned connection (or a free slot) directly.
+///
+/// As SQLAlchemy's: `pool_size` 0 is no limit at all (every checkout gets a connection, every
+/// returned one is kept, `max_overflow` does not apply), and a `max_overflow` of `usize::MAX`
+/// (SQLAlchemy's -1) puts no limit on the connections opened beyond `pool_size`.
 pub(crate) struct QueuePool {
     factory: Factory,
     state: Mutex<State>,
@@ -52,11 +56,19 @@ impl QueuePool {
         }
     }
 
+    /// How many connections may be open at once.
     fn max(&self) -> usize {
-        self.factory
-            .options
-            .pool_size
-            .saturating_add(self.factory.options.max_overflow)
+        let o = &self.factory.options;
+        if o.pool_size == 0 {
+            return usize::MAX;
+        }
+        o.pool_size.saturating_add(o.max_overflow)
+    }
+
+    /// Whether a returned connection is kept when `idle` are in the pool already.
+    fn keeps(&self, idle: usize) -> bool {
+        let size = self.factory.options.pool_size;
+        size == 0 || idle < size
     }
 
     fn timeout_error(&self) -> Error {
@@ -186,12 +198,12 @@ impl Pool for QueuePool {
         let mut st = self.state.lock();
         if let Some(w) = st.waiters.pop_front() {
             w.give(Handoff::Conn(record));
-        } else if st.idle.len() >= self.factory.options.pool_size {
+        } else if self.keeps(st.idle.len()) {
+            st.idle.push_back(record);
+        } else {
             st.open -= 1;
             drop(st);
             self.factory.close(record);
-        } else {
-            st.idle.push_back(record);
         }
     }
 
@@ -202,12 +214,20 @@ impl Pool for QueuePool {
 
     fn status(&self) -> PoolStatus {
         let st = self.state.lock();
+        let size = self.factory.options.pool_size;
+        // As SQLAlchemy counts: no overflow where the size has no limit.
+        let overflow = if size == 0 {
+            0
+        } else {
+            let beyond = st.open as i128 - size as i128;
+            beyond.clamp(isize::MIN as i128, isize::MAX as i128) as isize
+        };
         PoolStatus {
             kind: "QueuePool",
-            size: self.factory.options.pool_size,
+            size,
             checked_in: st.idle.len(),
             checked_out: st.open - st.idle.len(),
-            overflow: st.open as isize - self.factory.options.pool_size as isize,
+            overflow,
             waiting: st.waiters.len(),
         }
     }

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::ThreadId;
 
 /// Each thread reuses its own connection. Connections of at most `pool_size` threads are
-/// kept; a thread that checks out a second connection while holding its first gets an extra
-/// one, closed when it comes back.
+/// kept (of every thread when `pool_size` is 0); a thread that checks out a second connection
+/// while holding its first gets an extra one, closed when it comes back.
 pub(crate) struct SingletonThreadPool {
     factory: Factory,
     idle: Mutex<HashMap<ThreadId, PoolRecord>>,
@@ -49,7 +49,8 @@ impl Pool for SingletonThreadPool {
             if idle.contains_key(&me) {
                 to_close.push(record);
             } else {
-                while idle.len() >= self.factory.options.pool_size.max(1) {
+                let size = self.factory.options.pool_size;
+                while size != 0 && idle.len() >= size {
                     let Some(other) = idle.keys().next().copied() else {
                         break;
                     };
