@@ -351,3 +351,239 @@ fn postgresql_backslashes_use_escape_strings() {
         "CREATE TABLE t (c TEXT DEFAULT 'a\\\\''b')"
     );
 }
+
+/// A name `bytes` bytes long.
+fn name_of(bytes: usize) -> String {
+    "n".repeat(bytes)
+}
+
+fn too_long(result: Result<Compiled, CompileError>) -> (String, &'static str, usize, usize) {
+    match result {
+        Err(CompileError::IdentifierTooLong {
+            identifier,
+            dialect,
+            length,
+            max,
+            unit: _,
+        }) => (identifier, dialect, length, max),
+        other => panic!("expected IdentifierTooLong, got {other:?}"),
+    }
+}
+
+#[test]
+fn identifiers_longer_than_postgresql_keeps_are_errors() {
+    // PostgreSQL keeps 63 bytes of a name and silently drops the rest.
+    let t = |name: &str| Table::new(name).column(Column::new("id", SqlType::Integer));
+    let long = name_of(64);
+    let e = create_table(&t(&long)).compile(&PostgreSQL).unwrap_err();
+    assert_eq!(
+        e,
+        CompileError::IdentifierTooLong {
+            identifier: long.clone(),
+            dialect: "postgresql",
+            length: 64,
+            max: 63,
+            unit: "bytes",
+        }
+    );
+    let message = e.to_string();
+    assert!(
+        message.contains(&long) && message.contains("postgresql") && message.contains("63"),
+        "{message}"
+    );
+    // Every statement that names the table says so (drop_all's DROP TABLE included).
+    assert_eq!(too_long(drop_table(&t(&long)).compile(&PostgreSQL)).3, 63);
+    assert_eq!(too_long(select(&t(&long)).compile(&PostgreSQL)).0, long);
+    assert_eq!(too_long(insert(&t(&long)).compile(&PostgreSQL)).0, long);
+    // 63 bytes is fine.
+    let ok = name_of(63);
+    let sql = create_table(&t(&ok)).compile(&PostgreSQL).unwrap().sql;
+    assert_eq!(sql, format!("CREATE TABLE {ok} (id INTEGER)"));
+    select(&t(&ok)).compile(&PostgreSQL).unwrap();
+    drop_table(&t(&ok)).compile(&PostgreSQL).unwrap();
+}
+
+#[test]
+fn postgresql_measures_names_in_bytes_and_mysql_in_characters() {
+    let t = |name: &str| Table::new(name).column(Column::new("id", SqlType::Integer));
+    // 32 × 'é' is 32 characters but 64 bytes.
+    let accented = "é".repeat(32);
+    let (identifier, dialect, length, max) = too_long(select(&t(&accented)).compile(&PostgreSQL));
+    assert_eq!(
+        (identifier, dialect, length, max),
+        (accented.clone(), "postgresql", 64, 63)
+    );
+    select(&t(&format!("{}a", "é".repeat(31))))
+        .compile(&PostgreSQL)
+        .unwrap(); // 63 bytes
+    select(&t(&accented)).compile(&MySQL).unwrap();
+    // MySQL: 64 characters, however many bytes.
+    select(&t(&"é".repeat(64))).compile(&MySQL).unwrap();
+    select(&t(&name_of(64))).compile(&MySQL).unwrap();
+    let e = select(&t(&name_of(65))).compile(&MySQL).unwrap_err();
+    assert!(matches!(
+        &e,
+        CompileError::IdentifierTooLong {
+            dialect: "mysql",
+            length: 65,
+            max: 64,
+            unit: "characters",
+            ..
+        }
+    ));
+    assert!(e.to_string().contains("64 characters"), "{e}");
+    // SQLite has no limit.
+    let sql = create_table(&t(&name_of(200)))
+        .compile(&SQLite)
+        .unwrap()
+        .sql;
+    assert!(sql.contains(&name_of(200)));
+    select(&t(&"é".repeat(200))).compile(&SQLite).unwrap();
+}
+
+#[test]
+fn every_kind_of_identifier_is_checked() {
+    let long = name_of(64);
+    let base = || Table::new("t").column(Column::new("id", SqlType::Integer).primary_key());
+    let wide = |col: &str| base().column(Column::new(col, SqlType::Integer));
+    let cases: Vec<(&str, Statement)> = vec![
+        ("column", create_table(&wide(&long)).into()),
+        ("column in SELECT", select(&wide(&long)).into()),
+        (
+            "column in UPDATE",
+            update(&wide(&long))
+                .values(params! { long.clone() => 1 })
+                .into(),
+        ),
+        ("schema", select(&base().schema(long.clone())).into()),
+        ("alias", select([base().alias(long.clone()).c("id")]).into()),
+        ("label", select([base().c("id").label(long.clone())]).into()),
+        (
+            "subquery",
+            select([select(&base()).subquery(long.clone()).c("id")]).into(),
+        ),
+        (
+            "CTE",
+            select([select(&base()).cte(long.clone()).c("id")]).into(),
+        ),
+        (
+            "index",
+            create_index(&base(), &Index::new(long.clone(), ["id"])).into(),
+        ),
+        ("DROP INDEX", drop_index(&base(), &long).into()),
+        (
+            "constraint",
+            create_table(&wide("u").unique(UniqueConstraint::new(["u"]).name(long.clone()))).into(),
+        ),
+        (
+            "check constraint",
+            create_table(&wide("u").check(CheckConstraint::new("u > 0").name(long.clone()))).into(),
+        ),
+        (
+            "primary key name",
+            create_table(&base().primary_key_name(long.clone())).into(),
+        ),
+        (
+            "foreign key",
+            create_table(&wide("u").foreign_key(ForeignKey::new(["u"], &long, ["id"]).name("fk")))
+                .into(),
+        ),
+    ];
+    for (what, stmt) in cases {
+        let (identifier, dialect, _, max) = too_long(stmt.compile(&PostgreSQL));
+        assert_eq!(
+            (identifier.as_str(), dialect, max),
+            (long.as_str(), "postgresql", 63),
+            "{what}"
+        );
+        // 64 bytes of ASCII: within MySQL's 64 characters, and SQLite has no limit.
+        for dialect in [&MySQL as &dyn Dialect, &SQLite] {
+            if let Err(e) = stmt.compile(dialect) {
+                panic!("{what} on {}: {e}", dialect.name());
+            }
+        }
+    }
+    // A schema_translate_map target is an identifier too.
+    let compiled = select(&base()).compile(&PostgreSQL).unwrap();
+    let map = SchemaTranslateMap::new().map(None, long.as_str());
+    assert!(matches!(
+        compiled.translate(&map, &PostgreSQL),
+        Err(CompileError::IdentifierTooLong { .. })
+    ));
+}
+
+#[test]
+fn text_is_user_sql_and_not_checked() {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE id = :id",
+        name_of(100),
+        name_of(200)
+    );
+    let compiled = text(&sql).compile(&PostgreSQL).unwrap();
+    assert_eq!(compiled.sql, sql.replace(":id", "$1"));
+    text(&sql).compile(&MySQL).unwrap();
+}
+
+#[test]
+fn generated_names_are_shortened_not_refused() {
+    // Two columns of one name: the second is labelled `name_1`, two bytes past the limit.
+    let col = name_of(63);
+    let a = Table::new("a").column(Column::new(col.as_str(), SqlType::Integer));
+    let b = Table::new("b").column(Column::new(col.as_str(), SqlType::Integer));
+    let stmt = select([a.c(&col), b.c(&col)]);
+    let pg = stmt.compile(&PostgreSQL).unwrap();
+    let label = PostgreSQL
+        .max_identifier_length()
+        .truncate(&format!("{col}_1"))
+        .into_owned();
+    assert_eq!(label.len(), 63);
+    assert_ne!(label, col);
+    assert_eq!(
+        pg.sql,
+        format!("SELECT a.{col}, b.{col} AS {label} FROM a, b")
+    );
+    // Result keys keep the full names.
+    let keys: Vec<&str> = pg.columns.iter().map(|c| &*c.name).collect();
+    assert_eq!(keys, [col.clone(), format!("{col}_1")]);
+    // SQLite has no limit; MySQL's 64 characters leave `name_1` a character too long.
+    let lite = stmt.compile(&SQLite).unwrap();
+    assert!(lite.sql.contains(&format!("AS {col}_1")), "{}", lite.sql);
+    let my = stmt.compile(&MySQL).unwrap();
+    assert!(!my.sql.contains(&format!("{col}_1")), "{}", my.sql);
+
+    // A subquery's generated label and the references to it agree.
+    let sq = stmt.subquery("sq");
+    let outer = select([sq.c(&format!("{col}_1"))])
+        .filter(sq.c(&format!("{col}_1")).gt(1))
+        .compile(&PostgreSQL)
+        .unwrap();
+    assert_eq!(outer.sql.matches(&label).count(), 3, "{}", outer.sql);
+    assert!(outer.sql.contains(&format!("sq.{label}")), "{}", outer.sql);
+    assert!(outer.sql.contains(&format!("AS {label}")), "{}", outer.sql);
+
+    // The index a column's `index()` asks for is named `ix_<table>_<column>`: shortened.
+    let t = Table::new(name_of(40))
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new(name_of(30), SqlType::Integer).index());
+    let index_sql = |dialect: &dyn Dialect| {
+        create_table_ddl(&t, dialect, false)
+            .iter()
+            .map(|d| d.compile(dialect).unwrap().sql)
+            .find(|sql| sql.starts_with("CREATE INDEX"))
+            .unwrap()
+    };
+    let full = format!("ix_{}_{}", name_of(40), name_of(30));
+    let short = PostgreSQL
+        .max_identifier_length()
+        .truncate(&full)
+        .into_owned();
+    assert_eq!(short.len(), 63);
+    assert!(index_sql(&PostgreSQL).starts_with(&format!("CREATE INDEX {short} ON ")));
+    assert_eq!(index_sql(&PostgreSQL), index_sql(&PostgreSQL)); // the same every time
+    assert!(index_sql(&SQLite).starts_with(&format!("CREATE INDEX {full} ON ")));
+    // A user's label of that length is still an error.
+    assert!(matches!(
+        select([a.c(&col).label(format!("{col}_1"))]).compile(&PostgreSQL),
+        Err(CompileError::IdentifierTooLong { .. })
+    ));
+}

@@ -810,4 +810,53 @@ fn the_sqlite_begin_execution_option_is_ignored() {
     .unwrap();
     tx.commit().unwrap();
     assert_eq!(scalar::<i64>(&mut conn, "SELECT count(*) FROM t"), 1);
+
+#[test]
+fn names_at_the_identifier_limit_round_trip_and_longer_ones_are_refused() {
+    let Some(b) = db("long_names") else { return };
+    let engine = create_engine(&b.url()).unwrap();
+    // 63 bytes: created, found by drop_all's check, dropped. Its column index's generated
+    // name (`ix_<63>_<col>`) is shortened, not refused.
+    let name = "t".repeat(63);
+    let t = Table::new(name.as_str())
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("v", SqlType::Integer).index());
+    let mut md = MetaData::new();
+    md.add(t.clone()).unwrap();
+    md.create_all(&engine).unwrap();
+    let mut conn = engine.connect().unwrap();
+    assert!(conn.table_names(None).unwrap().contains(&name));
+    drop(conn);
+    md.drop_all(&engine).unwrap();
+    let mut conn = engine.connect().unwrap();
+    assert!(!conn.table_names(None).unwrap().contains(&name));
+    drop(conn);
+
+    // 64 bytes: an error before anything reaches the server.
+    let mut md = MetaData::new();
+    md.add(Table::new("u".repeat(64)).column(Column::new("id", SqlType::Integer)))
+        .unwrap();
+    let err = md.create_all(&engine).unwrap_err();
+    assert!(err.to_string().contains("63"), "{err}");
+    let mut conn = engine.connect().unwrap();
+    assert!(conn.table_names(None).unwrap().is_empty());
+
+    // A generated label past the limit is shortened in the SQL; the row keeps the full key.
+    let col = "c".repeat(63);
+    let s = Table::new("s").column(Column::new(col.as_str(), SqlType::Integer));
+    let mut md = MetaData::new();
+    md.add(s.clone()).unwrap();
+    md.create_all(&mut conn).unwrap();
+    conn.execute(insert(&s), params! { col.clone() => 7 })
+        .unwrap();
+    let (a, b2) = (s.alias("a"), s.alias("b"));
+    let sq = select([a.c(&col), b2.c(&col)]).subquery("sq");
+    let second = format!("{col}_1");
+    let row = conn
+        .execute(select([sq.c(&col), sq.c(&second)]), ())
+        .unwrap()
+        .one()
+        .unwrap();
+    assert_eq!(row.get::<i32>(col.as_str()).unwrap(), 7);
+    assert_eq!(row.get::<i32>(second.as_str()).unwrap(), 7);
 }

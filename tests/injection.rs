@@ -170,3 +170,69 @@ fn function_names_are_quoted_when_odd() {
         .sql;
     assert_eq!(sql, "SELECT \"bad name()\"($1) AS x");
 }
+
+#[test]
+fn hostile_identifiers_past_the_length_limit_are_refused_not_cut() {
+    // The limit counts the name, not its quoted form: 21 × `a"b` is 63 bytes, quoted 86.
+    let at_limit = "a\"b".repeat(21);
+    let t = hostile_table(&at_limit);
+    let sql = select([t.c(&at_limit)]).compile(&PostgreSQL).unwrap().sql;
+    let parsed = Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, &sql).unwrap();
+    assert_eq!(parsed.len(), 1, "{sql}");
+    assert!(
+        sql.contains(&format!("\"{}\"", at_limit.replace('"', "\"\""))),
+        "{sql}"
+    );
+    // One byte more, hostile or not, is an error on PostgreSQL: never a truncated name.
+    for name in HOSTILE {
+        let mut long = name.repeat(64 / name.len() + 1);
+        while long.len() > 64 {
+            long.pop();
+        }
+        let long = format!("{long}{}", "x".repeat(64 - long.len()));
+        assert_eq!(long.len(), 64);
+        let t = hostile_table(&long);
+        for stmt in [
+            Statement::from(select([t.c(&long)])),
+            create_table(&t).into(),
+            drop_table(&t).into(),
+        ] {
+            match stmt.compile(&PostgreSQL) {
+                Err(CompileError::IdentifierTooLong {
+                    identifier, max, ..
+                }) => assert_eq!((identifier, max), (long.clone(), 63)),
+                other => panic!("{long:?}: {other:?}"),
+            }
+        }
+        // MySQL counts characters: 65 of them are too many.
+        let long65: String = name.chars().cycle().take(65).collect();
+        assert!(matches!(
+            select(&hostile_table(&long65)).compile(&MySQL),
+            Err(CompileError::IdentifierTooLong { max: 64, .. })
+        ));
+    }
+    // SQLite keeps any length: a long hostile name is quoted, created and read back.
+    let conn = fixtures::sqlite_fixture();
+    let long = HOSTILE.concat().repeat(4);
+    assert!(long.len() > 300);
+    let t = hostile_table(&long);
+    execute_sqlite(
+        &conn,
+        "long",
+        &create_table(&t).compile(&SQLite).unwrap().sql,
+        &[],
+    );
+    let ins = insert(&t)
+        .values([(long.as_str(), Expr::from("v")), ("n", Expr::from(1))])
+        .compile(&SQLite)
+        .unwrap();
+    let bound = ins.bind(&Params::new()).unwrap();
+    execute_sqlite(&conn, "long", &bound.sql, &bound.values);
+    let sel = select([t.c(&long)]).compile(&SQLite).unwrap().sql;
+    let got: String = conn.query_row(&sel, [], |r| r.get(0)).unwrap();
+    assert_eq!(got, "v");
+    let users: i64 = conn
+        .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(users, 3, "the users table survives");
+}

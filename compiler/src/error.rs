@@ -66,6 +66,23 @@ pub enum CompileError {
         /// The parameter's name.
         name: String,
     },
+    /// An identifier is longer than the dialect allows (the database would silently shorten
+    /// it, or refuse it).
+    #[error(
+        "identifier {identifier:?} is {length} {unit} long: the {dialect} dialect allows at most {max} {unit}"
+    )]
+    IdentifierTooLong {
+        /// The identifier, in full.
+        identifier: String,
+        /// The dialect's name.
+        dialect: &'static str,
+        /// Its length, in `unit`s.
+        length: usize,
+        /// The dialect's limit, in `unit`s.
+        max: usize,
+        /// What the lengths count: `"bytes"` (PostgreSQL) or `"characters"` (MySQL).
+        unit: &'static str,
+    },
     /// A statement is malformed (an empty SELECT, an INSERT row with other columns, ...).
     #[error("{0}")]
     InvalidStatement(String),

@@ -10,6 +10,7 @@ use crate::error::CompileError;
 use crate::schema::SqlType;
 use sqlparser::dialect::GenericDialect;
 use sqlparser::tokenizer::{Location, Token, Tokenizer};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// A piece of textual SQL.
@@ -60,10 +61,11 @@ impl TextClause {
 
     /// The distinct parameter names, in order of first use (tokenized with generic rules).
     pub fn param_names(&self) -> Vec<String> {
+        let mut seen: HashSet<Arc<str>> = HashSet::new();
         let mut out: Vec<String> = Vec::new();
         for p in parse(&self.sql, &GenericDialect {}).unwrap_or_default() {
             if let TextPiece::Param(name) = p {
-                if !out.iter().any(|o| **o == *name) {
+                if seen.insert(name.clone()) {
                     out.push(name.to_string());
                 }
             }
@@ -90,15 +92,53 @@ impl TextClause {
     }
 }
 
-/// Byte offset of a tokenizer location (1-based line and character column).
-fn byte_offset(line_starts: &[usize], sql: &str, loc: Location) -> usize {
-    let line = (loc.line.max(1) - 1) as usize;
-    let start = line_starts.get(line).copied().unwrap_or(sql.len());
-    let col = (loc.column.max(1) - 1) as usize;
-    sql[start..]
-        .char_indices()
-        .nth(col)
-        .map_or(sql.len(), |(i, _)| start + i)
+/// Byte offsets of the tokenizer's locations (1-based line and character column).
+///
+/// Columns count characters, so an offset is found by walking the line's characters. The
+/// walk starts where the last location asked for was found when it lies on the same line
+/// before this one (tokens are asked for in order), so a text is walked about once however
+/// long its lines: linear, where walking from the line's start each time would be quadratic
+/// in the length of a line.
+struct Offsets<'a> {
+    sql: &'a str,
+    line_starts: Vec<usize>,
+    /// The last location asked for (line, column) and its byte offset.
+    last: (u64, u64, usize),
+}
+
+impl<'a> Offsets<'a> {
+    fn new(sql: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(sql.match_indices('\n').map(|(i, _)| i + 1));
+        Offsets {
+            sql,
+            line_starts,
+            last: (1, 1, 0),
+        }
+    }
+
+    fn of(&mut self, loc: Location) -> usize {
+        let (line, column) = (loc.line.max(1), loc.column.max(1));
+        let (last_line, last_column, last_byte) = self.last;
+        let (from_column, from) = if line == last_line && column >= last_column {
+            (last_column, last_byte)
+        } else {
+            let Some(&start) = usize::try_from(line - 1)
+                .ok()
+                .and_then(|i| self.line_starts.get(i))
+            else {
+                return self.sql.len();
+            };
+            (1, start)
+        };
+        let skip = usize::try_from(column - from_column).unwrap_or(usize::MAX);
+        let byte = self.sql[from..]
+            .char_indices()
+            .nth(skip)
+            .map_or(self.sql.len(), |(i, _)| from + i);
+        self.last = (line, column, byte);
+        byte
+    }
 }
 
 fn parse(
@@ -109,9 +149,8 @@ fn parse(
         .with_unescape(false)
         .tokenize_with_location()
         .map_err(|e| CompileError::invalid(format!("text() could not tokenize the SQL: {e}")))?;
-    let mut line_starts = vec![0];
-    line_starts.extend(sql.match_indices('\n').map(|(i, _)| i + 1));
-    let offset = |loc| byte_offset(&line_starts, sql, loc);
+    let mut offsets = Offsets::new(sql);
+    let mut offset = |loc| offsets.of(loc);
 
     let mut pieces = Vec::new();
     let mut copied = 0; // bytes of `sql` already emitted
@@ -219,5 +258,148 @@ mod tests {
             .compile(&crate::SQLite)
             .unwrap();
         assert_eq!(c.sql, "select 'héllo\nwörld', ?1, 'ü' -- :q\n");
+    }
+
+    #[test]
+    fn offsets_agree_with_walking_each_line_from_its_start() {
+        // The byte offset of a location, found the slow way.
+        fn walked(sql: &str, loc: Location) -> usize {
+            let line = (loc.line.max(1) - 1) as usize;
+            let Some(start) = std::iter::once(0)
+                .chain(sql.match_indices('\n').map(|(i, _)| i + 1))
+                .nth(line)
+            else {
+                return sql.len();
+            };
+            let column = (loc.column.max(1) - 1) as usize;
+            sql[start..]
+                .char_indices()
+                .nth(column)
+                .map_or(sql.len(), |(i, _)| start + i)
+        }
+        for sql in [
+            "",
+            "select :a",
+            "select 'héllo\nwörld', :p, 'ü' -- :q\n, :r",
+            "\r\nselect\r\n  :a,\t:b  \n\n\n :c /* é\nü */ :d::int",
+            "select 'ü', $$ :x\n $$, :y, \"é\n\" , :z\n",
+        ] {
+            let tokens = Tokenizer::new(&GenericDialect {}, sql)
+                .tokenize_with_location()
+                .unwrap();
+            let mut offsets = Offsets::new(sql);
+            for t in &tokens {
+                for loc in [t.span.start, t.span.start, t.span.end] {
+                    assert_eq!(offsets.of(loc), walked(sql, loc), "{sql:?} {loc:?}");
+                }
+            }
+            // Out of order and out of range: still the same answers.
+            for loc in [(1, 1), (3, 2), (1, 4), (0, 0), (99, 1), (1, 999)] {
+                let loc = Location::new(loc.0, loc.1);
+                assert_eq!(offsets.of(loc), walked(sql, loc), "{sql:?} {loc:?}");
+            }
+        }
+    }
+
+    /// Fails when `work` on an input of size `4 * n` takes 8 times as long as on one of size
+    /// `n` or more: linear work takes about 4 times as long, quadratic work about 16 times.
+    /// `input(n)` builds the input, untimed.
+    ///
+    /// Other work on the machine only slows runs down, so each size keeps its fastest of a few
+    /// runs (taken in turn, small and large, so a busy spell touches both), and a ratio too
+    /// high is measured again, twice at most, before the test fails — unless it is past 12,
+    /// which is growth, not noise. The timing tests run one at a time.
+    fn assert_linear<T>(what: &str, n: usize, input: impl Fn(usize) -> T, work: impl Fn(&T)) {
+        static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        let (small, large) = (input(n), input(4 * n));
+        let time = |input: &T| {
+            let start = std::time::Instant::now();
+            work(input);
+            start.elapsed()
+        };
+        time(&small); // warm up
+        let mut report = String::new();
+        for _attempt in 0..3 {
+            let (mut one, mut four) = (std::time::Duration::MAX, std::time::Duration::MAX);
+            for _ in 0..5 {
+                one = one.min(time(&small));
+                four = four.min(time(&large));
+            }
+            let ratio = four.as_secs_f64() / one.as_secs_f64().max(1e-9);
+            report = format!(
+                "{what}: n = {n} took {one:.1?}, 4n took {four:.1?}: {ratio:.1}x \
+                 (linear ≈ 4, quadratic ≈ 16)"
+            );
+            eprintln!("{report}");
+            if ratio < 8.0 {
+                return;
+            }
+            if ratio > 12.0 {
+                break; // no busy spell: the work grows quadratically
+            }
+        }
+        panic!("{report}");
+    }
+
+    /// `n` parameters `:p0, :p1, ...` joined by `sep`.
+    fn many_params(n: usize, sep: &str) -> String {
+        let params: Vec<String> = (0..n).map(|i| format!(":p{i}")).collect();
+        format!("SELECT {}", params.join(sep))
+    }
+
+    /// A size whose compiling takes a few milliseconds in a debug build.
+    const N: usize = 1_000;
+
+    #[test]
+    fn compiling_is_linear_in_the_length_of_a_line() {
+        // One line, one name repeated: only the tokenizer's positions grow.
+        let one_name = |n| text(&format!("SELECT {}", vec![":p"; n].join(", ")));
+        assert_linear("one line, one name", N, one_name, |t: &TextClause| {
+            assert_eq!(t.compile(&crate::PostgreSQL).unwrap().params.len(), 1);
+        });
+        // One line, every name distinct.
+        let distinct = |n| (n, text(&many_params(n, ", ")));
+        assert_linear("one line, distinct names", N, distinct, |(n, t)| {
+            assert_eq!(t.compile(&crate::SQLite).unwrap().params.len(), *n);
+        });
+    }
+
+    #[test]
+    fn distinct_parameter_names_are_linear() {
+        // One per line (short lines): only the number of distinct names grows.
+        let per_line = |n| (n, text(&many_params(n, ",\n")));
+        assert_linear("param_names, one per line", N, per_line, |(n, t)| {
+            assert_eq!(t.param_names().len(), *n);
+        });
+        assert_linear("compile, one per line", N, per_line, |(n, t)| {
+            assert_eq!(t.compile(&crate::MySQL).unwrap().params.len(), *n);
+        });
+    }
+
+    #[test]
+    fn the_cache_key_of_a_text_clause_is_linear() {
+        use crate::stmt::Statement;
+        // Compiled once, untimed: the key, its storing, its matching and binding are timed.
+        let input = |n| {
+            let stmt: Statement = text(&many_params(n, ",\n")).into();
+            let again: Statement = text(&many_params(n, ",\n")).into();
+            let compiled = stmt.compile(&crate::PostgreSQL).unwrap();
+            let params: crate::Params = (0..n).map(|i| (format!("p{i}"), i as i64)).collect();
+            (stmt, again, compiled, params)
+        };
+        assert_linear(
+            "cache key",
+            8 * N,
+            input,
+            |(stmt, again, compiled, params)| {
+                let extracted = crate::extract(stmt, &crate::PostgreSQL).unwrap();
+                let cached = crate::CachedCompiled::new(compiled.clone(), &extracted).unwrap();
+                let other = crate::extract(again, &crate::PostgreSQL).unwrap();
+                assert!(other.matches(cached.key()));
+                let bound = cached.bind(&other, params, None).unwrap();
+                assert_eq!(bound.values.len(), params.len());
+            },
+        );
     }
 }

@@ -83,7 +83,13 @@ impl Compiler<'_> {
                     self.source_name(&c.source)?;
                     self.w(".");
                 }
-                self.ident(&c.column.name)
+                match c.source {
+                    // A subquery's or CTE's column is named by its column list, where the
+                    // name may be a generated label (a name the user gave too long is an
+                    // error there).
+                    Source::Subquery(_) | Source::Cte(_) => self.generated_ident(&c.column.name),
+                    Source::Table(_) | Source::Alias(_) => self.ident(&c.column.name),
+                }
             }
             Expr::Bind(b) => self.bind_value(&b.value, b.sql_type.as_ref(), false),
             Expr::Param(p) => self.bind_named(&p.name, p.sql_type.as_ref(), p.expanding),

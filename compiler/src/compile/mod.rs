@@ -228,6 +228,17 @@ impl<'d> Compiler<'d> {
         Ok(())
     }
 
+    /// Writes a name the compiler may have generated (a label such as `anon_1` or `count_1`,
+    /// a disambiguating `name_2`, or a reference to such a label of a subquery), shortened
+    /// to the dialect's identifier limit as SQLAlchemy shortens its generated labels. The
+    /// same name always shortens the same way, so a label and its references agree. A name
+    /// the user gave that is too long is still an error: it is written with [`Self::ident`]
+    /// where it is defined.
+    pub fn generated_ident(&mut self, name: &str) -> Res {
+        let name = self.d.max_identifier_length().truncate(name);
+        self.ident(&name)
+    }
+
     /// Writes `schema.table` (each part quoted as needed).
     pub fn table_name(&mut self, table: &Table) -> Res {
         table.validate()?;
@@ -417,7 +428,8 @@ impl<'d> Compiler<'d> {
                     if i > 0 {
                         c.w(", ");
                     }
-                    c.ident(&col.name)?;
+                    // The query's result names, which may be generated labels.
+                    c.generated_ident(&col.name)?;
                 }
                 c.w(")");
             }

@@ -180,7 +180,11 @@ impl Compiler<'_> {
             self.expr(&item.expr)?;
             if item.labeled {
                 self.w(" AS ");
-                self.ident(&item.name)?;
+                if item.generated {
+                    self.generated_ident(&item.name)?;
+                } else {
+                    self.ident(&item.name)?;
+                }
             }
         }
         Ok(())

@@ -155,6 +155,104 @@ pub enum DeleteUsingStyle {
     UsingWithTarget,
 }
 
+/// The longest identifier (table, column, schema, index, constraint, alias or label name) a
+/// dialect accepts, and how its length is measured.
+///
+/// A name given by the user that is longer is a [`CompileError::IdentifierTooLong`]: the
+/// database would silently shorten it (PostgreSQL does) and later lookups by the full name
+/// would miss it. A name the compiler generates (an `anon_1` or `count_1` label, a
+/// disambiguating `name_2`, a column index's `ix_table_column`) is shortened instead, as
+/// SQLAlchemy does, by [`IdentifierLength::truncate`].
+///
+/// ```
+/// use sqlcore_compiler::dialect::IdentifierLength;
+/// let pg = IdentifierLength::Bytes(63);
+/// assert!(pg.allows(&"a".repeat(63)));
+/// assert!(!pg.allows(&"é".repeat(32))); // 64 bytes
+/// assert!(IdentifierLength::Chars(64).allows(&"é".repeat(64)));
+/// let long = format!("{}_2", "x".repeat(62));
+/// let short = pg.truncate(&long);
+/// assert_eq!(short.len(), 63);
+/// assert!(short.starts_with(&"x".repeat(54)));
+/// assert_eq!(short, pg.truncate(&long)); // the same name always shortens the same way
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdentifierLength {
+    /// No limit the compiler enforces (SQLite).
+    Unlimited,
+    /// At most this many bytes of UTF-8 (PostgreSQL: 63, `NAMEDATALEN - 1`).
+    Bytes(usize),
+    /// At most this many characters (MySQL: 64).
+    Chars(usize),
+}
+
+impl IdentifierLength {
+    /// The limit, or `None` for none.
+    pub fn max(self) -> Option<usize> {
+        match self {
+            IdentifierLength::Unlimited => None,
+            IdentifierLength::Bytes(n) | IdentifierLength::Chars(n) => Some(n),
+        }
+    }
+
+    /// What the limit counts: `"bytes"` or `"characters"`.
+    pub fn unit(self) -> &'static str {
+        match self {
+            IdentifierLength::Chars(_) => "characters",
+            IdentifierLength::Unlimited | IdentifierLength::Bytes(_) => "bytes",
+        }
+    }
+
+    /// The length of `name` in the limit's unit.
+    pub fn measure(self, name: &str) -> usize {
+        match self {
+            IdentifierLength::Chars(_) => name.chars().count(),
+            IdentifierLength::Unlimited | IdentifierLength::Bytes(_) => name.len(),
+        }
+    }
+
+    /// Whether `name` is short enough.
+    pub fn allows(self, name: &str) -> bool {
+        self.max().is_none_or(|max| self.measure(name) <= max)
+    }
+
+    /// `name` if it is short enough; otherwise its longest prefix that leaves room for `_`
+    /// and eight hex digits of a hash of the whole name. The same name always gives the same
+    /// result (a label and the references to it agree), and two long names that share their
+    /// prefix still differ.
+    pub fn truncate(self, name: &str) -> Cow<'_, str> {
+        let Some(max) = self.max().filter(|_| !self.allows(name)) else {
+            return Cow::Borrowed(name);
+        };
+        let suffix = format!("_{:08x}", fnv1a(name.as_bytes()));
+        let room = max.saturating_sub(suffix.len());
+        let (mut end, mut used) = (0, 0);
+        for (i, ch) in name.char_indices() {
+            used += match self {
+                IdentifierLength::Chars(_) => 1,
+                _ => ch.len_utf8(),
+            };
+            if used > room {
+                break;
+            }
+            end = i + ch.len_utf8();
+        }
+        let mut out = format!("{}{suffix}", &name[..end]);
+        // A limit shorter than the suffix (none of the dialects has one).
+        while self.measure(&out) > max {
+            out.pop();
+        }
+        Cow::Owned(out)
+    }
+}
+
+/// The 32-bit FNV-1a hash: small, and the same on every platform and in every version.
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h: u32, b| {
+        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
+}
+
 /// A SQL dialect: parameter style, quoting, types and the capabilities the compiler consults.
 ///
 /// ```
@@ -170,6 +268,8 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn param_style(&self) -> ParamStyle;
     /// The character that quotes identifiers.
     fn identifier_quote(&self) -> char;
+    /// The longest identifier the database keeps whole.
+    fn max_identifier_length(&self) -> IdentifierLength;
     /// Whether `lower` (a lower-cased word) is reserved and so must be quoted.
     fn is_reserved_word(&self, lower: &str) -> bool;
     /// The DDL name of a type.
@@ -297,12 +397,24 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     }
 
     /// Quotes `name` if it needs quoting: a reserved word, upper-case or special characters.
-    /// Embedded quote characters are doubled; a NUL character is an error.
+    /// Embedded quote characters are doubled; a NUL character, or a name longer than
+    /// [`Dialect::max_identifier_length`], is an error. Every identifier the compiler writes
+    /// comes through here.
     fn quote_identifier<'a>(&self, name: &'a str) -> Result<Cow<'a, str>, CompileError> {
         if name.contains('\0') {
             return Err(CompileError::invalid(format!(
                 "identifier {name:?} contains a NUL character"
             )));
+        }
+        let limit = self.max_identifier_length();
+        if let Some(max) = limit.max().filter(|_| !limit.allows(name)) {
+            return Err(CompileError::IdentifierTooLong {
+                identifier: name.to_owned(),
+                dialect: self.name(),
+                length: limit.measure(name),
+                max,
+                unit: limit.unit(),
+            });
         }
         let plain = !name.is_empty()
             && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')

@@ -2,8 +2,8 @@
 
 use super::numeric;
 use super::{
-    AutoincrementStyle, CommentStyle, Dialect, DistinctFromStyle, ParamStyle, UpdateFromStyle,
-    common_type_sql, keywords,
+    AutoincrementStyle, CommentStyle, Dialect, DistinctFromStyle, IdentifierLength, ParamStyle,
+    UpdateFromStyle, common_type_sql, keywords,
 };
 use crate::error::CompileError;
 use crate::schema::SqlType;
@@ -45,6 +45,9 @@ impl Dialect for MySQL {
     }
     fn identifier_quote(&self) -> char {
         '`'
+    }
+    fn max_identifier_length(&self) -> IdentifierLength {
+        IdentifierLength::Chars(64)
     }
     fn is_reserved_word(&self, lower: &str) -> bool {
         keywords::contains(keywords::MYSQL, lower)

@@ -1,8 +1,8 @@
 //! The PostgreSQL dialect.
 
 use super::{
-    AutoincrementStyle, CommentStyle, Dialect, InListStyle, ParamStyle, UpdateFromStyle,
-    common_type_sql, keywords,
+    AutoincrementStyle, CommentStyle, Dialect, IdentifierLength, InListStyle, ParamStyle,
+    UpdateFromStyle, common_type_sql, keywords,
 };
 use crate::error::CompileError;
 use crate::schema::SqlType;
@@ -21,6 +21,9 @@ impl Dialect for PostgreSQL {
     }
     fn identifier_quote(&self) -> char {
         '"'
+    }
+    fn max_identifier_length(&self) -> IdentifierLength {
+        IdentifierLength::Bytes(63)
     }
     fn is_reserved_word(&self, lower: &str) -> bool {
         keywords::contains(keywords::POSTGRESQL, lower)

@@ -1,8 +1,8 @@
 //! The SQLite dialect.
 
 use super::{
-    AutoincrementStyle, CommentStyle, Dialect, ParamStyle, UpdateFromStyle, common_type_sql,
-    keywords,
+    AutoincrementStyle, CommentStyle, Dialect, IdentifierLength, ParamStyle, UpdateFromStyle,
+    common_type_sql, keywords,
 };
 use crate::error::CompileError;
 use crate::schema::SqlType;
@@ -21,6 +21,9 @@ impl Dialect for SQLite {
     }
     fn identifier_quote(&self) -> char {
         '"'
+    }
+    fn max_identifier_length(&self) -> IdentifierLength {
+        IdentifierLength::Unlimited
     }
     fn is_reserved_word(&self, lower: &str) -> bool {
         keywords::contains(keywords::SQLITE, lower)

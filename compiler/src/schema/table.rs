@@ -308,15 +308,22 @@ impl Table {
             .then_some(col)
     }
 
-    /// Every index: the explicit ones, then one per column marked [`Column::index`].
+    /// Every index: the explicit ones, then one per column marked [`Column::index`] (named
+    /// `ix_<table>_<column>`, in full: [`crate::create_table_ddl`] shortens such a generated
+    /// name to the dialect's identifier limit).
     pub fn all_indexes(&self) -> Vec<Index> {
         let mut out = self.indexes.clone();
-        for col in self.columns.values().filter(|c| c.index) {
+        out.extend(self.column_indexes());
+        out
+    }
+
+    /// The indexes of the columns marked [`Column::index`], with their generated names.
+    pub(crate) fn column_indexes(&self) -> impl Iterator<Item = Index> + '_ {
+        self.columns.values().filter(|c| c.index).map(|col| {
             let mut index = Index::new(format!("ix_{}_{}", self.name, col.name), [&*col.name]);
             index.unique = col.unique;
-            out.push(index);
-        }
-        out
+            index
+        })
     }
 
     /// Whether two handles denote the same table (same schema and name).

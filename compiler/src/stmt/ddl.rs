@@ -5,6 +5,7 @@ use crate::compile::{Compile, Compiled};
 use crate::dialect::{CommentStyle, Dialect};
 use crate::error::CompileError;
 use crate::schema::{Index, MetaData, Table};
+use std::borrow::Cow;
 
 /// `CREATE TABLE [IF NOT EXISTS] ...` with columns and constraints.
 #[derive(Debug, Clone, PartialEq)]
@@ -186,7 +187,17 @@ pub fn create_table_ddl(table: &Table, dialect: &dyn Dialect, if_not_exists: boo
             }
         }
     }
-    for index in table.all_indexes() {
+    // A column index's name is generated: shortened to the dialect's limit (as SQLAlchemy
+    // shortens names made by its naming convention), where a name the user gave that is too
+    // long is an error.
+    let limit = dialect.max_identifier_length();
+    let generated = table.column_indexes().map(|mut index| {
+        if let Cow::Owned(short) = limit.truncate(&index.name) {
+            index.name = short;
+        }
+        index
+    });
+    for index in table.indexes.iter().cloned().chain(generated) {
         out.push(Ddl::CreateIndex(CreateIndex {
             table: table.clone(),
             index,

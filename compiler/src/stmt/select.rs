@@ -462,26 +462,31 @@ pub(crate) fn named_items<'a>(
                         expr: Cow::Owned(expr),
                         name,
                         labeled: false,
+                        generated: false,
                     });
                 }
             }
             SelectItem::Expr(expr) => {
-                let (name, labeled) = match expr {
-                    Expr::Column(c) => (c.column.name.clone(), false),
-                    Expr::Label(name, _) => (name.clone(), true),
+                // (name, labeled, generated)
+                let (name, labeled, generated) = match expr {
+                    Expr::Column(c) => (c.column.name.clone(), false, false),
+                    Expr::Label(name, _) => (name.clone(), true, false),
                     Expr::Invalid(e) => return Err(e.clone()),
-                    // A cast of a column keeps the column's name.
+                    // A cast of a column keeps the column's name (checked where the column
+                    // is written; a subquery's may be a generated label).
                     Expr::Cast(inner, _) if matches!(**inner, Expr::Column(_)) => (
                         inner.result_name().cloned().unwrap_or_else(|| "".into()),
                         true,
+                        true,
                     ),
-                    Expr::Func { name, .. } => (next(name.to_ascii_lowercase()), true),
-                    _ => (next("anon".to_owned()), true),
+                    Expr::Func { name, .. } => (next(name.to_ascii_lowercase()), true, true),
+                    _ => (next("anon".to_owned()), true, true),
                 };
                 out.push(NamedItem {
                     expr: Cow::Borrowed(expr),
                     name,
                     labeled,
+                    generated,
                 });
             }
         }
@@ -497,6 +502,7 @@ pub(crate) fn named_items<'a>(
             }
             out[i].name = label;
             out[i].labeled = true;
+            out[i].generated = true;
         }
     }
     Ok(out)
@@ -509,4 +515,7 @@ pub(crate) struct NamedItem<'a> {
     pub expr: Cow<'a, Expr>,
     pub name: Arc<str>,
     pub labeled: bool,
+    /// The name is the compiler's (`anon_1`, `count_1`, a disambiguating `name_2`), not the
+    /// user's: shortened to the dialect's limit rather than refused.
+    pub generated: bool,
 }
