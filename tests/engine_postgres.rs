@@ -810,6 +810,7 @@ fn the_sqlite_begin_execution_option_is_ignored() {
     .unwrap();
     tx.commit().unwrap();
     assert_eq!(scalar::<i64>(&mut conn, "SELECT count(*) FROM t"), 1);
+}
 
 #[test]
 fn names_at_the_identifier_limit_round_trip_and_longer_ones_are_refused() {
