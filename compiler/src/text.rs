@@ -216,7 +216,7 @@ impl Compile for TextClause {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn params(sql: &str) -> Vec<String> {
@@ -305,18 +305,24 @@ mod tests {
     /// `n` or more: linear work takes about 4 times as long, quadratic work about 16 times.
     /// `input(n)` builds the input, untimed.
     ///
-    /// Other work on the machine only slows runs down, so each size keeps its fastest of a few
-    /// runs (taken in turn, small and large, so a busy spell touches both), and a ratio too
+    /// The work is timed in the thread's CPU time, so time spent preempted by other processes
+    /// (a busy machine, the other tests) does not count. Caches still make runs vary, so each
+    /// size keeps its fastest of a few runs (taken in turn, small and large), and a ratio too
     /// high is measured again, twice at most, before the test fails — unless it is past 12,
     /// which is growth, not noise. The timing tests run one at a time.
-    fn assert_linear<T>(what: &str, n: usize, input: impl Fn(usize) -> T, work: impl Fn(&T)) {
+    pub(crate) fn assert_linear<T>(
+        what: &str,
+        n: usize,
+        input: impl Fn(usize) -> T,
+        work: impl Fn(&T),
+    ) {
         static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let (small, large) = (input(n), input(4 * n));
         let time = |input: &T| {
-            let start = std::time::Instant::now();
+            let start = thread_cpu_time();
             work(input);
-            start.elapsed()
+            thread_cpu_time().saturating_sub(start)
         };
         time(&small); // warm up
         let mut report = String::new();
@@ -340,6 +346,18 @@ mod tests {
             }
         }
         panic!("{report}");
+    }
+
+    /// The CPU time this thread has used.
+    fn thread_cpu_time() -> std::time::Duration {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+        std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
     }
 
     /// `n` parameters `:p0, :p1, ...` joined by `sep`.

@@ -21,7 +21,7 @@ use crate::expr::Expr;
 use crate::schema::{SqlType, Table};
 use crate::stmt::{Cte, Source};
 use crate::value::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// A column of a statement's result.
@@ -184,7 +184,7 @@ pub(crate) struct Compiler<'d> {
     /// Added to the next SELECT rendered (an INSERT ... SELECT's).
     pub select_extras: Option<SelectExtras>,
     /// Addresses of the values of the schema the statement binds ([`Self::mark_schema_value`]).
-    schema_values: Vec<usize>,
+    schema_values: HashSet<usize>,
 }
 
 /// What an INSERT ... SELECT adds to its SELECT: the client defaults of the columns it leaves
@@ -212,7 +212,7 @@ impl<'d> Compiler<'d> {
             correlation: Vec::new(),
             cte_scopes: Vec::new(),
             select_extras: None,
-            schema_values: Vec::new(),
+            schema_values: HashSet::new(),
         }
     }
 
@@ -287,7 +287,7 @@ impl<'d> Compiler<'d> {
         }
         self.literals.push(value.clone());
         let addr = value as *const Value as usize;
-        let schema_value = !self.schema_values.is_empty() && self.schema_values.contains(&addr);
+        let schema_value = self.schema_values.contains(&addr);
         self.literal_origins
             .push(if schema_value { 0 } else { addr });
         let n = self.literals.len();
@@ -312,10 +312,7 @@ impl<'d> Compiler<'d> {
     /// own) as one the compiled-statement cache need not trace to the statement.
     pub fn mark_schema_value(&mut self, value: &Value) {
         // A default repeats once per row of a multi-row INSERT: the list stays one per value.
-        let addr = value as *const Value as usize;
-        if !self.schema_values.contains(&addr) {
-            self.schema_values.push(addr);
-        }
+        self.schema_values.insert(value as *const Value as usize);
     }
 
     /// Binds a named parameter; the same name always uses the same slot.

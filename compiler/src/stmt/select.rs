@@ -9,6 +9,7 @@ use crate::stmt::{
     Alias, CompoundSelect, Cte, FromClause, JoinKind, Query, SetOp, Source, Subquery,
 };
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// One entry of a SELECT's column list.
@@ -436,15 +437,15 @@ pub(crate) fn named_items<'a>(
 ) -> Result<Vec<NamedItem<'a>>, CompileError> {
     let mut out = Vec::new();
     // Anonymous names count per base name: count_1, sum_1, anon_1, anon_2.
-    let mut counters: Vec<(String, usize)> = Vec::new();
-    let mut next = |base: String| {
-        let n = match counters.iter_mut().find(|(b, _)| *b == base) {
-            Some((_, n)) => {
+    let mut counters: HashMap<String, usize> = HashMap::new();
+    let mut next = |base: &str| {
+        let n = match counters.get_mut(base) {
+            Some(n) => {
                 *n += 1;
                 *n
             }
             None => {
-                counters.push((base.clone(), 1));
+                counters.insert(base.to_owned(), 1);
                 1
             }
         };
@@ -479,8 +480,8 @@ pub(crate) fn named_items<'a>(
                         true,
                         true,
                     ),
-                    Expr::Func { name, .. } => (next(name.to_ascii_lowercase()), true, true),
-                    _ => (next("anon".to_owned()), true, true),
+                    Expr::Func { name, .. } => (next(&name.to_ascii_lowercase()), true, true),
+                    _ => (next("anon"), true, true),
                 };
                 out.push(NamedItem {
                     expr: Cow::Borrowed(expr),
@@ -492,18 +493,22 @@ pub(crate) fn named_items<'a>(
         }
     }
     // As SQLAlchemy 2.0 (LABEL_STYLE_DISAMBIGUATE_ONLY): a repeated column name gets a
-    // `name_N` label, so every result column has a distinct name.
-    for i in 1..out.len() {
-        if out[..i].iter().any(|o| o.name == out[i].name) {
-            let base = out[i].name.to_string();
-            let mut label = next(base.clone());
-            while out.iter().any(|o| o.name == label) {
-                label = next(base.clone());
+    // `name_N` label, so every result column has a distinct name — one free of the names
+    // before it (as labelled) and after it (as given).
+    let given: HashSet<Arc<str>> = out.iter().map(|o| o.name.clone()).collect();
+    let mut before: HashSet<Arc<str>> = HashSet::with_capacity(out.len());
+    for item in &mut out {
+        if before.contains(&item.name) {
+            let base = item.name.clone();
+            let mut label = next(&base);
+            while before.contains(&label) || given.contains(&label) {
+                label = next(&base);
             }
-            out[i].name = label;
-            out[i].labeled = true;
-            out[i].generated = true;
+            item.name = label;
+            item.labeled = true;
+            item.generated = true;
         }
+        before.insert(item.name.clone());
     }
     Ok(out)
 }
@@ -518,4 +523,28 @@ pub(crate) struct NamedItem<'a> {
     /// The name is the compiler's (`anon_1`, `count_1`, a disambiguating `name_2`), not the
     /// user's: shortened to the dialect's limit rather than refused.
     pub generated: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::schema::{Column, SqlType, Table};
+    use crate::text::tests::assert_linear;
+    use crate::{Compile, Expr, count, select};
+
+    #[test]
+    fn naming_the_columns_is_linear() {
+        let t = Table::new("t").column(Column::new("x", SqlType::Integer));
+        // The same column again and again (x, x_1, x_2, ...), and as many functions
+        // (count_1, count_2, ...): the disambiguating names grow with the list.
+        let columns = |n| {
+            let mut items: Vec<Expr> = vec![t.c("x"); n];
+            items.extend((0..n).map(|_| count(t.c("x"))));
+            (n, select(items))
+        };
+        assert_linear("repeated names", 1_000, columns, |(n, stmt)| {
+            let compiled = stmt.compile(&crate::SQLite).unwrap();
+            assert_eq!(compiled.columns.len(), 2 * n);
+            assert_eq!(&*compiled.columns[*n - 1].name, format!("x_{}", n - 1));
+        });
+    }
 }
