@@ -1,5 +1,6 @@
 //! [`Value`]: everything that can be bound as a parameter or returned in a row.
 
+use crate::datetime_text;
 use crate::value_ref::ValueRef;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use rust_decimal::Decimal;
@@ -345,7 +346,9 @@ impl TryFrom<Value> for NaiveDate {
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
             Value::Date(d) => Ok(d),
-            Value::Text(ref s) => s.parse().map_err(|_| mismatch::<NaiveDate>(&v)),
+            Value::Text(ref s) => {
+                datetime_text::parse_date(s).ok_or_else(|| mismatch::<NaiveDate>(&v))
+            }
             other => Err(mismatch::<NaiveDate>(&other)),
         }
     }
@@ -356,7 +359,9 @@ impl TryFrom<Value> for NaiveTime {
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
             Value::Time(t) => Ok(t),
-            Value::Text(ref s) => s.parse().map_err(|_| mismatch::<NaiveTime>(&v)),
+            Value::Text(ref s) => {
+                datetime_text::parse_time(s).ok_or_else(|| mismatch::<NaiveTime>(&v))
+            }
             other => Err(mismatch::<NaiveTime>(&other)),
         }
     }
@@ -367,10 +372,9 @@ impl TryFrom<Value> for NaiveDateTime {
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
             Value::Timestamp(t) => Ok(t),
-            Value::Text(ref s) => s
-                .parse()
-                .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f"))
-                .map_err(|_| mismatch::<NaiveDateTime>(&v)),
+            Value::Text(ref s) => {
+                datetime_text::parse_datetime(s).ok_or_else(|| mismatch::<NaiveDateTime>(&v))
+            }
             other => Err(mismatch::<NaiveDateTime>(&other)),
         }
     }
@@ -381,10 +385,9 @@ impl TryFrom<Value> for DateTime<Utc> {
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
             Value::TimestampTz(t) => Ok(t),
-            Value::Text(ref s) => DateTime::parse_from_rfc3339(s)
-                .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%#z"))
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| mismatch::<DateTime<Utc>>(&v)),
+            Value::Text(ref s) => datetime_text::parse_datetime(s)
+                .map(|t| t.and_utc())
+                .ok_or_else(|| mismatch::<DateTime<Utc>>(&v)),
             other => Err(mismatch::<DateTime<Utc>>(&other)),
         }
     }

@@ -4,11 +4,14 @@ use super::{
     AutoincrementStyle, CommentStyle, Dialect, IdentifierLength, ParamStyle, UpdateFromStyle,
     common_type_sql, keywords,
 };
+use crate::datetime_text;
 use crate::error::CompileError;
 use crate::schema::SqlType;
+use crate::value::Value;
 
 /// SQLite (3.39 or later): `?NNN` parameters, `"` quoting, RETURNING, ON CONFLICT,
-/// `INTEGER PRIMARY KEY` autoincrement; no ILIKE, FOR UPDATE or DISTINCT ON.
+/// `INTEGER PRIMARY KEY` autoincrement; no ILIKE, FOR UPDATE or DISTINCT ON. Dates and times
+/// are text in SQLAlchemy's storage format (see [`crate::datetime_text`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SQLite;
 
@@ -50,6 +53,15 @@ impl Dialect for SQLite {
                     self.name(),
                 ));
             }
+        })
+    }
+    fn datetime_text(&self, value: &Value) -> Option<String> {
+        Some(match value {
+            Value::Date(d) => datetime_text::format_date(d),
+            Value::Time(t) => datetime_text::format_time(t),
+            Value::Timestamp(t) => datetime_text::format_datetime(t),
+            Value::TimestampTz(t) => datetime_text::format_datetime(&t.naive_utc()),
+            _ => return None,
         })
     }
     fn cast_type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
