@@ -214,6 +214,12 @@ fn sqlcore_writes_sqlalchemys_bytes_on_every_path() {
         ],
     )
     .unwrap();
+    // A timestamp meeting a Date is its date, as SQLAlchemy's DATE binds a datetime.
+    conn.execute(
+        insert(&t).values(params! { "id" => 8, "d" => ts(4, 5, 6, 7, 8) }),
+        (),
+    )
+    .unwrap();
     // An UPDATE's SET and WHERE.
     conn.execute(
         update(&t)
@@ -281,6 +287,7 @@ fn sqlcore_writes_sqlalchemys_bytes_on_every_path() {
         stored(&c, 7)[0].as_deref(),
         Some("2024-03-03 04:05:06.000000")
     );
+    assert_eq!(stored(&c, 8)[2].as_deref(), Some("2024-03-04"));
 }
 
 #[test]

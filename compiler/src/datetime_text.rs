@@ -28,7 +28,28 @@
 //! assert_eq!(parse_datetime("2024-03-01 12:30:15"), Some(t));
 //! ```
 
+use crate::schema::SqlType;
+use crate::value::Value;
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+
+/// The text SQLAlchemy's SQLite dialect stores for a date or time value meeting a column of
+/// type `ty` (where known), `None` for any other value. As SQLAlchemy's bind processors do, a
+/// date meeting a `DateTime` is its midnight and a timestamp meeting a `Date` its date; an
+/// aware timestamp is its UTC wall clock.
+pub fn storage_text(value: &Value, ty: Option<&SqlType>) -> Option<String> {
+    Some(match (value, ty) {
+        (Value::Date(d), Some(SqlType::DateTime { .. })) => {
+            format_datetime(&d.and_time(NaiveTime::MIN))
+        }
+        (Value::Timestamp(t), Some(SqlType::Date)) => format_date(&t.date()),
+        (Value::TimestampTz(t), Some(SqlType::Date)) => format_date(&t.date_naive()),
+        (Value::Date(d), _) => format_date(d),
+        (Value::Time(t), _) => format_time(t),
+        (Value::Timestamp(t), _) => format_datetime(t),
+        (Value::TimestampTz(t), _) => format_datetime(&t.naive_utc()),
+        _ => return None,
+    })
+}
 
 /// A timestamp in SQLAlchemy's SQLite storage format: `YYYY-MM-DD HH:MM:SS.ffffff`.
 pub fn format_datetime(t: &NaiveDateTime) -> String {
@@ -180,6 +201,26 @@ mod tests {
             "0987-01-02"
         );
         assert_eq!(format_time(&at(12, 30, 15, 5).time()), "12:30:15.000005");
+    }
+
+    #[test]
+    fn storage_text_follows_the_column_type() {
+        let t = at(12, 30, 15, 0);
+        let datetime = SqlType::DateTime { timezone: true };
+        let text = |v: Value, ty: Option<&SqlType>| storage_text(&v, ty);
+        assert_eq!(
+            text(Value::Date(t.date()), Some(&datetime)).as_deref(),
+            Some("2024-03-01 00:00:00.000000")
+        );
+        assert_eq!(
+            text(Value::TimestampTz(t.and_utc()), Some(&SqlType::Date)).as_deref(),
+            Some("2024-03-01")
+        );
+        assert_eq!(
+            text(Value::TimestampTz(t.and_utc()), None).as_deref(),
+            Some("2024-03-01 12:30:15.000000")
+        );
+        assert_eq!(text(Value::from("2024-03-01"), Some(&datetime)), None);
     }
 
     #[test]

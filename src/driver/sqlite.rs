@@ -18,7 +18,6 @@ use crate::url::{SqlitePath, Url};
 use lru::LruCache;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef as Stored};
 use rusqlite::{Connection as RawSqlite, OpenFlags, PrepFlags, Statement as RawStatement, ffi};
-use sqlcore_compiler::chrono::NaiveTime;
 use sqlcore_compiler::{Dialect, SQLite, SqlType, Value, ValueRef, datetime_text, serde_json};
 use std::any::Any;
 use std::borrow::Cow;
@@ -177,21 +176,15 @@ enum Handle {
 }
 
 /// A value bound into SQLite: the closest storage class, for the SQL type it meets where known.
-/// Dates and times are text in SQLAlchemy's storage format (see
-/// [`sqlcore_compiler::datetime_text`]); a date meeting a `DateTime` is its midnight, as
-/// SQLAlchemy binds it.
+/// Dates and times are text in SQLAlchemy's storage format
+/// ([`datetime_text::storage_text`]).
 struct Bind<'a>(&'a Value, Option<&'a SqlType>);
 
 impl rusqlite::ToSql for Bind<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match self.0 {
-            Value::Date(d) if matches!(self.1, Some(SqlType::DateTime { .. })) => {
-                ToSqlOutput::Owned(SqlValue::Text(datetime_text::format_datetime(
-                    &d.and_time(NaiveTime::MIN),
-                )))
-            }
             Value::Date(_) | Value::Time(_) | Value::Timestamp(_) | Value::TimestampTz(_) => {
-                match SQLite.datetime_text(self.0) {
+                match datetime_text::storage_text(self.0, self.1) {
                     Some(text) => ToSqlOutput::Owned(SqlValue::Text(text)),
                     None => {
                         return Err(rusqlite::Error::ToSqlConversionFailure(

@@ -56,13 +56,7 @@ impl Dialect for SQLite {
         })
     }
     fn datetime_text(&self, value: &Value) -> Option<String> {
-        Some(match value {
-            Value::Date(d) => datetime_text::format_date(d),
-            Value::Time(t) => datetime_text::format_time(t),
-            Value::Timestamp(t) => datetime_text::format_datetime(t),
-            Value::TimestampTz(t) => datetime_text::format_datetime(&t.naive_utc()),
-            _ => return None,
-        })
+        datetime_text::storage_text(value, None)
     }
     fn cast_type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
         // CAST uses storage classes: a cast to DATETIME would yield a number.
