@@ -177,10 +177,7 @@ fn sqlcore_writes_sqlalchemys_bytes_on_every_path() {
     let engine = create_engine(&b.url()).unwrap();
     let mut conn = engine.connect().unwrap();
     let t = ev();
-    let aware = FixedOffset::east_opt(2 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(2024, 7, 1, 11, 0, 0)
-        .unwrap();
+    let aware = Utc.with_ymd_and_hms(2024, 7, 1, 9, 0, 0).unwrap();
     let row = |id: i64, at: NaiveDateTime| {
         params! {
             "id" => id, "at" => at, "at_tz" => aware, "d" => at.date(), "t" => at.time(),
@@ -201,7 +198,7 @@ fn sqlcore_writes_sqlalchemys_bytes_on_every_path() {
     conn.execute(
         text("INSERT INTO ev (id, at, at_tz, d, t) VALUES (5, :at, :tz, :d, :t)"),
         params! {
-            "at" => ts(1, 0, 0, 0, 0), "tz" => aware.with_timezone(&Utc),
+            "at" => ts(1, 0, 0, 0, 0), "tz" => aware,
             "d" => day(1), "t" => NaiveTime::from_hms_opt(12, 30, 15).unwrap(),
         },
     )
@@ -214,9 +211,15 @@ fn sqlcore_writes_sqlalchemys_bytes_on_every_path() {
         ],
     )
     .unwrap();
-    // A timestamp meeting a Date is its date, as SQLAlchemy's DATE binds a datetime.
+    // A timestamp meeting a Date is its date, as SQLAlchemy's DATE binds a datetime. An
+    // aware value with another offset is its UTC wall clock: it became UTC as a `Value`
+    // (SQLAlchemy would store 11:00, the offset's wall clock, and lose the instant).
+    let plus_two = FixedOffset::east_opt(2 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(2024, 7, 1, 11, 0, 0)
+        .unwrap();
     conn.execute(
-        insert(&t).values(params! { "id" => 8, "d" => ts(4, 5, 6, 7, 8) }),
+        insert(&t).values(params! { "id" => 8, "d" => ts(4, 5, 6, 7, 8), "at_tz" => plus_two }),
         (),
     )
     .unwrap();
@@ -287,6 +290,7 @@ fn sqlcore_writes_sqlalchemys_bytes_on_every_path() {
         stored(&c, 7)[0].as_deref(),
         Some("2024-03-03 04:05:06.000000")
     );
+    assert_eq!(stored(&c, 8)[1].as_deref(), Some(tz));
     assert_eq!(stored(&c, 8)[2].as_deref(), Some("2024-03-04"));
 }
 

@@ -12,20 +12,32 @@
 //! | `Time` | `12:30:15.000000` |
 //!
 //! Fractions are always six digits (microseconds; finer digits are truncated). SQLAlchemy's
-//! bind processor writes an aware `datetime`'s wall-clock fields and drops its tzinfo without
-//! converting it; sqlcore's aware value is a `DateTime<Utc>`, so dropping its zone stores the
-//! UTC wall clock.
+//! bind processor (`sqlalchemy/dialects/sqlite/base.py`, `DATETIME.bind_processor`) writes an
+//! aware `datetime`'s wall-clock fields and drops its tzinfo without converting it. sqlcore's
+//! aware value is a `DateTime<Utc>`, so dropping its zone stores the UTC wall clock: the same
+//! bytes as SQLAlchemy for a UTC value. (A value given with another offset became UTC when it
+//! became a [`Value`]; SQLAlchemy would store that offset's wall clock and lose the instant.)
+//!
+//! Reading accepts more than SQLAlchemy writes, as `datetime.fromisoformat` does: see
+//! [`parse_datetime`]. Other dialects write ISO 8601 literals of their own.
 //!
 //! ```
-//! use sqlcore_compiler::chrono::{NaiveDate, TimeZone, Utc};
-//! use sqlcore_compiler::datetime_text::{format_datetime, parse_datetime};
+//! use sqlcore_compiler::chrono::{FixedOffset, NaiveDate, TimeZone};
+//! use sqlcore_compiler::datetime_text::parse_datetime;
+//! use sqlcore_compiler::{Dialect, MySQL, PostgreSQL, SQLite, Value};
 //!
 //! let t = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap().and_hms_opt(12, 30, 15).unwrap();
-//! assert_eq!(format_datetime(&t), "2024-03-01 12:30:15.000000");
-//! assert_eq!(format_datetime(&Utc.from_utc_datetime(&t).naive_utc()), "2024-03-01 12:30:15.000000");
+//! let text = |d: &dyn Dialect, v: Value| d.datetime_text(&v).unwrap();
+//! assert_eq!(text(&SQLite, t.into()), "2024-03-01 12:30:15.000000");
+//! assert_eq!(text(&PostgreSQL, t.into()), "2024-03-01 12:30:15");
+//! assert_eq!(text(&MySQL, t.into()), "2024-03-01 12:30:15");
+//! let aware = FixedOffset::east_opt(2 * 3600).unwrap().from_local_datetime(&t).unwrap();
+//! assert_eq!(text(&SQLite, aware.into()), "2024-03-01 10:30:15.000000");
+//! assert_eq!(text(&PostgreSQL, aware.into()), "2024-03-01T10:30:15+00:00");
 //! // Other writers' forms read too; an offset is converted to UTC.
 //! assert_eq!(parse_datetime("2024-03-01T14:30:15+02:00"), Some(t));
 //! assert_eq!(parse_datetime("2024-03-01 12:30:15"), Some(t));
+//! assert_eq!(parse_datetime("2024-03-01"), t.date().and_hms_opt(0, 0, 0));
 //! ```
 
 use crate::schema::SqlType;
