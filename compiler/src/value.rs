@@ -430,6 +430,9 @@ impl TryFrom<Value> for serde_json::Value {
 /// Conversion of a [`Value`] into a Rust type, including `Option<T>` for nullable values.
 ///
 /// Implemented for every type that has a `TryFrom<Value>` conversion; rows use it for typed access.
+/// Text converts to dates and times as [`datetime_text`](crate::datetime_text) reads it
+/// (SQLite's storage format and other ISO 8601 forms; text without an offset is UTC for a
+/// `DateTime<Utc>`).
 ///
 /// ```
 /// use sqlcore_compiler::{FromValue, Value};
@@ -529,6 +532,17 @@ mod tests {
         assert!(String::try_from(Value::I32(1)).is_err());
         let u = Uuid::nil();
         assert_eq!(Uuid::try_from(Value::Text(u.to_string())), Ok(u));
+        let stored = || Value::from("2024-03-01 12:30:15.000000");
+        let t = NaiveDate::from_ymd_opt(2024, 3, 1)
+            .unwrap()
+            .and_hms_opt(12, 30, 15)
+            .unwrap();
+        assert_eq!(NaiveDateTime::try_from(stored()), Ok(t));
+        assert_eq!(DateTime::<Utc>::try_from(stored()), Ok(t.and_utc()));
+        assert_eq!(
+            NaiveTime::try_from(Value::from("12:30:15.000000")),
+            Ok(t.time())
+        );
     }
 
     /// Reading a borrowed value gives exactly what reading the owned one does, for every
