@@ -4,7 +4,7 @@
 //! compare and sort as text with the other's: `DateTime` (naive, and `timezone = true` as its
 //! UTC wall clock, the zone dropped as SQLAlchemy drops it) `2024-03-01 12:30:15.000000`,
 //! `Date` `2024-03-01`, `Time` `12:30:15.000000`; a date bound for a `DateTime` is its
-//! midnight. Reading accepts other ISO 8601 forms too (`T` separator, no or any fraction,
+//! midnight, a timestamp bound for a `Date` its date. Reading accepts other ISO 8601 forms too (`T` separator, no or any fraction,
 //! `Z` or an offset, converted to UTC for both kinds, a bare date as midnight); see
 //! [`sqlcore_compiler::datetime_text`].
 
