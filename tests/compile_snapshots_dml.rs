@@ -195,6 +195,24 @@ snap!(
             .primary_key(["user_id", "group_id"])
     )
 );
+// SQLite writes dates and times in the text it stores (SQLAlchemy's storage format).
+snap!(create_table_datetime_defaults, {
+    let at = chrono::NaiveDate::from_ymd_opt(2024, 3, 1)
+        .unwrap()
+        .and_hms_opt(12, 30, 15)
+        .unwrap();
+    create_table(
+        &Table::new("moments")
+            .column(Column::new("id", SqlType::Integer).primary_key())
+            .column(Column::new("at", SqlType::DateTime { timezone: false }).server_default(at))
+            .column(
+                Column::new("at_tz", SqlType::DateTime { timezone: true })
+                    .server_default(at.and_utc()),
+            )
+            .column(Column::new("d", SqlType::Date).server_default(at.date()))
+            .column(Column::new("t", SqlType::Time).server_default(at.time())),
+    )
+});
 snap!(drop_table_plain, drop_table(&counters()));
 snap!(
     drop_table_if_exists,

@@ -7,7 +7,7 @@ mod common;
 use common::backend::TestDb;
 use sqlcore::dialect::{AutoincrementStyle, CommentStyle};
 use sqlcore::*;
-use sqlcore::{chrono, rust_decimal, uuid};
+use sqlcore::{chrono, rust_decimal, serde_json, uuid};
 use sqlparser::dialect::{PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 use std::sync::Arc;
@@ -748,6 +748,54 @@ fn sqlite_catalog_queries_do_not_depend_on_the_table_count() {
     assert_eq!((few_tables, many_tables), (10, 300));
     assert_eq!(few, many, "catalog queries for 10 and for 300 tables");
     assert!(many <= 5, "{many} catalog queries");
+}
+
+/// PostgreSQL's `json` and `jsonb` both reflect as `SqlType::Json`, and values go through
+/// either column of the autoloaded table as JSON.
+#[test]
+fn postgres_json_and_jsonb_reflect_as_json() {
+    let Some(b) = TestDb::postgres("reflect_json") else {
+        return;
+    };
+    let mut client = common::pg::connect().unwrap();
+    client
+        .batch_execute(&format!(
+            "CREATE TABLE {}.docs (id integer PRIMARY KEY, j json, jb jsonb); \
+             INSERT INTO {0}.docs VALUES (1, '{{\"b\": 1, \"a\": [true]}}', '{{\"c\": null}}')",
+            b.schema().unwrap()
+        ))
+        .unwrap();
+    let engine = create_engine(&b.url()).unwrap();
+    let mut metadata = MetaData::new();
+    let docs = Table::autoload("docs", &mut metadata, &engine).unwrap();
+    let ty = |name: &str| docs.get_column(name).unwrap().sql_type.clone();
+    assert_eq!((ty("j"), ty("jb")), (SqlType::Json, SqlType::Json));
+
+    let mut conn = engine.connect().unwrap();
+    let doc = serde_json::json!({"k": [1, "two", {"three": 3.5}]});
+    conn.execute(
+        insert(&docs).values(params! { "id" => 2, "j" => doc.clone(), "jb" => doc.clone() }),
+        (),
+    )
+    .unwrap();
+    let rows = conn
+        .execute(
+            select([docs.c("j"), docs.c("jb")]).order_by([docs.c("id").asc()]),
+            (),
+        )
+        .unwrap()
+        .all()
+        .unwrap();
+    let json = |row: &Row, col: &str| row.get::<serde_json::Value>(col).unwrap();
+    assert_eq!(
+        json(&rows[0], "j"),
+        serde_json::json!({"b": 1, "a": [true]})
+    );
+    assert_eq!(json(&rows[0], "jb"), serde_json::json!({"c": null}));
+    assert_eq!(
+        (json(&rows[1], "j"), json(&rows[1], "jb")),
+        (doc.clone(), doc)
+    );
 }
 
 on_every_backend!(

@@ -27,6 +27,7 @@
 
 mod cache_key;
 pub mod compile;
+pub mod datetime_text;
 pub mod dialect;
 mod error;
 pub mod expr;

@@ -1,5 +1,6 @@
 //! [`Value`]: everything that can be bound as a parameter or returned in a row.
 
+use crate::datetime_text;
 use crate::value_ref::ValueRef;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use rust_decimal::Decimal;
@@ -345,7 +346,9 @@ impl TryFrom<Value> for NaiveDate {
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
             Value::Date(d) => Ok(d),
-            Value::Text(ref s) => s.parse().map_err(|_| mismatch::<NaiveDate>(&v)),
+            Value::Text(ref s) => {
+                datetime_text::parse_date(s).ok_or_else(|| mismatch::<NaiveDate>(&v))
+            }
             other => Err(mismatch::<NaiveDate>(&other)),
         }
     }
@@ -356,7 +359,9 @@ impl TryFrom<Value> for NaiveTime {
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
             Value::Time(t) => Ok(t),
-            Value::Text(ref s) => s.parse().map_err(|_| mismatch::<NaiveTime>(&v)),
+            Value::Text(ref s) => {
+                datetime_text::parse_time(s).ok_or_else(|| mismatch::<NaiveTime>(&v))
+            }
             other => Err(mismatch::<NaiveTime>(&other)),
         }
     }
@@ -367,10 +372,9 @@ impl TryFrom<Value> for NaiveDateTime {
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
             Value::Timestamp(t) => Ok(t),
-            Value::Text(ref s) => s
-                .parse()
-                .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f"))
-                .map_err(|_| mismatch::<NaiveDateTime>(&v)),
+            Value::Text(ref s) => {
+                datetime_text::parse_datetime(s).ok_or_else(|| mismatch::<NaiveDateTime>(&v))
+            }
             other => Err(mismatch::<NaiveDateTime>(&other)),
         }
     }
@@ -381,10 +385,9 @@ impl TryFrom<Value> for DateTime<Utc> {
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
             Value::TimestampTz(t) => Ok(t),
-            Value::Text(ref s) => DateTime::parse_from_rfc3339(s)
-                .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%#z"))
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| mismatch::<DateTime<Utc>>(&v)),
+            Value::Text(ref s) => datetime_text::parse_datetime(s)
+                .map(|t| t.and_utc())
+                .ok_or_else(|| mismatch::<DateTime<Utc>>(&v)),
             other => Err(mismatch::<DateTime<Utc>>(&other)),
         }
     }
@@ -427,6 +430,9 @@ impl TryFrom<Value> for serde_json::Value {
 /// Conversion of a [`Value`] into a Rust type, including `Option<T>` for nullable values.
 ///
 /// Implemented for every type that has a `TryFrom<Value>` conversion; rows use it for typed access.
+/// Text converts to dates and times as [`datetime_text`](crate::datetime_text) reads it
+/// (SQLite's storage format and other ISO 8601 forms; text without an offset is UTC for a
+/// `DateTime<Utc>`).
 ///
 /// ```
 /// use sqlcore_compiler::{FromValue, Value};
@@ -526,6 +532,17 @@ mod tests {
         assert!(String::try_from(Value::I32(1)).is_err());
         let u = Uuid::nil();
         assert_eq!(Uuid::try_from(Value::Text(u.to_string())), Ok(u));
+        let stored = || Value::from("2024-03-01 12:30:15.000000");
+        let t = NaiveDate::from_ymd_opt(2024, 3, 1)
+            .unwrap()
+            .and_hms_opt(12, 30, 15)
+            .unwrap();
+        assert_eq!(NaiveDateTime::try_from(stored()), Ok(t));
+        assert_eq!(DateTime::<Utc>::try_from(stored()), Ok(t.and_utc()));
+        assert_eq!(
+            NaiveTime::try_from(Value::from("12:30:15.000000")),
+            Ok(t.time())
+        );
     }
 
     /// Reading a borrowed value gives exactly what reading the owned one does, for every

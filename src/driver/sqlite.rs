@@ -1,4 +1,12 @@
 //! The SQLite driver, over `rusqlite` (bundled SQLite).
+//!
+//! Dates and times are text in SQLAlchemy's SQLite storage format, so rows either writes
+//! compare and sort as text with the other's: `DateTime` (naive, and `timezone = true` as its
+//! UTC wall clock, the zone dropped as SQLAlchemy drops it) `2024-03-01 12:30:15.000000`,
+//! `Date` `2024-03-01`, `Time` `12:30:15.000000`; a date bound for a `DateTime` is its
+//! midnight, a timestamp bound for a `Date` its date. Reading accepts other ISO 8601 forms too (`T` separator, no or any fraction,
+//! `Z` or an offset, converted to UTC for both kinds, a bare date as midnight); see
+//! [`sqlcore_compiler::datetime_text`].
 
 use super::{
     Driver, DriverConnection, DriverRow, Execution, FirstRow, Request, ResultNames, RowSource,
@@ -10,8 +18,7 @@ use crate::url::{SqlitePath, Url};
 use lru::LruCache;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef as Stored};
 use rusqlite::{Connection as RawSqlite, OpenFlags, PrepFlags, Statement as RawStatement, ffi};
-use sqlcore_compiler::chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
-use sqlcore_compiler::{Dialect, SQLite, SqlType, Value, ValueRef, serde_json};
+use sqlcore_compiler::{Dialect, SQLite, SqlType, Value, ValueRef, datetime_text, serde_json};
 use std::any::Any;
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -168,12 +175,24 @@ enum Handle {
     Moving,
 }
 
-/// A value bound into SQLite: the closest storage class.
-struct Bind<'a>(&'a Value);
+/// A value bound into SQLite: the closest storage class, for the SQL type it meets where known.
+/// Dates and times are text in SQLAlchemy's storage format
+/// ([`datetime_text::storage_text`]).
+struct Bind<'a>(&'a Value, Option<&'a SqlType>);
 
 impl rusqlite::ToSql for Bind<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match self.0 {
+            Value::Date(_) | Value::Time(_) | Value::Timestamp(_) | Value::TimestampTz(_) => {
+                match datetime_text::storage_text(self.0, self.1) {
+                    Some(text) => ToSqlOutput::Owned(SqlValue::Text(text)),
+                    None => {
+                        return Err(rusqlite::Error::ToSqlConversionFailure(
+                            "SQLite writes no text for this date/time value".into(),
+                        ));
+                    }
+                }
+            }
             Value::Null => ToSqlOutput::Borrowed(Stored::Null),
             Value::Bool(b) => ToSqlOutput::Owned(SqlValue::Integer((*b).into())),
             Value::I16(n) => ToSqlOutput::Owned(SqlValue::Integer((*n).into())),
@@ -184,16 +203,6 @@ impl rusqlite::ToSql for Bind<'_> {
             Value::Text(s) => ToSqlOutput::Borrowed(Stored::Text(s.as_bytes())),
             Value::Bytes(b) => ToSqlOutput::Borrowed(Stored::Blob(b)),
             Value::Decimal(d) => ToSqlOutput::Owned(SqlValue::Text(d.to_string())),
-            Value::Date(d) => ToSqlOutput::Owned(SqlValue::Text(d.format("%Y-%m-%d").to_string())),
-            Value::Time(t) => {
-                ToSqlOutput::Owned(SqlValue::Text(t.format("%H:%M:%S%.f").to_string()))
-            }
-            Value::Timestamp(t) => {
-                ToSqlOutput::Owned(SqlValue::Text(t.format("%Y-%m-%d %H:%M:%S%.f").to_string()))
-            }
-            Value::TimestampTz(t) => ToSqlOutput::Owned(SqlValue::Text(
-                t.to_rfc3339_opts(SecondsFormat::AutoSi, false),
-            )),
             Value::Uuid(u) => ToSqlOutput::Owned(SqlValue::Text(u.hyphenated().to_string())),
             Value::Interval(i) => ToSqlOutput::Owned(SqlValue::Text(i.to_string())),
             Value::Json(j) => ToSqlOutput::Owned(SqlValue::Text(j.to_string())),
@@ -253,21 +262,15 @@ fn converted(ty: &SqlType, raw: &ValueRef<'_>) -> Option<Value> {
         (SqlType::Numeric(_, scale), ValueRef::I64(n)) => {
             Some(Value::Decimal(rescale((*n).into(), *scale)))
         }
-        (SqlType::Date, ValueRef::Text(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .ok()
-            .map(Value::Date),
-        (SqlType::Time, ValueRef::Text(s)) => NaiveTime::parse_from_str(s, "%H:%M:%S%.f")
-            .ok()
-            .map(Value::Time),
+        // Dates and times: SQLAlchemy's storage format, and the other ISO 8601 forms
+        // `datetime_text` reads (an offset is converted to UTC, for both DateTime kinds).
+        (SqlType::Date, ValueRef::Text(s)) => datetime_text::parse_date(s).map(Value::Date),
+        (SqlType::Time, ValueRef::Text(s)) => datetime_text::parse_time(s).map(Value::Time),
         (SqlType::DateTime { timezone: false }, ValueRef::Text(s)) => {
-            parse_timestamp(s).map(Value::Timestamp)
+            datetime_text::parse_datetime(s).map(Value::Timestamp)
         }
         (SqlType::DateTime { timezone: true }, ValueRef::Text(s)) => {
-            DateTime::parse_from_rfc3339(s)
-                .ok()
-                .map(|t| t.with_timezone(&Utc))
-                .or_else(|| parse_timestamp(s).map(|t| t.and_utc()))
-                .map(Value::TimestampTz)
+            datetime_text::parse_datetime(s).map(|t| Value::TimestampTz(t.and_utc()))
         }
         (SqlType::Uuid, ValueRef::Text(s)) => s.parse().ok().map(Value::Uuid),
         (SqlType::Interval, ValueRef::Text(s)) => s.parse().ok().map(Value::Interval),
@@ -299,12 +302,6 @@ fn serde_json_parse(s: &str) -> Option<Value> {
     serde_json::from_str(s)
         .ok()
         .map(|j: serde_json::Value| Value::from(j))
-}
-
-fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f")
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f"))
-        .ok()
 }
 
 /// Maps a rusqlite error to the DB-API family it belongs to, as pysqlite does for SQLite's
@@ -422,7 +419,7 @@ impl SqliteConnection {
                         conn.prepare_with_flags(request.sql, PrepFlags::SQLITE_PREPARE_PERSISTENT)
                             .map_err(fail)
                     })?;
-                    bind(stmt, request.params)?;
+                    bind(stmt, request.params, request.param_types)?;
                     let result = run(conn, stmt);
                     // As rusqlite's cache does: the statement keeps no copy of the values.
                     stmt.clear_bindings();
@@ -430,15 +427,16 @@ impl SqliteConnection {
                 }
                 None => {
                     let mut stmt = conn.prepare_cached(request.sql).map_err(fail)?;
-                    bind(&mut stmt, request.params)?;
+                    bind(&mut stmt, request.params, request.param_types)?;
                     run(conn, &mut stmt)
                 }
             })
     }
 }
 
-/// Binds `params` to `stmt`, which must take as many.
-fn bind(stmt: &mut RawStatement<'_>, params: &[&Value]) -> Result<()> {
+/// Binds `params` to `stmt`, which must take as many, for the SQL types they meet (`types`,
+/// by position, where known).
+fn bind(stmt: &mut RawStatement<'_>, params: &[&Value], types: &[Option<SqlType>]) -> Result<()> {
     let expected = stmt.parameter_count();
     if expected != params.len() {
         return Err(Error::Db(DbError::new(
@@ -450,7 +448,8 @@ fn bind(stmt: &mut RawStatement<'_>, params: &[&Value]) -> Result<()> {
         )));
     }
     for (i, v) in params.iter().enumerate() {
-        stmt.raw_bind_parameter(i + 1, Bind(v)).map_err(fail)?;
+        let ty = types.get(i).and_then(Option::as_ref);
+        stmt.raw_bind_parameter(i + 1, Bind(v, ty)).map_err(fail)?;
     }
     Ok(())
 }
@@ -539,14 +538,15 @@ impl DriverConnection for SqliteConnection {
     fn execute_many(
         &mut self,
         sql: &str,
-        _param_types: &[Option<SqlType>],
+        param_types: &[Option<SqlType>],
         param_sets: &mut dyn Iterator<Item = Vec<Value>>,
     ) -> Result<i64> {
         let mut total = 0i64;
         let mut stmt = self.conn().prepare_cached(sql).map_err(fail)?;
         for params in param_sets {
             for (i, v) in params.iter().enumerate() {
-                stmt.raw_bind_parameter(i + 1, Bind(v)).map_err(fail)?;
+                let ty = param_types.get(i).and_then(Option::as_ref);
+                stmt.raw_bind_parameter(i + 1, Bind(v, ty)).map_err(fail)?;
             }
             total += stmt.raw_execute().map_err(fail)? as i64;
         }

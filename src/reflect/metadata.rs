@@ -174,6 +174,12 @@ fn add_referred(
 /// `Table::autoload`: a table read from the database into a [`MetaData`] (SQLAlchemy's
 /// `Table("users", metadata, autoload_with=engine)`), with the tables its foreign keys refer to.
 ///
+/// Types come back as the database declares them, and some distinctions are lost: on SQLite a
+/// `DATETIME` column reflects as `DateTime { timezone: false }` and `TIMESTAMP` (what sqlcore
+/// creates for `timezone: true`) as `timezone: true`, but SQLAlchemy creates both kinds as
+/// `DATETIME`, so its aware columns reflect naive (the stored text is the same either way);
+/// on PostgreSQL `json` and `jsonb` both reflect as `SqlType::Json`.
+///
 /// ```
 /// use sqlcore::*;
 /// let engine = create_engine("sqlite://")?;

@@ -221,7 +221,9 @@ fn strip_literal_cast<'a>(default: &'a str, column_type: &str) -> &'a str {
     }
 }
 
-/// A type as `format_type` writes it.
+/// A type as `format_type` writes it. `json` and `jsonb` both reflect as [`SqlType::Json`]
+/// (as SQLAlchemy's `JSON` and `JSONB` are both JSON types); DDL from the reflected table
+/// creates `JSONB`, which keeps neither key order, duplicate keys nor whitespace.
 fn sql_type(name: &str) -> SqlType {
     let (base, args, rest) = split_type_name(name);
     if !rest.is_empty() {
@@ -247,7 +249,7 @@ fn sql_type(name: &str) -> SqlType {
         ("interval", []) => SqlType::Interval,
         ("bytea", []) => SqlType::LargeBinary,
         ("uuid", []) => SqlType::Uuid,
-        ("jsonb", []) => SqlType::Json,
+        ("json" | "jsonb", []) => SqlType::Json,
         _ => SqlType::Other(name.to_owned()),
     }
 }
@@ -364,7 +366,8 @@ mod tests {
             SqlType::Numeric(Some(10), Some(2))
         );
         assert_eq!(sql_type("integer[]"), SqlType::Other("integer[]".into()));
-        assert_eq!(sql_type("json"), SqlType::Other("json".into()));
+        assert_eq!(sql_type("json"), SqlType::Json);
+        assert_eq!(sql_type("jsonb"), SqlType::Json);
         assert_eq!(
             sql_type("timestamp(3) without time zone"),
             SqlType::Other("timestamp(3) without time zone".into())

@@ -327,7 +327,11 @@ fn action(rule: &str) -> Option<ReferentialAction> {
     }
 }
 
-/// A declared type, as written in CREATE TABLE.
+/// A declared type, as written in CREATE TABLE. SQLite keeps only the declared name, so the
+/// `timezone` flag of a `DateTime` is what the name says: `DATETIME` naive, `TIMESTAMP` (what
+/// sqlcore creates for `timezone: true`) aware. SQLAlchemy creates both kinds as `DATETIME`:
+/// its aware columns reflect as naive. Nothing else is lost, as both kinds store the same
+/// text (SQLAlchemy's storage format, the UTC wall clock for an aware value).
 fn sql_type(name: &str) -> SqlType {
     let (base, args, rest) = split_type_name(name);
     if !rest.is_empty() {

@@ -458,9 +458,26 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         Ok(out)
     }
 
+    /// A date, time or timestamp value as the text this dialect writes for it in a literal
+    /// (`None` for any other value). Default: ISO 8601 (`2024-03-01`, `12:30:15`,
+    /// `2024-03-01 12:30:15`, RFC 3339 with the offset for an aware timestamp). SQLite writes
+    /// the text it stores, SQLAlchemy's storage format (see [`crate::datetime_text`]).
+    fn datetime_text(&self, value: &Value) -> Option<String> {
+        Some(match value {
+            Value::Date(d) => d.to_string(),
+            Value::Time(t) => t.to_string(),
+            Value::Timestamp(t) => t.format("%Y-%m-%d %H:%M:%S%.f").to_string(),
+            Value::TimestampTz(t) => t.to_rfc3339(),
+            _ => return None,
+        })
+    }
+
     /// A value as a SQL literal, for DDL (defaults, index expressions) where parameters
     /// cannot be bound. Never used for DML.
     fn literal_sql(&self, value: &Value) -> Result<String, CompileError> {
+        if let Some(text) = self.datetime_text(value) {
+            return self.quote_string(&text);
+        }
         let (t, f) = self.bool_literals();
         Ok(match value {
             Value::Null => "NULL".into(),
@@ -472,12 +489,6 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
             Value::F64(n) if n.is_finite() => n.to_string(),
             Value::Decimal(d) => d.to_string(),
             Value::Text(s) => self.quote_string(s)?,
-            Value::Date(d) => self.quote_string(&d.to_string())?,
-            Value::Time(d) => self.quote_string(&d.to_string())?,
-            Value::Timestamp(d) => {
-                self.quote_string(&d.format("%Y-%m-%d %H:%M:%S%.f").to_string())?
-            }
-            Value::TimestampTz(d) => self.quote_string(&d.to_rfc3339())?,
             Value::Uuid(u) => self.quote_string(&u.to_string())?,
             Value::Json(j) => self.quote_string(&j.to_string())?,
             Value::Bytes(b) => self.bytes_literal(b),

@@ -4,11 +4,14 @@ use super::{
     AutoincrementStyle, CommentStyle, Dialect, IdentifierLength, ParamStyle, UpdateFromStyle,
     common_type_sql, keywords,
 };
+use crate::datetime_text;
 use crate::error::CompileError;
 use crate::schema::SqlType;
+use crate::value::Value;
 
 /// SQLite (3.39 or later): `?NNN` parameters, `"` quoting, RETURNING, ON CONFLICT,
-/// `INTEGER PRIMARY KEY` autoincrement; no ILIKE, FOR UPDATE or DISTINCT ON.
+/// `INTEGER PRIMARY KEY` autoincrement; no ILIKE, FOR UPDATE or DISTINCT ON. Dates and times
+/// are text in SQLAlchemy's storage format (see [`crate::datetime_text`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SQLite;
 
@@ -51,6 +54,9 @@ impl Dialect for SQLite {
                 ));
             }
         })
+    }
+    fn datetime_text(&self, value: &Value) -> Option<String> {
+        datetime_text::storage_text(value, None)
     }
     fn cast_type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
         // CAST uses storage classes: a cast to DATETIME would yield a number.

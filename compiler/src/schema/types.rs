@@ -30,7 +30,9 @@ pub enum SqlType {
     Date,
     /// Time of day.
     Time,
-    /// Date and time, with or without time zone.
+    /// Date and time, with or without time zone. On SQLite both kinds are stored as text in
+    /// SQLAlchemy's format, `2024-03-01 12:30:15.000000` (an aware value as its UTC wall
+    /// clock); see [`crate::datetime_text`].
     DateTime {
         /// Whether the value carries a time zone.
         timezone: bool,
