@@ -18,6 +18,8 @@ use crate::url::{SqlitePath, Url};
 use lru::LruCache;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef as Stored};
 use rusqlite::{Connection as RawSqlite, OpenFlags, PrepFlags, Statement as RawStatement, ffi};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use sqlcore_compiler::{Dialect, SQLite, SqlType, Value, ValueRef, datetime_text, serde_json};
 use std::any::Any;
 use std::borrow::Cow;
@@ -202,7 +204,7 @@ impl rusqlite::ToSql for Bind<'_> {
             Value::F64(n) => ToSqlOutput::Owned(SqlValue::Real(*n)),
             Value::Text(s) => ToSqlOutput::Borrowed(Stored::Text(s.as_bytes())),
             Value::Bytes(b) => ToSqlOutput::Borrowed(Stored::Blob(b)),
-            Value::Decimal(d) => ToSqlOutput::Owned(SqlValue::Text(d.to_string())),
+            Value::Decimal(d) => ToSqlOutput::Owned(SqlValue::Real(decimal_as_real(d)?)),
             Value::Uuid(u) => ToSqlOutput::Owned(SqlValue::Text(u.hyphenated().to_string())),
             Value::Interval(i) => ToSqlOutput::Owned(SqlValue::Text(i.to_string())),
             Value::Json(j) => ToSqlOutput::Owned(SqlValue::Text(j.to_string())),
@@ -249,19 +251,16 @@ fn from_sqlite<'a>(v: Stored<'a>, ty: Option<&SqlType>) -> ValueRef<'a> {
 fn converted(ty: &SqlType, raw: &ValueRef<'_>) -> Option<Value> {
     match (ty, raw) {
         (SqlType::Boolean, ValueRef::I64(n)) => Some(Value::Bool(*n != 0)),
-        // NUMERIC affinity stores decimals as numbers (15 significant digits); the declared
-        // scale is restored.
+        // Decimals are stored as numbers (see `decimal_as_real`) and read back at the declared
+        // scale, or SQLAlchemy's default of 10 digits. Text (written by other tools) is exact.
         (SqlType::Numeric(_, scale), ValueRef::Text(s)) => {
             s.parse().ok().map(|d| Value::Decimal(rescale(d, *scale)))
         }
-        (SqlType::Numeric(_, scale), ValueRef::F64(f)) => {
-            sqlcore_compiler::rust_decimal::Decimal::try_from(*f)
-                .ok()
-                .map(|d| Value::Decimal(rescale(d, *scale)))
-        }
-        (SqlType::Numeric(_, scale), ValueRef::I64(n)) => {
-            Some(Value::Decimal(rescale((*n).into(), *scale)))
-        }
+        (SqlType::Numeric(_, scale), ValueRef::F64(f)) => decimal_from_real(*f, *scale),
+        (SqlType::Numeric(_, scale), ValueRef::I64(n)) => Some(Value::Decimal(rescale(
+            (*n).into(),
+            Some(scale.unwrap_or(DEFAULT_DECIMAL_SCALE)),
+        ))),
         // Dates and times: SQLAlchemy's storage format, and the other ISO 8601 forms
         // `datetime_text` reads (an offset is converted to UTC, for both DateTime kinds).
         (SqlType::Date, ValueRef::Text(s)) => datetime_text::parse_date(s).map(Value::Date),
@@ -288,10 +287,43 @@ fn converted(ty: &SqlType, raw: &ValueRef<'_>) -> Option<Value> {
     }
 }
 
-fn rescale(
-    mut d: sqlcore_compiler::rust_decimal::Decimal,
-    scale: Option<u32>,
-) -> sqlcore_compiler::rust_decimal::Decimal {
+/// A decimal bound on SQLite, as SQLAlchemy binds it: an 8-byte REAL, so that it compares
+/// with numbers (an aggregate has no column affinity, and SQLite orders every number before
+/// any text). A value a REAL cannot hold exactly — more than 15 to 17 significant digits —
+/// is an error rather than a silently different number.
+fn decimal_as_real(d: &Decimal) -> rusqlite::Result<f64> {
+    let real = d.to_f64().filter(|f| f.is_finite());
+    match real {
+        // Rust writes the shortest decimal that reads back as the same f64.
+        Some(f)
+            if format!("{f}")
+                .parse::<Decimal>()
+                .is_ok_and(|back| back == *d) =>
+        {
+            Ok(f)
+        }
+        _ => Err(rusqlite::Error::ToSqlConversionFailure(
+            format!(
+                "the decimal {d} cannot be bound exactly on SQLite, which stores decimals as \
+                 8-byte REALs (15 significant digits are always exact); round it, or store it \
+                 in a String column"
+            )
+            .into(),
+        )),
+    }
+}
+
+/// A stored number read as a decimal, as SQLAlchemy's SQLite Numeric reads it: the REAL
+/// written with the column's scale (10 digits when it has none), exactly rounded.
+fn decimal_from_real(f: f64, scale: Option<u32>) -> Option<Value> {
+    let scale = scale.unwrap_or(DEFAULT_DECIMAL_SCALE) as usize;
+    format!("{f:.scale$}").parse().ok().map(Value::Decimal)
+}
+
+/// SQLAlchemy's `Numeric._default_decimal_return_scale`.
+const DEFAULT_DECIMAL_SCALE: u32 = 10;
+
+fn rescale(mut d: Decimal, scale: Option<u32>) -> Decimal {
     if let Some(scale) = scale {
         d.rescale(scale);
     }
