@@ -195,6 +195,16 @@ snap!(
             .primary_key(["user_id", "group_id"])
     )
 );
+// A named primary key keeps its name, also where SQLite writes it on the column.
+snap!(
+    create_table_named_primary_key,
+    create_table(
+        &Table::new("albums")
+            .column(Column::new("album_id", SqlType::Integer).primary_key())
+            .column(Column::new("title", SqlType::String(Some(160))).not_null())
+            .primary_key_name("PK_Album")
+    )
+);
 // SQLite writes dates and times in the text it stores (SQLAlchemy's storage format).
 snap!(create_table_datetime_defaults, {
     let at = chrono::NaiveDate::from_ymd_opt(2024, 3, 1)

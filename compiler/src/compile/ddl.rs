@@ -3,7 +3,7 @@
 use super::{Compile, Compiled, Compiler, Res};
 use crate::dialect::{AutoincrementStyle, CommentStyle, Dialect};
 use crate::error::CompileError;
-use crate::schema::{Column, IndexElement, ServerDefault, SqlType};
+use crate::schema::{Column, IndexElement, PrimaryKey, ServerDefault, SqlType};
 use crate::stmt::{CreateIndex, CreateTable, DropIndex, DropTable, SetComment};
 use std::sync::Arc;
 
@@ -45,7 +45,9 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    fn column_def(&mut self, col: &Column, autoinc: bool, inline_pk: bool) -> Res {
+    /// A column's definition; `inline_pk` is the table's primary key when it is written on
+    /// this column (SQLite's `INTEGER PRIMARY KEY`), keeping its name.
+    fn column_def(&mut self, col: &Column, autoinc: bool, inline_pk: Option<&PrimaryKey>) -> Res {
         self.ident(&col.name)?;
         self.w(" ");
         let style = self.d.autoincrement_style();
@@ -80,8 +82,10 @@ impl Compiler<'_> {
         if !col.nullable {
             self.w(" NOT NULL");
         }
-        if inline_pk {
-            self.w(" PRIMARY KEY");
+        if let Some(pk) = inline_pk {
+            self.w(" ");
+            self.constraint_name(&pk.name)?;
+            self.w("PRIMARY KEY");
             if col.autoincrement == crate::schema::Autoincrement::Yes {
                 self.w(" AUTOINCREMENT");
             }
@@ -135,7 +139,7 @@ impl Compiler<'_> {
             }
             let is_autoinc = autoinc.as_ref().is_some_and(|a| a.name == col.name);
             let inline = inline_pk_col.as_ref().is_some_and(|n| *n == col.name);
-            self.column_def(col, is_autoinc, inline)?;
+            self.column_def(col, is_autoinc, inline.then_some(&table.primary_key))?;
         }
         if !pk.is_empty() && inline_pk_col.is_none() {
             self.w(", ");
