@@ -263,7 +263,7 @@ pub trait DriverConnection: Send {
         _table: &str,
         _columns: &[String],
         _types: &[SqlType],
-        _rows: &mut dyn Iterator<Item = Result<Vec<Value>>>,
+        _rows: &mut (dyn Iterator<Item = Result<Vec<Value>>> + Send),
     ) -> Option<Result<i64>> {
         None
     }

@@ -2,14 +2,18 @@
 //! current-thread runtime of the session's own polls the connection while a call waits, and a
 //! streamed result's next FETCH can be sent ahead, so the server runs it while the rows already
 //! fetched are read.
+//!
+//! The calling thread may itself be inside a tokio runtime (a sync engine used from async
+//! code), where blocking on another runtime is refused: see [`drive`].
 
 use futures_util::Stream;
 use std::future::{Future, poll_fn};
+use std::mem::ManuallyDrop;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::runtime::Runtime;
+use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
 use tokio_postgres::{AsyncMessage, Client, Config, Error, NoTls, Row, Statement};
 
 /// The connection's messages to the client (notices, notifications), polled to drive it.
@@ -37,8 +41,34 @@ pub(super) struct Session {
 
 /// The connection, polled on a current-thread runtime of its own whenever a call waits.
 struct Link {
-    runtime: Runtime,
+    /// Shut down without waiting when the link drops (see its `Drop`).
+    runtime: ManuallyDrop<Runtime>,
     messages: Messages,
+}
+
+/// Runs the future `make` builds to completion on `runtime`, wherever the caller is.
+///
+/// Outside any tokio runtime (the usual case) it is polled right here. A thread inside a tokio
+/// runtime may not block on another one, so there: a multi-thread runtime's thread leaves its
+/// runtime for the call (`block_in_place`: its other tasks move to other workers); on a
+/// current-thread runtime the call runs on a thread of its own while the caller waits for it
+/// (the runtime's other tasks wait too, as they would for any blocking call).
+fn drive<F: Future>(runtime: &Runtime, make: impl FnOnce() -> F + Send) -> F::Output
+where
+    F::Output: Send,
+{
+    let Ok(handle) = Handle::try_current() else {
+        return runtime.block_on(make());
+    };
+    match handle.runtime_flavor() {
+        RuntimeFlavor::MultiThread => tokio::task::block_in_place(|| runtime.block_on(make())),
+        _ => std::thread::scope(|scope| {
+            scope
+                .spawn(|| runtime.block_on(make()))
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }),
+    }
 }
 
 impl Session {
@@ -53,8 +83,7 @@ impl Session {
                     format!("could not start the connection's runtime: {e}"),
                 )
             })?;
-        let (client, mut connection) = runtime
-            .block_on(config.connect(NoTls))
+        let (client, mut connection) = drive(&runtime, || config.connect(NoTls))
             .map_err(|e| super::pg_error::map_error(&e))?;
         let messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
         Ok(Session {
@@ -63,22 +92,26 @@ impl Session {
             arrived: Vec::new(),
             fetch_failed: false,
             link: Link {
-                runtime,
+                runtime: ManuallyDrop::new(runtime),
                 messages: Box::pin(messages),
             },
         })
     }
 
-    /// Runs `f` with the client to completion. A FETCH sent ahead completes first (the server
-    /// answers in order); its rows wait for their cursor.
     /// Whether the connection is known to be gone (nothing more can be sent).
     pub fn is_closed(&self) -> bool {
         self.client.is_closed()
     }
 
-    pub fn run<T>(&mut self, f: impl AsyncFnOnce(&Client) -> Result<T, Error>) -> Result<T, Error> {
+    /// Runs `f` with the client to completion. A FETCH sent ahead completes first (the server
+    /// answers in order); its rows wait for their cursor.
+    pub fn run<T: Send>(
+        &mut self,
+        f: impl AsyncFnOnce(&Client) -> Result<T, Error> + Send,
+    ) -> Result<T, Error> {
         self.settle();
-        self.link.block_on(f(&self.client))
+        let client = &self.client;
+        self.link.block_on(|| f(client))
     }
 
     /// Sends `fetch` for cursor `id` without waiting for its rows.
@@ -99,7 +132,7 @@ impl Session {
             return Some(self.arrived.swap_remove(i).1);
         }
         match self.in_flight.take() {
-            Some((cursor, rows)) if cursor == id => Some(self.link.block_on(rows)),
+            Some((cursor, rows)) if cursor == id => Some(self.link.block_on(|| rows)),
             other => {
                 self.in_flight = other;
                 None
@@ -130,7 +163,7 @@ impl Session {
     /// Waits for the FETCH sent ahead, keeping its rows for its cursor.
     pub fn settle(&mut self) {
         if let Some((id, rows)) = self.in_flight.take() {
-            let result = self.link.block_on(rows);
+            let result = self.link.block_on(|| rows);
             self.arrive(id, result);
         }
     }
@@ -142,29 +175,37 @@ impl Session {
 }
 
 impl Link {
-    /// Polls `future` to completion, polling the connection as well.
-    fn block_on<T>(&mut self, future: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
-        let mut future = pin!(future);
+    /// Polls the future `make` builds to completion, polling the connection as well.
+    fn block_on<T: Send, F: Future<Output = Result<T, Error>>>(
+        &mut self,
+        make: impl FnOnce() -> F + Send,
+    ) -> Result<T, Error> {
         let messages = &mut self.messages;
-        self.runtime.block_on(poll_fn(|cx| {
-            if let Err(e) = poll_messages(messages, cx) {
-                return Poll::Ready(Err(e));
-            }
-            future.as_mut().poll(cx)
-        }))
+        drive(&self.runtime, move || async move {
+            let mut future = pin!(make());
+            poll_fn(|cx| {
+                if let Err(e) = poll_messages(messages, cx) {
+                    return Poll::Ready(Err(e));
+                }
+                future.as_mut().poll(cx)
+            })
+            .await
+        })
     }
 
     /// Polls `future` once, which queues its request, then the connection, which writes it
     /// out; the future's output if it is ready already, or the connection's error.
     fn send(&mut self, future: &mut Fetching) -> Poll<Result<Vec<Row>, Error>> {
         let messages = &mut self.messages;
-        self.runtime.block_on(poll_fn(|cx| {
-            let polled = future.as_mut().poll(cx);
-            Poll::Ready(match (polled, poll_messages(messages, cx)) {
-                (Poll::Pending, Err(e)) => Poll::Ready(Err(e)),
-                (polled, _) => polled,
+        drive(&self.runtime, move || {
+            poll_fn(move |cx| {
+                let polled = future.as_mut().poll(cx);
+                Poll::Ready(match (polled, poll_messages(messages, cx)) {
+                    (Poll::Pending, Err(e)) => Poll::Ready(Err(e)),
+                    (polled, _) => polled,
+                })
             })
-        }))
+        })
     }
 }
 
@@ -182,9 +223,14 @@ impl Drop for Link {
                 }
             }
         });
-        let _ = self
-            .runtime
-            .block_on(async { tokio::time::timeout(CLOSE_TIMEOUT, ended).await });
+        let _ = drive(&self.runtime, move || async move {
+            tokio::time::timeout(CLOSE_TIMEOUT, ended).await
+        });
+        // SAFETY: the runtime is taken once, here, as the link drops; nothing uses it after.
+        let runtime = unsafe { ManuallyDrop::take(&mut self.runtime) };
+        // Without waiting for its threads: a plain drop would block, which a thread inside a
+        // tokio runtime may not do.
+        runtime.shutdown_background();
     }
 }
 

@@ -155,9 +155,9 @@ pub(super) struct Shared {
 
 impl Shared {
     /// Runs `f` with the client; a failure inside a transaction marks it aborted.
-    pub(super) fn run<T>(
+    pub(super) fn run<T: Send>(
         &mut self,
-        f: impl AsyncFnOnce(&Client) -> std::result::Result<T, tokio_postgres::Error>,
+        f: impl AsyncFnOnce(&Client) -> std::result::Result<T, tokio_postgres::Error> + Send,
     ) -> Result<T> {
         let result = self.session.run(f).map_err(fail);
         self.note(result.is_err());
@@ -526,7 +526,7 @@ impl DriverConnection for PgConnection {
         table: &str,
         columns: &[String],
         types: &[SqlType],
-        rows: &mut dyn Iterator<Item = Result<Vec<Value>>>,
+        rows: &mut (dyn Iterator<Item = Result<Vec<Value>>> + Send),
     ) -> Option<Result<i64>> {
         let types: Vec<Type> = types
             .iter()
@@ -696,9 +696,9 @@ impl PgConnection {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn with_client<T>(
+    pub fn with_client<T: Send>(
         &mut self,
-        f: impl AsyncFnOnce(&Client) -> std::result::Result<T, tokio_postgres::Error>,
+        f: impl AsyncFnOnce(&Client) -> std::result::Result<T, tokio_postgres::Error> + Send,
     ) -> Result<T> {
         self.shared.lock().run(f)
     }
