@@ -481,7 +481,7 @@ pub(crate) fn collect_sources(expr: &Expr, out: &mut Vec<Source>) {
         }
         Expr::Bool { items, .. } => items.iter().for_each(|e| collect_sources(e, out)),
         Expr::In(e, _, _) => collect_sources(e, out),
-        Expr::Between(e, l, h, _) => {
+        Expr::Between(e, l, h, ..) => {
             collect_sources(e, out);
             collect_sources(l, out);
             collect_sources(h, out);
@@ -509,6 +509,11 @@ pub(crate) fn collect_sources(expr: &Expr, out: &mut Vec<Source>) {
             w.order_by
                 .iter()
                 .for_each(|o| collect_sources(&o.expr, out));
+        }
+        Expr::Extract(_, e) => collect_sources(e, out),
+        Expr::Filter(f, cond) => {
+            collect_sources(f, out);
+            collect_sources(cond, out);
         }
         Expr::Bind(_)
         | Expr::Param(_)
