@@ -104,6 +104,46 @@ snap!(aggregate_filter, {
         sum(u.c("score")).filter(u.c("name").ne("x")).label("s"),
     ])
 });
+snap!(tuple_in_rows, {
+    let u = users();
+    select([u.c("id")]).filter(
+        tuple_([u.c("id"), u.c("name")])
+            .in_(vec![(1, "Alice"), (2, "Bob")])
+            .or(tuple_([u.c("score"), u.c("id")]).not_in(vec![(0, 1)]))
+            .and(u.c("id").in_(vec![1, 2])),
+    )
+});
+
+#[test]
+fn a_tuple_in_row_of_the_wrong_width_is_an_error() {
+    let u = users();
+    let rows = vec![vec![Value::from(1), "a".into()], vec![Value::from(2)]];
+    let q = select([u.c("id")]).filter(tuple_([u.c("id"), u.c("name")]).in_(rows));
+    for dialect in [&PostgreSQL as &dyn Dialect, &SQLite, &MySQL] {
+        let err = q
+            .compile(dialect)
+            .unwrap()
+            .bind(&Params::new())
+            .unwrap_err();
+        assert!(err.to_string().contains("row 2"), "{err}");
+    }
+}
+snap!(tuple_in_empty_list, {
+    let u = users();
+    select([u.c("id")]).filter(
+        tuple_([u.c("id"), u.c("name")])
+            .in_(Vec::<(i32, &str)>::new())
+            .or(tuple_([u.c("id"), u.c("name")]).not_in(Vec::<(i32, &str)>::new())),
+    )
+});
+snap!(
+    tuple_in_expanding_bindparam,
+    {
+        let u = users();
+        select([u.c("id")]).filter(tuple_([u.c("id"), u.c("name")]).in_(bindparam("rows")))
+    },
+    params! { "rows" => Value::Array(vec![Value::Array(vec![1.into(), "Alice".into()])]) }
+);
 
 // ---- results ----------------------------------------------------------------------------
 fn engine(b: &TestDb) -> Engine {
@@ -278,6 +318,29 @@ fn extract_and_aggregate_filter(b: &TestDb) {
     }
 }
 
+fn tuple_in_matches_rows_whatever_their_number(b: &TestDb) {
+    let engine = engine(b);
+    let mut conn = engine.connect().unwrap();
+    let t = items();
+    let pair = || tuple_([t.c("n"), t.c("s")]);
+    let rows = vec![(3, "abc"), (7, "nope"), (2, "xyz")];
+    assert_eq!(ids(&mut conn, pair().in_(rows.clone())), [1, 3]);
+    assert_eq!(ids(&mut conn, pair().not_in(rows)), [2]);
+    assert_eq!(ids(&mut conn, pair().in_(vec![(7, "a_c")])), [2]);
+    let none = Vec::<(i32, &str)>::new;
+    assert_eq!(ids(&mut conn, pair().in_(none())), Vec::<i32>::new());
+    assert_eq!(ids(&mut conn, pair().not_in(none())), [1, 2, 3]);
+    // The one compiled form (cached by the first query above) serves every length.
+    let before = engine.cache_stats();
+    for n in 1..4 {
+        let rows: Vec<(i32, &str)> = (0..n).map(|i| (i, "x")).collect();
+        ids(&mut conn, pair().in_(rows));
+    }
+    let after = engine.cache_stats();
+    assert_eq!(after.misses, before.misses);
+    assert_eq!(after.hits, before.hits + 3);
+}
+
 on_every_backend!(
     division_is_true_division_and_floordiv_floors,
     arithmetic_result_types_follow_sqlalchemy,
@@ -286,4 +349,5 @@ on_every_backend!(
     like_helpers_treat_pattern_characters_as_wildcards,
     text_unescapes_a_colon_inside_a_string,
     extract_and_aggregate_filter,
+    tuple_in_matches_rows_whatever_their_number,
 );

@@ -601,6 +601,10 @@ impl<'s> Walker<'s> {
                 self.expr(f);
                 self.expr(cond);
             }
+            Expr::Tuple(items) => {
+                self.tag(25);
+                self.exprs(items);
+            }
         }
     }
 }

@@ -233,7 +233,57 @@ impl Compiler<'_> {
             Expr::Invalid(err) => Err(err.clone()),
             Expr::Extract(field, inner) => self.extract(field, inner),
             Expr::Filter(aggregate, cond) => self.aggregate_filter(aggregate, cond),
+            Expr::Tuple(items) => {
+                self.w("(");
+                self.expr_list(items)?;
+                self.w(")");
+                Ok(())
+            }
         }
+    }
+
+    /// `((a, b) IN ((?, ?), ...))`, the rows expanded at bind time; `NOT (...)` when negated.
+    fn tuple_in(&mut self, items: &[Expr], list: &InList, negated: bool) -> Res {
+        if negated {
+            self.w("NOT ");
+        }
+        self.w("((");
+        self.expr_list(items)?;
+        self.w(") IN (");
+        match list {
+            InList::Values(b) if self.literal_binds => {
+                let crate::Value::Array(rows) = &b.value else {
+                    return Err(CompileError::invalid("IN needs a list"));
+                };
+                if rows.is_empty() {
+                    return Err(CompileError::invalid("an empty tuple IN list in DDL"));
+                }
+                for (i, row) in rows.iter().enumerate() {
+                    let crate::Value::Array(values) = row else {
+                        return Err(CompileError::invalid("a tuple IN list needs rows"));
+                    };
+                    self.w(if i > 0 { ", (" } else { "(" });
+                    for (j, v) in values.iter().enumerate() {
+                        if j > 0 {
+                            self.w(", ");
+                        }
+                        self.bind_value(v, None, false)?;
+                    }
+                    self.w(")");
+                }
+            }
+            InList::Values(b) => {
+                self.bind_value(&b.value, None, true)?;
+                self.slot_as_rows(items.len());
+            }
+            InList::Param(p) => {
+                self.bind_named(&p.name, None, true)?;
+                self.slot_as_rows(items.len());
+            }
+            _ => {}
+        }
+        self.w("))");
+        Ok(())
     }
 
     fn extract(&mut self, field: &str, inner: &Expr) -> Res {
@@ -467,6 +517,9 @@ impl Compiler<'_> {
     }
 
     fn in_list(&mut self, inner: &Expr, list: &InList, negated: bool) -> Res {
+        if let (Expr::Tuple(items), InList::Values(_) | InList::Param(_)) = (inner, list) {
+            return self.tuple_in(items, list, negated);
+        }
         match list {
             InList::Query(q) => {
                 self.operand(inner, P_CMP + 1)?;

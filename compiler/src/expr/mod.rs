@@ -14,7 +14,8 @@ pub use func::{
     literal_column, lower, max, min, not_, now, null, sum, upper,
 };
 pub use ops::{
-    InOperand, LikeArg, and_, autoescape, bindparam, like_escape, literal, or_, typed_literal,
+    InOperand, LikeArg, and_, autoescape, bindparam, like_escape, literal, or_, tuple_,
+    typed_literal,
 };
 pub use order::{NullsOrder, OrderBy, SortDirection};
 
@@ -206,6 +207,8 @@ pub enum Expr {
     Extract(Arc<str>, Box<Expr>),
     /// `aggregate FILTER (WHERE cond)` (see [`Expr::filter`]).
     Filter(Box<Expr>, Box<Expr>),
+    /// A row value `(a, b, ...)` (see [`tuple_`]).
+    Tuple(Vec<Expr>),
 }
 
 impl Expr {

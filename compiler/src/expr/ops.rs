@@ -117,6 +117,62 @@ impl InOperand for CompoundSelect {
     }
 }
 
+/// A row value `(a, b, ...)` (SQLAlchemy's `tuple_`), for `tuple_(...).in_(rows)`: the rows
+/// are a `Vec` of tuples (or of `Vec<Value>`), or an expanding [`bindparam`] given such rows
+/// at execution, and are written `((a, b) IN ((?, ?), (?, ?)))` on every dialect (PostgreSQL
+/// included: a list of records is no array), expanded when bound, so the compiled form does
+/// not depend on how many rows there are. `NOT IN` is written `NOT ((a, b) IN (...))`.
+///
+/// ```
+/// use sqlcore_compiler::*;
+/// let t = Table::new("t")
+///     .column(Column::new("a", SqlType::Integer))
+///     .column(Column::new("b", SqlType::Text));
+/// let q = select([t.c("a")]).filter(tuple_([t.c("a"), t.c("b")]).in_(vec![(1, "x"), (2, "y")]));
+/// let compiled = q.compile(&PostgreSQL).unwrap();
+/// assert_eq!(compiled.sql, "SELECT t.a FROM t WHERE ((t.a, t.b) IN (__[POSTCOMPILE_param_1]))");
+/// let bound = compiled.bind(&Params::new()).unwrap();
+/// assert_eq!(bound.sql, "SELECT t.a FROM t WHERE ((t.a, t.b) IN (($1, $2), ($3, $4)))");
+/// assert_eq!(bound.values, vec![1.into(), "x".into(), 2.into(), "y".into()]);
+/// ```
+pub fn tuple_<I>(items: I) -> Expr
+where
+    I: IntoIterator,
+    I::Item: Into<Expr>,
+{
+    Expr::Tuple(items.into_iter().map(Into::into).collect())
+}
+
+fn rows_in_list(rows: Vec<Value>) -> InList {
+    InList::Values(Bind {
+        value: Value::Array(rows),
+        sql_type: None,
+    })
+}
+
+/// Rows of values for a tuple IN.
+impl InOperand for Vec<Vec<Value>> {
+    fn into_in_list(self) -> InList {
+        rows_in_list(self.into_iter().map(Value::Array).collect())
+    }
+}
+
+macro_rules! tuple_rows {
+    ($(($($t:ident $i:tt),*)),*) => {$(
+        /// Rows of values for a tuple IN.
+        impl<$($t: Into<Value>),*> InOperand for Vec<($($t,)*)> {
+            fn into_in_list(self) -> InList {
+                rows_in_list(
+                    self.into_iter()
+                        .map(|row| Value::Array(vec![$(row.$i.into()),*]))
+                        .collect(),
+                )
+            }
+        }
+    )*};
+}
+tuple_rows!((A 0, B 1), (A 0, B 1, C 2), (A 0, B 1, C 2, D 3));
+
 /// An expanding bindparam: `col.in_(bindparam("ids"))` takes a list at execution.
 impl InOperand for Expr {
     fn into_in_list(self) -> InList {
@@ -384,6 +440,9 @@ impl Expr {
     }
 
     fn typed_list(&self, list: InList) -> InList {
+        if matches!(self, Expr::Tuple(_)) {
+            return list;
+        }
         match list {
             InList::Values(Bind {
                 value,
