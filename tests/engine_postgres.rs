@@ -225,7 +225,7 @@ fn every_type_round_trips_with_nulls() {
     let uuid = uuid::Uuid::parse_str("6fa459ea-ee8a-3ca4-894e-db77e160355e").unwrap();
     let json = serde_json::json!({"a": [1, 2, {"b": null}], "c": "d"});
     let full = params! {
-        "c_small" => 7_i16, "c_int" => -8_i32, "c_big" => 9_000_000_000_i64, "c_float" => 1.5_f32,
+        "c_small" => 7_i16, "c_int" => -8_i32, "c_big" => 9_000_000_000_i64, "c_float" => 1.5_f64,
         "c_double" => 2.25_f64, "c_numeric" => rust_decimal::Decimal::new(123_456, 3),
         "c_string" => "héllo", "c_text" => "it's \\ text", "c_bool" => true, "c_date" => date,
         "c_time" => time, "c_ts" => ts, "c_tstz" => tstz, "c_interval" => Interval::new(14, 3, 4_500_000),

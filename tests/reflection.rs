@@ -93,7 +93,7 @@ fn fixture(pg: bool, other: &str) -> MetaData {
         .column(Column::new("big", SqlType::BigInteger))
         .column(Column::new("score", SqlType::Numeric(Some(10), Some(2))))
         .column(Column::new("ratio", SqlType::Double))
-        .column(Column::new("weight", SqlType::Float))
+        .column(Column::new("weight", SqlType::Real))
         .column(Column::new("nickname", SqlType::String(None)).server_default("anon"))
         .column(Column::new("born", SqlType::Date))
         .column(Column::new("wakes", SqlType::Time))

@@ -526,9 +526,10 @@ impl<'s> Walker<'s> {
                     InList::Invalid(_) => self.ok = false,
                 }
             }
-            Expr::Between(e, low, high, negated) => {
+            Expr::Between(e, low, high, negated, symmetric) => {
                 self.tag(12);
                 self.flag(*negated);
+                self.flag(*symmetric);
                 self.expr(e);
                 self.expr(low);
                 self.expr(high);
@@ -590,6 +591,20 @@ impl<'s> Walker<'s> {
                 self.str(name);
             }
             Expr::Invalid(_) => self.ok = false,
+            Expr::Extract(field, e) => {
+                self.tag(23);
+                self.str(field);
+                self.expr(e);
+            }
+            Expr::Filter(f, cond) => {
+                self.tag(24);
+                self.expr(f);
+                self.expr(cond);
+            }
+            Expr::Tuple(items) => {
+                self.tag(25);
+                self.exprs(items);
+            }
         }
     }
 }

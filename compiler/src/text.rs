@@ -2,7 +2,8 @@
 //!
 //! Parameters are found with sqlparser's tokenizer, so a `:x` inside a string literal, a quoted
 //! identifier or a comment is not a parameter, `::` is PostgreSQL's cast, `\:` is a literal
-//! colon, and `:p::int` is the parameter `p` followed by a cast.
+//! colon (everywhere, inside string literals too, as in SQLAlchemy), and `:p::int` is the
+//! parameter `p` followed by a cast.
 
 use crate::compile::{Compile, Compiled, Compiler, ResultColumn};
 use crate::dialect::Dialect;
@@ -199,7 +200,38 @@ fn parse(
             (_, p) => merged.push(p),
         }
     }
+    for p in &mut merged {
+        if let TextPiece::Sql(s) = p {
+            if s.contains("\\:") {
+                *s = unescape_colons(s);
+            }
+        }
+    }
     Ok(merged)
+}
+
+/// `\:` is a colon wherever it is, inside string literals and comments too (SQLAlchemy's
+/// `BIND_PARAMS_ESC`, `\\(:[\w$]*)(?![:\w$])`: not when the name after it is followed by
+/// another colon). One pass over the text.
+fn unescape_colons(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("\\:") {
+        let after = &rest[i + 2..];
+        let name = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .unwrap_or(after.len());
+        let keep = after[name..].starts_with(':');
+        out.push_str(&rest[..i]);
+        if keep {
+            out.push('\\');
+        }
+        out.push(':');
+        out.push_str(&after[..name]);
+        rest = &after[name..];
+    }
+    out.push_str(rest);
+    out
 }
 
 impl Compile for TextClause {
@@ -241,6 +273,12 @@ pub(crate) mod tests {
             .compile(&crate::PostgreSQL)
             .unwrap();
         assert_eq!(c.sql, "select '10' :x, $1");
+        // Inside a string literal or a comment too, as in SQLAlchemy.
+        let c = text(r"select 'a\:x', '\:', :y -- \:z")
+            .compile(&crate::SQLite)
+            .unwrap();
+        assert_eq!(c.sql, "select 'a:x', ':', ?1 -- :z");
+        assert_eq!(unescape_colons(r"'\:a:b' \:"), r"'\:a:b' :");
     }
 
     #[test]

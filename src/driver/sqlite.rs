@@ -282,7 +282,9 @@ fn converted(ty: &SqlType, raw: &ValueRef<'_>) -> Option<Value> {
         (SqlType::Json, ValueRef::F64(f)) => {
             serde_json::Number::from_f64(*f).map(|n| Value::from(serde_json::Value::Number(n)))
         }
-        (SqlType::Float | SqlType::Double, ValueRef::I64(n)) => Some(Value::F64(*n as f64)),
+        (SqlType::Float | SqlType::Double | SqlType::Real, ValueRef::I64(n)) => {
+            Some(Value::F64(*n as f64))
+        }
         _ => None,
     }
 }
@@ -718,6 +720,7 @@ mod tests {
             SqlType::BigInteger,
             SqlType::Float,
             SqlType::Double,
+            SqlType::Real,
             SqlType::Numeric(Some(10), Some(2)),
             SqlType::String(Some(10)),
             SqlType::Text,
@@ -748,7 +751,8 @@ mod tests {
             }
             converting += usize::from(converts);
         }
-        // Float, Double, Numeric, Boolean, Date, Time, both DateTimes, Interval, Uuid, Json.
-        assert_eq!(converting, 11);
+        // Float, Double, Real, Numeric, Boolean, Date, Time, both DateTimes, Interval, Uuid,
+        // Json.
+        assert_eq!(converting, 12);
     }
 }

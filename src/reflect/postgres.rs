@@ -233,7 +233,7 @@ fn sql_type(name: &str) -> SqlType {
         ("smallint", []) => SqlType::SmallInteger,
         ("integer", []) => SqlType::Integer,
         ("bigint", []) => SqlType::BigInteger,
-        ("real", []) => SqlType::Float,
+        ("real", []) => SqlType::Real,
         ("double precision", []) => SqlType::Double,
         ("numeric", []) => SqlType::Numeric(None, None),
         ("numeric", [p]) => SqlType::Numeric(Some(*p), None),

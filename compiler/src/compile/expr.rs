@@ -1,9 +1,11 @@
 //! Rendering expressions, with parentheses by precedence.
 
 use super::{Compiler, Res};
-use crate::dialect::{DistinctFromStyle, InListStyle};
+use crate::dialect::{DistinctFromStyle, DivisionStyle, InListStyle};
 use crate::error::CompileError;
+use crate::expr::arith::{Affinity, affinity, operand_type};
 use crate::expr::{BinaryOp, Expr, InList, Like, NullsOrder, OrderBy, SortDirection};
+use crate::schema::SqlType;
 use crate::stmt::Source;
 use std::sync::Arc;
 
@@ -22,7 +24,7 @@ fn op_prec(op: BinaryOp) -> u8 {
     match op {
         BinaryOp::Concat => P_CONCAT,
         BinaryOp::Add | BinaryOp::Sub => P_ADD,
-        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => P_MUL,
+        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod | BinaryOp::FloorDiv => P_MUL,
         _ => P_CMP,
     }
 }
@@ -55,6 +57,7 @@ impl Compiler<'_> {
             {
                 P_NOT
             }
+            Expr::Binary(BinaryOp::FloorDiv, l, r) if !self.plain_floor_division(l, r) => P_ATOM,
             Expr::Binary(op, ..) => op_prec(*op),
             Expr::IsNull(..) | Expr::In(..) | Expr::Between(..) | Expr::Like(_) => P_CMP,
             Expr::Neg(_) => P_NEG,
@@ -126,13 +129,22 @@ impl Compiler<'_> {
                 Ok(())
             }
             Expr::In(inner, list, negated) => self.in_list(inner, list, *negated),
-            Expr::Between(inner, low, high, negated) => {
+            Expr::Between(inner, low, high, negated, symmetric) => {
+                if *symmetric && !self.d.supports_between_symmetric() {
+                    return Err(CompileError::unsupported(
+                        "BETWEEN SYMMETRIC",
+                        self.d.name(),
+                    ));
+                }
                 self.operand(inner, P_CMP + 1)?;
                 self.w(if *negated {
                     " NOT BETWEEN "
                 } else {
                     " BETWEEN "
                 });
+                if *symmetric {
+                    self.w("SYMMETRIC ");
+                }
                 self.operand(low, P_CMP + 1)?;
                 self.w(" AND ");
                 self.operand(high, P_CMP + 1)
@@ -219,7 +231,129 @@ impl Compiler<'_> {
                 Ok(())
             }
             Expr::Invalid(err) => Err(err.clone()),
+            Expr::Extract(field, inner) => self.extract(field, inner),
+            Expr::Filter(aggregate, cond) => self.aggregate_filter(aggregate, cond),
+            Expr::Tuple(items) => {
+                self.w("(");
+                self.expr_list(items)?;
+                self.w(")");
+                Ok(())
+            }
         }
+    }
+
+    /// `((a, b) IN ((?, ?), ...))`, the rows expanded at bind time; `NOT (...)` when negated.
+    fn tuple_in(&mut self, items: &[Expr], list: &InList, negated: bool) -> Res {
+        if negated {
+            self.w("NOT ");
+        }
+        self.w("((");
+        self.expr_list(items)?;
+        self.w(") IN (");
+        match list {
+            InList::Values(b) if self.literal_binds => {
+                let crate::Value::Array(rows) = &b.value else {
+                    return Err(CompileError::invalid("IN needs a list"));
+                };
+                if rows.is_empty() {
+                    return Err(CompileError::invalid("an empty tuple IN list in DDL"));
+                }
+                for (i, row) in rows.iter().enumerate() {
+                    let crate::Value::Array(values) = row else {
+                        return Err(CompileError::invalid("a tuple IN list needs rows"));
+                    };
+                    self.w(if i > 0 { ", (" } else { "(" });
+                    for (j, v) in values.iter().enumerate() {
+                        if j > 0 {
+                            self.w(", ");
+                        }
+                        self.bind_value(v, None, false)?;
+                    }
+                    self.w(")");
+                }
+            }
+            InList::Values(b) => {
+                self.bind_value(&b.value, None, true)?;
+                self.slot_as_rows(items.len());
+            }
+            InList::Param(p) => {
+                self.bind_named(&p.name, None, true)?;
+                self.slot_as_rows(items.len());
+            }
+            _ => {}
+        }
+        self.w("))");
+        Ok(())
+    }
+
+    fn extract(&mut self, field: &str, inner: &Expr) -> Res {
+        // The field is written into the SQL: a word, nothing else.
+        if field.is_empty() || !field.chars().all(|c| c.is_ascii_alphabetic() || c == '_') {
+            return Err(CompileError::invalid(format!(
+                "EXTRACT needs a field name such as \"year\", not {field:?}"
+            )));
+        }
+        match self.d.extract_format(field)? {
+            Some(format) => {
+                let format = self.d.quote_string(format)?;
+                self.w("CAST(STRFTIME(");
+                self.w(&format);
+                self.w(", ");
+                self.expr(inner)?;
+                self.w(") AS INTEGER)");
+            }
+            None => {
+                self.w("EXTRACT(");
+                self.w(field);
+                self.w(" FROM ");
+                self.expr(inner)?;
+                self.w(")");
+            }
+        }
+        Ok(())
+    }
+
+    fn aggregate_filter(&mut self, aggregate: &Expr, cond: &Expr) -> Res {
+        if self.d.supports_aggregate_filter() {
+            self.expr(aggregate)?;
+            self.w(" FILTER (WHERE ");
+            self.expr(cond)?;
+            self.w(")");
+            return Ok(());
+        }
+        let Expr::Func { name, args, star } = aggregate else {
+            return Err(CompileError::invalid(
+                "FILTER (WHERE ...) applies to an aggregate function call",
+            ));
+        };
+        // `f(CASE WHEN cond THEN arg END, ...)`; `count(*)` counts `CASE WHEN cond THEN 1 END`.
+        self.function_name(name)?;
+        self.w("(");
+        let one = Expr::Raw("1".into());
+        let args: Vec<&Expr> = if *star {
+            vec![&one]
+        } else {
+            args.iter().collect()
+        };
+        for (i, arg) in args.into_iter().enumerate() {
+            if i > 0 {
+                self.w(", ");
+            }
+            let arg = match arg {
+                Expr::Distinct(inner) => {
+                    self.w("DISTINCT ");
+                    inner
+                }
+                other => other,
+            };
+            self.w("CASE WHEN ");
+            self.expr(cond)?;
+            self.w(" THEN ");
+            self.expr(arg)?;
+            self.w(" END");
+        }
+        self.w(")");
+        Ok(())
     }
 
     /// The name a source's columns are qualified with.
@@ -241,8 +375,67 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    /// Floor division is a plain `/` where `/` of two integers truncates and both operands
+    /// are integers (SQLAlchemy's `visit_floordiv_binary`).
+    fn plain_floor_division(&self, l: &Expr, r: &Expr) -> bool {
+        let integer = |e: &Expr| operand_type(e).is_some_and(|t| t.is_integer());
+        self.d.division_style() != DivisionStyle::Exact && integer(l) && integer(r)
+    }
+
+    /// `l / r`; as true division (`exact`), the divisor is made a non-integer where `/`
+    /// truncates (SQLAlchemy's `visit_truediv_binary`).
+    fn division(&mut self, l: &Expr, r: &Expr, exact: bool) -> Res {
+        let grouped = |e: &Expr, min: u8| if is_concat(e) { P_ATOM } else { min };
+        self.operand(l, grouped(l, P_MUL))?;
+        self.w(" / ");
+        let style = self.d.division_style();
+        match style {
+            _ if !exact => self.operand(r, grouped(r, P_MUL + 1)),
+            DivisionStyle::Exact => self.operand(r, grouped(r, P_MUL + 1)),
+            DivisionStyle::CastDivisor => {
+                let ty = operand_type(r)
+                    .filter(|t| matches!(affinity(t), Affinity::Numeric | Affinity::Float))
+                    .unwrap_or(SqlType::Numeric(None, None));
+                let type_sql = self.d.cast_type_sql(&ty)?;
+                self.w("CAST(");
+                self.expr(r)?;
+                self.w(" AS ");
+                self.w(&type_sql);
+                self.w(")");
+                Ok(())
+            }
+            DivisionStyle::FloatDivisor => {
+                self.w("(");
+                self.operand(r, grouped(r, P_ADD))?;
+                self.w(" + 0.0)");
+                Ok(())
+            }
+        }
+    }
+
     fn binary(&mut self, op: BinaryOp, l: &Expr, r: &Expr) -> Res {
         let p = op_prec(op);
+        match op {
+            BinaryOp::Div => return self.division(l, r, true),
+            BinaryOp::FloorDiv if !self.plain_floor_division(l, r) => {
+                if self.d.supports_floor() {
+                    self.w("FLOOR(");
+                    self.division(l, r, false)?;
+                    self.w(")");
+                } else {
+                    // floor(x) = trunc(x) - (x < trunc(x)), `x < y` being 0 or 1.
+                    self.w("(CAST(");
+                    self.division(l, r, false)?;
+                    self.w(" AS INTEGER) - (");
+                    self.division(l, r, false)?;
+                    self.w(" < CAST(");
+                    self.division(l, r, false)?;
+                    self.w(" AS INTEGER)))");
+                }
+                return Ok(());
+            }
+            _ => {}
+        }
         if op == BinaryOp::Concat && self.d.concat_is_function() {
             self.w("concat(");
             self.expr(l)?;
@@ -262,7 +455,7 @@ impl Compiler<'_> {
             BinaryOp::Add => (" + ", false),
             BinaryOp::Sub => (" - ", false),
             BinaryOp::Mul => (" * ", false),
-            BinaryOp::Div => (" / ", false),
+            BinaryOp::Div | BinaryOp::FloorDiv => (" / ", false),
             BinaryOp::Mod => (" % ", false),
             BinaryOp::Concat => (" || ", false),
             BinaryOp::IsDistinctFrom => match style {
@@ -324,6 +517,9 @@ impl Compiler<'_> {
     }
 
     fn in_list(&mut self, inner: &Expr, list: &InList, negated: bool) -> Res {
+        if let (Expr::Tuple(items), InList::Values(_) | InList::Param(_)) = (inner, list) {
+            return self.tuple_in(items, list, negated);
+        }
         match list {
             InList::Query(q) => {
                 self.operand(inner, P_CMP + 1)?;
@@ -401,15 +597,7 @@ impl Compiler<'_> {
             self.w(self.d.now_sql());
             return Ok(());
         }
-        // Function names are written as given when plain; anything else is quoted.
-        let plain = !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && !name.starts_with(|c: char| c.is_ascii_digit());
-        if plain {
-            self.w(name);
-        } else {
-            self.ident(name)?;
-        }
+        self.function_name(name)?;
         self.w("(");
         if star {
             self.w("*");
@@ -418,6 +606,19 @@ impl Compiler<'_> {
         }
         self.w(")");
         Ok(())
+    }
+
+    /// Function names are written as given when plain; anything else is quoted.
+    fn function_name(&mut self, name: &str) -> Res {
+        let plain = !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit());
+        if plain {
+            self.w(name);
+            Ok(())
+        } else {
+            self.ident(name)
+        }
     }
 
     /// ORDER BY items; a label that names a column of the column list (`labels`) is referred

@@ -61,6 +61,12 @@ pub struct ParamSlot {
 pub(crate) enum Piece {
     Sql(String),
     Slot(usize),
+    /// An expanding slot whose elements are rows of `width` values (a tuple IN): expanded
+    /// into `(?, ?), (?, ?)` at bind time on every dialect.
+    Rows {
+        slot: usize,
+        width: usize,
+    },
     /// A table's schema: `rendered` is the `schema.` prefix as compiled (empty for none).
     Schema {
         schema: Option<Arc<str>>,
@@ -127,6 +133,8 @@ pub(crate) struct Template {
     pub pieces: Vec<Piece>,
     pub slots: Vec<ParamSlot>,
     pub style: crate::dialect::ParamStyle,
+    /// Plain expanding slots are expanded too (the dialect binds no arrays).
+    pub lists: bool,
 }
 
 impl Compiled {
@@ -301,6 +309,15 @@ impl<'d> Compiler<'d> {
         Ok(())
     }
 
+    /// Makes the slot just bound a list of rows of `width` values (a tuple IN).
+    pub(crate) fn slot_as_rows(&mut self, width: usize) {
+        if let Some(Piece::Slot(slot)) = self.pieces.last() {
+            let slot = *slot;
+            self.pieces.pop();
+            self.pieces.push(Piece::Rows { slot, width });
+        }
+    }
+
     /// Binds a value of the schema (a column's client default), which is the same for every
     /// statement of the same shape.
     pub fn bind_schema_value(&mut self, value: &Value, sql_type: Option<&SqlType>) -> Res {
@@ -371,6 +388,10 @@ impl<'d> Compiler<'d> {
             match piece {
                 Piece::Sql(s) => self.w(&s),
                 Piece::Slot(i) => self.slot(i),
+                rows @ Piece::Rows { .. } => {
+                    self.flush();
+                    self.pieces.push(rows);
+                }
                 schema @ Piece::Schema { .. } => {
                     self.flush();
                     self.pieces.push(schema);
@@ -478,7 +499,7 @@ pub(crate) fn collect_sources(expr: &Expr, out: &mut Vec<Source>) {
         }
         Expr::Bool { items, .. } => items.iter().for_each(|e| collect_sources(e, out)),
         Expr::In(e, _, _) => collect_sources(e, out),
-        Expr::Between(e, l, h, _) => {
+        Expr::Between(e, l, h, ..) => {
             collect_sources(e, out);
             collect_sources(l, out);
             collect_sources(h, out);
@@ -506,6 +527,12 @@ pub(crate) fn collect_sources(expr: &Expr, out: &mut Vec<Source>) {
             w.order_by
                 .iter()
                 .for_each(|o| collect_sources(&o.expr, out));
+        }
+        Expr::Extract(_, e) => collect_sources(e, out),
+        Expr::Tuple(items) => items.iter().for_each(|e| collect_sources(e, out)),
+        Expr::Filter(f, cond) => {
+            collect_sources(f, out);
+            collect_sources(cond, out);
         }
         Expr::Bind(_)
         | Expr::Param(_)

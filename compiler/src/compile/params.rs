@@ -281,10 +281,12 @@ struct Rendered {
 /// Writes placeholders for every slot. With `expand`, expanding slots get one placeholder per
 /// element (`expand(slot)` gives the list); without, they are written as markers. Schemas
 /// are translated through `translate` when given.
+#[allow(clippy::too_many_arguments)]
 fn render(
     pieces: &[Piece],
     slots: &[ParamSlot],
     style: ParamStyle,
+    lists: bool,
     markers: bool,
     mut expand: Option<&mut ExpandFn<'_>>,
     translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
@@ -300,9 +302,35 @@ fn render(
             Piece::Sql(s) if style == ParamStyle::Format => sql.push_str(&s.replace('%', "%%")),
             Piece::Sql(s) => sql.push_str(s),
             Piece::Schema { .. } => write_schema(&mut sql, &mut spans, piece, translate)?,
+            Piece::Rows { slot, width } => {
+                if let Some(expand) = expand.as_mut() {
+                    let start = order.len();
+                    let n = expand(*slot, &mut order);
+                    if n == 0 {
+                        // `((a, b) IN ((NULL, NULL)) AND (1 != 1))`: false for every row,
+                        // and the statement wraps the whole in parentheses.
+                        sql.push('(');
+                        sql.push_str(&vec!["NULL"; *width].join(", "));
+                        sql.push_str(")) AND (1 != 1");
+                    }
+                    for k in 0..n {
+                        sql.push_str(match (k % width, k) {
+                            (0, 0) => "(",
+                            (0, _) => "), (",
+                            _ => ", ",
+                        });
+                        write_placeholder(&mut sql, style, start + k + 1);
+                    }
+                    if n > 0 {
+                        sql.push(')');
+                    }
+                } else {
+                    let _ = write!(sql, "__[POSTCOMPILE_{}]", slots[*slot].name);
+                }
+            }
             Piece::Slot(i) => {
                 let i = *i;
-                if slots[i].expanding {
+                if slots[i].expanding && lists {
                     if let Some(expand) = expand.as_mut() {
                         let start = order.len();
                         let n = expand(i, &mut order);
@@ -350,14 +378,18 @@ pub(super) fn assemble(
     columns: Vec<ResultColumn>,
 ) -> Result<Compiled, CompileError> {
     let style = d.param_style();
-    let expands = d.in_list_style() == InListStyle::Expanding && slots.iter().any(|s| s.expanding);
-    let Rendered { sql, order, spans } = render(&pieces, &slots, style, expands, None, None)?;
+    let lists = d.in_list_style() == InListStyle::Expanding;
+    let expands = (lists && slots.iter().any(|s| s.expanding))
+        || pieces.iter().any(|p| matches!(p, Piece::Rows { .. }));
+    let Rendered { sql, order, spans } =
+        render(&pieces, &slots, style, lists, expands, None, None)?;
     let params: Vec<ParamSlot> = order.iter().map(|(i, _)| slots[*i].clone()).collect();
     let param_types = params.iter().map(|p| p.sql_type.clone()).collect();
     let template = expands.then_some(Template {
         pieces,
         slots,
         style,
+        lists,
     });
     Ok(Compiled {
         sql,
@@ -443,23 +475,48 @@ impl Compiled {
                 values,
             });
         };
+        // The width of each slot's rows, for tuple IN lists.
+        let mut widths: Vec<Option<usize>> = vec![None; template.slots.len()];
+        for piece in &template.pieces {
+            if let Piece::Rows { slot, width } = piece {
+                widths[*slot] = Some(*width);
+            }
+        }
         let mut resolved = Vec::with_capacity(template.slots.len());
-        for slot in &template.slots {
+        for (slot, width) in template.slots.iter().zip(&widths) {
             let value = Self::value_of(slot, &literal, named)?;
-            if slot.expanding && !matches!(value, Value::Array(_)) {
-                return Err(CompileError::invalid(format!(
-                    "parameter {:?} takes a list of values, got a {} value",
-                    slot.name,
-                    value.kind_name()
-                )));
+            let Value::Array(items) = value else {
+                if slot.expanding {
+                    return Err(CompileError::invalid(format!(
+                        "parameter {:?} takes a list of values, got a {} value",
+                        slot.name,
+                        value.kind_name()
+                    )));
+                }
+                resolved.push(value);
+                continue;
+            };
+            if let Some(width) = *width {
+                for (n, row) in items.iter().enumerate() {
+                    if !matches!(row, Value::Array(r) if r.len() == width) {
+                        return Err(CompileError::invalid(format!(
+                            "parameter {:?}: row {} of a tuple IN list is not {width} values",
+                            slot.name,
+                            n + 1
+                        )));
+                    }
+                }
             }
             resolved.push(value);
         }
+        // Rows are addressed flat: element `k` of a list of rows of `w` values is value
+        // `k % w` of row `k / w`.
         let mut expand = |slot: usize, order: &mut Vec<(usize, Option<usize>)>| match resolved[slot]
         {
             Value::Array(items) => {
-                order.extend((0..items.len()).map(|k| (slot, Some(k))));
-                items.len()
+                let n = items.len() * widths[slot].unwrap_or(1);
+                order.extend((0..n).map(|k| (slot, Some(k))));
+                n
             }
             _ => 0,
         };
@@ -467,6 +524,7 @@ impl Compiled {
             &template.pieces,
             &template.slots,
             template.style,
+            template.lists,
             true,
             Some(&mut expand),
             translate,
@@ -477,10 +535,16 @@ impl Compiled {
             .collect();
         let values = order
             .into_iter()
-            .map(|(slot, element)| match (element, resolved[slot]) {
-                (Some(k), Value::Array(items)) => &items[k],
-                (_, value) => value,
-            })
+            .map(
+                |(slot, element)| match (element, resolved[slot], widths[slot]) {
+                    (Some(k), Value::Array(rows), Some(w)) => match &rows[k / w] {
+                        Value::Array(row) => &row[k % w],
+                        other => other,
+                    },
+                    (Some(k), Value::Array(items), None) => &items[k],
+                    (_, value, _) => value,
+                },
+            )
             .collect();
         Ok(BoundRefs {
             types: Cow::Owned(types),

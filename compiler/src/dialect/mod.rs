@@ -70,6 +70,19 @@ pub enum DistinctFromStyle {
     NullSafeEq,
 }
 
+/// How `a / b` (true division) is written (SQLAlchemy's `div_is_floordiv` and the dialects'
+/// `visit_truediv_binary`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DivisionStyle {
+    /// `/` is true division already: `a / b` (MySQL).
+    Exact,
+    /// `/` of two integers truncates; the divisor is cast: `a / CAST(b AS NUMERIC)`, or to
+    /// its own type when it is a `Numeric` or float (PostgreSQL).
+    CastDivisor,
+    /// `/` of two integers truncates; the divisor is made a float: `a / (b + 0.0)` (SQLite).
+    FloatDivisor,
+}
+
 /// How UPDATE names other tables its WHERE clause uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateFromStyle {
@@ -364,6 +377,32 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// String concatenation as `concat(a, b)` rather than `a || b`.
     fn concat_is_function(&self) -> bool {
         false
+    }
+    /// How true division is written; [`DivisionStyle::Exact`] also makes floor division
+    /// `FLOOR(a / b)` whatever the operands' types.
+    fn division_style(&self) -> DivisionStyle {
+        DivisionStyle::CastDivisor
+    }
+    /// A `FLOOR()` function (SQLite's bundled build has none: floor division there is written
+    /// `CAST(x AS INTEGER) - (x < CAST(x AS INTEGER))`).
+    fn supports_floor(&self) -> bool {
+        true
+    }
+    /// `BETWEEN SYMMETRIC`.
+    fn supports_between_symmetric(&self) -> bool {
+        false
+    }
+    /// An aggregate's `FILTER (WHERE ...)`; without it, the arguments are wrapped in
+    /// `CASE WHEN cond THEN arg END`.
+    fn supports_aggregate_filter(&self) -> bool {
+        true
+    }
+    /// How `EXTRACT(field FROM expr)` is written for `field`: `None` for the standard form,
+    /// else the `strftime` format whose integer value it is (SQLite), or an error for a
+    /// field the dialect cannot extract.
+    fn extract_format(&self, field: &str) -> Result<Option<&'static str>, CompileError> {
+        let _ = field;
+        Ok(None)
     }
     /// How `IS DISTINCT FROM` is written.
     fn distinct_from_style(&self) -> DistinctFromStyle {

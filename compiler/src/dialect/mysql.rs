@@ -57,8 +57,9 @@ impl Dialect for MySQL {
             return Ok(common);
         }
         Ok(match sql_type {
-            SqlType::Float => "FLOAT".into(),
-            SqlType::Double => "DOUBLE".into(),
+            // MySQL's FLOAT is single precision.
+            SqlType::Float | SqlType::Double => "DOUBLE".into(),
+            SqlType::Real => "FLOAT".into(),
             SqlType::String(_) => {
                 return Err(CompileError::unsupported(
                     "VARCHAR without a length",
@@ -89,8 +90,8 @@ impl Dialect for MySQL {
             SqlType::SmallInteger | SqlType::Integer | SqlType::BigInteger | SqlType::Boolean => {
                 "SIGNED".into()
             }
-            SqlType::Float => "FLOAT".into(),
-            SqlType::Double => "DOUBLE".into(),
+            SqlType::Float | SqlType::Double => "DOUBLE".into(),
+            SqlType::Real => "FLOAT".into(),
             SqlType::Numeric(p, s) => numeric("DECIMAL", *p, *s),
             SqlType::String(Some(n)) => format!("CHAR({n})"),
             SqlType::String(None) | SqlType::Text | SqlType::Uuid => "CHAR".into(),
@@ -166,5 +167,11 @@ impl Dialect for MySQL {
     }
     fn delete_using_style(&self) -> Option<super::DeleteUsingStyle> {
         Some(super::DeleteUsingStyle::UsingWithTarget)
+    }
+    fn division_style(&self) -> super::DivisionStyle {
+        super::DivisionStyle::Exact
+    }
+    fn supports_aggregate_filter(&self) -> bool {
+        false
     }
 }

@@ -33,7 +33,8 @@ impl Dialect for PostgreSQL {
             return Ok(common);
         }
         Ok(match sql_type {
-            SqlType::Float => "REAL".into(),
+            SqlType::Float => "FLOAT".into(),
+            SqlType::Real => "REAL".into(),
             SqlType::Double => "DOUBLE PRECISION".into(),
             SqlType::String(_) => "VARCHAR".into(),
             SqlType::Boolean => "BOOLEAN".into(),
@@ -121,5 +122,8 @@ impl Dialect for PostgreSQL {
     }
     fn delete_using_style(&self) -> Option<super::DeleteUsingStyle> {
         Some(super::DeleteUsingStyle::Using)
+    }
+    fn supports_between_symmetric(&self) -> bool {
+        true
     }
 }

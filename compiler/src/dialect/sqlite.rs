@@ -1,8 +1,8 @@
 //! The SQLite dialect.
 
 use super::{
-    AutoincrementStyle, CommentStyle, Dialect, IdentifierLength, ParamStyle, UpdateFromStyle,
-    common_type_sql, keywords,
+    AutoincrementStyle, CommentStyle, Dialect, DivisionStyle, IdentifierLength, ParamStyle,
+    UpdateFromStyle, common_type_sql, keywords,
 };
 use crate::datetime_text;
 use crate::error::CompileError;
@@ -37,6 +37,7 @@ impl Dialect for SQLite {
         }
         Ok(match sql_type {
             SqlType::Float => "FLOAT".into(),
+            SqlType::Real => "REAL".into(),
             SqlType::Double => "DOUBLE".into(),
             SqlType::String(_) => "VARCHAR".into(),
             SqlType::Boolean => "BOOLEAN".into(),
@@ -64,7 +65,7 @@ impl Dialect for SQLite {
             SqlType::SmallInteger | SqlType::Integer | SqlType::BigInteger | SqlType::Boolean => {
                 "INTEGER".into()
             }
-            SqlType::Float | SqlType::Double => "REAL".into(),
+            SqlType::Float | SqlType::Double | SqlType::Real => "REAL".into(),
             SqlType::Numeric(..) => "NUMERIC".into(),
             SqlType::LargeBinary => "BLOB".into(),
             SqlType::Other(_) => self.type_sql(sql_type)?,
@@ -130,5 +131,32 @@ impl Dialect for SQLite {
     }
     fn supports_default_values_upsert(&self) -> bool {
         false
+    }
+    fn supports_floor(&self) -> bool {
+        false
+    }
+    fn division_style(&self) -> DivisionStyle {
+        DivisionStyle::FloatDivisor
+    }
+    fn extract_format(&self, field: &str) -> Result<Option<&'static str>, CompileError> {
+        // SQLAlchemy's SQLite `extract_map`.
+        Ok(Some(match field {
+            "year" => "%Y",
+            "month" => "%m",
+            "day" => "%d",
+            "hour" => "%H",
+            "minute" => "%M",
+            "second" => "%S",
+            "doy" => "%j",
+            "dow" => "%w",
+            "week" => "%W",
+            "epoch" => "%s",
+            _ => {
+                return Err(CompileError::unsupported(
+                    format!("EXTRACT of {field:?}"),
+                    self.name(),
+                ));
+            }
+        }))
     }
 }

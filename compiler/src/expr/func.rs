@@ -87,6 +87,25 @@ pub fn now() -> Expr {
     }
 }
 
+/// `EXTRACT(field FROM expr)` (SQLAlchemy's `extract`): a part of a date, time or timestamp
+/// as an integer. `field` is written as given on PostgreSQL and MySQL (`year`, `month`,
+/// `day`, `hour`, `minute`, `second`, `dow`, `doy`, `epoch`, ...: letters and `_` only);
+/// SQLite reads it with `strftime`, as SQLAlchemy's SQLite compiler does, for `year`,
+/// `month`, `day`, `hour`, `minute`, `second`, `doy`, `dow`, `week` and `epoch` (any other
+/// field is a [`CompileError::Unsupported`](crate::CompileError::Unsupported) there).
+///
+/// ```
+/// use sqlcore_compiler::*;
+/// let t = Table::new("t").column(Column::new("d", SqlType::Date));
+/// let q = select([extract_field("year", t.c("d")).label("y")]);
+/// assert_eq!(q.compile(&PostgreSQL).unwrap().sql, "SELECT EXTRACT(year FROM t.d) AS y FROM t");
+/// assert_eq!(q.compile(&MySQL).unwrap().sql, "SELECT EXTRACT(year FROM t.d) AS y FROM t");
+/// assert_eq!(q.compile(&SQLite).unwrap().sql, "SELECT CAST(STRFTIME('%Y', t.d) AS INTEGER) AS y FROM t");
+/// ```
+pub fn extract_field(field: &str, expr: impl Into<Expr>) -> Expr {
+    Expr::Extract(field.to_ascii_lowercase().into(), Box::new(expr.into()))
+}
+
 /// SQL NULL as an expression.
 pub fn null() -> Expr {
     Expr::Null

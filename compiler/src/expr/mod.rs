@@ -4,15 +4,19 @@
 //! Expressions are plain data ([`Expr`]); the dialect compilers render them. Every Rust value
 //! that enters an expression becomes a bound parameter.
 
+pub(crate) mod arith;
 mod func;
 mod ops;
 mod order;
 
 pub use func::{
-    Case, avg, case, cast, coalesce, count, count_all, distinct, exists, func, literal_column,
-    lower, max, min, not_, now, null, sum, upper,
+    Case, avg, case, cast, coalesce, count, count_all, distinct, exists, extract_field, func,
+    literal_column, lower, max, min, not_, now, null, sum, upper,
 };
-pub use ops::{InOperand, and_, bindparam, literal, or_, typed_literal};
+pub use ops::{
+    InOperand, LikeArg, and_, autoescape, bindparam, like_escape, literal, or_, tuple_,
+    typed_literal,
+};
 pub use order::{NullsOrder, OrderBy, SortDirection};
 
 use crate::error::CompileError;
@@ -81,6 +85,9 @@ pub enum BinaryOp {
     Mod,
     /// string concatenation (`||`, `concat()` on MySQL)
     Concat,
+    /// floor division (Python's `//`): `a / b` where the dialect's `/` of two integers is
+    /// already integer division, else `FLOOR(a / b)`
+    FloorDiv,
 }
 
 /// How an `IN` right-hand side is given.
@@ -164,8 +171,8 @@ pub enum Expr {
     IsNull(Box<Expr>, bool),
     /// `expr [NOT] IN (...)`.
     In(Box<Expr>, InList, bool),
-    /// `expr [NOT] BETWEEN low AND high`.
-    Between(Box<Expr>, Box<Expr>, Box<Expr>, bool),
+    /// `expr [NOT] BETWEEN [SYMMETRIC] low AND high` (negated, symmetric).
+    Between(Box<Expr>, Box<Expr>, Box<Expr>, bool, bool),
     /// LIKE / ILIKE.
     Like(Like),
     /// A function call; `star` renders `name(*)`.
@@ -196,6 +203,12 @@ pub enum Expr {
     Excluded(Arc<str>),
     /// An expression that could not be built (e.g. an unknown column); compiling reports it.
     Invalid(CompileError),
+    /// `EXTRACT(field FROM expr)` (see [`extract_field`]).
+    Extract(Arc<str>, Box<Expr>),
+    /// `aggregate FILTER (WHERE cond)` (see [`Expr::filter`]).
+    Filter(Box<Expr>, Box<Expr>),
+    /// A row value `(a, b, ...)` (see [`tuple_`]).
+    Tuple(Vec<Expr>),
 }
 
 impl Expr {
@@ -215,9 +228,17 @@ impl Expr {
             | Expr::Like(_)
             | Expr::Exists(_) => Some(SqlType::Boolean),
             Expr::Binary(op, l, r) => match op {
-                BinaryOp::Concat => Some(SqlType::Text),
-                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => {
-                    l.sql_type().or_else(|| r.sql_type())
+                BinaryOp::Concat => l
+                    .sql_type()
+                    .filter(SqlType::is_string)
+                    .or(Some(SqlType::Text)),
+                BinaryOp::Add
+                | BinaryOp::Sub
+                | BinaryOp::Mul
+                | BinaryOp::Div
+                | BinaryOp::Mod
+                | BinaryOp::FloorDiv => {
+                    arith::result_type(*op, arith::operand_type(l), arith::operand_type(r))
                 }
                 _ => Some(SqlType::Boolean),
             },
@@ -236,6 +257,8 @@ impl Expr {
                 .into_iter()
                 .next()
                 .and_then(|c| c.sql_type),
+            Expr::Extract(..) => Some(SqlType::Integer),
+            Expr::Filter(f, _) => f.sql_type(),
             _ => None,
         }
     }

@@ -1,7 +1,8 @@
 //! Operators on [`Expr`]: comparisons, boolean logic, arithmetic, IN, BETWEEN and LIKE.
 
-use super::{BinaryOp, Bind, BindParam, Expr, InList, Like};
+use super::{BinaryOp, Bind, BindParam, Expr, InList, Like, arith};
 use crate::error::CompileError;
+use crate::schema::SqlType;
 use crate::stmt::{CompoundSelect, Query, Select};
 use crate::value::Value;
 
@@ -116,6 +117,62 @@ impl InOperand for CompoundSelect {
     }
 }
 
+/// A row value `(a, b, ...)` (SQLAlchemy's `tuple_`), for `tuple_(...).in_(rows)`: the rows
+/// are a `Vec` of tuples (or of `Vec<Value>`), or an expanding [`bindparam`] given such rows
+/// at execution, and are written `((a, b) IN ((?, ?), (?, ?)))` on every dialect (PostgreSQL
+/// included: a list of records is no array), expanded when bound, so the compiled form does
+/// not depend on how many rows there are. `NOT IN` is written `NOT ((a, b) IN (...))`.
+///
+/// ```
+/// use sqlcore_compiler::*;
+/// let t = Table::new("t")
+///     .column(Column::new("a", SqlType::Integer))
+///     .column(Column::new("b", SqlType::Text));
+/// let q = select([t.c("a")]).filter(tuple_([t.c("a"), t.c("b")]).in_(vec![(1, "x"), (2, "y")]));
+/// let compiled = q.compile(&PostgreSQL).unwrap();
+/// assert_eq!(compiled.sql, "SELECT t.a FROM t WHERE ((t.a, t.b) IN (__[POSTCOMPILE_param_1]))");
+/// let bound = compiled.bind(&Params::new()).unwrap();
+/// assert_eq!(bound.sql, "SELECT t.a FROM t WHERE ((t.a, t.b) IN (($1, $2), ($3, $4)))");
+/// assert_eq!(bound.values, vec![1.into(), "x".into(), 2.into(), "y".into()]);
+/// ```
+pub fn tuple_<I>(items: I) -> Expr
+where
+    I: IntoIterator,
+    I::Item: Into<Expr>,
+{
+    Expr::Tuple(items.into_iter().map(Into::into).collect())
+}
+
+fn rows_in_list(rows: Vec<Value>) -> InList {
+    InList::Values(Bind {
+        value: Value::Array(rows),
+        sql_type: None,
+    })
+}
+
+/// Rows of values for a tuple IN.
+impl InOperand for Vec<Vec<Value>> {
+    fn into_in_list(self) -> InList {
+        rows_in_list(self.into_iter().map(Value::Array).collect())
+    }
+}
+
+macro_rules! tuple_rows {
+    ($(($($t:ident $i:tt),*)),*) => {$(
+        /// Rows of values for a tuple IN.
+        impl<$($t: Into<Value>),*> InOperand for Vec<($($t,)*)> {
+            fn into_in_list(self) -> InList {
+                rows_in_list(
+                    self.into_iter()
+                        .map(|row| Value::Array(vec![$(row.$i.into()),*]))
+                        .collect(),
+                )
+            }
+        }
+    )*};
+}
+tuple_rows!((A 0, B 1), (A 0, B 1, C 2), (A 0, B 1, C 2, D 3));
+
 /// An expanding bindparam: `col.in_(bindparam("ids"))` takes a list at execution.
 impl InOperand for Expr {
     fn into_in_list(self) -> InList {
@@ -171,7 +228,7 @@ fn is_null_literal(e: &Expr) -> bool {
     )
 }
 
-/// LIKE patterns for `startswith` and friends escape `%`, `_` and `/` with `/`.
+/// The escape character of autoescaped patterns (SQLAlchemy's).
 const LIKE_ESCAPE: char = '/';
 
 fn escape_like(s: &str) -> String {
@@ -185,7 +242,109 @@ fn escape_like(s: &str) -> String {
     out
 }
 
+/// The argument of [`Expr::startswith`], [`Expr::endswith`], [`Expr::contains`] and their
+/// `i` / `not_` forms: any expression (a string is bound as the pattern, its `%` and `_`
+/// being wildcards, as in SQLAlchemy), or one made by [`autoescape`] or [`like_escape`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LikeArg {
+    expr: Expr,
+    escape: Option<char>,
+    autoescape: bool,
+}
+
+impl<T: Into<Expr>> From<T> for LikeArg {
+    fn from(e: T) -> Self {
+        LikeArg {
+            expr: e.into(),
+            escape: None,
+            autoescape: false,
+        }
+    }
+}
+
+/// A string matched literally by `startswith` and friends (SQLAlchemy's `autoescape=True`):
+/// its `%`, `_` and `/` are escaped with `/`, and the comparison says `ESCAPE '/'`.
+///
+/// ```
+/// use sqlcore_compiler::*;
+/// let t = Table::new("t").column(Column::new("s", SqlType::Text));
+/// let q = |arg: LikeArg| select([t.c("s")]).filter(t.c("s").startswith(arg));
+/// let compiled = q(autoescape("5%_off")).compile(&SQLite).unwrap();
+/// assert_eq!(compiled.sql, "SELECT t.s FROM t WHERE t.s LIKE ?1 ESCAPE '/'");
+/// assert_eq!(compiled.bind(&Params::new()).unwrap().values, vec![Value::from("5/%/_off%")]);
+/// // Without it, `%` and `_` are wildcards; another column is concatenated with '%'.
+/// let compiled = q("5%_off".into()).compile(&SQLite).unwrap();
+/// assert_eq!(compiled.sql, "SELECT t.s FROM t WHERE t.s LIKE ?1");
+/// let pg = q(t.c("s").into()).compile(&PostgreSQL).unwrap().sql;
+/// assert_eq!(pg, "SELECT t.s FROM t WHERE t.s LIKE t.s || $1");
+/// let my = q(t.c("s").into()).compile(&MySQL).unwrap().sql;
+/// assert_eq!(my, "SELECT t.s FROM t WHERE t.s LIKE concat(t.s, ?)");
+/// ```
+pub fn autoescape(text: &str) -> LikeArg {
+    LikeArg {
+        expr: literal(text),
+        escape: Some(LIKE_ESCAPE),
+        autoescape: true,
+    }
+}
+
+/// A pattern written with its own escape character (SQLAlchemy's `escape=`): `ESCAPE 'c'` is
+/// added to the comparison; the pattern is used as given.
+pub fn like_escape(pattern: impl Into<Expr>, escape: char) -> LikeArg {
+    LikeArg {
+        expr: pattern.into(),
+        escape: Some(escape),
+        autoescape: false,
+    }
+}
+
 impl Expr {
+    /// An arithmetic operation, typed as SQLAlchemy types it: an untyped value on the right
+    /// takes the left side's type when it is of that type's family (else its own), and `+` of
+    /// two strings is concatenation.
+    fn arithmetic(self, op: BinaryOp, other: impl Into<Expr>) -> Expr {
+        let left = arith::operand_type(&self);
+        let other = match other.into() {
+            Expr::Bind(Bind {
+                value,
+                sql_type: None,
+            }) => Expr::Bind(Bind {
+                sql_type: arith::coerced(left.clone(), &value),
+                value,
+            }),
+            other => typed_like(other, &self),
+        };
+        let is_string = |t: &Option<SqlType>| t.as_ref().is_some_and(SqlType::is_string);
+        let right = arith::operand_type(&other);
+        let op =
+            if op == BinaryOp::Add && is_string(&left) && (right.is_none() || is_string(&right)) {
+                BinaryOp::Concat
+            } else {
+                op
+            };
+        Expr::Binary(op, Box::new(self), Box::new(other))
+    }
+
+    /// Floor division (Python's `a // b`, SQLAlchemy's `//`): `a / b` where `/` of two
+    /// integers already truncates (PostgreSQL and SQLite, both sides integers), otherwise
+    /// `FLOOR(a / b)`. The result keeps the left side's type (`Numeric` for
+    /// `Integer // Numeric`).
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let t = Table::new("t")
+    ///     .column(Column::new("n", SqlType::Integer))
+    ///     .column(Column::new("x", SqlType::Float));
+    /// let q = |e: Expr| select([e.label("q")]).compile(&PostgreSQL).unwrap().sql;
+    /// assert_eq!(q(t.c("n").floordiv(t.c("n"))), "SELECT t.n / t.n AS q FROM t");
+    /// assert_eq!(q(t.c("x").floordiv(t.c("n"))), "SELECT FLOOR(t.x / t.n) AS q FROM t");
+    /// let my = select([t.c("n").floordiv(t.c("n"))]).compile(&MySQL).unwrap().sql;
+    /// assert_eq!(my, "SELECT FLOOR(t.n / t.n) AS anon_1 FROM t");
+    /// ```
+    pub fn floordiv(self, other: impl Into<Expr>) -> Expr {
+        self.arithmetic(BinaryOp::FloorDiv, other)
+    }
+
     fn binary(self, op: BinaryOp, other: impl Into<Expr>) -> Expr {
         let other = typed_like(other.into(), &self);
         Expr::Binary(op, Box::new(self), Box::new(other))
@@ -281,6 +440,9 @@ impl Expr {
     }
 
     fn typed_list(&self, list: InList) -> InList {
+        if matches!(self, Expr::Tuple(_)) {
+            return list;
+        }
         match list {
             InList::Values(Bind {
                 value,
@@ -306,13 +468,48 @@ impl Expr {
     pub fn between(self, low: impl Into<Expr>, high: impl Into<Expr>) -> Expr {
         let low = typed_like(low.into(), &self);
         let high = typed_like(high.into(), &self);
-        Expr::Between(Box::new(self), Box::new(low), Box::new(high), false)
+        Expr::Between(Box::new(self), Box::new(low), Box::new(high), false, false)
+    }
+
+    /// `self BETWEEN SYMMETRIC low AND high` (SQLAlchemy's `between(..., symmetric=True)`):
+    /// true whichever of the bounds is the lower. PostgreSQL only; compiling it for SQLite or
+    /// MySQL is a [`CompileError::Unsupported`].
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let t = Table::new("t").column(Column::new("n", SqlType::Integer));
+    /// let q = select([t.c("n")]).filter(t.c("n").between_symmetric(10, 1));
+    /// assert_eq!(q.compile(&PostgreSQL).unwrap().sql, "SELECT t.n FROM t WHERE t.n BETWEEN SYMMETRIC $1 AND $2");
+    /// assert!(q.compile(&SQLite).is_err());
+    /// ```
+    pub fn between_symmetric(self, low: impl Into<Expr>, high: impl Into<Expr>) -> Expr {
+        match self.between(low, high) {
+            Expr::Between(e, l, h, negated, _) => Expr::Between(e, l, h, negated, true),
+            other => other,
+        }
+    }
+
+    /// `aggregate FILTER (WHERE cond)` (SQLAlchemy's `func.count(x).filter(cond)`): the
+    /// aggregate sees only the rows where `cond` holds. PostgreSQL and SQLite write `FILTER`;
+    /// MySQL, which has none, gets the equivalent `count(CASE WHEN cond THEN x END)` (each
+    /// argument wrapped; `count(*)` counts `CASE WHEN cond THEN 1 END`).
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let t = Table::new("t").column(Column::new("n", SqlType::Integer));
+    /// let q = select([count(t.c("n")).filter(t.c("n").gt(1)).label("c")]);
+    /// assert_eq!(q.compile(&PostgreSQL).unwrap().sql, "SELECT count(t.n) FILTER (WHERE t.n > $1) AS c FROM t");
+    /// assert_eq!(q.compile(&SQLite).unwrap().sql, "SELECT count(t.n) FILTER (WHERE t.n > ?1) AS c FROM t");
+    /// assert_eq!(q.compile(&MySQL).unwrap().sql, "SELECT count(CASE WHEN t.n > ? THEN t.n END) AS c FROM t");
+    /// ```
+    pub fn filter(self, cond: impl Into<Expr>) -> Expr {
+        Expr::Filter(Box::new(self), boxed(cond))
     }
 
     /// `self NOT BETWEEN low AND high`.
     pub fn not_between(self, low: impl Into<Expr>, high: impl Into<Expr>) -> Expr {
         match self.between(low, high) {
-            Expr::Between(e, l, h, _) => Expr::Between(e, l, h, true),
+            Expr::Between(e, l, h, _, symmetric) => Expr::Between(e, l, h, true, symmetric),
             other => other,
         }
     }
@@ -358,32 +555,75 @@ impl Expr {
         self.like_with(pattern, false, false, Some(escape))
     }
 
-    fn affix_like(self, prefix: bool, suffix: bool, text: &str) -> Expr {
-        let mut pattern = String::new();
-        if prefix {
-            pattern.push('%');
-        }
-        pattern.push_str(&escape_like(text));
-        if suffix {
-            pattern.push('%');
-        }
-        self.like_with(pattern, false, false, Some(LIKE_ESCAPE))
+    /// `self LIKE pattern` for `startswith` and friends: a bound string becomes the whole
+    /// pattern (`'text%'`), any other expression is concatenated with `'%'`.
+    fn affix_like(self, arg: LikeArg, prefix: bool, suffix: bool, negated: bool, ci: bool) -> Expr {
+        let LikeArg {
+            expr,
+            escape,
+            autoescape,
+        } = arg;
+        let pattern = match expr {
+            Expr::Bind(Bind {
+                value: Value::Text(text),
+                ..
+            }) => {
+                let text = if autoescape { escape_like(&text) } else { text };
+                let mut pattern = String::with_capacity(text.len() + 2);
+                if prefix {
+                    pattern.push('%');
+                }
+                pattern.push_str(&text);
+                if suffix {
+                    pattern.push('%');
+                }
+                literal(pattern)
+            }
+            other => {
+                let mut pattern = other;
+                if prefix {
+                    pattern = literal("%").concat(pattern);
+                }
+                if suffix {
+                    pattern = pattern.concat("%");
+                }
+                pattern
+            }
+        };
+        self.like_with(pattern, negated, ci, escape)
     }
+}
 
-    /// `self LIKE 'text%'`, with `%`, `_` and `/` in `text` matched literally.
-    pub fn startswith(self, text: &str) -> Expr {
-        self.affix_like(false, true, text)
-    }
+/// `startswith` / `endswith` / `contains` and their case-insensitive and negated forms.
+macro_rules! affix_methods {
+    ($($name:ident $prefix:literal $suffix:literal $negated:literal $ci:literal $doc:literal;)*) => {
+        impl Expr {$(
+            #[doc = $doc]
+            ///
+            /// `%` and `_` in a string argument are wildcards, as in SQLAlchemy; wrap it in
+            /// [`autoescape`] to match it literally, or use [`like_escape`] for a pattern with
+            /// an escape character of its own. An expression argument (e.g. another column) is
+            /// concatenated with `'%'`.
+            pub fn $name(self, arg: impl Into<LikeArg>) -> Expr {
+                self.affix_like(arg.into(), $prefix, $suffix, $negated, $ci)
+            }
+        )*}
+    };
+}
 
-    /// `self LIKE '%text'`, with `%`, `_` and `/` in `text` matched literally.
-    pub fn endswith(self, text: &str) -> Expr {
-        self.affix_like(true, false, text)
-    }
-
-    /// `self LIKE '%text%'`, with `%`, `_` and `/` in `text` matched literally.
-    pub fn contains(self, text: &str) -> Expr {
-        self.affix_like(true, true, text)
-    }
+affix_methods! {
+    startswith false true false false "`self LIKE arg || '%'`.";
+    endswith true false false false "`self LIKE '%' || arg`.";
+    contains true true false false "`self LIKE '%' || arg || '%'`.";
+    istartswith false true false true "`self ILIKE arg || '%'` (`lower(self) LIKE lower(...)` without ILIKE).";
+    iendswith true false false true "`self ILIKE '%' || arg`.";
+    icontains true true false true "`self ILIKE '%' || arg || '%'`.";
+    not_startswith false true true false "`self NOT LIKE arg || '%'`.";
+    not_endswith true false true false "`self NOT LIKE '%' || arg`.";
+    not_contains true true true false "`self NOT LIKE '%' || arg || '%'`.";
+    not_istartswith false true true true "`self NOT ILIKE arg || '%'`.";
+    not_iendswith true false true true "`self NOT ILIKE '%' || arg`.";
+    not_icontains true true true true "`self NOT ILIKE '%' || arg || '%'`.";
 }
 
 macro_rules! arithmetic {
@@ -391,7 +631,7 @@ macro_rules! arithmetic {
         impl<T: Into<Expr>> std::ops::$trait<T> for Expr {
             type Output = Expr;
             fn $method(self, rhs: T) -> Expr {
-                self.binary(BinaryOp::$op, rhs)
+                self.arithmetic(BinaryOp::$op, rhs)
             }
         }
     )*};

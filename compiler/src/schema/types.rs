@@ -14,9 +14,12 @@ pub enum SqlType {
     Integer,
     /// 64-bit integer.
     BigInteger,
-    /// Single-precision float.
+    /// A floating-point number, double precision (SQLAlchemy's `Float` without a precision):
+    /// `FLOAT` on PostgreSQL (an alias of `DOUBLE PRECISION`) and SQLite, `DOUBLE` on MySQL
+    /// (whose `FLOAT` is single precision). Values are `f64`.
     Float,
-    /// Double-precision float.
+    /// Double-precision float (SQLAlchemy's `Double`): `DOUBLE PRECISION` on PostgreSQL,
+    /// `DOUBLE` elsewhere.
     Double,
     /// Exact numeric with optional precision and scale.
     Numeric(Option<u32>, Option<u32>),
@@ -47,6 +50,9 @@ pub enum SqlType {
     Json,
     /// A type this project does not model, kept by its database name (e.g. from reflection).
     Other(String),
+    /// Single-precision float (SQLAlchemy's `REAL`): `REAL` on PostgreSQL and SQLite (where
+    /// it is stored as 8 bytes all the same), `FLOAT` on MySQL. Values are `f32`.
+    Real,
 }
 
 impl SqlType {

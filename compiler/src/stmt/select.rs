@@ -137,7 +137,7 @@ pub struct ForUpdate {
 /// assert_eq!(
 ///     q.compile(&MySQL).unwrap().sql,
 ///     "SELECT users.name, addresses.email FROM users JOIN addresses ON addresses.user_id = users.id \
-///      WHERE users.name LIKE ? ESCAPE '/' ORDER BY addresses.email"
+///      WHERE users.name LIKE ? ORDER BY addresses.email"
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
