@@ -28,7 +28,7 @@
 use crate::compile::{Bound, BoundRefs, Compiled, Params, SchemaTranslateMap};
 use crate::dialect::Dialect;
 use crate::error::CompileError;
-use crate::expr::{Bind, BindParam, Expr, InList, OrderBy};
+use crate::expr::{Bind, BindParam, Expr, FrameBound, InList, OrderBy};
 use crate::schema::{Column, SqlType, Table};
 use crate::stmt::{
     CompoundSelect, Ddl, Distinct, FromClause, Insert, InsertSource, OnConflict, Query, Select,
@@ -462,6 +462,16 @@ impl<'s> Walker<'s> {
         }
     }
 
+    fn frame_bound(&mut self, bound: FrameBound) {
+        let n = match bound {
+            FrameBound::Preceding(n) | FrameBound::Following(n) => n,
+            _ => 0,
+        };
+        self.tag(bound.rank().into());
+        self.tag((n >> 32) as u32);
+        self.tag(n as u32);
+    }
+
     fn expr(&mut self, e: &'s Expr) {
         match e {
             Expr::Column(c) => {
@@ -576,6 +586,14 @@ impl<'s> Walker<'s> {
                 self.expr(f);
                 self.exprs(&window.partition_by);
                 self.order_by(&window.order_by);
+                match &window.frame {
+                    None => self.tag(0),
+                    Some(frame) => {
+                        self.tag(frame.units as u32 + 1);
+                        self.frame_bound(frame.start);
+                        self.frame_bound(frame.end);
+                    }
+                }
             }
             Expr::ScalarSubquery(q) => {
                 self.tag(20);

@@ -3,7 +3,9 @@
 use super::{Compiler, Res};
 use crate::dialect::{DistinctFromStyle, InListStyle};
 use crate::error::CompileError;
-use crate::expr::{BinaryOp, Expr, InList, Like, NullsOrder, OrderBy, SortDirection};
+use crate::expr::{
+    BinaryOp, Expr, Frame, FrameBound, FrameUnits, InList, Like, NullsOrder, OrderBy, SortDirection,
+};
 use crate::stmt::Source;
 use std::sync::Arc;
 
@@ -191,6 +193,13 @@ impl Compiler<'_> {
                     }
                     self.w("ORDER BY ");
                     self.order_by_list(&window.order_by, &[])?;
+                    space = true;
+                }
+                if let Some(frame) = &window.frame {
+                    if space {
+                        self.w(" ");
+                    }
+                    self.frame(frame)?;
                 }
                 self.w(")");
                 Ok(())
@@ -417,6 +426,42 @@ impl Compiler<'_> {
             self.expr_list(args)?;
         }
         self.w(")");
+        Ok(())
+    }
+
+    /// `ROWS BETWEEN start AND end` (or RANGE / GROUPS).
+    fn frame(&mut self, frame: &Frame) -> Res {
+        if frame.units == FrameUnits::Groups && !self.d.supports_window_groups() {
+            return Err(CompileError::unsupported(
+                "GROUPS window frames",
+                self.d.name(),
+            ));
+        }
+        let (start, end) = (frame.start, frame.end);
+        if start == FrameBound::UnboundedFollowing
+            || end == FrameBound::UnboundedPreceding
+            || start.rank() > end.rank()
+        {
+            return Err(CompileError::invalid(format!(
+                "a window frame cannot start at {start:?} and end at {end:?}"
+            )));
+        }
+        self.w(frame.units.as_sql());
+        self.w(" BETWEEN ");
+        for (i, bound) in [start, end].into_iter().enumerate() {
+            if i > 0 {
+                self.w(" AND ");
+            }
+            // Offsets are integers the statement's shape fixes: written, not bound.
+            let sql = match bound {
+                FrameBound::UnboundedPreceding => "UNBOUNDED PRECEDING".to_owned(),
+                FrameBound::Preceding(n) => format!("{n} PRECEDING"),
+                FrameBound::CurrentRow => "CURRENT ROW".to_owned(),
+                FrameBound::Following(n) => format!("{n} FOLLOWING"),
+                FrameBound::UnboundedFollowing => "UNBOUNDED FOLLOWING".to_owned(),
+            };
+            self.w(&sql);
+        }
         Ok(())
     }
 

@@ -7,6 +7,7 @@
 mod func;
 mod ops;
 mod order;
+mod window;
 
 pub use func::{
     Case, avg, case, cast, coalesce, count, count_all, distinct, exists, func, literal_column,
@@ -14,6 +15,7 @@ pub use func::{
 };
 pub use ops::{InOperand, and_, bindparam, literal, or_, typed_literal};
 pub use order::{NullsOrder, OrderBy, SortDirection};
+pub use window::{Frame, FrameBound, FrameUnits};
 
 use crate::error::CompileError;
 use crate::schema::{Column, SqlType};
@@ -111,13 +113,15 @@ pub struct Like {
     pub escape: Option<char>,
 }
 
-/// A window specification for [`Expr::over`].
+/// A window specification for [`Expr::over`] and [`Expr::over_window`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Window {
     /// PARTITION BY expressions.
     pub partition_by: Vec<Expr>,
     /// ORDER BY items.
     pub order_by: Vec<OrderBy>,
+    /// The frame (`ROWS` / `RANGE` / `GROUPS BETWEEN ...`), when given.
+    pub frame: Option<Frame>,
 }
 
 /// A SQL expression. Build them from [`Table::c`](crate::Table::c), values, and the functions
@@ -265,6 +269,7 @@ impl Expr {
         let window = Window {
             partition_by: partition_by.into_iter().map(Into::into).collect(),
             order_by: order_by.into_iter().map(Into::into).collect(),
+            frame: None,
         };
         Expr::Over(Box::new(self), Box::new(window))
     }

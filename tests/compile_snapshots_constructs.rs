@@ -1,0 +1,108 @@
+//! Window frames, JSON access, LATERAL, `text()` fragments and the query-building
+//! conveniences, rendered for PostgreSQL, SQLite and MySQL and snapshotted in
+//! `snapshots/<dialect>/`; each rendering is parsed back with sqlparser and executed through
+//! sqlcore on SQLite and on PostgreSQL (see `tests/common/mod.rs`).
+
+#[macro_use]
+mod common;
+
+use common::fixtures::*;
+use sqlcore::*;
+
+// ---- window frames ----------------------------------------------------------------------
+snap!(window_rows_running_total, {
+    let o = orders();
+    select([
+        o.c("id"),
+        sum(o.c("amount"))
+            .over_window(
+                Window::new()
+                    .order_by([o.c("id")])
+                    .rows(FrameBound::UnboundedPreceding, FrameBound::CurrentRow),
+            )
+            .label("running"),
+    ])
+});
+snap!(window_rows_offsets, {
+    let o = orders();
+    select([
+        o.c("id"),
+        sum(o.c("amount"))
+            .over_window(
+                Window::new()
+                    .partition_by([o.c("user_id")])
+                    .order_by([o.c("id")])
+                    .rows(FrameBound::Preceding(2), FrameBound::Following(1)),
+            )
+            .label("moving"),
+    ])
+});
+snap!(window_range_current_to_unbounded, {
+    let o = orders();
+    select([
+        o.c("id"),
+        count_all()
+            .over_window(
+                Window::new()
+                    .order_by([o.c("amount")])
+                    .range_(FrameBound::CurrentRow, FrameBound::UnboundedFollowing),
+            )
+            .label("n"),
+    ])
+});
+snap!(window_range_offsets, {
+    let u = users();
+    select([
+        u.c("id"),
+        count_all()
+            .over_window(
+                Window::new()
+                    .order_by([u.c("score")])
+                    .range_(FrameBound::Preceding(10), FrameBound::Following(10)),
+            )
+            .label("near"),
+    ])
+});
+snap!(window_groups_frame, {
+    let u = users();
+    select([
+        u.c("id"),
+        count_all()
+            .over_window(
+                Window::new()
+                    .order_by([u.c("active")])
+                    .groups(FrameBound::Preceding(1), FrameBound::CurrentRow),
+            )
+            .label("n"),
+    ])
+});
+snap!(window_empty_over, {
+    let u = users();
+    select([
+        u.c("id"),
+        count_all().over_window(Window::new()).label("total"),
+    ])
+});
+snap!(window_frame_from_sqlalchemy_offsets, {
+    let u = users();
+    select([
+        u.c("id"),
+        sum(u.c("score"))
+            .over_window(
+                Window::new()
+                    .order_by([u.c("id")])
+                    .rows(FrameBound::start(Some(-1)), FrameBound::end(None)),
+            )
+            .label("s"),
+    ])
+});
+snap!(window_frame_backwards_is_an_error, {
+    let u = users();
+    select([sum(u.c("score"))
+        .over_window(
+            Window::new()
+                .order_by([u.c("id")])
+                .rows(FrameBound::Following(1), FrameBound::CurrentRow),
+        )
+        .label("s")])
+});
