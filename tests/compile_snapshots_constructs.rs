@@ -106,3 +106,64 @@ snap!(window_frame_backwards_is_an_error, {
         )
         .label("s")])
 });
+
+// ---- JSON --------------------------------------------------------------------------------
+snap!(json_get_key, {
+    let d = docs();
+    select([d.c("id"), d.c("doc").get("a").label("a")])
+});
+snap!(json_get_index_as_string, {
+    let d = docs();
+    select([d.c("doc").get("tags").get(0).as_string().label("first_tag")])
+});
+snap!(json_path_as_json_and_string, {
+    let d = docs();
+    select([
+        d.c("doc").path(["a", "b"]).label("b_json"),
+        d.c("doc").path(["a", "b"]).as_string().label("b"),
+    ])
+});
+snap!(json_path_with_index, {
+    let d = docs();
+    select([d
+        .c("doc")
+        .path(["tags".into(), JsonKey::Index(1)])
+        .as_string()
+        .label("second")])
+});
+snap!(json_typed_reads, {
+    let d = docs();
+    select([
+        d.c("doc").path(["a", "n"]).as_integer().label("n"),
+        d.c("doc").get("f").as_float().label("f"),
+        d.c("doc").get("ok").as_boolean().label("ok"),
+    ])
+});
+snap!(json_element_in_where, {
+    let d = docs();
+    select([d.c("id")]).filter(d.c("doc").path(["a", "b"]).as_string().eq("x"))
+});
+snap!(jsonb_contains, {
+    let d = docs();
+    select([d.c("id")]).filter(d.c("doc").json_contains(serde_json::json!({"ok": true})))
+});
+snap!(jsonb_contained_by, {
+    let d = docs();
+    select([d.c("id")]).filter(
+        d.c("doc")
+            .get("tags")
+            .contained_by(serde_json::json!(["red", "blue", "green"])),
+    )
+});
+snap!(jsonb_has_key, {
+    let d = docs();
+    select([d.c("id")]).filter(d.c("doc").has_key("f"))
+});
+snap!(jsonb_has_any_has_all, {
+    let d = docs();
+    select([d.c("id")]).filter(
+        d.c("doc")
+            .has_any(["f", "zz"])
+            .and(d.c("doc").has_all(["a", "tags"])),
+    )
+});

@@ -85,8 +85,156 @@ fn range_and_groups_frames_count_peers(b: &TestDb) {
     assert_eq!(ints(&mut conn, q), [3, 3, 3, 5, 5]);
 }
 
+fn docs() -> Table {
+    Table::new("docs")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("doc", SqlType::Json))
+}
+
+fn docs_engine(b: &TestDb) -> Engine {
+    let engine = Engine::builder(&b.url()).build().unwrap();
+    let mut md = MetaData::new();
+    md.add(docs()).unwrap();
+    md.create_all(&engine).unwrap();
+    let mut conn = engine.connect().unwrap();
+    for (id, doc) in [
+        (
+            1,
+            serde_json::json!({"a": {"b": "x", "n": 5}, "tags": ["red", "blue"], "ok": true, "f": 1.5}),
+        ),
+        (
+            2,
+            serde_json::json!({"a": {"b": null}, "tags": [], "ok": false}),
+        ),
+    ] {
+        conn.execute(insert(&docs()), params! { "id" => id, "doc" => doc })
+            .unwrap();
+    }
+    conn.commit().unwrap();
+    engine
+}
+
+fn json_elements_read_as_sql_values(b: &TestDb) {
+    let engine = docs_engine(b);
+    let mut conn = engine.connect().unwrap();
+    let d = docs();
+    let doc = || d.c("doc");
+    let one = |conn: &mut Connection, e: Expr| -> Value {
+        conn.execute(select([e.label("v")]).filter(d.c("id").eq(1)), ())
+            .unwrap()
+            .scalar_one()
+            .unwrap()
+    };
+    assert_eq!(
+        one(&mut conn, doc().path(["a", "b"]).as_string()),
+        Value::Text("x".into())
+    );
+    assert_eq!(
+        one(&mut conn, doc().get("a").get("b").as_string()),
+        Value::Text("x".into())
+    );
+    assert_eq!(
+        one(&mut conn, doc().get("tags").get(1).as_string()),
+        Value::Text("blue".into())
+    );
+    assert_eq!(
+        one(
+            &mut conn,
+            doc().path(["tags".into(), JsonKey::Index(0)]).as_string()
+        ),
+        Value::Text("red".into())
+    );
+    let n: i64 = conn
+        .execute(
+            select([doc().path(["a", "n"]).as_integer().label("n")]).filter(d.c("id").eq(1)),
+            (),
+        )
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(n, 5);
+    let f: f64 = conn
+        .execute(
+            select([doc().get("f").as_float().label("f")]).filter(d.c("id").eq(1)),
+            (),
+        )
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(f, 1.5);
+    let ok: Vec<bool> = conn
+        .execute(
+            select([doc().get("ok").as_boolean().label("ok")]).order_by([d.c("id")]),
+            (),
+        )
+        .unwrap()
+        .scalars::<bool>()
+        .all()
+        .unwrap();
+    assert_eq!(ok, [true, false]);
+    // A JSON element read as JSON is a document; a JSON null read as text is SQL NULL.
+    let a: serde_json::Value = conn
+        .execute(
+            select([doc().get("a").label("a")]).filter(d.c("id").eq(1)),
+            (),
+        )
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(a, serde_json::json!({"b": "x", "n": 5}));
+    let b: Option<String> = conn
+        .execute(
+            select([doc().path(["a", "b"]).as_string().label("b")]).filter(d.c("id").eq(2)),
+            (),
+        )
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(b, None);
+    // In WHERE, compared with a bound value.
+    let ids: Vec<i64> = conn
+        .execute(
+            select([d.c("id")]).filter(doc().path(["a", "b"]).as_string().eq("x")),
+            (),
+        )
+        .unwrap()
+        .scalars::<i64>()
+        .all()
+        .unwrap();
+    assert_eq!(ids, [1]);
+    if conn.dialect().name() == "postgresql" {
+        let ids = |conn: &mut Connection, cond: Expr| -> Vec<i64> {
+            conn.execute(select([d.c("id")]).filter(cond).order_by([d.c("id")]), ())
+                .unwrap()
+                .scalars::<i64>()
+                .all()
+                .unwrap()
+        };
+        assert_eq!(
+            ids(
+                &mut conn,
+                doc().json_contains(serde_json::json!({"ok": true}))
+            ),
+            [1]
+        );
+        assert_eq!(
+            ids(
+                &mut conn,
+                doc()
+                    .get("tags")
+                    .contained_by(serde_json::json!(["red", "blue"]))
+            ),
+            [1, 2]
+        );
+        assert_eq!(ids(&mut conn, doc().has_key("f")), [1]);
+        assert_eq!(ids(&mut conn, doc().has_any(["f", "ok"])), [1, 2]);
+        assert_eq!(ids(&mut conn, doc().has_all(["f", "ok"])), [1]);
+    }
+}
+
 crate::on_every_backend!(
     rows_frame_gives_a_running_sum,
     rows_frame_offsets_give_a_moving_window,
     range_and_groups_frames_count_peers,
+    json_elements_read_as_sql_values,
 );

@@ -607,6 +607,21 @@ impl<'s> Walker<'s> {
                 self.tag(22);
                 self.str(name);
             }
+            Expr::Json(get) => {
+                self.tag(23);
+                self.flag(get.is_path);
+                self.tag(get.as_ as u32);
+                self.expr(&get.doc);
+                // The steps are values: which one a dialect binds, the other is not bound.
+                self.bind(&get.pg_operand);
+                self.bind(&get.json_path);
+            }
+            Expr::Jsonb(op, l, r) => {
+                self.tag(24);
+                self.tag(*op as u32);
+                self.expr(l);
+                self.expr(r);
+            }
             Expr::Invalid(_) => self.ok = false,
         }
     }

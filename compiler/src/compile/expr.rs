@@ -1,10 +1,11 @@
 //! Rendering expressions, with parentheses by precedence.
 
 use super::{Compiler, Res};
-use crate::dialect::{DistinctFromStyle, InListStyle};
+use crate::dialect::{DistinctFromStyle, InListStyle, JsonAccessStyle};
 use crate::error::CompileError;
 use crate::expr::{
-    BinaryOp, Expr, Frame, FrameBound, FrameUnits, InList, Like, NullsOrder, OrderBy, SortDirection,
+    BinaryOp, Expr, Frame, FrameBound, FrameUnits, InList, JsonAs, JsonGet, Like, NullsOrder,
+    OrderBy, SortDirection,
 };
 use crate::stmt::Source;
 use std::sync::Arc;
@@ -61,6 +62,13 @@ impl Compiler<'_> {
             Expr::IsNull(..) | Expr::In(..) | Expr::Between(..) | Expr::Like(_) => P_CMP,
             Expr::Neg(_) => P_NEG,
             Expr::Label(_, inner) => self.prec(inner),
+            Expr::Jsonb(..) => P_CMP,
+            Expr::Json(get)
+                if matches!(get.as_, JsonAs::Json | JsonAs::Text)
+                    && self.d.json_access_style() == JsonAccessStyle::Arrows =>
+            {
+                P_CMP
+            }
             _ => P_ATOM,
         }
     }
@@ -226,6 +234,20 @@ impl Compiler<'_> {
                     self.ident(name)?;
                 }
                 Ok(())
+            }
+            Expr::Json(get) => self.json_get(get),
+            Expr::Jsonb(op, l, r) => {
+                if !self.d.supports_jsonb_operators() {
+                    return Err(CompileError::unsupported(
+                        format!("the JSONB operator {}", op.as_sql()),
+                        self.d.name(),
+                    ));
+                }
+                self.operand(l, P_CMP + 1)?;
+                self.w(" ");
+                self.w(op.as_sql());
+                self.w(" ");
+                self.operand(r, P_CMP + 1)
             }
             Expr::Invalid(err) => Err(err.clone()),
         }
@@ -426,6 +448,78 @@ impl Compiler<'_> {
             self.expr_list(args)?;
         }
         self.w(")");
+        Ok(())
+    }
+
+    /// A JSON element or path, per [`JsonAccessStyle`].
+    fn json_get(&mut self, get: &JsonGet) -> Res {
+        let style = self.d.json_access_style();
+        if style == JsonAccessStyle::Arrows {
+            let (json, text) = if get.is_path {
+                (" #> ", " #>> ")
+            } else {
+                (" -> ", " ->> ")
+            };
+            let cast = !matches!(get.as_, JsonAs::Json | JsonAs::Text);
+            if cast {
+                self.w("CAST(");
+            }
+            self.operand(&get.doc, P_ATOM)?;
+            self.w(if get.as_ == JsonAs::Json { json } else { text });
+            self.bind_value(&get.pg_operand.value, None, false)?;
+            if cast {
+                self.w(" AS ");
+                self.w(&self.d.cast_type_sql(&get.as_.sql_type())?);
+                self.w(")");
+            }
+            return Ok(());
+        }
+        let extract = |c: &mut Self| -> Res {
+            c.w("JSON_EXTRACT(");
+            c.expr(&get.doc)?;
+            c.w(", ");
+            c.bind_value(&get.json_path.value, None, false)?;
+            c.w(")");
+            Ok(())
+        };
+        match (style, get.as_) {
+            (JsonAccessStyle::ExtractQuoteJson, JsonAs::Json) => {
+                self.w("JSON_QUOTE(");
+                extract(self)?;
+                self.w(")");
+            }
+            (JsonAccessStyle::ExtractQuoteJson, JsonAs::Text)
+            | (JsonAccessStyle::ExtractUnquoteText, JsonAs::Json) => extract(self)?,
+            (JsonAccessStyle::ExtractQuoteJson, as_) => {
+                self.w("CAST(");
+                extract(self)?;
+                self.w(" AS ");
+                self.w(&self.d.cast_type_sql(&as_.sql_type())?);
+                self.w(")");
+            }
+            // As SQLAlchemy's MySQL dialect: a JSON null is SQL NULL, not the text 'null'.
+            (_, as_) => {
+                self.w("CASE ");
+                extract(self)?;
+                self.w(" WHEN 'null' THEN NULL ");
+                match as_ {
+                    JsonAs::Boolean => self.w("WHEN true THEN true ELSE false"),
+                    JsonAs::Text => {
+                        self.w("ELSE JSON_UNQUOTE(");
+                        extract(self)?;
+                        self.w(")");
+                    }
+                    _ => {
+                        self.w("ELSE CAST(");
+                        extract(self)?;
+                        self.w(" AS ");
+                        self.w(&self.d.cast_type_sql(&as_.sql_type())?);
+                        self.w(")");
+                    }
+                }
+                self.w(" END");
+            }
+        }
         Ok(())
     }
 

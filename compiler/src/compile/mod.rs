@@ -510,6 +510,11 @@ pub(crate) fn collect_sources(expr: &Expr, out: &mut Vec<Source>) {
                 .iter()
                 .for_each(|o| collect_sources(&o.expr, out));
         }
+        Expr::Json(get) => collect_sources(&get.doc, out),
+        Expr::Jsonb(_, l, r) => {
+            collect_sources(l, out);
+            collect_sources(r, out);
+        }
         Expr::Bind(_)
         | Expr::Param(_)
         | Expr::Raw(_)

@@ -5,6 +5,7 @@
 //! that enters an expression becomes a bound parameter.
 
 mod func;
+mod json;
 mod ops;
 mod order;
 mod window;
@@ -13,6 +14,7 @@ pub use func::{
     Case, avg, case, cast, coalesce, count, count_all, distinct, exists, func, literal_column,
     lower, max, min, not_, now, null, sum, upper,
 };
+pub use json::{JsonAs, JsonGet, JsonKey, JsonbOp};
 pub use ops::{InOperand, and_, bindparam, literal, or_, typed_literal};
 pub use order::{NullsOrder, OrderBy, SortDirection};
 pub use window::{Frame, FrameBound, FrameUnits};
@@ -198,6 +200,10 @@ pub enum Expr {
     /// The proposed row of an upsert: `excluded.col` (PostgreSQL, SQLite) or `VALUES(col)`
     /// (MySQL).
     Excluded(Arc<str>),
+    /// An element or path of a JSON document, read as JSON or as a SQL value.
+    Json(Box<JsonGet>),
+    /// A JSONB containment or key test (PostgreSQL).
+    Jsonb(JsonbOp, Box<Expr>, Box<Expr>),
     /// An expression that could not be built (e.g. an unknown column); compiling reports it.
     Invalid(CompileError),
 }
@@ -217,7 +223,9 @@ impl Expr {
             | Expr::In(..)
             | Expr::Between(..)
             | Expr::Like(_)
-            | Expr::Exists(_) => Some(SqlType::Boolean),
+            | Expr::Exists(_)
+            | Expr::Jsonb(..) => Some(SqlType::Boolean),
+            Expr::Json(get) => Some(get.as_.sql_type()),
             Expr::Binary(op, l, r) => match op {
                 BinaryOp::Concat => Some(SqlType::Text),
                 BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => {
