@@ -167,3 +167,65 @@ snap!(jsonb_has_any_has_all, {
             .and(d.c("doc").has_all(["a", "tags"])),
     )
 });
+
+// ---- LATERAL and text() fragments --------------------------------------------------------
+snap!(lateral_join_on_true, {
+    let (u, o) = (users(), orders());
+    let biggest = select([o.c("amount")])
+        .filter(o.c("user_id").eq(u.c("id")))
+        .order_by([o.c("amount").desc()])
+        .limit(1)
+        .lateral("biggest");
+    select([u.c("name"), biggest.c("amount")]).join_on(&biggest, true_())
+});
+snap!(lateral_outerjoin, {
+    let (u, a) = (users(), addresses());
+    let n = select([count_all().label("n")])
+        .filter(a.c("user_id").eq(u.c("id")))
+        .lateral("n_addresses");
+    select([u.c("name"), n.c("n")]).outerjoin_on(&n, true_())
+});
+snap!(
+    text_expanding_in,
+    text("SELECT name FROM users WHERE id IN :ids ORDER BY id")
+        .bindparams([bindparam_expanding("ids")]),
+    params! { "ids" => Value::Array(vec![Value::I32(1), Value::I32(3)]) }
+);
+snap!(
+    text_expanding_in_empty_list,
+    text("SELECT name FROM users WHERE id NOT IN :ids")
+        .bindparams([bindparam_expanding("ids").with_type(SqlType::Integer)]),
+    params! { "ids" => Value::Array(Vec::new()) }
+);
+snap!(text_fragment_as_where, {
+    let u = users();
+    select([u.c("id")])
+        .filter(u.c("active").is_(true_()))
+        .filter(
+            text("users.score > :min OR users.score < :max")
+                .bind_values(params! { "min" => 50, "max" => 10 }),
+        )
+});
+snap!(text_fragment_as_column, {
+    let u = users();
+    select([
+        u.c("id").into(),
+        SelectItem::from(text("users.score * :k").bind_values(params! { "k" => 2 })),
+    ])
+});
+snap!(
+    text_count_star_column,
+    select(text("count(*)")).select_from(users())
+);
+snap!(is_true_is_not_false, {
+    let u = users();
+    select([u.c("id")]).filter(
+        u.c("active")
+            .is_(true_())
+            .and(u.c("active").is_not(false_())),
+    )
+});
+snap!(is_not_distinct_via_is, {
+    let u = users();
+    select([u.c("id")]).filter(u.c("email").is_(u.c("fullname")))
+});

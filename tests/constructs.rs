@@ -232,9 +232,78 @@ fn json_elements_read_as_sql_values(b: &TestDb) {
     }
 }
 
+fn lateral_picks_the_top_row_per_group(b: &TestDb) {
+    let engine = engine(b);
+    let mut conn = engine.connect().unwrap();
+    let p = points();
+    let outer = p.alias("o");
+    let top = select([p.c("n")])
+        .filter(p.c("grp").eq(outer.c("grp")))
+        .order_by([p.c("n").desc()])
+        .limit(1)
+        .lateral("top");
+    let q = select([outer.c("id"), top.c("n")])
+        .join_on(&top, true_())
+        .order_by([outer.c("id")]);
+    if !b.is_postgres() {
+        let err = conn.execute(q, ()).unwrap_err().to_string();
+        assert!(err.contains("LATERAL") && err.contains("sqlite"), "{err}");
+        return;
+    }
+    let rows = conn.execute(q, ()).unwrap().all().unwrap();
+    let got: Vec<(i32, i32)> = rows
+        .iter()
+        .map(|r| (r.get(0).unwrap(), r.get(1).unwrap()))
+        .collect();
+    assert_eq!(got, [(1, 30), (2, 30), (3, 30), (4, 50), (5, 50)]);
+}
+
+fn text_expanding_parameter_and_fragments(b: &TestDb) {
+    let engine = engine(b);
+    let mut conn = engine.connect().unwrap();
+    let ids = |conn: &mut Connection, list: Vec<Value>| -> Vec<i64> {
+        let t = text("SELECT id FROM points WHERE id IN :ids ORDER BY id")
+            .bindparams([bindparam_expanding("ids").with_type(SqlType::Integer)]);
+        conn.execute(t, params! { "ids" => Value::Array(list) })
+            .unwrap()
+            .scalars::<i64>()
+            .all()
+            .unwrap()
+    };
+    // One compiled form serves every length, the empty list included.
+    assert_eq!(
+        ids(&mut conn, vec![Value::I32(2), Value::I32(4), Value::I32(9)]),
+        [2, 4]
+    );
+    assert_eq!(ids(&mut conn, vec![Value::I32(5)]), [5]);
+    assert_eq!(ids(&mut conn, vec![]), Vec::<i64>::new());
+    // A fragment carrying its own values, as a criterion and as a column.
+    let p = points();
+    let q = select([
+        p.c("id").into(),
+        SelectItem::from(text("points.n * :k").bind_values(params! { "k" => 3 })),
+    ])
+    .filter(
+        text("points.n > :lo AND points.grp = :g").bind_values(params! { "lo" => 10, "g" => 1 }),
+    )
+    .order_by([p.c("id")]);
+    let rows = conn.execute(q, ()).unwrap().all().unwrap();
+    let got: Vec<(i64, i64)> = rows
+        .iter()
+        .map(|r| (r.get(0).unwrap(), r.get(1).unwrap()))
+        .collect();
+    assert_eq!(got, [(2, 60), (3, 90)]);
+    // is_(true_()) on a boolean comparison's result.
+    let q = select([count_all()]).filter(p.c("n").gt(20).is_(true_()));
+    let n: i64 = conn.execute(q, ()).unwrap().scalar_one().unwrap();
+    assert_eq!(n, 3);
+}
+
 crate::on_every_backend!(
     rows_frame_gives_a_running_sum,
     rows_frame_offsets_give_a_moving_window,
     range_and_groups_frames_count_peers,
     json_elements_read_as_sql_values,
+    lateral_picks_the_top_row_per_group,
+    text_expanding_parameter_and_fragments,
 );

@@ -74,7 +74,7 @@ impl Part<'_> {
             (Part::Column(a), OwnedPart::Column(b)) => Arc::ptr_eq(a, b) || ***a == **b,
             (Part::Type(a), OwnedPart::Type(b)) => *a == b,
             (Part::Ddl(a), OwnedPart::Ddl(b)) => *a == &**b,
-            (Part::Text(a), OwnedPart::Text(b)) => *a == &**b,
+            (Part::Text(a), OwnedPart::Text(b)) => a.same_shape(b),
             _ => false,
         }
     }
@@ -265,7 +265,15 @@ impl<'s> Walker<'s> {
             }
             // DDL writes its values as literals: the whole statement is the key.
             Statement::Ddl(d) => self.parts.push(Part::Ddl(d)),
-            Statement::Text(t) => self.parts.push(Part::Text(t)),
+            Statement::Text(t) => self.text(t),
+        }
+    }
+
+    /// A `text()` clause: its shape, and apart the values it carries.
+    fn text(&mut self, t: &'s TextClause) {
+        self.parts.push(Part::Text(t));
+        for b in t.values() {
+            self.values.push(&b.value);
         }
     }
 
@@ -424,6 +432,7 @@ impl<'s> Walker<'s> {
                 let def = sq.def();
                 self.str(&def.name);
                 self.flag(def.recursive);
+                self.flag(def.lateral);
                 self.query(&def.query);
             }
             Source::Cte(cte) => {
@@ -621,6 +630,20 @@ impl<'s> Walker<'s> {
                 self.tag(*op as u32);
                 self.expr(l);
                 self.expr(r);
+            }
+            Expr::Text(t) => {
+                self.tag(25);
+                self.text(t);
+            }
+            Expr::BoolConst(value) => {
+                self.tag(26);
+                self.flag(*value);
+            }
+            Expr::IsBool(e, value, negated) => {
+                self.tag(27);
+                self.flag(*value);
+                self.flag(*negated);
+                self.expr(e);
             }
             Expr::Invalid(_) => self.ok = false,
         }

@@ -59,10 +59,16 @@ impl Compiler<'_> {
                 P_NOT
             }
             Expr::Binary(op, ..) => op_prec(*op),
-            Expr::IsNull(..) | Expr::In(..) | Expr::Between(..) | Expr::Like(_) => P_CMP,
+            Expr::IsNull(..)
+            | Expr::IsBool(..)
+            | Expr::In(..)
+            | Expr::Between(..)
+            | Expr::Like(_) => P_CMP,
             Expr::Neg(_) => P_NEG,
             Expr::Label(_, inner) => self.prec(inner),
             Expr::Jsonb(..) => P_CMP,
+            // Whatever the text holds, it is grouped inside a larger expression.
+            Expr::Text(_) => P_OR,
             Expr::Json(get)
                 if matches!(get.as_, JsonAs::Json | JsonAs::Text)
                     && self.d.json_access_style() == JsonAccessStyle::Arrows =>
@@ -248,6 +254,19 @@ impl Compiler<'_> {
                 self.w(op.as_sql());
                 self.w(" ");
                 self.operand(r, P_CMP + 1)
+            }
+            Expr::Text(t) => self.text_clause(t),
+            Expr::BoolConst(value) => {
+                let (t, f) = self.d.bool_literals();
+                self.w(if *value { t } else { f });
+                Ok(())
+            }
+            Expr::IsBool(inner, value, negated) => {
+                self.operand(inner, P_CMP + 1)?;
+                self.w(if *negated { " IS NOT " } else { " IS " });
+                // `IS TRUE` is standard, and SQLite's boolean test (any non-zero value).
+                self.w(if *value { "TRUE" } else { "FALSE" });
+                Ok(())
             }
             Expr::Invalid(err) => Err(err.clone()),
         }

@@ -511,12 +511,15 @@ pub(crate) fn collect_sources(expr: &Expr, out: &mut Vec<Source>) {
                 .for_each(|o| collect_sources(&o.expr, out));
         }
         Expr::Json(get) => collect_sources(&get.doc, out),
+        Expr::IsBool(e, ..) => collect_sources(e, out),
         Expr::Jsonb(_, l, r) => {
             collect_sources(l, out);
             collect_sources(r, out);
         }
         Expr::Bind(_)
         | Expr::Param(_)
+        | Expr::Text(_)
+        | Expr::BoolConst(_)
         | Expr::Raw(_)
         | Expr::Null
         | Expr::ScalarSubquery(_)

@@ -267,6 +267,16 @@ impl Compiler<'_> {
                 self.w(" AS ");
                 self.ident(a.name())
             }
+            Source::Subquery(sq) if sq.def().lateral => {
+                if !self.d.supports_lateral() {
+                    return Err(CompileError::unsupported("LATERAL", self.d.name()));
+                }
+                // A LATERAL subquery correlates to the FROM elements of the enclosing query.
+                self.w("LATERAL (");
+                self.query(&sq.def().query)?;
+                self.w(") AS ");
+                self.ident(&sq.def().name)
+            }
             Source::Subquery(sq) => {
                 // A subquery in FROM does not correlate to the enclosing query.
                 let saved = std::mem::take(&mut self.correlation);

@@ -5,6 +5,7 @@
 //! that enters an expression becomes a bound parameter.
 
 mod func;
+mod helpers;
 mod json;
 mod ops;
 mod order;
@@ -14,6 +15,7 @@ pub use func::{
     Case, avg, case, cast, coalesce, count, count_all, distinct, exists, func, literal_column,
     lower, max, min, not_, now, null, sum, upper,
 };
+pub use helpers::{bindparam_expanding, false_, true_};
 pub use json::{JsonAs, JsonGet, JsonKey, JsonbOp};
 pub use ops::{InOperand, and_, bindparam, literal, or_, typed_literal};
 pub use order::{NullsOrder, OrderBy, SortDirection};
@@ -204,6 +206,12 @@ pub enum Expr {
     Json(Box<JsonGet>),
     /// A JSONB containment or key test (PostgreSQL).
     Jsonb(JsonbOp, Box<Expr>, Box<Expr>),
+    /// A `text()` fragment used as an expression (a criterion or a column).
+    Text(Box<crate::text::TextClause>),
+    /// SQL `true` / `false` (`1` / `0` where the dialect has no boolean literals).
+    BoolConst(bool),
+    /// `expr IS [NOT] true|false`.
+    IsBool(Box<Expr>, bool, bool),
     /// An expression that could not be built (e.g. an unknown column); compiling reports it.
     Invalid(CompileError),
 }
@@ -224,7 +232,9 @@ impl Expr {
             | Expr::Between(..)
             | Expr::Like(_)
             | Expr::Exists(_)
-            | Expr::Jsonb(..) => Some(SqlType::Boolean),
+            | Expr::Jsonb(..)
+            | Expr::BoolConst(_)
+            | Expr::IsBool(..) => Some(SqlType::Boolean),
             Expr::Json(get) => Some(get.as_.sql_type()),
             Expr::Binary(op, l, r) => match op {
                 BinaryOp::Concat => Some(SqlType::Text),
@@ -326,6 +336,12 @@ expr_from_value!(
 impl<T: Into<Value>> From<Option<T>> for Expr {
     fn from(v: Option<T>) -> Self {
         literal(v)
+    }
+}
+
+impl From<crate::text::TextClause> for Expr {
+    fn from(t: crate::text::TextClause) -> Self {
+        Expr::Text(Box::new(t))
     }
 }
 

@@ -63,6 +63,9 @@ pub struct DerivedDef {
     pub columns: Result<Vec<Arc<Column>>, CompileError>,
     /// `WITH RECURSIVE` (CTEs only).
     pub recursive: bool,
+    /// `LATERAL (SELECT ...)` (subqueries only): the query may refer to FROM elements
+    /// before it.
+    pub lateral: bool,
 }
 
 impl DerivedDef {
@@ -80,6 +83,7 @@ impl DerivedDef {
             query,
             columns,
             recursive,
+            lateral: false,
         }
     }
 }
@@ -88,6 +92,14 @@ impl Subquery {
     pub(crate) fn new(name: Arc<str>, query: Query) -> Self {
         Subquery {
             inner: Arc::new(DerivedDef::new(name, query, false)),
+        }
+    }
+
+    pub(crate) fn new_lateral(name: Arc<str>, query: Query) -> Self {
+        let mut def = DerivedDef::new(name, query, false);
+        def.lateral = true;
+        Subquery {
+            inner: Arc::new(def),
         }
     }
 

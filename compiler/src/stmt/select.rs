@@ -8,6 +8,7 @@ use crate::schema::Table;
 use crate::stmt::{
     Alias, CompoundSelect, Cte, FromClause, JoinKind, Query, SetOp, Source, Subquery,
 };
+use crate::text::TextClause;
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -71,7 +72,13 @@ macro_rules! single_item {
         }
     )*};
 }
-single_item!(Expr, &Table, &Alias, &Subquery, &Cte);
+single_item!(Expr, &Table, &Alias, &Subquery, &Cte, TextClause);
+
+impl From<TextClause> for SelectItem {
+    fn from(t: TextClause) -> Self {
+        SelectItem::Expr(t.into())
+    }
+}
 
 macro_rules! tuple_items {
     ($($name:ident),+) => {
@@ -351,6 +358,33 @@ impl Select {
     /// This query as a named subquery for FROM.
     pub fn subquery(self, name: impl Into<Arc<str>>) -> Subquery {
         Subquery::new(name.into(), Query::from(self))
+    }
+
+    /// This query as a LATERAL subquery for FROM: `LATERAL (SELECT ...) AS name`, which may
+    /// refer to the FROM elements before it (PostgreSQL, MySQL 8; SQLite has none and reports
+    /// a CompileError). Join it `ON true`, or list it with `select_from`.
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let users = Table::new("users").column(Column::new("id", SqlType::Integer).primary_key());
+    /// let orders = Table::new("orders")
+    ///     .column(Column::new("user_id", SqlType::Integer))
+    ///     .column(Column::new("amount", SqlType::Integer));
+    /// let top = select([orders.c("amount")])
+    ///     .filter(orders.c("user_id").eq(users.c("id")))
+    ///     .order_by([orders.c("amount").desc()])
+    ///     .limit(1)
+    ///     .lateral("top");
+    /// let q = select([users.c("id"), top.c("amount")]).join_on(&top, true_());
+    /// assert_eq!(
+    ///     q.compile(&PostgreSQL).unwrap().sql,
+    ///     "SELECT users.id, top.amount FROM users JOIN LATERAL (SELECT orders.amount FROM orders \
+    ///      WHERE orders.user_id = users.id ORDER BY orders.amount DESC LIMIT $1) AS top ON true"
+    /// );
+    /// assert!(q.compile(&SQLite).unwrap_err().to_string().contains("LATERAL"));
+    /// ```
+    pub fn lateral(self, name: impl Into<Arc<str>>) -> Subquery {
+        Subquery::new_lateral(name.into(), Query::from(self))
     }
 
     /// This query as a CTE.
