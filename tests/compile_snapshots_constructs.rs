@@ -229,3 +229,89 @@ snap!(is_not_distinct_via_is, {
     let u = users();
     select([u.c("id")]).filter(u.c("email").is_(u.c("fullname")))
 });
+
+// ---- query-building conveniences ---------------------------------------------------------
+snap!(join_from_inferred, {
+    let (u, a) = (users(), addresses());
+    select([u.c("name"), a.c("email_address")]).join_from(&a, &u)
+});
+snap!(outerjoin_from_alias, {
+    let (u, a) = (users(), addresses());
+    let ua = u.alias("u2");
+    select([ua.c("name"), a.c("email_address")]).outerjoin_from(&ua, &a)
+});
+snap!(alias_and_subquery_outerjoin, {
+    let (u, o) = (users(), orders());
+    let totals = select([o.c("user_id"), sum(o.c("amount")).label("total")])
+        .group_by(o.c("user_id"))
+        .subquery("totals");
+    let ua = u.alias("u2");
+    select([ua.c("name"), totals.c("total")])
+        .select_from(ua.outerjoin(&totals, Some(totals.c("user_id").eq(ua.c("id")))))
+});
+snap!(subquery_outerjoin_left, {
+    let (u, o) = (users(), orders());
+    let big = select([o.c("user_id")])
+        .filter(o.c("amount").gt(100))
+        .subquery("big");
+    select([big.c("user_id"), u.c("name")])
+        .select_from(big.outerjoin(&u, Some(u.c("id").eq(big.c("user_id")))))
+});
+snap!(order_and_group_by_label_name, {
+    let o = orders();
+    select((o.c("status"), count_all().label("n")))
+        .group_by("status")
+        .order_by((desc("n"), "status"))
+});
+snap!(order_by_unknown_name_is_an_error, {
+    let u = users();
+    select([u.c("id")]).order_by("nope")
+});
+snap!(order_by_mixed_items, {
+    let u = users();
+    select([u.c("id"), u.c("name")]).order_by((u.c("active").desc(), u.c("name"), asc(u.c("id"))))
+});
+snap!(compound_order_by_name, {
+    let (u, a) = (users(), addresses());
+    select([u.c("email").label("e")])
+        .union(select([a.c("email_address")]))
+        .order_by(desc("e"))
+});
+snap!(func_without_arguments, {
+    let u = users();
+    select([
+        u.c("id"),
+        func("row_number", ())
+            .over_window(Window::new().order_by(u.c("id")))
+            .label("rn"),
+        func("coalesce", (u.c("fullname"), u.c("name"), "?")).label("shown"),
+    ])
+});
+snap!(case_with_value, {
+    let u = users();
+    select([
+        u.c("id"),
+        case_value(u.c("name"), [("ed", "E"), ("wendy", "W")], Some("?")).label("initial"),
+    ])
+});
+snap!(
+    limit_offset_bindparams,
+    {
+        let u = users();
+        select([u.c("id")])
+            .order_by(u.c("id"))
+            .limit(bindparam("lim"))
+            .offset(bindparam("off"))
+    },
+    params! { "lim" => 2, "off" => 1 }
+);
+snap!(exists_where_correlated, {
+    let (u, a) = (users(), addresses());
+    select([u.c("name")]).filter(exists_where(a.c("user_id").eq(u.c("id"))))
+});
+snap!(not_exists_where, {
+    let (u, o) = (users(), orders());
+    select([u.c("name")]).filter(not_(exists_where(
+        o.c("user_id").eq(u.c("id")).and(o.c("status").eq("paid")),
+    )))
+});

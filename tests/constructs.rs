@@ -299,6 +299,74 @@ fn text_expanding_parameter_and_fragments(b: &TestDb) {
     assert_eq!(n, 3);
 }
 
+/// Statements that differ only in a frame, a JSON step's kind or type, a label name or a
+/// LATERAL flag compile differently, so they never share a cache key.
+#[test]
+fn constructs_are_part_of_the_cache_key() {
+    let p = points();
+    let d = docs();
+    let framed = |start: FrameBound| -> Statement {
+        select([sum(p.c("n"))
+            .over_window(
+                Window::new()
+                    .order_by(p.c("id"))
+                    .rows(start, FrameBound::CurrentRow),
+            )
+            .label("s")])
+        .into()
+    };
+    let json = |e: Expr| -> Statement { select([e.label("v")]).into() };
+    let named = |name: &str| -> Statement {
+        select((p.c("grp"), count_all().label("n"), count_all().label("m")))
+            .group_by(p.c("grp"))
+            .order_by(desc(name))
+            .into()
+    };
+    let lateral = |lat: bool| -> Statement {
+        let q = select([p.c("n")]).limit(1);
+        let sq = if lat { q.lateral("x") } else { q.subquery("x") };
+        select([sq.c("n")]).into()
+    };
+    let groups: Vec<Vec<Statement>> = vec![
+        vec![
+            framed(FrameBound::Preceding(1)),
+            framed(FrameBound::Preceding(2)),
+            framed(FrameBound::UnboundedPreceding),
+        ],
+        vec![
+            json(d.c("doc").get("a")),
+            json(d.c("doc").path(["a"])),
+            json(d.c("doc").get("a").as_string()),
+            json(d.c("doc").get("a").as_integer()),
+        ],
+        vec![named("n"), named("m")],
+        vec![lateral(true), lateral(false)],
+    ];
+    for dialect in [&PostgreSQL as &dyn Dialect, &MySQL] {
+        for group in &groups {
+            let keys: Vec<_> = group.iter().map(|s| extract(s, dialect).unwrap()).collect();
+            for (i, a) in keys.iter().enumerate() {
+                for (j, b) in keys.iter().enumerate() {
+                    assert_eq!(
+                        i == j,
+                        a.matches(&b.to_key()),
+                        "{i} vs {j} on {}",
+                        dialect.name()
+                    );
+                }
+            }
+        }
+    }
+    // Values are not part of the key: another key, index or offset value shares it.
+    let a = json(d.c("doc").get("a"));
+    let b = json(d.c("doc").get("b"));
+    assert!(
+        extract(&a, &SQLite)
+            .unwrap()
+            .matches(&extract(&b, &SQLite).unwrap().to_key())
+    );
+}
+
 crate::on_every_backend!(
     rows_frame_gives_a_running_sum,
     rows_frame_offsets_give_a_moving_window,

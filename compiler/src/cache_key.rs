@@ -639,6 +639,10 @@ impl<'s> Walker<'s> {
                 self.tag(26);
                 self.flag(*value);
             }
+            Expr::LabelRef(name) => {
+                self.tag(28);
+                self.str(name);
+            }
             Expr::IsBool(e, value, negated) => {
                 self.tag(27);
                 self.flag(*value);

@@ -226,6 +226,7 @@ impl Compiler<'_> {
             }
             Expr::Exists(q) => {
                 self.w("EXISTS (");
+                self.exists_body = true;
                 self.query(q)?;
                 self.w(")");
                 Ok(())
@@ -256,6 +257,15 @@ impl Compiler<'_> {
                 self.operand(r, P_CMP + 1)
             }
             Expr::Text(t) => self.text_clause(t),
+            Expr::LabelRef(name) => {
+                if !self.result_names.contains(name) {
+                    return Err(CompileError::invalid(format!(
+                        "ORDER BY / GROUP BY refers to {name:?}, which names no column of the \
+                         column list"
+                    )));
+                }
+                self.ident(name)
+            }
             Expr::BoolConst(value) => {
                 let (t, f) = self.d.bool_literals();
                 self.w(if *value { t } else { f });

@@ -185,6 +185,10 @@ pub(crate) struct Compiler<'d> {
     pub select_extras: Option<SelectExtras>,
     /// Addresses of the values of the schema the statement binds ([`Self::mark_schema_value`]).
     schema_values: Vec<usize>,
+    /// The result-column names an ORDER BY / GROUP BY being rendered may refer to.
+    pub result_names: Vec<Arc<str>>,
+    /// The next SELECT is the body of an EXISTS: without columns, it is `SELECT *`.
+    pub exists_body: bool,
 }
 
 /// What an INSERT ... SELECT adds to its SELECT: the client defaults of the columns it leaves
@@ -213,6 +217,8 @@ impl<'d> Compiler<'d> {
             cte_scopes: Vec::new(),
             select_extras: None,
             schema_values: Vec::new(),
+            result_names: Vec::new(),
+            exists_body: false,
         }
     }
 
@@ -520,6 +526,7 @@ pub(crate) fn collect_sources(expr: &Expr, out: &mut Vec<Source>) {
         | Expr::Param(_)
         | Expr::Text(_)
         | Expr::BoolConst(_)
+        | Expr::LabelRef(_)
         | Expr::Raw(_)
         | Expr::Null
         | Expr::ScalarSubquery(_)

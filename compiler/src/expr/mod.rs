@@ -15,7 +15,10 @@ pub use func::{
     Case, avg, case, cast, coalesce, count, count_all, distinct, exists, func, literal_column,
     lower, max, min, not_, now, null, sum, upper,
 };
-pub use helpers::{bindparam_expanding, false_, true_};
+pub use helpers::{
+    IntoArgs, IntoGroupBy, IntoGroupByList, IntoLimit, IntoOrderByList, asc, bindparam_expanding,
+    case_value, desc, exists_where, false_, true_,
+};
 pub use json::{JsonAs, JsonGet, JsonKey, JsonbOp};
 pub use ops::{InOperand, and_, bindparam, literal, or_, typed_literal};
 pub use order::{NullsOrder, OrderBy, SortDirection};
@@ -212,6 +215,8 @@ pub enum Expr {
     BoolConst(bool),
     /// `expr IS [NOT] true|false`.
     IsBool(Box<Expr>, bool, bool),
+    /// The name of a result column, in ORDER BY or GROUP BY (SQLAlchemy's `order_by("n")`).
+    LabelRef(Arc<str>),
     /// An expression that could not be built (e.g. an unknown column); compiling reports it.
     Invalid(CompileError),
 }

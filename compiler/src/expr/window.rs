@@ -1,6 +1,6 @@
 //! Window frames: `ROWS` / `RANGE` / `GROUPS BETWEEN start AND end`.
 
-use super::{Expr, OrderBy, Window};
+use super::{Expr, IntoOrderByList, Window};
 
 /// One end of a window frame.
 ///
@@ -115,12 +115,8 @@ impl Window {
     }
 
     /// Adds ORDER BY items.
-    pub fn order_by<I>(mut self, items: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<OrderBy>,
-    {
-        self.order_by.extend(items.into_iter().map(Into::into));
+    pub fn order_by(mut self, items: impl IntoOrderByList) -> Self {
+        self.order_by.extend(items.into_order_by_list());
         self
     }
 

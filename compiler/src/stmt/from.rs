@@ -38,6 +38,11 @@ impl Alias {
     pub fn join(&self, right: impl Into<FromClause>, on: Option<Expr>) -> FromClause {
         FromClause::from(self).join(right, on, JoinKind::Inner)
     }
+
+    /// `self LEFT OUTER JOIN right ON on` (inferred from foreign keys when `None`).
+    pub fn outerjoin(&self, right: impl Into<FromClause>, on: Option<Expr>) -> FromClause {
+        FromClause::from(self).join(right, on, JoinKind::Left)
+    }
 }
 
 /// A named subquery in FROM: `(SELECT ...) AS name`.
@@ -117,6 +122,11 @@ impl Subquery {
     pub fn join(&self, right: impl Into<FromClause>, on: Option<Expr>) -> FromClause {
         FromClause::from(self).join(right, on, JoinKind::Inner)
     }
+
+    /// `self LEFT OUTER JOIN right ON on` (inferred when `None`).
+    pub fn outerjoin(&self, right: impl Into<FromClause>, on: Option<Expr>) -> FromClause {
+        FromClause::from(self).join(right, on, JoinKind::Left)
+    }
 }
 
 impl Cte {
@@ -134,6 +144,16 @@ impl Cte {
     /// A reference to result column `name` of the CTE.
     pub fn c(&self, name: &str) -> Expr {
         Source::Cte(self.clone()).c(name)
+    }
+
+    /// `self JOIN right ON on` (inferred when `None`).
+    pub fn join(&self, right: impl Into<FromClause>, on: Option<Expr>) -> FromClause {
+        FromClause::from(self).join(right, on, JoinKind::Inner)
+    }
+
+    /// `self LEFT OUTER JOIN right ON on` (inferred when `None`).
+    pub fn outerjoin(&self, right: impl Into<FromClause>, on: Option<Expr>) -> FromClause {
+        FromClause::from(self).join(right, on, JoinKind::Left)
     }
 
     fn extend(&self, op: SetOp, other: impl Into<Query>) -> Cte {

@@ -2,8 +2,7 @@
 
 use crate::compile::ResultColumn;
 use crate::error::CompileError;
-use crate::expr::{Expr, OrderBy};
-use crate::schema::SqlType;
+use crate::expr::{Expr, IntoGroupByList, IntoOrderByList, OrderBy};
 use crate::schema::Table;
 use crate::stmt::{
     Alias, CompoundSelect, Cte, FromClause, JoinKind, Query, SetOp, Source, Subquery,
@@ -264,6 +263,39 @@ impl Select {
         self.join_kind(right.into(), Some(on), JoinKind::Inner)
     }
 
+    /// `left JOIN right`, the left side given (SQLAlchemy's `join_from`), with the ON clause
+    /// inferred from the single foreign key between them.
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let users = Table::new("users").column(Column::new("id", SqlType::Integer).primary_key());
+    /// let orders = Table::new("orders")
+    ///     .column(Column::new("user_id", SqlType::Integer).references("users.id"));
+    /// let q = select([count_all()]).join_from(&users, &orders);
+    /// assert_eq!(
+    ///     q.compile(&SQLite).unwrap().sql,
+    ///     "SELECT count(*) AS count_1 FROM users JOIN orders ON orders.user_id = users.id"
+    /// );
+    /// ```
+    pub fn join_from(self, left: impl Into<FromClause>, right: impl Into<FromClause>) -> Self {
+        self.select_from(left.into().join(right, None, JoinKind::Inner))
+    }
+
+    /// `left JOIN right ON on`.
+    pub fn join_from_on(
+        self,
+        left: impl Into<FromClause>,
+        right: impl Into<FromClause>,
+        on: Expr,
+    ) -> Self {
+        self.select_from(left.into().join(right, Some(on), JoinKind::Inner))
+    }
+
+    /// `left LEFT OUTER JOIN right`, the left side given, with an inferred ON clause.
+    pub fn outerjoin_from(self, left: impl Into<FromClause>, right: impl Into<FromClause>) -> Self {
+        self.select_from(left.into().join(right, None, JoinKind::Left))
+    }
+
     /// `LEFT OUTER JOIN right` with an inferred ON clause.
     pub fn outerjoin(self, right: impl Into<FromClause>) -> Self {
         self.join_kind(right.into(), None, JoinKind::Left)
@@ -284,13 +316,9 @@ impl Select {
         self.join_kind(right.into(), Some(on), JoinKind::Full)
     }
 
-    /// Adds GROUP BY expressions.
-    pub fn group_by<I>(mut self, items: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Expr>,
-    {
-        self.group_by.extend(items.into_iter().map(Into::into));
+    /// Adds GROUP BY items: expressions, or names of result columns (`group_by(["n"])`).
+    pub fn group_by(mut self, items: impl IntoGroupByList) -> Self {
+        self.group_by.extend(items.into_group_by_list());
         self
     }
 
@@ -300,25 +328,22 @@ impl Select {
         self
     }
 
-    /// Adds ORDER BY items (expressions, or `asc()`/`desc()` items).
-    pub fn order_by<I>(mut self, items: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<OrderBy>,
-    {
-        self.order_by.extend(items.into_iter().map(Into::into));
+    /// Adds ORDER BY items: expressions, `asc()`/`desc()` items, or names of result columns
+    /// (`"n"`, `desc("n")`); a tuple mixes them.
+    pub fn order_by(mut self, items: impl IntoOrderByList) -> Self {
+        self.order_by.extend(items.into_order_by_list());
         self
     }
 
-    /// LIMIT, bound as a BIGINT parameter.
-    pub fn limit(mut self, n: i64) -> Self {
-        self.limit = Some(crate::expr::typed_literal(n, SqlType::BigInteger));
+    /// LIMIT: an integer bound as a BIGINT parameter, or a `bindparam()`.
+    pub fn limit(mut self, n: impl crate::expr::IntoLimit) -> Self {
+        self.limit = Some(n.into_limit());
         self
     }
 
-    /// OFFSET, bound as a BIGINT parameter.
-    pub fn offset(mut self, n: i64) -> Self {
-        self.offset = Some(crate::expr::typed_literal(n, SqlType::BigInteger));
+    /// OFFSET: an integer bound as a BIGINT parameter, or a `bindparam()`.
+    pub fn offset(mut self, n: impl crate::expr::IntoLimit) -> Self {
+        self.offset = Some(n.into_limit());
         self
     }
 
