@@ -315,3 +315,15 @@ snap!(not_exists_where, {
         o.c("user_id").eq(u.c("id")).and(o.c("status").eq("paid")),
     )))
 });
+snap!(anonymous_subqueries, {
+    let (u, o) = (users(), orders());
+    let totals = select([o.c("user_id"), sum(o.c("amount")).label("total")])
+        .group_by(o.c("user_id"))
+        .anon_subquery();
+    let active = select([u.c("id"), u.c("name")])
+        .filter(u.c("active").is_(true_()))
+        .anon_subquery();
+    select([active.c("name"), totals.c("total")])
+        .join_from_on(&active, &totals, totals.c("user_id").eq(active.c("id")))
+        .order_by(active.c("name"))
+});

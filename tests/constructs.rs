@@ -299,8 +299,9 @@ fn text_expanding_parameter_and_fragments(b: &TestDb) {
     assert_eq!(n, 3);
 }
 
-/// Statements that differ only in a frame, a JSON step's kind or type, a label name or a
-/// LATERAL flag compile differently, so they never share a cache key.
+/// Statements that differ only in a frame, a JSON step's kind or type, a label name, a
+/// LATERAL flag or which anonymous subquery a column is of compile differently, so they never
+/// share a cache key.
 #[test]
 fn constructs_are_part_of_the_cache_key() {
     let p = points();
@@ -327,7 +328,19 @@ fn constructs_are_part_of_the_cache_key() {
         let sq = if lat { q.lateral("x") } else { q.subquery("x") };
         select([sq.c("n")]).into()
     };
+    // Two anonymous subqueries of the same query, or one used twice.
+    let anon = |twice: bool| -> Statement {
+        let make = || select([p.c("n")]).anon_subquery();
+        let (a, b) = if twice {
+            let a = make();
+            (a.clone(), a)
+        } else {
+            (make(), make())
+        };
+        select([a.c("n"), b.c("n")]).into()
+    };
     let groups: Vec<Vec<Statement>> = vec![
+        vec![anon(true), anon(false)],
         vec![
             framed(FrameBound::Preceding(1)),
             framed(FrameBound::Preceding(2)),

@@ -168,6 +168,7 @@ pub fn extract<'s>(stmt: &'s Statement, dialect: &dyn Dialect) -> Option<Extract
         parts: Vec::with_capacity(32),
         values: Vec::new(),
         ok: true,
+        anon: Vec::new(),
     };
     w.parts.push(Part::Str(dialect.name()));
     w.statement(stmt);
@@ -191,6 +192,8 @@ struct Walker<'s> {
     parts: Vec<Part<'s>>,
     values: Vec<&'s Value>,
     ok: bool,
+    /// Anonymous subqueries met, by identity.
+    anon: Vec<usize>,
 }
 
 impl<'s> Walker<'s> {
@@ -433,6 +436,20 @@ impl<'s> Walker<'s> {
                 self.str(&def.name);
                 self.flag(def.recursive);
                 self.flag(def.lateral);
+                if def.anonymous {
+                    // Which anonymous subquery: the N-th met names it `anon_N`.
+                    let id = sq.id();
+                    let n = match self.anon.iter().position(|&a| a == id) {
+                        Some(i) => i,
+                        None => {
+                            self.anon.push(id);
+                            self.anon.len() - 1
+                        }
+                    };
+                    self.tag(n as u32 + 1);
+                } else {
+                    self.tag(0);
+                }
                 self.query(&def.query);
             }
             Source::Cte(cte) => {

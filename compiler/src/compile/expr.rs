@@ -286,6 +286,7 @@ impl Compiler<'_> {
     pub fn source_name(&mut self, source: &Source) -> Res {
         match source {
             Source::Table(t) => self.table_name(t),
+            Source::Subquery(sq) => self.subquery_name(sq),
             other => self.ident(&other.display_name()),
         }
     }

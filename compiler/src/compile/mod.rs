@@ -189,6 +189,8 @@ pub(crate) struct Compiler<'d> {
     pub result_names: Vec<Arc<str>>,
     /// The next SELECT is the body of an EXISTS: without columns, it is `SELECT *`.
     pub exists_body: bool,
+    /// Anonymous subqueries met so far ([`crate::stmt::Subquery::id`]): the N-th is `anon_N`.
+    anon_subqueries: Vec<usize>,
 }
 
 /// What an INSERT ... SELECT adds to its SELECT: the client defaults of the columns it leaves
@@ -219,6 +221,7 @@ impl<'d> Compiler<'d> {
             schema_values: Vec::new(),
             result_names: Vec::new(),
             exists_body: false,
+            anon_subqueries: Vec::new(),
         }
     }
 
@@ -243,6 +246,23 @@ impl<'d> Compiler<'d> {
     pub fn generated_ident(&mut self, name: &str) -> Res {
         let name = self.d.max_identifier_length().truncate(name);
         self.ident(&name)
+    }
+
+    /// Writes a subquery's name: its own, or `anon_N` for an anonymous one, numbered in the
+    /// order the statement meets them.
+    pub fn subquery_name(&mut self, sq: &crate::stmt::Subquery) -> Res {
+        if !sq.def().anonymous {
+            return self.ident(&sq.def().name);
+        }
+        let id = sq.id();
+        let n = match self.anon_subqueries.iter().position(|&a| a == id) {
+            Some(i) => i + 1,
+            None => {
+                self.anon_subqueries.push(id);
+                self.anon_subqueries.len()
+            }
+        };
+        self.generated_ident(&format!("anon_{n}"))
     }
 
     /// Writes `schema.table` (each part quoted as needed).

@@ -289,7 +289,7 @@ impl Compiler<'_> {
                 self.w("LATERAL (");
                 self.query(&sq.def().query)?;
                 self.w(") AS ");
-                self.ident(&sq.def().name)
+                self.subquery_name(sq)
             }
             Source::Subquery(sq) => {
                 // A subquery in FROM does not correlate to the enclosing query.
@@ -299,7 +299,7 @@ impl Compiler<'_> {
                 self.correlation = saved;
                 r?;
                 self.w(") AS ");
-                self.ident(&sq.def().name)
+                self.subquery_name(sq)
             }
             Source::Cte(cte) => {
                 self.register_cte(cte)?;

@@ -71,6 +71,8 @@ pub struct DerivedDef {
     /// `LATERAL (SELECT ...)` (subqueries only): the query may refer to FROM elements
     /// before it.
     pub lateral: bool,
+    /// Named `anon_N` when compiled, numbered in the statement (subqueries only).
+    pub anonymous: bool,
 }
 
 impl DerivedDef {
@@ -89,6 +91,7 @@ impl DerivedDef {
             columns,
             recursive,
             lateral: false,
+            anonymous: false,
         }
     }
 }
@@ -106,6 +109,19 @@ impl Subquery {
         Subquery {
             inner: Arc::new(def),
         }
+    }
+
+    pub(crate) fn new_anonymous(query: Query) -> Self {
+        let mut def = DerivedDef::new("anon".into(), query, false);
+        def.anonymous = true;
+        Subquery {
+            inner: Arc::new(def),
+        }
+    }
+
+    /// Identifies the subquery (and its clones) within a statement.
+    pub(crate) fn id(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
     }
 
     /// The subquery's definition.
@@ -277,6 +293,11 @@ impl Source {
         match (self, other) {
             (Source::Table(a), Source::Table(b)) => a.same_as(b),
             (Source::Alias(a), Source::Alias(b)) => a.name() == b.name(),
+            (Source::Subquery(a), Source::Subquery(b))
+                if a.inner.anonymous || b.inner.anonymous =>
+            {
+                Arc::ptr_eq(&a.inner, &b.inner)
+            }
             (Source::Subquery(a), Source::Subquery(b)) => a.inner.name == b.inner.name,
             (Source::Cte(a), Source::Cte(b)) => a.inner.name == b.inner.name,
             _ => false,

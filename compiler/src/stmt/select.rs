@@ -385,6 +385,22 @@ impl Select {
         Subquery::new(name.into(), Query::from(self))
     }
 
+    /// This query as a subquery for FROM without a name (SQLAlchemy's `subquery()`): it is
+    /// named `anon_1`, `anon_2`, ... in the statement it is compiled in.
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let t = Table::new("t").column(Column::new("x", SqlType::Integer));
+    /// let sq = select([t.c("x")]).filter(t.c("x").gt(1)).anon_subquery();
+    /// assert_eq!(
+    ///     select([sq.c("x")]).compile(&SQLite).unwrap().sql,
+    ///     "SELECT anon_1.x FROM (SELECT t.x FROM t WHERE t.x > ?1) AS anon_1"
+    /// );
+    /// ```
+    pub fn anon_subquery(self) -> Subquery {
+        Subquery::new_anonymous(Query::from(self))
+    }
+
     /// This query as a LATERAL subquery for FROM: `LATERAL (SELECT ...) AS name`, which may
     /// refer to the FROM elements before it (PostgreSQL, MySQL 8; SQLite has none and reports
     /// a CompileError). Join it `ON true`, or list it with `select_from`.
