@@ -28,7 +28,7 @@
 use crate::compile::{Bound, BoundRefs, Compiled, Params, SchemaTranslateMap};
 use crate::dialect::Dialect;
 use crate::error::CompileError;
-use crate::expr::{Bind, BindParam, Expr, InList, OrderBy};
+use crate::expr::{Bind, BindParam, Expr, FrameBound, InList, OrderBy};
 use crate::schema::{Column, SqlType, Table};
 use crate::stmt::{
     CompoundSelect, Ddl, Distinct, FromClause, Insert, InsertSource, OnConflict, Query, Select,
@@ -74,7 +74,7 @@ impl Part<'_> {
             (Part::Column(a), OwnedPart::Column(b)) => Arc::ptr_eq(a, b) || ***a == **b,
             (Part::Type(a), OwnedPart::Type(b)) => *a == b,
             (Part::Ddl(a), OwnedPart::Ddl(b)) => *a == &**b,
-            (Part::Text(a), OwnedPart::Text(b)) => *a == &**b,
+            (Part::Text(a), OwnedPart::Text(b)) => a.same_shape(b),
             _ => false,
         }
     }
@@ -168,6 +168,7 @@ pub fn extract<'s>(stmt: &'s Statement, dialect: &dyn Dialect) -> Option<Extract
         parts: Vec::with_capacity(32),
         values: Vec::new(),
         ok: true,
+        anon: Vec::new(),
     };
     w.parts.push(Part::Str(dialect.name()));
     w.statement(stmt);
@@ -191,6 +192,8 @@ struct Walker<'s> {
     parts: Vec<Part<'s>>,
     values: Vec<&'s Value>,
     ok: bool,
+    /// Anonymous subqueries met, by identity.
+    anon: Vec<usize>,
 }
 
 impl<'s> Walker<'s> {
@@ -265,7 +268,15 @@ impl<'s> Walker<'s> {
             }
             // DDL writes its values as literals: the whole statement is the key.
             Statement::Ddl(d) => self.parts.push(Part::Ddl(d)),
-            Statement::Text(t) => self.parts.push(Part::Text(t)),
+            Statement::Text(t) => self.text(t),
+        }
+    }
+
+    /// A `text()` clause: its shape, and apart the values it carries.
+    fn text(&mut self, t: &'s TextClause) {
+        self.parts.push(Part::Text(t));
+        for b in t.values() {
+            self.values.push(&b.value);
         }
     }
 
@@ -424,6 +435,21 @@ impl<'s> Walker<'s> {
                 let def = sq.def();
                 self.str(&def.name);
                 self.flag(def.recursive);
+                self.flag(def.lateral);
+                if def.anonymous {
+                    // Which anonymous subquery: the N-th met names it `anon_N`.
+                    let id = sq.id();
+                    let n = match self.anon.iter().position(|&a| a == id) {
+                        Some(i) => i,
+                        None => {
+                            self.anon.push(id);
+                            self.anon.len() - 1
+                        }
+                    };
+                    self.tag(n as u32 + 1);
+                } else {
+                    self.tag(0);
+                }
                 self.query(&def.query);
             }
             Source::Cte(cte) => {
@@ -460,6 +486,16 @@ impl<'s> Walker<'s> {
             self.tag(o.nulls.map_or(0, |n| n as u32 + 1));
             self.expr(&o.expr);
         }
+    }
+
+    fn frame_bound(&mut self, bound: FrameBound) {
+        let n = match bound {
+            FrameBound::Preceding(n) | FrameBound::Following(n) => n,
+            _ => 0,
+        };
+        self.tag(bound.rank().into());
+        self.tag((n >> 32) as u32);
+        self.tag(n as u32);
     }
 
     fn expr(&mut self, e: &'s Expr) {
@@ -577,6 +613,14 @@ impl<'s> Walker<'s> {
                 self.expr(f);
                 self.exprs(&window.partition_by);
                 self.order_by(&window.order_by);
+                match &window.frame {
+                    None => self.tag(0),
+                    Some(frame) => {
+                        self.tag(frame.units as u32 + 1);
+                        self.frame_bound(frame.start);
+                        self.frame_bound(frame.end);
+                    }
+                }
             }
             Expr::ScalarSubquery(q) => {
                 self.tag(20);
@@ -589,6 +633,39 @@ impl<'s> Walker<'s> {
             Expr::Excluded(name) => {
                 self.tag(22);
                 self.str(name);
+            }
+            Expr::Json(get) => {
+                self.tag(23);
+                self.flag(get.is_path);
+                self.tag(get.as_ as u32);
+                self.expr(&get.doc);
+                // The steps are values: which one a dialect binds, the other is not bound.
+                self.bind(&get.pg_operand);
+                self.bind(&get.json_path);
+            }
+            Expr::Jsonb(op, l, r) => {
+                self.tag(24);
+                self.tag(*op as u32);
+                self.expr(l);
+                self.expr(r);
+            }
+            Expr::Text(t) => {
+                self.tag(25);
+                self.text(t);
+            }
+            Expr::BoolConst(value) => {
+                self.tag(26);
+                self.flag(*value);
+            }
+            Expr::LabelRef(name) => {
+                self.tag(28);
+                self.str(name);
+            }
+            Expr::IsBool(e, value, negated) => {
+                self.tag(27);
+                self.flag(*value);
+                self.flag(*negated);
+                self.expr(e);
             }
             Expr::Invalid(_) => self.ok = false,
             Expr::Extract(field, e) => {

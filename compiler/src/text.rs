@@ -5,9 +5,10 @@
 //! colon (everywhere, inside string literals too, as in SQLAlchemy), and `:p::int` is the
 //! parameter `p` followed by a cast.
 
-use crate::compile::{Compile, Compiled, Compiler, ResultColumn};
-use crate::dialect::Dialect;
+use crate::compile::{Compile, Compiled, Compiler, Params, ResultColumn};
+use crate::dialect::{Dialect, InListStyle};
 use crate::error::CompileError;
+use crate::expr::{Bind, BindParam, Expr};
 use crate::schema::SqlType;
 use sqlparser::dialect::GenericDialect;
 use sqlparser::tokenizer::{Location, Token, Tokenizer};
@@ -37,6 +38,12 @@ pub enum TextPiece {
 pub struct TextClause {
     sql: Arc<str>,
     columns: Vec<ResultColumn>,
+    /// Parameters declared with [`TextClause::bindparams`] (type, expanding).
+    params: Vec<BindParam>,
+    /// Values the clause carries ([`TextClause::bind_values`]), bound as parameters.
+    values: Vec<(Arc<str>, Bind)>,
+    /// Why a declaration was refused, reported when compiled.
+    invalid: Option<CompileError>,
 }
 
 /// Textual SQL; `:name` marks a parameter (see the [module docs](self)). The SQL is
@@ -46,6 +53,9 @@ pub fn text(sql: &str) -> TextClause {
     TextClause {
         sql: sql.into(),
         columns: Vec::new(),
+        params: Vec::new(),
+        values: Vec::new(),
+        invalid: None,
     }
 }
 
@@ -90,6 +100,125 @@ impl TextClause {
             })
             .collect();
         self
+    }
+}
+
+impl TextClause {
+    /// Declares parameters given at execution: their types, and which are expanding
+    /// (SQLAlchemy's `text(...).bindparams(bindparam("ids", expanding=True))`). Each item is
+    /// a [`bindparam`](crate::bindparam) or [`bindparam_expanding`](crate::bindparam_expanding).
+    ///
+    /// An expanding parameter stands for a parenthesized list, written `IN :ids`: `IN (?, ?)`
+    /// with one placeholder per element on SQLite and MySQL, `IN (SELECT unnest($1))` with one
+    /// array on PostgreSQL — one compiled form for every length.
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let t = text("SELECT id FROM users WHERE id IN :ids").bindparams([bindparam_expanding("ids")]);
+    /// let pg = t.compile(&PostgreSQL).unwrap();
+    /// assert_eq!(pg.sql, "SELECT id FROM users WHERE id IN (SELECT unnest($1))");
+    /// let lite = t.compile(&SQLite).unwrap();
+    /// let ids = Value::Array(vec![Value::I32(1), Value::I32(2), Value::I32(3)]);
+    /// let bound = lite.bind(&params! { "ids" => ids }).unwrap();
+    /// assert_eq!(bound.sql, "SELECT id FROM users WHERE id IN (?1, ?2, ?3)");
+    /// ```
+    pub fn bindparams<I>(mut self, params: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Expr>,
+    {
+        for p in params {
+            match p.into() {
+                Expr::Param(p) => {
+                    self.params.retain(|q| q.name != p.name);
+                    self.params.push(p);
+                }
+                _ => {
+                    self.invalid = Some(CompileError::invalid(
+                        "text().bindparams() takes bindparam() / bindparam_expanding() items",
+                    ));
+                }
+            }
+        }
+        self
+    }
+
+    /// Values the clause carries, bound as parameters (SQLAlchemy's
+    /// `text("x > :v").bindparams(v=5)`): a fragment complete in itself, usable as a WHERE
+    /// criterion or a column.
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let t = Table::new("t").column(Column::new("x", SqlType::Integer));
+    /// let q = select(&t).filter(text("t.x > :v").bind_values(params! { "v" => 5 }));
+    /// let c = q.compile(&PostgreSQL).unwrap();
+    /// assert_eq!(c.sql, "SELECT t.x FROM t WHERE t.x > $1");
+    /// assert_eq!(c.literals, [Value::I32(5)]);
+    /// ```
+    pub fn bind_values(mut self, values: Params) -> Self {
+        for (name, value) in values {
+            let name: Arc<str> = name.as_ref().into();
+            self.values.retain(|(n, _)| *n != name);
+            self.values.push((
+                name,
+                Bind {
+                    value,
+                    sql_type: None,
+                },
+            ));
+        }
+        self
+    }
+
+    /// The values the clause carries, in the order given.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &Bind> {
+        self.values.iter().map(|(_, b)| b)
+    }
+
+    /// Whether two clauses compile alike whatever the values they carry: the same SQL,
+    /// columns, declared parameters, and names and types of carried values.
+    pub(crate) fn same_shape(&self, other: &TextClause) -> bool {
+        self.sql == other.sql
+            && self.columns == other.columns
+            && self.params == other.params
+            && self.invalid == other.invalid
+            && self.values.len() == other.values.len()
+            && self
+                .values
+                .iter()
+                .zip(&other.values)
+                .all(|((a, x), (b, y))| a == b && x.sql_type == y.sql_type)
+    }
+}
+
+impl Compiler<'_> {
+    /// Renders a `text()` clause: its SQL, with its parameters bound.
+    pub fn text_clause(&mut self, t: &TextClause) -> Result<(), CompileError> {
+        if let Some(e) = &t.invalid {
+            return Err(e.clone());
+        }
+        for piece in t.pieces(self.d)? {
+            match piece {
+                TextPiece::Sql(s) => self.w(&s),
+                TextPiece::Param(name) => {
+                    if let Some((_, b)) = t.values.iter().find(|(n, _)| *n == name) {
+                        self.bind_value(&b.value, b.sql_type.as_ref(), false)?;
+                    } else if let Some(p) = t.params.iter().find(|p| p.name == name) {
+                        if p.expanding {
+                            let array = self.d.in_list_style() == InListStyle::AnyArray;
+                            self.w(if array { "(SELECT unnest(" } else { "(" });
+                            self.bind_named(&p.name, p.sql_type.as_ref(), true)?;
+                            self.w(if array { "))" } else { ")" });
+                        } else {
+                            self.bind_named(&p.name, p.sql_type.as_ref(), false)?;
+                        }
+                    } else {
+                        self.bind_named(&name, None, false)?;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -237,12 +366,7 @@ fn unescape_colons(s: &str) -> String {
 impl Compile for TextClause {
     fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
         let mut c = Compiler::new(dialect);
-        for piece in self.pieces(dialect)? {
-            match piece {
-                TextPiece::Sql(s) => c.w(&s),
-                TextPiece::Param(name) => c.bind_named(&name, None, false)?,
-            }
-        }
+        c.text_clause(self)?;
         c.finish(self.columns.clone())
     }
 }

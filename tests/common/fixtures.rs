@@ -106,6 +106,13 @@ pub fn hostile_table() -> Table {
         )
 }
 
+/// JSON documents (JSONB on PostgreSQL).
+pub fn docs() -> Table {
+    Table::new("docs")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("doc", SqlType::Json))
+}
+
 pub fn metadata() -> MetaData {
     let mut md = MetaData::new();
     for t in [
@@ -120,6 +127,7 @@ pub fn metadata() -> MetaData {
         tags(),
         reserved_table(),
         hostile_table(),
+        docs(),
     ] {
         md.add(t).expect("fixture tables are distinct");
     }
@@ -147,6 +155,9 @@ pub const SEED: &str = "
     INSERT INTO counters (id, n) VALUES (1, 0);
     INSERT INTO kv (k, v) VALUES ('a', '0');
     INSERT INTO app.tags (name) VALUES ('red');
+    INSERT INTO docs (doc) VALUES
+        ('{\"a\": {\"b\": \"x\", \"n\": 5}, \"tags\": [\"red\", \"blue\"], \"ok\": true, \"f\": 1.5}'),
+        ('{\"a\": {\"b\": null}, \"tags\": [], \"ok\": false}');
 ";
 
 /// A SQLite `:memory:` engine with an attached `app` schema and, with `fixture`, the fixture

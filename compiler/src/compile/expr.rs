@@ -1,10 +1,13 @@
 //! Rendering expressions, with parentheses by precedence.
 
 use super::{Compiler, Res};
-use crate::dialect::{DistinctFromStyle, DivisionStyle, InListStyle};
+use crate::dialect::{DistinctFromStyle, DivisionStyle, InListStyle, JsonAccessStyle};
 use crate::error::CompileError;
 use crate::expr::arith::{Affinity, affinity, operand_type};
-use crate::expr::{BinaryOp, Expr, InList, Like, NullsOrder, OrderBy, SortDirection};
+use crate::expr::{
+    BinaryOp, Expr, Frame, FrameBound, FrameUnits, InList, JsonAs, JsonGet, Like, NullsOrder,
+    OrderBy, SortDirection,
+};
 use crate::schema::SqlType;
 use crate::stmt::Source;
 use std::sync::Arc;
@@ -59,9 +62,22 @@ impl Compiler<'_> {
             }
             Expr::Binary(BinaryOp::FloorDiv, l, r) if !self.plain_floor_division(l, r) => P_ATOM,
             Expr::Binary(op, ..) => op_prec(*op),
-            Expr::IsNull(..) | Expr::In(..) | Expr::Between(..) | Expr::Like(_) => P_CMP,
+            Expr::IsNull(..)
+            | Expr::IsBool(..)
+            | Expr::In(..)
+            | Expr::Between(..)
+            | Expr::Like(_) => P_CMP,
             Expr::Neg(_) => P_NEG,
             Expr::Label(_, inner) => self.prec(inner),
+            Expr::Jsonb(..) => P_CMP,
+            // Whatever the text holds, it is grouped inside a larger expression.
+            Expr::Text(_) => P_OR,
+            Expr::Json(get)
+                if matches!(get.as_, JsonAs::Json | JsonAs::Text)
+                    && self.d.json_access_style() == JsonAccessStyle::Arrows =>
+            {
+                P_CMP
+            }
             _ => P_ATOM,
         }
     }
@@ -203,6 +219,13 @@ impl Compiler<'_> {
                     }
                     self.w("ORDER BY ");
                     self.order_by_list(&window.order_by, &[])?;
+                    space = true;
+                }
+                if let Some(frame) = &window.frame {
+                    if space {
+                        self.w(" ");
+                    }
+                    self.frame(frame)?;
                 }
                 self.w(")");
                 Ok(())
@@ -215,6 +238,7 @@ impl Compiler<'_> {
             }
             Expr::Exists(q) => {
                 self.w("EXISTS (");
+                self.exists_body = true;
                 self.query(q)?;
                 self.w(")");
                 Ok(())
@@ -228,6 +252,42 @@ impl Compiler<'_> {
                     self.w("excluded.");
                     self.ident(name)?;
                 }
+                Ok(())
+            }
+            Expr::Json(get) => self.json_get(get),
+            Expr::Jsonb(op, l, r) => {
+                if !self.d.supports_jsonb_operators() {
+                    return Err(CompileError::unsupported(
+                        format!("the JSONB operator {}", op.as_sql()),
+                        self.d.name(),
+                    ));
+                }
+                self.operand(l, P_CMP + 1)?;
+                self.w(" ");
+                self.w(op.as_sql());
+                self.w(" ");
+                self.operand(r, P_CMP + 1)
+            }
+            Expr::Text(t) => self.text_clause(t),
+            Expr::LabelRef(name) => {
+                if !self.result_names.contains(name) {
+                    return Err(CompileError::invalid(format!(
+                        "ORDER BY / GROUP BY refers to {name:?}, which names no column of the \
+                         column list"
+                    )));
+                }
+                self.ident(name)
+            }
+            Expr::BoolConst(value) => {
+                let (t, f) = self.d.bool_literals();
+                self.w(if *value { t } else { f });
+                Ok(())
+            }
+            Expr::IsBool(inner, value, negated) => {
+                self.operand(inner, P_CMP + 1)?;
+                self.w(if *negated { " IS NOT " } else { " IS " });
+                // `IS TRUE` is standard, and SQLite's boolean test (any non-zero value).
+                self.w(if *value { "TRUE" } else { "FALSE" });
                 Ok(())
             }
             Expr::Invalid(err) => Err(err.clone()),
@@ -360,6 +420,7 @@ impl Compiler<'_> {
     pub fn source_name(&mut self, source: &Source) -> Res {
         match source {
             Source::Table(t) => self.table_name(t),
+            Source::Subquery(sq) => self.subquery_name(sq),
             other => self.ident(&other.display_name()),
         }
     }
@@ -619,6 +680,114 @@ impl Compiler<'_> {
         } else {
             self.ident(name)
         }
+    }
+
+    /// A JSON element or path, per [`JsonAccessStyle`].
+    fn json_get(&mut self, get: &JsonGet) -> Res {
+        let style = self.d.json_access_style();
+        if style == JsonAccessStyle::Arrows {
+            let (json, text) = if get.is_path {
+                (" #> ", " #>> ")
+            } else {
+                (" -> ", " ->> ")
+            };
+            let cast = !matches!(get.as_, JsonAs::Json | JsonAs::Text);
+            if cast {
+                self.w("CAST(");
+            }
+            self.operand(&get.doc, P_ATOM)?;
+            self.w(if get.as_ == JsonAs::Json { json } else { text });
+            self.bind_value(&get.pg_operand.value, None, false)?;
+            if cast {
+                self.w(" AS ");
+                self.w(&self.d.cast_type_sql(&get.as_.sql_type())?);
+                self.w(")");
+            }
+            return Ok(());
+        }
+        let extract = |c: &mut Self| -> Res {
+            c.w("JSON_EXTRACT(");
+            c.expr(&get.doc)?;
+            c.w(", ");
+            c.bind_value(&get.json_path.value, None, false)?;
+            c.w(")");
+            Ok(())
+        };
+        match (style, get.as_) {
+            (JsonAccessStyle::ExtractQuoteJson, JsonAs::Json) => {
+                self.w("JSON_QUOTE(");
+                extract(self)?;
+                self.w(")");
+            }
+            (JsonAccessStyle::ExtractQuoteJson, JsonAs::Text)
+            | (JsonAccessStyle::ExtractUnquoteText, JsonAs::Json) => extract(self)?,
+            (JsonAccessStyle::ExtractQuoteJson, as_) => {
+                self.w("CAST(");
+                extract(self)?;
+                self.w(" AS ");
+                self.w(&self.d.cast_type_sql(&as_.sql_type())?);
+                self.w(")");
+            }
+            // As SQLAlchemy's MySQL dialect: a JSON null is SQL NULL, not the text 'null'.
+            (_, as_) => {
+                self.w("CASE ");
+                extract(self)?;
+                self.w(" WHEN 'null' THEN NULL ");
+                match as_ {
+                    JsonAs::Boolean => self.w("WHEN true THEN true ELSE false"),
+                    JsonAs::Text => {
+                        self.w("ELSE JSON_UNQUOTE(");
+                        extract(self)?;
+                        self.w(")");
+                    }
+                    _ => {
+                        self.w("ELSE CAST(");
+                        extract(self)?;
+                        self.w(" AS ");
+                        self.w(&self.d.cast_type_sql(&as_.sql_type())?);
+                        self.w(")");
+                    }
+                }
+                self.w(" END");
+            }
+        }
+        Ok(())
+    }
+
+    /// `ROWS BETWEEN start AND end` (or RANGE / GROUPS).
+    fn frame(&mut self, frame: &Frame) -> Res {
+        if frame.units == FrameUnits::Groups && !self.d.supports_window_groups() {
+            return Err(CompileError::unsupported(
+                "GROUPS window frames",
+                self.d.name(),
+            ));
+        }
+        let (start, end) = (frame.start, frame.end);
+        if start == FrameBound::UnboundedFollowing
+            || end == FrameBound::UnboundedPreceding
+            || start.rank() > end.rank()
+        {
+            return Err(CompileError::invalid(format!(
+                "a window frame cannot start at {start:?} and end at {end:?}"
+            )));
+        }
+        self.w(frame.units.as_sql());
+        self.w(" BETWEEN ");
+        for (i, bound) in [start, end].into_iter().enumerate() {
+            if i > 0 {
+                self.w(" AND ");
+            }
+            // Offsets are integers the statement's shape fixes: written, not bound.
+            let sql = match bound {
+                FrameBound::UnboundedPreceding => "UNBOUNDED PRECEDING".to_owned(),
+                FrameBound::Preceding(n) => format!("{n} PRECEDING"),
+                FrameBound::CurrentRow => "CURRENT ROW".to_owned(),
+                FrameBound::Following(n) => format!("{n} FOLLOWING"),
+                FrameBound::UnboundedFollowing => "UNBOUNDED FOLLOWING".to_owned(),
+            };
+            self.w(&sql);
+        }
+        Ok(())
     }
 
     /// ORDER BY items; a label that names a column of the column list (`labels`) is referred

@@ -193,6 +193,12 @@ pub(crate) struct Compiler<'d> {
     pub select_extras: Option<SelectExtras>,
     /// Addresses of the values of the schema the statement binds ([`Self::mark_schema_value`]).
     schema_values: HashSet<usize>,
+    /// The result-column names an ORDER BY / GROUP BY being rendered may refer to.
+    pub result_names: Vec<Arc<str>>,
+    /// The next SELECT is the body of an EXISTS: without columns, it is `SELECT *`.
+    pub exists_body: bool,
+    /// Anonymous subqueries met so far ([`crate::stmt::Subquery::id`]): the N-th is `anon_N`.
+    anon_subqueries: Vec<usize>,
 }
 
 /// What an INSERT ... SELECT adds to its SELECT: the client defaults of the columns it leaves
@@ -221,6 +227,9 @@ impl<'d> Compiler<'d> {
             cte_scopes: Vec::new(),
             select_extras: None,
             schema_values: HashSet::new(),
+            result_names: Vec::new(),
+            exists_body: false,
+            anon_subqueries: Vec::new(),
         }
     }
 
@@ -245,6 +254,23 @@ impl<'d> Compiler<'d> {
     pub fn generated_ident(&mut self, name: &str) -> Res {
         let name = self.d.max_identifier_length().truncate(name);
         self.ident(&name)
+    }
+
+    /// Writes a subquery's name: its own, or `anon_N` for an anonymous one, numbered in the
+    /// order the statement meets them.
+    pub fn subquery_name(&mut self, sq: &crate::stmt::Subquery) -> Res {
+        if !sq.def().anonymous {
+            return self.ident(&sq.def().name);
+        }
+        let id = sq.id();
+        let n = match self.anon_subqueries.iter().position(|&a| a == id) {
+            Some(i) => i + 1,
+            None => {
+                self.anon_subqueries.push(id);
+                self.anon_subqueries.len()
+            }
+        };
+        self.generated_ident(&format!("anon_{n}"))
     }
 
     /// Writes `schema.table` (each part quoted as needed).
@@ -534,8 +560,17 @@ pub(crate) fn collect_sources(expr: &Expr, out: &mut Vec<Source>) {
             collect_sources(f, out);
             collect_sources(cond, out);
         }
+        Expr::Json(get) => collect_sources(&get.doc, out),
+        Expr::IsBool(e, ..) => collect_sources(e, out),
+        Expr::Jsonb(_, l, r) => {
+            collect_sources(l, out);
+            collect_sources(r, out);
+        }
         Expr::Bind(_)
         | Expr::Param(_)
+        | Expr::Text(_)
+        | Expr::BoolConst(_)
+        | Expr::LabelRef(_)
         | Expr::Raw(_)
         | Expr::Null
         | Expr::ScalarSubquery(_)

@@ -76,7 +76,8 @@ impl Compiler<'_> {
         // it).
         let extras = self.select_extras.take().unwrap_or_default();
         let items = crate::stmt::named_items(sel.items.iter().chain(&extras.items))?;
-        if items.is_empty() {
+        let exists_body = std::mem::take(&mut self.exists_body);
+        if items.is_empty() && !exists_body {
             return Err(CompileError::invalid("a SELECT needs at least one column"));
         }
         let froms = self.froms(sel)?;
@@ -112,6 +113,9 @@ impl Compiler<'_> {
                 self.w(") ");
             }
         }
+        if items.is_empty() {
+            self.w("*");
+        }
         self.column_list(items)?;
         if !froms.is_empty() {
             self.w(" FROM ");
@@ -126,23 +130,12 @@ impl Compiler<'_> {
         if where_true && sel.filters.is_empty() {
             self.w(" WHERE true");
         }
-        if !sel.group_by.is_empty() {
-            self.w(" GROUP BY ");
-            self.expr_list(&sel.group_by)?;
-        }
-        if !sel.having.is_empty() {
-            self.w(" HAVING ");
-            self.conjunction(&sel.having)?;
-        }
-        if !sel.order_by.is_empty() {
-            self.w(" ORDER BY ");
-            let labels: Vec<Arc<str>> = items
-                .iter()
-                .filter(|i| i.labeled)
-                .map(|i| i.name.clone())
-                .collect();
-            self.order_by_list(&sel.order_by, &labels)?;
-        }
+        // GROUP BY and ORDER BY may name result columns.
+        let names = items.iter().map(|i| i.name.clone()).collect();
+        let saved_names = std::mem::replace(&mut self.result_names, names);
+        let r = self.group_order(sel, items);
+        self.result_names = saved_names;
+        r?;
         self.limit_offset(sel.limit.as_ref(), sel.offset.as_ref())?;
         if let Some(fu) = &sel.for_update {
             if !self.d.supports_for_update() {
@@ -167,6 +160,27 @@ impl Compiler<'_> {
             if fu.skip_locked {
                 self.w(" SKIP LOCKED");
             }
+        }
+        Ok(())
+    }
+
+    fn group_order(&mut self, sel: &Select, items: &[crate::stmt::NamedItem]) -> Res {
+        if !sel.group_by.is_empty() {
+            self.w(" GROUP BY ");
+            self.expr_list(&sel.group_by)?;
+        }
+        if !sel.having.is_empty() {
+            self.w(" HAVING ");
+            self.conjunction(&sel.having)?;
+        }
+        if !sel.order_by.is_empty() {
+            self.w(" ORDER BY ");
+            let labels: Vec<Arc<str>> = items
+                .iter()
+                .filter(|i| i.labeled)
+                .map(|i| i.name.clone())
+                .collect();
+            self.order_by_list(&sel.order_by, &labels)?;
         }
         Ok(())
     }
@@ -267,6 +281,16 @@ impl Compiler<'_> {
                 self.w(" AS ");
                 self.ident(a.name())
             }
+            Source::Subquery(sq) if sq.def().lateral => {
+                if !self.d.supports_lateral() {
+                    return Err(CompileError::unsupported("LATERAL", self.d.name()));
+                }
+                // A LATERAL subquery correlates to the FROM elements of the enclosing query.
+                self.w("LATERAL (");
+                self.query(&sq.def().query)?;
+                self.w(") AS ");
+                self.subquery_name(sq)
+            }
             Source::Subquery(sq) => {
                 // A subquery in FROM does not correlate to the enclosing query.
                 let saved = std::mem::take(&mut self.correlation);
@@ -275,7 +299,7 @@ impl Compiler<'_> {
                 self.correlation = saved;
                 r?;
                 self.w(") AS ");
-                self.ident(&sq.def().name)
+                self.subquery_name(sq)
             }
             Source::Cte(cte) => {
                 self.register_cte(cte)?;
@@ -332,7 +356,9 @@ impl Compiler<'_> {
             let saved = self.qualify;
             self.qualify = false;
             let labels: Vec<Arc<str>> = c.result_columns()?.into_iter().map(|rc| rc.name).collect();
+            let saved_names = std::mem::replace(&mut self.result_names, labels.clone());
             let r = self.order_by_list(&c.order_by, &labels);
+            self.result_names = saved_names;
             self.qualify = saved;
             r?;
         }

@@ -52,6 +52,18 @@ pub enum AutoincrementStyle {
     AutoIncrementKeyword,
 }
 
+/// How JSON elements and paths are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonAccessStyle {
+    /// PostgreSQL: `->` / `->>` for one element, `#>` / `#>>` for a path; the key, index or
+    /// path array is bound.
+    Arrows,
+    /// SQLite: `JSON_EXTRACT(doc, '$."key"')`, a JSON result wrapped in `JSON_QUOTE`.
+    ExtractQuoteJson,
+    /// MySQL: `JSON_EXTRACT(doc, '$."key"')`, a text result wrapped in `JSON_UNQUOTE`.
+    ExtractUnquoteText,
+}
+
 /// How a list on the right of IN is bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InListStyle {
@@ -322,6 +334,20 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn supports_for_update(&self) -> bool;
     /// `INTERSECT ALL` / `EXCEPT ALL`.
     fn supports_set_op_all(&self) -> bool;
+    /// `GROUPS` window frames.
+    fn supports_window_groups(&self) -> bool {
+        true
+    }
+    /// `LATERAL (subquery)` in FROM.
+    fn supports_lateral(&self) -> bool {
+        true
+    }
+    /// How JSON elements are read.
+    fn json_access_style(&self) -> JsonAccessStyle;
+    /// JSONB containment and key tests: `@>`, `<@`, `?`, `?|`, `?&`.
+    fn supports_jsonb_operators(&self) -> bool {
+        false
+    }
     /// `ON CONFLICT ... DO NOTHING / DO UPDATE`.
     fn supports_on_conflict(&self) -> bool;
     /// An `INSERT ... SELECT` with an upsert clause needs a WHERE in its SELECT (SQLite

@@ -2,8 +2,8 @@
 
 use super::numeric;
 use super::{
-    AutoincrementStyle, CommentStyle, Dialect, DistinctFromStyle, IdentifierLength, ParamStyle,
-    UpdateFromStyle, common_type_sql, keywords,
+    AutoincrementStyle, CommentStyle, Dialect, DistinctFromStyle, IdentifierLength,
+    JsonAccessStyle, ParamStyle, UpdateFromStyle, common_type_sql, keywords,
 };
 use crate::error::CompileError;
 use crate::schema::SqlType;
@@ -119,6 +119,12 @@ impl Dialect for MySQL {
     }
     fn supports_for_update(&self) -> bool {
         true
+    }
+    fn json_access_style(&self) -> JsonAccessStyle {
+        JsonAccessStyle::ExtractUnquoteText
+    }
+    fn supports_window_groups(&self) -> bool {
+        false
     }
     fn supports_set_op_all(&self) -> bool {
         true

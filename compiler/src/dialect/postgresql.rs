@@ -1,8 +1,8 @@
 //! The PostgreSQL dialect.
 
 use super::{
-    AutoincrementStyle, CommentStyle, Dialect, IdentifierLength, InListStyle, ParamStyle,
-    UpdateFromStyle, common_type_sql, keywords,
+    AutoincrementStyle, CommentStyle, Dialect, IdentifierLength, InListStyle, JsonAccessStyle,
+    ParamStyle, UpdateFromStyle, common_type_sql, keywords,
 };
 use crate::error::CompileError;
 use crate::schema::SqlType;
@@ -75,6 +75,12 @@ impl Dialect for PostgreSQL {
         true
     }
     fn supports_for_update(&self) -> bool {
+        true
+    }
+    fn json_access_style(&self) -> JsonAccessStyle {
+        JsonAccessStyle::Arrows
+    }
+    fn supports_jsonb_operators(&self) -> bool {
         true
     }
     fn supports_set_op_all(&self) -> bool {

@@ -1,8 +1,8 @@
 //! The SQLite dialect.
 
 use super::{
-    AutoincrementStyle, CommentStyle, Dialect, DivisionStyle, IdentifierLength, ParamStyle,
-    UpdateFromStyle, common_type_sql, keywords,
+    AutoincrementStyle, CommentStyle, Dialect, DivisionStyle, IdentifierLength, JsonAccessStyle,
+    ParamStyle, UpdateFromStyle, common_type_sql, keywords,
 };
 use crate::datetime_text;
 use crate::error::CompileError;
@@ -82,6 +82,12 @@ impl Dialect for SQLite {
         true
     }
     fn supports_for_update(&self) -> bool {
+        false
+    }
+    fn json_access_style(&self) -> JsonAccessStyle {
+        JsonAccessStyle::ExtractQuoteJson
+    }
+    fn supports_lateral(&self) -> bool {
         false
     }
     fn supports_set_op_all(&self) -> bool {

@@ -12,15 +12,16 @@ use std::sync::Arc;
 /// let t = Table::new("t").column(Column::new("x", SqlType::Text));
 /// let sql = select([func("length", [t.c("x")]).label("n")]).compile(&SQLite).unwrap().sql;
 /// assert_eq!(sql, "SELECT length(t.x) AS n FROM t");
+/// // No arguments, or a tuple mixing columns and values:
+/// let rn = func("row_number", ()).over_window(Window::new().order_by(t.c("x")));
+/// assert_eq!(select([rn.label("rn")]).compile(&SQLite).unwrap().sql, "SELECT row_number() OVER (ORDER BY t.x) AS rn FROM t");
+/// let c = func("coalesce", (t.c("x"), "none"));
+/// assert_eq!(select([c.label("c")]).compile(&SQLite).unwrap().sql, "SELECT coalesce(t.x, ?1) AS c FROM t");
 /// ```
-pub fn func<I>(name: &str, args: I) -> Expr
-where
-    I: IntoIterator,
-    I::Item: Into<Expr>,
-{
+pub fn func(name: &str, args: impl super::IntoArgs) -> Expr {
     Expr::Func {
         name: name.into(),
-        args: args.into_iter().map(Into::into).collect(),
+        args: args.into_args(),
         star: false,
     }
 }
@@ -75,7 +76,10 @@ where
     I: IntoIterator,
     I::Item: Into<Expr>,
 {
-    func("coalesce", args)
+    func(
+        "coalesce",
+        args.into_iter().map(Into::into).collect::<Vec<Expr>>(),
+    )
 }
 
 /// The current timestamp: `now()` on PostgreSQL and MySQL, `CURRENT_TIMESTAMP` on SQLite.

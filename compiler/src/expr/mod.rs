@@ -6,18 +6,27 @@
 
 pub(crate) mod arith;
 mod func;
+mod helpers;
+mod json;
 mod ops;
 mod order;
+mod window;
 
 pub use func::{
     Case, avg, case, cast, coalesce, count, count_all, distinct, exists, extract_field, func,
     literal_column, lower, max, min, not_, now, null, sum, upper,
 };
+pub use helpers::{
+    IntoArgs, IntoGroupBy, IntoGroupByList, IntoLimit, IntoOrderByList, asc, bindparam_expanding,
+    case_value, desc, exists_where, false_, true_,
+};
+pub use json::{JsonAs, JsonGet, JsonKey, JsonbOp};
 pub use ops::{
     InOperand, LikeArg, and_, autoescape, bindparam, like_escape, literal, or_, tuple_,
     typed_literal,
 };
 pub use order::{NullsOrder, OrderBy, SortDirection};
+pub use window::{Frame, FrameBound, FrameUnits};
 
 use crate::error::CompileError;
 use crate::schema::{Column, SqlType};
@@ -118,13 +127,15 @@ pub struct Like {
     pub escape: Option<char>,
 }
 
-/// A window specification for [`Expr::over`].
+/// A window specification for [`Expr::over`] and [`Expr::over_window`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Window {
     /// PARTITION BY expressions.
     pub partition_by: Vec<Expr>,
     /// ORDER BY items.
     pub order_by: Vec<OrderBy>,
+    /// The frame (`ROWS` / `RANGE` / `GROUPS BETWEEN ...`), when given.
+    pub frame: Option<Frame>,
 }
 
 /// A SQL expression. Build them from [`Table::c`](crate::Table::c), values, and the functions
@@ -201,6 +212,18 @@ pub enum Expr {
     /// The proposed row of an upsert: `excluded.col` (PostgreSQL, SQLite) or `VALUES(col)`
     /// (MySQL).
     Excluded(Arc<str>),
+    /// An element or path of a JSON document, read as JSON or as a SQL value.
+    Json(Box<JsonGet>),
+    /// A JSONB containment or key test (PostgreSQL).
+    Jsonb(JsonbOp, Box<Expr>, Box<Expr>),
+    /// A `text()` fragment used as an expression (a criterion or a column).
+    Text(Box<crate::text::TextClause>),
+    /// SQL `true` / `false` (`1` / `0` where the dialect has no boolean literals).
+    BoolConst(bool),
+    /// `expr IS [NOT] true|false`.
+    IsBool(Box<Expr>, bool, bool),
+    /// The name of a result column, in ORDER BY or GROUP BY (SQLAlchemy's `order_by("n")`).
+    LabelRef(Arc<str>),
     /// An expression that could not be built (e.g. an unknown column); compiling reports it.
     Invalid(CompileError),
     /// `EXTRACT(field FROM expr)` (see [`extract_field`]).
@@ -226,7 +249,11 @@ impl Expr {
             | Expr::In(..)
             | Expr::Between(..)
             | Expr::Like(_)
-            | Expr::Exists(_) => Some(SqlType::Boolean),
+            | Expr::Exists(_)
+            | Expr::Jsonb(..)
+            | Expr::BoolConst(_)
+            | Expr::IsBool(..) => Some(SqlType::Boolean),
+            Expr::Json(get) => Some(get.as_.sql_type()),
             Expr::Binary(op, l, r) => match op {
                 BinaryOp::Concat => l
                     .sql_type()
@@ -288,6 +315,7 @@ impl Expr {
         let window = Window {
             partition_by: partition_by.into_iter().map(Into::into).collect(),
             order_by: order_by.into_iter().map(Into::into).collect(),
+            frame: None,
         };
         Expr::Over(Box::new(self), Box::new(window))
     }
@@ -336,6 +364,12 @@ expr_from_value!(
 impl<T: Into<Value>> From<Option<T>> for Expr {
     fn from(v: Option<T>) -> Self {
         literal(v)
+    }
+}
+
+impl From<crate::text::TextClause> for Expr {
+    fn from(t: crate::text::TextClause) -> Self {
+        Expr::Text(Box::new(t))
     }
 }
 

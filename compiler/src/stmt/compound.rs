@@ -3,7 +3,6 @@
 use crate::compile::ResultColumn;
 use crate::error::CompileError;
 use crate::expr::{Expr, OrderBy};
-use crate::schema::SqlType;
 use crate::stmt::{Cte, Query, Subquery};
 use std::sync::Arc;
 
@@ -107,24 +106,20 @@ impl CompoundSelect {
     }
 
     /// Adds ORDER BY items over the whole result.
-    pub fn order_by<I>(mut self, items: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<OrderBy>,
-    {
-        self.order_by.extend(items.into_iter().map(Into::into));
+    pub fn order_by(mut self, items: impl crate::expr::IntoOrderByList) -> Self {
+        self.order_by.extend(items.into_order_by_list());
         self
     }
 
-    /// LIMIT, bound as a BIGINT parameter.
-    pub fn limit(mut self, n: i64) -> Self {
-        self.limit = Some(crate::expr::typed_literal(n, SqlType::BigInteger));
+    /// LIMIT: an integer bound as a BIGINT parameter, or a `bindparam()`.
+    pub fn limit(mut self, n: impl crate::expr::IntoLimit) -> Self {
+        self.limit = Some(n.into_limit());
         self
     }
 
-    /// OFFSET, bound as a BIGINT parameter.
-    pub fn offset(mut self, n: i64) -> Self {
-        self.offset = Some(crate::expr::typed_literal(n, SqlType::BigInteger));
+    /// OFFSET: an integer bound as a BIGINT parameter, or a `bindparam()`.
+    pub fn offset(mut self, n: impl crate::expr::IntoLimit) -> Self {
+        self.offset = Some(n.into_limit());
         self
     }
 

@@ -38,6 +38,11 @@ impl Alias {
     pub fn join(&self, right: impl Into<FromClause>, on: Option<Expr>) -> FromClause {
         FromClause::from(self).join(right, on, JoinKind::Inner)
     }
+
+    /// `self LEFT OUTER JOIN right ON on` (inferred from foreign keys when `None`).
+    pub fn outerjoin(&self, right: impl Into<FromClause>, on: Option<Expr>) -> FromClause {
+        FromClause::from(self).join(right, on, JoinKind::Left)
+    }
 }
 
 /// A named subquery in FROM: `(SELECT ...) AS name`.
@@ -63,6 +68,11 @@ pub struct DerivedDef {
     pub columns: Result<Vec<Arc<Column>>, CompileError>,
     /// `WITH RECURSIVE` (CTEs only).
     pub recursive: bool,
+    /// `LATERAL (SELECT ...)` (subqueries only): the query may refer to FROM elements
+    /// before it.
+    pub lateral: bool,
+    /// Named `anon_N` when compiled, numbered in the statement (subqueries only).
+    pub anonymous: bool,
 }
 
 impl DerivedDef {
@@ -80,6 +90,8 @@ impl DerivedDef {
             query,
             columns,
             recursive,
+            lateral: false,
+            anonymous: false,
         }
     }
 }
@@ -89,6 +101,27 @@ impl Subquery {
         Subquery {
             inner: Arc::new(DerivedDef::new(name, query, false)),
         }
+    }
+
+    pub(crate) fn new_lateral(name: Arc<str>, query: Query) -> Self {
+        let mut def = DerivedDef::new(name, query, false);
+        def.lateral = true;
+        Subquery {
+            inner: Arc::new(def),
+        }
+    }
+
+    pub(crate) fn new_anonymous(query: Query) -> Self {
+        let mut def = DerivedDef::new("anon".into(), query, false);
+        def.anonymous = true;
+        Subquery {
+            inner: Arc::new(def),
+        }
+    }
+
+    /// Identifies the subquery (and its clones) within a statement.
+    pub(crate) fn id(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
     }
 
     /// The subquery's definition.
@@ -104,6 +137,11 @@ impl Subquery {
     /// `self JOIN right ON on` (inferred when `None`).
     pub fn join(&self, right: impl Into<FromClause>, on: Option<Expr>) -> FromClause {
         FromClause::from(self).join(right, on, JoinKind::Inner)
+    }
+
+    /// `self LEFT OUTER JOIN right ON on` (inferred when `None`).
+    pub fn outerjoin(&self, right: impl Into<FromClause>, on: Option<Expr>) -> FromClause {
+        FromClause::from(self).join(right, on, JoinKind::Left)
     }
 }
 
@@ -122,6 +160,16 @@ impl Cte {
     /// A reference to result column `name` of the CTE.
     pub fn c(&self, name: &str) -> Expr {
         Source::Cte(self.clone()).c(name)
+    }
+
+    /// `self JOIN right ON on` (inferred when `None`).
+    pub fn join(&self, right: impl Into<FromClause>, on: Option<Expr>) -> FromClause {
+        FromClause::from(self).join(right, on, JoinKind::Inner)
+    }
+
+    /// `self LEFT OUTER JOIN right ON on` (inferred when `None`).
+    pub fn outerjoin(&self, right: impl Into<FromClause>, on: Option<Expr>) -> FromClause {
+        FromClause::from(self).join(right, on, JoinKind::Left)
     }
 
     fn extend(&self, op: SetOp, other: impl Into<Query>) -> Cte {
@@ -245,6 +293,11 @@ impl Source {
         match (self, other) {
             (Source::Table(a), Source::Table(b)) => a.same_as(b),
             (Source::Alias(a), Source::Alias(b)) => a.name() == b.name(),
+            (Source::Subquery(a), Source::Subquery(b))
+                if a.inner.anonymous || b.inner.anonymous =>
+            {
+                Arc::ptr_eq(&a.inner, &b.inner)
+            }
             (Source::Subquery(a), Source::Subquery(b)) => a.inner.name == b.inner.name,
             (Source::Cte(a), Source::Cte(b)) => a.inner.name == b.inner.name,
             _ => false,

@@ -2,12 +2,12 @@
 
 use crate::compile::ResultColumn;
 use crate::error::CompileError;
-use crate::expr::{Expr, OrderBy};
-use crate::schema::SqlType;
+use crate::expr::{Expr, IntoGroupByList, IntoOrderByList, OrderBy};
 use crate::schema::Table;
 use crate::stmt::{
     Alias, CompoundSelect, Cte, FromClause, JoinKind, Query, SetOp, Source, Subquery,
 };
+use crate::text::TextClause;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -72,7 +72,13 @@ macro_rules! single_item {
         }
     )*};
 }
-single_item!(Expr, &Table, &Alias, &Subquery, &Cte);
+single_item!(Expr, &Table, &Alias, &Subquery, &Cte, TextClause);
+
+impl From<TextClause> for SelectItem {
+    fn from(t: TextClause) -> Self {
+        SelectItem::Expr(t.into())
+    }
+}
 
 macro_rules! tuple_items {
     ($($name:ident),+) => {
@@ -258,6 +264,39 @@ impl Select {
         self.join_kind(right.into(), Some(on), JoinKind::Inner)
     }
 
+    /// `left JOIN right`, the left side given (SQLAlchemy's `join_from`), with the ON clause
+    /// inferred from the single foreign key between them.
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let users = Table::new("users").column(Column::new("id", SqlType::Integer).primary_key());
+    /// let orders = Table::new("orders")
+    ///     .column(Column::new("user_id", SqlType::Integer).references("users.id"));
+    /// let q = select([count_all()]).join_from(&users, &orders);
+    /// assert_eq!(
+    ///     q.compile(&SQLite).unwrap().sql,
+    ///     "SELECT count(*) AS count_1 FROM users JOIN orders ON orders.user_id = users.id"
+    /// );
+    /// ```
+    pub fn join_from(self, left: impl Into<FromClause>, right: impl Into<FromClause>) -> Self {
+        self.select_from(left.into().join(right, None, JoinKind::Inner))
+    }
+
+    /// `left JOIN right ON on`.
+    pub fn join_from_on(
+        self,
+        left: impl Into<FromClause>,
+        right: impl Into<FromClause>,
+        on: Expr,
+    ) -> Self {
+        self.select_from(left.into().join(right, Some(on), JoinKind::Inner))
+    }
+
+    /// `left LEFT OUTER JOIN right`, the left side given, with an inferred ON clause.
+    pub fn outerjoin_from(self, left: impl Into<FromClause>, right: impl Into<FromClause>) -> Self {
+        self.select_from(left.into().join(right, None, JoinKind::Left))
+    }
+
     /// `LEFT OUTER JOIN right` with an inferred ON clause.
     pub fn outerjoin(self, right: impl Into<FromClause>) -> Self {
         self.join_kind(right.into(), None, JoinKind::Left)
@@ -278,13 +317,9 @@ impl Select {
         self.join_kind(right.into(), Some(on), JoinKind::Full)
     }
 
-    /// Adds GROUP BY expressions.
-    pub fn group_by<I>(mut self, items: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Expr>,
-    {
-        self.group_by.extend(items.into_iter().map(Into::into));
+    /// Adds GROUP BY items: expressions, or names of result columns (`group_by(["n"])`).
+    pub fn group_by(mut self, items: impl IntoGroupByList) -> Self {
+        self.group_by.extend(items.into_group_by_list());
         self
     }
 
@@ -294,25 +329,22 @@ impl Select {
         self
     }
 
-    /// Adds ORDER BY items (expressions, or `asc()`/`desc()` items).
-    pub fn order_by<I>(mut self, items: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<OrderBy>,
-    {
-        self.order_by.extend(items.into_iter().map(Into::into));
+    /// Adds ORDER BY items: expressions, `asc()`/`desc()` items, or names of result columns
+    /// (`"n"`, `desc("n")`); a tuple mixes them.
+    pub fn order_by(mut self, items: impl IntoOrderByList) -> Self {
+        self.order_by.extend(items.into_order_by_list());
         self
     }
 
-    /// LIMIT, bound as a BIGINT parameter.
-    pub fn limit(mut self, n: i64) -> Self {
-        self.limit = Some(crate::expr::typed_literal(n, SqlType::BigInteger));
+    /// LIMIT: an integer bound as a BIGINT parameter, or a `bindparam()`.
+    pub fn limit(mut self, n: impl crate::expr::IntoLimit) -> Self {
+        self.limit = Some(n.into_limit());
         self
     }
 
-    /// OFFSET, bound as a BIGINT parameter.
-    pub fn offset(mut self, n: i64) -> Self {
-        self.offset = Some(crate::expr::typed_literal(n, SqlType::BigInteger));
+    /// OFFSET: an integer bound as a BIGINT parameter, or a `bindparam()`.
+    pub fn offset(mut self, n: impl crate::expr::IntoLimit) -> Self {
+        self.offset = Some(n.into_limit());
         self
     }
 
@@ -352,6 +384,49 @@ impl Select {
     /// This query as a named subquery for FROM.
     pub fn subquery(self, name: impl Into<Arc<str>>) -> Subquery {
         Subquery::new(name.into(), Query::from(self))
+    }
+
+    /// This query as a subquery for FROM without a name (SQLAlchemy's `subquery()`): it is
+    /// named `anon_1`, `anon_2`, ... in the statement it is compiled in.
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let t = Table::new("t").column(Column::new("x", SqlType::Integer));
+    /// let sq = select([t.c("x")]).filter(t.c("x").gt(1)).anon_subquery();
+    /// assert_eq!(
+    ///     select([sq.c("x")]).compile(&SQLite).unwrap().sql,
+    ///     "SELECT anon_1.x FROM (SELECT t.x FROM t WHERE t.x > ?1) AS anon_1"
+    /// );
+    /// ```
+    pub fn anon_subquery(self) -> Subquery {
+        Subquery::new_anonymous(Query::from(self))
+    }
+
+    /// This query as a LATERAL subquery for FROM: `LATERAL (SELECT ...) AS name`, which may
+    /// refer to the FROM elements before it (PostgreSQL, MySQL 8; SQLite has none and reports
+    /// a CompileError). Join it `ON true`, or list it with `select_from`.
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let users = Table::new("users").column(Column::new("id", SqlType::Integer).primary_key());
+    /// let orders = Table::new("orders")
+    ///     .column(Column::new("user_id", SqlType::Integer))
+    ///     .column(Column::new("amount", SqlType::Integer));
+    /// let top = select([orders.c("amount")])
+    ///     .filter(orders.c("user_id").eq(users.c("id")))
+    ///     .order_by([orders.c("amount").desc()])
+    ///     .limit(1)
+    ///     .lateral("top");
+    /// let q = select([users.c("id"), top.c("amount")]).join_on(&top, true_());
+    /// assert_eq!(
+    ///     q.compile(&PostgreSQL).unwrap().sql,
+    ///     "SELECT users.id, top.amount FROM users JOIN LATERAL (SELECT orders.amount FROM orders \
+    ///      WHERE orders.user_id = users.id ORDER BY orders.amount DESC LIMIT $1) AS top ON true"
+    /// );
+    /// assert!(q.compile(&SQLite).unwrap_err().to_string().contains("LATERAL"));
+    /// ```
+    pub fn lateral(self, name: impl Into<Arc<str>>) -> Subquery {
+        Subquery::new_lateral(name.into(), Query::from(self))
     }
 
     /// This query as a CTE.
