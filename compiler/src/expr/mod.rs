@@ -14,8 +14,7 @@ pub use func::{
     literal_column, lower, max, min, not_, now, null, sum, upper,
 };
 pub use ops::{
-    InOperand, LikeArg, and_, autoescape, bindparam, like_escape, literal, or_, tuple_,
-    typed_literal,
+    InOperand, LikeArg, and_, autoescape, bindparam, escaped, literal, or_, tuple_, typed_literal,
 };
 pub use order::{NullsOrder, OrderBy, SortDirection};
 
