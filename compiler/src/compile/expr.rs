@@ -449,8 +449,7 @@ impl Compiler<'_> {
         let grouped = |e: &Expr, min: u8| if is_concat(e) { P_ATOM } else { min };
         self.operand(l, grouped(l, P_MUL))?;
         self.w(" / ");
-        let style = self.d.division_style();
-        match style {
+        match self.d.division_style() {
             _ if !exact => self.operand(r, grouped(r, P_MUL + 1)),
             DivisionStyle::Exact => self.operand(r, grouped(r, P_MUL + 1)),
             DivisionStyle::CastDivisor => {

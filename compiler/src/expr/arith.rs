@@ -110,3 +110,76 @@ pub(crate) fn result_type(
         _ => l,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Column, Table};
+    use BinaryOp as O;
+    use SqlType as T;
+
+    fn t() -> Table {
+        Table::new("t")
+            .column(Column::new("i", T::Integer))
+            .column(Column::new("b", T::BigInteger))
+            .column(Column::new("n", T::Numeric(Some(10), Some(2))))
+            .column(Column::new("f", T::Float))
+            .column(Column::new("d", T::Date))
+            .column(Column::new("ts", T::DateTime { timezone: true }))
+            .column(Column::new("iv", T::Interval))
+            .column(Column::new("s", T::String(Some(5))))
+    }
+
+    #[test]
+    fn result_types_follow_sqlalchemy() {
+        let t = t();
+        let c = |name: &str| t.c(name);
+        let numeric = Some(T::Numeric(Some(10), Some(2)));
+        assert_eq!((c("i") / c("i")).sql_type(), Some(T::Numeric(None, None)));
+        assert_eq!((c("i") * c("n")).sql_type(), numeric);
+        assert_eq!((c("n") * c("i")).sql_type(), numeric);
+        assert_eq!((c("i") + c("f")).sql_type(), Some(T::Float));
+        assert_eq!((c("n") - c("f")).sql_type(), numeric);
+        assert_eq!((c("b") + c("i")).sql_type(), Some(T::BigInteger));
+        assert_eq!(c("i").floordiv(c("i")).sql_type(), Some(T::Integer));
+        assert_eq!(c("i").floordiv(c("n")).sql_type(), numeric);
+        assert_eq!((c("i") % c("n")).sql_type(), Some(T::Integer));
+        let datetime = Some(T::DateTime { timezone: false });
+        assert_eq!((c("d") + c("iv")).sql_type(), datetime);
+        assert_eq!((c("d") - c("d")).sql_type(), Some(T::Integer));
+        assert_eq!((c("d") + 1).sql_type(), Some(T::Date));
+        assert_eq!((c("ts") - c("ts")).sql_type(), Some(T::Interval));
+        assert_eq!(
+            (c("iv") + c("ts")).sql_type(),
+            Some(T::DateTime { timezone: true })
+        );
+        assert_eq!((c("iv") * 2).sql_type(), Some(T::Interval));
+        // Values have their own types; `+` of strings is concatenation.
+        assert_eq!((c("i") + 0.5).sql_type(), Some(T::Float));
+        assert_eq!(
+            (crate::expr::literal(7) / 2).sql_type(),
+            Some(T::Numeric(None, None))
+        );
+        assert!(matches!(c("s") + "x", Expr::Binary(O::Concat, ..)));
+        assert!(matches!(c("s") + c("s"), Expr::Binary(O::Concat, ..)));
+        assert!(matches!(c("s") + 1, Expr::Binary(O::Add, ..)));
+        assert_eq!((c("s") + "x").sql_type(), Some(T::String(Some(5))));
+    }
+
+    #[test]
+    fn a_value_meeting_another_family_keeps_its_type() {
+        let t = t();
+        let Expr::Binary(_, _, right) = t.c("i") * 1.5 else {
+            panic!()
+        };
+        assert_eq!(right.sql_type(), Some(T::Float));
+        let Expr::Binary(_, _, right) = t.c("n") * 2i64 else {
+            panic!()
+        };
+        assert_eq!(right.sql_type(), Some(T::BigInteger));
+        let Expr::Binary(_, _, right) = t.c("b") * 2 else {
+            panic!()
+        };
+        assert_eq!(right.sql_type(), Some(T::BigInteger));
+    }
+}

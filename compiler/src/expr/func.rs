@@ -96,7 +96,9 @@ pub fn now() -> Expr {
 /// `day`, `hour`, `minute`, `second`, `dow`, `doy`, `epoch`, ...: letters and `_` only);
 /// SQLite reads it with `strftime`, as SQLAlchemy's SQLite compiler does, for `year`,
 /// `month`, `day`, `hour`, `minute`, `second`, `doy`, `dow`, `week` and `epoch` (any other
-/// field is a [`CompileError::Unsupported`](crate::CompileError::Unsupported) there).
+/// field is a [`CompileError::Unsupported`](crate::CompileError::Unsupported) there). The
+/// result is typed `Integer`, as in SQLAlchemy; PostgreSQL (14 and later) returns it as a
+/// `numeric`, read as a `Decimal`.
 ///
 /// ```
 /// use sqlcore_compiler::*;

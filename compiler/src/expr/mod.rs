@@ -22,8 +22,7 @@ pub use helpers::{
 };
 pub use json::{JsonAs, JsonGet, JsonKey, JsonbOp};
 pub use ops::{
-    InOperand, LikeArg, and_, autoescape, bindparam, like_escape, literal, or_, tuple_,
-    typed_literal,
+    InOperand, LikeArg, and_, autoescape, bindparam, escaped, literal, or_, tuple_, typed_literal,
 };
 pub use order::{NullsOrder, OrderBy, SortDirection};
 pub use window::{Frame, FrameBound, FrameUnits};
@@ -82,13 +81,24 @@ pub enum BinaryOp {
     IsDistinctFrom,
     /// `IS NOT DISTINCT FROM`
     IsNotDistinctFrom,
-    /// `+`
+    /// `+` (written for two string expressions as [`BinaryOp::Concat`], as in SQLAlchemy)
     Add,
     /// `-`
     Sub,
     /// `*`
     Mul,
-    /// `/`
+    /// True division (Rust's `a / b`, SQLAlchemy 2.x's `/`): `7 / 2` is 3.5 on every dialect,
+    /// the divisor made a non-integer where `/` of integers truncates; `Integer / Integer` is
+    /// typed `Numeric` (read as a `Decimal`). See [`Expr::floordiv`] for `//`.
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let t = Table::new("t").column(Column::new("n", SqlType::Integer));
+    /// let q = select([(t.c("n") / t.c("n")).label("q")]);
+    /// assert_eq!(q.compile(&PostgreSQL).unwrap().sql, "SELECT t.n / CAST(t.n AS NUMERIC) AS q FROM t");
+    /// assert_eq!(q.compile(&SQLite).unwrap().sql, "SELECT t.n / (t.n + 0.0) AS q FROM t");
+    /// assert_eq!(q.compile(&MySQL).unwrap().sql, "SELECT t.n / t.n AS q FROM t");
+    /// ```
     Div,
     /// `%`
     Mod,

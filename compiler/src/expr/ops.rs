@@ -244,7 +244,7 @@ fn escape_like(s: &str) -> String {
 
 /// The argument of [`Expr::startswith`], [`Expr::endswith`], [`Expr::contains`] and their
 /// `i` / `not_` forms: any expression (a string is bound as the pattern, its `%` and `_`
-/// being wildcards, as in SQLAlchemy), or one made by [`autoescape`] or [`like_escape`].
+/// being wildcards, as in SQLAlchemy), or one made by [`autoescape`] or [`escaped`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct LikeArg {
     expr: Expr,
@@ -288,9 +288,10 @@ pub fn autoescape(text: &str) -> LikeArg {
     }
 }
 
-/// A pattern written with its own escape character (SQLAlchemy's `escape=`): `ESCAPE 'c'` is
-/// added to the comparison; the pattern is used as given.
-pub fn like_escape(pattern: impl Into<Expr>, escape: char) -> LikeArg {
+/// A pattern for `startswith` and friends written with its own escape character
+/// (SQLAlchemy's `escape=`): `ESCAPE 'c'` is added to the comparison, the pattern is used as
+/// given (`col.endswith(escaped("!_x", '!'))` matches values ending in `_x`).
+pub fn escaped(pattern: impl Into<Expr>, escape: char) -> LikeArg {
     LikeArg {
         expr: pattern.into(),
         escape: Some(escape),
@@ -601,7 +602,7 @@ macro_rules! affix_methods {
             #[doc = $doc]
             ///
             /// `%` and `_` in a string argument are wildcards, as in SQLAlchemy; wrap it in
-            /// [`autoescape`] to match it literally, or use [`like_escape`] for a pattern with
+            /// [`autoescape`] to match it literally, or use [`escaped`] for a pattern with
             /// an escape character of its own. An expression argument (e.g. another column) is
             /// concatenated with `'%'`.
             pub fn $name(self, arg: impl Into<LikeArg>) -> Expr {

@@ -15,8 +15,10 @@ pub enum SqlType {
     /// 64-bit integer.
     BigInteger,
     /// A floating-point number, double precision (SQLAlchemy's `Float` without a precision):
-    /// `FLOAT` on PostgreSQL (an alias of `DOUBLE PRECISION`) and SQLite, `DOUBLE` on MySQL
-    /// (whose `FLOAT` is single precision). Values are `f64`.
+    /// `FLOAT` on PostgreSQL (an alias of `DOUBLE PRECISION`, so it reflects as
+    /// [`SqlType::Double`]) and SQLite, `DOUBLE` on MySQL (whose `FLOAT` is single precision,
+    /// where SQLAlchemy would write `FLOAT`). Values are `f64`. For single precision use
+    /// [`SqlType::Real`].
     Float,
     /// Double-precision float (SQLAlchemy's `Double`): `DOUBLE PRECISION` on PostgreSQL,
     /// `DOUBLE` elsewhere.
