@@ -66,7 +66,7 @@ pub struct Url {
 /// The query options each backend understands; anything else is an [`Error::Argument`].
 fn known_options(backend: Backend) -> &'static [&'static str] {
     match backend {
-        Backend::Sqlite => &["mode", "timeout", "cache", "uri", "begin"],
+        Backend::Sqlite => &["mode", "timeout", "cache", "uri", "begin", "foreign_keys"],
         Backend::PostgreSql => &[
             "sslmode",
             "connect_timeout",

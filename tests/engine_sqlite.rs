@@ -551,3 +551,31 @@ fn sql_errors_are_operational_with_sqlites_own_message() {
         "{db:?}"
     );
 }
+
+/// Foreign keys are enforced by default (sqlcore's documented choice); `foreign_keys=off`
+/// gives SQLite's own default back; another value is an ArgumentError.
+#[test]
+fn foreign_keys_are_enforced_unless_the_url_says_off() {
+    let orphan = |url: &str| {
+        let engine = create_engine(url).unwrap();
+        engine.transaction(|c| {
+            c.execute(text("CREATE TABLE p (id INTEGER PRIMARY KEY)"), ())?;
+            c.execute(
+                text("CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id))"),
+                (),
+            )?;
+            c.execute(text("INSERT INTO c (id, p_id) VALUES (1, 99)"), ())
+                .map(drop)
+        })
+    };
+    let err = orphan("sqlite://").unwrap_err();
+    let db = err.as_db_error().expect("a database error");
+    assert_eq!(db.kind, DbErrorKind::Integrity, "{err}");
+    assert_eq!(db.reason, Some(DbErrorReason::ForeignKeyViolation), "{err}");
+    orphan("sqlite://?foreign_keys=on").unwrap_err();
+    orphan("sqlite://?foreign_keys=off").unwrap();
+    assert!(matches!(
+        create_engine("sqlite://?foreign_keys=maybe"),
+        Err(Error::Argument(m)) if m.contains("foreign_keys")
+    ));
+}
