@@ -314,7 +314,7 @@ impl<'a> FromSql<'a> for PgValue {
                 ),
                 Kind::Domain(base) => PgValue::from_sql(base, raw)?.0,
                 Kind::Enum(_) => Value::Text(std::str::from_utf8(raw)?.to_owned()),
-                _ => Value::Bytes(raw.to_vec()),
+                _ => super::pg_text::other_type(ty, raw)?,
             },
         };
         Ok(PgValue(value))
