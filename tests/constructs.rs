@@ -63,6 +63,30 @@ fn rows_frame_offsets_give_a_moving_window(b: &TestDb) {
     assert_eq!(ints(&mut conn, q), [30, 60, 50, 90, 90]);
 }
 
+fn named_windows_are_shared(b: &TestDb) {
+    let engine = engine(b);
+    let mut conn = engine.connect().unwrap();
+    let p = points();
+    let q = select([
+        sum(p.c("n"))
+            .over_window(Window::named("g"))
+            .cast(SqlType::BigInteger)
+            .label("total"),
+        func("row_number", ())
+            .over_window(Window::named("g").order_by(p.c("id").desc()))
+            .cast(SqlType::BigInteger)
+            .label("rn"),
+    ])
+    .window("g", Window::new().partition_by([p.c("grp")]))
+    .order_by(p.c("id"));
+    let rows = conn.execute(q, ()).unwrap().all().unwrap();
+    let got: Vec<(i64, i64)> = rows
+        .iter()
+        .map(|r| (r.get(0).unwrap(), r.get(1).unwrap()))
+        .collect();
+    assert_eq!(got, [(60, 3), (60, 2), (60, 1), (90, 2), (90, 1)]);
+}
+
 fn range_and_groups_frames_count_peers(b: &TestDb) {
     let engine = engine(b);
     let mut conn = engine.connect().unwrap();
@@ -384,6 +408,7 @@ crate::on_every_backend!(
     rows_frame_gives_a_running_sum,
     rows_frame_offsets_give_a_moving_window,
     range_and_groups_frames_count_peers,
+    named_windows_are_shared,
     json_elements_read_as_sql_values,
     lateral_picks_the_top_row_per_group,
     text_expanding_parameter_and_fragments,

@@ -129,6 +129,9 @@ pub struct Window {
     pub order_by: Vec<OrderBy>,
     /// The frame (`ROWS` / `RANGE` / `GROUPS BETWEEN ...`), when given.
     pub frame: Option<Frame>,
+    /// A window of the SELECT's WINDOW clause this one refers to (`OVER w`, or
+    /// `OVER (w ORDER BY ...)` when it adds to it).
+    pub base: Option<Arc<str>>,
 }
 
 /// A SQL expression. Build them from [`Table::c`](crate::Table::c), values, and the functions
@@ -293,6 +296,7 @@ impl Expr {
             partition_by: partition_by.into_iter().map(Into::into).collect(),
             order_by: order_by.into_iter().map(Into::into).collect(),
             frame: None,
+            base: None,
         };
         Expr::Over(Box::new(self), Box::new(window))
     }
