@@ -109,7 +109,11 @@ impl TextClause {
     ///
     /// An expanding parameter stands for a parenthesized list, written `IN :ids`: `IN (?, ?)`
     /// with one placeholder per element on SQLite and MySQL, `IN (SELECT unnest($1))` with one
-    /// array on PostgreSQL — one compiled form for every length.
+    /// array on PostgreSQL — one compiled form for every length. PostgreSQL learns the array's
+    /// element type from its values: for an empty list, type the parameter
+    /// ([`Expr::with_type`]).
+    ///
+    /// [`Expr::with_type`]: crate::Expr::with_type
     ///
     /// ```
     /// use sqlcore_compiler::*;

@@ -202,6 +202,12 @@ list_impls!(
     IntoGroupBy::into_group_by
 );
 
+impl IntoOrderByList for () {
+    fn into_order_by_list(self) -> Vec<OrderBy> {
+        Vec::new()
+    }
+}
+
 impl IntoOrderByList for OrderBy {
     fn into_order_by_list(self) -> Vec<OrderBy> {
         vec![self]
