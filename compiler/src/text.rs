@@ -69,13 +69,16 @@ impl TextClause {
         parse(&self.sql, &*dialect.tokenizer_dialect())
     }
 
-    /// The distinct parameter names, in order of first use (tokenized with generic rules).
+    /// The distinct names of the parameters given at execution, in order of first use
+    /// (tokenized with generic rules); those whose values the clause carries
+    /// ([`TextClause::bind_values`]) are not among them.
     pub fn param_names(&self) -> Vec<String> {
         let mut seen: HashSet<Arc<str>> = HashSet::new();
         let mut out: Vec<String> = Vec::new();
         for p in parse(&self.sql, &GenericDialect {}).unwrap_or_default() {
             if let TextPiece::Param(name) = p {
-                if seen.insert(name.clone()) {
+                let carried = self.values.iter().any(|(n, _)| *n == name);
+                if !carried && seen.insert(name.clone()) {
                     out.push(name.to_string());
                 }
             }
@@ -157,6 +160,8 @@ impl TextClause {
     /// let c = q.compile(&PostgreSQL).unwrap();
     /// assert_eq!(c.sql, "SELECT t.x FROM t WHERE t.x > $1");
     /// assert_eq!(c.literals, [Value::I32(5)]);
+    /// let t = text("x > :v AND y < :w").bind_values(params! { "v" => 5 });
+    /// assert_eq!(t.param_names(), ["w"]);
     /// ```
     pub fn bind_values(mut self, values: Params) -> Self {
         for (name, value) in values {
