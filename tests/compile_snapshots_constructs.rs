@@ -96,6 +96,26 @@ snap!(window_frame_from_sqlalchemy_offsets, {
             .label("s"),
     ])
 });
+snap!(window_named_in_window_clause, {
+    let o = orders();
+    select([
+        o.c("id"),
+        sum(o.c("amount"))
+            .over_window(Window::named("per_user"))
+            .label("total"),
+        func("row_number", ())
+            .over_window(Window::named("per_user").order_by(o.c("id")))
+            .label("rn"),
+        sum(o.c("amount"))
+            .over_window(
+                Window::named("by_id").rows(FrameBound::Preceding(1), FrameBound::CurrentRow),
+            )
+            .label("pair"),
+    ])
+    .window("per_user", Window::new().partition_by([o.c("user_id")]))
+    .window("by_id", Window::new().order_by(o.c("id")))
+    .order_by(o.c("id"))
+});
 snap!(window_frame_backwards_is_an_error, {
     let u = users();
     select([sum(u.c("score"))

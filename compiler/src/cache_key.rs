@@ -28,7 +28,7 @@
 use crate::compile::{Bound, BoundRefs, Compiled, Params, SchemaTranslateMap};
 use crate::dialect::Dialect;
 use crate::error::CompileError;
-use crate::expr::{Bind, BindParam, Expr, FrameBound, InList, OrderBy};
+use crate::expr::{Bind, BindParam, Expr, FrameBound, InList, OrderBy, Window};
 use crate::schema::{Column, SqlType, Table};
 use crate::stmt::{
     CompoundSelect, Ddl, Distinct, FromClause, Insert, InsertSource, OnConflict, Query, Select,
@@ -326,6 +326,11 @@ impl<'s> Walker<'s> {
             }
         }
         self.flag(s.correlate);
+        self.len(s.windows.len());
+        for (name, window) in &s.windows {
+            self.str(name);
+            self.window(window);
+        }
     }
 
     fn compound(&mut self, c: &'s CompoundSelect) {
@@ -488,6 +493,26 @@ impl<'s> Walker<'s> {
         }
     }
 
+    fn window(&mut self, window: &'s Window) {
+        self.exprs(&window.partition_by);
+        self.order_by(&window.order_by);
+        match &window.frame {
+            None => self.tag(0),
+            Some(frame) => {
+                self.tag(frame.units as u32 + 1);
+                self.frame_bound(frame.start);
+                self.frame_bound(frame.end);
+            }
+        }
+        match &window.base {
+            None => self.tag(0),
+            Some(name) => {
+                self.tag(1);
+                self.str(name);
+            }
+        }
+    }
+
     fn frame_bound(&mut self, bound: FrameBound) {
         let n = match bound {
             FrameBound::Preceding(n) | FrameBound::Following(n) => n,
@@ -611,16 +636,7 @@ impl<'s> Walker<'s> {
             Expr::Over(f, window) => {
                 self.tag(19);
                 self.expr(f);
-                self.exprs(&window.partition_by);
-                self.order_by(&window.order_by);
-                match &window.frame {
-                    None => self.tag(0),
-                    Some(frame) => {
-                        self.tag(frame.units as u32 + 1);
-                        self.frame_bound(frame.start);
-                        self.frame_bound(frame.end);
-                    }
-                }
+                self.window(window);
             }
             Expr::ScalarSubquery(q) => {
                 self.tag(20);
@@ -657,15 +673,15 @@ impl<'s> Walker<'s> {
                 self.tag(26);
                 self.flag(*value);
             }
-            Expr::LabelRef(name) => {
-                self.tag(28);
-                self.str(name);
-            }
             Expr::IsBool(e, value, negated) => {
                 self.tag(27);
                 self.flag(*value);
                 self.flag(*negated);
                 self.expr(e);
+            }
+            Expr::LabelRef(name) => {
+                self.tag(28);
+                self.str(name);
             }
             Expr::Invalid(_) => self.ok = false,
             Expr::Extract(field, e) => {

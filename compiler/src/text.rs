@@ -70,13 +70,16 @@ impl TextClause {
         parse(&self.sql, &*dialect.tokenizer_dialect())
     }
 
-    /// The distinct parameter names, in order of first use (tokenized with generic rules).
+    /// The distinct names of the parameters given at execution, in order of first use
+    /// (tokenized with generic rules); those whose values the clause carries
+    /// ([`TextClause::bind_values`]) are not among them.
     pub fn param_names(&self) -> Vec<String> {
         let mut seen: HashSet<Arc<str>> = HashSet::new();
         let mut out: Vec<String> = Vec::new();
         for p in parse(&self.sql, &GenericDialect {}).unwrap_or_default() {
             if let TextPiece::Param(name) = p {
-                if seen.insert(name.clone()) {
+                let carried = self.values.iter().any(|(n, _)| *n == name);
+                if !carried && seen.insert(name.clone()) {
                     out.push(name.to_string());
                 }
             }
@@ -110,7 +113,11 @@ impl TextClause {
     ///
     /// An expanding parameter stands for a parenthesized list, written `IN :ids`: `IN (?, ?)`
     /// with one placeholder per element on SQLite and MySQL, `IN (SELECT unnest($1))` with one
-    /// array on PostgreSQL — one compiled form for every length.
+    /// array on PostgreSQL — one compiled form for every length. PostgreSQL learns the array's
+    /// element type from its values: for an empty list, type the parameter
+    /// ([`Expr::with_type`]).
+    ///
+    /// [`Expr::with_type`]: crate::Expr::with_type
     ///
     /// ```
     /// use sqlcore_compiler::*;
@@ -154,6 +161,8 @@ impl TextClause {
     /// let c = q.compile(&PostgreSQL).unwrap();
     /// assert_eq!(c.sql, "SELECT t.x FROM t WHERE t.x > $1");
     /// assert_eq!(c.literals, [Value::I32(5)]);
+    /// let t = text("x > :v AND y < :w").bind_values(params! { "v" => 5 });
+    /// assert_eq!(t.param_names(), ["w"]);
     /// ```
     pub fn bind_values(mut self, values: Params) -> Self {
         for (name, value) in values {

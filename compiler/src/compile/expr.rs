@@ -6,7 +6,7 @@ use crate::error::CompileError;
 use crate::expr::arith::{Affinity, affinity, operand_type};
 use crate::expr::{
     BinaryOp, Expr, Frame, FrameBound, FrameUnits, InList, JsonAs, JsonGet, Like, NullsOrder,
-    OrderBy, SortDirection,
+    OrderBy, SortDirection, Window,
 };
 use crate::schema::SqlType;
 use crate::stmt::Source;
@@ -206,29 +206,8 @@ impl Compiler<'_> {
             Expr::Label(_, inner) => self.expr(inner),
             Expr::Over(func, window) => {
                 self.expr(func)?;
-                self.w(" OVER (");
-                let mut space = false;
-                if !window.partition_by.is_empty() {
-                    self.w("PARTITION BY ");
-                    self.expr_list(&window.partition_by)?;
-                    space = true;
-                }
-                if !window.order_by.is_empty() {
-                    if space {
-                        self.w(" ");
-                    }
-                    self.w("ORDER BY ");
-                    self.order_by_list(&window.order_by, &[])?;
-                    space = true;
-                }
-                if let Some(frame) = &window.frame {
-                    if space {
-                        self.w(" ");
-                    }
-                    self.frame(frame)?;
-                }
-                self.w(")");
-                Ok(())
+                self.w(" OVER ");
+                self.window_spec(window)
             }
             Expr::ScalarSubquery(q) => {
                 self.w("(");
@@ -750,6 +729,43 @@ impl Compiler<'_> {
                 self.w(" END");
             }
         }
+        Ok(())
+    }
+
+    /// A window: `name`, or `([name] [PARTITION BY ...] [ORDER BY ...] [frame])`.
+    pub fn window_spec(&mut self, window: &Window) -> Res {
+        let bare =
+            window.partition_by.is_empty() && window.order_by.is_empty() && window.frame.is_none();
+        if let (Some(base), true) = (&window.base, bare) {
+            return self.ident(base);
+        }
+        self.w("(");
+        let mut space = false;
+        let mut sep = |c: &mut Self| {
+            if space {
+                c.w(" ");
+            }
+            space = true;
+        };
+        if let Some(base) = &window.base {
+            sep(self);
+            self.ident(base)?;
+        }
+        if !window.partition_by.is_empty() {
+            sep(self);
+            self.w("PARTITION BY ");
+            self.expr_list(&window.partition_by)?;
+        }
+        if !window.order_by.is_empty() {
+            sep(self);
+            self.w("ORDER BY ");
+            self.order_by_list(&window.order_by, &[])?;
+        }
+        if let Some(frame) = &window.frame {
+            sep(self);
+            self.frame(frame)?;
+        }
+        self.w(")");
         Ok(())
     }
 

@@ -173,6 +173,12 @@ impl Compiler<'_> {
             self.w(" HAVING ");
             self.conjunction(&sel.having)?;
         }
+        for (i, (name, window)) in sel.windows.iter().enumerate() {
+            self.w(if i == 0 { " WINDOW " } else { ", " });
+            self.ident(name)?;
+            self.w(" AS ");
+            self.window_spec(window)?;
+        }
         if !sel.order_by.is_empty() {
             self.w(" ORDER BY ");
             let labels: Vec<Arc<str>> = items

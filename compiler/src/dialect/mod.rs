@@ -58,9 +58,11 @@ pub enum JsonAccessStyle {
     /// PostgreSQL: `->` / `->>` for one element, `#>` / `#>>` for a path; the key, index or
     /// path array is bound.
     Arrows,
-    /// SQLite: `JSON_EXTRACT(doc, '$."key"')`, a JSON result wrapped in `JSON_QUOTE`.
+    /// SQLite: `JSON_EXTRACT(doc, ?)` with the path (`$."key"[0]`) bound; a JSON result
+    /// wrapped in `JSON_QUOTE`, other types in a CAST.
     ExtractQuoteJson,
-    /// MySQL: `JSON_EXTRACT(doc, '$."key"')`, a text result wrapped in `JSON_UNQUOTE`.
+    /// MySQL: `JSON_EXTRACT(doc, ?)` with the path bound; a text result wrapped in
+    /// `JSON_UNQUOTE`, a JSON null read as SQL NULL.
     ExtractUnquoteText,
 }
 

@@ -1,5 +1,6 @@
-//! Conveniences SQLAlchemy users reach for: expanding parameters, `true()` / `false()` with
-//! `is_()`, ordering by a label's name.
+//! Conveniences SQLAlchemy users reach for: expanding and typed parameters, `true()` /
+//! `false()` with `is_()`, ORDER BY / GROUP BY by result-column name and the lists `order_by`,
+//! `group_by` and `func` take, LIMIT from a parameter, `case` with a value, bare `exists`.
 
 use super::{BindParam, Expr, OrderBy, SortDirection};
 use crate::error::CompileError;
@@ -35,20 +36,7 @@ impl Expr {
             )),
         }
     }
-}
 
-/// SQL `true` (`1` on SQLite), SQLAlchemy's `true()`: a constant criterion, `ON true` for a
-/// LATERAL join, or the right side of [`Expr::is_`].
-pub fn true_() -> Expr {
-    Expr::BoolConst(true)
-}
-
-/// SQL `false` (`0` on SQLite), SQLAlchemy's `false()`.
-pub fn false_() -> Expr {
-    Expr::BoolConst(false)
-}
-
-impl Expr {
     /// `self IS other`: `IS NULL` for [`null()`](crate::null), `IS TRUE` / `IS FALSE` for
     /// [`true_()`] / [`false_()`], and `IS NOT DISTINCT FROM` for anything else (SQLAlchemy's
     /// `is_()`).
@@ -76,6 +64,17 @@ impl Expr {
             other => self.is_not_distinct_from(other),
         }
     }
+}
+
+/// SQL `true` (`1` on SQLite), SQLAlchemy's `true()`: a constant criterion, `ON true` for a
+/// LATERAL join, or the right side of [`Expr::is_`].
+pub fn true_() -> Expr {
+    Expr::BoolConst(true)
+}
+
+/// SQL `false` (`0` on SQLite), SQLAlchemy's `false()`.
+pub fn false_() -> Expr {
+    Expr::BoolConst(false)
 }
 
 /// `expr ASC`, or `name ASC` for the name of a result column (SQLAlchemy's `asc("n")`).
@@ -202,6 +201,12 @@ list_impls!(
     IntoGroupBy::into_group_by
 );
 
+impl IntoOrderByList for () {
+    fn into_order_by_list(self) -> Vec<OrderBy> {
+        Vec::new()
+    }
+}
+
 impl IntoOrderByList for OrderBy {
     fn into_order_by_list(self) -> Vec<OrderBy> {
         vec![self]
@@ -238,8 +243,9 @@ impl IntoLimit for Expr {
     }
 }
 
-/// What [`func`](crate::func) takes as arguments: an array or `Vec` of expressions, a tuple
-/// mixing columns and values, or `()` for none (`func("row_number", ())`).
+/// What [`func`](crate::func) takes as arguments (and [`Expr::over`] as PARTITION BY): an
+/// array or `Vec` of expressions, a tuple mixing columns and values, one expression, or `()`
+/// for none (`func("row_number", ())`).
 pub trait IntoArgs {
     /// The arguments, in order.
     fn into_args(self) -> Vec<Expr>;
@@ -248,6 +254,12 @@ pub trait IntoArgs {
 impl IntoArgs for () {
     fn into_args(self) -> Vec<Expr> {
         Vec::new()
+    }
+}
+
+impl IntoArgs for Expr {
+    fn into_args(self) -> Vec<Expr> {
+        vec![self]
     }
 }
 

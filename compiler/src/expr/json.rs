@@ -8,6 +8,10 @@ use crate::value::Value;
 use std::sync::Arc;
 
 /// One step into a JSON document: an object key or an array index.
+///
+/// On SQLite and MySQL the steps become a bound JSON path, `$."key"[0]`, as SQLAlchemy
+/// writes it: a key holding `"` cannot be addressed there, and a negative index (from the
+/// end on PostgreSQL) is a path the database rejects.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JsonKey {
     /// An object member.

@@ -146,6 +146,9 @@ pub struct Window {
     pub order_by: Vec<OrderBy>,
     /// The frame (`ROWS` / `RANGE` / `GROUPS BETWEEN ...`), when given.
     pub frame: Option<Frame>,
+    /// A window of the SELECT's WINDOW clause this one refers to (`OVER w`, or
+    /// `OVER (w ORDER BY ...)` when it adds to it).
+    pub base: Option<Arc<str>>,
 }
 
 /// A SQL expression. Build them from [`Table::c`](crate::Table::c), values, and the functions
@@ -314,18 +317,24 @@ impl Expr {
         Expr::Label(name.into(), Box::new(self))
     }
 
-    /// A window function call: `self OVER (PARTITION BY ... ORDER BY ...)`.
-    pub fn over<P, O>(self, partition_by: P, order_by: O) -> Expr
-    where
-        P: IntoIterator,
-        P::Item: Into<Expr>,
-        O: IntoIterator,
-        O::Item: Into<OrderBy>,
-    {
+    /// A window function call: `self OVER (PARTITION BY ... ORDER BY ...)`; either list may
+    /// be `()` (`over((), ())` is `OVER ()`). Frames and named windows: [`Expr::over_window`].
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let t = Table::new("t").column(Column::new("id", SqlType::Integer));
+    /// let rn = func("row_number", ()).over((), t.c("id").desc()).label("rn");
+    /// assert_eq!(
+    ///     select([rn]).compile(&MySQL).unwrap().sql,
+    ///     "SELECT row_number() OVER (ORDER BY t.id DESC) AS rn FROM t"
+    /// );
+    /// ```
+    pub fn over(self, partition_by: impl IntoArgs, order_by: impl IntoOrderByList) -> Expr {
         let window = Window {
-            partition_by: partition_by.into_iter().map(Into::into).collect(),
-            order_by: order_by.into_iter().map(Into::into).collect(),
+            partition_by: partition_by.into_args(),
+            order_by: order_by.into_order_by_list(),
             frame: None,
+            base: None,
         };
         Expr::Over(Box::new(self), Box::new(window))
     }

@@ -1,6 +1,7 @@
 //! Window frames: `ROWS` / `RANGE` / `GROUPS BETWEEN start AND end`.
 
 use super::{Expr, IntoOrderByList, Window};
+use std::sync::Arc;
 
 /// One end of a window frame.
 ///
@@ -102,6 +103,33 @@ impl Window {
     /// An empty window: `OVER ()` (SQLAlchemy's `over()` with no arguments).
     pub fn new() -> Self {
         Window::default()
+    }
+
+    /// A window referring to `name`, a window of the SELECT's WINDOW clause
+    /// ([`Select::window`](crate::Select::window)): `OVER name`, or `OVER (name ORDER BY ...)`
+    /// with ordering or a frame added.
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let t = Table::new("t")
+    ///     .column(Column::new("g", SqlType::Integer))
+    ///     .column(Column::new("n", SqlType::Integer));
+    /// let q = select([
+    ///     sum(t.c("n")).over_window(Window::named("w")).label("s"),
+    ///     func("row_number", ()).over_window(Window::named("w").order_by(t.c("n"))).label("rn"),
+    /// ])
+    /// .window("w", Window::new().partition_by([t.c("g")]));
+    /// assert_eq!(
+    ///     q.compile(&PostgreSQL).unwrap().sql,
+    ///     "SELECT sum(t.n) OVER w AS s, row_number() OVER (w ORDER BY t.n) AS rn FROM t \
+    ///      WINDOW w AS (PARTITION BY t.g)"
+    /// );
+    /// ```
+    pub fn named(name: impl Into<Arc<str>>) -> Self {
+        Window {
+            base: Some(name.into()),
+            ..Window::default()
+        }
     }
 
     /// Adds PARTITION BY expressions.

@@ -2,7 +2,7 @@
 
 use crate::compile::ResultColumn;
 use crate::error::CompileError;
-use crate::expr::{Expr, IntoGroupByList, IntoOrderByList, OrderBy};
+use crate::expr::{Expr, IntoGroupByList, IntoOrderByList, OrderBy, Window};
 use crate::schema::Table;
 use crate::stmt::{
     Alias, CompoundSelect, Cte, FromClause, JoinKind, Query, SetOp, Source, Subquery,
@@ -170,6 +170,8 @@ pub struct Select {
     pub for_update: Option<ForUpdate>,
     /// Disable auto-correlation when false (SQLAlchemy's `correlate(None)`).
     pub correlate: bool,
+    /// The WINDOW clause: named windows functions refer to with [`Window::named`].
+    pub windows: Vec<(Arc<str>, Window)>,
 }
 
 /// `SELECT items`: columns, expressions or whole tables.
@@ -320,6 +322,12 @@ impl Select {
     /// Adds GROUP BY items: expressions, or names of result columns (`group_by(["n"])`).
     pub fn group_by(mut self, items: impl IntoGroupByList) -> Self {
         self.group_by.extend(items.into_group_by_list());
+        self
+    }
+
+    /// Adds `name AS (window)` to the WINDOW clause (see [`Window::named`]).
+    pub fn window(mut self, name: impl Into<Arc<str>>, window: Window) -> Self {
+        self.windows.push((name.into(), window));
         self
     }
 
