@@ -1,0 +1,257 @@
+//! TLS to PostgreSQL: every `sslmode` against the test server (which runs with `ssl=on`), the
+//! verification failures as typed errors, and the certificate files as arguments.
+//!
+//! The server's own certificate (`SHOW ssl_cert_file`, self-signed) is the root that verifies
+//! it; a CA generated here is the untrusted one.
+
+mod common;
+
+use common::pg;
+use sqlcore::*;
+use std::path::PathBuf;
+
+/// A directory of this test's own, removed at the end.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("sqlcore-tls-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temporary directory");
+        TempDir(dir)
+    }
+
+    fn file(&self, name: &str, content: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, content).expect("write a test file");
+        path.display().to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The server's certificate file and the host name it is for, or `None` (skipped outside CI)
+/// when the server is unreachable.
+fn server_cert() -> Option<(String, String)> {
+    let mut client = pg::connect()?;
+    let row = client
+        .query_one(
+            "SELECT current_setting('ssl'), current_setting('ssl_cert_file')",
+            &[],
+        )
+        .expect("SHOW ssl");
+    let (ssl, file): (String, String) = (row.get(0), row.get(1));
+    assert_eq!(ssl, "on", "the test server runs with ssl=on");
+    // The snakeoil certificate names the host `localhost`.
+    let pem = std::fs::read_to_string(&file).expect("the server's certificate is readable");
+    assert!(pem.contains("BEGIN CERTIFICATE"));
+    Some((file, "localhost".to_owned()))
+}
+
+/// The test server's URL with `host` and the query options `query`.
+fn url(host: &str, query: &str) -> String {
+    let base = pg::url().replace("@127.0.0.1", &format!("@{host}"));
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}{query}")
+}
+
+/// Connects with `url`: whether the session runs over TLS, as the server sees it.
+fn ssl_in_use(url: &str) -> Result<bool> {
+    let engine = Engine::builder(url).poolclass(PoolClass::Null).build()?;
+    let mut conn = engine.connect()?;
+    conn.execute(
+        text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"),
+        (),
+    )?
+    .scalar_one::<bool>()
+}
+
+/// A CA of our own, which the server's certificate is not signed by.
+fn other_ca() -> String {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["sqlcore test CA".to_owned()]).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.self_signed(&key).unwrap().pem()
+}
+
+fn tls_error(url: &str) -> DbError {
+    match ssl_in_use(url) {
+        Err(Error::Db(e)) => e,
+        other => panic!("{url}: expected a TLS error, got {other:?}"),
+    }
+}
+
+#[test]
+fn each_sslmode_connects() {
+    let Some((root, name)) = server_cert() else {
+        return;
+    };
+    let ip = "127.0.0.1";
+    let cases = [
+        (url(ip, "application_name=tls"), false),
+        (url(ip, "sslmode=disable"), false),
+        (url(ip, "sslmode=allow"), false),
+        (url(ip, "sslmode=prefer"), true),
+        (url(ip, "sslmode=require"), true),
+        // require with a root file verifies the chain (as verify-ca): the server's own.
+        (
+            url(ip, &format!("sslmode=require&sslrootcert={root}")),
+            true,
+        ),
+        // verify-ca does not check the name: the certificate is for `localhost`.
+        (
+            url(ip, &format!("sslmode=verify-ca&sslrootcert={root}")),
+            true,
+        ),
+        (
+            url(&name, &format!("sslmode=verify-full&sslrootcert={root}")),
+            true,
+        ),
+    ];
+    for (url, tls) in cases {
+        assert_eq!(ssl_in_use(&url).unwrap(), tls, "{url}");
+    }
+}
+
+#[test]
+fn verify_full_refuses_a_wrong_host_name() {
+    let Some((root, _)) = server_cert() else {
+        return;
+    };
+    let e = tls_error(&url(
+        "127.0.0.1",
+        &format!("sslmode=verify-full&sslrootcert={root}"),
+    ));
+    assert_eq!(e.kind, DbErrorKind::Operational);
+    assert_eq!(e.reason, Some(DbErrorReason::Tls));
+    assert!(e.message.contains("127.0.0.1"), "{e}");
+    assert!(e.message.contains("name mismatch"), "{e}");
+    assert!(e.message.contains("localhost"), "{e}");
+}
+
+#[test]
+fn an_untrusted_ca_is_refused_with_the_host_and_the_reason() {
+    if server_cert().is_none() {
+        return;
+    }
+    let dir = TempDir::new("untrusted");
+    let ca = dir.file("ca.pem", &other_ca());
+    // verify-full, verify-ca, and require with a root file (libpq's rule) all check the chain.
+    for mode in ["verify-full", "verify-ca", "require"] {
+        let e = tls_error(&url(
+            "localhost",
+            &format!("sslmode={mode}&sslrootcert={ca}"),
+        ));
+        assert_eq!(e.reason, Some(DbErrorReason::Tls), "{mode}: {e}");
+        assert!(e.message.contains("localhost"), "{mode}: {e}");
+        assert!(e.message.contains("unknown issuer"), "{mode}: {e}");
+        assert!(!e.connection_invalidated());
+    }
+}
+
+#[test]
+fn the_password_never_shows_in_a_tls_error() {
+    let Some((_, name)) = server_cert() else {
+        return;
+    };
+    let dir = TempDir::new("password");
+    let ca = dir.file("ca.pem", &other_ca());
+    let url = url(&name, &format!("sslmode=verify-full&sslrootcert={ca}"))
+        .replace("postgres@", "postgres:s3cr3t-pw@");
+    let err = ssl_in_use(&url).unwrap_err();
+    assert!(!format!("{err} {err:?}").contains("s3cr3t-pw"));
+}
+
+#[test]
+fn bad_certificate_files_are_argument_errors_naming_the_option() {
+    let dir = TempDir::new("files");
+    let missing = dir.0.join("missing.pem").display().to_string();
+    let garbage = dir.file(
+        "garbage.pem",
+        "-----BEGIN CERTIFICATE-----\n!!not base64!!\n-----END CERTIFICATE-----\n",
+    );
+    let empty = dir.file("empty.pem", "no PEM here\n");
+    let secret_key = dir.file(
+        "key.pem",
+        "-----BEGIN PRIVATE KEY-----\nTOPSECRETKEYMATERIAL!!\n-----END PRIVATE KEY-----\n",
+    );
+    let cert = dir.file("cert.pem", &other_ca());
+    let cases = [
+        (
+            format!("sslmode=verify-full&sslrootcert={missing}"),
+            "sslrootcert",
+            Some(&missing),
+        ),
+        (
+            format!("sslmode=require&sslrootcert={garbage}"),
+            "sslrootcert",
+            Some(&garbage),
+        ),
+        (
+            format!("sslmode=verify-ca&sslrootcert={empty}"),
+            "sslrootcert",
+            Some(&empty),
+        ),
+        (
+            format!("sslmode=require&sslcert={missing}&sslkey={secret_key}"),
+            "sslcert",
+            Some(&missing),
+        ),
+        (
+            format!("sslmode=require&sslcert={cert}&sslkey={secret_key}"),
+            "sslkey",
+            Some(&secret_key),
+        ),
+        (format!("sslmode=require&sslcert={cert}"), "sslkey", None),
+        ("sslmode=verify-everything".to_owned(), "sslmode", None),
+    ];
+    for (query, option, path) in cases {
+        // The files are read when the engine is built: no server is needed.
+        let err = Engine::builder(&url("127.0.0.1", &query))
+            .build()
+            .unwrap_err();
+        let Error::Argument(message) = &err else {
+            panic!("{query}: expected an ArgumentError, got {err:?}");
+        };
+        assert!(message.contains(option), "{query}: {message}");
+        if let Some(path) = path {
+            assert!(message.contains(path.as_str()), "{query}: {message}");
+        }
+        assert!(!message.contains("TOPSECRET"), "{query}: {message}");
+    }
+    // Unknown options stay errors.
+    let err = Engine::builder(&url("127.0.0.1", "sslpassword=x"))
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Argument(_)), "{err:?}");
+}
+
+#[test]
+fn a_client_certificate_is_loaded_and_offered() {
+    if server_cert().is_none() {
+        return;
+    }
+    let dir = TempDir::new("client");
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(vec!["sqlcore test CA".to_owned()]).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "postgres");
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    let cert = dir.file("client.crt", &cert.pem());
+    let key = dir.file("client.key", &key.serialize_pem());
+    // The test server asks for no client certificate; the files load and the session runs.
+    let url = url(
+        "127.0.0.1",
+        &format!("sslmode=require&sslcert={cert}&sslkey={key}"),
+    );
+    assert!(ssl_in_use(&url).unwrap());
+}
