@@ -255,3 +255,11 @@ fn a_client_certificate_is_loaded_and_offered() {
     );
     assert!(ssl_in_use(&url).unwrap());
 }
+
+#[test]
+fn the_shared_engine_suite_runs_over_tls() {
+    let Some(db) = common::backend::TestDb::postgres_tls("tls_suite") else {
+        return;
+    };
+    assert!(ssl_in_use(&db.url()).unwrap());
+}
