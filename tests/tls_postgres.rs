@@ -231,35 +231,227 @@ fn bad_certificate_files_are_argument_errors_naming_the_option() {
 }
 
 #[test]
-fn a_client_certificate_is_loaded_and_offered() {
-    if server_cert().is_none() {
-        return;
-    }
-    let dir = TempDir::new("client");
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca_params = rcgen::CertificateParams::new(vec!["sqlcore test CA".to_owned()]).unwrap();
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
-    let key = rcgen::KeyPair::generate().unwrap();
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "postgres");
-    let cert = params.signed_by(&key, &issuer).unwrap();
-    let cert = dir.file("client.crt", &cert.pem());
-    let key = dir.file("client.key", &key.serialize_pem());
-    // The test server asks for no client certificate; the files load and the session runs.
-    let url = url(
-        "127.0.0.1",
-        &format!("sslmode=require&sslcert={cert}&sslkey={key}"),
-    );
-    assert!(ssl_in_use(&url).unwrap());
-}
-
-#[test]
 fn the_shared_engine_suite_runs_over_tls() {
     let Some(db) = common::backend::TestDb::postgres_tls("tls_suite") else {
         return;
     };
     assert!(ssl_in_use(&db.url()).unwrap());
+}
+
+/// A throwaway PostgreSQL cluster on a port of its own that admits only TLS connections with
+/// a client certificate signed by its CA (`cert` authentication), stopped and removed on drop.
+struct CertCluster {
+    dir: TempDir,
+    bin: PathBuf,
+    port: u16,
+    ca: String,
+}
+
+/// Runs `program` with `args` as the `postgres` user when we are root (initdb refuses root).
+fn as_postgres(program: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let mut command = if root {
+        let mut c = std::process::Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        std::process::Command::new(program)
+    };
+    command
+        .args(args)
+        .output()
+        .expect("run a PostgreSQL program")
+}
+
+impl CertCluster {
+    /// The cluster, or `None` (skipped with a message outside CI) without PostgreSQL's
+    /// server programs.
+    fn start(name: &str) -> Option<CertCluster> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .into_iter()
+            .flatten()
+            .filter_map(|e| Some(e.ok()?.path().join("bin")))
+            .filter(|p| p.join("initdb").exists())
+            .max();
+        let Some(bin) = bin else {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "PostgreSQL's server programs (initdb, pg_ctl) are missing under CI"
+            );
+            eprintln!("SKIPPING the client certificate cluster: no initdb");
+            return None;
+        };
+        let dir = TempDir::new(name);
+        let issuer = {
+            let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+            params
+                .distinguished_name
+                .push(rcgen::DnType::CommonName, "sqlcore test CA");
+            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().unwrap())
+                .unwrap()
+        };
+        let ca = dir.file("ca.crt", &issuer.pem());
+        let server_key = rcgen::KeyPair::generate().unwrap();
+        let server = rcgen::CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])
+            .unwrap()
+            .signed_by(&server_key, &issuer)
+            .unwrap();
+        dir.file("server.crt", &server.pem());
+        dir.file("server.key", &server_key.serialize_pem());
+        let client_key = rcgen::KeyPair::generate().unwrap();
+        let mut client = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        client
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "postgres");
+        let client = client.signed_by(&client_key, &issuer).unwrap();
+        dir.file("client.crt", &client.pem());
+        dir.file("client.key", &client_key.serialize_pem());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let data = dir.0.join("data");
+        let path = |p: &PathBuf| p.display().to_string();
+        std::fs::create_dir(&data).unwrap();
+        let chown = std::process::Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir.0)
+            .status();
+        assert!(chown.is_ok(), "chown the cluster's directory");
+        let init = as_postgres(
+            &bin.join("initdb"),
+            &["-D", &path(&data), "-U", "postgres", "--auth=trust", "-N"],
+        );
+        assert!(
+            init.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        let d = path(&dir.0);
+        std::fs::write(
+            data.join("postgresql.auto.conf"),
+            format!(
+                "port = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{d}'\n\
+                 fsync = off\nssl = on\nssl_cert_file = '{d}/server.crt'\n\
+                 ssl_key_file = '{d}/server.key'\nssl_ca_file = '{d}/ca.crt'\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 cert\n",
+        )
+        .unwrap();
+        let _ = std::process::Command::new("chmod")
+            .arg("600")
+            .arg(dir.0.join("server.key"))
+            .status();
+        let _ = std::process::Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir.0)
+            .status();
+        let cluster = CertCluster { dir, bin, port, ca };
+        let log = path(&cluster.dir.0.join("log"));
+        let started = as_postgres(
+            &cluster.bin.join("pg_ctl"),
+            &["-D", &path(&data), "-l", &log, "-w", "-t", "30", "start"],
+        );
+        assert!(
+            started.status.success(),
+            "pg_ctl start: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        Some(cluster)
+    }
+
+    /// The cluster's URL with the query options `query`.
+    fn url(&self, query: &str) -> String {
+        format!(
+            "postgresql://postgres@localhost:{}/postgres?{query}",
+            self.port
+        )
+    }
+
+    fn client(&self) -> (String, String) {
+        let file = |n: &str| self.dir.0.join(n).display().to_string();
+        (file("client.crt"), file("client.key"))
+    }
+}
+
+impl Drop for CertCluster {
+    fn drop(&mut self) {
+        let data = self.dir.0.join("data").display().to_string();
+        as_postgres(
+            &self.bin.join("pg_ctl"),
+            &["-D", &data, "-m", "immediate", "-w", "stop"],
+        );
+    }
+}
+
+#[test]
+fn a_client_certificate_authenticates() {
+    let Some(cluster) = CertCluster::start("certauth") else {
+        return;
+    };
+    let (cert, key) = cluster.client();
+    let ca = &cluster.ca;
+    let with_cert = format!("sslrootcert={ca}&sslcert={cert}&sslkey={key}");
+    for mode in ["verify-full", "verify-ca", "require", "prefer"] {
+        let url = cluster.url(&format!("sslmode={mode}&{with_cert}"));
+        assert!(ssl_in_use(&url).unwrap(), "{mode}");
+    }
+    // verify-full checks an IP address against the certificate's IP names.
+    let by_ip = cluster
+        .url(&format!("sslmode=verify-full&{with_cert}"))
+        .replace("@localhost", "@127.0.0.1");
+    assert!(ssl_in_use(&by_ip).unwrap());
+    // A SEC1 ("EC PRIVATE KEY") key as well as the PKCS#8 one.
+    let sec1 = cluster.dir.0.join("client.sec1.key").display().to_string();
+    let converted = std::process::Command::new("openssl")
+        .args(["ec", "-in", &key, "-out", &sec1])
+        .output()
+        .expect("openssl");
+    assert!(converted.status.success());
+    assert!(
+        std::fs::read_to_string(&sec1)
+            .unwrap()
+            .contains("BEGIN EC PRIVATE KEY")
+    );
+    let url = cluster.url(&format!(
+        "sslmode=verify-full&sslrootcert={ca}&sslcert={cert}&sslkey={sec1}"
+    ));
+    assert!(ssl_in_use(&url).unwrap());
+    // `allow` tries plain first, which the server refuses (class 28), then TLS.
+    assert!(ssl_in_use(&cluster.url(&format!("sslmode=allow&{with_cert}"))).unwrap());
+    // Without the certificate, or without TLS, the server refuses the session.
+    for query in [
+        format!("sslmode=verify-full&sslrootcert={ca}"),
+        "sslmode=disable".into(),
+    ] {
+        let err = ssl_in_use(&cluster.url(&query)).unwrap_err();
+        let db = err
+            .as_db_error()
+            .unwrap_or_else(|| panic!("{query}: {err:?}"));
+        assert_eq!(db.sqlstate.as_deref(), Some("28000"), "{query}: {err}");
+    }
+    // The session runs as the certificate's name.
+    let engine = Engine::builder(&cluster.url(&format!("sslmode=verify-full&{with_cert}")))
+        .poolclass(PoolClass::Null)
+        .build()
+        .unwrap();
+    let dn: String = engine
+        .connect()
+        .unwrap()
+        .execute(
+            text("SELECT client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()"),
+            (),
+        )
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(dn, "/CN=postgres");
 }
