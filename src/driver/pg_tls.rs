@@ -105,7 +105,9 @@ impl TlsOptions {
                     allow: false,
                 });
             }
-            SslMode::Allow | SslMode::Prefer => (PgSslMode::Prefer, Verify::Nothing),
+            // `allow`'s first, plain, attempt sets its own mode (see `PgDriver::connect`).
+            SslMode::Allow => (PgSslMode::Require, Verify::Nothing),
+            SslMode::Prefer => (PgSslMode::Prefer, Verify::Nothing),
             // As libpq: a root certificate file makes `require` verify the chain.
             SslMode::Require if self.root_cert.is_some() => (PgSslMode::Require, Verify::Chain),
             SslMode::Require => (PgSslMode::Require, Verify::Nothing),
