@@ -46,9 +46,16 @@ fn server_cert() -> Option<(String, String)> {
         .expect("SHOW ssl");
     let (ssl, file): (String, String) = (row.get(0), row.get(1));
     assert_eq!(ssl, "on", "the test server runs with ssl=on");
-    // The snakeoil certificate names the host `localhost`.
-    let pem = std::fs::read_to_string(&file).expect("the server's certificate is readable");
-    assert!(pem.contains("BEGIN CERTIFICATE"));
+    // Debian's snakeoil certificate, self-signed, for the host `localhost`.
+    let names = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-ext", "subjectAltName", "-in", &file])
+        .output()
+        .expect("openssl");
+    let names = String::from_utf8_lossy(&names.stdout);
+    assert!(
+        names.contains("DNS:localhost") && !names.contains("127.0.0.1"),
+        "the tests expect the server's certificate {file} to name localhost (only): {names}"
+    );
     Some((file, "localhost".to_owned()))
 }
 
