@@ -245,8 +245,9 @@ fn the_shared_engine_suite_runs_over_tls() {
     assert!(ssl_in_use(&db.url()).unwrap());
 }
 
-/// A throwaway PostgreSQL cluster on a port of its own that admits only TLS connections with
-/// a client certificate signed by its CA (`cert` authentication), stopped and removed on drop.
+/// A throwaway PostgreSQL cluster on a port of its own, stopped and removed on drop: with `ssl`,
+/// it admits only TLS connections with a client certificate signed by its CA (`cert`
+/// authentication); without, only plain ones (`trust`).
 struct CertCluster {
     dir: TempDir,
     bin: PathBuf,
@@ -276,7 +277,7 @@ fn as_postgres(program: &std::path::Path, args: &[&str]) -> std::process::Output
 impl CertCluster {
     /// The cluster, or `None` (skipped with a message outside CI) without PostgreSQL's
     /// server programs.
-    fn start(name: &str) -> Option<CertCluster> {
+    fn start(name: &str, ssl: bool) -> Option<CertCluster> {
         let bin = std::fs::read_dir("/usr/lib/postgresql")
             .into_iter()
             .flatten()
@@ -343,14 +344,19 @@ impl CertCluster {
             data.join("postgresql.auto.conf"),
             format!(
                 "port = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{d}'\n\
-                 fsync = off\nssl = on\nssl_cert_file = '{d}/server.crt'\n\
-                 ssl_key_file = '{d}/server.key'\nssl_ca_file = '{d}/ca.crt'\n"
+                 fsync = off\nssl = {}\nssl_cert_file = '{d}/server.crt'\n\
+                 ssl_key_file = '{d}/server.key'\nssl_ca_file = '{d}/ca.crt'\n",
+                if ssl { "on" } else { "off" }
             ),
         )
         .unwrap();
         std::fs::write(
             data.join("pg_hba.conf"),
-            "local all all trust\nhostssl all all 127.0.0.1/32 cert\n",
+            if ssl {
+                "local all all trust\nhostssl all all 127.0.0.1/32 cert\n"
+            } else {
+                "local all all trust\nhost all all 127.0.0.1/32 trust\n"
+            },
         )
         .unwrap();
         let _ = std::process::Command::new("chmod")
@@ -401,7 +407,7 @@ impl Drop for CertCluster {
 
 #[test]
 fn a_client_certificate_authenticates() {
-    let Some(cluster) = CertCluster::start("certauth") else {
+    let Some(cluster) = CertCluster::start("certauth", true) else {
         return;
     };
     let (cert, key) = cluster.client();
@@ -461,4 +467,19 @@ fn a_client_certificate_authenticates() {
         .scalar_one()
         .unwrap();
     assert_eq!(dn, "/CN=postgres");
+}
+
+#[test]
+fn a_server_without_tls() {
+    let Some(cluster) = CertCluster::start("plain", false) else {
+        return;
+    };
+    // prefer falls back to plain; require and the verify modes refuse, naming the host.
+    assert!(!ssl_in_use(&cluster.url("sslmode=prefer")).unwrap());
+    for mode in ["require", "verify-ca", "verify-full"] {
+        let e = tls_error(&cluster.url(&format!("sslmode={mode}&sslrootcert={}", cluster.ca)));
+        assert_eq!(e.reason, Some(DbErrorReason::Tls), "{mode}: {e}");
+        assert!(e.message.contains("localhost"), "{mode}: {e}");
+        assert!(e.message.contains("does not support TLS"), "{mode}: {e}");
+    }
 }
