@@ -1,7 +1,8 @@
 //! sqlcore against the raw `postgres` crate, in one run, on the local server
 //! (`SQLCORE_TEST_PG_URL`, default `postgresql://postgres@127.0.0.1:5432/test`):
 //! a point select by primary key, a 100,000-row `execute_many` insert, and a 1,000,000-row
-//! streamed read. Run with `cargo bench --bench postgres`.
+//! streamed read; and sqlcore over TLS (`sslmode=require`) against plain: the point select
+//! and the time to connect. Run with `cargo bench --bench postgres`.
 
 mod common;
 
@@ -13,6 +14,7 @@ use std::time::Duration;
 const POINT_SELECTS: i32 = 20_000;
 const INSERT_ROWS: i32 = 100_000;
 const STREAM_ROWS: i32 = 1_000_000;
+const CONNECTS: usize = 200;
 
 fn url() -> String {
     std::env::var("SQLCORE_TEST_PG_URL")
@@ -225,6 +227,40 @@ fn main() {
     );
     let rss_after = peak_rss_kib();
     drop(conn);
+
+    // 4. TLS against plain: the point select on one connection each, and connecting.
+    let with = |query: &str| format!("{}{sep}options=-c%20search_path%3D{schema}{query}", url());
+    let tls_engine = Engine::builder(&with("&sslmode=require"))
+        .build()
+        .expect("engine");
+    let point_selects = |engine: &Engine| {
+        let mut conn = engine.connect().unwrap();
+        let users = &users;
+        move || {
+            for i in 1..=POINT_SELECTS {
+                let row = conn
+                    .execute(select(users).filter(users.c("id").eq(i)), ())
+                    .unwrap()
+                    .one()
+                    .unwrap();
+                let _: String = row.get(1).unwrap();
+            }
+            conn.rollback().unwrap();
+        }
+    };
+    let (plain_point, tls_point) = compare(5, point_selects(&engine), point_selects(&tls_engine));
+    let connects = |query: &'static str| {
+        let engine = Engine::builder(&with(query))
+            .poolclass(PoolClass::Null)
+            .build()
+            .expect("engine");
+        move || {
+            for _ in 0..CONNECTS {
+                drop(black_box(engine.connect().unwrap()));
+            }
+        }
+    };
+    let (plain_connect, tls_connect) = compare(3, connects(""), connects("&sslmode=require"));
     let _ = raw.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
 
     println!(
@@ -297,4 +333,20 @@ fn main() {
         prepared_cpu.as_secs_f64() / raw_cpu2.as_secs_f64()
     );
     println!("peak RSS before the streamed reads {rss_before} KiB, after {rss_after} KiB");
+    println!(
+        "{:<44} {:>12} {:>12} {:>10}",
+        "sqlcore, TLS (sslmode=require) against plain", "plain", "TLS", "ratio"
+    );
+    line(
+        &format!("point select by PK x{POINT_SELECTS}"),
+        plain_point,
+        tls_point,
+        "-",
+    );
+    line(
+        &format!("connect x{CONNECTS}"),
+        plain_connect,
+        tls_connect,
+        "-",
+    );
 }

@@ -42,6 +42,11 @@ pub enum DbErrorReason {
     SerializationFailure,
     /// A deadlock was detected; retry the transaction.
     Deadlock,
+    /// TLS could not be set up with the server (PostgreSQL's `sslmode`): its certificate did
+    /// not verify, or the handshake failed, or the server does not offer TLS. The error is
+    /// [`DbErrorKind::Operational`]; its message names the host and the reason (unknown
+    /// issuer, name mismatch, expired, ...).
+    Tls,
 }
 
 /// An error the database or its driver raised (SQLAlchemy's `DBAPIError`).

@@ -69,6 +69,9 @@ fn known_options(backend: Backend) -> &'static [&'static str] {
         Backend::Sqlite => &["mode", "timeout", "cache", "uri", "begin", "foreign_keys"],
         Backend::PostgreSql => &[
             "sslmode",
+            "sslrootcert",
+            "sslcert",
+            "sslkey",
             "connect_timeout",
             "application_name",
             "options",

@@ -90,7 +90,7 @@ const MALFORMED: &[(&str, &str)] = &[
     ),
     (
         "option the driver rejects",
-        "postgresql://scott:{p}@db.example/app?sslmode=verify-full",
+        "postgresql://scott:{p}@db.example/app?sslmode=verify-everything",
     ),
     (
         "bad option value",

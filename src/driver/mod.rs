@@ -5,6 +5,7 @@ mod pg_cursor;
 mod pg_error;
 mod pg_session;
 mod pg_text;
+mod pg_tls;
 mod pg_value;
 pub mod postgres;
 pub mod sqlite;

@@ -13,8 +13,11 @@ use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
-use tokio_postgres::{AsyncMessage, Client, Config, Error, NoTls, Row, Statement};
+use tokio_postgres::config::Host;
+use tokio_postgres::{AsyncMessage, Client, Config, Connection, Error, NoTls, Row, Statement};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// The connection's messages to the client (notices, notifications), polled to drive it.
 type Messages = Pin<Box<dyn Stream<Item = Result<AsyncMessage, Error>> + Send>>;
@@ -46,6 +49,17 @@ struct Link {
     messages: Messages,
 }
 
+/// The messages of `connection`, whatever its stream (plain or TLS), polled to drive it.
+fn messages<S, T>(mut connection: Connection<S, T>) -> Messages
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    Box::pin(futures_util::stream::poll_fn(move |cx| {
+        connection.poll_message(cx)
+    }))
+}
+
 /// Runs the future `make` builds to completion on `runtime`, wherever the caller is.
 ///
 /// Outside any tokio runtime (the usual case) it is polled right here. A thread inside a tokio
@@ -72,8 +86,12 @@ where
 }
 
 impl Session {
-    /// Opens a session with `config`.
-    pub fn connect(config: &Config) -> crate::error::Result<Session> {
+    /// Opens a session with `config`, over TLS with `tls` when given (as `config`'s
+    /// `ssl_mode` asks).
+    pub fn connect(
+        config: &Config,
+        tls: Option<&MakeRustlsConnect>,
+    ) -> crate::error::Result<Session> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -83,9 +101,28 @@ impl Session {
                     format!("could not start the connection's runtime: {e}"),
                 )
             })?;
-        let (client, mut connection) = drive(&runtime, || config.connect(NoTls))
-            .map_err(|e| super::pg_error::map_error(&e))?;
-        let messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        let connected = match tls {
+            None => drive(&runtime, || async {
+                let (client, connection) = config.connect(NoTls).await?;
+                Ok((client, messages(connection)))
+            }),
+            Some(tls) => drive(&runtime, || async {
+                let (client, connection) = config.connect(tls.clone()).await?;
+                Ok((client, messages(connection)))
+            }),
+        };
+        let (client, messages) = connected.map_err(|e: Error| {
+            let hosts = config
+                .get_hosts()
+                .iter()
+                .map(|h| match h {
+                    Host::Tcp(name) => name.clone(),
+                    Host::Unix(path) => path.display().to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(",");
+            super::pg_tls::tls_error(&e, &hosts).unwrap_or_else(|| super::pg_error::map_error(&e))
+        })?;
         Ok(Session {
             client: Arc::new(client),
             in_flight: None,
@@ -93,7 +130,7 @@ impl Session {
             fetch_failed: false,
             link: Link {
                 runtime: ManuallyDrop::new(runtime),
-                messages: Box::pin(messages),
+                messages,
             },
         })
     }

@@ -6,6 +6,7 @@
 use super::pg_cursor::Cursor;
 use super::pg_error::fail;
 use super::pg_session::Session;
+use super::pg_tls::{Tls, TlsOptions};
 use super::pg_value::{PgParam, PgValue, PgValueRef, RawBytes, always_decodes, param_type};
 use super::{Driver, DriverConnection, DriverRow, Execution, Request, ResultNames, RowSource};
 use crate::error::{DbError, DbErrorKind, Error, Result};
@@ -29,10 +30,13 @@ use tokio_postgres::{Client, Config, Row, Statement};
 const PING_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens PostgreSQL connections from a URL: host, port, user, password, dbname,
-/// `sslmode=disable|prefer`, `connect_timeout`, `application_name`, `options`.
+/// `connect_timeout`, `application_name`, `options`, and TLS as libpq spells it: `sslmode`
+/// (`disable`, the default, `allow`, `prefer`, `require`, `verify-ca`, `verify-full`),
+/// `sslrootcert` (a PEM file, or `system`), `sslcert` and `sslkey` (PEM files).
 #[derive(Debug, Clone)]
 pub struct PgDriver {
     config: Config,
+    tls: Tls,
     statement_cache: usize,
 }
 
@@ -51,22 +55,13 @@ impl PgDriver {
         if let Some(db) = url.database() {
             config.dbname(db);
         }
+        let mut tls = TlsOptions::default();
         for (key, value) in url.query() {
+            if tls.set(key, value)? {
+                continue;
+            }
             let bad = || Error::Argument(format!("invalid value {value:?} for option {key:?}"));
             match key.as_str() {
-                "sslmode" => match value.as_str() {
-                    "disable" => {
-                        config.ssl_mode(tokio_postgres::config::SslMode::Disable);
-                    }
-                    "prefer" | "allow" => {
-                        config.ssl_mode(tokio_postgres::config::SslMode::Prefer);
-                    }
-                    other => {
-                        return Err(Error::Argument(format!(
-                            "sslmode={other} needs TLS, which this build does not include; use disable or prefer"
-                        )));
-                    }
-                },
                 "connect_timeout" => {
                     let secs: f64 = value.parse().map_err(|_| bad())?;
                     config.connect_timeout(Duration::try_from_secs_f64(secs).map_err(|_| bad())?);
@@ -108,8 +103,11 @@ impl PgDriver {
                 _ => {}
             }
         }
+        let tls = tls.build()?;
+        config.ssl_mode(tls.mode);
         Ok(PgDriver {
             config,
+            tls,
             statement_cache,
         })
     }
@@ -121,7 +119,19 @@ impl Driver for PgDriver {
     }
 
     fn connect(&self) -> Result<Box<dyn DriverConnection>> {
-        let session = Session::connect(&self.config)?;
+        let session = if self.tls.allow {
+            // libpq's `allow`: plain first, TLS when the server refuses a plain connection.
+            let mut plain = self.config.clone();
+            plain.ssl_mode(tokio_postgres::config::SslMode::Disable);
+            match Session::connect(&plain, None) {
+                Err(Error::Db(e)) if e.sqlstate.as_deref().is_some_and(|s| s.starts_with("28")) => {
+                    Session::connect(&self.config, self.tls.connector.as_ref())?
+                }
+                other => other?,
+            }
+        } else {
+            Session::connect(&self.config, self.tls.connector.as_ref())?
+        };
         Ok(Box::new(PgConnection {
             shared: Arc::new(Mutex::new(Shared {
                 session,

@@ -30,8 +30,17 @@ impl TestDb {
     /// A fresh PostgreSQL schema on the test server, every connection's `search_path`; `None`
     /// (with a message) when the server is unreachable outside CI.
     pub fn postgres(name: &str) -> Option<TestDb> {
+        Self::postgres_with(name, "sqlcore", "")
+    }
+
+    /// As [`TestDb::postgres`], every connection over TLS (`sslmode=require`).
+    pub fn postgres_tls(name: &str) -> Option<TestDb> {
+        Self::postgres_with(name, "sqlcore_tls", "&sslmode=require")
+    }
+
+    fn postgres_with(name: &str, prefix: &str, query: &str) -> Option<TestDb> {
         let mut client = pg::connect()?;
-        let schema = format!("sqlcore_{name}_{}", std::process::id()).to_ascii_lowercase();
+        let schema = format!("{prefix}_{name}_{}", std::process::id()).to_ascii_lowercase();
         client
             .batch_execute(&format!(
                 "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
@@ -39,7 +48,7 @@ impl TestDb {
             .expect("create the test schema");
         let base = pg::url();
         let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}{query}");
         Some(TestDb {
             url,
             cleanup: Cleanup::Schema(schema),
@@ -82,7 +91,8 @@ impl Drop for TestDb {
     }
 }
 
-/// Runs each listed test function (taking `&TestDb`) on SQLite and on PostgreSQL.
+/// Runs each listed test function (taking `&TestDb`) on SQLite, on PostgreSQL, and on
+/// PostgreSQL over TLS.
 #[macro_export]
 macro_rules! on_every_backend {
     ($($name:ident),* $(,)?) => {
@@ -100,6 +110,16 @@ macro_rules! on_every_backend {
                 #[test]
                 fn $name() {
                     if let Some(backend) = $crate::common::backend::TestDb::postgres(stringify!($name)) {
+                        super::$name(&backend);
+                    }
+                }
+            )*
+        }
+        mod postgres_tls {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(backend) = $crate::common::backend::TestDb::postgres_tls(stringify!($name)) {
                         super::$name(&backend);
                     }
                 }
