@@ -6,7 +6,7 @@
 //! have equal keys; keys are compared in full (the hash only picks the bucket), so a
 //! collision can never hand out the wrong SQL.
 //!
-//! A [`CachedCompiled`] remembers, for each value its compiled form binds, which extracted
+//! A [`CachedCompiled`](crate::CachedCompiled) remembers, for each value its compiled form binds, which extracted
 //! value it was — traced by identity while compiling the very statement that was keyed, so
 //! the walk order of the key and the binding order of the compiler can never disagree. A
 //! value the compiler bound that the key walk did not see makes the statement uncacheable
@@ -25,9 +25,7 @@
 //! assert_eq!(bound.values, [Value::I32(2)]);
 //! ```
 
-use crate::compile::{Bound, BoundRefs, Compiled, Params, SchemaTranslateMap};
 use crate::dialect::Dialect;
-use crate::error::CompileError;
 use crate::expr::{Bind, BindParam, Expr, FrameBound, InList, OrderBy, Window};
 use crate::schema::{Column, SqlType, Table};
 use crate::stmt::{
@@ -36,7 +34,6 @@ use crate::stmt::{
 };
 use crate::text::TextClause;
 use crate::value::Value;
-use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
@@ -126,7 +123,7 @@ impl CacheKey {
 pub struct Extracted<'s> {
     hash: u64,
     parts: Vec<Part<'s>>,
-    values: Vec<&'s Value>,
+    pub(crate) values: Vec<&'s Value>,
 }
 
 impl<'s> Extracted<'s> {
@@ -699,107 +696,5 @@ impl<'s> Walker<'s> {
                 self.exprs(items);
             }
         }
-    }
-}
-
-/// A compiled statement as a cache keeps it: its key, and for each value it binds, which of
-/// the statement's extracted values that is (or none, for a value of the schema such as a
-/// client default, which the key's table fixes).
-#[derive(Debug, Clone)]
-pub struct CachedCompiled {
-    compiled: Compiled,
-    key: CacheKey,
-    sources: Box<[Option<u32>]>,
-}
-
-impl CachedCompiled {
-    /// Pairs `compiled` — the compiled form of the very statement `extracted` was taken from
-    /// — with its key. A value the compiler bound that cannot be traced to an extracted value
-    /// makes the statement uncacheable: the compiled form is handed back.
-    pub fn new(compiled: Compiled, extracted: &Extracted<'_>) -> Result<Self, Box<Compiled>> {
-        let addr = |v: &&Value| *v as *const Value as usize;
-        let small = extracted.values.len() <= 16;
-        let index: HashMap<usize, u32> = if small {
-            HashMap::new()
-        } else {
-            let mut index = HashMap::with_capacity(extracted.values.len());
-            for (i, v) in extracted.values.iter().enumerate().rev() {
-                index.insert(addr(v), i as u32);
-            }
-            index
-        };
-        let mut sources = Vec::with_capacity(compiled.literal_origins.len());
-        for &origin in &compiled.literal_origins {
-            if origin == 0 {
-                sources.push(None);
-                continue;
-            }
-            let found = if small {
-                extracted
-                    .values
-                    .iter()
-                    .position(|v| addr(v) == origin)
-                    .map(|i| i as u32)
-            } else {
-                index.get(&origin).copied()
-            };
-            match found {
-                Some(i) => sources.push(Some(i)),
-                None => return Err(Box::new(compiled)),
-            }
-        }
-        Ok(CachedCompiled {
-            compiled,
-            key: extracted.to_key(),
-            sources: sources.into(),
-        })
-    }
-
-    /// The compiled form (its `literals` are those of the statement first compiled).
-    pub fn compiled(&self) -> &Compiled {
-        &self.compiled
-    }
-
-    /// The key.
-    pub fn key(&self) -> &CacheKey {
-        &self.key
-    }
-
-    /// Value `i` of a statement of this shape, in the order of [`Compiled::literals`].
-    fn literal<'v>(&'v self, extracted: &'v Extracted<'_>, i: usize) -> &'v Value {
-        match self.sources[i] {
-            Some(j) => extracted.values[j as usize],
-            None => &self.compiled.literals[i],
-        }
-    }
-
-    /// The values of a statement of this shape, in the order of [`Compiled::literals`].
-    pub fn literals<'v>(&'v self, extracted: &'v Extracted<'_>) -> Vec<&'v Value> {
-        (0..self.sources.len())
-            .map(|i| self.literal(extracted, i))
-            .collect()
-    }
-
-    /// Binds a statement of this shape (`extracted` must match [`CachedCompiled::key`]):
-    /// its values, `named` parameters, and for expanding parameters the schema translation.
-    pub fn bind<'a>(
-        &'a self,
-        extracted: &Extracted<'_>,
-        named: &Params,
-        translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
-    ) -> Result<Bound<'a>, CompileError> {
-        self.bind_refs(extracted, named, translate)
-            .map(BoundRefs::into_owned)
-    }
-
-    /// As [`CachedCompiled::bind`], the values borrowed rather than copied.
-    pub fn bind_refs<'a: 'v, 'v>(
-        &'a self,
-        extracted: &'v Extracted<'_>,
-        named: &'v Params,
-        translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
-    ) -> Result<BoundRefs<'a, 'v>, CompileError> {
-        self.compiled
-            .bind_refs(|i| self.literal(extracted, i), named, translate)
     }
 }

@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 mod cache_key;
+mod cached_compiled;
 pub mod compile;
 pub mod datetime_text;
 pub mod dialect;
@@ -37,7 +38,8 @@ pub mod text;
 mod value;
 mod value_ref;
 
-pub use cache_key::{CacheKey, CachedCompiled, Extracted, extract};
+pub use cache_key::{CacheKey, Extracted, extract};
+pub use cached_compiled::CachedCompiled;
 pub use compile::{
     Bound, BoundRefs, Compile, Compiled, ParamSlot, ParamSource, Params, ParamsIntoIter,
     ResultColumn, SchemaTranslateMap,

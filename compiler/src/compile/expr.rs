@@ -5,8 +5,8 @@ use crate::dialect::{DistinctFromStyle, DivisionStyle, InListStyle, JsonAccessSt
 use crate::error::CompileError;
 use crate::expr::arith::{Affinity, affinity, operand_type};
 use crate::expr::{
-    BinaryOp, Expr, Frame, FrameBound, FrameUnits, InList, JsonAs, JsonGet, Like, NullsOrder,
-    OrderBy, SortDirection, Window,
+    BinaryOp, Expr, Frame, FrameBound, FrameUnits, InList, JsonAs, Like, NullsOrder, OrderBy,
+    SortDirection, Window,
 };
 use crate::schema::SqlType;
 use crate::stmt::Source;
@@ -21,7 +21,7 @@ const P_CONCAT: u8 = 5;
 const P_ADD: u8 = 6;
 const P_MUL: u8 = 7;
 const P_NEG: u8 = 8;
-const P_ATOM: u8 = 9;
+pub(super) const P_ATOM: u8 = 9;
 
 fn op_prec(op: BinaryOp) -> u8 {
     match op {
@@ -83,7 +83,7 @@ impl Compiler<'_> {
     }
 
     /// Renders `e`, parenthesised when it binds more loosely than `min`.
-    fn operand(&mut self, e: &Expr, min: u8) -> Res {
+    pub(super) fn operand(&mut self, e: &Expr, min: u8) -> Res {
         if self.prec(e) < min {
             self.w("(");
             self.expr(e)?;
@@ -658,78 +658,6 @@ impl Compiler<'_> {
         } else {
             self.ident(name)
         }
-    }
-
-    /// A JSON element or path, per [`JsonAccessStyle`].
-    fn json_get(&mut self, get: &JsonGet) -> Res {
-        let style = self.d.json_access_style();
-        if style == JsonAccessStyle::Arrows {
-            let (json, text) = if get.is_path {
-                (" #> ", " #>> ")
-            } else {
-                (" -> ", " ->> ")
-            };
-            let cast = !matches!(get.as_, JsonAs::Json | JsonAs::Text);
-            if cast {
-                self.w("CAST(");
-            }
-            self.operand(&get.doc, P_ATOM)?;
-            self.w(if get.as_ == JsonAs::Json { json } else { text });
-            self.bind_value(&get.pg_operand.value, None, false)?;
-            if cast {
-                self.w(" AS ");
-                self.w(&self.d.cast_type_sql(&get.as_.sql_type())?);
-                self.w(")");
-            }
-            return Ok(());
-        }
-        let extract = |c: &mut Self| -> Res {
-            c.w("JSON_EXTRACT(");
-            c.expr(&get.doc)?;
-            c.w(", ");
-            c.bind_value(&get.json_path.value, None, false)?;
-            c.w(")");
-            Ok(())
-        };
-        match (style, get.as_) {
-            (JsonAccessStyle::ExtractQuoteJson, JsonAs::Json) => {
-                self.w("JSON_QUOTE(");
-                extract(self)?;
-                self.w(")");
-            }
-            (JsonAccessStyle::ExtractQuoteJson, JsonAs::Text)
-            | (JsonAccessStyle::ExtractUnquoteText, JsonAs::Json) => extract(self)?,
-            (JsonAccessStyle::ExtractQuoteJson, as_) => {
-                self.w("CAST(");
-                extract(self)?;
-                self.w(" AS ");
-                self.w(&self.d.cast_type_sql(&as_.sql_type())?);
-                self.w(")");
-            }
-            // As SQLAlchemy's MySQL dialect: a JSON null is SQL NULL, not the text 'null'.
-            (_, as_) => {
-                self.w("CASE ");
-                extract(self)?;
-                self.w(" WHEN 'null' THEN NULL ");
-                match as_ {
-                    JsonAs::Boolean => self.w("WHEN true THEN true ELSE false"),
-                    JsonAs::Text => {
-                        self.w("ELSE JSON_UNQUOTE(");
-                        extract(self)?;
-                        self.w(")");
-                    }
-                    _ => {
-                        self.w("ELSE CAST(");
-                        extract(self)?;
-                        self.w(" AS ");
-                        self.w(&self.d.cast_type_sql(&as_.sql_type())?);
-                        self.w(")");
-                    }
-                }
-                self.w(" END");
-            }
-        }
-        Ok(())
     }
 
     /// A window: `name`, or `([name] [PARTITION BY ...] [ORDER BY ...] [frame])`.

@@ -7,6 +7,7 @@
 mod ddl;
 mod dml;
 mod expr;
+mod json;
 mod params;
 mod query;
 mod translate;
