@@ -577,21 +577,42 @@ pub(crate) fn named_items<'a>(
     }
     // As SQLAlchemy 2.0 (LABEL_STYLE_DISAMBIGUATE_ONLY): a repeated column name gets a
     // `name_N` label, so every result column has a distinct name — one free of the names
-    // before it (as labelled) and after it (as given).
-    let given: HashSet<Arc<str>> = out.iter().map(|o| o.name.clone()).collect();
-    let mut before: HashSet<Arc<str>> = HashSet::with_capacity(out.len());
-    for item in &mut out {
-        if before.contains(&item.name) {
-            let base = item.name.clone();
+    // before it (as labelled) and after it (as given). Short lists are searched in place (no
+    // allocation on the everyday path); long ones through sets, so naming stays linear.
+    let hashed = out.len() > 32;
+    let given: HashSet<Arc<str>> = if hashed {
+        out.iter().map(|o| o.name.clone()).collect()
+    } else {
+        HashSet::new()
+    };
+    let mut before: HashSet<Arc<str>> = HashSet::new();
+    for i in 0..out.len() {
+        let repeated = if hashed {
+            before.contains(&out[i].name)
+        } else {
+            out[..i].iter().any(|o| o.name == out[i].name)
+        };
+        if repeated {
+            let base = out[i].name.clone();
+            let taken = |label: &Arc<str>, out: &[NamedItem<'_>]| {
+                if hashed {
+                    before.contains(label) || given.contains(label)
+                } else {
+                    out.iter().any(|o| o.name == *label)
+                }
+            };
             let mut label = next(&base);
-            while before.contains(&label) || given.contains(&label) {
+            while taken(&label, &out) {
                 label = next(&base);
             }
+            let item = &mut out[i];
             item.name = label;
             item.labeled = true;
             item.generated = true;
         }
-        before.insert(item.name.clone());
+        if hashed {
+            before.insert(out[i].name.clone());
+        }
     }
     Ok(out)
 }
