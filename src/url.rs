@@ -90,6 +90,18 @@ fn known_options(backend: Backend) -> &'static [&'static str] {
     }
 }
 
+/// The error of an option `backend` does not know; `what` names it (and where it was).
+fn unknown_option(backend: Backend, what: &str) -> Error {
+    let scheme = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::PostgreSql => "postgresql",
+    };
+    Error::Argument(format!(
+        "unknown option {what}; {scheme} accepts {}",
+        known_options(backend).join(", ")
+    ))
+}
+
 fn decode(part: &str, what: &str) -> Result<String> {
     percent_decode_str(part)
         .decode_utf8()
@@ -178,12 +190,10 @@ impl std::str::FromStr for Url {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             let key = decode(k, "query")?;
             if !known_options(backend).contains(&key.as_str()) {
-                return Err(Error::Argument(format!(
-                    "unknown option {}in {shown:?}; {} accepts {}",
-                    quoted_if_shown(k, &shown),
-                    scheme,
-                    known_options(backend).join(", ")
-                )));
+                return Err(unknown_option(
+                    backend,
+                    &format!("{}in {shown:?}", quoted_if_shown(k, &shown)),
+                ));
             }
             query.insert(key, decode(v, "query")?);
         }
@@ -215,15 +225,8 @@ impl std::str::FromStr for Url {
                     }
                 };
                 let path = decode(path, "path")?;
-                let memory = path.is_empty()
-                    || path == ":memory:"
-                    || url.query.get("mode").is_some_and(|m| m == "memory");
-                url.sqlite = Some(if memory {
-                    SqlitePath::Memory
-                } else {
-                    SqlitePath::File(path.clone().into())
-                });
                 url.database = (!path.is_empty()).then_some(path);
+                url.sqlite = url.sqlite_location();
             }
             Backend::PostgreSql => {
                 // The user information ends at the first `@`: another one means a password
@@ -417,6 +420,34 @@ impl Url {
         &self.query
     }
 
+    /// Sets query option `name` (replacing its value if the URL has it); an option the
+    /// backend does not know is an [`Error::Argument`]. The value is checked when an engine
+    /// is built from the URL.
+    pub fn set_option(&mut self, name: &str, value: &str) -> Result<()> {
+        if !known_options(self.backend).contains(&name) {
+            return Err(unknown_option(self.backend, &format!("{name:?}")));
+        }
+        self.query.insert(name.to_owned(), value.to_owned());
+        self.sqlite = self.sqlite_location();
+        Ok(())
+    }
+
+    /// Where a SQLite URL's database lives, from its path and `mode` option.
+    fn sqlite_location(&self) -> Option<SqlitePath> {
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        let path = self.database.as_deref().unwrap_or_default();
+        let memory = path.is_empty()
+            || path == ":memory:"
+            || self.query.get("mode").is_some_and(|m| m == "memory");
+        Some(if memory {
+            SqlitePath::Memory
+        } else {
+            SqlitePath::File(path.into())
+        })
+    }
+
     /// Where the SQLite database lives; `None` for other backends.
     pub fn sqlite_path(&self) -> Option<&SqlitePath> {
         self.sqlite.as_ref()
@@ -498,6 +529,16 @@ mod tests {
         for name in ["application_name", "passfile", "sslmode", "options", "user"] {
             assert!(!is_secret_option(name), "{name}");
         }
+    }
+
+    #[test]
+    fn set_option_replaces_and_checks_the_name() {
+        let mut url: Url = "sqlite:///app.db?mode=ro".parse().unwrap();
+        url.set_option("mode", "memory").unwrap();
+        assert_eq!(url.sqlite_path(), Some(&SqlitePath::Memory));
+        assert_eq!(url.to_string(), "sqlite:///app.db?mode=memory");
+        let e = url.set_option("sslmode", "require").unwrap_err();
+        assert!(e.to_string().contains("unknown option \"sslmode\""), "{e}");
     }
 
     #[test]

@@ -189,6 +189,50 @@ fn user_dbname_and_password_as_query_options() {
 }
 
 #[test]
+fn connection_parameters_on_the_builder() {
+    if !server_up() {
+        return;
+    }
+    let engine = Engine::builder(&url(&format!("127.0.0.1:1,{}", up()), ""))
+        .connect_arg("application_name", "from-the-builder")
+        .connect_arg("target_session_attrs", "read-write")
+        .connect_arg("connect_timeout", 5)
+        .poolclass(PoolClass::Null)
+        .build()
+        .unwrap();
+    let mut conn = engine.connect().unwrap();
+    let name: String = conn
+        .execute(text("SELECT current_setting('application_name')"), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(name, "from-the-builder");
+    // It replaces the URL's option, and is checked like it.
+    let engine = Engine::builder(&url(&up(), "application_name=from-the-url"))
+        .connect_arg("application_name", "replaced")
+        .build()
+        .unwrap();
+    assert!(
+        engine
+            .url()
+            .to_string()
+            .ends_with("?application_name=replaced")
+    );
+    for (name, value, says) in [
+        ("bogus", "1", "unknown option \"bogus\""),
+        ("keepalives", "2", "\"keepalives\"; expected 0 or 1"),
+    ] {
+        match Engine::builder(&url(&up(), ""))
+            .connect_arg(name, value)
+            .build()
+        {
+            Err(Error::Argument(m)) => assert!(m.contains(says), "{m}"),
+            other => panic!("{name}={value}: {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn connect_timeout_bounds_a_host_that_does_not_answer() {
     // Port 1 on the loopback refuses: the attempt ends, within the timeout, with an error.
     let e = scalar::<i64>(&url("127.0.0.1:1", "connect_timeout=1"), "SELECT 1").unwrap_err();
