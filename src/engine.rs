@@ -230,6 +230,7 @@ pub struct EngineBuilder {
     execution_options: ExecutionOptions,
     statement_cache_size: usize,
     insertmanyvalues_page_size: usize,
+    connect_args: Vec<(String, String)>,
 }
 
 impl EngineBuilder {
@@ -247,6 +248,7 @@ impl EngineBuilder {
             execution_options: ExecutionOptions::default(),
             statement_cache_size: 100,
             insertmanyvalues_page_size: 1000,
+            connect_args: Vec::new(),
         }
     }
 
@@ -400,6 +402,30 @@ impl EngineBuilder {
         self
     }
 
+    /// A connection parameter, as the URL's query option `name` gives it (SQLAlchemy's
+    /// `connect_args`), replacing the URL's option of that name: for PostgreSQL libpq's
+    /// parameters (`host`, `port`, `target_session_attrs`, `connect_timeout`,
+    /// `application_name`, `options`, `sslmode`, ...), for SQLite its URL options. An unknown
+    /// name or a bad value is an [`Error::Argument`](crate::Error::Argument) of `build`.
+    ///
+    /// ```
+    /// use sqlcore::Engine;
+    /// let engine = Engine::builder("postgresql://app:pw@db1:5432,db2:5432/app")
+    ///     .connect_arg("target_session_attrs", "read-write")
+    ///     .connect_arg("connect_timeout", 3)
+    ///     .build()?; // connects lazily
+    /// assert_eq!(
+    ///     engine.url().to_string(),
+    ///     "postgresql://app:***@db1:5432,db2:5432/app?target_session_attrs=read-write&connect_timeout=3"
+    /// );
+    /// assert!(Engine::builder("postgresql://db/app").connect_arg("bogus", 1).build().is_err());
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
+    pub fn connect_arg(mut self, name: &str, value: impl ToString) -> Self {
+        self.connect_args.push((name.to_owned(), value.to_string()));
+        self
+    }
+
     /// Rows per multi-row INSERT of `execute_many`. Default 1000.
     pub fn insertmanyvalues_page_size(mut self, n: usize) -> Self {
         self.insertmanyvalues_page_size = n.max(1);
@@ -468,7 +494,10 @@ impl EngineBuilder {
 
     /// The engine; an invalid URL or option is an [`Error::Argument`](crate::Error::Argument).
     pub fn build(self) -> Result<Engine> {
-        let url: Url = self.url.parse()?;
+        let mut url: Url = self.url.parse()?;
+        for (name, value) in &self.connect_args {
+            url.set_option(name, value)?;
+        }
         let (driver, memory, sqlite_begin): (Arc<dyn Driver>, bool, _) = match url.backend() {
             Backend::Sqlite => {
                 let driver = SqliteDriver::from_url(&url)?;

@@ -56,8 +56,8 @@ pub struct Url {
     scheme: String,
     username: Option<String>,
     password: Option<String>,
-    host: Option<String>,
-    port: Option<u16>,
+    /// The authority's hosts, each with its port: `h1:p1,h2:p2` names several (libpq's form).
+    hosts: Vec<(String, Option<u16>)>,
     database: Option<String>,
     query: IndexMap<String, String>,
     sqlite: Option<SqlitePath>,
@@ -82,9 +82,24 @@ fn known_options(backend: Backend) -> &'static [&'static str] {
             "dbname",
             "keepalives",
             "keepalives_idle",
+            "keepalives_interval",
+            "keepalives_retries",
             "target_session_attrs",
+            "load_balance_hosts",
         ],
     }
+}
+
+/// The error of an option `backend` does not know; `what` names it (and where it was).
+fn unknown_option(backend: Backend, what: &str) -> Error {
+    let scheme = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::PostgreSql => "postgresql",
+    };
+    Error::Argument(format!(
+        "unknown option {what}; {scheme} accepts {}",
+        known_options(backend).join(", ")
+    ))
 }
 
 fn decode(part: &str, what: &str) -> Result<String> {
@@ -175,12 +190,10 @@ impl std::str::FromStr for Url {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             let key = decode(k, "query")?;
             if !known_options(backend).contains(&key.as_str()) {
-                return Err(Error::Argument(format!(
-                    "unknown option {}in {shown:?}; {} accepts {}",
-                    quoted_if_shown(k, &shown),
-                    scheme,
-                    known_options(backend).join(", ")
-                )));
+                return Err(unknown_option(
+                    backend,
+                    &format!("{}in {shown:?}", quoted_if_shown(k, &shown)),
+                ));
             }
             query.insert(key, decode(v, "query")?);
         }
@@ -189,8 +202,7 @@ impl std::str::FromStr for Url {
             scheme: scheme.to_owned(),
             username: None,
             password: None,
-            host: None,
-            port: None,
+            hosts: Vec::new(),
             database: None,
             query,
             sqlite: None,
@@ -213,15 +225,8 @@ impl std::str::FromStr for Url {
                     }
                 };
                 let path = decode(path, "path")?;
-                let memory = path.is_empty()
-                    || path == ":memory:"
-                    || url.query.get("mode").is_some_and(|m| m == "memory");
-                url.sqlite = Some(if memory {
-                    SqlitePath::Memory
-                } else {
-                    SqlitePath::File(path.clone().into())
-                });
                 url.database = (!path.is_empty()).then_some(path);
+                url.sqlite = url.sqlite_location();
             }
             Backend::PostgreSql => {
                 // The user information ends at the first `@`: another one means a password
@@ -240,38 +245,50 @@ impl std::str::FromStr for Url {
                     url.username = Some(decode(user, "user name")?).filter(|u| !u.is_empty());
                     url.password = pass.map(|p| decode(p, "password")).transpose()?;
                 }
-                let (host, port) = if let Some(stripped) = hostport.strip_prefix('[') {
-                    // [ipv6]:port
-                    let (h, after) = stripped.split_once(']').ok_or_else(|| {
-                        Error::Argument(format!("unclosed '[' in the host of {shown:?}"))
-                    })?;
-                    let port = after.strip_prefix(':');
-                    if port.is_none() && !after.is_empty() {
-                        return Err(Error::Argument(format!(
-                            "unexpected text after ']' in the host of {shown:?}"
-                        )));
+                // libpq's multi-host form: `h1:p1,h2:p2`.
+                if !hostport.is_empty() {
+                    for one in hostport.split(',') {
+                        url.hosts.push(parse_host(one, &shown)?);
                     }
-                    (h, port)
-                } else {
-                    match hostport.rsplit_once(':') {
-                        Some((h, p)) => (h, Some(p)),
-                        None => (hostport, None),
-                    }
-                };
-                url.host = Some(decode(host, "host")?).filter(|h| !h.is_empty());
-                if let Some(port) = port.filter(|p| !p.is_empty()) {
-                    url.port = Some(port.parse().map_err(|_| {
-                        Error::Argument(format!(
-                            "invalid port {}in {shown:?}",
-                            quoted_if_shown(port, &shown)
-                        ))
-                    })?);
                 }
                 url.database = Some(decode(db, "database name")?).filter(|d| !d.is_empty());
             }
         }
         Ok(url)
     }
+}
+
+/// One `host[:port]` (or `[ipv6][:port]`) of a URL's authority.
+fn parse_host(hostport: &str, shown: &str) -> Result<(String, Option<u16>)> {
+    let (host, port) = if let Some(stripped) = hostport.strip_prefix('[') {
+        // [ipv6]:port
+        let (h, after) = stripped
+            .split_once(']')
+            .ok_or_else(|| Error::Argument(format!("unclosed '[' in the host of {shown:?}")))?;
+        let port = after.strip_prefix(':');
+        if port.is_none() && !after.is_empty() {
+            return Err(Error::Argument(format!(
+                "unexpected text after ']' in the host of {shown:?}"
+            )));
+        }
+        (h, port)
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    let host = decode(host, "host")?;
+    let port = match port.filter(|p| !p.is_empty()) {
+        Some(port) => Some(port.parse().map_err(|_| {
+            Error::Argument(format!(
+                "invalid port {}in {shown:?}",
+                quoted_if_shown(port, shown)
+            ))
+        })?),
+        None => None,
+    };
+    Ok((host, port))
 }
 
 /// The URL text as written, for error messages, with every part that may be a secret
@@ -364,14 +381,33 @@ impl Url {
         self.password.as_deref()
     }
 
-    /// The host.
+    /// The (first) host of the URL's authority; see [`Url::hosts`] for a multi-host URL.
     pub fn host(&self) -> Option<&str> {
-        self.host.as_deref()
+        self.hosts
+            .first()
+            .map(|(h, _)| h.as_str())
+            .filter(|h| !h.is_empty())
     }
 
-    /// The port.
+    /// The port of the (first) host of the URL's authority.
     pub fn port(&self) -> Option<u16> {
-        self.port
+        self.hosts.first().and_then(|&(_, p)| p)
+    }
+
+    /// Every host of the URL's authority with its port, in order: libpq's multi-host form
+    /// `postgresql://h1:5432,[::1]:5433,h3/db` names three (a `host` or `port` query option
+    /// replaces them when connecting, as in libpq).
+    ///
+    /// ```
+    /// use sqlcore::Url;
+    /// let url: Url = "postgresql://u:pw@h1:5432,[::1]:5433,h3/db".parse()?;
+    /// let hosts: Vec<_> = url.hosts().collect();
+    /// assert_eq!(hosts, [("h1", Some(5432)), ("::1", Some(5433)), ("h3", None)]);
+    /// assert_eq!(url.to_string(), "postgresql://u:***@h1:5432,[::1]:5433,h3/db");
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
+    pub fn hosts(&self) -> impl Iterator<Item = (&str, Option<u16>)> {
+        self.hosts.iter().map(|(h, p)| (h.as_str(), *p))
     }
 
     /// The database name (the path for SQLite files).
@@ -382,6 +418,34 @@ impl Url {
     /// The query options.
     pub fn query(&self) -> &IndexMap<String, String> {
         &self.query
+    }
+
+    /// Sets query option `name` (replacing its value if the URL has it); an option the
+    /// backend does not know is an [`Error::Argument`]. The value is checked when an engine
+    /// is built from the URL.
+    pub fn set_option(&mut self, name: &str, value: &str) -> Result<()> {
+        if !known_options(self.backend).contains(&name) {
+            return Err(unknown_option(self.backend, &format!("{name:?}")));
+        }
+        self.query.insert(name.to_owned(), value.to_owned());
+        self.sqlite = self.sqlite_location();
+        Ok(())
+    }
+
+    /// Where a SQLite URL's database lives, from its path and `mode` option.
+    fn sqlite_location(&self) -> Option<SqlitePath> {
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        let path = self.database.as_deref().unwrap_or_default();
+        let memory = path.is_empty()
+            || path == ":memory:"
+            || self.query.get("mode").is_some_and(|m| m == "memory");
+        Some(if memory {
+            SqlitePath::Memory
+        } else {
+            SqlitePath::File(path.into())
+        })
     }
 
     /// Where the SQLite database lives; `None` for other backends.
@@ -401,15 +465,19 @@ impl fmt::Display for Url {
             }
             f.write_str("@")?;
         }
-        if let Some(host) = &self.host {
+        for (i, (host, port)) in self.hosts.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
             if host.contains(':') {
                 write!(f, "[{host}]")?;
             } else {
-                f.write_str(host)?;
+                // A unix socket directory (`%2Fvar%2Frun%2Fpostgresql`, as libpq writes it).
+                f.write_str(&host.replace('/', "%2F"))?;
             }
-        }
-        if let Some(port) = self.port {
-            write!(f, ":{port}")?;
+            if let Some(port) = port {
+                write!(f, ":{port}")?;
+            }
         }
         if let Some(db) = &self.database {
             write!(f, "/{db}")?;
@@ -461,6 +529,16 @@ mod tests {
         for name in ["application_name", "passfile", "sslmode", "options", "user"] {
             assert!(!is_secret_option(name), "{name}");
         }
+    }
+
+    #[test]
+    fn set_option_replaces_and_checks_the_name() {
+        let mut url: Url = "sqlite:///app.db?mode=ro".parse().unwrap();
+        url.set_option("mode", "memory").unwrap();
+        assert_eq!(url.sqlite_path(), Some(&SqlitePath::Memory));
+        assert_eq!(url.to_string(), "sqlite:///app.db?mode=memory");
+        let e = url.set_option("sslmode", "require").unwrap_err();
+        assert!(e.to_string().contains("unknown option \"sslmode\""), "{e}");
     }
 
     #[test]

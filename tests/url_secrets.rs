@@ -34,6 +34,9 @@ const WELL_FORMED: &[&str] = &[
     "postgresql://scott:{p}@db.example/app?sslmode=disable&connect_timeout=3",
     "postgresql://:{p}@db.example/app",
     "postgresql://scott:{p}@/app",
+    "postgresql://scott:{p}@h1:5432,h2:5433/app?target_session_attrs=read-write",
+    "postgresql://scott:{p}@[::1]:5432,[fe80::2],h3/app?load_balance_hosts=random",
+    "postgresql://scott:{p}@%2Fvar%2Frun%2Fpostgresql/app",
 ];
 
 const MALFORMED: &[(&str, &str)] = &[
@@ -75,6 +78,14 @@ const MALFORMED: &[(&str, &str)] = &[
     ),
     ("unclosed IPv6 bracket", "postgresql://scott:{p}@[::1/app"),
     (
+        "invalid port in a host list",
+        "postgresql://scott:{p}@h1:5432,h2:99999/app",
+    ),
+    (
+        "unclosed IPv6 bracket in a host list",
+        "postgresql://scott:{p}@h1,[::1:5432/app",
+    ),
+    (
         "text after the IPv6 bracket",
         "postgresql://scott:{p}@[::1]5432/app",
     ),
@@ -95,6 +106,14 @@ const MALFORMED: &[(&str, &str)] = &[
     (
         "bad option value",
         "postgresql://scott:{p}@db.example/app?port=x",
+    ),
+    (
+        "unsupported option value",
+        "postgresql://scott:{p}@h1,h2/app?target_session_attrs=standby",
+    ),
+    (
+        "ports not matching the hosts option",
+        "postgresql://scott:{p}@db.example/app?host=a,b&port=1,2,3",
     ),
     ("sqlite with a user", "sqlite://scott:{p}@/app.db"),
     ("sqlite with a host", "sqlite://scott:{p}@localhost/app.db"),
@@ -125,6 +144,7 @@ const SECRET_KEYS: &[&str] = &[
 const QUERY_TEMPLATES: &[&str] = &[
     "postgresql://scott@db.example/app?{k}={p}",
     "postgresql://db.example/app?{k}={p}",
+    "postgresql://scott@h1:5432,[::1]:5433/app?host=/var/run/postgresql&{k}={p}",
     "postgresql://scott@db.example/app?sslmode=disable&{k}={p}&bogus=1",
     "postgresql://scott@db.example:xx/app?{k}={p}",
     "postgresql://scott@[::1/app?{k}={p}",
@@ -277,6 +297,42 @@ fn malformed_urls_are_argument_errors() {
             "[{class}] {url} built an engine"
         );
     }
+}
+
+#[test]
+fn multi_host_urls_show_every_host_and_hide_the_password() {
+    for (url, shown) in [
+        (
+            "postgresql://u:s3cr%40t@h1:5432,h2:5433/db?target_session_attrs=read-write",
+            "postgresql://u:***@h1:5432,h2:5433/db?target_session_attrs=read-write",
+        ),
+        (
+            "postgresql://u:s3cr%40t@[::1]:5432,[fe80::2],h3/db",
+            "postgresql://u:***@[::1]:5432,[fe80::2],h3/db",
+        ),
+        (
+            "postgresql://u:s3cr%40t@%2Fvar%2Frun%2Fpostgresql:5433/db",
+            "postgresql://u:***@%2Fvar%2Frun%2Fpostgresql:5433/db",
+        ),
+        (
+            "postgresql:///db?host=/tmp&password=s3cr%40t",
+            "postgresql:///db?host=/tmp&password=***",
+        ),
+    ] {
+        let parsed: Url = url.parse().unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(parsed.to_string(), shown);
+        // What Display shows parses back to the same hosts.
+        let again: Url = shown.parse().unwrap();
+        assert!(again.hosts().eq(parsed.hosts()), "{shown}");
+    }
+    let url: Url = "postgresql://u@h1:5432,[::1]:5433,h3/db".parse().unwrap();
+    assert_eq!(url.host(), Some("h1"));
+    assert_eq!(url.port(), Some(5432));
+    let hosts: Vec<_> = url.hosts().collect();
+    assert_eq!(
+        hosts,
+        [("h1", Some(5432)), ("::1", Some(5433)), ("h3", None)]
+    );
 }
 
 #[test]

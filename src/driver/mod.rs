@@ -3,6 +3,7 @@
 
 mod pg_cursor;
 mod pg_error;
+mod pg_params;
 mod pg_session;
 mod pg_text;
 mod pg_tls;

@@ -85,6 +85,23 @@ where
     }
 }
 
+/// The hosts `config` tries, in order, with their ports: `h1:5432, /var/run/postgresql:5432`.
+fn tried(config: &Config) -> String {
+    let ports = config.get_ports();
+    let port = |i: usize| ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+    config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| match h {
+            Host::Tcp(name) if name.contains(':') => format!("[{name}]:{}", port(i)),
+            Host::Tcp(name) => format!("{name}:{}", port(i)),
+            Host::Unix(path) => format!("{}:{}", path.display(), port(i)),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Session {
     /// Opens a session with `config`, over TLS with `tls` when given (as `config`'s
     /// `ssl_mode` asks).
@@ -121,7 +138,14 @@ impl Session {
                 })
                 .collect::<Vec<_>>()
                 .join(",");
-            super::pg_tls::tls_error(&e, &hosts).unwrap_or_else(|| super::pg_error::map_error(&e))
+            super::pg_tls::tls_error(&e, &hosts).unwrap_or_else(|| {
+                let mut err = super::pg_error::map_error(&e);
+                if err.sqlstate.is_none() {
+                    // tokio-postgres reports the last host's failure: say which were tried.
+                    err.message = format!("{} (hosts tried: {})", err.message, tried(config));
+                }
+                err
+            })
         })?;
         Ok(Session {
             client: Arc::new(client),

@@ -5,8 +5,9 @@
 
 use super::pg_cursor::Cursor;
 use super::pg_error::fail;
+use super::pg_params::config_from_url;
 use super::pg_session::Session;
-use super::pg_tls::{Tls, TlsOptions};
+use super::pg_tls::Tls;
 use super::pg_value::{PgParam, PgValue, PgValueRef, RawBytes, always_decodes, param_type};
 use super::{Driver, DriverConnection, DriverRow, Execution, Request, ResultNames, RowSource};
 use crate::error::{DbError, DbErrorKind, Error, Result};
@@ -29,8 +30,13 @@ use tokio_postgres::{Client, Config, Row, Statement};
 /// How long a ping waits for the server's answer.
 const PING_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Opens PostgreSQL connections from a URL: host, port, user, password, dbname,
-/// `connect_timeout`, `application_name`, `options`, and TLS as libpq spells it: `sslmode`
+/// Opens PostgreSQL connections from a URL with libpq's connection parameters: one host or
+/// several (`h1:p1,h2:p2`, or the `host` and `port` query options, which replace the URL's;
+/// a host starting with `/` is a unix socket directory), `user`, `password`, `dbname`,
+/// `target_session_attrs` (`any`, `read-write`, `read-only`), `load_balance_hosts`
+/// (`disable`, `random`), `connect_timeout` (seconds, per host), `application_name`, `options`,
+/// `keepalives`, `keepalives_idle`, `keepalives_interval`, `keepalives_retries`, and TLS as
+/// libpq spells it: `sslmode`
 /// (`disable`, the default, `allow`, `prefer`, `require`, `verify-ca`, `verify-full`),
 /// `sslrootcert` (a PEM file, or `system`), `sslcert` and `sslkey` (PEM files).
 #[derive(Debug, Clone)]
@@ -45,64 +51,7 @@ impl PgDriver {
     /// connection (0: prepare nothing, use unnamed statements — for transaction-pooling
     /// proxies).
     pub fn from_url(url: &Url, statement_cache: usize) -> Result<Self> {
-        let mut config = Config::new();
-        config.host(url.host().unwrap_or("localhost"));
-        config.port(url.port().unwrap_or(5432));
-        config.user(url.username().unwrap_or("postgres"));
-        if let Some(password) = url.password() {
-            config.password(password);
-        }
-        if let Some(db) = url.database() {
-            config.dbname(db);
-        }
-        let mut tls = TlsOptions::default();
-        for (key, value) in url.query() {
-            if tls.set(key, value)? {
-                continue;
-            }
-            let bad = || Error::Argument(format!("invalid value {value:?} for option {key:?}"));
-            match key.as_str() {
-                "connect_timeout" => {
-                    let secs: f64 = value.parse().map_err(|_| bad())?;
-                    config.connect_timeout(Duration::try_from_secs_f64(secs).map_err(|_| bad())?);
-                }
-                "application_name" => {
-                    config.application_name(value);
-                }
-                "options" => {
-                    config.options(value);
-                }
-                "host" => {
-                    config.host(value);
-                }
-                "port" => {
-                    config.port(value.parse().map_err(|_| bad())?);
-                }
-                "user" => {
-                    config.user(value);
-                }
-                "password" => {
-                    config.password(value);
-                }
-                "dbname" => {
-                    config.dbname(value);
-                }
-                "keepalives" => {
-                    config.keepalives(value != "0");
-                }
-                "keepalives_idle" => {
-                    config.keepalives_idle(Duration::from_secs(value.parse().map_err(|_| bad())?));
-                }
-                "target_session_attrs" => {
-                    config.target_session_attrs(match value.as_str() {
-                        "any" => tokio_postgres::config::TargetSessionAttrs::Any,
-                        "read-write" => tokio_postgres::config::TargetSessionAttrs::ReadWrite,
-                        _ => return Err(bad()),
-                    });
-                }
-                _ => {}
-            }
-        }
+        let (mut config, tls) = config_from_url(url)?;
         let tls = tls.build()?;
         config.ssl_mode(tls.mode);
         Ok(PgDriver {
