@@ -409,29 +409,27 @@ impl Connection {
         if driver_tx {
             // Also under AUTOCOMMIT, where a savepoint opened a transaction of its own.
             // State changes only once the COMMIT succeeded: a failed one can be rolled back.
-            let committed = self.raw()?.commit();
-            if committed.is_err()
-                && !self
-                    .record
-                    .as_ref()
-                    .is_some_and(|r| r.conn.in_transaction())
-            {
-                // The database ended the transaction anyway (PostgreSQL does on a failed
-                // COMMIT): so does this connection.
-                self.savepoints.clear();
-                self.in_tx = false;
-            }
-            if let Err(e) = committed {
-                if let Error::Db(db) = &e {
-                    if db.connection_invalidated {
-                        // The transaction ended with the connection: committed or not, unless
-                        // the COMMIT never left.
-                        self.savepoints.clear();
-                        self.in_tx = false;
-                        self.lost(e.clone());
-                        if !db.proves_not_committed() {
-                            return Err(Error::CommitOutcomeUnknown(db.clone()));
-                        }
+            if let Err(e) = self.raw()?.commit() {
+                let lost = e
+                    .as_db_error()
+                    .filter(|db| db.connection_invalidated)
+                    .cloned();
+                // The transaction ended anyway when the connection went (committed or not), or
+                // when the database ended it (PostgreSQL does on a failed COMMIT): so does this
+                // connection's.
+                let ended = lost.is_some()
+                    || !self
+                        .record
+                        .as_ref()
+                        .is_some_and(|r| r.conn.in_transaction());
+                if ended {
+                    self.savepoints.clear();
+                    self.in_tx = false;
+                }
+                if let Some(db) = lost {
+                    self.lost(e.clone());
+                    if !db.proves_not_committed() {
+                        return Err(Error::CommitOutcomeUnknown(db));
                     }
                 }
                 return Err(e);
