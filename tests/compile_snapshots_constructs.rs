@@ -347,3 +347,28 @@ snap!(anonymous_subqueries, {
         .join_from_on(&active, &totals, totals.c("user_id").eq(active.c("id")))
         .order_by(active.c("name"))
 });
+
+// ---- one bound value used twice -------------------------------------------------------------
+// One bind (built once, cloned) is one parameter wherever it appears: `$1` / `?1` at each place,
+// the value bound at each `?` on MySQL (named parameters: `bindparam_used_twice`). PostgreSQL refuses the GROUP BY below with two
+// parameters (42803): it cannot tell that they are equal.
+snap!(bind_used_twice_in_select_and_group_by, {
+    let u = users();
+    let prefix = func("substr", (u.c("name"), literal(1), literal(2))).label("prefix");
+    select([prefix.clone(), count_all().label("n")])
+        .group_by(prefix.clone())
+        .order_by(prefix)
+});
+snap!(bind_used_twice_in_where_and_having, {
+    let o = orders();
+    let floor = literal(10);
+    select([o.c("user_id"), count_all().label("n")])
+        .filter(o.c("amount").gt(floor.clone()))
+        .group_by(o.c("user_id"))
+        .having(min(o.c("amount")).gt(floor))
+});
+snap!(equal_values_bound_apart_are_two_parameters, {
+    let u = users();
+    select([func("substr", (u.c("name"), literal(1), literal(2))).label("prefix")])
+        .filter(func("substr", (u.c("name"), literal(1), literal(2))).ne("zz"))
+});

@@ -26,7 +26,7 @@
 //! ```
 
 use crate::dialect::Dialect;
-use crate::expr::{Bind, BindParam, Expr, FrameBound, InList, OrderBy, Window};
+use crate::expr::{Bind, BindParam, Expr, FrameBound, InList, OrderBy, SeenBinds, Window};
 use crate::schema::{Column, SqlType, Table};
 use crate::stmt::{
     CompoundSelect, Ddl, Distinct, FromClause, Insert, InsertSource, OnConflict, Query, Select,
@@ -166,6 +166,7 @@ pub fn extract<'s>(stmt: &'s Statement, dialect: &dyn Dialect) -> Option<Extract
         values: Vec::new(),
         ok: true,
         anon: Vec::new(),
+        binds: SeenBinds::default(),
     };
     w.parts.push(Part::Str(dialect.name()));
     w.statement(stmt);
@@ -191,7 +192,15 @@ struct Walker<'s> {
     ok: bool,
     /// Anonymous subqueries met, by identity.
     anon: Vec<usize>,
+    /// The binds met, by identity, with the index of their first value.
+    binds: SeenBinds,
 }
+
+/// Marks a bind met before (followed by the index of its first value): a statement where two
+/// places hold one bind compiles to one parameter, and never shares a key with one where
+/// they hold two. A first occurrence starts with its type (a [`Part::Type`] or `Tag(0)`),
+/// so the stream stays prefix-free.
+const REPEATED_BIND: u32 = u32::MAX;
 
 impl<'s> Walker<'s> {
     fn tag(&mut self, t: u32) {
@@ -224,8 +233,14 @@ impl<'s> Walker<'s> {
         }
     }
 
-    /// A bound value: its type shapes the SQL, its value is extracted.
+    /// A bound value: its type and whether it was met before shape the SQL, its value is
+    /// extracted (at every occurrence: the compiler binds whichever it meets first).
     fn bind(&mut self, b: &'s Bind) {
+        let n = self.values.len() as u32;
+        if let Some(first) = self.binds.first_or_insert(b.id(), n) {
+            self.tag(REPEATED_BIND);
+            self.tag(first);
+        }
         self.sql_type(&b.sql_type);
         self.values.push(&b.value);
     }
@@ -273,7 +288,7 @@ impl<'s> Walker<'s> {
     fn text(&mut self, t: &'s TextClause) {
         self.parts.push(Part::Text(t));
         for b in t.values() {
-            self.values.push(&b.value);
+            self.bind(b);
         }
     }
 

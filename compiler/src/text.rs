@@ -168,13 +168,7 @@ impl TextClause {
         for (name, value) in values {
             let name: Arc<str> = name.as_ref().into();
             self.values.retain(|(n, _)| *n != name);
-            self.values.push((
-                name,
-                Bind {
-                    value,
-                    sql_type: None,
-                },
-            ));
+            self.values.push((name, Bind::new(value, None)));
         }
         self
     }
@@ -211,7 +205,7 @@ impl Compiler<'_> {
                 TextPiece::Sql(s) => self.w(&s),
                 TextPiece::Param(name) => {
                     if let Some((_, b)) = t.values.iter().find(|(n, _)| *n == name) {
-                        self.bind_value(&b.value, b.sql_type.as_ref(), false)?;
+                        self.bind(b, b.sql_type.as_ref(), false)?;
                     } else if let Some(p) = t.params.iter().find(|p| p.name == name) {
                         if p.expanding {
                             let array = self.d.in_list_style() == InListStyle::AnyArray;

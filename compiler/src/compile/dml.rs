@@ -70,9 +70,7 @@ impl Compiler<'_> {
     fn assigned(&mut self, table: &Table, column: &str, value: &Expr) -> Res {
         let column_type = || table.columns.get(column).map(|c| &c.sql_type);
         match value {
-            Expr::Bind(b) if b.sql_type.is_none() => {
-                self.bind_value(&b.value, column_type(), false)
-            }
+            Expr::Bind(b) if b.sql_type.is_none() => self.bind(b, column_type(), false),
             Expr::Param(p) if p.sql_type.is_none() => {
                 self.bind_named(&p.name, column_type(), p.expanding)
             }
@@ -94,10 +92,10 @@ impl Compiler<'_> {
                 if let Query::Select(_) = &**query {
                     for col in table.columns.values().filter(|c| !cols.contains(&c.name)) {
                         let value = match &col.default {
-                            Some(ClientDefault::Value(v)) => Expr::Bind(crate::expr::Bind {
-                                value: v.clone(),
-                                sql_type: Some(col.sql_type.clone()),
-                            }),
+                            Some(ClientDefault::Value(v)) => Expr::Bind(crate::expr::Bind::new(
+                                v.clone(),
+                                Some(col.sql_type.clone()),
+                            )),
                             Some(ClientDefault::Expr(e)) => e.clone(),
                             None => continue,
                         };

@@ -110,7 +110,7 @@ impl Compiler<'_> {
                     Source::Table(_) | Source::Alias(_) => self.ident(&c.column.name),
                 }
             }
-            Expr::Bind(b) => self.bind_value(&b.value, b.sql_type.as_ref(), false),
+            Expr::Bind(b) => self.bind(b, b.sql_type.as_ref(), false),
             Expr::Param(p) => self.bind_named(&p.name, p.sql_type.as_ref(), p.expanding),
             Expr::Raw(sql) => {
                 self.w(sql);
@@ -312,7 +312,7 @@ impl Compiler<'_> {
                 }
             }
             InList::Values(b) => {
-                self.bind_value(&b.value, None, true)?;
+                self.bind(b, None, true)?;
                 self.slot_as_rows(items.len());
             }
             InList::Param(p) => {
@@ -591,7 +591,7 @@ impl Compiler<'_> {
                             self.bind_value(item, None, false)?;
                         }
                     }
-                    InList::Values(b) => self.bind_value(&b.value, b.sql_type.as_ref(), true)?,
+                    InList::Values(b) => self.bind(b, b.sql_type.as_ref(), true)?,
                     InList::Param(p) => self.bind_named(&p.name, p.sql_type.as_ref(), true)?,
                     _ => {}
                 }

@@ -21,7 +21,7 @@ impl Compiler<'_> {
             }
             self.operand(&get.doc, P_ATOM)?;
             self.w(if get.as_ == JsonAs::Json { json } else { text });
-            self.bind_value(&get.pg_operand.value, None, false)?;
+            self.bind(&get.pg_operand, None, false)?;
             if cast {
                 self.w(" AS ");
                 self.w(&self.d.cast_type_sql(&get.as_.sql_type())?);
@@ -33,7 +33,7 @@ impl Compiler<'_> {
             c.w("JSON_EXTRACT(");
             c.expr(&get.doc)?;
             c.w(", ");
-            c.bind_value(&get.json_path.value, None, false)?;
+            c.bind(&get.json_path, None, false)?;
             c.w(")");
             Ok(())
         };

@@ -18,7 +18,7 @@ pub use translate::SchemaTranslateMap;
 
 use crate::dialect::Dialect;
 use crate::error::CompileError;
-use crate::expr::Expr;
+use crate::expr::{Bind, Expr, SeenBinds};
 use crate::schema::{SqlType, Table};
 use crate::stmt::{Cte, Source};
 use crate::value::Value;
@@ -183,6 +183,9 @@ pub(crate) struct Compiler<'d> {
     literals: Vec<Value>,
     literal_origins: Vec<usize>,
     named: HashMap<Arc<str>, usize>,
+    /// The slot of each [`Bind`] bound so far, by identity: one bind rendered twice is one
+    /// parameter.
+    bind_slots: SeenBinds,
     /// Qualify column names with their table (off inside DDL and SET targets).
     pub qualify: bool,
     /// Render values as SQL literals (DDL, where nothing can be bound).
@@ -222,6 +225,7 @@ impl<'d> Compiler<'d> {
             literals: Vec::new(),
             literal_origins: Vec::new(),
             named: HashMap::new(),
+            bind_slots: SeenBinds::default(),
             qualify: true,
             literal_binds: false,
             correlation: Vec::new(),
@@ -334,6 +338,28 @@ impl<'d> Compiler<'d> {
         });
         self.slot(self.slots.len() - 1);
         Ok(())
+    }
+
+    /// Binds a statement's [`Bind`] meeting `sql_type`: the first time as
+    /// [`Self::bind_value`] does, again (the same bind or a clone of it) to the same slot —
+    /// `$1` twice, or on a positional dialect the value bound at each place. A slot first
+    /// bound without a type takes the one given here.
+    pub fn bind(&mut self, b: &Bind, sql_type: Option<&SqlType>, expanding: bool) -> Res {
+        if self.literal_binds {
+            return self.bind_value(&b.value, sql_type, expanding);
+        }
+        let next = self.slots.len() as u32;
+        match self.bind_slots.first_or_insert(b.id(), next) {
+            Some(first) if self.slots[first as usize].expanding == expanding => {
+                let first = first as usize;
+                if self.slots[first].sql_type.is_none() {
+                    self.slots[first].sql_type = sql_type.cloned();
+                }
+                self.slot(first);
+                Ok(())
+            }
+            _ => self.bind_value(&b.value, sql_type, expanding),
+        }
     }
 
     /// Makes the slot just bound a list of rows of `width` values (a tuple IN).

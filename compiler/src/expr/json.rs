@@ -127,10 +127,7 @@ fn json_path(path: &[JsonKey]) -> String {
 }
 
 fn bind(value: Value) -> Bind {
-    Bind {
-        value,
-        sql_type: None,
-    }
+    Bind::new(value, None)
 }
 
 fn text_array<I>(keys: I) -> Value
@@ -204,7 +201,10 @@ impl Expr {
     /// assert_eq!(c.sql, "SELECT t.doc #>> $1 AS x FROM t");
     /// let c = select([t.c("doc").path(["a", "b"]).as_string().label("x")]).compile(&MySQL).unwrap();
     /// assert_eq!(c.sql, "SELECT CASE JSON_EXTRACT(t.doc, ?) WHEN 'null' THEN NULL ELSE JSON_UNQUOTE(JSON_EXTRACT(t.doc, ?)) END AS x FROM t");
-    /// assert_eq!(c.literals, [Value::Text("$.\"a\".\"b\"".into()), Value::Text("$.\"a\".\"b\"".into())]);
+    /// // One bound path, written twice: MySQL's positional `?` takes it at each place.
+    /// assert_eq!(c.literals, [Value::Text("$.\"a\".\"b\"".into())]);
+    /// let path = Value::Text("$.\"a\".\"b\"".into());
+    /// assert_eq!(c.bind(&Params::new()).unwrap().values, [path.clone(), path]);
     /// ```
     pub fn path<I>(self, path: I) -> Expr
     where
@@ -258,10 +258,7 @@ impl Expr {
         Expr::Jsonb(
             op,
             Box::new(self),
-            Box::new(Expr::Bind(Bind {
-                value: right,
-                sql_type,
-            })),
+            Box::new(Expr::Bind(Bind::new(right, sql_type))),
         )
     }
 

@@ -5,6 +5,7 @@
 //! that enters an expression becomes a bound parameter.
 
 pub(crate) mod arith;
+mod bind_id;
 mod func;
 mod helpers;
 mod json;
@@ -12,6 +13,8 @@ mod ops;
 mod order;
 mod window;
 
+pub use bind_id::BindId;
+pub(crate) use bind_id::SeenBinds;
 pub use func::{
     Case, avg, case, cast, coalesce, count, count_all, distinct, exists, extract_field, func,
     literal_column, lower, max, min, not_, now, null, sum, upper,
@@ -43,12 +46,69 @@ pub struct ColumnRef {
 }
 
 /// A value bound as a parameter, with the type of the column it meets, when known.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// A bind has an identity ([`BindId`]) that its clones share: an expression built once and
+/// used twice renders one parameter, as SQLAlchemy renders one bind object — `$1` twice on
+/// PostgreSQL, `?1` twice on SQLite, and on MySQL, whose `?` are positional, the value bound
+/// at each occurrence. Values bound separately stay separate parameters, equal or not.
+///
+/// ```
+/// use sqlcore_compiler::*;
+/// let t = Table::new("t").column(Column::new("at", SqlType::DateTime { timezone: false }));
+/// let month = func("date_trunc", (literal("month"), t.c("at"))).label("month");
+/// let q = select([month.clone(), count_all()]).group_by(month);
+/// assert_eq!(
+///     q.compile(&PostgreSQL)?.sql,
+///     "SELECT date_trunc($1, t.at) AS month, count(*) AS count_1 FROM t GROUP BY date_trunc($1, t.at)"
+/// );
+/// let mysql = q.compile(&MySQL)?;
+/// assert_eq!(mysql.bind(&Params::new())?.values, [Value::from("month"), Value::from("month")]);
+/// // Two literals are two parameters, even of one value.
+/// let two = select([func("date_trunc", (literal("month"), t.c("at")))])
+///     .group_by(func("date_trunc", (literal("month"), t.c("at"))));
+/// assert_eq!(
+///     two.compile(&SQLite)?.sql,
+///     "SELECT date_trunc(?1, t.at) AS date_trunc_1 FROM t GROUP BY date_trunc(?2, t.at)"
+/// );
+/// # Ok::<(), CompileError>(())
+/// ```
+#[derive(Debug, Clone)]
 pub struct Bind {
     /// The value.
     pub value: Value,
     /// The SQL type it is compared with or assigned to.
     pub sql_type: Option<SqlType>,
+    /// Which bound value this is (kept by clones).
+    id: BindId,
+}
+
+impl Bind {
+    /// A new bound value, with an identity of its own.
+    pub fn new(value: Value, sql_type: Option<SqlType>) -> Self {
+        Bind {
+            value,
+            sql_type,
+            id: BindId::next(),
+        }
+    }
+
+    /// Its identity: equal for a bind and its clones, different for binds made apart.
+    pub fn id(&self) -> BindId {
+        self.id
+    }
+
+    /// The same bound value (the same identity) with another type.
+    pub fn with_type(self, sql_type: Option<SqlType>) -> Self {
+        Bind { sql_type, ..self }
+    }
+}
+
+impl PartialEq for Bind {
+    /// The same value and type. Identity is left out: two statements built alike compare
+    /// equal although their values were bound apart.
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value && self.sql_type == other.sql_type
+    }
 }
 
 /// A named parameter whose value is supplied at execution (SQLAlchemy's `bindparam`).

@@ -14,19 +14,13 @@ use crate::value::Value;
 /// assert_eq!(sql, "SELECT ?1 AS one");
 /// ```
 pub fn literal(value: impl Into<Value>) -> Expr {
-    Expr::Bind(Bind {
-        value: value.into(),
-        sql_type: None,
-    })
+    Expr::Bind(Bind::new(value.into(), None))
 }
 
 /// A bound value with a known SQL type (drivers that prepare statements on the server bind
 /// it with that type, e.g. LIMIT and OFFSET as BIGINT).
 pub fn typed_literal(value: impl Into<Value>, sql_type: crate::schema::SqlType) -> Expr {
-    Expr::Bind(Bind {
-        value: value.into(),
-        sql_type: Some(sql_type),
-    })
+    Expr::Bind(Bind::new(value.into(), Some(sql_type)))
 }
 
 /// A named parameter whose value is supplied at execution (SQLAlchemy's `bindparam`). The
@@ -82,20 +76,14 @@ pub trait InOperand {
 impl<T: Into<Value>> InOperand for Vec<T> {
     fn into_in_list(self) -> InList {
         let items = self.into_iter().map(Into::into).collect();
-        InList::Values(Bind {
-            value: Value::Array(items),
-            sql_type: None,
-        })
+        InList::Values(Bind::new(Value::Array(items), None))
     }
 }
 
 impl<T: Into<Value>, const N: usize> InOperand for [T; N] {
     fn into_in_list(self) -> InList {
         let items = self.into_iter().map(Into::into).collect();
-        InList::Values(Bind {
-            value: Value::Array(items),
-            sql_type: None,
-        })
+        InList::Values(Bind::new(Value::Array(items), None))
     }
 }
 
@@ -144,10 +132,7 @@ where
 }
 
 fn rows_in_list(rows: Vec<Value>) -> InList {
-    InList::Values(Bind {
-        value: Value::Array(rows),
-        sql_type: None,
-    })
+    InList::Values(Bind::new(Value::Array(rows), None))
 }
 
 /// Rows of values for a tuple IN.
@@ -197,13 +182,7 @@ fn boxed(e: impl Into<Expr>) -> Box<Expr> {
 /// Gives an untyped bound value the type of the expression it meets.
 fn typed_like(other: Expr, this: &Expr) -> Expr {
     match other {
-        Expr::Bind(Bind {
-            value,
-            sql_type: None,
-        }) => Expr::Bind(Bind {
-            value,
-            sql_type: this.sql_type(),
-        }),
+        Expr::Bind(b) if b.sql_type.is_none() => Expr::Bind(b.with_type(this.sql_type())),
         Expr::Param(BindParam {
             name,
             expanding,
@@ -306,13 +285,10 @@ impl Expr {
     fn arithmetic(self, op: BinaryOp, other: impl Into<Expr>) -> Expr {
         let left = arith::operand_type(&self);
         let other = match other.into() {
-            Expr::Bind(Bind {
-                value,
-                sql_type: None,
-            }) => Expr::Bind(Bind {
-                sql_type: arith::coerced(left.clone(), &value),
-                value,
-            }),
+            Expr::Bind(b) if b.sql_type.is_none() => {
+                let sql_type = arith::coerced(left.clone(), &b.value);
+                Expr::Bind(b.with_type(sql_type))
+            }
             other => typed_like(other, &self),
         };
         let is_string = |t: &Option<SqlType>| t.as_ref().is_some_and(SqlType::is_string);
@@ -445,13 +421,9 @@ impl Expr {
             return list;
         }
         match list {
-            InList::Values(Bind {
-                value,
-                sql_type: None,
-            }) => InList::Values(Bind {
-                value,
-                sql_type: self.sql_type(),
-            }),
+            InList::Values(b) if b.sql_type.is_none() => {
+                InList::Values(b.with_type(self.sql_type()))
+            }
             InList::Param(BindParam {
                 name,
                 expanding,
