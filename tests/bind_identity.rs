@@ -70,17 +70,26 @@ fn year_unit(b: &TestDb) -> &'static str {
     if b.is_postgres() { "year" } else { "%Y" }
 }
 
-/// The query: one truncation built once, in the SELECT list, GROUP BY and ORDER BY.
-fn per_period(b: &TestDb, unit: &str) -> Select {
+/// The period of each event shown by the unit `shown`, the events grouped and ordered by the
+/// unit `grouped`.
+fn shaped(b: &TestDb, shown: Expr, grouped: Expr) -> Select {
     let t = events();
-    let period = truncated(b, literal(unit)).label("period");
+    let shown = truncated(b, shown).label("period");
+    let grouped = truncated(b, grouped).label("period");
     select([
-        period.clone(),
+        shown,
         count_all().label("n"),
         sum(t.c("amount")).label("total"),
     ])
-    .group_by(period.clone())
-    .order_by(period)
+    .group_by(grouped.clone())
+    .order_by(grouped)
+}
+
+/// The query: one truncation (one bound unit) in the SELECT list, GROUP BY and ORDER
+/// BY.
+fn per_period(b: &TestDb, unit: &str) -> Select {
+    let unit = literal(unit);
+    shaped(b, unit.clone(), unit)
 }
 
 /// The period of each row as `YYYY-MM` (PostgreSQL gives a timestamp, SQLite the text).
@@ -151,17 +160,9 @@ fn a_bound_constant_in_select_and_group_by_is_one_parameter(b: &TestDb) {
 }
 
 fn values_bound_apart_stay_apart_and_never_share_the_repeated_form(b: &TestDb) {
-    let t = events();
-    // The SELECT list shows the year, the groups are months: two binds, two parameters.
-    let apart = || {
-        let year = truncated(b, literal(year_unit(b))).label("period");
-        select([
-            year,
-            count_all().label("n"),
-            sum(t.c("amount")).label("total"),
-        ])
-        .group_by(truncated(b, literal(month_unit(b))))
-    };
+    // The same shape but for the binds: the SELECT list shows the year, the groups are
+    // months. Two binds, two parameters; served the repeated form, it would group by year.
+    let apart = || shaped(b, literal(year_unit(b)), literal(month_unit(b)));
     let engine = engine_with_events(b);
     for repeated_first in [true, false] {
         let mut conn = engine.connect().unwrap();

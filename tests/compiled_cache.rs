@@ -40,16 +40,26 @@ struct Gen<'a> {
     shape: Rng,
     values: Rng,
     t: &'a Table,
+    /// The values bound so far, by column: the structure may use one again (one bind in two
+    /// places, one parameter).
+    bound: Vec<(String, Expr)>,
 }
 
 impl Gen<'_> {
     fn value(&mut self, column: &str) -> Expr {
+        if self.shape.below(4) == 0 {
+            if let Some((_, again)) = self.bound.iter().rev().find(|(c, _)| c == column) {
+                return again.clone();
+            }
+        }
         let n = self.values.below(1000) as i64;
-        match column {
+        let value = match column {
             "name" | "tag" => literal(format!("v{n}")),
             "price" => literal(n as f64 / 4.0),
             _ => literal(n),
-        }
+        };
+        self.bound.push((column.to_owned(), value.clone()));
+        value
     }
 
     fn column(&mut self) -> (&'static str, Expr) {
@@ -149,6 +159,7 @@ fn generate(t: &Table, shape: u64, values: u64) -> Statement {
         shape: Rng(shape * 2 + 1),
         values: Rng(values * 2 + 1),
         t,
+        bound: Vec::new(),
     }
     .statement()
 }
