@@ -109,6 +109,13 @@ fn main() {
     // `cargo bench --bench cache -- execute` runs only the executions (for profiling).
     let only_execute = std::env::args().any(|a| a == "execute");
     let users = users();
+    // `-- count <case>` runs one case 10,000 times and nothing else, for counting instructions
+    // (`valgrind --tool=callgrind`): a figure that load on the machine does not move.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(pos) = args.iter().position(|a| a == "count") {
+        count_one(args.get(pos + 1).map_or("", String::as_str), &users);
+        return;
+    }
     let setup = format!(
         "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score INTEGER);
          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS})
@@ -224,6 +231,30 @@ fn main() {
         "\ncache after the runs: {} entries, {} hits, {} misses",
         stats.size, stats.hits, stats.misses
     );
+}
+
+/// Runs one case 10,000 times: `cold`, `hit`, `report-cold` or `report-hit`.
+fn count_one(case: &str, users: &Table) {
+    const N: usize = 10_000;
+    let cache = CompiledCache::new(10);
+    let (stmt, dialect): (Statement, &dyn Dialect) = match case {
+        "cold" | "hit" => (point_select(users, 42), &SQLite),
+        _ => (report_select(users), &PostgreSQL),
+    };
+    for _ in 0..N {
+        if case.ends_with("cold") {
+            black_box(stmt.compile(dialect).unwrap());
+        } else {
+            let extracted = extract(&stmt, dialect).unwrap();
+            let entry = cache
+                .lookup(&stmt, &extracted, dialect)
+                .unwrap()
+                .entry()
+                .unwrap();
+            let bound = entry.cached().bind(&extracted, &Params::new(), None);
+            black_box(bound.unwrap().values.len());
+        }
+    }
 }
 
 /// What a cache hit costs: the statement's key and values, the lookup, and binding.
