@@ -289,6 +289,8 @@ fn every_type_but_interval() -> Table {
             SqlType::Numeric(Some(12), Some(3)),
         ))
         .column(Column::new("c_string", SqlType::String(Some(40))))
+        .column(Column::new("c_char", SqlType::Char(Some(3))))
+        .column(Column::new("c_char_one", SqlType::Char(None)))
         .column(Column::new("c_text", SqlType::Text))
         .column(Column::new("c_bool", SqlType::Boolean).server_default(false))
         .column(Column::new("c_date", SqlType::Date))

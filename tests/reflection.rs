@@ -102,6 +102,7 @@ fn fixture(pg: bool, other: &str) -> MetaData {
         .column(Column::new("avatar", SqlType::LargeBinary))
         .column(Column::new("token", SqlType::Uuid))
         .column(Column::new("prefs", SqlType::Json))
+        .column(Column::new("code", SqlType::Char(Some(3))))
         .column(Column::new(
             "extra",
             SqlType::Other(if pg { "inet" } else { "GEOMETRY" }.into()),
@@ -110,9 +111,7 @@ fn fixture(pg: bool, other: &str) -> MetaData {
         .check(CheckConstraint::new("big <> 0"))
         .comment("people");
     let users = if pg {
-        users
-            .column(Column::new("tags", SqlType::Other("integer[]".into())))
-            .column(Column::new("code", SqlType::Other("character(3)".into())))
+        users.column(Column::new("tags", SqlType::Other("integer[]".into())))
     } else {
         users
     };

@@ -354,6 +354,7 @@ fn scalar_type(t: &SqlType) -> Option<Type> {
         SqlType::Real => Type::FLOAT4,
         SqlType::Numeric(..) => Type::NUMERIC,
         SqlType::String(_) => Type::VARCHAR,
+        SqlType::Char(_) => Type::BPCHAR,
         SqlType::Text => Type::TEXT,
         SqlType::Boolean => Type::BOOL,
         SqlType::Date => Type::DATE,

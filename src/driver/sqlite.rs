@@ -259,6 +259,7 @@ fn from_sqlite<'a>(v: Stored<'a>, ty: Option<&SqlType>) -> ValueRef<'a> {
             | SqlType::Integer
             | SqlType::BigInteger
             | SqlType::String(_)
+            | SqlType::Char(_)
             | SqlType::Text
             | SqlType::LargeBinary,
         ) => stored,
@@ -743,6 +744,7 @@ mod tests {
             SqlType::Real,
             SqlType::Numeric(Some(10), Some(2)),
             SqlType::String(Some(10)),
+            SqlType::Char(Some(3)),
             SqlType::Text,
             SqlType::Boolean,
             SqlType::Date,

@@ -240,6 +240,9 @@ fn sql_type(name: &str) -> SqlType {
         ("numeric", [p, s]) => SqlType::Numeric(Some(*p), Some(*s)),
         ("character varying", []) => SqlType::String(None),
         ("character varying", [n]) => SqlType::String(Some(*n)),
+        // `char(n)` is `character(n)`; a bare `bpchar` (no length) pads nothing.
+        ("character", [n]) => SqlType::Char(Some(*n)),
+        ("character" | "bpchar", []) => SqlType::Char(None),
         ("text", []) => SqlType::Text,
         ("boolean", []) => SqlType::Boolean,
         ("date", []) => SqlType::Date,
@@ -357,6 +360,12 @@ mod tests {
     #[test]
     fn format_type_names_map_to_sql_types() {
         assert_eq!(sql_type("character varying(20)"), SqlType::String(Some(20)));
+        assert_eq!(sql_type("character(3)"), SqlType::Char(Some(3)));
+        assert_eq!(sql_type("bpchar"), SqlType::Char(None));
+        assert_eq!(
+            sql_type("character(3)[]"),
+            SqlType::Other("character(3)[]".into())
+        );
         assert_eq!(
             sql_type("timestamp with time zone"),
             SqlType::DateTime { timezone: true }

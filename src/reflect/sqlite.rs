@@ -349,6 +349,8 @@ fn sql_type(name: &str) -> SqlType {
         ("numeric" | "decimal", [p, s]) => SqlType::Numeric(Some(*p), Some(*s)),
         ("varchar" | "nvarchar" | "character varying", []) => SqlType::String(None),
         ("varchar" | "nvarchar" | "character varying", [n]) => SqlType::String(Some(*n)),
+        ("char" | "character" | "nchar", []) => SqlType::Char(None),
+        ("char" | "character" | "nchar", [n]) => SqlType::Char(Some(*n)),
         ("text" | "clob", []) => SqlType::Text,
         ("boolean" | "bool", []) => SqlType::Boolean,
         ("date", []) => SqlType::Date,
@@ -521,6 +523,9 @@ mod tests {
     #[test]
     fn declared_types_map_to_sql_types() {
         assert_eq!(sql_type("VARCHAR(20)"), SqlType::String(Some(20)));
+        assert_eq!(sql_type("CHAR(3)"), SqlType::Char(Some(3)));
+        assert_eq!(sql_type("CHARACTER"), SqlType::Char(None));
+        assert_eq!(sql_type("NCHAR(2)"), SqlType::Char(Some(2)));
         assert_eq!(sql_type("TIMESTAMP"), SqlType::DateTime { timezone: true });
         assert_eq!(
             sql_type("NUMERIC(10, 2)"),

@@ -117,6 +117,8 @@ pub(crate) fn common_type_sql(
         SqlType::BigInteger => "BIGINT".into(),
         SqlType::Numeric(p, s) => numeric("NUMERIC", *p, *s),
         SqlType::String(Some(n)) => format!("VARCHAR({n})"),
+        SqlType::Char(Some(n)) => format!("CHAR({n})"),
+        SqlType::Char(None) => "CHAR".into(),
         SqlType::Text => "TEXT".into(),
         SqlType::Date => "DATE".into(),
         SqlType::Other(name) => other_type(name, dialect)?,

@@ -93,8 +93,10 @@ impl Dialect for MySQL {
             SqlType::Float | SqlType::Double => "DOUBLE".into(),
             SqlType::Real => "FLOAT".into(),
             SqlType::Numeric(p, s) => numeric("DECIMAL", *p, *s),
-            SqlType::String(Some(n)) => format!("CHAR({n})"),
-            SqlType::String(None) | SqlType::Text | SqlType::Uuid => "CHAR".into(),
+            SqlType::String(Some(n)) | SqlType::Char(Some(n)) => format!("CHAR({n})"),
+            SqlType::String(None) | SqlType::Char(None) | SqlType::Text | SqlType::Uuid => {
+                "CHAR".into()
+            }
             SqlType::Date => "DATE".into(),
             SqlType::Time => "TIME".into(),
             SqlType::DateTime { .. } => "DATETIME".into(),

@@ -24,7 +24,7 @@ pub(crate) fn affinity(t: &SqlType) -> Affinity {
         SqlType::SmallInteger | SqlType::Integer | SqlType::BigInteger => Affinity::Integer,
         SqlType::Numeric(..) => Affinity::Numeric,
         SqlType::Float | SqlType::Double | SqlType::Real => Affinity::Float,
-        SqlType::String(_) | SqlType::Text => Affinity::String,
+        SqlType::String(_) | SqlType::Char(_) | SqlType::Text => Affinity::String,
         SqlType::Date => Affinity::Date,
         SqlType::DateTime { .. } => Affinity::DateTime,
         SqlType::Time => Affinity::Time,

@@ -27,6 +27,11 @@ pub enum SqlType {
     Numeric(Option<u32>, Option<u32>),
     /// Variable-length string with an optional maximum length.
     String(Option<u32>),
+    /// Fixed-length string (SQLAlchemy's `CHAR`): `CHAR(n)` on every dialect (`CHAR`, one
+    /// character, without a length). Bound and read as text; PostgreSQL and MySQL keep the
+    /// value blank-padded to `n` — PostgreSQL returns it padded (as SQLAlchemy does), MySQL
+    /// strips the padding when read — and SQLite stores the text as given.
+    Char(Option<u32>),
     /// Unbounded text.
     Text,
     /// Boolean.
@@ -68,7 +73,7 @@ impl SqlType {
 
     /// Whether values of this type are text.
     pub fn is_string(&self) -> bool {
-        matches!(self, SqlType::String(_) | SqlType::Text)
+        matches!(self, SqlType::String(_) | SqlType::Char(_) | SqlType::Text)
     }
 }
 
@@ -78,6 +83,7 @@ impl std::fmt::Display for SqlType {
             SqlType::Numeric(Some(p), Some(s)) => write!(f, "Numeric({p}, {s})"),
             SqlType::Numeric(Some(p), None) => write!(f, "Numeric({p})"),
             SqlType::String(Some(n)) => write!(f, "String({n})"),
+            SqlType::Char(Some(n)) => write!(f, "Char({n})"),
             SqlType::DateTime { timezone: true } => f.write_str("DateTime(timezone)"),
             SqlType::Other(name) => write!(f, "Other({name})"),
             other => {
