@@ -40,7 +40,7 @@ impl TestDb {
 
     fn postgres_with(name: &str, prefix: &str, query: &str) -> Option<TestDb> {
         let mut client = pg::connect()?;
-        let schema = format!("{prefix}_{name}_{}", std::process::id()).to_ascii_lowercase();
+        let schema = schema_name(prefix, name);
         client
             .batch_execute(&format!(
                 "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
@@ -72,6 +72,22 @@ impl TestDb {
             Cleanup::Dir(_) => None,
         }
     }
+}
+
+/// A schema name unique to the test and the process, within PostgreSQL's 63-byte limit (a
+/// longer name is cut by the server, which could make two tests share one): the test's name
+/// shortened, with a hash of the whole name and the process id.
+fn schema_name(prefix: &str, test: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    test.hash(&mut hasher);
+    let short: String = test.chars().take(30).collect();
+    format!(
+        "{prefix}_{short}_{:08x}_{}",
+        hasher.finish() as u32,
+        std::process::id()
+    )
+    .to_ascii_lowercase()
 }
 
 impl Drop for TestDb {
