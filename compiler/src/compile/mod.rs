@@ -4,6 +4,7 @@
 //! its position in the text; the dialect's placeholders are written afterwards in one pass,
 //! so hoisted CTEs and expanding IN lists number their parameters correctly.
 
+mod array;
 mod ddl;
 mod dml;
 mod expr;
@@ -562,6 +563,29 @@ pub(crate) fn collect_sources(expr: &Expr, out: &mut Vec<Source>) {
             collect_sources(cond, out);
         }
         Expr::Json(get) => collect_sources(&get.doc, out),
+        Expr::Array(a) => match &**a {
+            crate::expr::ArrayExpr::Op(_, l, r) => {
+                collect_sources(l, out);
+                collect_sources(r, out);
+            }
+            crate::expr::ArrayExpr::AnyAll { array, .. } => collect_sources(array, out),
+            crate::expr::ArrayExpr::Item { array, index } => {
+                collect_sources(array, out);
+                collect_sources(index, out);
+            }
+            crate::expr::ArrayExpr::Slice {
+                array,
+                lower,
+                upper,
+            } => {
+                collect_sources(array, out);
+                collect_sources(lower, out);
+                collect_sources(upper, out);
+            }
+            crate::expr::ArrayExpr::Literal(items) => {
+                items.iter().for_each(|e| collect_sources(e, out))
+            }
+        },
         Expr::IsBool(e, ..) => collect_sources(e, out),
         Expr::Jsonb(_, l, r) => {
             collect_sources(l, out);

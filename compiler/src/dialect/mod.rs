@@ -124,6 +124,36 @@ pub(crate) fn common_type_sql(
     }))
 }
 
+/// An array type's DDL name, `ITEM[]` once per dimension (PostgreSQL's `INTEGER[][]`), where
+/// the dialect has arrays ([`Dialect::supports_arrays`]); elsewhere an
+/// [`CompileError::Unsupported`] naming the type, as SQLAlchemy cannot compile `ARRAY` there.
+pub(crate) fn array_type_sql<D: Dialect + ?Sized>(
+    d: &D,
+    item: &SqlType,
+    dimensions: Option<u32>,
+) -> Result<String, CompileError> {
+    let array = SqlType::Array {
+        item: Box::new(item.clone()),
+        dimensions,
+    };
+    if !d.supports_arrays() {
+        return Err(CompileError::unsupported(
+            format!("the type {array} (ARRAY)"),
+            d.name(),
+        ));
+    }
+    if matches!(item, SqlType::Array { .. }) {
+        return Err(CompileError::invalid(format!(
+            "{array}: an array of arrays is declared with dimensions"
+        )));
+    }
+    let mut sql = d.type_sql(item)?;
+    for _ in 0..dimensions.unwrap_or(1).max(1) {
+        sql.push_str("[]");
+    }
+    Ok(sql)
+}
+
 /// `NAME(p, s)`, `NAME(p)` or `NAME`.
 pub(crate) fn numeric(name: &str, p: Option<u32>, s: Option<u32>) -> String {
     match (p, s) {
@@ -346,6 +376,11 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     }
     /// How JSON elements are read.
     fn json_access_style(&self) -> JsonAccessStyle;
+    /// Array types ([`SqlType::Array`]) and the array operators: `@>`, `<@`, `&&`,
+    /// `ANY (array)` / `ALL (array)`, element and slice access, `ARRAY[...]` (PostgreSQL).
+    fn supports_arrays(&self) -> bool {
+        false
+    }
     /// JSONB containment and key tests: `@>`, `<@`, `?`, `?|`, `?&`.
     fn supports_jsonb_operators(&self) -> bool {
         false
