@@ -72,7 +72,7 @@ pub fn check_with(case: &str, stmt: impl Into<Statement>, named: &Params) {
                 // fixture (which the tables created may refer to).
                 let empty = match &stmt {
                     Statement::Ddl(Ddl::CreateTable(ct)) => {
-                        fixtures::metadata().table(&ct.table.fullname()).is_some()
+                        fixtures::is_fixture_table(&ct.table.fullname())
                     }
                     _ => false,
                 };

@@ -7,7 +7,7 @@ use crate::expr::{ArrayExpr, Expr};
 impl Compiler<'_> {
     /// An array operator, `ANY` / `ALL`, element or slice access, or `ARRAY[...]`.
     pub(super) fn array_expr(&mut self, a: &ArrayExpr) -> Res {
-        if !self.d.supports_arrays() && !is_any_all_subquery(a) {
+        if !self.d.supports_arrays() {
             let what = match a {
                 ArrayExpr::Op(op, ..) => format!("operator {}", op.as_sql()),
                 ArrayExpr::AnyAll { all: false, .. } => "comparison ANY (array)".into(),
@@ -91,15 +91,4 @@ impl Compiler<'_> {
             _ => P_ATOM,
         }
     }
-}
-
-/// `ANY (SELECT ...)` / `ALL (SELECT ...)`: standard SQL, on every dialect.
-fn is_any_all_subquery(a: &ArrayExpr) -> bool {
-    matches!(
-        a,
-        ArrayExpr::AnyAll {
-            array: Expr::ScalarSubquery(_),
-            ..
-        }
-    )
 }

@@ -304,6 +304,20 @@ impl<'d> Compiler<'d> {
         }
     }
 
+    /// A value for an array column where the dialect has no arrays is an error, as the
+    /// column's type is.
+    fn check_array_type(&self, sql_type: Option<&SqlType>) -> Res {
+        match sql_type {
+            Some(t @ SqlType::Array { .. }) if !self.d.supports_arrays() => {
+                Err(CompileError::unsupported(
+                    format!("a value of the type {t} (ARRAY)"),
+                    self.d.name(),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn slot(&mut self, idx: usize) {
         self.flush();
         self.pieces.push(Piece::Slot(idx));
@@ -316,6 +330,7 @@ impl<'d> Compiler<'d> {
         sql_type: Option<&SqlType>,
         expanding: bool,
     ) -> Res {
+        self.check_array_type(sql_type)?;
         if self.literal_binds {
             let sql = self.d.literal_sql(value)?;
             self.w(&sql);
@@ -375,6 +390,7 @@ impl<'d> Compiler<'d> {
         if name.is_empty() {
             return Err(CompileError::invalid("a bind parameter needs a name"));
         }
+        self.check_array_type(sql_type)?;
         let idx = match self.named.get(name) {
             Some(&idx) => {
                 if self.slots[idx].expanding != expanding {

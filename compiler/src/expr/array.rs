@@ -38,7 +38,7 @@ pub enum ArrayExpr {
     Op(ArrayOp, Expr, Expr),
     /// `ANY (array)` or, when `all`, `ALL (array)`: the right side of a comparison.
     AnyAll {
-        /// The array (or a subquery).
+        /// The array (or a subquery, `ANY (SELECT ...)`).
         array: Expr,
         /// `ALL` rather than `ANY`.
         all: bool,
@@ -70,13 +70,11 @@ impl ArrayExpr {
     pub fn sql_type(&self) -> Option<SqlType> {
         match self {
             ArrayExpr::Op(..) => Some(SqlType::Boolean),
-            ArrayExpr::AnyAll { array, .. } => array
-                .sql_type()
-                .and_then(|t| t.array_item().cloned())
-                .or_else(|| match array {
-                    Expr::ScalarSubquery(_) => array.sql_type(),
-                    _ => None,
-                }),
+            ArrayExpr::AnyAll { array, .. } => array.sql_type().and_then(|t| match t {
+                SqlType::Array { item, .. } => Some(*item),
+                // A subquery's column is compared element by element.
+                other => matches!(array, Expr::ScalarSubquery(_)).then_some(other),
+            }),
             ArrayExpr::Item { array, .. } => match array.sql_type()? {
                 SqlType::Array {
                     item,
