@@ -317,10 +317,14 @@ fn array_elements_update() {
     let engine = create_engine(&b.url()).unwrap();
     let mut conn = engine.connect().unwrap();
     let t = operator_fixture(&mut conn);
-    // One element, written with its index bound.
+    // One element (`SET ns[2] = $1`), an element of a 2-D array and a slice.
     conn.execute(
-        text("UPDATE tagged SET ns[2] = :v WHERE id = :id"),
-        params! {"v" => 20, "id" => 1},
+        update(&t)
+            .set_element(t.c("ns").item(2), 20)
+            .set_element(t.c("grid").item(2).item(1), 30)
+            .set_element(t.c("tags").slice(1, 2), arr(["x".into(), "y".into()]))
+            .filter(t.c("id").eq(1)),
+        (),
     )
     .unwrap();
     // The whole array replaced by an expression of the old one.
@@ -340,6 +344,11 @@ fn array_elements_update() {
     .unwrap();
     let read = |conn: &mut Connection, id: i32, col: &str| read_row(conn, &t, id)[col].clone();
     assert_eq!(read(&mut conn, 1, "ns"), ints(&[1, 20, 3]));
+    assert_eq!(
+        read(&mut conn, 1, "grid"),
+        arr([ints(&[1, 2]), ints(&[30, 4])])
+    );
+    assert_eq!(read(&mut conn, 1, "tags"), arr(["x".into(), "y".into()]));
     assert_eq!(read(&mut conn, 2, "ns"), ints(&[4, 40]));
     assert_eq!(read(&mut conn, 3, "grid"), arr([ints(&[1]), ints(&[2])]));
 }

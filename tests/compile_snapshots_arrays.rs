@@ -114,3 +114,15 @@ snap!(
         ]),
     })
 );
+snap!(array_update_elements, {
+    let a = arrays();
+    update(&a)
+        .values([("tags", Value::Array(vec!["a".into()]))])
+        .set_element(a.c("ints").item(1), 10)
+        .set_element(a.c("grid").item(1).item(2), 20)
+        .set_element(
+            a.c("ints").slice(2, 3),
+            Value::Array(vec![Value::I32(2), Value::I32(3)]),
+        )
+        .filter(a.c("id").eq(1))
+});

@@ -254,6 +254,11 @@ impl<'s> Walker<'s> {
                 self.tag(4);
                 self.parts.push(Part::Table(&u.table));
                 self.assignments(&u.set);
+                self.len(u.elements.len());
+                for (target, value) in &u.elements {
+                    self.expr(target);
+                    self.expr(value);
+                }
                 self.exprs(&u.filters);
                 self.items(&u.returning);
             }

@@ -2,7 +2,9 @@
 
 use super::expr::{P_ATOM, P_CMP};
 use super::{Compiler, Res};
-use crate::expr::{ArrayExpr, Expr};
+use crate::error::CompileError;
+use crate::expr::{ArrayExpr, Bind, Expr};
+use crate::schema::Table;
 
 impl Compiler<'_> {
     /// An array operator, `ANY` / `ALL`, element or slice access, or `ARRAY[...]`.
@@ -81,6 +83,64 @@ impl Compiler<'_> {
             self.expr(array)?;
             self.w(")");
             Ok(())
+        }
+    }
+
+    /// `col[i] = value` (or `col[i:j]`, `col[i][j]`) in an UPDATE's SET: the column named
+    /// bare, as a SET target is, its subscripts and the value (typed as the element) bound.
+    pub(super) fn element_assignment(&mut self, table: &Table, target: &Expr, value: &Expr) -> Res {
+        if !self.d.supports_arrays() {
+            return Err(crate::expr::array_unsupported(
+                "element assignment SET array[i]",
+                self.d.name(),
+            ));
+        }
+        self.set_target(table, target)?;
+        self.w(" = ");
+        match value {
+            Expr::Bind(Bind {
+                value,
+                sql_type: None,
+            }) => self.bind_value(value, target.sql_type().as_ref(), false),
+            other => self.expr(other),
+        }
+    }
+
+    fn set_target(&mut self, table: &Table, target: &Expr) -> Res {
+        let Expr::Array(a) = target else {
+            return match target {
+                Expr::Column(c) if table.columns.contains_key(&c.column.name) => {
+                    self.ident(&c.column.name)
+                }
+                _ => Err(CompileError::invalid(
+                    "set_element() takes an element or slice of a column of the updated table",
+                )),
+            };
+        };
+        match &**a {
+            ArrayExpr::Item { array, index } => {
+                self.set_target(table, array)?;
+                self.w("[");
+                self.expr(index)?;
+                self.w("]");
+                Ok(())
+            }
+            ArrayExpr::Slice {
+                array,
+                lower,
+                upper,
+            } => {
+                self.set_target(table, array)?;
+                self.w("[");
+                self.expr(lower)?;
+                self.w(":");
+                self.expr(upper)?;
+                self.w("]");
+                Ok(())
+            }
+            _ => Err(CompileError::invalid(
+                "set_element() takes an element or slice of a column of the updated table",
+            )),
         }
     }
 
