@@ -111,7 +111,7 @@ fn fixture(pg: bool, other: &str) -> MetaData {
         .comment("people");
     let users = if pg {
         users
-            .column(Column::new("tags", SqlType::Other("integer[]".into())))
+            .column(Column::new("tags", SqlType::array(SqlType::Integer)))
             .column(Column::new("code", SqlType::Other("character(3)".into())))
     } else {
         users

@@ -176,7 +176,7 @@ const COLUMNS_ORDER: &str = ") c ON a.attrelid = c.oid \
 fn column(v: &[Value]) -> Result<ColumnParts> {
     let type_name = text(&v[2], "column type")?;
     let dimensions = match &v[9] {
-        Value::I32(n) => u32::try_from(*n).ok().filter(|n| *n > 0),
+        Value::I32(n) => u32::try_from(*n).ok().filter(|n| *n > 1),
         _ => None,
     };
     let sql_type = column_type(type_name, dimensions);
@@ -228,8 +228,9 @@ fn strip_literal_cast<'a>(default: &'a str, column_type: &str) -> &'a str {
 
 /// A column's type: an array type (`format_type` writes `integer[]` however many dimensions
 /// were declared) as [`SqlType::Array`] of its element's type, with the dimensions the
-/// column declares (`attndims`; `None` when it declares none, as a table made by
-/// `CREATE TABLE AS`).
+/// column declares (`attndims`) when there are two or more; one dimension, or none declared
+/// (a table made by `CREATE TABLE AS`), is `None`, as `ARRAY(item)` is declared (and as
+/// SQLAlchemy reflects every array).
 fn column_type(name: &str, dimensions: Option<u32>) -> SqlType {
     match name.strip_suffix("[]") {
         Some(element) => SqlType::Array {
@@ -393,8 +394,8 @@ mod tests {
             SqlType::array(SqlType::Numeric(Some(10), Some(2)))
         );
         assert_eq!(
-            column_type("\"Odd\".mood[]", Some(1)),
-            SqlType::array(SqlType::Other("\"Odd\".mood".into())).dimensions(1)
+            column_type("\"Odd\".mood[]", None),
+            SqlType::array(SqlType::Other("\"Odd\".mood".into()))
         );
         assert_eq!(sql_type("json"), SqlType::Json);
         assert_eq!(sql_type("jsonb"), SqlType::Json);
