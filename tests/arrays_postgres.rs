@@ -494,3 +494,54 @@ fn reflected_arrays_recreate_the_same_columns() {
     // `dimensions(1)` is what `SqlType::array` declares: it comes back without a count.
     assert_eq!(declared("one"), SqlType::array(SqlType::String(Some(5))));
 }
+
+/// A server default given as an array value is written in PostgreSQL's array text and read
+/// back as the array.
+#[test]
+fn array_server_defaults() {
+    let Some(b) = TestDb::postgres("array_defaults") else {
+        return;
+    };
+    let engine = create_engine(&b.url()).unwrap();
+    let day = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+    let defaults = [
+        (
+            "texts",
+            SqlType::Text,
+            arr(["it's \"q\" \\ {b}, c".into(), Value::Null]),
+        ),
+        ("days", SqlType::Date, arr([Value::Date(day)])),
+        (
+            "grid",
+            SqlType::Integer,
+            arr([ints(&[1, 2]), ints(&[3, 4])]),
+        ),
+        ("flags", SqlType::Boolean, arr([true.into(), false.into()])),
+        (
+            "blobs",
+            SqlType::LargeBinary,
+            arr([Value::Bytes(vec![0, 255])]),
+        ),
+        ("none", SqlType::Uuid, arr([])),
+    ];
+    let mut t = Table::new("defaults").column(Column::new("id", SqlType::Integer).primary_key());
+    for (name, item, value) in &defaults {
+        let ty = match value {
+            Value::Array(items) if matches!(items.first(), Some(Value::Array(_))) => {
+                SqlType::array(item.clone()).dimensions(2)
+            }
+            _ => SqlType::array(item.clone()),
+        };
+        t = t.column(Column::new(*name, ty).server_default(value.clone()));
+    }
+    let mut md = MetaData::new();
+    md.add(t.clone()).unwrap();
+    md.create_all(&engine).unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execute(insert(&t).values(params! {"id" => 1}), ())
+        .unwrap();
+    let row = read_row(&mut conn, &t, 1);
+    for (name, _, value) in &defaults {
+        assert_eq!(&row[*name], value, "{name}");
+    }
+}

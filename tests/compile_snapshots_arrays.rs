@@ -24,7 +24,10 @@ snap!(
                 "money",
                 SqlType::array(SqlType::Numeric(Some(10), Some(2)))
             ))
-            .column(Column::new("texts", SqlType::array(SqlType::Text)))
+            .column(
+                Column::new("texts", SqlType::array(SqlType::Text))
+                    .server_default(Value::Array(vec!["it's \"q\" \\ {b}".into(), Value::Null]))
+            )
             .column(Column::new("flags", SqlType::array(SqlType::Boolean)))
             .column(Column::new("days", SqlType::array(SqlType::Date)))
             .column(Column::new(
@@ -34,10 +37,10 @@ snap!(
             .column(Column::new("ids", SqlType::array(SqlType::Uuid)))
             .column(Column::new("docs", SqlType::array(SqlType::Json)))
             .column(Column::new("blobs", SqlType::array(SqlType::LargeBinary)))
-            .column(Column::new(
-                "cube",
-                SqlType::array(SqlType::Text).dimensions(3)
-            ))
+            .column(
+                Column::new("cube", SqlType::array(SqlType::Text).dimensions(3))
+                    .server_default(Value::Array(vec![]))
+            )
     )
 );
 

@@ -3,6 +3,7 @@
 //! Dialect differences live here as capability methods; the compiler asks, it never matches on
 //! a dialect's name.
 
+mod array_literal;
 mod keywords;
 mod mysql;
 mod postgresql;
@@ -594,6 +595,10 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
             Value::Uuid(u) => self.quote_string(&u.to_string())?,
             Value::Json(j) => self.quote_string(&j.to_string())?,
             Value::Bytes(b) => self.bytes_literal(b),
+            // PostgreSQL's array text, which the column's type reads: `'{1,2}'`.
+            Value::Array(_) if self.supports_arrays() => {
+                self.quote_string(&array_literal::array_text(self, value)?)?
+            }
             other => {
                 return Err(CompileError::unsupported(
                     format!("a {} value as a SQL literal", other.kind_name()),
