@@ -587,3 +587,48 @@ fn generated_names_are_shortened_not_refused() {
         Err(CompileError::IdentifierTooLong { .. })
     ));
 }
+
+#[test]
+fn misused_arrays_are_reported() {
+    // An array of arrays is declared with dimensions.
+    let nested = Table::new("t").column(Column::new(
+        "g",
+        SqlType::array(SqlType::array(SqlType::Integer)),
+    ));
+    let e = create_table(&nested).compile(&PostgreSQL).unwrap_err();
+    assert!(
+        matches!(&e, CompileError::InvalidStatement(m) if m.contains("dimensions")),
+        "{e}"
+    );
+    // set_element takes an element of a column of the updated table.
+    let a = arrays();
+    let e = update(&a)
+        .set_element(literal(1).item(1), 2)
+        .compile(&PostgreSQL)
+        .unwrap_err();
+    assert!(
+        matches!(&e, CompileError::InvalidStatement(m) if m.contains("set_element")),
+        "{e}"
+    );
+    // Every array construct names the dialect that has no arrays.
+    for d in [&SQLite as &dyn Dialect, &MySQL] {
+        for stmt in [
+            Statement::from(select([a.c("id")]).filter(a.c("ints").array_contains([1]))),
+            select([literal(1)])
+                .filter(literal(1).eq(any_(a.c("ints"))))
+                .into(),
+            update(&a).set_element(a.c("ints").item(1), 5).into(),
+            create_table(&a).into(),
+        ] {
+            let e = stmt.compile(d).unwrap_err();
+            assert!(
+                matches!(&e, CompileError::Unsupported { dialect, .. } if *dialect == d.name()),
+                "{e}"
+            );
+            assert!(
+                e.to_string().contains("array") || e.to_string().contains("ARRAY"),
+                "{e}"
+            );
+        }
+    }
+}

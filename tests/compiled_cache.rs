@@ -452,3 +452,82 @@ fn a_hostile_schema_name_is_quoted_not_injected() {
         "main.users still exists"
     );
 }
+
+/// An array's element type and dimensions are part of the key where they change the SQL (a
+/// CAST, DDL) or the parameters' types (a column of another element type); the values of an
+/// array, its length included, are not.
+#[test]
+fn array_element_type_and_dimensions_are_part_of_the_key() {
+    let tagged =
+        |item: SqlType| Table::new("tagged").column(Column::new("ns", SqlType::array(item)));
+    let values = |ns: &[i32]| Value::Array(ns.iter().map(|&n| Value::I32(n)).collect());
+    let statements: Vec<(&str, Statement)> = vec![
+        (
+            "cast to integer[]",
+            select([cast(literal(values(&[1])), SqlType::array(SqlType::Integer)).label("a")])
+                .into(),
+        ),
+        (
+            "cast to integer[][]",
+            select([cast(
+                literal(values(&[1])),
+                SqlType::array(SqlType::Integer).dimensions(2),
+            )
+            .label("a")])
+            .into(),
+        ),
+        (
+            "cast to text[]",
+            select([cast(literal(values(&[1])), SqlType::array(SqlType::Text)).label("a")]).into(),
+        ),
+        (
+            "integer elements",
+            select([tagged(SqlType::Integer).c("ns")])
+                .filter(tagged(SqlType::Integer).c("ns").array_contains([1]))
+                .into(),
+        ),
+        (
+            "bigint elements",
+            select([tagged(SqlType::BigInteger).c("ns")])
+                .filter(tagged(SqlType::BigInteger).c("ns").array_contains([1]))
+                .into(),
+        ),
+        (
+            "two dimensions",
+            create_table(&Table::new("t").column(Column::new(
+                "g",
+                SqlType::array(SqlType::Integer).dimensions(2),
+            )))
+            .into(),
+        ),
+        (
+            "three dimensions",
+            create_table(&Table::new("t").column(Column::new(
+                "g",
+                SqlType::array(SqlType::Integer).dimensions(3),
+            )))
+            .into(),
+        ),
+    ];
+    let mut keys: Vec<(&str, CacheKey, Compiled)> = Vec::new();
+    for (case, stmt) in &statements {
+        let compiled = stmt.compile(&PostgreSQL).unwrap();
+        let extracted = extract(stmt, &PostgreSQL).expect("a key");
+        for (other, key, other_compiled) in &keys {
+            assert!(
+                !extracted.matches(key),
+                "{case} shares a key with {other}: {} / {}",
+                compiled.sql,
+                other_compiled.sql
+            );
+        }
+        keys.push((*case, extracted.to_key(), compiled));
+    }
+    // Other values, another length: the same key.
+    let t = tagged(SqlType::Integer);
+    let short = select([t.c("ns")]).filter(t.c("ns").array_overlap([1]));
+    let long = select([t.c("ns")]).filter(t.c("ns").array_overlap([4, 5, 6]));
+    let (short, long) = (Statement::from(short), Statement::from(long));
+    let key = extract(&short, &PostgreSQL).unwrap().to_key();
+    assert!(extract(&long, &PostgreSQL).unwrap().matches(&key));
+}

@@ -111,7 +111,7 @@ fn fixture(pg: bool, other: &str) -> MetaData {
         .check(CheckConstraint::new("big <> 0"))
         .comment("people");
     let users = if pg {
-        users.column(Column::new("tags", SqlType::Other("integer[]".into())))
+        users.column(Column::new("tags", SqlType::array(SqlType::Integer)))
     } else {
         users
     };

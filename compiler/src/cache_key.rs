@@ -26,7 +26,9 @@
 //! ```
 
 use crate::dialect::Dialect;
-use crate::expr::{Bind, BindParam, Expr, FrameBound, InList, OrderBy, SeenBinds, Window};
+use crate::expr::{
+    ArrayExpr, Bind, BindParam, Expr, FrameBound, InList, OrderBy, SeenBinds, Window,
+};
 use crate::schema::{Column, SqlType, Table};
 use crate::stmt::{
     CompoundSelect, Ddl, Distinct, FromClause, Insert, InsertSource, OnConflict, Query, Select,
@@ -269,6 +271,11 @@ impl<'s> Walker<'s> {
                 self.tag(4);
                 self.parts.push(Part::Table(&u.table));
                 self.assignments(&u.set);
+                self.len(u.elements.len());
+                for (target, value) in &u.elements {
+                    self.expr(target);
+                    self.expr(value);
+                }
                 self.exprs(&u.filters);
                 self.items(&u.returning);
             }
@@ -708,6 +715,49 @@ impl<'s> Walker<'s> {
             }
             Expr::Tuple(items) => {
                 self.tag(25);
+                self.exprs(items);
+            }
+            Expr::Array(a) => {
+                self.tag(40);
+                self.array(a);
+            }
+        }
+    }
+}
+
+impl<'s> Walker<'s> {
+    /// An array expression: its kind and operands (its element type and dimensions come in
+    /// with the operands' columns and bound types).
+    fn array(&mut self, a: &'s ArrayExpr) {
+        match a {
+            ArrayExpr::Op(op, l, r) => {
+                self.tag(1);
+                self.tag(*op as u32);
+                self.expr(l);
+                self.expr(r);
+            }
+            ArrayExpr::AnyAll { array, all } => {
+                self.tag(2);
+                self.flag(*all);
+                self.expr(array);
+            }
+            ArrayExpr::Item { array, index } => {
+                self.tag(3);
+                self.expr(array);
+                self.expr(index);
+            }
+            ArrayExpr::Slice {
+                array,
+                lower,
+                upper,
+            } => {
+                self.tag(4);
+                self.expr(array);
+                self.expr(lower);
+                self.expr(upper);
+            }
+            ArrayExpr::Literal(items) => {
+                self.tag(5);
                 self.exprs(items);
             }
         }

@@ -1,6 +1,7 @@
 //! The DB-API layer: one [`Driver`] per backend opens [`DriverConnection`]s; everything above
 //! (pools, `Connection`, results) speaks only these traits.
 
+mod pg_array;
 mod pg_cursor;
 mod pg_error;
 mod pg_params;

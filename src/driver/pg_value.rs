@@ -44,9 +44,7 @@ impl ToSql for PgParam<'_> {
             let Value::Array(items) = v else {
                 return Err(mismatch(v, ty));
             };
-            let params: Vec<PgParam<'_>> = items.iter().map(PgParam).collect();
-            let _ = member;
-            return params.to_sql(ty, out);
+            return super::pg_array::to_sql(items, member, out);
         }
         let int = int_value(v);
         match *ty {
@@ -306,12 +304,7 @@ impl<'a> FromSql<'a> for PgValue {
             oid::UUID => Value::Uuid(FromSql::from_sql(ty, raw)?),
             oid::JSON | oid::JSONB => Value::Json(Box::new(FromSql::from_sql(ty, raw)?)),
             _ => match ty.kind() {
-                Kind::Array(_) => Value::Array(
-                    Vec::<PgValue>::from_sql(ty, raw)?
-                        .into_iter()
-                        .map(|v| v.0)
-                        .collect(),
-                ),
+                Kind::Array(member) => super::pg_array::from_sql(member, raw)?,
                 Kind::Domain(base) => PgValue::from_sql(base, raw)?.0,
                 Kind::Enum(_) => Value::Text(std::str::from_utf8(raw)?.to_owned()),
                 _ => super::pg_text::other_type(ty, raw)?,
@@ -332,10 +325,14 @@ impl<'a> FromSql<'a> for PgValue {
 /// The parameter type to declare for a value: the column's type when the compiler knows it,
 /// else the value's own; `None` lets the server infer it.
 pub(crate) fn param_type(sql_type: Option<&SqlType>, value: &Value) -> Option<Type> {
+    if let Some(SqlType::Array { item, .. }) = sql_type {
+        return array_of(&scalar_type(item)?);
+    }
     if let Value::Array(items) = value {
+        // An IN list's type is its elements'; an untyped array's, its first element's.
         let member = match sql_type {
             Some(t) => scalar_type(t),
-            None => items.iter().find(|v| !v.is_null()).and_then(value_type),
+            None => first_leaf(items).and_then(value_type),
         }?;
         return array_of(&member);
     }
@@ -343,6 +340,15 @@ pub(crate) fn param_type(sql_type: Option<&SqlType>, value: &Value) -> Option<Ty
         Some(t) => scalar_type(t),
         None => value_type(value),
     }
+}
+
+/// The first non-NULL element of a (possibly nested) array.
+fn first_leaf(items: &[Value]) -> Option<&Value> {
+    items.iter().find_map(|v| match v {
+        Value::Null => None,
+        Value::Array(inner) => first_leaf(inner),
+        leaf => Some(leaf),
+    })
 }
 
 fn scalar_type(t: &SqlType) -> Option<Type> {
@@ -366,6 +372,7 @@ fn scalar_type(t: &SqlType) -> Option<Type> {
         SqlType::Uuid => Type::UUID,
         SqlType::Json => Type::JSONB,
         SqlType::Other(_) => return None,
+        SqlType::Array { item, .. } => return array_of(&scalar_type(item)?),
     })
 }
 

@@ -156,14 +156,15 @@ impl Catalog for PgCatalog {
 }
 
 /// Columns in order, with their type as PostgreSQL writes it, default, identity, whether a
-/// sequence owned by the column (SERIAL) feeds the default, and comment.
+/// sequence owned by the column (SERIAL) feeds the default, comment, whether it is generated,
+/// and the number of array dimensions declared.
 const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, \
      pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
      pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, \
      EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
         JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S' \
         WHERE dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a'), \
-     ds.description, a.attgenerated::text \
+     ds.description, a.attgenerated::text, a.attndims::int4 \
      FROM pg_catalog.pg_attribute a \
      JOIN (SELECT c.oid, c.relname";
 const COLUMNS_ORDER: &str = ") c ON a.attrelid = c.oid \
@@ -174,7 +175,11 @@ const COLUMNS_ORDER: &str = ") c ON a.attrelid = c.oid \
 
 fn column(v: &[Value]) -> Result<ColumnParts> {
     let type_name = text(&v[2], "column type")?;
-    let sql_type = sql_type(type_name);
+    let dimensions = match &v[9] {
+        Value::I32(n) => u32::try_from(*n).ok().filter(|n| *n > 1),
+        _ => None,
+    };
+    let sql_type = column_type(type_name, dimensions);
     let identity = !text(&v[5], "attidentity")?.is_empty();
     let mut default = opt_text(&v[4], "column default")?;
     let serial =
@@ -218,6 +223,21 @@ fn strip_literal_cast<'a>(default: &'a str, column_type: &str) -> &'a str {
         literal
     } else {
         default
+    }
+}
+
+/// A column's type: an array type (`format_type` writes `integer[]` however many dimensions
+/// were declared) as [`SqlType::Array`] of its element's type, with the dimensions the
+/// column declares (`attndims`) when there are two or more; one dimension, or none declared
+/// (a table made by `CREATE TABLE AS`), is `None`, as `ARRAY(item)` is declared (and as
+/// SQLAlchemy reflects every array).
+fn column_type(name: &str, dimensions: Option<u32>) -> SqlType {
+    match name.strip_suffix("[]") {
+        Some(element) => SqlType::Array {
+            item: Box::new(sql_type(element.trim_end_matches("[]"))),
+            dimensions,
+        },
+        None => sql_type(name),
     }
 }
 
@@ -374,7 +394,18 @@ mod tests {
             sql_type("numeric(10,2)"),
             SqlType::Numeric(Some(10), Some(2))
         );
-        assert_eq!(sql_type("integer[]"), SqlType::Other("integer[]".into()));
+        assert_eq!(
+            column_type("integer[]", Some(2)),
+            SqlType::array(SqlType::Integer).dimensions(2)
+        );
+        assert_eq!(
+            column_type("numeric(10,2)[]", None),
+            SqlType::array(SqlType::Numeric(Some(10), Some(2)))
+        );
+        assert_eq!(
+            column_type("\"Odd\".mood[]", None),
+            SqlType::array(SqlType::Other("\"Odd\".mood".into()))
+        );
         assert_eq!(sql_type("json"), SqlType::Json);
         assert_eq!(sql_type("jsonb"), SqlType::Json);
         assert_eq!(

@@ -113,6 +113,40 @@ pub fn docs() -> Table {
         .column(Column::new("doc", SqlType::Json))
 }
 
+/// Arrays: PostgreSQL only (the other dialects have none), so not part of [`metadata`];
+/// [`pg_metadata`] holds it.
+pub fn arrays() -> Table {
+    Table::new("arrays")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("ints", SqlType::array(SqlType::Integer)))
+        .column(Column::new(
+            "tags",
+            SqlType::array(SqlType::String(Some(20))),
+        ))
+        .column(Column::new(
+            "grid",
+            SqlType::array(SqlType::Integer).dimensions(2),
+        ))
+}
+
+/// The tables created on PostgreSQL besides [`metadata`]'s.
+pub fn pg_metadata() -> MetaData {
+    let mut md = MetaData::new();
+    md.add(arrays()).expect("one table");
+    md
+}
+
+/// [`pg_metadata`]'s rows.
+pub const PG_SEED: &str = "
+    INSERT INTO arrays (ints, tags, grid) VALUES
+        ('{1,2,3}', '{red,blue}', '{{1,2},{3,4}}'), ('{}', '{}', NULL), (NULL, '{green}', '{{5,6}}');
+";
+
+/// Whether `table` is one of the fixture's (on any dialect).
+pub fn is_fixture_table(table: &str) -> bool {
+    metadata().table(table).is_some() || pg_metadata().table(table).is_some()
+}
+
 pub fn metadata() -> MetaData {
     let mut md = MetaData::new();
     for t in [

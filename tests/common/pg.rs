@@ -60,6 +60,11 @@ pub fn check(case: &str, stmt: &Statement, named: &Params, empty: bool) {
             conn.execute(text(seed), ())
                 .unwrap_or_else(|e| panic!("seed rows: {e}\n{seed}"));
         }
+        super::fixtures::pg_metadata()
+            .create_all(&mut conn)
+            .expect("PostgreSQL-only fixture DDL");
+        conn.execute(text(super::fixtures::PG_SEED), ())
+            .unwrap_or_else(|e| panic!("{case}: PostgreSQL-only seed rows: {e}"));
     }
     super::run(&mut conn, case, stmt, named);
     conn.rollback().expect("ROLLBACK");

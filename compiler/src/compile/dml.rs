@@ -285,7 +285,7 @@ impl Compiler<'_> {
 
     fn update(&mut self, upd: &Update) -> Res {
         let table = &upd.table;
-        if upd.set.is_empty() {
+        if upd.set.is_empty() && upd.elements.is_empty() {
             return Err(CompileError::invalid(
                 "an UPDATE needs at least one value to set",
             ));
@@ -296,6 +296,9 @@ impl Compiler<'_> {
             collect_sources(f, &mut extra);
         }
         for (_, v) in &upd.set {
+            collect_sources(v, &mut extra);
+        }
+        for (_, v) in &upd.elements {
             collect_sources(v, &mut extra);
         }
         extra.retain(|s| !s.same_as(&target));
@@ -321,6 +324,12 @@ impl Compiler<'_> {
             }
             self.w(" SET ");
             self.assignments(table, &upd.set, style == Some(UpdateFromStyle::MultiTable))?;
+            for (i, (target, value)) in upd.elements.iter().enumerate() {
+                if i > 0 || !upd.set.is_empty() {
+                    self.w(", ");
+                }
+                self.element_assignment(table, target, value)?;
+            }
             if style == Some(UpdateFromStyle::From) {
                 self.w(" FROM ");
                 for (i, s) in extra.iter().enumerate() {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 const P_OR: u8 = 1;
 const P_AND: u8 = 2;
 const P_NOT: u8 = 3;
-const P_CMP: u8 = 4;
+pub(super) const P_CMP: u8 = 4;
 const P_CONCAT: u8 = 5;
 const P_ADD: u8 = 6;
 const P_MUL: u8 = 7;
@@ -70,6 +70,7 @@ impl Compiler<'_> {
             Expr::Neg(_) => P_NEG,
             Expr::Label(_, inner) => self.prec(inner),
             Expr::Jsonb(..) => P_CMP,
+            Expr::Array(a) => Self::array_prec(a),
             // Whatever the text holds, it is grouped inside a larger expression.
             Expr::Text(_) => P_OR,
             Expr::Json(get)
@@ -278,6 +279,7 @@ impl Compiler<'_> {
                 self.w(")");
                 Ok(())
             }
+            Expr::Array(a) => self.array_expr(a),
         }
     }
 

@@ -4,6 +4,7 @@
 //! its position in the text; the dialect's placeholders are written afterwards in one pass,
 //! so hoisted CTEs and expanding IN lists number their parameters correctly.
 
+mod array;
 mod ddl;
 mod dml;
 mod expr;
@@ -307,6 +308,20 @@ impl<'d> Compiler<'d> {
         }
     }
 
+    /// A value for an array column where the dialect has no arrays is an error, as the
+    /// column's type is.
+    fn check_array_type(&self, sql_type: Option<&SqlType>) -> Res {
+        match sql_type {
+            Some(t @ SqlType::Array { .. }) if !self.d.supports_arrays() => {
+                Err(CompileError::unsupported(
+                    format!("a value of the type {t} (ARRAY)"),
+                    self.d.name(),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn slot(&mut self, idx: usize) {
         self.flush();
         self.pieces.push(Piece::Slot(idx));
@@ -319,6 +334,7 @@ impl<'d> Compiler<'d> {
         sql_type: Option<&SqlType>,
         expanding: bool,
     ) -> Res {
+        self.check_array_type(sql_type)?;
         if self.literal_binds {
             let sql = self.d.literal_sql(value)?;
             self.w(&sql);
@@ -400,6 +416,7 @@ impl<'d> Compiler<'d> {
         if name.is_empty() {
             return Err(CompileError::invalid("a bind parameter needs a name"));
         }
+        self.check_array_type(sql_type)?;
         let idx = match self.named.get(name) {
             Some(&idx) => {
                 if self.slots[idx].expanding != expanding {
@@ -588,6 +605,29 @@ pub(crate) fn collect_sources(expr: &Expr, out: &mut Vec<Source>) {
             collect_sources(cond, out);
         }
         Expr::Json(get) => collect_sources(&get.doc, out),
+        Expr::Array(a) => match &**a {
+            crate::expr::ArrayExpr::Op(_, l, r) => {
+                collect_sources(l, out);
+                collect_sources(r, out);
+            }
+            crate::expr::ArrayExpr::AnyAll { array, .. } => collect_sources(array, out),
+            crate::expr::ArrayExpr::Item { array, index } => {
+                collect_sources(array, out);
+                collect_sources(index, out);
+            }
+            crate::expr::ArrayExpr::Slice {
+                array,
+                lower,
+                upper,
+            } => {
+                collect_sources(array, out);
+                collect_sources(lower, out);
+                collect_sources(upper, out);
+            }
+            crate::expr::ArrayExpr::Literal(items) => {
+                items.iter().for_each(|e| collect_sources(e, out))
+            }
+        },
         Expr::IsBool(e, ..) => collect_sources(e, out),
         Expr::Jsonb(_, l, r) => {
             collect_sources(l, out);

@@ -3,6 +3,7 @@
 //! Dialect differences live here as capability methods; the compiler asks, it never matches on
 //! a dialect's name.
 
+mod array_literal;
 mod keywords;
 mod mysql;
 mod postgresql;
@@ -124,6 +125,36 @@ pub(crate) fn common_type_sql(
         SqlType::Other(name) => other_type(name, dialect)?,
         _ => return Ok(None),
     }))
+}
+
+/// An array type's DDL name, `ITEM[]` once per dimension (PostgreSQL's `INTEGER[][]`), where
+/// the dialect has arrays ([`Dialect::supports_arrays`]); elsewhere an
+/// [`CompileError::Unsupported`] naming the type, as SQLAlchemy cannot compile `ARRAY` there.
+pub(crate) fn array_type_sql<D: Dialect + ?Sized>(
+    d: &D,
+    item: &SqlType,
+    dimensions: Option<u32>,
+) -> Result<String, CompileError> {
+    let array = SqlType::Array {
+        item: Box::new(item.clone()),
+        dimensions,
+    };
+    if !d.supports_arrays() {
+        return Err(CompileError::unsupported(
+            format!("the type {array} (ARRAY)"),
+            d.name(),
+        ));
+    }
+    if matches!(item, SqlType::Array { .. }) {
+        return Err(CompileError::invalid(format!(
+            "{array}: an array of arrays is declared with dimensions"
+        )));
+    }
+    let mut sql = d.type_sql(item)?;
+    for _ in 0..dimensions.unwrap_or(1).max(1) {
+        sql.push_str("[]");
+    }
+    Ok(sql)
 }
 
 /// `NAME(p, s)`, `NAME(p)` or `NAME`.
@@ -348,6 +379,11 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     }
     /// How JSON elements are read.
     fn json_access_style(&self) -> JsonAccessStyle;
+    /// Array types ([`SqlType::Array`]) and the array operators: `@>`, `<@`, `&&`,
+    /// `ANY (array)` / `ALL (array)`, element and slice access, `ARRAY[...]` (PostgreSQL).
+    fn supports_arrays(&self) -> bool {
+        false
+    }
     /// JSONB containment and key tests: `@>`, `<@`, `?`, `?|`, `?&`.
     fn supports_jsonb_operators(&self) -> bool {
         false
@@ -561,6 +597,10 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
             Value::Uuid(u) => self.quote_string(&u.to_string())?,
             Value::Json(j) => self.quote_string(&j.to_string())?,
             Value::Bytes(b) => self.bytes_literal(b),
+            // PostgreSQL's array text, which the column's type reads: `'{1,2}'`.
+            Value::Array(_) if self.supports_arrays() => {
+                self.quote_string(&array_literal::array_text(self, value)?)?
+            }
             other => {
                 return Err(CompileError::unsupported(
                     format!("a {} value as a SQL literal", other.kind_name()),

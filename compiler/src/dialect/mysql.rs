@@ -76,6 +76,7 @@ impl Dialect for MySQL {
             SqlType::LargeBinary => "BLOB".into(),
             SqlType::Uuid => "CHAR(36)".into(),
             SqlType::Json => "JSON".into(),
+            SqlType::Array { item, dimensions } => super::array_type_sql(self, item, *dimensions)?,
             other => {
                 return Err(CompileError::unsupported(
                     format!("the type {other}"),
@@ -108,6 +109,7 @@ impl Dialect for MySQL {
                     self.name(),
                 ));
             }
+            SqlType::Array { .. } => self.type_sql(sql_type)?,
         })
     }
     fn supports_returning(&self) -> bool {

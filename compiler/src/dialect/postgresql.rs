@@ -45,6 +45,7 @@ impl Dialect for PostgreSQL {
             SqlType::LargeBinary => "BYTEA".into(),
             SqlType::Uuid => "UUID".into(),
             SqlType::Json => "JSONB".into(),
+            SqlType::Array { item, dimensions } => super::array_type_sql(self, item, *dimensions)?,
             other => {
                 return Err(CompileError::unsupported(
                     format!("the type {other}"),
@@ -79,6 +80,9 @@ impl Dialect for PostgreSQL {
     }
     fn json_access_style(&self) -> JsonAccessStyle {
         JsonAccessStyle::Arrows
+    }
+    fn supports_arrays(&self) -> bool {
+        true
     }
     fn supports_jsonb_operators(&self) -> bool {
         true

@@ -48,6 +48,7 @@ impl Dialect for SQLite {
             SqlType::LargeBinary => "BLOB".into(),
             SqlType::Uuid => "UUID".into(),
             SqlType::Json => "JSON".into(),
+            SqlType::Array { item, dimensions } => super::array_type_sql(self, item, *dimensions)?,
             other => {
                 return Err(CompileError::unsupported(
                     format!("the type {other}"),
@@ -69,6 +70,7 @@ impl Dialect for SQLite {
             SqlType::Numeric(..) => "NUMERIC".into(),
             SqlType::LargeBinary => "BLOB".into(),
             SqlType::Other(_) => self.type_sql(sql_type)?,
+            SqlType::Array { .. } => self.type_sql(sql_type)?,
             _ => "TEXT".into(),
         })
     }

@@ -5,6 +5,7 @@
 //! that enters an expression becomes a bound parameter.
 
 pub(crate) mod arith;
+mod array;
 mod bind_id;
 mod func;
 mod helpers;
@@ -13,6 +14,8 @@ mod ops;
 mod order;
 mod window;
 
+pub(crate) use array::array_unsupported;
+pub use array::{ArrayExpr, ArrayOp, ArrayOperand, all_, any_, array, array_agg};
 pub use bind_id::BindId;
 pub(crate) use bind_id::SeenBinds;
 pub use func::{
@@ -305,6 +308,9 @@ pub enum Expr {
     Filter(Box<Expr>, Box<Expr>),
     /// A row value `(a, b, ...)` (see [`tuple_`]).
     Tuple(Vec<Expr>),
+    /// An array operator, `ANY` / `ALL`, element or slice access, or `ARRAY[...]` (see
+    /// [`array`], [`Expr::array_contains`], [`any_`], [`Expr::item`]).
+    Array(Box<ArrayExpr>),
 }
 
 impl Expr {
@@ -348,6 +354,7 @@ impl Expr {
                     args.first().and_then(Expr::sql_type)
                 }
                 "now" | "current_timestamp" => Some(SqlType::DateTime { timezone: true }),
+                "array_agg" => args.first().and_then(Expr::sql_type).map(SqlType::array),
                 _ => None,
             },
             Expr::Case(case) => case.whens.first().and_then(|(_, then)| then.sql_type()),
@@ -359,6 +366,7 @@ impl Expr {
                 .and_then(|c| c.sql_type),
             Expr::Extract(..) => Some(SqlType::Integer),
             Expr::Filter(f, _) => f.sql_type(),
+            Expr::Array(a) => a.sql_type(),
             _ => None,
         }
     }

@@ -324,6 +324,13 @@ impl Expr {
 
     fn binary(self, op: BinaryOp, other: impl Into<Expr>) -> Expr {
         let other = typed_like(other.into(), &self);
+        // `ANY (array) = x` is written `x = ANY (array)`, the only order PostgreSQL reads.
+        if let Expr::Array(a) = &self
+            && matches!(**a, super::ArrayExpr::AnyAll { .. })
+            && let Some(mirrored) = super::array::mirrored(op)
+        {
+            return Expr::Binary(mirrored, Box::new(other), Box::new(self));
+        }
         Expr::Binary(op, Box::new(self), Box::new(other))
     }
 

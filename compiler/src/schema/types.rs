@@ -60,6 +60,25 @@ pub enum SqlType {
     /// Single-precision float (SQLAlchemy's `REAL`): `REAL` on PostgreSQL and SQLite (where
     /// it is stored as 8 bytes all the same), `FLOAT` on MySQL. Values are `f32`.
     Real,
+    /// An array of `item` values (SQLAlchemy's `ARRAY(item_type, dimensions=…)`), PostgreSQL
+    /// only: `INTEGER[]`, `TEXT[][]` for two dimensions. Compiling it for a dialect without
+    /// arrays ([`Dialect::supports_arrays`](crate::Dialect::supports_arrays)) is a
+    /// [`CompileError::Unsupported`](crate::CompileError::Unsupported), as SQLAlchemy fails
+    /// there. Values are [`Value::Array`](crate::Value::Array), nested once per dimension.
+    ///
+    /// ```
+    /// use sqlcore_compiler::{Dialect, PostgreSQL, SQLite, SqlType};
+    /// let grid = SqlType::array(SqlType::Integer).dimensions(2);
+    /// assert_eq!(PostgreSQL.type_sql(&grid).unwrap(), "INTEGER[][]");
+    /// assert_eq!(grid.to_string(), "Array(Integer, 2)");
+    /// assert!(SQLite.type_sql(&grid).is_err());
+    /// ```
+    Array {
+        /// The element type (never itself an array: use `dimensions`).
+        item: Box<SqlType>,
+        /// The number of dimensions when declared (`None`: one, as written in DDL).
+        dimensions: Option<u32>,
+    },
 }
 
 impl SqlType {
@@ -69,6 +88,33 @@ impl SqlType {
             self,
             SqlType::SmallInteger | SqlType::Integer | SqlType::BigInteger
         )
+    }
+
+    /// A one-dimensional array of `item` (see [`SqlType::Array`]).
+    pub fn array(item: SqlType) -> SqlType {
+        SqlType::Array {
+            item: Box::new(item),
+            dimensions: None,
+        }
+    }
+
+    /// This array type with `n` dimensions; any other type is returned unchanged.
+    pub fn dimensions(self, n: u32) -> SqlType {
+        match self {
+            SqlType::Array { item, .. } => SqlType::Array {
+                item,
+                dimensions: Some(n),
+            },
+            other => other,
+        }
+    }
+
+    /// The element type of an array type, `None` for any other type.
+    pub fn array_item(&self) -> Option<&SqlType> {
+        match self {
+            SqlType::Array { item, .. } => Some(item),
+            _ => None,
+        }
     }
 
     /// Whether values of this type are text.
@@ -86,6 +132,14 @@ impl std::fmt::Display for SqlType {
             SqlType::Char(Some(n)) => write!(f, "Char({n})"),
             SqlType::DateTime { timezone: true } => f.write_str("DateTime(timezone)"),
             SqlType::Other(name) => write!(f, "Other({name})"),
+            SqlType::Array {
+                item,
+                dimensions: None,
+            } => write!(f, "Array({item})"),
+            SqlType::Array {
+                item,
+                dimensions: Some(n),
+            } => write!(f, "Array({item}, {n})"),
             other => {
                 let dbg = format!("{other:?}");
                 f.write_str(dbg.split(['(', ' ']).next().unwrap_or(&dbg))

@@ -22,6 +22,8 @@ pub struct Update {
     pub table: Table,
     /// SET assignments, in order.
     pub set: Assignments,
+    /// SET assignments to array elements or slices (`SET col[i] = value`), after `set`.
+    pub elements: Vec<(Expr, Expr)>,
     /// WHERE criteria, ANDed.
     pub filters: Vec<Expr>,
     /// RETURNING items.
@@ -33,12 +35,31 @@ pub fn update(table: &Table) -> Update {
     Update {
         table: table.clone(),
         set: Vec::new(),
+        elements: Vec::new(),
         filters: Vec::new(),
         returning: Vec::new(),
     }
 }
 
 impl Update {
+    /// Sets one element or slice of an array column, `SET col[i] = value` (SQLAlchemy's
+    /// `values({col[i]: value})`): `target` is [`Expr::item`] or [`Expr::slice`] of a column
+    /// of the table (`item(i).item(j)` for an element of a 2-D array); the indexes and the
+    /// value are bound, the value typed as the element. PostgreSQL only.
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let t = Table::new("t")
+    ///     .column(Column::new("id", SqlType::Integer).primary_key())
+    ///     .column(Column::new("ns", SqlType::array(SqlType::Integer)));
+    /// let stmt = update(&t).set_element(t.c("ns").item(2), 7).filter(t.c("id").eq(1));
+    /// assert_eq!(stmt.compile(&PostgreSQL).unwrap().sql, "UPDATE t SET ns[$1] = $2 WHERE t.id = $3");
+    /// ```
+    pub fn set_element(mut self, target: Expr, value: impl Into<Expr>) -> Self {
+        self.elements.push((target, value.into()));
+        self
+    }
+
     /// Adds SET assignments; values may be expressions such as `t.c("n") + 1`.
     pub fn values<I, K, V>(mut self, set: I) -> Self
     where
