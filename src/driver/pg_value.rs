@@ -365,6 +365,9 @@ fn scalar_type(t: &SqlType) -> Option<Type> {
         SqlType::Uuid => Type::UUID,
         SqlType::Json => Type::JSONB,
         SqlType::Other(_) => return None,
+        // An enum's type is the server's (its OID is the database's own): it infers it.
+        SqlType::Enum(_) => return None,
+        SqlType::Domain(d) => return scalar_type(d.base()),
     })
 }
 

@@ -1,7 +1,8 @@
 //! PostgreSQL's catalog: one `pg_catalog` query per kind of information, for all the tables
 //! asked for at once.
 
-use super::read::{flag, names, opt_text, text};
+use super::pg_types;
+use super::read::{flag, int, names, opt_text, text};
 use super::{Catalog, ColumnParts, Relation, TableParts, split_type_name};
 use crate::connection::Connection;
 use crate::error::Result;
@@ -42,7 +43,23 @@ fn relation_params(schema: &str, kinds: &[&str], only: Option<&[String]>) -> Par
     params
 }
 
+fn opt_int(v: &Value, what: &str) -> Result<Option<i64>> {
+    match v {
+        Value::Null => Ok(None),
+        v => int(v, what).map(Some),
+    }
+}
+
 impl Catalog for PgCatalog {
+    fn type_in_use(
+        &self,
+        conn: &mut Connection,
+        schema: Option<&str>,
+        name: &str,
+    ) -> Result<Option<bool>> {
+        pg_types::type_in_use(conn, schema, name)
+    }
+
     fn default_schema_name(&self, conn: &mut Connection) -> Result<String> {
         conn.execute(sql("SELECT current_schema()::text"), ())?
             .scalar_one()
@@ -111,6 +128,8 @@ impl Catalog for PgCatalog {
         if tables.is_empty() {
             return Ok(tables);
         }
+        // Columns whose type is an enum or domain: (table, column, type OID).
+        let mut user_typed = Vec::new();
         // A table created since the first query has no place; its rows are skipped.
         let at = |v: &Value| -> Result<Option<usize>> {
             Ok(position.get(text(v, "table name")?).copied())
@@ -124,7 +143,20 @@ impl Catalog for PgCatalog {
         {
             let v = row.values();
             if let Some(t) = at(&v[0])? {
+                if let Some(oid) = opt_int(&v[9], "column type oid")? {
+                    user_typed.push((t, tables[t].columns.len(), oid));
+                }
                 tables[t].columns.push(column(v)?);
+            }
+        }
+        // Enums and domains: one more query, only when a column has such a type.
+        if !user_typed.is_empty() {
+            let types = pg_types::read_types(conn, schema)?;
+            for (t, c, oid) in user_typed {
+                let oid = u32::try_from(oid).unwrap_or(0);
+                if let Some(ty) = types.get(&oid) {
+                    tables[t].columns[c].column.sql_type = ty.clone();
+                }
             }
         }
         for row in conn
@@ -163,10 +195,12 @@ const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, \
      EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
         JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S' \
         WHERE dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a'), \
-     ds.description, a.attgenerated::text \
+     ds.description, a.attgenerated::text, \
+     CASE WHEN ty.typtype IN ('e', 'd') THEN a.atttypid::int8 END \
      FROM pg_catalog.pg_attribute a \
      JOIN (SELECT c.oid, c.relname";
 const COLUMNS_ORDER: &str = ") c ON a.attrelid = c.oid \
+     LEFT JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
      LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
      LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = c.oid \
         AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = a.attnum \
@@ -224,7 +258,7 @@ fn strip_literal_cast<'a>(default: &'a str, column_type: &str) -> &'a str {
 /// A type as `format_type` writes it. `json` and `jsonb` both reflect as [`SqlType::Json`]
 /// (as SQLAlchemy's `JSON` and `JSONB` are both JSON types); DDL from the reflected table
 /// creates `JSONB`, which keeps neither key order, duplicate keys nor whitespace.
-fn sql_type(name: &str) -> SqlType {
+pub(super) fn sql_type(name: &str) -> SqlType {
     let (base, args, rest) = split_type_name(name);
     if !rest.is_empty() {
         return SqlType::Other(name.to_owned());

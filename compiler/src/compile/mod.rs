@@ -5,6 +5,7 @@
 //! so hoisted CTEs and expanding IN lists number their parameters correctly.
 
 mod ddl;
+mod ddl_types;
 mod dml;
 mod expr;
 mod json;
@@ -13,7 +14,7 @@ mod query;
 mod translate;
 
 pub use params::{Bound, BoundRefs, Params, ParamsIntoIter};
-pub(crate) use translate::SchemaSpan;
+pub(crate) use translate::{SchemaSpan, schema_prefix};
 pub use translate::SchemaTranslateMap;
 
 use crate::dialect::Dialect;
@@ -112,6 +113,8 @@ pub struct Compiled {
     /// value of the schema, such as a client default): how the compiled-statement cache maps
     /// a statement's values to its slots.
     pub(crate) literal_origins: Vec<usize>,
+    /// Some parameter meets an enum, whose values are checked when bound.
+    pub(crate) checks_values: bool,
 }
 
 impl PartialEq for Compiled {

@@ -1,5 +1,7 @@
 //! [`SqlType`]: the dialect-neutral column types.
 
+use super::{DomainType, EnumType};
+
 /// A column's SQL type, rendered per dialect by the compiler.
 ///
 /// ```
@@ -55,6 +57,12 @@ pub enum SqlType {
     /// Single-precision float (SQLAlchemy's `REAL`): `REAL` on PostgreSQL and SQLite (where
     /// it is stored as 8 bytes all the same), `FLOAT` on MySQL. Values are `f32`.
     Real,
+    /// An enumerated type (see [`EnumType`]): a named type on PostgreSQL, `ENUM('a', …)` on
+    /// MySQL, `VARCHAR(n)` (with an optional CHECK) elsewhere. Values are text.
+    Enum(EnumType),
+    /// A PostgreSQL domain (see [`DomainType`]); its base type on other dialects. Values are
+    /// those of the base type.
+    Domain(DomainType),
 }
 
 impl SqlType {
@@ -80,6 +88,8 @@ impl std::fmt::Display for SqlType {
             SqlType::String(Some(n)) => write!(f, "String({n})"),
             SqlType::DateTime { timezone: true } => f.write_str("DateTime(timezone)"),
             SqlType::Other(name) => write!(f, "Other({name})"),
+            SqlType::Enum(e) => write!(f, "Enum({})", e.name()),
+            SqlType::Domain(d) => write!(f, "Domain({})", d.name()),
             other => {
                 let dbg = format!("{other:?}");
                 f.write_str(dbg.split(['(', ' ']).next().unwrap_or(&dbg))

@@ -12,9 +12,10 @@ mod update;
 
 pub use compound::{CompoundSelect, SetOp};
 pub use ddl::{
-    CreateIndex, CreateTable, Ddl, DropIndex, DropTable, SetComment, create_index, create_table,
-    create_table_ddl, drop_index, drop_table,
+    CreateIndex, CreateTable, CreateType, Ddl, DropIndex, DropTable, DropType, SetComment,
+    create_index, create_table, create_table_ddl, create_type, drop_index, drop_table, drop_type,
 };
+pub(crate) use ddl::schema_object;
 pub use from::{Alias, Cte, DerivedDef, FromClause, Join, JoinKind, Source, Subquery};
 pub use insert::{Assignments, Insert, InsertSource, OnConflict, excluded, insert};
 pub use query::Query;
