@@ -9,8 +9,7 @@ use crate::executable::Executable;
 use crate::insert_many;
 use crate::result::CursorResult;
 use sqlcore_compiler::{
-    SqlType,
-    CompileError, Compiled, Expr, Insert, InsertSource, Params, Statement, Value,
+    CompileError, Compiled, Expr, Insert, InsertSource, Params, SqlType, Statement, Value,
 };
 use std::collections::VecDeque;
 use std::sync::Arc;

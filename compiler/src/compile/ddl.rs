@@ -147,7 +147,12 @@ impl Compiler<'_> {
             let is_autoinc = autoinc.as_ref().is_some_and(|a| a.name == col.name);
             let inline = inline_pk_col.as_ref().is_some_and(|n| *n == col.name);
             let schema = table.schema.as_deref();
-            self.column_def(col, schema, is_autoinc, inline.then_some(&table.primary_key))?;
+            self.column_def(
+                col,
+                schema,
+                is_autoinc,
+                inline.then_some(&table.primary_key),
+            )?;
         }
         if !pk.is_empty() && inline_pk_col.is_none() {
             self.w(", ");

@@ -31,8 +31,7 @@ impl Compiler<'_> {
         let Some(e) = col.sql_type.enum_type() else {
             return Ok(());
         };
-        if !e.creates_constraint() || schema_object(col.sql_type.storage_type(), self.d).is_some()
-        {
+        if !e.creates_constraint() || schema_object(col.sql_type.storage_type(), self.d).is_some() {
             return Ok(());
         }
         if self.d.enum_style() == crate::dialect::EnumStyle::Inline && e.is_native() {
@@ -59,7 +58,10 @@ impl Compiler<'_> {
         match &ct.ty {
             NamedType::Enum(e) => {
                 if self.d.enum_style() != crate::dialect::EnumStyle::CreateType {
-                    return Err(CompileError::unsupported("CREATE TYPE … AS ENUM", self.d.name()));
+                    return Err(CompileError::unsupported(
+                        "CREATE TYPE … AS ENUM",
+                        self.d.name(),
+                    ));
                 }
                 self.w("CREATE TYPE ");
                 self.schema(schema)?;

@@ -14,8 +14,8 @@ mod query;
 mod translate;
 
 pub use params::{Bound, BoundRefs, Params, ParamsIntoIter};
-pub(crate) use translate::{SchemaSpan, schema_prefix};
 pub use translate::SchemaTranslateMap;
+pub(crate) use translate::{SchemaSpan, schema_prefix};
 
 use crate::dialect::Dialect;
 use crate::error::CompileError;

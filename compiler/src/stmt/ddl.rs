@@ -364,12 +364,11 @@ impl MetaData {
         dialect: &dyn Dialect,
         if_exists: bool,
     ) -> Result<Vec<Ddl>, CompileError> {
-        let tables = self.sorted_tables()?.into_iter().rev().map(|table| {
-            Ddl::DropTable(DropTable {
-                table,
-                if_exists,
-            })
-        });
+        let tables = self
+            .sorted_tables()?
+            .into_iter()
+            .rev()
+            .map(|table| Ddl::DropTable(DropTable { table, if_exists }));
         let types = self.named_types(dialect)?.into_iter().rev().map(|c| {
             Ddl::DropType(DropType {
                 ty: c.ty,
