@@ -219,6 +219,20 @@ fn type_definitions_are_part_of_the_cache_key() {
             .unwrap()
             .matches(&kt)
     );
+    // A query binding a value to the column: the enum's values are checked by the compiled
+    // form, so a table whose enum differs never shares it.
+    let q = |e: EnumType| {
+        let t = Table::new("t").column(Column::new("c", SqlType::Enum(e)));
+        Statement::from(select(&t).filter(t.c("c").eq("x")))
+    };
+    let kq = extract(&q(EnumType::new("e", ["x"])), &PostgreSQL)
+        .unwrap()
+        .to_key();
+    assert!(
+        !extract(&q(EnumType::new("e", ["x", "y"])), &PostgreSQL)
+            .unwrap()
+            .matches(&kq)
+    );
 }
 
 /// Creating or dropping a type on a dialect without it is an error naming it.
