@@ -7,19 +7,27 @@ use crate::error::Result;
 use sqlcore_compiler::{DomainType, EnumType, Params, SqlType, Value, text as sql};
 use std::collections::HashMap;
 
-/// Every enum and domain outside the system schemas: values in order; a domain's base type
-/// (its OID, for a base that is itself an enum or domain), NOT NULL, default and checks.
-const TYPES: &str = "SELECT t.oid::int8, n.nspname::text, t.typname::text, t.typtype::text, \
+/// The enums and domains of the given type OIDs and, through domains, of their base types:
+/// values in order; a domain's base type (its OID, for a base that is itself an enum or
+/// domain), NOT NULL, default and checks (a check dropped meanwhile is left out).
+const TYPES: &str = "WITH RECURSIVE needed(oid) AS ( \
+        SELECT CAST(unnest(CAST(:oids AS int8[])) AS oid) \
+        UNION SELECT t.typbasetype FROM pg_catalog.pg_type t \
+        JOIN needed ON t.oid = needed.oid WHERE t.typtype = 'd') \
+     SELECT t.oid::int8, n.nspname::text, t.typname::text, t.typtype::text, \
      ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e \
         WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder), \
      t.typbasetype::int8, pg_catalog.format_type(t.typbasetype, t.typtypmod), t.typnotnull, \
      t.typdefault, \
-     ARRAY(SELECT COALESCE(con.conname::text, '') FROM pg_catalog.pg_constraint con \
-        WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname), \
+     ARRAY(SELECT con.conname::text FROM pg_catalog.pg_constraint con \
+        WHERE con.contypid = t.oid AND con.contype = 'c' \
+        AND pg_catalog.pg_get_constraintdef(con.oid, true) IS NOT NULL ORDER BY con.conname), \
      ARRAY(SELECT pg_catalog.pg_get_constraintdef(con.oid, true) FROM pg_catalog.pg_constraint con \
-        WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname) \
-     FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
-     WHERE t.typtype IN ('e', 'd') AND n.nspname NOT IN ('pg_catalog', 'information_schema')";
+        WHERE con.contypid = t.oid AND con.contype = 'c' \
+        AND pg_catalog.pg_get_constraintdef(con.oid, true) IS NOT NULL ORDER BY con.conname) \
+     FROM pg_catalog.pg_type t JOIN needed ON t.oid = needed.oid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+     WHERE t.typtype IN ('e', 'd')";
 
 /// One row of [`TYPES`].
 struct Raw {
@@ -33,12 +41,21 @@ struct Raw {
     checks: Vec<(String, String)>,
 }
 
-/// The enums and domains of the database by OID, as column types of tables in `schema`: a
+/// The enums and domains of `oids` (and those they are built on) by OID, as column types of tables in `schema`: a
 /// type in the table's own schema has no schema of its own (it follows the table's, and so a
 /// `schema_translate_map`), any other names its schema.
-pub(super) fn read_types(conn: &mut Connection, schema: &str) -> Result<HashMap<u32, SqlType>> {
+pub(super) fn read_types(
+    conn: &mut Connection,
+    schema: &str,
+    oids: &[u32],
+) -> Result<HashMap<u32, SqlType>> {
     let mut raw = HashMap::new();
-    for row in conn.execute(sql(TYPES), ())?.all()? {
+    let mut params = Params::with_capacity(1);
+    params.insert(
+        "oids",
+        Value::Array(oids.iter().map(|&o| Value::I64(o.into())).collect()),
+    );
+    for row in conn.execute(sql(TYPES), params)?.all()? {
         let v = row.values();
         let type_oid = oid(&v[0], "type oid")?;
         let is_enum = text(&v[3], "typtype")? == "e";

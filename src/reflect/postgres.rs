@@ -144,6 +144,7 @@ impl Catalog for PgCatalog {
             let v = row.values();
             if let Some(t) = at(&v[0])? {
                 if let Some(oid) = opt_int(&v[9], "column type oid")? {
+                    let oid = u32::try_from(oid).unwrap_or(0);
                     user_typed.push((t, tables[t].columns.len(), oid));
                 }
                 tables[t].columns.push(column(v)?);
@@ -151,9 +152,11 @@ impl Catalog for PgCatalog {
         }
         // Enums and domains: one more query, only when a column has such a type.
         if !user_typed.is_empty() {
-            let types = pg_types::read_types(conn, schema)?;
+            let mut oids: Vec<u32> = user_typed.iter().map(|&(_, _, oid)| oid).collect();
+            oids.sort_unstable();
+            oids.dedup();
+            let types = pg_types::read_types(conn, schema, &oids)?;
             for (t, c, oid) in user_typed {
-                let oid = u32::try_from(oid).unwrap_or(0);
                 if let Some(ty) = types.get(&oid) {
                     tables[t].columns[c].column.sql_type = ty.clone();
                 }
