@@ -191,7 +191,8 @@ impl Catalog for PgCatalog {
 }
 
 /// Columns in order, with their type as PostgreSQL writes it, default, identity, whether a
-/// sequence owned by the column (SERIAL) feeds the default, and comment.
+/// sequence owned by the column (SERIAL) feeds the default, comment, generation, and the type's
+/// OID when it is an enum or a domain (user types only: OIDs from 16384, `FirstNormalObjectId`).
 const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, \
      pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
      pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, \
@@ -199,11 +200,11 @@ const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, \
         JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S' \
         WHERE dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a'), \
      ds.description, a.attgenerated::text, \
-     CASE WHEN ty.typtype IN ('e', 'd') THEN a.atttypid::int8 END \
+     CASE WHEN a.atttypid >= 16384 AND (SELECT ty.typtype FROM pg_catalog.pg_type ty \
+        WHERE ty.oid = a.atttypid) IN ('e', 'd') THEN a.atttypid::int8 END \
      FROM pg_catalog.pg_attribute a \
      JOIN (SELECT c.oid, c.relname";
 const COLUMNS_ORDER: &str = ") c ON a.attrelid = c.oid \
-     LEFT JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
      LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
      LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = c.oid \
         AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = a.attnum \
