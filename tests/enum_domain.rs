@@ -156,12 +156,13 @@ fn enum_and_domain_columns_work_end_to_end(b: &TestDb) {
     assert_eq!(names(&mut conn, joined), ["Bob"]);
 
     conn.commit().unwrap();
-    // A value outside the enum never reaches the database.
+    // A value outside the enum never reaches the database (a statement of a shape already
+    // compiled and cached, so through the compiled cache).
     let err = conn
         .execute(
             update(people)
                 .values([("feeling", "meh")])
-                .filter(people.c("id").eq(1)),
+                .filter(people.c("feeling").eq("sad")),
             (),
         )
         .unwrap_err();
@@ -369,6 +370,15 @@ fn postgres_reflects_enums_and_domains() {
              CREATE TABLE film2 (id serial PRIMARY KEY, rating mpaa_rating);"
         ))
         .unwrap();
+    // Twenty more tables using the types: still one query for the types.
+    for i in 0..20 {
+        client
+            .batch_execute(&format!(
+                "CREATE TABLE {base}.extra_{i} (id serial PRIMARY KEY, r {base}.mpaa_rating, \
+                 y {base}.year, c {shared}.color)"
+            ))
+            .unwrap();
+    }
     let (md, log) = common::with_captured_logs(|| {
         let engine = Engine::builder(&b.url()).echo(true).build().unwrap();
         let mut md = MetaData::new();
@@ -376,7 +386,12 @@ fn postgres_reflects_enums_and_domains() {
         md
     });
     let queries = log.lines().filter(|l| l.contains("SELECT ")).count();
+    assert_eq!(md.len(), 22);
     assert!(queries <= 6, "{queries} catalog queries");
+    assert_eq!(
+        md.table("extra_19").unwrap().columns["c"].sql_type,
+        SqlType::Enum(EnumType::new("color", ["red", "green"]).schema(shared.as_str()))
+    );
     let film = md.table("film").unwrap();
     let rating = EnumType::new("mpaa_rating", ["G", "PG", "PG-13", "R", "NC-17"]);
     assert_eq!(
