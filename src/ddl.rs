@@ -4,7 +4,7 @@
 use crate::connection::Connection;
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::reflect::{Inspector, ReflectOptions, reflect_into};
+use crate::reflect::{Inspector, ReflectOptions, catalog_of, reflect_into};
 use sqlcore_compiler::{Ddl, MetaData, Statement};
 use std::collections::{HashMap, HashSet};
 
@@ -42,11 +42,12 @@ impl<'a> From<&'a mut Connection> for Bind<'a> {
 /// ```
 pub trait MetaDataExt {
     /// Creates the tables (with their indexes and comments) that do not exist yet, referred
-    /// tables first.
+    /// tables first, after the enums and domains they use that do not exist yet (PostgreSQL).
     fn create_all<'a>(&self, bind: impl Into<Bind<'a>>) -> Result<()>;
     /// Creates every table; `checkfirst = false` fails on a table that exists.
     fn create_all_checkfirst<'a>(&self, bind: impl Into<Bind<'a>>, checkfirst: bool) -> Result<()>;
-    /// Drops the tables that exist, referring tables first.
+    /// Drops the tables that exist, referring tables first; then the enums and domains they
+    /// used (PostgreSQL) that exist and that nothing else uses any more.
     fn drop_all<'a>(&self, bind: impl Into<Bind<'a>>) -> Result<()>;
     /// Drops every table; `checkfirst = false` fails on a table that does not exist.
     fn drop_all_checkfirst<'a>(&self, bind: impl Into<Bind<'a>>, checkfirst: bool) -> Result<()>;
@@ -92,7 +93,7 @@ fn run(md: &MetaData, conn: &mut Connection, create: bool, checkfirst: bool) -> 
     let statements = if create {
         md.create_all_ddl(conn.dialect(), false)?
     } else {
-        md.drop_all_ddl(false)?
+        md.drop_all_ddl(conn.dialect(), false)?
     };
     for ddl in statements {
         let table = match &ddl {
@@ -101,6 +102,23 @@ fn run(md: &MetaData, conn: &mut Connection, create: bool, checkfirst: bool) -> 
             Ddl::SetComment(s) => &s.table,
             Ddl::DropTable(s) => &s.table,
             Ddl::DropIndex(s) => &s.table,
+            Ddl::CreateType(s) => {
+                if checkfirst && type_in_use(conn, s.schema.as_deref(), s.ty.name())?.is_some() {
+                    continue;
+                }
+                conn.execute(Statement::Ddl(ddl), ())?;
+                continue;
+            }
+            Ddl::DropType(s) => {
+                // Dropped when it exists and nothing uses it any more (another MetaData's
+                // table, a domain built on it): the tables dropped before no longer do.
+                if checkfirst && type_in_use(conn, s.schema.as_deref(), s.ty.name())? != Some(false)
+                {
+                    continue;
+                }
+                conn.execute(Statement::Ddl(ddl), ())?;
+                continue;
+            }
         };
         if let Some(exists) = &exists {
             let present = exists.contains(&(table.schema.clone(), table.name.clone()));
@@ -112,6 +130,17 @@ fn run(md: &MetaData, conn: &mut Connection, create: bool, checkfirst: bool) -> 
         conn.execute(Statement::Ddl(ddl), ())?;
     }
     Ok(())
+}
+
+/// Whether a named type exists where a statement of this connection would create it (through
+/// its `schema_translate_map`), and if so whether anything uses it.
+fn type_in_use(conn: &mut Connection, schema: Option<&str>, name: &str) -> Result<Option<bool>> {
+    let map = conn.get_execution_options().schema_translate_map.clone();
+    let target = match &map {
+        Some(map) => map.effective(schema),
+        None => schema,
+    };
+    catalog_of(conn).type_in_use(conn, target, name)
 }
 
 fn with_bind<'a>(bind: Bind<'a>, f: impl FnOnce(&mut Connection) -> Result<()>) -> Result<()> {

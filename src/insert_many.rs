@@ -131,7 +131,8 @@ impl BatchPlan {
     /// The values of one batch, in placeholder order, moved out of `rows` when no parameter
     /// is read twice.
     pub fn values(&self, rows: &mut [Params]) -> Result<Vec<Value>> {
-        self.slots
+        let values = self
+            .slots
             .iter()
             .map(|slot| match slot {
                 Slot::Literal(i) => Ok(self.compiled.literals[*i].clone()),
@@ -149,6 +150,8 @@ impl BatchPlan {
                     })
                 }
             })
-            .collect()
+            .collect::<Result<Vec<Value>>>()?;
+        self.compiled.check_values(&values)?;
+        Ok(values)
     }
 }

@@ -83,6 +83,17 @@ pub enum CompileError {
         /// What the lengths count: `"bytes"` (PostgreSQL) or `"characters"` (MySQL).
         unit: &'static str,
     },
+    /// A value bound to an enum is not one of its values (SQLAlchemy's `LookupError`); it is
+    /// refused before the database sees it.
+    #[error("{value} is not among the values of enum {type_name}: {allowed:?}")]
+    InvalidEnumValue {
+        /// The enum's name.
+        type_name: String,
+        /// The value refused (quoted text, or its kind).
+        value: String,
+        /// The enum's values.
+        allowed: Vec<String>,
+    },
     /// A statement is malformed (an empty SELECT, an INSERT row with other columns, ...).
     #[error("{0}")]
     InvalidStatement(String),

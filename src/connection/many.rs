@@ -9,7 +9,7 @@ use crate::executable::Executable;
 use crate::insert_many;
 use crate::result::CursorResult;
 use sqlcore_compiler::{
-    CompileError, Compiled, Expr, Insert, InsertSource, Params, Statement, Value,
+    CompileError, Compiled, Expr, Insert, InsertSource, Params, SqlType, Statement, Value,
 };
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -160,6 +160,10 @@ impl Connection {
         for (name, value) in row {
             let Expr::Param(p) = value else { return None };
             let column = table.get_column(name)?;
+            // Enum values are checked, and named types bound, by the INSERT.
+            if matches!(column.sql_type, SqlType::Enum(_) | SqlType::Domain(_)) {
+                return None;
+            }
             cells.push(Cell::Param(p.name.clone()));
             columns.push(name.clone());
             types.push(column.sql_type.clone());
@@ -172,6 +176,9 @@ impl Connection {
                     cells.push(Cell::Constant(v.clone()))
                 }
                 Some(sqlcore_compiler::ClientDefault::Expr(_)) => return None,
+            }
+            if matches!(column.sql_type, SqlType::Enum(_) | SqlType::Domain(_)) {
+                return None;
             }
             columns.push(column.name.clone());
             types.push(column.sql_type.clone());

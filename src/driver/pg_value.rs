@@ -373,6 +373,9 @@ fn scalar_type(t: &SqlType) -> Option<Type> {
         SqlType::Json => Type::JSONB,
         SqlType::Other(_) => return None,
         SqlType::Array { item, .. } => return array_of(&scalar_type(item)?),
+        // An enum's type is the server's (its OID is the database's own): it infers it.
+        SqlType::Enum(_) => return None,
+        SqlType::Domain(d) => return scalar_type(d.base()),
     })
 }
 

@@ -206,7 +206,7 @@ impl rusqlite::ToSql for Bind<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match self.0 {
             Value::Date(_) | Value::Time(_) | Value::Timestamp(_) | Value::TimestampTz(_) => {
-                match datetime_text::storage_text(self.0, self.1) {
+                match datetime_text::storage_text(self.0, self.1.map(SqlType::storage_type)) {
                     Some(text) => ToSqlOutput::Owned(SqlValue::Text(text)),
                     None => {
                         return Err(rusqlite::Error::ToSqlConversionFailure(
@@ -270,7 +270,7 @@ fn from_sqlite<'a>(v: Stored<'a>, ty: Option<&SqlType>) -> ValueRef<'a> {
 /// A value SQLite stored for a column of type `ty`, as the value of that type (`None`: it is
 /// kept as stored).
 fn converted(ty: &SqlType, raw: &ValueRef<'_>) -> Option<Value> {
-    match (ty, raw) {
+    match (ty.storage_type(), raw) {
         (SqlType::Boolean, ValueRef::I64(n)) => Some(Value::Bool(*n != 0)),
         // Decimals are stored as numbers (see `decimal_as_real`) and read back at the declared
         // scale, or SQLAlchemy's default of 10 digits. Text (written by other tools) is exact.

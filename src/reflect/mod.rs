@@ -9,6 +9,7 @@
 mod assemble;
 mod inspector;
 mod metadata;
+mod pg_types;
 mod postgres;
 mod sqlite;
 
@@ -53,6 +54,18 @@ pub(crate) trait Catalog: Sync {
         schema: &str,
         only: Option<&[String]>,
     ) -> Result<Vec<TableParts>>;
+    /// Whether the named type (enum or domain) `name` exists in `schema` (`None`: the schema
+    /// new objects go to), and if so whether anything still uses it: `None` when it does not
+    /// exist, or on a backend without named types.
+    fn type_in_use(
+        &self,
+        conn: &mut Connection,
+        schema: Option<&str>,
+        name: &str,
+    ) -> Result<Option<bool>> {
+        let _ = (conn, schema, name);
+        Ok(None)
+    }
 }
 
 /// The catalog of a connection's backend.

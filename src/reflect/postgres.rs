@@ -1,7 +1,8 @@
 //! PostgreSQL's catalog: one `pg_catalog` query per kind of information, for all the tables
 //! asked for at once.
 
-use super::read::{flag, names, opt_text, text};
+use super::pg_types;
+use super::read::{flag, int, names, opt_text, text};
 use super::{Catalog, ColumnParts, Relation, TableParts, split_type_name};
 use crate::connection::Connection;
 use crate::error::Result;
@@ -42,7 +43,23 @@ fn relation_params(schema: &str, kinds: &[&str], only: Option<&[String]>) -> Par
     params
 }
 
+fn opt_int(v: &Value, what: &str) -> Result<Option<i64>> {
+    match v {
+        Value::Null => Ok(None),
+        v => int(v, what).map(Some),
+    }
+}
+
 impl Catalog for PgCatalog {
+    fn type_in_use(
+        &self,
+        conn: &mut Connection,
+        schema: Option<&str>,
+        name: &str,
+    ) -> Result<Option<bool>> {
+        pg_types::type_in_use(conn, schema, name)
+    }
+
     fn default_schema_name(&self, conn: &mut Connection) -> Result<String> {
         conn.execute(sql("SELECT current_schema()::text"), ())?
             .scalar_one()
@@ -111,6 +128,8 @@ impl Catalog for PgCatalog {
         if tables.is_empty() {
             return Ok(tables);
         }
+        // Columns whose type is an enum or domain: (table, column, type OID).
+        let mut user_typed = Vec::new();
         // A table created since the first query has no place; its rows are skipped.
         let at = |v: &Value| -> Result<Option<usize>> {
             Ok(position.get(text(v, "table name")?).copied())
@@ -124,7 +143,27 @@ impl Catalog for PgCatalog {
         {
             let v = row.values();
             if let Some(t) = at(&v[0])? {
+                if let Some(oid) = opt_int(&v[10], "column type oid")? {
+                    let oid = u32::try_from(oid).unwrap_or(0);
+                    user_typed.push((t, tables[t].columns.len(), oid));
+                }
                 tables[t].columns.push(column(v)?);
+            }
+        }
+        // Enums and domains: one more query, only when a column has such a type.
+        if !user_typed.is_empty() {
+            let mut oids: Vec<u32> = user_typed.iter().map(|&(_, _, oid)| oid).collect();
+            oids.sort_unstable();
+            oids.dedup();
+            let types = pg_types::read_types(conn, schema, &oids)?;
+            for (t, c, oid) in user_typed {
+                if let Some(ty) = types.get(&oid) {
+                    // The column's own type, or the element of its array.
+                    match &mut tables[t].columns[c].column.sql_type {
+                        SqlType::Array { item, .. } => **item = ty.clone(),
+                        own => *own = ty.clone(),
+                    }
+                }
             }
         }
         for row in conn
@@ -156,15 +195,21 @@ impl Catalog for PgCatalog {
 }
 
 /// Columns in order, with their type as PostgreSQL writes it, default, identity, whether a
-/// sequence owned by the column (SERIAL) feeds the default, comment, whether it is generated,
-/// and the number of array dimensions declared.
+/// sequence owned by the column (SERIAL) feeds the default, comment, generation, the number of
+/// array dimensions declared, and the type's OID when it (or the element of an array) is an
+/// enum or a domain (user types only: OIDs from 16384, `FirstNormalObjectId`).
 const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, \
      pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
      pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, \
      EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
         JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S' \
         WHERE dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a'), \
-     ds.description, a.attgenerated::text, a.attndims::int4 \
+     ds.description, a.attgenerated::text, a.attndims::int4, \
+     (SELECT ty.oid::int8 FROM pg_catalog.pg_type ty \
+        WHERE ty.oid >= 16384 AND ty.typtype IN ('e', 'd') \
+        AND ty.oid = (SELECT CASE WHEN at.typelem <> 0 AND at.typlen = -1 \
+            THEN at.typelem ELSE at.oid END FROM pg_catalog.pg_type at \
+            WHERE at.oid = a.atttypid)) \
      FROM pg_catalog.pg_attribute a \
      JOIN (SELECT c.oid, c.relname";
 const COLUMNS_ORDER: &str = ") c ON a.attrelid = c.oid \
@@ -244,7 +289,7 @@ fn column_type(name: &str, dimensions: Option<u32>) -> SqlType {
 /// A type as `format_type` writes it. `json` and `jsonb` both reflect as [`SqlType::Json`]
 /// (as SQLAlchemy's `JSON` and `JSONB` are both JSON types); DDL from the reflected table
 /// creates `JSONB`, which keeps neither key order, duplicate keys nor whitespace.
-fn sql_type(name: &str) -> SqlType {
+pub(super) fn sql_type(name: &str) -> SqlType {
     let (base, args, rest) = split_type_name(name);
     if !rest.is_empty() {
         return SqlType::Other(name.to_owned());

@@ -3,6 +3,7 @@
 
 pub mod backend;
 pub mod fixtures;
+pub mod named_types;
 pub mod people;
 pub mod pg;
 pub mod wide;

@@ -195,11 +195,19 @@ impl Compiler<'_> {
                 Ok(())
             }
             Expr::Cast(inner, ty) => {
-                let type_sql = self.d.cast_type_sql(ty)?;
+                // A named type (PostgreSQL's enums and domains) is written with a schema
+                // token, as a table is.
+                let type_sql = match crate::stmt::schema_object(ty, self.d) {
+                    Some(_) => None,
+                    None => Some(self.d.cast_type_sql(ty)?),
+                };
                 self.w("CAST(");
                 self.expr(inner)?;
                 self.w(" AS ");
-                self.w(&type_sql);
+                match type_sql {
+                    Some(sql) => self.w(&sql),
+                    None => self.type_name(ty, None)?,
+                }
                 self.w(")");
                 Ok(())
             }

@@ -6,6 +6,7 @@
 
 mod array;
 mod ddl;
+mod ddl_types;
 mod dml;
 mod expr;
 mod json;
@@ -14,8 +15,8 @@ mod query;
 mod translate;
 
 pub use params::{Bound, BoundRefs, Params, ParamsIntoIter};
-pub(crate) use translate::SchemaSpan;
 pub use translate::SchemaTranslateMap;
+pub(crate) use translate::{SchemaSpan, schema_prefix};
 
 use crate::dialect::Dialect;
 use crate::error::CompileError;
@@ -113,6 +114,8 @@ pub struct Compiled {
     /// value of the schema, such as a client default): how the compiled-statement cache maps
     /// a statement's values to its slots.
     pub(crate) literal_origins: Vec<usize>,
+    /// Some parameter meets an enum, whose values are checked when bound.
+    pub(crate) checks_values: bool,
 }
 
 impl PartialEq for Compiled {

@@ -385,6 +385,9 @@ pub(super) fn assemble(
         render(&pieces, &slots, style, lists, expands, None, None)?;
     let params: Vec<ParamSlot> = order.iter().map(|(i, _)| slots[*i].clone()).collect();
     let param_types = params.iter().map(|p| p.sql_type.clone()).collect();
+    let checks_values = slots
+        .iter()
+        .any(|s| s.sql_type.as_ref().is_some_and(|t| t.enum_type().is_some()));
     let template = expands.then_some(Template {
         pieces,
         slots,
@@ -401,7 +404,20 @@ pub(super) fn assemble(
         template,
         schema_spans: spans,
         literal_origins,
+        checks_values,
     })
+}
+
+/// Checks a value bound where an enum is expected (each element of a list): one of the
+/// enum's values or NULL.
+pub(crate) fn check_value(sql_type: Option<&SqlType>, value: &Value) -> Result<(), CompileError> {
+    let Some(e) = sql_type.and_then(SqlType::enum_type) else {
+        return Ok(());
+    };
+    match value {
+        Value::Array(items) => items.iter().try_for_each(|v| check_value(sql_type, v)),
+        v => e.check(v),
+    }
 }
 
 impl Compiled {
@@ -420,6 +436,19 @@ impl Compiled {
                     })
             }
         }
+    }
+
+    /// Checks `values`, given in the driver's order (as [`Compiled::params`]), against the
+    /// types they meet: a value bound to an enum must be one of its values
+    /// ([`CompileError::InvalidEnumValue`]). [`Compiled::bind`] checks the values it binds.
+    pub fn check_values(&self, values: &[Value]) -> Result<(), CompileError> {
+        if !self.checks_values {
+            return Ok(());
+        }
+        values
+            .iter()
+            .zip(&self.param_types)
+            .try_for_each(|(v, t)| check_value(t.as_ref(), v))
     }
 
     /// The SQL to run and its values in the driver's order: the statement's own values and
@@ -467,7 +496,11 @@ impl Compiled {
         let Some(template) = &self.template else {
             let mut values = SmallVec::new();
             for slot in &self.params {
-                values.push(Self::value_of(slot, &literal, named)?);
+                let value = Self::value_of(slot, &literal, named)?;
+                if self.checks_values {
+                    check_value(slot.sql_type.as_ref(), value)?;
+                }
+                values.push(value);
             }
             return Ok(BoundRefs {
                 types: Cow::Borrowed(&self.param_types),
@@ -485,6 +518,9 @@ impl Compiled {
         let mut resolved = Vec::with_capacity(template.slots.len());
         for (slot, width) in template.slots.iter().zip(&widths) {
             let value = Self::value_of(slot, &literal, named)?;
+            if self.checks_values {
+                check_value(slot.sql_type.as_ref(), value)?;
+            }
             let Value::Array(items) = value else {
                 if slot.expanding {
                     return Err(CompileError::invalid(format!(

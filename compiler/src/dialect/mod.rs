@@ -107,11 +107,76 @@ pub enum UpdateFromStyle {
     MultiTable,
 }
 
+/// How an [`SqlType::Enum`](crate::SqlType::Enum) marked native is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumStyle {
+    /// A type of its own, created before the tables: `CREATE TYPE name AS ENUM (…)` and
+    /// columns of type `name` (PostgreSQL).
+    CreateType,
+    /// Written in the column: `ENUM('a', 'b')` (MySQL).
+    Inline,
+    /// No enums: SQLAlchemy's non-native form, `VARCHAR(n)` with an optional CHECK (SQLite).
+    Varchar,
+}
+
+/// The DDL of an enum or domain column where the dialect writes it without a schema
+/// object: a non-native enum as `VARCHAR(n)`, an inline `ENUM('a', …)`, a domain as its base
+/// type. `None` for the types that are schema objects here (the compiler writes their
+/// schema-qualified name) and for every other type.
+pub(crate) fn unnamed_type_sql(
+    d: &dyn Dialect,
+    sql_type: &SqlType,
+) -> Result<Option<String>, CompileError> {
+    Ok(match sql_type {
+        SqlType::Enum(e) => match (e.is_native(), d.enum_style()) {
+            (true, EnumStyle::CreateType) => None,
+            (true, EnumStyle::Inline) => {
+                let mut out = String::from("ENUM(");
+                for (i, v) in e.values().iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&d.quote_string(v)?);
+                }
+                out.push(')');
+                Some(out)
+            }
+            _ => Some(format!("VARCHAR({})", e.varchar_length())),
+        },
+        SqlType::Domain(_) if d.supports_domains() => None,
+        SqlType::Domain(dom) => Some(d.type_sql(dom.base())?),
+        _ => None,
+    })
+}
+
+/// A named type's name, qualified by its own schema if it has one (where the compiler is not
+/// writing it: it writes a schema token that `schema_translate_map` re-targets).
+pub(crate) fn named_type_sql(
+    d: &dyn Dialect,
+    sql_type: &SqlType,
+) -> Result<Option<String>, CompileError> {
+    let (name, schema) = match sql_type {
+        SqlType::Enum(e) => (e.name(), e.schema_name()),
+        SqlType::Domain(dom) => (dom.name(), dom.schema_name()),
+        _ => return Ok(None),
+    };
+    let mut out = super::compile::schema_prefix(d, schema)?;
+    out.push_str(&d.quote_identifier(name)?);
+    Ok(Some(out))
+}
+
 /// The type names the dialects share; `None` for the types where they differ.
 pub(crate) fn common_type_sql(
+    d: &dyn Dialect,
     sql_type: &SqlType,
     dialect: &'static str,
 ) -> Result<Option<String>, CompileError> {
+    if let Some(sql) = unnamed_type_sql(d, sql_type)? {
+        return Ok(Some(sql));
+    }
+    if let Some(sql) = named_type_sql(d, sql_type)? {
+        return Ok(Some(sql));
+    }
     Ok(Some(match sql_type {
         SqlType::SmallInteger => "SMALLINT".into(),
         SqlType::Integer => "INTEGER".into(),
@@ -499,6 +564,16 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// The column list of a recursive or plain CTE is written `name(cols)`.
     fn cte_column_list(&self) -> bool {
         true
+    }
+    /// How a native [`EnumType`](crate::EnumType) is stored (default: not at all, as
+    /// SQLAlchemy's non-native `VARCHAR` enum).
+    fn enum_style(&self) -> EnumStyle {
+        EnumStyle::Varchar
+    }
+    /// `CREATE DOMAIN` (PostgreSQL); without, a [`DomainType`](crate::DomainType) column is
+    /// written as its base type and no domain is created.
+    fn supports_domains(&self) -> bool {
+        false
     }
 
     /// Quotes `name` if it needs quoting: a reserved word, upper-case or special characters.

@@ -52,8 +52,11 @@ impl Dialect for MySQL {
     fn is_reserved_word(&self, lower: &str) -> bool {
         keywords::contains(keywords::MYSQL, lower)
     }
+    fn enum_style(&self) -> super::EnumStyle {
+        super::EnumStyle::Inline
+    }
     fn type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
-        if let Some(common) = common_type_sql(sql_type, self.name())? {
+        if let Some(common) = common_type_sql(self, sql_type, self.name())? {
             return Ok(common);
         }
         Ok(match sql_type {
@@ -103,6 +106,8 @@ impl Dialect for MySQL {
             SqlType::DateTime { .. } => "DATETIME".into(),
             SqlType::LargeBinary => "BINARY".into(),
             SqlType::Json => "JSON".into(),
+            SqlType::Enum(_) => "CHAR".into(),
+            SqlType::Domain(d) => self.cast_type_sql(d.base())?,
             SqlType::Interval | SqlType::Other(_) => {
                 return Err(CompileError::unsupported(
                     format!("CAST to {sql_type}"),

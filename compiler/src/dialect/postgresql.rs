@@ -29,7 +29,7 @@ impl Dialect for PostgreSQL {
         keywords::contains(keywords::POSTGRESQL, lower)
     }
     fn type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
-        if let Some(common) = common_type_sql(sql_type, self.name())? {
+        if let Some(common) = common_type_sql(self, sql_type, self.name())? {
             return Ok(common);
         }
         Ok(match sql_type {
@@ -129,6 +129,12 @@ impl Dialect for PostgreSQL {
         } else {
             format!("'{escaped}'")
         })
+    }
+    fn enum_style(&self) -> super::EnumStyle {
+        super::EnumStyle::CreateType
+    }
+    fn supports_domains(&self) -> bool {
+        true
     }
     fn delete_using_style(&self) -> Option<super::DeleteUsingStyle> {
         Some(super::DeleteUsingStyle::Using)

@@ -32,7 +32,7 @@ impl Dialect for SQLite {
         keywords::contains(keywords::SQLITE, lower)
     }
     fn type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
-        if let Some(common) = common_type_sql(sql_type, self.name())? {
+        if let Some(common) = common_type_sql(self, sql_type, self.name())? {
             return Ok(common);
         }
         Ok(match sql_type {
@@ -71,6 +71,7 @@ impl Dialect for SQLite {
             SqlType::LargeBinary => "BLOB".into(),
             SqlType::Other(_) => self.type_sql(sql_type)?,
             SqlType::Array { .. } => self.type_sql(sql_type)?,
+            SqlType::Domain(d) => self.cast_type_sql(d.base())?,
             _ => "TEXT".into(),
         })
     }

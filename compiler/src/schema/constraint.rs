@@ -139,7 +139,7 @@ impl UniqueConstraint {
 }
 
 /// A CHECK constraint; its condition is trusted SQL text, as in SQLAlchemy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CheckConstraint {
     /// Constraint name, if named.
     pub name: Option<String>,

@@ -3,6 +3,7 @@
 mod column;
 mod constraint;
 mod metadata;
+mod named_types;
 mod table;
 mod types;
 
@@ -12,5 +13,6 @@ pub use constraint::{
     UniqueConstraint,
 };
 pub use metadata::MetaData;
+pub use named_types::{DomainType, EnumType, NamedType};
 pub use table::{Table, TableDef};
 pub use types::SqlType;

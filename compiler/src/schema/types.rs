@@ -1,5 +1,7 @@
 //! [`SqlType`]: the dialect-neutral column types.
 
+use super::{DomainType, EnumType};
+
 /// A column's SQL type, rendered per dialect by the compiler.
 ///
 /// ```
@@ -79,6 +81,12 @@ pub enum SqlType {
         /// The number of dimensions when declared (`None`: one, as written in DDL).
         dimensions: Option<u32>,
     },
+    /// An enumerated type (see [`EnumType`]): a named type on PostgreSQL, `ENUM('a', …)` on
+    /// MySQL, `VARCHAR(n)` (with an optional CHECK) elsewhere. Values are text.
+    Enum(EnumType),
+    /// A PostgreSQL domain (see [`DomainType`]); its base type on other dialects. Values are
+    /// those of the base type.
+    Domain(DomainType),
 }
 
 impl SqlType {
@@ -140,6 +148,8 @@ impl std::fmt::Display for SqlType {
                 item,
                 dimensions: Some(n),
             } => write!(f, "Array({item}, {n})"),
+            SqlType::Enum(e) => write!(f, "Enum({})", e.name()),
+            SqlType::Domain(d) => write!(f, "Domain({})", d.name()),
             other => {
                 let dbg = format!("{other:?}");
                 f.write_str(dbg.split(['(', ' ']).next().unwrap_or(&dbg))

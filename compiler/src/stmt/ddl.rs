@@ -2,9 +2,9 @@
 //! statement lists of `create_all` / `drop_all`.
 
 use crate::compile::{Compile, Compiled};
-use crate::dialect::{CommentStyle, Dialect};
+use crate::dialect::{CommentStyle, Dialect, EnumStyle};
 use crate::error::CompileError;
-use crate::schema::{Index, MetaData, Table};
+use crate::schema::{Index, MetaData, NamedType, SqlType, Table};
 use std::borrow::Cow;
 
 /// `CREATE TABLE [IF NOT EXISTS] ...` with columns and constraints.
@@ -56,6 +56,108 @@ pub struct SetComment {
     pub column: Option<String>,
     /// The comment text.
     pub comment: String,
+}
+
+/// `CREATE TYPE … AS ENUM (…)` or `CREATE DOMAIN …` (PostgreSQL): a named type, created by
+/// `create_all` before the tables that use it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateType {
+    /// The type.
+    pub ty: NamedType,
+    /// The schema it is created in: its own, or the one of the table that uses it.
+    pub schema: Option<String>,
+}
+
+/// `DROP TYPE` / `DROP DOMAIN [IF EXISTS] …`, by `drop_all` after the tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DropType {
+    /// The type.
+    pub ty: NamedType,
+    /// The schema it lives in.
+    pub schema: Option<String>,
+    /// `IF EXISTS`.
+    pub if_exists: bool,
+}
+
+/// Creates `ty` in its own schema, or else in `schema` (that of a table using it).
+///
+/// ```
+/// use sqlcore_compiler::*;
+/// let mood = EnumType::new("mood", ["sad", "happy"]);
+/// assert_eq!(
+///     create_type(NamedType::Enum(mood.clone()), Some("app")).compile(&PostgreSQL)?.sql,
+///     "CREATE TYPE app.mood AS ENUM ('sad', 'happy')"
+/// );
+/// assert_eq!(
+///     drop_type(NamedType::Enum(mood), None).if_exists().compile(&PostgreSQL)?.sql,
+///     "DROP TYPE IF EXISTS mood"
+/// );
+/// # Ok::<(), CompileError>(())
+/// ```
+pub fn create_type(ty: NamedType, schema: Option<&str>) -> CreateType {
+    let schema = ty.effective_schema(schema).map(str::to_owned);
+    CreateType { ty, schema }
+}
+
+/// Drops `ty` from its own schema, or else from `schema`.
+pub fn drop_type(ty: NamedType, schema: Option<&str>) -> DropType {
+    let schema = ty.effective_schema(schema).map(str::to_owned);
+    DropType {
+        ty,
+        schema,
+        if_exists: false,
+    }
+}
+
+impl DropType {
+    /// `IF EXISTS`.
+    pub fn if_exists(mut self) -> Self {
+        self.if_exists = true;
+        self
+    }
+}
+
+/// The type of a column as a schema object on `dialect`, if it is one there: a native enum
+/// where enums are created types, a domain where there are domains.
+pub(crate) fn schema_object(sql_type: &SqlType, dialect: &dyn Dialect) -> Option<NamedType> {
+    match sql_type {
+        SqlType::Enum(e) if e.is_native() && dialect.enum_style() == EnumStyle::CreateType => {
+            Some(NamedType::Enum(e.clone()))
+        }
+        SqlType::Domain(d) if dialect.supports_domains() => Some(NamedType::Domain(d.clone())),
+        _ => None,
+    }
+}
+
+/// Adds the named types `sql_type` needs, in `schema` unless they have their own, after the
+/// types they are built on; the same type twice is kept once, and two different types of one
+/// name in one schema are an error.
+fn collect_types(
+    sql_type: &SqlType,
+    schema: Option<&str>,
+    dialect: &dyn Dialect,
+    out: &mut Vec<CreateType>,
+) -> Result<(), CompileError> {
+    let Some(named) = schema_object(sql_type, dialect) else {
+        return Ok(());
+    };
+    let create = create_type(named, schema);
+    if let NamedType::Domain(d) = &create.ty {
+        collect_types(d.base(), create.schema.as_deref(), dialect, out)?;
+    }
+    let same_place = |c: &CreateType| c.schema == create.schema && c.ty.name() == create.ty.name();
+    match out.iter().find(|c| same_place(c)) {
+        Some(existing) if existing.ty == create.ty => {}
+        Some(_) => {
+            return Err(CompileError::invalid(format!(
+                "two different types are named {:?} in schema {:?}",
+                create.ty.name(),
+                create.schema
+            )));
+        }
+        None => out.push(create),
+    }
+    Ok(())
 }
 
 /// `CREATE TABLE table`.
@@ -148,6 +250,10 @@ pub enum Ddl {
     DropIndex(DropIndex),
     /// COMMENT ON.
     SetComment(SetComment),
+    /// CREATE TYPE / CREATE DOMAIN.
+    CreateType(CreateType),
+    /// DROP TYPE / DROP DOMAIN.
+    DropType(DropType),
 }
 
 impl Compile for Ddl {
@@ -158,6 +264,8 @@ impl Compile for Ddl {
             Ddl::CreateIndex(s) => s.compile(dialect),
             Ddl::DropIndex(s) => s.compile(dialect),
             Ddl::SetComment(s) => s.compile(dialect),
+            Ddl::CreateType(s) => s.compile(dialect),
+            Ddl::DropType(s) => s.compile(dialect),
         }
     }
 }
@@ -208,7 +316,20 @@ pub fn create_table_ddl(table: &Table, dialect: &dyn Dialect, if_not_exists: boo
 }
 
 impl MetaData {
-    /// The DDL of SQLAlchemy's `create_all`: every table (with its comments and indexes),
+    /// The named types the tables use on `dialect` (native enums and domains on PostgreSQL),
+    /// each once, in the order of first use, a domain after the enum it is built on.
+    pub fn named_types(&self, dialect: &dyn Dialect) -> Result<Vec<CreateType>, CompileError> {
+        let mut out = Vec::new();
+        for table in self.sorted_tables()? {
+            for col in table.columns.values() {
+                collect_types(&col.sql_type, table.schema.as_deref(), dialect, &mut out)?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The DDL of SQLAlchemy's `create_all`: the named types the tables use (see
+    /// [`MetaData::named_types`]), then every table (with its comments and indexes),
     /// referred tables before the tables that refer to them.
     ///
     /// ```
@@ -227,25 +348,34 @@ impl MetaData {
         dialect: &dyn Dialect,
         if_not_exists: bool,
     ) -> Result<Vec<Ddl>, CompileError> {
-        Ok(self
+        let types = self.named_types(dialect)?.into_iter().map(Ddl::CreateType);
+        let tables = self
             .sorted_tables()?
             .iter()
             .flat_map(|t| create_table_ddl(t, dialect, if_not_exists))
-            .collect())
+            .collect::<Vec<_>>();
+        Ok(types.chain(tables).collect())
     }
 
-    /// The DDL of `drop_all`: DROP TABLE for every table, referring tables first.
-    pub fn drop_all_ddl(&self, if_exists: bool) -> Result<Vec<Ddl>, CompileError> {
-        Ok(self
+    /// The DDL of `drop_all`: DROP TABLE for every table, referring tables first, then the
+    /// named types the tables use on `dialect`, in the reverse order of their creation.
+    pub fn drop_all_ddl(
+        &self,
+        dialect: &dyn Dialect,
+        if_exists: bool,
+    ) -> Result<Vec<Ddl>, CompileError> {
+        let tables = self
             .sorted_tables()?
-            .iter()
+            .into_iter()
             .rev()
-            .map(|t| {
-                Ddl::DropTable(DropTable {
-                    table: t.clone(),
-                    if_exists,
-                })
+            .map(|table| Ddl::DropTable(DropTable { table, if_exists }));
+        let types = self.named_types(dialect)?.into_iter().rev().map(|c| {
+            Ddl::DropType(DropType {
+                ty: c.ty,
+                schema: c.schema,
+                if_exists,
             })
-            .collect())
+        });
+        Ok(tables.chain(types).collect())
     }
 }

@@ -11,9 +11,10 @@ mod select;
 mod update;
 
 pub use compound::{CompoundSelect, SetOp};
+pub(crate) use ddl::schema_object;
 pub use ddl::{
-    CreateIndex, CreateTable, Ddl, DropIndex, DropTable, SetComment, create_index, create_table,
-    create_table_ddl, drop_index, drop_table,
+    CreateIndex, CreateTable, CreateType, Ddl, DropIndex, DropTable, DropType, SetComment,
+    create_index, create_table, create_table_ddl, create_type, drop_index, drop_table, drop_type,
 };
 pub use from::{Alias, Cte, DerivedDef, FromClause, Join, JoinKind, Source, Subquery};
 pub use insert::{Assignments, Insert, InsertSource, OnConflict, excluded, insert};
