@@ -9,6 +9,7 @@ use crate::pool::PoolRecord;
 use crate::transaction::{NestedTransaction, Transaction};
 use sqlcore_compiler::{Dialect, Params};
 
+pub(crate) mod call;
 mod display_params;
 mod execute;
 mod many;
