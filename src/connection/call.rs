@@ -101,6 +101,33 @@ impl EngineContext<'_> {
     }
 }
 
+/// A statement compiled for one `execute_many` (without the cache).
+pub(crate) struct CompiledForMany {
+    pub compiled: Compiled,
+    pub stmt: Statement,
+}
+
+impl EngineContext<'_> {
+    /// Compiles `stmt` (its values from `params` when it has none) without the cache, its
+    /// schemas translated through `options`' `schema_translate_map`.
+    pub fn compile_for_many(
+        &self,
+        stmt: Statement,
+        params: &Params,
+        options: &ExecutionOptions,
+    ) -> Result<CompiledForMany> {
+        let stmt = match self.with_implicit_values(&stmt, params, false).0 {
+            Held::Owned(with_values) => *with_values,
+            Held::Borrowed(_) => stmt,
+        };
+        let mut compiled = stmt.compile(self.dialect)?;
+        if let Some(map) = &options.schema_translate_map {
+            compiled.translate_in_place(map, self.dialect)?;
+        }
+        Ok(CompiledForMany { compiled, stmt })
+    }
+}
+
 /// Adds the statement to a database error (its SQL and parameter names).
 pub(crate) fn with_statement(e: Error, sql: String, compiled: &Compiled) -> Error {
     let Error::Db(mut db) = e else { return e };

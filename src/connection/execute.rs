@@ -1,20 +1,14 @@
 //! Running a statement: its compiled form (prepared, cached or compiled now), binding,
 //! the driver call, and the result — for `execute` and `query_row`.
 
-use super::call::{Call, EngineContext, Ran, with_statement};
+use super::call::{Call, CompiledForMany, EngineContext, Ran, with_statement};
 use super::{Connection, IntoParams};
 use crate::driver::{DriverConnection, FirstRow, Request};
 use crate::error::{Error, Result};
-use crate::executable::{Executable, Held};
+use crate::executable::Executable;
 use crate::result::CursorResult;
 use crate::row::RowRef;
-use sqlcore_compiler::{Compile, Compiled, Params, Statement};
-
-/// A statement compiled for this connection (for `execute_many`).
-pub(super) struct CompiledForMany {
-    pub(super) compiled: Compiled,
-    pub(super) stmt: Statement,
-}
+use sqlcore_compiler::{Compiled, Params, Statement};
 
 impl Connection {
     /// Executes a statement (Core or `text()`) with named parameters.
@@ -150,15 +144,6 @@ impl Connection {
         stmt: Statement,
         params: &Params,
     ) -> Result<CompiledForMany> {
-        let stmt = match self.context().with_implicit_values(&stmt, params, false).0 {
-            Held::Owned(with_values) => *with_values,
-            Held::Borrowed(_) => stmt,
-        };
-        let dialect = self.engine.dialect();
-        let mut compiled = stmt.compile(dialect)?;
-        if let Some(map) = &self.options.schema_translate_map {
-            compiled.translate_in_place(map, dialect)?;
-        }
-        Ok(CompiledForMany { compiled, stmt })
+        self.context().compile_for_many(stmt, params, &self.options)
     }
 }

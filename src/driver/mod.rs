@@ -1,6 +1,7 @@
 //! The DB-API layer: one [`Driver`] per backend opens [`DriverConnection`]s; everything above
 //! (pools, `Connection`, results) speaks only these traits.
 
+mod async_driver;
 mod pg_cursor;
 mod pg_error;
 mod pg_params;
@@ -10,6 +11,8 @@ mod pg_tls;
 mod pg_value;
 pub mod postgres;
 pub mod sqlite;
+
+pub use async_driver::AsyncDriverConnection;
 
 use crate::error::Result;
 use crate::options::{IsolationLevel, SqliteBegin};
