@@ -221,7 +221,7 @@ impl TestConn for AsyncConnection {
 /// Runs `test` to completion on a tokio multi-thread runtime of its own.
 pub fn run<F: std::future::Future>(test: F) -> F::Output {
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(4)
         .enable_all()
         .build()
         .expect("a tokio runtime")
