@@ -20,8 +20,8 @@ pub mod transaction;
 mod url;
 
 pub use aio::{
-    AsyncConnection, AsyncEngine, AsyncEngineTransaction, AsyncNestedTransaction, AsyncTransaction,
-    create_async_engine,
+    AsyncConnection, AsyncEngine, AsyncEngineTransaction, AsyncNestedTransaction, AsyncRowStream,
+    AsyncTransaction, create_async_engine,
 };
 pub use cache::{CacheEntry, CacheLookup, CacheStats, CompiledCache};
 pub use connection::{Connection, IntoParams};

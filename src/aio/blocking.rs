@@ -7,7 +7,10 @@
 //! the thread (its answer is dropped), and calls sent later run after it. Serves every blocking
 //! driver (SQLite, and PostgreSQL until its native async driver lands).
 
-use crate::driver::{AsyncDriverConnection, DriverConnection, Execution, Request, RowSource};
+use crate::driver::{
+    AsyncDriverConnection, AsyncRowCursor, DriverConnection, DriverRow, Execution, Request,
+    ResultNames, RowSource,
+};
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::options::{IsolationLevel, SqliteBegin};
 use futures_util::future::BoxFuture;
@@ -19,25 +22,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use tokio::sync::oneshot;
 
-/// What a connection thread holds: a driver connection, once open, until it is closed.
+/// What a connection thread holds: a driver connection, once open, until it is closed, and
+/// the rows of the result streamed from it, if one is.
 pub(crate) trait Holder: Send + 'static {
     /// The driver connection, while there is one.
     fn conn(&mut self) -> Option<&mut dyn DriverConnection>;
     /// A call panicked on the connection: its state is unknown, so it is dropped.
     fn poisoned(&mut self);
-}
-
-impl Holder for Option<Box<dyn DriverConnection>> {
-    fn conn(&mut self) -> Option<&mut dyn DriverConnection> {
-        match self {
-            Some(conn) => Some(&mut **conn),
-            None => None,
-        }
-    }
-
-    fn poisoned(&mut self) {
-        *self = None;
-    }
+    /// The streamed result's rows, with the id of their cursor.
+    fn streamed(&mut self) -> &mut Option<(u64, RowSource)>;
 }
 
 type Job<S> = Box<dyn FnOnce(&mut S) + Send>;
@@ -178,8 +171,9 @@ impl OwnedRequest {
         }
     }
 
-    /// Runs the request with its rows buffered (read on the thread).
-    fn execute(self, conn: &mut dyn DriverConnection) -> Result<Execution> {
+    /// Runs the request with its rows buffered (read on the thread), or streamed in chunks
+    /// of `stream` rows.
+    fn execute(self, conn: &mut dyn DriverConnection, stream: Option<usize>) -> Result<Execution> {
         let params: Vec<&Value> = self.params.iter().collect();
         let request = Request {
             sql: &self.sql,
@@ -187,9 +181,17 @@ impl OwnedRequest {
             params: &params,
             param_types: &self.param_types,
             result_columns: &self.result_columns,
-            stream: None,
+            stream,
         };
+        if stream.is_some() {
+            return conn.execute(&request);
+        }
         let exec = conn.execute(&request)?;
+        Self::buffered(exec)
+    }
+
+    /// Reads the rows of `exec` into a buffer.
+    fn buffered(exec: Execution) -> Result<Execution> {
         let mut source = exec.rows;
         let mut rows = VecDeque::new();
         while let Some(row) = source.next_row()? {
@@ -206,19 +208,93 @@ impl OwnedRequest {
 pub(crate) struct BlockingConnection<S: Holder> {
     pub(crate) worker: Worker<S>,
     levels: &'static [IsolationLevel],
+    /// The id of the next streamed result's cursor.
+    next_cursor: u64,
 }
 
 impl<S: Holder> BlockingConnection<S> {
     /// The connection of `worker`, whose backend supports `levels`.
     pub fn new(worker: Worker<S>, levels: &'static [IsolationLevel]) -> Self {
-        BlockingConnection { worker, levels }
+        BlockingConnection {
+            worker,
+            levels,
+            next_cursor: 1,
+        }
+    }
+}
+
+/// The rows of a result streamed on a connection's thread, fetched there a chunk at a time.
+struct ThreadCursor<S: Holder> {
+    worker: Worker<S>,
+    id: u64,
+}
+
+impl<S: Holder> AsyncRowCursor for ThreadCursor<S> {
+    fn fetch(&mut self, max: usize) -> BoxFuture<'static, Result<Vec<DriverRow>>> {
+        let id = self.id;
+        Box::pin(self.worker.run(move |state: &mut S| {
+            let streamed = state.streamed();
+            let Some((_, rows)) = streamed.as_mut().filter(|(open, _)| *open == id) else {
+                return Err(Error::ResourceClosed(
+                    "the connection of this streamed result has moved on".into(),
+                ));
+            };
+            let mut chunk = Vec::with_capacity(max.min(4096));
+            while chunk.len() < max {
+                match rows.next_row()? {
+                    Some(row) => chunk.push(row),
+                    None => {
+                        *streamed = None;
+                        break;
+                    }
+                }
+            }
+            Ok(chunk)
+        }))
+    }
+}
+
+impl<S: Holder> Drop for ThreadCursor<S> {
+    fn drop(&mut self) {
+        let id = self.id;
+        // Closed on the thread, after any fetch still running there.
+        let _ = self.worker.send(move |state: &mut S| {
+            let streamed = state.streamed();
+            if streamed.as_ref().is_some_and(|(open, _)| *open == id) {
+                *streamed = None;
+            }
+        });
     }
 }
 
 impl<S: Holder> AsyncDriverConnection for BlockingConnection<S> {
     fn execute<'a>(&'a mut self, request: &Request<'_>) -> BoxFuture<'a, Result<Execution>> {
         let request = OwnedRequest::new(request);
-        self.worker.call(move |conn| request.execute(conn))
+        self.worker.call(move |conn| request.execute(conn, None))
+    }
+
+    fn execute_streamed<'a>(
+        &'a mut self,
+        request: &Request<'_>,
+    ) -> BoxFuture<'a, Result<(ResultNames, Box<dyn AsyncRowCursor>)>> {
+        let chunk = request.stream.unwrap_or(1000).max(1);
+        let owned = OwnedRequest::new(request);
+        let id = self.next_cursor;
+        self.next_cursor += 1;
+        let worker = self.worker.clone();
+        let opened = self.worker.run(move |state: &mut S| {
+            // A result streamed before is closed first (its cursor with it).
+            *state.streamed() = None;
+            let conn = state.conn().ok_or_else(no_connection)?;
+            let exec = owned.execute(conn, Some(chunk))?;
+            *state.streamed() = Some((id, exec.rows));
+            Ok(exec.columns)
+        });
+        Box::pin(async move {
+            let columns = opened.await?;
+            let cursor: Box<dyn AsyncRowCursor> = Box::new(ThreadCursor { worker, id });
+            Ok((columns, cursor))
+        })
     }
 
     fn execute_many<'a>(

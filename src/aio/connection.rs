@@ -4,18 +4,26 @@
 
 use super::engine::AsyncEngine;
 use super::pool::PooledConnection;
+use super::stream::AsyncRowStream;
 use super::transaction::{AsyncNestedTransaction, AsyncTransaction};
 use crate::connection::IntoParams;
 use crate::connection::call::{Call, with_statement};
 use crate::connection::tx_state::TxState;
-use crate::driver::{AsyncDriverConnection, RowSource};
+use crate::driver::{AsyncDriverConnection, AsyncRowCursor, RowSource};
 use crate::error::{Error, Result};
 use crate::executable::Executable;
 use crate::options::{ExecutionOptions, IsolationLevel, SqliteBegin};
 use crate::result::CursorResult;
-use crate::row::Row;
+use crate::row::{ResultKeys, Row};
 use futures_util::future::BoxFuture;
 use sqlcore_compiler::{Dialect, Params, Value};
+use std::sync::Arc;
+
+/// What a statement gave: a buffered result, or a streamed one's keys, cursor and chunk size.
+enum Ran {
+    Buffered(CursorResult),
+    Streamed(Arc<ResultKeys>, Box<dyn AsyncRowCursor>, usize),
+}
 
 /// How a transaction guard dropped without `commit()`/`rollback()` is ended.
 #[derive(Debug)]
@@ -565,6 +573,46 @@ impl AsyncConnection {
         params: Params,
         implicit_returning: bool,
     ) -> Result<CursorResult> {
+        match self
+            .run_as(statement, params, implicit_returning, false)
+            .await?
+        {
+            Ran::Buffered(result) => Ok(result),
+            Ran::Streamed(..) => Err(Error::InvalidRequest(
+                "a buffered result was asked for".into(),
+            )),
+        }
+    }
+
+    /// Executes a query and streams its rows: a `futures::Stream` of [`Row`]s fetched
+    /// `max_row_buffer` at a time (SQLAlchemy's `await conn.stream(stmt)`), whatever the
+    /// `stream_results` option says. On PostgreSQL the rows come through a server-side cursor;
+    /// SQLite produces them in process. The stream borrows the connection until dropped.
+    pub async fn stream<'s>(
+        &mut self,
+        statement: impl Into<Executable<'s>>,
+        params: impl IntoParams,
+    ) -> Result<AsyncRowStream<'_>> {
+        match self
+            .run_as(statement.into(), params.into_params(), false, true)
+            .await?
+        {
+            Ran::Streamed(keys, cursor, chunk) => {
+                Ok(AsyncRowStream::new(self, keys, cursor, chunk))
+            }
+            Ran::Buffered(_) => Err(Error::InvalidRequest(
+                "a streamed result was asked for".into(),
+            )),
+        }
+    }
+
+    async fn run_as(
+        &mut self,
+        statement: Executable<'_>,
+        params: Params,
+        implicit_returning: bool,
+        streamed: bool,
+    ) -> Result<Ran> {
         self.settle().await?;
         let ctx = self.engine.context();
         let (stmt, implicit_returning) =
@@ -574,14 +622,24 @@ impl AsyncConnection {
         self.ready().await?;
         self.autobegin(call.begin).await?;
         let started = call.started();
-        let request = bound.request();
-        match self.driver_call(|c| c.execute(&request)).await {
-            Ok(exec) => {
-                call.executed(started);
-                call.ran().cursor_result(exec, &params)
-            }
-            Err(e) => Err(with_statement(e, request.sql.to_owned(), call.compiled())),
+        let mut request = bound.request();
+        let fail = |e| with_statement(e, request.sql.to_owned(), call.compiled());
+        if streamed {
+            let chunk = call.max_row_buffer.max(1);
+            request.stream = Some(chunk);
+            let (names, cursor) = self
+                .driver_call(|c| c.execute_streamed(&request))
+                .await
+                .map_err(fail)?;
+            call.executed(started);
+            return Ok(Ran::Streamed(call.ran().keys(names), cursor, chunk));
         }
+        let exec = self
+            .driver_call(|c| c.execute(&request))
+            .await
+            .map_err(fail)?;
+        call.executed(started);
+        call.ran().cursor_result(exec, &params).map(Ran::Buffered)
     }
 
     /// Executes a statement once per parameter set (executemany), the statement prepared

@@ -15,8 +15,10 @@ mod blocking;
 mod connection;
 mod engine;
 mod pool;
+mod stream;
 mod transaction;
 
 pub use connection::AsyncConnection;
 pub use engine::{AsyncEngine, create_async_engine};
+pub use stream::AsyncRowStream;
 pub use transaction::{AsyncEngineTransaction, AsyncNestedTransaction, AsyncTransaction};

@@ -11,7 +11,7 @@
 //! it back in the idle queue — or closes it — and only then frees its place.
 
 use super::blocking::{BlockingConnection, Holder, Worker};
-use crate::driver::DriverConnection;
+use crate::driver::{DriverConnection, RowSource};
 use crate::error::{Error, Result};
 use crate::options::IsolationLevel;
 use crate::pool::{Factory, PoolRecord, PoolStatus};
@@ -25,6 +25,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 /// What a connection's thread holds: the pool's record of the connection, while it is open.
 pub(crate) struct Slot {
     record: Option<PoolRecord>,
+    streamed: Option<(u64, RowSource)>,
 }
 
 impl Holder for Slot {
@@ -33,7 +34,12 @@ impl Holder for Slot {
     }
 
     fn poisoned(&mut self) {
+        self.streamed = None;
         self.record = None;
+    }
+
+    fn streamed(&mut self) -> &mut Option<(u64, RowSource)> {
+        &mut self.streamed
     }
 }
 
@@ -153,7 +159,10 @@ impl AsyncPool {
                 let closing = self.factory.clone();
                 let worker = Worker::spawn(
                     "sqlcore-connection".into(),
-                    Slot { record: None },
+                    Slot {
+                        record: None,
+                        streamed: None,
+                    },
                     move |slot: Slot| {
                         if let Some(record) = slot.record {
                             closing.close(record);
@@ -209,6 +218,8 @@ impl AsyncPool {
 
     /// On the connection's thread: resets it and keeps it, or closes it.
     fn check_in(&self, slot: &mut Slot, handle: Worker<Slot>, discard: bool) {
+        // A result still streamed stops here (its cursor closed before the reset).
+        slot.streamed = None;
         let Some(mut record) = slot.record.take() else {
             // Lost (a call panicked): nothing left to close.
             let mut st = self.state.lock();
@@ -281,6 +292,7 @@ impl AsyncPool {
         for worker in idle {
             let pool = self.clone();
             let sent = worker.send(move |slot: &mut Slot| {
+                slot.streamed = None;
                 if let Some(record) = slot.record.take() {
                     pool.factory.close(record);
                 }

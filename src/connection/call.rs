@@ -146,6 +146,8 @@ pub(crate) struct Call<'s> {
     translate: Option<Arc<SchemaTranslateMap>>,
     /// Fetch rows in chunks of this size.
     pub stream: Option<usize>,
+    /// The chunk size of a streamed result.
+    pub max_row_buffer: usize,
     /// How a transaction this statement begins begins on SQLite.
     pub begin: SqliteBegin,
     /// What the compiled-statement cache did, when echoing.
@@ -189,6 +191,7 @@ impl<'s> Call<'s> {
             implicit_returning,
             translate: options.schema_translate_map.clone(),
             stream: options.stream_results.then_some(options.max_row_buffer),
+            max_row_buffer: options.max_row_buffer,
             begin: ctx.sqlite_begin(options),
             compile_note,
             dialect,

@@ -1,7 +1,7 @@
 //! [`AsyncDriverConnection`]: the async twin of [`DriverConnection`](super::DriverConnection),
 //! object-safe through boxed futures. Results are the same [`Execution`]s, rows and names.
 
-use super::{Execution, Request};
+use super::{DriverRow, Execution, Request, ResultNames};
 use crate::error::Result;
 use crate::options::{IsolationLevel, SqliteBegin};
 use futures_util::future::BoxFuture;
@@ -17,6 +17,12 @@ use sqlcore_compiler::{SqlType, Value};
 pub trait AsyncDriverConnection: Send {
     /// Runs a statement; its rows come back buffered.
     fn execute<'a>(&'a mut self, request: &Request<'_>) -> BoxFuture<'a, Result<Execution>>;
+    /// Runs a query whose rows are fetched as they are read (`request.stream` rows at a time
+    /// at most): its column names and the cursor fetching its rows.
+    fn execute_streamed<'a>(
+        &'a mut self,
+        request: &Request<'_>,
+    ) -> BoxFuture<'a, Result<(ResultNames, Box<dyn AsyncRowCursor>)>>;
     /// Runs `sql` once per parameter set, preparing it once; the total rows affected.
     fn execute_many<'a>(
         &'a mut self,
@@ -50,4 +56,12 @@ pub trait AsyncDriverConnection: Send {
     fn ping(&mut self) -> BoxFuture<'_, Result<()>>;
     /// The names of the tables in `schema` (or the default schema), in one query.
     fn table_names<'a>(&'a mut self, schema: Option<&str>) -> BoxFuture<'a, Result<Vec<String>>>;
+}
+
+/// Fetches a streamed result's rows a chunk at a time. Dropping it closes the cursor; a cursor
+/// whose connection has moved on (another statement streamed, the connection returned to the
+/// pool) reports an error rather than rows of something else.
+pub trait AsyncRowCursor: Send {
+    /// Up to `max` more rows; fewer (none at the end) once all were fetched.
+    fn fetch(&mut self, max: usize) -> BoxFuture<'static, Result<Vec<DriverRow>>>;
 }

@@ -12,7 +12,7 @@ mod pg_value;
 pub mod postgres;
 pub mod sqlite;
 
-pub use async_driver::AsyncDriverConnection;
+pub use async_driver::{AsyncDriverConnection, AsyncRowCursor};
 
 use crate::error::Result;
 use crate::options::{IsolationLevel, SqliteBegin};
