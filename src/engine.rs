@@ -42,6 +42,7 @@ struct EngineInner {
 
 /// What an engine is apart from its pool: the same for the sync [`Engine`] and the
 /// [`AsyncEngine`](crate::aio::AsyncEngine).
+#[derive(Clone)]
 pub(crate) struct EngineSettings {
     pub url: Url,
     pub dialect: &'static dyn Dialect,
@@ -208,6 +209,18 @@ impl Engine {
 
     pub(crate) fn pool(&self) -> &dyn Pool {
         &*self.inner.pool
+    }
+
+    /// An engine of `settings` over `pool`, its connections starting with `options`.
+    pub(crate) fn from_parts(
+        settings: EngineSettings,
+        pool: Box<dyn Pool>,
+        options: ExecutionOptions,
+    ) -> Engine {
+        Engine {
+            inner: Arc::new(EngineInner { settings, pool }),
+            options: Arc::new(options),
+        }
     }
 }
 

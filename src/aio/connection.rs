@@ -4,6 +4,7 @@
 
 use super::engine::AsyncEngine;
 use super::pool::PooledConnection;
+use super::run_sync::run_on_thread;
 use super::stream::AsyncRowStream;
 use super::transaction::{AsyncNestedTransaction, AsyncTransaction};
 use crate::connection::IntoParams;
@@ -180,7 +181,11 @@ impl AsyncConnection {
         match self.guard_end.take() {
             None => Ok(()),
             Some(GuardEnd::Rollback) => self.rollback_now().await,
-            Some(GuardEnd::RollbackTo(name)) => self.rollback_to_savepoint_now(&name).await,
+            // Unless the savepoint ended already (its transaction ended through the connection).
+            Some(GuardEnd::RollbackTo(name)) if self.tx.savepoints().contains(&name) => {
+                self.rollback_to_savepoint_now(&name).await
+            }
+            Some(GuardEnd::RollbackTo(_)) => Ok(()),
         }
     }
 
@@ -717,6 +722,53 @@ impl AsyncConnection {
             total,
             None,
         ))
+    }
+
+    pub(crate) async fn run_sync_inner<T: Send + 'static>(
+        &mut self,
+        f: impl FnOnce(&mut crate::Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.settle().await?;
+        self.ready().await?;
+        let settings = self.engine.settings().clone();
+        let factory = self.engine.pool().factory().clone();
+        let options = self.options.clone();
+        let in_tx = self.tx.in_transaction();
+        let Some(pooled) = self.pooled.as_mut() else {
+            return Err(Error::ResourceClosed(
+                "this connection has no database connection".into(),
+            ));
+        };
+        let ran = pooled
+            .conn
+            .worker
+            .run(move |slot| Ok(run_on_thread(slot, settings, factory, options, in_tx, f)));
+        self.busy = true;
+        let ran = ran.await;
+        self.busy = false;
+        let (value, returned) = match ran {
+            Ok(ran) => ran,
+            Err(e) => {
+                // A panic in `f`: the connection is gone with it.
+                if e.connection_invalidated() {
+                    self.lost(e.clone());
+                }
+                return Err(e);
+            }
+        };
+        if let Some(level) = returned.restore {
+            self.restore_isolation.get_or_insert(level);
+        }
+        if returned.in_tx {
+            self.tx.begun();
+        } else {
+            self.tx.ended();
+        }
+        if !returned.kept {
+            // Invalidated inside `f` (with its transaction: rollback() first).
+            self.invalidate();
+        }
+        value
     }
 
     /// Runs one or more statements without parameters (set-up SQL), outside the

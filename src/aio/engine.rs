@@ -176,6 +176,10 @@ impl AsyncEngine {
         }
     }
 
+    pub(crate) fn settings(&self) -> &EngineSettings {
+        &self.inner.settings
+    }
+
     pub(crate) fn pool(&self) -> &Arc<AsyncPool> {
         &self.inner.pool
     }

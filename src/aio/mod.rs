@@ -15,6 +15,7 @@ mod blocking;
 mod connection;
 mod engine;
 mod pool;
+mod run_sync;
 mod stream;
 mod transaction;
 

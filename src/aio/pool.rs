@@ -28,6 +28,19 @@ pub(crate) struct Slot {
     streamed: Option<(u64, RowSource)>,
 }
 
+impl Slot {
+    /// The database connection, taken out (to lend it).
+    pub fn take_record(&mut self) -> Option<PoolRecord> {
+        self.streamed = None;
+        self.record.take()
+    }
+
+    /// The database connection, put back.
+    pub fn put_record(&mut self, record: PoolRecord) {
+        self.record = Some(record);
+    }
+}
+
 impl Holder for Slot {
     fn conn(&mut self) -> Option<&mut dyn DriverConnection> {
         self.record.as_mut().map(PoolRecord::driver_connection)
@@ -87,7 +100,7 @@ impl AsyncPool {
         })
     }
 
-    pub fn factory(&self) -> &Factory {
+    pub fn factory(&self) -> &Arc<Factory> {
         &self.factory
     }
 

@@ -105,6 +105,39 @@ impl Connection {
         Ok(conn)
     }
 
+    /// A connection over `record`, lent by the async engine for
+    /// [`AsyncConnection::run_sync`](crate::AsyncConnection::run_sync): its options and
+    /// transaction as the async connection has them (see [`Connection::unlend`]).
+    pub(crate) fn lent(
+        engine: Engine,
+        record: PoolRecord,
+        options: ExecutionOptions,
+        in_tx: bool,
+    ) -> Self {
+        let mut tx = TxState::default();
+        if in_tx {
+            tx.begun();
+        }
+        Connection {
+            engine,
+            record: Some(record),
+            tx,
+            options,
+            restore_isolation: None,
+            closed: false,
+        }
+    }
+
+    /// Ends a lent connection without closing what it was lent: the database connection
+    /// (none if it was invalidated), whether a transaction is open (or must be rolled back),
+    /// and the isolation level to restore at checkin.
+    pub(crate) fn unlend(&mut self) -> (Option<PoolRecord>, bool, Option<IsolationLevel>) {
+        self.closed = true;
+        let in_tx = self.tx.in_transaction() || self.tx.pending_rollback();
+        self.tx.ended();
+        (self.record.take(), in_tx, self.restore_isolation.take())
+    }
+
     /// The engine.
     pub fn engine(&self) -> &Engine {
         &self.engine
