@@ -10,14 +10,14 @@ use super::transaction::{AsyncNestedTransaction, AsyncTransaction};
 use crate::connection::IntoParams;
 use crate::connection::call::{Call, with_statement};
 use crate::connection::tx_state::TxState;
-use crate::driver::{AsyncDriverConnection, AsyncRowCursor, RowSource};
+use crate::driver::{AsyncDriverConnection, AsyncRowCursor};
 use crate::error::{Error, Result};
 use crate::executable::Executable;
 use crate::options::{ExecutionOptions, IsolationLevel, SqliteBegin};
 use crate::result::CursorResult;
 use crate::row::{ResultKeys, Row};
 use futures_util::future::BoxFuture;
-use sqlcore_compiler::{Dialect, Params, Value};
+use sqlcore_compiler::{Dialect, Params};
 use std::sync::Arc;
 
 /// What a statement gave: a buffered result, or a streamed one's keys, cursor and chunk size.
@@ -647,9 +647,11 @@ impl AsyncConnection {
         call.ran().cursor_result(exec, &params).map(Ran::Buffered)
     }
 
-    /// Executes a statement once per parameter set (executemany), the statement prepared
-    /// once; the result's `rowcount` is the total. (The sync engine's multi-row INSERT
-    /// batching and COPY are not used here yet.)
+    /// Executes a statement once per parameter set (executemany): the sync
+    /// [`Connection::execute_many`](crate::Connection::execute_many) itself, run on this
+    /// connection's thread in its transaction (see [`AsyncConnection::run_sync`]) — INSERTs as
+    /// batches of multi-row VALUES (RETURNING rows in input order) or PostgreSQL's binary COPY,
+    /// other statements through one prepared statement. The result's `rowcount` is the total.
     pub async fn execute_many<'s, I>(
         &mut self,
         statement: impl Into<Executable<'s>>,
@@ -659,69 +661,13 @@ impl AsyncConnection {
         I: IntoIterator,
         I::Item: IntoParams,
     {
-        self.settle().await?;
-        let statement = statement.into();
-        let options = statement
-            .options_over(&self.options)
-            .unwrap_or_else(|| self.options.clone());
+        let statement = statement.into().into_static();
         let sets: Vec<Params> = param_sets
             .into_iter()
             .map(IntoParams::into_params)
             .collect();
-        let Some(first) = sets.first() else {
-            return Ok(CursorResult::new(Vec::new(), RowSource::default(), 0, None));
-        };
-        let ctx = self.engine.context();
-        let form = ctx.compile_for_many(statement.statement.into_owned(), first, &options)?;
-        let compiled = &form.compiled;
-        let begin = ctx.sqlite_begin(&options);
-        self.ready().await?;
-        self.autobegin(begin).await?;
-        let total = if compiled.needs_expansion() {
-            // The SQL depends on list lengths: one execution per set.
-            let mut total = 0;
-            for params in &sets {
-                let bound = compiled.bind_refs(|i| &compiled.literals[i], params, None)?;
-                self.engine
-                    .context()
-                    .check_parameter_count(bound.values.len())?;
-                let request = crate::driver::Request {
-                    sql: &bound.sql,
-                    statement_id: None,
-                    params: &bound.values,
-                    param_types: &bound.types,
-                    result_columns: &[],
-                    stream: None,
-                };
-                let done = self.driver_call(|c| c.execute(&request)).await;
-                match done {
-                    Ok(exec) => total += exec.rowcount.max(0),
-                    Err(e) => return Err(with_statement(e, bound.sql.into_owned(), compiled)),
-                }
-            }
-            total
-        } else {
-            self.engine
-                .context()
-                .check_parameter_count(compiled.params.len())?;
-            let values: Vec<Vec<Value>> = sets
-                .iter()
-                .map(|params| compiled.bind(params).map(|b| b.values))
-                .collect::<std::result::Result<_, _>>()?;
-            if self.engine.echo() {
-                tracing::info!(target: "sqlcore.engine", "{} [executemany: {} sets]", compiled.sql, sets.len());
-            }
-            let (sql, types) = (&compiled.sql, &compiled.param_types);
-            self.driver_call(|c| c.execute_many(sql, types, values))
-                .await
-                .map_err(|e| with_statement(e, compiled.sql.clone(), compiled))?
-        };
-        Ok(CursorResult::new(
-            Vec::new(),
-            RowSource::default(),
-            total,
-            None,
-        ))
+        self.run_sync_inner(move |conn| conn.execute_many(statement, sets))
+            .await
     }
 
     pub(crate) async fn run_sync_inner<T: Send + 'static>(

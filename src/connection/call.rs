@@ -34,6 +34,7 @@ pub(crate) struct EngineContext<'e> {
 
 impl EngineContext<'_> {
     /// How a transaction begun under `options` begins on SQLite.
+    #[inline]
     pub fn sqlite_begin(&self, options: &ExecutionOptions) -> SqliteBegin {
         options
             .sqlite_begin
@@ -47,6 +48,7 @@ impl EngineContext<'_> {
         Self::check_count(self.dialect, count)
     }
 
+    #[inline]
     fn check_count(dialect: &dyn Dialect, count: usize) -> Result<()> {
         let limit = dialect.max_parameters();
         if count > limit {
@@ -63,6 +65,7 @@ impl EngineContext<'_> {
     /// `implicit_returning`, a single-row INSERT on a dialect without row ids returns its
     /// primary key (as SQLAlchemy does on PostgreSQL) for `inserted_primary_key`. Gives the
     /// statement (as it came when neither applies) and whether RETURNING was added.
+    #[inline]
     pub fn with_implicit_values<'s>(
         &self,
         stmt: &'s Statement,
@@ -160,6 +163,7 @@ impl<'s> Call<'s> {
     /// Resolves `statement`'s options over the connection's `options` and finds the compiled
     /// form of `stmt` (the statement with its implicit values, see
     /// [`EngineContext::with_implicit_values`]; `implicit_returning` as that gave it).
+    #[inline]
     pub fn new(
         ctx: &EngineContext<'_>,
         options: &ExecutionOptions,
@@ -200,12 +204,14 @@ impl<'s> Call<'s> {
     }
 
     /// The compiled form.
+    #[inline]
     pub fn compiled(&self) -> &Compiled {
         self.form.compiled()
     }
 
     /// Binds `params` (the schemas translated), echoes the statement when the engine does,
     /// and refuses more parameters than the dialect carries.
+    #[inline]
     pub fn bind<'c>(&'c self, params: &'c Params) -> Result<Bound<'c>> {
         let translate = self.translate.as_deref();
         let dialect = self.dialect;
@@ -242,11 +248,13 @@ impl<'s> Call<'s> {
     }
 
     /// The start of the driver call, when echoing (see [`Call::executed`]).
+    #[inline]
     pub fn started(&self) -> Option<Instant> {
         self.echo.then(Instant::now)
     }
 
     /// Echoes the driver call's time.
+    #[inline]
     pub fn executed(&self, started: Option<Instant>) {
         if let Some(started) = started {
             tracing::info!(target: "sqlcore.engine", "[executed in {:.3?}]", started.elapsed());
@@ -254,6 +262,7 @@ impl<'s> Call<'s> {
     }
 
     /// How to read the statement's result.
+    #[inline]
     pub fn ran(&self) -> Ran<'_> {
         Ran {
             stmt: self.stmt,
@@ -272,6 +281,7 @@ pub(crate) struct Bound<'c> {
 
 impl Bound<'_> {
     /// The SQL the driver runs.
+    #[inline]
     pub fn sql(&self) -> &str {
         match &self.kept {
             KeptSql::Translated(sql, _) => sql,
@@ -280,6 +290,7 @@ impl Bound<'_> {
     }
 
     /// The driver request.
+    #[inline]
     pub fn request(&self) -> Request<'_> {
         let statement_id = match &self.kept {
             KeptSql::Translated(_, id) | KeptSql::Compiled(id) => Some(*id),

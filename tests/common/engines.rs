@@ -218,6 +218,22 @@ impl TestConn for AsyncConnection {
     }
 }
 
+/// The engine's pool status once `settled` holds of it (the async pool puts connections back
+/// on their threads, a moment after they are dropped), or after a few seconds.
+pub async fn status_when<E: TestEngine>(
+    engine: &E,
+    settled: impl Fn(&PoolStatus) -> bool,
+) -> PoolStatus {
+    for _ in 0..5_000 {
+        let status = engine.status();
+        if settled(&status) {
+            return status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    engine.status()
+}
+
 /// Runs `test` to completion on a tokio multi-thread runtime of its own.
 pub fn run<F: std::future::Future>(test: F) -> F::Output {
     tokio::runtime::Builder::new_multi_thread()
