@@ -116,7 +116,7 @@ fn thousand_tasks_on_a_pool_of_ten() {
 }
 
 async fn thousand_tasks_on_a_pool_of_ten_on(db: &TestDb) {
-    thousand_tasks(&db, "thousand", 0).await;
+    thousand_tasks(db, "thousand", 0).await;
 }
 
 #[test]
@@ -127,7 +127,7 @@ fn thousand_tasks_on_a_pool_of_ten_with_overflow() {
 }
 
 async fn thousand_tasks_on_a_pool_of_ten_with_overflow_on(db: &TestDb) {
-    thousand_tasks(&db, "thousand_overflow", 5).await;
+    thousand_tasks(db, "thousand_overflow", 5).await;
 }
 
 /// Waits until every connection is back in the pool (their threads put them back).
@@ -159,7 +159,7 @@ fn waiters_are_served_in_arrival_order() {
 }
 
 async fn waiters_are_served_in_arrival_order_on(db: &TestDb) {
-    let engine = builder(&db, &app_name("fifo"))
+    let engine = builder(db, &app_name("fifo"))
         .pool_size(1)
         .max_overflow(0)
         .build_async()
@@ -192,7 +192,7 @@ fn pool_timeout_is_a_timeout_error() {
 }
 
 async fn pool_timeout_is_a_timeout_error_on(db: &TestDb) {
-    let engine = builder(&db, &app_name("timeout"))
+    let engine = builder(db, &app_name("timeout"))
         .pool_size(1)
         .max_overflow(0)
         .pool_timeout(Duration::from_millis(100))
@@ -257,7 +257,7 @@ fn pre_ping_replaces_a_connection_the_server_killed() {
 }
 
 async fn pre_ping_replaces_a_connection_the_server_killed_on(db: &TestDb) {
-    let engine = builder(&db, &app_name("pre_ping"))
+    let engine = builder(db, &app_name("pre_ping"))
         .pool_size(1)
         .pool_pre_ping(true)
         .build_async()
@@ -285,7 +285,7 @@ fn a_disconnect_invalidates_the_connection_and_older_ones() {
 }
 
 async fn a_disconnect_invalidates_the_connection_and_older_ones_on(db: &TestDb) {
-    let engine = builder(&db, &app_name("disconnect"))
+    let engine = builder(db, &app_name("disconnect"))
         .pool_size(2)
         .build_async()
         .unwrap();
@@ -326,7 +326,7 @@ async fn tasks_cancelled_mid_query_leave_the_pool_healthy_on(db: &TestDb) {
         .and_then(|n| n.parse().ok())
         .unwrap_or(200);
     let app = app_name("cancel");
-    let engine = builder(&db, &app)
+    let engine = builder(db, &app)
         .pool_size(4)
         .max_overflow(2)
         .build_async()
