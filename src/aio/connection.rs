@@ -55,6 +55,7 @@ pub(crate) enum GuardEnd {
 /// let engine = create_async_engine("sqlite://")?;
 /// let mut conn = engine.connect().await?;
 /// conn.execute(text("CREATE TABLE t (x INTEGER)"), ()).await?;
+/// conn.commit().await?;
 /// {
 ///     let mut tx = conn.begin().await?;
 ///     tx.execute(text("INSERT INTO t VALUES (1)"), ()).await?;
