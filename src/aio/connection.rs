@@ -532,6 +532,12 @@ impl AsyncConnection {
             // The pool's reset runs after the call still running, and cleans up after it.
             self.busy = false;
         }
+        // As `close()`: this connection's own transaction is rolled back (the pool's reset
+        // then deals with anything begun on the driver connection directly).
+        if self.tx.in_transaction() && pooled.rollback_before_return().is_err() {
+            return pooled.discard();
+        }
+        self.tx.ended();
         if let Some(previous) = self.restore_isolation.take() {
             if pooled.restore_isolation(previous).is_err() {
                 return pooled.discard();

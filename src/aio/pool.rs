@@ -363,6 +363,19 @@ impl PooledConnection {
         self.conn.supported_isolation_levels()
     }
 
+    /// Rolls the connection's transaction back on its thread, before it is returned; should
+    /// that fail, the connection is dropped there.
+    pub fn rollback_before_return(&self) -> Result<()> {
+        self.conn.worker.send(move |slot: &mut Slot| {
+            slot.streamed = None;
+            if let Some(conn) = slot.conn() {
+                if conn.in_transaction() && conn.rollback().is_err() {
+                    slot.poisoned();
+                }
+            }
+        })
+    }
+
     /// Sets the connection's isolation level back to `level` on its thread, before it is
     /// returned; should that fail, the connection is dropped there (never returned with
     /// another level).
