@@ -166,3 +166,52 @@ fn sync_only_pool_classes_are_refused() {
         assert!(matches!(refused, Err(Error::Argument(_))), "{class:?}");
     }
 }
+
+/// Every future of the async API is `Send` (a handler's future must be, to be spawned).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_future_is_send_and_spawns() {
+    use futures_util::TryStreamExt;
+    let engine = create_async_engine("sqlite://").unwrap();
+    let task = tokio::spawn(async move {
+        let mut conn = engine.connect().await?;
+        conn.execute_batch("CREATE TABLE t (x INTEGER)").await?;
+        {
+            let mut tx = conn.begin().await?;
+            tx.execute_many(
+                text("INSERT INTO t VALUES (:x)"),
+                (1..=3).map(|x: i64| params! { "x" => x }),
+            )
+            .await?;
+            let mut sp = tx.begin_nested().await?;
+            sp.execute(text("INSERT INTO t VALUES (4)"), ()).await?;
+            sp.rollback().await?;
+            tx.commit().await?;
+        }
+        let first: i64 = conn
+            .query_row(text("SELECT x FROM t ORDER BY x"), (), |row| row.get(0))
+            .await?;
+        let tables = conn.run_sync(|c| c.table_names(None)).await?;
+        let mut rows = conn.stream(text("SELECT x FROM t ORDER BY x"), ()).await?;
+        let mut all = Vec::new();
+        while let Some(row) = rows.try_next().await? {
+            all.push(row.get::<i64>(0)?);
+        }
+        drop(rows);
+        conn.rollback().await?;
+        conn.update_execution_options(|o| o.isolation_level(IsolationLevel::Serializable))
+            .await?;
+        let level = conn.get_isolation_level().await?;
+        // `:memory:` is one connection: give it back before the engine's transaction.
+        conn.close().await;
+        drop(conn);
+        let mut tx = engine.begin().await?;
+        tx.execute(text("DELETE FROM t"), ()).await?;
+        tx.rollback().await?;
+        Ok::<_, Error>((first, tables, all, level))
+    });
+    let (first, tables, all, level) = task.await.unwrap().unwrap();
+    assert_eq!(first, 1);
+    assert_eq!(tables, ["t"]);
+    assert_eq!(all, [1, 2, 3]);
+    assert_eq!(level, IsolationLevel::Serializable);
+}
