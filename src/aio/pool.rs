@@ -20,6 +20,7 @@ use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// What a connection's thread holds: the pool's record of the connection, while it is open.
@@ -56,8 +57,17 @@ impl Holder for Slot {
     }
 }
 
+/// An idle connection's thread, with what a checkout needs to know without asking it.
+struct Idle {
+    worker: Worker<Slot>,
+    id: u64,
+    levels: &'static [IsolationLevel],
+    /// When it was opened, and in which generation of the pool.
+    opened: (Instant, u64),
+}
+
 struct State {
-    idle: VecDeque<Worker<Slot>>,
+    idle: VecDeque<Idle>,
     /// Connections open or being opened, idle or handed out.
     open: usize,
     /// Connections handed out (until their thread has put them back).
@@ -158,7 +168,14 @@ impl AsyncPool {
         let place = Place(Some(self));
         let factory = self.factory.clone();
         let worker = match idle {
-            Some(worker) => {
+            // Fresh, and nothing to do at checkout: handed out without a hop to its thread.
+            Some(idle)
+                if self.factory.checkout_is_noop()
+                    && self.factory.is_fresh_since(idle.opened.0, idle.opened.1) =>
+            {
+                (idle.worker, Ok((idle.id, idle.levels)))
+            }
+            Some(Idle { worker, .. }) => {
                 let ready = worker.run(move |slot: &mut Slot| {
                     let record = slot.record.take().ok_or_else(closed)?;
                     let record = factory.prepare_checkout(record)?;
@@ -256,8 +273,13 @@ impl AsyncPool {
             let mut st = self.state.lock();
             if self.factory.is_fresh(&record) && self.keeps(st.idle.len()) {
                 st.checked_out -= 1;
+                st.idle.push_back(Idle {
+                    worker: handle,
+                    id: record.id(),
+                    levels: record.conn.supported_isolation_levels(),
+                    opened: record.opened(),
+                });
                 slot.record = Some(record);
-                st.idle.push_back(handle);
                 return;
             }
             drop(st);
@@ -301,8 +323,8 @@ impl AsyncPool {
     /// they come back.
     pub fn dispose(self: &Arc<Self>) {
         self.factory.bump_generation();
-        let idle: Vec<Worker<Slot>> = self.state.lock().idle.drain(..).collect();
-        for worker in idle {
+        let idle: Vec<Idle> = self.state.lock().idle.drain(..).collect();
+        for Idle { worker, .. } in idle {
             let pool = self.clone();
             let sent = worker.send(move |slot: &mut Slot| {
                 slot.streamed = None;
