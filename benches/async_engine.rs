@@ -27,7 +27,7 @@ fn point_selects(url: &str, setup: &[&str], runtime: &tokio::runtime::Runtime) {
     let asynch = AsyncEngine::builder(url).build_async().unwrap();
     let mut conn = sync.connect().unwrap();
     for sql in setup {
-        conn.execute(text(*sql), ()).unwrap();
+        conn.execute(text(sql), ()).unwrap();
     }
     conn.commit().unwrap();
     let users = Table::new("bench_users")
