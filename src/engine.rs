@@ -36,20 +36,34 @@ pub struct Engine {
 }
 
 struct EngineInner {
-    url: Url,
-    dialect: &'static dyn Dialect,
+    settings: EngineSettings,
     pool: Box<dyn Pool>,
-    pool_class: PoolClass,
-    isolation_level: Option<IsolationLevel>,
-    sqlite_begin: Option<SqliteBegin>,
-    echo: bool,
-    compiled_cache: CompiledCache,
-    insertmanyvalues_page_size: usize,
+}
+
+/// What an engine is apart from its pool: the same for the sync [`Engine`] and the
+/// [`AsyncEngine`](crate::aio::AsyncEngine).
+#[derive(Clone)]
+pub(crate) struct EngineSettings {
+    pub url: Url,
+    pub dialect: &'static dyn Dialect,
+    pub pool_class: PoolClass,
+    pub isolation_level: Option<IsolationLevel>,
+    pub sqlite_begin: Option<SqliteBegin>,
+    pub echo: bool,
+    pub compiled_cache: CompiledCache,
+    pub insertmanyvalues_page_size: usize,
+}
+
+/// An engine's settings and the factory of its pool's connections, as the builder makes them.
+pub(crate) struct Assembled {
+    pub settings: EngineSettings,
+    pub factory: Factory,
+    pub options: ExecutionOptions,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Engine({})", self.inner.url)
+        write!(f, "Engine({})", self.inner.settings.url)
     }
 }
 
@@ -99,17 +113,17 @@ impl Engine {
 
     /// The URL (its password is never rendered).
     pub fn url(&self) -> &Url {
-        &self.inner.url
+        &self.inner.settings.url
     }
 
     /// The SQL dialect.
     pub fn dialect(&self) -> &'static dyn Dialect {
-        self.inner.dialect
+        self.inner.settings.dialect
     }
 
     /// The pool's class.
     pub fn pool_class(&self) -> PoolClass {
-        self.inner.pool_class
+        self.inner.settings.pool_class
     }
 
     /// The pool's counts, in the spirit of SQLAlchemy's `pool.status()`.
@@ -124,39 +138,39 @@ impl Engine {
 
     /// The engine's default isolation level, if one was configured.
     pub fn isolation_level(&self) -> Option<IsolationLevel> {
-        self.inner.isolation_level
+        self.inner.settings.isolation_level
     }
 
     /// How this engine's SQLite transactions begin, if configured (builder or URL; SQLite's
     /// deferred `BEGIN` otherwise). A connection's
     /// [`ExecutionOptions::sqlite_begin`] takes precedence.
     pub fn sqlite_begin(&self) -> Option<SqliteBegin> {
-        self.inner.sqlite_begin
+        self.inner.settings.sqlite_begin
     }
 
     /// Whether statements are logged.
     pub fn echo(&self) -> bool {
-        self.inner.echo
+        self.inner.settings.echo
     }
 
     /// Rows per multi-row INSERT of `execute_many` (`insertmanyvalues_page_size`).
     pub fn insertmanyvalues_page_size(&self) -> usize {
-        self.inner.insertmanyvalues_page_size
+        self.inner.settings.insertmanyvalues_page_size
     }
 
     /// The compiled-statement cache size (`query_cache_size`).
     pub fn query_cache_size(&self) -> usize {
-        self.inner.compiled_cache.capacity()
+        self.inner.settings.compiled_cache.capacity()
     }
 
     /// The engine's compiled-statement cache.
     pub fn compiled_cache(&self) -> &CompiledCache {
-        &self.inner.compiled_cache
+        &self.inner.settings.compiled_cache
     }
 
     /// Hits, misses and size of the engine's compiled-statement cache.
     pub fn cache_stats(&self) -> CacheStats {
-        self.inner.compiled_cache.stats()
+        self.inner.settings.compiled_cache.stats()
     }
 
     /// Looks `statement` up in the compiled-statement cache of this engine's options (the
@@ -195,6 +209,18 @@ impl Engine {
 
     pub(crate) fn pool(&self) -> &dyn Pool {
         &*self.inner.pool
+    }
+
+    /// An engine of `settings` over `pool`, its connections starting with `options`.
+    pub(crate) fn from_parts(
+        settings: EngineSettings,
+        pool: Box<dyn Pool>,
+        options: ExecutionOptions,
+    ) -> Engine {
+        Engine {
+            inner: Arc::new(EngineInner { settings, pool }),
+            options: Arc::new(options),
+        }
     }
 }
 
@@ -494,6 +520,26 @@ impl EngineBuilder {
 
     /// The engine; an invalid URL or option is an [`Error::Argument`](crate::Error::Argument).
     pub fn build(self) -> Result<Engine> {
+        let Assembled {
+            settings,
+            factory,
+            options,
+        } = self.assemble(false)?;
+        let pool: Box<dyn Pool> = match settings.pool_class {
+            PoolClass::Queue => Box::new(QueuePool::new(factory)),
+            PoolClass::Null => Box::new(NullPool::new(factory)),
+            PoolClass::Static => Box::new(StaticPool::new(factory)),
+            PoolClass::SingletonThread => Box::new(SingletonThreadPool::new(factory)),
+        };
+        Ok(Engine {
+            inner: Arc::new(EngineInner { settings, pool }),
+            options: Arc::new(options),
+        })
+    }
+
+    /// The settings and the connection factory both engines are built from; `is_async` picks
+    /// the default pool class of the async engine (a queue, also for SQLite `:memory:`).
+    pub(crate) fn assemble(self, is_async: bool) -> Result<Assembled> {
         let mut url: Url = self.url.parse()?;
         for (name, value) in &self.connect_args {
             url.set_option(name, value)?;
@@ -532,24 +578,22 @@ impl EngineBuilder {
                 .connect
                 .insert(0, Self::hook(move |conn| conn.set_isolation_level(level)));
         }
-        let pool_class = self.pool_class.unwrap_or(if memory {
+        let pool_class = self.pool_class.unwrap_or(if memory && !is_async {
             PoolClass::Static
         } else {
             PoolClass::Queue
         });
         let dialect = driver.dialect();
-        let factory = Factory::new(driver, self.pool, events);
-        let pool: Box<dyn Pool> = match pool_class {
-            PoolClass::Queue => Box::new(QueuePool::new(factory)),
-            PoolClass::Null => Box::new(NullPool::new(factory)),
-            PoolClass::Static => Box::new(StaticPool::new(factory)),
-            PoolClass::SingletonThread => Box::new(SingletonThreadPool::new(factory)),
-        };
-        Ok(Engine {
-            inner: Arc::new(EngineInner {
+        let mut pool = self.pool;
+        if is_async && memory && self.pool_class.is_none() {
+            // One in-memory database: one connection, shared in turn.
+            pool.pool_size = 1;
+            pool.max_overflow = 0;
+        }
+        Ok(Assembled {
+            settings: EngineSettings {
                 url,
                 dialect,
-                pool,
                 pool_class,
                 isolation_level: self.isolation_level,
                 sqlite_begin,
@@ -558,8 +602,9 @@ impl EngineBuilder {
                     .compiled_cache
                     .unwrap_or_else(|| CompiledCache::new(self.query_cache_size)),
                 insertmanyvalues_page_size: self.insertmanyvalues_page_size,
-            }),
-            options: Arc::new(self.execution_options),
+            },
+            factory: Factory::new(driver, pool, events),
+            options: self.execution_options,
         })
     }
 }

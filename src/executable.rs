@@ -51,6 +51,18 @@ impl std::fmt::Debug for Executable<'_> {
     }
 }
 
+impl Executable<'_> {
+    /// The same statement and options, owned (a prepared statement's compiled form is left
+    /// behind: the statement compiles or is found in the cache again).
+    pub(crate) fn into_static(self) -> Executable<'static> {
+        Executable {
+            statement: Held::Owned(Box::new(self.statement.into_owned())),
+            options: self.options,
+            prepared: None,
+        }
+    }
+}
+
 /// A statement borrowed, or owned behind a box: an [`Executable`] stays a few words to move,
 /// whatever the statement's size.
 #[derive(Debug, Clone)]

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod aio;
 mod cache;
 pub mod connection;
 mod ddl;
@@ -18,6 +19,10 @@ mod row;
 pub mod transaction;
 mod url;
 
+pub use aio::{
+    AsyncConnection, AsyncEngine, AsyncEngineTransaction, AsyncNestedTransaction, AsyncRowStream,
+    AsyncTransaction, create_async_engine,
+};
 pub use cache::{CacheEntry, CacheLookup, CacheStats, CompiledCache};
 pub use connection::{Connection, IntoParams};
 pub use ddl::{Bind, MetaDataExt};

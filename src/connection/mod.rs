@@ -8,10 +8,13 @@ use crate::options::{ExecutionOptions, IsolationLevel, SqliteBegin};
 use crate::pool::PoolRecord;
 use crate::transaction::{NestedTransaction, Transaction};
 use sqlcore_compiler::{Dialect, Params};
+use tx_state::TxState;
 
+pub(crate) mod call;
 mod display_params;
 mod execute;
 mod many;
+pub(crate) mod tx_state;
 
 /// Parameters for [`Connection::execute`]: [`Params`] (by value or reference) or `()` for none.
 pub trait IntoParams {
@@ -65,17 +68,10 @@ impl IntoParams for () {
 pub struct Connection {
     engine: Engine,
     record: Option<PoolRecord>,
-    in_tx: bool,
-    savepoints: Vec<String>,
-    savepoint_seq: u32,
+    tx: TxState,
     options: ExecutionOptions,
     /// The driver's isolation level before this connection changed it, to restore at checkin.
     restore_isolation: Option<IsolationLevel>,
-    invalidated: bool,
-    /// The connection was invalidated inside a transaction: only `rollback()` may follow.
-    pending_rollback: bool,
-    /// The disconnect that invalidated the connection (`None` for an explicit `invalidate()`).
-    invalidation_cause: Option<Error>,
     closed: bool,
 }
 
@@ -83,10 +79,10 @@ impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
             .field("engine", &self.engine)
-            .field("in_transaction", &self.in_tx)
-            .field("savepoints", &self.savepoints)
+            .field("in_transaction", &self.tx.in_transaction())
+            .field("savepoints", &self.tx.savepoints())
             .field("closed", &self.closed)
-            .field("invalidated", &self.invalidated)
+            .field("invalidated", &self.tx.invalidated())
             .finish()
     }
 }
@@ -98,20 +94,48 @@ impl Connection {
         let mut conn = Connection {
             engine,
             record: Some(record),
-            in_tx: false,
-            savepoints: Vec::new(),
-            savepoint_seq: 0,
+            tx: TxState::default(),
             options: ExecutionOptions::default(),
             restore_isolation: None,
-            invalidated: false,
-            pending_rollback: false,
-            invalidation_cause: None,
             closed: false,
         };
         if options != conn.options {
             conn.execution_options(options)?;
         }
         Ok(conn)
+    }
+
+    /// A connection over `record`, lent by the async engine for
+    /// [`AsyncConnection::run_sync`](crate::AsyncConnection::run_sync): its options and
+    /// transaction as the async connection has them (see [`Connection::unlend`]).
+    pub(crate) fn lent(
+        engine: Engine,
+        record: PoolRecord,
+        options: ExecutionOptions,
+        in_tx: bool,
+    ) -> Self {
+        let mut tx = TxState::default();
+        if in_tx {
+            tx.begun();
+        }
+        Connection {
+            engine,
+            record: Some(record),
+            tx,
+            options,
+            restore_isolation: None,
+            closed: false,
+        }
+    }
+
+    /// Ends a lent connection without closing what it was lent: the database connection
+    /// (none if it was invalidated), whether a transaction is open (or must be rolled back),
+    /// and the isolation level to restore at checkin.
+    pub(crate) fn unlend(&mut self) -> (Option<PoolRecord>, bool, Option<IsolationLevel>) {
+        self.closed = true;
+        let in_tx = self.tx.in_transaction() || self.tx.pending_rollback();
+        self.tx.ended();
+        (self.record.take(), in_tx, self.restore_isolation.take())
     }
 
     /// The engine.
@@ -152,16 +176,15 @@ impl Connection {
         if self.closed {
             return Err(Error::ResourceClosed("this connection is closed".into()));
         }
-        if self.pending_rollback {
-            return Err(self.pending_rollback_error(
+        if self.tx.pending_rollback() {
+            return Err(self.tx.pending_rollback_error(
                 "can't reconnect until the invalid transaction is rolled back",
             ));
         }
         if self.record.is_none() {
             let record = self.engine.pool().checkout()?;
             self.record = Some(record);
-            self.invalidated = false;
-            self.invalidation_cause = None;
+            self.tx.reconnected();
             if let Some(level) = self.options.isolation_level {
                 self.apply_isolation(level)?;
             }
@@ -179,7 +202,7 @@ impl Connection {
     /// isolation level while a transaction is open is an [`Error::InvalidRequest`].
     pub fn execution_options(&mut self, options: ExecutionOptions) -> Result<&mut Self> {
         if options.isolation_level != self.options.isolation_level {
-            if self.in_tx {
+            if self.tx.in_transaction() {
                 return Err(Error::InvalidRequest(
                     "the isolation level cannot change while a transaction is open; commit() or rollback() first".into(),
                 ));
@@ -259,17 +282,17 @@ impl Connection {
 
     /// Whether a transaction is open.
     pub fn in_transaction(&self) -> bool {
-        self.in_tx
+        self.tx.in_transaction()
     }
 
     /// Whether a savepoint is open.
     pub fn in_nested_transaction(&self) -> bool {
-        !self.savepoints.is_empty()
+        !self.tx.savepoints().is_empty()
     }
 
     /// The innermost open savepoint's name.
     pub fn get_nested_transaction(&self) -> Option<&str> {
-        self.savepoints.last().map(String::as_str)
+        self.tx.savepoints().last().map(String::as_str)
     }
 
     /// Whether the connection is closed.
@@ -279,7 +302,7 @@ impl Connection {
 
     /// Whether the database connection was invalidated (and not yet replaced).
     pub fn invalidated(&self) -> bool {
-        self.invalidated
+        self.tx.invalidated()
     }
 
     fn begin_root(&mut self, mode: SqliteBegin) -> Result<()> {
@@ -288,7 +311,7 @@ impl Connection {
         } else {
             self.raw()?;
         }
-        self.in_tx = true;
+        self.tx.begun();
         Ok(())
     }
 
@@ -319,22 +342,9 @@ impl Connection {
         self.invalidate_because(Some(cause));
     }
 
-    fn pending_rollback_error(&self, refused: &str) -> Error {
-        let why = match &self.invalidation_cause {
-            Some(_) => "its connection was lost",
-            None => "its connection was invalidated",
-        };
-        Error::PendingRollback {
-            message: format!(
-                "{refused}: this connection's transaction cannot go on because {why}; nothing was committed. Call rollback() to end it"
-            ),
-            cause: self.invalidation_cause.clone().map(Box::new),
-        }
-    }
-
     /// Begins a transaction (in `mode` on SQLite) unless one is open or under AUTOCOMMIT.
     fn autobegin(&mut self, mode: SqliteBegin) -> Result<()> {
-        if !self.in_tx && !self.autocommit() {
+        if !self.tx.in_transaction() && !self.autocommit() {
             self.begin_root(mode)?;
         }
         Ok(())
@@ -343,7 +353,7 @@ impl Connection {
     /// Begins a transaction; the guard commits on `commit()` and rolls back when dropped.
     /// An error if a transaction is already open (including an autobegun one).
     pub fn begin(&mut self) -> Result<Transaction<'_>> {
-        if self.in_tx {
+        if self.tx.in_transaction() {
             return Err(Error::InvalidRequest(
                 "a transaction is already begun on this connection; commit() or rollback() it first".into(),
             ));
@@ -355,38 +365,33 @@ impl Connection {
     /// Opens a savepoint (beginning a transaction first if none is open); the guard releases
     /// it on `commit()` and rolls back to it when dropped.
     pub fn begin_nested(&mut self) -> Result<NestedTransaction<'_>> {
-        if !self.in_tx {
+        if !self.tx.in_transaction() {
             self.begin_root(self.sqlite_begin(&self.options))?;
         }
-        self.savepoint_seq += 1;
-        let name = format!("sa_savepoint_{}", self.savepoint_seq);
+        let name = self.tx.next_savepoint();
         self.driver_call(|raw| raw.savepoint(&name))?;
-        self.savepoints.push(name.clone());
+        self.tx.savepoint_opened(name.clone());
         Ok(NestedTransaction::new(self, name))
     }
 
     pub(crate) fn release_savepoint(&mut self, name: &str) -> Result<()> {
-        self.pop_savepoint(name);
-        if self.pending_rollback {
-            return Err(self.pending_rollback_error("can't release the savepoint"));
+        self.tx.pop_savepoint(name);
+        if self.tx.pending_rollback() {
+            return Err(self
+                .tx
+                .pending_rollback_error("can't release the savepoint"));
         }
         self.driver_call(|raw| raw.release_savepoint(name))
     }
 
     pub(crate) fn rollback_to_savepoint(&mut self, name: &str) -> Result<()> {
-        self.pop_savepoint(name);
+        self.tx.pop_savepoint(name);
         if self.record.is_none() {
             // Invalidated: the savepoint went with the connection. The enclosing transaction
             // still has to be rolled back.
             return Ok(());
         }
         self.driver_call(|raw| raw.rollback_to_savepoint(name))
-    }
-
-    fn pop_savepoint(&mut self, name: &str) {
-        if let Some(pos) = self.savepoints.iter().position(|s| s == name) {
-            self.savepoints.truncate(pos);
-        }
     }
 
     /// Commits the open transaction, if any (savepoints included).
@@ -396,57 +401,39 @@ impl Connection {
     /// and `rollback()` ends the transaction. A connection lost while the COMMIT was in flight
     /// is [`Error::CommitOutcomeUnknown`]: the transaction may or may not have been committed.
     pub fn commit(&mut self) -> Result<()> {
-        if self.pending_rollback {
-            return Err(self.pending_rollback_error("can't commit"));
+        if self.tx.pending_rollback() {
+            return Err(self.tx.pending_rollback_error("can't commit"));
         }
         let driver_tx = self
             .record
             .as_ref()
             .is_some_and(|r| r.conn.in_transaction());
-        if !self.in_tx && !driver_tx {
+        if !self.tx.in_transaction() && !driver_tx {
             return Ok(());
         }
         if driver_tx {
             // Also under AUTOCOMMIT, where a savepoint opened a transaction of its own.
             // State changes only once the COMMIT succeeded: a failed one can be rolled back.
             if let Err(e) = self.raw()?.commit() {
-                let lost = e
-                    .as_db_error()
-                    .filter(|db| db.connection_invalidated)
-                    .cloned();
-                // The transaction ended anyway when the connection went (committed or not), or
-                // when the database ended it (PostgreSQL does on a failed COMMIT): so does this
-                // connection's.
-                let ended = lost.is_some()
-                    || !self
-                        .record
-                        .as_ref()
-                        .is_some_and(|r| r.conn.in_transaction());
-                if ended {
-                    self.savepoints.clear();
-                    self.in_tx = false;
-                }
-                if let Some(db) = lost {
-                    self.lost(e.clone());
-                    if !db.proves_not_committed() {
-                        return Err(Error::CommitOutcomeUnknown(db));
-                    }
+                let still_open = self
+                    .record
+                    .as_ref()
+                    .is_some_and(|r| r.conn.in_transaction());
+                let (e, lost) = self.tx.commit_failed(e, still_open);
+                if let Some(cause) = lost {
+                    self.lost(cause);
                 }
                 return Err(e);
             }
         }
-        self.savepoints.clear();
-        self.in_tx = false;
+        self.tx.ended();
         Ok(())
     }
 
     /// Rolls back the open transaction, if any; also clears the pending-rollback state of an
     /// invalidated connection.
     pub fn rollback(&mut self) -> Result<()> {
-        self.savepoints.clear();
-        self.in_tx = false;
-        self.pending_rollback = false;
-        self.invalidation_cause = None;
+        self.tx.rolled_back();
         let rolled_back = match self.record.as_mut() {
             Some(record) if record.conn.in_transaction() => record.driver_connection().rollback(),
             _ => Ok(()),
@@ -466,11 +453,7 @@ impl Connection {
             self.engine.pool().discard(record);
         }
         self.restore_isolation = None;
-        self.invalidated = true;
-        if self.in_tx {
-            self.pending_rollback = true;
-            self.invalidation_cause = cause;
-        }
+        self.tx.invalidate(cause);
     }
 
     /// Returns the database connection to the pool (rolled back) and closes this connection.
@@ -480,15 +463,14 @@ impl Connection {
         }
         // As SQLAlchemy: closing rolls back this connection's own transaction; the pool's
         // reset-on-return then deals with anything begun on the driver connection directly.
-        if self.in_tx {
+        if self.tx.in_transaction() {
             if let Err(e) = self.rollback() {
                 tracing::warn!(target: "sqlcore.engine", error = %e, "rollback at close failed; discarding the connection");
                 self.invalidate();
             }
         }
         self.closed = true;
-        self.in_tx = false;
-        self.savepoints.clear();
+        self.tx.ended();
         if let Some(mut record) = self.record.take() {
             if let Some(previous) = self.restore_isolation.take() {
                 if record

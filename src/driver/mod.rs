@@ -1,6 +1,7 @@
 //! The DB-API layer: one [`Driver`] per backend opens [`DriverConnection`]s; everything above
 //! (pools, `Connection`, results) speaks only these traits.
 
+mod async_driver;
 mod pg_array;
 mod pg_cursor;
 mod pg_error;
@@ -11,6 +12,8 @@ mod pg_tls;
 mod pg_value;
 pub mod postgres;
 pub mod sqlite;
+
+pub use async_driver::{AsyncDriverConnection, AsyncRowCursor};
 
 use crate::error::Result;
 use crate::options::{IsolationLevel, SqliteBegin};

@@ -70,6 +70,11 @@ pub struct PoolRecord {
 }
 
 impl PoolRecord {
+    /// When the connection was opened, and in which generation of its pool.
+    pub(crate) fn opened(&self) -> (Instant, u64) {
+        (self.created, self.generation)
+    }
+
     /// A number identifying the connection, unique within the process.
     pub fn id(&self) -> u64 {
         self.id
@@ -226,11 +231,22 @@ impl Factory {
 
     /// Whether the connection may still be handed out: current generation and not too old.
     pub fn is_fresh(&self, record: &PoolRecord) -> bool {
-        record.generation == self.generation.load(Ordering::Acquire)
+        self.is_fresh_since(record.created, record.generation)
+    }
+
+    /// Whether a connection opened at `created` in `generation` may still be handed out.
+    pub fn is_fresh_since(&self, created: Instant, generation: u64) -> bool {
+        generation == self.generation.load(Ordering::Acquire)
             && self
                 .options
                 .recycle
-                .is_none_or(|age| record.created.elapsed() < age)
+                .is_none_or(|age| created.elapsed() < age)
+    }
+
+    /// Whether [`Factory::prepare_checkout`] hands a fresh connection out as it is (no
+    /// pre-ping, no `checkout` hooks): a pool may then skip it.
+    pub fn checkout_is_noop(&self) -> bool {
+        !self.options.pre_ping && self.events.checkout.is_empty()
     }
 
     /// Makes an idle connection ready to hand out: replaces it when stale or (with pre-ping)

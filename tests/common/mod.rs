@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod backend;
+pub mod engines;
 pub mod fixtures;
 pub mod named_types;
 pub mod people;

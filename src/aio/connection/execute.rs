@@ -1,0 +1,215 @@
+//! Running statements on an [`AsyncConnection`]: through the shared call step (the sync
+//! connection's), buffered or streamed, `execute_many` and `run_sync` on the connection's
+//! thread.
+
+use super::AsyncConnection;
+use crate::aio::run_sync::run_on_thread;
+use crate::aio::stream::AsyncRowStream;
+use crate::connection::IntoParams;
+use crate::connection::call::{Call, with_statement};
+use crate::driver::AsyncRowCursor;
+use crate::error::{Error, Result};
+use crate::executable::Executable;
+use crate::result::CursorResult;
+use crate::row::{ResultKeys, Row};
+use sqlcore_compiler::Params;
+use std::sync::Arc;
+
+/// What a statement gave: a buffered result, or a streamed one's keys, cursor and chunk size.
+enum Ran {
+    Buffered(CursorResult),
+    Streamed(Arc<ResultKeys>, Box<dyn AsyncRowCursor>, usize),
+}
+
+impl AsyncConnection {
+    /// Executes a statement (Core or `text()`) with named parameters: the sync
+    /// [`Connection::execute`](crate::Connection::execute), awaited. Rows come back buffered.
+    pub async fn execute<'s>(
+        &mut self,
+        statement: impl Into<Executable<'s>>,
+        params: impl IntoParams,
+    ) -> Result<CursorResult> {
+        self.run(statement.into(), params.into_params(), true).await
+    }
+
+    /// Executes a statement and reads its first row with `read`. No row is an
+    /// [`Error::NoResultFound`]; a statement that returns no rows (runs, and) is an
+    /// [`Error::ResourceClosed`]. An INSERT is run as given.
+    pub async fn query_row<'s, T>(
+        &mut self,
+        statement: impl Into<Executable<'s>>,
+        params: impl IntoParams,
+        read: impl FnOnce(&Row) -> Result<T>,
+    ) -> Result<T> {
+        let mut result = self
+            .run(statement.into(), params.into_params(), false)
+            .await?;
+        if !result.returns_rows() {
+            return Err(Error::ResourceClosed(
+                "this result object does not return rows".into(),
+            ));
+        }
+        match result.fetchone()? {
+            Some(row) => read(&row),
+            None => Err(Error::NoResultFound),
+        }
+    }
+
+    async fn run(
+        &mut self,
+        statement: Executable<'_>,
+        params: Params,
+        implicit_returning: bool,
+    ) -> Result<CursorResult> {
+        match self
+            .run_as(statement, params, implicit_returning, false)
+            .await?
+        {
+            Ran::Buffered(result) => Ok(result),
+            Ran::Streamed(..) => Err(Error::InvalidRequest(
+                "a buffered result was asked for".into(),
+            )),
+        }
+    }
+
+    /// Executes a query and streams its rows: a `futures::Stream` of [`Row`]s fetched
+    /// `max_row_buffer` at a time (SQLAlchemy's `await conn.stream(stmt)`), whatever the
+    /// `stream_results` option says. On PostgreSQL the rows come through a server-side cursor;
+    /// SQLite produces them in process. The stream borrows the connection until dropped.
+    pub async fn stream<'s>(
+        &mut self,
+        statement: impl Into<Executable<'s>>,
+        params: impl IntoParams,
+    ) -> Result<AsyncRowStream<'_>> {
+        match self
+            .run_as(statement.into(), params.into_params(), false, true)
+            .await?
+        {
+            Ran::Streamed(keys, cursor, chunk) => {
+                Ok(AsyncRowStream::new(self, keys, cursor, chunk))
+            }
+            Ran::Buffered(_) => Err(Error::InvalidRequest(
+                "a streamed result was asked for".into(),
+            )),
+        }
+    }
+
+    async fn run_as(
+        &mut self,
+        statement: Executable<'_>,
+        params: Params,
+        implicit_returning: bool,
+        streamed: bool,
+    ) -> Result<Ran> {
+        self.settle().await?;
+        let ctx = self.engine.context();
+        let (stmt, implicit_returning) =
+            ctx.with_implicit_values(&statement.statement, &params, implicit_returning);
+        let call = Call::new(&ctx, &self.options, &statement, (&stmt, implicit_returning))?;
+        let bound = call.bind(&params)?;
+        self.ready().await?;
+        self.autobegin(call.begin).await?;
+        let started = call.started();
+        let mut request = bound.request();
+        let fail = |e| with_statement(e, request.sql.to_owned(), call.compiled());
+        if streamed {
+            let chunk = call.max_row_buffer.max(1);
+            request.stream = Some(chunk);
+            let (names, cursor) = self
+                .driver_call(|c| c.execute_streamed(&request))
+                .await
+                .map_err(fail)?;
+            call.executed(started);
+            return Ok(Ran::Streamed(call.ran().keys(names), cursor, chunk));
+        }
+        let exec = self
+            .driver_call(|c| c.execute(&request))
+            .await
+            .map_err(fail)?;
+        call.executed(started);
+        call.ran().cursor_result(exec, &params).map(Ran::Buffered)
+    }
+
+    /// Executes a statement once per parameter set (executemany): the sync
+    /// [`Connection::execute_many`](crate::Connection::execute_many) itself, run on this
+    /// connection's thread in its transaction (see [`AsyncConnection::run_sync`]) — INSERTs as
+    /// batches of multi-row VALUES (RETURNING rows in input order) or PostgreSQL's binary COPY,
+    /// other statements through one prepared statement. The result's `rowcount` is the total.
+    pub async fn execute_many<'s, I>(
+        &mut self,
+        statement: impl Into<Executable<'s>>,
+        param_sets: I,
+    ) -> Result<CursorResult>
+    where
+        I: IntoIterator,
+        I::Item: IntoParams,
+    {
+        let statement = statement.into().into_static();
+        let sets: Vec<Params> = param_sets
+            .into_iter()
+            .map(IntoParams::into_params)
+            .collect();
+        self.run_sync_inner(move |conn| conn.execute_many(statement, sets))
+            .await
+    }
+
+    pub(crate) async fn run_sync_inner<T: Send + 'static>(
+        &mut self,
+        f: impl FnOnce(&mut crate::Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.settle().await?;
+        self.ready().await?;
+        let settings = self.engine.settings().clone();
+        let factory = self.engine.pool().factory().clone();
+        let options = self.options.clone();
+        let in_tx = self.tx.in_transaction();
+        let Some(pooled) = self.pooled.as_mut() else {
+            return Err(Error::ResourceClosed(
+                "this connection has no database connection".into(),
+            ));
+        };
+        let ran = pooled
+            .conn
+            .worker
+            .run(move |slot| Ok(run_on_thread(slot, settings, factory, options, in_tx, f)));
+        self.busy = true;
+        let ran = ran.await;
+        self.busy = false;
+        let (value, returned) = match ran {
+            Ok(ran) => ran,
+            Err(e) => {
+                // A panic in `f`: the connection is gone with it.
+                if e.connection_invalidated() {
+                    self.lost(e.clone());
+                }
+                return Err(e);
+            }
+        };
+        if let Some(level) = returned.restore {
+            self.restore_isolation.get_or_insert(level);
+        }
+        if returned.in_tx {
+            self.tx.begun();
+        } else {
+            self.tx.ended();
+        }
+        if !returned.kept {
+            // Invalidated inside `f` (with its transaction: rollback() first).
+            self.invalidate();
+        }
+        value
+    }
+
+    /// Runs one or more statements without parameters (set-up SQL), outside the
+    /// compiled-statement cache.
+    pub async fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        self.settle().await?;
+        self.driver_call(|c| c.execute_batch(sql)).await
+    }
+
+    /// The names of the tables in `schema` (the default schema when `None`), in one query.
+    pub async fn table_names(&mut self, schema: Option<&str>) -> Result<Vec<String>> {
+        self.settle().await?;
+        self.driver_call(|c| c.table_names(schema)).await
+    }
+}

@@ -1,0 +1,431 @@
+//! [`AsyncPool`]: the async engine's pool, with the sync `QueuePool`'s semantics (or the
+//! `NullPool`'s): at most `pool_size + max_overflow` connections, callers waiting their turn in
+//! arrival order (tokio's semaphore is fair) up to `pool_timeout`, FIFO or LIFO reuse, and the
+//! sync pools' [`Factory`] for everything done to a connection (open, `connect`/`checkout`/
+//! `checkin`/`reset` events, recycle, pre-ping, reset on return, generations) — run on the
+//! connection's own thread.
+//!
+//! The lock is held only to move a connection in or out of the idle queue, never across an
+//! `.await`. A connection goes back to the pool from `Drop` without awaiting: its reset is the
+//! next call its thread runs (after any call still running there), and the thread itself puts
+//! it back in the idle queue — or closes it — and only then frees its place.
+
+use super::blocking::{BlockingConnection, Holder, Worker};
+use crate::driver::{DriverConnection, RowSource};
+use crate::error::{Error, Result};
+use crate::options::IsolationLevel;
+use crate::pool::{Factory, PoolRecord, PoolStatus};
+use parking_lot::Mutex;
+use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// What a connection's thread holds: the pool's record of the connection, while it is open.
+pub(crate) struct Slot {
+    record: Option<PoolRecord>,
+    streamed: Option<(u64, RowSource)>,
+}
+
+impl Slot {
+    /// The database connection, taken out (to lend it).
+    pub fn take_record(&mut self) -> Option<PoolRecord> {
+        self.streamed = None;
+        self.record.take()
+    }
+
+    /// The database connection, put back.
+    pub fn put_record(&mut self, record: PoolRecord) {
+        self.record = Some(record);
+    }
+}
+
+impl Holder for Slot {
+    fn conn(&mut self) -> Option<&mut dyn DriverConnection> {
+        self.record.as_mut().map(PoolRecord::driver_connection)
+    }
+
+    fn poisoned(&mut self) {
+        self.streamed = None;
+        self.record = None;
+    }
+
+    fn streamed(&mut self) -> &mut Option<(u64, RowSource)> {
+        &mut self.streamed
+    }
+}
+
+/// An idle connection's thread, with what a checkout needs to know without asking it.
+struct Idle {
+    worker: Worker<Slot>,
+    id: u64,
+    levels: &'static [IsolationLevel],
+    /// When it was opened, and in which generation of the pool.
+    opened: (Instant, u64),
+}
+
+struct State {
+    idle: VecDeque<Idle>,
+    /// Connections open or being opened, idle or handed out.
+    open: usize,
+    /// Connections handed out (until their thread has put them back).
+    checked_out: usize,
+}
+
+/// Which pool the async engine has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Queue,
+    Null,
+}
+
+/// The async engine's pool; see the module's documentation.
+pub(crate) struct AsyncPool {
+    factory: Arc<Factory>,
+    kind: Kind,
+    permits: Arc<Semaphore>,
+    state: Mutex<State>,
+    waiting: AtomicUsize,
+}
+
+impl AsyncPool {
+    pub fn new(factory: Factory, kind: Kind) -> Arc<Self> {
+        let o = &factory.options;
+        let max = match kind {
+            Kind::Queue if o.pool_size > 0 => o.pool_size.saturating_add(o.max_overflow),
+            _ => usize::MAX,
+        };
+        Arc::new(AsyncPool {
+            permits: Arc::new(Semaphore::new(max.min(Semaphore::MAX_PERMITS))),
+            factory: Arc::new(factory),
+            kind,
+            state: Mutex::new(State {
+                idle: VecDeque::new(),
+                open: 0,
+                checked_out: 0,
+            }),
+            waiting: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn factory(&self) -> &Arc<Factory> {
+        &self.factory
+    }
+
+    /// Whether a returned connection is kept when `idle` are in the pool already.
+    fn keeps(&self, idle: usize) -> bool {
+        let size = self.factory.options.pool_size;
+        self.kind == Kind::Queue && (size == 0 || idle < size)
+    }
+
+    fn timeout_error(&self) -> Error {
+        let o = &self.factory.options;
+        Error::Timeout {
+            pool_size: o.pool_size,
+            max_overflow: o.max_overflow,
+            timeout_secs: o.timeout.as_secs_f64(),
+        }
+    }
+
+    /// A place in the pool, waiting in arrival order up to `pool_timeout`.
+    async fn permit(&self) -> Result<OwnedSemaphorePermit> {
+        struct Waiting<'a>(&'a AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        self.waiting.fetch_add(1, Ordering::AcqRel);
+        let _waiting = Waiting(&self.waiting);
+        let acquire = self.permits.clone().acquire_owned();
+        match tokio::time::timeout(self.factory.options.timeout, acquire).await {
+            Ok(Ok(permit)) => Ok(permit),
+            // The semaphore is never closed.
+            Ok(Err(_)) | Err(_) => Err(self.timeout_error()),
+        }
+    }
+
+    /// A connection for the caller: an idle one (replaced when stale or, with pre-ping, dead)
+    /// or a new one.
+    pub async fn checkout(self: &Arc<Self>) -> Result<PooledConnection> {
+        let permit = self.permit().await?;
+        let idle = {
+            let mut st = self.state.lock();
+            let idle = if self.factory.options.use_lifo {
+                st.idle.pop_back()
+            } else {
+                st.idle.pop_front()
+            };
+            if idle.is_none() {
+                st.open += 1;
+            }
+            st.checked_out += 1;
+            idle
+        };
+        // Given back if the checkout fails, or its future is dropped, before the end.
+        let place = Place(Some(self));
+        let factory = self.factory.clone();
+        let worker = match idle {
+            // Fresh, and nothing to do at checkout: handed out without a hop to its thread.
+            Some(idle)
+                if self.factory.checkout_is_noop()
+                    && self.factory.is_fresh_since(idle.opened.0, idle.opened.1) =>
+            {
+                (idle.worker, Ok((idle.id, idle.levels)))
+            }
+            Some(Idle { worker, .. }) => {
+                let ready = worker.run(move |slot: &mut Slot| {
+                    let record = slot.record.take().ok_or_else(closed)?;
+                    let record = factory.prepare_checkout(record)?;
+                    let ready = (record.id(), record.conn.supported_isolation_levels());
+                    slot.record = Some(record);
+                    Ok(ready)
+                });
+                (worker, ready.await)
+            }
+            None => {
+                let closing = self.factory.clone();
+                let worker = Worker::spawn(
+                    "sqlcore-connection".into(),
+                    Slot {
+                        record: None,
+                        streamed: None,
+                    },
+                    move |slot: Slot| {
+                        if let Some(record) = slot.record {
+                            closing.close(record);
+                        }
+                    },
+                )?;
+                let ready = worker.run(move |slot: &mut Slot| {
+                    let record = factory.open_for_checkout()?;
+                    let ready = (record.id(), record.conn.supported_isolation_levels());
+                    slot.record = Some(record);
+                    Ok(ready)
+                });
+                (worker, ready.await)
+            }
+        };
+        match worker {
+            (worker, Ok((id, levels))) => {
+                place.keep();
+                Ok(PooledConnection {
+                    conn: BlockingConnection::new(worker, levels),
+                    pool: self.clone(),
+                    permit: Some(permit),
+                    id,
+                })
+            }
+            // The worker's thread closes whatever it holds as it ends.
+            (_, Err(e)) => Err(e),
+        }
+    }
+
+    /// Returns a connection: on its thread, after any call still running there, it is reset
+    /// (or invalidated when `discard`) and put back in the idle queue or closed; then its
+    /// place is freed.
+    fn give_back(
+        self: &Arc<Self>,
+        worker: Worker<Slot>,
+        permit: OwnedSemaphorePermit,
+        discard: bool,
+    ) {
+        let pool = self.clone();
+        let handle = worker.clone();
+        let sent = worker.send(move |slot: &mut Slot| {
+            pool.check_in(slot, handle, discard);
+            drop(permit);
+        });
+        if sent.is_err() {
+            // The thread is gone with its connection.
+            let mut st = self.state.lock();
+            st.open -= 1;
+            st.checked_out -= 1;
+        }
+    }
+
+    /// On the connection's thread: resets it and keeps it, or closes it.
+    fn check_in(&self, slot: &mut Slot, handle: Worker<Slot>, discard: bool) {
+        // A result still streamed stops here (its cursor closed before the reset).
+        slot.streamed = None;
+        let Some(mut record) = slot.record.take() else {
+            // Lost (a call panicked): nothing left to close.
+            let mut st = self.state.lock();
+            st.open -= 1;
+            st.checked_out -= 1;
+            return;
+        };
+        let reset = !discard
+            && match catch_unwind(AssertUnwindSafe(|| self.factory.reset(&mut record))) {
+                Ok(Ok(())) => true,
+                Ok(Err(e)) => {
+                    tracing::warn!(target: "sqlcore.pool", id = record.id(), error = %e, "reset on return failed; discarding the connection");
+                    false
+                }
+                Err(_) => {
+                    tracing::error!(target: "sqlcore.pool", id = record.id(), "a reset or checkin hook panicked; discarding the connection");
+                    false
+                }
+            };
+        if reset {
+            let mut st = self.state.lock();
+            if self.factory.is_fresh(&record) && self.keeps(st.idle.len()) {
+                st.checked_out -= 1;
+                st.idle.push_back(Idle {
+                    worker: handle,
+                    id: record.id(),
+                    levels: record.conn.supported_isolation_levels(),
+                    opened: record.opened(),
+                });
+                slot.record = Some(record);
+                return;
+            }
+            drop(st);
+            self.factory.close(record);
+        } else {
+            self.factory.invalidate(record);
+        }
+        // Closed first, then counted: never more open than the pool allows.
+        let mut st = self.state.lock();
+        st.open -= 1;
+        st.checked_out -= 1;
+    }
+
+    /// The counts, as the sync pools report them.
+    pub fn status(&self) -> PoolStatus {
+        let st = self.state.lock();
+        let size = match self.kind {
+            Kind::Queue => self.factory.options.pool_size,
+            Kind::Null => 0,
+        };
+        let overflow = if size == 0 {
+            0
+        } else {
+            let beyond = st.open as i128 - size as i128;
+            beyond.clamp(isize::MIN as i128, isize::MAX as i128) as isize
+        };
+        PoolStatus {
+            kind: match self.kind {
+                Kind::Queue => "QueuePool",
+                Kind::Null => "NullPool",
+            },
+            size,
+            checked_in: st.idle.len(),
+            checked_out: st.checked_out,
+            overflow,
+            waiting: self.waiting.load(Ordering::Acquire),
+        }
+    }
+
+    /// Closes every idle connection (each on its thread); connections in use are closed when
+    /// they come back.
+    pub fn dispose(self: &Arc<Self>) {
+        self.factory.bump_generation();
+        let idle: Vec<Idle> = self.state.lock().idle.drain(..).collect();
+        for Idle { worker, .. } in idle {
+            let pool = self.clone();
+            let sent = worker.send(move |slot: &mut Slot| {
+                slot.streamed = None;
+                if let Some(record) = slot.record.take() {
+                    pool.factory.close(record);
+                }
+                pool.state.lock().open -= 1;
+            });
+            if sent.is_err() {
+                self.state.lock().open -= 1;
+            }
+        }
+    }
+}
+
+/// The error of a checkout whose idle connection was lost on its thread.
+fn closed() -> Error {
+    Error::ResourceClosed("the pooled connection was lost".into())
+}
+
+/// A counted place in the pool, given back unless the connection in it is handed out.
+struct Place<'a>(Option<&'a AsyncPool>);
+
+impl Place<'_> {
+    fn keep(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Place<'_> {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0 {
+            let mut st = pool.state.lock();
+            st.open -= 1;
+            st.checked_out -= 1;
+        }
+    }
+}
+
+/// A connection checked out of the [`AsyncPool`]; dropping it returns it (see
+/// [`AsyncPool::give_back`]).
+pub(crate) struct PooledConnection {
+    pub conn: BlockingConnection<Slot>,
+    pool: Arc<AsyncPool>,
+    permit: Option<OwnedSemaphorePermit>,
+    id: u64,
+}
+
+impl PooledConnection {
+    /// The pool's number for the connection.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The isolation levels the backend supports.
+    pub fn supported_isolation_levels(&self) -> &'static [IsolationLevel] {
+        use crate::driver::AsyncDriverConnection;
+        self.conn.supported_isolation_levels()
+    }
+
+    /// Rolls the connection's transaction back on its thread, before it is returned; should
+    /// that fail, the connection is dropped there.
+    pub fn rollback_before_return(&self) -> Result<()> {
+        self.conn.worker.send(move |slot: &mut Slot| {
+            slot.streamed = None;
+            if let Some(conn) = slot.conn() {
+                if conn.in_transaction() && conn.rollback().is_err() {
+                    slot.poisoned();
+                }
+            }
+        })
+    }
+
+    /// Sets the connection's isolation level back to `level` on its thread, before it is
+    /// returned; should that fail, the connection is dropped there (never returned with
+    /// another level).
+    pub fn restore_isolation(&self, level: IsolationLevel) -> Result<()> {
+        self.conn.worker.send(move |slot: &mut Slot| {
+            if let Some(conn) = slot.conn() {
+                if conn.set_isolation_level(level).is_err() {
+                    slot.poisoned();
+                }
+            }
+        })
+    }
+
+    /// Discards the connection: it is invalidated and closed, never reused.
+    pub fn discard(mut self) {
+        self.release(true);
+    }
+
+    fn release(&mut self, discard: bool) {
+        if let Some(permit) = self.permit.take() {
+            self.pool
+                .give_back(self.conn.worker.clone(), permit, discard);
+        }
+    }
+}
+
+impl Drop for PooledConnection {
+    fn drop(&mut self) {
+        self.release(false);
+    }
+}

@@ -1,0 +1,118 @@
+//! [`AsyncRowStream`]: a streamed result as a `futures::Stream` of rows, fetched a chunk of
+//! `max_row_buffer` rows at a time (SQLAlchemy's `await conn.stream(stmt)`).
+
+use super::connection::AsyncConnection;
+use crate::driver::{AsyncRowCursor, DriverRow};
+use crate::error::Result;
+use crate::row::{ResultKeys, Row};
+use futures_util::Stream;
+use futures_util::future::BoxFuture;
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+/// The rows of a statement run with [`AsyncConnection::stream`], read as they are fetched: at
+/// most `max_row_buffer` rows are held here at a time, whatever the result's size (on
+/// PostgreSQL through a server-side cursor). It borrows its connection, which runs nothing
+/// else meanwhile; dropping it closes the cursor.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), sqlcore::Error> {
+/// use futures_util::TryStreamExt;
+/// use sqlcore::*;
+/// let engine = create_async_engine("sqlite://")?;
+/// let mut conn = engine.connect().await?;
+/// conn.update_execution_options(|o| o.max_row_buffer(100)).await?;
+/// let sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) SELECT i FROM n";
+/// let mut rows = conn.stream(text(sql), ()).await?;
+/// let mut sum = 0;
+/// while let Some(row) = rows.try_next().await? {
+///     assert!(rows.buffered() < 100);
+///     sum += row.get::<i64>(0)?;
+/// }
+/// assert_eq!(sum, 500_500);
+/// # Ok(())
+/// # }
+/// ```
+pub struct AsyncRowStream<'c> {
+    _conn: &'c mut AsyncConnection,
+    keys: Arc<ResultKeys>,
+    cursor: Box<dyn AsyncRowCursor>,
+    chunk: usize,
+    rows: VecDeque<DriverRow>,
+    fetching: Option<BoxFuture<'static, Result<Vec<DriverRow>>>>,
+    done: bool,
+}
+
+impl std::fmt::Debug for AsyncRowStream<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncRowStream")
+            .field("keys", &self.keys.names())
+            .field("buffered", &self.rows.len())
+            .field("done", &self.done)
+            .finish()
+    }
+}
+
+impl<'c> AsyncRowStream<'c> {
+    pub(crate) fn new(
+        conn: &'c mut AsyncConnection,
+        keys: Arc<ResultKeys>,
+        cursor: Box<dyn AsyncRowCursor>,
+        chunk: usize,
+    ) -> Self {
+        AsyncRowStream {
+            _conn: conn,
+            keys,
+            cursor,
+            chunk: chunk.max(1),
+            rows: VecDeque::new(),
+            fetching: None,
+            done: false,
+        }
+    }
+
+    /// The column names.
+    pub fn keys(&self) -> &[Arc<str>] {
+        self.keys.names()
+    }
+
+    /// Rows fetched and not read yet (never more than `max_row_buffer`).
+    pub fn buffered(&self) -> usize {
+        self.rows.len()
+    }
+}
+
+impl Stream for AsyncRowStream<'_> {
+    type Item = Result<Row>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Row>>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(row) = this.rows.pop_front() {
+                return Poll::Ready(Some(Ok(Row::from_driver(this.keys.clone(), row))));
+            }
+            if this.done {
+                return Poll::Ready(None);
+            }
+            let chunk = this.chunk;
+            let fetching = this
+                .fetching
+                .get_or_insert_with(|| this.cursor.fetch(chunk));
+            let fetched = ready!(fetching.as_mut().poll(cx));
+            this.fetching = None;
+            match fetched {
+                Ok(rows) => {
+                    this.done = rows.len() < chunk;
+                    this.rows.extend(rows);
+                }
+                Err(e) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! One test definition for both engines: [`TestEngine`] and [`TestConn`] give the sync
+//! [`Engine`]/[`Connection`] and the [`AsyncEngine`]/[`AsyncConnection`] one async surface, and
+//! [`on_both_engines!`] runs each listed test on SQLite and PostgreSQL with each engine, under a
+//! tokio multi-thread runtime (where the sync engine must work too).
+#![allow(async_fn_in_trait)]
+
+use sqlcore::*;
+
+/// How a transaction guard is ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    Commit,
+    Rollback,
+    /// Dropped without either.
+    Drop,
+}
+
+/// An engine of either kind.
+pub trait TestEngine {
+    type Conn: TestConn;
+    /// Whether this is the async engine.
+    const ASYNC: bool;
+    async fn conn(&self) -> Result<Self::Conn>;
+    fn status(&self) -> PoolStatus;
+    fn cache(&self) -> CacheStats;
+}
+
+/// A connection of either kind.
+pub trait TestConn {
+    async fn exec<'s>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+    ) -> Result<CursorResult>;
+    async fn exec_many<'s>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        sets: Vec<Params>,
+    ) -> Result<CursorResult>;
+    async fn one_value<'s>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+    ) -> Result<Value>;
+    async fn commit(&mut self) -> Result<()>;
+    async fn rollback(&mut self) -> Result<()>;
+    fn in_tx(&self) -> bool;
+    fn in_nested(&self) -> bool;
+    /// Begins a transaction, runs `stmts` in it, and ends it as `end` says.
+    async fn begin_then(&mut self, stmts: Vec<Statement>, end: End) -> Result<()>;
+    /// Opens a savepoint, runs `stmts` in it, and ends it as `end` says.
+    async fn nested_then(&mut self, stmts: Vec<Statement>, end: End) -> Result<()>;
+    async fn set_options(&mut self, options: ExecutionOptions) -> Result<()>;
+    async fn isolation(&mut self) -> Result<IsolationLevel>;
+    fn invalidate_now(&mut self);
+}
+
+impl TestEngine for Engine {
+    type Conn = Connection;
+    const ASYNC: bool = false;
+    async fn conn(&self) -> Result<Connection> {
+        self.connect()
+    }
+    fn status(&self) -> PoolStatus {
+        self.pool_status()
+    }
+    fn cache(&self) -> CacheStats {
+        self.cache_stats()
+    }
+}
+
+impl TestEngine for AsyncEngine {
+    type Conn = AsyncConnection;
+    const ASYNC: bool = true;
+    async fn conn(&self) -> Result<AsyncConnection> {
+        self.connect().await
+    }
+    fn status(&self) -> PoolStatus {
+        self.pool_status()
+    }
+    fn cache(&self) -> CacheStats {
+        self.cache_stats()
+    }
+}
+
+impl TestConn for Connection {
+    async fn exec<'s>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+    ) -> Result<CursorResult> {
+        self.execute(stmt, params)
+    }
+    async fn exec_many<'s>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        sets: Vec<Params>,
+    ) -> Result<CursorResult> {
+        self.execute_many(stmt, sets)
+    }
+    async fn one_value<'s>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+    ) -> Result<Value> {
+        self.query_row(stmt, params, |row| row.get::<Value>(0))
+    }
+    async fn commit(&mut self) -> Result<()> {
+        Connection::commit(self)
+    }
+    async fn rollback(&mut self) -> Result<()> {
+        Connection::rollback(self)
+    }
+    fn in_tx(&self) -> bool {
+        self.in_transaction()
+    }
+    fn in_nested(&self) -> bool {
+        self.in_nested_transaction()
+    }
+    async fn begin_then(&mut self, stmts: Vec<Statement>, end: End) -> Result<()> {
+        let mut tx = self.begin()?;
+        for stmt in &stmts {
+            tx.execute(stmt, ())?;
+        }
+        match end {
+            End::Commit => tx.commit(),
+            End::Rollback => tx.rollback(),
+            End::Drop => Ok(()),
+        }
+    }
+    async fn nested_then(&mut self, stmts: Vec<Statement>, end: End) -> Result<()> {
+        let mut sp = self.begin_nested()?;
+        for stmt in &stmts {
+            sp.execute(stmt, ())?;
+        }
+        match end {
+            End::Commit => sp.commit(),
+            End::Rollback => sp.rollback(),
+            End::Drop => Ok(()),
+        }
+    }
+    async fn set_options(&mut self, options: ExecutionOptions) -> Result<()> {
+        self.execution_options(options).map(drop)
+    }
+    async fn isolation(&mut self) -> Result<IsolationLevel> {
+        self.get_isolation_level()
+    }
+    fn invalidate_now(&mut self) {
+        self.invalidate()
+    }
+}
+
+impl TestConn for AsyncConnection {
+    async fn exec<'s>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+    ) -> Result<CursorResult> {
+        self.execute(stmt, params).await
+    }
+    async fn exec_many<'s>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        sets: Vec<Params>,
+    ) -> Result<CursorResult> {
+        self.execute_many(stmt, sets).await
+    }
+    async fn one_value<'s>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+    ) -> Result<Value> {
+        self.query_row(stmt, params, |row| row.get::<Value>(0))
+            .await
+    }
+    async fn commit(&mut self) -> Result<()> {
+        AsyncConnection::commit(self).await
+    }
+    async fn rollback(&mut self) -> Result<()> {
+        AsyncConnection::rollback(self).await
+    }
+    fn in_tx(&self) -> bool {
+        self.in_transaction()
+    }
+    fn in_nested(&self) -> bool {
+        self.in_nested_transaction()
+    }
+    async fn begin_then(&mut self, stmts: Vec<Statement>, end: End) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for stmt in &stmts {
+            tx.execute(stmt, ()).await?;
+        }
+        match end {
+            End::Commit => tx.commit().await,
+            End::Rollback => tx.rollback().await,
+            End::Drop => Ok(()),
+        }
+    }
+    async fn nested_then(&mut self, stmts: Vec<Statement>, end: End) -> Result<()> {
+        let mut sp = self.begin_nested().await?;
+        for stmt in &stmts {
+            sp.execute(stmt, ()).await?;
+        }
+        match end {
+            End::Commit => sp.commit().await,
+            End::Rollback => sp.rollback().await,
+            End::Drop => Ok(()),
+        }
+    }
+    async fn set_options(&mut self, options: ExecutionOptions) -> Result<()> {
+        self.execution_options(options).await.map(drop)
+    }
+    async fn isolation(&mut self) -> Result<IsolationLevel> {
+        self.get_isolation_level().await
+    }
+    fn invalidate_now(&mut self) {
+        self.invalidate()
+    }
+}
+
+/// The engine's pool status once `settled` holds of it (the async pool puts connections back
+/// on their threads, a moment after they are dropped), or after a few seconds.
+pub async fn status_when<E: TestEngine>(
+    engine: &E,
+    settled: impl Fn(&PoolStatus) -> bool,
+) -> PoolStatus {
+    for _ in 0..5_000 {
+        let status = engine.status();
+        if settled(&status) {
+            return status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    engine.status()
+}
+
+/// Runs `test` to completion on a tokio multi-thread runtime of its own.
+pub fn run<F: std::future::Future>(test: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(test)
+}
+
+/// Runs each listed test function — `async fn name<E: TestEngine>(engine: &E, db: &TestDb)` —
+/// on SQLite and on PostgreSQL, each with the sync and the async engine, and with the async
+/// engine on PostgreSQL over TLS, under a tokio multi-thread runtime.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_sync {
+            $(
+                #[test]
+                fn $name() {
+                    let db = $crate::common::backend::TestDb::sqlite(concat!(stringify!($name), "_sync"));
+                    let engine = sqlcore::create_engine(&db.url()).expect("engine");
+                    $crate::common::engines::run(super::$name(&engine, &db));
+                }
+            )*
+        }
+        mod sqlite_async {
+            $(
+                #[test]
+                fn $name() {
+                    let db = $crate::common::backend::TestDb::sqlite(concat!(stringify!($name), "_async"));
+                    let engine = sqlcore::create_async_engine(&db.url()).expect("engine");
+                    $crate::common::engines::run(super::$name(&engine, &db));
+                }
+            )*
+        }
+        mod postgres_sync {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(db) = $crate::common::backend::TestDb::postgres(concat!(stringify!($name), "_sync")) {
+                        let engine = sqlcore::create_engine(&db.url()).expect("engine");
+                        $crate::common::engines::run(super::$name(&engine, &db));
+                    }
+                }
+            )*
+        }
+        mod postgres_tls_async {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(db) = $crate::common::backend::TestDb::postgres_tls(concat!(stringify!($name), "_async")) {
+                        let engine = sqlcore::create_async_engine(&db.url()).expect("engine");
+                        $crate::common::engines::run(super::$name(&engine, &db));
+                    }
+                }
+            )*
+        }
+        mod postgres_async {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(db) = $crate::common::backend::TestDb::postgres(concat!(stringify!($name), "_async")) {
+                        let engine = sqlcore::create_async_engine(&db.url()).expect("engine");
+                        $crate::common::engines::run(super::$name(&engine, &db));
+                    }
+                }
+            )*
+        }
+    };
+}
