@@ -278,6 +278,7 @@ impl Compiler<'_> {
                 self.w(")");
                 Ok(())
             }
+            Expr::NextValue(seq) => self.next_value(seq),
         }
     }
 

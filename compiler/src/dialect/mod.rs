@@ -464,6 +464,20 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn cte_column_list(&self) -> bool {
         true
     }
+    /// `CREATE SEQUENCE` and `nextval(...)` (PostgreSQL).
+    fn supports_sequences(&self) -> bool {
+        false
+    }
+    /// An `optional` [`Sequence`](crate::Sequence) is left out: the dialect generates keys
+    /// without one (PostgreSQL's SERIAL), as SQLAlchemy's `sequences_optional`.
+    fn sequences_optional(&self) -> bool {
+        false
+    }
+    /// Generated columns are stored only (PostgreSQL 15): `STORED` is always written and a
+    /// virtual one is refused.
+    fn computed_requires_stored(&self) -> bool {
+        false
+    }
 
     /// Quotes `name` if it needs quoting: a reserved word, upper-case or special characters.
     /// Embedded quote characters are doubled; a NUL character, or a name longer than

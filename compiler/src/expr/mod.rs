@@ -305,6 +305,9 @@ pub enum Expr {
     Filter(Box<Expr>, Box<Expr>),
     /// A row value `(a, b, ...)` (see [`tuple_`]).
     Tuple(Vec<Expr>),
+    /// A sequence's next value, `nextval('schema.seq')` (see
+    /// [`Sequence::next_value`](crate::Sequence::next_value)).
+    NextValue(Arc<crate::schema::Sequence>),
 }
 
 impl Expr {
@@ -358,6 +361,7 @@ impl Expr {
                 .next()
                 .and_then(|c| c.sql_type),
             Expr::Extract(..) => Some(SqlType::Integer),
+            Expr::NextValue(_) => Some(SqlType::BigInteger),
             Expr::Filter(f, _) => f.sql_type(),
             _ => None,
         }

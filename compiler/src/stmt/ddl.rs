@@ -148,6 +148,10 @@ pub enum Ddl {
     DropIndex(DropIndex),
     /// COMMENT ON.
     SetComment(SetComment),
+    /// CREATE SEQUENCE.
+    CreateSequence(super::CreateSequence),
+    /// DROP SEQUENCE.
+    DropSequence(super::DropSequence),
 }
 
 impl Compile for Ddl {
@@ -158,6 +162,8 @@ impl Compile for Ddl {
             Ddl::CreateIndex(s) => s.compile(dialect),
             Ddl::DropIndex(s) => s.compile(dialect),
             Ddl::SetComment(s) => s.compile(dialect),
+            Ddl::CreateSequence(s) => s.compile(dialect),
+            Ddl::DropSequence(s) => s.compile(dialect),
         }
     }
 }
@@ -208,8 +214,9 @@ pub fn create_table_ddl(table: &Table, dialect: &dyn Dialect, if_not_exists: boo
 }
 
 impl MetaData {
-    /// The DDL of SQLAlchemy's `create_all`: every table (with its comments and indexes),
-    /// referred tables before the tables that refer to them.
+    /// The DDL of SQLAlchemy's `create_all`: the sequences the dialect uses (the metadata's
+    /// and the columns' defaults, see [`MetaData::all_sequences`]) first, then every table
+    /// (with its comments and indexes), referred tables before the tables that refer to them.
     ///
     /// ```
     /// use sqlcore_compiler::*;
@@ -227,17 +234,45 @@ impl MetaData {
         dialect: &dyn Dialect,
         if_not_exists: bool,
     ) -> Result<Vec<Ddl>, CompileError> {
-        Ok(self
-            .sorted_tables()?
-            .iter()
-            .flat_map(|t| create_table_ddl(t, dialect, if_not_exists))
+        let tables = self.sorted_tables()?;
+        let sequences = self
+            .all_sequences()
+            .into_iter()
+            .filter(|s| s.applies_to(dialect))
+            .map(|sequence| {
+                Ddl::CreateSequence(super::CreateSequence {
+                    sequence,
+                    if_not_exists,
+                })
+            });
+        Ok(sequences
+            .chain(
+                tables
+                    .iter()
+                    .flat_map(|t| create_table_ddl(t, dialect, if_not_exists)),
+            )
             .collect())
     }
 
-    /// The DDL of `drop_all`: DROP TABLE for every table, referring tables first.
-    pub fn drop_all_ddl(&self, if_exists: bool) -> Result<Vec<Ddl>, CompileError> {
-        Ok(self
-            .sorted_tables()?
+    /// The DDL of `drop_all`: DROP TABLE for every table, referring tables first, then DROP
+    /// SEQUENCE for the sequences `dialect` uses.
+    pub fn drop_all_ddl(
+        &self,
+        dialect: &dyn Dialect,
+        if_exists: bool,
+    ) -> Result<Vec<Ddl>, CompileError> {
+        let tables = self.sorted_tables()?;
+        let sequences = self
+            .all_sequences()
+            .into_iter()
+            .filter(|s| s.applies_to(dialect))
+            .map(|sequence| {
+                Ddl::DropSequence(super::DropSequence {
+                    sequence,
+                    if_exists,
+                })
+            });
+        Ok(tables
             .iter()
             .rev()
             .map(|t| {
@@ -246,6 +281,7 @@ impl MetaData {
                     if_exists,
                 })
             })
+            .chain(sequences)
             .collect())
     }
 }
