@@ -68,7 +68,7 @@ impl Computed {
 /// assert_eq!(
 ///     create_table(&t).compile(&PostgreSQL)?.sql,
 ///     "CREATE TABLE t (id BIGINT GENERATED ALWAYS AS IDENTITY \
-///      (START WITH 100 INCREMENT BY 10) NOT NULL, PRIMARY KEY (id))"
+///      (INCREMENT BY 10 START WITH 100) NOT NULL, PRIMARY KEY (id))"
 /// );
 /// # Ok::<(), CompileError>(())
 /// ```
@@ -165,12 +165,10 @@ pub(crate) struct SequenceOptions {
 }
 
 impl SequenceOptions {
-    /// `START WITH 1 INCREMENT BY 2 ...`, or an empty string for no options.
+    /// `INCREMENT BY 2 ... START WITH 1 ...`, or an empty string for no options.
     pub fn render(&self) -> String {
+        // PostgreSQL's documented order (sqlparser reads only this one).
         let mut parts = Vec::new();
-        if let Some(n) = self.start {
-            parts.push(format!("START WITH {n}"));
-        }
         if let Some(n) = self.increment {
             parts.push(format!("INCREMENT BY {n}"));
         }
@@ -179,6 +177,9 @@ impl SequenceOptions {
         }
         if let Some(n) = self.max_value {
             parts.push(format!("MAXVALUE {n}"));
+        }
+        if let Some(n) = self.start {
+            parts.push(format!("START WITH {n}"));
         }
         if let Some(n) = self.cache {
             parts.push(format!("CACHE {n}"));
