@@ -235,7 +235,9 @@ fn column(v: &[Value]) -> Result<ColumnParts> {
     column.nullable = !flag(&v[3], "attnotnull")?;
     if !text(&v[8], "attgenerated")?.is_empty() {
         // A generated column (PostgreSQL's are stored): its expression is not a default.
-        column.computed = default.take().map(|d| Computed::new(d).persisted(true));
+        column.computed = default
+            .take()
+            .map(|d| Computed::new(unparenthesized(d)).persisted(true));
     }
     // A default drawing from a sequence the column does not own: a sequence reference, so
     // a copy elsewhere creates its own sequence and draws from it.
@@ -276,6 +278,30 @@ fn column(v: &[Value]) -> Result<ColumnParts> {
         column,
         sequence,
     })
+}
+
+/// `(a * b)` → `a * b`: the parentheses `pg_get_expr` puts around a whole expression (which
+/// the DDL writes itself); `(a) + (b)` is left alone.
+fn unparenthesized(sql: &str) -> &str {
+    let Some(inner) = sql.strip_prefix('(').and_then(|s| s.strip_suffix(')')) else {
+        return sql;
+    };
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for ch in inner.chars() {
+        match (quote, ch) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(ch),
+            (None, '(') => depth += 1,
+            (None, ')') => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return sql,
+            },
+            _ => {}
+        }
+    }
+    if depth == 0 { inner } else { sql }
 }
 
 fn opt_names(v: &Value, what: &str) -> Result<Option<Vec<Arc<str>>>> {
@@ -528,6 +554,16 @@ mod tests {
             sql_type("timestamp(3) without time zone"),
             SqlType::Other("timestamp(3) without time zone".into())
         );
+    }
+
+    #[test]
+    fn whole_expression_parentheses_are_dropped() {
+        assert_eq!(unparenthesized("(a * b)"), "a * b");
+        assert_eq!(unparenthesized("(a) + (b)"), "(a) + (b)");
+        assert_eq!(unparenthesized("((a + 1) * 2)"), "(a + 1) * 2");
+        assert_eq!(unparenthesized("a"), "a");
+        assert_eq!(unparenthesized("(')' || a)"), "')' || a");
+        assert_eq!(unparenthesized("('\"') || (a)"), "('\"') || (a)");
     }
 
     #[test]
