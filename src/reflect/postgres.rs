@@ -53,7 +53,9 @@ fn relation_params(schema: &str, kinds: &[&str], only: Option<&[String]>) -> Par
 
 impl Catalog for PgCatalog {
     fn default_schema_name(&self, conn: &mut Connection) -> Result<String> {
-        conn.execute(sql("SELECT current_schema()::text"), ())?
+        // No schema of the search path exists: there is no default schema, and no schema is
+        // named '' (everything is reached through a schema name or schema_translate_map).
+        conn.execute(sql("SELECT COALESCE(current_schema()::text, '')"), ())?
             .scalar_one()
     }
 
