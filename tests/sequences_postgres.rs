@@ -70,13 +70,8 @@ impl Drop for Schemas {
 fn describe(engine: &Engine) -> (Vec<Table>, Vec<Sequence>) {
     let mut md = MetaData::new();
     md.reflect(engine).unwrap();
-    let tables = md
-        .tables()
-        .map(|t| {
-            // Constraint names are the database's own choice per schema; the rest must match.
-            t.clone()
-        })
-        .collect();
+    // Constraint names included: PostgreSQL names them the same in every schema.
+    let tables = md.tables().cloned().collect();
     let mut conn = engine.connect().unwrap();
     let sequences = Inspector::new(&mut conn).unwrap().sequences(None).unwrap();
     (tables, sequences)

@@ -23,7 +23,7 @@ impl Compiler<'_> {
 
     /// `nextval('schema.name')`: the name quoted inside the literal, its schema a token.
     pub(super) fn next_value(&mut self, seq: &Sequence) -> Res {
-        self.require_sequences("sequences (nextval)")?;
+        self.require_sequences("a sequence's next value (nextval)")?;
         self.w("nextval('");
         self.schema_token(seq.schema.as_deref(), true)?;
         let quoted = self.d.quote_identifier(&seq.name)?;
