@@ -272,7 +272,8 @@ impl Catalog for SqliteCatalog {
         }
 
         for (table, create) in tables.iter_mut().zip(create_sql) {
-            if let Some(create) = create.filter(|s| needs_parse(s)) {
+            let generated = table.columns.iter().any(|c| c.column.computed.is_some());
+            if let Some(create) = create.filter(|s| generated || needs_parse(s)) {
                 apply_create_table(table, &create);
             }
             // A generated column whose expression could not be read comes back plain.
