@@ -63,25 +63,48 @@ pub trait MetaDataExt {
     ) -> Result<()>;
 }
 
-/// The existing tables of each schema the metadata uses: one query per schema.
-fn existing(md: &MetaData, conn: &mut Connection) -> Result<HashSet<(Option<String>, String)>> {
+/// The existing tables and sequences of each schema the metadata uses: one query per schema
+/// and kind.
+fn existing(md: &MetaData, conn: &mut Connection) -> Result<Existing> {
     let mut by_schema: HashMap<Option<String>, ()> = HashMap::new();
     for t in md.tables() {
         by_schema.insert(t.schema.clone(), ());
     }
+    let sequences = md.all_sequences();
+    let mut sequence_schemas: HashSet<Option<String>> = HashSet::new();
+    if sequences.iter().any(|s| s.applies_to(conn.dialect())) {
+        for s in &sequences {
+            sequence_schemas.insert(s.schema.as_deref().map(str::to_owned));
+        }
+    }
     // Under a schema_translate_map the tables live in the translated schemas.
     let map = conn.get_execution_options().schema_translate_map.clone();
-    let mut out = HashSet::new();
+    let mut out = Existing::default();
     for schema in by_schema.into_keys() {
         let target = match &map {
             Some(map) => map.effective(schema.as_deref()),
             None => schema.as_deref(),
         };
         for name in conn.table_names(target)? {
-            out.insert((schema.clone(), name));
+            out.tables.insert((schema.clone(), name));
+        }
+    }
+    if !sequence_schemas.is_empty() {
+        let mut inspector = Inspector::new(&mut *conn)?;
+        for schema in sequence_schemas {
+            for name in inspector.sequence_names(schema.as_deref())? {
+                out.sequences.insert((schema.clone(), name));
+            }
         }
     }
     Ok(out)
+}
+
+/// What exists already, by the metadata's schema names (before translation).
+#[derive(Default)]
+struct Existing {
+    tables: HashSet<(Option<String>, String)>,
+    sequences: HashSet<(Option<String>, String)>,
 }
 
 fn run(md: &MetaData, conn: &mut Connection, create: bool, checkfirst: bool) -> Result<()> {
@@ -96,12 +119,14 @@ fn run(md: &MetaData, conn: &mut Connection, create: bool, checkfirst: bool) -> 
         md.drop_all_ddl(conn.dialect(), false)?
     };
     for ddl in statements {
-        let table = match &ddl {
-            Ddl::CreateTable(s) => &s.table,
-            Ddl::CreateIndex(s) => &s.table,
-            Ddl::SetComment(s) => &s.table,
-            Ddl::DropTable(s) => &s.table,
-            Ddl::DropIndex(s) => &s.table,
+        let (set, key) = match &ddl {
+            Ddl::CreateTable(s) => (Kind::Table, table_key(&s.table)),
+            Ddl::CreateIndex(s) => (Kind::Table, table_key(&s.table)),
+            Ddl::SetComment(s) => (Kind::Table, table_key(&s.table)),
+            Ddl::DropTable(s) => (Kind::Table, table_key(&s.table)),
+            Ddl::DropIndex(s) => (Kind::Table, table_key(&s.table)),
+            Ddl::CreateSequence(s) => (Kind::Sequence, sequence_key(&s.sequence)),
+            Ddl::DropSequence(s) => (Kind::Sequence, sequence_key(&s.sequence)),
             Ddl::CreateType(s) => {
                 if checkfirst && type_in_use(conn, s.schema.as_deref(), s.ty.name())?.is_some() {
                     continue;
@@ -121,7 +146,10 @@ fn run(md: &MetaData, conn: &mut Connection, create: bool, checkfirst: bool) -> 
             }
         };
         if let Some(exists) = &exists {
-            let present = exists.contains(&(table.schema.clone(), table.name.clone()));
+            let present = match set {
+                Kind::Table => exists.tables.contains(&key),
+                Kind::Sequence => exists.sequences.contains(&key),
+            };
             // Create what is missing; drop what is there.
             if present == create {
                 continue;
@@ -141,6 +169,22 @@ fn type_in_use(conn: &mut Connection, schema: Option<&str>, name: &str) -> Resul
         None => schema,
     };
     catalog_of(conn).type_in_use(conn, target, name)
+}
+
+enum Kind {
+    Table,
+    Sequence,
+}
+
+fn table_key(table: &sqlcore_compiler::Table) -> (Option<String>, String) {
+    (table.schema.clone(), table.name.clone())
+}
+
+fn sequence_key(seq: &sqlcore_compiler::Sequence) -> (Option<String>, String) {
+    (
+        seq.schema.as_deref().map(str::to_owned),
+        seq.name.to_string(),
+    )
 }
 
 fn with_bind<'a>(bind: Bind<'a>, f: impl FnOnce(&mut Connection) -> Result<()>) -> Result<()> {

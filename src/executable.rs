@@ -4,8 +4,8 @@
 use crate::options::ExecutionOptions;
 use crate::prepared::PreparedForm;
 use sqlcore_compiler::{
-    CompoundSelect, CreateIndex, CreateTable, Ddl, Delete, DropIndex, DropTable, Insert, Query,
-    Select, SetComment, Statement, TextClause, Update,
+    CompoundSelect, CreateIndex, CreateSequence, CreateTable, Ddl, Delete, DropIndex, DropSequence,
+    DropTable, Insert, NextValue, Query, Select, SetComment, Statement, TextClause, Update,
 };
 use std::sync::Arc;
 
@@ -159,7 +159,10 @@ executable_from!(
     DropTable,
     CreateIndex,
     DropIndex,
-    SetComment
+    SetComment,
+    CreateSequence,
+    DropSequence,
+    NextValue
 );
 
 /// `execution_options` on every statement type.

@@ -93,7 +93,7 @@ fn metadata_orders_tables_and_rejects_duplicates_and_cycles() {
     assert!(pos("users") < pos("addresses"));
     assert!(pos("users") < pos("orders"));
     let drops: Vec<String> = md
-        .drop_all_ddl(&SQLite, true)
+        .drop_all_ddl(&PostgreSQL, true)
         .unwrap()
         .iter()
         .map(|d| d.compile(&PostgreSQL).unwrap().sql)

@@ -258,7 +258,9 @@ fn shape(table: &Table, dialect: &dyn Dialect) -> Shape {
             c.index = false;
             c.references = None;
             c.autoincrement = Autoincrement::Auto;
-            c.identity &= identity;
+            if !identity {
+                c.identity = None;
+            }
             // SERIAL and identity columns are NOT NULL.
             if identity && autoincrement.as_ref() == Some(&c.name) {
                 c.nullable = false;

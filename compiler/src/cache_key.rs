@@ -721,6 +721,16 @@ impl<'s> Walker<'s> {
                 self.tag(40);
                 self.array(a);
             }
+            Expr::NextValue(seq) => {
+                // What the SQL names: the schema and the name (optional: whether used).
+                self.tag(41);
+                self.flag(seq.optional);
+                self.flag(seq.schema.is_some());
+                if let Some(schema) = &seq.schema {
+                    self.str(schema);
+                }
+                self.str(&seq.name);
+            }
         }
     }
 }

@@ -175,7 +175,14 @@ impl Connection {
                 Some(sqlcore_compiler::ClientDefault::Value(v)) => {
                     cells.push(Cell::Constant(v.clone()))
                 }
-                Some(sqlcore_compiler::ClientDefault::Expr(_)) => return None,
+                // A sequence the dialect does not use is ignored (SQLite).
+                Some(sqlcore_compiler::ClientDefault::Sequence(s)) if !s.applies_to(dialect) => {
+                    continue;
+                }
+                Some(
+                    sqlcore_compiler::ClientDefault::Expr(_)
+                    | sqlcore_compiler::ClientDefault::Sequence(_),
+                ) => return None,
             }
             if matches!(column.sql_type, SqlType::Enum(_) | SqlType::Domain(_)) {
                 return None;

@@ -55,6 +55,13 @@ pub(crate) fn table(parts: TableParts, naming: &Naming<'_>) -> Table {
     let pk = parts.primary_key;
     for part in parts.columns {
         let mut column = part.column;
+        if let Some(mut seq) = part.sequence {
+            // The sequence's schema named as the table's own, or the referred tables', are.
+            seq.schema = naming
+                .referred(seq.schema.as_deref().map(str::to_owned))
+                .map(Into::into);
+            column = column.default_sequence(seq);
+        }
         if column.autoincrement == Autoincrement::Auto {
             let sole_integer_key = matches!(pk.columns.as_slice(), [only] if *only == column.name)
                 && column.sql_type.is_integer()

@@ -6,7 +6,7 @@ use crate::connection::Connection;
 use crate::ddl::Bind;
 use crate::error::{Error, Result};
 use sqlcore_compiler::{
-    CheckConstraint, Column, ForeignKey, Index, PrimaryKey, Table, UniqueConstraint,
+    CheckConstraint, Column, ForeignKey, Index, PrimaryKey, Sequence, Table, UniqueConstraint,
 };
 use std::collections::HashMap;
 
@@ -121,6 +121,29 @@ impl<'a> Inspector<'a> {
         let read = self.read_schema(schema)?;
         let catalog = self.catalog;
         catalog.relation_names(self.conn(), &read, Relation::View)
+    }
+
+    /// The sequences of `schema` (`None`: the default schema), sorted by name (SQLAlchemy's
+    /// `get_sequence_names`): every sequence, those behind SERIAL and identity columns
+    /// included. Empty on SQLite, which has no sequences. One query.
+    pub fn sequence_names(&mut self, schema: Option<&str>) -> Result<Vec<String>> {
+        Ok(self
+            .sequences(schema)?
+            .into_iter()
+            .map(|s| s.name.to_string())
+            .collect())
+    }
+
+    /// The sequences of `schema` with their options (start, increment, min, max, cycle,
+    /// cache), sorted by name; each carries `schema` as given. One query.
+    pub fn sequences(&mut self, schema: Option<&str>) -> Result<Vec<Sequence>> {
+        let read = self.read_schema(schema)?;
+        let catalog = self.catalog;
+        let mut out = catalog.sequences(self.conn(), &read)?;
+        for seq in &mut out {
+            seq.schema = schema.map(Into::into);
+        }
+        Ok(out)
     }
 
     /// Whether `schema` has a table or view named `name`.

@@ -21,7 +21,7 @@ use crate::connection::Connection;
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::url::Backend;
 use sqlcore_compiler::{
-    CheckConstraint, Column, ForeignKey, Index, PrimaryKey, UniqueConstraint, Value,
+    CheckConstraint, Column, ForeignKey, Index, PrimaryKey, Sequence, UniqueConstraint, Value,
 };
 use std::sync::Arc;
 
@@ -46,6 +46,11 @@ pub(crate) trait Catalog: Sync {
         schema: &str,
         kind: Relation,
     ) -> Result<Vec<String>>;
+    /// The sequences of `schema`, sorted by name (none where the database has no sequences).
+    fn sequences(&self, conn: &mut Connection, schema: &str) -> Result<Vec<Sequence>> {
+        let _ = (conn, schema);
+        Ok(Vec::new())
+    }
     /// The whole definition of each table of `schema` named in `only` (tables and views), or
     /// of every table (no views) when `only` is `None`, sorted by name.
     fn read(
@@ -96,6 +101,9 @@ pub(crate) struct TableParts {
 pub(crate) struct ColumnParts {
     pub column: Column,
     pub generated: bool,
+    /// The sequence a `nextval(...)` default draws from when the column does not own it,
+    /// its schema the database's name.
+    pub sequence: Option<Sequence>,
 }
 
 fn unexpected(what: &str, value: &Value) -> Error {

@@ -7,11 +7,20 @@ use super::{Catalog, ColumnParts, Relation, TableParts, split_type_name};
 use crate::connection::Connection;
 use crate::error::Result;
 use sqlcore_compiler::{
-    Autoincrement, CheckConstraint, Column, ForeignKey, Index, IndexElement, Params,
-    ReferentialAction, ServerDefault, SqlType, UniqueConstraint, Value, literal_column,
+    CheckConstraint, Column, Computed, ForeignKey, Identity, Index, IndexElement, Params,
+    ReferentialAction, Sequence, ServerDefault, SqlType, UniqueConstraint, Value, literal_column,
     text as sql,
 };
 use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A sequence's options as text, in [`sequence_from`]'s order.
+macro_rules! sequence_options {
+    () => {
+        "ps.seqstart::text, ps.seqincrement::text, ps.seqmin::text, ps.seqmax::text, \
+         ps.seqcache::text, ps.seqcycle::text"
+    };
+}
 
 pub(crate) struct PgCatalog;
 
@@ -61,7 +70,9 @@ impl Catalog for PgCatalog {
     }
 
     fn default_schema_name(&self, conn: &mut Connection) -> Result<String> {
-        conn.execute(sql("SELECT current_schema()::text"), ())?
+        // No schema of the search path exists: there is no default schema, and no schema is
+        // named '' (everything is reached through a schema name or schema_translate_map).
+        conn.execute(sql("SELECT COALESCE(current_schema()::text, '')"), ())?
             .scalar_one()
     }
 
@@ -94,6 +105,30 @@ impl Catalog for PgCatalog {
         )?
         .scalars()
         .all()
+    }
+
+    fn sequences(&self, conn: &mut Connection, schema: &str) -> Result<Vec<Sequence>> {
+        let mut params = Params::with_capacity(1);
+        params.insert("schema", schema);
+        let rows = conn
+            .execute(
+                sql(concat!(
+                    "SELECT ARRAY['', s.relname::text, ",
+                    sequence_options!(),
+                    "] FROM pg_catalog.pg_class s \
+                     JOIN pg_catalog.pg_namespace n ON n.oid = s.relnamespace \
+                     JOIN pg_catalog.pg_sequence ps ON ps.seqrelid = s.oid \
+                     WHERE s.relkind = 'S' AND n.nspname = :schema ORDER BY s.relname"
+                )),
+                &params,
+            )?
+            .all()?;
+        rows.iter()
+            .map(|row| {
+                let seq = sequence_from(&names(&row.values()[0], "sequence")?)?;
+                Ok(without_defaults(seq, &SqlType::BigInteger))
+            })
+            .collect()
     }
 
     fn read(
@@ -143,7 +178,7 @@ impl Catalog for PgCatalog {
         {
             let v = row.values();
             if let Some(t) = at(&v[0])? {
-                if let Some(oid) = opt_int(&v[10], "column type oid")? {
+                if let Some(oid) = opt_int(&v[12], "column type oid")? {
                     let oid = u32::try_from(oid).unwrap_or(0);
                     user_typed.push((t, tables[t].columns.len(), oid));
                 }
@@ -195,23 +230,43 @@ impl Catalog for PgCatalog {
 }
 
 /// Columns in order, with their type as PostgreSQL writes it, default, identity, whether a
-/// sequence owned by the column (SERIAL) feeds the default, comment, generation, the number of
+/// sequence owned by the column (SERIAL) feeds the default, comment, generation, the sequence
+/// a default draws from (schema, name, options), an identity's sequence options, the number of
 /// array dimensions declared, and the type's OID when it (or the element of an array) is an
 /// enum or a domain (user types only: OIDs from 16384, `FirstNormalObjectId`).
-const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, \
+const COLUMNS: &str = concat!(
+    "SELECT c.relname::text, a.attname::text, \
      pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
      pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, \
      EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
         JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S' \
         WHERE dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a'), \
-     ds.description, a.attgenerated::text, a.attndims::int4, \
+     ds.description, a.attgenerated::text, \
+     CASE WHEN d.oid IS NOT NULL AND a.attgenerated = '' THEN \
+        (SELECT ARRAY[sn.nspname::text, s.relname::text, ",
+    sequence_options!(),
+    "] FROM pg_catalog.pg_depend dd \
+         JOIN pg_catalog.pg_class s ON s.oid = dd.refobjid AND s.relkind = 'S' \
+         JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace \
+         JOIN pg_catalog.pg_sequence ps ON ps.seqrelid = s.oid \
+         WHERE dd.classid = 'pg_catalog.pg_attrdef'::regclass AND dd.objid = d.oid \
+           AND dd.refclassid = 'pg_catalog.pg_class'::regclass LIMIT 1) END, \
+     CASE WHEN a.attidentity <> '' THEN \
+        (SELECT ARRAY['', '', ",
+    sequence_options!(),
+    "] FROM pg_catalog.pg_depend di \
+         JOIN pg_catalog.pg_sequence ps ON ps.seqrelid = di.objid \
+         WHERE di.classid = 'pg_catalog.pg_class'::regclass AND di.refobjid = c.oid \
+           AND di.refobjsubid = a.attnum AND di.deptype = 'i' LIMIT 1) END, \
+     a.attndims::int4, \
      (SELECT ty.oid::int8 FROM pg_catalog.pg_type ty \
         WHERE ty.oid >= 16384 AND ty.typtype IN ('e', 'd') \
         AND ty.oid = (SELECT CASE WHEN at.typelem <> 0 AND at.typlen = -1 \
             THEN at.typelem ELSE at.oid END FROM pg_catalog.pg_type at \
             WHERE at.oid = a.atttypid)) \
      FROM pg_catalog.pg_attribute a \
-     JOIN (SELECT c.oid, c.relname";
+     JOIN (SELECT c.oid, c.relname"
+);
 const COLUMNS_ORDER: &str = ") c ON a.attrelid = c.oid \
      LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
      LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = c.oid \
@@ -220,35 +275,156 @@ const COLUMNS_ORDER: &str = ") c ON a.attrelid = c.oid \
 
 fn column(v: &[Value]) -> Result<ColumnParts> {
     let type_name = text(&v[2], "column type")?;
-    let dimensions = match &v[9] {
+    let dimensions = match &v[11] {
         Value::I32(n) => u32::try_from(*n).ok().filter(|n| *n > 1),
         _ => None,
     };
     let sql_type = column_type(type_name, dimensions);
-    let identity = !text(&v[5], "attidentity")?.is_empty();
+    let identity = text(&v[5], "attidentity")?;
     let mut default = opt_text(&v[4], "column default")?;
-    let serial =
-        flag(&v[6], "owned sequence")? && default.is_some_and(|d| d.starts_with("nextval("));
-    if serial {
-        default = None;
-    }
+    let nextval = default.is_some_and(|d| d.starts_with("nextval("));
+    let serial = flag(&v[6], "owned sequence")? && nextval;
     let mut column = Column::new(text(&v[1], "attname")?, sql_type);
     column.nullable = !flag(&v[3], "attnotnull")?;
     if !text(&v[8], "attgenerated")?.is_empty() {
-        // A generated column: its expression is not a default.
+        // A generated column (PostgreSQL's are stored): its expression is not a default.
+        column.computed = default
+            .take()
+            .map(|d| Computed::new(unparenthesized(d)).persisted(true));
+    }
+    // A default drawing from a sequence the column does not own: a sequence reference, so
+    // a copy elsewhere creates its own sequence and draws from it.
+    let mut sequence = None;
+    if nextval && !serial {
+        if let Some(parts) = opt_names(&v[9], "default sequence")? {
+            sequence = Some(without_defaults(
+                sequence_from(&parts)?,
+                &SqlType::BigInteger,
+            ));
+            default = None;
+        }
+    }
+    if serial {
         default = None;
     }
     column.server_default =
         default.map(|d| ServerDefault::Sql(strip_literal_cast(d, type_name).to_owned()));
     column.comment = opt_text(&v[7], "column comment")?.map(str::to_owned);
-    if identity {
-        column.identity = true;
-        column.autoincrement = Autoincrement::Yes;
+    if !identity.is_empty() {
+        let mut options = Identity {
+            always: identity == "a",
+            ..Identity::default()
+        };
+        if let Some(parts) = opt_names(&v[10], "identity sequence")? {
+            let seq = without_defaults(sequence_from(&parts)?, &column.sql_type);
+            options.start = seq.start;
+            options.increment = seq.increment;
+            options.min_value = seq.min_value;
+            options.max_value = seq.max_value;
+            options.cache = seq.cache;
+            options.cycle = seq.cycle;
+        }
+        column = column.identity_with(options);
     }
     Ok(ColumnParts {
+        generated: !identity.is_empty() || serial || sequence.is_some(),
         column,
-        generated: identity || serial,
+        sequence,
     })
+}
+
+/// `(a * b)` → `a * b`: the parentheses `pg_get_expr` puts around a whole expression (which
+/// the DDL writes itself); `(a) + (b)` is left alone.
+fn unparenthesized(sql: &str) -> &str {
+    let Some(inner) = sql.strip_prefix('(').and_then(|s| s.strip_suffix(')')) else {
+        return sql;
+    };
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for ch in inner.chars() {
+        match (quote, ch) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(ch),
+            (None, '(') => depth += 1,
+            (None, ')') => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return sql,
+            },
+            _ => {}
+        }
+    }
+    if depth == 0 { inner } else { sql }
+}
+
+fn opt_names(v: &Value, what: &str) -> Result<Option<Vec<Arc<str>>>> {
+    match v {
+        Value::Null => Ok(None),
+        other => names(other, what).map(Some),
+    }
+}
+
+/// A sequence from `[schema, name, start, increment, min, max, cache, cycle]` (text), its
+/// schema the database's name (`None` when not given).
+fn sequence_from(parts: &[Arc<str>]) -> Result<Sequence> {
+    let [schema, name, start, increment, min, max, cache, cycle] = parts else {
+        return Err(unexpected_parts(parts));
+    };
+    let int = |s: &Arc<str>| s.parse::<i64>().map_err(|_| unexpected_parts(parts));
+    let mut seq = Sequence::new(name.clone())
+        .start(int(start)?)
+        .increment(int(increment)?)
+        .min_value(int(min)?)
+        .max_value(int(max)?)
+        .cache(int(cache)?)
+        .cycle(&**cycle == "true");
+    if !schema.is_empty() {
+        seq = seq.schema(schema.clone());
+    }
+    Ok(seq)
+}
+
+/// The sequence with the options PostgreSQL would choose by itself left unset (as a declared
+/// sequence states them): increment 1, the bounds of `sql_type` (ascending: 1 to its maximum;
+/// descending: its minimum to -1), the start at the bound it begins from, cache 1, no cycle.
+fn without_defaults(mut seq: Sequence, sql_type: &SqlType) -> Sequence {
+    let (type_min, type_max) = match sql_type {
+        SqlType::SmallInteger => (i64::from(i16::MIN), i64::from(i16::MAX)),
+        SqlType::Integer => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let increment = seq.increment.unwrap_or(1);
+    let (min, max) = if increment > 0 {
+        (1, type_max)
+    } else {
+        (type_min, -1)
+    };
+    let start = if increment > 0 {
+        seq.min_value.unwrap_or(min)
+    } else {
+        seq.max_value.unwrap_or(max)
+    };
+    let clear = |field: &mut Option<i64>, default: i64| {
+        if *field == Some(default) {
+            *field = None;
+        }
+    };
+    clear(&mut seq.start, start);
+    clear(&mut seq.increment, 1);
+    clear(&mut seq.min_value, min);
+    clear(&mut seq.max_value, max);
+    clear(&mut seq.cache, 1);
+    if seq.cycle == Some(false) {
+        seq.cycle = None;
+    }
+    seq
+}
+
+fn unexpected_parts(parts: &[Arc<str>]) -> crate::error::Error {
+    super::unexpected(
+        "sequence options",
+        &Value::Array(parts.iter().map(|p| Value::from(&**p)).collect()),
+    )
 }
 
 /// `'x'::character varying` → `'x'` when the cast is to the column's own type (which the
@@ -457,6 +633,16 @@ mod tests {
             sql_type("timestamp(3) without time zone"),
             SqlType::Other("timestamp(3) without time zone".into())
         );
+    }
+
+    #[test]
+    fn whole_expression_parentheses_are_dropped() {
+        assert_eq!(unparenthesized("(a * b)"), "a * b");
+        assert_eq!(unparenthesized("(a) + (b)"), "(a) + (b)");
+        assert_eq!(unparenthesized("((a + 1) * 2)"), "(a + 1) * 2");
+        assert_eq!(unparenthesized("a"), "a");
+        assert_eq!(unparenthesized("(')' || a)"), "')' || a");
+        assert_eq!(unparenthesized("('\"') || (a)"), "('\"') || (a)");
     }
 
     #[test]

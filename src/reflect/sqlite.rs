@@ -8,9 +8,9 @@ use super::{Catalog, ColumnParts, Relation, TableParts, split_type_name};
 use crate::connection::Connection;
 use crate::error::Result;
 use sqlcore_compiler::{
-    Autoincrement, CheckConstraint, Column, Dialect, ForeignKey, Index, IndexElement, Params,
-    ReferentialAction, SQLite, ServerDefault, SqlType, UniqueConstraint, Value, literal_column,
-    text as sql,
+    Autoincrement, CheckConstraint, Column, Computed, Dialect, ForeignKey, Index, IndexElement,
+    Params, ReferentialAction, SQLite, ServerDefault, SqlType, UniqueConstraint, Value,
+    literal_column, text as sql,
 };
 use sqlparser::ast::{self, ColumnOption, Statement, TableConstraint};
 use sqlparser::dialect::SQLiteDialect;
@@ -143,10 +143,17 @@ impl Catalog for SqliteCatalog {
             let name: Arc<str> = text(&v[1], "column name")?.into();
             let mut column = Column::new(name.clone(), sql_type(text(&v[2], "column type")?));
             column.nullable = !flag(&v[3], "notnull")?;
-            // A generated column's expression is not a default.
-            if int(&v[6], "hidden")? == 0 {
-                column.server_default =
-                    opt_text(&v[4], "default")?.map(|d| ServerDefault::Sql(d.to_owned()));
+            // A generated column's expression is not a default: it is read from the CREATE
+            // statement below (hidden 2: virtual, 3: stored).
+            match int(&v[6], "hidden")? {
+                0 => {
+                    column.server_default =
+                        opt_text(&v[4], "default")?.map(|d| ServerDefault::Sql(d.to_owned()));
+                }
+                hidden @ (2 | 3) => {
+                    column.computed = Some(Computed::new("").persisted(hidden == 3));
+                }
+                _ => {}
             }
             let key = int(&v[5], "pk")?;
             if key > 0 {
@@ -155,6 +162,7 @@ impl Catalog for SqliteCatalog {
             tables[t].columns.push(ColumnParts {
                 column,
                 generated: false,
+                sequence: None,
             });
         }
         for (table, mut keys) in tables.iter_mut().zip(key_positions) {
@@ -264,8 +272,20 @@ impl Catalog for SqliteCatalog {
         }
 
         for (table, create) in tables.iter_mut().zip(create_sql) {
-            if let Some(create) = create.filter(|s| needs_parse(s)) {
+            let generated = table.columns.iter().any(|c| c.column.computed.is_some());
+            if let Some(create) = create.filter(|s| generated || needs_parse(s)) {
                 apply_create_table(table, &create);
+            }
+            // A generated column whose expression could not be read comes back plain.
+            for col in &mut table.columns {
+                if col
+                    .column
+                    .computed
+                    .as_ref()
+                    .is_some_and(|c| c.sql.is_empty())
+                {
+                    col.column.computed = None;
+                }
             }
         }
         Ok(tables)
@@ -366,10 +386,10 @@ fn sql_type(name: &str) -> SqlType {
 }
 
 /// Whether a CREATE TABLE says something the pragmas do not: constraint names, CHECKs,
-/// AUTOINCREMENT.
+/// AUTOINCREMENT, generated columns' expressions.
 fn needs_parse(create: &str) -> bool {
     let lower = create.to_ascii_lowercase();
-    ["constraint", "check", "autoincrement"]
+    ["constraint", "check", "autoincrement", "generated"]
         .iter()
         .any(|w| lower.contains(w))
 }
@@ -459,6 +479,16 @@ fn apply_create_table(table: &mut TableParts, create: &str) {
                     name: name.or_else(|| check.name.as_ref().map(|n| n.value.clone())),
                     sql: check.expr.to_string(),
                 }),
+                ColumnOption::Generated {
+                    generation_expr: Some(expr),
+                    ..
+                } => {
+                    if let Some(c) = table.columns.iter_mut().find(|c| c.column.name == col_name) {
+                        if let Some(computed) = &mut c.column.computed {
+                            computed.sql = unnest(expr).to_string();
+                        }
+                    }
+                }
                 ColumnOption::DialectSpecific(tokens)
                     if tokens.iter().any(|t| {
                         matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("autoincrement"))
@@ -541,6 +571,7 @@ mod tests {
             columns: vec![ColumnParts {
                 column: Column::new("id", SqlType::Integer),
                 generated: true,
+                sequence: None,
             }],
             unique_constraints: vec![UniqueConstraint::new(["a", "b"])],
             ..TableParts::default()

@@ -62,6 +62,12 @@ pub fn check(case: &str, stmt: impl Into<Statement>) {
 
 /// [`check`] with values for named parameters.
 pub fn check_with(case: &str, stmt: impl Into<Statement>, named: &Params) {
+    check_after(case, &[], stmt, named)
+}
+
+/// [`check_with`], the `setup` statements (those that compile for the dialect) executed
+/// first on each database: e.g. the table or sequence the statement uses.
+pub fn check_after(case: &str, setup: &[Statement], stmt: impl Into<Statement>, named: &Params) {
     let stmt = stmt.into();
     for (dialect, parser_dialect) in dialects() {
         let rendered = match stmt.compile(dialect) {
@@ -85,9 +91,12 @@ pub fn check_with(case: &str, stmt: impl Into<Statement>, named: &Params) {
                         // Through sqlcore's own execution layer, on an in-memory database.
                         let engine = fixtures::sqlite_engine(!empty);
                         let mut conn = engine.connect().expect("connect");
+                        for s in setup.iter().filter(|s| s.compile(dialect).is_ok()) {
+                            run(&mut conn, case, s, &Params::new());
+                        }
                         run(&mut conn, case, &stmt, named);
                     }
-                    "postgresql" => pg::check(case, &stmt, named, empty),
+                    "postgresql" => pg::check(case, setup, &stmt, named, empty),
                     _ => {}
                 }
                 describe(&compiled, &sql, &bound.values)

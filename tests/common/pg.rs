@@ -30,7 +30,7 @@ pub fn connect() -> Option<postgres::Client> {
 /// Runs `stmt` through sqlcore on the server, inside one transaction that is rolled back at
 /// the end: a schema of its own holding the fixture tables and rows (unless `empty`), then the
 /// statement with its values, stepping through every row it returns.
-pub fn check(case: &str, stmt: &Statement, named: &Params, empty: bool) {
+pub fn check(case: &str, setup: &[Statement], stmt: &Statement, named: &Params, empty: bool) {
     if connect().is_none() {
         return;
     }
@@ -65,6 +65,9 @@ pub fn check(case: &str, stmt: &Statement, named: &Params, empty: bool) {
             .expect("PostgreSQL-only fixture DDL");
         conn.execute(text(super::fixtures::PG_SEED), ())
             .unwrap_or_else(|e| panic!("{case}: PostgreSQL-only seed rows: {e}"));
+    }
+    for s in setup {
+        super::run(&mut conn, case, s, &Params::new());
     }
     super::run(&mut conn, case, stmt, named);
     conn.rollback().expect("ROLLBACK");

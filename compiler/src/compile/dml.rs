@@ -97,7 +97,10 @@ impl Compiler<'_> {
                                 Some(col.sql_type.clone()),
                             )),
                             Some(ClientDefault::Expr(e)) => e.clone(),
-                            None => continue,
+                            Some(ClientDefault::Sequence(seq)) if seq.applies_to(self.d) => {
+                                Expr::NextValue(std::sync::Arc::new(seq.clone()))
+                            }
+                            Some(ClientDefault::Sequence(_)) | None => continue,
                         };
                         names.push(col.name.clone());
                         extra_items.push(crate::stmt::SelectItem::Expr(value));
@@ -217,6 +220,11 @@ impl Compiler<'_> {
             .values()
             .filter(|c| !first.contains(&c.name))
             .filter_map(|c| c.default.as_ref().map(|d| (&c.name, d)))
+            // A sequence the dialect does not use is ignored (SQLite), as SQLAlchemy does.
+            .filter(|(_, d)| match d {
+                ClientDefault::Sequence(seq) => seq.applies_to(self.d),
+                _ => true,
+            })
             .collect();
         if first.is_empty() && defaults.is_empty() {
             if rows.len() > 1 {
@@ -276,6 +284,7 @@ impl Compiler<'_> {
                         self.bind_schema_value(v, ty)?;
                     }
                     ClientDefault::Expr(e) => self.expr(e)?,
+                    ClientDefault::Sequence(seq) => self.next_value(seq)?,
                 }
             }
             self.w(")");

@@ -288,6 +288,7 @@ impl Compiler<'_> {
                 Ok(())
             }
             Expr::Array(a) => self.array_expr(a),
+            Expr::NextValue(seq) => self.next_value(seq),
         }
     }
 

@@ -12,6 +12,7 @@ mod expr;
 mod json;
 mod params;
 mod query;
+mod sequence;
 mod translate;
 
 pub use params::{Bound, BoundRefs, Params, ParamsIntoIter};
@@ -70,10 +71,12 @@ pub(crate) enum Piece {
         slot: usize,
         width: usize,
     },
-    /// A table's schema: `rendered` is the `schema.` prefix as compiled (empty for none).
+    /// A table's schema: `rendered` is the `schema.` prefix as compiled (empty for none);
+    /// `in_literal` when it stands inside a string literal (`nextval('schema.seq')`).
     Schema {
         schema: Option<Arc<str>>,
         rendered: String,
+        in_literal: bool,
     },
 }
 
@@ -292,11 +295,17 @@ impl<'d> Compiler<'d> {
     /// Writes a table's `schema.` prefix (nothing for no schema) as a token that
     /// `schema_translate_map` can re-target after compilation.
     pub fn schema(&mut self, schema: Option<&str>) -> Res {
-        let rendered = translate::schema_prefix(self.d, schema)?;
+        self.schema_token(schema, false)
+    }
+
+    /// Writes a schema token; inside a string literal (`in_literal`) its quotes are doubled.
+    pub fn schema_token(&mut self, schema: Option<&str>, in_literal: bool) -> Res {
+        let rendered = translate::schema_prefix(self.d, schema, in_literal)?;
         self.flush();
         self.pieces.push(Piece::Schema {
             schema: schema.map(Arc::from),
             rendered,
+            in_literal,
         });
         Ok(())
     }
@@ -641,6 +650,7 @@ pub(crate) fn collect_sources(expr: &Expr, out: &mut Vec<Source>) {
         | Expr::Text(_)
         | Expr::BoolConst(_)
         | Expr::LabelRef(_)
+        | Expr::NextValue(_)
         | Expr::Raw(_)
         | Expr::Null
         | Expr::ScalarSubquery(_)

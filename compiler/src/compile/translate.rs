@@ -84,14 +84,26 @@ pub(crate) struct SchemaSpan {
     pub end: usize,
     /// The schema the statement names.
     pub schema: Option<Arc<str>>,
+    /// Inside a string literal (a sequence name in `nextval('...')`).
+    pub in_literal: bool,
 }
 
-/// Renders the `schema.` prefix for a schema (empty for none), quoted for `d`.
-pub(crate) fn schema_prefix(d: &dyn Dialect, schema: Option<&str>) -> Result<String, CompileError> {
+/// Renders the `schema.` prefix for a schema (empty for none), quoted for `d`; inside a string
+/// literal (`in_literal`) with its single quotes doubled (a backslash is refused there).
+pub(crate) fn schema_prefix(
+    d: &dyn Dialect,
+    schema: Option<&str>,
+    in_literal: bool,
+) -> Result<String, CompileError> {
     let Some(schema) = schema else {
         return Ok(String::new());
     };
     let quoted = d.quote_identifier(schema)?;
+    let quoted = if in_literal {
+        std::borrow::Cow::Owned(literal_ident(&quoted)?)
+    } else {
+        quoted
+    };
     let mut out = String::with_capacity(quoted.len() + 1);
     if d.param_style() == ParamStyle::Format {
         out.push_str(&quoted.replace('%', "%%"));
@@ -102,6 +114,17 @@ pub(crate) fn schema_prefix(d: &dyn Dialect, schema: Option<&str>) -> Result<Str
     Ok(out)
 }
 
+/// A quoted identifier made fit to stand inside a string literal: single quotes doubled; a
+/// backslash, which some settings read as an escape, is refused.
+pub(crate) fn literal_ident(quoted: &str) -> Result<String, CompileError> {
+    if quoted.contains('\\') {
+        return Err(CompileError::invalid(format!(
+            "the name {quoted} contains a backslash, which cannot be written in a sequence reference"
+        )));
+    }
+    Ok(quoted.replace('\'', "''"))
+}
+
 /// Writes a schema piece, translated when a map is given, recording its span.
 pub(super) fn write_schema(
     sql: &mut String,
@@ -109,18 +132,24 @@ pub(super) fn write_schema(
     piece: &Piece,
     translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
 ) -> Result<(), CompileError> {
-    let Piece::Schema { schema, rendered } = piece else {
+    let Piece::Schema {
+        schema,
+        rendered,
+        in_literal,
+    } = piece
+    else {
         return Ok(());
     };
     let start = sql.len();
     match translate.and_then(|(map, d)| map.get(schema.as_deref()).map(|to| (to, d))) {
-        Some((to, d)) => sql.push_str(&schema_prefix(d, to)?),
+        Some((to, d)) => sql.push_str(&schema_prefix(d, to, *in_literal)?),
         None => sql.push_str(rendered),
     }
     spans.push(SchemaSpan {
         start,
         end: sql.len(),
         schema: schema.clone(),
+        in_literal: *in_literal,
     });
     Ok(())
 }
@@ -150,9 +179,14 @@ impl Compiled {
         self.schema_spans = spans;
         if let Some(template) = &mut self.template {
             for piece in &mut template.pieces {
-                if let Piece::Schema { schema, rendered } = piece {
+                if let Piece::Schema {
+                    schema,
+                    rendered,
+                    in_literal,
+                } = piece
+                {
                     if let Some(to) = map.get(schema.as_deref()) {
-                        *rendered = schema_prefix(d, to)?;
+                        *rendered = schema_prefix(d, to, *in_literal)?;
                     }
                 }
             }
@@ -172,13 +206,14 @@ impl Compiled {
             out.push_str(&self.sql[at..span.start]);
             let start = out.len();
             match map.get(span.schema.as_deref()) {
-                Some(to) => out.push_str(&schema_prefix(d, to)?),
+                Some(to) => out.push_str(&schema_prefix(d, to, span.in_literal)?),
                 None => out.push_str(&self.sql[span.start..span.end]),
             }
             spans.push(SchemaSpan {
                 start,
                 end: out.len(),
                 schema: span.schema.clone(),
+                in_literal: span.in_literal,
             });
             at = span.end;
         }

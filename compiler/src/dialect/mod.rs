@@ -160,7 +160,7 @@ pub(crate) fn named_type_sql(
         SqlType::Domain(dom) => (dom.name(), dom.schema_name()),
         _ => return Ok(None),
     };
-    let mut out = super::compile::schema_prefix(d, schema)?;
+    let mut out = super::compile::schema_prefix(d, schema, false)?;
     out.push_str(&d.quote_identifier(name)?);
     Ok(Some(out))
 }
@@ -573,6 +573,20 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// `CREATE DOMAIN` (PostgreSQL); without, a [`DomainType`](crate::DomainType) column is
     /// written as its base type and no domain is created.
     fn supports_domains(&self) -> bool {
+        false
+    }
+    /// `CREATE SEQUENCE` and `nextval(...)` (PostgreSQL).
+    fn supports_sequences(&self) -> bool {
+        false
+    }
+    /// An `optional` [`Sequence`](crate::Sequence) is left out: the dialect generates keys
+    /// without one (PostgreSQL's SERIAL), as SQLAlchemy's `sequences_optional`.
+    fn sequences_optional(&self) -> bool {
+        false
+    }
+    /// Generated columns are stored only (PostgreSQL 15): `STORED` is always written and a
+    /// virtual one is refused.
+    fn computed_requires_stored(&self) -> bool {
         false
     }
 

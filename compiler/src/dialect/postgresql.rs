@@ -142,4 +142,13 @@ impl Dialect for PostgreSQL {
     fn supports_between_symmetric(&self) -> bool {
         true
     }
+    fn supports_sequences(&self) -> bool {
+        true
+    }
+    fn sequences_optional(&self) -> bool {
+        true
+    }
+    fn computed_requires_stored(&self) -> bool {
+        true
+    }
 }

@@ -311,6 +311,9 @@ pub enum Expr {
     /// An array operator, `ANY` / `ALL`, element or slice access, or `ARRAY[...]` (see
     /// [`array`], [`Expr::array_contains`], [`any_`], [`Expr::item`]).
     Array(Box<ArrayExpr>),
+    /// A sequence's next value, `nextval('schema.seq')` (see
+    /// [`Sequence::next_value`](crate::Sequence::next_value)).
+    NextValue(Arc<crate::schema::Sequence>),
 }
 
 impl Expr {
@@ -365,6 +368,7 @@ impl Expr {
                 .next()
                 .and_then(|c| c.sql_type),
             Expr::Extract(..) => Some(SqlType::Integer),
+            Expr::NextValue(_) => Some(SqlType::BigInteger),
             Expr::Filter(f, _) => f.sql_type(),
             Expr::Array(a) => a.sql_type(),
             _ => None,

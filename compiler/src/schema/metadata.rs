@@ -1,7 +1,7 @@
 //! [`MetaData`]: a collection of tables in definition order.
 
 use crate::error::CompileError;
-use crate::schema::Table;
+use crate::schema::{Sequence, Table};
 use indexmap::IndexMap;
 
 /// The tables of one application, keyed by `schema.name`, in definition order.
@@ -24,6 +24,7 @@ use indexmap::IndexMap;
 #[derive(Debug, Clone, Default)]
 pub struct MetaData {
     tables: IndexMap<String, Table>,
+    sequences: IndexMap<String, Sequence>,
 }
 
 impl MetaData {
@@ -41,6 +42,33 @@ impl MetaData {
         }
         self.tables.insert(key, table.clone());
         Ok(table)
+    }
+
+    /// Adds a free-standing sequence (SQLAlchemy's `Sequence("s", metadata=metadata)`),
+    /// created by `create_all` before the tables and dropped by `drop_all` after them. Adding
+    /// a sequence of the same full name again replaces it.
+    pub fn add_sequence(&mut self, sequence: Sequence) -> Sequence {
+        self.sequences.insert(sequence.fullname(), sequence.clone());
+        sequence
+    }
+
+    /// The free-standing sequences, in the order added.
+    pub fn sequences(&self) -> impl Iterator<Item = &Sequence> {
+        self.sequences.values()
+    }
+
+    /// Every sequence `create_all` creates: the free-standing ones, then those of the
+    /// columns' defaults (in table order), each full name once.
+    pub fn all_sequences(&self) -> Vec<Sequence> {
+        let mut out: IndexMap<String, Sequence> = self.sequences.clone();
+        for table in self.tables.values() {
+            for column in table.columns.values() {
+                if let Some(seq) = column.sequence() {
+                    out.entry(seq.fullname()).or_insert_with(|| seq.clone());
+                }
+            }
+        }
+        out.into_values().collect()
     }
 
     /// The table with full name `name` (`"schema.table"` or `"table"`).

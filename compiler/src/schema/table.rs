@@ -285,8 +285,9 @@ impl Table {
     }
 
     /// The column whose values the database generates on insert, as SQLAlchemy decides it:
-    /// an explicit `Autoincrement::Yes`, or the single integer primary-key column in `Auto`
-    /// mode without defaults or foreign keys.
+    /// an explicit `Autoincrement::Yes` (an identity column is one), or the single integer
+    /// primary-key column in `Auto` mode without defaults (a [`Sequence`](crate::Sequence)
+    /// default aside) or foreign keys.
     pub fn autoincrement_column(&self) -> Option<&Arc<Column>> {
         if let Some(col) = self
             .columns
@@ -302,7 +303,10 @@ impl Table {
         let is_fk = self.foreign_keys.iter().any(|fk| fk.columns.contains(pk));
         (col.autoincrement == Autoincrement::Auto
             && col.sql_type.is_integer()
-            && col.default.is_none()
+            && matches!(
+                col.default,
+                None | Some(crate::schema::ClientDefault::Sequence(_))
+            )
             && col.server_default.is_none()
             && !is_fk)
             .then_some(col)

@@ -254,6 +254,10 @@ pub enum Ddl {
     CreateType(CreateType),
     /// DROP TYPE / DROP DOMAIN.
     DropType(DropType),
+    /// CREATE SEQUENCE.
+    CreateSequence(super::CreateSequence),
+    /// DROP SEQUENCE.
+    DropSequence(super::DropSequence),
 }
 
 impl Compile for Ddl {
@@ -266,6 +270,8 @@ impl Compile for Ddl {
             Ddl::SetComment(s) => s.compile(dialect),
             Ddl::CreateType(s) => s.compile(dialect),
             Ddl::DropType(s) => s.compile(dialect),
+            Ddl::CreateSequence(s) => s.compile(dialect),
+            Ddl::DropSequence(s) => s.compile(dialect),
         }
     }
 }
@@ -329,8 +335,9 @@ impl MetaData {
     }
 
     /// The DDL of SQLAlchemy's `create_all`: the named types the tables use (see
-    /// [`MetaData::named_types`]), then every table (with its comments and indexes),
-    /// referred tables before the tables that refer to them.
+    /// [`MetaData::named_types`]) and the sequences the dialect uses (the metadata's and the
+    /// columns' defaults, see [`MetaData::all_sequences`]) first, then every table (with its
+    /// comments and indexes), referred tables before the tables that refer to them.
     ///
     /// ```
     /// use sqlcore_compiler::*;
@@ -349,21 +356,42 @@ impl MetaData {
         if_not_exists: bool,
     ) -> Result<Vec<Ddl>, CompileError> {
         let types = self.named_types(dialect)?.into_iter().map(Ddl::CreateType);
+        let sequences = self
+            .all_sequences()
+            .into_iter()
+            .filter(|s| s.applies_to(dialect))
+            .map(|sequence| {
+                Ddl::CreateSequence(super::CreateSequence {
+                    sequence,
+                    if_not_exists,
+                })
+            });
         let tables = self
             .sorted_tables()?
             .iter()
             .flat_map(|t| create_table_ddl(t, dialect, if_not_exists))
             .collect::<Vec<_>>();
-        Ok(types.chain(tables).collect())
+        Ok(types.chain(sequences).chain(tables).collect())
     }
 
-    /// The DDL of `drop_all`: DROP TABLE for every table, referring tables first, then the
-    /// named types the tables use on `dialect`, in the reverse order of their creation.
+    /// The DDL of `drop_all`: DROP TABLE for every table, referring tables first, then DROP
+    /// SEQUENCE for the sequences `dialect` uses, then the named types the tables use, in the
+    /// reverse order of their creation.
     pub fn drop_all_ddl(
         &self,
         dialect: &dyn Dialect,
         if_exists: bool,
     ) -> Result<Vec<Ddl>, CompileError> {
+        let sequences = self
+            .all_sequences()
+            .into_iter()
+            .filter(|s| s.applies_to(dialect))
+            .map(|sequence| {
+                Ddl::DropSequence(super::DropSequence {
+                    sequence,
+                    if_exists,
+                })
+            });
         let tables = self
             .sorted_tables()?
             .into_iter()
@@ -376,6 +404,6 @@ impl MetaData {
                 if_exists,
             })
         });
-        Ok(tables.chain(types).collect())
+        Ok(tables.chain(sequences).chain(types).collect())
     }
 }

@@ -8,6 +8,7 @@ mod from;
 mod insert;
 mod query;
 mod select;
+mod sequence;
 mod update;
 
 pub use compound::{CompoundSelect, SetOp};
@@ -21,6 +22,7 @@ pub use insert::{Assignments, Insert, InsertSource, OnConflict, excluded, insert
 pub use query::Query;
 pub use select::{Distinct, ForUpdate, IntoSelectItems, Select, SelectItem, select};
 pub(crate) use select::{NamedItem, named_items};
+pub use sequence::{CreateSequence, DropSequence, create_sequence, drop_sequence};
 pub use update::{Delete, Update, delete, update};
 
 use crate::text::TextClause;
@@ -74,4 +76,12 @@ macro_rules! ddl_from {
         }
     )*};
 }
-ddl_from!(CreateTable, DropTable, CreateIndex, DropIndex, SetComment);
+ddl_from!(
+    CreateTable,
+    DropTable,
+    CreateIndex,
+    DropIndex,
+    SetComment,
+    CreateSequence,
+    DropSequence
+);

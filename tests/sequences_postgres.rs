@@ -1,0 +1,226 @@
+//! A schema with a generated column, an identity column with options, a free-standing
+//! sequence feeding a column it does not own, and a SERIAL, reflected and copied into another
+//! schema through `schema_translate_map` with nothing else on the search path: the copy
+//! reflects as the same description, and its inserts draw ids from its own sequences, never
+//! from the original's.
+
+mod common;
+
+use common::pg;
+use sqlcore::*;
+
+/// Two schemas named after the test, dropped when the value is.
+struct Schemas {
+    source: String,
+    copy: String,
+}
+
+impl Schemas {
+    fn create(test: &str) -> Option<Schemas> {
+        let mut client = pg::connect()?;
+        let id = std::process::id();
+        let schemas = Schemas {
+            source: format!("sqlcore_{test}_src_{id}"),
+            copy: format!("sqlcore_{test}_copy_{id}"),
+        };
+        let (src, copy) = (&schemas.source, &schemas.copy);
+        client
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {src} CASCADE; DROP SCHEMA IF EXISTS {copy} CASCADE;
+                 CREATE SCHEMA {src}; CREATE SCHEMA {copy};
+                 CREATE SEQUENCE {src}.shared_ids START WITH 1000 INCREMENT BY 5;
+                 CREATE TABLE {src}.items (
+                     id integer PRIMARY KEY DEFAULT nextval('{src}.shared_ids'),
+                     qty integer NOT NULL,
+                     doubled integer GENERATED ALWAYS AS (qty * 2) STORED);
+                 CREATE TABLE {src}.events (
+                     id bigint GENERATED ALWAYS AS IDENTITY (START WITH 50 INCREMENT BY 3) PRIMARY KEY,
+                     note text);
+                 CREATE TABLE {src}.logs (id serial PRIMARY KEY, msg text);"
+            ))
+            .expect("source schema");
+        Some(schemas)
+    }
+
+    /// An engine whose search path names no schema of the test: every table is reached
+    /// through the translate map.
+    fn engine(&self, schema: &str) -> Engine {
+        let base = pg::url();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-c%20search_path%3Dsqlcore_nowhere");
+        Engine::builder(&url).build().unwrap().execution_options(
+            ExecutionOptions::default()
+                .schema_translate_map(SchemaTranslateMap::new().map(None, schema)),
+        )
+    }
+}
+
+impl Drop for Schemas {
+    fn drop(&mut self) {
+        if let Some(mut client) = pg::connect() {
+            let _ = client.batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {} CASCADE; DROP SCHEMA IF EXISTS {} CASCADE;",
+                self.source, self.copy
+            ));
+        }
+    }
+}
+
+/// Tables (columns in full, keys, constraints) and sequences, as reflected.
+fn describe(engine: &Engine) -> (Vec<Table>, Vec<Sequence>) {
+    let mut md = MetaData::new();
+    md.reflect(engine).unwrap();
+    // Constraint names included: PostgreSQL names them the same in every schema.
+    let tables = md.tables().cloned().collect();
+    let mut conn = engine.connect().unwrap();
+    let sequences = Inspector::new(&mut conn).unwrap().sequences(None).unwrap();
+    (tables, sequences)
+}
+
+fn sequence_state(client: &mut postgres::Client, schema: &str, name: &str) -> (i64, bool) {
+    let row = client
+        .query_one(
+            &format!("SELECT last_value, is_called FROM {schema}.{name}"),
+            &[],
+        )
+        .unwrap();
+    (row.get(0), row.get(1))
+}
+
+#[test]
+fn tenant_copy_reflects_the_same_and_draws_from_its_own_sequences() {
+    let Some(schemas) = Schemas::create("seqcopy") else {
+        return;
+    };
+    let source = schemas.engine(&schemas.source);
+    let copy = schemas.engine(&schemas.copy);
+    let (tables, sequences) = describe(&source);
+    let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["events", "items", "logs"]);
+    let column = |t: &str, c: &str| {
+        let table = tables.iter().find(|x| x.name == t).unwrap();
+        (**table.get_column(c).unwrap()).clone()
+    };
+    // What reflection says about each kind of column.
+    let items_id = column("items", "id");
+    assert_eq!(
+        items_id.sequence(),
+        Some(&Sequence::new("shared_ids").start(1000).increment(5))
+    );
+    assert!(items_id.server_default.is_none());
+    assert_eq!(
+        column("items", "doubled").computed,
+        Some(Computed::new("qty * 2").persisted(true))
+    );
+    assert_eq!(
+        column("events", "id").identity,
+        Some(Identity::always().start(50).increment(3))
+    );
+    let logs_id = column("logs", "id");
+    assert!(logs_id.default.is_none() && logs_id.server_default.is_none());
+    for t in &tables {
+        assert_eq!(
+            t.autoincrement_column().map(|c| c.name.to_string()),
+            Some("id".to_owned()),
+            "{}",
+            t.name
+        );
+    }
+
+    // The copy: create_all through the translate map, then reflect it the same way.
+    let mut md = MetaData::new();
+    for t in &tables {
+        md.add(t.clone()).unwrap();
+    }
+    md.create_all(&copy).unwrap();
+    md.create_all(&copy).unwrap(); // checkfirst, sequences included
+    let (copied, copied_sequences) = describe(&copy);
+    assert_eq!(copied, tables);
+    assert_eq!(copied_sequences, sequences);
+
+    // Inserting into the copy draws from the copy's sequences; the source's stay untouched.
+    let mut client = pg::connect().unwrap();
+    let src = schemas.source.as_str();
+    let before = sequence_state(&mut client, src, "shared_ids");
+    let mut conn = copy.connect().unwrap();
+    let mut first_id = |table: &str, values: Params| -> i64 {
+        let t = tables.iter().find(|x| x.name == table).unwrap();
+        conn.execute(insert(t).values(values), ())
+            .unwrap()
+            .inserted_primary_key()
+            .unwrap()
+            .get("id")
+            .unwrap()
+    };
+    assert_eq!(first_id("items", params! { "qty" => 2 }), 1000);
+    assert_eq!(first_id("items", params! { "qty" => 3 }), 1005);
+    assert_eq!(first_id("events", params! { "note" => "x" }), 50);
+    assert_eq!(first_id("logs", params! { "msg" => "x" }), 1);
+    conn.commit().unwrap();
+    assert_eq!(sequence_state(&mut client, src, "shared_ids"), before);
+    assert_eq!(before, (1000, false));
+    assert_eq!(
+        sequence_state(&mut client, &schemas.copy, "shared_ids"),
+        (1005, true)
+    );
+    // A row inserted outside sqlcore into the copy takes the copy's default too.
+    client
+        .batch_execute(&format!(
+            "INSERT INTO {}.items (qty) VALUES (4)",
+            schemas.copy
+        ))
+        .unwrap();
+    assert_eq!(sequence_state(&mut client, src, "shared_ids"), before);
+    let doubled: Vec<i32> = client
+        .query(
+            &format!("SELECT doubled FROM {}.items ORDER BY id", schemas.copy),
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(doubled, [4, 6, 8]);
+
+    // drop_all removes the copy's tables and its sequence, and nothing of the source.
+    md.drop_all(&copy).unwrap();
+    let mut conn = copy.connect().unwrap();
+    let mut inspector = Inspector::new(&mut conn).unwrap();
+    assert!(inspector.table_names(None).unwrap().is_empty());
+    assert!(inspector.sequence_names(None).unwrap().is_empty());
+    let mut conn = source.connect().unwrap();
+    let mut inspector = Inspector::new(&mut conn).unwrap();
+    assert_eq!(inspector.table_names(None).unwrap().len(), 3);
+}
+
+/// Regression: a reflected `nextval('source.seq'::regclass)` default was copied verbatim, so
+/// a tenant copy drew its ids from the source schema's sequence.
+#[test]
+fn tenant_copy_never_draws_from_the_source_sequence() {
+    let Some(schemas) = Schemas::create("seqdraw") else {
+        return;
+    };
+    let source = schemas.engine(&schemas.source);
+    let copy = schemas.engine(&schemas.copy);
+    let mut md = MetaData::new();
+    md.reflect_with(&source, &ReflectOptions::new().only(["items"]))
+        .unwrap();
+    md.create_all(&copy).unwrap();
+    let items = md.table("items").unwrap().clone();
+    let mut conn = copy.connect().unwrap();
+    for qty in 1..=3 {
+        conn.execute(insert(&items).values(params! { "qty" => qty }), ())
+            .unwrap();
+    }
+    conn.commit().unwrap();
+    let mut client = pg::connect().unwrap();
+    assert_eq!(
+        sequence_state(&mut client, &schemas.source, "shared_ids"),
+        (1000, false),
+        "the copy drew ids from the source schema's sequence"
+    );
+    assert_eq!(
+        sequence_state(&mut client, &schemas.copy, "shared_ids"),
+        (1010, true)
+    );
+}
