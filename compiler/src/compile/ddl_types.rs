@@ -12,6 +12,16 @@ impl Compiler<'_> {
     /// Writes a type: a named type's `schema.name` (its own schema, else `schema`), or the
     /// dialect's name of any other type.
     pub(crate) fn type_name(&mut self, sql_type: &SqlType, schema: Option<&str>) -> Res {
+        if let SqlType::Array { item, dimensions } = sql_type {
+            if schema_object(item, self.d).is_some() {
+                // An array of a named type: the type's name, schema and all, then `[]`s.
+                self.type_name(item, schema)?;
+                for _ in 0..dimensions.unwrap_or(1).max(1) {
+                    self.w("[]");
+                }
+                return Ok(());
+            }
+        }
         match schema_object(sql_type, self.d) {
             Some(named) => {
                 self.schema(named.effective_schema(schema))?;

@@ -196,8 +196,9 @@ impl Compiler<'_> {
             }
             Expr::Cast(inner, ty) => {
                 // A named type (PostgreSQL's enums and domains) is written with a schema
-                // token, as a table is.
-                let type_sql = match crate::stmt::schema_object(ty, self.d) {
+                // token, as a table is (and so is an array of one).
+                let named = ty.array_item().unwrap_or(ty);
+                let type_sql = match crate::stmt::schema_object(named, self.d) {
                     Some(_) => None,
                     None => Some(self.d.cast_type_sql(ty)?),
                 };

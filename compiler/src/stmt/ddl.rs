@@ -138,6 +138,10 @@ fn collect_types(
     dialect: &dyn Dialect,
     out: &mut Vec<CreateType>,
 ) -> Result<(), CompileError> {
+    if let Some(item) = sql_type.array_item() {
+        // An array of an enum or a domain needs the type as much as a plain column does.
+        return collect_types(item, schema, dialect, out);
+    }
     let Some(named) = schema_object(sql_type, dialect) else {
         return Ok(());
     };
