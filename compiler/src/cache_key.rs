@@ -704,17 +704,17 @@ impl<'s> Walker<'s> {
             }
             Expr::Invalid(_) => self.ok = false,
             Expr::Extract(field, e) => {
-                self.tag(23);
+                self.tag(29);
                 self.str(field);
                 self.expr(e);
             }
             Expr::Filter(f, cond) => {
-                self.tag(24);
+                self.tag(30);
                 self.expr(f);
                 self.expr(cond);
             }
             Expr::Tuple(items) => {
-                self.tag(25);
+                self.tag(31);
                 self.exprs(items);
             }
             Expr::Array(a) => {
