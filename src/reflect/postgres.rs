@@ -1,12 +1,12 @@
 //! PostgreSQL's catalog: one `pg_catalog` query per kind of information, for all the tables
 //! asked for at once.
 
-use super::read::{flag, names, opt_text, text};
+use super::read::{self, flag, names, opt_text, text};
 use super::{Catalog, ColumnParts, Relation, TableParts, split_type_name};
 use crate::connection::Connection;
 use crate::error::Result;
 use sqlcore_compiler::{
-    Autoincrement, CheckConstraint, Column, ForeignKey, Index, IndexElement, Params,
+    Autoincrement, CheckConstraint, Column, ForeignKey, Index, IndexElement, IndexMethod, Params,
     ReferentialAction, ServerDefault, SqlType, UniqueConstraint, Value, literal_column,
     text as sql,
 };
@@ -335,26 +335,46 @@ fn constraint(table: &mut TableParts, v: &[Value]) -> Result<()> {
 }
 
 /// Indexes other than those behind a primary-key, unique or exclusion constraint: per key
-/// column its name ('' for an expression) and its definition, and the partial-index predicate.
+/// column its name ('' for an expression) and its definition, and the partial-index predicate;
+/// the access method, per key column the operator class when it is not the type's default
+/// ('' otherwise, schema-qualified outside `pg_catalog`) and the `indoption` bits (DESC,
+/// NULLS FIRST), the INCLUDE columns and the storage parameters.
 const INDEXES: &str = "SELECT c.relname::text, ic.relname::text, i.indisunique, \
      ARRAY(SELECT COALESCE((SELECT a.attname::text FROM pg_catalog.pg_attribute a \
             WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1] AND i.indkey[k - 1] <> 0), '') \
         FROM generate_series(1, i.indnkeyatts) k ORDER BY k), \
      ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true) \
         FROM generate_series(1, i.indnkeyatts) k ORDER BY k), \
-     pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) \
+     pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), \
+     am.amname::text, \
+     ARRAY(SELECT CASE WHEN opc.opcdefault THEN '' \
+            WHEN opn.nspname = 'pg_catalog' THEN opc.opcname::text \
+            ELSE opn.nspname::text || '.' || opc.opcname::text END \
+        FROM generate_series(1, i.indnkeyatts) k \
+        JOIN pg_catalog.pg_opclass opc ON opc.oid = i.indclass[k - 1] \
+        JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace ORDER BY k), \
+     ARRAY(SELECT i.indoption[k - 1]::int4 FROM generate_series(1, i.indnkeyatts) k ORDER BY k), \
+     ARRAY(SELECT a.attname::text FROM generate_series(i.indnkeyatts + 1, i.indnatts) k \
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1] \
+        ORDER BY k), \
+     CAST(ic.reloptions AS text[]) \
      FROM pg_catalog.pg_index i \
      JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+     JOIN pg_catalog.pg_am am ON am.oid = ic.relam \
      JOIN (SELECT c.oid, c.relname";
 const INDEXES_ORDER: &str = ") c ON i.indrelid = c.oid \
      WHERE i.indexrelid NOT IN (SELECT con.conindid FROM pg_catalog.pg_constraint con \
         WHERE con.contype IN ('p', 'u', 'x')) \
      ORDER BY c.relname, ic.relname";
 
+/// `indoption` bits: DESC, and NULLS FIRST.
+const INDOPTION_DESC: i64 = 1;
+const INDOPTION_NULLS_FIRST: i64 = 2;
+
 fn index(v: &[Value]) -> Result<Index> {
     let columns = names(&v[3], "index columns")?;
     let definitions = names(&v[4], "index definitions")?;
-    let elements = columns
+    let elements: Vec<IndexElement> = columns
         .into_iter()
         .zip(definitions)
         .map(|(column, definition)| {
@@ -365,12 +385,46 @@ fn index(v: &[Value]) -> Result<Index> {
             }
         })
         .collect();
-    Ok(Index {
-        name: text(&v[1], "index name")?.to_owned(),
-        elements,
-        unique: flag(&v[2], "indisunique")?,
-        predicate: opt_text(&v[5], "index predicate")?.map(literal_column),
-    })
+    let mut index = Index::new(text(&v[1], "index name")?, elements);
+    index.unique = flag(&v[2], "indisunique")?;
+    index.predicate = opt_text(&v[5], "index predicate")?.map(literal_column);
+    // btree, the default, is left unstated, as a declared index without a method.
+    let method = text(&v[6], "index method")?;
+    if method != "btree" {
+        index = index.using(IndexMethod::from_name(method));
+    }
+    let options = match &v[8] {
+        Value::Array(items) => items
+            .iter()
+            .map(|o| read::int(o, "indoption"))
+            .collect::<Result<Vec<_>>>()?,
+        other => return Err(super::unexpected("indoption", other)),
+    };
+    for (k, opclass) in names(&v[7], "index operator classes")?.iter().enumerate() {
+        if !opclass.is_empty() {
+            index = index.opclass(k, &**opclass);
+        }
+        let option = options.get(k).copied().unwrap_or(0);
+        let desc = option & INDOPTION_DESC != 0;
+        let nulls_first = option & INDOPTION_NULLS_FIRST != 0;
+        if desc {
+            index = index.desc(k);
+        }
+        // NULLS FIRST is the default of DESC, NULLS LAST of ASC: only the other is stated.
+        match (desc, nulls_first) {
+            (true, false) => index = index.nulls_last(k),
+            (false, true) => index = index.nulls_first(k),
+            _ => {}
+        }
+    }
+    index = index.include(names(&v[9], "included columns")?);
+    if !matches!(v[10], Value::Null) {
+        for option in names(&v[10], "index storage parameters")? {
+            let (name, value) = option.split_once('=').unwrap_or((&option, ""));
+            index = index.with_storage(name, value);
+        }
+    }
+    Ok(index)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod array;
 mod ddl;
 mod dml;
 mod expr;
+mod index;
 mod json;
 mod params;
 mod query;

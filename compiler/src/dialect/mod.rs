@@ -413,6 +413,41 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     }
     /// Partial indexes (`CREATE INDEX ... WHERE`).
     fn supports_partial_indexes(&self) -> bool;
+    /// An index access method (`USING gist`): on PostgreSQL every method, on MySQL `BTREE`
+    /// and `HASH`; none elsewhere.
+    fn supports_index_method(&self, method: &crate::schema::IndexMethod) -> bool {
+        let _ = method;
+        false
+    }
+    /// `USING method` follows the column list (`(a) USING BTREE`, MySQL) rather than the
+    /// table (`ON t USING gist (a)`, PostgreSQL).
+    fn index_using_after_columns(&self) -> bool {
+        false
+    }
+    /// Operator classes on index elements (`body jsonb_path_ops`).
+    fn supports_index_opclass(&self) -> bool {
+        false
+    }
+    /// `NULLS FIRST | LAST` on index elements.
+    fn supports_index_nulls_order(&self) -> bool {
+        false
+    }
+    /// Non-key columns in an index (`INCLUDE (a)`).
+    fn supports_index_include(&self) -> bool {
+        false
+    }
+    /// Index storage parameters (`WITH (fillfactor = 70)`).
+    fn supports_index_storage_params(&self) -> bool {
+        false
+    }
+    /// `CREATE INDEX CONCURRENTLY`.
+    fn supports_index_concurrently(&self) -> bool {
+        false
+    }
+    /// A prefix length on an indexed column (`name(10)`).
+    fn supports_index_prefix_length(&self) -> bool {
+        false
+    }
     /// `CREATE INDEX IF NOT EXISTS`.
     fn supports_create_index_if_not_exists(&self) -> bool {
         true

@@ -145,6 +145,18 @@ impl Dialect for MySQL {
     fn supports_partial_indexes(&self) -> bool {
         false
     }
+    fn supports_index_method(&self, method: &crate::schema::IndexMethod) -> bool {
+        matches!(
+            method,
+            crate::schema::IndexMethod::Btree | crate::schema::IndexMethod::Hash
+        )
+    }
+    fn index_using_after_columns(&self) -> bool {
+        true
+    }
+    fn supports_index_prefix_length(&self) -> bool {
+        true
+    }
     fn supports_create_index_if_not_exists(&self) -> bool {
         false
     }

@@ -96,6 +96,24 @@ impl Dialect for PostgreSQL {
     fn supports_partial_indexes(&self) -> bool {
         true
     }
+    fn supports_index_method(&self, _method: &crate::schema::IndexMethod) -> bool {
+        true
+    }
+    fn supports_index_opclass(&self) -> bool {
+        true
+    }
+    fn supports_index_nulls_order(&self) -> bool {
+        true
+    }
+    fn supports_index_include(&self) -> bool {
+        true
+    }
+    fn supports_index_storage_params(&self) -> bool {
+        true
+    }
+    fn supports_index_concurrently(&self) -> bool {
+        true
+    }
     fn comment_style(&self) -> CommentStyle {
         CommentStyle::Statements
     }

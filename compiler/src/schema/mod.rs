@@ -2,15 +2,16 @@
 
 mod column;
 mod constraint;
+mod index;
 mod metadata;
 mod table;
 mod types;
 
 pub use column::{Autoincrement, ClientDefault, Column, ServerDefault};
 pub use constraint::{
-    CheckConstraint, ForeignKey, Index, IndexElement, PrimaryKey, ReferentialAction,
-    UniqueConstraint,
+    CheckConstraint, ForeignKey, PrimaryKey, ReferentialAction, UniqueConstraint,
 };
+pub use index::{ElementKey, ElementOptions, Index, IndexElement, IndexMethod};
 pub use metadata::MetaData;
 pub use table::{Table, TableDef};
 pub use types::SqlType;
