@@ -106,6 +106,15 @@ pub enum ElementKey {
     Position(usize),
 }
 
+impl std::fmt::Display for ElementKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ElementKey::Name(name) => write!(f, "column {name:?}"),
+            ElementKey::Position(p) => write!(f, "position {p}"),
+        }
+    }
+}
+
 impl From<&str> for ElementKey {
     fn from(name: &str) -> Self {
         ElementKey::Name(name.to_owned())
@@ -296,7 +305,7 @@ impl Index {
     fn edit_element(mut self, key: ElementKey, f: impl FnOnce(&mut ElementOptions)) -> Self {
         let Some(position) = self.position(&key) else {
             self.problem.get_or_insert(CompileError::invalid(format!(
-                "an option of index {:?} names element {key:?}, which the index does not have",
+                "an option of index {:?} names {key}, which is not one of its elements",
                 self.name
             )));
             return self;
