@@ -31,7 +31,10 @@ snap!(
         &messages(),
         &Index::new(
             "ix_messages_body_fts",
-            [func("to_tsvector", (literal("simple"), messages().c("body")))]
+            [func(
+                "to_tsvector",
+                (literal("simple"), messages().c("body"))
+            )]
         )
         .using(IndexMethod::Gist)
     )
@@ -114,7 +117,8 @@ snap!(
     index_storage_parameter_not_a_word,
     create_index(
         &users(),
-        &Index::new("ix_users_name", ["name"]).with_storage("fillfactor", "70); DROP TABLE users; --")
+        &Index::new("ix_users_name", ["name"])
+            .with_storage("fillfactor", "70); DROP TABLE users; --")
     )
 );
 snap!(
@@ -146,9 +150,13 @@ fn index_concurrently_renders_per_dialect() {
 /// server here has such a method, so the statement is only rendered).
 #[test]
 fn index_other_method_is_an_identifier() {
-    let ix = Index::new("ix_users_name_odd", ["name"]).using(IndexMethod::Other("Odd Method".into()));
+    let ix =
+        Index::new("ix_users_name_odd", ["name"]).using(IndexMethod::Other("Odd Method".into()));
     assert_eq!(
-        create_index(&users(), &ix).compile(&PostgreSQL).unwrap().sql,
+        create_index(&users(), &ix)
+            .compile(&PostgreSQL)
+            .unwrap()
+            .sql,
         "CREATE INDEX ix_users_name_odd ON users USING \"Odd Method\" (name)"
     );
     assert!(create_index(&users(), &ix).compile(&MySQL).is_err());
