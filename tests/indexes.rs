@@ -160,7 +160,7 @@ fn postgres_create_all_with_every_index_kind() {
         .column(Column::new("title", SqlType::String(Some(200))))
         .column(Column::new("body", SqlType::Json))
         .column(Column::new("rank", SqlType::Integer))
-        .column(Column::new("at", SqlType::DateTime { timezone: true }));
+        .column(Column::new("at", SqlType::DATETIME_TZ));
     let declared = [
         Index::new("ix_docs_body", ["body"])
             .using(IndexMethod::Gin)

@@ -246,6 +246,24 @@ fn column_type(name: &str, dimensions: Option<u32>) -> SqlType {
 /// creates `JSONB`, which keeps neither key order, duplicate keys nor whitespace.
 fn sql_type(name: &str) -> SqlType {
     let (base, args, rest) = split_type_name(name);
+    // `timestamp(3) without time zone`: the precision sits between the words.
+    let precision = args.first().copied();
+    match (base.as_str(), args.len(), rest.trim()) {
+        ("timestamp", 1, "without time zone") => {
+            return SqlType::DateTime {
+                timezone: false,
+                precision,
+            };
+        }
+        ("timestamp", 1, "with time zone") => {
+            return SqlType::DateTime {
+                timezone: true,
+                precision,
+            };
+        }
+        ("time", 1, "without time zone") => return SqlType::Time { precision },
+        _ => {}
+    }
     if !rest.is_empty() {
         return SqlType::Other(name.to_owned());
     }
@@ -266,10 +284,13 @@ fn sql_type(name: &str) -> SqlType {
         ("text", []) => SqlType::Text,
         ("boolean", []) => SqlType::Boolean,
         ("date", []) => SqlType::Date,
-        ("time without time zone", []) => SqlType::Time,
-        ("timestamp without time zone", []) => SqlType::DateTime { timezone: false },
-        ("timestamp with time zone", []) => SqlType::DateTime { timezone: true },
-        ("interval", []) => SqlType::Interval,
+        ("time without time zone", []) => SqlType::TIME,
+        ("timestamp without time zone", []) => SqlType::DATETIME,
+        ("timestamp with time zone", []) => SqlType::DATETIME_TZ,
+        ("interval", []) => SqlType::INTERVAL,
+        ("interval", [p]) => SqlType::Interval {
+            precision: Some(*p),
+        },
         ("bytea", []) => SqlType::LargeBinary,
         ("uuid", []) => SqlType::Uuid,
         ("json" | "jsonb", []) => SqlType::Json,
@@ -440,10 +461,7 @@ mod tests {
             sql_type("character(3)[]"),
             SqlType::Other("character(3)[]".into())
         );
-        assert_eq!(
-            sql_type("timestamp with time zone"),
-            SqlType::DateTime { timezone: true }
-        );
+        assert_eq!(sql_type("timestamp with time zone"), SqlType::DATETIME_TZ);
         assert_eq!(
             sql_type("numeric(10,2)"),
             SqlType::Numeric(Some(10), Some(2))
@@ -464,7 +482,29 @@ mod tests {
         assert_eq!(sql_type("jsonb"), SqlType::Json);
         assert_eq!(
             sql_type("timestamp(3) without time zone"),
-            SqlType::Other("timestamp(3) without time zone".into())
+            SqlType::DateTime {
+                timezone: false,
+                precision: Some(3)
+            }
+        );
+        assert_eq!(
+            sql_type("timestamp(0) with time zone"),
+            SqlType::DateTime {
+                timezone: true,
+                precision: Some(0)
+            }
+        );
+        assert_eq!(
+            sql_type("time(6) without time zone"),
+            SqlType::Time { precision: Some(6) }
+        );
+        assert_eq!(
+            sql_type("interval(2)"),
+            SqlType::Interval { precision: Some(2) }
+        );
+        assert_eq!(
+            sql_type("time(3) with time zone"),
+            SqlType::Other("time(3) with time zone".into())
         );
     }
 

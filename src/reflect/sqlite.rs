@@ -358,10 +358,10 @@ fn sql_type(name: &str) -> SqlType {
         ("text" | "clob", []) => SqlType::Text,
         ("boolean" | "bool", []) => SqlType::Boolean,
         ("date", []) => SqlType::Date,
-        ("time", []) => SqlType::Time,
-        ("datetime", []) => SqlType::DateTime { timezone: false },
-        ("timestamp", []) => SqlType::DateTime { timezone: true },
-        ("interval", []) => SqlType::Interval,
+        ("time", []) => SqlType::TIME,
+        ("datetime", []) => SqlType::DATETIME,
+        ("timestamp", []) => SqlType::DATETIME_TZ,
+        ("interval", []) => SqlType::INTERVAL,
         ("blob", []) => SqlType::LargeBinary,
         ("uuid", []) => SqlType::Uuid,
         ("json", []) => SqlType::Json,
@@ -530,7 +530,7 @@ mod tests {
         assert_eq!(sql_type("CHAR(3)"), SqlType::Char(Some(3)));
         assert_eq!(sql_type("CHARACTER"), SqlType::Char(None));
         assert_eq!(sql_type("NCHAR(2)"), SqlType::Char(Some(2)));
-        assert_eq!(sql_type("TIMESTAMP"), SqlType::DateTime { timezone: true });
+        assert_eq!(sql_type("TIMESTAMP"), SqlType::DATETIME_TZ);
         assert_eq!(
             sql_type("NUMERIC(10, 2)"),
             SqlType::Numeric(Some(10), Some(2))

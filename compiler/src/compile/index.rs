@@ -39,7 +39,7 @@ impl Compiler<'_> {
     /// The index's options checked against the dialect before anything is written.
     fn check_index(&self, table: &Table, index: &Index) -> Res {
         if let Some(problem) = &index.problem {
-            return Err(problem.clone());
+            return Err((**problem).clone());
         }
         if index.elements.is_empty() {
             return Err(CompileError::invalid(format!(

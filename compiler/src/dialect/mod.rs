@@ -158,6 +158,18 @@ pub(crate) fn array_type_sql<D: Dialect + ?Sized>(
 }
 
 /// `NAME(p, s)`, `NAME(p)` or `NAME`.
+/// A time type's `(precision)`, or nothing for the default; PostgreSQL and MySQL keep at
+/// most 6 digits of fractional seconds.
+pub(crate) fn precision_sql(precision: Option<u32>) -> Result<String, CompileError> {
+    match precision {
+        None => Ok(String::new()),
+        Some(p) if p <= 6 => Ok(format!("({p})")),
+        Some(p) => Err(CompileError::invalid(format!(
+            "a fractional-seconds precision of {p}: at most 6 digits are kept"
+        ))),
+    }
+}
+
 pub(crate) fn numeric(name: &str, p: Option<u32>, s: Option<u32>) -> String {
     match (p, s) {
         (Some(p), Some(s)) => format!("{name}({p}, {s})"),

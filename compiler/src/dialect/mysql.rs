@@ -67,10 +67,16 @@ impl Dialect for MySQL {
                 ));
             }
             SqlType::Boolean => "BOOL".into(),
-            SqlType::Time => "TIME".into(),
-            SqlType::DateTime { timezone: false } => "DATETIME".into(),
-            SqlType::DateTime { timezone: true } => "TIMESTAMP".into(),
-            SqlType::Interval => {
+            SqlType::Time { precision } => format!("TIME{}", super::precision_sql(*precision)?),
+            SqlType::DateTime {
+                timezone,
+                precision,
+            } => format!(
+                "{}{}",
+                if *timezone { "TIMESTAMP" } else { "DATETIME" },
+                super::precision_sql(*precision)?
+            ),
+            SqlType::Interval { .. } => {
                 return Err(CompileError::unsupported("the Interval type", self.name()));
             }
             SqlType::LargeBinary => "BLOB".into(),
@@ -99,11 +105,11 @@ impl Dialect for MySQL {
                 "CHAR".into()
             }
             SqlType::Date => "DATE".into(),
-            SqlType::Time => "TIME".into(),
+            SqlType::Time { .. } => "TIME".into(),
             SqlType::DateTime { .. } => "DATETIME".into(),
             SqlType::LargeBinary => "BINARY".into(),
             SqlType::Json => "JSON".into(),
-            SqlType::Interval | SqlType::Other(_) => {
+            SqlType::Interval { .. } | SqlType::Other(_) => {
                 return Err(CompileError::unsupported(
                     format!("CAST to {sql_type}"),
                     self.name(),

@@ -38,10 +38,23 @@ impl Dialect for PostgreSQL {
             SqlType::Double => "DOUBLE PRECISION".into(),
             SqlType::String(_) => "VARCHAR".into(),
             SqlType::Boolean => "BOOLEAN".into(),
-            SqlType::Time => "TIME WITHOUT TIME ZONE".into(),
-            SqlType::DateTime { timezone: false } => "TIMESTAMP WITHOUT TIME ZONE".into(),
-            SqlType::DateTime { timezone: true } => "TIMESTAMP WITH TIME ZONE".into(),
-            SqlType::Interval => "INTERVAL".into(),
+            SqlType::Time { precision } => {
+                format!(
+                    "TIME{} WITHOUT TIME ZONE",
+                    super::precision_sql(*precision)?
+                )
+            }
+            SqlType::DateTime {
+                timezone,
+                precision,
+            } => format!(
+                "TIMESTAMP{} {} TIME ZONE",
+                super::precision_sql(*precision)?,
+                if *timezone { "WITH" } else { "WITHOUT" }
+            ),
+            SqlType::Interval { precision } => {
+                format!("INTERVAL{}", super::precision_sql(*precision)?)
+            }
             SqlType::LargeBinary => "BYTEA".into(),
             SqlType::Uuid => "UUID".into(),
             SqlType::Json => "JSONB".into(),

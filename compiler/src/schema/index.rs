@@ -189,7 +189,7 @@ pub struct Index {
     pub concurrently: bool,
     /// The first problem found while building the index (an option naming no element);
     /// compiling the index reports it.
-    pub problem: Option<CompileError>,
+    pub problem: Option<Box<CompileError>>,
 }
 
 impl Index {
@@ -304,10 +304,11 @@ impl Index {
 
     fn edit_element(mut self, key: ElementKey, f: impl FnOnce(&mut ElementOptions)) -> Self {
         let Some(position) = self.position(&key) else {
-            self.problem.get_or_insert(CompileError::invalid(format!(
-                "an option of index {:?} names {key}, which is not one of its elements",
-                self.name
-            )));
+            self.problem
+                .get_or_insert(Box::new(CompileError::invalid(format!(
+                    "an option of index {:?} names {key}, which is not one of its elements",
+                    self.name
+                ))));
             return self;
         };
         if self.element_options.len() <= position {
