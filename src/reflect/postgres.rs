@@ -2,13 +2,13 @@
 //! asked for at once.
 
 use super::read::{self, flag, names, opt_text, text};
-use super::{Catalog, ColumnParts, Relation, TableParts, split_type_name};
+use super::{Catalog, ColumnParts, PartitionParts, Relation, TableParts, split_type_name};
 use crate::connection::Connection;
 use crate::error::Result;
 use sqlcore_compiler::{
     Autoincrement, CheckConstraint, Column, ForeignKey, Index, IndexElement, IndexMethod, Params,
-    ReferentialAction, ServerDefault, SqlType, UniqueConstraint, Value, literal_column,
-    text as sql,
+    PartitionBound, PartitionBy, PartitionStrategy, ReferentialAction, ServerDefault, SqlType,
+    UniqueConstraint, Value, literal_column, text as sql,
 };
 use std::collections::HashMap;
 
@@ -92,7 +92,14 @@ impl Catalog for PgCatalog {
         for row in conn
             .execute(
                 sql(&format!(
-                    "SELECT c.relname::text, obj_description(c.oid, 'pg_class') \
+                    "SELECT c.relname::text, obj_description(c.oid, 'pg_class'), \
+                     CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
+                     CASE WHEN c.relispartition THEN (SELECT ARRAY[pn.nspname::text, pc.relname::text] \
+                        FROM pg_catalog.pg_inherits inh \
+                        JOIN pg_catalog.pg_class pc ON pc.oid = inh.inhparent \
+                        JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace \
+                        WHERE inh.inhrelid = c.oid) END, \
+                     CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END \
                      {RELATIONS} ORDER BY c.relname"
                 )),
                 &params,
@@ -105,6 +112,8 @@ impl Catalog for PgCatalog {
             tables.push(TableParts {
                 name,
                 comment: opt_text(&v[1], "table comment")?.map(str::to_owned),
+                partition_by: opt_text(&v[2], "partition key")?.and_then(partition_key),
+                partition_of: partition_of(&v[3], &v[4])?,
                 ..TableParts::default()
             });
         }
@@ -314,7 +323,8 @@ const CONSTRAINTS: &str = "SELECT c.relname::text, con.conname::text, con.contyp
 const CONSTRAINTS_ORDER: &str = ") c ON con.conrelid = c.oid \
      LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
      LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace \
-     WHERE con.contype IN ('p', 'u', 'f', 'c') ORDER BY c.relname, con.conname";
+     WHERE con.contype IN ('p', 'u', 'f', 'c') AND con.conparentid = 0 AND con.conislocal \
+     ORDER BY c.relname, con.conname";
 
 fn action(code: &str) -> Option<ReferentialAction> {
     match code {
@@ -386,7 +396,90 @@ const INDEXES: &str = "SELECT c.relname::text, ic.relname::text, i.indisunique, 
 const INDEXES_ORDER: &str = ") c ON i.indrelid = c.oid \
      WHERE i.indexrelid NOT IN (SELECT con.conindid FROM pg_catalog.pg_constraint con \
         WHERE con.contype IN ('p', 'u', 'x')) \
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid) \
      ORDER BY c.relname, ic.relname";
+
+/// `pg_get_partkeydef`'s `RANGE (a, lower(b))` as a strategy and keys: a plain column name
+/// is a column, anything else an expression.
+fn partition_key(def: &str) -> Option<PartitionBy> {
+    let (strategy, rest) = def.trim().split_once(' ')?;
+    let strategy = match strategy {
+        "RANGE" => PartitionStrategy::Range,
+        "LIST" => PartitionStrategy::List,
+        "HASH" => PartitionStrategy::Hash,
+        _ => return None,
+    };
+    let inner = rest.trim().strip_prefix('(')?.strip_suffix(')')?;
+    let keys = split_top_level(inner)
+        .into_iter()
+        .map(|key| {
+            let key = key.trim();
+            let plain = !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && !key.starts_with(|c: char| c.is_ascii_digit());
+            let quoted = key.len() >= 2
+                && key.starts_with('"')
+                && key.ends_with('"')
+                && !key[1..key.len() - 1].contains('"');
+            if plain {
+                IndexElement::Column(key.into())
+            } else if quoted {
+                IndexElement::Column(key[1..key.len() - 1].into())
+            } else {
+                IndexElement::Expr(literal_column(key))
+            }
+        })
+        .collect();
+    Some(PartitionBy { strategy, keys })
+}
+
+/// `s` split at the commas outside parentheses and quotes.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let (mut out, mut depth, mut start) = (Vec::new(), 0i32, 0);
+    let (mut single, mut double) = (false, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            '(' if !single && !double => depth += 1,
+            ')' if !single && !double => depth -= 1,
+            ',' if depth == 0 && !single && !double => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// A partition's parent (schema and name) and its bound as `pg_get_expr` writes it
+/// (`FOR VALUES FROM ('a') TO ('b')`, `DEFAULT`).
+fn partition_of(parent: &Value, bound: &Value) -> Result<Option<PartitionParts>> {
+    let Value::Array(parent) = parent else {
+        return Ok(None);
+    };
+    let [schema, name] = parent.as_slice() else {
+        return Err(super::unexpected(
+            "partition parent",
+            &Value::Array(parent.clone()),
+        ));
+    };
+    let bound = text(bound, "partition bound")?;
+    let bound = match bound.strip_prefix("FOR VALUES ") {
+        Some(rest) => PartitionBound::Sql(rest.to_owned()),
+        None if bound == "DEFAULT" => PartitionBound::Default,
+        None => PartitionBound::Sql(bound.to_owned()),
+    };
+    Ok(Some(PartitionParts {
+        parent_schema: text(schema, "parent schema")?.to_owned(),
+        parent: text(name, "parent name")?.to_owned(),
+        bound,
+    }))
+}
 
 /// `indoption` bits: DESC, and NULLS FIRST.
 const INDOPTION_DESC: i64 = 1;

@@ -109,6 +109,17 @@ impl Compiler<'_> {
                 reason: "it has no columns".into(),
             });
         }
+        if table.partition_by.is_some() || table.partition_of.is_some() {
+            self.unsupported_unless(self.d.supports_partitioning(), "a partitioned table")?;
+        }
+        if let Some(of) = &table.partition_of {
+            self.w("CREATE TABLE ");
+            if ct.if_not_exists {
+                self.w("IF NOT EXISTS ");
+            }
+            self.table_name(table)?;
+            return self.partition_of(table, of);
+        }
         let autoinc = table.autoincrement_column().cloned();
         let style = self.d.autoincrement_style();
         let pk = &table.primary_key.columns;
@@ -190,6 +201,9 @@ impl Compiler<'_> {
             self.w(")");
         }
         self.w(")");
+        if let Some(by) = &table.partition_by {
+            self.partition_by(table, by)?;
+        }
         if let (Some(comment), CommentStyle::Inline) = (&table.comment, self.d.comment_style()) {
             self.w(" COMMENT ");
             self.comment_literal(comment)?;

@@ -17,7 +17,7 @@ fn storage_word(s: &str, value: bool) -> bool {
 }
 
 impl Compiler<'_> {
-    fn unsupported_unless(&self, supported: bool, construct: &str) -> Res {
+    pub(super) fn unsupported_unless(&self, supported: bool, construct: &str) -> Res {
         if supported {
             Ok(())
         } else {

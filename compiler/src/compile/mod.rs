@@ -11,6 +11,7 @@ mod expr;
 mod index;
 mod json;
 mod params;
+mod partition;
 mod query;
 mod translate;
 

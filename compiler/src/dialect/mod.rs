@@ -460,6 +460,10 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn supports_index_prefix_length(&self) -> bool {
         false
     }
+    /// Declarative partitioning: `PARTITION BY RANGE | LIST | HASH` and `PARTITION OF`.
+    fn supports_partitioning(&self) -> bool {
+        false
+    }
     /// `CREATE INDEX IF NOT EXISTS`.
     fn supports_create_index_if_not_exists(&self) -> bool {
         true

@@ -127,6 +127,9 @@ impl Dialect for PostgreSQL {
     fn supports_index_concurrently(&self) -> bool {
         true
     }
+    fn supports_partitioning(&self) -> bool {
+        true
+    }
     fn comment_style(&self) -> CommentStyle {
         CommentStyle::Statements
     }

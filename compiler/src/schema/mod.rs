@@ -4,6 +4,7 @@ mod column;
 mod constraint;
 mod index;
 mod metadata;
+mod partition;
 mod table;
 mod types;
 
@@ -13,5 +14,6 @@ pub use constraint::{
 };
 pub use index::{ElementKey, ElementOptions, Index, IndexElement, IndexMethod};
 pub use metadata::MetaData;
+pub use partition::{PartitionBound, PartitionBy, PartitionOf, PartitionStrategy, RangeValue};
 pub use table::{Table, TableDef};
 pub use types::SqlType;
