@@ -4,6 +4,7 @@
 use crate::connection::Connection;
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::options::{ExecutionOptions, IsolationLevel};
 use crate::reflect::{Inspector, ReflectOptions, catalog_of, reflect_into};
 use sqlcore_compiler::{Ddl, MetaData, Statement};
 use std::collections::{HashMap, HashSet};
@@ -107,12 +108,21 @@ struct Existing {
     sequences: HashSet<(Option<String>, String)>,
 }
 
-fn run(md: &MetaData, conn: &mut Connection, create: bool, checkfirst: bool) -> Result<()> {
+/// Runs the DDL; a `CREATE INDEX CONCURRENTLY` is returned rather than run when `defer` is
+/// set (it cannot run inside the transaction the rest runs in).
+fn run(
+    md: &MetaData,
+    conn: &mut Connection,
+    create: bool,
+    checkfirst: bool,
+    defer: bool,
+) -> Result<Vec<Ddl>> {
     let exists = if checkfirst {
         Some(existing(md, conn)?)
     } else {
         None
     };
+    let mut deferred = Vec::new();
     let statements = if create {
         md.create_all_ddl(conn.dialect(), false)?
     } else {
@@ -155,9 +165,13 @@ fn run(md: &MetaData, conn: &mut Connection, create: bool, checkfirst: bool) -> 
                 continue;
             }
         }
+        if defer && matches!(&ddl, Ddl::CreateIndex(ci) if ci.index.concurrently) {
+            deferred.push(ddl);
+            continue;
+        }
         conn.execute(Statement::Ddl(ddl), ())?;
     }
-    Ok(())
+    Ok(deferred)
 }
 
 /// Whether a named type exists where a statement of this connection would create it (through
@@ -187,10 +201,28 @@ fn sequence_key(seq: &sqlcore_compiler::Sequence) -> (Option<String>, String) {
     )
 }
 
-fn with_bind<'a>(bind: Bind<'a>, f: impl FnOnce(&mut Connection) -> Result<()>) -> Result<()> {
+/// Runs the DDL through `bind`: on an engine in a transaction of its own, then each
+/// `CREATE INDEX CONCURRENTLY` on a connection in AUTOCOMMIT; on a connection, all of it in
+/// the caller's transaction (a concurrent index then needs an AUTOCOMMIT connection).
+fn run_through(bind: Bind<'_>, md: &MetaData, create: bool, checkfirst: bool) -> Result<()> {
     match bind {
-        Bind::Engine(engine) => engine.transaction(f),
-        Bind::Connection(conn) => f(conn),
+        Bind::Engine(engine) => {
+            let deferred = engine.transaction(|conn| run(md, conn, create, checkfirst, true))?;
+            if deferred.is_empty() {
+                return Ok(());
+            }
+            let mut conn = engine.connect()?;
+            let options = ExecutionOptions {
+                isolation_level: Some(IsolationLevel::Autocommit),
+                ..conn.get_execution_options().clone()
+            };
+            conn.execution_options(options)?;
+            for ddl in deferred {
+                conn.execute(Statement::Ddl(ddl), ())?;
+            }
+            Ok(())
+        }
+        Bind::Connection(conn) => run(md, conn, create, checkfirst, false).map(drop),
     }
 }
 
@@ -200,7 +232,7 @@ impl MetaDataExt for MetaData {
     }
 
     fn create_all_checkfirst<'a>(&self, bind: impl Into<Bind<'a>>, checkfirst: bool) -> Result<()> {
-        with_bind(bind.into(), |conn| run(self, conn, true, checkfirst))
+        run_through(bind.into(), self, true, checkfirst)
     }
 
     fn drop_all<'a>(&self, bind: impl Into<Bind<'a>>) -> Result<()> {
@@ -208,7 +240,7 @@ impl MetaDataExt for MetaData {
     }
 
     fn drop_all_checkfirst<'a>(&self, bind: impl Into<Bind<'a>>, checkfirst: bool) -> Result<()> {
-        with_bind(bind.into(), |conn| run(self, conn, false, checkfirst))
+        run_through(bind.into(), self, false, checkfirst)
     }
 
     fn reflect<'a>(&mut self, bind: impl Into<Bind<'a>>) -> Result<()> {

@@ -36,8 +36,8 @@ fn every_element_type() -> Table {
         .column(Column::new("vc", a(SqlType::String(Some(20)))))
         .column(Column::new("b", a(SqlType::Boolean)))
         .column(Column::new("d", a(SqlType::Date)))
-        .column(Column::new("ts", a(SqlType::DateTime { timezone: false })))
-        .column(Column::new("tstz", a(SqlType::DateTime { timezone: true })))
+        .column(Column::new("ts", a(SqlType::DATETIME)))
+        .column(Column::new("tstz", a(SqlType::DATETIME_TZ)))
         .column(Column::new("u", a(SqlType::Uuid)))
         .column(Column::new("j", a(SqlType::Json)))
         .column(Column::new("by", a(SqlType::LargeBinary)))
@@ -395,10 +395,10 @@ fn array_columns_reflect_with_element_type_and_dimensions() {
         ("vc_plain", SqlType::String(None)),
         ("b", SqlType::Boolean),
         ("d", SqlType::Date),
-        ("t", SqlType::Time),
-        ("ts", SqlType::DateTime { timezone: false }),
-        ("tstz", SqlType::DateTime { timezone: true }),
-        ("iv", SqlType::Interval),
+        ("t", SqlType::TIME),
+        ("ts", SqlType::DATETIME),
+        ("tstz", SqlType::DATETIME_TZ),
+        ("iv", SqlType::INTERVAL),
         ("u", SqlType::Uuid),
         ("j", SqlType::Json),
         ("jb", SqlType::Json),

@@ -14,7 +14,7 @@ use sqlcore::*;
 fn events() -> Table {
     Table::new("events")
         .column(Column::new("id", SqlType::Integer).primary_key())
-        .column(Column::new("at", SqlType::DateTime { timezone: false }))
+        .column(Column::new("at", SqlType::DATETIME))
         .column(Column::new("kind", SqlType::String(Some(20))))
         .column(Column::new("amount", SqlType::Integer))
         .column(Column::new("bonus", SqlType::Integer))

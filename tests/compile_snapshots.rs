@@ -248,7 +248,7 @@ snap!(cast_to_interval, {
     let u = users();
     select([
         u.c("id"),
-        cast(literal("1 day"), SqlType::Interval).label("i"),
+        cast(literal("1 day"), SqlType::INTERVAL).label("i"),
     ])
 });
 snap!(labels_in_order_by, {

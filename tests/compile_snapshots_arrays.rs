@@ -30,10 +30,7 @@ snap!(
             )
             .column(Column::new("flags", SqlType::array(SqlType::Boolean)))
             .column(Column::new("days", SqlType::array(SqlType::Date)))
-            .column(Column::new(
-                "stamps",
-                SqlType::array(SqlType::DateTime { timezone: true })
-            ))
+            .column(Column::new("stamps", SqlType::array(SqlType::DATETIME_TZ)))
             .column(Column::new("ids", SqlType::array(SqlType::Uuid)))
             .column(Column::new("docs", SqlType::array(SqlType::Json)))
             .column(Column::new("blobs", SqlType::array(SqlType::LargeBinary)))

@@ -214,13 +214,10 @@ snap!(create_table_datetime_defaults, {
     create_table(
         &Table::new("moments")
             .column(Column::new("id", SqlType::Integer).primary_key())
-            .column(Column::new("at", SqlType::DateTime { timezone: false }).server_default(at))
-            .column(
-                Column::new("at_tz", SqlType::DateTime { timezone: true })
-                    .server_default(at.and_utc()),
-            )
+            .column(Column::new("at", SqlType::DATETIME).server_default(at))
+            .column(Column::new("at_tz", SqlType::DATETIME_TZ).server_default(at.and_utc()))
             .column(Column::new("d", SqlType::Date).server_default(at.date()))
-            .column(Column::new("t", SqlType::Time).server_default(at.time())),
+            .column(Column::new("t", SqlType::TIME).server_default(at.time())),
     )
 });
 snap!(drop_table_plain, drop_table(&counters()));
@@ -274,7 +271,7 @@ snap!(
 );
 
 fn every_type() -> Table {
-    every_type_but_interval().column(Column::new("c_interval", SqlType::Interval))
+    every_type_but_interval().column(Column::new("c_interval", SqlType::INTERVAL))
 }
 
 fn every_type_but_interval() -> Table {
@@ -294,12 +291,9 @@ fn every_type_but_interval() -> Table {
         .column(Column::new("c_text", SqlType::Text))
         .column(Column::new("c_bool", SqlType::Boolean).server_default(false))
         .column(Column::new("c_date", SqlType::Date))
-        .column(Column::new("c_time", SqlType::Time))
-        .column(
-            Column::new("c_ts", SqlType::DateTime { timezone: false })
-                .server_default_sql("CURRENT_TIMESTAMP"),
-        )
-        .column(Column::new("c_tstz", SqlType::DateTime { timezone: true }))
+        .column(Column::new("c_time", SqlType::TIME))
+        .column(Column::new("c_ts", SqlType::DATETIME).server_default_sql("CURRENT_TIMESTAMP"))
+        .column(Column::new("c_tstz", SqlType::DATETIME_TZ))
         .column(Column::new("c_bytes", SqlType::LargeBinary))
         .column(Column::new("c_uuid", SqlType::Uuid))
         .column(Column::new("c_json", SqlType::Json))

@@ -197,17 +197,14 @@ fn every_type() -> Table {
         .column(Column::new("c_text", SqlType::Text))
         .column(Column::new("c_bool", SqlType::Boolean))
         .column(Column::new("c_date", SqlType::Date))
-        .column(Column::new("c_time", SqlType::Time))
-        .column(Column::new("c_ts", SqlType::DateTime { timezone: false }))
-        .column(Column::new("c_tstz", SqlType::DateTime { timezone: true }))
-        .column(Column::new("c_interval", SqlType::Interval))
+        .column(Column::new("c_time", SqlType::TIME))
+        .column(Column::new("c_ts", SqlType::DATETIME))
+        .column(Column::new("c_tstz", SqlType::DATETIME_TZ))
+        .column(Column::new("c_interval", SqlType::INTERVAL))
         .column(Column::new("c_bytes", SqlType::LargeBinary))
         .column(Column::new("c_uuid", SqlType::Uuid))
         .column(Column::new("c_json", SqlType::Json))
-        .column(
-            Column::new("c_created", SqlType::DateTime { timezone: true })
-                .server_default_sql("now()"),
-        )
+        .column(Column::new("c_created", SqlType::DATETIME_TZ).server_default_sql("now()"))
 }
 
 #[test]
@@ -535,7 +532,7 @@ fn a_plain_execute_many_insert_goes_through_copy_like_an_insert() {
                 .unique(),
         )
         .column(Column::new("level", SqlType::SmallInteger).default(3_i16))
-        .column(Column::new("at", SqlType::DateTime { timezone: true }).server_default_sql("now()"))
+        .column(Column::new("at", SqlType::DATETIME_TZ).server_default_sql("now()"))
         .column(Column::new("payload", SqlType::Json));
     let mut md = MetaData::new();
     md.add(t.clone()).unwrap();

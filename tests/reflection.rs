@@ -86,8 +86,7 @@ fn fixture(pg: bool, other: &str) -> MetaData {
                 .server_default(true),
         )
         .column(
-            Column::new("created_at", SqlType::DateTime { timezone: true })
-                .server_default_sql("CURRENT_TIMESTAMP"),
+            Column::new("created_at", SqlType::DATETIME_TZ).server_default_sql("CURRENT_TIMESTAMP"),
         )
         .column(Column::new("small", SqlType::SmallInteger).server_default(0))
         .column(Column::new("big", SqlType::BigInteger))
@@ -96,9 +95,9 @@ fn fixture(pg: bool, other: &str) -> MetaData {
         .column(Column::new("weight", SqlType::Real))
         .column(Column::new("nickname", SqlType::String(None)).server_default("anon"))
         .column(Column::new("born", SqlType::Date))
-        .column(Column::new("wakes", SqlType::Time))
-        .column(Column::new("seen", SqlType::DateTime { timezone: false }))
-        .column(Column::new("idle", SqlType::Interval))
+        .column(Column::new("wakes", SqlType::TIME))
+        .column(Column::new("seen", SqlType::DATETIME))
+        .column(Column::new("idle", SqlType::INTERVAL))
         .column(Column::new("avatar", SqlType::LargeBinary))
         .column(Column::new("token", SqlType::Uuid))
         .column(Column::new("prefs", SqlType::Json))

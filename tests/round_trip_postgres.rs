@@ -29,6 +29,19 @@ const FIXTURE: &str = "
         film_id integer NOT NULL REFERENCES {s}.film (film_id),
         note text);
     CREATE TABLE {s}.actor (actor_id serial PRIMARY KEY, name text NOT NULL);
+    CREATE INDEX film_features ON {s}.film USING gin (special_features);
+    CREATE INDEX film_lower_title ON {s}.film (lower((title)::text));
+    CREATE INDEX film_dated ON {s}.film (release_year) WHERE release_year IS NOT NULL;
+    CREATE TABLE {s}.booking (booking_id serial PRIMARY KEY, during tsrange);
+    CREATE INDEX booking_during ON {s}.booking USING gist (during);
+    CREATE TABLE {s}.payment (
+        payment_id serial,
+        amount numeric(5, 2) NOT NULL,
+        paid_on date NOT NULL,
+        PRIMARY KEY (payment_id, paid_on)) PARTITION BY RANGE (paid_on);
+    CREATE TABLE {s}.payment_2024 PARTITION OF {s}.payment
+        FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+    CREATE TABLE {s}.payment_rest PARTITION OF {s}.payment DEFAULT;
 ";
 
 /// A source and a copy schema named after the test, dropped when the value is.
@@ -103,7 +116,18 @@ fn a_real_schema_reflects_copies_and_reflects_the_same() {
     let copy = schemas.engine(&schemas.copy);
     let tables = describe(&source);
     let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
-    assert_eq!(names, ["actor", "film", "rental"]);
+    assert_eq!(
+        names,
+        [
+            "actor",
+            "booking",
+            "film",
+            "payment",
+            "payment_2024",
+            "payment_rest",
+            "rental"
+        ]
+    );
 
     // What reflection makes of each kind of column: nothing is left as an opaque type.
     let rating = column(&tables, "film", "rating").sql_type;
@@ -143,10 +167,26 @@ fn a_real_schema_reflects_copies_and_reflects_the_same() {
         column(&tables, "rental", "rental_id").identity,
         Some(Identity::by_default().start(7).increment(2))
     );
-    for t in &tables {
-        let key = t.autoincrement_column().map(|c| c.name.to_string());
-        assert!(key.is_some(), "{} has an autoincrement key", t.name);
-    }
+    let index = |table: &str, name: &str| -> Index {
+        let t = tables.iter().find(|t| t.name == table).unwrap();
+        t.indexes.iter().find(|i| i.name == name).unwrap().clone()
+    };
+    assert_eq!(
+        index("booking", "booking_during").method,
+        Some(IndexMethod::Gist)
+    );
+    assert_eq!(
+        index("film", "film_features").method,
+        Some(IndexMethod::Gin)
+    );
+    assert!(index("film", "film_dated").predicate.is_some());
+    let payment = tables.iter().find(|t| t.name == "payment").unwrap();
+    assert!(payment.partition_by.is_some());
+    let rest = tables.iter().find(|t| t.name == "payment_rest").unwrap();
+    assert_eq!(
+        rest.partition_of.as_ref().map(|p| p.bound.clone()),
+        Some(PartitionBound::Default)
+    );
 
     // The copy, created twice (checkfirst: types and sequences included), reflects the same.
     let mut md = MetaData::new();

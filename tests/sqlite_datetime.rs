@@ -23,10 +23,10 @@ const CREATE: &str = "CREATE TABLE ev (id INTEGER PRIMARY KEY, at DATETIME, at_t
 fn ev() -> Table {
     Table::new("ev")
         .column(Column::new("id", SqlType::Integer).primary_key())
-        .column(Column::new("at", SqlType::DateTime { timezone: false }))
-        .column(Column::new("at_tz", SqlType::DateTime { timezone: true }))
+        .column(Column::new("at", SqlType::DATETIME))
+        .column(Column::new("at_tz", SqlType::DATETIME_TZ))
         .column(Column::new("d", SqlType::Date))
-        .column(Column::new("t", SqlType::Time))
+        .column(Column::new("t", SqlType::TIME))
 }
 
 fn ts(d: u32, h: u32, m: u32, s: u32, micro: u32) -> NaiveDateTime {
@@ -303,17 +303,14 @@ fn ddl_defaults_are_written_in_the_storage_format() {
         .add(
             Table::new("ev")
                 .column(Column::new("id", SqlType::Integer).primary_key())
+                .column(Column::new("at", SqlType::DATETIME).server_default(ts(1, 12, 30, 15, 0)))
                 .column(
-                    Column::new("at", SqlType::DateTime { timezone: false })
-                        .server_default(ts(1, 12, 30, 15, 0)),
-                )
-                .column(
-                    Column::new("at_tz", SqlType::DateTime { timezone: true })
+                    Column::new("at_tz", SqlType::DATETIME_TZ)
                         .server_default(Utc.from_utc_datetime(&ts(1, 9, 0, 0, 0))),
                 )
                 .column(Column::new("d", SqlType::Date).server_default(day(1)))
                 .column(
-                    Column::new("t", SqlType::Time)
+                    Column::new("t", SqlType::TIME)
                         .server_default(NaiveTime::from_hms_opt(8, 0, 0).unwrap()),
                 ),
         )
@@ -456,14 +453,14 @@ fn reflected_datetime_columns_round_trip() {
     let ev = metadata.table("ev").unwrap().clone();
     let made = metadata.table("made").unwrap();
     let ty = |t: &Table, c: &str| t.get_column(c).unwrap().sql_type.clone();
-    assert_eq!(ty(&ev, "at"), SqlType::DateTime { timezone: false });
+    assert_eq!(ty(&ev, "at"), SqlType::DATETIME);
     assert_eq!(
         ty(&ev, "at_tz"),
-        SqlType::DateTime { timezone: false },
+        SqlType::DATETIME,
         "SQLAlchemy's aware DateTime is DATETIME too: the flag is lost"
     );
-    assert_eq!(ty(made, "at"), SqlType::DateTime { timezone: false });
-    assert_eq!(ty(made, "at_tz"), SqlType::DateTime { timezone: true });
+    assert_eq!(ty(made, "at"), SqlType::DATETIME);
+    assert_eq!(ty(made, "at_tz"), SqlType::DATETIME_TZ);
 
     let mut conn = engine.connect().unwrap();
     let at = ts(5, 6, 7, 8, 9);

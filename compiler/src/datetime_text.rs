@@ -218,7 +218,7 @@ mod tests {
     #[test]
     fn storage_text_follows_the_column_type() {
         let t = at(12, 30, 15, 0);
-        let datetime = SqlType::DateTime { timezone: true };
+        let datetime = SqlType::DATETIME_TZ;
         let text = |v: Value, ty: Option<&SqlType>| storage_text(&v, ty);
         assert_eq!(
             text(Value::Date(t.date()), Some(&datetime)).as_deref(),

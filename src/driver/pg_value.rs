@@ -364,10 +364,12 @@ fn scalar_type(t: &SqlType) -> Option<Type> {
         SqlType::Text => Type::TEXT,
         SqlType::Boolean => Type::BOOL,
         SqlType::Date => Type::DATE,
-        SqlType::Time => Type::TIME,
-        SqlType::DateTime { timezone: false } => Type::TIMESTAMP,
-        SqlType::DateTime { timezone: true } => Type::TIMESTAMPTZ,
-        SqlType::Interval => Type::INTERVAL,
+        SqlType::Time { .. } => Type::TIME,
+        SqlType::DateTime {
+            timezone: false, ..
+        } => Type::TIMESTAMP,
+        SqlType::DateTime { timezone: true, .. } => Type::TIMESTAMPTZ,
+        SqlType::Interval { .. } => Type::INTERVAL,
         SqlType::LargeBinary => Type::BYTEA,
         SqlType::Uuid => Type::UUID,
         SqlType::Json => Type::JSONB,

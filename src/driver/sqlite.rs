@@ -285,15 +285,18 @@ fn converted(ty: &SqlType, raw: &ValueRef<'_>) -> Option<Value> {
         // Dates and times: SQLAlchemy's storage format, and the other ISO 8601 forms
         // `datetime_text` reads (an offset is converted to UTC, for both DateTime kinds).
         (SqlType::Date, ValueRef::Text(s)) => datetime_text::parse_date(s).map(Value::Date),
-        (SqlType::Time, ValueRef::Text(s)) => datetime_text::parse_time(s).map(Value::Time),
-        (SqlType::DateTime { timezone: false }, ValueRef::Text(s)) => {
-            datetime_text::parse_datetime(s).map(Value::Timestamp)
-        }
-        (SqlType::DateTime { timezone: true }, ValueRef::Text(s)) => {
+        (SqlType::Time { .. }, ValueRef::Text(s)) => datetime_text::parse_time(s).map(Value::Time),
+        (
+            SqlType::DateTime {
+                timezone: false, ..
+            },
+            ValueRef::Text(s),
+        ) => datetime_text::parse_datetime(s).map(Value::Timestamp),
+        (SqlType::DateTime { timezone: true, .. }, ValueRef::Text(s)) => {
             datetime_text::parse_datetime(s).map(|t| Value::TimestampTz(t.and_utc()))
         }
         (SqlType::Uuid, ValueRef::Text(s)) => s.parse().ok().map(Value::Uuid),
-        (SqlType::Interval, ValueRef::Text(s)) => s.parse().ok().map(Value::Interval),
+        (SqlType::Interval { .. }, ValueRef::Text(s)) => s.parse().ok().map(Value::Interval),
         (SqlType::Uuid, ValueRef::Bytes(b)) => sqlcore_compiler::uuid::Uuid::from_slice(b)
             .ok()
             .map(Value::Uuid),
@@ -748,10 +751,10 @@ mod tests {
             SqlType::Text,
             SqlType::Boolean,
             SqlType::Date,
-            SqlType::Time,
-            SqlType::DateTime { timezone: false },
-            SqlType::DateTime { timezone: true },
-            SqlType::Interval,
+            SqlType::TIME,
+            SqlType::DATETIME,
+            SqlType::DATETIME_TZ,
+            SqlType::INTERVAL,
             SqlType::LargeBinary,
             SqlType::Uuid,
             SqlType::Json,

@@ -98,5 +98,17 @@ pub(crate) fn table(parts: TableParts, naming: &Naming<'_>) -> Table {
     if let Some(comment) = parts.comment {
         table = table.comment(comment);
     }
+    if let Some(by) = parts.partition_by {
+        table = table.partition_by(by.strategy, by.keys);
+    }
+    if let Some(of) = parts.partition_of {
+        // The parent named as a foreign key's referred table is (a table of its own).
+        let parent = Table::new(of.parent);
+        let parent = match naming.referred(Some(of.parent_schema)) {
+            Some(schema) => parent.schema(schema),
+            None => parent,
+        };
+        table = table.partition_of(&parent, of.bound);
+    }
     table
 }

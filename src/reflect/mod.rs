@@ -21,7 +21,8 @@ use crate::connection::Connection;
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::url::Backend;
 use sqlcore_compiler::{
-    CheckConstraint, Column, ForeignKey, Index, PrimaryKey, Sequence, UniqueConstraint, Value,
+    CheckConstraint, Column, ForeignKey, Index, PartitionBound, PartitionBy, PrimaryKey, Sequence,
+    UniqueConstraint, Value,
 };
 use std::sync::Arc;
 
@@ -93,6 +94,18 @@ pub(crate) struct TableParts {
     pub unique_constraints: Vec<UniqueConstraint>,
     pub check_constraints: Vec<CheckConstraint>,
     pub indexes: Vec<Index>,
+    /// The partition key of a partitioned table.
+    pub partition_by: Option<PartitionBy>,
+    /// The parent and bound of a partition.
+    pub partition_of: Option<PartitionParts>,
+}
+
+/// A partition's parent, by the database's schema name, and its bound.
+#[derive(Debug)]
+pub(crate) struct PartitionParts {
+    pub parent_schema: String,
+    pub parent: String,
+    pub bound: PartitionBound,
 }
 
 /// A column, with whether the database generates its values (serial, identity, rowid alias).

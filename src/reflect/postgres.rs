@@ -2,14 +2,14 @@
 //! asked for at once.
 
 use super::pg_types;
-use super::read::{flag, int, names, opt_text, text};
-use super::{Catalog, ColumnParts, Relation, TableParts, split_type_name};
+use super::read::{self, flag, int, names, opt_text, text};
+use super::{Catalog, ColumnParts, PartitionParts, Relation, TableParts, split_type_name};
 use crate::connection::Connection;
 use crate::error::Result;
 use sqlcore_compiler::{
-    CheckConstraint, Column, Computed, ForeignKey, Identity, Index, IndexElement, Params,
-    ReferentialAction, Sequence, ServerDefault, SqlType, UniqueConstraint, Value, literal_column,
-    text as sql,
+    CheckConstraint, Column, Computed, ForeignKey, Identity, Index, IndexElement, IndexMethod,
+    Params, PartitionBound, PartitionBy, PartitionStrategy, ReferentialAction, Sequence,
+    ServerDefault, SqlType, UniqueConstraint, Value, literal_column, text as sql,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -144,7 +144,14 @@ impl Catalog for PgCatalog {
         for row in conn
             .execute(
                 sql(&format!(
-                    "SELECT c.relname::text, obj_description(c.oid, 'pg_class') \
+                    "SELECT c.relname::text, obj_description(c.oid, 'pg_class'), \
+                     CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
+                     CASE WHEN c.relispartition THEN (SELECT ARRAY[pn.nspname::text, pc.relname::text] \
+                        FROM pg_catalog.pg_inherits inh \
+                        JOIN pg_catalog.pg_class pc ON pc.oid = inh.inhparent \
+                        JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace \
+                        WHERE inh.inhrelid = c.oid) END, \
+                     CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END \
                      {RELATIONS} ORDER BY c.relname"
                 )),
                 &params,
@@ -157,6 +164,8 @@ impl Catalog for PgCatalog {
             tables.push(TableParts {
                 name,
                 comment: opt_text(&v[1], "table comment")?.map(str::to_owned),
+                partition_by: opt_text(&v[2], "partition key")?.and_then(partition_key),
+                partition_of: partition_of(&v[3], &v[4])?,
                 ..TableParts::default()
             });
         }
@@ -183,6 +192,15 @@ impl Catalog for PgCatalog {
                     user_typed.push((t, tables[t].columns.len(), oid));
                 }
                 tables[t].columns.push(column(v)?);
+            }
+        }
+        // A partition's columns take their defaults from its parent (PARTITION OF writes
+        // none): a sequence the parent's SERIAL owns is the parent's, never one of its own.
+        for table in tables.iter_mut().filter(|t| t.partition_of.is_some()) {
+            for parts in &mut table.columns {
+                if parts.sequence.take().is_some() {
+                    parts.generated = true;
+                }
             }
         }
         // Enums and domains: one more query, only when a column has such a type.
@@ -467,6 +485,24 @@ fn column_type(name: &str, dimensions: Option<u32>) -> SqlType {
 /// creates `JSONB`, which keeps neither key order, duplicate keys nor whitespace.
 pub(super) fn sql_type(name: &str) -> SqlType {
     let (base, args, rest) = split_type_name(name);
+    // `timestamp(3) without time zone`: the precision sits between the words.
+    let precision = args.first().copied();
+    match (base.as_str(), args.len(), rest.trim()) {
+        ("timestamp", 1, "without time zone") => {
+            return SqlType::DateTime {
+                timezone: false,
+                precision,
+            };
+        }
+        ("timestamp", 1, "with time zone") => {
+            return SqlType::DateTime {
+                timezone: true,
+                precision,
+            };
+        }
+        ("time", 1, "without time zone") => return SqlType::Time { precision },
+        _ => {}
+    }
     if !rest.is_empty() {
         return SqlType::Other(name.to_owned());
     }
@@ -487,10 +523,13 @@ pub(super) fn sql_type(name: &str) -> SqlType {
         ("text", []) => SqlType::Text,
         ("boolean", []) => SqlType::Boolean,
         ("date", []) => SqlType::Date,
-        ("time without time zone", []) => SqlType::Time,
-        ("timestamp without time zone", []) => SqlType::DateTime { timezone: false },
-        ("timestamp with time zone", []) => SqlType::DateTime { timezone: true },
-        ("interval", []) => SqlType::Interval,
+        ("time without time zone", []) => SqlType::TIME,
+        ("timestamp without time zone", []) => SqlType::DATETIME,
+        ("timestamp with time zone", []) => SqlType::DATETIME_TZ,
+        ("interval", []) => SqlType::INTERVAL,
+        ("interval", [p]) => SqlType::Interval {
+            precision: Some(*p),
+        },
         ("bytea", []) => SqlType::LargeBinary,
         ("uuid", []) => SqlType::Uuid,
         ("json" | "jsonb", []) => SqlType::Json,
@@ -514,7 +553,8 @@ const CONSTRAINTS: &str = "SELECT c.relname::text, con.conname::text, con.contyp
 const CONSTRAINTS_ORDER: &str = ") c ON con.conrelid = c.oid \
      LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
      LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace \
-     WHERE con.contype IN ('p', 'u', 'f', 'c') ORDER BY c.relname, con.conname";
+     WHERE con.contype IN ('p', 'u', 'f', 'c') AND con.conparentid = 0 AND con.conislocal \
+     ORDER BY c.relname, con.conname";
 
 fn action(code: &str) -> Option<ReferentialAction> {
     match code {
@@ -556,26 +596,129 @@ fn constraint(table: &mut TableParts, v: &[Value]) -> Result<()> {
 }
 
 /// Indexes other than those behind a primary-key, unique or exclusion constraint: per key
-/// column its name ('' for an expression) and its definition, and the partial-index predicate.
+/// column its name ('' for an expression) and its definition, and the partial-index predicate;
+/// the access method, per key column the operator class when it is not the type's default
+/// ('' otherwise, schema-qualified outside `pg_catalog`) and the `indoption` bits (DESC,
+/// NULLS FIRST), the INCLUDE columns and the storage parameters.
 const INDEXES: &str = "SELECT c.relname::text, ic.relname::text, i.indisunique, \
      ARRAY(SELECT COALESCE((SELECT a.attname::text FROM pg_catalog.pg_attribute a \
             WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1] AND i.indkey[k - 1] <> 0), '') \
         FROM generate_series(1, i.indnkeyatts) k ORDER BY k), \
      ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true) \
         FROM generate_series(1, i.indnkeyatts) k ORDER BY k), \
-     pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) \
+     pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), \
+     am.amname::text, \
+     ARRAY(SELECT CASE WHEN opc.opcdefault THEN '' \
+            WHEN opn.nspname = 'pg_catalog' THEN opc.opcname::text \
+            ELSE opn.nspname::text || '.' || opc.opcname::text END \
+        FROM generate_series(1, i.indnkeyatts) k \
+        JOIN pg_catalog.pg_opclass opc ON opc.oid = i.indclass[k - 1] \
+        JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace ORDER BY k), \
+     ARRAY(SELECT i.indoption[k - 1]::int4 FROM generate_series(1, i.indnkeyatts) k ORDER BY k), \
+     ARRAY(SELECT a.attname::text FROM generate_series(i.indnkeyatts + 1, i.indnatts) k \
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1] \
+        ORDER BY k), \
+     CAST(ic.reloptions AS text[]) \
      FROM pg_catalog.pg_index i \
      JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+     JOIN pg_catalog.pg_am am ON am.oid = ic.relam \
      JOIN (SELECT c.oid, c.relname";
 const INDEXES_ORDER: &str = ") c ON i.indrelid = c.oid \
      WHERE i.indexrelid NOT IN (SELECT con.conindid FROM pg_catalog.pg_constraint con \
         WHERE con.contype IN ('p', 'u', 'x')) \
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid) \
      ORDER BY c.relname, ic.relname";
+
+/// `pg_get_partkeydef`'s `RANGE (a, lower(b))` as a strategy and keys: a plain column name
+/// is a column, anything else an expression.
+fn partition_key(def: &str) -> Option<PartitionBy> {
+    let (strategy, rest) = def.trim().split_once(' ')?;
+    let strategy = match strategy {
+        "RANGE" => PartitionStrategy::Range,
+        "LIST" => PartitionStrategy::List,
+        "HASH" => PartitionStrategy::Hash,
+        _ => return None,
+    };
+    let inner = rest.trim().strip_prefix('(')?.strip_suffix(')')?;
+    let keys = split_top_level(inner)
+        .into_iter()
+        .map(|key| {
+            let key = key.trim();
+            let plain = !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && !key.starts_with(|c: char| c.is_ascii_digit());
+            let quoted = key.len() >= 2
+                && key.starts_with('"')
+                && key.ends_with('"')
+                && !key[1..key.len() - 1].contains('"');
+            if plain {
+                IndexElement::Column(key.into())
+            } else if quoted {
+                IndexElement::Column(key[1..key.len() - 1].into())
+            } else {
+                IndexElement::Expr(literal_column(key))
+            }
+        })
+        .collect();
+    Some(PartitionBy { strategy, keys })
+}
+
+/// `s` split at the commas outside parentheses and quotes.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let (mut out, mut depth, mut start) = (Vec::new(), 0i32, 0);
+    let (mut single, mut double) = (false, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            '(' if !single && !double => depth += 1,
+            ')' if !single && !double => depth -= 1,
+            ',' if depth == 0 && !single && !double => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// A partition's parent (schema and name) and its bound as `pg_get_expr` writes it
+/// (`FOR VALUES FROM ('a') TO ('b')`, `DEFAULT`).
+fn partition_of(parent: &Value, bound: &Value) -> Result<Option<PartitionParts>> {
+    let Value::Array(parent) = parent else {
+        return Ok(None);
+    };
+    let [schema, name] = parent.as_slice() else {
+        return Err(super::unexpected(
+            "partition parent",
+            &Value::Array(parent.clone()),
+        ));
+    };
+    let bound = text(bound, "partition bound")?;
+    let bound = match bound.strip_prefix("FOR VALUES ") {
+        Some(rest) => PartitionBound::Sql(rest.to_owned()),
+        None if bound == "DEFAULT" => PartitionBound::Default,
+        None => PartitionBound::Sql(bound.to_owned()),
+    };
+    Ok(Some(PartitionParts {
+        parent_schema: text(schema, "parent schema")?.to_owned(),
+        parent: text(name, "parent name")?.to_owned(),
+        bound,
+    }))
+}
+
+/// `indoption` bits: DESC, and NULLS FIRST.
+const INDOPTION_DESC: i64 = 1;
+const INDOPTION_NULLS_FIRST: i64 = 2;
 
 fn index(v: &[Value]) -> Result<Index> {
     let columns = names(&v[3], "index columns")?;
     let definitions = names(&v[4], "index definitions")?;
-    let elements = columns
+    let elements: Vec<IndexElement> = columns
         .into_iter()
         .zip(definitions)
         .map(|(column, definition)| {
@@ -586,12 +729,46 @@ fn index(v: &[Value]) -> Result<Index> {
             }
         })
         .collect();
-    Ok(Index {
-        name: text(&v[1], "index name")?.to_owned(),
-        elements,
-        unique: flag(&v[2], "indisunique")?,
-        predicate: opt_text(&v[5], "index predicate")?.map(literal_column),
-    })
+    let mut index = Index::new(text(&v[1], "index name")?, elements);
+    index.unique = flag(&v[2], "indisunique")?;
+    index.predicate = opt_text(&v[5], "index predicate")?.map(literal_column);
+    // btree, the default, is left unstated, as a declared index without a method.
+    let method = text(&v[6], "index method")?;
+    if method != "btree" {
+        index = index.using(IndexMethod::from_name(method));
+    }
+    let options = match &v[8] {
+        Value::Array(items) => items
+            .iter()
+            .map(|o| read::int(o, "indoption"))
+            .collect::<Result<Vec<_>>>()?,
+        other => return Err(super::unexpected("indoption", other)),
+    };
+    for (k, opclass) in names(&v[7], "index operator classes")?.iter().enumerate() {
+        if !opclass.is_empty() {
+            index = index.opclass(k, &**opclass);
+        }
+        let option = options.get(k).copied().unwrap_or(0);
+        let desc = option & INDOPTION_DESC != 0;
+        let nulls_first = option & INDOPTION_NULLS_FIRST != 0;
+        if desc {
+            index = index.desc(k);
+        }
+        // NULLS FIRST is the default of DESC, NULLS LAST of ASC: only the other is stated.
+        match (desc, nulls_first) {
+            (true, false) => index = index.nulls_last(k),
+            (false, true) => index = index.nulls_first(k),
+            _ => {}
+        }
+    }
+    index = index.include(names(&v[9], "included columns")?);
+    if !matches!(v[10], Value::Null) {
+        for option in names(&v[10], "index storage parameters")? {
+            let (name, value) = option.split_once('=').unwrap_or((&option, ""));
+            index = index.with_storage(name, value);
+        }
+    }
+    Ok(index)
 }
 
 #[cfg(test)]
@@ -607,10 +784,7 @@ mod tests {
             sql_type("character(3)[]"),
             SqlType::Other("character(3)[]".into())
         );
-        assert_eq!(
-            sql_type("timestamp with time zone"),
-            SqlType::DateTime { timezone: true }
-        );
+        assert_eq!(sql_type("timestamp with time zone"), SqlType::DATETIME_TZ);
         assert_eq!(
             sql_type("numeric(10,2)"),
             SqlType::Numeric(Some(10), Some(2))
@@ -631,7 +805,29 @@ mod tests {
         assert_eq!(sql_type("jsonb"), SqlType::Json);
         assert_eq!(
             sql_type("timestamp(3) without time zone"),
-            SqlType::Other("timestamp(3) without time zone".into())
+            SqlType::DateTime {
+                timezone: false,
+                precision: Some(3)
+            }
+        );
+        assert_eq!(
+            sql_type("timestamp(0) with time zone"),
+            SqlType::DateTime {
+                timezone: true,
+                precision: Some(0)
+            }
+        );
+        assert_eq!(
+            sql_type("time(6) without time zone"),
+            SqlType::Time { precision: Some(6) }
+        );
+        assert_eq!(
+            sql_type("interval(2)"),
+            SqlType::Interval { precision: Some(2) }
+        );
+        assert_eq!(
+            sql_type("time(3) with time zone"),
+            SqlType::Other("time(3) with time zone".into())
         );
     }
 

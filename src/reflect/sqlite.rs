@@ -232,7 +232,8 @@ impl Catalog for SqliteCatalog {
                 sql(&format!(
                     "SELECT m.name, il.name, il.\"unique\", il.origin, xi.name, \
                      CASE WHEN il.partial OR xi.cid = -2 THEN \
-                        (SELECT x.sql FROM {master} x WHERE x.type = 'index' AND x.name = il.name) END \
+                        (SELECT x.sql FROM {master} x WHERE x.type = 'index' AND x.name = il.name) END, \
+                     xi.\"desc\" \
                      {from} AND xi.key = 1 AND il.origin <> 'pk' ORDER BY m.name, il.name, xi.seqno"
                 )),
                 &params,
@@ -254,6 +255,7 @@ impl Catalog for SqliteCatalog {
                         unique: flag(&v[2], "unique")?,
                         constraint: text(&v[3], "origin")? == "u",
                         columns: Vec::new(),
+                        descending: Vec::new(),
                         sql: None,
                     },
                 ));
@@ -262,6 +264,7 @@ impl Catalog for SqliteCatalog {
                 index
                     .columns
                     .push(opt_text(&v[4], "index column")?.map(Arc::from));
+                index.descending.push(flag(&v[6], "index column desc")?);
                 if let Some(s) = opt_text(&v[5], "index sql")? {
                     index.sql = Some(s.to_owned());
                 }
@@ -300,6 +303,8 @@ struct PendingIndex {
     constraint: bool,
     /// Column names; `None` for an expression.
     columns: Vec<Option<Arc<str>>>,
+    /// Whether each key column sorts descending.
+    descending: Vec<bool>,
     /// The CREATE INDEX statement, read when the index has expressions or a WHERE.
     sql: Option<String>,
 }
@@ -313,23 +318,22 @@ impl PendingIndex {
             });
             return;
         }
-        let mut index = Index {
-            name: self.name,
-            elements: Vec::new(),
-            unique: self.unique,
-            predicate: None,
-        };
-        match self.sql.as_deref().and_then(parse_create_index) {
-            Some((elements, predicate)) => {
-                index.elements = elements;
-                index.predicate = predicate;
-            }
-            None => {
-                index.elements = self
-                    .columns
+        let (elements, predicate) = match self.sql.as_deref().and_then(parse_create_index) {
+            Some(parsed) => parsed,
+            None => (
+                self.columns
                     .into_iter()
                     .map(|c| IndexElement::Column(c.unwrap_or_else(|| Arc::from(""))))
-                    .collect();
+                    .collect(),
+                None,
+            ),
+        };
+        let mut index = Index::new(self.name, elements);
+        index.unique = self.unique;
+        index.predicate = predicate;
+        for (k, desc) in self.descending.into_iter().enumerate() {
+            if desc {
+                index = index.desc(k);
             }
         }
         table.indexes.push(index);
@@ -374,10 +378,10 @@ fn sql_type(name: &str) -> SqlType {
         ("text" | "clob", []) => SqlType::Text,
         ("boolean" | "bool", []) => SqlType::Boolean,
         ("date", []) => SqlType::Date,
-        ("time", []) => SqlType::Time,
-        ("datetime", []) => SqlType::DateTime { timezone: false },
-        ("timestamp", []) => SqlType::DateTime { timezone: true },
-        ("interval", []) => SqlType::Interval,
+        ("time", []) => SqlType::TIME,
+        ("datetime", []) => SqlType::DATETIME,
+        ("timestamp", []) => SqlType::DATETIME_TZ,
+        ("interval", []) => SqlType::INTERVAL,
         ("blob", []) => SqlType::LargeBinary,
         ("uuid", []) => SqlType::Uuid,
         ("json", []) => SqlType::Json,
@@ -556,7 +560,7 @@ mod tests {
         assert_eq!(sql_type("CHAR(3)"), SqlType::Char(Some(3)));
         assert_eq!(sql_type("CHARACTER"), SqlType::Char(None));
         assert_eq!(sql_type("NCHAR(2)"), SqlType::Char(Some(2)));
-        assert_eq!(sql_type("TIMESTAMP"), SqlType::DateTime { timezone: true });
+        assert_eq!(sql_type("TIMESTAMP"), SqlType::DATETIME_TZ);
         assert_eq!(
             sql_type("NUMERIC(10, 2)"),
             SqlType::Numeric(Some(10), Some(2))

@@ -32,10 +32,7 @@ pub fn orders() -> Table {
         .column(Column::new("user_id", SqlType::Integer).references("users.id"))
         .column(Column::new("amount", SqlType::Numeric(Some(10), Some(2))).not_null())
         .column(Column::new("status", SqlType::String(Some(20))).server_default("new"))
-        .column(Column::new(
-            "placed_at",
-            SqlType::DateTime { timezone: true },
-        ))
+        .column(Column::new("placed_at", SqlType::DATETIME_TZ))
 }
 
 /// Two foreign keys to `users`: joins to it are ambiguous without ON.

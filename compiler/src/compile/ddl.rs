@@ -1,9 +1,9 @@
-//! Rendering DDL: CREATE/DROP TABLE and INDEX, COMMENT ON.
+//! Rendering DDL: CREATE/DROP TABLE, COMMENT ON (indexes: [`super::index`]).
 
 use super::{Compile, Compiled, Compiler, Res};
 use crate::dialect::{AutoincrementStyle, CommentStyle, Dialect};
 use crate::error::CompileError;
-use crate::schema::{Column, IndexElement, PrimaryKey, ServerDefault, SqlType};
+use crate::schema::{Column, PrimaryKey, ServerDefault, SqlType};
 use crate::stmt::{CreateIndex, CreateTable, DropIndex, DropTable, SetComment};
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ fn bare_default(sql: &str) -> bool {
 }
 
 impl Compiler<'_> {
-    fn ident_list(&mut self, names: &[Arc<str>]) -> Res {
+    pub(super) fn ident_list(&mut self, names: &[Arc<str>]) -> Res {
         for (i, n) in names.iter().enumerate() {
             if i > 0 {
                 self.w(", ");
@@ -128,6 +128,17 @@ impl Compiler<'_> {
                 reason: "it has no columns".into(),
             });
         }
+        if table.partition_by.is_some() || table.partition_of.is_some() {
+            self.unsupported_unless(self.d.supports_partitioning(), "a partitioned table")?;
+        }
+        if let Some(of) = &table.partition_of {
+            self.w("CREATE TABLE ");
+            if ct.if_not_exists {
+                self.w("IF NOT EXISTS ");
+            }
+            self.table_name(table)?;
+            return self.partition_of(table, of);
+        }
         let autoinc = table.autoincrement_column().cloned();
         let style = self.d.autoincrement_style();
         let pk = &table.primary_key.columns;
@@ -218,106 +229,14 @@ impl Compiler<'_> {
             self.w(")");
         }
         self.w(")");
+        if let Some(by) = &table.partition_by {
+            self.partition_by(table, by)?;
+        }
         if let (Some(comment), CommentStyle::Inline) = (&table.comment, self.d.comment_style()) {
             self.w(" COMMENT ");
             self.comment_literal(comment)?;
         }
         Ok(())
-    }
-
-    fn create_index(&mut self, ci: &CreateIndex) -> Res {
-        let (table, index) = (&ci.table, &ci.index);
-        table.validate()?;
-        if index.elements.is_empty() {
-            return Err(CompileError::invalid(format!(
-                "index {:?} has no columns",
-                index.name
-            )));
-        }
-        self.w(if index.unique {
-            "CREATE UNIQUE INDEX "
-        } else {
-            "CREATE INDEX "
-        });
-        if ci.if_not_exists {
-            if !self.d.supports_create_index_if_not_exists() {
-                return Err(CompileError::unsupported(
-                    "CREATE INDEX IF NOT EXISTS",
-                    self.d.name(),
-                ));
-            }
-            self.w("IF NOT EXISTS ");
-        }
-        // SQLite qualifies the index name with the schema; the others qualify the table.
-        let schema_on_index = self.d.index_name_carries_schema();
-        if schema_on_index {
-            self.schema(table.schema.as_deref())?;
-        }
-        self.ident(&index.name)?;
-        self.w(" ON ");
-        if schema_on_index {
-            self.ident(&table.name)?;
-        } else {
-            self.table_name(table)?;
-        }
-        self.w(" (");
-        // Index expressions name columns bare and write values as literals.
-        self.qualify = false;
-        self.literal_binds = true;
-        for (i, el) in index.elements.iter().enumerate() {
-            if i > 0 {
-                self.w(", ");
-            }
-            match el {
-                IndexElement::Column(name) => {
-                    if !table.columns.contains_key(name) {
-                        return Err(CompileError::NoSuchColumn {
-                            source_name: table.fullname(),
-                            column: name.to_string(),
-                        });
-                    }
-                    self.ident(name)?;
-                }
-                IndexElement::Expr(e) => {
-                    self.w("(");
-                    self.expr(e)?;
-                    self.w(")");
-                }
-            }
-        }
-        self.w(")");
-        if let Some(pred) = &index.predicate {
-            if !self.d.supports_partial_indexes() {
-                return Err(CompileError::unsupported(
-                    "a partial index (CREATE INDEX ... WHERE)",
-                    self.d.name(),
-                ));
-            }
-            self.w(" WHERE ");
-            self.expr(pred)?;
-        }
-        Ok(())
-    }
-
-    fn drop_index(&mut self, di: &DropIndex) -> Res {
-        self.w("DROP INDEX ");
-        if di.if_exists {
-            if self.d.drop_index_names_table() {
-                return Err(CompileError::unsupported(
-                    "DROP INDEX IF EXISTS",
-                    self.d.name(),
-                ));
-            }
-            self.w("IF EXISTS ");
-        }
-        if self.d.drop_index_names_table() {
-            self.ident(&di.name)?;
-            self.w(" ON ");
-            self.table_name(&di.table)
-        } else {
-            self.schema(di.table.schema.as_deref())?;
-            self.ident(&di.name)
-        }
     }
 
     fn set_comment(&mut self, sc: &SetComment) -> Res {

@@ -223,6 +223,18 @@ pub(crate) fn array_type_sql<D: Dialect + ?Sized>(
 }
 
 /// `NAME(p, s)`, `NAME(p)` or `NAME`.
+/// A time type's `(precision)`, or nothing for the default; PostgreSQL and MySQL keep at
+/// most 6 digits of fractional seconds.
+pub(crate) fn precision_sql(precision: Option<u32>) -> Result<String, CompileError> {
+    match precision {
+        None => Ok(String::new()),
+        Some(p) if p <= 6 => Ok(format!("({p})")),
+        Some(p) => Err(CompileError::invalid(format!(
+            "a fractional-seconds precision of {p}: at most 6 digits are kept"
+        ))),
+    }
+}
+
 pub(crate) fn numeric(name: &str, p: Option<u32>, s: Option<u32>) -> String {
     match (p, s) {
         (Some(p), Some(s)) => format!("{name}({p}, {s})"),
@@ -478,6 +490,45 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     }
     /// Partial indexes (`CREATE INDEX ... WHERE`).
     fn supports_partial_indexes(&self) -> bool;
+    /// An index access method (`USING gist`): on PostgreSQL every method, on MySQL `BTREE`
+    /// and `HASH`; none elsewhere.
+    fn supports_index_method(&self, method: &crate::schema::IndexMethod) -> bool {
+        let _ = method;
+        false
+    }
+    /// `USING method` follows the column list (`(a) USING BTREE`, MySQL) rather than the
+    /// table (`ON t USING gist (a)`, PostgreSQL).
+    fn index_using_after_columns(&self) -> bool {
+        false
+    }
+    /// Operator classes on index elements (`body jsonb_path_ops`).
+    fn supports_index_opclass(&self) -> bool {
+        false
+    }
+    /// `NULLS FIRST | LAST` on index elements.
+    fn supports_index_nulls_order(&self) -> bool {
+        false
+    }
+    /// Non-key columns in an index (`INCLUDE (a)`).
+    fn supports_index_include(&self) -> bool {
+        false
+    }
+    /// Index storage parameters (`WITH (fillfactor = 70)`).
+    fn supports_index_storage_params(&self) -> bool {
+        false
+    }
+    /// `CREATE INDEX CONCURRENTLY`.
+    fn supports_index_concurrently(&self) -> bool {
+        false
+    }
+    /// A prefix length on an indexed column (`name(10)`).
+    fn supports_index_prefix_length(&self) -> bool {
+        false
+    }
+    /// Declarative partitioning: `PARTITION BY RANGE | LIST | HASH` and `PARTITION OF`.
+    fn supports_partitioning(&self) -> bool {
+        false
+    }
     /// `CREATE INDEX IF NOT EXISTS`.
     fn supports_create_index_if_not_exists(&self) -> bool {
         true

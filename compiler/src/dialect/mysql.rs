@@ -70,10 +70,16 @@ impl Dialect for MySQL {
                 ));
             }
             SqlType::Boolean => "BOOL".into(),
-            SqlType::Time => "TIME".into(),
-            SqlType::DateTime { timezone: false } => "DATETIME".into(),
-            SqlType::DateTime { timezone: true } => "TIMESTAMP".into(),
-            SqlType::Interval => {
+            SqlType::Time { precision } => format!("TIME{}", super::precision_sql(*precision)?),
+            SqlType::DateTime {
+                timezone,
+                precision,
+            } => format!(
+                "{}{}",
+                if *timezone { "TIMESTAMP" } else { "DATETIME" },
+                super::precision_sql(*precision)?
+            ),
+            SqlType::Interval { .. } => {
                 return Err(CompileError::unsupported("the Interval type", self.name()));
             }
             SqlType::LargeBinary => "BLOB".into(),
@@ -102,13 +108,13 @@ impl Dialect for MySQL {
                 "CHAR".into()
             }
             SqlType::Date => "DATE".into(),
-            SqlType::Time => "TIME".into(),
+            SqlType::Time { .. } => "TIME".into(),
             SqlType::DateTime { .. } => "DATETIME".into(),
             SqlType::LargeBinary => "BINARY".into(),
             SqlType::Json => "JSON".into(),
             SqlType::Enum(_) => "CHAR".into(),
             SqlType::Domain(d) => self.cast_type_sql(d.base())?,
-            SqlType::Interval | SqlType::Other(_) => {
+            SqlType::Interval { .. } | SqlType::Other(_) => {
                 return Err(CompileError::unsupported(
                     format!("CAST to {sql_type}"),
                     self.name(),
@@ -149,6 +155,18 @@ impl Dialect for MySQL {
     }
     fn supports_partial_indexes(&self) -> bool {
         false
+    }
+    fn supports_index_method(&self, method: &crate::schema::IndexMethod) -> bool {
+        matches!(
+            method,
+            crate::schema::IndexMethod::Btree | crate::schema::IndexMethod::Hash
+        )
+    }
+    fn index_using_after_columns(&self) -> bool {
+        true
+    }
+    fn supports_index_prefix_length(&self) -> bool {
+        true
     }
     fn supports_create_index_if_not_exists(&self) -> bool {
         false

@@ -38,10 +38,23 @@ impl Dialect for PostgreSQL {
             SqlType::Double => "DOUBLE PRECISION".into(),
             SqlType::String(_) => "VARCHAR".into(),
             SqlType::Boolean => "BOOLEAN".into(),
-            SqlType::Time => "TIME WITHOUT TIME ZONE".into(),
-            SqlType::DateTime { timezone: false } => "TIMESTAMP WITHOUT TIME ZONE".into(),
-            SqlType::DateTime { timezone: true } => "TIMESTAMP WITH TIME ZONE".into(),
-            SqlType::Interval => "INTERVAL".into(),
+            SqlType::Time { precision } => {
+                format!(
+                    "TIME{} WITHOUT TIME ZONE",
+                    super::precision_sql(*precision)?
+                )
+            }
+            SqlType::DateTime {
+                timezone,
+                precision,
+            } => format!(
+                "TIMESTAMP{} {} TIME ZONE",
+                super::precision_sql(*precision)?,
+                if *timezone { "WITH" } else { "WITHOUT" }
+            ),
+            SqlType::Interval { precision } => {
+                format!("INTERVAL{}", super::precision_sql(*precision)?)
+            }
             SqlType::LargeBinary => "BYTEA".into(),
             SqlType::Uuid => "UUID".into(),
             SqlType::Json => "JSONB".into(),
@@ -94,6 +107,27 @@ impl Dialect for PostgreSQL {
         true
     }
     fn supports_partial_indexes(&self) -> bool {
+        true
+    }
+    fn supports_index_method(&self, _method: &crate::schema::IndexMethod) -> bool {
+        true
+    }
+    fn supports_index_opclass(&self) -> bool {
+        true
+    }
+    fn supports_index_nulls_order(&self) -> bool {
+        true
+    }
+    fn supports_index_include(&self) -> bool {
+        true
+    }
+    fn supports_index_storage_params(&self) -> bool {
+        true
+    }
+    fn supports_index_concurrently(&self) -> bool {
+        true
+    }
+    fn supports_partitioning(&self) -> bool {
         true
     }
     fn comment_style(&self) -> CommentStyle {

@@ -41,10 +41,13 @@ impl Dialect for SQLite {
             SqlType::Double => "DOUBLE".into(),
             SqlType::String(_) => "VARCHAR".into(),
             SqlType::Boolean => "BOOLEAN".into(),
-            SqlType::Time => "TIME".into(),
-            SqlType::DateTime { timezone: false } => "DATETIME".into(),
-            SqlType::DateTime { timezone: true } => "TIMESTAMP".into(),
-            SqlType::Interval => "INTERVAL".into(),
+            // SQLite stores text: a precision is not written.
+            SqlType::Time { .. } => "TIME".into(),
+            SqlType::DateTime {
+                timezone: false, ..
+            } => "DATETIME".into(),
+            SqlType::DateTime { timezone: true, .. } => "TIMESTAMP".into(),
+            SqlType::Interval { .. } => "INTERVAL".into(),
             SqlType::LargeBinary => "BLOB".into(),
             SqlType::Uuid => "UUID".into(),
             SqlType::Json => "JSON".into(),

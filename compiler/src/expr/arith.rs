@@ -27,8 +27,8 @@ pub(crate) fn affinity(t: &SqlType) -> Affinity {
         SqlType::String(_) | SqlType::Char(_) | SqlType::Text => Affinity::String,
         SqlType::Date => Affinity::Date,
         SqlType::DateTime { .. } => Affinity::DateTime,
-        SqlType::Time => Affinity::Time,
-        SqlType::Interval => Affinity::Interval,
+        SqlType::Time { .. } => Affinity::Time,
+        SqlType::Interval { .. } => Affinity::Interval,
         _ => Affinity::Other,
     }
 }
@@ -45,10 +45,10 @@ pub(crate) fn value_type(v: &Value) -> Option<SqlType> {
         Value::Text(_) => SqlType::String(None),
         Value::Bool(_) => SqlType::Boolean,
         Value::Date(_) => SqlType::Date,
-        Value::Time(_) => SqlType::Time,
-        Value::Timestamp(_) => SqlType::DateTime { timezone: false },
-        Value::TimestampTz(_) => SqlType::DateTime { timezone: true },
-        Value::Interval(_) => SqlType::Interval,
+        Value::Time(_) => SqlType::TIME,
+        Value::Timestamp(_) => SqlType::DATETIME,
+        Value::TimestampTz(_) => SqlType::DATETIME_TZ,
+        Value::Interval(_) => SqlType::INTERVAL,
         _ => return None,
     })
 }
@@ -91,7 +91,7 @@ pub(crate) fn result_type(
     };
     let Some(r) = right else { return Some(l) };
     let numeric = SqlType::Numeric(None, None);
-    let datetime = SqlType::DateTime { timezone: false };
+    let datetime = SqlType::DATETIME;
     Some(match (affinity(&l), op, affinity(&r)) {
         (A::Integer, O::Add | O::Mul | O::Sub, A::Numeric | A::Float) => r,
         (A::Integer, O::Add, A::Date) | (A::Integer, O::Mul, A::Interval) => r,
@@ -102,9 +102,9 @@ pub(crate) fn result_type(
         (A::Date, O::Add, A::Interval | A::Time) => datetime,
         (A::Date, O::Sub, A::Date) => SqlType::Integer,
         (A::Date, O::Sub, A::Interval) => datetime,
-        (A::Date | A::DateTime, O::Sub, A::DateTime) => SqlType::Interval,
+        (A::Date | A::DateTime, O::Sub, A::DateTime) => SqlType::INTERVAL,
         (A::Time, O::Add, A::Date) => datetime,
-        (A::Time, O::Sub, A::Time) => SqlType::Interval,
+        (A::Time, O::Sub, A::Time) => SqlType::INTERVAL,
         (A::Interval, O::Add, A::Date) => datetime,
         (A::Interval, O::Add, A::DateTime | A::Time) => r,
         _ => l,
@@ -125,8 +125,8 @@ mod tests {
             .column(Column::new("n", T::Numeric(Some(10), Some(2))))
             .column(Column::new("f", T::Float))
             .column(Column::new("d", T::Date))
-            .column(Column::new("ts", T::DateTime { timezone: true }))
-            .column(Column::new("iv", T::Interval))
+            .column(Column::new("ts", T::DATETIME_TZ))
+            .column(Column::new("iv", T::INTERVAL))
             .column(Column::new("s", T::String(Some(5))))
     }
 
@@ -144,16 +144,13 @@ mod tests {
         assert_eq!(c("i").floordiv(c("i")).sql_type(), Some(T::Integer));
         assert_eq!(c("i").floordiv(c("n")).sql_type(), numeric);
         assert_eq!((c("i") % c("n")).sql_type(), Some(T::Integer));
-        let datetime = Some(T::DateTime { timezone: false });
+        let datetime = Some(T::DATETIME);
         assert_eq!((c("d") + c("iv")).sql_type(), datetime);
         assert_eq!((c("d") - c("d")).sql_type(), Some(T::Integer));
         assert_eq!((c("d") + 1).sql_type(), Some(T::Date));
-        assert_eq!((c("ts") - c("ts")).sql_type(), Some(T::Interval));
-        assert_eq!(
-            (c("iv") + c("ts")).sql_type(),
-            Some(T::DateTime { timezone: true })
-        );
-        assert_eq!((c("iv") * 2).sql_type(), Some(T::Interval));
+        assert_eq!((c("ts") - c("ts")).sql_type(), Some(T::INTERVAL));
+        assert_eq!((c("iv") + c("ts")).sql_type(), Some(T::DATETIME_TZ));
+        assert_eq!((c("iv") * 2).sql_type(), Some(T::INTERVAL));
         // Values have their own types; `+` of strings is concatenation.
         assert_eq!((c("i") + 0.5).sql_type(), Some(T::Float));
         assert_eq!(

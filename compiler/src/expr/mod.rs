@@ -57,7 +57,7 @@ pub struct ColumnRef {
 ///
 /// ```
 /// use sqlcore_compiler::*;
-/// let t = Table::new("t").column(Column::new("at", SqlType::DateTime { timezone: false }));
+/// let t = Table::new("t").column(Column::new("at", SqlType::DATETIME));
 /// let month = func("date_trunc", (literal("month"), t.c("at"))).label("month");
 /// let q = select([month.clone(), count_all()]).group_by(month);
 /// assert_eq!(
@@ -356,7 +356,7 @@ impl Expr {
                 "max" | "min" | "sum" | "coalesce" | "lower" | "upper" => {
                     args.first().and_then(Expr::sql_type)
                 }
-                "now" | "current_timestamp" => Some(SqlType::DateTime { timezone: true }),
+                "now" | "current_timestamp" => Some(SqlType::DATETIME_TZ),
                 "array_agg" => args.first().and_then(Expr::sql_type).map(SqlType::array),
                 _ => None,
             },

@@ -1,6 +1,5 @@
-//! Table constraints and indexes.
+//! Table constraints.
 
-use crate::expr::Expr;
 use std::sync::Arc;
 
 /// An ON DELETE / ON UPDATE action of a foreign key.
@@ -159,75 +158,6 @@ impl CheckConstraint {
     /// Names the constraint.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
-        self
-    }
-}
-
-/// One element of an index: a column or an expression.
-#[derive(Debug, Clone, PartialEq)]
-pub enum IndexElement {
-    /// A column by name.
-    Column(Arc<str>),
-    /// An expression over the table's columns (rendered unqualified, values as literals).
-    Expr(Expr),
-}
-
-impl From<&str> for IndexElement {
-    fn from(name: &str) -> Self {
-        IndexElement::Column(name.into())
-    }
-}
-
-impl From<Expr> for IndexElement {
-    fn from(expr: Expr) -> Self {
-        IndexElement::Expr(expr)
-    }
-}
-
-/// An index on a table.
-///
-/// ```
-/// use sqlcore_compiler::{Index, Table, Column, SqlType, lower};
-/// let users = Table::new("users").column(Column::new("name", SqlType::Text));
-/// let ix = Index::new("ix_users_lower_name", [lower(users.c("name"))]).unique();
-/// assert!(ix.unique);
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct Index {
-    /// Index name.
-    pub name: String,
-    /// Indexed columns or expressions.
-    pub elements: Vec<IndexElement>,
-    /// UNIQUE index.
-    pub unique: bool,
-    /// Partial-index condition (PostgreSQL and SQLite), as an expression.
-    pub predicate: Option<Expr>,
-}
-
-impl Index {
-    /// An index named `name` over `elements` (column names or expressions).
-    pub fn new<E>(name: impl Into<String>, elements: E) -> Self
-    where
-        E: IntoIterator,
-        E::Item: Into<IndexElement>,
-    {
-        Index {
-            name: name.into(),
-            elements: elements.into_iter().map(Into::into).collect(),
-            unique: false,
-            predicate: None,
-        }
-    }
-
-    /// Makes it a UNIQUE index.
-    pub fn unique(mut self) -> Self {
-        self.unique = true;
-        self
-    }
-
-    /// Makes it a partial index (`WHERE predicate`).
-    pub fn filter(mut self, predicate: Expr) -> Self {
-        self.predicate = Some(predicate);
         self
     }
 }

@@ -92,7 +92,7 @@ impl MetaData {
     }
 
     /// Tables ordered so that every table comes after the tables its foreign keys refer to
-    /// (definition order otherwise); the order of `create_all`. A cycle of foreign keys between
+    /// and a partition after its parent (definition order otherwise); the order of `create_all`. A cycle of foreign keys between
     /// tables is a [`CompileError::DependencyCycle`]. References to tables outside this
     /// collection and self-references are ignored.
     pub fn sorted_tables(&self) -> Result<Vec<Table>, CompileError> {
@@ -102,10 +102,19 @@ impl MetaData {
             .values()
             .map(|table| {
                 let mut out = Vec::new();
-                for fk in &table.foreign_keys {
-                    let target = match &fk.referred_schema {
-                        Some(schema) => format!("{schema}.{}", fk.referred_table),
-                        None => fk.referred_table.clone(),
+                // A partition comes after its parent, as a table after those it refers to.
+                let parent = table
+                    .partition_of
+                    .as_ref()
+                    .map(|of| (&of.parent_schema, &of.parent));
+                let referred = table
+                    .foreign_keys
+                    .iter()
+                    .map(|fk| (&fk.referred_schema, &fk.referred_table));
+                for (schema, name) in parent.into_iter().chain(referred) {
+                    let target = match schema {
+                        Some(schema) => format!("{schema}.{name}"),
+                        None => name.clone(),
                     };
                     if let Some(idx) = self.tables.get_index_of(&target) {
                         if keys[idx] != &table.fullname() && !out.contains(&idx) {

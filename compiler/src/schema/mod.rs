@@ -3,8 +3,10 @@
 mod column;
 mod computed;
 mod constraint;
+mod index;
 mod metadata;
 mod named_types;
+mod partition;
 mod sequence;
 mod table;
 mod types;
@@ -12,11 +14,12 @@ mod types;
 pub use column::{Autoincrement, ClientDefault, Column, ServerDefault};
 pub use computed::{Computed, Identity};
 pub use constraint::{
-    CheckConstraint, ForeignKey, Index, IndexElement, PrimaryKey, ReferentialAction,
-    UniqueConstraint,
+    CheckConstraint, ForeignKey, PrimaryKey, ReferentialAction, UniqueConstraint,
 };
+pub use index::{ElementKey, ElementOptions, Index, IndexElement, IndexMethod};
 pub use metadata::MetaData;
 pub use named_types::{DomainType, EnumType, NamedType};
+pub use partition::{PartitionBound, PartitionBy, PartitionOf, PartitionStrategy, RangeValue};
 pub use sequence::{NextValue, Sequence};
 pub use table::{Table, TableDef};
 pub use types::SqlType;

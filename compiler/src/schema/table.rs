@@ -3,7 +3,8 @@
 use crate::error::CompileError;
 use crate::expr::{ColumnRef, Expr};
 use crate::schema::{
-    Autoincrement, CheckConstraint, Column, ForeignKey, Index, PrimaryKey, UniqueConstraint,
+    Autoincrement, CheckConstraint, Column, ForeignKey, Index, IndexElement, PartitionBound,
+    PartitionBy, PartitionOf, PartitionStrategy, PrimaryKey, UniqueConstraint,
 };
 use crate::stmt::{Alias, FromClause, JoinKind, Source};
 use indexmap::IndexMap;
@@ -31,6 +32,10 @@ pub struct TableDef {
     pub indexes: Vec<Index>,
     /// Table comment.
     pub comment: Option<String>,
+    /// The partition key of a partitioned table (PostgreSQL).
+    pub partition_by: Option<PartitionBy>,
+    /// The parent and bound of a partition (PostgreSQL).
+    pub partition_of: Option<PartitionOf>,
     /// The first problem found while building the table; compiling anything that uses the
     /// table reports it.
     pub problem: Option<CompileError>,
@@ -83,6 +88,8 @@ impl Table {
                 check_constraints: Vec::new(),
                 indexes: Vec::new(),
                 comment: None,
+                partition_by: None,
+                partition_of: None,
                 problem: None,
             }),
         }
@@ -204,6 +211,61 @@ impl Table {
     /// Adds an index.
     pub fn index(mut self, index: Index) -> Self {
         self.edit().indexes.push(index);
+        self
+    }
+
+    /// Makes this a partitioned table (PostgreSQL's `PARTITION BY RANGE | LIST | HASH (keys)`),
+    /// keyed by columns or expressions. Rows are inserted and queried through it as through
+    /// any table; they are stored in its partitions ([`Table::partition_of`]).
+    ///
+    /// ```
+    /// use sqlcore_compiler::*;
+    /// let events = Table::new("events")
+    ///     .column(Column::new("id", SqlType::Integer).not_null())
+    ///     .column(Column::new("at", SqlType::Date).not_null())
+    ///     .partition_by(PartitionStrategy::Range, ["at"]);
+    /// let y2024 = Table::new("events_2024").partition_of(
+    ///     &events,
+    ///     PartitionBound::range(
+    ///         chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+    ///         chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+    ///     ),
+    /// );
+    /// assert_eq!(
+    ///     create_table(&events).compile(&PostgreSQL).unwrap().sql,
+    ///     "CREATE TABLE events (id INTEGER NOT NULL, at DATE NOT NULL) PARTITION BY RANGE (at)"
+    /// );
+    /// assert_eq!(
+    ///     create_table(&y2024).compile(&PostgreSQL).unwrap().sql,
+    ///     "CREATE TABLE events_2024 PARTITION OF events \
+    ///      FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+    /// );
+    /// assert!(create_table(&events).compile(&SQLite).is_err());
+    /// ```
+    pub fn partition_by<K>(mut self, strategy: PartitionStrategy, keys: K) -> Self
+    where
+        K: IntoIterator,
+        K::Item: Into<IndexElement>,
+    {
+        self.edit().partition_by = Some(PartitionBy {
+            strategy,
+            keys: keys.into_iter().map(Into::into).collect(),
+        });
+        self
+    }
+
+    /// Makes this a partition of `parent` holding the rows of `bound` (`CREATE TABLE t
+    /// PARTITION OF parent FOR VALUES …`). The partition takes the parent's columns when it
+    /// declares none, so that it can be queried on its own; its DDL names only the parent.
+    pub fn partition_of(mut self, parent: &Table, bound: PartitionBound) -> Self {
+        if self.columns.is_empty() {
+            self.edit().columns = parent.columns.clone();
+        }
+        self.edit().partition_of = Some(PartitionOf {
+            parent_schema: parent.schema.clone(),
+            parent: parent.name.clone(),
+            bound,
+        });
         self
     }
 

@@ -40,17 +40,31 @@ pub enum SqlType {
     Boolean,
     /// Calendar date.
     Date,
-    /// Time of day.
-    Time,
+    /// Time of day, with an optional fractional-seconds precision (SQLAlchemy's
+    /// `TIME(precision=…)`): `TIME(0) WITHOUT TIME ZONE` on PostgreSQL, `TIME(3)` on MySQL;
+    /// SQLite, which stores text, ignores it.
+    Time {
+        /// Digits of fractional seconds kept (0–6); `None` is the database's default.
+        precision: Option<u32>,
+    },
     /// Date and time, with or without time zone. On SQLite both kinds are stored as text in
     /// SQLAlchemy's format, `2024-03-01 12:30:15.000000` (an aware value as its UTC wall
     /// clock); see [`crate::datetime_text`].
     DateTime {
         /// Whether the value carries a time zone.
         timezone: bool,
+        /// Digits of fractional seconds kept (0–6, SQLAlchemy's `TIMESTAMP(precision=…)`):
+        /// `TIMESTAMP(3) WITH TIME ZONE` on PostgreSQL, `DATETIME(6)` on MySQL; ignored on
+        /// SQLite. `None` is the database's default (microseconds on PostgreSQL, whole
+        /// seconds on MySQL).
+        precision: Option<u32>,
     },
-    /// A time span.
-    Interval,
+    /// A time span, with an optional fractional-seconds precision (`INTERVAL(3)`,
+    /// PostgreSQL).
+    Interval {
+        /// Digits of fractional seconds kept (0–6); `None` is the default.
+        precision: Option<u32>,
+    },
     /// Binary data.
     LargeBinary,
     /// UUID.
@@ -125,6 +139,32 @@ impl SqlType {
         }
     }
 
+    /// `DateTime` without a time zone (SQLAlchemy's `DateTime()`), the database's precision.
+    pub const DATETIME: SqlType = SqlType::DateTime {
+        timezone: false,
+        precision: None,
+    };
+    /// `DateTime(timezone=True)`, the database's precision.
+    pub const DATETIME_TZ: SqlType = SqlType::DateTime {
+        timezone: true,
+        precision: None,
+    };
+    /// `Time`, the database's precision.
+    pub const TIME: SqlType = SqlType::Time { precision: None };
+    /// `Interval`, the database's precision.
+    pub const INTERVAL: SqlType = SqlType::Interval { precision: None };
+
+    /// The fractional-seconds precision of a time type (`None` for any other type, or the
+    /// default).
+    pub fn time_precision(&self) -> Option<u32> {
+        match self {
+            SqlType::DateTime { precision, .. }
+            | SqlType::Time { precision }
+            | SqlType::Interval { precision } => *precision,
+            _ => None,
+        }
+    }
+
     /// Whether values of this type are text.
     pub fn is_string(&self) -> bool {
         matches!(self, SqlType::String(_) | SqlType::Char(_) | SqlType::Text)
@@ -138,7 +178,20 @@ impl std::fmt::Display for SqlType {
             SqlType::Numeric(Some(p), None) => write!(f, "Numeric({p})"),
             SqlType::String(Some(n)) => write!(f, "String({n})"),
             SqlType::Char(Some(n)) => write!(f, "Char({n})"),
-            SqlType::DateTime { timezone: true } => f.write_str("DateTime(timezone)"),
+            SqlType::DateTime {
+                timezone,
+                precision,
+            } => {
+                f.write_str("DateTime")?;
+                match (timezone, precision) {
+                    (false, None) => Ok(()),
+                    (true, None) => f.write_str("(timezone)"),
+                    (false, Some(p)) => write!(f, "(precision {p})"),
+                    (true, Some(p)) => write!(f, "(timezone, precision {p})"),
+                }
+            }
+            SqlType::Time { precision: Some(p) } => write!(f, "Time({p})"),
+            SqlType::Interval { precision: Some(p) } => write!(f, "Interval({p})"),
             SqlType::Other(name) => write!(f, "Other({name})"),
             SqlType::Array {
                 item,

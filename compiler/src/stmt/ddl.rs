@@ -242,6 +242,9 @@ impl DropIndex {
 }
 
 /// Any DDL statement.
+// An index with its options is the largest; DDL is built a few times per schema, never in a
+// hot path, so it is not boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ddl {
     /// CREATE TABLE.
