@@ -114,7 +114,9 @@ impl Dialect for MySQL {
                     self.name(),
                 ));
             }
-            SqlType::Array { .. } => self.type_sql(sql_type)?,
+            SqlType::Array { .. } | SqlType::TsVector | SqlType::TsQuery => {
+                self.type_sql(sql_type)?
+            }
         })
     }
     fn supports_returning(&self) -> bool {
@@ -128,6 +130,9 @@ impl Dialect for MySQL {
     }
     fn supports_for_update(&self) -> bool {
         true
+    }
+    fn full_text_style(&self) -> super::FullTextStyle {
+        super::FullTextStyle::MatchAgainst
     }
     fn json_access_style(&self) -> JsonAccessStyle {
         JsonAccessStyle::ExtractUnquoteText

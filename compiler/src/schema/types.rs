@@ -87,6 +87,14 @@ pub enum SqlType {
     /// A PostgreSQL domain (see [`DomainType`]); its base type on other dialects. Values are
     /// those of the base type.
     Domain(DomainType),
+    /// PostgreSQL's `TSVECTOR`, a document prepared for full text search (SQLAlchemy's
+    /// `postgresql.TSVECTOR`, PostgreSQL only: compiling it for another dialect is a
+    /// [`CompileError::Unsupported`](crate::CompileError::Unsupported)). Bound and read in
+    /// its text form, `'a':1 'cat':3 'fat':2`.
+    TsVector,
+    /// PostgreSQL's `TSQUERY`, a full text query (`'fat' & 'cat'`); PostgreSQL only, bound
+    /// and read as text, as [`SqlType::TsVector`].
+    TsQuery,
 }
 
 impl SqlType {
