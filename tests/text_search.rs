@@ -295,3 +295,32 @@ fn sqlite_match_searches_an_fts5_table() {
         ["dogs", "rats"]
     );
 }
+
+#[test]
+fn configurations_and_search_texts_are_values_of_one_cached_shape() {
+    let t = articles();
+    let stmt = |config: &str, words: &str| -> Statement {
+        select([t.c("id")])
+            .filter(t.c("doc").match_config(config, words))
+            .into()
+    };
+    let (a, b) = (stmt("english", "fat cat"), stmt("simple", "rat"));
+    let (ka, kb) = (
+        extract(&a, &PostgreSQL).unwrap(),
+        extract(&b, &PostgreSQL).unwrap(),
+    );
+    let cached = CachedCompiled::new(a.compile(&PostgreSQL).unwrap(), &ka).unwrap();
+    assert!(kb.matches(cached.key()));
+    assert_eq!(
+        cached.bind(&kb, &Params::new(), None).unwrap().values,
+        [Value::from("simple"), Value::from("rat")]
+    );
+    // With and without a configuration, and `@@`, are different shapes.
+    let plain: Statement = select([t.c("id")]).filter(t.c("doc").match_("rat")).into();
+    let op: Statement = select([t.c("id")])
+        .filter(t.c("doc").ts_match("rat"))
+        .into();
+    for other in [&plain, &op] {
+        assert!(!extract(other, &PostgreSQL).unwrap().matches(cached.key()));
+    }
+}
