@@ -398,6 +398,7 @@ fn scalar_type(t: &SqlType) -> Option<Type> {
         SqlType::Domain(d) => return scalar_type(d.base()),
         SqlType::TsVector => Type::TS_VECTOR,
         SqlType::TsQuery => Type::TSQUERY,
+        SqlType::Custom(c) => return scalar_type(c.impl_type()),
     })
 }
 

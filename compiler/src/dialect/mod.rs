@@ -145,6 +145,7 @@ pub(crate) fn unnamed_type_sql(
         },
         SqlType::Domain(_) if d.supports_domains() => None,
         SqlType::Domain(dom) => Some(d.type_sql(dom.base())?),
+        SqlType::Custom(c) => Some(d.type_sql(c.impl_type())?),
         _ => None,
     })
 }

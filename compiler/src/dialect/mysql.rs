@@ -108,6 +108,7 @@ impl Dialect for MySQL {
             SqlType::Json => "JSON".into(),
             SqlType::Enum(_) => "CHAR".into(),
             SqlType::Domain(d) => self.cast_type_sql(d.base())?,
+            SqlType::Custom(c) => self.cast_type_sql(c.impl_type())?,
             SqlType::Interval | SqlType::Other(_) => {
                 return Err(CompileError::unsupported(
                     format!("CAST to {sql_type}"),

@@ -3,6 +3,7 @@
 mod column;
 mod computed;
 mod constraint;
+mod custom_type;
 mod metadata;
 mod named_types;
 mod sequence;
@@ -15,6 +16,7 @@ pub use constraint::{
     CheckConstraint, ForeignKey, Index, IndexElement, PrimaryKey, ReferentialAction,
     UniqueConstraint,
 };
+pub use custom_type::{CustomType, TypeDecorator};
 pub use metadata::MetaData;
 pub use named_types::{DomainType, EnumType, NamedType};
 pub use sequence::{NextValue, Sequence};

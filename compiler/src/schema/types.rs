@@ -1,6 +1,6 @@
 //! [`SqlType`]: the dialect-neutral column types.
 
-use super::{DomainType, EnumType};
+use super::{CustomType, DomainType, EnumType};
 
 /// A column's SQL type, rendered per dialect by the compiler.
 ///
@@ -95,6 +95,10 @@ pub enum SqlType {
     /// PostgreSQL's `TSQUERY`, a full text query (`'fat' & 'cat'`); PostgreSQL only, bound
     /// and read as text, as [`SqlType::TsVector`].
     TsQuery,
+    /// A user type (SQLAlchemy's `TypeDecorator`; see
+    /// [`TypeDecorator`](crate::TypeDecorator)): rendered, bound and read as its
+    /// implementation type.
+    Custom(CustomType),
 }
 
 impl SqlType {
@@ -158,6 +162,7 @@ impl std::fmt::Display for SqlType {
             } => write!(f, "Array({item}, {n})"),
             SqlType::Enum(e) => write!(f, "Enum({})", e.name()),
             SqlType::Domain(d) => write!(f, "Domain({})", d.name()),
+            SqlType::Custom(c) => write!(f, "Custom({})", c.name()),
             other => {
                 let dbg = format!("{other:?}");
                 f.write_str(dbg.split(['(', ' ']).next().unwrap_or(&dbg))
