@@ -50,6 +50,38 @@ impl TypeDecorator for OtherEmail {
     }
 }
 
+/// Text tagged by a key: alike in name and implementation type whatever the tag.
+#[derive(Debug)]
+struct Tagged(&'static str);
+
+impl TypeDecorator for Tagged {
+    fn name(&self) -> &str {
+        "tagged"
+    }
+    fn impl_type(&self) -> SqlType {
+        SqlType::Text
+    }
+    fn cache_key(&self) -> String {
+        self.0.to_owned()
+    }
+}
+
+/// Another Rust type with Tagged's name, implementation type and key.
+#[derive(Debug)]
+struct Twin;
+
+impl TypeDecorator for Twin {
+    fn name(&self) -> &str {
+        "tagged"
+    }
+    fn impl_type(&self) -> SqlType {
+        SqlType::Text
+    }
+    fn cache_key(&self) -> String {
+        "a".to_owned()
+    }
+}
+
 fn accounts() -> Table {
     Table::new("accounts")
         .column(Column::new("id", SqlType::Integer).primary_key())
@@ -165,6 +197,26 @@ fn user_types_are_equal_and_share_a_cache_key_only_when_alike() {
         stmt(SqlType::Numeric(Some(10), Some(2)), "1"),
     ] {
         assert!(!extract(&other, &PostgreSQL).unwrap().matches(cached.key()));
+    }
+    // Alike in name and implementation type, rendering the same SQL: the cache key and the
+    // Rust type still tell them apart.
+    assert_eq!(SqlType::custom(Tagged("a")), SqlType::custom(Tagged("a")));
+    assert_ne!(SqlType::custom(Tagged("a")), SqlType::custom(Tagged("b")));
+    assert_ne!(SqlType::custom(Tagged("a")), SqlType::custom(Twin));
+    let tagged = stmt(SqlType::custom(Tagged("a")), "1");
+    let key = extract(&tagged, &PostgreSQL).unwrap();
+    let cached = CachedCompiled::new(tagged.compile(&PostgreSQL).unwrap(), &key).unwrap();
+    assert!(
+        extract(&stmt(SqlType::custom(Tagged("a")), "2"), &PostgreSQL)
+            .unwrap()
+            .matches(cached.key())
+    );
+    for other in [SqlType::custom(Tagged("b")), SqlType::custom(Twin)] {
+        assert!(
+            !extract(&stmt(other, "1"), &PostgreSQL)
+                .unwrap()
+                .matches(cached.key())
+        );
     }
     let email = stmt(SqlType::custom(Email), "1");
     let key = extract(&email, &PostgreSQL).unwrap();
