@@ -27,7 +27,7 @@
 
 use crate::dialect::Dialect;
 use crate::expr::{
-    ArrayExpr, Bind, BindParam, Expr, FrameBound, InList, OrderBy, SeenBinds, Window,
+    ArrayExpr, Bind, BindParam, Expr, FrameBound, InList, OrderBy, SeenBinds, TextSearch, Window,
 };
 use crate::schema::{Column, SqlType, Table};
 use crate::stmt::{
@@ -731,6 +731,26 @@ impl<'s> Walker<'s> {
                 }
                 self.str(&seq.name);
             }
+            Expr::TextSearch(ts) => match &**ts {
+                TextSearch::Match {
+                    expr,
+                    query,
+                    config,
+                } => {
+                    self.tag(42);
+                    self.flag(config.is_some());
+                    self.expr(expr);
+                    self.expr(query);
+                    if let Some(config) = config {
+                        self.expr(config);
+                    }
+                }
+                TextSearch::TsMatch(l, r) => {
+                    self.tag(43);
+                    self.expr(l);
+                    self.expr(r);
+                }
+            },
         }
     }
 }

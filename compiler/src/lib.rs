@@ -44,7 +44,9 @@ pub use compile::{
     Bound, BoundRefs, Compile, Compiled, ParamSlot, ParamSource, Params, ParamsIntoIter,
     ResultColumn, SchemaTranslateMap,
 };
-pub use dialect::{Dialect, IdentifierLength, MySQL, ParamStyle, PostgreSQL, SQLite};
+pub use dialect::{
+    Dialect, FullTextStyle, IdentifierLength, MySQL, ParamStyle, PostgreSQL, SQLite,
+};
 pub use error::CompileError;
 pub use expr::*;
 pub use schema::*;

@@ -160,8 +160,11 @@ impl Connection {
         for (name, value) in row {
             let Expr::Param(p) = value else { return None };
             let column = table.get_column(name)?;
-            // Enum values are checked, and named types bound, by the INSERT.
-            if matches!(column.sql_type, SqlType::Enum(_) | SqlType::Domain(_)) {
+            // Enum values are checked, and named and user types bound, by the INSERT.
+            if matches!(
+                column.sql_type,
+                SqlType::Enum(_) | SqlType::Domain(_) | SqlType::Custom(_)
+            ) {
                 return None;
             }
             cells.push(Cell::Param(p.name.clone()));
@@ -184,7 +187,10 @@ impl Connection {
                     | sqlcore_compiler::ClientDefault::Sequence(_),
                 ) => return None,
             }
-            if matches!(column.sql_type, SqlType::Enum(_) | SqlType::Domain(_)) {
+            if matches!(
+                column.sql_type,
+                SqlType::Enum(_) | SqlType::Domain(_) | SqlType::Custom(_)
+            ) {
                 return None;
             }
             columns.push(column.name.clone());

@@ -18,6 +18,11 @@ fn mismatch(value: &Value, ty: &Type) -> BoxError {
     .into()
 }
 
+/// Whether a text value is sent in the text format for a parameter of type `ty`.
+pub(crate) fn text_form(ty: &Type) -> bool {
+    matches!(*ty, Type::TS_VECTOR | Type::TSQUERY | Type::REGCONFIG)
+}
+
 /// A value bound as a parameter of the type the statement declares.
 #[derive(Debug)]
 pub(crate) struct PgParam<'a>(pub &'a Value);
@@ -154,7 +159,12 @@ impl ToSql for PgParam<'_> {
                 _ => Err(mismatch(v, ty)),
             },
             _ => match (v, ty.kind()) {
-                // Enum labels travel as text.
+                // Enum labels travel as text, and so do the types sent in their text form
+                // (see `encode_format`).
+                (Value::Text(s), _) if text_form(ty) => {
+                    out.extend_from_slice(s.as_bytes());
+                    Ok(IsNull::No)
+                }
                 (Value::Text(s), Kind::Enum(_)) => {
                     out.extend_from_slice(s.as_bytes());
                     Ok(IsNull::No)
@@ -166,6 +176,16 @@ impl ToSql for PgParam<'_> {
 
     fn accepts(_: &Type) -> bool {
         true
+    }
+
+    /// Text for the types whose binary form sqlcore does not write (`tsvector`, `tsquery`,
+    /// `regconfig`): the server parses the text as its own input, `'a fat cat'::tsvector`.
+    fn encode_format(&self, ty: &Type) -> tokio_postgres::types::Format {
+        if matches!(self.0, Value::Text(_)) && text_form(ty) {
+            tokio_postgres::types::Format::Text
+        } else {
+            tokio_postgres::types::Format::Binary
+        }
     }
 
     to_sql_checked!();
@@ -378,6 +398,9 @@ fn scalar_type(t: &SqlType) -> Option<Type> {
         // An enum's type is the server's (its OID is the database's own): it infers it.
         SqlType::Enum(_) => return None,
         SqlType::Domain(d) => return scalar_type(d.base()),
+        SqlType::TsVector => Type::TS_VECTOR,
+        SqlType::TsQuery => Type::TSQUERY,
+        SqlType::Custom(c) => return scalar_type(c.impl_type()),
     })
 }
 

@@ -8,7 +8,9 @@ use super::pg_error::fail;
 use super::pg_params::config_from_url;
 use super::pg_session::Session;
 use super::pg_tls::Tls;
-use super::pg_value::{PgParam, PgValue, PgValueRef, RawBytes, always_decodes, param_type};
+use super::pg_value::{
+    PgParam, PgValue, PgValueRef, RawBytes, always_decodes, param_type, text_form,
+};
 use super::{Driver, DriverConnection, DriverRow, Execution, Request, ResultNames, RowSource};
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::options::IsolationLevel;
@@ -487,9 +489,10 @@ impl DriverConnection for PgConnection {
         types: &[SqlType],
         rows: &mut (dyn Iterator<Item = Result<Vec<Value>>> + Send),
     ) -> Option<Result<i64>> {
+        // Binary COPY only: a type bound in its text form (tsvector, …) takes the INSERT path.
         let types: Vec<Type> = types
             .iter()
-            .map(|t| param_type(Some(t), &Value::Null))
+            .map(|t| param_type(Some(t), &Value::Null).filter(|t| !text_form(t)))
             .collect::<Option<_>>()?;
         let sql = format!(
             "COPY {table} ({}) FROM STDIN (FORMAT binary)",

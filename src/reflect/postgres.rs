@@ -533,6 +533,8 @@ pub(super) fn sql_type(name: &str) -> SqlType {
         ("bytea", []) => SqlType::LargeBinary,
         ("uuid", []) => SqlType::Uuid,
         ("json" | "jsonb", []) => SqlType::Json,
+        ("tsvector", []) => SqlType::TsVector,
+        ("tsquery", []) => SqlType::TsQuery,
         _ => SqlType::Other(name.to_owned()),
     }
 }
@@ -803,6 +805,8 @@ mod tests {
         );
         assert_eq!(sql_type("json"), SqlType::Json);
         assert_eq!(sql_type("jsonb"), SqlType::Json);
+        assert_eq!(sql_type("tsvector"), SqlType::TsVector);
+        assert_eq!(sql_type("tsquery"), SqlType::TsQuery);
         assert_eq!(
             sql_type("timestamp(3) without time zone"),
             SqlType::DateTime {

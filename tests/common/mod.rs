@@ -68,6 +68,18 @@ pub fn check_with(case: &str, stmt: impl Into<Statement>, named: &Params) {
 /// [`check_with`], the `setup` statements (those that compile for the dialect) executed
 /// first on each database: e.g. the table or sequence the statement uses.
 pub fn check_after(case: &str, setup: &[Statement], stmt: impl Into<Statement>, named: &Params) {
+    check_after_each(case, setup, &[], stmt, named)
+}
+
+/// [`check_after`], with `sqlite_setup` run on SQLite only after `setup` (e.g. an FTS5 virtual
+/// table standing where PostgreSQL has a table with a `tsvector` column).
+pub fn check_after_each(
+    case: &str,
+    setup: &[Statement],
+    sqlite_setup: &[Statement],
+    stmt: impl Into<Statement>,
+    named: &Params,
+) {
     let stmt = stmt.into();
     for (dialect, parser_dialect) in dialects() {
         let rendered = match stmt.compile(dialect) {
@@ -91,7 +103,8 @@ pub fn check_after(case: &str, setup: &[Statement], stmt: impl Into<Statement>, 
                         // Through sqlcore's own execution layer, on an in-memory database.
                         let engine = fixtures::sqlite_engine(!empty);
                         let mut conn = engine.connect().expect("connect");
-                        for s in setup.iter().filter(|s| s.compile(dialect).is_ok()) {
+                        let setup = setup.iter().filter(|s| s.compile(dialect).is_ok());
+                        for s in setup.chain(sqlite_setup) {
                             run(&mut conn, case, s, &Params::new());
                         }
                         run(&mut conn, case, &stmt, named);

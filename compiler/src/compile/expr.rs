@@ -69,7 +69,7 @@ impl Compiler<'_> {
             | Expr::Like(_) => P_CMP,
             Expr::Neg(_) => P_NEG,
             Expr::Label(_, inner) => self.prec(inner),
-            Expr::Jsonb(..) => P_CMP,
+            Expr::Jsonb(..) | Expr::TextSearch(_) => P_CMP,
             Expr::Array(a) => Self::array_prec(a),
             // Whatever the text holds, it is grouped inside a larger expression.
             Expr::Text(_) => P_OR,
@@ -290,6 +290,7 @@ impl Compiler<'_> {
             }
             Expr::Array(a) => self.array_expr(a),
             Expr::NextValue(seq) => self.next_value(seq),
+            Expr::TextSearch(ts) => self.text_search(ts),
         }
     }
 

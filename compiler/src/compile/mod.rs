@@ -15,6 +15,7 @@ mod params;
 mod partition;
 mod query;
 mod sequence;
+mod text_search;
 mod translate;
 
 pub use params::{Bound, BoundRefs, Params, ParamsIntoIter};
@@ -647,6 +648,16 @@ pub(crate) fn collect_sources(expr: &Expr, out: &mut Vec<Source>) {
             collect_sources(l, out);
             collect_sources(r, out);
         }
+        Expr::TextSearch(ts) => match &**ts {
+            crate::expr::TextSearch::Match { expr, query, .. } => {
+                collect_sources(expr, out);
+                collect_sources(query, out);
+            }
+            crate::expr::TextSearch::TsMatch(l, r) => {
+                collect_sources(l, out);
+                collect_sources(r, out);
+            }
+        },
         Expr::Bind(_)
         | Expr::Param(_)
         | Expr::Text(_)

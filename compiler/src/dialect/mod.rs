@@ -145,6 +145,7 @@ pub(crate) fn unnamed_type_sql(
         },
         SqlType::Domain(_) if d.supports_domains() => None,
         SqlType::Domain(dom) => Some(d.type_sql(dom.base())?),
+        SqlType::Custom(c) => Some(d.type_sql(c.impl_type())?),
         _ => None,
     })
 }
@@ -166,6 +167,17 @@ pub(crate) fn named_type_sql(
 }
 
 /// The type names the dialects share; `None` for the types where they differ.
+/// How a dialect writes a full text match ([`Dialect::full_text_style`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FullTextStyle {
+    /// `expr @@ plainto_tsquery([config, ]query)` (PostgreSQL).
+    TsQuery,
+    /// `MATCH (expr) AGAINST (query IN BOOLEAN MODE)` (MySQL).
+    MatchAgainst,
+    /// `expr MATCH query` (SQLite FTS5).
+    MatchOperator,
+}
+
 pub(crate) fn common_type_sql(
     d: &dyn Dialect,
     sql_type: &SqlType,
@@ -188,6 +200,19 @@ pub(crate) fn common_type_sql(
         SqlType::Text => "TEXT".into(),
         SqlType::Date => "DATE".into(),
         SqlType::Other(name) => other_type(name, dialect)?,
+        SqlType::TsVector | SqlType::TsQuery => {
+            if !d.supports_text_search_types() {
+                return Err(CompileError::unsupported(
+                    format!("the type {sql_type} (full text search)"),
+                    dialect,
+                ));
+            }
+            if *sql_type == SqlType::TsVector {
+                "TSVECTOR".into()
+            } else {
+                "TSQUERY".into()
+            }
+        }
         _ => return Ok(None),
     }))
 }
@@ -620,6 +645,16 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// SQLAlchemy's non-native `VARCHAR` enum).
     fn enum_style(&self) -> EnumStyle {
         EnumStyle::Varchar
+    }
+    /// How [`Expr::match_`](crate::Expr::match_) is written (default: `expr MATCH query`,
+    /// SQLite's FTS5 operator).
+    fn full_text_style(&self) -> FullTextStyle {
+        FullTextStyle::MatchOperator
+    }
+    /// The text search types `TSVECTOR` / `TSQUERY`, the `@@` operator and `regconfig`
+    /// (PostgreSQL).
+    fn supports_text_search_types(&self) -> bool {
+        false
     }
     /// `CREATE DOMAIN` (PostgreSQL); without, a [`DomainType`](crate::DomainType) column is
     /// written as its base type and no domain is created.

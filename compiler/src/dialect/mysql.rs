@@ -114,13 +114,16 @@ impl Dialect for MySQL {
             SqlType::Json => "JSON".into(),
             SqlType::Enum(_) => "CHAR".into(),
             SqlType::Domain(d) => self.cast_type_sql(d.base())?,
+            SqlType::Custom(c) => self.cast_type_sql(c.impl_type())?,
             SqlType::Interval { .. } | SqlType::Other(_) => {
                 return Err(CompileError::unsupported(
                     format!("CAST to {sql_type}"),
                     self.name(),
                 ));
             }
-            SqlType::Array { .. } => self.type_sql(sql_type)?,
+            SqlType::Array { .. } | SqlType::TsVector | SqlType::TsQuery => {
+                self.type_sql(sql_type)?
+            }
         })
     }
     fn supports_returning(&self) -> bool {
@@ -134,6 +137,9 @@ impl Dialect for MySQL {
     }
     fn supports_for_update(&self) -> bool {
         true
+    }
+    fn full_text_style(&self) -> super::FullTextStyle {
+        super::FullTextStyle::MatchAgainst
     }
     fn json_access_style(&self) -> JsonAccessStyle {
         JsonAccessStyle::ExtractUnquoteText

@@ -97,6 +97,12 @@ impl Dialect for PostgreSQL {
     fn supports_arrays(&self) -> bool {
         true
     }
+    fn full_text_style(&self) -> super::FullTextStyle {
+        super::FullTextStyle::TsQuery
+    }
+    fn supports_text_search_types(&self) -> bool {
+        true
+    }
     fn supports_jsonb_operators(&self) -> bool {
         true
     }

@@ -75,6 +75,7 @@ impl Dialect for SQLite {
             SqlType::Other(_) => self.type_sql(sql_type)?,
             SqlType::Array { .. } => self.type_sql(sql_type)?,
             SqlType::Domain(d) => self.cast_type_sql(d.base())?,
+            SqlType::Custom(c) => self.cast_type_sql(c.impl_type())?,
             _ => "TEXT".into(),
         })
     }

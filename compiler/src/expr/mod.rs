@@ -12,6 +12,7 @@ mod helpers;
 mod json;
 mod ops;
 mod order;
+mod text_search;
 mod window;
 
 pub(crate) use array::array_unsupported;
@@ -31,6 +32,10 @@ pub use ops::{
     InOperand, LikeArg, and_, autoescape, bindparam, escaped, literal, or_, tuple_, typed_literal,
 };
 pub use order::{NullsOrder, OrderBy, SortDirection};
+pub use text_search::{
+    TextSearch, plainto_tsquery, to_tsquery, to_tsvector, ts_headline, ts_rank,
+    websearch_to_tsquery,
+};
 pub use window::{Frame, FrameBound, FrameUnits};
 
 use crate::error::CompileError;
@@ -314,6 +319,8 @@ pub enum Expr {
     /// A sequence's next value, `nextval('schema.seq')` (see
     /// [`Sequence::next_value`](crate::Sequence::next_value)).
     NextValue(Arc<crate::schema::Sequence>),
+    /// A full text match (see [`Expr::match_`], [`Expr::ts_match`]).
+    TextSearch(Box<TextSearch>),
 }
 
 impl Expr {
@@ -334,7 +341,8 @@ impl Expr {
             | Expr::Exists(_)
             | Expr::Jsonb(..)
             | Expr::BoolConst(_)
-            | Expr::IsBool(..) => Some(SqlType::Boolean),
+            | Expr::IsBool(..)
+            | Expr::TextSearch(_) => Some(SqlType::Boolean),
             Expr::Json(get) => Some(get.as_.sql_type()),
             Expr::Binary(op, l, r) => match op {
                 BinaryOp::Concat => l
@@ -352,6 +360,7 @@ impl Expr {
                 _ => Some(SqlType::Boolean),
             },
             Expr::Func { name, args, .. } => match &*name.to_ascii_lowercase() {
+                ts if text_search::function_type(ts).is_some() => text_search::function_type(ts),
                 "count" => Some(SqlType::BigInteger),
                 "max" | "min" | "sum" | "coalesce" | "lower" | "upper" => {
                     args.first().and_then(Expr::sql_type)

@@ -3,6 +3,7 @@
 mod column;
 mod computed;
 mod constraint;
+mod custom_type;
 mod index;
 mod metadata;
 mod named_types;
@@ -16,6 +17,7 @@ pub use computed::{Computed, Identity};
 pub use constraint::{
     CheckConstraint, ForeignKey, PrimaryKey, ReferentialAction, UniqueConstraint,
 };
+pub use custom_type::{CustomType, TypeDecorator};
 pub use index::{ElementKey, ElementOptions, Index, IndexElement, IndexMethod};
 pub use metadata::MetaData;
 pub use named_types::{DomainType, EnumType, NamedType};

@@ -299,6 +299,7 @@ impl SqlType {
         match self {
             SqlType::Enum(e) => Some(e),
             SqlType::Domain(d) => d.base().enum_type(),
+            SqlType::Custom(c) => c.impl_type().enum_type(),
             _ => None,
         }
     }
@@ -308,6 +309,7 @@ impl SqlType {
     pub fn storage_type(&self) -> &SqlType {
         match self {
             SqlType::Domain(d) => d.base().storage_type(),
+            SqlType::Custom(c) => c.impl_type().storage_type(),
             other => other,
         }
     }

@@ -1,6 +1,6 @@
 //! [`SqlType`]: the dialect-neutral column types.
 
-use super::{DomainType, EnumType};
+use super::{CustomType, DomainType, EnumType};
 
 /// A column's SQL type, rendered per dialect by the compiler.
 ///
@@ -101,6 +101,18 @@ pub enum SqlType {
     /// A PostgreSQL domain (see [`DomainType`]); its base type on other dialects. Values are
     /// those of the base type.
     Domain(DomainType),
+    /// PostgreSQL's `TSVECTOR`, a document prepared for full text search (SQLAlchemy's
+    /// `postgresql.TSVECTOR`, PostgreSQL only: compiling it for another dialect is a
+    /// [`CompileError::Unsupported`](crate::CompileError::Unsupported)). Bound and read in
+    /// its text form, `'a':1 'cat':3 'fat':2`.
+    TsVector,
+    /// PostgreSQL's `TSQUERY`, a full text query (`'fat' & 'cat'`); PostgreSQL only, bound
+    /// and read as text, as [`SqlType::TsVector`].
+    TsQuery,
+    /// A user type (SQLAlchemy's `TypeDecorator`; see
+    /// [`TypeDecorator`](crate::TypeDecorator)): rendered, bound and read as its
+    /// implementation type.
+    Custom(CustomType),
 }
 
 impl SqlType {
@@ -203,6 +215,7 @@ impl std::fmt::Display for SqlType {
             } => write!(f, "Array({item}, {n})"),
             SqlType::Enum(e) => write!(f, "Enum({})", e.name()),
             SqlType::Domain(d) => write!(f, "Domain({})", d.name()),
+            SqlType::Custom(c) => write!(f, "Custom({})", c.name()),
             other => {
                 let dbg = format!("{other:?}");
                 f.write_str(dbg.split(['(', ' ']).next().unwrap_or(&dbg))

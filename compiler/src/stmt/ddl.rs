@@ -125,6 +125,7 @@ pub(crate) fn schema_object(sql_type: &SqlType, dialect: &dyn Dialect) -> Option
             Some(NamedType::Enum(e.clone()))
         }
         SqlType::Domain(d) if dialect.supports_domains() => Some(NamedType::Domain(d.clone())),
+        SqlType::Custom(c) => schema_object(c.impl_type(), dialect),
         _ => None,
     }
 }

@@ -1,0 +1,124 @@
+//! User-defined column types (the declaring half of SQLAlchemy's `TypeDecorator`): a type
+//! with a name of its own stored as an implementation type ([`TypeDecorator::impl_type`]).
+
+use super::SqlType;
+use std::any::TypeId;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// A user type, stored as its [`impl_type`](TypeDecorator::impl_type) (SQLAlchemy's
+/// `TypeDecorator.impl`). Wrap it in a [`CustomType`] to use it as [`SqlType::Custom`].
+///
+/// Its identity — the Rust type implementing it, [`name`](TypeDecorator::name),
+/// [`cache_key`](TypeDecorator::cache_key) and the implementation type — is part of every
+/// compiled-statement cache key: two decorators differing in any of them never share a
+/// compiled form.
+///
+/// ```
+/// use sqlcore_compiler::*;
+///
+/// /// An e-mail address, stored as VARCHAR(320).
+/// #[derive(Debug)]
+/// struct Email;
+/// impl TypeDecorator for Email {
+///     fn name(&self) -> &str { "email" }
+///     fn impl_type(&self) -> SqlType { SqlType::String(Some(320)) }
+/// }
+///
+/// let users = Table::new("users")
+///     .column(Column::new("email", SqlType::custom(Email)));
+/// assert_eq!(
+///     create_table(&users).compile(&PostgreSQL)?.sql,
+///     "CREATE TABLE users (email VARCHAR(320))"
+/// );
+/// assert_eq!(users.c("email").sql_type().unwrap().to_string(), "Custom(email)");
+/// # Ok::<(), CompileError>(())
+/// ```
+pub trait TypeDecorator: std::fmt::Debug + Send + Sync + 'static {
+    /// The type's name (for messages and `Display`; part of the cache key).
+    fn name(&self) -> &str;
+    /// The SQL type values are stored as, rendered in DDL and CAST, bound and read as.
+    fn impl_type(&self) -> SqlType;
+    /// What else tells two values of the implementing Rust type apart in the SQL they
+    /// produce (SQLAlchemy's `cache_ok` state); empty by default.
+    fn cache_key(&self) -> String {
+        String::new()
+    }
+}
+
+/// A [`TypeDecorator`] as a column type ([`SqlType::Custom`]); cheap to clone. Equal (and
+/// hashed alike) when the decorators' Rust types, names, cache keys and implementation types
+/// are.
+#[derive(Clone)]
+pub struct CustomType {
+    decorator: Arc<dyn TypeDecorator>,
+    type_id: TypeId,
+    name: Arc<str>,
+    key: Arc<str>,
+    impl_type: Box<SqlType>,
+}
+
+impl CustomType {
+    /// Wraps `decorator`, reading its name, cache key and implementation type once.
+    pub fn new<D: TypeDecorator>(decorator: D) -> Self {
+        CustomType {
+            type_id: TypeId::of::<D>(),
+            name: decorator.name().into(),
+            key: decorator.cache_key().into(),
+            impl_type: Box::new(decorator.impl_type()),
+            decorator: Arc::new(decorator),
+        }
+    }
+
+    /// The type's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The SQL type values are stored as.
+    pub fn impl_type(&self) -> &SqlType {
+        &self.impl_type
+    }
+
+    /// The decorator.
+    pub fn decorator(&self) -> &Arc<dyn TypeDecorator> {
+        &self.decorator
+    }
+}
+
+impl std::fmt::Debug for CustomType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomType")
+            .field("name", &self.name)
+            .field("impl_type", &self.impl_type)
+            .field("decorator", &self.decorator)
+            .finish()
+    }
+}
+
+impl PartialEq for CustomType {
+    fn eq(&self, other: &Self) -> bool {
+        self.type_id == other.type_id
+            && self.name == other.name
+            && self.key == other.key
+            && self.impl_type == other.impl_type
+    }
+}
+
+impl Eq for CustomType {}
+
+impl Hash for CustomType {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.type_id.hash(state);
+        self.name.hash(state);
+        self.key.hash(state);
+        self.impl_type.hash(state);
+    }
+}
+
+impl SqlType {
+    /// A user type (see [`TypeDecorator`]).
+    pub fn custom<D: TypeDecorator>(decorator: D) -> SqlType {
+        SqlType::Custom(CustomType::new(decorator))
+    }
+}
