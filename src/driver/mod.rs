@@ -9,6 +9,7 @@ mod pg_error;
 mod pg_ops;
 mod pg_params;
 mod pg_session;
+mod pg_stmt_cache;
 mod pg_text;
 mod pg_tls;
 mod pg_value;

@@ -9,18 +9,17 @@ use super::pg_error::fail;
 use super::pg_ops::{self, PING_TIMEOUT};
 use super::pg_params::config_from_url;
 use super::pg_session::Session;
+use super::pg_stmt_cache::StatementCache;
 use super::pg_tls::Tls;
 use super::pg_value::param_type;
 use super::{Driver, DriverConnection, Execution, Request, ResultNames, RowSource};
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::Url;
-use lru::LruCache;
 use parking_lot::Mutex;
 use sqlcore_compiler::{Dialect, PostgreSQL, SqlType, Value};
 use std::any::Any;
 use std::collections::VecDeque;
-use std::num::NonZeroUsize;
 use std::sync::Arc;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Config, Row, Statement};
@@ -85,7 +84,7 @@ impl Driver for PgDriver {
                 tx_failed: false,
                 hold_cursors: 0,
             })),
-            cache: NonZeroUsize::new(self.statement_cache).map(LruCache::new),
+            cache: StatementCache::new(self.statement_cache),
             cursors: 0,
         }))
     }
@@ -144,7 +143,7 @@ impl Shared {
 /// An open PostgreSQL connection.
 pub struct PgConnection {
     shared: Arc<Mutex<Shared>>,
-    cache: Option<LruCache<String, Statement>>,
+    cache: StatementCache,
     /// Cursors declared so far (their names and ids).
     cursors: u64,
 }
@@ -152,19 +151,13 @@ pub struct PgConnection {
 impl PgConnection {
     /// The prepared statement for `sql`, from the cache or prepared now (and cached).
     fn statement(&mut self, shared: &mut Shared, request: &Request<'_>) -> Result<Statement> {
-        if let Some(cache) = &mut self.cache {
-            if let Some(stmt) = cache.get(request.sql) {
-                if fits(stmt, request) {
-                    return Ok(stmt.clone());
-                }
-            }
+        if let Some(stmt) = self.cache.get(request) {
+            return Ok(stmt);
         }
         let types = declared_types(request);
         let stmt = shared.run(async |c| pg_ops::prepare(c, request.sql, &types).await)?;
-        if let Some(cache) = &mut self.cache {
-            // Evicting drops the oldest statement, which closes it on the server.
-            cache.put(request.sql.to_owned(), stmt.clone());
-        }
+        // Evicting drops the oldest statement, which closes it on the server.
+        self.cache.put(request.sql, stmt.clone());
         Ok(stmt)
     }
 
@@ -275,7 +268,7 @@ impl PgConnection {
         }
         let shared = self.shared.clone();
         let mut guard = shared.lock();
-        if self.cache.is_none() {
+        if !self.cache.enabled() {
             // Unnamed statement: nothing outlives this call on the server.
             let types = declared_types(request);
             let (rows, rowcount) = guard.run(async |c| {
@@ -362,13 +355,9 @@ impl PgConnection {
 impl DriverConnection for PgConnection {
     fn execute(&mut self, request: &Request<'_>) -> Result<Execution> {
         let result = self.execute_inner(request);
-        if let Err(Error::Db(db)) = &result {
+        if let Err(e) = &result {
             // A schema change invalidates a cached plan: prepare it afresh next time.
-            if db.sqlstate.as_deref() == Some("0A000") && db.message.contains("cached plan") {
-                if let Some(cache) = &mut self.cache {
-                    cache.pop(request.sql);
-                }
-            }
+            self.cache.forget_if_stale(request.sql, e);
         }
         result
     }
