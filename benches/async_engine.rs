@@ -2,7 +2,9 @@
 //! one after another on one connection, on in-memory SQLite and on the local PostgreSQL server
 //! (`SQLCORE_TEST_PG_URL`; skipped when unreachable), and a pool checkout and return. It shows
 //! what the async engine's thread hop per call costs until the native PostgreSQL driver lands.
-//! Run with `cargo bench --bench async_engine`.
+//! On PostgreSQL the async engine's point select is also set against raw tokio-postgres (a
+//! prepared statement on one client, its connection task on the same runtime): the physical
+//! limit. Run with `cargo bench --bench async_engine`.
 
 mod common;
 
@@ -94,6 +96,61 @@ fn point_selects(url: &str, setup: &[&str], runtime: &tokio::runtime::Runtime) {
     );
 }
 
+/// The async engine's prepared point select against raw tokio-postgres on the same runtime
+/// (the statement prepared once, its connection task spawned there), one run.
+fn raw_point_selects(url: &str, runtime: &tokio::runtime::Runtime) {
+    let asynch = AsyncEngine::builder(url).build_async().unwrap();
+    let users = Table::new("bench_users")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("name", SqlType::Text));
+    let by_id = asynch
+        .prepare(select(&users).filter(users.c("id").eq(bindparam("id"))))
+        .unwrap();
+    let mut aconn = runtime.block_on(asynch.connect()).unwrap();
+    let (client, stmt) = runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        let stmt = client
+            .prepare("SELECT bench_users.id, bench_users.name FROM bench_users WHERE bench_users.id = $1")
+            .await
+            .unwrap();
+        (client, stmt)
+    });
+    let (raw, a) = compare(
+        ROUNDS,
+        || {
+            runtime.block_on(async {
+                for id in 1..=SELECTS {
+                    let key = (id % 1000 + 1) as i32;
+                    let row = client.query_one(&stmt, &[&key]).await.unwrap();
+                    std::hint::black_box(row.get::<_, String>(1));
+                }
+            })
+        },
+        || {
+            runtime.block_on(async {
+                for id in 1..=SELECTS {
+                    let name: String = aconn
+                        .query_row(&by_id, params! { "id" => id % 1000 + 1 }, |r| r.get(1))
+                        .await
+                        .unwrap();
+                    std::hint::black_box(name);
+                }
+            })
+        },
+    );
+    let (r, s) = (per(raw, SELECTS), per(a, SELECTS));
+    println!();
+    println!("| baseline | raw tokio-postgres | async engine | async / raw |");
+    println!("|---|---|---|---|");
+    println!(
+        "| point select, prepared (postgresql) | {r:.2} µs | {s:.2} µs | {:.2}× |",
+        s / r
+    );
+}
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -133,6 +190,7 @@ fn main() {
         ],
         &runtime,
     );
+    raw_point_selects(&pg, &runtime);
     let engine = create_engine(&pg).unwrap();
     let mut conn = engine.connect().unwrap();
     conn.execute(text("DROP TABLE bench_users"), ()).unwrap();

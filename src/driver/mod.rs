@@ -4,9 +4,12 @@
 mod async_driver;
 mod pg_array;
 mod pg_cursor;
+mod pg_decode;
 mod pg_error;
+mod pg_ops;
 mod pg_params;
 mod pg_session;
+mod pg_stmt_cache;
 mod pg_text;
 mod pg_tls;
 mod pg_value;
@@ -53,7 +56,7 @@ impl DriverRow {
     pub fn value_ref(&self, i: usize) -> Option<ValueRef<'_>> {
         match self {
             DriverRow::Values(values) => values.get(i).map(ValueRef::from),
-            DriverRow::Postgres(row) => (i < row.len()).then(|| postgres::cell(row, i)),
+            DriverRow::Postgres(row) => (i < row.len()).then(|| pg_decode::cell(row, i)),
         }
     }
 

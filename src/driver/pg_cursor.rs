@@ -1,7 +1,9 @@
 //! A streamed PostgreSQL result: a server-side cursor fetched a chunk at a time, the next
 //! FETCH sent while the current chunk is read.
 
-use super::postgres::{Shared, driver_row};
+use super::pg_decode::driver_row;
+use super::pg_ops;
+use super::postgres::Shared;
 use super::{DriverRow, RowCursor};
 use crate::error::{Error, Result};
 use parking_lot::Mutex;
@@ -47,7 +49,7 @@ impl RowCursor for Cursor {
         }
         let rows = match shared.fetched(self.id) {
             Some(rows) => rows?,
-            None => shared.run(async |c| c.query(&self.fetch, &[]).await)?,
+            None => shared.run(async |c| pg_ops::fetch(c, &self.fetch).await)?,
         };
         if rows.len() < self.chunk {
             self.done = true;

@@ -2,6 +2,8 @@
 //! common integrity and concurrency failures, and whether the connection is lost.
 
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error};
+use tokio_postgres::Config;
+use tokio_postgres::config::Host;
 
 /// Maps a `tokio-postgres` error to the DB-API family of its SQLSTATE; a lost connection is marked
 /// invalidated.
@@ -79,4 +81,43 @@ pub(crate) fn map_error(e: &tokio_postgres::Error) -> DbError {
 
 pub(super) fn fail(e: tokio_postgres::Error) -> Error {
     Error::Db(map_error(&e))
+}
+
+/// The hosts `config` tries, in order, with their ports: `h1:5432, /var/run/postgresql:5432`.
+fn tried(config: &Config) -> String {
+    let ports = config.get_ports();
+    let port = |i: usize| ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+    config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| match h {
+            Host::Tcp(name) if name.contains(':') => format!("[{name}]:{}", port(i)),
+            Host::Tcp(name) => format!("{name}:{}", port(i)),
+            Host::Unix(path) => format!("{}:{}", path.display(), port(i)),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The error of a failed connect to `config`'s hosts: a TLS failure explained, else the
+/// server's error, or (without a SQLSTATE) the connection's failure with the hosts tried.
+pub(super) fn connect_error(config: &Config, e: &tokio_postgres::Error) -> DbError {
+    let hosts = config
+        .get_hosts()
+        .iter()
+        .map(|h| match h {
+            Host::Tcp(name) => name.clone(),
+            Host::Unix(path) => path.display().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    super::pg_tls::tls_error(e, &hosts).unwrap_or_else(|| {
+        let mut err = map_error(e);
+        if err.sqlstate.is_none() {
+            // tokio-postgres reports the last host's failure: say which were tried.
+            err.message = format!("{} (hosts tried: {})", err.message, tried(config));
+        }
+        err
+    })
 }

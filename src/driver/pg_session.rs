@@ -15,7 +15,6 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
-use tokio_postgres::config::Host;
 use tokio_postgres::{AsyncMessage, Client, Config, Connection, Error, NoTls, Row, Statement};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -85,23 +84,6 @@ where
     }
 }
 
-/// The hosts `config` tries, in order, with their ports: `h1:5432, /var/run/postgresql:5432`.
-fn tried(config: &Config) -> String {
-    let ports = config.get_ports();
-    let port = |i: usize| ports.get(i).or(ports.first()).copied().unwrap_or(5432);
-    config
-        .get_hosts()
-        .iter()
-        .enumerate()
-        .map(|(i, h)| match h {
-            Host::Tcp(name) if name.contains(':') => format!("[{name}]:{}", port(i)),
-            Host::Tcp(name) => format!("{name}:{}", port(i)),
-            Host::Unix(path) => format!("{}:{}", path.display(), port(i)),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Session {
     /// Opens a session with `config`, over TLS with `tls` when given (as `config`'s
     /// `ssl_mode` asks).
@@ -128,25 +110,8 @@ impl Session {
                 Ok((client, messages(connection)))
             }),
         };
-        let (client, messages) = connected.map_err(|e: Error| {
-            let hosts = config
-                .get_hosts()
-                .iter()
-                .map(|h| match h {
-                    Host::Tcp(name) => name.clone(),
-                    Host::Unix(path) => path.display().to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join(",");
-            super::pg_tls::tls_error(&e, &hosts).unwrap_or_else(|| {
-                let mut err = super::pg_error::map_error(&e);
-                if err.sqlstate.is_none() {
-                    // tokio-postgres reports the last host's failure: say which were tried.
-                    err.message = format!("{} (hosts tried: {})", err.message, tried(config));
-                }
-                err
-            })
-        })?;
+        let (client, messages) =
+            connected.map_err(|e: Error| super::pg_error::connect_error(config, &e))?;
         Ok(Session {
             client: Arc::new(client),
             in_flight: None,
@@ -179,7 +144,8 @@ impl Session {
     pub fn send_fetch(&mut self, id: u64, fetch: &Statement) {
         self.settle();
         let (client, fetch) = (self.client.clone(), fetch.clone());
-        let mut rows: Fetching = Box::pin(async move { client.query(&fetch, &[]).await });
+        let mut rows: Fetching =
+            Box::pin(async move { super::pg_ops::fetch(&client, &fetch).await });
         match self.link.send(&mut rows) {
             Poll::Pending => self.in_flight = Some((id, rows)),
             Poll::Ready(result) => self.arrive(id, result),

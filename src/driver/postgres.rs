@@ -4,33 +4,25 @@
 //! detection.
 
 use super::pg_cursor::Cursor;
+use super::pg_decode::{declared_types, decodes_lazily, driver_row, fits, result_names};
 use super::pg_error::fail;
+use super::pg_ops::{self, PING_TIMEOUT};
 use super::pg_params::config_from_url;
 use super::pg_session::Session;
+use super::pg_stmt_cache::StatementCache;
 use super::pg_tls::Tls;
-use super::pg_value::{
-    PgParam, PgValue, PgValueRef, RawBytes, always_decodes, param_type, text_form,
-};
-use super::{Driver, DriverConnection, DriverRow, Execution, Request, ResultNames, RowSource};
+use super::pg_value::{param_type, text_form};
+use super::{Driver, DriverConnection, Execution, Request, ResultNames, RowSource};
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::Url;
-use futures_util::TryStreamExt;
-use lru::LruCache;
 use parking_lot::Mutex;
-use sqlcore_compiler::{Dialect, PostgreSQL, SqlType, Value, ValueRef};
+use sqlcore_compiler::{Dialect, PostgreSQL, SqlType, Value};
 use std::any::Any;
 use std::collections::VecDeque;
-use std::num::NonZeroUsize;
-use std::pin::pin;
 use std::sync::Arc;
-use std::time::Duration;
-use tokio_postgres::binary_copy::BinaryCopyInWriter;
-use tokio_postgres::types::{Kind, ToSql, Type};
+use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Config, Row, Statement};
-
-/// How long a ping waits for the server's answer.
-const PING_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens PostgreSQL connections from a URL with libpq's connection parameters: one host or
 /// several (`h1:p1,h2:p2`, or the `host` and `port` query options, which replace the URL's;
@@ -92,7 +84,7 @@ impl Driver for PgDriver {
                 tx_failed: false,
                 hold_cursors: 0,
             })),
-            cache: NonZeroUsize::new(self.statement_cache).map(LruCache::new),
+            cache: StatementCache::new(self.statement_cache),
             cursors: 0,
         }))
     }
@@ -151,94 +143,21 @@ impl Shared {
 /// An open PostgreSQL connection.
 pub struct PgConnection {
     shared: Arc<Mutex<Shared>>,
-    cache: Option<LruCache<String, Statement>>,
+    cache: StatementCache,
     /// Cursors declared so far (their names and ids).
     cursors: u64,
-}
-
-/// The declared parameter types for a statement: known ones, or "infer" (type 0).
-fn declared_types(request: &Request<'_>) -> Vec<Type> {
-    request
-        .params
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let sql_type = request.param_types.get(i).and_then(Option::as_ref);
-            param_type(sql_type, v).unwrap_or_else(infer)
-        })
-        .collect()
-}
-
-/// Whether `stmt` was prepared with the parameter types `request`'s values declare: a
-/// statement is reused only then, so a value is never narrowed to another type.
-fn fits(stmt: &Statement, request: &Request<'_>) -> bool {
-    stmt.params().len() == request.params.len()
-        && request.params.iter().enumerate().all(|(i, v)| {
-            let sql_type = request.param_types.get(i).and_then(Option::as_ref);
-            param_type(sql_type, v).is_none_or(|t| t.oid() == stmt.params()[i].oid())
-        })
-}
-
-/// The unspecified type: the server infers it.
-fn infer() -> Type {
-    Type::new(String::new(), 0, Kind::Simple, String::new())
-}
-
-/// The names of a result with these columns.
-fn result_names(columns: &[tokio_postgres::Column], request: &Request<'_>) -> Result<ResultNames> {
-    ResultNames::read(columns.len(), request.result_columns, |i| {
-        Ok(Arc::from(columns[i].name()))
-    })
-}
-
-/// Whether rows with these columns are kept as they arrived and decoded when read: every
-/// column's values always decode, so reading them later cannot fail.
-fn decodes_lazily(columns: &[tokio_postgres::Column]) -> bool {
-    columns.iter().all(|c| always_decodes(c.type_()))
-}
-
-/// A row for a result: as it arrived when `lazy` (see [`decodes_lazily`]), else decoded now,
-/// so that a value which does not decode is an error of the execution.
-pub(super) fn driver_row(row: Row, lazy: bool) -> Result<DriverRow> {
-    if lazy {
-        return Ok(DriverRow::Postgres(row));
-    }
-    let mut values = Vec::with_capacity(row.len());
-    for i in 0..row.len() {
-        values.push(row.try_get::<_, PgValue>(i).map_err(fail)?.0);
-    }
-    Ok(DriverRow::Values(values))
-}
-
-/// Column `i` of a row kept as it arrived (one whose columns always decode), borrowed from
-/// the row where it can be; should the server ever send a malformed value, its bytes are
-/// kept rather than lost.
-pub(super) fn cell(row: &Row, i: usize) -> ValueRef<'_> {
-    match row.try_get::<_, PgValueRef>(i) {
-        Ok(value) => value.0,
-        Err(_) => match row.try_get::<_, RawBytes>(i) {
-            Ok(RawBytes(Some(bytes))) => ValueRef::Bytes(bytes),
-            _ => ValueRef::Null,
-        },
-    }
 }
 
 impl PgConnection {
     /// The prepared statement for `sql`, from the cache or prepared now (and cached).
     fn statement(&mut self, shared: &mut Shared, request: &Request<'_>) -> Result<Statement> {
-        if let Some(cache) = &mut self.cache {
-            if let Some(stmt) = cache.get(request.sql) {
-                if fits(stmt, request) {
-                    return Ok(stmt.clone());
-                }
-            }
+        if let Some(stmt) = self.cache.get(request) {
+            return Ok(stmt);
         }
         let types = declared_types(request);
-        let stmt = shared.run(async |c| c.prepare_typed(request.sql, &types).await)?;
-        if let Some(cache) = &mut self.cache {
-            // Evicting drops the oldest statement, which closes it on the server.
-            cache.put(request.sql.to_owned(), stmt.clone());
-        }
+        let stmt = shared.run(async |c| pg_ops::prepare(c, request.sql, &types).await)?;
+        // Evicting drops the oldest statement, which closes it on the server.
+        self.cache.put(request.sql, stmt.clone());
         Ok(stmt)
     }
 
@@ -299,13 +218,10 @@ impl PgConnection {
             request.sql
         );
         let types: Vec<Type> = stmt.params().to_vec();
-        let params = request.params.iter().copied().map(PgParam);
-        guard.run(async |c| {
-            let declared = c.prepare_typed(&declare, &types).await?;
-            c.execute_raw(&declared, params).await
-        })?;
         let fetch_sql = format!("FETCH {chunk} FROM {name}");
-        let fetch = guard.run(async |c| c.prepare(&fetch_sql).await)?;
+        let fetch = guard.run(async |c| {
+            pg_ops::declare_cursor(c, &declare, &types, request.params, &fetch_sql).await
+        })?;
         if hold {
             guard.hold_cursors += 1;
         }
@@ -352,23 +268,11 @@ impl PgConnection {
         }
         let shared = self.shared.clone();
         let mut guard = shared.lock();
-        if self.cache.is_none() {
+        if !self.cache.enabled() {
             // Unnamed statement: nothing outlives this call on the server.
             let types = declared_types(request);
-            let typed: Vec<(PgParam<'_>, Type)> = request
-                .params
-                .iter()
-                .copied()
-                .map(PgParam)
-                .zip(types)
-                .collect();
             let (rows, rowcount) = guard.run(async |c| {
-                let mut stream = pin!(c.query_typed_raw(request.sql, typed).await?);
-                let mut rows = Vec::new();
-                while let Some(row) = stream.try_next().await? {
-                    rows.push(row);
-                }
-                Ok((rows, stream.rows_affected()))
+                pg_ops::query_unnamed(c, request.sql, request.params, types).await
             })?;
             // Without a row (and without a prepared statement) the names are the compiled ones.
             let (columns, lazy) = match rows.first() {
@@ -390,11 +294,8 @@ impl PgConnection {
             });
         }
         let stmt = self.statement(&mut guard, request)?;
-        let bound: Vec<PgParam<'_>> = request.params.iter().copied().map(PgParam).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         if stmt.columns().is_empty() {
-            let n = guard.run(async |c| c.execute(&stmt, &refs).await)? as i64;
+            let n = guard.run(async |c| pg_ops::execute(c, &stmt, request.params).await)? as i64;
             return Ok(Execution {
                 columns: ResultNames::Given(Vec::new()),
                 rows: RowSource::default(),
@@ -403,8 +304,7 @@ impl PgConnection {
             });
         }
         let columns = result_names(stmt.columns(), request)?;
-        // All rows in one go: cheaper than waking the driver once per row.
-        let rows = guard.run(async |c| c.query(&stmt, &refs).await)?;
+        let rows = guard.run(async |c| pg_ops::query(c, &stmt, request.params).await)?;
         let rowcount = rows.len() as i64;
         let lazy = decodes_lazily(stmt.columns());
         let out = rows
@@ -445,10 +345,7 @@ impl PgConnection {
                 Some(s) if fits(&s, &request) => s,
                 _ => self.statement(&mut guard, &request)?,
             };
-            let bound: Vec<PgParam<'_>> = params.iter().copied().map(PgParam).collect();
-            let refs: Vec<&(dyn ToSql + Sync)> =
-                bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            total += guard.run(async |c| c.execute(&current, &refs).await)? as i64;
+            total += guard.run(async |c| pg_ops::execute(c, &current, &params).await)? as i64;
             stmt = Some(current);
         }
         Ok(total)
@@ -458,13 +355,9 @@ impl PgConnection {
 impl DriverConnection for PgConnection {
     fn execute(&mut self, request: &Request<'_>) -> Result<Execution> {
         let result = self.execute_inner(request);
-        if let Err(Error::Db(db)) = &result {
+        if let Err(e) = &result {
             // A schema change invalidates a cached plan: prepare it afresh next time.
-            if db.sqlstate.as_deref() == Some("0A000") && db.message.contains("cached plan") {
-                if let Some(cache) = &mut self.cache {
-                    cache.pop(request.sql);
-                }
-            }
+            self.cache.forget_if_stale(request.sql, e);
         }
         result
     }
@@ -499,22 +392,7 @@ impl DriverConnection for PgConnection {
             columns.join(", ")
         );
         let mut shared = self.shared.lock();
-        let copied = shared.run(async |c| {
-            let sink = c.copy_in(&sql).await?;
-            let mut writer = pin!(BinaryCopyInWriter::new(sink, &types));
-            for row in rows {
-                // Returning drops the writer, which aborts the COPY.
-                let row = match row {
-                    Ok(row) => row,
-                    Err(e) => return Ok(Err(e)),
-                };
-                let bound: Vec<PgParam<'_>> = row.iter().map(PgParam).collect();
-                let refs: Vec<&(dyn ToSql + Sync)> =
-                    bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-                writer.as_mut().write(&refs).await?;
-            }
-            Ok(Ok(writer.finish().await? as i64))
-        });
+        let copied = shared.run(async |c| pg_ops::copy_in(c, &sql, &types, rows).await);
         let result = copied.and_then(|rows| rows);
         shared.note(result.is_err());
         Some(result)
@@ -581,11 +459,10 @@ impl DriverConnection for PgConnection {
     }
 
     fn isolation_level(&mut self) -> Result<IsolationLevel> {
-        let rows = self
+        let level = self
             .shared
             .lock()
-            .run(async |c| c.query("SHOW transaction_isolation", &[]).await)?;
-        let level: String = rows.first().map(|r| r.get(0)).unwrap_or_default();
+            .run(async |c| pg_ops::isolation_level(c).await)?;
         level.parse()
     }
 
@@ -599,12 +476,7 @@ impl DriverConnection for PgConnection {
     }
 
     fn ping(&mut self) -> Result<()> {
-        let answered = self.shared.lock().run(async |c| {
-            match tokio::time::timeout(PING_TIMEOUT, c.simple_query("")).await {
-                Ok(answer) => answer.map(|_| true),
-                Err(_) => Ok(false),
-            }
-        })?;
+        let answered = self.shared.lock().run(async |c| pg_ops::ping(c).await)?;
         if answered {
             return Ok(());
         }
@@ -617,23 +489,9 @@ impl DriverConnection for PgConnection {
     }
 
     fn table_names(&mut self, schema: Option<&str>) -> Result<Vec<String>> {
-        let rows = self.shared.lock().run(async |c| match schema {
-            Some(s) => {
-                c.query(
-                    "SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = $1",
-                    &[&s],
-                )
-                .await
-            }
-            None => {
-                c.query(
-                    "SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = current_schema()",
-                    &[],
-                )
-                .await
-            }
-        })?;
-        Ok(rows.iter().map(|r| r.get(0)).collect())
+        self.shared
+            .lock()
+            .run(async |c| pg_ops::table_names(c, schema).await)
     }
 
     fn as_any_mut(&mut self) -> &mut dyn Any {

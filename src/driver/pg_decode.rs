@@ -1,0 +1,82 @@
+//! What the PostgreSQL driver reads off a prepared statement and its rows, whichever engine
+//! drives it: the parameter types a request declares (and whether a cached statement fits
+//! them), a result's column names, and rows decoded now or kept as they arrived.
+
+use super::pg_error::fail;
+use super::pg_value::{PgValue, PgValueRef, RawBytes, always_decodes, param_type};
+use super::{DriverRow, Request, ResultNames};
+use crate::error::Result;
+use sqlcore_compiler::ValueRef;
+use std::sync::Arc;
+use tokio_postgres::types::{Kind, Type};
+use tokio_postgres::{Row, Statement};
+
+/// The declared parameter types for a statement: known ones, or "infer" (type 0).
+pub(super) fn declared_types(request: &Request<'_>) -> Vec<Type> {
+    request
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let sql_type = request.param_types.get(i).and_then(Option::as_ref);
+            param_type(sql_type, v).unwrap_or_else(infer)
+        })
+        .collect()
+}
+
+/// Whether `stmt` was prepared with the parameter types `request`'s values declare: a
+/// statement is reused only then, so a value is never narrowed to another type.
+pub(super) fn fits(stmt: &Statement, request: &Request<'_>) -> bool {
+    stmt.params().len() == request.params.len()
+        && request.params.iter().enumerate().all(|(i, v)| {
+            let sql_type = request.param_types.get(i).and_then(Option::as_ref);
+            param_type(sql_type, v).is_none_or(|t| t.oid() == stmt.params()[i].oid())
+        })
+}
+
+/// The unspecified type: the server infers it.
+fn infer() -> Type {
+    Type::new(String::new(), 0, Kind::Simple, String::new())
+}
+
+/// The names of a result with these columns.
+pub(super) fn result_names(
+    columns: &[tokio_postgres::Column],
+    request: &Request<'_>,
+) -> Result<ResultNames> {
+    ResultNames::read(columns.len(), request.result_columns, |i| {
+        Ok(Arc::from(columns[i].name()))
+    })
+}
+
+/// Whether rows with these columns are kept as they arrived and decoded when read: every
+/// column's values always decode, so reading them later cannot fail.
+pub(super) fn decodes_lazily(columns: &[tokio_postgres::Column]) -> bool {
+    columns.iter().all(|c| always_decodes(c.type_()))
+}
+
+/// A row for a result: as it arrived when `lazy` (see [`decodes_lazily`]), else decoded now,
+/// so that a value which does not decode is an error of the execution.
+pub(super) fn driver_row(row: Row, lazy: bool) -> Result<DriverRow> {
+    if lazy {
+        return Ok(DriverRow::Postgres(row));
+    }
+    let mut values = Vec::with_capacity(row.len());
+    for i in 0..row.len() {
+        values.push(row.try_get::<_, PgValue>(i).map_err(fail)?.0);
+    }
+    Ok(DriverRow::Values(values))
+}
+
+/// Column `i` of a row kept as it arrived (one whose columns always decode), borrowed from
+/// the row where it can be; should the server ever send a malformed value, its bytes are
+/// kept rather than lost.
+pub(super) fn cell(row: &Row, i: usize) -> ValueRef<'_> {
+    match row.try_get::<_, PgValueRef>(i) {
+        Ok(value) => value.0,
+        Err(_) => match row.try_get::<_, RawBytes>(i) {
+            Ok(RawBytes(Some(bytes))) => ValueRef::Bytes(bytes),
+            _ => ValueRef::Null,
+        },
+    }
+}
