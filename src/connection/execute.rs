@@ -33,7 +33,7 @@ impl Connection {
     }
 
     /// Executes a statement and reads its first row with `read` where the driver holds it:
-    /// no [`CursorResult`] or [`Row`] is built, so this is the cheapest way to fetch one row
+    /// no [`CursorResult`] or [`Row`](crate::Row) is built, so this is the cheapest way to fetch one row
     /// (as `rusqlite`'s `query_row`). Rows after the first are not read. No row is an
     /// [`Error::NoResultFound`]; a statement that returns no rows (runs, and) is an
     /// [`Error::ResourceClosed`], as `one()` on its result would be. An INSERT is run as

@@ -1,5 +1,5 @@
 //! The PostgreSQL driver, over `tokio-postgres` driven on the calling thread (see
-//! [`Session`]): a bounded per-connection cache of prepared statements, server-side cursors
+//! `Session`): a bounded per-connection cache of prepared statements, server-side cursors
 //! for streamed results whose next chunk is on its way while one is read, and disconnect
 //! detection.
 
