@@ -9,6 +9,7 @@
 mod assemble;
 mod inspector;
 mod metadata;
+mod pg_type_names;
 mod pg_types;
 mod postgres;
 mod sqlite;

@@ -127,7 +127,7 @@ fn resolve(
         None => {
             let base = match raw.contains_key(&r.base_oid) && depth < 16 {
                 true => resolve(r.base_oid, raw, schema, out, depth + 1)?,
-                false => super::postgres::sql_type(&r.base_name),
+                false => super::pg_type_names::sql_type(&r.base_name),
             };
             // A base that follows the table's schema would follow the domain's in CREATE
             // DOMAIN: name it where the domain lives elsewhere.
