@@ -107,7 +107,7 @@ pub enum UpdateFromStyle {
     MultiTable,
 }
 
-/// How an [`SqlType::Enum`](crate::SqlType::Enum) marked native is stored.
+/// How an [`SqlType::Enum`] marked native is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EnumStyle {
     /// A type of its own, created before the tables: `CREATE TYPE name AS ENUM (…)` and

@@ -106,7 +106,7 @@ impl ArrayExpr {
 }
 
 /// What the array comparisons take on their right: an array expression (another column,
-/// [`array`]), or values bound as one array parameter typed like the left side.
+/// [`array()`]), or values bound as one array parameter typed like the left side.
 pub trait ArrayOperand {
     /// The operand as an expression.
     fn into_array_operand(self) -> Expr;

@@ -314,7 +314,7 @@ pub enum Expr {
     /// A row value `(a, b, ...)` (see [`tuple_`]).
     Tuple(Vec<Expr>),
     /// An array operator, `ANY` / `ALL`, element or slice access, or `ARRAY[...]` (see
-    /// [`array`], [`Expr::array_contains`], [`any_`], [`Expr::item`]).
+    /// [`array()`], [`Expr::array_contains`], [`any_`], [`Expr::item`]).
     Array(Box<ArrayExpr>),
     /// A sequence's next value, `nextval('schema.seq')` (see
     /// [`Sequence::next_value`](crate::Sequence::next_value)).

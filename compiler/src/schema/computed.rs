@@ -1,5 +1,48 @@
 //! [`Computed`] (generated columns) and [`Identity`] (identity columns).
 
+/// The setters of the options a sequence and an identity column share (`START WITH`,
+/// `INCREMENT BY`, `MINVALUE`, `MAXVALUE`, `CYCLE`, `CACHE`), for a type with those fields.
+macro_rules! sequence_option_setters {
+    () => {
+        /// `START WITH n`.
+        pub fn start(mut self, n: i64) -> Self {
+            self.start = Some(n);
+            self
+        }
+
+        /// `INCREMENT BY n`.
+        pub fn increment(mut self, n: i64) -> Self {
+            self.increment = Some(n);
+            self
+        }
+
+        /// `MINVALUE n`.
+        pub fn min_value(mut self, n: i64) -> Self {
+            self.min_value = Some(n);
+            self
+        }
+
+        /// `MAXVALUE n`.
+        pub fn max_value(mut self, n: i64) -> Self {
+            self.max_value = Some(n);
+            self
+        }
+
+        /// `CYCLE` or `NO CYCLE`.
+        pub fn cycle(mut self, cycle: bool) -> Self {
+            self.cycle = Some(cycle);
+            self
+        }
+
+        /// `CACHE n`.
+        pub fn cache(mut self, n: i64) -> Self {
+            self.cache = Some(n);
+            self
+        }
+    };
+}
+pub(crate) use sequence_option_setters;
+
 /// A generated column's expression (SQLAlchemy's `Computed(sqltext, persisted=None)`):
 /// `GENERATED ALWAYS AS (expr) [STORED | VIRTUAL]`.
 ///
@@ -104,41 +147,7 @@ impl Identity {
         }
     }
 
-    /// `START WITH n`.
-    pub fn start(mut self, n: i64) -> Self {
-        self.start = Some(n);
-        self
-    }
-
-    /// `INCREMENT BY n`.
-    pub fn increment(mut self, n: i64) -> Self {
-        self.increment = Some(n);
-        self
-    }
-
-    /// `MINVALUE n`.
-    pub fn min_value(mut self, n: i64) -> Self {
-        self.min_value = Some(n);
-        self
-    }
-
-    /// `MAXVALUE n`.
-    pub fn max_value(mut self, n: i64) -> Self {
-        self.max_value = Some(n);
-        self
-    }
-
-    /// `CYCLE` or `NO CYCLE`.
-    pub fn cycle(mut self, cycle: bool) -> Self {
-        self.cycle = Some(cycle);
-        self
-    }
-
-    /// `CACHE n`.
-    pub fn cache(mut self, n: i64) -> Self {
-        self.cache = Some(n);
-        self
-    }
+    sequence_option_setters!();
 
     /// The sequence options shared with [`Sequence`](crate::Sequence), in DDL order.
     pub(crate) fn options(&self) -> SequenceOptions {

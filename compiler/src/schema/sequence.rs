@@ -1,7 +1,7 @@
 //! [`Sequence`]: a database sequence (SQLAlchemy's `Sequence`), free-standing in a
 //! [`MetaData`](crate::MetaData) or a column's default.
 
-use super::computed::SequenceOptions;
+use super::computed::{SequenceOptions, sequence_option_setters};
 use crate::dialect::Dialect;
 use crate::expr::Expr;
 use crate::stmt::{Statement, select};
@@ -80,41 +80,7 @@ impl Sequence {
         self
     }
 
-    /// `START WITH n`.
-    pub fn start(mut self, n: i64) -> Self {
-        self.start = Some(n);
-        self
-    }
-
-    /// `INCREMENT BY n`.
-    pub fn increment(mut self, n: i64) -> Self {
-        self.increment = Some(n);
-        self
-    }
-
-    /// `MINVALUE n`.
-    pub fn min_value(mut self, n: i64) -> Self {
-        self.min_value = Some(n);
-        self
-    }
-
-    /// `MAXVALUE n`.
-    pub fn max_value(mut self, n: i64) -> Self {
-        self.max_value = Some(n);
-        self
-    }
-
-    /// `CYCLE` or `NO CYCLE`.
-    pub fn cycle(mut self, cycle: bool) -> Self {
-        self.cycle = Some(cycle);
-        self
-    }
-
-    /// `CACHE n`.
-    pub fn cache(mut self, n: i64) -> Self {
-        self.cache = Some(n);
-        self
-    }
+    sequence_option_setters!();
 
     /// Marks the sequence optional (SQLAlchemy's `optional=True`).
     pub fn optional(mut self) -> Self {
