@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::pg;
+use common::schema_copy::SchemaCopy;
 use sqlcore::*;
 
 /// The fixture: what a real PostgreSQL schema uses (written by hand, as a DBA would).
@@ -46,57 +46,6 @@ const FIXTURE: &str = "
     CREATE TABLE {s}.payment_rest PARTITION OF {s}.payment DEFAULT;
 ";
 
-/// A source and a copy schema named after the test, dropped when the value is.
-struct Schemas {
-    source: String,
-    copy: String,
-}
-
-impl Schemas {
-    fn create(test: &str) -> Option<Schemas> {
-        let mut client = pg::connect()?;
-        let id = std::process::id();
-        let schemas = Schemas {
-            source: format!("sqlcore_{test}_src_{id}"),
-            copy: format!("sqlcore_{test}_copy_{id}"),
-        };
-        let (src, copy) = (&schemas.source, &schemas.copy);
-        client
-            .batch_execute(&format!(
-                "DROP SCHEMA IF EXISTS {src} CASCADE; DROP SCHEMA IF EXISTS {copy} CASCADE;
-                 CREATE SCHEMA {src}; CREATE SCHEMA {copy};"
-            ))
-            .expect("schemas");
-        client
-            .batch_execute(&FIXTURE.replace("{s}", src))
-            .expect("fixture");
-        Some(schemas)
-    }
-
-    /// An engine whose search path names no schema of the test: every table, type and
-    /// sequence is reached through the translate map.
-    fn engine(&self, schema: &str) -> Engine {
-        let base = pg::url();
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-c%20search_path%3Dsqlcore_nowhere");
-        Engine::builder(&url).build().unwrap().execution_options(
-            ExecutionOptions::default()
-                .schema_translate_map(SchemaTranslateMap::new().map(None, schema)),
-        )
-    }
-}
-
-impl Drop for Schemas {
-    fn drop(&mut self) {
-        if let Some(mut client) = pg::connect() {
-            let _ = client.batch_execute(&format!(
-                "DROP SCHEMA IF EXISTS {} CASCADE; DROP SCHEMA IF EXISTS {} CASCADE;",
-                self.source, self.copy
-            ));
-        }
-    }
-}
-
 /// The tables as reflected (columns in full, keys, constraints, indexes), by name.
 fn describe(engine: &Engine) -> Vec<Table> {
     let mut md = MetaData::new();
@@ -111,7 +60,7 @@ fn column(tables: &[Table], table: &str, column: &str) -> Column {
 
 #[test]
 fn a_real_schema_reflects_copies_and_reflects_the_same() {
-    let Some(schemas) = Schemas::create("roundtrip") else {
+    let Some(schemas) = SchemaCopy::create("roundtrip", FIXTURE) else {
         return;
     };
     let source = schemas.engine(&schemas.source);

@@ -7,64 +7,21 @@
 mod common;
 
 use common::pg;
+use common::schema_copy::SchemaCopy;
 use sqlcore::*;
 
-/// Two schemas named after the test, dropped when the value is.
-struct Schemas {
-    source: String,
-    copy: String,
-}
-
-impl Schemas {
-    fn create(test: &str) -> Option<Schemas> {
-        let mut client = pg::connect()?;
-        let id = std::process::id();
-        let schemas = Schemas {
-            source: format!("sqlcore_{test}_src_{id}"),
-            copy: format!("sqlcore_{test}_copy_{id}"),
-        };
-        let (src, copy) = (&schemas.source, &schemas.copy);
-        client
-            .batch_execute(&format!(
-                "DROP SCHEMA IF EXISTS {src} CASCADE; DROP SCHEMA IF EXISTS {copy} CASCADE;
-                 CREATE SCHEMA {src}; CREATE SCHEMA {copy};
-                 CREATE SEQUENCE {src}.shared_ids START WITH 1000 INCREMENT BY 5;
-                 CREATE TABLE {src}.items (
-                     id integer PRIMARY KEY DEFAULT nextval('{src}.shared_ids'),
-                     qty integer NOT NULL,
-                     doubled integer GENERATED ALWAYS AS (qty * 2) STORED);
-                 CREATE TABLE {src}.events (
-                     id bigint GENERATED ALWAYS AS IDENTITY (START WITH 50 INCREMENT BY 3) PRIMARY KEY,
-                     note text);
-                 CREATE TABLE {src}.logs (id serial PRIMARY KEY, msg text);"
-            ))
-            .expect("source schema");
-        Some(schemas)
-    }
-
-    /// An engine whose search path names no schema of the test: every table is reached
-    /// through the translate map.
-    fn engine(&self, schema: &str) -> Engine {
-        let base = pg::url();
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-c%20search_path%3Dsqlcore_nowhere");
-        Engine::builder(&url).build().unwrap().execution_options(
-            ExecutionOptions::default()
-                .schema_translate_map(SchemaTranslateMap::new().map(None, schema)),
-        )
-    }
-}
-
-impl Drop for Schemas {
-    fn drop(&mut self) {
-        if let Some(mut client) = pg::connect() {
-            let _ = client.batch_execute(&format!(
-                "DROP SCHEMA IF EXISTS {} CASCADE; DROP SCHEMA IF EXISTS {} CASCADE;",
-                self.source, self.copy
-            ));
-        }
-    }
-}
+/// The source schema: a free-standing sequence feeding a column it does not own, a generated
+/// column, an identity column with options and a SERIAL.
+const FIXTURE: &str = "
+    CREATE SEQUENCE {s}.shared_ids START WITH 1000 INCREMENT BY 5;
+    CREATE TABLE {s}.items (
+        id integer PRIMARY KEY DEFAULT nextval('{s}.shared_ids'),
+        qty integer NOT NULL,
+        doubled integer GENERATED ALWAYS AS (qty * 2) STORED);
+    CREATE TABLE {s}.events (
+        id bigint GENERATED ALWAYS AS IDENTITY (START WITH 50 INCREMENT BY 3) PRIMARY KEY,
+        note text);
+    CREATE TABLE {s}.logs (id serial PRIMARY KEY, msg text);";
 
 /// Tables (columns in full, keys, constraints) and sequences, as reflected.
 fn describe(engine: &Engine) -> (Vec<Table>, Vec<Sequence>) {
@@ -89,7 +46,7 @@ fn sequence_state(client: &mut postgres::Client, schema: &str, name: &str) -> (i
 
 #[test]
 fn tenant_copy_reflects_the_same_and_draws_from_its_own_sequences() {
-    let Some(schemas) = Schemas::create("seqcopy") else {
+    let Some(schemas) = SchemaCopy::create("seqcopy", FIXTURE) else {
         return;
     };
     let source = schemas.engine(&schemas.source);
@@ -197,7 +154,7 @@ fn tenant_copy_reflects_the_same_and_draws_from_its_own_sequences() {
 /// a tenant copy drew its ids from the source schema's sequence.
 #[test]
 fn tenant_copy_never_draws_from_the_source_sequence() {
-    let Some(schemas) = Schemas::create("seqdraw") else {
+    let Some(schemas) = SchemaCopy::create("seqdraw", FIXTURE) else {
         return;
     };
     let source = schemas.engine(&schemas.source);
