@@ -154,6 +154,13 @@ pub(crate) mod read {
         }
     }
 
+    pub fn opt_int(v: &Value, what: &str) -> Result<Option<i64>> {
+        match v {
+            Value::Null => Ok(None),
+            other => int(other, what).map(Some),
+        }
+    }
+
     pub fn flag(v: &Value, what: &str) -> Result<bool> {
         match v {
             Value::Bool(b) => Ok(*b),

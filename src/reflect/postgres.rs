@@ -3,7 +3,7 @@
 
 use super::pg_type_names::column_type;
 use super::pg_types;
-use super::read::{self, flag, int, names, opt_text, text};
+use super::read::{flag, int, names, opt_int, opt_text, text};
 use super::{Catalog, ColumnParts, PartitionParts, Relation, TableParts};
 use crate::connection::Connection;
 use crate::error::Result;
@@ -51,13 +51,6 @@ fn relation_params(schema: &str, kinds: &[&str], only: Option<&[String]>) -> Par
         },
     );
     params
-}
-
-fn opt_int(v: &Value, what: &str) -> Result<Option<i64>> {
-    match v {
-        Value::Null => Ok(None),
-        v => int(v, what).map(Some),
-    }
 }
 
 impl Catalog for PgCatalog {
@@ -294,10 +287,9 @@ const COLUMNS_ORDER: &str = ") c ON a.attrelid = c.oid \
 
 fn column(v: &[Value]) -> Result<ColumnParts> {
     let type_name = text(&v[2], "column type")?;
-    let dimensions = match &v[11] {
-        Value::I32(n) => u32::try_from(*n).ok().filter(|n| *n > 1),
-        _ => None,
-    };
+    let dimensions = opt_int(&v[11], "attndims")?
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| *n > 1);
     let sql_type = column_type(type_name, dimensions);
     let identity = text(&v[5], "attidentity")?;
     let mut default = opt_text(&v[4], "column default")?;
@@ -669,7 +661,7 @@ fn index(v: &[Value]) -> Result<Index> {
     let options = match &v[8] {
         Value::Array(items) => items
             .iter()
-            .map(|o| read::int(o, "indoption"))
+            .map(|o| int(o, "indoption"))
             .collect::<Result<Vec<_>>>()?,
         other => return Err(super::unexpected("indoption", other)),
     };
