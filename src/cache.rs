@@ -280,12 +280,16 @@ impl CacheEntry {
             ResultNames::Expected => self
                 .keys
                 .get_or_init(|| {
-                    Arc::new(ResultKeys::new(
-                        names.into_vec(&self.cached.compiled().columns),
+                    let compiled = self.cached.compiled();
+                    Arc::new(ResultKeys::of_compiled(
+                        names.into_vec(&compiled.columns),
+                        compiled,
                     ))
                 })
                 .clone(),
-            ResultNames::Given(names) => Arc::new(ResultKeys::new(names)),
+            ResultNames::Given(names) => {
+                Arc::new(ResultKeys::of_compiled(names, self.cached.compiled()))
+            }
         }
     }
 

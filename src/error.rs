@@ -1,6 +1,6 @@
 //! [`Error`]: every failure of sqlcore, with SQLAlchemy's distinctions.
 
-use sqlcore_compiler::{CompileError, ValueConversionError};
+use sqlcore_compiler::{CompileError, TypeConversionError, ValueConversionError};
 use std::sync::Arc;
 
 /// The family of a database error, as DB-API (PEP 249) and SQLAlchemy classify them.
@@ -117,7 +117,11 @@ pub enum Error {
     Argument(String),
     /// A statement could not be compiled.
     #[error("CompileError: {0}")]
-    Compile(#[from] CompileError),
+    Compile(CompileError),
+    /// A user type ([`TypeDecorator`](crate::TypeDecorator)) refused a value bound to it or
+    /// read from one of its columns; names the type and the parameter or column.
+    #[error("TypeConversionError: {0}")]
+    TypeConversion(#[from] TypeConversionError),
     /// The database or its driver failed (SQLAlchemy's `DBAPIError` family).
     #[error("{0}")]
     Db(#[from] DbError),
@@ -184,6 +188,17 @@ pub enum Error {
     /// A row has no column of that name or index.
     #[error("NoSuchColumnError: no column {0:?} in the row")]
     NoSuchColumn(String),
+}
+
+impl From<CompileError> for Error {
+    /// A user type's conversion is an [`Error::TypeConversion`]; anything else an
+    /// [`Error::Compile`].
+    fn from(e: CompileError) -> Self {
+        match e {
+            CompileError::TypeConversion(e) => Error::TypeConversion(e),
+            e => Error::Compile(e),
+        }
+    }
 }
 
 impl Error {

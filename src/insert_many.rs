@@ -152,6 +152,8 @@ impl BatchPlan {
             })
             .collect::<Result<Vec<Value>>>()?;
         self.compiled.check_values(&values)?;
+        let mut values = values;
+        self.compiled.convert_values(&mut values)?;
         Ok(values)
     }
 }

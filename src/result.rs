@@ -135,9 +135,9 @@ impl CursorResult {
 
     /// The next row, or `None` when there are no more.
     pub fn fetchone(&mut self) -> Result<Option<Row>> {
-        Ok(self
-            .next_row()?
-            .map(|row| Row::from_driver(self.keys.clone(), row)))
+        self.next_row()?
+            .map(|row| Row::read(self.keys.clone(), row))
+            .transpose()
     }
 
     /// Up to `n` more rows.

@@ -3,7 +3,7 @@
 use crate::driver::DriverRow;
 use crate::error::{Error, Result};
 use indexmap::IndexMap;
-use sqlcore_compiler::{FromValue, Value, ValueRef};
+use sqlcore_compiler::{Compiled, CustomType, FromValue, Value, ValueRef};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -13,6 +13,8 @@ pub struct ResultKeys {
     names: Vec<Arc<str>>,
     /// Name to index; `None` for a name that appears more than once.
     index: HashMap<Arc<str>, Option<usize>>,
+    /// The columns of user types, by position, read through them (empty for most results).
+    user_types: Vec<(usize, CustomType)>,
 }
 
 impl ResultKeys {
@@ -25,7 +27,37 @@ impl ResultKeys {
                 .and_modify(|slot| *slot = None)
                 .or_insert(Some(i));
         }
-        ResultKeys { names, index }
+        ResultKeys {
+            names,
+            index,
+            user_types: Vec::new(),
+        }
+    }
+
+    /// Keys for `names`, the result of `compiled`: when the result has the columns the
+    /// statement was compiled to return, those of user types are read through them.
+    pub(crate) fn of_compiled(names: Vec<Arc<str>>, compiled: &Compiled) -> Self {
+        let mut keys = Self::new(names);
+        if keys.names.len() == compiled.columns.len() {
+            keys.user_types = compiled.user_type_columns().to_vec();
+        }
+        keys
+    }
+
+    /// Whether some column is read through a user type.
+    #[inline]
+    pub(crate) fn converts(&self) -> bool {
+        !self.user_types.is_empty()
+    }
+
+    /// The row's values of user types, read through them.
+    pub(crate) fn convert(&self, values: &mut [Value]) -> Result<()> {
+        for (i, ty) in &self.user_types {
+            if let Some(value) = values.get_mut(*i) {
+                *value = ty.result_value(std::mem::take(value), &self.names[*i])?;
+            }
+        }
+        Ok(())
     }
 
     /// The names, in column order.
@@ -133,6 +165,18 @@ impl Row {
             keys,
             cells: Cells::Decoded(values.into_boxed_slice()),
         }
+    }
+
+    /// A row of the driver's, its columns of user types read through them (all its values
+    /// decoded then); otherwise as [`Row::from_driver`].
+    #[inline]
+    pub(crate) fn read(keys: Arc<ResultKeys>, row: DriverRow) -> Result<Self> {
+        if !keys.converts() {
+            return Ok(Self::from_driver(keys, row));
+        }
+        let mut values = row.into_values();
+        keys.convert(&mut values)?;
+        Ok(Row::new(keys, values))
     }
 
     /// A row of the driver's: its values as they are, or decoded column by column as they

@@ -2,7 +2,7 @@
 //! [`cache_key`](crate::cache_key) module for how statements are keyed).
 
 use crate::cache_key::{CacheKey, Extracted};
-use crate::compile::{Bound, BoundRefs, Compiled, Params, SchemaTranslateMap};
+use crate::compile::{Bound, BoundRefs, Compiled, ConvertedBinds, Params, SchemaTranslateMap};
 use crate::dialect::Dialect;
 use crate::error::CompileError;
 use crate::value::Value;
@@ -94,18 +94,32 @@ impl CachedCompiled {
         named: &Params,
         translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
     ) -> Result<Bound<'a>, CompileError> {
-        self.bind_refs(extracted, named, translate)
+        let converted = self.convert_binds(extracted, named)?;
+        self.bind_refs(extracted, named, &converted, translate)
             .map(BoundRefs::into_owned)
     }
 
-    /// As [`CachedCompiled::bind`], the values borrowed rather than copied.
+    /// The values of a statement of this shape meeting user types, converted by them
+    /// ([`Compiled::convert_binds`]).
+    pub fn convert_binds(
+        &self,
+        extracted: &Extracted<'_>,
+        named: &Params,
+    ) -> Result<ConvertedBinds, CompileError> {
+        self.compiled
+            .convert_binds(&|i| self.literal(extracted, i), named)
+    }
+
+    /// As [`CachedCompiled::bind`], the values borrowed rather than copied (`converted` from
+    /// [`CachedCompiled::convert_binds`]).
     pub fn bind_refs<'a: 'v, 'v>(
         &'a self,
         extracted: &'v Extracted<'_>,
         named: &'v Params,
+        converted: &'v ConvertedBinds,
         translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
     ) -> Result<BoundRefs<'a, 'v>, CompileError> {
         self.compiled
-            .bind_refs(|i| self.literal(extracted, i), named, translate)
+            .bind_refs(|i| self.literal(extracted, i), named, converted, translate)
     }
 }

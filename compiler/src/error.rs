@@ -94,6 +94,10 @@ pub enum CompileError {
         /// The enum's values.
         allowed: Vec<String>,
     },
+    /// A user type's [`process_bind_param`](crate::TypeDecorator::process_bind_param)
+    /// refused a value bound to it.
+    #[error(transparent)]
+    TypeConversion(#[from] crate::compile::TypeConversionError),
     /// A statement is malformed (an empty SELECT, an INSERT row with other columns, ...).
     #[error("{0}")]
     InvalidStatement(String),

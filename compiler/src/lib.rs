@@ -41,8 +41,8 @@ mod value_ref;
 pub use cache_key::{CacheKey, Extracted, extract};
 pub use cached_compiled::CachedCompiled;
 pub use compile::{
-    Bound, BoundRefs, Compile, Compiled, ParamSlot, ParamSource, Params, ParamsIntoIter,
-    ResultColumn, SchemaTranslateMap,
+    Bound, BoundRefs, Compile, Compiled, ConversionSite, ConvertedBinds, ParamSlot, ParamSource,
+    Params, ParamsIntoIter, ResultColumn, SchemaTranslateMap, TypeConversionError,
 };
 pub use dialect::{
     Dialect, FullTextStyle, IdentifierLength, MySQL, ParamStyle, PostgreSQL, SQLite,

@@ -92,7 +92,7 @@ impl Stream for AsyncRowStream<'_> {
         let this = self.get_mut();
         loop {
             if let Some(row) = this.rows.pop_front() {
-                return Poll::Ready(Some(Ok(Row::from_driver(this.keys.clone(), row))));
+                return Poll::Ready(Some(Row::read(this.keys.clone(), row)));
             }
             if this.done {
                 return Poll::Ready(None);

@@ -15,8 +15,8 @@ use crate::prepared::PreparedForm;
 use crate::result::CursorResult;
 use crate::row::{ResultKeys, Row};
 use sqlcore_compiler::{
-    BoundRefs, Compile, CompileError, Compiled, Dialect, Expr, Extracted, Insert, InsertSource,
-    Params, SchemaTranslateMap, Statement, Value, bindparam, extract,
+    BoundRefs, Compile, CompileError, Compiled, ConvertedBinds, Dialect, Expr, Extracted, Insert,
+    InsertSource, Params, SchemaTranslateMap, Statement, Value, bindparam, extract,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -209,28 +209,51 @@ impl<'s> Call<'s> {
         self.form.compiled()
     }
 
-    /// Binds `params` (the schemas translated), echoes the statement when the engine does,
-    /// and refuses more parameters than the dialect carries.
+    /// The values (the statement's and `params`) meeting user types, converted by them for
+    /// [`Call::bind`]: nothing, and no allocation, for a statement without any.
     #[inline]
-    pub fn bind<'c>(&'c self, params: &'c Params) -> Result<Bound<'c>> {
+    pub fn convert(&self, params: &Params) -> Result<ConvertedBinds> {
+        Ok(match &self.form {
+            Form::Cached(entry, extracted, _) => entry.cached.convert_binds(extracted, params)?,
+            Form::Prepared(prepared) => prepared
+                .entry
+                .cached
+                .compiled()
+                .convert_binds(&|i| &prepared.literals[i], params)?,
+            Form::Compiled(compiled, _) => {
+                compiled.convert_binds(&|i| &compiled.literals[i], params)?
+            }
+        })
+    }
+
+    /// Binds `params` (the schemas translated, values meeting user types as `converted` by
+    /// [`Call::convert`]), echoes the statement when the engine does, and refuses more
+    /// parameters than the dialect carries.
+    #[inline]
+    pub fn bind<'c>(
+        &'c self,
+        params: &'c Params,
+        converted: &'c ConvertedBinds,
+    ) -> Result<Bound<'c>> {
         let translate = self.translate.as_deref();
         let dialect = self.dialect;
         let map = translate.map(|m| (m, dialect));
         let (refs, kept) = match &self.form {
             Form::Cached(entry, extracted, _) => (
-                entry.cached.bind_refs(extracted, params, map)?,
+                entry.cached.bind_refs(extracted, params, converted, map)?,
                 kept_sql(entry, translate, dialect)?,
             ),
             Form::Prepared(prepared) => (
                 prepared.entry.cached.compiled().bind_refs(
                     |i| &prepared.literals[i],
                     params,
+                    converted,
                     map,
                 )?,
                 kept_sql(&prepared.entry, translate, dialect)?,
             ),
             Form::Compiled(compiled, _) => (
-                compiled.bind_refs(|i| &compiled.literals[i], params, None)?,
+                compiled.bind_refs(|i| &compiled.literals[i], params, converted, None)?,
                 KeptSql::None,
             ),
         };
@@ -399,9 +422,10 @@ impl Ran<'_> {
         match self.form {
             Form::Cached(entry, ..) => entry.result_keys(names),
             Form::Prepared(prepared) => prepared.entry.result_keys(names),
-            Form::Compiled(compiled, _) => {
-                Arc::new(ResultKeys::new(names.into_vec(&compiled.columns)))
-            }
+            Form::Compiled(compiled, _) => Arc::new(ResultKeys::of_compiled(
+                names.into_vec(&compiled.columns),
+                compiled,
+            )),
         }
     }
 
@@ -413,7 +437,9 @@ impl Ran<'_> {
             // The primary key came back as a row of its own.
             let mut rows = exec.rows;
             let pk = rows.next_row()?;
-            let inserted = pk.map(|row| Row::from_driver(self.keys(exec.columns), row));
+            let inserted = pk
+                .map(|row| Row::read(self.keys(exec.columns), row))
+                .transpose()?;
             return Ok(CursorResult::new(
                 Vec::new(),
                 RowSource::default(),

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::executable::Executable;
 use crate::result::CursorResult;
 use crate::row::RowRef;
-use sqlcore_compiler::{Compiled, Params, Statement};
+use sqlcore_compiler::{Compiled, Params, Statement, Value, ValueRef};
 
 impl Connection {
     /// Executes a statement (Core or `text()`) with named parameters.
@@ -68,7 +68,15 @@ impl Connection {
             driver.query_row(request, &mut |names, row| {
                 let keys = ran.keys(names);
                 if let Some(read) = read.take() {
-                    value = Some(read(&RowRef::new(&keys, row))?);
+                    value = Some(if keys.converts() {
+                        // Columns of user types are read through them: the row is copied.
+                        let mut values: Vec<Value> = row.iter().map(ValueRef::to_value).collect();
+                        keys.convert(&mut values)?;
+                        let row: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
+                        read(&RowRef::new(&keys, &row))?
+                    } else {
+                        read(&RowRef::new(&keys, row))?
+                    });
                 }
                 Ok(())
             })
@@ -107,7 +115,8 @@ impl Connection {
         let (stmt, implicit_returning) =
             ctx.with_implicit_values(&statement.statement, params, implicit_returning);
         let planned = Call::new(&ctx, &self.options, statement, (&stmt, implicit_returning))?;
-        let bound = planned.bind(params)?;
+        let converted = planned.convert(params)?;
+        let bound = planned.bind(params, &converted)?;
         self.raw()?;
         self.autobegin(planned.begin)?;
         let started = planned.started();

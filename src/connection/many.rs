@@ -69,9 +69,9 @@ impl Connection {
             // The SQL depends on list lengths: one execution per set.
             let mut total = 0;
             for params in &sets {
-                let bound =
-                    form.compiled
-                        .bind_refs(|i| &form.compiled.literals[i], params, None)?;
+                let literal = |i: usize| &form.compiled.literals[i];
+                let converted = form.compiled.convert_binds(&literal, params)?;
+                let bound = form.compiled.bind_refs(literal, params, &converted, None)?;
                 self.check_parameter_count(bound.values.len())?;
                 let request = Request {
                     sql: &bound.sql,

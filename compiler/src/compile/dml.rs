@@ -40,7 +40,7 @@ impl Compiler<'_> {
         }
         let named = crate::stmt::named_items(items)?;
         self.w(" RETURNING ");
-        self.column_list(&named)
+        self.column_list(&named, true)
     }
 
     fn assignments(

@@ -17,10 +17,12 @@ mod query;
 mod sequence;
 mod text_search;
 mod translate;
+mod user_types;
 
 pub use params::{Bound, BoundRefs, Params, ParamsIntoIter};
 pub use translate::SchemaTranslateMap;
 pub(crate) use translate::{SchemaSpan, schema_prefix};
+pub use user_types::{ConversionSite, ConvertedBinds, TypeConversionError};
 
 use crate::dialect::Dialect;
 use crate::error::CompileError;
@@ -122,6 +124,10 @@ pub struct Compiled {
     pub(crate) literal_origins: Vec<usize>,
     /// Some parameter meets an enum, whose values are checked when bound.
     pub(crate) checks_values: bool,
+    /// Some parameter meets a user type, whose values it converts when bound.
+    pub(crate) converts_binds: bool,
+    /// The result columns of a user type, by position.
+    pub(crate) user_type_columns: Vec<(usize, crate::schema::CustomType)>,
 }
 
 impl PartialEq for Compiled {
@@ -211,6 +217,9 @@ pub(crate) struct Compiler<'d> {
     pub result_names: Vec<Arc<str>>,
     /// The next SELECT is the body of an EXISTS: without columns, it is `SELECT *`.
     pub exists_body: bool,
+    /// The next SELECT is the statement's own (its columns are the result's): user types
+    /// wrap their columns in their `column_expression` there.
+    pub outermost_select: bool,
     /// Anonymous subqueries met so far ([`crate::stmt::Subquery::id`]): the N-th is `anon_N`.
     anon_subqueries: Vec<usize>,
 }
@@ -244,6 +253,7 @@ impl<'d> Compiler<'d> {
             schema_values: HashSet::new(),
             result_names: Vec::new(),
             exists_body: false,
+            outermost_select: false,
             anon_subqueries: Vec::new(),
         }
     }
@@ -367,8 +377,7 @@ impl<'d> Compiler<'d> {
             expanding,
             sql_type: sql_type.cloned(),
         });
-        self.slot(self.slots.len() - 1);
-        Ok(())
+        self.typed_slot(self.slots.len() - 1, sql_type)
     }
 
     /// Binds a statement's [`Bind`] meeting `sql_type`: the first time as
@@ -386,8 +395,7 @@ impl<'d> Compiler<'d> {
                 if self.slots[first].sql_type.is_none() {
                     self.slots[first].sql_type = sql_type.cloned();
                 }
-                self.slot(first);
-                Ok(())
+                self.typed_slot(first, sql_type)
             }
             _ => self.bind_value(&b.value, sql_type, expanding),
         }
@@ -453,8 +461,7 @@ impl<'d> Compiler<'d> {
                 idx
             }
         };
-        self.slot(idx);
-        Ok(())
+        self.typed_slot(idx, sql_type)
     }
 
     /// Renders `f` into a separate piece list, returned instead of written.

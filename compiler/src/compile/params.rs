@@ -388,6 +388,7 @@ pub(super) fn assemble(
     let checks_values = slots
         .iter()
         .any(|s| s.sql_type.as_ref().is_some_and(|t| t.enum_type().is_some()));
+    let (converts_binds, user_type_columns) = super::user_types::record(&slots, &columns);
     let template = expands.then_some(Template {
         pieces,
         slots,
@@ -405,6 +406,8 @@ pub(super) fn assemble(
         schema_spans: spans,
         literal_origins,
         checks_values,
+        converts_binds,
+        user_type_columns,
     })
 }
 
@@ -421,7 +424,7 @@ pub(crate) fn check_value(sql_type: Option<&SqlType>, value: &Value) -> Result<(
 }
 
 impl Compiled {
-    fn value_of<'v>(
+    pub(super) fn value_of<'v>(
         slot: &ParamSlot,
         literal: &impl Fn(usize) -> &'v Value,
         named: &'v super::Params,
@@ -470,20 +473,24 @@ impl Compiled {
         translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
     ) -> Result<Bound<'a>, CompileError> {
         let literal = |i: usize| literals.get(i).copied().unwrap_or(&self.literals[i]);
-        self.bind_refs(literal, named, translate)
+        let converted = self.convert_binds(&literal, named)?;
+        self.bind_refs(literal, named, &converted, translate)
             .map(BoundRefs::into_owned)
     }
 
     /// As [`Compiled::bind_translated`], the values borrowed rather than copied:
     /// `literal(i)` is the statement's value `i`, in the order of [`Compiled::literals`]
-    /// (this statement's own, or another's of the same shape).
+    /// (this statement's own, or another's of the same shape), and `converted` the values
+    /// converted by the user types they meet ([`Compiled::convert_binds`] of the same values).
     ///
     /// ```
     /// use sqlcore_compiler::*;
     /// let t = Table::new("t").column(Column::new("x", SqlType::Integer));
     /// let compiled = select(&t).filter(t.c("x").eq(bindparam("x"))).compile(&SQLite)?;
     /// let params = params! { "x" => 3 };
-    /// let bound = compiled.bind_refs(|i| &compiled.literals[i], &params, None)?;
+    /// let literal = |i: usize| &compiled.literals[i];
+    /// let converted = compiled.convert_binds(&literal, &params)?;
+    /// let bound = compiled.bind_refs(literal, &params, &converted, None)?;
     /// assert_eq!(bound.values.as_slice(), [&Value::I32(3)]);
     /// # Ok::<(), CompileError>(())
     /// ```
@@ -491,12 +498,16 @@ impl Compiled {
         &'a self,
         literal: impl Fn(usize) -> &'v Value,
         named: &'v super::Params,
+        converted: &'v super::ConvertedBinds,
         translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
     ) -> Result<BoundRefs<'a, 'v>, CompileError> {
         let Some(template) = &self.template else {
             let mut values = SmallVec::new();
-            for slot in &self.params {
-                let value = Self::value_of(slot, &literal, named)?;
+            for (i, slot) in self.params.iter().enumerate() {
+                let value = match self.converts_binds.then(|| converted.get(i)).flatten() {
+                    Some(value) => value,
+                    None => Self::value_of(slot, &literal, named)?,
+                };
                 if self.checks_values {
                     check_value(slot.sql_type.as_ref(), value)?;
                 }
@@ -516,8 +527,11 @@ impl Compiled {
             }
         }
         let mut resolved = Vec::with_capacity(template.slots.len());
-        for (slot, width) in template.slots.iter().zip(&widths) {
-            let value = Self::value_of(slot, &literal, named)?;
+        for (i, (slot, width)) in template.slots.iter().zip(&widths).enumerate() {
+            let value = match self.converts_binds.then(|| converted.get(i)).flatten() {
+                Some(value) => value,
+                None => Self::value_of(slot, &literal, named)?,
+            };
             if self.checks_values {
                 check_value(slot.sql_type.as_ref(), value)?;
             }

@@ -77,6 +77,7 @@ impl Compiler<'_> {
         let extras = self.select_extras.take().unwrap_or_default();
         let items = crate::stmt::named_items(sel.items.iter().chain(&extras.items))?;
         let exists_body = std::mem::take(&mut self.exists_body);
+        let outermost = std::mem::take(&mut self.outermost_select);
         if items.is_empty() && !exists_body {
             return Err(CompileError::invalid("a SELECT needs at least one column"));
         }
@@ -88,7 +89,7 @@ impl Compiler<'_> {
                 self.correlation.push(s.clone());
             }
         }
-        let result = self.select_body(sel, &items, &froms, extras.where_true);
+        let result = self.select_body(sel, &items, &froms, (extras.where_true, outermost));
         self.correlation = saved;
         result
     }
@@ -98,7 +99,7 @@ impl Compiler<'_> {
         sel: &Select,
         items: &[crate::stmt::NamedItem],
         froms: &[Cow<'_, FromClause>],
-        where_true: bool,
+        (where_true, outermost): (bool, bool),
     ) -> Res {
         self.w("SELECT ");
         match &sel.distinct {
@@ -116,7 +117,7 @@ impl Compiler<'_> {
         if items.is_empty() {
             self.w("*");
         }
-        self.column_list(items)?;
+        self.column_list(items, outermost)?;
         if !froms.is_empty() {
             self.w(" FROM ");
             for (i, f) in froms.iter().enumerate() {
@@ -192,10 +193,15 @@ impl Compiler<'_> {
     }
 
     /// A SELECT or RETURNING column list: `expr [AS name], ...`.
-    pub fn column_list(&mut self, items: &[crate::stmt::NamedItem]) -> Res {
+    /// Renders a SELECT list or RETURNING; `outermost` when its columns are the result's
+    /// (user types' column expressions apply there).
+    pub fn column_list(&mut self, items: &[crate::stmt::NamedItem], outermost: bool) -> Res {
         for (i, item) in items.iter().enumerate() {
             if i > 0 {
                 self.w(", ");
+            }
+            if outermost && self.user_type_column(item)? {
+                continue;
             }
             self.expr(&item.expr)?;
             if item.labeled {
@@ -375,6 +381,7 @@ impl Compiler<'_> {
 impl Compile for Select {
     fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
         let mut c = Compiler::new(dialect);
+        c.outermost_select = true;
         c.with_cte_scope(|c| c.select(self))?;
         c.finish(self.result_columns()?)
     }

@@ -2,6 +2,8 @@
 //! with a name of its own stored as an implementation type ([`TypeDecorator::impl_type`]).
 
 use super::SqlType;
+use crate::expr::Expr;
+use crate::value::Value;
 use std::any::TypeId;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -40,11 +42,42 @@ pub trait TypeDecorator: std::fmt::Debug + Send + Sync + 'static {
     /// The SQL type values are stored as, rendered in DDL and CAST, bound and read as.
     fn impl_type(&self) -> SqlType;
     /// What else tells two values of the implementing Rust type apart in the SQL they
-    /// produce (SQLAlchemy's `cache_ok` state); empty by default.
+    /// produce or the conversions they make (SQLAlchemy's `cache_ok` state); empty by
+    /// default.
     fn cache_key(&self) -> String {
         String::new()
     }
+    /// A value on its way to the database (`NULL` included), as it is stored: called for
+    /// every value bound against the type — INSERT and UPDATE values, comparisons, each
+    /// element of an IN list, every set of an `execute_many`. The identity by default.
+    fn process_bind_param(&self, value: Value) -> Result<Value, BoxError> {
+        Ok(value)
+    }
+    /// A stored value (`NULL` included), as it is read from every result column of the type
+    /// (rows of a SELECT, RETURNING, streamed results). The identity by default.
+    fn process_result_value(&self, value: Value) -> Result<Value, BoxError> {
+        Ok(value)
+    }
+    /// SQL around each bound value of the type, given as `bind` (e.g. `lower(bind)`, or
+    /// `func("ST_GeomFromText", (bind, literal_column("4326")))`); `None` (the default) binds
+    /// it bare. It must use `bind` exactly once. A list of values (IN) bound against a type
+    /// with a bind expression is a [`CompileError::Unsupported`](crate::CompileError).
+    fn bind_expression(&self, bind: Expr) -> Option<Expr> {
+        let _ = bind;
+        None
+    }
+    /// SQL around a column of the type where the outermost SELECT list or RETURNING reads it
+    /// (e.g. `upper(column)`, `func("ST_AsText", [column])`), labelled with the column's name
+    /// so rows still read it by that name; never in WHERE, ORDER BY or a subquery. `None`
+    /// (the default) reads the column bare. It must use `column` exactly once.
+    fn column_expression(&self, column: Expr) -> Option<Expr> {
+        let _ = column;
+        None
+    }
 }
+
+/// The error a [`TypeDecorator`]'s conversion gives: any error (`"text".into()` makes one).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A [`TypeDecorator`] as a column type ([`SqlType::Custom`]); cheap to clone. Equal (and
 /// hashed alike) when the decorators' Rust types, names, cache keys and implementation types

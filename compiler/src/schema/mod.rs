@@ -17,7 +17,7 @@ pub use computed::{Computed, Identity};
 pub use constraint::{
     CheckConstraint, ForeignKey, PrimaryKey, ReferentialAction, UniqueConstraint,
 };
-pub use custom_type::{CustomType, TypeDecorator};
+pub use custom_type::{BoxError, CustomType, TypeDecorator};
 pub use index::{ElementKey, ElementOptions, Index, IndexElement, IndexMethod};
 pub use metadata::MetaData;
 pub use named_types::{DomainType, EnumType, NamedType};

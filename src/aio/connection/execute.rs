@@ -106,7 +106,8 @@ impl AsyncConnection {
         let (stmt, implicit_returning) =
             ctx.with_implicit_values(&statement.statement, &params, implicit_returning);
         let call = Call::new(&ctx, &self.options, &statement, (&stmt, implicit_returning))?;
-        let bound = call.bind(&params)?;
+        let converted = call.convert(&params)?;
+        let bound = call.bind(&params, &converted)?;
         self.ready().await?;
         self.autobegin(call.begin).await?;
         let started = call.started();
