@@ -104,6 +104,27 @@ impl Table {
         def.problem.get_or_insert(problem);
     }
 
+    /// Gives the column `name` another type, keeping the rest of it — how a reflected table
+    /// takes a user type ([`SqlType::custom`](crate::SqlType::custom)) for a column, as
+    /// SQLAlchemy's columns given to an autoloaded `Table` override the reflected ones. An
+    /// unknown column is a [`CompileError::NoSuchColumn`] when the table is used.
+    pub fn column_type(mut self, name: &str, sql_type: crate::schema::SqlType) -> Self {
+        let Some(column) = self.columns.get(name) else {
+            let problem = CompileError::NoSuchColumn {
+                source_name: self.fullname(),
+                column: name.to_owned(),
+            };
+            self.problem(problem);
+            return self;
+        };
+        let mut column = Column::clone(column);
+        column.sql_type = sql_type;
+        self.edit()
+            .columns
+            .insert(column.name.clone(), Arc::new(column));
+        self
+    }
+
     /// Places the table in `schema`.
     pub fn schema(mut self, schema: impl Into<String>) -> Self {
         self.edit().schema = Some(schema.into());
