@@ -227,3 +227,84 @@ fn user_types_are_equal_and_share_a_cache_key_only_when_alike() {
             .matches(cached.key())
     );
 }
+
+/// Text wrapped in SQL on both sides; `Broken` drops the expression it is given.
+#[derive(Debug)]
+struct Wrapped(bool);
+
+impl TypeDecorator for Wrapped {
+    fn name(&self) -> &str {
+        "wrapped"
+    }
+    fn impl_type(&self) -> SqlType {
+        SqlType::Text
+    }
+    fn cache_key(&self) -> String {
+        self.0.to_string()
+    }
+    fn bind_expression(&self, bind: Expr) -> Option<Expr> {
+        Some(if self.0 {
+            lower(bind)
+        } else {
+            literal_column("'x'")
+        })
+    }
+    fn column_expression(&self, column: Expr) -> Option<Expr> {
+        Some(if self.0 {
+            upper(column)
+        } else {
+            func("concat", (column.clone(), column))
+        })
+    }
+}
+
+#[test]
+fn user_type_expressions_apply_where_sqlalchemy_applies_them() {
+    let t = Table::new("w")
+        .column(Column::new("id", SqlType::Integer))
+        .column(Column::new("v", SqlType::custom(Wrapped(true))));
+    // Not in a subquery's, an EXISTS', WHERE's or ORDER BY's columns; in a scalar subquery
+    // compared with the type, around its bound value.
+    let inner = select([t.c("v")]).filter(t.c("id").eq(1)).subquery("s");
+    let q = select([t.c("id"), t.c("v").label("vv")])
+        .filter(t.c("v").in_(select([inner.c("v")])))
+        .order_by(t.c("v"));
+    assert_eq!(
+        q.compile(&PostgreSQL).unwrap().sql,
+        "SELECT w.id, upper(w.v) AS vv FROM w WHERE w.v IN (SELECT s.v FROM (SELECT w.v FROM w \
+         WHERE w.id = $1) AS s) ORDER BY w.v"
+    );
+    // A named parameter meeting the type, used twice: one parameter, wrapped at each place.
+    let q = select([t.c("id")]).filter(or_([
+        t.c("v").eq(bindparam("x")),
+        t.c("id").gt(1).and(t.c("v").ne(bindparam("x"))),
+    ]));
+    assert_eq!(
+        q.compile(&SQLite).unwrap().sql,
+        "SELECT w.id FROM w WHERE w.v = lower(?1) OR w.id > ?2 AND w.v <> lower(?1)"
+    );
+    // An IN list of values cannot take a bind expression.
+    let err = select([t.c("id")])
+        .filter(t.c("v").in_(["a", "b"]))
+        .compile(&SQLite)
+        .unwrap_err();
+    assert!(matches!(err, CompileError::Unsupported { .. }), "{err}");
+}
+
+#[test]
+fn a_user_type_expression_must_use_its_argument_once() {
+    let t = Table::new("w").column(Column::new("v", SqlType::custom(Wrapped(false))));
+    for stmt in [
+        Statement::from(select([t.c("v")])),
+        select([literal_column("1")])
+            .filter(t.c("v").eq("a"))
+            .into(),
+    ] {
+        let err = stmt.compile(&PostgreSQL).unwrap_err();
+        assert!(
+            err.to_string().contains("user type \"wrapped\"")
+                && err.to_string().contains("exactly once"),
+            "{err}"
+        );
+    }
+}

@@ -1,5 +1,6 @@
-//! User-defined column types (the declaring half of SQLAlchemy's `TypeDecorator`): a type
-//! with a name of its own stored as an implementation type ([`TypeDecorator::impl_type`]).
+//! User-defined column types (SQLAlchemy's `TypeDecorator`): a type with a name of its own,
+//! stored as an implementation type ([`TypeDecorator::impl_type`]), that may convert the
+//! values bound to it and read from it and wrap SQL around them.
 
 use super::SqlType;
 use crate::expr::Expr;
@@ -9,32 +10,80 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// A user type, stored as its [`impl_type`](TypeDecorator::impl_type) (SQLAlchemy's
-/// `TypeDecorator.impl`). Wrap it in a [`CustomType`] to use it as [`SqlType::Custom`].
+/// `TypeDecorator.impl`). Wrap it in a [`CustomType`] to use it as [`SqlType::Custom`] — in a
+/// declared table, or for a reflected column with [`Table::column_type`](crate::Table::column_type).
+///
+/// Where a value meets a column or expression of the type — INSERT and UPDATE values,
+/// comparisons, IN lists, `execute_many`, prepared statements — sqlcore binds
+/// [`process_bind_param`](TypeDecorator::process_bind_param)'s result, and every result column
+/// of the type (SELECT, RETURNING, streamed rows, both engines) reads as
+/// [`process_result_value`](TypeDecorator::process_result_value) gives it. A failure is a
+/// [`TypeConversionError`](crate::TypeConversionError) naming the type and the parameter or
+/// column. [`bind_expression`](TypeDecorator::bind_expression) and
+/// [`column_expression`](TypeDecorator::column_expression) put SQL around the bound value and
+/// the column read. Which parameters and columns are of a user type is found when a statement
+/// is compiled (and kept with it in the cache): statements without any pay nothing.
 ///
 /// Its identity — the Rust type implementing it, [`name`](TypeDecorator::name),
 /// [`cache_key`](TypeDecorator::cache_key) and the implementation type — is part of every
 /// compiled-statement cache key: two decorators differing in any of them never share a
-/// compiled form.
+/// compiled form. The SQL and conversions must follow from that identity.
 ///
 /// ```
 /// use sqlcore_compiler::*;
 ///
-/// /// An e-mail address, stored as VARCHAR(320).
+/// /// A list of tags stored as one comma-separated TEXT, compared case-blind.
 /// #[derive(Debug)]
-/// struct Email;
-/// impl TypeDecorator for Email {
-///     fn name(&self) -> &str { "email" }
-///     fn impl_type(&self) -> SqlType { SqlType::String(Some(320)) }
+/// struct Tags;
+/// impl TypeDecorator for Tags {
+///     fn name(&self) -> &str { "tags" }
+///     fn impl_type(&self) -> SqlType { SqlType::Text }
+///     fn process_bind_param(&self, value: Value) -> Result<Value, BoxError> {
+///         match value {
+///             Value::Array(tags) => {
+///                 let tags: Vec<String> = tags.iter().map(|t| match t {
+///                     Value::Text(t) if !t.contains(',') => Ok(t.clone()),
+///                     other => Err(format!("not a tag: {other:?}")),
+///                 }).collect::<Result<_, _>>()?;
+///                 Ok(Value::Text(tags.join(",")))
+///             }
+///             Value::Null => Ok(Value::Null),
+///             other => Err(format!("tags are a list, not {}", other.kind_name()).into()),
+///         }
+///     }
+///     fn process_result_value(&self, value: Value) -> Result<Value, BoxError> {
+///         Ok(match value {
+///             Value::Text(s) => Value::Array(s.split(',').map(Value::from).collect()),
+///             other => other,
+///         })
+///     }
+///     fn bind_expression(&self, bind: Expr) -> Option<Expr> {
+///         Some(lower(bind))
+///     }
 /// }
 ///
-/// let users = Table::new("users")
-///     .column(Column::new("email", SqlType::custom(Email)));
+/// let posts = Table::new("posts")
+///     .column(Column::new("id", SqlType::Integer))
+///     .column(Column::new("tags", SqlType::custom(Tags)));
 /// assert_eq!(
-///     create_table(&users).compile(&PostgreSQL)?.sql,
-///     "CREATE TABLE users (email VARCHAR(320))"
+///     create_table(&posts).compile(&PostgreSQL)?.sql,
+///     "CREATE TABLE posts (id INTEGER, tags TEXT)"
 /// );
-/// assert_eq!(users.c("email").sql_type().unwrap().to_string(), "Custom(email)");
-/// # Ok::<(), CompileError>(())
+/// let tags = Value::Array(vec!["Rust".into(), "SQL".into()]);
+/// let q = select([posts.c("id")]).filter(posts.c("tags").eq(tags.clone()));
+/// let compiled = q.compile(&SQLite)?;
+/// assert_eq!(compiled.sql, "SELECT posts.id FROM posts WHERE posts.tags = lower(?1)");
+/// assert_eq!(compiled.bind(&Params::new())?.values, [Value::from("Rust,SQL")]);
+/// // A value the type refuses is an error naming the type and the parameter.
+/// let bad = select([posts.c("id")]).filter(posts.c("tags").eq(Value::Array(vec!["a,b".into()])));
+/// let err = bad.compile(&SQLite)?.bind(&Params::new()).unwrap_err();
+/// assert!(matches!(err, CompileError::TypeConversion(ref e) if e.type_name == "tags"));
+/// // Rows read back through `Tags::process_result_value` (by the `sqlcore` crate's results).
+/// assert_eq!(
+///     SqlType::custom(Tags).custom_type().unwrap().result_value("a,b".into(), "tags")?,
+///     Value::Array(vec!["a".into(), "b".into()])
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait TypeDecorator: std::fmt::Debug + Send + Sync + 'static {
     /// The type's name (for messages and `Display`; part of the cache key).
@@ -153,5 +202,13 @@ impl SqlType {
     /// A user type (see [`TypeDecorator`]).
     pub fn custom<D: TypeDecorator>(decorator: D) -> SqlType {
         SqlType::Custom(CustomType::new(decorator))
+    }
+
+    /// The user type, if this is one.
+    pub fn custom_type(&self) -> Option<&CustomType> {
+        match self {
+            SqlType::Custom(ty) => Some(ty),
+            _ => None,
+        }
     }
 }
