@@ -9,7 +9,8 @@ use crate::executable::Executable;
 use crate::insert_many;
 use crate::result::CursorResult;
 use sqlcore_compiler::{
-    CompileError, Compiled, Expr, Insert, InsertSource, Params, SqlType, Statement, Value,
+    CompileError, Compiled, CustomType, Expr, Insert, InsertSource, Params, SqlType, Statement,
+    Value,
 };
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -149,9 +150,10 @@ impl Connection {
         let row = rows.first()?;
         let table = &ins.table;
         let dialect = self.engine.dialect();
-        // Each column's value: a parameter of the row, or a constant client default.
+        // Each column's value: a parameter of the row (converted by its user type, if it
+        // has one), or a constant client default.
         enum Cell {
-            Param(Arc<str>),
+            Param(Arc<str>, Option<CustomType>),
             Constant(Value),
         }
         let mut columns = Vec::new();
@@ -160,16 +162,22 @@ impl Connection {
         for (name, value) in row {
             let Expr::Param(p) = value else { return None };
             let column = table.get_column(name)?;
-            // Enum values are checked, and named and user types bound, by the INSERT.
+            // A user type without SQL around its values is copied as its implementation type.
+            let (sql_type, user_type) = match &column.sql_type {
+                SqlType::Custom(ty) if !ty.wraps_binds() => (ty.impl_type(), Some(ty.clone())),
+                other => (other, None),
+            };
+            // Enum values are checked, and named types and SQL around values bound, by the
+            // INSERT.
             if matches!(
-                column.sql_type,
+                sql_type,
                 SqlType::Enum(_) | SqlType::Domain(_) | SqlType::Custom(_)
             ) {
                 return None;
             }
-            cells.push(Cell::Param(p.name.clone()));
+            cells.push(Cell::Param(p.name.clone(), user_type));
             columns.push(name.clone());
-            types.push(column.sql_type.clone());
+            types.push(sql_type.clone());
         }
         let given = columns.clone();
         for column in table.columns.values().filter(|c| !given.contains(&c.name)) {
@@ -217,11 +225,17 @@ impl Connection {
             cells
                 .iter()
                 .map(|cell| match cell {
-                    Cell::Param(key) => params.take(key).ok_or_else(|| {
-                        Error::Compile(CompileError::MissingParameter {
-                            name: key.to_string(),
-                        })
-                    }),
+                    Cell::Param(key, user_type) => {
+                        let value = params.take(key).ok_or_else(|| {
+                            Error::Compile(CompileError::MissingParameter {
+                                name: key.to_string(),
+                            })
+                        })?;
+                        match user_type {
+                            Some(ty) => Ok(ty.bind_value(value, key)?),
+                            None => Ok(value),
+                        }
+                    }
                     Cell::Constant(v) => Ok(v.clone()),
                 })
                 .collect::<Result<Vec<Value>>>()

@@ -160,6 +160,12 @@ impl std::fmt::Display for ConversionSite {
 }
 
 impl CustomType {
+    /// Whether the type puts SQL around its bound values
+    /// ([`bind_expression`](crate::TypeDecorator::bind_expression)).
+    pub fn wraps_binds(&self) -> bool {
+        self.decorator().bind_expression(marker()).is_some()
+    }
+
     /// `value` as stored: the decorator's
     /// [`process_bind_param`](crate::TypeDecorator::process_bind_param), bound to the parameter `name`.
     pub fn bind_value(&self, value: Value, name: &str) -> Result<Value, TypeConversionError> {
