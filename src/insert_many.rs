@@ -131,7 +131,7 @@ impl BatchPlan {
     /// The values of one batch, in placeholder order, moved out of `rows` when no parameter
     /// is read twice.
     pub fn values(&self, rows: &mut [Params]) -> Result<Vec<Value>> {
-        let values = self
+        let mut values = self
             .slots
             .iter()
             .map(|slot| match slot {
@@ -152,7 +152,6 @@ impl BatchPlan {
             })
             .collect::<Result<Vec<Value>>>()?;
         self.compiled.check_values(&values)?;
-        let mut values = values;
         self.compiled.convert_values(&mut values)?;
         Ok(values)
     }

@@ -54,7 +54,8 @@ impl ResultKeys {
     pub(crate) fn convert(&self, values: &mut [Value]) -> Result<()> {
         for (i, ty) in &self.user_types {
             if let Some(value) = values.get_mut(*i) {
-                *value = ty.result_value(std::mem::take(value), &self.names[*i])?;
+                let name = self.names.get(*i).map_or("", |n| n);
+                *value = ty.result_value(std::mem::take(value), name)?;
             }
         }
         Ok(())

@@ -272,7 +272,9 @@ impl Compiled {
         }
         for (value, slot) in values.iter_mut().zip(&self.params) {
             if let Some(ty) = slot_type(slot) {
-                *value = convert_slot(ty, slot, value)?;
+                *value = ty
+                    .bind_value(std::mem::take(value), &slot.name)
+                    .map_err(CompileError::TypeConversion)?;
             }
         }
         Ok(())
