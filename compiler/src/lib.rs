@@ -45,7 +45,7 @@ pub use compile::{
     ResultColumn, SchemaTranslateMap,
 };
 pub use dialect::{
-    Dialect, FullTextStyle, IdentifierLength, MySQL, ParamStyle, PostgreSQL, SQLite,
+    Dialect, FullTextStyle, IdentifierLength, MariaDB, MySQL, ParamStyle, PostgreSQL, SQLite,
 };
 pub use error::CompileError;
 pub use expr::*;
