@@ -8,6 +8,7 @@ use super::{
 };
 use crate::error::CompileError;
 use crate::schema::{IndexMethod, SqlType};
+use crate::value::Value;
 
 /// MariaDB (10.5 or later), as SQLAlchemy's `mariadb` dialect beside its `mysql` one: MySQL's
 /// SQL ([`MySQL`](struct@MySQL)) plus `INSERT … RETURNING` and `DELETE … RETURNING` (MariaDB
@@ -72,6 +73,14 @@ impl Dialect for MariaDB {
     fn supports_update_returning(&self) -> bool {
         false
     }
+    /// MariaDB reads no offset in a date-time literal (MySQL 8.0.19 does): an aware timestamp is
+    /// written as its UTC wall clock, the zone of sqlcore's sessions.
+    fn datetime_text(&self, value: &Value) -> Option<String> {
+        match value {
+            Value::TimestampTz(t) => Some(t.naive_utc().format("%Y-%m-%d %H:%M:%S%.f").to_string()),
+            other => self.mysql().datetime_text(other),
+        }
+    }
     as_mysql! {
         param_style() -> ParamStyle;
         identifier_quote() -> char;
@@ -134,6 +143,11 @@ mod tests {
             assert_eq!(m.type_sql(&ty), my.type_sql(&ty));
             assert_eq!(m.cast_type_sql(&ty), my.cast_type_sql(&ty));
         }
+        let at = chrono::DateTime::parse_from_rfc3339("2024-03-01T14:30:15.5+02:00").unwrap();
+        assert_eq!(
+            m.datetime_text(&Value::TimestampTz(at.to_utc())).as_deref(),
+            Some("2024-03-01 12:30:15.500")
+        );
         let err = m.type_sql(&SqlType::String(None)).unwrap_err();
         assert!(err.to_string().contains("mariadb"), "{err}");
     }
