@@ -10,8 +10,9 @@
 //! The async engine runs this driver through its blocking adapter, as it runs SQLite.
 //!
 //! A connection's session speaks UTF-8 (`charset`, utf8mb4 by default) and UTC
-//! (`time_zone = '+00:00'`); see [`mysql_value`](super::mysql_value) for how each value kind is
-//! stored. The first connection reads the server's version (SQLAlchemy's `initialize`): a
+//! (`time_zone = '+00:00'`). Values: booleans as `TINYINT(1)`, decimals exact (bound as their
+//! text), UUIDs as `CHAR(36)` text, JSON as its text, `DATETIME(6)` with microseconds, an aware
+//! timestamp as its UTC wall clock; an interval or array value is a `Data` error. The first connection reads the server's version (SQLAlchemy's `initialize`): a
 //! `mariadb://` URL needs MariaDB 10.5 or later, and the isolation level is read from the
 //! variable the server has.
 
