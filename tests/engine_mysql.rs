@@ -568,3 +568,51 @@ fn a_killed_connection_is_invalidated_and_replaced() {
     let fresh: i64 = scalar(&mut conn, "SELECT CONNECTION_ID()");
     assert_ne!(fresh, id);
 }
+
+/// One bound value used in several places is one parameter of the statement, bound at each of
+/// MySQL's positional `?` (tests/bind_identity.rs holds this for the numbered placeholders).
+#[test]
+fn one_bound_value_is_bound_at_each_place() {
+    let Some(b) = db("bind_identity") else { return };
+    let engine = create_engine(&b.url()).unwrap();
+    let t = Table::new("events")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("at", SqlType::DATETIME))
+        .column(Column::new("amount", SqlType::Integer));
+    let mut md = MetaData::new();
+    md.add(t.clone()).unwrap();
+    md.create_all(&engine).unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execute_many(
+        insert(&t),
+        [("2024-01-03", 10), ("2024-01-20", 20), ("2024-02-01", 30)].map(|(day, amount)| {
+            let at = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+            params! { "at" => at.and_hms_opt(10, 0, 0).unwrap(), "amount" => amount }
+        }),
+    )
+    .unwrap();
+    let month = func("date_format", (t.c("at"), literal("%Y-%m"))).label("period");
+    let stmt = select([month.clone(), sum(t.c("amount")).label("total")])
+        .group_by(month.clone())
+        .order_by(month);
+    let compiled = stmt.compile(engine.dialect()).unwrap();
+    // SELECT and GROUP BY (ORDER BY names the label).
+    assert_eq!(compiled.sql.matches('?').count(), 2, "{}", compiled.sql);
+    // One slot per `?`, both the one bound value.
+    assert_eq!(compiled.params.len(), 2);
+    assert_eq!(compiled.params[0].name, compiled.params[1].name);
+    let bound = compiled.bind(&Params::new()).unwrap();
+    assert_eq!(bound.values, [Value::from("%Y-%m"), Value::from("%Y-%m")]);
+    let rows: Vec<(String, i64)> = conn
+        .execute(stmt, ())
+        .unwrap()
+        .all()
+        .unwrap()
+        .iter()
+        .map(|r| (r.get("period").unwrap(), r.get("total").unwrap()))
+        .collect();
+    assert_eq!(
+        rows,
+        [("2024-01".to_owned(), 30), ("2024-02".to_owned(), 30)]
+    );
+}
