@@ -3,6 +3,7 @@
 use crate::cache::{CacheStats, CompiledCache};
 use crate::connection::Connection;
 use crate::driver::Driver;
+use crate::driver::mysql::MySqlDriver;
 use crate::driver::postgres::PgDriver;
 use crate::driver::sqlite::SqliteDriver;
 use crate::error::{Error, Result};
@@ -421,7 +422,7 @@ impl EngineBuilder {
         self
     }
 
-    /// Prepared statements each connection keeps (PostgreSQL); 0 turns the cache off, as
+    /// Prepared statements each connection keeps (PostgreSQL, MySQL); 0 turns the cache off, as
     /// transaction-pooling proxies need. Default 100.
     pub fn statement_cache_size(mut self, n: usize) -> Self {
         self.statement_cache_size = n;
@@ -554,18 +555,19 @@ impl EngineBuilder {
                     begin,
                 )
             }
-            Backend::PostgreSql => {
+            Backend::PostgreSql | Backend::MySql | Backend::MariaDb => {
                 if let Some(mode) = self.sqlite_begin {
                     return Err(Error::Argument(format!(
                         "sqlite_begin({mode}) applies to SQLite only; this engine's database is {}",
                         url.scheme()
                     )));
                 }
-                (
-                    Arc::new(PgDriver::from_url(&url, self.statement_cache_size)?),
-                    false,
-                    None,
-                )
+                let driver: Arc<dyn Driver> = if url.backend() == Backend::PostgreSql {
+                    Arc::new(PgDriver::from_url(&url, self.statement_cache_size)?)
+                } else {
+                    Arc::new(MySqlDriver::from_url(&url, self.statement_cache_size)?)
+                };
+                (driver, false, None)
             }
         };
         let mut events = self.events;

@@ -12,7 +12,26 @@ pub enum Backend {
     Sqlite,
     /// `postgresql://` (also `postgres://`, `postgresql+postgres://`)
     PostgreSql,
+    /// `mysql://` (also `mysql+<driver>://` with one of SQLAlchemy's MySQL driver names:
+    /// `mysqldb`, `pymysql`, `mysqlconnector`, `mariadbconnector`, `asyncmy`, `aiomysql`,
+    /// `cymysql`): the MySQL dialect, on MySQL or MariaDB.
+    MySql,
+    /// `mariadb://` (also `mariadb+<driver>://`, the same driver names): the MariaDB dialect,
+    /// on MariaDB 10.5 or later only (checked at connect).
+    MariaDb,
 }
+
+/// The driver names SQLAlchemy spells after `mysql+` / `mariadb+`; sqlcore runs every one
+/// of them on its own driver.
+const MYSQL_DRIVERS: &[&str] = &[
+    "mysqldb",
+    "pymysql",
+    "mysqlconnector",
+    "mariadbconnector",
+    "asyncmy",
+    "aiomysql",
+    "cymysql",
+];
 
 /// Where a SQLite database lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +106,18 @@ fn known_options(backend: Backend) -> &'static [&'static str] {
             "target_session_attrs",
             "load_balance_hosts",
         ],
+        Backend::MySql | Backend::MariaDb => &[
+            "charset",
+            "unix_socket",
+            "connect_timeout",
+            "read_timeout",
+            "write_timeout",
+            "ssl_mode",
+            "ssl_ca",
+            "ssl_cert",
+            "ssl_key",
+            "ssl_check_hostname",
+        ],
     }
 }
 
@@ -95,6 +126,8 @@ fn unknown_option(backend: Backend, what: &str) -> Error {
     let scheme = match backend {
         Backend::Sqlite => "sqlite",
         Backend::PostgreSql => "postgresql",
+        Backend::MySql => "mysql",
+        Backend::MariaDb => "mariadb",
     };
     Error::Argument(format!(
         "unknown option {what}; {scheme} accepts {}",
@@ -167,15 +200,29 @@ impl std::str::FromStr for Url {
             .ok_or_else(|| {
                 Error::Argument(format!("could not parse a database URL from {shown:?}"))
             })?;
-        let backend = match scheme.split('+').next().unwrap_or_default() {
+        let (name, driver) = match scheme.split_once('+') {
+            Some((name, driver)) => (name, Some(driver)),
+            None => (scheme, None),
+        };
+        let backend = match name {
             "sqlite" => Backend::Sqlite,
             "postgresql" | "postgres" => Backend::PostgreSql,
+            "mysql" => Backend::MySql,
+            "mariadb" => Backend::MariaDb,
             _ => {
                 return Err(Error::Argument(format!(
-                    "unknown database backend {scheme:?} in {shown:?}; expected sqlite or postgresql"
+                    "unknown database backend {scheme:?} in {shown:?}; expected sqlite, postgresql, mysql or mariadb"
                 )));
             }
         };
+        if let (Backend::MySql | Backend::MariaDb, Some(driver)) = (backend, driver) {
+            if !MYSQL_DRIVERS.contains(&driver) {
+                return Err(Error::Argument(format!(
+                    "unknown {name} driver {driver:?} in {shown:?}; expected one of {}",
+                    MYSQL_DRIVERS.join(", ")
+                )));
+            }
+        }
         let (userinfo, rest) = split_userinfo(rest);
         let (body, query_str) = match rest.split_once('?') {
             Some((b, q)) => (b, Some(q)),
@@ -228,7 +275,7 @@ impl std::str::FromStr for Url {
                 url.database = (!path.is_empty()).then_some(path);
                 url.sqlite = url.sqlite_location();
             }
-            Backend::PostgreSql => {
+            Backend::PostgreSql | Backend::MySql | Backend::MariaDb => {
                 // The user information ends at the first `@`: another one means a password
                 // with an unescaped `@` (or a user name with a `/` or `?`).
                 if body.contains('@') {
@@ -252,6 +299,11 @@ impl std::str::FromStr for Url {
                     }
                 }
                 url.database = Some(decode(db, "database name")?).filter(|d| !d.is_empty());
+                if backend != Backend::PostgreSql && url.hosts.len() > 1 {
+                    return Err(Error::Argument(format!(
+                        "a {name} URL names one host: {shown:?}"
+                    )));
+                }
             }
         }
         Ok(url)
@@ -528,6 +580,49 @@ mod tests {
         }
         for name in ["application_name", "passfile", "sslmode", "options", "user"] {
             assert!(!is_secret_option(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn mysql_and_mariadb_urls_as_sqlalchemy_spells_them() {
+        for (text, backend) in [
+            ("mysql://root@127.0.0.1:3306/test", Backend::MySql),
+            ("mysql+mysqldb://u:pw@h/db?charset=utf8mb4", Backend::MySql),
+            ("mysql+pymysql://u@h/db", Backend::MySql),
+            ("mariadb://u@h/db", Backend::MariaDb),
+            (
+                "mariadb+mariadbconnector://u:pw@h:3307/db",
+                Backend::MariaDb,
+            ),
+            (
+                "mysql:///db?unix_socket=/run/mysqld/mysqld.sock",
+                Backend::MySql,
+            ),
+        ] {
+            let url: Url = text.parse().unwrap();
+            assert_eq!(url.backend(), backend, "{text}");
+        }
+        let url: Url = "mariadb+mariadbconnector://u:s3cret@h:3307/db"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            (url.host(), url.port(), url.database(), url.password()),
+            (Some("h"), Some(3307), Some("db"), Some("s3cret"))
+        );
+        assert_eq!(
+            url.to_string(),
+            "mariadb+mariadbconnector://u:***@h:3307/db"
+        );
+        for (bad, says) in [
+            (
+                "mysql+oops://u:s3cret@h/db",
+                "unknown mysql driver \"oops\"",
+            ),
+            ("mysql://u:s3cret@h/db?sslmode=require", "unknown option"),
+            ("mariadb://u:s3cret@h1,h2/db", "names one host"),
+        ] {
+            let e = bad.parse::<Url>().unwrap_err().to_string();
+            assert!(e.contains(says) && !e.contains("s3cret"), "{bad}: {e}");
         }
     }
 

@@ -368,13 +368,14 @@ fn through_schema_translate_map(b: &TestDb) {
 }
 
 on_every_backend!(
-    a_bound_constant_in_select_and_group_by_is_one_parameter,
-    values_bound_apart_stay_apart_and_never_share_the_repeated_form,
-    bindparam_used_twice_is_one_named_parameter,
     executemany_binds_a_repeated_value_at_each_place,
-    expanding_lists_and_text_used_twice,
-    one_bind_in_two_ctes_and_both_sides_of_a_union,
-    through_schema_translate_map,
+    one_bind_in_two_ctes_and_both_sides_of_a_union;
+    not_on_mariadb:
+    a_bound_constant_in_select_and_group_by_is_one_parameter => "the test groups by strftime()/date_trunc() and counts numbered placeholders; MySQL's `?` form is tested in tests/engine_mysql.rs",
+    values_bound_apart_stay_apart_and_never_share_the_repeated_form => "the test groups by strftime()/date_trunc() and counts numbered placeholders; MySQL's `?` form is tested in tests/engine_mysql.rs",
+    bindparam_used_twice_is_one_named_parameter => "the test groups by strftime()/date_trunc() and counts numbered placeholders; MySQL's `?` form is tested in tests/engine_mysql.rs",
+    expanding_lists_and_text_used_twice => "the test groups by strftime()/date_trunc() and counts numbered placeholders; MySQL's `?` form is tested in tests/engine_mysql.rs",
+    through_schema_translate_map => "the test groups by strftime()/date_trunc() and counts numbered placeholders; MySQL's `?` form is tested in tests/engine_mysql.rs",
 );
 
 /// The three dialects' renderings of one bind used twice.

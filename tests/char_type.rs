@@ -114,7 +114,7 @@ fn char_columns_round_trip(b: &TestDb) {
     }
 }
 
-on_every_backend!(char_columns_round_trip);
+on_every_backend!(; not_on_mariadb: char_columns_round_trip => "reflection of table definitions on MySQL/MariaDB is a later step");
 
 #[test]
 fn char_renders_on_every_dialect() {

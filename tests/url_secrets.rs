@@ -91,7 +91,7 @@ const MALFORMED: &[(&str, &str)] = &[
     ),
     (
         "unknown backend",
-        "mysql+pymysql://scott:{p}@db.example/app",
+        "oracle+cx_oracle://scott:{p}@db.example/app",
     ),
     ("upper-case scheme", "POSTGRESQL://scott:{p}@db.example/app"),
     ("odd scheme", "post gres://scott:{p}@db.example/app"),

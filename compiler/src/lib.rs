@@ -45,7 +45,7 @@ pub use compile::{
     Params, ParamsIntoIter, ResultColumn, SchemaTranslateMap, TypeConversionError,
 };
 pub use dialect::{
-    Dialect, FullTextStyle, IdentifierLength, MySQL, ParamStyle, PostgreSQL, SQLite,
+    Dialect, FullTextStyle, IdentifierLength, MariaDB, MySQL, ParamStyle, PostgreSQL, SQLite,
 };
 pub use error::CompileError;
 pub use expr::*;

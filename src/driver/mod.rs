@@ -2,6 +2,11 @@
 //! (pools, `Connection`, results) speaks only these traits.
 
 mod async_driver;
+pub mod mysql;
+mod mysql_error;
+mod mysql_opts;
+mod mysql_stream;
+mod mysql_value;
 mod pg_array;
 mod pg_cursor;
 mod pg_decode;
@@ -17,6 +22,7 @@ pub mod postgres;
 pub mod sqlite;
 
 pub use async_driver::{AsyncDriverConnection, AsyncRowCursor};
+pub use mysql_opts::ServerInfo;
 
 use crate::error::Result;
 use crate::options::{IsolationLevel, SqliteBegin};

@@ -9,6 +9,7 @@
 mod assemble;
 mod inspector;
 mod metadata;
+mod mysql;
 mod pg_type_names;
 mod pg_types;
 mod postgres;
@@ -80,6 +81,7 @@ pub(crate) fn catalog_of(conn: &Connection) -> &'static dyn Catalog {
     match conn.engine().url().backend() {
         Backend::PostgreSql => &postgres::PgCatalog,
         Backend::Sqlite => &sqlite::SqliteCatalog,
+        Backend::MySql | Backend::MariaDb => &mysql::MySqlCatalog,
     }
 }
 

@@ -1,7 +1,8 @@
-//! The databases the shared engine suite runs on: a SQLite file in a directory of its own, and
-//! PostgreSQL in a schema of its own (named after the test), removed when the test ends.
+//! The databases the shared engine suite runs on: a SQLite file in a directory of its own,
+//! PostgreSQL in a schema of its own and MariaDB in a database of its own (each named after the
+//! test), removed when the test ends.
 
-use super::pg;
+use super::{mysql, pg};
 
 /// A database for one test.
 pub struct TestDb {
@@ -12,6 +13,7 @@ pub struct TestDb {
 enum Cleanup {
     Dir(std::path::PathBuf),
     Schema(String),
+    Database(String),
 }
 
 impl TestDb {
@@ -55,6 +57,20 @@ impl TestDb {
         })
     }
 
+    /// A fresh MariaDB database (`CREATE DATABASE sqlcore_t_...`), reached through a
+    /// `mariadb://` URL; `None` (with a message) when the server is unreachable outside CI.
+    pub fn mariadb(name: &str) -> Option<TestDb> {
+        let database = schema_name("sqlcore_t", name);
+        mysql::connect()?;
+        mysql::run(&format!(
+            "DROP DATABASE IF EXISTS `{database}`; CREATE DATABASE `{database}`"
+        ));
+        Some(TestDb {
+            url: mysql::url_for("mariadb", &database),
+            cleanup: Cleanup::Database(database),
+        })
+    }
+
     /// The database URL.
     pub fn url(&self) -> String {
         self.url.clone()
@@ -65,10 +81,15 @@ impl TestDb {
         matches!(self.cleanup, Cleanup::Schema(_))
     }
 
-    /// The schema (PostgreSQL) the test's tables live in.
+    /// Whether this is MySQL or MariaDB.
+    pub fn is_mysql(&self) -> bool {
+        matches!(self.cleanup, Cleanup::Database(_))
+    }
+
+    /// The schema (PostgreSQL) or database (MariaDB) the test's tables live in.
     pub fn schema(&self) -> Option<&str> {
         match &self.cleanup {
-            Cleanup::Schema(s) => Some(s),
+            Cleanup::Schema(s) | Cleanup::Database(s) => Some(s),
             Cleanup::Dir(_) => None,
         }
     }
@@ -103,15 +124,21 @@ impl Drop for TestDb {
                     ));
                 }
             }
+            Cleanup::Database(database) => {
+                mysql::run(&format!(
+                    "SET SESSION lock_wait_timeout = 10; DROP DATABASE IF EXISTS `{database}`"
+                ));
+            }
         }
     }
 }
 
-/// Runs each listed test function (taking `&TestDb`) on SQLite, on PostgreSQL, and on
-/// PostgreSQL over TLS.
+/// Runs each listed test function (taking `&TestDb`) on SQLite, on PostgreSQL, on PostgreSQL
+/// over TLS and on MariaDB. The tests listed after `not_on_mariadb:` run on the others only:
+/// on MariaDB each is an ignored test whose reason says why it cannot hold there.
 #[macro_export]
 macro_rules! on_every_backend {
-    ($($name:ident),* $(,)?) => {
+    ($($name:ident),* $(,)? $(; not_on_mariadb: $($skip:ident => $reason:literal),* $(,)?)?) => {
         mod sqlite {
             $(
                 #[test]
@@ -120,6 +147,13 @@ macro_rules! on_every_backend {
                     super::$name(&backend);
                 }
             )*
+            $($(
+                #[test]
+                fn $skip() {
+                    let backend = $crate::common::backend::TestDb::sqlite(stringify!($skip));
+                    super::$skip(&backend);
+                }
+            )*)?
         }
         mod postgres {
             $(
@@ -130,6 +164,14 @@ macro_rules! on_every_backend {
                     }
                 }
             )*
+            $($(
+                #[test]
+                fn $skip() {
+                    if let Some(backend) = $crate::common::backend::TestDb::postgres(stringify!($skip)) {
+                        super::$skip(&backend);
+                    }
+                }
+            )*)?
         }
         mod postgres_tls {
             $(
@@ -140,6 +182,29 @@ macro_rules! on_every_backend {
                     }
                 }
             )*
+            $($(
+                #[test]
+                fn $skip() {
+                    if let Some(backend) = $crate::common::backend::TestDb::postgres_tls(stringify!($skip)) {
+                        super::$skip(&backend);
+                    }
+                }
+            )*)?
+        }
+        mod mariadb {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(backend) = $crate::common::backend::TestDb::mariadb(stringify!($name)) {
+                        super::$name(&backend);
+                    }
+                }
+            )*
+            $($(
+                #[test]
+                #[ignore = $reason]
+                fn $skip() {}
+            )*)?
         }
     };
 }

@@ -245,8 +245,8 @@ pub fn run<F: std::future::Future>(test: F) -> F::Output {
 }
 
 /// Runs each listed test function — `async fn name<E: TestEngine>(engine: &E, db: &TestDb)` —
-/// on SQLite and on PostgreSQL, each with the sync and the async engine, and with the async
-/// engine on PostgreSQL over TLS, under a tokio multi-thread runtime.
+/// on SQLite, PostgreSQL and MariaDB, each with the sync and the async engine, and with the
+/// async engine on PostgreSQL over TLS, under a tokio multi-thread runtime.
 #[macro_export]
 macro_rules! on_both_engines {
     ($($name:ident),* $(,)?) => {
@@ -297,6 +297,28 @@ macro_rules! on_both_engines {
                 #[test]
                 fn $name() {
                     if let Some(db) = $crate::common::backend::TestDb::postgres(concat!(stringify!($name), "_async")) {
+                        let engine = sqlcore::create_async_engine(&db.url()).expect("engine");
+                        $crate::common::engines::run(super::$name(&engine, &db));
+                    }
+                }
+            )*
+        }
+        mod mariadb_sync {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(db) = $crate::common::backend::TestDb::mariadb(concat!(stringify!($name), "_sync")) {
+                        let engine = sqlcore::create_engine(&db.url()).expect("engine");
+                        $crate::common::engines::run(super::$name(&engine, &db));
+                    }
+                }
+            )*
+        }
+        mod mariadb_async {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(db) = $crate::common::backend::TestDb::mariadb(concat!(stringify!($name), "_async")) {
                         let engine = sqlcore::create_async_engine(&db.url()).expect("engine");
                         $crate::common::engines::run(super::$name(&engine, &db));
                     }

@@ -4,6 +4,7 @@
 pub mod backend;
 pub mod engines;
 pub mod fixtures;
+pub mod mysql;
 pub mod named_types;
 pub mod people;
 pub mod pg;
@@ -55,8 +56,8 @@ pub fn dialects() -> [(&'static dyn Dialect, Box<dyn ParserDialect>); 3] {
 
 /// Renders `stmt` for every dialect, snapshots the SQL and its parameters (or the
 /// CompileError), parses each rendering back with sqlparser, and executes the statement through
-/// sqlcore's `Connection` on an in-memory SQLite database and on the PostgreSQL server, each
-/// holding the fixture schema and rows.
+/// sqlcore's `Connection` on an in-memory SQLite database, on the PostgreSQL server and (its
+/// MySQL rendering) on the MariaDB server, each holding the fixture schema and rows.
 pub fn check(case: &str, stmt: impl Into<Statement>) {
     check_with(case, stmt, &Params::new())
 }
@@ -111,6 +112,7 @@ pub fn check_after_each(
                         run(&mut conn, case, &stmt, named);
                     }
                     "postgresql" => pg::check(case, setup, &stmt, named, empty),
+                    "mysql" => mysql::check(case, setup, &stmt, named, empty),
                     _ => {}
                 }
                 describe(&compiled, &sql, &bound.values)

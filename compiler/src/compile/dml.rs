@@ -32,11 +32,16 @@ fn returning_columns(items: &[SelectItem]) -> Result<Vec<ResultColumn>, CompileE
 
 impl Compiler<'_> {
     fn returning(&mut self, items: &[SelectItem]) -> Res {
+        self.returning_of(items, self.d.supports_returning(), "RETURNING")
+    }
+
+    /// RETURNING `items` where the dialect `supports` it, else a [`CompileError`] naming `what`.
+    fn returning_of(&mut self, items: &[SelectItem], supports: bool, what: &str) -> Res {
         if items.is_empty() {
             return Ok(());
         }
-        if !self.d.supports_returning() {
-            return Err(CompileError::unsupported("RETURNING", self.d.name()));
+        if !supports {
+            return Err(CompileError::unsupported(what, self.d.name()));
         }
         let named = crate::stmt::named_items(items)?;
         self.w(" RETURNING ");
@@ -349,7 +354,13 @@ impl Compiler<'_> {
                 }
             }
             self.where_clause(&upd.filters)?;
-            self.returning(&upd.returning)
+            // Named as UPDATE's only where other statements have RETURNING (MariaDB).
+            let what = if self.d.supports_returning() {
+                "UPDATE … RETURNING"
+            } else {
+                "RETURNING"
+            };
+            self.returning_of(&upd.returning, self.d.supports_update_returning(), what)
         })();
         self.correlation = saved;
         r

@@ -1,14 +1,17 @@
-//! The [`Dialect`] trait and its implementations: [`PostgreSQL`], [`SQLite`] and [`MySQL`](struct@MySQL).
+//! The [`Dialect`] trait and its implementations: [`PostgreSQL`], [`SQLite`], [`MySQL`](struct@MySQL)
+//! and [`MariaDB`](struct@MariaDB).
 //!
 //! Dialect differences live here as capability methods; the compiler asks, it never matches on
 //! a dialect's name.
 
 mod array_literal;
 mod keywords;
+mod mariadb;
 mod mysql;
 mod postgresql;
 mod sqlite;
 
+pub use mariadb::MariaDB;
 pub use mysql::MySQL;
 pub use postgresql::PostgreSQL;
 pub use sqlite::SQLite;
@@ -453,8 +456,12 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn in_list_style(&self) -> InListStyle {
         InListStyle::Expanding
     }
-    /// `RETURNING`.
+    /// `RETURNING` on INSERT and DELETE.
     fn supports_returning(&self) -> bool;
+    /// `UPDATE … RETURNING` (MariaDB has RETURNING on INSERT and DELETE only).
+    fn supports_update_returning(&self) -> bool {
+        self.supports_returning()
+    }
     /// `SELECT DISTINCT ON`.
     fn supports_distinct_on(&self) -> bool {
         false

@@ -56,75 +56,10 @@ impl Dialect for MySQL {
         super::EnumStyle::Inline
     }
     fn type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
-        if let Some(common) = common_type_sql(self, sql_type, self.name())? {
-            return Ok(common);
-        }
-        Ok(match sql_type {
-            // MySQL's FLOAT is single precision.
-            SqlType::Float | SqlType::Double => "DOUBLE".into(),
-            SqlType::Real => "FLOAT".into(),
-            SqlType::String(_) => {
-                return Err(CompileError::unsupported(
-                    "VARCHAR without a length",
-                    self.name(),
-                ));
-            }
-            SqlType::Boolean => "BOOL".into(),
-            SqlType::Time { precision } => format!("TIME{}", super::precision_sql(*precision)?),
-            SqlType::DateTime {
-                timezone,
-                precision,
-            } => format!(
-                "{}{}",
-                if *timezone { "TIMESTAMP" } else { "DATETIME" },
-                super::precision_sql(*precision)?
-            ),
-            SqlType::Interval { .. } => {
-                return Err(CompileError::unsupported("the Interval type", self.name()));
-            }
-            SqlType::LargeBinary => "BLOB".into(),
-            SqlType::Uuid => "CHAR(36)".into(),
-            SqlType::Json => "JSON".into(),
-            SqlType::Array { item, dimensions } => super::array_type_sql(self, item, *dimensions)?,
-            other => {
-                return Err(CompileError::unsupported(
-                    format!("the type {other}"),
-                    self.name(),
-                ));
-            }
-        })
+        type_sql(self, sql_type)
     }
     fn cast_type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
-        // MySQL's CAST accepts only a few target types.
-        Ok(match sql_type {
-            SqlType::SmallInteger | SqlType::Integer | SqlType::BigInteger | SqlType::Boolean => {
-                "SIGNED".into()
-            }
-            SqlType::Float | SqlType::Double => "DOUBLE".into(),
-            SqlType::Real => "FLOAT".into(),
-            SqlType::Numeric(p, s) => numeric("DECIMAL", *p, *s),
-            SqlType::String(Some(n)) | SqlType::Char(Some(n)) => format!("CHAR({n})"),
-            SqlType::String(None) | SqlType::Char(None) | SqlType::Text | SqlType::Uuid => {
-                "CHAR".into()
-            }
-            SqlType::Date => "DATE".into(),
-            SqlType::Time { .. } => "TIME".into(),
-            SqlType::DateTime { .. } => "DATETIME".into(),
-            SqlType::LargeBinary => "BINARY".into(),
-            SqlType::Json => "JSON".into(),
-            SqlType::Enum(_) => "CHAR".into(),
-            SqlType::Domain(d) => self.cast_type_sql(d.base())?,
-            SqlType::Custom(c) => self.cast_type_sql(c.impl_type())?,
-            SqlType::Interval { .. } | SqlType::Other(_) => {
-                return Err(CompileError::unsupported(
-                    format!("CAST to {sql_type}"),
-                    self.name(),
-                ));
-            }
-            SqlType::Array { .. } | SqlType::TsVector | SqlType::TsQuery => {
-                self.type_sql(sql_type)?
-            }
-        })
+        cast_type_sql(self, sql_type)
     }
     fn supports_returning(&self) -> bool {
         false
@@ -213,4 +148,76 @@ impl Dialect for MySQL {
     fn supports_aggregate_filter(&self) -> bool {
         false
     }
+}
+
+/// The DDL name of `sql_type` on MySQL and MariaDB (`d`, for its name in errors).
+pub(super) fn type_sql(d: &dyn Dialect, sql_type: &SqlType) -> Result<String, CompileError> {
+    if let Some(common) = common_type_sql(d, sql_type, d.name())? {
+        return Ok(common);
+    }
+    Ok(match sql_type {
+        // MySQL's FLOAT is single precision.
+        SqlType::Float | SqlType::Double => "DOUBLE".into(),
+        SqlType::Real => "FLOAT".into(),
+        SqlType::String(_) => {
+            return Err(CompileError::unsupported(
+                "VARCHAR without a length",
+                d.name(),
+            ));
+        }
+        SqlType::Boolean => "BOOL".into(),
+        SqlType::Time { precision } => format!("TIME{}", super::precision_sql(*precision)?),
+        SqlType::DateTime {
+            timezone,
+            precision,
+        } => format!(
+            "{}{}",
+            if *timezone { "TIMESTAMP" } else { "DATETIME" },
+            super::precision_sql(*precision)?
+        ),
+        SqlType::Interval { .. } => {
+            return Err(CompileError::unsupported("the Interval type", d.name()));
+        }
+        SqlType::LargeBinary => "BLOB".into(),
+        SqlType::Uuid => "CHAR(36)".into(),
+        SqlType::Json => "JSON".into(),
+        SqlType::Array { item, dimensions } => super::array_type_sql(d, item, *dimensions)?,
+        other => {
+            return Err(CompileError::unsupported(
+                format!("the type {other}"),
+                d.name(),
+            ));
+        }
+    })
+}
+/// The name of `sql_type` in a CAST on MySQL and MariaDB, which accept only a few.
+pub(super) fn cast_type_sql(d: &dyn Dialect, sql_type: &SqlType) -> Result<String, CompileError> {
+    // MySQL's CAST accepts only a few target types.
+    Ok(match sql_type {
+        SqlType::SmallInteger | SqlType::Integer | SqlType::BigInteger | SqlType::Boolean => {
+            "SIGNED".into()
+        }
+        SqlType::Float | SqlType::Double => "DOUBLE".into(),
+        SqlType::Real => "FLOAT".into(),
+        SqlType::Numeric(p, s) => numeric("DECIMAL", *p, *s),
+        SqlType::String(Some(n)) | SqlType::Char(Some(n)) => format!("CHAR({n})"),
+        SqlType::String(None) | SqlType::Char(None) | SqlType::Text | SqlType::Uuid => {
+            "CHAR".into()
+        }
+        SqlType::Date => "DATE".into(),
+        SqlType::Time { .. } => "TIME".into(),
+        SqlType::DateTime { .. } => "DATETIME".into(),
+        SqlType::LargeBinary => "BINARY".into(),
+        SqlType::Json => "JSON".into(),
+        SqlType::Enum(_) => "CHAR".into(),
+        SqlType::Domain(domain) => cast_type_sql(d, domain.base())?,
+        SqlType::Custom(c) => cast_type_sql(d, c.impl_type())?,
+        SqlType::Interval { .. } | SqlType::Other(_) => {
+            return Err(CompileError::unsupported(
+                format!("CAST to {sql_type}"),
+                d.name(),
+            ));
+        }
+        SqlType::Array { .. } | SqlType::TsVector | SqlType::TsQuery => d.type_sql(sql_type)?,
+    })
 }

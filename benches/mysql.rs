@@ -1,0 +1,204 @@
+//! sqlcore against the raw `mysql` crate, in one run, on the local MariaDB/MySQL server
+//! (`SQLCORE_TEST_MYSQL_URL`, default `mysql://root@127.0.0.1:3306/test`; a database of its
+//! own, dropped at the end): a point select by primary key, a 100,000-row `execute_many`
+//! insert, and a 1,000,000-row streamed (unbuffered) read. Run with
+//! `cargo bench --bench mysql`.
+
+mod common;
+
+use common::{compare, thread_cpu};
+use mysql::prelude::Queryable;
+use sqlcore::*;
+use std::hint::black_box;
+use std::time::Duration;
+
+const POINT_SELECTS: i32 = 20_000;
+const INSERT_ROWS: i32 = 100_000;
+const STREAM_ROWS: i32 = 1_000_000;
+
+fn url() -> String {
+    std::env::var("SQLCORE_TEST_MYSQL_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".to_owned())
+}
+
+/// The raw point selects, the client's own CPU time they took.
+fn raw_point_selects(raw: &mut mysql::Conn, stmt: &mysql::Statement) -> Duration {
+    let cpu = thread_cpu();
+    for i in 1..=POINT_SELECTS {
+        let row: Option<(i32, String)> = raw.exec_first(stmt, (i,)).unwrap();
+        black_box(row.unwrap());
+    }
+    thread_cpu() - cpu
+}
+
+fn main() {
+    let database = format!("sqlcore_bench_{}", std::process::id());
+    let base = url();
+    let authority = base
+        .split_once("://")
+        .map_or(base.as_str(), |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let mut admin = mysql::Conn::new(mysql::Opts::from_url(&base).expect("URL")).expect("connect");
+    admin
+        .query_drop(format!(
+            "DROP DATABASE IF EXISTS {database}; CREATE DATABASE {database}"
+        ))
+        .expect("create the database");
+    let db_url = format!("mysql://{authority}/{database}");
+    // Over TCP as sqlcore connects (the crate's default would switch a loopback address to
+    // the server's unix socket).
+    let raw_opts =
+        mysql::OptsBuilder::from_opts(mysql::Opts::from_url(&db_url).unwrap()).prefer_socket(false);
+    let mut raw = mysql::Conn::new(raw_opts).expect("connect");
+    raw.query_drop(
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+         CREATE TABLE items (id INTEGER AUTO_INCREMENT PRIMARY KEY, n INTEGER NOT NULL, label TEXT)",
+    )
+    .expect("set up");
+    raw.query_drop(format!(
+        "INSERT INTO users SELECT seq, CONCAT('user ', seq) FROM seq_1_to_{POINT_SELECTS}"
+    ))
+    .expect("users (MariaDB's sequence engine)");
+    let engine = create_engine(&db_url).expect("engine");
+    let users = Table::new("users")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("name", SqlType::Text).not_null());
+    let items = Table::new("items")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("n", SqlType::Integer).not_null())
+        .column(Column::new("label", SqlType::Text));
+
+    // 1. Point select by primary key, statement prepared once.
+    let stmt = raw
+        .prep("SELECT users.id, users.name FROM users WHERE users.id = ?")
+        .unwrap();
+    let mut conn = engine.connect().unwrap();
+    let (mut raw_cpu, mut core_cpu) = (Duration::MAX, Duration::MAX);
+    let (raw_point, core_point) = compare(
+        5,
+        || raw_cpu = raw_cpu.min(raw_point_selects(&mut raw, &stmt)),
+        || {
+            let cpu = thread_cpu();
+            for i in 1..=POINT_SELECTS {
+                let row = conn
+                    .execute(select(&users).filter(users.c("id").eq(i)), ())
+                    .unwrap()
+                    .one()
+                    .unwrap();
+                let _: String = row.get(1).unwrap();
+            }
+            core_cpu = core_cpu.min(thread_cpu() - cpu);
+        },
+    );
+    conn.rollback().unwrap();
+
+    // 2. 100,000-row insert: raw multi-row VALUES in batches of 1,000 against execute_many.
+    let batch: i32 = 1000;
+    let values = vec!["(?, ?)"; batch as usize].join(", ");
+    let insert_stmt = raw
+        .prep(format!("INSERT INTO items (n, label) VALUES {values}"))
+        .unwrap();
+    let labels: Vec<String> = (0..INSERT_ROWS).map(|i| format!("row {i}")).collect();
+    let (raw_insert, core_insert) = compare(
+        5,
+        || {
+            let mut tx = raw.start_transaction(mysql::TxOpts::default()).unwrap();
+            for chunk in 0..INSERT_ROWS / batch {
+                let mut params = Vec::with_capacity(2 * batch as usize);
+                for r in 0..batch {
+                    let i = chunk * batch + r;
+                    params.push(mysql::Value::from(i));
+                    params.push(mysql::Value::from(labels[i as usize].as_str()));
+                }
+                tx.exec_drop(&insert_stmt, params).unwrap();
+            }
+            tx.rollback().unwrap();
+        },
+        || {
+            let mut tx = engine.begin().unwrap();
+            let rows = (0..INSERT_ROWS)
+                .map(|i| params! { "n" => i, "label" => labels[i as usize].as_str() });
+            let n = tx.execute_many(insert(&items), rows).unwrap().rowcount();
+            assert_eq!(n, i64::from(INSERT_ROWS));
+            tx.rollback().unwrap();
+        },
+    );
+
+    // 3. 1,000,000 rows read unbuffered: the raw result iterated against stream_results.
+    let query = format!("SELECT seq, CONCAT('row ', seq) FROM seq_1_to_{STREAM_ROWS}");
+    let mut conn = engine.connect().unwrap();
+    conn.execution_options(
+        ExecutionOptions::default()
+            .stream_results(true)
+            .max_row_buffer(1000),
+    )
+    .unwrap();
+    let (raw_stream, core_stream) = compare(
+        3,
+        || {
+            let mut count = 0;
+            let stmt = raw.prep(&query).unwrap();
+            for row in raw.exec_iter(&stmt, ()).unwrap() {
+                let (n, label): (i64, String) = mysql::from_row(row.unwrap());
+                black_box((n, label));
+                count += 1;
+            }
+            assert_eq!(count, STREAM_ROWS);
+        },
+        || {
+            let mut count = 0;
+            for row in conn.execute(text(&query), ()).unwrap() {
+                let row = row.unwrap();
+                black_box((row.get::<i64>(0).unwrap(), row.get::<String>(1).unwrap()));
+                count += 1;
+            }
+            assert_eq!(count, STREAM_ROWS);
+            conn.rollback().unwrap();
+        },
+    );
+    drop(conn);
+    let _ = admin.query_drop(format!("DROP DATABASE {database}"));
+
+    println!(
+        "{:<44} {:>12} {:>12} {:>10} {:>8}",
+        "benchmark (best of alternating runs)", "raw", "sqlcore", "ratio", "target"
+    );
+    let line = |name: &str, raw: Duration, core: Duration, target: &str| {
+        println!(
+            "{:<44} {:>10.1}ms {:>10.1}ms {:>9.3}x {:>8}",
+            name,
+            raw.as_secs_f64() * 1000.0,
+            core.as_secs_f64() * 1000.0,
+            core.as_secs_f64() / raw.as_secs_f64(),
+            target
+        );
+    };
+    line(
+        &format!("point select by PK x{POINT_SELECTS}"),
+        raw_point,
+        core_point,
+        "<=1.10x",
+    );
+    line(
+        &format!("insert {INSERT_ROWS} rows (raw: VALUES x1000)"),
+        raw_insert,
+        core_insert,
+        "<=1.11x",
+    );
+    line(
+        &format!("stream {STREAM_ROWS} rows (unbuffered)"),
+        raw_stream,
+        core_stream,
+        "-",
+    );
+    let per_select = |cpu: Duration| cpu.as_secs_f64() * 1e6 / f64::from(POINT_SELECTS);
+    println!(
+        "client CPU per point select (best round): raw {:.2} µs, sqlcore {:.2} µs ({:.3}x)",
+        per_select(raw_cpu),
+        per_select(core_cpu),
+        core_cpu.as_secs_f64() / raw_cpu.as_secs_f64(),
+    );
+}

@@ -1,0 +1,491 @@
+//! The MySQL / MariaDB driver, over the `mysql` crate (synchronous, pure Rust here: its
+//! `minimal-rust` feature compresses with miniz_oxide and `rustls-tls-ring` gives TLS through
+//! rustls on ring, the TLS stack the PostgreSQL driver already uses — no C library, no OpenSSL).
+//! It is the well-kept synchronous client of the Rust ecosystem (`mysql_async` is its async
+//! sibling, by the same author, for a native async driver later): it speaks the binary
+//! protocol of prepared statements, keeps them in a bounded LRU per connection and closes a
+//! statement on the server when it is evicted (`COM_STMT_CLOSE`), and reads results row by row
+//! off the socket, which `stream_results` uses as MySQL's unbuffered result.
+//!
+//! The async engine runs this driver through its blocking adapter, as it runs SQLite.
+//!
+//! A connection's session speaks UTF-8 (`charset`, utf8mb4 by default) and UTC
+//! (`time_zone = '+00:00'`). Values: booleans as `TINYINT(1)`, decimals exact (bound as their
+//! text), UUIDs as `CHAR(36)` text, JSON as its text, `DATETIME(6)` with microseconds, an aware
+//! timestamp as its UTC wall clock; an interval or array value is a `Data` error. The first connection reads the server's version (SQLAlchemy's `initialize`): a
+//! `mariadb://` URL needs MariaDB 10.5 or later, and the isolation level is read from the
+//! variable the server has.
+
+use super::mysql_error::{UNSUPPORTED_PS, map_error};
+use super::mysql_opts::{ServerInfo, opts_from_url};
+use super::mysql_stream::{OpenResult, StreamCursor};
+use super::mysql_value::{ColumnKind, from_mysql, to_mysql};
+use super::{Driver, DriverConnection, DriverRow, Execution, Request, ResultNames, RowSource};
+use crate::error::{DbError, Error, Result};
+use crate::options::IsolationLevel;
+use crate::url::{Backend, Url};
+use mysql::prelude::{Protocol, Queryable};
+use mysql::{Conn, Opts, Params, QueryResult};
+use parking_lot::Mutex;
+use sqlcore_compiler::{Dialect, MariaDB, MySQL, ResultColumn, SqlType, Value};
+use std::any::Any;
+use std::collections::VecDeque;
+use std::sync::{Arc, OnceLock};
+
+/// Opens connections to a MySQL or MariaDB server.
+#[derive(Debug)]
+pub struct MySqlDriver {
+    opts: Opts,
+    backend: Backend,
+    server: OnceLock<Arc<ServerInfo>>,
+}
+
+impl MySqlDriver {
+    /// A driver for the server `url` names (see `mysql_opts` for its options), keeping
+    /// `statement_cache` prepared statements per connection.
+    pub fn from_url(url: &Url, statement_cache: usize) -> Result<Self> {
+        Ok(MySqlDriver {
+            opts: opts_from_url(url, statement_cache)?,
+            backend: url.backend(),
+            server: OnceLock::new(),
+        })
+    }
+
+    /// What the server is, once a connection has been opened.
+    pub fn server_info(&self) -> Option<&ServerInfo> {
+        self.server.get().map(|s| &**s)
+    }
+}
+
+/// A `mysql` crate error as sqlcore's.
+pub(super) fn fail(e: mysql::Error) -> Error {
+    Error::Db(map_error(&e))
+}
+
+impl Driver for MySqlDriver {
+    fn dialect(&self) -> &'static dyn Dialect {
+        match self.backend {
+            Backend::MariaDb => &MariaDB,
+            _ => &MySQL,
+        }
+    }
+
+    fn connect(&self) -> Result<Box<dyn DriverConnection>> {
+        let mut conn = Conn::new(self.opts.clone()).map_err(fail)?;
+        let server = match self.server.get() {
+            Some(server) => server.clone(),
+            None => {
+                let version: Option<String> = conn.query_first("SELECT VERSION()").map_err(fail)?;
+                let server = Arc::new(ServerInfo::parse(version.unwrap_or_default()));
+                self.server.get_or_init(|| server).clone()
+            }
+        };
+        server.check(self.backend)?;
+        Ok(Box::new(MySqlConnection {
+            session: Arc::new(Mutex::new(Session {
+                state: State::Idle(Box::new(conn)),
+                streams: 0,
+            })),
+            server,
+            in_tx: false,
+        }))
+    }
+}
+
+/// An open MySQL / MariaDB connection.
+pub struct MySqlConnection {
+    session: Arc<Mutex<Session>>,
+    server: Arc<ServerInfo>,
+    in_tx: bool,
+}
+
+/// The connection's state, shared with the cursor of a streamed result.
+pub(super) struct Session {
+    pub(super) state: State,
+    /// Streams opened so far: each cursor knows its own number.
+    pub(super) streams: u64,
+}
+
+pub(super) enum State {
+    /// Ready for a statement.
+    Idle(Box<Conn>),
+    /// Reading the rows of streamed result number `id`: the connection is inside it.
+    Streaming { open: OpenResult, id: u64 },
+    /// The connection was lost (or the session is between states).
+    Lost,
+}
+
+impl Session {
+    /// The connection, ready for a statement: a streamed result still open is read to its end
+    /// and closed first (MySQL runs nothing else on a connection while a result is unread).
+    pub(super) fn conn(&mut self) -> Result<&mut Conn> {
+        if let State::Streaming { .. } = self.state {
+            if let State::Streaming { open, .. } = std::mem::replace(&mut self.state, State::Lost) {
+                self.state = State::Idle(open.close());
+            }
+        }
+        match &mut self.state {
+            State::Idle(conn) => Ok(conn),
+            _ => Err(Error::Db(DbError::connection_does_not_exist(
+                "the connection to the server was lost; nothing was sent",
+            ))),
+        }
+    }
+
+    /// Runs `f` on the connection; an error that lost the connection leaves it lost.
+    pub(super) fn run<T>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        let result = f(self.conn()?);
+        if result.as_ref().is_err_and(Error::connection_invalidated) {
+            self.state = State::Lost;
+        }
+        result
+    }
+}
+
+/// The declared type of result column `i`, where the statement knows it.
+pub(super) fn hint(columns: &[ResultColumn], i: usize) -> Option<&SqlType> {
+    columns.get(i).and_then(|c| c.sql_type.as_ref())
+}
+
+/// One row's values, converted.
+pub(super) fn values(
+    row: mysql::Row,
+    kinds: &[ColumnKind],
+    declared: &[ResultColumn],
+) -> Result<Vec<Value>> {
+    row.unwrap()
+        .into_iter()
+        .zip(kinds)
+        .enumerate()
+        .map(|(i, (v, kind))| from_mysql(v, *kind, hint(declared, i)))
+        .collect()
+}
+
+/// The values of a request, as bound.
+fn params(request: &Request<'_>) -> Result<Params> {
+    if request.params.is_empty() {
+        return Ok(Params::Empty);
+    }
+    request
+        .params
+        .iter()
+        .map(|v| to_mysql(v))
+        .collect::<Result<_>>()
+        .map(Params::Positional)
+}
+
+/// Whether `sql` changes rows (its RETURNING rows are the rows it changed).
+fn is_dml(sql: &str) -> bool {
+    let word: String = sql
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect();
+    ["insert", "update", "delete", "replace"]
+        .iter()
+        .any(|w| word.eq_ignore_ascii_case(w))
+}
+
+/// What a statement without result columns did.
+fn no_rows<T: Protocol>(result: &QueryResult<'_, '_, '_, T>) -> Execution {
+    Execution {
+        columns: ResultNames::Given(Vec::new()),
+        rows: RowSource::default(),
+        rowcount: i64::try_from(result.affected_rows()).unwrap_or(i64::MAX),
+        last_insert_id: result
+            .last_insert_id()
+            .filter(|id| *id > 0)
+            .and_then(|id| i64::try_from(id).ok()),
+    }
+}
+
+/// The column kinds and names of a result with columns.
+pub(super) fn describe<T: Protocol>(
+    result: &QueryResult<'_, '_, '_, T>,
+    declared: &[ResultColumn],
+) -> Result<(Vec<ColumnKind>, ResultNames)> {
+    let columns = result.columns();
+    let columns = columns.as_ref();
+    let kinds = columns.iter().map(ColumnKind::of).collect();
+    let names = ResultNames::read(columns.len(), declared, |i| {
+        Ok(Arc::from(columns[i].name_str().as_ref()))
+    })?;
+    Ok((kinds, names))
+}
+
+/// Reads a whole result into memory.
+fn buffered<T: Protocol>(
+    mut result: QueryResult<'_, '_, '_, T>,
+    request: &Request<'_>,
+) -> Result<Execution> {
+    if result.columns().as_ref().is_empty() {
+        let exec = no_rows(&result);
+        // A statement of several (execute_batch's text) reports its errors as it is read.
+        for row in result.by_ref() {
+            row.map_err(fail)?;
+        }
+        return Ok(exec);
+    }
+    let (kinds, columns) = describe(&result, request.result_columns)?;
+    let mut rows = VecDeque::new();
+    for row in result.by_ref() {
+        let row = row.map_err(fail)?;
+        rows.push_back(DriverRow::Values(values(
+            row,
+            &kinds,
+            request.result_columns,
+        )?));
+    }
+    let rowcount = if is_dml(request.sql) {
+        rows.len() as i64
+    } else {
+        -1
+    };
+    Ok(Execution {
+        columns,
+        rows: RowSource::buffered(rows),
+        rowcount,
+        last_insert_id: None,
+    })
+}
+
+impl MySqlConnection {
+    /// Runs a statement without parameters through the text protocol.
+    fn simple(&mut self, sql: &str) -> Result<()> {
+        self.session.lock().run(|conn| {
+            let mut result = conn.query_iter(sql).map_err(fail)?;
+            // Every statement's result is read, so the error of a later one is seen.
+            while let Some(set) = result.iter() {
+                for row in set {
+                    row.map_err(fail)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// A statement through the text protocol (for the statements MySQL cannot prepare).
+    fn execute_text(conn: &mut Conn, request: &Request<'_>) -> Result<Execution> {
+        let result = conn.query_iter(request.sql).map_err(fail)?;
+        buffered(result, request)
+    }
+
+    /// A statement whose rows are read as they are fetched (`stream_results`): MySQL's
+    /// unbuffered result, the connection held by it until it is read or closed.
+    fn stream(&mut self, request: &Request<'_>, chunk: usize) -> Result<Execution> {
+        let params = params(request)?;
+        let mut session = self.session.lock();
+        let stmt = session.run(|conn| conn.prep(request.sql).map_err(fail))?;
+        let State::Idle(conn) = std::mem::replace(&mut session.state, State::Lost) else {
+            return Err(Error::Db(DbError::connection_does_not_exist(
+                "the connection to the server was lost; nothing was sent",
+            )));
+        };
+        let declared: Arc<[ResultColumn]> = request.result_columns.into();
+        match OpenResult::open(conn, &stmt, params, declared) {
+            Ok((open, None)) => {
+                // No rows to stream: the statement's counts, and the connection back.
+                let exec = open.no_rows();
+                session.state = State::Idle(open.close());
+                Ok(exec)
+            }
+            Ok((open, Some(columns))) => {
+                session.streams += 1;
+                let id = session.streams;
+                session.state = State::Streaming { open, id };
+                drop(session);
+                let cursor = StreamCursor::new(self.session.clone(), id, chunk);
+                Ok(Execution {
+                    columns,
+                    rows: RowSource::streamed(cursor),
+                    rowcount: -1,
+                    last_insert_id: None,
+                })
+            }
+            Err((conn, e)) => {
+                session.state = if e.connection_invalidated() {
+                    State::Lost
+                } else {
+                    State::Idle(conn)
+                };
+                Err(e)
+            }
+        }
+    }
+}
+
+impl DriverConnection for MySqlConnection {
+    fn execute(&mut self, request: &Request<'_>) -> Result<Execution> {
+        if let Some(chunk) = request.stream {
+            return self.stream(request, chunk.max(1));
+        }
+        let params = params(request)?;
+        self.session.lock().run(|conn| {
+            let stmt = match conn.prep(request.sql) {
+                Ok(stmt) => stmt,
+                Err(mysql::Error::MySqlError(e))
+                    if e.code == UNSUPPORTED_PS && request.params.is_empty() =>
+                {
+                    return Self::execute_text(conn, request);
+                }
+                Err(e) => return Err(fail(e)),
+            };
+            let result = conn.exec_iter(&stmt, params).map_err(fail)?;
+            buffered(result, request)
+        })
+    }
+
+    fn execute_many(
+        &mut self,
+        sql: &str,
+        param_types: &[Option<SqlType>],
+        param_sets: &mut dyn Iterator<Item = Vec<Value>>,
+    ) -> Result<i64> {
+        let _ = param_types;
+        self.session.lock().run(|conn| {
+            let stmt = conn.prep(sql).map_err(fail)?;
+            let mut total = 0i64;
+            for set in param_sets {
+                let params = if set.is_empty() {
+                    Params::Empty
+                } else {
+                    Params::Positional(set.iter().map(to_mysql).collect::<Result<_>>()?)
+                };
+                let result = conn.exec_iter(&stmt, params).map_err(fail)?;
+                let affected = result.affected_rows();
+                drop(result);
+                total = total.saturating_add(i64::try_from(affected).unwrap_or(i64::MAX));
+            }
+            Ok(total)
+        })
+    }
+
+    fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        self.simple(sql)
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        self.simple("BEGIN")?;
+        self.in_tx = true;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.in_tx = false;
+        self.simple("COMMIT")
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        self.in_tx = false;
+        self.simple("ROLLBACK")
+    }
+
+    fn savepoint(&mut self, name: &str) -> Result<()> {
+        self.simple(&format!("SAVEPOINT {name}"))
+    }
+
+    fn release_savepoint(&mut self, name: &str) -> Result<()> {
+        self.simple(&format!("RELEASE SAVEPOINT {name}"))
+    }
+
+    fn rollback_to_savepoint(&mut self, name: &str) -> Result<()> {
+        self.simple(&format!("ROLLBACK TO SAVEPOINT {name}"))
+    }
+
+    fn in_transaction(&self) -> bool {
+        self.in_tx
+    }
+
+    fn set_isolation_level(&mut self, level: IsolationLevel) -> Result<()> {
+        if level == IsolationLevel::Autocommit {
+            return Err(Error::Argument(
+                "AUTOCOMMIT is not a transaction isolation level".into(),
+            ));
+        }
+        self.simple(&format!("SET SESSION TRANSACTION ISOLATION LEVEL {level}"))
+    }
+
+    fn isolation_level(&mut self) -> Result<IsolationLevel> {
+        let sql = format!("SELECT {}", self.server.isolation_variable());
+        let level: Option<String> = self
+            .session
+            .lock()
+            .run(|conn| conn.query_first(&sql).map_err(fail))?;
+        // `REPEATABLE-READ`, as MySQL writes it.
+        level.unwrap_or_default().replace('-', " ").parse()
+    }
+
+    fn supported_isolation_levels(&self) -> &'static [IsolationLevel] {
+        &[
+            IsolationLevel::Serializable,
+            IsolationLevel::RepeatableRead,
+            IsolationLevel::ReadCommitted,
+            IsolationLevel::ReadUncommitted,
+        ]
+    }
+
+    fn release(&mut self) -> Result<()> {
+        // A streamed result still open is read to its end: the connection is ready again.
+        self.session.lock().conn().map(drop)
+    }
+
+    fn ping(&mut self) -> Result<()> {
+        self.session.lock().run(|conn| conn.ping().map_err(fail))
+    }
+
+    fn table_names(&mut self, schema: Option<&str>) -> Result<Vec<String>> {
+        let sql = "SELECT table_name FROM information_schema.tables \
+                   WHERE table_schema = COALESCE(?, DATABASE()) AND table_type = 'BASE TABLE' \
+                   ORDER BY table_name";
+        let schema = schema.map(str::to_owned);
+        self.session
+            .lock()
+            .run(|conn| conn.exec(sql, (schema,)).map_err(fail))
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+impl MySqlConnection {
+    /// Runs `f` with the `mysql` crate's connection (for event hooks), after any streamed
+    /// result still open is read to its end.
+    ///
+    /// ```no_run
+    /// # fn main() -> sqlcore::Result<()> {
+    /// use mysql::prelude::Queryable;
+    /// let engine = sqlcore::Engine::builder("mysql://root@127.0.0.1/test")
+    ///     .on_connect(|conn| {
+    ///         let conn = conn.as_any_mut().downcast_mut::<sqlcore::driver::mysql::MySqlConnection>();
+    ///         conn.map_or(Ok(()), |c| c.with_conn(|raw| raw.query_drop("SET SESSION sql_mode = 'ANSI'")))
+    ///     })
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_conn<T>(
+        &mut self,
+        f: impl FnOnce(&mut Conn) -> std::result::Result<T, mysql::Error>,
+    ) -> Result<T> {
+        self.session.lock().run(|conn| f(conn).map_err(fail))
+    }
+
+    /// What the server is (read at the engine's first connect).
+    pub fn server_info(&self) -> &ServerInfo {
+        &self.server
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dml_is_told_by_its_first_word() {
+        assert!(is_dml("INSERT INTO t VALUES (1) RETURNING id"));
+        assert!(is_dml("  delete FROM t RETURNING id"));
+        assert!(!is_dml("SELECT 1"));
+        assert!(!is_dml("(SELECT 1) UNION (SELECT 2)"));
+        assert!(!is_dml("WITH x AS (SELECT 1) SELECT * FROM x"));
+    }
+}
