@@ -31,10 +31,12 @@ pub(crate) enum GuardEnd {
 /// [`begin`](AsyncConnection::begin) / [`begin_nested`](AsyncConnection::begin_nested) guards.
 ///
 /// Cancellation: a future of this connection dropped before it completes (a timeout,
-/// `tokio::select!`) leaves its call to finish on the connection's thread; the connection then
-/// no longer knows its transaction's state, so it is invalidated at its next use (a
-/// transaction that was open must be rolled back first, as after a disconnect), and the pool
-/// resets or discards it before anyone else gets it.
+/// `tokio::select!`) leaves the connection not knowing its transaction's state, so it is
+/// invalidated at its next use (a transaction that was open must be rolled back first, as
+/// after a disconnect), and the pool resets or discards it before anyone else gets it: on
+/// PostgreSQL what the dropped call sent is finished and rolled back (or, if it still runs
+/// after [`RECOVER_TIMEOUT`](crate::driver::RECOVER_TIMEOUT), cancelled and the connection
+/// closed); a SQLite call finishes on the connection's thread.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -218,8 +220,9 @@ impl AsyncConnection {
                 "this connection has no database connection".into(),
             ));
         };
+        let conn = pooled.driver()?;
         self.busy = true;
-        let result = f(&mut pooled.conn).await;
+        let result = f(conn).await;
         self.busy = false;
         result
     }
@@ -230,6 +233,16 @@ impl AsyncConnection {
         f: impl for<'a> FnOnce(&'a mut dyn AsyncDriverConnection) -> BoxFuture<'a, Result<T>>,
     ) -> Result<T> {
         let result = self.raw_call(f).await;
+        if let Err(e) = &result {
+            if e.connection_invalidated() {
+                self.lost(e.clone());
+            }
+        }
+        result
+    }
+
+    /// Notes a driver call's error: a lost connection is invalidated.
+    fn noted<T>(&mut self, result: Result<T>) -> Result<T> {
         if let Err(e) = &result {
             if e.connection_invalidated() {
                 self.lost(e.clone());
@@ -315,11 +328,12 @@ impl AsyncConnection {
                     .join(", ")
             )));
         }
+        let conn = pooled.driver()?;
         self.busy = true;
         let set: Result<Option<IsolationLevel>> = async {
-            let previous = pooled.conn.isolation_level().await?;
+            let previous = conn.isolation_level().await?;
             if previous != level {
-                pooled.conn.set_isolation_level(level).await?;
+                conn.set_isolation_level(level).await?;
                 return Ok(Some(previous));
             }
             Ok(None)
@@ -444,19 +458,13 @@ impl AsyncConnection {
         if self.tx.pending_rollback() {
             return Err(self.tx.pending_rollback_error("can't commit"));
         }
-        let driver_tx = self
-            .pooled
-            .as_ref()
-            .is_some_and(|p| p.conn.in_transaction());
+        let driver_tx = self.pooled.as_ref().is_some_and(|p| p.in_transaction());
         if !self.tx.in_transaction() && !driver_tx {
             return Ok(());
         }
         if driver_tx {
             if let Err(e) = self.raw_call(|c| c.commit()).await {
-                let still_open = self
-                    .pooled
-                    .as_ref()
-                    .is_some_and(|p| p.conn.in_transaction());
+                let still_open = self.pooled.as_ref().is_some_and(|p| p.in_transaction());
                 let (e, lost) = self.tx.commit_failed(e, still_open);
                 if let Some(cause) = lost {
                     self.lost(cause);
@@ -482,10 +490,7 @@ impl AsyncConnection {
             self.invalidate();
         }
         self.tx.rolled_back();
-        let open = self
-            .pooled
-            .as_ref()
-            .is_some_and(|p| p.conn.in_transaction());
+        let open = self.pooled.as_ref().is_some_and(|p| p.in_transaction());
         if !open {
             return Ok(());
         }
@@ -513,7 +518,7 @@ impl AsyncConnection {
     /// Gives the database connection back to the pool, its isolation level restored first
     /// (on its thread; a failure there discards it).
     fn give_back(&mut self) {
-        let Some(pooled) = self.pooled.take() else {
+        let Some(mut pooled) = self.pooled.take() else {
             return;
         };
         if self.busy {
