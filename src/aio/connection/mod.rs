@@ -188,8 +188,7 @@ impl AsyncConnection {
             return Err(Error::ResourceClosed("this connection is closed".into()));
         }
         if self.busy {
-            self.busy = false;
-            self.invalidate();
+            self.abandon_busy();
         }
         if self.tx.pending_rollback() {
             return Err(self.tx.pending_rollback_error(
@@ -256,6 +255,26 @@ impl AsyncConnection {
     fn lost(&mut self, cause: Error) {
         self.engine.pool().factory().bump_generation();
         self.invalidate_because(Some(cause));
+    }
+
+    /// A call's future was dropped, so what it did is unknown: this connection lets its
+    /// database connection go, invalidated as far as this connection knows (a transaction that
+    /// was open must be rolled back first). A native one goes back to the pool, which
+    /// recovers it (finishing what the dropped call sent, rolling back) or closes it; a
+    /// blocking one is discarded.
+    fn abandon_busy(&mut self) {
+        self.busy = false;
+        if let Some(mut pooled) = self.pooled.take() {
+            if pooled.worker().is_some() {
+                pooled.discard();
+            } else if let Some(previous) = self.restore_isolation.take() {
+                if pooled.restore_isolation(previous).is_err() {
+                    pooled.discard();
+                }
+            }
+        }
+        self.restore_isolation = None;
+        self.tx.invalidate(None);
     }
 
     /// Discards the database connection: it is closed, never reused. A transaction that was
@@ -486,8 +505,7 @@ impl AsyncConnection {
     async fn rollback_now(&mut self) -> Result<()> {
         if self.busy {
             // What the dropped call did is unknown: the connection goes, and its transaction.
-            self.busy = false;
-            self.invalidate();
+            self.abandon_busy();
         }
         self.tx.rolled_back();
         let open = self.pooled.as_ref().is_some_and(|p| p.in_transaction());
