@@ -313,3 +313,62 @@ fn the_prepared_statement_cache_is_bounded() {
         assert!(kept >= 1);
     });
 }
+
+#[test]
+fn a_stream_dropped_under_autocommit_has_its_cursor_closed() {
+    let Some(db) = TestDb::postgres("native_hold_cursor") else {
+        return;
+    };
+    common::engines::run(async {
+        let engine = AsyncEngine::builder(&db.url())
+            .pool_size(1)
+            .max_overflow(0)
+            .build_async()
+            .unwrap();
+        let open_cursors = "SELECT count(*) FROM pg_cursors WHERE name LIKE 'sqlcore_cursor_%'";
+        let mut conn = engine.connect().await.unwrap();
+        conn.update_execution_options(|o| {
+            o.isolation_level(IsolationLevel::Autocommit)
+                .max_row_buffer(10)
+        })
+        .await
+        .unwrap();
+        {
+            // Outside a transaction the cursor is declared WITH HOLD.
+            let mut rows = conn
+                .stream(text("SELECT g FROM generate_series(1, 1000) AS g"), ())
+                .await
+                .unwrap();
+            let first = rows.try_next().await.unwrap().unwrap();
+            assert_eq!(first.get::<i64>(0).unwrap(), 1);
+        }
+        let open: i64 = conn
+            .execute(text(open_cursors), ())
+            .await
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(
+            open, 0,
+            "the dropped stream's cursor is closed before the next statement"
+        );
+        {
+            let mut rows = conn
+                .stream(text("SELECT g FROM generate_series(1, 1000) AS g"), ())
+                .await
+                .unwrap();
+            rows.try_next().await.unwrap().unwrap();
+        }
+        drop(conn);
+        all_back(&engine).await;
+        // Returned to the pool with its stream dropped: the cursor is gone there too.
+        let mut conn = engine.connect().await.unwrap();
+        let open: i64 = conn
+            .execute(text(open_cursors), ())
+            .await
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(open, 0);
+    });
+}

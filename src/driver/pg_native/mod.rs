@@ -351,8 +351,9 @@ impl PgAsyncConnection {
     /// The connection goes back to the pool: results still reading from it stop, and WITH
     /// HOLD cursors are closed.
     async fn release_inner(&mut self) -> Result<()> {
-        self.state.checkout_epoch.fetch_add(1, Ordering::AcqRel);
+        // What dropped cursors left is finished while they still belong to this checkout.
         self.settle().await?;
+        self.state.checkout_epoch.fetch_add(1, Ordering::AcqRel);
         if self.hold_cursors > 0 {
             self.hold_cursors = 0;
             self.simple("CLOSE ALL").await?;
