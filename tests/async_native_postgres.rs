@@ -2,7 +2,7 @@
 //! caller's runtime): pool events reach it (on a multi-thread and on a current-thread
 //! runtime); a query still running when its future is dropped is cancelled on the server and
 //! its connection closed; streams dropped or cancelled mid-fetch leave the connection
-//! consistent; its prepared-statement cache is bounded.
+//! consistent; its prepared-statement cache is bounded (or off).
 
 mod common;
 
@@ -311,6 +311,30 @@ fn the_prepared_statement_cache_is_bounded() {
             .unwrap();
         assert!(kept <= 4, "{kept} statements kept prepared");
         assert!(kept >= 1);
+        drop(conn);
+        // A cache of 0 (transaction-pooling proxies): every statement is sent unnamed.
+        let engine = AsyncEngine::builder(&db.url())
+            .statement_cache_size(0)
+            .build_async()
+            .unwrap();
+        let mut conn = engine.connect().await.unwrap();
+        for i in 0..5 {
+            let sql = format!("SELECT {i} + CAST(:x AS INTEGER)");
+            let n: i64 = conn
+                .execute(text(&sql), params! { "x" => 1 })
+                .await
+                .unwrap()
+                .scalar_one()
+                .unwrap();
+            assert_eq!(n, i + 1);
+        }
+        let kept: i64 = conn
+            .execute(text("SELECT count(*) FROM pg_prepared_statements"), ())
+            .await
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(kept, 0, "nothing is kept prepared");
     });
 }
 
