@@ -1,7 +1,7 @@
 //! The async engine against the sync one, in one run: a prepared point select by primary key,
 //! one after another on one connection, on in-memory SQLite and on the local PostgreSQL server
-//! (`SQLCORE_TEST_PG_URL`; skipped when unreachable), and a pool checkout and return. It shows
-//! what the async engine's thread hop per call costs until the native PostgreSQL driver lands.
+//! (`SQLCORE_TEST_PG_URL`; skipped when unreachable), and a pool checkout and return. On SQLite
+//! it shows what the hop to a connection's thread costs; PostgreSQL connections are native.
 //! On PostgreSQL the async engine's point select is also set against raw tokio-postgres (a
 //! prepared statement on one client, its connection task on the same runtime): the physical
 //! limit. Run with `cargo bench --bench async_engine`.

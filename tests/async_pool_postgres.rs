@@ -2,7 +2,7 @@
 //! with overflow) never open more connections than allowed (checked on `pg_stat_activity`)
 //! and each reads its own rows; waiters are served in arrival order; `pool_timeout`; pre-ping
 //! replacing a connection the server killed; invalidation on a disconnect; and tasks cancelled
-//! mid-query at random points leave the pool healthy (200 times here,
+//! mid-query at random points leave the pool healthy (1,000 times here,
 //! `SQLCORE_CANCEL_ITERATIONS` for more).
 
 mod common;
@@ -324,7 +324,7 @@ async fn tasks_cancelled_mid_query_leave_the_pool_healthy_on(db: &TestDb) {
     let iterations: usize = std::env::var("SQLCORE_CANCEL_ITERATIONS")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(200);
+        .unwrap_or(1000);
     let app = app_name("cancel");
     let engine = builder(db, &app)
         .pool_size(4)

@@ -5,7 +5,7 @@
 //!
 //! A dropped future never desynchronises the connection: its call still runs to completion on
 //! the thread (its answer is dropped), and calls sent later run after it. Serves every blocking
-//! driver (SQLite, and PostgreSQL until its native async driver lands).
+//! driver (SQLite); PostgreSQL has a native async connection.
 
 use crate::driver::{
     AsyncDriverConnection, AsyncRowCursor, DriverConnection, DriverRow, Execution, Request,
@@ -268,14 +268,14 @@ impl<S: Holder> Drop for ThreadCursor<S> {
 }
 
 impl<S: Holder> AsyncDriverConnection for BlockingConnection<S> {
-    fn execute<'a>(&'a mut self, request: &Request<'_>) -> BoxFuture<'a, Result<Execution>> {
+    fn execute<'a>(&'a mut self, request: &'a Request<'a>) -> BoxFuture<'a, Result<Execution>> {
         let request = OwnedRequest::new(request);
         self.worker.call(move |conn| request.execute(conn, None))
     }
 
     fn execute_streamed<'a>(
         &'a mut self,
-        request: &Request<'_>,
+        request: &'a Request<'a>,
     ) -> BoxFuture<'a, Result<(ResultNames, Box<dyn AsyncRowCursor>)>> {
         let chunk = request.stream.unwrap_or(1000).max(1);
         let owned = OwnedRequest::new(request);

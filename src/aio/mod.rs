@@ -4,9 +4,12 @@
 //! that compiles and binds a statement, the transaction bookkeeping, [`CursorResult`] and
 //! [`Row`], and errors — so a behaviour is written once.
 //!
-//! Each connection lives on a thread of its own (see `blocking`), so the runtime's workers
-//! never wait on the database; a future dropped mid-call (a timeout, `tokio::select!`) leaves
-//! its call to finish there and the connection is never handed to anyone in an unknown state.
+//! PostgreSQL connections are native: `tokio-postgres` on the caller's runtime (see
+//! `driver::PgAsyncConnection`). Connections of blocking drivers (SQLite) live on a thread of
+//! their own (see `blocking`), so the runtime's workers never wait on the database. A future
+//! dropped mid-call (a timeout, `tokio::select!`) never hands a connection to anyone in an
+//! unknown state: a native one is marked busy and recovered (or closed) by the pool, a
+//! thread's call finishes there.
 //!
 //! [`CursorResult`]: crate::CursorResult
 //! [`Row`]: crate::Row

@@ -7,12 +7,13 @@ use super::connection::AsyncConnection;
 use super::pool::Slot;
 use crate::connection::Connection;
 use crate::engine::{Engine, EngineSettings};
-use crate::error::{Error, Result};
+use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::options::{ExecutionOptions, IsolationLevel};
 use crate::pool::{Factory, Pool, PoolRecord, PoolStatus};
 use parking_lot::Mutex;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, oneshot};
 
 /// The pool of a lent connection: it holds nothing to hand out; a connection coming back is
 /// kept for the async connection, one discarded is invalidated by the async pool's factory.
@@ -112,6 +113,39 @@ pub(crate) fn run_on_thread<T>(
         // The database connection is back in its slot; the panic goes on (the connection's
         // thread reports it as a lost connection).
         Err(panic) => resume_unwind(panic),
+    }
+}
+
+/// Runs `f` on a blocking thread with a native connection's `record` in a slot, keeping
+/// `share` of its place in the pool until the record is back here or closed there (should the
+/// caller's future be dropped meanwhile). The answer, and the record unless `f` lost it.
+pub(crate) async fn run_native<T: Send + 'static>(
+    record: PoolRecord,
+    share: Option<Arc<OwnedSemaphorePermit>>,
+    f: impl FnOnce(&mut Slot) -> T + Send + 'static,
+) -> Result<(T, Option<PoolRecord>)> {
+    let (reply, answer) = oneshot::channel();
+    tokio::task::spawn_blocking(move || {
+        let mut slot = Slot::holding(record);
+        let out = catch_unwind(AssertUnwindSafe(|| f(&mut slot)));
+        // After a panic the connection's state is unknown: it is closed.
+        let record = slot.take_record().filter(|_| out.is_ok());
+        if let Err((_, record)) = reply.send((out, record)) {
+            // Nobody waits for it any more: closed before its place is freed.
+            drop(record);
+        }
+        drop(share);
+    });
+    match answer.await {
+        Ok((Ok(value), record)) => Ok((value, record)),
+        Ok((Err(_), _)) | Err(_) => {
+            let mut e = DbError::new(
+                DbErrorKind::Interface,
+                "the connection is closed (a call panicked on it)",
+            );
+            e.connection_invalidated = true;
+            Err(Error::Db(e))
+        }
     }
 }
 

@@ -16,12 +16,12 @@ use sqlcore_compiler::{SqlType, Value};
 /// [`DbError::connection_invalidated`](crate::DbError::connection_invalidated) set.
 pub trait AsyncDriverConnection: Send {
     /// Runs a statement; its rows come back buffered.
-    fn execute<'a>(&'a mut self, request: &Request<'_>) -> BoxFuture<'a, Result<Execution>>;
+    fn execute<'a>(&'a mut self, request: &'a Request<'a>) -> BoxFuture<'a, Result<Execution>>;
     /// Runs a query whose rows are fetched as they are read (`request.stream` rows at a time
     /// at most): its column names and the cursor fetching its rows.
     fn execute_streamed<'a>(
         &'a mut self,
-        request: &Request<'_>,
+        request: &'a Request<'a>,
     ) -> BoxFuture<'a, Result<(ResultNames, Box<dyn AsyncRowCursor>)>>;
     /// Runs `sql` once per parameter set, preparing it once; the total rows affected.
     fn execute_many<'a>(
@@ -56,6 +56,38 @@ pub trait AsyncDriverConnection: Send {
     fn ping(&mut self) -> BoxFuture<'_, Result<()>>;
     /// The names of the tables in `schema` (or the default schema), in one query.
     fn table_names<'a>(&'a mut self, schema: Option<&str>) -> BoxFuture<'a, Result<Vec<String>>>;
+
+    /// Whether a call's future was dropped before its answer was complete (the connection's
+    /// protocol and transaction state are then unknown until [`recover`](Self::recover)).
+    /// Default: never (a driver that finishes every call anyway).
+    fn busy(&self) -> bool {
+        false
+    }
+
+    /// Whether anything must be done before the connection is idle in the pool: a call to
+    /// recover from, a transaction, cursors. Default: yes.
+    fn needs_reset(&self) -> bool {
+        true
+    }
+
+    /// Brings a [`busy`](Self::busy) connection back to a known state: what the dropped call
+    /// sent is finished and its transaction rolled back; an error means the connection must
+    /// be closed. Default: nothing to do.
+    fn recover(&mut self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    /// The connection goes back to the pool: results still reading from it stop, and session
+    /// state they held is released. Default: nothing.
+    fn release(&mut self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    /// Closes the connection (a call still running is cancelled) and waits until it is
+    /// closed. Default: nothing (the connection closes when dropped).
+    fn close(&mut self) -> BoxFuture<'_, ()> {
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// Fetches a streamed result's rows a chunk at a time. Dropping it closes the cursor; a cursor

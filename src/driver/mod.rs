@@ -11,6 +11,7 @@ mod pg_array;
 mod pg_cursor;
 mod pg_decode;
 mod pg_error;
+mod pg_native;
 mod pg_ops;
 mod pg_params;
 mod pg_session;
@@ -23,9 +24,11 @@ pub mod sqlite;
 
 pub use async_driver::{AsyncDriverConnection, AsyncRowCursor};
 pub use mysql_opts::ServerInfo;
+pub use pg_native::{PgAsyncConnection, RECOVER_TIMEOUT};
 
 use crate::error::Result;
 use crate::options::{IsolationLevel, SqliteBegin};
+use futures_util::future::BoxFuture;
 use sqlcore_compiler::{Dialect, ResultColumn, SqlType, Value, ValueRef};
 use std::any::Any;
 use std::collections::VecDeque;
@@ -39,6 +42,14 @@ pub trait Driver: Send + Sync + std::fmt::Debug {
     fn dialect(&self) -> &'static dyn Dialect;
     /// Opens a new connection; a failure is the real connect error.
     fn connect(&self) -> Result<Box<dyn DriverConnection>>;
+
+    /// Opens a new connection driven natively on the caller's tokio runtime (one whose
+    /// [`DriverConnection::as_async`] is its async side), for a backend that has such a
+    /// driver; `None` (the default) when the async engine must run the blocking connection on
+    /// a thread of its own.
+    fn connect_async(&self) -> Option<BoxFuture<'static, Result<Box<dyn DriverConnection>>>> {
+        None
+    }
 }
 
 /// One row as the driver read it.
@@ -330,4 +341,10 @@ pub trait DriverConnection: Send {
     /// The driver's own connection object (e.g. `rusqlite::Connection`), for event hooks. A
     /// driver keeping statements prepared on it finalizes them first.
     fn as_any_mut(&mut self) -> &mut dyn Any;
+
+    /// The connection's native async side, for a connection driven on a tokio runtime (whose
+    /// blocking methods are then for blocking threads only). Default: none.
+    fn as_async(&mut self) -> Option<&mut dyn AsyncDriverConnection> {
+        None
+    }
 }

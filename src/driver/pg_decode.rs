@@ -80,3 +80,17 @@ pub(super) fn cell(row: &Row, i: usize) -> ValueRef<'_> {
         },
     }
 }
+
+/// Whether `sql` is a query that can feed a server-side cursor (DML with RETURNING cannot be
+/// declared).
+pub(super) fn streams(sql: &str) -> bool {
+    let sql = sql.trim_start();
+    let first = sql
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    ["SELECT", "WITH", "VALUES", "TABLE"]
+        .iter()
+        .any(|k| first.eq_ignore_ascii_case(k))
+        || sql.starts_with('(')
+}

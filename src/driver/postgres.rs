@@ -4,7 +4,7 @@
 //! detection.
 
 use super::pg_cursor::Cursor;
-use super::pg_decode::{declared_types, decodes_lazily, driver_row, fits, result_names};
+use super::pg_decode::{declared_types, decodes_lazily, driver_row, fits, result_names, streams};
 use super::pg_error::fail;
 use super::pg_ops::{self, PING_TIMEOUT};
 use super::pg_params::config_from_url;
@@ -59,6 +59,16 @@ impl PgDriver {
 impl Driver for PgDriver {
     fn dialect(&self) -> &'static dyn Dialect {
         &PostgreSQL
+    }
+
+    fn connect_async(
+        &self,
+    ) -> Option<futures_util::future::BoxFuture<'static, Result<Box<dyn DriverConnection>>>> {
+        let (config, tls, cache) = (self.config.clone(), self.tls.clone(), self.statement_cache);
+        Some(Box::pin(async move {
+            let conn = super::pg_native::connect(config, tls, cache).await?;
+            Ok(Box::new(conn) as Box<dyn DriverConnection>)
+        }))
     }
 
     fn connect(&self) -> Result<Box<dyn DriverConnection>> {
@@ -252,17 +262,7 @@ impl PgConnection {
     fn execute_inner(&mut self, request: &Request<'_>) -> Result<Execution> {
         if let Some(chunk) = request.stream {
             // Only a query can feed a cursor (DML with RETURNING cannot be declared).
-            let first = request
-                .sql
-                .trim_start()
-                .split(|c: char| !c.is_ascii_alphabetic())
-                .next()
-                .unwrap_or("");
-            let is_query = ["SELECT", "WITH", "VALUES", "TABLE"]
-                .iter()
-                .any(|k| first.eq_ignore_ascii_case(k))
-                || request.sql.trim_start().starts_with('(');
-            if is_query {
+            if streams(request.sql) {
                 return self.stream(request, chunk);
             }
         }

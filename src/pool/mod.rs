@@ -191,13 +191,29 @@ impl Factory {
 
     /// Opens a connection and fires `connect`; a failing hook closes it again.
     pub fn open(&self) -> Result<PoolRecord> {
-        let conn = self.driver.connect()?;
-        let mut record = PoolRecord {
+        self.connect_hooks(self.record(self.driver.connect()?))
+    }
+
+    /// Starts opening a connection driven natively on the caller's runtime, when the driver
+    /// has such connections (see [`Driver::connect_async`]).
+    pub fn connect_async(
+        &self,
+    ) -> Option<futures_util::future::BoxFuture<'static, Result<Box<dyn DriverConnection>>>> {
+        self.driver.connect_async()
+    }
+
+    /// The pool's record of a connection just opened.
+    pub fn record(&self, conn: Box<dyn DriverConnection>) -> PoolRecord {
+        PoolRecord {
             conn,
             created: Instant::now(),
             generation: self.generation.load(Ordering::Acquire),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-        };
+        }
+    }
+
+    /// Fires `connect` on a connection just opened; a failing hook closes it again.
+    pub fn connect_hooks(&self, mut record: PoolRecord) -> Result<PoolRecord> {
         for hook in &self.events.connect {
             if let Err(e) = hook(&mut *record.conn) {
                 self.invalidate(record);
@@ -214,19 +230,26 @@ impl Factory {
 
     /// Fires `close` and drops the connection.
     pub fn close(&self, mut record: PoolRecord) {
+        self.close_hooks(&mut record, false);
+    }
+
+    /// Fires `invalidate`, then closes.
+    pub fn invalidate(&self, mut record: PoolRecord) {
+        self.close_hooks(&mut record, true);
+    }
+
+    /// Fires `invalidate` (when `invalidated`) and `close` on a connection about to close.
+    pub fn close_hooks(&self, record: &mut PoolRecord, invalidated: bool) {
+        if invalidated {
+            for hook in &self.events.invalidate {
+                let _ = hook(&mut *record.conn);
+            }
+        }
         for hook in &self.events.close {
             // A failing close hook cannot stop the close.
             let _ = hook(&mut *record.conn);
         }
         tracing::debug!(target: "sqlcore.pool", id = record.id, "closing connection");
-    }
-
-    /// Fires `invalidate`, then closes.
-    pub fn invalidate(&self, mut record: PoolRecord) {
-        for hook in &self.events.invalidate {
-            let _ = hook(&mut *record.conn);
-        }
-        self.close(record);
     }
 
     /// Whether the connection may still be handed out: current generation and not too old.

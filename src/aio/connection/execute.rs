@@ -3,7 +3,7 @@
 //! thread.
 
 use super::AsyncConnection;
-use crate::aio::run_sync::run_on_thread;
+use crate::aio::run_sync::{run_native, run_on_thread};
 use crate::aio::stream::AsyncRowStream;
 use crate::connection::IntoParams;
 use crate::connection::call::{Call, with_statement};
@@ -113,20 +113,28 @@ impl AsyncConnection {
         let started = call.started();
         let mut request = bound.request();
         let fail = |e| with_statement(e, request.sql.to_owned(), call.compiled());
+        // The request is borrowed by the driver's future: the call is made here, the busy
+        // mark set around it (see `raw_call`).
+        let Some(pooled) = self.pooled.as_mut() else {
+            return Err(Error::ResourceClosed(
+                "this connection has no database connection".into(),
+            ));
+        };
+        let conn = pooled.driver()?;
         if streamed {
             let chunk = call.max_row_buffer.max(1);
             request.stream = Some(chunk);
-            let (names, cursor) = self
-                .driver_call(|c| c.execute_streamed(&request))
-                .await
-                .map_err(fail)?;
+            self.busy = true;
+            let opened = conn.execute_streamed(&request).await;
+            self.busy = false;
+            let (names, cursor) = self.noted(opened).map_err(fail)?;
             call.executed(started);
             return Ok(Ran::Streamed(call.ran().keys(names), cursor, chunk));
         }
-        let exec = self
-            .driver_call(|c| c.execute(&request))
-            .await
-            .map_err(fail)?;
+        self.busy = true;
+        let ran = conn.execute(&request).await;
+        self.busy = false;
+        let exec = self.noted(ran).map_err(fail)?;
         call.executed(started);
         call.ran().cursor_result(exec, &params).map(Ran::Buffered)
     }
@@ -169,13 +177,39 @@ impl AsyncConnection {
                 "this connection has no database connection".into(),
             ));
         };
-        let ran = pooled
-            .conn
-            .worker
-            .run(move |slot| Ok(run_on_thread(slot, settings, factory, options, in_tx, f)));
-        self.busy = true;
-        let ran = ran.await;
-        self.busy = false;
+        let ran = match pooled.worker() {
+            Some(worker) => {
+                let ran = worker
+                    .run(move |slot| Ok(run_on_thread(slot, settings, factory, options, in_tx, f)));
+                self.busy = true;
+                let ran = ran.await;
+                self.busy = false;
+                ran
+            }
+            None => {
+                let Some((record, share)) = pooled.lend_native() else {
+                    return Err(Error::ResourceClosed(
+                        "this connection has no database connection".into(),
+                    ));
+                };
+                self.busy = true;
+                let ran = run_native(record, share, move |slot| {
+                    run_on_thread(slot, settings, factory, options, in_tx, f)
+                })
+                .await;
+                self.busy = false;
+                match ran {
+                    Ok((ran, Some(record))) => {
+                        if let Some(pooled) = self.pooled.as_mut() {
+                            pooled.native_back(record);
+                        }
+                        Ok(ran)
+                    }
+                    Ok((ran, None)) => Ok(ran),
+                    Err(e) => Err(e),
+                }
+            }
+        };
         let (value, returned) = match ran {
             Ok(ran) => ran,
             Err(e) => {

@@ -31,10 +31,12 @@ pub(crate) enum GuardEnd {
 /// [`begin`](AsyncConnection::begin) / [`begin_nested`](AsyncConnection::begin_nested) guards.
 ///
 /// Cancellation: a future of this connection dropped before it completes (a timeout,
-/// `tokio::select!`) leaves its call to finish on the connection's thread; the connection then
-/// no longer knows its transaction's state, so it is invalidated at its next use (a
-/// transaction that was open must be rolled back first, as after a disconnect), and the pool
-/// resets or discards it before anyone else gets it.
+/// `tokio::select!`) leaves the connection not knowing its transaction's state, so it is
+/// invalidated at its next use (a transaction that was open must be rolled back first, as
+/// after a disconnect), and the pool resets or discards it before anyone else gets it: on
+/// PostgreSQL what the dropped call sent is finished and rolled back (or, if it still runs
+/// after [`RECOVER_TIMEOUT`](crate::driver::RECOVER_TIMEOUT), cancelled and the connection
+/// closed); a SQLite call finishes on the connection's thread.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -186,8 +188,7 @@ impl AsyncConnection {
             return Err(Error::ResourceClosed("this connection is closed".into()));
         }
         if self.busy {
-            self.busy = false;
-            self.invalidate();
+            self.abandon_busy();
         }
         if self.tx.pending_rollback() {
             return Err(self.tx.pending_rollback_error(
@@ -218,8 +219,9 @@ impl AsyncConnection {
                 "this connection has no database connection".into(),
             ));
         };
+        let conn = pooled.driver()?;
         self.busy = true;
-        let result = f(&mut pooled.conn).await;
+        let result = f(conn).await;
         self.busy = false;
         result
     }
@@ -238,11 +240,41 @@ impl AsyncConnection {
         result
     }
 
+    /// Notes a driver call's error: a lost connection is invalidated.
+    fn noted<T>(&mut self, result: Result<T>) -> Result<T> {
+        if let Err(e) = &result {
+            if e.connection_invalidated() {
+                self.lost(e.clone());
+            }
+        }
+        result
+    }
+
     /// The database connection was found dead: it is invalidated with `cause`, and so is
     /// every connection the pool opened before it.
     fn lost(&mut self, cause: Error) {
         self.engine.pool().factory().bump_generation();
         self.invalidate_because(Some(cause));
+    }
+
+    /// A call's future was dropped, so what it did is unknown: this connection lets its
+    /// database connection go, invalidated as far as this connection knows (a transaction that
+    /// was open must be rolled back first). A native one goes back to the pool, which
+    /// recovers it (finishing what the dropped call sent, rolling back) or closes it; a
+    /// blocking one is discarded.
+    fn abandon_busy(&mut self) {
+        self.busy = false;
+        if let Some(mut pooled) = self.pooled.take() {
+            if pooled.worker().is_some() {
+                pooled.discard();
+            } else if let Some(previous) = self.restore_isolation.take() {
+                if pooled.restore_isolation(previous).is_err() {
+                    pooled.discard();
+                }
+            }
+        }
+        self.restore_isolation = None;
+        self.tx.invalidate(None);
     }
 
     /// Discards the database connection: it is closed, never reused. A transaction that was
@@ -315,11 +347,12 @@ impl AsyncConnection {
                     .join(", ")
             )));
         }
+        let conn = pooled.driver()?;
         self.busy = true;
         let set: Result<Option<IsolationLevel>> = async {
-            let previous = pooled.conn.isolation_level().await?;
+            let previous = conn.isolation_level().await?;
             if previous != level {
-                pooled.conn.set_isolation_level(level).await?;
+                conn.set_isolation_level(level).await?;
                 return Ok(Some(previous));
             }
             Ok(None)
@@ -444,19 +477,13 @@ impl AsyncConnection {
         if self.tx.pending_rollback() {
             return Err(self.tx.pending_rollback_error("can't commit"));
         }
-        let driver_tx = self
-            .pooled
-            .as_ref()
-            .is_some_and(|p| p.conn.in_transaction());
+        let driver_tx = self.pooled.as_ref().is_some_and(|p| p.in_transaction());
         if !self.tx.in_transaction() && !driver_tx {
             return Ok(());
         }
         if driver_tx {
             if let Err(e) = self.raw_call(|c| c.commit()).await {
-                let still_open = self
-                    .pooled
-                    .as_ref()
-                    .is_some_and(|p| p.conn.in_transaction());
+                let still_open = self.pooled.as_ref().is_some_and(|p| p.in_transaction());
                 let (e, lost) = self.tx.commit_failed(e, still_open);
                 if let Some(cause) = lost {
                     self.lost(cause);
@@ -478,14 +505,10 @@ impl AsyncConnection {
     async fn rollback_now(&mut self) -> Result<()> {
         if self.busy {
             // What the dropped call did is unknown: the connection goes, and its transaction.
-            self.busy = false;
-            self.invalidate();
+            self.abandon_busy();
         }
         self.tx.rolled_back();
-        let open = self
-            .pooled
-            .as_ref()
-            .is_some_and(|p| p.conn.in_transaction());
+        let open = self.pooled.as_ref().is_some_and(|p| p.in_transaction());
         if !open {
             return Ok(());
         }
@@ -513,7 +536,7 @@ impl AsyncConnection {
     /// Gives the database connection back to the pool, its isolation level restored first
     /// (on its thread; a failure there discards it).
     fn give_back(&mut self) {
-        let Some(pooled) = self.pooled.take() else {
+        let Some(mut pooled) = self.pooled.take() else {
             return;
         };
         if self.busy {

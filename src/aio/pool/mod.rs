@@ -5,13 +5,21 @@
 //! `checkin`/`reset` events, recycle, pre-ping, reset on return, generations) — run on the
 //! connection's own thread.
 //!
+//! A connection is either native (PostgreSQL, driven on the caller's runtime: see `native`) or
+//! a blocking driver connection on a thread of its own (SQLite).
+//!
 //! The lock is held only to move a connection in or out of the idle queue, never across an
-//! `.await`. A connection goes back to the pool from `Drop` without awaiting: its reset is the
-//! next call its thread runs (after any call still running there), and the thread itself puts
-//! it back in the idle queue — or closes it — and only then frees its place.
+//! `.await`. A connection goes back to the pool from `Drop` without awaiting: a thread's
+//! connection is reset by the next call its thread runs (after any call still running there),
+//! and the thread itself puts it back in the idle queue — or closes it — and only then frees
+//! its place; a native one needing a reset is reset by a task on the runtime, likewise.
+
+mod native;
+
+pub(crate) use native::NativeLent;
 
 use super::blocking::{BlockingConnection, Holder, Worker};
-use crate::driver::{DriverConnection, RowSource};
+use crate::driver::{AsyncDriverConnection, DriverConnection, RowSource};
 use crate::error::{Error, Result};
 use crate::options::IsolationLevel;
 use crate::pool::{Factory, PoolRecord, PoolStatus};
@@ -30,6 +38,14 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
+    /// A slot holding `record`.
+    pub fn holding(record: PoolRecord) -> Self {
+        Slot {
+            record: Some(record),
+            streamed: None,
+        }
+    }
+
     /// The database connection, taken out (to lend it).
     pub fn take_record(&mut self) -> Option<PoolRecord> {
         self.streamed = None;
@@ -57,9 +73,15 @@ impl Holder for Slot {
     }
 }
 
-/// An idle connection's thread, with what a checkout needs to know without asking it.
+/// An idle connection: a native one, or the thread of a blocking one.
+enum Held {
+    Thread(Worker<Slot>),
+    Native(PoolRecord),
+}
+
+/// An idle connection, with what a checkout needs to know without asking it.
 struct Idle {
-    worker: Worker<Slot>,
+    held: Held,
     id: u64,
     levels: &'static [IsolationLevel],
     /// When it was opened, and in which generation of the pool.
@@ -167,15 +189,35 @@ impl AsyncPool {
         // Given back if the checkout fails, or its future is dropped, before the end.
         let place = Place(Some(self));
         let factory = self.factory.clone();
-        let worker = match idle {
-            // Fresh, and nothing to do at checkout: handed out without a hop to its thread.
-            Some(idle)
-                if self.factory.checkout_is_noop()
-                    && self.factory.is_fresh_since(idle.opened.0, idle.opened.1) =>
+        let lent = match idle {
+            // Fresh, and nothing to do at checkout: handed out as it is.
+            Some(Idle {
+                held,
+                id,
+                levels,
+                opened,
+            }) if self.factory.checkout_is_noop()
+                && self.factory.is_fresh_since(opened.0, opened.1) =>
             {
-                (idle.worker, Ok((idle.id, idle.levels)))
+                Ok(match held {
+                    Held::Thread(worker) => (
+                        Lent::Thread(BlockingConnection::new(worker, levels)),
+                        id,
+                        levels,
+                    ),
+                    Held::Native(record) => Self::native_lent(record),
+                })
             }
-            Some(Idle { worker, .. }) => {
+            Some(Idle {
+                held: Held::Native(record),
+                ..
+            }) => native::prepare_checkout(&factory, record)
+                .await
+                .map(Self::native_lent),
+            Some(Idle {
+                held: Held::Thread(worker),
+                ..
+            }) => {
                 let ready = worker.run(move |slot: &mut Slot| {
                     let record = slot.record.take().ok_or_else(closed)?;
                     let record = factory.prepare_checkout(record)?;
@@ -183,44 +225,71 @@ impl AsyncPool {
                     slot.record = Some(record);
                     Ok(ready)
                 });
-                (worker, ready.await)
-            }
-            None => {
-                let closing = self.factory.clone();
-                let worker = Worker::spawn(
-                    "sqlcore-connection".into(),
-                    Slot {
-                        record: None,
-                        streamed: None,
-                    },
-                    move |slot: Slot| {
-                        if let Some(record) = slot.record {
-                            closing.close(record);
-                        }
-                    },
-                )?;
-                let ready = worker.run(move |slot: &mut Slot| {
-                    let record = factory.open_for_checkout()?;
-                    let ready = (record.id(), record.conn.supported_isolation_levels());
-                    slot.record = Some(record);
-                    Ok(ready)
-                });
-                (worker, ready.await)
-            }
-        };
-        match worker {
-            (worker, Ok((id, levels))) => {
-                place.keep();
-                Ok(PooledConnection {
-                    conn: BlockingConnection::new(worker, levels),
-                    pool: self.clone(),
-                    permit: Some(permit),
-                    id,
+                ready.await.map(|(id, levels)| {
+                    (
+                        Lent::Thread(BlockingConnection::new(worker, levels)),
+                        id,
+                        levels,
+                    )
                 })
             }
-            // The worker's thread closes whatever it holds as it ends.
-            (_, Err(e)) => Err(e),
-        }
+            None => match factory.connect_async() {
+                Some(connecting) => native::open(&factory, connecting)
+                    .await
+                    .map(Self::native_lent),
+                None => {
+                    let closing = self.factory.clone();
+                    let worker = Worker::spawn(
+                        "sqlcore-connection".into(),
+                        Slot {
+                            record: None,
+                            streamed: None,
+                        },
+                        move |slot: Slot| {
+                            if let Some(record) = slot.record {
+                                closing.close(record);
+                            }
+                        },
+                    )?;
+                    let ready = worker.run(move |slot: &mut Slot| {
+                        let record = factory.open_for_checkout()?;
+                        let ready = (record.id(), record.conn.supported_isolation_levels());
+                        slot.record = Some(record);
+                        Ok(ready)
+                    });
+                    // The worker's thread closes whatever it holds as it ends.
+                    ready.await.map(|(id, levels)| {
+                        (
+                            Lent::Thread(BlockingConnection::new(worker, levels)),
+                            id,
+                            levels,
+                        )
+                    })
+                }
+            },
+        };
+        let (conn, id, levels) = lent?;
+        place.keep();
+        Ok(PooledConnection {
+            conn,
+            pool: self.clone(),
+            permit: Some(Arc::new(permit)),
+            id,
+            levels,
+        })
+    }
+
+    fn native_lent(mut record: PoolRecord) -> (Lent, u64, &'static [IsolationLevel]) {
+        let (id, levels) = (
+            record.id(),
+            record.driver_connection().supported_isolation_levels(),
+        );
+        let lent = NativeLent {
+            record,
+            rollback_first: false,
+            restore: None,
+        };
+        (Lent::Native(Some(lent)), id, levels)
     }
 
     /// Returns a connection: on its thread, after any call still running there, it is reset
@@ -229,7 +298,7 @@ impl AsyncPool {
     fn give_back(
         self: &Arc<Self>,
         worker: Worker<Slot>,
-        permit: OwnedSemaphorePermit,
+        permit: Arc<OwnedSemaphorePermit>,
         discard: bool,
     ) {
         let pool = self.clone();
@@ -274,7 +343,7 @@ impl AsyncPool {
             if self.factory.is_fresh(&record) && self.keeps(st.idle.len()) {
                 st.checked_out -= 1;
                 st.idle.push_back(Idle {
-                    worker: handle,
+                    held: Held::Thread(handle),
                     id: record.id(),
                     levels: record.conn.supported_isolation_levels(),
                     opened: record.opened(),
@@ -324,7 +393,14 @@ impl AsyncPool {
     pub fn dispose(self: &Arc<Self>) {
         self.factory.bump_generation();
         let idle: Vec<Idle> = self.state.lock().idle.drain(..).collect();
-        for Idle { worker, .. } in idle {
+        for Idle { held, .. } in idle {
+            let worker = match held {
+                Held::Thread(worker) => worker,
+                Held::Native(record) => {
+                    self.close_idle_native(record);
+                    continue;
+                }
+            };
             let pool = self.clone();
             let sent = worker.send(move |slot: &mut Slot| {
                 slot.streamed = None;
@@ -364,13 +440,28 @@ impl Drop for Place<'_> {
     }
 }
 
+/// The connection a [`PooledConnection`] lends: a blocking one on its thread, or a native
+/// one (`None` while it is lent to a blocking thread, for `run_sync`).
+pub(crate) enum Lent {
+    Thread(BlockingConnection<Slot>),
+    Native(Option<NativeLent>),
+}
+
 /// A connection checked out of the [`AsyncPool`]; dropping it returns it (see
 /// [`AsyncPool::give_back`]).
 pub(crate) struct PooledConnection {
-    pub conn: BlockingConnection<Slot>,
+    conn: Lent,
     pool: Arc<AsyncPool>,
-    permit: Option<OwnedSemaphorePermit>,
+    /// Shared with a blocking thread the connection is lent to: the place is freed once both
+    /// are done with it.
+    permit: Option<Arc<OwnedSemaphorePermit>>,
     id: u64,
+    levels: &'static [IsolationLevel],
+}
+
+/// The error of a call on a connection lent away and lost (its blocking call was dropped).
+fn lent_away() -> Error {
+    Error::ResourceClosed("this connection has no database connection".into())
 }
 
 impl PooledConnection {
@@ -381,34 +472,92 @@ impl PooledConnection {
 
     /// The isolation levels the backend supports.
     pub fn supported_isolation_levels(&self) -> &'static [IsolationLevel] {
-        use crate::driver::AsyncDriverConnection;
-        self.conn.supported_isolation_levels()
+        self.levels
     }
 
-    /// Rolls the connection's transaction back on its thread, before it is returned; should
-    /// that fail, the connection is dropped there.
-    pub fn rollback_before_return(&self) -> Result<()> {
-        self.conn.worker.send(move |slot: &mut Slot| {
-            slot.streamed = None;
-            if let Some(conn) = slot.conn() {
-                if conn.in_transaction() && conn.rollback().is_err() {
-                    slot.poisoned();
-                }
-            }
-        })
+    /// The connection, to run a call on.
+    pub fn driver(&mut self) -> Result<&mut dyn AsyncDriverConnection> {
+        match &mut self.conn {
+            Lent::Thread(conn) => Ok(conn),
+            Lent::Native(Some(lent)) => lent.record.conn.as_async().ok_or_else(lent_away),
+            Lent::Native(None) => Err(lent_away()),
+        }
     }
 
-    /// Sets the connection's isolation level back to `level` on its thread, before it is
-    /// returned; should that fail, the connection is dropped there (never returned with
-    /// another level).
-    pub fn restore_isolation(&self, level: IsolationLevel) -> Result<()> {
-        self.conn.worker.send(move |slot: &mut Slot| {
-            if let Some(conn) = slot.conn() {
-                if conn.set_isolation_level(level).is_err() {
-                    slot.poisoned();
+    /// Whether a transaction is open on the connection (as of its last call).
+    pub fn in_transaction(&self) -> bool {
+        match &self.conn {
+            Lent::Thread(conn) => conn.in_transaction(),
+            Lent::Native(Some(lent)) => lent.record.conn.in_transaction(),
+            Lent::Native(None) => false,
+        }
+    }
+
+    /// The connection's thread, for a blocking connection.
+    pub fn worker(&self) -> Option<&Worker<Slot>> {
+        match &self.conn {
+            Lent::Thread(conn) => Some(&conn.worker),
+            Lent::Native(_) => None,
+        }
+    }
+
+    /// A native connection, taken out to lend it to a blocking thread, with a share of its
+    /// place in the pool.
+    pub fn lend_native(&mut self) -> Option<(PoolRecord, Option<Arc<OwnedSemaphorePermit>>)> {
+        match &mut self.conn {
+            Lent::Native(lent) => lent.take().map(|lent| (lent.record, self.permit.clone())),
+            Lent::Thread(_) => None,
+        }
+    }
+
+    /// A native connection lent out, back.
+    pub fn native_back(&mut self, record: PoolRecord) {
+        if let Lent::Native(lent) = &mut self.conn {
+            *lent = Some(NativeLent {
+                record,
+                rollback_first: false,
+                restore: None,
+            });
+        }
+    }
+
+    /// Rolls the connection's transaction back before it is returned (on its thread, or as
+    /// the native connection is reset); should that fail, the connection is dropped.
+    pub fn rollback_before_return(&mut self) -> Result<()> {
+        match &mut self.conn {
+            Lent::Thread(conn) => conn.worker.send(move |slot: &mut Slot| {
+                slot.streamed = None;
+                if let Some(conn) = slot.conn() {
+                    if conn.in_transaction() && conn.rollback().is_err() {
+                        slot.poisoned();
+                    }
                 }
+            }),
+            Lent::Native(Some(lent)) => {
+                lent.rollback_first = true;
+                Ok(())
             }
-        })
+            Lent::Native(None) => Ok(()),
+        }
+    }
+
+    /// Sets the connection's isolation level back to `level` before it is returned; should
+    /// that fail, the connection is dropped (never returned with another level).
+    pub fn restore_isolation(&mut self, level: IsolationLevel) -> Result<()> {
+        match &mut self.conn {
+            Lent::Thread(conn) => conn.worker.send(move |slot: &mut Slot| {
+                if let Some(conn) = slot.conn() {
+                    if conn.set_isolation_level(level).is_err() {
+                        slot.poisoned();
+                    }
+                }
+            }),
+            Lent::Native(Some(lent)) => {
+                lent.restore = Some(level);
+                Ok(())
+            }
+            Lent::Native(None) => Ok(()),
+        }
     }
 
     /// Discards the connection: it is invalidated and closed, never reused.
@@ -417,9 +566,21 @@ impl PooledConnection {
     }
 
     fn release(&mut self, discard: bool) {
-        if let Some(permit) = self.permit.take() {
-            self.pool
-                .give_back(self.conn.worker.clone(), permit, discard);
+        let Some(permit) = self.permit.take() else {
+            return;
+        };
+        match &mut self.conn {
+            Lent::Thread(conn) => self.pool.give_back(conn.worker.clone(), permit, discard),
+            Lent::Native(lent) => match lent.take() {
+                Some(lent) => self.pool.give_back_native(lent, permit, discard),
+                None => {
+                    // Lent to a blocking thread that still has it (and a share of the place):
+                    // the connection closes there.
+                    let mut st = self.pool.state.lock();
+                    st.open -= 1;
+                    st.checked_out -= 1;
+                }
+            },
         }
     }
 }

@@ -1,0 +1,177 @@
+//! A streamed result of the native connection: a server-side cursor fetched a chunk at a time,
+//! the next FETCH sent as the previous chunk's rows arrive, so the server runs it while they are
+//! read (at most two chunks held). A cursor dropped with a FETCH on its way, or still open,
+//! leaves both to its connection, which finishes them before its next call.
+
+use super::super::pg_decode::driver_row;
+use super::super::pg_error::fail;
+use super::super::{AsyncRowCursor, DriverRow};
+use super::{ConnState, tracked};
+use crate::error::{Error, Result};
+use futures_util::future::BoxFuture;
+use parking_lot::Mutex;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::Poll;
+use tokio_postgres::{Client, Row, Statement};
+
+/// The rows of a FETCH on their way.
+pub(crate) type Fetching =
+    Pin<Box<dyn Future<Output = std::result::Result<Vec<Row>, tokio_postgres::Error>> + Send>>;
+
+/// Sends `fetch` (polled once, which queues it on the connection) and returns the future of
+/// its rows.
+pub(super) async fn send_fetch(client: Arc<Client>, fetch: Statement) -> Fetching {
+    let mut rows: Fetching = Box::pin(async move { client.query(&fetch, &[]).await });
+    let polled = std::future::poll_fn(|cx| Poll::Ready(rows.as_mut().poll(cx))).await;
+    match polled {
+        Poll::Ready(answer) => Box::pin(std::future::ready(answer)),
+        Poll::Pending => rows,
+    }
+}
+
+/// What a dropped cursor left for its connection to finish.
+pub(crate) struct Pending {
+    pub(super) ahead: Option<Fetching>,
+    pub(super) name: String,
+    pub(super) hold: bool,
+    pub(super) tx_epoch: u64,
+    pub(super) checkout_epoch: u64,
+}
+
+/// A cursor just declared.
+pub(super) struct Open {
+    pub client: Arc<Client>,
+    pub state: Arc<ConnState>,
+    pub name: String,
+    pub fetch: Statement,
+    pub chunk: usize,
+    pub tx_epoch: u64,
+    pub checkout_epoch: u64,
+    pub hold: bool,
+    /// Rows are kept as they arrived (the driver's `decodes_lazily`).
+    pub lazy: bool,
+    /// Declared inside a transaction (a failed FETCH aborts it).
+    pub in_tx: bool,
+    pub ahead: Option<Fetching>,
+}
+
+/// See the module's documentation.
+pub(super) struct NativeCursor {
+    open: Arc<Mutex<Cursor>>,
+}
+
+struct Cursor {
+    open: Open,
+    done: bool,
+}
+
+impl NativeCursor {
+    pub fn new(open: Open) -> Self {
+        NativeCursor {
+            open: Arc::new(Mutex::new(Cursor { open, done: false })),
+        }
+    }
+}
+
+impl Cursor {
+    /// Whether the cursor still exists for this result on this checkout of the connection.
+    fn alive(&self) -> bool {
+        let o = &self.open;
+        o.state.checkout_epoch.load(Ordering::Acquire) == o.checkout_epoch
+            && (o.hold || o.state.tx_epoch.load(Ordering::Acquire) == o.tx_epoch)
+    }
+}
+
+impl AsyncRowCursor for NativeCursor {
+    fn fetch(&mut self, _max: usize) -> BoxFuture<'static, Result<Vec<DriverRow>>> {
+        let cursor = self.open.clone();
+        Box::pin(async move {
+            // The lock is never held across an await: what the fetch needs is taken out.
+            let (ahead, client, fetch, state, chunk, lazy, in_tx) = {
+                let mut c = cursor.lock();
+                if c.done {
+                    return Ok(Vec::new());
+                }
+                if !c.alive() {
+                    c.done = true;
+                    return Err(Error::ResourceClosed(
+                        "the transaction or connection of this streamed result has ended".into(),
+                    ));
+                }
+                let o = &mut c.open;
+                (
+                    o.ahead.take(),
+                    o.client.clone(),
+                    o.fetch.clone(),
+                    o.state.clone(),
+                    o.chunk,
+                    o.lazy,
+                    o.in_tx,
+                )
+            };
+            let answer = match ahead {
+                Some(rows) => tracked(&state, rows).await,
+                None => tracked(&state, client.query(&fetch, &[])).await,
+            };
+            let rows = match answer {
+                Ok(rows) => rows,
+                Err(e) => {
+                    cursor.lock().done = true;
+                    if in_tx {
+                        // PostgreSQL has aborted the transaction.
+                        state.fetch_failed.store(true, Ordering::Release);
+                    }
+                    return Err(fail(e));
+                }
+            };
+            let more = rows.len() >= chunk;
+            let next = if more {
+                Some(send_fetch(client, fetch).await)
+            } else {
+                None
+            };
+            {
+                let mut c = cursor.lock();
+                c.done = !more;
+                c.open.ahead = next;
+            }
+            rows.into_iter().map(|row| driver_row(row, lazy)).collect()
+        })
+    }
+}
+
+impl Drop for NativeCursor {
+    fn drop(&mut self) {
+        let mut c = self.open.lock();
+        let ahead = c.open.ahead.take();
+        if ahead.is_none() && c.done && !c.open.hold {
+            // Fetched to its end inside its transaction: nothing is left to close that the
+            // transaction's end does not close.
+            return;
+        }
+        let o = &c.open;
+        o.state.pending.lock().push(Pending {
+            ahead,
+            name: o.name.clone(),
+            hold: o.hold,
+            tx_epoch: o.tx_epoch,
+            checkout_epoch: o.checkout_epoch,
+        });
+    }
+}
+
+/// The rows of a statement that cannot feed a cursor (DML with RETURNING), read already and
+/// handed out a chunk at a time.
+pub(super) struct BufferedCursor(pub VecDeque<DriverRow>);
+
+impl AsyncRowCursor for BufferedCursor {
+    fn fetch(&mut self, max: usize) -> BoxFuture<'static, Result<Vec<DriverRow>>> {
+        let n = max.min(self.0.len());
+        let chunk: Vec<DriverRow> = self.0.drain(..n).collect();
+        Box::pin(std::future::ready(Ok(chunk)))
+    }
+}

@@ -1,0 +1,398 @@
+//! The async engine's native PostgreSQL connection (`PgAsyncConnection`, tokio-postgres on the
+//! caller's runtime): pool events reach it (on a multi-thread and on a current-thread
+//! runtime); a query still running when its future is dropped is cancelled on the server and
+//! its connection closed; streams dropped or cancelled mid-fetch leave the connection
+//! consistent; its prepared-statement cache is bounded (or off).
+
+mod common;
+
+use common::backend::TestDb;
+use futures_util::TryStreamExt;
+use sqlcore::driver::{PgAsyncConnection, RECOVER_TIMEOUT};
+use sqlcore::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+fn app_name(test: &str) -> String {
+    format!("sqlcore_{test}_{}", std::process::id())
+}
+
+/// Waits (yielding) until every connection of `engine` is back in its pool.
+async fn all_back(engine: &AsyncEngine) {
+    for _ in 0..10_000 {
+        if engine.pool_status().checked_out == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    panic!("connections never came back: {}", engine.pool_status());
+}
+
+/// Counts of the events fired: connect, checkout, checkin, reset, close.
+#[derive(Default)]
+struct Fired([AtomicUsize; 5]);
+
+impl Fired {
+    fn get(&self, i: usize) -> usize {
+        self.0[i].load(Ordering::Acquire)
+    }
+}
+
+fn count(
+    fired: &Arc<Fired>,
+    i: usize,
+) -> impl Fn(&mut dyn driver::DriverConnection) -> Result<()> + Send + Sync + 'static {
+    let fired = fired.clone();
+    move |conn| {
+        // Every hook gets the native connection itself.
+        if conn
+            .as_any_mut()
+            .downcast_mut::<PgAsyncConnection>()
+            .is_none()
+        {
+            return Err(Error::InvalidRequest("not the native connection".into()));
+        }
+        fired.0[i].fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+}
+
+async fn hooks_reach_the_native_connection_on(db: &TestDb) {
+    let fired = Arc::new(Fired::default());
+    let engine = AsyncEngine::builder(&db.url())
+        .pool_size(1)
+        .max_overflow(0)
+        .on_connect(|conn| {
+            let pg = conn
+                .as_any_mut()
+                .downcast_mut::<PgAsyncConnection>()
+                .ok_or_else(|| Error::InvalidRequest("not the native connection".into()))?;
+            pg.with_client(async |client| {
+                client
+                    .batch_execute("SET application_name = 'sqlcore_native_hooked'")
+                    .await
+            })
+        })
+        .on_connect(count(&fired, 0))
+        .on_checkout(count(&fired, 1))
+        .on_checkin(count(&fired, 2))
+        .on_reset(count(&fired, 3))
+        .on_close(count(&fired, 4))
+        .build_async()
+        .unwrap();
+    let first = {
+        let mut conn = engine.connect().await.unwrap();
+        let app: String = conn
+            .execute(text("SELECT current_setting('application_name')"), ())
+            .await
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(app, "sqlcore_native_hooked", "the connect hook ran on it");
+        conn.connection_id()
+    };
+    all_back(&engine).await;
+    assert_eq!((fired.get(0), fired.get(1)), (1, 1));
+    assert_eq!((fired.get(2), fired.get(3)), (1, 1), "checkin and reset");
+    {
+        let conn = engine.connect().await.unwrap();
+        assert_eq!(conn.connection_id(), first, "the idle connection is reused");
+    }
+    all_back(&engine).await;
+    assert_eq!((fired.get(0), fired.get(1), fired.get(2)), (1, 2, 2));
+    engine.dispose();
+    for _ in 0..10_000 {
+        if fired.get(4) == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    assert_eq!(fired.get(4), 1, "the disposed connection was closed");
+}
+
+#[test]
+fn hooks_reach_the_native_connection() {
+    if let Some(db) = TestDb::postgres("native_hooks") {
+        common::engines::run(hooks_reach_the_native_connection_on(&db));
+    }
+}
+
+#[test]
+fn hooks_reach_the_native_connection_on_a_current_thread_runtime() {
+    if let Some(db) = TestDb::postgres("native_hooks_ct") {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(hooks_reach_the_native_connection_on(&db));
+    }
+}
+
+async fn backend_pid(conn: &mut AsyncConnection) -> i32 {
+    conn.execute(text("SELECT pg_backend_pid()"), ())
+        .await
+        .unwrap()
+        .scalar_one()
+        .unwrap()
+}
+
+/// Whether the server still has a backend `pid`, asked on a blocking thread.
+async fn backend_alive(pid: i32) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let mut client = common::pg::connect().expect("server");
+        let n: i64 = client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
+                &[&pid],
+            )
+            .unwrap()
+            .get(0);
+        n > 0
+    })
+    .await
+    .unwrap()
+}
+
+#[test]
+fn a_query_still_running_when_dropped_is_cancelled_and_its_connection_closed() {
+    let Some(db) = TestDb::postgres("native_long_cancel") else {
+        return;
+    };
+    common::engines::run(async {
+        let engine = AsyncEngine::builder(&db.url())
+            .connect_arg("application_name", app_name("long_cancel"))
+            .pool_size(1)
+            .max_overflow(0)
+            .build_async()
+            .unwrap();
+        let mut conn = engine.connect().await.unwrap();
+        let pid = backend_pid(&mut conn).await;
+        let slow = conn.execute(text("SELECT pg_sleep(60)"), ());
+        assert!(
+            tokio::time::timeout(Duration::from_millis(200), slow)
+                .await
+                .is_err()
+        );
+        drop(conn);
+        // The pool's only place frees once the query is cancelled (it outlives
+        // RECOVER_TIMEOUT) and its connection closed: the next checkout gets a new one.
+        let mut conn = engine.connect().await.unwrap();
+        let next = backend_pid(&mut conn).await;
+        assert_ne!(next, pid, "the connection of the running query was closed");
+        let n: i64 = conn
+            .execute(text("SELECT 41 + 1"), ())
+            .await
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(n, 42);
+        let mut alive = true;
+        for _ in 0..100 {
+            alive = backend_alive(pid).await;
+            if !alive {
+                break;
+            }
+            tokio::time::sleep(RECOVER_TIMEOUT / 20).await;
+        }
+        assert!(
+            !alive,
+            "the server still runs the cancelled query's backend"
+        );
+    });
+}
+
+#[test]
+fn streams_dropped_or_cancelled_mid_fetch_leave_the_connection_consistent() {
+    let Some(db) = TestDb::postgres("native_stream_cancel") else {
+        return;
+    };
+    common::engines::run(async {
+        let engine = AsyncEngine::builder(&db.url())
+            .pool_size(2)
+            .max_overflow(0)
+            .build_async()
+            .unwrap();
+        let tasks: Vec<_> = (0..200i64)
+            .map(|tag| {
+                let engine = engine.clone();
+                tokio::spawn(async move {
+                    let mut conn = engine.connect().await.unwrap();
+                    conn.update_execution_options(|o| o.max_row_buffer(100))
+                        .await
+                        .unwrap();
+                    let sql =
+                        "SELECT i, CAST(:tag AS BIGINT) AS tag FROM generate_series(1, 20000) AS i";
+                    if tag % 2 == 0 {
+                        // Dropped with its next FETCH on its way: the transaction goes on.
+                        let mut rows = conn
+                            .stream(text(sql), params! { "tag" => tag })
+                            .await
+                            .unwrap();
+                        for want in 1..=150i64 {
+                            let row = rows.try_next().await.unwrap().unwrap();
+                            assert_eq!(row.get::<i64>(0).unwrap(), want);
+                            assert_eq!(row.get::<i64>(1).unwrap(), tag);
+                        }
+                        drop(rows);
+                        assert!(conn.in_transaction());
+                    } else {
+                        let budget = Duration::from_micros(fastrand::u64(0..4_000));
+                        let read = async {
+                            let mut rows = conn.stream(text(sql), params! { "tag" => tag }).await?;
+                            while let Some(row) = rows.try_next().await? {
+                                assert_eq!(row.get::<i64>(1)?, tag, "another task's row");
+                            }
+                            Ok::<_, Error>(())
+                        };
+                        if let Ok(done) = tokio::time::timeout(budget, read).await {
+                            done.unwrap();
+                        }
+                        conn.rollback().await.unwrap();
+                    }
+                    let read: i64 = conn
+                        .execute(
+                            text("SELECT CAST(:tag AS BIGINT)"),
+                            params! { "tag" => tag },
+                        )
+                        .await
+                        .unwrap()
+                        .scalar_one()
+                        .unwrap();
+                    assert_eq!(read, tag, "a task read another task's row");
+                    conn.commit().await.unwrap();
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        all_back(&engine).await;
+        let mut conn = engine.connect().await.unwrap();
+        let open: i64 = conn
+            .execute(
+                text("SELECT count(*) FROM pg_cursors WHERE name LIKE 'sqlcore_cursor_%'"),
+                (),
+            )
+            .await
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(open, 0, "no cursor is left open");
+    });
+}
+
+#[test]
+fn the_prepared_statement_cache_is_bounded() {
+    let Some(db) = TestDb::postgres("native_stmt_cache") else {
+        return;
+    };
+    common::engines::run(async {
+        let engine = AsyncEngine::builder(&db.url())
+            .statement_cache_size(4)
+            .build_async()
+            .unwrap();
+        let mut conn = engine.connect().await.unwrap();
+        for i in 0..20 {
+            let sql = format!("SELECT {i} + CAST(:x AS INTEGER)");
+            let n: i64 = conn
+                .execute(text(&sql), params! { "x" => 1 })
+                .await
+                .unwrap()
+                .scalar_one()
+                .unwrap();
+            assert_eq!(n, i + 1);
+        }
+        let kept: i64 = conn
+            .execute(text("SELECT count(*) FROM pg_prepared_statements"), ())
+            .await
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert!(kept <= 4, "{kept} statements kept prepared");
+        assert!(kept >= 1);
+        drop(conn);
+        // A cache of 0 (transaction-pooling proxies): every statement is sent unnamed.
+        let engine = AsyncEngine::builder(&db.url())
+            .statement_cache_size(0)
+            .build_async()
+            .unwrap();
+        let mut conn = engine.connect().await.unwrap();
+        for i in 0..5 {
+            let sql = format!("SELECT {i} + CAST(:x AS INTEGER)");
+            let n: i64 = conn
+                .execute(text(&sql), params! { "x" => 1 })
+                .await
+                .unwrap()
+                .scalar_one()
+                .unwrap();
+            assert_eq!(n, i + 1);
+        }
+        let kept: i64 = conn
+            .execute(text("SELECT count(*) FROM pg_prepared_statements"), ())
+            .await
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(kept, 0, "nothing is kept prepared");
+    });
+}
+
+#[test]
+fn a_stream_dropped_under_autocommit_has_its_cursor_closed() {
+    let Some(db) = TestDb::postgres("native_hold_cursor") else {
+        return;
+    };
+    common::engines::run(async {
+        let engine = AsyncEngine::builder(&db.url())
+            .pool_size(1)
+            .max_overflow(0)
+            .build_async()
+            .unwrap();
+        let open_cursors = "SELECT count(*) FROM pg_cursors WHERE name LIKE 'sqlcore_cursor_%'";
+        let mut conn = engine.connect().await.unwrap();
+        conn.update_execution_options(|o| {
+            o.isolation_level(IsolationLevel::Autocommit)
+                .max_row_buffer(10)
+        })
+        .await
+        .unwrap();
+        {
+            // Outside a transaction the cursor is declared WITH HOLD.
+            let mut rows = conn
+                .stream(text("SELECT g FROM generate_series(1, 1000) AS g"), ())
+                .await
+                .unwrap();
+            let first = rows.try_next().await.unwrap().unwrap();
+            assert_eq!(first.get::<i64>(0).unwrap(), 1);
+        }
+        let open: i64 = conn
+            .execute(text(open_cursors), ())
+            .await
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(
+            open, 0,
+            "the dropped stream's cursor is closed before the next statement"
+        );
+        {
+            let mut rows = conn
+                .stream(text("SELECT g FROM generate_series(1, 1000) AS g"), ())
+                .await
+                .unwrap();
+            rows.try_next().await.unwrap().unwrap();
+        }
+        drop(conn);
+        all_back(&engine).await;
+        // Returned to the pool with its stream dropped: the cursor is gone there too.
+        let mut conn = engine.connect().await.unwrap();
+        let open: i64 = conn
+            .execute(text(open_cursors), ())
+            .await
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(open, 0);
+    });
+}
