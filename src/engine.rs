@@ -254,7 +254,8 @@ pub struct EngineBuilder {
     query_cache_size: usize,
     compiled_cache: Option<CompiledCache>,
     execution_options: ExecutionOptions,
-    statement_cache_size: usize,
+    statement_cache_size: Option<usize>,
+    pgbouncer: bool,
     insertmanyvalues_page_size: usize,
     connect_args: Vec<(String, String)>,
 }
@@ -272,7 +273,8 @@ impl EngineBuilder {
             query_cache_size: 500,
             compiled_cache: None,
             execution_options: ExecutionOptions::default(),
-            statement_cache_size: 100,
+            statement_cache_size: None,
+            pgbouncer: false,
             insertmanyvalues_page_size: 1000,
             connect_args: Vec::new(),
         }
@@ -421,10 +423,37 @@ impl EngineBuilder {
         self
     }
 
-    /// Prepared statements each connection keeps (PostgreSQL); 0 turns the cache off, as
-    /// transaction-pooling proxies need. Default 100.
+    /// Prepared statements each connection keeps (PostgreSQL); 0 turns the cache off and
+    /// sends every statement unnamed. Replaces the URL's `prepared_statement_cache_size`.
+    /// Default 100 (0 with [`pgbouncer`](Self::pgbouncer)).
     pub fn statement_cache_size(mut self, n: usize) -> Self {
-        self.statement_cache_size = n;
+        self.statement_cache_size = Some(n);
+        self
+    }
+
+    /// PostgreSQL behind PgBouncer in transaction pooling mode (or any proxy that may hand
+    /// each transaction another server session), as the URL's `pgbouncer=true` says: nothing
+    /// outlives a transaction on the server. Statements are sent unnamed (no prepared
+    /// statement cache), a streamed result is refused outside a transaction, an isolation
+    /// level is given to each `BEGIN ISOLATION LEVEL …` instead of set on the session, and a
+    /// connection is reset by `ROLLBACK` alone (never `DISCARD ALL`). Default off.
+    ///
+    /// ```
+    /// use sqlcore::Engine;
+    /// let engine = Engine::builder("postgresql://app@pgbouncer:6432/app").pgbouncer(true).build()?;
+    /// # drop(engine);
+    /// // The same, from the URL alone:
+    /// let engine = Engine::builder("postgresql://app@pgbouncer:6432/app?pgbouncer=true").build()?;
+    /// # drop(engine);
+    /// // A statement cache cannot be kept through it:
+    /// assert!(Engine::builder("postgresql://app@pgbouncer:6432/app?pgbouncer=true")
+    ///     .statement_cache_size(100)
+    ///     .build()
+    ///     .is_err());
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
+    pub fn pgbouncer(mut self, on: bool) -> Self {
+        self.pgbouncer = on;
         self
     }
 
@@ -562,7 +591,11 @@ impl EngineBuilder {
                     )));
                 }
                 (
-                    Arc::new(PgDriver::from_url(&url, self.statement_cache_size)?),
+                    Arc::new(PgDriver::with_options(
+                        &url,
+                        self.statement_cache_size,
+                        self.pgbouncer,
+                    )?),
                     false,
                     None,
                 )

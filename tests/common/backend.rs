@@ -12,6 +12,7 @@ pub struct TestDb {
 enum Cleanup {
     Dir(std::path::PathBuf),
     Schema(String),
+    Database(String),
 }
 
 impl TestDb {
@@ -55,6 +56,27 @@ impl TestDb {
         })
     }
 
+    /// A fresh PostgreSQL database reached through the test binary's PgBouncer (transaction
+    /// pooling, `pgbouncer=true`); `None` (with a message) when the server or pgbouncer is
+    /// missing outside CI.
+    pub fn pgbouncer(name: &str) -> Option<TestDb> {
+        let bouncer = super::pgbouncer::bouncer()?;
+        let mut client = pg::connect()?;
+        let database = schema_name("sqlcore_pgb", name);
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+            format!("CREATE DATABASE {database}"),
+        ] {
+            client
+                .batch_execute(&sql)
+                .expect("create the test database");
+        }
+        Some(TestDb {
+            url: bouncer.url(&database),
+            cleanup: Cleanup::Database(database),
+        })
+    }
+
     /// The database URL.
     pub fn url(&self) -> String {
         self.url.clone()
@@ -62,13 +84,14 @@ impl TestDb {
 
     /// Whether this is PostgreSQL.
     pub fn is_postgres(&self) -> bool {
-        matches!(self.cleanup, Cleanup::Schema(_))
+        matches!(self.cleanup, Cleanup::Schema(_) | Cleanup::Database(_))
     }
 
     /// The schema (PostgreSQL) the test's tables live in.
     pub fn schema(&self) -> Option<&str> {
         match &self.cleanup {
             Cleanup::Schema(s) => Some(s),
+            Cleanup::Database(_) => Some("public"),
             Cleanup::Dir(_) => None,
         }
     }
@@ -101,6 +124,13 @@ impl Drop for TestDb {
                     let _ = client.batch_execute(&format!(
                         "SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS {schema} CASCADE"
                     ));
+                }
+            }
+            Cleanup::Database(database) => {
+                // The bouncer's server connections to it are ended with it.
+                if let Some(mut client) = pg::connect() {
+                    let _ = client
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
                 }
             }
         }

@@ -7,6 +7,7 @@ pub mod fixtures;
 pub mod named_types;
 pub mod people;
 pub mod pg;
+pub mod pgbouncer;
 pub mod schema_copy;
 pub mod wide;
 
