@@ -14,6 +14,7 @@ pub(crate) mod call;
 mod display_params;
 mod execute;
 mod many;
+mod route;
 pub(crate) mod tx_state;
 
 /// Parameters for [`Connection::execute`]: [`Params`] (by value or reference) or `()` for none.
@@ -73,6 +74,11 @@ pub struct Connection {
     /// The driver's isolation level before this connection changed it, to restore at checkin.
     restore_isolation: Option<IsolationLevel>,
     closed: bool,
+    /// A read replica's connection, for the reads sent there.
+    replica: Option<crate::replicas::ReplicaLease>,
+    /// A transaction was begun on the primary: every statement stays there from now on
+    /// (read-your-writes).
+    pinned: bool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -98,6 +104,8 @@ impl Connection {
             options: ExecutionOptions::default(),
             restore_isolation: None,
             closed: false,
+            replica: None,
+            pinned: false,
         };
         if options != conn.options {
             conn.execution_options(options)?;
@@ -125,6 +133,8 @@ impl Connection {
             options,
             restore_isolation: None,
             closed: false,
+            replica: None,
+            pinned: false,
         }
     }
 
@@ -306,6 +316,10 @@ impl Connection {
     }
 
     fn begin_root(&mut self, mode: SqliteBegin) -> Result<()> {
+        if !self.pinned {
+            self.pinned = true;
+            self.release_replica();
+        }
         if !self.autocommit() {
             self.driver_call(|raw| raw.begin_with(mode))?;
         } else {
@@ -471,6 +485,7 @@ impl Connection {
         }
         self.closed = true;
         self.tx.ended();
+        self.release_replica();
         if let Some(mut record) = self.record.take() {
             if let Some(previous) = self.restore_isolation.take() {
                 if record
