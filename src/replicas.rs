@@ -79,6 +79,11 @@ impl Replicas {
         None
     }
 
+    /// How many replicas there are.
+    pub fn count(&self) -> usize {
+        self.members.len()
+    }
+
     /// Gives a lease back to its replica's pool.
     pub fn give_back(&self, lease: ReplicaLease) {
         return_connection(&*self.members[lease.index].pool, lease.record);

@@ -21,7 +21,7 @@ impl Connection {
 
     /// Runs `call` on a replica: the connection's, or one checked out now. A replica whose
     /// connection fails is marked down and the read is run again on the next; `None` when
-    /// every replica is down (the caller then uses the primary).
+    /// every replica is down, or failed in turn (the caller then uses the primary).
     pub(super) fn on_replica<R>(
         &mut self,
         planned: &Call<'_>,
@@ -29,7 +29,8 @@ impl Connection {
         call: &mut impl FnMut(&mut dyn DriverConnection, &Request<'_>, &Ran<'_>) -> Result<R>,
     ) -> Option<Result<R>> {
         let replicas = self.engine.replicas()?;
-        loop {
+        // Each failure marks a replica down; with no backoff, one may fail again at once.
+        for _ in 0..=replicas.count() {
             let mut lease = match self.replica.take() {
                 Some(lease) => lease,
                 None => replicas.checkout()?,
@@ -52,6 +53,7 @@ impl Connection {
                 }
             }
         }
+        None
     }
 
     /// Gives the replica connection back (the connection now works on the primary only, or

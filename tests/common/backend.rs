@@ -13,6 +13,8 @@ enum Cleanup {
     Dir(std::path::PathBuf),
     Schema(String),
     Database(String),
+    /// A database of the caller's, emptied before its next use.
+    Nothing,
 }
 
 impl TestDb {
@@ -77,6 +79,46 @@ impl TestDb {
         })
     }
 
+    /// `database` (created on first use, its `public` schema emptied on each later one)
+    /// reached through the test binary's PgBouncer: for runners that give each thread a
+    /// database and drop it once at the end (dropping a database costs a checkpoint).
+    pub fn pgbouncer_reused(database: &str) -> Option<TestDb> {
+        let bouncer = super::pgbouncer::bouncer()?;
+        let mut client = pg::connect()?;
+        let exists = client
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
+            .expect("look the test database up")
+            .is_some();
+        if exists {
+            let mut config: postgres::Config = pg::url().parse().expect("the server's URL");
+            config.dbname(database);
+            config
+                .connect(postgres::NoTls)
+                .and_then(|mut c| {
+                    c.batch_execute(
+                        "SET lock_timeout = '10s'; DROP SCHEMA public CASCADE; CREATE SCHEMA public",
+                    )
+                })
+                .expect("empty the test database");
+        } else {
+            client
+                .batch_execute(&format!("CREATE DATABASE {database}"))
+                .expect("create the test database");
+        }
+        Some(TestDb {
+            url: bouncer.url(database),
+            cleanup: Cleanup::Nothing,
+        })
+    }
+
+    /// Drops `database` (see [`TestDb::pgbouncer_reused`]).
+    pub fn drop_database(database: &str) {
+        if let Some(mut client) = pg::connect() {
+            let _ =
+                client.batch_execute(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
+        }
+    }
+
     /// The database URL.
     pub fn url(&self) -> String {
         self.url.clone()
@@ -84,14 +126,17 @@ impl TestDb {
 
     /// Whether this is PostgreSQL.
     pub fn is_postgres(&self) -> bool {
-        matches!(self.cleanup, Cleanup::Schema(_) | Cleanup::Database(_))
+        matches!(
+            self.cleanup,
+            Cleanup::Schema(_) | Cleanup::Database(_) | Cleanup::Nothing
+        )
     }
 
     /// The schema (PostgreSQL) the test's tables live in.
     pub fn schema(&self) -> Option<&str> {
         match &self.cleanup {
             Cleanup::Schema(s) => Some(s),
-            Cleanup::Database(_) => Some("public"),
+            Cleanup::Database(_) | Cleanup::Nothing => Some("public"),
             Cleanup::Dir(_) => None,
         }
     }
@@ -126,13 +171,9 @@ impl Drop for TestDb {
                     ));
                 }
             }
-            Cleanup::Database(database) => {
-                // The bouncer's server connections to it are ended with it.
-                if let Some(mut client) = pg::connect() {
-                    let _ = client
-                        .batch_execute(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
-                }
-            }
+            // The bouncer's server connections to it are ended with it.
+            Cleanup::Database(database) => Self::drop_database(database),
+            Cleanup::Nothing => {}
         }
     }
 }

@@ -158,23 +158,26 @@ impl Bouncer {
     }
 }
 
-/// Runs each `(name, test)` on a database of its own through the bouncer, eight at a time on
-/// eight threads; fails naming every test that failed.
+/// Runs each `(name, test)` through the bouncer, eight at a time on eight threads, each thread
+/// on a database of its own, emptied before each test; fails naming every test that failed.
 pub fn run_suite(tests: &[SuiteTest]) {
     if bouncer().is_none() {
         return;
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let failed = Mutex::new(Vec::new());
+    let (next, failed) = (&next, &failed);
     std::thread::scope(|scope| {
-        for _ in 0..8 {
-            scope.spawn(|| {
+        for thread in 0..8 {
+            scope.spawn(move || {
+                // A database per thread, emptied between its tests and dropped at the end.
+                let database = format!("sqlcore_pgb_suite_{}_{thread}", std::process::id());
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some((name, test)) = tests.get(i) else {
                         break;
                     };
-                    let Some(db) = super::backend::TestDb::pgbouncer(name) else {
+                    let Some(db) = super::backend::TestDb::pgbouncer_reused(&database) else {
                         break;
                     };
                     let outcome =
@@ -188,10 +191,11 @@ pub fn run_suite(tests: &[SuiteTest]) {
                         failed.lock().unwrap().push(format!("{name}: {message}"));
                     }
                 }
+                super::backend::TestDb::drop_database(&database);
             });
         }
     });
-    let failed = failed.into_inner().unwrap();
+    let failed = failed.lock().unwrap();
     assert!(
         failed.is_empty(),
         "{} of {} tests failed through PgBouncer:\n{}",
