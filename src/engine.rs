@@ -519,11 +519,12 @@ impl EngineBuilder {
     ///   [`read_only(true)`](ExecutionOptions::read_only) (`text()` reads need it). It runs
     ///   on its own there, outside any transaction, and the connection stays outside one;
     /// - to the primary: every other statement, and every statement once the connection has
-    ///   begun a transaction (commit-as-you-go's first write, `begin()`, `begin_nested()`,
-    ///   `engine.transaction`), and `read_only(false)`.
+    ///   run one there or begun a transaction (commit-as-you-go's first write, `begin()`,
+    ///   `begin_nested()`, `engine.transaction`), and `read_only(false)`.
     ///
-    /// **Read-your-writes:** once a connection has begun a transaction on the primary, all its
-    /// statements stay there, even after the commit, so it always reads its own writes. A
+    /// **Read-your-writes:** once a connection has run a statement or begun a transaction on
+    /// the primary, all its statements stay there, even after the commit (and in AUTOCOMMIT),
+    /// so it always reads its own writes. A
     /// replica lags behind the primary: a read on another connection may not see a write
     /// committed a moment before. Reads that must see it belong on the connection that wrote,
     /// or carry `read_only(false)`.

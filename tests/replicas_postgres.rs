@@ -110,6 +110,15 @@ fn reads_go_to_the_standby_and_writes_and_transactions_to_the_primary() {
         .scalar_one()
         .unwrap();
     assert_eq!(n, 4);
+    // So does one in AUTOCOMMIT, where no transaction is begun.
+    let auto = engine
+        .execution_options(ExecutionOptions::default().isolation_level(IsolationLevel::Autocommit));
+    let mut writer = auto.connect().unwrap();
+    assert!(in_recovery(&mut writer, on_standby()));
+    writer
+        .execute(insert(&items()), params! { "id" => 5, "name" => "n5" })
+        .unwrap();
+    assert!(!in_recovery(&mut writer, on_standby()), "read-your-writes");
     // A read on the standby is refused a write, as the server refuses it there.
     let err = engine
         .connect()

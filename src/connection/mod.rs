@@ -76,8 +76,8 @@ pub struct Connection {
     closed: bool,
     /// A read replica's connection, for the reads sent there.
     replica: Option<crate::replicas::ReplicaLease>,
-    /// A transaction was begun on the primary: every statement stays there from now on
-    /// (read-your-writes).
+    /// A statement ran (or a transaction began) on the primary: every statement stays there
+    /// from now on (read-your-writes).
     pinned: bool,
 }
 
@@ -316,10 +316,7 @@ impl Connection {
     }
 
     fn begin_root(&mut self, mode: SqliteBegin) -> Result<()> {
-        if !self.pinned {
-            self.pinned = true;
-            self.release_replica();
-        }
+        self.pin_to_primary();
         if !self.autocommit() {
             self.driver_call(|raw| raw.begin_with(mode))?;
         } else {
@@ -358,6 +355,8 @@ impl Connection {
 
     /// Begins a transaction (in `mode` on SQLite) unless one is open or under AUTOCOMMIT.
     fn autobegin(&mut self, mode: SqliteBegin) -> Result<()> {
+        // Called before every statement run on the primary, in AUTOCOMMIT too.
+        self.pin_to_primary();
         if !self.tx.in_transaction() && !self.autocommit() {
             self.begin_root(mode)?;
         }

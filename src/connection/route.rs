@@ -9,7 +9,7 @@ use crate::error::Result;
 
 impl Connection {
     /// Whether `planned` goes to a replica: the engine has replicas, the statement is
-    /// read-only, and the connection has begun no transaction (ever: see `pinned`).
+    /// read-only, and the connection has run nothing on the primary (see `pinned`).
     pub(super) fn reads_from_replica(&self, planned: &Call<'_>) -> bool {
         planned.read_only
             && !self.closed
@@ -54,6 +54,15 @@ impl Connection {
             }
         }
         None
+    }
+
+    /// From now on every statement runs on the primary (one ran there, or a transaction
+    /// began): the connection reads its own writes.
+    pub(super) fn pin_to_primary(&mut self) {
+        if !self.pinned {
+            self.pinned = true;
+            self.release_replica();
+        }
     }
 
     /// Gives the replica connection back (the connection now works on the primary only, or
