@@ -295,21 +295,32 @@ impl PgConnection {
     }
 }
 
+/// Whether `sql` starts with one of `keywords` (any case), or with `(` (a parenthesized query).
+fn starts_with_keyword(sql: &str, keywords: &[&str]) -> bool {
+    let sql = sql.trim_start();
+    let first = sql
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    keywords.iter().any(|k| first.eq_ignore_ascii_case(k)) || sql.starts_with('(')
+}
+
+/// Whether `sql` may return rows: a query, `SHOW`, `FETCH`, `EXPLAIN`, or a statement with
+/// `RETURNING` (so DML and DDL without it are never described).
+fn may_return_rows(sql: &str) -> bool {
+    starts_with_keyword(
+        sql,
+        &[
+            "SELECT", "WITH", "VALUES", "TABLE", "SHOW", "FETCH", "EXPLAIN",
+        ],
+    ) || sql.to_ascii_uppercase().contains("RETURNING")
+}
+
 impl PgConnection {
     fn execute_inner(&mut self, request: &Request<'_>) -> Result<Execution> {
         if let Some(chunk) = request.stream {
             // Only a query can feed a cursor (DML with RETURNING cannot be declared).
-            let first = request
-                .sql
-                .trim_start()
-                .split(|c: char| !c.is_ascii_alphabetic())
-                .next()
-                .unwrap_or("");
-            let is_query = ["SELECT", "WITH", "VALUES", "TABLE"]
-                .iter()
-                .any(|k| first.eq_ignore_ascii_case(k))
-                || request.sql.trim_start().starts_with('(');
-            if is_query {
+            if starts_with_keyword(request.sql, &["SELECT", "WITH", "VALUES", "TABLE"]) {
                 return self.stream(request, chunk);
             }
         }
@@ -329,7 +340,10 @@ impl PgConnection {
                     result_names(row.columns(), request)?,
                     decodes_lazily(row.columns()),
                 ),
-                None if request.result_columns.is_empty() && guard.in_tx => {
+                None if request.result_columns.is_empty()
+                    && guard.in_tx
+                    && may_return_rows(request.sql) =>
+                {
                     let types = declared_types(request);
                     let described =
                         guard.run(async |c| pg_ops::prepare(c, request.sql, &types).await)?;
@@ -598,5 +612,31 @@ impl PgConnection {
         f: impl AsyncFnOnce(&Client) -> std::result::Result<T, tokio_postgres::Error> + Send,
     ) -> Result<T> {
         self.shared.lock().run(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_return_rows;
+
+    #[test]
+    fn only_statements_that_may_return_rows_are_described() {
+        for sql in [
+            "SELECT 1",
+            "  with x AS (SELECT 1) SELECT * FROM x",
+            "(SELECT 1) UNION (SELECT 2)",
+            "SHOW search_path",
+            "UPDATE t SET x = 1 RETURNING x",
+            "insert into t values (1) returning id",
+        ] {
+            assert!(may_return_rows(sql), "{sql}");
+        }
+        for sql in [
+            "UPDATE t SET x = 1",
+            "CREATE TABLE t (id INTEGER)",
+            "DELETE FROM t",
+        ] {
+            assert!(!may_return_rows(sql), "{sql}");
+        }
     }
 }
