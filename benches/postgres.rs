@@ -2,7 +2,9 @@
 //! (`SQLCORE_TEST_PG_URL`, default `postgresql://postgres@127.0.0.1:5432/test`):
 //! a point select by primary key, a 100,000-row `execute_many` insert, and a 1,000,000-row
 //! streamed read; and sqlcore over TLS (`sslmode=require`) against plain: the point select
-//! and the time to connect. Run with `cargo bench --bench postgres`.
+//! and the time to connect; and through a PgBouncer of its own in transaction pooling mode
+//! (`pgbouncer=true`) against direct: the point select and the time to connect. Run with
+//! `cargo bench --bench postgres`.
 
 mod common;
 
@@ -261,6 +263,72 @@ fn main() {
         }
     };
     let (plain_connect, tls_connect) = compare(3, connects(""), connects("&sslmode=require"));
+
+    // 5. Through PgBouncer (transaction pooling, statements unnamed) against direct: the point
+    // select on a table named with its schema (PgBouncer passes no search_path option).
+    let server: Url = url().parse().expect("the server's URL");
+    let bouncer = common::pgbouncer::start(
+        server.host().unwrap_or("127.0.0.1"),
+        server.port().unwrap_or(5432),
+        server.username().unwrap_or("postgres"),
+    );
+    let bounced = bouncer.as_ref().map(|b| {
+        let qualified = Table::new("users")
+            .schema(schema.clone())
+            .column(Column::new("id", SqlType::Integer).primary_key())
+            .column(Column::new("name", SqlType::Text).not_null());
+        let through = format!(
+            "postgresql://{}@127.0.0.1:{}/{}?pgbouncer=true",
+            server.username().unwrap_or("postgres"),
+            b.port,
+            server.database().unwrap_or("postgres")
+        );
+        let direct = Engine::builder(&url()).build().expect("engine");
+        let direct_unnamed = Engine::builder(&url())
+            .statement_cache_size(0)
+            .build()
+            .expect("engine");
+        let bounced = Engine::builder(&through).build().expect("engine");
+        let selects = |engine: &Engine| {
+            let mut conn = engine.connect().unwrap();
+            let users = qualified.clone();
+            move || {
+                for i in 1..=POINT_SELECTS {
+                    let row = conn
+                        .execute(select(&users).filter(users.c("id").eq(i)), ())
+                        .unwrap()
+                        .one()
+                        .unwrap();
+                    let _: String = row.get(1).unwrap();
+                }
+                conn.rollback().unwrap();
+            }
+        };
+        let (direct_point, bounced_point) = compare(5, selects(&direct), selects(&bounced));
+        let (unnamed_point, bounced_point2) =
+            compare(5, selects(&direct_unnamed), selects(&bounced));
+        let connects = |url: String| {
+            let engine = Engine::builder(&url)
+                .poolclass(PoolClass::Null)
+                .build()
+                .expect("engine");
+            move || {
+                for _ in 0..CONNECTS {
+                    drop(black_box(engine.connect().unwrap()));
+                }
+            }
+        };
+        let (direct_connect, bounced_connect) =
+            compare(3, connects(url()), connects(through.clone()));
+        (
+            direct_point,
+            bounced_point,
+            unnamed_point,
+            bounced_point2,
+            direct_connect,
+            bounced_connect,
+        )
+    });
     let _ = raw.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
 
     println!(
@@ -349,4 +417,26 @@ fn main() {
         tls_connect,
         "-",
     );
+    println!(
+        "{:<44} {:>12} {:>12} {:>10}",
+        "sqlcore, through PgBouncer against direct", "direct", "PgBouncer", "ratio"
+    );
+    match bounced {
+        Some((direct_point, bounced_point, unnamed_point, bounced_point2, dc, bc)) => {
+            line(
+                &format!("point select by PK x{POINT_SELECTS}"),
+                direct_point,
+                bounced_point,
+                "-",
+            );
+            line(
+                &format!("point select, direct unnamed x{POINT_SELECTS}"),
+                unnamed_point,
+                bounced_point2,
+                "-",
+            );
+            line(&format!("connect x{CONNECTS}"), dc, bc, "-");
+        }
+        None => println!("(pgbouncer is not installed: no PgBouncer rows)"),
+    }
 }

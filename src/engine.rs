@@ -13,6 +13,7 @@ use crate::pool::{
     SingletonThreadPool, StaticPool,
 };
 use crate::prepared::Prepared;
+use crate::replicas::{ReplicaStatus, Replicas};
 use crate::transaction::EngineTransaction;
 use crate::url::{Backend, SqlitePath, Url};
 use sqlcore_compiler::{Dialect, Statement};
@@ -39,6 +40,7 @@ pub struct Engine {
 struct EngineInner {
     settings: EngineSettings,
     pool: Box<dyn Pool>,
+    replicas: Option<Replicas>,
 }
 
 /// What an engine is apart from its pool: the same for the sync [`Engine`] and the
@@ -132,9 +134,27 @@ impl Engine {
         self.inner.pool.status()
     }
 
-    /// Closes every idle connection; connections in use are closed when they come back.
+    /// Closes every idle connection (the replicas' too); connections in use are closed when
+    /// they come back.
     pub fn dispose(&self) {
         self.inner.pool.dispose();
+        if let Some(replicas) = &self.inner.replicas {
+            replicas.dispose();
+        }
+    }
+
+    /// The engine's read replicas (see [`EngineBuilder::replica`]) and whether each is marked
+    /// down; empty without replicas.
+    pub fn replica_status(&self) -> Vec<ReplicaStatus> {
+        self.inner
+            .replicas
+            .as_ref()
+            .map(Replicas::status)
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn replicas(&self) -> Option<&Replicas> {
+        self.inner.replicas.as_ref()
     }
 
     /// The engine's default isolation level, if one was configured.
@@ -219,7 +239,11 @@ impl Engine {
         options: ExecutionOptions,
     ) -> Engine {
         Engine {
-            inner: Arc::new(EngineInner { settings, pool }),
+            inner: Arc::new(EngineInner {
+                settings,
+                pool,
+                replicas: None,
+            }),
             options: Arc::new(options),
         }
     }
@@ -255,9 +279,12 @@ pub struct EngineBuilder {
     query_cache_size: usize,
     compiled_cache: Option<CompiledCache>,
     execution_options: ExecutionOptions,
-    statement_cache_size: usize,
+    statement_cache_size: Option<usize>,
+    pgbouncer: bool,
     insertmanyvalues_page_size: usize,
     connect_args: Vec<(String, String)>,
+    replicas: Vec<String>,
+    replica_backoff: Duration,
 }
 
 impl EngineBuilder {
@@ -273,9 +300,12 @@ impl EngineBuilder {
             query_cache_size: 500,
             compiled_cache: None,
             execution_options: ExecutionOptions::default(),
-            statement_cache_size: 100,
+            statement_cache_size: None,
+            pgbouncer: false,
             insertmanyvalues_page_size: 1000,
             connect_args: Vec::new(),
+            replicas: Vec::new(),
+            replica_backoff: Duration::from_secs(10),
         }
     }
 
@@ -422,10 +452,37 @@ impl EngineBuilder {
         self
     }
 
-    /// Prepared statements each connection keeps (PostgreSQL, MySQL); 0 turns the cache off, as
-    /// transaction-pooling proxies need. Default 100.
+    /// Prepared statements each connection keeps (PostgreSQL, MySQL); 0 turns the cache off
+    /// (PostgreSQL then sends every statement unnamed). Replaces the URL's
+    /// `prepared_statement_cache_size`. Default 100 (0 with [`pgbouncer`](Self::pgbouncer)).
     pub fn statement_cache_size(mut self, n: usize) -> Self {
-        self.statement_cache_size = n;
+        self.statement_cache_size = Some(n);
+        self
+    }
+
+    /// PostgreSQL behind PgBouncer in transaction pooling mode (or any proxy that may hand
+    /// each transaction another server session), as the URL's `pgbouncer=true` says: nothing
+    /// outlives a transaction on the server. Statements are sent unnamed (no prepared
+    /// statement cache), a streamed result is refused outside a transaction, an isolation
+    /// level is given to each `BEGIN ISOLATION LEVEL …` instead of set on the session, and a
+    /// connection is reset by `ROLLBACK` alone (never `DISCARD ALL`). Default off.
+    ///
+    /// ```
+    /// use sqlcore::Engine;
+    /// let engine = Engine::builder("postgresql://app@pgbouncer:6432/app").pgbouncer(true).build()?;
+    /// # drop(engine);
+    /// // The same, from the URL alone:
+    /// let engine = Engine::builder("postgresql://app@pgbouncer:6432/app?pgbouncer=true").build()?;
+    /// # drop(engine);
+    /// // A statement cache cannot be kept through it:
+    /// assert!(Engine::builder("postgresql://app@pgbouncer:6432/app?pgbouncer=true")
+    ///     .statement_cache_size(100)
+    ///     .build()
+    ///     .is_err());
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
+    pub fn pgbouncer(mut self, on: bool) -> Self {
+        self.pgbouncer = on;
         self
     }
 
@@ -451,6 +508,99 @@ impl EngineBuilder {
     pub fn connect_arg(mut self, name: &str, value: impl ToString) -> Self {
         self.connect_args.push((name.to_owned(), value.to_string()));
         self
+    }
+
+    /// A read replica of the (PostgreSQL) database: a server the primary streams its changes
+    /// to, given as its own URL (the builder's `connect_arg`s apply to it too). With one or
+    /// more, a [`Connection`] sends read-only work to a replica, in turn, and everything else
+    /// to the primary (the engine's URL):
+    ///
+    /// - to a replica: a Core `select` (or compound select) run while the connection has not
+    ///   begun a transaction, and any statement carrying the execution option
+    ///   [`read_only(true)`](ExecutionOptions::read_only) (`text()` reads need it). It runs
+    ///   on its own there, outside any transaction, and the connection stays outside one;
+    /// - to the primary: every other statement, and every statement once the connection has
+    ///   run one there or begun a transaction (commit-as-you-go's first write, `begin()`,
+    ///   `begin_nested()`, `engine.transaction`), and `read_only(false)`.
+    ///
+    /// **Read-your-writes:** once a connection has run a statement or begun a transaction on
+    /// the primary, all its statements stay there, even after the commit (and in AUTOCOMMIT),
+    /// so it always reads its own writes. A
+    /// replica lags behind the primary: a read on another connection may not see a write
+    /// committed a moment before. Reads that must see it belong on the connection that wrote,
+    /// or carry `read_only(false)`.
+    ///
+    /// A replica that cannot be reached is marked down for
+    /// [`replica_backoff`](Self::replica_backoff) and skipped, its idle connections closed; a
+    /// read whose replica connection fails is run again on the next replica (a read outside a
+    /// transaction can be), and on the primary when every replica is down. The async engine
+    /// does not route to replicas (`build_async` refuses them).
+    ///
+    /// ```
+    /// use sqlcore::*;
+    /// let engine = Engine::builder("postgresql://app@db-primary/app")
+    ///     .replica("postgresql://app@db-replica-1/app")
+    ///     .replica("postgresql://app@db-replica-2/app")
+    ///     .build()?; // connects lazily
+    /// assert_eq!(engine.replica_status().len(), 2);
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
+    pub fn replica(mut self, url: &str) -> Self {
+        self.replicas.push(url.to_owned());
+        self
+    }
+
+    /// How long a replica that failed is skipped before it is tried again. Default 10 s.
+    pub fn replica_backoff(mut self, backoff: Duration) -> Self {
+        self.replica_backoff = backoff;
+        self
+    }
+
+    /// The pools of the replicas, alike the primary's (its pool class, options and hooks).
+    fn replica_pools(&self, primary: &Url) -> Result<Option<Replicas>> {
+        if self.replicas.is_empty() {
+            return Ok(None);
+        }
+        if primary.backend() != Backend::PostgreSql {
+            return Err(Error::Argument(
+                "read replicas are for PostgreSQL; this engine's database is not".into(),
+            ));
+        }
+        let mut pools = Vec::new();
+        for raw in &self.replicas {
+            let mut url: Url = raw.parse()?;
+            if url.backend() != Backend::PostgreSql {
+                return Err(Error::Argument(format!(
+                    "a replica of a PostgreSQL database must be PostgreSQL: {url}"
+                )));
+            }
+            for (name, value) in &self.connect_args {
+                url.set_option(name, value)?;
+            }
+            let driver = Arc::new(PgDriver::with_options(
+                &url,
+                self.statement_cache_size,
+                self.pgbouncer,
+            )?);
+            let mut events = self.events.clone();
+            if let Some(level) = self
+                .isolation_level
+                .filter(|l| *l != IsolationLevel::Autocommit)
+            {
+                events
+                    .connect
+                    .insert(0, Self::hook(move |conn| conn.set_isolation_level(level)));
+            }
+            let factory = Factory::new(driver, self.pool.clone(), events);
+            let pool: Box<dyn Pool> = match self.pool_class.unwrap_or(PoolClass::Queue) {
+                PoolClass::Queue => Box::new(QueuePool::new(factory)),
+                PoolClass::Null => Box::new(NullPool::new(factory)),
+                PoolClass::Static => Box::new(StaticPool::new(factory)),
+                PoolClass::SingletonThread => Box::new(SingletonThreadPool::new(factory)),
+            };
+            pools.push((url, pool));
+        }
+        Ok(Some(Replicas::new(pools, self.replica_backoff)))
     }
 
     /// Rows per multi-row INSERT of `execute_many`. Default 1000.
@@ -521,6 +671,11 @@ impl EngineBuilder {
 
     /// The engine; an invalid URL or option is an [`Error::Argument`](crate::Error::Argument).
     pub fn build(self) -> Result<Engine> {
+        let replicas = match self.url.parse::<Url>() {
+            Ok(primary) => self.replica_pools(&primary)?,
+            // assemble() reports it.
+            Err(_) => None,
+        };
         let Assembled {
             settings,
             factory,
@@ -533,7 +688,11 @@ impl EngineBuilder {
             PoolClass::SingletonThread => Box::new(SingletonThreadPool::new(factory)),
         };
         Ok(Engine {
-            inner: Arc::new(EngineInner { settings, pool }),
+            inner: Arc::new(EngineInner {
+                settings,
+                pool,
+                replicas,
+            }),
             options: Arc::new(options),
         })
     }
@@ -541,6 +700,11 @@ impl EngineBuilder {
     /// The settings and the connection factory both engines are built from; `is_async` picks
     /// the default pool class of the async engine (a queue, also for SQLite `:memory:`).
     pub(crate) fn assemble(self, is_async: bool) -> Result<Assembled> {
+        if is_async && !self.replicas.is_empty() {
+            return Err(Error::Argument(
+                "read replicas are routed by the sync engine only; build an Engine".into(),
+            ));
+        }
         let mut url: Url = self.url.parse()?;
         for (name, value) in &self.connect_args {
             url.set_option(name, value)?;
@@ -563,9 +727,21 @@ impl EngineBuilder {
                     )));
                 }
                 let driver: Arc<dyn Driver> = if url.backend() == Backend::PostgreSql {
-                    Arc::new(PgDriver::from_url(&url, self.statement_cache_size)?)
+                    Arc::new(PgDriver::with_options(
+                        &url,
+                        self.statement_cache_size,
+                        self.pgbouncer,
+                    )?)
+                } else if self.pgbouncer {
+                    return Err(Error::Argument(format!(
+                        "pgbouncer(true) applies to PostgreSQL only; this engine's database is {}",
+                        url.scheme()
+                    )));
                 } else {
-                    Arc::new(MySqlDriver::from_url(&url, self.statement_cache_size)?)
+                    Arc::new(MySqlDriver::from_url(
+                        &url,
+                        self.statement_cache_size.unwrap_or(100),
+                    )?)
                 };
                 (driver, false, None)
             }

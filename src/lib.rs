@@ -14,6 +14,7 @@ mod options;
 pub mod pool;
 mod prepared;
 mod reflect;
+mod replicas;
 mod result;
 mod row;
 pub mod transaction;
@@ -35,6 +36,7 @@ pub use options::{
 pub use pool::PoolStatus;
 pub use prepared::Prepared;
 pub use reflect::{Autoload, Inspector, ReflectOptions, inspect};
+pub use replicas::ReplicaStatus;
 pub use result::{CursorResult, MappingResult, ScalarResult};
 pub use row::{ResultKeys, Row, RowIndex, RowMapping, RowRef};
 pub use sqlcore_compiler::*;

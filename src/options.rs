@@ -189,6 +189,12 @@ pub struct ExecutionOptions {
     /// [`EngineBuilder::sqlite_begin`](crate::EngineBuilder::sqlite_begin), else deferred).
     /// Ignored by other backends, as SQLAlchemy's dialect-specific execution options are.
     pub sqlite_begin: Option<SqliteBegin>,
+    /// Whether the work is read-only, for an engine with read replicas (see
+    /// [`EngineBuilder::replica`](crate::EngineBuilder::replica)): `Some(true)` sends a
+    /// statement run outside a transaction to a replica (`text()` reads need it; Core
+    /// selects go there anyway), `Some(false)` keeps it on the primary. Default `None`.
+    /// Ignored without replicas.
+    pub read_only: Option<bool>,
 }
 
 impl Default for ExecutionOptions {
@@ -200,6 +206,7 @@ impl Default for ExecutionOptions {
             compiled_cache: CacheChoice::Engine,
             schema_translate_map: None,
             sqlite_begin: None,
+            read_only: None,
         }
     }
 }
@@ -251,6 +258,13 @@ impl ExecutionOptions {
     /// ```
     pub fn sqlite_begin(mut self, mode: SqliteBegin) -> Self {
         self.sqlite_begin = Some(mode);
+        self
+    }
+
+    /// Marks the work read-only (`true`: to a replica, outside a transaction) or not
+    /// (`false`: to the primary): see [`ExecutionOptions::read_only`](Self#structfield.read_only).
+    pub fn read_only(mut self, on: bool) -> Self {
+        self.read_only = Some(on);
         self
     }
 

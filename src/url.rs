@@ -105,6 +105,8 @@ fn known_options(backend: Backend) -> &'static [&'static str] {
             "keepalives_retries",
             "target_session_attrs",
             "load_balance_hosts",
+            "prepared_statement_cache_size",
+            "pgbouncer",
         ],
         Backend::MySql | Backend::MariaDb => &[
             "charset",

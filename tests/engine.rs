@@ -651,3 +651,21 @@ crate::on_every_backend!(
     a_failed_commit_can_be_rolled_back => "MySQL has no deferrable constraints: a violation never waits for COMMIT",
     inserted_primary_key_is_null_when_nothing_was_inserted => "ON CONFLICT DO NOTHING: MySQL has ON DUPLICATE KEY UPDATE instead (tests/engine_mysql.rs)",
 );
+
+// Every test of the suite passes through PgBouncer in transaction pooling mode.
+crate::through_pgbouncer!(
+    statements_built_once_execute_by_reference,
+    a_failed_commit_can_be_rolled_back,
+    inserted_primary_key_is_null_when_nothing_was_inserted,
+    commit_as_you_go,
+    begin_guard_commits_or_rolls_back_on_drop,
+    savepoints_nest_and_roll_back_alone,
+    begin_nested_without_a_transaction_begins_one,
+    engine_begin_commits_and_rolls_back,
+    core_statements_round_trip_with_types,
+    result_methods,
+    text_parameters_are_bound,
+    echo_logs_sql_parameters_and_timing_but_no_password,
+    execution_options_are_kept,
+    execute_many_reads_rows_whatever_their_key_order,
+);

@@ -669,3 +669,27 @@ crate::on_every_backend!(
     a_panicking_checkin_hook_frees_the_slot,
     too_many_parameters_are_refused_before_sending,
 );
+
+// The suite through PgBouncer in transaction pooling mode, but for two tests that hold 20
+// transactions open at once (`pool_size_zero_is_no_limit`, `max_overflow_usize_max_is_unlimited`):
+// the bouncer has 4 server connections per database and, as transaction pooling does, makes
+// the 5th open transaction wait until one of those ends.
+crate::through_pgbouncer!(
+    two_threads_get_two_connections,
+    queue_pool_bounds_connections_under_contention,
+    waiting_callers_are_served_in_arrival_order,
+    timeout_error_states_the_limits_and_fires_after_pool_timeout,
+    fifo_and_lifo_order_are_observable,
+    recycle_replaces_old_connections,
+    reset_on_return_rolls_back_commits_or_leaves_alone,
+    extreme_pool_settings_do_not_panic,
+    failing_hooks_close_the_connection_and_free_the_slot,
+    null_pool_opens_and_closes_per_checkout,
+    singleton_thread_pool_keeps_one_connection_per_thread,
+    dispose_closes_idle_connections,
+    invalidate_discards_and_requires_rollback_inside_a_transaction,
+    a_panic_returns_the_connection_rolled_back,
+    an_invalidated_transaction_never_commits,
+    a_panicking_checkin_hook_frees_the_slot,
+    too_many_parameters_are_refused_before_sending,
+);

@@ -1,5 +1,8 @@
 //! What the benchmarks share.
 
+#[allow(dead_code)]
+pub mod pgbouncer;
+
 use std::time::{Duration, Instant};
 
 /// The best timings of `raw` and `core` over `rounds` rounds that alternate them, so both

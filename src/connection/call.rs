@@ -153,6 +153,9 @@ pub(crate) struct Call<'s> {
     pub max_row_buffer: usize,
     /// How a transaction this statement begins begins on SQLite.
     pub begin: SqliteBegin,
+    /// Whether the statement may go to a read replica, outside a transaction: the
+    /// `read_only` option, else whether it is a Core SELECT.
+    pub read_only: bool,
     /// What the compiled-statement cache did, when echoing.
     compile_note: Option<String>,
     dialect: &'static dyn Dialect,
@@ -197,6 +200,10 @@ impl<'s> Call<'s> {
             stream: options.stream_results.then_some(options.max_row_buffer),
             max_row_buffer: options.max_row_buffer,
             begin: ctx.sqlite_begin(options),
+            read_only: options.read_only.unwrap_or(matches!(
+                &**stmt,
+                Statement::Select(_) | Statement::Compound(_)
+            )),
             compile_note,
             dialect,
             echo: ctx.echo,

@@ -109,7 +109,7 @@ impl Connection {
         statement: &Executable<'_>,
         params: &Params,
         implicit_returning: bool,
-        call: impl FnOnce(&mut dyn DriverConnection, &Request<'_>, &Ran<'_>) -> Result<R>,
+        mut call: impl FnMut(&mut dyn DriverConnection, &Request<'_>, &Ran<'_>) -> Result<R>,
     ) -> Result<R> {
         let ctx = self.context();
         let (stmt, implicit_returning) =
@@ -117,6 +117,11 @@ impl Connection {
         let planned = Call::new(&ctx, &self.options, statement, (&stmt, implicit_returning))?;
         let converted = planned.convert(params)?;
         let bound = planned.bind(params, &converted)?;
+        if self.reads_from_replica(&planned) {
+            if let Some(done) = self.on_replica(&planned, &bound.request(), &mut call) {
+                return done;
+            }
+        }
         self.raw()?;
         self.autobegin(planned.begin)?;
         let started = planned.started();

@@ -14,6 +14,7 @@ pub(crate) mod call;
 mod display_params;
 mod execute;
 mod many;
+mod route;
 pub(crate) mod tx_state;
 
 /// Parameters for [`Connection::execute`]: [`Params`] (by value or reference) or `()` for none.
@@ -73,6 +74,11 @@ pub struct Connection {
     /// The driver's isolation level before this connection changed it, to restore at checkin.
     restore_isolation: Option<IsolationLevel>,
     closed: bool,
+    /// A read replica's connection, for the reads sent there.
+    replica: Option<crate::replicas::ReplicaLease>,
+    /// A statement ran (or a transaction began) on the primary: every statement stays there
+    /// from now on (read-your-writes).
+    pinned: bool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -98,6 +104,8 @@ impl Connection {
             options: ExecutionOptions::default(),
             restore_isolation: None,
             closed: false,
+            replica: None,
+            pinned: false,
         };
         if options != conn.options {
             conn.execution_options(options)?;
@@ -125,6 +133,8 @@ impl Connection {
             options,
             restore_isolation: None,
             closed: false,
+            replica: None,
+            pinned: false,
         }
     }
 
@@ -306,6 +316,7 @@ impl Connection {
     }
 
     fn begin_root(&mut self, mode: SqliteBegin) -> Result<()> {
+        self.pin_to_primary();
         if !self.autocommit() {
             self.driver_call(|raw| raw.begin_with(mode))?;
         } else {
@@ -344,6 +355,8 @@ impl Connection {
 
     /// Begins a transaction (in `mode` on SQLite) unless one is open or under AUTOCOMMIT.
     fn autobegin(&mut self, mode: SqliteBegin) -> Result<()> {
+        // Called before every statement run on the primary, in AUTOCOMMIT too.
+        self.pin_to_primary();
         if !self.tx.in_transaction() && !self.autocommit() {
             self.begin_root(mode)?;
         }
@@ -471,6 +484,7 @@ impl Connection {
         }
         self.closed = true;
         self.tx.ended();
+        self.release_replica();
         if let Some(mut record) = self.record.take() {
             if let Some(previous) = self.restore_isolation.take() {
                 if record

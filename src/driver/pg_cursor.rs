@@ -2,14 +2,13 @@
 //! FETCH sent while the current chunk is read.
 
 use super::pg_decode::driver_row;
-use super::pg_ops;
+use super::pg_ops::{self, Fetch};
 use super::postgres::Shared;
 use super::{DriverRow, RowCursor};
 use crate::error::{Error, Result};
 use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::sync::Arc;
-use tokio_postgres::Statement;
 
 /// A server-side cursor, fetched `chunk` rows at a time, each FETCH sent as the previous
 /// one's rows arrive (so at most two chunks are held).
@@ -17,7 +16,7 @@ pub(super) struct Cursor {
     pub(super) shared: Arc<Mutex<Shared>>,
     pub(super) id: u64,
     pub(super) name: String,
-    pub(super) fetch: Statement,
+    pub(super) fetch: Fetch,
     pub(super) chunk: usize,
     pub(super) tx_epoch: u64,
     pub(super) checkout_epoch: u64,

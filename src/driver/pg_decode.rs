@@ -84,13 +84,26 @@ pub(super) fn cell(row: &Row, i: usize) -> ValueRef<'_> {
 /// Whether `sql` is a query that can feed a server-side cursor (DML with RETURNING cannot be
 /// declared).
 pub(super) fn streams(sql: &str) -> bool {
+    starts_with_keyword(sql, &["SELECT", "WITH", "VALUES", "TABLE"])
+}
+
+/// Whether `sql` starts with one of `keywords` (any case), or with `(` (a parenthesized query).
+fn starts_with_keyword(sql: &str, keywords: &[&str]) -> bool {
     let sql = sql.trim_start();
     let first = sql
         .split(|c: char| !c.is_ascii_alphabetic())
         .next()
         .unwrap_or("");
-    ["SELECT", "WITH", "VALUES", "TABLE"]
-        .iter()
-        .any(|k| first.eq_ignore_ascii_case(k))
-        || sql.starts_with('(')
+    keywords.iter().any(|k| first.eq_ignore_ascii_case(k)) || sql.starts_with('(')
+}
+
+/// Whether `sql` may return rows: a query, `SHOW`, `FETCH`, `EXPLAIN`, or a statement with
+/// `RETURNING` (so DML and DDL without it are never described).
+pub(super) fn may_return_rows(sql: &str) -> bool {
+    starts_with_keyword(
+        sql,
+        &[
+            "SELECT", "WITH", "VALUES", "TABLE", "SHOW", "FETCH", "EXPLAIN",
+        ],
+    ) || sql.to_ascii_uppercase().contains("RETURNING")
 }

@@ -6,6 +6,7 @@
 
 use super::pg_value::PgParam;
 use crate::error::Result;
+use crate::options::IsolationLevel;
 use futures_util::TryStreamExt;
 use sqlcore_compiler::Value;
 use std::pin::pin;
@@ -53,6 +54,28 @@ pub(super) async fn query_unnamed(
     Ok((rows, stream.rows_affected()))
 }
 
+/// The statement that begins a transaction: `BEGIN`, or with an isolation level of its own
+/// (`BEGIN ISOLATION LEVEL …`, which leaves no session setting behind, as a
+/// transaction-pooling proxy needs).
+pub(super) fn begin_sql(level: Option<IsolationLevel>) -> String {
+    match level {
+        Some(level) if level != IsolationLevel::Autocommit => {
+            format!("BEGIN ISOLATION LEVEL {level}")
+        }
+        _ => "BEGIN".to_owned(),
+    }
+}
+
+/// How a streamed result fetches its next chunk: a prepared `FETCH`, or the `FETCH` text sent
+/// unnamed each time (nothing kept on the server, for transaction-pooling proxies).
+#[derive(Clone)]
+pub(super) enum Fetch {
+    /// `FETCH n FROM name`, prepared once.
+    Prepared(Statement),
+    /// `FETCH n FROM name`, sent unnamed.
+    Unnamed(std::sync::Arc<str>),
+}
+
 /// Runs a prepared statement returning no rows: the rows affected.
 pub(super) async fn execute(
     client: &Client,
@@ -74,25 +97,31 @@ pub(super) async fn query(
     client.query(stmt, &refs(&params)).await
 }
 
-/// Declares a server-side cursor (`declare`: `DECLARE name … FOR query`) with the query's
-/// parameter `types` and values, then prepares `fetch` (`FETCH n FROM name`).
+/// Declares a server-side cursor (`declare`: `DECLARE name … FOR query`, sent unnamed) with
+/// the query's parameter `types` and values; `fetch` (`FETCH n FROM name`) is then prepared,
+/// unless `unnamed`.
 pub(super) async fn declare_cursor(
     client: &Client,
     declare: &str,
-    types: &[Type],
+    types: Vec<Type>,
     values: &[&Value],
     fetch: &str,
-) -> Result<Statement, Error> {
-    let declared = client.prepare_typed(declare, types).await?;
-    client
-        .execute_raw(&declared, values.iter().copied().map(PgParam))
-        .await?;
-    client.prepare(fetch).await
+    unnamed: bool,
+) -> Result<Fetch, Error> {
+    query_unnamed(client, declare, values, types).await?;
+    Ok(if unnamed {
+        Fetch::Unnamed(fetch.into())
+    } else {
+        Fetch::Prepared(client.prepare(fetch).await?)
+    })
 }
 
 /// The next chunk of a cursor's rows.
-pub(super) async fn fetch(client: &Client, fetch: &Statement) -> Result<Vec<Row>, Error> {
-    client.query(fetch, &[]).await
+pub(super) async fn fetch(client: &Client, fetch: &Fetch) -> Result<Vec<Row>, Error> {
+    match fetch {
+        Fetch::Prepared(stmt) => client.query(stmt, &[]).await,
+        Fetch::Unnamed(sql) => Ok(query_unnamed(client, sql, &[], Vec::new()).await?.0),
+    }
 }
 
 /// Loads `rows` through `COPY … FROM STDIN (FORMAT binary)` (`sql`), each value encoded as
@@ -126,13 +155,20 @@ pub(super) async fn ping(client: &Client) -> Result<bool, Error> {
     }
 }
 
-/// The session's transaction isolation level, as the server names it.
+/// The session's transaction isolation level, as the server names it (a simple query:
+/// nothing prepared).
 pub(super) async fn isolation_level(client: &Client) -> Result<String, Error> {
-    let rows = client.query("SHOW transaction_isolation", &[]).await?;
-    Ok(rows.first().map(|r| r.get(0)).unwrap_or_default())
+    let messages = client.simple_query("SHOW transaction_isolation").await?;
+    Ok(messages
+        .iter()
+        .find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+            _ => None,
+        })
+        .unwrap_or_default())
 }
 
-/// The names of the tables in `schema` (or the current schema).
+/// The names of the tables in `schema` (or the current schema), asked unnamed.
 pub(super) async fn table_names(
     client: &Client,
     schema: Option<&str>,
@@ -140,15 +176,15 @@ pub(super) async fn table_names(
     let rows = match schema {
         Some(s) => {
             client
-                .query(
+                .query_typed(
                     "SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = $1",
-                    &[&s],
+                    &[(&s, Type::TEXT)],
                 )
                 .await?
         }
         None => {
             client
-                .query(
+                .query_typed(
                     "SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = current_schema()",
                     &[],
                 )

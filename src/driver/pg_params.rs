@@ -10,6 +10,8 @@
 //! | `connect_timeout` | seconds, per host (and address) tried; 0: no limit |
 //! | `application_name`, `options` | sent at startup (`options=-c%20key%3Dvalue`) |
 //! | `keepalives` (0/1), `keepalives_idle`, `keepalives_interval` (seconds), `keepalives_retries` | TCP keepalives |
+//! | `prepared_statement_cache_size` | sqlcore's: prepared statements kept per connection (0: none, all unnamed) |
+//! | `pgbouncer` | sqlcore's: `true` for a transaction-pooling proxy (nothing outlives a transaction on the server) |
 //!
 //! A value that does not parse is an [`Error::Argument`] naming the option and what it accepts.
 
@@ -19,6 +21,39 @@ use crate::url::Url;
 use std::time::Duration;
 use tokio_postgres::Config;
 use tokio_postgres::config::{LoadBalanceHosts, TargetSessionAttrs};
+
+/// The options of a PostgreSQL URL that are sqlcore's own, not libpq's.
+#[derive(Debug, Default)]
+pub(super) struct SqlcoreOptions {
+    /// `prepared_statement_cache_size`.
+    pub statement_cache: Option<usize>,
+    /// `pgbouncer`.
+    pub pgbouncer: bool,
+}
+
+/// The options of `url` that are sqlcore's own.
+pub(super) fn sqlcore_options(url: &Url) -> Result<SqlcoreOptions> {
+    let mut own = SqlcoreOptions::default();
+    if let Some(value) = url.query().get("prepared_statement_cache_size") {
+        own.statement_cache = Some(value.parse().map_err(|_| {
+            Error::Argument(format!(
+                "invalid value {value:?} for option \"prepared_statement_cache_size\"; expected a number of statements (0: none)"
+            ))
+        })?);
+    }
+    if let Some(value) = url.query().get("pgbouncer") {
+        own.pgbouncer = match value.to_ascii_lowercase().as_str() {
+            "true" | "1" | "on" | "yes" => true,
+            "false" | "0" | "off" | "no" => false,
+            _ => {
+                return Err(Error::Argument(format!(
+                    "invalid value {value:?} for option \"pgbouncer\"; expected true or false"
+                )));
+            }
+        };
+    }
+    Ok(own)
+}
 
 /// The connection settings of `url`, and its TLS options.
 pub(super) fn config_from_url(url: &Url) -> Result<(Config, TlsOptions)> {
@@ -32,7 +67,12 @@ pub(super) fn config_from_url(url: &Url) -> Result<(Config, TlsOptions)> {
     }
     let mut tls = TlsOptions::default();
     for (key, value) in url.query() {
-        if tls.set(key, value)? || matches!(key.as_str(), "host" | "port") {
+        if tls.set(key, value)?
+            || matches!(
+                key.as_str(),
+                "host" | "port" | "prepared_statement_cache_size" | "pgbouncer"
+            )
+        {
             continue;
         }
         let bad = |expected: &str| {

@@ -15,7 +15,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
-use tokio_postgres::{AsyncMessage, Client, Config, Connection, Error, NoTls, Row, Statement};
+use tokio_postgres::{AsyncMessage, Client, Config, Connection, Error, NoTls, Row};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// The connection's messages to the client (notices, notifications), polled to drive it.
@@ -141,7 +141,7 @@ impl Session {
     }
 
     /// Sends `fetch` for cursor `id` without waiting for its rows.
-    pub fn send_fetch(&mut self, id: u64, fetch: &Statement) {
+    pub fn send_fetch(&mut self, id: u64, fetch: &super::pg_ops::Fetch) {
         self.settle();
         let (client, fetch) = (self.client.clone(), fetch.clone());
         let mut rows: Fetching =

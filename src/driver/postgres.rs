@@ -4,10 +4,12 @@
 //! detection.
 
 use super::pg_cursor::Cursor;
-use super::pg_decode::{declared_types, decodes_lazily, driver_row, fits, result_names, streams};
+use super::pg_decode::{
+    declared_types, decodes_lazily, driver_row, fits, may_return_rows, result_names, streams,
+};
 use super::pg_error::fail;
 use super::pg_ops::{self, PING_TIMEOUT};
-use super::pg_params::config_from_url;
+use super::pg_params::{config_from_url, sqlcore_options};
 use super::pg_session::Session;
 use super::pg_stmt_cache::StatementCache;
 use super::pg_tls::Tls;
@@ -33,26 +35,66 @@ use tokio_postgres::{Client, Config, Row, Statement};
 /// libpq spells it: `sslmode`
 /// (`disable`, the default, `allow`, `prefer`, `require`, `verify-ca`, `verify-full`),
 /// `sslrootcert` (a PEM file, or `system`), `sslcert` and `sslkey` (PEM files).
+///
+/// Two options are sqlcore's own: `prepared_statement_cache_size` (the prepared statements
+/// each connection keeps, as SQLAlchemy's asyncpg dialect names it; default 100) and
+/// `pgbouncer` (`true`/`false`): behind a transaction-pooling proxy, nothing outlives a
+/// transaction on the server (see [`PgDriver::from_url`]).
 #[derive(Debug, Clone)]
 pub struct PgDriver {
     config: Config,
     tls: Tls,
     statement_cache: usize,
+    transaction_pooling: bool,
 }
 
 impl PgDriver {
     /// A driver for `url`, keeping up to `statement_cache` prepared statements per
-    /// connection (0: prepare nothing, use unnamed statements — for transaction-pooling
-    /// proxies).
+    /// connection (0: prepare nothing, use unnamed statements), unless the URL's
+    /// `prepared_statement_cache_size` says otherwise.
+    ///
+    /// With `pgbouncer=true` in the URL, the connections suit PgBouncer's transaction pooling
+    /// (any proxy that may hand each transaction another server session): statements are sent
+    /// unnamed, a streamed result is refused outside a transaction, and an isolation level is
+    /// given to each `BEGIN` rather than set on the session. A
+    /// `prepared_statement_cache_size` other than 0 beside it is an
+    /// [`Error::Argument`](crate::Error::Argument).
     pub fn from_url(url: &Url, statement_cache: usize) -> Result<Self> {
+        Self::with_options(url, Some(statement_cache), false)
+    }
+
+    /// As [`PgDriver::from_url`]: `statement_cache` (when given) replaces the URL's
+    /// `prepared_statement_cache_size`, and `pgbouncer` turns transaction-pooling mode on
+    /// whatever the URL says.
+    pub fn with_options(
+        url: &Url,
+        statement_cache: Option<usize>,
+        pgbouncer: bool,
+    ) -> Result<Self> {
         let (mut config, tls) = config_from_url(url)?;
+        let own = sqlcore_options(url)?;
+        let transaction_pooling = pgbouncer || own.pgbouncer;
+        let statement_cache = statement_cache
+            .or(own.statement_cache)
+            .unwrap_or(if transaction_pooling { 0 } else { 100 });
+        if transaction_pooling && statement_cache > 0 {
+            return Err(Error::Argument(format!(
+                "pgbouncer=true sends every statement unnamed; a prepared statement cache of {statement_cache} cannot be kept (set prepared_statement_cache_size=0 or leave it out)"
+            )));
+        }
         let tls = tls.build()?;
         config.ssl_mode(tls.mode);
         Ok(PgDriver {
             config,
             tls,
             statement_cache,
+            transaction_pooling,
         })
+    }
+
+    /// Whether connections suit a transaction-pooling proxy (`pgbouncer=true`).
+    pub fn transaction_pooling(&self) -> bool {
+        self.transaction_pooling
     }
 }
 
@@ -64,7 +106,8 @@ impl Driver for PgDriver {
     fn connect_async(
         &self,
     ) -> Option<futures_util::future::BoxFuture<'static, Result<Box<dyn DriverConnection>>>> {
-        let (config, tls, cache) = (self.config.clone(), self.tls.clone(), self.statement_cache);
+        let (config, tls) = (self.config.clone(), self.tls.clone());
+        let cache = StatementCache::new(self.statement_cache, self.transaction_pooling);
         Some(Box::pin(async move {
             let conn = super::pg_native::connect(config, tls, cache).await?;
             Ok(Box::new(conn) as Box<dyn DriverConnection>)
@@ -94,8 +137,9 @@ impl Driver for PgDriver {
                 tx_failed: false,
                 hold_cursors: 0,
             })),
-            cache: StatementCache::new(self.statement_cache),
+            cache: StatementCache::new(self.statement_cache, self.transaction_pooling),
             cursors: 0,
+            isolation: None,
         }))
     }
 }
@@ -128,7 +172,7 @@ impl Shared {
     }
 
     /// Sends cursor `id`'s next FETCH without waiting for it.
-    pub(super) fn send_fetch(&mut self, id: u64, fetch: &Statement) {
+    pub(super) fn send_fetch(&mut self, id: u64, fetch: &pg_ops::Fetch) {
         self.session.send_fetch(id, fetch);
         self.note(false);
     }
@@ -156,6 +200,9 @@ pub struct PgConnection {
     cache: StatementCache,
     /// Cursors declared so far (their names and ids).
     cursors: u64,
+    /// Behind a transaction-pooling proxy: the isolation level each `BEGIN` asks for (the
+    /// session's own is left alone).
+    isolation: Option<IsolationLevel>,
 }
 
 impl PgConnection {
@@ -214,6 +261,8 @@ impl PgConnection {
         let chunk = chunk.max(1);
         let shared = self.shared.clone();
         let mut guard = shared.lock();
+        self.cache.check_stream(guard.in_tx)?;
+        // Uncached, the statement is closed as this call ends, inside its transaction.
         let stmt = self.statement(&mut guard, request)?;
         let columns = result_names(stmt.columns(), request)?;
         let lazy = decodes_lazily(stmt.columns());
@@ -229,8 +278,9 @@ impl PgConnection {
         );
         let types: Vec<Type> = stmt.params().to_vec();
         let fetch_sql = format!("FETCH {chunk} FROM {name}");
+        let unnamed = !self.cache.enabled();
         let fetch = guard.run(async |c| {
-            pg_ops::declare_cursor(c, &declare, &types, request.params, &fetch_sql).await
+            pg_ops::declare_cursor(c, &declare, types, request.params, &fetch_sql, unnamed).await
         })?;
         if hold {
             guard.hold_cursors += 1;
@@ -274,12 +324,23 @@ impl PgConnection {
             let (rows, rowcount) = guard.run(async |c| {
                 pg_ops::query_unnamed(c, request.sql, request.params, types).await
             })?;
-            // Without a row (and without a prepared statement) the names are the compiled ones.
+            // Without a row the names are the compiled ones; a statement compiled without
+            // them (text()) is described inside its transaction, where the statement prepared
+            // for it is closed again before the transaction ends.
             let (columns, lazy) = match rows.first() {
                 Some(row) => (
                     result_names(row.columns(), request)?,
                     decodes_lazily(row.columns()),
                 ),
+                None if request.result_columns.is_empty()
+                    && guard.in_tx
+                    && may_return_rows(request.sql) =>
+                {
+                    let types = declared_types(request);
+                    let described =
+                        guard.run(async |c| pg_ops::prepare(c, request.sql, &types).await)?;
+                    (result_names(described.columns(), request)?, false)
+                }
                 None => (ResultNames::Expected, false),
             };
             let out = rows
@@ -341,6 +402,14 @@ impl PgConnection {
                 stream: None,
             };
             let mut guard = shared.lock();
+            if !self.cache.enabled() {
+                // Unnamed, one round trip per set: nothing prepared outlives the call.
+                let types = declared_types(&request);
+                let (_, n) =
+                    guard.run(async |c| pg_ops::query_unnamed(c, sql, &params, types).await)?;
+                total += n.unwrap_or(0) as i64;
+                continue;
+            }
             let current = match stmt.take() {
                 Some(s) if fits(&s, &request) => s,
                 _ => self.statement(&mut guard, &request)?,
@@ -382,6 +451,11 @@ impl DriverConnection for PgConnection {
         types: &[SqlType],
         rows: &mut (dyn Iterator<Item = Result<Vec<Value>>> + Send),
     ) -> Option<Result<i64>> {
+        // Behind a transaction-pooling proxy, COPY's statement must live and die in one
+        // transaction: outside one, INSERT does the work.
+        if self.cache.transaction_pooling() && !self.shared.lock().in_tx {
+            return None;
+        }
         // Binary COPY only: a type bound in its text form (tsvector, …) takes the INSERT path.
         let types: Vec<Type> = types
             .iter()
@@ -411,8 +485,9 @@ impl DriverConnection for PgConnection {
     }
 
     fn begin(&mut self) -> Result<()> {
+        let begin = pg_ops::begin_sql(self.isolation);
         let mut shared = self.shared.lock();
-        shared.run(async |c| c.batch_execute("BEGIN").await)?;
+        shared.run(async |c| c.batch_execute(&begin).await)?;
         shared.in_tx = true;
         Ok(())
     }
@@ -453,12 +528,20 @@ impl DriverConnection for PgConnection {
                 "AUTOCOMMIT is not a transaction isolation level".into(),
             ));
         }
+        if self.cache.transaction_pooling() {
+            // No session setting: the next BEGIN names the level.
+            self.isolation = Some(level);
+            return Ok(());
+        }
         self.simple(&format!(
             "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL {level}"
         ))
     }
 
     fn isolation_level(&mut self) -> Result<IsolationLevel> {
+        if let Some(level) = self.isolation.filter(|_| !self.in_transaction()) {
+            return Ok(level);
+        }
         let level = self
             .shared
             .lock()
@@ -521,5 +604,31 @@ impl PgConnection {
         f: impl AsyncFnOnce(&Client) -> std::result::Result<T, tokio_postgres::Error> + Send,
     ) -> Result<T> {
         self.shared.lock().run(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_return_rows;
+
+    #[test]
+    fn only_statements_that_may_return_rows_are_described() {
+        for sql in [
+            "SELECT 1",
+            "  with x AS (SELECT 1) SELECT * FROM x",
+            "(SELECT 1) UNION (SELECT 2)",
+            "SHOW search_path",
+            "UPDATE t SET x = 1 RETURNING x",
+            "insert into t values (1) returning id",
+        ] {
+            assert!(may_return_rows(sql), "{sql}");
+        }
+        for sql in [
+            "UPDATE t SET x = 1",
+            "CREATE TABLE t (id INTEGER)",
+            "DELETE FROM t",
+        ] {
+            assert!(!may_return_rows(sql), "{sql}");
+        }
     }
 }

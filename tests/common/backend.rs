@@ -13,7 +13,12 @@ pub struct TestDb {
 enum Cleanup {
     Dir(std::path::PathBuf),
     Schema(String),
+    /// A MariaDB database.
     Database(String),
+    /// A PostgreSQL database (reached through PgBouncer).
+    PgDatabase(String),
+    /// A PostgreSQL database of the caller's, emptied before its next use.
+    Nothing,
 }
 
 impl TestDb {
@@ -71,6 +76,67 @@ impl TestDb {
         })
     }
 
+    /// A fresh PostgreSQL database reached through the test binary's PgBouncer (transaction
+    /// pooling, `pgbouncer=true`); `None` (with a message) when the server or pgbouncer is
+    /// missing outside CI.
+    pub fn pgbouncer(name: &str) -> Option<TestDb> {
+        let bouncer = super::pgbouncer::bouncer()?;
+        let mut client = pg::connect()?;
+        let database = schema_name("sqlcore_pgb", name);
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+            format!("CREATE DATABASE {database}"),
+        ] {
+            client
+                .batch_execute(&sql)
+                .expect("create the test database");
+        }
+        Some(TestDb {
+            url: bouncer.url(&database),
+            cleanup: Cleanup::PgDatabase(database),
+        })
+    }
+
+    /// `database` (created on first use, its `public` schema emptied on each later one)
+    /// reached through the test binary's PgBouncer: for runners that give each thread a
+    /// database and drop it once at the end (dropping a database costs a checkpoint).
+    pub fn pgbouncer_reused(database: &str) -> Option<TestDb> {
+        let bouncer = super::pgbouncer::bouncer()?;
+        let mut client = pg::connect()?;
+        let exists = client
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
+            .expect("look the test database up")
+            .is_some();
+        if exists {
+            let mut config: postgres::Config = pg::url().parse().expect("the server's URL");
+            config.dbname(database);
+            config
+                .connect(postgres::NoTls)
+                .and_then(|mut c| {
+                    c.batch_execute(
+                        "SET lock_timeout = '10s'; DROP SCHEMA public CASCADE; CREATE SCHEMA public",
+                    )
+                })
+                .expect("empty the test database");
+        } else {
+            client
+                .batch_execute(&format!("CREATE DATABASE {database}"))
+                .expect("create the test database");
+        }
+        Some(TestDb {
+            url: bouncer.url(database),
+            cleanup: Cleanup::Nothing,
+        })
+    }
+
+    /// Drops `database` (see [`TestDb::pgbouncer_reused`]).
+    pub fn drop_database(database: &str) {
+        if let Some(mut client) = pg::connect() {
+            let _ =
+                client.batch_execute(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
+        }
+    }
+
     /// The database URL.
     pub fn url(&self) -> String {
         self.url.clone()
@@ -78,7 +144,10 @@ impl TestDb {
 
     /// Whether this is PostgreSQL.
     pub fn is_postgres(&self) -> bool {
-        matches!(self.cleanup, Cleanup::Schema(_))
+        matches!(
+            self.cleanup,
+            Cleanup::Schema(_) | Cleanup::PgDatabase(_) | Cleanup::Nothing
+        )
     }
 
     /// Whether this is MySQL or MariaDB.
@@ -90,6 +159,7 @@ impl TestDb {
     pub fn schema(&self) -> Option<&str> {
         match &self.cleanup {
             Cleanup::Schema(s) | Cleanup::Database(s) => Some(s),
+            Cleanup::PgDatabase(_) | Cleanup::Nothing => Some("public"),
             Cleanup::Dir(_) => None,
         }
     }
@@ -129,6 +199,9 @@ impl Drop for TestDb {
                     "SET SESSION lock_wait_timeout = 10; DROP DATABASE IF EXISTS `{database}`"
                 ));
             }
+            // The bouncer's server connections to it are ended with it.
+            Cleanup::PgDatabase(database) => Self::drop_database(database),
+            Cleanup::Nothing => {}
         }
     }
 }

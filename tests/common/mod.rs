@@ -8,6 +8,8 @@ pub mod mysql;
 pub mod named_types;
 pub mod people;
 pub mod pg;
+pub mod pgbouncer;
+pub mod replication;
 pub mod schema_copy;
 pub mod wide;
 

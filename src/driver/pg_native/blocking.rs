@@ -87,6 +87,11 @@ impl DriverConnection for PgAsyncConnection {
         types: &[SqlType],
         rows: &mut (dyn Iterator<Item = Result<Vec<Value>>> + Send),
     ) -> Option<Result<i64>> {
+        // Behind a transaction-pooling proxy, COPY's statement must live and die in one
+        // transaction: outside one, INSERT does the work.
+        if self.cache.transaction_pooling() && !self.in_tx {
+            return None;
+        }
         // Binary COPY only: a type bound in its text form (tsvector, …) takes the INSERT path.
         let types: Vec<Type> = types
             .iter()

@@ -3,6 +3,7 @@
 //! connection's task spawned there.
 
 use super::super::pg_error::connect_error;
+use super::super::pg_stmt_cache::StatementCache;
 use super::super::pg_tls::Tls;
 use super::{ConnState, PgAsyncConnection};
 use crate::error::{Error, Result};
@@ -13,12 +14,12 @@ use tokio::task::JoinHandle;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::{AsyncMessage, Client, Config, Connection, NoTls};
 
-/// Opens a connection with `config` and `tls` (plain first, then TLS, for `allow`), keeping up
-/// to `statement_cache` prepared statements.
+/// Opens a connection with `config` and `tls` (plain first, then TLS, for `allow`), keeping
+/// its prepared statements in `cache`.
 pub(crate) async fn connect(
     config: Config,
     tls: Tls,
-    statement_cache: usize,
+    cache: StatementCache,
 ) -> Result<PgAsyncConnection> {
     let (client, task) = if tls.allow {
         let mut plain = config.clone();
@@ -37,7 +38,8 @@ pub(crate) async fn connect(
         client: Some(Arc::new(client)),
         task: Some(task),
         tls: tls.connector,
-        cache: super::super::pg_stmt_cache::StatementCache::new(statement_cache),
+        cache,
+        isolation: None,
         state: Arc::new(ConnState::default()),
         in_tx: false,
         tx_failed: false,

@@ -5,6 +5,7 @@
 
 use super::super::pg_decode::driver_row;
 use super::super::pg_error::fail;
+use super::super::pg_ops::{self, Fetch};
 use super::super::{AsyncRowCursor, DriverRow};
 use super::{ConnState, tracked};
 use crate::error::{Error, Result};
@@ -16,7 +17,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::Poll;
-use tokio_postgres::{Client, Row, Statement};
+use tokio_postgres::{Client, Row};
 
 /// The rows of a FETCH on their way.
 pub(crate) type Fetching =
@@ -24,8 +25,8 @@ pub(crate) type Fetching =
 
 /// Sends `fetch` (polled once, which queues it on the connection) and returns the future of
 /// its rows.
-pub(super) async fn send_fetch(client: Arc<Client>, fetch: Statement) -> Fetching {
-    let mut rows: Fetching = Box::pin(async move { client.query(&fetch, &[]).await });
+pub(super) async fn send_fetch(client: Arc<Client>, fetch: Fetch) -> Fetching {
+    let mut rows: Fetching = Box::pin(async move { pg_ops::fetch(&client, &fetch).await });
     let polled = std::future::poll_fn(|cx| Poll::Ready(rows.as_mut().poll(cx))).await;
     match polled {
         Poll::Ready(answer) => Box::pin(std::future::ready(answer)),
@@ -47,7 +48,7 @@ pub(super) struct Open {
     pub client: Arc<Client>,
     pub state: Arc<ConnState>,
     pub name: String,
-    pub fetch: Statement,
+    pub fetch: Fetch,
     pub chunk: usize,
     pub tx_epoch: u64,
     pub checkout_epoch: u64,
@@ -115,7 +116,7 @@ impl AsyncRowCursor for NativeCursor {
             };
             let answer = match ahead {
                 Some(rows) => tracked(&state, rows).await,
-                None => tracked(&state, client.query(&fetch, &[])).await,
+                None => tracked(&state, pg_ops::fetch(&client, &fetch)).await,
             };
             let rows = match answer {
                 Ok(rows) => rows,

@@ -70,6 +70,9 @@ pub struct PgAsyncConnection {
     cancel: CancelToken,
     tls: Option<MakeRustlsConnect>,
     cache: StatementCache,
+    /// Behind a transaction-pooling proxy: the isolation level each `BEGIN` asks for (the
+    /// session's own is left alone).
+    isolation: Option<IsolationLevel>,
     state: Arc<ConnState>,
     in_tx: bool,
     /// A statement failed inside the transaction: PostgreSQL has aborted it.
@@ -227,6 +230,7 @@ impl PgAsyncConnection {
             return Ok((exec.columns, Box::new(BufferedCursor(rows))));
         }
         self.settle().await?;
+        self.cache.check_stream(self.in_tx)?;
         let stmt = self.statement(request).await?;
         let columns = result_names(stmt.columns(), request)?;
         let lazy = decodes_lazily(stmt.columns());
@@ -242,7 +246,15 @@ impl PgAsyncConnection {
         let types: Vec<Type> = stmt.params().to_vec();
         let fetch_sql = format!("FETCH {chunk} FROM {name}");
         let client = self.client()?.clone();
-        let call = pg_ops::declare_cursor(&client, &declare, &types, request.params, &fetch_sql);
+        let unnamed = !self.cache.enabled();
+        let call = pg_ops::declare_cursor(
+            &client,
+            &declare,
+            types,
+            request.params,
+            &fetch_sql,
+            unnamed,
+        );
         let answer = tracked(&self.state, call).await;
         let fetch = self.note(answer)?;
         if hold {
@@ -286,6 +298,14 @@ impl PgAsyncConnection {
                 result_columns: &[],
                 stream: None,
             };
+            if !self.cache.enabled() {
+                // Unnamed, one round trip per set: nothing prepared outlives the call.
+                let types = declared_types(&request);
+                let call = pg_ops::query_unnamed(&client, sql, &params, types);
+                let (_, n) = self.note(tracked(&self.state, call).await)?;
+                total += n.unwrap_or(0) as i64;
+                continue;
+            }
             let current = match stmt.take() {
                 Some(s) if fits(&s, &request) => s,
                 _ => self.statement(&request).await?,
@@ -523,7 +543,7 @@ impl AsyncDriverConnection for PgAsyncConnection {
 
     fn begin_with(&mut self, _mode: SqliteBegin) -> BoxFuture<'_, Result<()>> {
         Box::pin(async move {
-            self.simple("BEGIN").await?;
+            self.simple(&pg_ops::begin_sql(self.isolation)).await?;
             self.in_tx = true;
             Ok(())
         })
@@ -570,6 +590,11 @@ impl AsyncDriverConnection for PgAsyncConnection {
                     "AUTOCOMMIT is not a transaction isolation level".into(),
                 ));
             }
+            if self.cache.transaction_pooling() {
+                // No session setting: the next BEGIN names the level.
+                self.isolation = Some(level);
+                return Ok(());
+            }
             self.simple(&format!(
                 "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL {level}"
             ))
@@ -579,6 +604,9 @@ impl AsyncDriverConnection for PgAsyncConnection {
 
     fn isolation_level(&mut self) -> BoxFuture<'_, Result<IsolationLevel>> {
         Box::pin(async move {
+            if let Some(level) = self.isolation.filter(|_| !self.in_tx) {
+                return Ok(level);
+            }
             self.settle().await?;
             let client = self.client()?.clone();
             let answer = tracked(&self.state, pg_ops::isolation_level(&client)).await;
