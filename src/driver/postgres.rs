@@ -58,7 +58,7 @@ impl PgDriver {
     /// unnamed, a streamed result is refused outside a transaction, and an isolation level is
     /// given to each `BEGIN` rather than set on the session. A
     /// `prepared_statement_cache_size` other than 0 beside it is an
-    /// [`Error::Argument`](crate::Error::Argument).
+    /// [`Error::Argument`].
     pub fn from_url(url: &Url, statement_cache: usize) -> Result<Self> {
         Self::with_options(url, Some(statement_cache), false)
     }
