@@ -2,7 +2,8 @@
 //! from its body (`to_tsvector('english', body)` STORED) with a GIN index, searched with
 //! `match_` / `match_config` / `ts_match` and the text search functions, ranked with
 //! `ts_rank`; `tsvector` and `tsquery` values bound as text, read as text, compared, and
-//! reflected as their types. SQLite: `match_` on an FTS5 virtual table.
+//! reflected as their types. SQLite: `match_` on an FTS5 virtual table. MariaDB: `match_` as
+//! `MATCH … AGAINST` over a FULLTEXT index.
 
 mod common;
 
@@ -323,4 +324,54 @@ fn configurations_and_search_texts_are_values_of_one_cached_shape() {
     for other in [&plain, &op] {
         assert!(!extract(other, &PostgreSQL).unwrap().matches(cached.key()));
     }
+}
+
+/// MySQL/MariaDB: `match_` is `MATCH (col) AGAINST (… IN BOOLEAN MODE)` over a FULLTEXT index
+/// (InnoDB: whole words, no stemming; boolean operators in the search text).
+#[test]
+fn mariadb_match_against_searches_a_fulltext_index() {
+    let Some(b) = TestDb::mariadb("fts_match") else {
+        return;
+    };
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    let t = Table::new("notes")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("body", SqlType::Text));
+    let mut md = MetaData::new();
+    md.add(t.clone()).unwrap();
+    md.create_all(&mut conn).unwrap();
+    conn.execute(
+        text("CREATE FULLTEXT INDEX ix_notes_body ON notes (body)"),
+        (),
+    )
+    .unwrap();
+    let rows: Vec<Params> = BODIES
+        .iter()
+        .enumerate()
+        .map(|(i, b)| params! { "id" => i as i32 + 1, "body" => *b })
+        .collect();
+    conn.execute_many(insert(&t), rows).unwrap();
+    // InnoDB's full-text index sees committed rows.
+    conn.commit().unwrap();
+    let body = || t.c("body");
+    assert_eq!(ids(&mut conn, &t, body().match_("fat")), [1, 2]);
+    assert_eq!(ids(&mut conn, &t, body().match_("rats")), [2, 3]);
+    // Without operators any word matches; `+` requires one, `-` excludes one.
+    assert_eq!(ids(&mut conn, &t, body().match_("mat cheese")), [1, 2]);
+    assert_eq!(ids(&mut conn, &t, body().match_("+fat +mat")), [1]);
+    assert_eq!(ids(&mut conn, &t, body().match_("fat -cheese")), [1]);
+    assert_eq!(ids(&mut conn, &t, not_(body().match_("fat"))), [3, 4]);
+    // The search text is a bound value: quotes in it are words, never SQL (and a search text
+    // the boolean syntax refuses is the server's error, the table untouched).
+    assert!(ids(&mut conn, &t, body().match_("x' OR 'a'='a")).is_empty());
+    let err = conn
+        .execute(
+            select([t.c("id")]).filter(body().match_("x'); DROP TABLE notes; --")),
+            (),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("syntax error"), "{err}");
+    conn.rollback().unwrap();
+    assert_eq!(ids(&mut conn, &t, body().match_("fat")), [1, 2]);
 }
