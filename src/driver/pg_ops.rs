@@ -66,6 +66,29 @@ pub(super) fn begin_sql(level: Option<IsolationLevel>) -> String {
     }
 }
 
+/// Setting the isolation level of a connection's next transactions: the statement that sets
+/// it on the session, or — behind a transaction-pooling proxy, where no session setting may be
+/// left behind — `None`, the level kept in `kept` for each `BEGIN` to name
+/// ([`begin_sql`]). AUTOCOMMIT is no isolation level.
+pub(super) fn isolation_setting(
+    level: IsolationLevel,
+    transaction_pooling: bool,
+    kept: &mut Option<IsolationLevel>,
+) -> Result<Option<String>> {
+    if level == IsolationLevel::Autocommit {
+        return Err(crate::error::Error::Argument(
+            "AUTOCOMMIT is not a transaction isolation level".into(),
+        ));
+    }
+    if transaction_pooling {
+        *kept = Some(level);
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL {level}"
+    )))
+}
+
 /// How a streamed result fetches its next chunk: a prepared `FETCH`, or the `FETCH` text sent
 /// unnamed each time (nothing kept on the server, for transaction-pooling proxies).
 #[derive(Clone)]

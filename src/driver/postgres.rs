@@ -523,19 +523,11 @@ impl DriverConnection for PgConnection {
     }
 
     fn set_isolation_level(&mut self, level: IsolationLevel) -> Result<()> {
-        if level == IsolationLevel::Autocommit {
-            return Err(Error::Argument(
-                "AUTOCOMMIT is not a transaction isolation level".into(),
-            ));
+        let pooling = self.cache.transaction_pooling();
+        match pg_ops::isolation_setting(level, pooling, &mut self.isolation)? {
+            Some(sql) => self.simple(&sql),
+            None => Ok(()),
         }
-        if self.cache.transaction_pooling() {
-            // No session setting: the next BEGIN names the level.
-            self.isolation = Some(level);
-            return Ok(());
-        }
-        self.simple(&format!(
-            "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL {level}"
-        ))
     }
 
     fn isolation_level(&mut self) -> Result<IsolationLevel> {

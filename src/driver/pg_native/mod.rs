@@ -585,20 +585,11 @@ impl AsyncDriverConnection for PgAsyncConnection {
 
     fn set_isolation_level(&mut self, level: IsolationLevel) -> BoxFuture<'_, Result<()>> {
         Box::pin(async move {
-            if level == IsolationLevel::Autocommit {
-                return Err(Error::Argument(
-                    "AUTOCOMMIT is not a transaction isolation level".into(),
-                ));
+            let pooling = self.cache.transaction_pooling();
+            match pg_ops::isolation_setting(level, pooling, &mut self.isolation)? {
+                Some(sql) => self.simple(&sql).await,
+                None => Ok(()),
             }
-            if self.cache.transaction_pooling() {
-                // No session setting: the next BEGIN names the level.
-                self.isolation = Some(level);
-                return Ok(());
-            }
-            self.simple(&format!(
-                "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL {level}"
-            ))
-            .await
         })
     }
 
