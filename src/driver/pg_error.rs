@@ -121,3 +121,20 @@ pub(super) fn connect_error(config: &Config, e: &tokio_postgres::Error) -> DbErr
         err
     })
 }
+
+/// The error of a COMMIT asked for in a transaction an earlier error aborted: PostgreSQL would
+/// answer it with a silent ROLLBACK, so nothing is committed; `lost` when the ROLLBACK sent
+/// instead found the connection gone.
+pub(super) fn aborted_commit(lost: bool) -> Error {
+    let mut err = DbError::new(
+        DbErrorKind::Operational,
+        if lost {
+            "the transaction was aborted by an earlier error and its connection is lost; nothing was committed"
+        } else {
+            "the transaction was aborted by an earlier error and has been rolled back"
+        },
+    );
+    err.sqlstate = Some("25P02".into());
+    err.connection_invalidated = lost;
+    Error::Db(err)
+}

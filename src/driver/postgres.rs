@@ -7,7 +7,7 @@ use super::pg_cursor::Cursor;
 use super::pg_decode::{
     declared_types, decodes_lazily, driver_row, fits, may_return_rows, result_names, streams,
 };
-use super::pg_error::fail;
+use super::pg_error::{aborted_commit, fail};
 use super::pg_ops::{self, PING_TIMEOUT};
 use super::pg_params::{config_from_url, sqlcore_options};
 use super::pg_session::Session;
@@ -235,17 +235,7 @@ impl PgConnection {
             // or not the ROLLBACK gets through.
             let rolled_back = shared.run(async |c| c.batch_execute("ROLLBACK").await);
             let lost = rolled_back.is_err_and(|e| e.connection_invalidated());
-            let mut err = DbError::new(
-                DbErrorKind::Operational,
-                if lost {
-                    "the transaction was aborted by an earlier error and its connection is lost; nothing was committed"
-                } else {
-                    "the transaction was aborted by an earlier error and has been rolled back"
-                },
-            );
-            err.sqlstate = Some("25P02".into());
-            err.connection_invalidated = lost;
-            return Err(Error::Db(err));
+            return Err(aborted_commit(lost));
         }
         if commit && shared.session.is_closed() {
             // Nothing is sent: the transaction went with the connection, uncommitted.

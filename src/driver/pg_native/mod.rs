@@ -19,7 +19,7 @@ mod cursor;
 pub(crate) use connect::connect;
 
 use super::pg_decode::{declared_types, decodes_lazily, driver_row, fits, result_names, streams};
-use super::pg_error::fail;
+use super::pg_error::{aborted_commit, fail};
 use super::pg_ops::{self, PING_TIMEOUT};
 use super::pg_stmt_cache::StatementCache;
 use super::{AsyncDriverConnection, AsyncRowCursor, Execution, Request, ResultNames, RowSource};
@@ -329,17 +329,7 @@ impl PgAsyncConnection {
             // or not the ROLLBACK gets through.
             let answer = tracked(&self.state, client.batch_execute("ROLLBACK")).await;
             let lost = answer.is_err_and(|e| fail(e).connection_invalidated());
-            let mut err = DbError::new(
-                DbErrorKind::Operational,
-                if lost {
-                    "the transaction was aborted by an earlier error and its connection is lost; nothing was committed"
-                } else {
-                    "the transaction was aborted by an earlier error and has been rolled back"
-                },
-            );
-            err.sqlstate = Some("25P02".into());
-            err.connection_invalidated = lost;
-            return Err(Error::Db(err));
+            return Err(aborted_commit(lost));
         }
         if commit && client.is_closed() {
             return Err(Error::Db(DbError::connection_does_not_exist(
