@@ -188,6 +188,26 @@ pub enum Error {
     /// A row has no column of that name or index.
     #[error("NoSuchColumnError: no column {0:?} in the row")]
     NoSuchColumn(String),
+    /// A result lacks a column the Rust type its rows are read into needs
+    /// ([`FromRow`](crate::FromRow)).
+    #[error("NoSuchColumnError: no column {column:?} in the result, which {target} reads")]
+    MissingColumn {
+        /// The column's name.
+        column: String,
+        /// The Rust type read into.
+        target: &'static str,
+    },
+    /// A result read by position into a Rust type has another number of columns than it reads
+    /// ([`FromRow`](crate::FromRow)).
+    #[error("InvalidRequestError: the result has {found} columns; {target} reads {expected}")]
+    ColumnCount {
+        /// The columns the type reads.
+        expected: usize,
+        /// The result's columns.
+        found: usize,
+        /// The Rust type read into.
+        target: &'static str,
+    },
 }
 
 impl From<CompileError> for Error {

@@ -1,6 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+// `#[derive(FromRow)]` names `::sqlcore`, inside this crate too.
+extern crate self as sqlcore;
+
 pub mod aio;
 mod cache;
 pub mod connection;
@@ -9,6 +12,7 @@ pub mod driver;
 mod engine;
 mod error;
 mod executable;
+mod from_row;
 mod insert_many;
 mod options;
 pub mod pool;
@@ -30,6 +34,7 @@ pub use ddl::{Bind, MetaDataExt};
 pub use engine::{Engine, EngineBuilder, create_engine};
 pub use error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 pub use executable::{Executable, StatementExt};
+pub use from_row::{AsyncRowsAs, FromRow, RowReader, RowsAs};
 pub use options::{
     CacheChoice, ExecutionOptions, IsolationLevel, PoolClass, ResetOnReturn, SqliteBegin,
 };
@@ -40,5 +45,7 @@ pub use replicas::ReplicaStatus;
 pub use result::{CursorResult, MappingResult, ScalarResult};
 pub use row::{ResultKeys, Row, RowIndex, RowMapping, RowRef};
 pub use sqlcore_compiler::*;
+/// Derives [`FromRow`](trait@FromRow) for a struct (see the trait for the attributes).
+pub use sqlcore_macros::FromRow;
 pub use transaction::{EngineTransaction, NestedTransaction, Transaction};
 pub use url::{Backend, SqlitePath, Url};

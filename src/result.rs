@@ -85,6 +85,11 @@ impl CursorResult {
         self.keys.names()
     }
 
+    /// The column keys, shared with the rows.
+    pub(crate) fn result_keys(&self) -> &Arc<ResultKeys> {
+        &self.keys
+    }
+
     /// Whether the statement returns rows (a SELECT, or DML with RETURNING).
     pub fn returns_rows(&self) -> bool {
         self.returns_rows
@@ -128,7 +133,7 @@ impl CursorResult {
         Ok(())
     }
 
-    fn next_row(&mut self) -> Result<Option<DriverRow>> {
+    pub(crate) fn next_row(&mut self) -> Result<Option<DriverRow>> {
         self.check_open()?;
         self.rows.next_row()
     }

@@ -66,7 +66,7 @@ impl ResultKeys {
         &self.names
     }
 
-    fn position(&self, name: &str) -> Result<usize> {
+    pub(crate) fn position(&self, name: &str) -> Result<usize> {
         match self.index.get(name) {
             Some(Some(i)) => Ok(*i),
             Some(None) => Err(Error::InvalidRequest(format!(
@@ -196,11 +196,21 @@ impl Row {
     /// an [`Error::Conversion`] naming the column and both types.
     pub fn get<T: FromValue>(&self, index: impl RowIndex) -> Result<T> {
         let i = index.position(&self.keys)?;
-        let value = match &self.cells {
+        converted(self.value_ref(i).as_ref(), &index)
+    }
+
+    /// The value at position `i`, borrowed (decoded now if the driver's row is kept as is).
+    #[inline]
+    pub(crate) fn value_ref(&self, i: usize) -> Option<ValueRef<'_>> {
+        match &self.cells {
             Cells::Undecoded(row, decoded) if decoded.get().is_none() => row.value_ref(i),
             _ => self.values().get(i).map(ValueRef::from),
-        };
-        converted(value.as_ref(), &index)
+        }
+    }
+
+    /// The column keys, shared with the other rows of the result.
+    pub(crate) fn result_keys(&self) -> &Arc<ResultKeys> {
+        &self.keys
     }
 
     /// The raw value at `index`.
@@ -316,6 +326,16 @@ impl<'a> RowRef<'a> {
     /// The column names.
     pub fn keys(&self) -> &'a [Arc<str>] {
         &self.keys.names
+    }
+
+    /// The column keys.
+    pub(crate) fn result_keys(&self) -> &'a Arc<ResultKeys> {
+        self.keys
+    }
+
+    /// The values, borrowed.
+    pub(crate) fn value_refs(&self) -> &'a [ValueRef<'a>] {
+        self.values
     }
 
     /// Number of columns.

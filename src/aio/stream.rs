@@ -85,34 +85,50 @@ impl<'c> AsyncRowStream<'c> {
     }
 }
 
+impl AsyncRowStream<'_> {
+    /// The column keys, shared with the rows.
+    pub(crate) fn result_keys(&self) -> &Arc<ResultKeys> {
+        &self.keys
+    }
+
+    /// The next row as the driver read it, fetching a chunk when none is buffered.
+    pub(crate) fn poll_driver_row(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<DriverRow>>> {
+        loop {
+            if let Some(row) = self.rows.pop_front() {
+                return Poll::Ready(Some(Ok(row)));
+            }
+            if self.done {
+                return Poll::Ready(None);
+            }
+            let chunk = self.chunk;
+            let fetching = self
+                .fetching
+                .get_or_insert_with(|| self.cursor.fetch(chunk));
+            let fetched = ready!(fetching.as_mut().poll(cx));
+            self.fetching = None;
+            match fetched {
+                Ok(rows) => {
+                    self.done = rows.len() < chunk;
+                    self.rows.extend(rows);
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+            }
+        }
+    }
+}
+
 impl Stream for AsyncRowStream<'_> {
     type Item = Result<Row>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Row>>> {
         let this = self.get_mut();
-        loop {
-            if let Some(row) = this.rows.pop_front() {
-                return Poll::Ready(Some(Row::read(this.keys.clone(), row)));
-            }
-            if this.done {
-                return Poll::Ready(None);
-            }
-            let chunk = this.chunk;
-            let fetching = this
-                .fetching
-                .get_or_insert_with(|| this.cursor.fetch(chunk));
-            let fetched = ready!(fetching.as_mut().poll(cx));
-            this.fetching = None;
-            match fetched {
-                Ok(rows) => {
-                    this.done = rows.len() < chunk;
-                    this.rows.extend(rows);
-                }
-                Err(e) => {
-                    this.done = true;
-                    return Poll::Ready(Some(Err(e)));
-                }
-            }
-        }
+        this.poll_driver_row(cx)
+            .map(|next| next.map(|row| row.and_then(|row| Row::read(this.keys.clone(), row))))
     }
 }

@@ -42,6 +42,20 @@ pub trait TestConn {
         stmt: impl Into<Executable<'s>> + Send,
         params: Params,
     ) -> Result<Value>;
+    /// The first row read into `T` (`query_row_as`).
+    async fn row_as<'s, T: FromRow + Send>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+    ) -> Result<T>;
+    /// All rows streamed (`max_row_buffer` at a time) into `T`: the sync connection's
+    /// `stream_results` with `rows_as`, the async one's `stream(...).rows_as()`.
+    async fn streamed_as<'s, T: FromRow + Send>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+        max_row_buffer: usize,
+    ) -> Result<Vec<T>>;
     async fn commit(&mut self) -> Result<()>;
     async fn rollback(&mut self) -> Result<()>;
     fn in_tx(&self) -> bool;
@@ -104,6 +118,24 @@ impl TestConn for Connection {
         params: Params,
     ) -> Result<Value> {
         self.query_row(stmt, params, |row| row.get::<Value>(0))
+    }
+    async fn row_as<'s, T: FromRow + Send>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+    ) -> Result<T> {
+        self.query_row_as(stmt, params)
+    }
+    async fn streamed_as<'s, T: FromRow + Send>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+        max_row_buffer: usize,
+    ) -> Result<Vec<T>> {
+        let stmt = stmt
+            .into()
+            .execution_options(move |o| o.stream_results(true).max_row_buffer(max_row_buffer));
+        self.execute(stmt, params)?.rows_as::<T>()?.collect()
     }
     async fn commit(&mut self) -> Result<()> {
         Connection::commit(self)
@@ -171,6 +203,28 @@ impl TestConn for AsyncConnection {
         params: Params,
     ) -> Result<Value> {
         self.query_row(stmt, params, |row| row.get::<Value>(0))
+            .await
+    }
+    async fn row_as<'s, T: FromRow + Send>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+    ) -> Result<T> {
+        self.query_row_as(stmt, params).await
+    }
+    async fn streamed_as<'s, T: FromRow + Send>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+        max_row_buffer: usize,
+    ) -> Result<Vec<T>> {
+        use futures_util::TryStreamExt;
+        self.update_execution_options(|o| o.max_row_buffer(max_row_buffer))
+            .await?;
+        self.stream(stmt, params)
+            .await?
+            .rows_as::<T>()?
+            .try_collect()
             .await
     }
     async fn commit(&mut self) -> Result<()> {

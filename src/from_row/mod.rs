@@ -1,0 +1,233 @@
+//! [`FromRow`]: result rows read into Rust values — tuples by position, structs (with
+//! `#[derive(FromRow)]`) by column name — the columns located once per result.
+
+mod results;
+
+pub use results::{AsyncRowsAs, RowsAs};
+
+use crate::driver::DriverRow;
+use crate::error::{Error, Result};
+use crate::row::{ResultKeys, Row};
+use sqlcore_compiler::{FromValue, Value, ValueRef};
+
+/// A Rust value read from a result row: a tuple (by position) or a struct with
+/// `#[derive(FromRow)]`.
+///
+/// Reading happens in two steps: [`FromRow::columns`] locates the columns once per result
+/// (by name or by position; a missing one is an [`Error::MissingColumn`]), then
+/// [`FromRow::from_row`] reads each row at those positions (a value of another type is an
+/// [`Error::Conversion`] naming the column, the Rust type and the value's kind). No column
+/// name is looked up or allocated per row.
+///
+/// The derive reads named fields by column name; `#[sqlcore(rename = "column")]` on a field
+/// names another column, and `#[sqlcore(by_position)]` on the struct reads its fields in
+/// column order. Tuple structs read by position. A result may have more columns than a
+/// struct read by name needs; one read by position (and a tuple) must have exactly as many.
+///
+/// ```
+/// use sqlcore::{FromRow, create_engine, text};
+///
+/// #[derive(Debug, PartialEq, FromRow)]
+/// struct User {
+///     id: i64,
+///     #[sqlcore(rename = "user_name")]
+///     name: String,
+///     email: Option<String>,
+/// }
+///
+/// let engine = create_engine("sqlite://")?;
+/// let mut conn = engine.connect()?;
+/// let sql = "SELECT 'ed' AS user_name, NULL AS email, 1 AS id";
+/// let user: User = conn.execute(text(sql), ())?.one_as()?;
+/// assert_eq!(user, User { id: 1, name: "ed".into(), email: None });
+/// let (id, name): (i64, String) = conn.query_row_as(text("SELECT 2, 'jack'"), ())?;
+/// assert_eq!((id, name.as_str()), (2, "jack"));
+/// # Ok::<(), sqlcore::Error>(())
+/// ```
+pub trait FromRow: Sized {
+    /// Where the columns are in a result (e.g. `[usize; N]`), found once per result.
+    type Columns: Send + Sync + Unpin;
+
+    /// Locates the columns this type reads in a result with `keys`.
+    fn columns(keys: &ResultKeys) -> Result<Self::Columns>;
+
+    /// Reads one row, its columns at `columns`.
+    fn from_row(row: &mut RowReader<'_>, columns: &Self::Columns) -> Result<Self>;
+}
+
+/// A row being read by [`FromRow::from_row`]: [`RowReader::get`] converts the value at a
+/// position, each position read at most once (an owned value is moved out, not copied).
+pub struct RowReader<'r> {
+    keys: &'r ResultKeys,
+    cells: Cells<'r>,
+}
+
+/// Where a [`RowReader`]'s values are.
+enum Cells<'r> {
+    /// Owned values, moved out as they are read.
+    Owned(&'r mut [Value]),
+    /// Borrowed values.
+    Borrowed(&'r [ValueRef<'r>]),
+    /// A driver's row, decoded column by column.
+    Driver(&'r DriverRow),
+    /// A [`Row`].
+    Row(&'r Row),
+}
+
+impl std::fmt::Debug for RowReader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowReader")
+            .field("keys", &self.keys.names())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'r> RowReader<'r> {
+    pub(crate) fn borrowed(keys: &'r ResultKeys, values: &'r [ValueRef<'r>]) -> Self {
+        RowReader {
+            keys,
+            cells: Cells::Borrowed(values),
+        }
+    }
+
+    pub(crate) fn row(keys: &'r ResultKeys, row: &'r Row) -> Self {
+        RowReader {
+            keys,
+            cells: Cells::Row(row),
+        }
+    }
+
+    /// The value at position `i` (found by [`FromRow::columns`]), converted to `T`; a value of
+    /// another type is an [`Error::Conversion`] naming the column.
+    #[inline]
+    pub fn get<T: FromValue>(&mut self, i: usize) -> Result<T> {
+        let converted = match &mut self.cells {
+            Cells::Owned(values) => values
+                .get_mut(i)
+                .map(|value| T::from_value(std::mem::take(value))),
+            Cells::Borrowed(values) => values.get(i).map(T::from_value_ref),
+            Cells::Driver(row) => row.value_ref(i).map(|value| T::from_value_ref(&value)),
+            Cells::Row(row) => row.value_ref(i).map(|value| T::from_value_ref(&value)),
+        };
+        match converted {
+            Some(Ok(value)) => Ok(value),
+            Some(Err(e)) => Err(Error::conversion(self.column_name(i), e)),
+            None => Err(Error::NoSuchColumn(i.to_string())),
+        }
+    }
+
+    fn column_name(&self, i: usize) -> &str {
+        self.keys.names().get(i).map_or("", |name| name)
+    }
+}
+
+impl ResultKeys {
+    /// The positions of the columns `names` (used by `#[derive(FromRow)]`): a name the result
+    /// lacks is an [`Error::MissingColumn`] for `target`, a name it has twice an
+    /// [`Error::InvalidRequest`].
+    pub fn positions<const N: usize>(
+        &self,
+        names: [&str; N],
+        target: &'static str,
+    ) -> Result<[usize; N]> {
+        let mut positions = [0; N];
+        for (slot, name) in positions.iter_mut().zip(names) {
+            *slot = self.position(name).map_err(|e| match e {
+                Error::NoSuchColumn(_) => Error::MissingColumn {
+                    column: name.to_owned(),
+                    target,
+                },
+                e => e,
+            })?;
+        }
+        Ok(positions)
+    }
+
+    /// The positions `0..N`, when the result has exactly `N` columns (an
+    /// [`Error::ColumnCount`] for `target` otherwise): for types read by position.
+    pub fn all_positions<const N: usize>(&self, target: &'static str) -> Result<[usize; N]> {
+        let found = self.names().len();
+        if found != N {
+            return Err(Error::ColumnCount {
+                expected: N,
+                found,
+                target,
+            });
+        }
+        Ok(std::array::from_fn(|i| i))
+    }
+}
+
+/// Reads a driver's row into `T`: its values moved out when the driver decoded them, its
+/// columns of user types read through them first.
+#[inline]
+pub(crate) fn read_driver_row<T: FromRow>(
+    keys: &ResultKeys,
+    columns: &T::Columns,
+    row: DriverRow,
+) -> Result<T> {
+    match row {
+        DriverRow::Values(mut values) => {
+            if keys.converts() {
+                keys.convert(&mut values)?;
+            }
+            read_owned(keys, columns, &mut values)
+        }
+        row if keys.converts() => {
+            let mut values = row.into_values();
+            keys.convert(&mut values)?;
+            read_owned(keys, columns, &mut values)
+        }
+        row => T::from_row(
+            &mut RowReader {
+                keys,
+                cells: Cells::Driver(&row),
+            },
+            columns,
+        ),
+    }
+}
+
+fn read_owned<T: FromRow>(
+    keys: &ResultKeys,
+    columns: &T::Columns,
+    values: &mut [Value],
+) -> Result<T> {
+    T::from_row(
+        &mut RowReader {
+            keys,
+            cells: Cells::Owned(values),
+        },
+        columns,
+    )
+}
+
+macro_rules! tuple_from_row {
+    ($n:literal: $($t:ident $i:tt),+) => {
+        impl<$($t: FromValue),+> FromRow for ($($t,)+) {
+            type Columns = ();
+
+            fn columns(keys: &ResultKeys) -> Result<()> {
+                keys.all_positions::<$n>(std::any::type_name::<Self>()).map(drop)
+            }
+
+            #[inline]
+            fn from_row(row: &mut RowReader<'_>, _: &()) -> Result<Self> {
+                Ok(($(row.get::<$t>($i)?,)+))
+            }
+        }
+    };
+}
+
+tuple_from_row!(1: A 0);
+tuple_from_row!(2: A 0, B 1);
+tuple_from_row!(3: A 0, B 1, C 2);
+tuple_from_row!(4: A 0, B 1, C 2, D 3);
+tuple_from_row!(5: A 0, B 1, C 2, D 3, E 4);
+tuple_from_row!(6: A 0, B 1, C 2, D 3, E 4, F 5);
+tuple_from_row!(7: A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+tuple_from_row!(8: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+tuple_from_row!(9: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+tuple_from_row!(10: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+tuple_from_row!(11: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+tuple_from_row!(12: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);

@@ -1,0 +1,176 @@
+//! Results read into [`FromRow`] values: a [`CursorResult`]'s `*_as` methods, the [`RowsAs`]
+//! iterator and the [`AsyncRowsAs`] stream, `query_row_as` on both connections.
+
+use super::{FromRow, RowReader, read_driver_row};
+use crate::aio::{AsyncConnection, AsyncRowStream};
+use crate::connection::{Connection, IntoParams};
+use crate::error::{Error, Result};
+use crate::executable::Executable;
+use crate::result::CursorResult;
+use crate::row::{ResultKeys, Row, RowRef};
+use futures_util::Stream;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+impl CursorResult {
+    /// The remaining rows as an iterator of `T`, the columns located now (a missing one is an
+    /// error here, before any row is read). With `stream_results`, rows are read as they are
+    /// fetched.
+    pub fn rows_as<T: FromRow>(self) -> Result<RowsAs<T>> {
+        let columns = T::columns(self.result_keys())?;
+        Ok(RowsAs {
+            result: self,
+            columns,
+        })
+    }
+
+    /// All remaining rows, read into `T`.
+    pub fn all_as<T: FromRow>(self) -> Result<Vec<T>> {
+        self.rows_as()?.collect()
+    }
+
+    /// The first row read into `T`, or `None`; closes the result.
+    pub fn first_as<T: FromRow>(self) -> Result<Option<T>> {
+        let mut rows = self.rows_as::<T>()?;
+        let first = rows.next().transpose();
+        rows.result.close();
+        first
+    }
+
+    /// Exactly one row, read into `T`: [`Error::NoResultFound`] or
+    /// [`Error::MultipleResultsFound`] otherwise.
+    pub fn one_as<T: FromRow>(self) -> Result<T> {
+        self.one_or_none_as()?.ok_or(Error::NoResultFound)
+    }
+
+    /// One row read into `T`, or `None`; [`Error::MultipleResultsFound`] when there are more.
+    pub fn one_or_none_as<T: FromRow>(self) -> Result<Option<T>> {
+        let mut rows = self.rows_as::<T>()?;
+        let first = rows.next().transpose()?;
+        if first.is_some() && rows.result.next_row()?.is_some() {
+            return Err(Error::MultipleResultsFound);
+        }
+        rows.result.close();
+        Ok(first)
+    }
+}
+
+/// The rows of a [`CursorResult`] read into `T` (see [`CursorResult::rows_as`]).
+pub struct RowsAs<T: FromRow> {
+    result: CursorResult,
+    columns: T::Columns,
+}
+
+impl<T: FromRow> std::fmt::Debug for RowsAs<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowsAs")
+            .field("result", &self.result)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: FromRow> Iterator for RowsAs<T> {
+    type Item = Result<T>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Result<T>> {
+        match self.result.next_row() {
+            Ok(Some(row)) => Some(read_driver_row(
+                self.result.result_keys(),
+                &self.columns,
+                row,
+            )),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+impl<'c> AsyncRowStream<'c> {
+    /// The rows read into `T` as they are fetched, the columns located now.
+    pub fn rows_as<T: FromRow>(self) -> Result<AsyncRowsAs<'c, T>> {
+        let columns = T::columns(self.result_keys())?;
+        Ok(AsyncRowsAs {
+            stream: self,
+            columns,
+        })
+    }
+}
+
+/// The rows of an [`AsyncRowStream`] read into `T` (see [`AsyncRowStream::rows_as`]).
+pub struct AsyncRowsAs<'c, T: FromRow> {
+    stream: AsyncRowStream<'c>,
+    columns: T::Columns,
+}
+
+impl<T: FromRow> std::fmt::Debug for AsyncRowsAs<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncRowsAs")
+            .field("stream", &self.stream)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: FromRow> Stream for AsyncRowsAs<'_, T> {
+    type Item = Result<T>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
+        let this = self.get_mut();
+        this.stream.poll_driver_row(cx).map(|next| {
+            next.map(|row| {
+                row.and_then(|row| read_driver_row(this.stream.result_keys(), &this.columns, row))
+            })
+        })
+    }
+}
+
+impl Row {
+    /// The row read into `T` (its columns located for this row alone: to read many rows,
+    /// use [`CursorResult::all_as`] or [`CursorResult::rows_as`]).
+    pub fn read_as<T: FromRow>(&self) -> Result<T> {
+        read_with_keys(self.result_keys(), |keys| RowReader::row(keys, self))
+    }
+}
+
+impl RowRef<'_> {
+    /// The row read into `T`.
+    pub fn read_as<T: FromRow>(&self) -> Result<T> {
+        read_with_keys(self.result_keys(), |keys| {
+            RowReader::borrowed(keys, self.value_refs())
+        })
+    }
+}
+
+/// Locates `T`'s columns in `keys` and reads the row `reader` gives.
+fn read_with_keys<'r, T: FromRow>(
+    keys: &'r Arc<ResultKeys>,
+    reader: impl FnOnce(&'r ResultKeys) -> RowReader<'r>,
+) -> Result<T> {
+    let columns = T::columns(keys)?;
+    T::from_row(&mut reader(keys), &columns)
+}
+
+impl Connection {
+    /// Executes a statement and reads its first row into `T` where the driver holds it (see
+    /// [`Connection::query_row`]).
+    pub fn query_row_as<'s, T: FromRow>(
+        &mut self,
+        statement: impl Into<Executable<'s>>,
+        params: impl IntoParams,
+    ) -> Result<T> {
+        self.query_row(statement, params, |row| row.read_as())
+    }
+}
+
+impl AsyncConnection {
+    /// Executes a statement and reads its first row into `T` (see
+    /// [`AsyncConnection::query_row`]).
+    pub async fn query_row_as<'s, T: FromRow>(
+        &mut self,
+        statement: impl Into<Executable<'s>>,
+        params: impl IntoParams,
+    ) -> Result<T> {
+        self.query_row(statement, params, Row::read_as).await
+    }
+}

@@ -1,0 +1,295 @@
+//! Rows read into Rust values with `FromRow` — derived structs by name (renamed fields, extra
+//! columns, nullable ones), by position, tuples — through `all_as`, `one_as`, `first_as`,
+//! `one_or_none_as`, `query_row_as`, and streamed results (the sync `rows_as` iterator and the
+//! async stream), with typed errors for a missing column, a wrong type and a column count.
+//! Each behaviour is written once and runs on every backend with both engines.
+
+mod common;
+
+use common::backend::TestDb;
+use common::engines::{TestConn, TestEngine};
+use sqlcore::*;
+
+fn members() -> Table {
+    Table::new("members")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("name", SqlType::String(Some(50))).nullable(false))
+        .column(Column::new("email", SqlType::String(Some(100))))
+}
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+struct Member {
+    id: i64,
+    name: String,
+    email: Option<String>,
+}
+
+/// Reads `name` from a column named otherwise.
+#[derive(Debug, PartialEq, FromRow)]
+struct Renamed {
+    #[sqlcore(rename = "name")]
+    nickname: String,
+    id: i64,
+}
+
+#[derive(Debug, PartialEq, FromRow)]
+#[sqlcore(by_position)]
+struct Positional {
+    key: i64,
+    label: String,
+}
+
+#[derive(Debug, PartialEq, FromRow)]
+struct Pair(i64, String);
+
+fn expected() -> Vec<Member> {
+    (1..=5)
+        .map(|id| Member {
+            id,
+            name: format!("member {id}"),
+            email: (id % 2 == 0).then(|| format!("m{id}@example.com")),
+        })
+        .collect()
+}
+
+/// The table, created and filled with [`expected`]'s rows.
+async fn fill<E: TestEngine>(engine: &E) -> (Table, E::Conn) {
+    let t = members();
+    let mut conn = engine.conn().await.unwrap();
+    conn.exec(create_table(&t), Params::new()).await.unwrap();
+    let rows = expected()
+        .into_iter()
+        .map(|m| params! { "id" => m.id, "name" => m.name, "email" => m.email })
+        .collect();
+    conn.exec_many(insert(&t), rows).await.unwrap();
+    conn.commit().await.unwrap();
+    (t, conn)
+}
+
+fn by_id(t: &Table) -> Select {
+    select(t).order_by(t.c("id"))
+}
+
+async fn rows_into_structs_and_tuples<E: TestEngine>(engine: &E, _db: &TestDb) {
+    let (t, mut conn) = fill(engine).await;
+    let all: Vec<Member> = conn
+        .exec(by_id(&t), Params::new())
+        .await
+        .unwrap()
+        .all_as()
+        .unwrap();
+    assert_eq!(all, expected());
+
+    // By name: the columns in another order, one more than the struct reads.
+    let reordered = select([t.c("email"), t.c("name"), t.c("id")]).order_by(t.c("id"));
+    let renamed: Vec<Renamed> = conn
+        .exec(reordered, Params::new())
+        .await
+        .unwrap()
+        .all_as()
+        .unwrap();
+    assert_eq!(
+        renamed[1],
+        Renamed {
+            nickname: "member 2".into(),
+            id: 2
+        }
+    );
+
+    let id_name: Statement = select([t.c("id"), t.c("name")]).order_by(t.c("id")).into();
+    let tuples: Vec<(i64, String)> = conn
+        .exec(&id_name, Params::new())
+        .await
+        .unwrap()
+        .all_as()
+        .unwrap();
+    assert_eq!(tuples[4], (5, "member 5".to_owned()));
+    let positional: Vec<Positional> = conn
+        .exec(&id_name, Params::new())
+        .await
+        .unwrap()
+        .all_as()
+        .unwrap();
+    assert_eq!(
+        positional[0],
+        Positional {
+            key: 1,
+            label: "member 1".into()
+        }
+    );
+    let pairs: Vec<Pair> = conn
+        .exec(&id_name, Params::new())
+        .await
+        .unwrap()
+        .all_as()
+        .unwrap();
+    assert_eq!(pairs[2], Pair(3, "member 3".into()));
+
+    // The rows of one result, one by one.
+    let mut rows = conn
+        .exec(by_id(&t), Params::new())
+        .await
+        .unwrap()
+        .rows_as::<Member>()
+        .unwrap();
+    assert_eq!(rows.next().unwrap().unwrap(), expected()[0]);
+    assert_eq!(rows.count(), 4);
+}
+
+async fn one_first_and_query_row<E: TestEngine>(engine: &E, _db: &TestDb) {
+    let (t, mut conn) = fill(engine).await;
+    let where_id: Statement = by_id(&t).filter(t.c("id").eq(bindparam("id"))).into();
+    let two: Member = conn
+        .exec(&where_id, params! { "id" => 2 })
+        .await
+        .unwrap()
+        .one_as()
+        .unwrap();
+    assert_eq!(two, expected()[1]);
+    let none = conn
+        .exec(&where_id, params! { "id" => 9 })
+        .await
+        .unwrap()
+        .one_as::<Member>();
+    assert!(matches!(none, Err(Error::NoResultFound)), "{none:?}");
+    let many = conn
+        .exec(by_id(&t), Params::new())
+        .await
+        .unwrap()
+        .one_as::<Member>();
+    assert!(matches!(many, Err(Error::MultipleResultsFound)), "{many:?}");
+    let many = conn
+        .exec(by_id(&t), Params::new())
+        .await
+        .unwrap()
+        .one_or_none_as::<Member>();
+    assert!(matches!(many, Err(Error::MultipleResultsFound)), "{many:?}");
+    let absent = conn
+        .exec(&where_id, params! { "id" => 9 })
+        .await
+        .unwrap()
+        .one_or_none_as::<Member>()
+        .unwrap();
+    assert_eq!(absent, None);
+    let first = conn
+        .exec(by_id(&t), Params::new())
+        .await
+        .unwrap()
+        .first_as::<Member>()
+        .unwrap();
+    assert_eq!(first, Some(expected()[0].clone()));
+
+    let four: Member = conn.row_as(&where_id, params! { "id" => 4 }).await.unwrap();
+    assert_eq!(four, expected()[3]);
+    let (id, email): (i64, Option<String>) = conn
+        .row_as(
+            select([t.c("id"), t.c("email")]).filter(t.c("id").eq(3)),
+            Params::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((id, email), (3, None));
+    let missing = conn
+        .row_as::<Member>(&where_id, params! { "id" => 9 })
+        .await;
+    assert!(matches!(missing, Err(Error::NoResultFound)), "{missing:?}");
+}
+
+async fn streamed_rows_into_structs<E: TestEngine>(engine: &E, _db: &TestDb) {
+    let (t, mut conn) = fill(engine).await;
+    let streamed: Vec<Member> = conn.streamed_as(by_id(&t), Params::new(), 2).await.unwrap();
+    assert_eq!(streamed, expected());
+    let missing = conn
+        .streamed_as::<(i64,)>(by_id(&t), Params::new(), 2)
+        .await;
+    assert!(
+        matches!(
+            missing,
+            Err(Error::ColumnCount {
+                expected: 1,
+                found: 3,
+                ..
+            })
+        ),
+        "{missing:?}"
+    );
+}
+
+async fn typed_errors_name_the_column_and_types<E: TestEngine>(engine: &E, _db: &TestDb) {
+    let (t, mut conn) = fill(engine).await;
+    let no_email: Statement = select([t.c("id"), t.c("name")]).into();
+    let missing = conn
+        .exec(&no_email, Params::new())
+        .await
+        .unwrap()
+        .all_as::<Member>()
+        .unwrap_err();
+    match &missing {
+        Error::MissingColumn { column, target } => {
+            assert_eq!((column.as_str(), *target), ("email", "Member"))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(missing.to_string().contains("\"email\""), "{missing}");
+
+    /// `name` is text in the database.
+    #[derive(Debug, FromRow)]
+    #[allow(dead_code)]
+    struct NameAsNumber {
+        id: i64,
+        name: i64,
+    }
+    let wrong = conn
+        .exec(&no_email, Params::new())
+        .await
+        .unwrap()
+        .all_as::<NameAsNumber>()
+        .unwrap_err();
+    match &wrong {
+        Error::Conversion {
+            column,
+            expected,
+            found,
+        } => {
+            assert_eq!(column, "name");
+            assert!(expected.contains("i64"), "{wrong}");
+            assert!(!found.is_empty(), "{wrong}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let null_into_string = conn
+        .row_as::<(i64, String)>(
+            select([t.c("id"), t.c("email")]).filter(t.c("id").eq(1)),
+            Params::new(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&null_into_string, Error::Conversion { column, .. } if column == "email"),
+        "{null_into_string:?}"
+    );
+    let count = conn
+        .exec(by_id(&t), Params::new())
+        .await
+        .unwrap()
+        .all_as::<(i64, String)>()
+        .unwrap_err();
+    assert!(
+        matches!(
+            count,
+            Error::ColumnCount {
+                expected: 2,
+                found: 3,
+                ..
+            }
+        ),
+        "{count:?}"
+    );
+}
+
+on_both_engines!(
+    rows_into_structs_and_tuples,
+    one_first_and_query_row,
+    streamed_rows_into_structs,
+    typed_errors_name_the_column_and_types,
+);
