@@ -22,6 +22,7 @@ mod replicas;
 mod result;
 mod row;
 pub mod transaction;
+pub mod typed;
 mod url;
 
 pub use aio::{

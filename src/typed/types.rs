@@ -1,0 +1,106 @@
+//! The SQL types of typed columns ([`table!`](crate::table)): each names the column's
+//! [`SqlType`], the Rust type its values read as, and (through [`AsExpr`]) the Rust values it
+//! is compared with and assigned.
+
+use super::AsExpr;
+use sqlcore_compiler::chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use sqlcore_compiler::rust_decimal::Decimal;
+use sqlcore_compiler::{Expr, SqlType};
+use std::marker::PhantomData;
+
+/// A SQL type of a typed column.
+pub trait SqlKind: 'static {
+    /// The Rust type the column's values read as.
+    type Rust;
+    /// Whether the column takes NULL.
+    const NULLABLE: bool;
+    /// The column's type in the schema.
+    fn sql_type() -> SqlType;
+}
+
+/// A column that takes NULL, its values `Option<S::Rust>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Nullable<S>(PhantomData<S>);
+
+impl<S: SqlKind> SqlKind for Nullable<S> {
+    type Rust = Option<S::Rust>;
+    const NULLABLE: bool = true;
+    fn sql_type() -> SqlType {
+        S::sql_type()
+    }
+}
+
+macro_rules! sql_kinds {
+    ($($(#[$doc:meta])* $kind:ident => $sql:expr, $rust:ty, accepts [$($accepted:ty),+];)+) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $kind;
+
+        impl SqlKind for $kind {
+            type Rust = $rust;
+            const NULLABLE: bool = false;
+            fn sql_type() -> SqlType {
+                $sql
+            }
+        }
+
+        $(
+            impl AsExpr<$kind> for $accepted {
+                #[inline]
+                fn as_expr(self) -> Expr {
+                    self.into()
+                }
+            }
+
+            impl AsExpr<Nullable<$kind>> for $accepted {
+                #[inline]
+                fn as_expr(self) -> Expr {
+                    self.into()
+                }
+            }
+
+            impl AsExpr<Nullable<$kind>> for Option<$accepted> {
+                #[inline]
+                fn as_expr(self) -> Expr {
+                    self.into()
+                }
+            }
+        )+
+    )+};
+}
+
+sql_kinds! {
+    /// `SMALLINT`, read as `i16`.
+    SmallInt => SqlType::SmallInteger, i16, accepts [i16];
+    /// `INTEGER`, read as `i64` (what every backend's integers widen to).
+    Integer => SqlType::Integer, i64, accepts [i16, i32, i64];
+    /// `BIGINT`, read as `i64`.
+    BigInt => SqlType::BigInteger, i64, accepts [i16, i32, i64];
+    /// Double precision (`FLOAT`), read as `f64`.
+    Double => SqlType::Float, f64, accepts [f32, f64];
+    /// `REAL`, read as `f32`.
+    Real => SqlType::Real, f32, accepts [f32];
+    /// `NUMERIC`, read as a [`Decimal`].
+    Numeric => SqlType::Numeric(None, None), Decimal, accepts [Decimal];
+    /// `TEXT`, read as `String`.
+    Text => SqlType::Text, String, accepts [String, &str, &String];
+    /// `BOOLEAN`, read as `bool`.
+    Bool => SqlType::Boolean, bool, accepts [bool];
+    /// `DATE`, read as a [`NaiveDate`].
+    Date => SqlType::Date, NaiveDate, accepts [NaiveDate];
+    /// `TIME`, read as a [`NaiveTime`].
+    Time => SqlType::Time { precision: None }, NaiveTime, accepts [NaiveTime];
+    /// `TIMESTAMP` without time zone, read as a [`NaiveDateTime`].
+    Timestamp => SqlType::DateTime { timezone: false, precision: None }, NaiveDateTime,
+        accepts [NaiveDateTime];
+    /// `TIMESTAMP WITH TIME ZONE`, read as a `DateTime<Utc>`.
+    Timestamptz => SqlType::DateTime { timezone: true, precision: None }, DateTime<Utc>,
+        accepts [DateTime<Utc>];
+    /// A UUID, read as a [`uuid::Uuid`](sqlcore_compiler::uuid::Uuid).
+    Uuid => SqlType::Uuid, sqlcore_compiler::uuid::Uuid, accepts [sqlcore_compiler::uuid::Uuid];
+    /// JSON, read as a `serde_json::Value`.
+    Json => SqlType::Json, sqlcore_compiler::serde_json::Value,
+        accepts [sqlcore_compiler::serde_json::Value];
+    /// Binary data (`BYTEA`, `BLOB`), read as `Vec<u8>`.
+    Binary => SqlType::LargeBinary, Vec<u8>, accepts [Vec<u8>, &[u8]];
+}
