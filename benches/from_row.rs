@@ -1,0 +1,112 @@
+//! Reading 1,000,000 rows into structs with `#[derive(FromRow)]` (`all_as`) against reading
+//! them into tuples by position with the raw driver (`rusqlite`; the `postgres` crate on the
+//! local server, `SQLCORE_TEST_PG_URL`, default `postgresql://postgres@127.0.0.1:5432/test`),
+//! both buffered, best of 3 alternating rounds. Run with `cargo bench --bench from_row`.
+
+mod common;
+
+use common::compare;
+use sqlcore::*;
+use std::hint::black_box;
+use std::time::Duration;
+
+const ROWS: i64 = 1_000_000;
+const ROUNDS: usize = 3;
+
+#[derive(FromRow)]
+#[allow(dead_code)]
+struct Item {
+    id: i64,
+    label: String,
+    score: f64,
+}
+
+fn report(backend: &str, (raw, core): (Duration, Duration)) {
+    println!(
+        "{backend}: raw driver into tuples {raw:.2?}, sqlcore all_as::<Item>() {core:.2?}: {:.3}x",
+        core.as_secs_f64() / raw.as_secs_f64()
+    );
+}
+
+fn sqlite() {
+    let path = std::env::temp_dir().join(format!("sqlcore_from_row_{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let raw = rusqlite::Connection::open(&path).expect("open");
+    raw.execute_batch(&format!(
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL, score REAL NOT NULL);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS})
+         INSERT INTO items SELECT i, 'item ' || i, i * 0.5 FROM n;"
+    ))
+    .expect("set up");
+    let engine = create_engine(&format!("sqlite:///{}", path.display())).expect("engine");
+    let mut conn = engine.connect().expect("connect");
+    let query = "SELECT id, label, score FROM items";
+    let timings = compare(
+        ROUNDS,
+        || {
+            let mut stmt = raw.prepare_cached(query).unwrap();
+            let rows: Vec<(i64, String, f64)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(black_box(rows).len() as i64, ROWS);
+        },
+        || {
+            let rows: Vec<Item> = conn.execute(text(query), ()).unwrap().all_as().unwrap();
+            assert_eq!(black_box(rows).len() as i64, ROWS);
+        },
+    );
+    report("SQLite", timings);
+    drop(conn);
+    let _ = std::fs::remove_file(&path);
+}
+
+fn postgres() {
+    let url = std::env::var("SQLCORE_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".to_owned());
+    let schema = format!("sqlcore_bench_from_row_{}", std::process::id());
+    let mut raw = postgres::Client::connect(
+        &url.replace("postgresql://", "postgres://"),
+        postgres::NoTls,
+    )
+    .expect("connect");
+    raw.batch_execute(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path TO {schema};
+         CREATE TABLE items (id BIGINT PRIMARY KEY, label TEXT NOT NULL, score FLOAT8 NOT NULL);
+         INSERT INTO items SELECT g, 'item ' || g, g * 0.5 FROM generate_series(1, {ROWS}) g;"
+    ))
+    .expect("set up");
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let engine =
+        create_engine(&format!("{url}{sep}options=-c%20search_path%3D{schema}")).expect("engine");
+    let mut conn = engine.connect().expect("connect");
+    let query = "SELECT id, label, score FROM items";
+    let stmt = raw.prepare(query).unwrap();
+    let timings = compare(
+        ROUNDS,
+        || {
+            let rows: Vec<(i64, String, f64)> = raw
+                .query(&stmt, &[])
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect();
+            assert_eq!(black_box(rows).len() as i64, ROWS);
+        },
+        || {
+            let rows: Vec<Item> = conn.execute(text(query), ()).unwrap().all_as().unwrap();
+            assert_eq!(black_box(rows).len() as i64, ROWS);
+            conn.rollback().unwrap();
+        },
+    );
+    report("PostgreSQL", timings);
+    drop(conn);
+    raw.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .expect("clean up");
+}
+
+fn main() {
+    sqlite();
+    postgres();
+}
