@@ -51,37 +51,37 @@ impl<Tb: TypedTable, S: SqlKind> Col<Tb, S> {
 
     /// `column = value`.
     pub fn eq(self, value: impl AsExpr<S>) -> Expr {
-        self.expr().eq(value.as_expr())
+        self.expr().eq(value.into_expr())
     }
 
     /// `column != value`.
     pub fn ne(self, value: impl AsExpr<S>) -> Expr {
-        self.expr().ne(value.as_expr())
+        self.expr().ne(value.into_expr())
     }
 
     /// `column < value`.
     pub fn lt(self, value: impl AsExpr<S>) -> Expr {
-        self.expr().lt(value.as_expr())
+        self.expr().lt(value.into_expr())
     }
 
     /// `column <= value`.
     pub fn le(self, value: impl AsExpr<S>) -> Expr {
-        self.expr().le(value.as_expr())
+        self.expr().le(value.into_expr())
     }
 
     /// `column > value`.
     pub fn gt(self, value: impl AsExpr<S>) -> Expr {
-        self.expr().gt(value.as_expr())
+        self.expr().gt(value.into_expr())
     }
 
     /// `column >= value`.
     pub fn ge(self, value: impl AsExpr<S>) -> Expr {
-        self.expr().ge(value.as_expr())
+        self.expr().ge(value.into_expr())
     }
 
     /// `column BETWEEN low AND high`.
     pub fn between(self, low: impl AsExpr<S>, high: impl AsExpr<S>) -> Expr {
-        self.expr().between(low.as_expr(), high.as_expr())
+        self.expr().between(low.into_expr(), high.into_expr())
     }
 
     /// `column IN (values…)`, each value bound.
@@ -115,14 +115,14 @@ impl<Tb: TypedTable, S: SqlKind> Col<Tb, Nullable<S>> {
 
 /// A column compares with columns of the same SQL type, of any table.
 impl<Tb: TypedTable, S: SqlKind> AsExpr<S> for Col<Tb, S> {
-    fn as_expr(self) -> Expr {
+    fn into_expr(self) -> Expr {
         self.expr()
     }
 }
 
 /// A nullable column compares with a column of its type that is not.
 impl<Tb: TypedTable, S: SqlKind> AsExpr<Nullable<S>> for Col<Tb, S> {
-    fn as_expr(self) -> Expr {
+    fn into_expr(self) -> Expr {
         self.expr()
     }
 }

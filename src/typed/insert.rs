@@ -38,7 +38,7 @@ pub fn insert_into<Tb: TypedTable>(_table: Tb) -> TypedInsert<Tb> {
 impl<Tb: TypedTable> TypedInsert<Tb> {
     /// Sets `column` to `value` (a bound parameter).
     pub fn value<S: SqlKind>(mut self, column: Col<Tb, S>, value: impl AsExpr<S>) -> Self {
-        self.insert = self.insert.values([(column.name(), value.as_expr())]);
+        self.insert = self.insert.values([(column.name(), value.into_expr())]);
         self
     }
 

@@ -32,11 +32,11 @@ pub trait TypedTable: Copy + 'static {
 )]
 pub trait AsExpr<S> {
     /// The value as an expression (a bound parameter for a Rust value).
-    fn as_expr(self) -> Expr;
+    fn into_expr(self) -> Expr;
 }
 
 impl<S> AsExpr<S> for Expr {
-    fn as_expr(self) -> Expr {
+    fn into_expr(self) -> Expr {
         self
     }
 }

@@ -47,21 +47,21 @@ macro_rules! sql_kinds {
         $(
             impl AsExpr<$kind> for $accepted {
                 #[inline]
-                fn as_expr(self) -> Expr {
+                fn into_expr(self) -> Expr {
                     self.into()
                 }
             }
 
             impl AsExpr<Nullable<$kind>> for $accepted {
                 #[inline]
-                fn as_expr(self) -> Expr {
+                fn into_expr(self) -> Expr {
                     self.into()
                 }
             }
 
             impl AsExpr<Nullable<$kind>> for Option<$accepted> {
                 #[inline]
-                fn as_expr(self) -> Expr {
+                fn into_expr(self) -> Expr {
                     self.into()
                 }
             }
