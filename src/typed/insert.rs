@@ -10,10 +10,11 @@ use std::marker::PhantomData;
 /// of another type than the column's, or a column of another table, does not compile.
 ///
 /// ```
+/// use sqlcore::*;
 /// sqlcore::table! { users (id) { id -> Integer, name -> Text } }
-/// let stmt = sqlcore::typed::insert_into(users::table).value(users::id, 1).value(users::name, "ed");
-/// let sql = sqlcore::Insert::from(stmt).compile(&sqlcore::SQLite)?.sql;
-/// assert_eq!(sql, "INSERT INTO users (id, name) VALUES (?, ?)");
+/// let stmt = typed::insert_into(users::table).value(users::id, 1).value(users::name, "ed");
+/// let sql = Insert::from(stmt).compile(&SQLite)?.sql;
+/// assert_eq!(sql, "INSERT INTO users (id, name) VALUES (?1, ?2)");
 /// # Ok::<(), sqlcore::CompileError>(())
 /// ```
 pub struct TypedInsert<Tb> {
