@@ -21,11 +21,41 @@ struct Item {
     score: f64,
 }
 
-fn report(backend: &str, (raw, core): (Duration, Duration)) {
+fn report(backend: &str, what: &str, (raw, core): (Duration, Duration)) {
     println!(
-        "{backend}: raw driver into tuples {raw:.2?}, sqlcore all_as::<Item>() {core:.2?}: {:.3}x",
+        "{backend}: raw driver into tuples {raw:.2?}, sqlcore {what} {core:.2?}: {:.3}x",
         core.as_secs_f64() / raw.as_secs_f64()
     );
+}
+
+/// sqlcore's other ways to read the rows, timed against the same raw reading: `all_as` with
+/// `stream_results` (chunks of 1,000 rows), and the `Row` API read by position.
+fn references(backend: &str, conn: &mut Connection, query: &str, mut raw: impl FnMut()) {
+    let streamed =
+        || text(query).execution_options(|o| o.stream_results(true).max_row_buffer(1000));
+    let timings = compare(ROUNDS, &mut raw, || {
+        let rows: Vec<Item> = conn.execute(streamed(), ()).unwrap().all_as().unwrap();
+        assert_eq!(black_box(rows).len() as i64, ROWS);
+        conn.rollback().unwrap();
+    });
+    report(backend, "all_as::<Item>() streamed", timings);
+    let timings = compare(ROUNDS, &mut raw, || {
+        let rows: Vec<(i64, String, f64)> = conn
+            .execute(text(query), ())
+            .unwrap()
+            .map(|row| {
+                let row = row.unwrap();
+                (
+                    row.get(0).unwrap(),
+                    row.get(1).unwrap(),
+                    row.get(2).unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(black_box(rows).len() as i64, ROWS);
+        conn.rollback().unwrap();
+    });
+    report(backend, "Row::get by position", timings);
 }
 
 fn sqlite() {
@@ -41,23 +71,21 @@ fn sqlite() {
     let engine = create_engine(&format!("sqlite:///{}", path.display())).expect("engine");
     let mut conn = engine.connect().expect("connect");
     let query = "SELECT id, label, score FROM items";
-    let timings = compare(
-        ROUNDS,
-        || {
-            let mut stmt = raw.prepare_cached(query).unwrap();
-            let rows: Vec<(i64, String, f64)> = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            assert_eq!(black_box(rows).len() as i64, ROWS);
-        },
-        || {
-            let rows: Vec<Item> = conn.execute(text(query), ()).unwrap().all_as().unwrap();
-            assert_eq!(black_box(rows).len() as i64, ROWS);
-        },
-    );
-    report("SQLite", timings);
+    let mut raw_read = || {
+        let mut stmt = raw.prepare_cached(query).unwrap();
+        let rows: Vec<(i64, String, f64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(black_box(rows).len() as i64, ROWS);
+    };
+    let timings = compare(ROUNDS, &mut raw_read, || {
+        let rows: Vec<Item> = conn.execute(text(query), ()).unwrap().all_as().unwrap();
+        assert_eq!(black_box(rows).len() as i64, ROWS);
+    });
+    report("SQLite", "all_as::<Item>()", timings);
+    references("SQLite", &mut conn, query, raw_read);
     drop(conn);
     let _ = std::fs::remove_file(&path);
 }
@@ -83,24 +111,22 @@ fn postgres() {
     let mut conn = engine.connect().expect("connect");
     let query = "SELECT id, label, score FROM items";
     let stmt = raw.prepare(query).unwrap();
-    let timings = compare(
-        ROUNDS,
-        || {
-            let rows: Vec<(i64, String, f64)> = raw
-                .query(&stmt, &[])
-                .unwrap()
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2)))
-                .collect();
-            assert_eq!(black_box(rows).len() as i64, ROWS);
-        },
-        || {
-            let rows: Vec<Item> = conn.execute(text(query), ()).unwrap().all_as().unwrap();
-            assert_eq!(black_box(rows).len() as i64, ROWS);
-            conn.rollback().unwrap();
-        },
-    );
-    report("PostgreSQL", timings);
+    let mut raw_read = || {
+        let rows: Vec<(i64, String, f64)> = raw
+            .query(&stmt, &[])
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        assert_eq!(black_box(rows).len() as i64, ROWS);
+    };
+    let timings = compare(ROUNDS, &mut raw_read, || {
+        let rows: Vec<Item> = conn.execute(text(query), ()).unwrap().all_as().unwrap();
+        assert_eq!(black_box(rows).len() as i64, ROWS);
+        conn.rollback().unwrap();
+    });
+    report("PostgreSQL", "all_as::<Item>()", timings);
+    references("PostgreSQL", &mut conn, query, raw_read);
     drop(conn);
     raw.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
         .expect("clean up");
