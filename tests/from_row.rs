@@ -293,3 +293,35 @@ on_both_engines!(
     streamed_rows_into_structs,
     typed_errors_name_the_column_and_types,
 );
+
+/// Reads `column` twice: an owned value among the first 64 columns is moved out by the first
+/// read, so the second is an error (never a silent NULL); past them values are copied.
+struct Twice<const COLUMN: usize>(i64);
+
+impl<const COLUMN: usize> FromRow for Twice<COLUMN> {
+    type Columns = ();
+    fn columns(_: &ResultKeys) -> Result<()> {
+        Ok(())
+    }
+    fn from_row(row: &mut RowReader<'_>, _: &()) -> Result<Self> {
+        let first: i64 = row.get(COLUMN)?;
+        let again: i64 = row.get(COLUMN)?;
+        Ok(Twice(first + again))
+    }
+}
+
+#[test]
+fn a_column_read_twice_is_an_error_not_a_null() {
+    let engine = create_engine("sqlite://").unwrap();
+    let mut conn = engine.connect().unwrap();
+    let columns: Vec<String> = (0..70).map(|i| format!("{i} AS c{i}")).collect();
+    let sql = format!("SELECT {}", columns.join(", "));
+    let twice = conn.execute(text(&sql), ()).unwrap().one_as::<Twice<3>>();
+    assert!(
+        matches!(&twice, Err(Error::InvalidRequest(m)) if m.contains("\"c3\"")),
+        "{:?}",
+        twice.err()
+    );
+    let wide = conn.execute(text(&sql), ()).unwrap().one_as::<Twice<66>>();
+    assert_eq!(wide.unwrap().0, 132);
+}

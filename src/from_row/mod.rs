@@ -56,10 +56,13 @@ pub trait FromRow: Sized {
 }
 
 /// A row being read by [`FromRow::from_row`]: [`RowReader::get`] converts the value at a
-/// position, each position read at most once (an owned value is moved out, not copied).
+/// position. Read each position once: an owned value (of one of the first 64 columns) is
+/// moved out, not copied, and reading it again is an [`Error::InvalidRequest`].
 pub struct RowReader<'r> {
     keys: &'r ResultKeys,
     cells: Cells<'r>,
+    /// The positions (below 64) whose owned value was moved out.
+    moved: u64,
 }
 
 /// Where a [`RowReader`]'s values are.
@@ -87,6 +90,7 @@ impl<'r> RowReader<'r> {
         RowReader {
             keys,
             cells: Cells::Borrowed(values),
+            moved: 0,
         }
     }
 
@@ -94,6 +98,7 @@ impl<'r> RowReader<'r> {
         RowReader {
             keys,
             cells: Cells::Row(row),
+            moved: 0,
         }
     }
 
@@ -102,9 +107,22 @@ impl<'r> RowReader<'r> {
     #[inline]
     pub fn get<T: FromValue>(&mut self, i: usize) -> Result<T> {
         let converted = match &mut self.cells {
-            Cells::Owned(values) => values
-                .get_mut(i)
-                .map(|value| T::from_value(std::mem::take(value))),
+            Cells::Owned(values) => match values.get_mut(i) {
+                // Among the first 64 columns, a value is moved out once.
+                Some(value) if i < 64 => {
+                    let bit = 1u64 << i;
+                    if self.moved & bit != 0 {
+                        return Err(Error::InvalidRequest(format!(
+                            "column {:?} read twice from one row",
+                            self.column_name(i)
+                        )));
+                    }
+                    self.moved |= bit;
+                    Some(T::from_value(std::mem::take(value)))
+                }
+                Some(value) => Some(T::from_value_ref(&ValueRef::from(&*value))),
+                None => None,
+            },
             Cells::Borrowed(values) => values.get(i).map(T::from_value_ref),
             Cells::Driver(row) => row.value_ref(i).map(|value| T::from_value_ref(&value)),
             Cells::Row(row) => row.value_ref(i).map(|value| T::from_value_ref(&value)),
@@ -182,6 +200,7 @@ pub(crate) fn read_driver_row<T: FromRow>(
             &mut RowReader {
                 keys,
                 cells: Cells::Driver(&row),
+                moved: 0,
             },
             columns,
         ),
@@ -197,6 +216,7 @@ fn read_owned<T: FromRow>(
         &mut RowReader {
             keys,
             cells: Cells::Owned(values),
+            moved: 0,
         },
         columns,
     )
