@@ -101,6 +101,23 @@ fn handles_compile_as_the_dynamic_api() {
 }
 
 #[test]
+fn typed_update_compiles_as_the_dynamic_one() {
+    let t: &Table = &accounts::table;
+    assert_same(
+        typed::update_table(accounts::table)
+            .set(accounts::balance, 0.0)
+            .set(accounts::email, None::<String>)
+            .filter(accounts::id.eq(4)),
+        update(t)
+            .values([
+                ("balance", Expr::from(0.0)),
+                ("email", None::<String>.into()),
+            ])
+            .filter(t.c("id").eq(4)),
+    );
+}
+
+#[test]
 fn typed_and_dynamic_parts_mix() {
     let t: &Table = &accounts::table;
     let x: &Table = &transfers::table;
@@ -155,6 +172,24 @@ async fn typed_table_end_to_end<E: TestEngine>(engine: &E, _db: &TestDb) {
         .all_as()
         .unwrap();
     assert_eq!(rich, vec![account(2), account(4)]);
+
+    let emptied = typed::update_table(accounts::table)
+        .set(accounts::balance, 0.0)
+        .set(accounts::email, None::<&str>)
+        .filter(accounts::id.eq(1));
+    assert_eq!(
+        conn.exec(emptied, Params::new()).await.unwrap().rowcount(),
+        1
+    );
+    let one: Account = conn
+        .row_as(
+            select(accounts::table).filter(accounts::id.eq(1)),
+            Params::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((one.balance, one.email), (0.0, None));
+    conn.commit().await.unwrap();
 
     // The typed statement and its dynamic twin share one compiled form in the engine's cache.
     let t: &Table = &accounts::table;

@@ -1,16 +1,16 @@
 //! Typed tables: [`table!`](crate::table) declares a table as a module holding its
 //! [`Table`] and one [`Col`] handle per column that carries the column's SQL type, so that a
-//! comparison with (or an insert of) a Rust value of another type does not compile. Handles
+//! comparison with (or an insert or update to) a Rust value of another type does not compile. Handles
 //! turn into the same [`Expr`] values as the dynamic API (`table.c("name")`): typed and
 //! dynamic parts mix in one statement, which compiles to the same SQL and cache key.
 
 mod column;
-mod insert;
+mod dml;
 mod table_macro;
 pub mod types;
 
 pub use column::Col;
-pub use insert::{TypedInsert, insert_into};
+pub use dml::{TypedInsert, TypedUpdate, insert_into, update_table};
 
 use sqlcore_compiler::{Column, Expr, Table};
 use types::SqlKind;
