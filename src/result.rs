@@ -121,7 +121,7 @@ impl CursorResult {
         self.rows = RowSource::default();
     }
 
-    fn check_open(&self) -> Result<()> {
+    pub(crate) fn check_open(&self) -> Result<()> {
         if self.closed {
             return Err(Error::ResourceClosed("this result object is closed".into()));
         }

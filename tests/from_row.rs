@@ -66,6 +66,12 @@ async fn fill<E: TestEngine>(engine: &E) -> (Table, E::Conn) {
     (t, conn)
 }
 
+fn rename_five(t: &Table) -> Update {
+    update(t)
+        .values([("name", "renamed")])
+        .filter(t.c("id").eq(5))
+}
+
 fn by_id(t: &Table) -> Select {
     select(t).order_by(t.c("id"))
 }
@@ -267,6 +273,15 @@ async fn typed_errors_name_the_column_and_types<E: TestEngine>(engine: &E, _db: 
     assert!(
         matches!(&null_into_string, Error::Conversion { column, .. } if column == "email"),
         "{null_into_string:?}"
+    );
+    let no_rows = conn
+        .exec(rename_five(&t), Params::new())
+        .await
+        .unwrap()
+        .all_as::<Member>();
+    assert!(
+        matches!(no_rows, Err(Error::ResourceClosed(_))),
+        "{no_rows:?}"
     );
     let count = conn
         .exec(by_id(&t), Params::new())

@@ -16,8 +16,9 @@ use std::task::{Context, Poll};
 impl CursorResult {
     /// The remaining rows as an iterator of `T`, the columns located now (a missing one is an
     /// error here, before any row is read). With `stream_results`, rows are read as they are
-    /// fetched.
+    /// fetched. A closed result, or one without rows, is an [`Error::ResourceClosed`].
     pub fn rows_as<T: FromRow>(self) -> Result<RowsAs<T>> {
+        self.check_open()?;
         let columns = T::columns(self.result_keys())?;
         Ok(RowsAs {
             result: self,
