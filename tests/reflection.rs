@@ -798,10 +798,9 @@ fn postgres_json_and_jsonb_reflect_as_json() {
     );
 }
 
-on_every_backend!(;
-    not_on_mariadb:
-    fixture_reflects_as_declared => "reflection of table definitions on MySQL/MariaDB is a later step",
-    reference_example_through_an_autoloaded_table => "reflection of table definitions on MySQL/MariaDB is a later step",
-    inspector_lists_and_reads => "reflection of table definitions on MySQL/MariaDB is a later step",
-    reflection_follows_schema_translate_map => "reflection of table definitions on MySQL/MariaDB is a later step",
+on_every_backend!(
+    fixture_reflects_as_declared,
+    reference_example_through_an_autoloaded_table,
+    inspector_lists_and_reads,
+    reflection_follows_schema_translate_map,
 );
