@@ -76,12 +76,13 @@ impl Catalog for MySqlCatalog {
         conn.execute(
             sql(&format!(
                 "SELECT table_name FROM information_schema.tables \
-                 WHERE table_schema = :schema AND table_type IN ({kinds}) ORDER BY table_name"
+                 WHERE table_schema = :schema AND table_type IN ({kinds})"
             )),
             params_schema(schema),
         )?
         .scalars()
         .all()
+        .map(sorted)
     }
 
     fn read(
@@ -99,13 +100,12 @@ impl Catalog for MySqlCatalog {
             "'BASE TABLE', 'SYSTEM VERSIONED'"
         };
         let mut tables = Vec::new();
-        let mut position = HashMap::new();
         for row in conn
             .execute(
                 sql(&format!(
                     "SELECT t.table_name, t.table_type, t.table_comment \
                      FROM information_schema.tables t \
-                     WHERE {} AND t.table_type IN ({kinds}) ORDER BY t.table_name",
+                     WHERE {} AND t.table_type IN ({kinds})",
                     relations("t")
                 )),
                 &params,
@@ -118,7 +118,6 @@ impl Catalog for MySqlCatalog {
             let comment = opt_text(&v[2], "table comment")?
                 .filter(|c| !c.is_empty() && !view)
                 .map(str::to_owned);
-            position.insert(name.clone(), tables.len());
             tables.push(TableParts {
                 name,
                 comment,
@@ -128,6 +127,12 @@ impl Catalog for MySqlCatalog {
         if tables.is_empty() {
             return Ok(tables);
         }
+        tables.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        let position: HashMap<String, usize> = tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.clone(), i))
+            .collect();
         // A table created since the first query has no place; its rows are skipped.
         let at = |v: &Value| -> Result<Option<usize>> {
             Ok(position.get(text(v, "table name")?).copied())
@@ -212,6 +217,12 @@ impl Catalog for MySqlCatalog {
         read_indexes(conn, &params, &mut tables, &at)?;
         Ok(tables)
     }
+}
+
+/// Names in byte order (the catalog's collation ignores case and sorts `_` after letters).
+fn sorted(mut names: Vec<String>) -> Vec<String> {
+    names.sort_unstable();
+    names
 }
 
 fn params_schema(schema: &str) -> Params {
