@@ -206,12 +206,11 @@ pub(super) fn values(
     kinds: &[ColumnKind],
     declared: &[ResultColumn],
 ) -> Result<Vec<Value>> {
-    row.unwrap()
-        .into_iter()
-        .zip(kinds)
-        .enumerate()
-        .map(|(i, (v, kind))| from_mysql(v, *kind, hint(declared, i)))
-        .collect()
+    let mut out = Vec::with_capacity(kinds.len());
+    for (i, (v, kind)) in row.unwrap().into_iter().zip(kinds).enumerate() {
+        out.push(from_mysql(v, *kind, hint(declared, i))?);
+    }
+    Ok(out)
 }
 
 /// The values of a request, as bound.
@@ -230,6 +229,13 @@ fn params(request: &Request<'_>) -> Result<Params> {
 /// Whether `sql` changes rows (its RETURNING rows are the rows it changed).
 fn is_dml(sql: &str) -> bool {
     let rest = sql.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+    // Most statements are queries: told apart by their first letter.
+    if !matches!(
+        rest.as_bytes().first(),
+        Some(b'i' | b'u' | b'd' | b'r' | b'I' | b'U' | b'D' | b'R')
+    ) {
+        return false;
+    }
     let word = &rest[..rest
         .find(|c: char| !c.is_ascii_alphabetic())
         .unwrap_or(rest.len())];

@@ -11,7 +11,7 @@
 
 use super::mysql_types::{column_type, is_json_check, server_default, unquoted_names};
 use super::read::{opt_int, opt_text, text};
-use super::{Catalog, ColumnParts, Relation, TableParts};
+use super::{Catalog, ColumnParts, Relation, TableParts, schema_and_json_names};
 use crate::connection::Connection;
 use crate::error::Result;
 use crate::url::Backend;
@@ -25,25 +25,12 @@ use std::sync::Arc;
 pub(crate) struct MySqlCatalog;
 
 /// The tables a query covers: those of `:schema`, narrowed by `:only` (a JSON array of names,
-/// or NULL) when given. `$t` is the alias of the table holding `table_schema`/`table_name`.
+/// or NULL) when given; `alias` names the catalog table holding `table_schema`/`table_name`.
 fn relations(alias: &str) -> String {
     format!(
         "{alias}.table_schema = :schema AND (:only IS NULL \
          OR JSON_CONTAINS(:only, JSON_QUOTE({alias}.table_name)))"
     )
-}
-
-fn relation_params(schema: &str, only: Option<&[String]>) -> Params {
-    let mut params = Params::with_capacity(2);
-    params.insert("schema", schema);
-    params.insert(
-        "only",
-        match only {
-            Some(names) => Value::Text(serde_json::Value::from(names.to_vec()).to_string()),
-            None => Value::Null,
-        },
-    );
-    params
 }
 
 impl Catalog for MySqlCatalog {
@@ -93,7 +80,7 @@ impl Catalog for MySqlCatalog {
     ) -> Result<Vec<TableParts>> {
         let mariadb = conn.engine().url().backend() == Backend::MariaDb;
         let dialect = conn.engine().dialect();
-        let params = relation_params(schema, only);
+        let params = schema_and_json_names(schema, only);
         let kinds = if only.is_some() {
             "'BASE TABLE', 'SYSTEM VERSIONED', 'VIEW'"
         } else {
