@@ -9,8 +9,8 @@ use crate::connection::Connection;
 use crate::error::Result;
 use sqlcore_compiler::{
     Autoincrement, CheckConstraint, Column, Computed, Dialect, ForeignKey, Index, IndexElement,
-    Params, ReferentialAction, SQLite, ServerDefault, SqlType, UniqueConstraint, Value,
-    literal_column, text as sql,
+    ReferentialAction, SQLite, ServerDefault, SqlType, UniqueConstraint, Value, literal_column,
+    text as sql,
 };
 use sqlparser::ast::{self, ColumnOption, Statement, TableConstraint};
 use sqlparser::dialect::SQLiteDialect;
