@@ -5,84 +5,13 @@
 mod common;
 
 use common::backend::TestDb;
+use common::other_schema::OtherSchema;
 use sqlcore::dialect::{AutoincrementStyle, CommentStyle};
 use sqlcore::*;
 use sqlcore::{chrono, rust_decimal, serde_json, uuid};
 use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 use std::sync::Arc;
-
-/// The second schema of a test: on PostgreSQL a schema of its own, on MariaDB a database of
-/// its own, on SQLite an attached database file. Dropped at the end.
-struct OtherSchema {
-    name: String,
-    url: String,
-    mysql: bool,
-}
-
-impl OtherSchema {
-    fn new(b: &TestDb) -> OtherSchema {
-        let name = match b.schema() {
-            Some(schema) => format!("{schema}_other"),
-            None => "other".to_owned(),
-        };
-        let this = OtherSchema {
-            name,
-            url: b.url(),
-            mysql: b.is_mysql(),
-        };
-        if b.is_mysql() {
-            common::mysql::run(&format!(
-                "DROP DATABASE IF EXISTS `{0}`; CREATE DATABASE `{0}`",
-                this.name
-            ));
-        }
-        if b.is_postgres() {
-            let mut client = common::pg::connect().unwrap();
-            client
-                .batch_execute(&format!(
-                    "DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}",
-                    this.name
-                ))
-                .unwrap();
-        }
-        this
-    }
-
-    /// An engine whose SQLite connections attach the other database.
-    fn engine(&self) -> Engine {
-        let builder = Engine::builder(&self.url);
-        match self.url.strip_prefix("sqlite:///") {
-            Some(path) => {
-                let other = std::path::Path::new(path).with_file_name("other.db");
-                let attach = format!("ATTACH DATABASE '{}' AS other", other.display());
-                builder.on_connect(move |c| c.execute_batch(&attach))
-            }
-            None => builder,
-        }
-        .build()
-        .unwrap()
-    }
-}
-
-impl Drop for OtherSchema {
-    fn drop(&mut self) {
-        if self.mysql {
-            // The test's own database may still refer to it.
-            common::mysql::run(&format!(
-                "SET SESSION foreign_key_checks = 0; DROP DATABASE IF EXISTS `{}`",
-                self.name
-            ));
-        } else if !self.url.starts_with("sqlite") {
-            if let Some(mut client) = common::pg::connect() {
-                let _ = client.batch_execute(&format!(
-                    "SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS {} CASCADE",
-                    self.name
-                ));
-            }
-        }
-    }
-}
 
 /// Every feature reflection covers: composite keys, self-referential and (PostgreSQL, MariaDB)
 /// cross-schema foreign keys, expression and partial indexes (MariaDB, which has neither: a
@@ -458,12 +387,15 @@ fn fixture_reflects_as_declared(b: &TestDb) {
 
     // The reflected tables create the same schema again, elsewhere (the other schema mapped
     // to one of the new database's own), and reflect as declared again.
+    // Named after this test's database: the PostgreSQL and PostgreSQL-over-TLS runs of this
+    // test are concurrent, each with a second database of its own.
+    let again = format!("again_{}", b.schema().unwrap_or("sqlite"));
     let again = if b.is_postgres() {
-        TestDb::postgres("reflection_again")
+        TestDb::postgres(&again)
     } else if b.is_mysql() {
-        TestDb::mariadb("reflection_again")
+        TestDb::mariadb(&again)
     } else {
-        Some(TestDb::sqlite("reflection_again"))
+        Some(TestDb::sqlite(&again))
     };
     let again = again.unwrap();
     let again_other = (!again.url().starts_with("sqlite")).then(|| OtherSchema::new(&again));
@@ -757,93 +689,6 @@ fn reflection_follows_schema_translate_map(b: &TestDb) {
         .scalar_one()
         .unwrap();
     assert_eq!(n, 1);
-}
-
-/// Reflects `schema` with `echo` on; returns the number of queries sent and the tables, after
-/// checking that the last one has its key, foreign key, unique constraint and index.
-fn reflect_counting(url: &str, schema: Option<&str>) -> (usize, usize) {
-    let (tables, log) = common::with_captured_logs(|| {
-        let engine = Engine::builder(url).echo(true).build().unwrap();
-        let mut md = MetaData::new();
-        let options = match schema {
-            Some(s) => ReflectOptions::new().schema(s),
-            None => ReflectOptions::new(),
-        };
-        md.reflect_with(&engine, &options).unwrap();
-        let last = md
-            .tables()
-            .max_by_key(|t| t.name[1..].parse::<usize>().unwrap())
-            .unwrap();
-        assert_eq!(last.columns.len(), 8);
-        assert_eq!(last.primary_key.columns, [Arc::from("id")]);
-        assert_eq!(last.foreign_keys.len(), 1);
-        assert_eq!(last.unique_constraints.len(), 1);
-        assert_eq!(last.indexes.len(), 1);
-        md.len()
-    });
-    let queries = log.lines().filter(|l| l.contains("SELECT ")).count();
-    eprintln!("{tables} tables: {queries} queries");
-    (queries, tables)
-}
-
-/// Reflecting 300 tables costs the same number of catalog queries as reflecting 10.
-#[test]
-fn postgres_catalog_queries_do_not_depend_on_the_table_count() {
-    let Some(b) = TestDb::postgres("reflect_query_count") else {
-        return;
-    };
-    let other = OtherSchema::new(&b);
-    let mut client = common::pg::connect().unwrap();
-    client
-        .batch_execute(&common::wide::wide_schema_sql(b.schema(), 10))
-        .unwrap();
-    client
-        .batch_execute(&common::wide::wide_schema_sql(Some(&other.name), 300))
-        .unwrap();
-    let (few, few_tables) = reflect_counting(&b.url(), None);
-    let (many, many_tables) = reflect_counting(&b.url(), Some(&other.name));
-    assert_eq!((few_tables, many_tables), (10, 300));
-    assert_eq!(few, many, "catalog queries for 10 and for 300 tables");
-    assert!(many <= 5, "{many} catalog queries");
-}
-
-/// The same on MariaDB, each schema a database.
-#[test]
-fn mariadb_catalog_queries_do_not_depend_on_the_table_count() {
-    let Some(b) = TestDb::mariadb("reflect_query_count") else {
-        return;
-    };
-    let other = OtherSchema::new(&b);
-    common::mysql::run(&common::wide::wide_schema_mysql_sql(b.schema(), 10));
-    common::mysql::run(&common::wide::wide_schema_mysql_sql(Some(&other.name), 300));
-    let (few, few_tables) = reflect_counting(&b.url(), None);
-    let (many, many_tables) = reflect_counting(&b.url(), Some(&other.name));
-    assert_eq!((few_tables, many_tables), (10, 300));
-    assert_eq!(few, many, "catalog queries for 10 and for 300 tables");
-    assert!(many <= 6, "{many} catalog queries");
-}
-
-/// The same on SQLite, counting the statements SQLite runs.
-#[test]
-fn sqlite_catalog_queries_do_not_depend_on_the_table_count() {
-    let count = |n: usize| {
-        let b = TestDb::sqlite(&format!("reflect_query_count_{n}"));
-        let engine = create_engine(&b.url()).unwrap();
-        let mut conn = engine.connect().unwrap();
-        for statement in common::wide::wide_schema_sql(None, n).split(";\n") {
-            if !statement.trim().is_empty() {
-                conn.execute(text(statement), ()).unwrap();
-            }
-        }
-        conn.commit().unwrap();
-        drop(conn);
-        reflect_counting(&b.url(), None)
-    };
-    let (few, few_tables) = count(10);
-    let (many, many_tables) = count(300);
-    assert_eq!((few_tables, many_tables), (10, 300));
-    assert_eq!(few, many, "catalog queries for 10 and for 300 tables");
-    assert!(many <= 5, "{many} catalog queries");
 }
 
 /// PostgreSQL's `json` and `jsonb` both reflect as `SqlType::Json`, and values go through
