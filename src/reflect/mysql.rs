@@ -144,7 +144,8 @@ impl Catalog for MySqlCatalog {
             }
         }
 
-        // Keys, one row per column in key order.
+        // Keys, one row per column in key order (names compared as bytes: the catalog's
+        // collation would mix tables whose names differ in case only).
         let mut keys: Vec<Key> = Vec::new();
         for row in conn
             .execute(
@@ -160,7 +161,8 @@ impl Catalog for MySqlCatalog {
                        ON rc.constraint_schema = k.constraint_schema \
                       AND rc.table_name = k.table_name AND rc.constraint_name = k.constraint_name \
                      WHERE {} AND tc.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY') \
-                     ORDER BY k.table_name, k.constraint_name, k.ordinal_position",
+                     ORDER BY CAST(k.table_name AS BINARY), CAST(k.constraint_name AS BINARY), \
+                     k.ordinal_position",
                     relations("k")
                 )),
                 &params,
@@ -357,7 +359,7 @@ fn read_indexes(
         "SELECT s.table_name, s.index_name, s.column_name, s.sub_part, s.index_type \
          FROM information_schema.statistics s \
          WHERE {} AND s.non_unique = 1 \
-         ORDER BY s.table_name, s.index_name, s.seq_in_index",
+         ORDER BY CAST(s.table_name AS BINARY), CAST(s.index_name AS BINARY), s.seq_in_index",
         relations("s")
     );
     let mut pending: Vec<PendingIndex> = Vec::new();
