@@ -80,7 +80,7 @@ fn quoted(engine: &Engine, name: &str) -> String {
         .into_owned()
 }
 
-/// The rows of `sql` (a query on the admin engine) as `i64`s and strings.
+/// The rows `sql` returns on `engine`.
 fn query(engine: &Engine, sql: &str) -> Vec<Row> {
     engine
         .connect()
