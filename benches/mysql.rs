@@ -3,6 +3,10 @@
 //! own, dropped at the end): a point select by primary key, a 100,000-row `execute_many`
 //! insert, and a 1,000,000-row streamed (unbuffered) read. Run with
 //! `cargo bench --bench mysql`.
+//!
+//! For profiling, `SQLCORE_BENCH_POINT_ONLY=raw` (or `=sqlcore`) runs only that side's point
+//! selects, once, and prints nothing: `perf stat -e instructions:u` on each gives the client's
+//! instructions per select without the machine's noise.
 
 mod common;
 
@@ -76,20 +80,32 @@ fn main() {
         .prep("SELECT users.id, users.name FROM users WHERE users.id = ?")
         .unwrap();
     let mut conn = engine.connect().unwrap();
+    let core_point_selects = |conn: &mut Connection| {
+        for i in 1..=POINT_SELECTS {
+            let row = conn
+                .execute(select(&users).filter(users.c("id").eq(i)), ())
+                .unwrap()
+                .one()
+                .unwrap();
+            let _: String = row.get(1).unwrap();
+        }
+    };
+    if let Ok(only) = std::env::var("SQLCORE_BENCH_POINT_ONLY") {
+        match only.as_str() {
+            "raw" => drop(raw_point_selects(&mut raw, &stmt)),
+            _ => core_point_selects(&mut conn),
+        }
+        drop(conn);
+        let _ = admin.query_drop(format!("DROP DATABASE {database}"));
+        return;
+    }
     let (mut raw_cpu, mut core_cpu) = (Duration::MAX, Duration::MAX);
     let (raw_point, core_point) = compare(
         5,
         || raw_cpu = raw_cpu.min(raw_point_selects(&mut raw, &stmt)),
         || {
             let cpu = thread_cpu();
-            for i in 1..=POINT_SELECTS {
-                let row = conn
-                    .execute(select(&users).filter(users.c("id").eq(i)), ())
-                    .unwrap()
-                    .one()
-                    .unwrap();
-                let _: String = row.get(1).unwrap();
-            }
+            core_point_selects(&mut conn);
             core_cpu = core_cpu.min(thread_cpu() - cpu);
         },
     );

@@ -1,6 +1,6 @@
 //! `SqlType::Char(n)` (SQLAlchemy's `CHAR`): created, bound, read, filtered and reflected on
-//! SQLite and PostgreSQL. PostgreSQL keeps a `character(n)` value blank-padded and returns it
-//! so, as SQLAlchemy does; SQLite stores the text as given.
+//! every backend. PostgreSQL keeps a `character(n)` value blank-padded and returns it so, as
+//! SQLAlchemy does; MariaDB strips the padding when read; SQLite stores the text as given.
 
 #[macro_use]
 mod common;
@@ -41,7 +41,8 @@ fn char_columns_round_trip(b: &TestDb) {
     .unwrap();
     conn.commit().unwrap();
 
-    // Read back: PostgreSQL pads to the declared length, SQLite keeps what was stored.
+    // Read back: PostgreSQL pads to the declared length, MariaDB strips the padding, SQLite
+    // keeps what was stored.
     let rows: Vec<(i32, String, Option<String>)> = conn
         .execute(select(&t).order_by(t.c("id")), ())
         .unwrap()
@@ -100,12 +101,13 @@ fn char_columns_round_trip(b: &TestDb) {
         ]
     );
 
-    // A value longer than the column: PostgreSQL refuses it, SQLite stores it.
+    // A value longer than the column: PostgreSQL and MariaDB (strict mode) refuse it, SQLite
+    // stores it.
     let long = conn.execute(
         insert(&t).values([("id", literal(4)), ("code", literal("abcdef"))]),
         (),
     );
-    if b.is_postgres() {
+    if b.is_postgres() || b.is_mysql() {
         let err = long.unwrap_err();
         let sqlstate = err.as_db_error().and_then(|e| e.sqlstate.clone());
         assert_eq!(sqlstate.as_deref(), Some("22001"), "{err}");
@@ -114,7 +116,7 @@ fn char_columns_round_trip(b: &TestDb) {
     }
 }
 
-on_every_backend!(; not_on_mariadb: char_columns_round_trip => "reflection of table definitions on MySQL/MariaDB is a later step");
+on_every_backend!(char_columns_round_trip);
 
 #[test]
 fn char_renders_on_every_dialect() {

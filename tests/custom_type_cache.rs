@@ -154,9 +154,8 @@ fn a_reflected_column_takes_a_user_type(db: &TestDb) {
 }
 
 on_every_backend!(
-    decorators_never_share_an_entry_and_hits_convert;
-    not_on_mariadb:
-    a_reflected_column_takes_a_user_type => "reflection of table definitions on MySQL/MariaDB is a later step",
+    decorators_never_share_an_entry_and_hits_convert,
+    a_reflected_column_takes_a_user_type,
 );
 
 async fn the_async_row_stream_reads_through_user_types(db: &TestDb) {

@@ -534,6 +534,26 @@ fn prepared_statements_are_cached_bounded_and_closed_on_eviction() {
         "evicted statements are closed: {}",
         closed_after - closed
     );
+    // A statement run again at once reuses its preparation; three statements taking turns in
+    // a cache of two are each evicted and prepared again, never run once closed.
+    let prepared = status(&mut conn, "Com_stmt_prepare");
+    for round in 0..3 {
+        for i in 10..13 {
+            for _ in 0..3 {
+                assert_eq!(
+                    scalar::<i64>(&mut conn, &format!("SELECT {i}")),
+                    i,
+                    "{round}"
+                );
+            }
+        }
+    }
+    let after = status(&mut conn, "Com_stmt_prepare");
+    assert!(
+        after - prepared <= 10,
+        "prepared {} times",
+        after - prepared
+    );
 }
 
 #[test]

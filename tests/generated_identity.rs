@@ -272,7 +272,6 @@ fn generated_identity_and_sequences_reflect_as_declared(b: &TestDb) {
 on_every_backend!(
     generated_columns_are_computed_never_written,
     identity_columns_generate_keys,
-    sequences_feed_columns_and_run_alone;
-    not_on_mariadb:
-    generated_identity_and_sequences_reflect_as_declared => "reflection of table definitions on MySQL/MariaDB is a later step",
+    sequences_feed_columns_and_run_alone,
+    generated_identity_and_sequences_reflect_as_declared,
 );

@@ -85,6 +85,7 @@ impl Driver for MySqlDriver {
             session: Arc::new(Mutex::new(Session {
                 state: State::Idle(Box::new(conn)),
                 streams: 0,
+                last: None,
             })),
             server,
             in_tx: false,
@@ -104,6 +105,11 @@ pub(super) struct Session {
     pub(super) state: State,
     /// Streams opened so far: each cursor knows its own number.
     pub(super) streams: u64,
+    /// The statement the last [`Session::run_prepared`] ran, with its SQL: the same SQL again
+    /// (a loop of one statement) skips the `mysql` crate's lookup, which parses the SQL for
+    /// named parameters and hashes it each time. Forgotten by anything else run on the
+    /// connection (which could make the crate close it).
+    last: Option<(Box<str>, mysql::Statement)>,
 }
 
 pub(super) enum State {
@@ -134,9 +140,56 @@ impl Session {
 
     /// Runs `f` on the connection; an error that lost the connection leaves it lost.
     pub(super) fn run<T>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        self.last = None;
+        self.run_keeping_last(f)
+    }
+
+    fn run_keeping_last<T>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         let result = f(self.conn()?);
         if result.as_ref().is_err_and(Error::connection_invalidated) {
             self.state = State::Lost;
+        }
+        result
+    }
+}
+
+impl Session {
+    /// Runs `f` with `sql` prepared (from the `mysql` crate's statement cache, or the last
+    /// statement again); `Ok(None)` to `f` when MySQL cannot prepare it and it has no
+    /// parameters (`f` then runs it as text).
+    fn run_prepared<T>(
+        &mut self,
+        sql: &str,
+        text_allowed: bool,
+        f: impl FnOnce(&mut Conn, Option<&mysql::Statement>) -> Result<T>,
+    ) -> Result<T> {
+        let last = match self.last.take() {
+            Some((last_sql, stmt)) if *last_sql == *sql => Some((last_sql, stmt)),
+            _ => None,
+        };
+        let (last_sql, stmt) = match last {
+            Some(hit) => hit,
+            None => {
+                let prepared = self.run_keeping_last(|conn| match conn.prep(sql) {
+                    Ok(stmt) => Ok(Some(stmt)),
+                    Err(mysql::Error::MySqlError(e))
+                        if e.code == UNSUPPORTED_PS && text_allowed =>
+                    {
+                        Ok(None)
+                    }
+                    Err(e) => Err(fail(e)),
+                })?;
+                match prepared {
+                    Some(stmt) => (Box::from(sql), stmt),
+                    None => return self.run_keeping_last(|conn| f(conn, None)),
+                }
+            }
+        };
+        let result = self.run_keeping_last(|conn| f(conn, Some(&stmt)));
+        // The statement is still the crate's (nothing else was prepared meanwhile), unless the
+        // connection was lost.
+        if matches!(self.state, State::Idle(_)) {
+            self.last = Some((last_sql, stmt));
         }
         result
     }
@@ -153,12 +206,11 @@ pub(super) fn values(
     kinds: &[ColumnKind],
     declared: &[ResultColumn],
 ) -> Result<Vec<Value>> {
-    row.unwrap()
-        .into_iter()
-        .zip(kinds)
-        .enumerate()
-        .map(|(i, (v, kind))| from_mysql(v, *kind, hint(declared, i)))
-        .collect()
+    let mut out = Vec::with_capacity(kinds.len());
+    for (i, (v, kind)) in row.unwrap().into_iter().zip(kinds).enumerate() {
+        out.push(from_mysql(v, *kind, hint(declared, i))?);
+    }
+    Ok(out)
 }
 
 /// The values of a request, as bound.
@@ -176,11 +228,17 @@ fn params(request: &Request<'_>) -> Result<Params> {
 
 /// Whether `sql` changes rows (its RETURNING rows are the rows it changed).
 fn is_dml(sql: &str) -> bool {
-    let word: String = sql
-        .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
-        .chars()
-        .take_while(char::is_ascii_alphabetic)
-        .collect();
+    let rest = sql.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+    // Most statements are queries: told apart by their first letter.
+    if !matches!(
+        rest.as_bytes().first(),
+        Some(b'i' | b'u' | b'd' | b'r' | b'I' | b'U' | b'D' | b'R')
+    ) {
+        return false;
+    }
+    let word = &rest[..rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len())];
     ["insert", "update", "delete", "replace"]
         .iter()
         .any(|w| word.eq_ignore_ascii_case(w))
@@ -320,19 +378,16 @@ impl DriverConnection for MySqlConnection {
             return self.stream(request, chunk.max(1));
         }
         let params = params(request)?;
-        self.session.lock().run(|conn| {
-            let stmt = match conn.prep(request.sql) {
-                Ok(stmt) => stmt,
-                Err(mysql::Error::MySqlError(e))
-                    if e.code == UNSUPPORTED_PS && request.params.is_empty() =>
-                {
-                    return Self::execute_text(conn, request);
-                }
-                Err(e) => return Err(fail(e)),
-            };
-            let result = conn.exec_iter(&stmt, params).map_err(fail)?;
-            buffered(result, request)
-        })
+        self.session
+            .lock()
+            .run_prepared(
+                request.sql,
+                request.params.is_empty(),
+                |conn, stmt| match stmt {
+                    Some(stmt) => buffered(conn.exec_iter(stmt, params).map_err(fail)?, request),
+                    None => Self::execute_text(conn, request),
+                },
+            )
     }
 
     fn execute_many(

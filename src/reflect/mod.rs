@@ -4,12 +4,13 @@
 //! Each backend answers with a fixed number of catalog queries for any number of tables
 //! (PostgreSQL: `pg_catalog`; SQLite: the table-valued PRAGMA functions joined to
 //! `sqlite_master`, and the table's own CREATE statement parsed with sqlparser for what the
-//! pragmas omit).
+//! pragmas omit; MySQL/MariaDB: `information_schema`).
 
 mod assemble;
 mod inspector;
 mod metadata;
 mod mysql;
+mod mysql_types;
 mod pg_type_names;
 mod pg_types;
 mod postgres;
@@ -23,8 +24,8 @@ use crate::connection::Connection;
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::url::Backend;
 use sqlcore_compiler::{
-    CheckConstraint, Column, ForeignKey, Index, PartitionBound, PartitionBy, PrimaryKey, Sequence,
-    UniqueConstraint, Value,
+    CheckConstraint, Column, ForeignKey, Index, Params, PartitionBound, PartitionBy, PrimaryKey,
+    Sequence, UniqueConstraint, Value,
 };
 use std::sync::Arc;
 
@@ -176,6 +177,21 @@ pub(crate) mod read {
             other => Err(unexpected(what, other)),
         }
     }
+}
+
+/// `:schema`, and `:only` as a JSON array of the names asked for (NULL for every table): the
+/// parameters of the catalogs whose SQL reads a name list from JSON (SQLite, MySQL).
+pub(crate) fn schema_and_json_names(schema: &str, only: Option<&[String]>) -> Params {
+    let mut params = Params::with_capacity(2);
+    params.insert("schema", schema);
+    params.insert(
+        "only",
+        match only {
+            Some(names) => Value::Text(serde_json::Value::from(names.to_vec()).to_string()),
+            None => Value::Null,
+        },
+    );
+    params
 }
 
 /// A type name split into its lower-cased words, its `(n[, m])` arguments and what follows

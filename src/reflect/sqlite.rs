@@ -4,13 +4,13 @@
 //! sqlparser for constraint names, CHECKs, AUTOINCREMENT and index expressions.
 
 use super::read::{flag, int, opt_text, text};
-use super::{Catalog, ColumnParts, Relation, TableParts, split_type_name};
+use super::{Catalog, ColumnParts, Relation, TableParts, schema_and_json_names, split_type_name};
 use crate::connection::Connection;
 use crate::error::Result;
 use sqlcore_compiler::{
     Autoincrement, CheckConstraint, Column, Computed, Dialect, ForeignKey, Index, IndexElement,
-    Params, ReferentialAction, SQLite, ServerDefault, SqlType, UniqueConstraint, Value,
-    literal_column, text as sql,
+    ReferentialAction, SQLite, ServerDefault, SqlType, UniqueConstraint, Value, literal_column,
+    text as sql,
 };
 use sqlparser::ast::{self, ColumnOption, Statement, TableConstraint};
 use sqlparser::dialect::SQLiteDialect;
@@ -39,19 +39,6 @@ fn relations(schema: &str, joins: &str, views: bool) -> Result<String> {
          AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
          AND (:only IS NULL OR m.name IN (SELECT value FROM json_each(:only)))"
     ))
-}
-
-fn relation_params(schema: &str, only: Option<&[String]>) -> Params {
-    let mut params = Params::with_capacity(2);
-    params.insert("schema", schema);
-    params.insert(
-        "only",
-        match only {
-            Some(names) => Value::Text(serde_json::Value::from(names.to_vec()).to_string()),
-            None => Value::Null,
-        },
-    );
-    params
 }
 
 impl Catalog for SqliteCatalog {
@@ -97,7 +84,7 @@ impl Catalog for SqliteCatalog {
         only: Option<&[String]>,
     ) -> Result<Vec<TableParts>> {
         let views = only.is_some();
-        let params = relation_params(schema, only);
+        let params = schema_and_json_names(schema, only);
         let mut tables = Vec::new();
         let mut create_sql = Vec::new();
         let mut position = HashMap::new();

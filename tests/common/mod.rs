@@ -6,6 +6,7 @@ pub mod engines;
 pub mod fixtures;
 pub mod mysql;
 pub mod named_types;
+pub mod other_schema;
 pub mod people;
 pub mod pg;
 pub mod pgbouncer;

@@ -42,12 +42,18 @@ pub fn connect() -> Option<mysql::Conn> {
     }
 }
 
-/// Runs `sql` on a fresh connection (set-up and clean-up).
+/// Runs `sql` on a fresh connection (set-up and clean-up). Every statement of a multi-statement
+/// `sql` is checked: an error in any of them panics (dropping the result would hide it).
 pub fn run(sql: &str) {
     use mysql::prelude::Queryable;
     if let Some(mut conn) = connect() {
-        conn.query_drop(sql)
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let fail = |e: mysql::Error| -> ! { panic!("{sql}: {e}") };
+        let mut result = conn.query_iter(sql).unwrap_or_else(|e| fail(e));
+        while let Some(set) = result.iter() {
+            for row in set {
+                row.unwrap_or_else(|e| fail(e));
+            }
+        }
     }
 }
 

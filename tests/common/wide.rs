@@ -3,6 +3,17 @@
 
 /// The DDL, tables qualified with `schema` when given.
 pub fn wide_schema_sql(schema: Option<&str>, n: usize) -> String {
+    wide_schema(schema, n, "TEXT")
+}
+
+/// The same schema for MySQL/MariaDB, which indexes no TEXT column without a prefix length:
+/// the indexed `name` column is a `VARCHAR(100)`.
+#[allow(dead_code)]
+pub fn wide_schema_mysql_sql(schema: Option<&str>, n: usize) -> String {
+    wide_schema(schema, n, "VARCHAR(100)")
+}
+
+fn wide_schema(schema: Option<&str>, n: usize, name_type: &str) -> String {
     let q = |name: String| match schema {
         Some(s) => format!("{s}.{name}"),
         None => name,
@@ -12,7 +23,7 @@ pub fn wide_schema_sql(schema: Option<&str>, n: usize) -> String {
         let parent = if i == 0 { 0 } else { i - 1 };
         sql.push_str(&format!(
             "CREATE TABLE {} (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES {} (id), \
-             code VARCHAR(20) NOT NULL UNIQUE, name TEXT, amount NUMERIC(10, 2), \
+             code VARCHAR(20) NOT NULL UNIQUE, name {name_type}, amount NUMERIC(10, 2), \
              created TIMESTAMP, flag BOOLEAN DEFAULT false, note TEXT);\n\
              CREATE INDEX ix_t{i}_name ON {} (name);\n",
             q(format!("t{i}")),

@@ -1,4 +1,5 @@
-//! Multi-tenant schemas on PostgreSQL through `schema_translate_map`: 50 tenants created with
+//! Multi-tenant schemas through `schema_translate_map`, on PostgreSQL (a tenant is a schema) and
+//! on MariaDB (a tenant is a database), one definition each: 50 tenants created with
 //! `create_all`, the same statements landing in and reading from each tenant's schema only,
 //! one cache entry per statement shape, and 8 threads with maps of their own never crossing
 //! tenants.
@@ -6,38 +7,130 @@
 mod common;
 
 use common::people::{addresses, metadata, users};
-use common::pg;
+use common::{mysql, pg};
 use sqlcore::*;
+
+/// The server the tenants live on.
+#[derive(Debug, Clone, Copy)]
+enum Server {
+    /// A tenant is a schema.
+    Postgres,
+    /// A tenant is a database.
+    MariaDb,
+}
+
+impl Server {
+    /// The server's URL (MariaDB's as `mariadb://`), or `None` (with a message) when the
+    /// server is unreachable outside CI.
+    fn url(self) -> Option<String> {
+        match self {
+            Server::Postgres => pg::connect().map(|_| pg::url()),
+            Server::MariaDb => mysql::connect().map(|_| {
+                let url = mysql::url();
+                let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+                format!("mariadb://{rest}")
+            }),
+        }
+    }
+
+    /// An engine without a map: for creating, dropping and checking tenants.
+    fn admin(self) -> Option<Engine> {
+        Some(Engine::builder(&self.url()?).build().unwrap())
+    }
+
+    fn create_sql(self, quoted: &str) -> [String; 2] {
+        match self {
+            Server::Postgres => [
+                format!("DROP SCHEMA IF EXISTS {quoted} CASCADE"),
+                format!("CREATE SCHEMA {quoted}"),
+            ],
+            Server::MariaDb => [
+                format!("DROP DATABASE IF EXISTS {quoted}"),
+                format!("CREATE DATABASE {quoted}"),
+            ],
+        }
+    }
+
+    fn drop_sql(self, quoted: &str) -> String {
+        self.create_sql(quoted)[0].clone()
+    }
+
+    /// The schema unqualified names resolve to.
+    fn current_schema_sql(self) -> &'static str {
+        match self {
+            Server::Postgres => "current_schema()",
+            Server::MariaDb => "DATABASE()",
+        }
+    }
+}
+
+/// Runs `sql` on `engine`, committed.
+fn run(engine: &Engine, sql: &str) -> Result<()> {
+    let mut conn = engine.connect()?;
+    conn.execute(text(sql), ())?;
+    conn.commit()
+}
+
+/// `name` quoted as the server's dialect quotes identifiers.
+fn quoted(engine: &Engine, name: &str) -> String {
+    engine
+        .dialect()
+        .quote_identifier(name)
+        .unwrap()
+        .into_owned()
+}
+
+/// The rows `sql` returns on `engine`.
+fn query(engine: &Engine, sql: &str) -> Vec<Row> {
+    engine
+        .connect()
+        .unwrap()
+        .execute(text(sql), ())
+        .unwrap()
+        .all()
+        .unwrap()
+}
 
 /// `count` tenant schemas named after `test`, dropped when the value is.
 struct Tenants {
+    server: Server,
+    admin: Engine,
     names: Vec<String>,
 }
 
 impl Tenants {
-    fn create(test: &str, count: usize) -> Option<Tenants> {
-        let mut client = pg::connect()?;
-        let names: Vec<String> = (0..count)
+    fn create(server: Server, test: &str, count: usize) -> Option<Tenants> {
+        let names = (0..count)
             .map(|i| format!("sqlcore_{test}_{}_{i}", std::process::id()))
             .collect();
-        let sql: String = names
-            .iter()
-            .map(|s| format!("DROP SCHEMA IF EXISTS {s} CASCADE; CREATE SCHEMA {s};"))
-            .collect();
-        client.batch_execute(&sql).expect("create tenant schemas");
-        Some(Tenants { names })
+        Self::named(server, names)
+    }
+
+    /// Tenant schemas of the given names.
+    fn named(server: Server, names: Vec<String>) -> Option<Tenants> {
+        let admin = server.admin()?;
+        for name in &names {
+            for sql in server.create_sql(&quoted(&admin, name)) {
+                run(&admin, &sql).expect("create tenant schemas");
+            }
+        }
+        Some(Tenants {
+            server,
+            admin,
+            names,
+        })
+    }
+
+    /// `name` quoted, for the checks' SQL.
+    fn quoted(&self, name: &str) -> String {
+        quoted(&self.admin, name)
     }
 }
 
 impl Drop for Tenants {
     fn drop(&mut self) {
-        if let Some(mut client) = pg::connect() {
-            let sql: String = self
-                .names
-                .iter()
-                .map(|s| format!("DROP SCHEMA IF EXISTS {s} CASCADE;"))
-                .collect();
-            let _ = client.batch_execute(&sql);
+        for name in &self.names {
+            let _ = run(&self.admin, &self.server.drop_sql(&self.quoted(name)));
         }
     }
 }
@@ -46,12 +139,11 @@ fn tenant_map(schema: &str) -> SchemaTranslateMap {
     SchemaTranslateMap::new().map(None, schema)
 }
 
-#[test]
-fn fifty_tenants_share_one_cache_entry_per_statement_shape() {
-    let Some(tenants) = Tenants::create("fifty", 50) else {
+fn fifty_tenants_share_one_cache_entry_per_statement_shape(server: Server) {
+    let Some(tenants) = Tenants::create(server, "fifty", 50) else {
         return;
     };
-    let engine = Engine::builder(&pg::url()).build().unwrap();
+    let engine = Engine::builder(&server.url().unwrap()).build().unwrap();
     let (u, a) = (users(), addresses());
     let mut sizes = Vec::new();
     for (i, schema) in tenants.names.iter().enumerate() {
@@ -105,34 +197,38 @@ fn fifty_tenants_share_one_cache_entry_per_statement_shape() {
         sizes.push(engine.cache_stats().size);
     }
     // Every tenant's schema holds its own row only, and nothing reached the default schema.
-    let mut client = pg::connect().unwrap();
     for (i, schema) in tenants.names.iter().enumerate() {
-        let rows = client
-            .query(&format!("SELECT id, name FROM {schema}.users"), &[])
-            .unwrap();
+        let rows = query(
+            &tenants.admin,
+            &format!("SELECT id, name FROM {}.users", tenants.quoted(schema)),
+        );
         assert_eq!(rows.len(), 1, "{schema}");
-        assert_eq!(rows[0].get::<_, i32>(0), i as i32 + 1);
-        assert_eq!(rows[0].get::<_, String>(1), *schema);
+        assert_eq!(rows[0].get::<i64>(0).unwrap(), i as i64 + 1);
+        assert_eq!(rows[0].get::<String>(1).unwrap(), *schema);
     }
-    let public_users = client
-        .query(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('users', 'addresses')",
-            &[],
-        )
-        .unwrap();
-    assert!(public_users.is_empty());
+    let default_users = query(
+        &tenants.admin,
+        &format!(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = {} \
+             AND table_name IN ('users', 'addresses')",
+            server.current_schema_sql()
+        ),
+    );
+    assert!(default_users.is_empty());
     // The cache grew with the first tenant only: one entry per statement shape.
     assert!(sizes[0] > 0);
     assert!(sizes.iter().all(|s| *s == sizes[0]), "{sizes:?}");
     assert!(engine.cache_stats().hits >= 49 * 5);
 }
 
-#[test]
-fn eight_threads_with_their_own_tenants_never_cross() {
-    let Some(tenants) = Tenants::create("threads", 8) else {
+fn eight_threads_with_their_own_tenants_never_cross(server: Server) {
+    let Some(tenants) = Tenants::create(server, "threads", 8) else {
         return;
     };
-    let engine = Engine::builder(&pg::url()).pool_size(8).build().unwrap();
+    let engine = Engine::builder(&server.url().unwrap())
+        .pool_size(8)
+        .build()
+        .unwrap();
     for schema in &tenants.names {
         let mut conn = engine.connect().unwrap();
         conn.update_execution_options(|o| o.schema_translate_map(tenant_map(schema)))
@@ -151,7 +247,8 @@ fn eight_threads_with_their_own_tenants_never_cross() {
                 // 1,000 statements, interleaved with the other threads': inserts, and reads
                 // that must see this tenant's rows only.
                 for i in 0..500 {
-                    let id = (t * 1000 + i) as i32;
+                    // From 1: MySQL reads a 0 for an AUTO_INCREMENT key as "the next value".
+                    let id = (t * 1000 + i + 1) as i32;
                     conn.execute(
                         insert(&u)
                             .values([("id", literal(id)), ("name", literal(schema.as_str()))]),
@@ -180,36 +277,28 @@ fn eight_threads_with_their_own_tenants_never_cross() {
             });
         }
     });
-    let mut client = pg::connect().unwrap();
     for (t, schema) in tenants.names.iter().enumerate() {
-        let row = client
-            .query_one(
-                &format!(
-                    "SELECT count(*), min(id), max(id), count(DISTINCT name) FROM {schema}.users"
-                ),
-                &[],
-            )
-            .unwrap();
-        assert_eq!(row.get::<_, i64>(0), 500);
-        assert_eq!(row.get::<_, i32>(1), (t * 1000) as i32);
-        assert_eq!(row.get::<_, i32>(2), (t * 1000 + 499) as i32);
-        assert_eq!(row.get::<_, i64>(3), 1);
+        let rows = query(
+            &tenants.admin,
+            &format!(
+                "SELECT count(*), min(id), max(id), count(DISTINCT name) FROM {}.users",
+                tenants.quoted(schema)
+            ),
+        );
+        let n = |k: usize| rows[0].get::<i64>(k).unwrap();
+        assert_eq!(n(0), 500);
+        assert_eq!(n(1), (t * 1000 + 1) as i64);
+        assert_eq!(n(2), (t * 1000 + 500) as i64);
+        assert_eq!(n(3), 1);
     }
 }
 
-#[test]
-fn tenant_names_that_need_quoting_are_quoted() {
-    let Some(mut client) = pg::connect() else {
+fn tenant_names_that_need_quoting_are_quoted(server: Server) {
+    let schema = format!("Tenant \"{}\"; DROP", std::process::id());
+    let Some(tenants) = Tenants::named(server, vec![schema.clone()]) else {
         return;
     };
-    let schema = format!("Tenant \"{}\"; DROP", std::process::id());
-    let quoted = format!("\"{}\"", schema.replace('"', "\"\""));
-    client
-        .batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {quoted} CASCADE; CREATE SCHEMA {quoted}"
-        ))
-        .unwrap();
-    let engine = Engine::builder(&pg::url()).build().unwrap();
+    let engine = Engine::builder(&server.url().unwrap()).build().unwrap();
     let tenant = engine
         .execution_options(ExecutionOptions::default().schema_translate_map(tenant_map(&schema)));
     let result = (|| -> Result<i64> {
@@ -227,23 +316,21 @@ fn tenant_names_that_need_quoting_are_quoted() {
         conn.commit()?;
         conn.execute(select([count(u.c("id"))]), ())?.scalar_one()
     })();
-    let in_schema: i64 = client
-        .query_one(&format!("SELECT count(*) FROM {quoted}.users"), &[])
-        .map(|r| r.get(0))
-        .unwrap_or(-1);
-    client
-        .batch_execute(&format!("DROP SCHEMA IF EXISTS {quoted} CASCADE"))
-        .unwrap();
+    let in_schema: i64 = query(
+        &tenants.admin,
+        &format!("SELECT count(*) FROM {}.users", tenants.quoted(&schema)),
+    )[0]
+    .get(0)
+    .unwrap();
     assert_eq!(result.unwrap(), 9);
     assert_eq!(in_schema, 9);
 }
 
-#[test]
-fn one_prepared_statement_serves_every_tenant() {
-    let Some(tenants) = Tenants::create("prepared", 3) else {
+fn one_prepared_statement_serves_every_tenant(server: Server) {
+    let Some(tenants) = Tenants::create(server, "prepared", 3) else {
         return;
     };
-    let engine = Engine::builder(&pg::url()).build().unwrap();
+    let engine = Engine::builder(&server.url().unwrap()).build().unwrap();
     let u = users();
     // Prepared once, on the engine with no map: the tenant is chosen at each execution.
     let add = engine
@@ -265,7 +352,7 @@ fn one_prepared_statement_serves_every_tenant() {
             let mut conn = engine.connect().unwrap();
             conn.update_execution_options(|o| o.schema_translate_map(tenant_map(schema)))
                 .unwrap();
-            let id = (t * 10 + round) as i32;
+            let id = (t * 10 + round + 1) as i32;
             conn.execute(&add, params! { "id" => id, "name" => schema.as_str() })
                 .unwrap();
             let name: String = conn
@@ -278,19 +365,55 @@ fn one_prepared_statement_serves_every_tenant() {
         }
     }
     // Each tenant's rows are in its schema; the reads never went through a lookup.
-    let mut client = pg::connect().unwrap();
     for (t, schema) in tenants.names.iter().enumerate() {
-        let ids: Vec<i32> = client
-            .query(&format!("SELECT id FROM {schema}.users ORDER BY id"), &[])
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        assert_eq!(ids, [t as i32 * 10, t as i32 * 10 + 1]);
+        let ids: Vec<i64> = query(
+            &tenants.admin,
+            &format!(
+                "SELECT id FROM {}.users ORDER BY id",
+                tenants.quoted(schema)
+            ),
+        )
+        .iter()
+        .map(|r| r.get(0).unwrap())
+        .collect();
+        assert_eq!(ids, [t as i64 * 10 + 1, t as i64 * 10 + 2]);
     }
-    // Only the INSERTs looked up (a RETURNING for the primary key is added at execution on
-    // PostgreSQL): one more entry, whatever the tenant.
+    // On PostgreSQL only the INSERTs looked up (a RETURNING for the primary key is added at
+    // execution): one more entry, whatever the tenant. MariaDB reads the key without a
+    // RETURNING: nothing looked up.
     let after = engine.cache_stats();
-    assert_eq!(after.size, before.size + 1);
-    assert_eq!(after.hits + after.misses, before.hits + before.misses + 6);
+    let (entries, lookups) = match server {
+        Server::Postgres => (1, 6),
+        Server::MariaDb => (0, 0),
+    };
+    assert_eq!(after.size, before.size + entries);
+    assert_eq!(
+        after.hits + after.misses,
+        before.hits + before.misses + lookups
+    );
 }
+
+/// Each test on PostgreSQL and on MariaDB.
+macro_rules! on_both_servers {
+    ($($name:ident),* $(,)?) => {
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name(super::Server::Postgres);
+            })*
+        }
+        mod mariadb {
+            $(#[test]
+            fn $name() {
+                super::$name(super::Server::MariaDb);
+            })*
+        }
+    };
+}
+
+on_both_servers!(
+    fifty_tenants_share_one_cache_entry_per_statement_shape,
+    eight_threads_with_their_own_tenants_never_cross,
+    tenant_names_that_need_quoting_are_quoted,
+    one_prepared_statement_serves_every_tenant,
+);
