@@ -23,11 +23,18 @@ use tokio_postgres::{Client, Row};
 pub(crate) type Fetching =
     Pin<Box<dyn Future<Output = std::result::Result<Vec<Row>, tokio_postgres::Error>> + Send>>;
 
-/// Sends `fetch` (polled once, which queues it on the connection) and returns the future of
-/// its rows.
-pub(super) async fn send_fetch(client: Arc<Client>, fetch: Fetch) -> Fetching {
+/// Sends `fetch` (polled once, which queues it on the connection, then the connection polled
+/// once, which writes it) and returns the future of its rows.
+pub(super) async fn send_fetch(client: Arc<Client>, state: &ConnState, fetch: Fetch) -> Fetching {
     let mut rows: Fetching = Box::pin(async move { pg_ops::fetch(&client, &fetch).await });
-    let polled = std::future::poll_fn(|cx| Poll::Ready(rows.as_mut().poll(cx))).await;
+    let polled = std::future::poll_fn(|cx| {
+        let polled = rows.as_mut().poll(cx);
+        if polled.is_pending() {
+            state.driver.poll(cx);
+        }
+        Poll::Ready(polled)
+    })
+    .await;
     match polled {
         Poll::Ready(answer) => Box::pin(std::future::ready(answer)),
         Poll::Pending => rows,
@@ -131,7 +138,7 @@ impl AsyncRowCursor for NativeCursor {
             };
             let more = rows.len() >= chunk;
             let next = if more {
-                Some(send_fetch(client, fetch).await)
+                Some(send_fetch(client, &state, fetch).await)
             } else {
                 None
             };
