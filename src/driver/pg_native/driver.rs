@@ -7,22 +7,79 @@ use futures_util::future::BoxFuture;
 use parking_lot::Mutex;
 use std::future::{Future, poll_fn};
 use std::pin::pin;
-use std::task::{Context, Poll};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
+
+/// How many times one poll of a call goes round again when the call or the connection woke it
+/// meanwhile (tokio's cooperative budget, once spent, wakes a task at once: the task must then
+/// yield to the scheduler).
+const ROUNDS: usize = 8;
 
 /// The future that drives a `tokio_postgres::Connection` until it ends (writing the requests
 /// its clients queue, handing each answer to its waiter, logging notices). The connection's
 /// calls are one at a time (the engine's connection is `&mut`), so one waiter drives it.
+pub(super) struct Driver {
+    connection: Mutex<Option<BoxFuture<'static, ()>>>,
+    wake: Arc<Relay>,
+    waker: Waker,
+}
+
+impl Default for Driver {
+    fn default() -> Self {
+        Driver::with(None)
+    }
+}
+
+const IDLE: u8 = 0;
+const POLLING: u8 = 1;
+const WOKEN: u8 = 2;
+
+/// The waker a call and its connection are polled with: a wake while they are being polled (the
+/// connection handing an answer to the call, the call queueing a request for the connection)
+/// is taken in the same poll, instead of scheduling the task again; a later one (the socket is
+/// readable) wakes the waiting task.
 #[derive(Default)]
-pub(super) struct Driver(Mutex<Option<BoxFuture<'static, ()>>>);
+struct Relay {
+    state: AtomicU8,
+    task: Mutex<Option<Waker>>,
+}
+
+impl Wake for Relay {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let polling =
+            self.state
+                .compare_exchange(POLLING, WOKEN, Ordering::AcqRel, Ordering::Acquire);
+        if matches!(polling, Ok(_) | Err(WOKEN)) {
+            return;
+        }
+        if let Some(task) = self.task.lock().as_ref() {
+            task.wake_by_ref();
+        }
+    }
+}
 
 impl Driver {
     pub fn new(connection: BoxFuture<'static, ()>) -> Self {
-        Driver(Mutex::new(Some(connection)))
+        Driver::with(Some(connection))
+    }
+
+    fn with(connection: Option<BoxFuture<'static, ()>>) -> Self {
+        let wake = Arc::new(Relay::default());
+        Driver {
+            connection: Mutex::new(connection),
+            waker: Waker::from(wake.clone()),
+            wake,
+        }
     }
 
     /// Polls the connection once: what is queued is written, what has arrived is read.
     pub fn poll(&self, cx: &mut Context<'_>) {
-        let mut slot = self.0.lock();
+        let mut slot = self.connection.lock();
         if slot
             .as_mut()
             .is_some_and(|c| c.as_mut().poll(cx).is_ready())
@@ -35,11 +92,29 @@ impl Driver {
     pub async fn run<F: Future>(&self, call: F) -> F::Output {
         let mut call = pin!(call);
         poll_fn(|cx| {
-            if let Poll::Ready(answer) = call.as_mut().poll(cx) {
-                return Poll::Ready(answer);
+            {
+                let mut task = self.wake.task.lock();
+                if !task.as_ref().is_some_and(|t| t.will_wake(cx.waker())) {
+                    *task = Some(cx.waker().clone());
+                }
             }
-            self.poll(cx);
-            call.as_mut().poll(cx)
+            let mut relayed = Context::from_waker(&self.waker);
+            for _ in 0..ROUNDS {
+                self.wake.state.store(POLLING, Ordering::Release);
+                let answer = match call.as_mut().poll(&mut relayed) {
+                    Poll::Pending => {
+                        self.poll(&mut relayed);
+                        call.as_mut().poll(&mut relayed)
+                    }
+                    ready => ready,
+                };
+                let woken = self.wake.state.swap(IDLE, Ordering::AcqRel) == WOKEN;
+                if answer.is_ready() || !woken {
+                    return answer;
+                }
+            }
+            cx.waker().wake_by_ref();
+            Poll::Pending
         })
         .await
     }
@@ -56,6 +131,6 @@ impl Driver {
     /// Takes the connection's future out, to finish it: it ends once every client is gone,
     /// after telling the server goodbye.
     pub fn take(&self) -> Option<BoxFuture<'static, ()>> {
-        self.0.lock().take()
+        self.connection.lock().take()
     }
 }
