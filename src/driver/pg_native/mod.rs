@@ -105,10 +105,7 @@ fn closed() -> Error {
 
 /// Runs one round trip, driving the connection, which is marked busy until the answer is
 /// complete.
-async fn tracked<T>(
-    state: &ConnState,
-    call: impl Future<Output = std::result::Result<T, tokio_postgres::Error>>,
-) -> std::result::Result<T, tokio_postgres::Error> {
+async fn tracked<F: Future>(state: &ConnState, call: F) -> F::Output {
     state.busy.store(true, Ordering::Release);
     let answer = state.driver.run(call).await;
     state.busy.store(false, Ordering::Release);
@@ -147,9 +144,10 @@ impl PgAsyncConnection {
         let pending = std::mem::take(&mut *self.state.pending.lock());
         for p in pending {
             if let Some(ahead) = p.ahead {
-                let answer = tracked(&self.state, ahead).await;
                 // Only its effect on the transaction matters: its rows are nobody's.
-                let _ = self.note(answer);
+                if tracked(&self.state, ahead).await.is_err() && self.in_tx {
+                    self.tx_failed = true;
+                }
             }
             if p.hold {
                 self.hold_cursors = self.hold_cursors.saturating_sub(1);
@@ -264,7 +262,7 @@ impl PgAsyncConnection {
             self.hold_cursors += 1;
         }
         // The first chunk is on its way while the result is handed over.
-        let ahead = cursor::send_fetch(client.clone(), &self.state, fetch.clone()).await;
+        let ahead = cursor::send_fetch(client.clone(), self.state.clone(), fetch.clone());
         let cursor = NativeCursor::new(cursor::Open {
             client,
             state: self.state.clone(),
