@@ -1,7 +1,8 @@
 //! A streamed result of the native connection: a server-side cursor fetched a chunk at a time,
 //! the next FETCH sent (and its rows read by a task of their own) as the previous chunk's rows
-//! arrive, so the server runs it while they are read (at most two chunks held). A cursor dropped with a FETCH on its way, or still open,
-//! leaves both to its connection, which finishes them before its next call.
+//! arrive, so the server runs it while they are read (at most two chunks held). A cursor
+//! dropped with a FETCH on its way, or still open, leaves both to its connection, which
+//! finishes them before its next call.
 
 use super::super::pg_decode::driver_row;
 use super::super::pg_error::fail;
