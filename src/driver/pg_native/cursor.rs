@@ -20,38 +20,16 @@ use std::sync::atomic::Ordering;
 use tokio::task::JoinHandle;
 use tokio_postgres::{Client, Row};
 
-/// The rows of a FETCH on their way (an error: the FETCH failed).
-pub(crate) type Fetching = Pin<Box<dyn Future<Output = Result<Chunk>> + Send>>;
+/// The rows of a FETCH on their way.
+pub(crate) type Fetching = Pin<Box<dyn Future<Output = Result<Vec<Row>>> + Send>>;
 
-/// The rows of a FETCH: how many came, and the result's rows made of them (a value that does
-/// not decode is an error of this chunk, not of the transaction).
-pub(crate) struct Chunk {
-    len: usize,
-    rows: Result<Vec<DriverRow>>,
-}
-
-impl Chunk {
-    fn of(rows: Vec<Row>, lazy: bool) -> Chunk {
-        Chunk {
-            len: rows.len(),
-            rows: rows.into_iter().map(|row| driver_row(row, lazy)).collect(),
-        }
-    }
-}
-
-/// Sends `fetch`, read (and made the result's rows, see [`driver_row`]) by a task of its own,
-/// which drives the connection meanwhile: its rows arrive while the caller reads the previous
-/// chunk's. Dropping the future stops the task (the connection discards what is left of the
-/// answer).
-pub(super) fn send_fetch(
-    client: Arc<Client>,
-    state: Arc<ConnState>,
-    fetch: Fetch,
-    lazy: bool,
-) -> Fetching {
+/// Sends `fetch`, read by a task of its own (which drives the connection meanwhile): its rows
+/// arrive while the caller reads the previous chunk's. Dropping the future stops the task (the
+/// connection discards what is left of the answer).
+pub(super) fn send_fetch(client: Arc<Client>, state: Arc<ConnState>, fetch: Fetch) -> Fetching {
     let reader = tokio::spawn(async move {
         let rows = state.driver.run(pg_ops::fetch(&client, &fetch)).await;
-        Ok(Chunk::of(rows.map_err(fail)?, lazy))
+        rows.map_err(fail)
     });
     let mut reader = AbortOnDrop(reader);
     Box::pin(async move {
@@ -156,13 +134,12 @@ impl AsyncRowCursor for NativeCursor {
             };
             let answer = match ahead {
                 Some(rows) => tracked(&state, rows).await,
-                None => match tracked(&state, pg_ops::fetch(&client, &fetch)).await {
-                    Ok(rows) => Ok(Chunk::of(rows, lazy)),
-                    Err(e) => Err(fail(e)),
-                },
+                None => tracked(&state, pg_ops::fetch(&client, &fetch))
+                    .await
+                    .map_err(fail),
             };
-            let chunk_read = match answer {
-                Ok(read) => read,
+            let rows = match answer {
+                Ok(rows) => rows,
                 Err(e) => {
                     cursor.lock().done = true;
                     if in_tx {
@@ -172,9 +149,9 @@ impl AsyncRowCursor for NativeCursor {
                     return Err(e);
                 }
             };
-            let more = chunk_read.len >= chunk;
+            let more = rows.len() >= chunk;
             let next = if more {
-                Some(send_fetch(client, state, fetch, lazy))
+                Some(send_fetch(client, state, fetch))
             } else {
                 None
             };
@@ -183,7 +160,7 @@ impl AsyncRowCursor for NativeCursor {
                 c.done = !more;
                 c.open.ahead = next;
             }
-            chunk_read.rows
+            rows.into_iter().map(|row| driver_row(row, lazy)).collect()
         })
     }
 }

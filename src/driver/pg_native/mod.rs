@@ -262,7 +262,7 @@ impl PgAsyncConnection {
             self.hold_cursors += 1;
         }
         // The first chunk is on its way while the result is handed over.
-        let ahead = cursor::send_fetch(client.clone(), self.state.clone(), fetch.clone(), lazy);
+        let ahead = cursor::send_fetch(client.clone(), self.state.clone(), fetch.clone());
         let cursor = NativeCursor::new(cursor::Open {
             client,
             state: self.state.clone(),
