@@ -2,7 +2,8 @@
 //! caller's runtime): pool events reach it (on a multi-thread and on a current-thread
 //! runtime); a query still running when its future is dropped is cancelled on the server and
 //! its connection closed; streams dropped or cancelled mid-fetch leave the connection
-//! consistent; its prepared-statement cache is bounded (or off).
+//! consistent; its prepared-statement cache is bounded (or off); its socket, read by the
+//! awaiting call, takes notices and a close by the server.
 
 mod common;
 
@@ -394,5 +395,56 @@ fn a_stream_dropped_under_autocommit_has_its_cursor_closed() {
             .scalar_one()
             .unwrap();
         assert_eq!(open, 0);
+    });
+}
+
+#[test]
+fn the_socket_read_by_the_awaiting_call_takes_notices_and_a_server_side_close() {
+    let Some(db) = TestDb::postgres("native_inline_socket") else {
+        return;
+    };
+    common::engines::run(async {
+        let engine = AsyncEngine::builder(&db.url()).build_async().unwrap();
+        let mut conn = engine.connect().await.unwrap();
+        // Notices in the middle of an answer and before the next one are read and logged.
+        conn.execute_batch(
+            "CREATE FUNCTION noisy(n INTEGER) RETURNS INTEGER AS $$
+             BEGIN RAISE NOTICE 'row %', n; RETURN n; END $$ LANGUAGE plpgsql",
+        )
+        .await
+        .unwrap();
+        for _ in 0..3 {
+            let sum: i64 = conn
+                .execute(
+                    text("SELECT sum(noisy(g))::BIGINT FROM generate_series(1, 500) AS g"),
+                    (),
+                )
+                .await
+                .unwrap()
+                .scalar_one()
+                .unwrap();
+            assert_eq!(sum, 125_250);
+        }
+        conn.commit().await.unwrap();
+        // The server ends the session while nobody reads the socket: the next call says so,
+        // the connection is invalidated and the pool's next one works.
+        let pid = backend_pid(&mut conn).await;
+        conn.commit().await.unwrap();
+        tokio::task::spawn_blocking(move || {
+            let mut client = common::pg::connect().expect("server");
+            client
+                .execute("SELECT pg_terminate_backend($1)", &[&pid])
+                .unwrap();
+        })
+        .await
+        .unwrap();
+        while backend_alive(pid).await {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let err = conn.execute(text("SELECT 1"), ()).await.unwrap_err();
+        assert!(err.connection_invalidated(), "{err}");
+        drop(conn);
+        let mut conn = engine.connect().await.unwrap();
+        assert_ne!(backend_pid(&mut conn).await, pid);
     });
 }

@@ -5,12 +5,12 @@
 use super::super::pg_error::connect_error;
 use super::super::pg_stmt_cache::StatementCache;
 use super::super::pg_tls::Tls;
+use super::driver::Driver;
 use super::{ConnState, PgAsyncConnection};
 use crate::error::{Error, Result};
-use futures_util::{Stream, StreamExt};
+use futures_util::future::BoxFuture;
 use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::task::JoinHandle;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::{AsyncMessage, Client, Config, Connection, NoTls};
 
@@ -21,7 +21,7 @@ pub(crate) async fn connect(
     tls: Tls,
     cache: StatementCache,
 ) -> Result<PgAsyncConnection> {
-    let (client, task) = if tls.allow {
+    let (client, socket) = if tls.allow {
         let mut plain = config.clone();
         plain.ssl_mode(SslMode::Disable);
         match open(&plain, None).await {
@@ -36,11 +36,13 @@ pub(crate) async fn connect(
     Ok(PgAsyncConnection {
         cancel: client.cancel_token(),
         client: Some(Arc::new(client)),
-        task: Some(task),
         tls: tls.connector,
         cache,
         isolation: None,
-        state: Arc::new(ConnState::default()),
+        state: Arc::new(ConnState {
+            driver: Driver::new(socket),
+            ..ConnState::default()
+        }),
         in_tx: false,
         tx_failed: false,
         hold_cursors: 0,
@@ -49,47 +51,42 @@ pub(crate) async fn connect(
     })
 }
 
-/// One connect attempt: the client and the task driving its connection.
+/// One connect attempt: the client and the future driving its connection.
 async fn open(
     config: &Config,
     tls: Option<&tokio_postgres_rustls::MakeRustlsConnect>,
-) -> Result<(Client, JoinHandle<()>)> {
+) -> Result<(Client, BoxFuture<'static, ()>)> {
     let connected = match tls {
         None => config
             .connect(NoTls)
             .await
-            .map(|(client, conn)| (client, spawn(conn))),
+            .map(|(client, conn)| (client, drive(conn))),
         Some(tls) => config
             .connect(tls.clone())
             .await
-            .map(|(client, conn)| (client, spawn(conn))),
+            .map(|(client, conn)| (client, drive(conn))),
     };
     connected.map_err(|e| Error::Db(connect_error(config, &e)))
 }
 
-/// Drives `connection` on the current runtime until it ends, logging the server's notices.
-fn spawn<S, T>(mut connection: Connection<S, T>) -> JoinHandle<()>
+/// Drives `connection` until it ends, logging the server's notices.
+fn drive<S, T>(mut connection: Connection<S, T>) -> BoxFuture<'static, ()>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx)).boxed();
-    tokio::spawn(async move { drain(&mut messages).await })
-}
-
-async fn drain(
-    messages: &mut (impl Stream<Item = Result<AsyncMessage, tokio_postgres::Error>> + Unpin),
-) {
-    while let Some(message) = messages.next().await {
-        match message {
-            Ok(AsyncMessage::Notice(notice)) => {
-                tracing::info!(target: "sqlcore.postgres", "{}: {}", notice.severity(), notice.message());
-            }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::debug!(target: "sqlcore.postgres", error = %e, "connection ended");
-                return;
+    Box::pin(async move {
+        while let Some(message) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            match message {
+                Ok(AsyncMessage::Notice(notice)) => {
+                    tracing::info!(target: "sqlcore.postgres", "{}: {}", notice.severity(), notice.message());
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::debug!(target: "sqlcore.postgres", error = %e, "connection ended");
+                    return;
+                }
             }
         }
-    }
+    })
 }

@@ -1,14 +1,15 @@
 //! A streamed result of the native connection: a server-side cursor fetched a chunk at a time,
-//! the next FETCH sent as the previous chunk's rows arrive, so the server runs it while they are
-//! read (at most two chunks held). A cursor dropped with a FETCH on its way, or still open,
-//! leaves both to its connection, which finishes them before its next call.
+//! the next FETCH sent (and its rows read by a task of their own) as the previous chunk's rows
+//! arrive, so the server runs it while they are read (at most two chunks held). A cursor
+//! dropped with a FETCH on its way, or still open, leaves both to its connection, which
+//! finishes them before its next call.
 
 use super::super::pg_decode::driver_row;
 use super::super::pg_error::fail;
 use super::super::pg_ops::{self, Fetch};
 use super::super::{AsyncRowCursor, DriverRow};
 use super::{ConnState, tracked};
-use crate::error::{Error, Result};
+use crate::error::{DbError, DbErrorKind, Error, Result};
 use futures_util::future::BoxFuture;
 use parking_lot::Mutex;
 use std::collections::VecDeque;
@@ -16,21 +17,38 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::task::Poll;
+use tokio::task::JoinHandle;
 use tokio_postgres::{Client, Row};
 
 /// The rows of a FETCH on their way.
-pub(crate) type Fetching =
-    Pin<Box<dyn Future<Output = std::result::Result<Vec<Row>, tokio_postgres::Error>> + Send>>;
+pub(crate) type Fetching = Pin<Box<dyn Future<Output = Result<Vec<Row>>> + Send>>;
 
-/// Sends `fetch` (polled once, which queues it on the connection) and returns the future of
-/// its rows.
-pub(super) async fn send_fetch(client: Arc<Client>, fetch: Fetch) -> Fetching {
-    let mut rows: Fetching = Box::pin(async move { pg_ops::fetch(&client, &fetch).await });
-    let polled = std::future::poll_fn(|cx| Poll::Ready(rows.as_mut().poll(cx))).await;
-    match polled {
-        Poll::Ready(answer) => Box::pin(std::future::ready(answer)),
-        Poll::Pending => rows,
+/// Sends `fetch`, read by a task of its own (which drives the connection meanwhile): its rows
+/// arrive while the caller reads the previous chunk's. Dropping the future stops the task (the
+/// connection discards what is left of the answer).
+pub(super) fn send_fetch(client: Arc<Client>, state: Arc<ConnState>, fetch: Fetch) -> Fetching {
+    let reader = tokio::spawn(async move {
+        let rows = state.driver.run(pg_ops::fetch(&client, &fetch)).await;
+        rows.map_err(fail)
+    });
+    let mut reader = AbortOnDrop(reader);
+    Box::pin(async move {
+        match (&mut reader.0).await {
+            Ok(rows) => rows,
+            Err(e) => Err(Error::Db(DbError::new(
+                DbErrorKind::Interface,
+                format!("reading a chunk of a streamed result failed: {e}"),
+            ))),
+        }
+    })
+}
+
+/// A task aborted when dropped.
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -116,7 +134,9 @@ impl AsyncRowCursor for NativeCursor {
             };
             let answer = match ahead {
                 Some(rows) => tracked(&state, rows).await,
-                None => tracked(&state, pg_ops::fetch(&client, &fetch)).await,
+                None => tracked(&state, pg_ops::fetch(&client, &fetch))
+                    .await
+                    .map_err(fail),
             };
             let rows = match answer {
                 Ok(rows) => rows,
@@ -126,12 +146,12 @@ impl AsyncRowCursor for NativeCursor {
                         // PostgreSQL has aborted the transaction.
                         state.fetch_failed.store(true, Ordering::Release);
                     }
-                    return Err(fail(e));
+                    return Err(e);
                 }
             };
             let more = rows.len() >= chunk;
             let next = if more {
-                Some(send_fetch(client, fetch).await)
+                Some(send_fetch(client, state, fetch))
             } else {
                 None
             };

@@ -1,5 +1,6 @@
-//! The native async PostgreSQL connection: `tokio-postgres` on the caller's runtime (its
-//! connection task spawned there), with no thread between the task and the server. It runs the
+//! The native async PostgreSQL connection: `tokio-postgres` on the caller's runtime, its socket
+//! driven by the task awaiting the call ([`driver`]), with no thread or task between that task
+//! and the server. It runs the
 //! sync driver's round trips (`pg_ops`), decoding (`pg_decode`), statement cache
 //! (`pg_stmt_cache`) and error mapping, so both engines behave alike.
 //!
@@ -15,6 +16,7 @@
 mod blocking;
 mod connect;
 mod cursor;
+mod driver;
 
 pub(crate) use connect::connect;
 
@@ -34,7 +36,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::runtime::Handle;
-use tokio::task::JoinHandle;
 use tokio_postgres::types::Type;
 use tokio_postgres::{CancelToken, Client, Statement};
 use tokio_postgres_rustls::MakeRustlsConnect;
@@ -43,12 +44,14 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 /// before cancelling it and closing the connection.
 pub const RECOVER_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// How long closing a connection waits for its task to say goodbye to the server.
+/// How long closing a connection waits for its socket to say goodbye to the server.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What a connection shares with its streamed results.
 #[derive(Default)]
 pub(super) struct ConnState {
+    /// The connection's socket, driven by whoever waits for an answer.
+    driver: driver::Driver,
     /// A round trip was sent and its answer is not complete yet.
     busy: AtomicBool,
     /// Bumped when a transaction ends or rolls back to a savepoint (closing its cursors).
@@ -66,7 +69,6 @@ pub(super) struct ConnState {
 /// `conn.as_any_mut().downcast_mut::<PgAsyncConnection>()`.
 pub struct PgAsyncConnection {
     client: Option<Arc<Client>>,
-    task: Option<JoinHandle<()>>,
     cancel: CancelToken,
     tls: Option<MakeRustlsConnect>,
     cache: StatementCache,
@@ -81,7 +83,7 @@ pub struct PgAsyncConnection {
     hold_cursors: usize,
     /// Cursors declared so far (their names).
     cursors: u64,
-    /// The runtime the connection's task runs on.
+    /// The runtime the connection was opened on.
     handle: Handle,
 }
 
@@ -101,13 +103,11 @@ fn closed() -> Error {
     Error::Db(e)
 }
 
-/// Runs one round trip, the connection marked busy until its answer is complete.
-async fn tracked<T>(
-    state: &ConnState,
-    call: impl Future<Output = std::result::Result<T, tokio_postgres::Error>>,
-) -> std::result::Result<T, tokio_postgres::Error> {
+/// Runs one round trip, driving the connection, which is marked busy until the answer is
+/// complete.
+async fn tracked<F: Future>(state: &ConnState, call: F) -> F::Output {
     state.busy.store(true, Ordering::Release);
-    let answer = call.await;
+    let answer = state.driver.run(call).await;
     state.busy.store(false, Ordering::Release);
     answer
 }
@@ -144,9 +144,10 @@ impl PgAsyncConnection {
         let pending = std::mem::take(&mut *self.state.pending.lock());
         for p in pending {
             if let Some(ahead) = p.ahead {
-                let answer = tracked(&self.state, ahead).await;
                 // Only its effect on the transaction matters: its rows are nobody's.
-                let _ = self.note(answer);
+                if tracked(&self.state, ahead).await.is_err() && self.in_tx {
+                    self.tx_failed = true;
+                }
             }
             if p.hold {
                 self.hold_cursors = self.hold_cursors.saturating_sub(1);
@@ -261,7 +262,7 @@ impl PgAsyncConnection {
             self.hold_cursors += 1;
         }
         // The first chunk is on its way while the result is handed over.
-        let ahead = cursor::send_fetch(client.clone(), fetch.clone()).await;
+        let ahead = cursor::send_fetch(client.clone(), self.state.clone(), fetch.clone());
         let cursor = NativeCursor::new(cursor::Open {
             client,
             state: self.state.clone(),
@@ -330,6 +331,10 @@ impl PgAsyncConnection {
             let answer = tracked(&self.state, client.batch_execute("ROLLBACK")).await;
             let lost = answer.is_err_and(|e| fail(e).connection_invalidated());
             return Err(aborted_commit(lost));
+        }
+        if commit {
+            // What the server sent meanwhile (its goodbye, if it closed the session) is read.
+            self.state.driver.catch_up().await;
         }
         if commit && client.is_closed() {
             return Err(Error::Db(DbError::connection_does_not_exist(
@@ -418,7 +423,7 @@ impl PgAsyncConnection {
     }
 
     /// Closes the connection: a call still running is cancelled first, then the client goes
-    /// and the connection's task ends (waited for, so the server has seen the session end).
+    /// and the connection is driven to its end (so the server has seen the session end).
     async fn close_inner(&mut self) {
         if self.state.busy.load(Ordering::Acquire) {
             self.cancel_running().await;
@@ -426,8 +431,8 @@ impl PgAsyncConnection {
         }
         self.state.pending.lock().clear();
         self.client = None;
-        if let Some(task) = self.task.take() {
-            let _ = tokio::time::timeout(CLOSE_TIMEOUT, task).await;
+        if let Some(connection) = self.state.driver.take() {
+            let _ = tokio::time::timeout(CLOSE_TIMEOUT, connection).await;
         }
     }
 
@@ -480,6 +485,11 @@ impl Drop for PgAsyncConnection {
                     None => cancel.cancel_query(tokio_postgres::NoTls).await,
                 };
             });
+        }
+        // Not closed: the connection ends on its own, once its clients are gone.
+        self.client = None;
+        if let Some(connection) = self.state.driver.take() {
+            self.handle.spawn(connection);
         }
     }
 }

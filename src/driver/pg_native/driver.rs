@@ -1,0 +1,177 @@
+//! The socket of a native connection, driven by the task that waits for one of its answers (as
+//! sqlx does) rather than by a task of its own: a round trip then costs no wakeup of another
+//! task, often on another thread, each way. Between calls nothing reads the socket: a notice
+//! sent meanwhile is read (and logged) with the next answer. Several calls may wait at once
+//! (a streamed result's next chunk is read by a task of its own): each drives the connection,
+//! and every wake reaches each of them.
+
+use futures_util::future::BoxFuture;
+use parking_lot::Mutex;
+use std::future::{Future, poll_fn};
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
+
+/// How many times one poll of a call goes round again when the call or the connection woke it
+/// meanwhile (tokio's cooperative budget, once spent, wakes a task at once: the task must then
+/// yield to the scheduler).
+const ROUNDS: usize = 8;
+
+/// The future that drives a `tokio_postgres::Connection` until it ends (writing the requests
+/// its clients queue, handing each answer to its waiter, logging notices), polled by every call
+/// waiting for an answer (most often one at a time: the engine's connection is `&mut`; a
+/// streamed result's next chunk is read by a task of its own meanwhile).
+pub(super) struct Driver {
+    connection: Mutex<Option<BoxFuture<'static, ()>>>,
+    wake: Arc<Relay>,
+    waker: Waker,
+}
+
+impl Default for Driver {
+    fn default() -> Self {
+        Driver::with(None)
+    }
+}
+
+const IDLE: u8 = 0;
+const POLLING: u8 = 1;
+const WOKEN: u8 = 2;
+
+/// The waker calls and their connection are polled with: a wake while they are being polled
+/// (the connection handing an answer to the call, the call queueing a request for the
+/// connection) is taken in the same poll, instead of scheduling the task again (and passed on
+/// to the other waiting calls, if any); a later one (the socket is readable) wakes every
+/// waiting call.
+#[derive(Default)]
+struct Relay {
+    state: AtomicU8,
+    waiters: Mutex<Vec<(u64, Waker)>>,
+    ids: AtomicU64,
+}
+
+impl Relay {
+    fn wake_all(&self, except: Option<u64>) {
+        for (id, task) in self.waiters.lock().iter() {
+            if Some(*id) != except {
+                task.wake_by_ref();
+            }
+        }
+    }
+}
+
+impl Wake for Relay {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let polling =
+            self.state
+                .compare_exchange(POLLING, WOKEN, Ordering::AcqRel, Ordering::Acquire);
+        if !matches!(polling, Ok(_) | Err(WOKEN)) {
+            self.wake_all(None);
+        }
+    }
+}
+
+/// A call waiting on the connection, registered with the relay while it exists.
+struct Waiter<'a> {
+    relay: &'a Relay,
+    id: u64,
+}
+
+impl Waiter<'_> {
+    fn register(&self, task: &Waker) {
+        let mut waiters = self.relay.waiters.lock();
+        match waiters.iter_mut().find(|(id, _)| *id == self.id) {
+            Some((_, known)) if known.will_wake(task) => {}
+            Some((_, known)) => *known = task.clone(),
+            None => waiters.push((self.id, task.clone())),
+        }
+    }
+}
+
+impl Drop for Waiter<'_> {
+    fn drop(&mut self) {
+        self.relay.waiters.lock().retain(|(id, _)| *id != self.id);
+    }
+}
+
+impl Driver {
+    pub fn new(connection: BoxFuture<'static, ()>) -> Self {
+        Driver::with(Some(connection))
+    }
+
+    fn with(connection: Option<BoxFuture<'static, ()>>) -> Self {
+        let wake = Arc::new(Relay::default());
+        Driver {
+            connection: Mutex::new(connection),
+            waker: Waker::from(wake.clone()),
+            wake,
+        }
+    }
+
+    /// Polls the connection once: what is queued is written, what has arrived is read.
+    pub fn poll(&self, cx: &mut Context<'_>) {
+        let mut slot = self.connection.lock();
+        if slot
+            .as_mut()
+            .is_some_and(|c| c.as_mut().poll(cx).is_ready())
+        {
+            *slot = None;
+        }
+    }
+
+    /// Waits for `call`, driving the connection meanwhile.
+    pub async fn run<F: Future>(&self, call: F) -> F::Output {
+        let waiter = Waiter {
+            relay: &self.wake,
+            id: self.wake.ids.fetch_add(1, Ordering::Relaxed),
+        };
+        let mut call = pin!(call);
+        poll_fn(|cx| {
+            if !cx.waker().will_wake(&self.waker) {
+                // (A call run inside another's is woken through it.)
+                waiter.register(cx.waker());
+            }
+            let mut relayed = Context::from_waker(&self.waker);
+            for _ in 0..ROUNDS {
+                self.wake.state.store(POLLING, Ordering::Release);
+                let answer = match call.as_mut().poll(&mut relayed) {
+                    Poll::Pending => {
+                        self.poll(&mut relayed);
+                        call.as_mut().poll(&mut relayed)
+                    }
+                    ready => ready,
+                };
+                let woken = self.wake.state.swap(IDLE, Ordering::AcqRel) == WOKEN;
+                if woken {
+                    // What woke this poll may concern another waiting call too.
+                    self.wake.wake_all(Some(waiter.id));
+                }
+                if answer.is_ready() || !woken {
+                    return answer;
+                }
+            }
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// Polls the connection once, without waiting.
+    pub async fn catch_up(&self) {
+        poll_fn(|cx| {
+            self.poll(cx);
+            Poll::Ready(())
+        })
+        .await
+    }
+
+    /// Takes the connection's future out, to finish it: it ends once every client is gone,
+    /// after telling the server goodbye.
+    pub fn take(&self) -> Option<BoxFuture<'static, ()>> {
+        self.connection.lock().take()
+    }
+}
