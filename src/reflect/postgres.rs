@@ -1,5 +1,11 @@
 //! PostgreSQL's catalog: one `pg_catalog` query per kind of information, for all the tables
 //! asked for at once.
+//!
+//! Every lookup a query makes per row goes through a catalog index (`pg_depend` by its
+//! reference index, so `refclassid` is always given; index key columns through `unnest`, not
+//! `generate_series` with its estimate of 1,000 rows). This keeps each query's estimated cost
+//! far below `jit_above_cost` (100,000 by default): past it PostgreSQL JIT-compiles the query,
+//! which cost the column query of 300 tables about 90 ms of compiling for 40 ms of running.
 
 use super::pg_type_names::column_type;
 use super::pg_types;
