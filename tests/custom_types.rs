@@ -299,9 +299,11 @@ fn user_type_expressions_apply_where_sqlalchemy_applies_them() {
         );
         let empty = params! { "vs" => Value::Array(vec![]) };
         assert!(
-            compiled.bind(&empty).unwrap().sql.ends_with(
-                "w.v IN (SELECT lower(NULL) FROM (SELECT 1) AS empty_set WHERE 1 != 1)"
-            ),
+            compiled
+                .bind(&empty)
+                .unwrap()
+                .sql
+                .ends_with("w.v IN (SELECT lower(NULL) FROM (SELECT 1) AS empty_set WHERE 1 != 1)"),
             "{}",
             dialect.name()
         );
