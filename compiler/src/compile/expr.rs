@@ -603,7 +603,8 @@ impl Compiler<'_> {
                             return Err(CompileError::invalid("IN needs a list"));
                         };
                         if items.is_empty() {
-                            self.w("SELECT 1 FROM (SELECT 1) AS empty_set WHERE 1 != 1");
+                            self.w("SELECT 1");
+                            self.w(super::params::EMPTY_SET);
                         }
                         for (i, item) in items.iter().enumerate() {
                             if i > 0 {

@@ -267,6 +267,9 @@ fn is_numbered(style: ParamStyle) -> bool {
     matches!(style, ParamStyle::Dollar | ParamStyle::NumberedQuestion)
 }
 
+/// What an empty IN list selects from: no row, on every dialect.
+pub(super) const EMPTY_SET: &str = " FROM (SELECT 1) AS empty_set WHERE 1 != 1";
+
 /// SQL text as written in `style`: `%` doubled where `%s` marks a parameter.
 fn sql_text(s: &str, style: ParamStyle) -> Cow<'_, str> {
     if style == ParamStyle::Format {
@@ -347,11 +350,8 @@ fn render(
                     let start = order.len();
                     let n = expand(*slot, &mut order);
                     if n == 0 {
-                        // An empty list of the wrapped type's values.
-                        let _ = write!(
-                            sql,
-                            "SELECT {before}NULL{after} FROM (SELECT 1) AS empty_set WHERE 1 != 1"
-                        );
+                        // No row, of the wrapped type.
+                        let _ = write!(sql, "SELECT {before}NULL{after}{EMPTY_SET}");
                     }
                     for k in 0..n {
                         if k > 0 {
@@ -372,7 +372,8 @@ fn render(
                         let start = order.len();
                         let n = expand(i, &mut order);
                         if n == 0 {
-                            sql.push_str("SELECT 1 FROM (SELECT 1) AS empty_set WHERE 1 != 1");
+                            sql.push_str("SELECT 1");
+                            sql.push_str(EMPTY_SET);
                         }
                         for k in 0..n {
                             if k > 0 {

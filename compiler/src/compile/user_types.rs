@@ -40,6 +40,11 @@ fn user_type_of(e: &Expr) -> Option<&CustomType> {
     }
 }
 
+/// Whether values meeting `sql_type` are wrapped in a user type's bind expression.
+pub(super) fn wraps_binds(sql_type: Option<&SqlType>) -> bool {
+    matches!(sql_type, Some(SqlType::Custom(ty)) if ty.wraps_binds())
+}
+
 /// The slot's user type, when it has one.
 fn slot_type(slot: &ParamSlot) -> Option<&CustomType> {
     match &slot.sql_type {
@@ -188,14 +193,7 @@ impl CustomType {
     pub fn wraps_binds(&self) -> bool {
         self.decorator().bind_expression(marker()).is_some()
     }
-}
 
-/// Whether values meeting `sql_type` are wrapped in a user type's bind expression.
-pub(super) fn wraps_binds(sql_type: Option<&SqlType>) -> bool {
-    matches!(sql_type, Some(SqlType::Custom(ty)) if ty.wraps_binds())
-}
-
-impl CustomType {
     /// `value` as stored: the decorator's
     /// [`process_bind_param`](crate::TypeDecorator::process_bind_param), bound to the parameter `name`.
     pub fn bind_value(&self, value: Value, name: &str) -> Result<Value, TypeConversionError> {
