@@ -90,6 +90,22 @@ fn select_custom_type_expressions() {
 }
 
 #[test]
+fn select_custom_type_in_list() {
+    // An IN list of the type: each element inside the bind expression, also on PostgreSQL
+    // (which binds other IN lists as one array, `= ANY($1)`).
+    let t = shouted();
+    common::check_after(
+        "select_custom_type_in_list",
+        &shouted_setup(),
+        select([t.c("id")])
+            .filter(t.c("word").in_(["Loud", "Quiet"]))
+            .filter(t.c("word").not_in(bindparam("not")))
+            .order_by(t.c("id")),
+        &params! { "not" => Value::Array(vec![Value::from("Soft")]) },
+    );
+}
+
+#[test]
 fn select_custom_type_from_subquery() {
     // Inside the subquery the column is bare; the outermost SELECT reads it through the type.
     let t = shouted();

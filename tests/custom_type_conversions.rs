@@ -331,6 +331,45 @@ async fn expressions_round_trip<E: TestEngine>(engine: &E, _db: &TestDb) {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].keys()[1].as_ref(), "word");
     assert_eq!(rows[0].get::<String>("word").unwrap(), "QUIET");
+    // IN and NOT IN lists (of values, of an expanding parameter, empty): each value compared
+    // through lower(?).
+    let ids = |rows: Vec<Row>| -> Vec<i64> { rows.iter().map(|r| r.get("id").unwrap()).collect() };
+    let listed = |list: Vec<&str>| Value::Array(list.into_iter().map(Value::from).collect());
+    for (stmt, list, expected) in [
+        (
+            select([t.c("id")]).filter(t.c("word").in_(["QUIET", "Loud", "none"])),
+            listed(vec![]),
+            vec![2, 3],
+        ),
+        (
+            select([t.c("id")]).filter(t.c("word").in_(bindparam("ws"))),
+            listed(vec!["Mixed", "LOUD"]),
+            vec![1, 3],
+        ),
+        (
+            select([t.c("id")]).filter(t.c("word").not_in(bindparam("ws"))),
+            listed(vec!["mIxEd"]),
+            vec![2, 3],
+        ),
+        (
+            select([t.c("id")]).filter(t.c("word").in_(bindparam("ws"))),
+            listed(vec![]),
+            vec![],
+        ),
+        (
+            select([t.c("id")]).filter(t.c("word").not_in(bindparam("ws"))),
+            listed(vec![]),
+            vec![1, 2, 3],
+        ),
+    ] {
+        let rows = conn
+            .exec(stmt.order_by(t.c("id")), params! { "ws" => list })
+            .await
+            .unwrap()
+            .all()
+            .unwrap();
+        assert_eq!(ids(rows), expected);
+    }
     // UPDATE through lower(?).
     conn.exec(
         update(&t)

@@ -283,12 +283,31 @@ fn user_type_expressions_apply_where_sqlalchemy_applies_them() {
         q.compile(&SQLite).unwrap().sql,
         "SELECT w.id FROM w WHERE w.v = lower(?1) OR w.id > ?2 AND w.v <> lower(?1)"
     );
-    // An IN list of values cannot take a bind expression.
-    let err = select([t.c("id")])
-        .filter(t.c("v").in_(["a", "b"]))
-        .compile(&SQLite)
-        .unwrap_err();
-    assert!(matches!(err, CompileError::Unsupported { .. }), "{err}");
+    // Each value of an IN list inside the bind expression, on every dialect; an empty list
+    // still compares with a value of the type.
+    let q = select([t.c("id")]).filter(t.c("v").in_(bindparam("vs")));
+    for (dialect, sql) in [
+        (&PostgreSQL as &dyn Dialect, "lower($1), lower($2)"),
+        (&SQLite, "lower(?1), lower(?2)"),
+        (&MySQL, "lower(?), lower(?)"),
+    ] {
+        let compiled = q.compile(dialect).unwrap();
+        let list = params! { "vs" => Value::Array(vec!["A".into(), "B".into()]) };
+        assert_eq!(
+            compiled.bind(&list).unwrap().sql,
+            format!("SELECT w.id FROM w WHERE w.v IN ({sql})")
+        );
+        let empty = params! { "vs" => Value::Array(vec![]) };
+        assert!(
+            compiled
+                .bind(&empty)
+                .unwrap()
+                .sql
+                .ends_with("w.v IN (SELECT lower(NULL) FROM (SELECT 1) AS empty_set WHERE 1 != 1)"),
+            "{}",
+            dialect.name()
+        );
+    }
 }
 
 #[test]

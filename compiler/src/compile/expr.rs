@@ -582,7 +582,15 @@ impl Compiler<'_> {
             }
             InList::Invalid(err) => Err(err.clone()),
             InList::Values(_) | InList::Param(_) => {
-                let array = self.d.in_list_style() == InListStyle::AnyArray && !self.literal_binds;
+                // Elements wrapped in a user type's bind expression are bound one by one.
+                let wrapped = match list {
+                    InList::Values(b) => super::user_types::wraps_binds(b.sql_type.as_ref()),
+                    InList::Param(p) => super::user_types::wraps_binds(p.sql_type.as_ref()),
+                    _ => false,
+                };
+                let array = self.d.in_list_style() == InListStyle::AnyArray
+                    && !self.literal_binds
+                    && !wrapped;
                 self.operand(inner, P_CMP + 1)?;
                 if array {
                     self.w(if negated { " <> ALL(" } else { " = ANY(" });
@@ -595,7 +603,8 @@ impl Compiler<'_> {
                             return Err(CompileError::invalid("IN needs a list"));
                         };
                         if items.is_empty() {
-                            self.w("SELECT 1 FROM (SELECT 1) AS empty_set WHERE 1 != 1");
+                            self.w("SELECT 1");
+                            self.w(super::params::EMPTY_SET);
                         }
                         for (i, item) in items.iter().enumerate() {
                             if i > 0 {

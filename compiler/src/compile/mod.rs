@@ -76,6 +76,14 @@ pub(crate) enum Piece {
         slot: usize,
         width: usize,
     },
+    /// An expanding slot whose every element stands inside a user type's bind expression:
+    /// `before ? after` per element (`lower(?1), lower(?2)`), expanded at bind time on every
+    /// dialect (SQLAlchemy applies `bind_expression` to each element of an expanding IN).
+    Each {
+        slot: usize,
+        before: String,
+        after: String,
+    },
     /// A table's schema: `rendered` is the `schema.` prefix as compiled (empty for none);
     /// `in_literal` when it stands inside a string literal (`nextval('schema.seq')`).
     Schema {
@@ -352,6 +360,16 @@ impl<'d> Compiler<'d> {
         self.pieces.push(Piece::Slot(idx));
     }
 
+    /// Writes the expanding slot `idx` with `before` and `after` around each element.
+    fn each(&mut self, idx: usize, before: String, after: String) {
+        self.flush();
+        self.pieces.push(Piece::Each {
+            slot: idx,
+            before,
+            after,
+        });
+    }
+
     /// Binds a value carried by the statement (or writes it as a literal in DDL).
     pub fn bind_value(
         &mut self,
@@ -480,9 +498,9 @@ impl<'d> Compiler<'d> {
             match piece {
                 Piece::Sql(s) => self.w(&s),
                 Piece::Slot(i) => self.slot(i),
-                rows @ Piece::Rows { .. } => {
+                list @ (Piece::Rows { .. } | Piece::Each { .. }) => {
                     self.flush();
-                    self.pieces.push(rows);
+                    self.pieces.push(list);
                 }
                 schema @ Piece::Schema { .. } => {
                     self.flush();

@@ -267,6 +267,18 @@ fn is_numbered(style: ParamStyle) -> bool {
     matches!(style, ParamStyle::Dollar | ParamStyle::NumberedQuestion)
 }
 
+/// What an empty IN list selects from: no row, on every dialect.
+pub(super) const EMPTY_SET: &str = " FROM (SELECT 1) AS empty_set WHERE 1 != 1";
+
+/// SQL text as written in `style`: `%` doubled where `%s` marks a parameter.
+fn sql_text(s: &str, style: ParamStyle) -> Cow<'_, str> {
+    if style == ParamStyle::Format {
+        Cow::Owned(s.replace('%', "%%"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 /// Gives the number of elements of an expanding slot's list, recording them in the order.
 type ExpandFn<'a> = dyn FnMut(usize, &mut Vec<(usize, Option<usize>)>) -> usize + 'a;
 
@@ -299,8 +311,7 @@ fn render(
     for piece in pieces {
         match piece {
             // `format` drivers interpolate with `%`: a literal one is written `%%`.
-            Piece::Sql(s) if style == ParamStyle::Format => sql.push_str(&s.replace('%', "%%")),
-            Piece::Sql(s) => sql.push_str(s),
+            Piece::Sql(s) => sql.push_str(&sql_text(s, style)),
             Piece::Schema { .. } => write_schema(&mut sql, &mut spans, piece, translate)?,
             Piece::Rows { slot, width } => {
                 if let Some(expand) = expand.as_mut() {
@@ -328,6 +339,32 @@ fn render(
                     let _ = write!(sql, "__[POSTCOMPILE_{}]", slots[*slot].name);
                 }
             }
+            Piece::Each {
+                slot,
+                before,
+                after,
+            } => {
+                let before = sql_text(before, style);
+                let after = sql_text(after, style);
+                if let Some(expand) = expand.as_mut() {
+                    let start = order.len();
+                    let n = expand(*slot, &mut order);
+                    if n == 0 {
+                        // No row, of the wrapped type.
+                        let _ = write!(sql, "SELECT {before}NULL{after}{EMPTY_SET}");
+                    }
+                    for k in 0..n {
+                        if k > 0 {
+                            sql.push_str(", ");
+                        }
+                        sql.push_str(&before);
+                        write_placeholder(&mut sql, style, start + k + 1);
+                        sql.push_str(&after);
+                    }
+                } else {
+                    let _ = write!(sql, "{before}__[POSTCOMPILE_{}]{after}", slots[*slot].name);
+                }
+            }
             Piece::Slot(i) => {
                 let i = *i;
                 if slots[i].expanding && lists {
@@ -335,7 +372,8 @@ fn render(
                         let start = order.len();
                         let n = expand(i, &mut order);
                         if n == 0 {
-                            sql.push_str("SELECT 1 FROM (SELECT 1) AS empty_set WHERE 1 != 1");
+                            sql.push_str("SELECT 1");
+                            sql.push_str(EMPTY_SET);
                         }
                         for k in 0..n {
                             if k > 0 {
@@ -380,7 +418,9 @@ pub(super) fn assemble(
     let style = d.param_style();
     let lists = d.in_list_style() == InListStyle::Expanding;
     let expands = (lists && slots.iter().any(|s| s.expanding))
-        || pieces.iter().any(|p| matches!(p, Piece::Rows { .. }));
+        || pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Rows { .. } | Piece::Each { .. }));
     let Rendered { sql, order, spans } =
         render(&pieces, &slots, style, lists, expands, None, None)?;
     let params: Vec<ParamSlot> = order.iter().map(|(i, _)| slots[*i].clone()).collect();

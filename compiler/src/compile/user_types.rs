@@ -40,6 +40,11 @@ fn user_type_of(e: &Expr) -> Option<&CustomType> {
     }
 }
 
+/// Whether values meeting `sql_type` are wrapped in a user type's bind expression.
+pub(super) fn wraps_binds(sql_type: Option<&SqlType>) -> bool {
+    matches!(sql_type, Some(SqlType::Custom(ty)) if ty.wraps_binds())
+}
+
 /// The slot's user type, when it has one.
 fn slot_type(slot: &ParamSlot) -> Option<&CustomType> {
     match &slot.sql_type {
@@ -83,19 +88,42 @@ impl Compiler<'_> {
         }
     }
 
+    /// Writes the expanding slot `idx` with `wrapper` (a user type's bind expression around
+    /// [`MARKER`]) around each of its elements. The expression may hold no parameter of its
+    /// own (it is repeated per element as SQL text).
+    fn wrapped_each(&mut self, ty: &CustomType, wrapper: &Expr, idx: usize) -> Res {
+        let pieces = self.capture(|c| c.expr(wrapper))?;
+        let mut text = String::new();
+        for piece in pieces {
+            let Piece::Sql(sql) = piece else {
+                return Err(CompileError::unsupported(
+                    format!(
+                        "the bind expression of the user type {:?} binding values of its own \
+                         around a list of values",
+                        ty.name()
+                    ),
+                    self.d.name(),
+                ));
+            };
+            text.push_str(&sql);
+        }
+        let Some((before, after)) = text.split_once(MARKER) else {
+            return Err(misplaced(ty, "bind expression"));
+        };
+        if after.contains(MARKER) {
+            return Err(misplaced(ty, "bind expression"));
+        }
+        self.each(idx, before.to_owned(), after.to_owned());
+        Ok(())
+    }
+
     /// Writes slot `idx` meeting `sql_type`: inside the user type's `bind_expression` when
     /// it has one.
     pub(super) fn typed_slot(&mut self, idx: usize, sql_type: Option<&SqlType>) -> Res {
         if let Some(SqlType::Custom(ty)) = sql_type {
             if let Some(wrapper) = ty.decorator().bind_expression(marker()) {
                 if self.slots[idx].expanding {
-                    return Err(CompileError::unsupported(
-                        format!(
-                            "the bind expression of the user type {:?} around a list of values",
-                            ty.name()
-                        ),
-                        self.d.name(),
-                    ));
+                    return self.wrapped_each(ty, &wrapper, idx);
                 }
                 return self.wrapped(ty, "bind expression", &wrapper, |c| {
                     c.slot(idx);

@@ -412,6 +412,9 @@ impl Expr {
     ///
     /// The list is one parameter: `= ANY($1)` on PostgreSQL; expanded into one placeholder per
     /// value after compilation elsewhere, so the compiled form never depends on its length.
+    /// Values of a user type with a
+    /// [`bind_expression`](crate::TypeDecorator::bind_expression) are bound one by one on
+    /// every dialect, each inside it (`IN (lower($1), lower($2))`), as SQLAlchemy does.
     pub fn in_(self, list: impl InOperand) -> Expr {
         let list = self.typed_list(list.into_in_list());
         Expr::In(Box::new(self), list, false)

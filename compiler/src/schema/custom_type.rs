@@ -109,8 +109,9 @@ pub trait TypeDecorator: std::fmt::Debug + Send + Sync + 'static {
     }
     /// SQL around each bound value of the type, given as `bind` (e.g. `lower(bind)`, or
     /// `func("ST_GeomFromText", (bind, literal_column("4326")))`); `None` (the default) binds
-    /// it bare. It must use `bind` exactly once. A list of values (IN) bound against a type
-    /// with a bind expression is a [`CompileError::Unsupported`](crate::CompileError).
+    /// it bare. It must use `bind` exactly once. In an IN list it wraps each value
+    /// (`IN (lower($1), lower($2))`, on PostgreSQL too); there it may bind no value of its own
+    /// (a [`CompileError::Unsupported`](crate::CompileError) otherwise).
     fn bind_expression(&self, bind: Expr) -> Option<Expr> {
         let _ = bind;
         None
