@@ -10,8 +10,7 @@
 //! client's life, which a transaction-pooling proxy loses between transactions. What holds:
 //! writing such values (the SQL casts text parameters) works; reading them cast to text (the
 //! README's recipe) works; reading them uncast may fail, and then with the typed error that
-//! names `pgbouncer=true` and invalidates the connection — never another error, never a wrong
-//! value.
+//! names `pgbouncer=true` and the recipe — never another error, never a wrong value.
 
 mod common;
 
@@ -96,7 +95,6 @@ impl Outcomes {
                     "{err}"
                 );
                 assert_eq!(db.kind, DbErrorKind::Programming, "{err}");
-                assert!(db.connection_invalidated, "{err}");
                 assert!(err.to_string().contains("pgbouncer=true"), "{err}");
                 assert!(err.to_string().contains("CAST(col AS TEXT)"), "{err}");
                 self.refused.fetch_add(1, Ordering::Relaxed);
@@ -139,6 +137,7 @@ fn user_and_extension_types_through_the_bouncer_on_the_sync_engine() {
         .execution_options(ExecutionOptions::default().isolation_level(IsolationLevel::Autocommit));
     let outcomes = Outcomes::default();
     std::thread::scope(|scope| {
+        // One client at a time (see the module's documentation); more workers stall.
         for worker in 0..1 {
             let (engine, auto, outcomes) = (&engine, &auto, &outcomes);
             scope.spawn(move || {
@@ -188,6 +187,7 @@ fn user_and_extension_types_through_the_bouncer_on_the_native_async_connection()
         .unwrap();
     let outcomes = std::sync::Arc::new(Outcomes::default());
     common::engines::run(async {
+        // One client at a time (see the module's documentation); more tasks stall.
         let tasks = (0..1).map(|worker| {
             let (engine, outcomes) = (engine.clone(), outcomes.clone());
             tokio::spawn(async move {
