@@ -13,7 +13,7 @@ use crate::pool::{
     SingletonThreadPool, StaticPool,
 };
 use crate::prepared::Prepared;
-use crate::replicas::{ReplicaStatus, Replicas};
+use crate::replicas::{ReplicaPool, ReplicaStatus, Replicas};
 use crate::transaction::EngineTransaction;
 use crate::url::{Backend, SqlitePath, Url};
 use sqlcore_compiler::{Dialect, Statement};
@@ -40,7 +40,7 @@ pub struct Engine {
 struct EngineInner {
     settings: EngineSettings,
     pool: Box<dyn Pool>,
-    replicas: Option<Replicas>,
+    replicas: Option<Replicas<Box<dyn Pool>>>,
 }
 
 /// What an engine is apart from its pool: the same for the sync [`Engine`] and the
@@ -62,6 +62,39 @@ pub(crate) struct Assembled {
     pub settings: EngineSettings,
     pub factory: Factory,
     pub options: ExecutionOptions,
+    pub replicas: ReplicaFactories,
+}
+
+/// The read replicas' URLs and connection factories, as the builder makes them, and how long
+/// a failed one is skipped.
+pub(crate) struct ReplicaFactories {
+    factories: Vec<(Url, Factory)>,
+    backoff: Duration,
+}
+
+impl ReplicaFactories {
+    /// The replicas in pools made by `pool`; `None` without replicas.
+    pub fn into_replicas<P: ReplicaPool>(self, pool: impl Fn(Factory) -> P) -> Option<Replicas<P>> {
+        if self.factories.is_empty() {
+            return None;
+        }
+        let pools = self
+            .factories
+            .into_iter()
+            .map(|(url, factory)| (url, pool(factory)))
+            .collect();
+        Some(Replicas::new(pools, self.backoff))
+    }
+}
+
+/// The sync engine's pool of `class` over `factory`.
+fn sync_pool(class: PoolClass, factory: Factory) -> Box<dyn Pool> {
+    match class {
+        PoolClass::Queue => Box::new(QueuePool::new(factory)),
+        PoolClass::Null => Box::new(NullPool::new(factory)),
+        PoolClass::Static => Box::new(StaticPool::new(factory)),
+        PoolClass::SingletonThread => Box::new(SingletonThreadPool::new(factory)),
+    }
 }
 
 impl std::fmt::Debug for Engine {
@@ -153,7 +186,7 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    pub(crate) fn replicas(&self) -> Option<&Replicas> {
+    pub(crate) fn replicas(&self) -> Option<&Replicas<Box<dyn Pool>>> {
         self.inner.replicas.as_ref()
     }
 
@@ -533,8 +566,9 @@ impl EngineBuilder {
     /// A replica that cannot be reached is marked down for
     /// [`replica_backoff`](Self::replica_backoff) and skipped, its idle connections closed; a
     /// read whose replica connection fails is run again on the next replica (a read outside a
-    /// transaction can be), and on the primary when every replica is down. The async engine
-    /// does not route to replicas (`build_async` refuses them).
+    /// transaction can be), and on the primary when every replica is down. The
+    /// [`AsyncEngine`](crate::AsyncEngine)'s [`AsyncConnection`](crate::AsyncConnection)
+    /// routes alike (`build_async`), its replica pools native as its own.
     ///
     /// ```
     /// use sqlcore::*;
@@ -556,17 +590,26 @@ impl EngineBuilder {
         self
     }
 
-    /// The pools of the replicas, alike the primary's (its pool class, options and hooks).
-    fn replica_pools(&self, primary: &Url) -> Result<Option<Replicas>> {
+    /// The replicas' URLs and connection factories, alike the primary's (its options and
+    /// hooks); each engine puts them in pools of its kind. Empty without replicas.
+    fn replica_factories(&self) -> Result<ReplicaFactories> {
+        let mut factories = Vec::new();
         if self.replicas.is_empty() {
-            return Ok(None);
+            return Ok(ReplicaFactories {
+                factories,
+                backoff: self.replica_backoff,
+            });
         }
-        if primary.backend() != Backend::PostgreSql {
+        // An invalid primary URL is reported by assemble().
+        if self
+            .url
+            .parse::<Url>()
+            .is_ok_and(|primary| primary.backend() != Backend::PostgreSql)
+        {
             return Err(Error::Argument(
                 "read replicas are for PostgreSQL; this engine's database is not".into(),
             ));
         }
-        let mut pools = Vec::new();
         for raw in &self.replicas {
             let mut url: Url = raw.parse()?;
             if url.backend() != Backend::PostgreSql {
@@ -582,25 +625,28 @@ impl EngineBuilder {
                 self.statement_cache_size,
                 self.pgbouncer,
             )?);
-            let mut events = self.events.clone();
-            if let Some(level) = self
-                .isolation_level
-                .filter(|l| *l != IsolationLevel::Autocommit)
-            {
-                events
-                    .connect
-                    .insert(0, Self::hook(move |conn| conn.set_isolation_level(level)));
-            }
-            let factory = Factory::new(driver, self.pool.clone(), events);
-            let pool: Box<dyn Pool> = match self.pool_class.unwrap_or(PoolClass::Queue) {
-                PoolClass::Queue => Box::new(QueuePool::new(factory)),
-                PoolClass::Null => Box::new(NullPool::new(factory)),
-                PoolClass::Static => Box::new(StaticPool::new(factory)),
-                PoolClass::SingletonThread => Box::new(SingletonThreadPool::new(factory)),
-            };
-            pools.push((url, pool));
+            let factory = Factory::new(driver, self.pool.clone(), self.pool_events());
+            factories.push((url, factory));
         }
-        Ok(Some(Replicas::new(pools, self.replica_backoff)))
+        Ok(ReplicaFactories {
+            factories,
+            backoff: self.replica_backoff,
+        })
+    }
+
+    /// The pool events of a new connection: the engine's isolation level set first (once
+    /// per new connection, before user hooks run), then the user's hooks.
+    fn pool_events(&self) -> PoolEvents {
+        let mut events = self.events.clone();
+        if let Some(level) = self
+            .isolation_level
+            .filter(|l| *l != IsolationLevel::Autocommit)
+        {
+            events
+                .connect
+                .insert(0, Self::hook(move |conn| conn.set_isolation_level(level)));
+        }
+        events
     }
 
     /// Rows per multi-row INSERT of `execute_many`. Default 1000.
@@ -671,22 +717,14 @@ impl EngineBuilder {
 
     /// The engine; an invalid URL or option is an [`Error::Argument`](crate::Error::Argument).
     pub fn build(self) -> Result<Engine> {
-        let replicas = match self.url.parse::<Url>() {
-            Ok(primary) => self.replica_pools(&primary)?,
-            // assemble() reports it.
-            Err(_) => None,
-        };
         let Assembled {
             settings,
             factory,
             options,
+            replicas,
         } = self.assemble(false)?;
-        let pool: Box<dyn Pool> = match settings.pool_class {
-            PoolClass::Queue => Box::new(QueuePool::new(factory)),
-            PoolClass::Null => Box::new(NullPool::new(factory)),
-            PoolClass::Static => Box::new(StaticPool::new(factory)),
-            PoolClass::SingletonThread => Box::new(SingletonThreadPool::new(factory)),
-        };
+        let replicas = replicas.into_replicas(|factory| sync_pool(settings.pool_class, factory));
+        let pool = sync_pool(settings.pool_class, factory);
         Ok(Engine {
             inner: Arc::new(EngineInner {
                 settings,
@@ -700,11 +738,7 @@ impl EngineBuilder {
     /// The settings and the connection factory both engines are built from; `is_async` picks
     /// the default pool class of the async engine (a queue, also for SQLite `:memory:`).
     pub(crate) fn assemble(self, is_async: bool) -> Result<Assembled> {
-        if is_async && !self.replicas.is_empty() {
-            return Err(Error::Argument(
-                "read replicas are routed by the sync engine only; build an Engine".into(),
-            ));
-        }
+        let replicas = self.replica_factories()?;
         let mut url: Url = self.url.parse()?;
         for (name, value) in &self.connect_args {
             url.set_option(name, value)?;
@@ -746,16 +780,7 @@ impl EngineBuilder {
                 (driver, false, None)
             }
         };
-        let mut events = self.events;
-        if let Some(level) = self
-            .isolation_level
-            .filter(|l| *l != IsolationLevel::Autocommit)
-        {
-            // The engine's level is set once per new connection, before user hooks run.
-            events
-                .connect
-                .insert(0, Self::hook(move |conn| conn.set_isolation_level(level)));
-        }
+        let events = self.pool_events();
         let pool_class = self.pool_class.unwrap_or(if memory && !is_async {
             PoolClass::Static
         } else {
@@ -783,6 +808,7 @@ impl EngineBuilder {
             },
             factory: Factory::new(driver, pool, events),
             options: self.execution_options,
+            replicas,
         })
     }
 }

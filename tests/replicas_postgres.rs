@@ -2,22 +2,33 @@
 //! a primary on a free port and a `pg_basebackup` standby on another): reads land on the
 //! standby and everything else on the primary, proved statement by statement with
 //! `pg_is_in_recovery()`; a connection that has written stays on the primary; a standby
-//! stopped mid-load costs no failed read and is tried again after its backoff.
+//! stopped mid-load costs no failed read and is tried again after its backoff. Each test runs
+//! on the sync and on the async engine, from one definition.
 
 mod common;
 
+use common::engines::{TestConn, TestEngine};
 use common::replication::{Pair, shared};
 use sqlcore::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use tokio::task::block_in_place;
+
+on_sync_and_async!(
+    reads_go_to_the_standby_and_writes_and_transactions_to_the_primary,
+    a_stopped_standby_costs_no_failed_read_and_is_tried_again_after_its_backoff,
+);
 
 /// `SELECT pg_is_in_recovery()` as a Core select: true on the standby.
 fn on_standby() -> Statement {
     select([func("pg_is_in_recovery", ())]).into()
 }
 
-fn in_recovery(conn: &mut Connection, stmt: impl Into<Executable<'static>>) -> bool {
-    conn.execute(stmt, ()).unwrap().scalar_one().unwrap()
+async fn in_recovery(
+    conn: &mut impl TestConn,
+    stmt: impl Into<Executable<'static>> + Send,
+) -> bool {
+    conn.one_value(stmt, Params::new()).await.unwrap() == Value::Bool(true)
 }
 
 fn items() -> Table {
@@ -26,41 +37,46 @@ fn items() -> Table {
         .column(Column::new("name", SqlType::Text).not_null())
 }
 
-#[test]
-fn reads_go_to_the_standby_and_writes_and_transactions_to_the_primary() {
-    let Some(pair) = shared() else {
+fn item(id: i64) -> Params {
+    params! { "id" => id, "name" => format!("n{id}") }
+}
+
+async fn reads_go_to_the_standby_and_writes_and_transactions_to_the_primary<E: TestEngine>() {
+    // The pair's set-up is sync code with a runtime of its own: outside this one.
+    let Some(pair) = block_in_place(shared) else {
         return;
     };
-    let (_, search_path) = pair.schema("routing");
-    let engine = Engine::builder(&pair.url(true, &search_path))
-        .replica(&pair.url(false, &search_path))
-        .build()
-        .unwrap();
+    let (_, search_path) = block_in_place(|| pair.schema(&format!("routing_{}", E::NAME)));
+    // The table and its rows, made on the primary.
+    let setup = create_engine(&pair.url(true, &search_path)).unwrap();
     let mut md = MetaData::new();
     md.add(items()).unwrap();
-    md.create_all(&engine).unwrap();
-    engine
-        .transaction(|conn| {
-            conn.execute_many(
-                insert(&items()),
-                (1..=3).map(|i| params! { "id" => i, "name" => format!("n{i}") }),
-            )
-        })
+    md.create_all(&setup).unwrap();
+    setup
+        .transaction(|conn| conn.execute_many(insert(&items()), (1..=3).map(item)))
         .unwrap();
 
+    let engine = E::build(
+        Engine::builder(&pair.url(true, &search_path)).replica(&pair.url(false, &search_path)),
+    )
+    .unwrap();
     // Core selects outside a transaction: each on the standby, and the connection stays
     // outside a transaction.
-    let mut conn = engine.connect().unwrap();
+    let mut conn = engine.conn().await.unwrap();
     for _ in 0..20 {
         assert!(
-            in_recovery(&mut conn, on_standby()),
+            in_recovery(&mut conn, on_standby()).await,
             "a read on the standby"
         );
-        assert!(!conn.in_transaction());
+        assert!(!conn.in_tx());
     }
     // The standby has the rows committed on the primary (commits wait for it to apply them).
     let names: Vec<String> = conn
-        .execute(select([items().c("name")]).order_by([items().c("id")]), ())
+        .exec(
+            select([items().c("name")]).order_by([items().c("id")]),
+            Params::new(),
+        )
+        .await
         .unwrap()
         .scalars()
         .all()
@@ -68,179 +84,214 @@ fn reads_go_to_the_standby_and_writes_and_transactions_to_the_primary() {
     assert_eq!(names, ["n1", "n2", "n3"]);
     // text() is a read only when marked so.
     let marked = text("SELECT pg_is_in_recovery()").execution_options(|o| o.read_only(true));
-    assert!(in_recovery(&mut conn, marked));
+    assert!(in_recovery(&mut conn, marked).await);
     // read_only(false) keeps a select on the primary.
     let kept = on_standby().execution_options(|o| o.read_only(false));
-    assert!(!in_recovery(&mut engine.connect().unwrap(), kept));
+    assert!(!in_recovery(&mut engine.conn().await.unwrap(), kept).await);
     // An unmarked text() may write: the primary.
-    assert!(!in_recovery(
-        &mut engine.connect().unwrap(),
-        text("SELECT pg_is_in_recovery()")
-    ));
+    assert!(
+        !in_recovery(
+            &mut engine.conn().await.unwrap(),
+            text("SELECT pg_is_in_recovery()")
+        )
+        .await
+    );
     // Transactions run on the primary.
-    {
-        let mut tx = engine.begin().unwrap();
-        assert!(!in_recovery(&mut tx, on_standby()));
-    }
-    engine
-        .transaction(|conn| {
-            assert!(!in_recovery(conn, on_standby()));
-            Ok(())
-        })
+    let in_tx = engine
+        .conn()
+        .await
+        .unwrap()
+        .value_in_transaction(on_standby())
+        .await
         .unwrap();
+    assert_eq!(in_tx, Value::Bool(false));
     // A connection-wide read_only(true) sends its text() reads to the standby too.
-    let readers = engine.execution_options(ExecutionOptions::default().read_only(true));
-    assert!(in_recovery(
-        &mut readers.connect().unwrap(),
-        text("SELECT pg_is_in_recovery()")
-    ));
+    let readers = engine.with_options(ExecutionOptions::default().read_only(true));
+    assert!(
+        in_recovery(
+            &mut readers.conn().await.unwrap(),
+            text("SELECT pg_is_in_recovery()")
+        )
+        .await
+    );
     // Writes go to the primary, and the connection that wrote stays there, after its commit
     // too: it reads its own writes.
-    let mut writer = engine.connect().unwrap();
-    assert!(in_recovery(&mut writer, on_standby()));
-    writer
-        .execute(insert(&items()), params! { "id" => 4, "name" => "n4" })
+    let mut writer = engine.conn().await.unwrap();
+    assert!(in_recovery(&mut writer, on_standby()).await);
+    writer.exec(insert(&items()), item(4)).await.unwrap();
+    assert!(!in_recovery(&mut writer, on_standby()).await);
+    writer.commit().await.unwrap();
+    assert!(
+        !in_recovery(&mut writer, on_standby()).await,
+        "read-your-writes"
+    );
+    let n = writer
+        .one_value(select([count(items().c("id"))]), Params::new())
+        .await
         .unwrap();
-    assert!(!in_recovery(&mut writer, on_standby()));
-    writer.commit().unwrap();
-    assert!(!in_recovery(&mut writer, on_standby()), "read-your-writes");
-    let n: i64 = writer
-        .execute(select([count(items().c("id"))]), ())
-        .unwrap()
-        .scalar_one()
-        .unwrap();
-    assert_eq!(n, 4);
+    assert_eq!(n, Value::I64(4));
     // So does one in AUTOCOMMIT, where no transaction is begun.
     let auto = engine
-        .execution_options(ExecutionOptions::default().isolation_level(IsolationLevel::Autocommit));
-    let mut writer = auto.connect().unwrap();
-    assert!(in_recovery(&mut writer, on_standby()));
+        .with_options(ExecutionOptions::default().isolation_level(IsolationLevel::Autocommit));
+    let mut writer = auto.conn().await.unwrap();
+    assert!(in_recovery(&mut writer, on_standby()).await);
+    writer.exec(insert(&items()), item(5)).await.unwrap();
+    assert!(
+        !in_recovery(&mut writer, on_standby()).await,
+        "read-your-writes"
+    );
+    // So does one that ran executemany.
+    let mut writer = engine.conn().await.unwrap();
+    assert!(in_recovery(&mut writer, on_standby()).await);
     writer
-        .execute(insert(&items()), params! { "id" => 5, "name" => "n5" })
+        .exec_many(insert(&items()), vec![item(6), item(7)])
+        .await
         .unwrap();
-    assert!(!in_recovery(&mut writer, on_standby()), "read-your-writes");
+    assert!(
+        !in_recovery(&mut writer, on_standby()).await,
+        "read-your-writes"
+    );
+    writer.rollback().await.unwrap();
     // A read on the standby is refused a write, as the server refuses it there.
     let err = engine
-        .connect()
+        .conn()
+        .await
         .unwrap()
-        .execute(
+        .exec(
             text("INSERT INTO items VALUES (9, 'x')").execution_options(|o| o.read_only(true)),
-            (),
+            Params::new(),
         )
+        .await
         .unwrap_err();
     assert_eq!(
         err.as_db_error().and_then(|e| e.sqlstate.as_deref()),
         Some("25006"),
         "{err}"
     );
-    assert!(engine.replica_status().iter().all(|r| !r.down));
+    assert!(engine.replicas().iter().all(|r| !r.down));
 }
 
 #[test]
-fn a_replica_of_another_backend_or_on_the_async_engine_is_an_argument_error() {
-    let err = Engine::builder("sqlite://")
-        .replica("postgresql://db/app")
-        .build()
-        .unwrap_err();
-    assert!(matches!(err, Error::Argument(_)), "{err}");
-    let err = Engine::builder("postgresql://db/app")
-        .replica("sqlite://")
-        .build()
-        .unwrap_err();
-    assert!(matches!(err, Error::Argument(_)), "{err}");
-    let err = AsyncEngine::builder("postgresql://db/app")
-        .replica("postgresql://replica/app")
+fn a_replica_of_another_backend_is_an_argument_error_on_either_engine() {
+    let sqlite_primary = || Engine::builder("sqlite://").replica("postgresql://db/app");
+    let sqlite_replica = || Engine::builder("postgresql://db/app").replica("sqlite://");
+    for err in [
+        sqlite_primary().build().map(drop).unwrap_err(),
+        sqlite_primary().build_async().map(drop).unwrap_err(),
+        sqlite_replica().build().map(drop).unwrap_err(),
+        sqlite_replica().build_async().map(drop).unwrap_err(),
+    ] {
+        assert!(matches!(err, Error::Argument(_)), "{err}");
+    }
+    // The async engine takes replicas as the sync one does (connecting lazily).
+    let engine = AsyncEngine::builder("postgresql://db/app")
+        .replica("postgresql://app:secret@replica/app")
         .build_async()
-        .map(drop)
-        .unwrap_err();
-    assert!(matches!(err, Error::Argument(_)), "{err}");
+        .unwrap();
+    let status = engine.replica_status();
+    assert_eq!(status.len(), 1);
+    assert!(!status[0].down && !status[0].url.contains("secret"));
 }
 
-#[test]
-fn a_stopped_standby_costs_no_failed_read_and_is_tried_again_after_its_backoff() {
-    let Some(pair) = Pair::start("stop") else {
-        return;
-    };
-    let engine = Engine::builder(&pair.url(true, ""))
-        .replica(&pair.url(false, "connect_timeout=2"))
-        .replica_backoff(Duration::from_millis(500))
-        .pool_size(8)
-        .build()
-        .unwrap();
-    let stop = AtomicBool::new(false);
-    let (reads, failed, on_primary) = (
-        AtomicUsize::new(0),
-        AtomicUsize::new(0),
-        AtomicUsize::new(0),
-    );
-    let stopped_at = std::sync::Mutex::new(None::<Instant>);
-    std::thread::scope(|scope| {
-        for _ in 0..8 {
-            scope.spawn(|| {
-                while !stop.load(Ordering::Relaxed) {
-                    let read = engine
-                        .connect()
-                        .and_then(|mut conn| conn.execute(on_standby(), ())?.scalar_one::<bool>());
-                    match read {
-                        Ok(standby) => {
-                            reads.fetch_add(1, Ordering::Relaxed);
-                            if !standby {
-                                on_primary.fetch_add(1, Ordering::Relaxed);
-                            }
-                        }
-                        Err(e) => {
-                            eprintln!("failed read: {e}");
-                            failed.fetch_add(1, Ordering::Relaxed);
-                        }
+/// Reads and how they went, counted by the readers of the load below.
+#[derive(Default)]
+struct Load {
+    stop: AtomicBool,
+    reads: AtomicUsize,
+    failed: AtomicUsize,
+    on_primary: AtomicUsize,
+}
+
+impl Load {
+    /// Reads on connections of `engine`, one at a time, until stopped.
+    async fn read<E: TestEngine>(&self, engine: &E) {
+        while !self.stop.load(Ordering::Relaxed) {
+            let read = match engine.conn().await {
+                Ok(mut conn) => conn.one_value(on_standby(), Params::new()).await,
+                Err(e) => Err(e),
+            };
+            match read {
+                Ok(standby) => {
+                    self.reads.fetch_add(1, Ordering::Relaxed);
+                    if standby != Value::Bool(true) {
+                        self.on_primary.fetch_add(1, Ordering::Relaxed);
                     }
                 }
-            });
+                Err(e) => {
+                    eprintln!("failed read: {e}");
+                    self.failed.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            // The other readers' (and, on the sync engine, whose calls block, the driver's) turn.
+            tokio::task::yield_now().await;
         }
-        // Mid-load: the standby goes away.
-        while reads.load(Ordering::Relaxed) < 400 {
-            std::thread::sleep(Duration::from_millis(5));
+    }
+
+    /// Waits until `n` reads more than `from` are done.
+    async fn until(&self, from: usize, n: usize) {
+        while self.reads.load(Ordering::Relaxed) < from + n {
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
+    }
+}
+
+async fn a_stopped_standby_costs_no_failed_read_and_is_tried_again_after_its_backoff<
+    E: TestEngine,
+>() {
+    let Some(pair) = block_in_place(|| Pair::start(&format!("stop_{}", E::NAME))) else {
+        return;
+    };
+    let engine = E::build(
+        Engine::builder(&pair.url(true, ""))
+            .replica(&pair.url(false, "connect_timeout=2"))
+            .replica_backoff(Duration::from_millis(500))
+            .pool_size(8),
+    )
+    .unwrap();
+    let load = Load::default();
+    // Eight readers; mid-load, the standby goes away.
+    let stopper = async {
+        load.until(0, 400).await;
         assert_eq!(
-            on_primary.load(Ordering::Relaxed),
+            load.on_primary.load(Ordering::Relaxed),
             0,
             "reads on the standby"
         );
         pair.pg_ctl("standby", "stop");
-        *stopped_at.lock().unwrap() = Some(Instant::now());
-        let before = reads.load(Ordering::Relaxed);
-        while reads.load(Ordering::Relaxed) < before + 400 {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        stop.store(true, Ordering::Relaxed);
-    });
+        load.until(load.reads.load(Ordering::Relaxed), 400).await;
+        load.stop.store(true, Ordering::Relaxed);
+    };
+    let readers = futures_util::future::join_all((0..8).map(|_| load.read(&engine)));
+    futures_util::future::join(stopper, readers).await;
     println!(
-        "{} reads, {} on the primary after the standby stopped, {} failed",
-        reads.load(Ordering::Relaxed),
-        on_primary.load(Ordering::Relaxed),
-        failed.load(Ordering::Relaxed)
+        "{}: {} reads, {} on the primary after the standby stopped, {} failed",
+        E::NAME,
+        load.reads.load(Ordering::Relaxed),
+        load.on_primary.load(Ordering::Relaxed),
+        load.failed.load(Ordering::Relaxed)
     );
-    assert_eq!(failed.load(Ordering::Relaxed), 0, "no read failed");
-    assert!(on_primary.load(Ordering::Relaxed) >= 400);
-    assert!(
-        engine.replica_status()[0].down || {
-            // Tried again after the backoff, and down again.
-            std::thread::sleep(Duration::from_millis(600));
-            let _ = engine.connect().unwrap().execute(on_standby(), ());
-            engine.replica_status()[0].down
-        }
-    );
+    assert_eq!(load.failed.load(Ordering::Relaxed), 0, "no read failed");
+    assert!(load.on_primary.load(Ordering::Relaxed) >= 400);
+    if !engine.replicas()[0].down {
+        // Tried again after the backoff, and down again.
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let _ = engine
+            .conn()
+            .await
+            .unwrap()
+            .one_value(on_standby(), Params::new())
+            .await;
+        assert!(engine.replicas()[0].down);
+    }
     // Back up: once the backoff has passed, reads return to it.
     pair.pg_ctl("standby", "start");
     let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if in_recovery(&mut engine.connect().unwrap(), on_standby()) {
-            break;
-        }
+    while !in_recovery(&mut engine.conn().await.unwrap(), on_standby()).await {
         assert!(
             Instant::now() < deadline,
             "reads did not return to the standby"
         );
-        std::thread::sleep(Duration::from_millis(100));
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(!engine.replica_status()[0].down);
+    assert!(!engine.replicas()[0].down);
 }

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::options::{ExecutionOptions, IsolationLevel, PoolClass, SqliteBegin};
 use crate::pool::PoolStatus;
 use crate::prepared::Prepared;
+use crate::replicas::{ReplicaStatus, Replicas};
 use crate::url::Url;
 use sqlcore_compiler::{Dialect, Statement};
 use std::sync::Arc;
@@ -41,6 +42,7 @@ pub struct AsyncEngine {
 struct AsyncEngineInner {
     settings: EngineSettings,
     pool: Arc<AsyncPool>,
+    replicas: Option<Replicas<Arc<AsyncPool>>>,
 }
 
 impl std::fmt::Debug for AsyncEngine {
@@ -66,6 +68,7 @@ impl EngineBuilder {
             settings,
             factory,
             options,
+            replicas,
         } = self.assemble(true)?;
         let kind = match settings.pool_class {
             PoolClass::Queue => Kind::Queue,
@@ -80,6 +83,7 @@ impl EngineBuilder {
             inner: Arc::new(AsyncEngineInner {
                 settings,
                 pool: AsyncPool::new(factory, kind),
+                replicas: replicas.into_replicas(|factory| AsyncPool::new(factory, kind)),
             }),
             options: Arc::new(options),
         })
@@ -124,9 +128,27 @@ impl AsyncEngine {
         self.inner.pool.status()
     }
 
-    /// Closes every idle connection; connections in use are closed when they come back.
+    /// Closes every idle connection (the replicas' too); connections in use are closed when
+    /// they come back.
     pub fn dispose(&self) {
         self.inner.pool.dispose();
+        if let Some(replicas) = &self.inner.replicas {
+            replicas.dispose();
+        }
+    }
+
+    /// The engine's read replicas (see [`EngineBuilder::replica`]) and whether each is marked
+    /// down; empty without replicas.
+    pub fn replica_status(&self) -> Vec<ReplicaStatus> {
+        self.inner
+            .replicas
+            .as_ref()
+            .map(Replicas::status)
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn replicas(&self) -> Option<&Replicas<Arc<AsyncPool>>> {
+        self.inner.replicas.as_ref()
     }
 
     /// The engine's default isolation level, if one was configured.

@@ -24,5 +24,7 @@ mod transaction;
 
 pub use connection::AsyncConnection;
 pub use engine::{AsyncEngine, create_async_engine};
+/// The pool of an async engine's read replica.
+pub(crate) type AsyncReplicaPool = std::sync::Arc<pool::AsyncPool>;
 pub use stream::AsyncRowStream;
 pub use transaction::{AsyncEngineTransaction, AsyncNestedTransaction, AsyncTransaction};

@@ -5,7 +5,8 @@ use crate::driver::DriverConnection;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::options::{ExecutionOptions, IsolationLevel, SqliteBegin};
-use crate::pool::PoolRecord;
+use crate::pool::{Pool, PoolRecord};
+use crate::replicas::Routing;
 use crate::transaction::{NestedTransaction, Transaction};
 use sqlcore_compiler::{Dialect, Params};
 use tx_state::TxState;
@@ -74,11 +75,8 @@ pub struct Connection {
     /// The driver's isolation level before this connection changed it, to restore at checkin.
     restore_isolation: Option<IsolationLevel>,
     closed: bool,
-    /// A read replica's connection, for the reads sent there.
-    replica: Option<crate::replicas::ReplicaLease>,
-    /// A statement ran (or a transaction began) on the primary: every statement stays there
-    /// from now on (read-your-writes).
-    pinned: bool,
+    /// Where its statements go, with read replicas.
+    routing: Routing<Box<dyn Pool>>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -104,8 +102,7 @@ impl Connection {
             options: ExecutionOptions::default(),
             restore_isolation: None,
             closed: false,
-            replica: None,
-            pinned: false,
+            routing: Routing::default(),
         };
         if options != conn.options {
             conn.execution_options(options)?;
@@ -133,8 +130,7 @@ impl Connection {
             options,
             restore_isolation: None,
             closed: false,
-            replica: None,
-            pinned: false,
+            routing: Routing::default(),
         }
     }
 

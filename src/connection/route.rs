@@ -1,6 +1,8 @@
-//! Read replicas, the connection's side: which statements go to a replica (see
-//! [`EngineBuilder::replica`](crate::EngineBuilder::replica)), the replica connection it holds
-//! for them, and a read run again elsewhere when its replica fails.
+//! Read replicas, the sync connection's side: the statements [`Routing`] sends to a replica
+//! (see [`EngineBuilder::replica`](crate::EngineBuilder::replica)) run on the connection's
+//! replica connection, and a read whose replica fails runs again on the next.
+//!
+//! [`Routing`]: crate::replicas::Routing
 
 use super::Connection;
 use super::call::{Call, Ran, with_statement};
@@ -8,15 +10,16 @@ use crate::driver::{DriverConnection, Request};
 use crate::error::Result;
 
 impl Connection {
-    /// Whether `planned` goes to a replica: the engine has replicas, the statement is
-    /// read-only, and the connection has run nothing on the primary (see `pinned`).
+    /// Whether `planned` goes to a replica (see [`Routing::reads_from_replica`]).
+    ///
+    /// [`Routing::reads_from_replica`]: crate::replicas::Routing::reads_from_replica
     pub(super) fn reads_from_replica(&self, planned: &Call<'_>) -> bool {
-        planned.read_only
-            && !self.closed
-            && !self.pinned
-            && !self.tx.pending_rollback()
-            && !self.tx.in_transaction()
-            && self.engine.replicas().is_some()
+        self.routing.reads_from_replica(
+            self.engine.replicas(),
+            planned.read_only,
+            self.closed,
+            &self.tx,
+        )
     }
 
     /// Runs `call` on a replica: the connection's, or one checked out now. A replica whose
@@ -31,45 +34,36 @@ impl Connection {
         let replicas = self.engine.replicas()?;
         // Each failure marks a replica down; with no backoff, one may fail again at once.
         for _ in 0..=replicas.count() {
-            let mut lease = match self.replica.take() {
+            let mut lease = match self.routing.lease.take() {
                 Some(lease) => lease,
                 None => replicas.checkout()?,
             };
             let started = planned.started();
-            match call(lease.record.driver_connection(), request, &planned.ran()) {
-                Err(e) if e.connection_invalidated() => replicas.lost(lease, &e),
-                Ok(done) => {
-                    planned.executed(started);
-                    self.replica = Some(lease);
-                    return Some(Ok(done));
-                }
-                Err(e) => {
-                    self.replica = Some(lease);
-                    return Some(Err(with_statement(
+            let result = call(lease.conn.driver_connection(), request, &planned.ran());
+            if let Some(done) = self.routing.after_read(replicas, lease, result) {
+                return Some(match done {
+                    Ok(done) => {
+                        planned.executed(started);
+                        Ok(done)
+                    }
+                    Err(e) => Err(with_statement(
                         e,
                         request.sql.to_owned(),
                         planned.compiled(),
-                    )));
-                }
+                    )),
+                });
             }
         }
         None
     }
 
-    /// From now on every statement runs on the primary (one ran there, or a transaction
-    /// began): the connection reads its own writes.
+    /// From now on every statement runs on the primary: the connection reads its own writes.
     pub(super) fn pin_to_primary(&mut self) {
-        if !self.pinned {
-            self.pinned = true;
-            self.release_replica();
-        }
+        self.routing.pin_to_primary(self.engine.replicas());
     }
 
-    /// Gives the replica connection back (the connection now works on the primary only, or
-    /// closes).
+    /// Gives the replica connection back (the connection closes).
     pub(super) fn release_replica(&mut self) {
-        if let (Some(lease), Some(replicas)) = (self.replica.take(), self.engine.replicas()) {
-            replicas.give_back(lease);
-        }
+        self.routing.release(self.engine.replicas());
     }
 }

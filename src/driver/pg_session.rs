@@ -110,8 +110,15 @@ impl Session {
                 Ok((client, messages(connection)))
             }),
         };
-        let (client, messages) =
-            connected.map_err(|e: Error| super::pg_error::connect_error(config, &e))?;
+        let (client, messages) = match connected {
+            Ok(connected) => connected,
+            Err(e) => {
+                // Without waiting for its threads, as `Link` drops it: a plain drop would
+                // block, which a thread inside a tokio runtime may not do.
+                runtime.shutdown_background();
+                return Err(super::pg_error::connect_error(config, &e).into());
+            }
+        };
         Ok(Session {
             client: Arc::new(client),
             in_flight: None,

@@ -16,13 +16,21 @@ pub enum End {
 }
 
 /// An engine of either kind.
-pub trait TestEngine {
+pub trait TestEngine: Sized + Send + Sync {
     type Conn: TestConn;
     /// Whether this is the async engine.
     const ASYNC: bool;
+    /// `sync` or `async`, to name what a test makes for each engine.
+    const NAME: &'static str = if Self::ASYNC { "async" } else { "sync" };
+    /// The engine of this kind `builder` builds.
+    fn build(builder: EngineBuilder) -> Result<Self>;
     async fn conn(&self) -> Result<Self::Conn>;
     fn status(&self) -> PoolStatus;
     fn cache(&self) -> CacheStats;
+    /// A copy whose connections start with `options`.
+    fn with_options(&self, options: ExecutionOptions) -> Self;
+    /// Its read replicas, each marked down or not.
+    fn replicas(&self) -> Vec<ReplicaStatus>;
 }
 
 /// A connection of either kind.
@@ -62,6 +70,8 @@ pub trait TestConn {
     fn in_nested(&self) -> bool;
     /// Begins a transaction, runs `stmts` in it, and ends it as `end` says.
     async fn begin_then(&mut self, stmts: Vec<Statement>, end: End) -> Result<()>;
+    /// Begins a transaction, reads `stmt`'s one value in it, and rolls it back.
+    async fn value_in_transaction(&mut self, stmt: Statement) -> Result<Value>;
     /// Opens a savepoint, runs `stmts` in it, and ends it as `end` says.
     async fn nested_then(&mut self, stmts: Vec<Statement>, end: End) -> Result<()>;
     async fn set_options(&mut self, options: ExecutionOptions) -> Result<()>;
@@ -72,8 +82,17 @@ pub trait TestConn {
 impl TestEngine for Engine {
     type Conn = Connection;
     const ASYNC: bool = false;
+    fn build(builder: EngineBuilder) -> Result<Self> {
+        builder.build()
+    }
     async fn conn(&self) -> Result<Connection> {
         self.connect()
+    }
+    fn with_options(&self, options: ExecutionOptions) -> Self {
+        self.execution_options(options)
+    }
+    fn replicas(&self) -> Vec<ReplicaStatus> {
+        self.replica_status()
     }
     fn status(&self) -> PoolStatus {
         self.pool_status()
@@ -86,8 +105,17 @@ impl TestEngine for Engine {
 impl TestEngine for AsyncEngine {
     type Conn = AsyncConnection;
     const ASYNC: bool = true;
+    fn build(builder: EngineBuilder) -> Result<Self> {
+        builder.build_async()
+    }
     async fn conn(&self) -> Result<AsyncConnection> {
         self.connect().await
+    }
+    fn with_options(&self, options: ExecutionOptions) -> Self {
+        self.execution_options(options)
+    }
+    fn replicas(&self) -> Vec<ReplicaStatus> {
+        self.replica_status()
     }
     fn status(&self) -> PoolStatus {
         self.pool_status()
@@ -159,6 +187,12 @@ impl TestConn for Connection {
             End::Rollback => tx.rollback(),
             End::Drop => Ok(()),
         }
+    }
+    async fn value_in_transaction(&mut self, stmt: Statement) -> Result<Value> {
+        let mut tx = self.begin()?;
+        let value = tx.query_row(stmt, (), |row| row.get::<Value>(0));
+        tx.rollback()?;
+        value
     }
     async fn nested_then(&mut self, stmts: Vec<Statement>, end: End) -> Result<()> {
         let mut sp = self.begin_nested()?;
@@ -249,6 +283,12 @@ impl TestConn for AsyncConnection {
             End::Rollback => tx.rollback().await,
             End::Drop => Ok(()),
         }
+    }
+    async fn value_in_transaction(&mut self, stmt: Statement) -> Result<Value> {
+        let mut tx = self.begin().await?;
+        let value = tx.query_row(stmt, (), |row| row.get::<Value>(0)).await;
+        tx.rollback().await?;
+        value
     }
     async fn nested_then(&mut self, stmts: Vec<Statement>, end: End) -> Result<()> {
         let mut sp = self.begin_nested().await?;
@@ -376,6 +416,31 @@ macro_rules! on_both_engines {
                         let engine = sqlcore::create_async_engine(&db.url()).expect("engine");
                         $crate::common::engines::run(super::$name(&engine, &db));
                     }
+                }
+            )*
+        }
+    };
+}
+
+/// Runs each listed test function — `async fn name<E: TestEngine>()`, which makes its own
+/// engine with [`TestEngine::build`] — with the sync and with the async engine, under a tokio
+/// multi-thread runtime.
+#[macro_export]
+macro_rules! on_sync_and_async {
+    ($($name:ident),* $(,)?) => {
+        mod sync_engine {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::common::engines::run(super::$name::<sqlcore::Engine>());
+                }
+            )*
+        }
+        mod async_engine {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::common::engines::run(super::$name::<sqlcore::AsyncEngine>());
                 }
             )*
         }

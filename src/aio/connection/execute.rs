@@ -7,7 +7,7 @@ use crate::aio::run_sync::{run_native, run_on_thread};
 use crate::aio::stream::AsyncRowStream;
 use crate::connection::IntoParams;
 use crate::connection::call::{Call, with_statement};
-use crate::driver::AsyncRowCursor;
+use crate::driver::{AsyncDriverConnection, AsyncRowCursor, Execution, Request, ResultNames};
 use crate::error::{Error, Result};
 use crate::executable::Executable;
 use crate::result::CursorResult;
@@ -16,9 +16,43 @@ use sqlcore_compiler::Params;
 use std::sync::Arc;
 
 /// What a statement gave: a buffered result, or a streamed one's keys, cursor and chunk size.
-enum Ran {
+pub(super) enum Ran {
     Buffered(CursorResult),
     Streamed(Arc<ResultKeys>, Box<dyn AsyncRowCursor>, usize),
+}
+
+/// What the driver gave for a statement, before it is made a [`Ran`].
+pub(super) enum Sent {
+    Buffered(Execution),
+    Streamed(ResultNames, Box<dyn AsyncRowCursor>),
+}
+
+/// Sends `request` on `conn`: its rows buffered, or `streamed` (`request.stream` at a time).
+pub(super) async fn send(
+    conn: &mut dyn AsyncDriverConnection,
+    request: &Request<'_>,
+    streamed: bool,
+) -> Result<Sent> {
+    if streamed {
+        let (names, cursor) = conn.execute_streamed(request).await?;
+        Ok(Sent::Streamed(names, cursor))
+    } else {
+        conn.execute(request).await.map(Sent::Buffered)
+    }
+}
+
+impl Sent {
+    /// The result of `call` run with `params`.
+    pub(super) fn finish(self, call: &Call<'_>, params: &Params) -> Result<Ran> {
+        match self {
+            Sent::Buffered(exec) => call.ran().cursor_result(exec, params).map(Ran::Buffered),
+            Sent::Streamed(names, cursor) => Ok(Ran::Streamed(
+                call.ran().keys(names),
+                cursor,
+                call.max_row_buffer.max(1),
+            )),
+        }
+    }
 }
 
 impl AsyncConnection {
@@ -108,11 +142,18 @@ impl AsyncConnection {
         let call = Call::new(&ctx, &self.options, &statement, (&stmt, implicit_returning))?;
         let converted = call.convert(&params)?;
         let bound = call.bind(&params, &converted)?;
+        let mut request = bound.request();
+        if streamed {
+            request.stream = Some(call.max_row_buffer.max(1));
+        }
+        if self.reads_from_replica(&call) {
+            if let Some(done) = self.on_replica(&call, &request, &params, streamed).await {
+                return done;
+            }
+        }
         self.ready().await?;
         self.autobegin(call.begin).await?;
         let started = call.started();
-        let mut request = bound.request();
-        let fail = |e| with_statement(e, request.sql.to_owned(), call.compiled());
         // The request is borrowed by the driver's future: the call is made here, the busy
         // mark set around it (see `raw_call`).
         let Some(pooled) = self.pooled.as_mut() else {
@@ -121,22 +162,14 @@ impl AsyncConnection {
             ));
         };
         let conn = pooled.driver()?;
-        if streamed {
-            let chunk = call.max_row_buffer.max(1);
-            request.stream = Some(chunk);
-            self.busy = true;
-            let opened = conn.execute_streamed(&request).await;
-            self.busy = false;
-            let (names, cursor) = self.noted(opened).map_err(fail)?;
-            call.executed(started);
-            return Ok(Ran::Streamed(call.ran().keys(names), cursor, chunk));
-        }
         self.busy = true;
-        let ran = conn.execute(&request).await;
+        let sent = send(conn, &request, streamed).await;
         self.busy = false;
-        let exec = self.noted(ran).map_err(fail)?;
+        let sent = self
+            .noted(sent)
+            .map_err(|e| with_statement(e, request.sql.to_owned(), call.compiled()))?;
         call.executed(started);
-        call.ran().cursor_result(exec, &params).map(Ran::Buffered)
+        sent.finish(&call, &params)
     }
 
     /// Executes a statement once per parameter set (executemany): the sync
@@ -167,6 +200,7 @@ impl AsyncConnection {
         f: impl FnOnce(&mut crate::Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         self.settle().await?;
+        self.pin_to_primary();
         self.ready().await?;
         let settings = self.engine.settings().clone();
         let factory = self.engine.pool().factory().clone();

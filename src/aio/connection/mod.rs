@@ -3,7 +3,9 @@
 //! same shared pieces (the call step, the transaction state), awaited.
 
 mod execute;
+mod route;
 
+use super::AsyncReplicaPool;
 use super::engine::AsyncEngine;
 use super::pool::PooledConnection;
 use super::transaction::{AsyncNestedTransaction, AsyncTransaction};
@@ -11,6 +13,7 @@ use crate::connection::tx_state::TxState;
 use crate::driver::AsyncDriverConnection;
 use crate::error::{Error, Result};
 use crate::options::{ExecutionOptions, IsolationLevel, SqliteBegin};
+use crate::replicas::Routing;
 use futures_util::future::BoxFuture;
 use sqlcore_compiler::Dialect;
 
@@ -71,6 +74,8 @@ pub struct AsyncConnection {
     busy: bool,
     /// A guard was dropped without `commit()`/`rollback()`: its end, before anything else.
     guard_end: Option<GuardEnd>,
+    /// Where its statements go, with read replicas.
+    routing: Routing<AsyncReplicaPool>,
 }
 
 impl std::fmt::Debug for AsyncConnection {
@@ -98,6 +103,7 @@ impl AsyncConnection {
             closed: false,
             busy: false,
             guard_end: None,
+            routing: Routing::default(),
         };
         if options != conn.options {
             conn.execution_options(options).await?;
@@ -393,6 +399,7 @@ impl AsyncConnection {
     }
 
     async fn begin_in(&mut self, mode: SqliteBegin) -> Result<()> {
+        self.pin_to_primary();
         if !self.autocommit() {
             self.driver_call(|c| c.begin_with(mode)).await?;
         } else {
@@ -404,6 +411,8 @@ impl AsyncConnection {
 
     /// Begins a transaction unless one is open or under AUTOCOMMIT.
     async fn autobegin(&mut self, mode: SqliteBegin) -> Result<()> {
+        // Called before every statement run on the primary, in AUTOCOMMIT too.
+        self.pin_to_primary();
         if !self.tx.in_transaction() && !self.autocommit() {
             self.begin_in(mode).await?;
         }
@@ -536,6 +545,7 @@ impl AsyncConnection {
     /// Gives the database connection back to the pool, its isolation level restored first
     /// (on its thread; a failure there discards it).
     fn give_back(&mut self) {
+        self.routing.release(self.engine.replicas());
         let Some(mut pooled) = self.pooled.take() else {
             return;
         };

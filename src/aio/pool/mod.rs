@@ -23,6 +23,7 @@ use crate::driver::{AsyncDriverConnection, DriverConnection, RowSource};
 use crate::error::{Error, Result};
 use crate::options::IsolationLevel;
 use crate::pool::{Factory, PoolRecord, PoolStatus};
+use crate::replicas::ReplicaPool;
 use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -413,6 +414,22 @@ impl AsyncPool {
                 self.state.lock().open -= 1;
             }
         }
+    }
+}
+
+impl ReplicaPool for Arc<AsyncPool> {
+    type Conn = PooledConnection;
+    fn factory(&self) -> &Factory {
+        &self.factory
+    }
+    fn give_back(&self, conn: PooledConnection) {
+        drop(conn);
+    }
+    fn discard(&self, conn: PooledConnection) {
+        conn.discard();
+    }
+    fn dispose(&self) {
+        AsyncPool::dispose(self);
     }
 }
 
