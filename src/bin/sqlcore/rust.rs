@@ -2,7 +2,7 @@
 //! per table (diesel's `print-schema`, sqlacodegen).
 //!
 //! Types: `SMALLINT` → `SmallInt` (`i16`), `INTEGER`/`BIGINT` → `Integer`/`BigInt` (`i64`),
-//! `REAL` → `Real` (`f32`), `FLOAT`/`DOUBLE` → `Double` (`f64`), `NUMERIC` → `Numeric`
+//! `REAL`/`FLOAT`/`DOUBLE` → `Double` (`f64`: SQLite reads every float as one), `NUMERIC` → `Numeric`
 //! (`rust_decimal::Decimal`), text types → `Text` (`String`), `BOOLEAN` → `Bool`, `DATE`/`TIME`
 //! /`TIMESTAMP` → chrono's `NaiveDate`/`NaiveTime`/`NaiveDateTime`, `TIMESTAMP WITH TIME ZONE`
 //! → `DateTime<Utc>`, `UUID` → `uuid::Uuid`, JSON → `serde_json::Value`, binary → `Vec<u8>`;
@@ -41,8 +41,8 @@ fn kind(sql_type: &SqlType) -> Option<(&'static str, &'static str)> {
         SqlType::SmallInteger => ("SmallInt", "i16"),
         SqlType::Integer => ("Integer", "i64"),
         SqlType::BigInteger => ("BigInt", "i64"),
-        SqlType::Real => ("Real", "f32"),
-        SqlType::Float | SqlType::Double => ("Double", "f64"),
+        // SQLite reads every float as f64: `REAL` is widened (losslessly) everywhere.
+        SqlType::Real | SqlType::Float | SqlType::Double => ("Double", "f64"),
         SqlType::Numeric(..) => ("Numeric", "sqlcore::rust_decimal::Decimal"),
         SqlType::String(_) | SqlType::Char(_) | SqlType::Text => ("Text", "String"),
         SqlType::Boolean => ("Bool", "bool"),
