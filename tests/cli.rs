@@ -118,10 +118,9 @@ fn sqlite_file_reflects_into_every_format() {
     let copy = TestDb::sqlite("cli_sqlite_copy");
     create(
         &copy.url(),
-        &reflect(&url, &[])
+        reflect(&url, &[])
             .replace(";\n\n", ";")
-            .trim_end_matches(';')
-            .to_owned(),
+            .trim_end_matches(';'),
     );
     assert_eq!(
         reflect(&copy.url(), &["-f", "json"]),
