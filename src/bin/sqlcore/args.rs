@@ -47,6 +47,17 @@ pub enum Format {
     Rust,
 }
 
+impl Format {
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Ddl => "ddl",
+            Format::Json => "json",
+            Format::Rust => "rust",
+        }
+    }
+}
+
 /// A parsed `sqlcore reflect` command.
 #[derive(Debug)]
 pub struct Reflect {
@@ -139,16 +150,11 @@ fn parse_reflect(mut args: impl Iterator<Item = String>) -> Result<Command, Usag
                     .map(str::to_owned),
             ),
             "-f" | "--format" => {
-                format = match value("--format")?.as_str() {
-                    "ddl" => Format::Ddl,
-                    "json" => Format::Json,
-                    "rust" => Format::Rust,
-                    other => {
-                        return Err(usage(format!(
-                            "unknown format {other:?} (ddl, json or rust)"
-                        )));
-                    }
-                }
+                let name = value("--format")?;
+                format = [Format::Ddl, Format::Json, Format::Rust]
+                    .into_iter()
+                    .find(|f| f.name() == name)
+                    .ok_or_else(|| usage(format!("unknown format {name:?} (ddl, json or rust)")))?;
             }
             "-d" | "--dialect" => {
                 let name = value("--dialect")?;

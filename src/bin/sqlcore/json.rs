@@ -4,8 +4,9 @@
 //! { "format": "sqlcore-schema/1", "backend": "postgresql", "dialect": "postgresql",
 //!   "tables": [ { "schema": null | "s", "name": "t", "comment": null | "…",
 //!     "columns": [ { "name", "type" (sqlcore's SqlType), "sql_type" (the dialect's name),
-//!                    "nullable", "primary_key", "identity", "autoincrement", "default" (SQL
-//!                    text or null), "computed" (SQL or null), "comment" } ],
+//!                    "nullable", "primary_key", "identity" (bool), "autoincrement" ("auto":
+//!                    SQLAlchemy's, generated for a sole integer primary key, "yes" or "no"),
+//!                    "default" (SQL text or null), "computed" (SQL or null), "comment" } ],
 //!     "primary_key": null | { "name", "columns" },
 //!     "foreign_keys": [ { "name", "columns", "referred_schema", "referred_table",
 //!                         "referred_columns", "on_delete", "on_update" } ],
@@ -127,7 +128,11 @@ fn column(c: &Column, dialect: &dyn Dialect) -> Result<Value, CompileError> {
         "nullable": c.nullable,
         "primary_key": c.primary_key,
         "identity": c.identity.is_some(),
-        "autoincrement": c.autoincrement == Autoincrement::Yes,
+        "autoincrement": match c.autoincrement {
+            Autoincrement::Auto => "auto",
+            Autoincrement::Yes => "yes",
+            Autoincrement::No => "no",
+        },
         "default": default_sql(c, dialect)?,
         "computed": c.computed.as_ref().map(|g| g.sql.clone()),
         "comment": c.comment,

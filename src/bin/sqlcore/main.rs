@@ -66,9 +66,9 @@ fn run(cmd: &Reflect) -> Result<(), String> {
         .reflect_with(&engine, &options)
         .map_err(|e| e.to_string())?;
     progress.say(format_args!(
-        "reflected {} tables; writing {:?} for {}",
+        "reflected {} tables; writing {} for {}",
         metadata.len(),
-        cmd.format,
+        cmd.format.name(),
         dialect.name()
     ));
     let out = match cmd.format {
