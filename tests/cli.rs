@@ -10,7 +10,7 @@ use std::process::Command;
 
 /// The schema both backends reflect: every type the Rust output maps, a type it does not
 /// (the fallback), a composite primary and foreign key, defaults, a CHECK, a UNIQUE, an index,
-/// a keyword column name and a table without a primary key.
+/// a keyword column name, a table without a primary key and (SQLite) a CamelCase table.
 const SQLITE_SCHEMA: &str = "
 CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(30) NOT NULL, email TEXT UNIQUE,
     score NUMERIC(10, 2) NOT NULL DEFAULT 0, active BOOLEAN DEFAULT 1, joined DATE,
@@ -23,7 +23,8 @@ CREATE TABLE accounts (owner_id INTEGER NOT NULL REFERENCES users (id) ON DELETE
 CREATE TABLE transfers (id INTEGER PRIMARY KEY, owner_id INTEGER NOT NULL,
     number INTEGER NOT NULL, amount NUMERIC(12, 2) NOT NULL,
     FOREIGN KEY (owner_id, number) REFERENCES accounts (owner_id, number));
-CREATE TABLE tags (label TEXT, weight INTEGER)";
+CREATE TABLE tags (label TEXT, weight INTEGER);
+CREATE TABLE [Album] ([AlbumId] INTEGER NOT NULL PRIMARY KEY, [Title] NVARCHAR(160) NOT NULL)";
 
 const POSTGRES_SCHEMA: &str = "
 CREATE TABLE users (id SERIAL PRIMARY KEY, name VARCHAR(30) NOT NULL, email TEXT UNIQUE,
@@ -324,6 +325,17 @@ fn generated_rust_runs_on_sqlite() {
             number: 7
         }]
     );
+    // A CamelCase table: its module keeps the name, its struct takes `Row`.
+    let insert = typed::insert_into(Album::table)
+        .value(Album::AlbumId, 3)
+        .value(Album::Title, "Facelift");
+    conn.execute(Insert::from(insert), ()).unwrap();
+    let album: AlbumRow = conn
+        .execute(select(Album::table).filter(Album::AlbumId.eq(3)), ())
+        .unwrap()
+        .one_as()
+        .unwrap();
+    assert_eq!(album.Title, "Facelift");
 }
 
 #[test]

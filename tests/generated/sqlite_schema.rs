@@ -3,6 +3,22 @@
 // connection's default schema (search_path).
 
 sqlcore::table! {
+    #[allow(non_snake_case)]
+    Album (AlbumId) {
+        AlbumId -> Integer,
+        Title -> Text,
+    }
+}
+
+/// A row of `Album`, as `select(Album::table)` returns it.
+#[derive(Debug, Clone, PartialEq, sqlcore::FromRow)]
+#[allow(non_snake_case)]
+pub struct AlbumRow {
+    pub AlbumId: i64,
+    pub Title: String,
+}
+
+sqlcore::table! {
     accounts (owner_id, number) {
         /// References `users(id)` ON DELETE CASCADE.
         owner_id -> Integer,

@@ -145,6 +145,17 @@ fn camel_case(name: &str) -> String {
         .collect()
 }
 
+/// The row struct's name: the table's in CamelCase, `Row` appended where that would clash
+/// with the table's module (a table named `Album`) or be empty.
+fn struct_name(table: &str) -> String {
+    let camel = camel_case(table);
+    if camel == table || camel.is_empty() {
+        format!("{camel}Row")
+    } else {
+        camel
+    }
+}
+
 /// A column the declaration holds, or why it is left out.
 enum Field<'t> {
     Typed {
@@ -255,7 +266,7 @@ fn write_table(out: &mut String, table: &Table, dialect: &dyn Dialect) {
     if fields.iter().any(|f| matches!(f, Field::Typed { column, .. } if column.name.chars().any(|c| c.is_ascii_uppercase()))) {
         let _ = writeln!(out, "#[allow(non_snake_case)]");
     }
-    let _ = writeln!(out, "pub struct {} {{", camel_case(name));
+    let _ = writeln!(out, "pub struct {} {{", struct_name(name));
     for f in &fields {
         if let Field::Typed { column, rust, .. } = f {
             let rust = if column.nullable {
@@ -331,7 +342,9 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(camel_case("order_items"), "OrderItems");
-        assert_eq!(camel_case("Album"), "Album");
+        assert_eq!(struct_name("order_items"), "OrderItems");
+        assert_eq!(struct_name("Album"), "AlbumRow");
+        assert_eq!(struct_name("__"), "Row");
         assert!(is_identifier("user_id"));
         assert!(!is_identifier("type") && !is_identifier("1a") && !is_identifier("a-b"));
     }
