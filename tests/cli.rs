@@ -145,6 +145,16 @@ fn only_the_tables_asked_for_and_those_they_refer_to() {
         missing.stderr
     );
     assert_eq!(missing.stdout, "");
+    // A mistyped path is not created as an empty database.
+    let typo = db.url().replace("test.db", "tset.db");
+    let out = sqlcore(&["reflect", &typo]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("no SQLite database at"),
+        "{}",
+        out.stderr
+    );
+    assert!(!std::path::Path::new(typo.trim_start_matches("sqlite:///")).exists());
 }
 
 #[test]

@@ -6,8 +6,10 @@ mod json;
 mod rust;
 
 use args::{Command, Format, HELP, Reflect};
-use sqlcore::{Compile, Dialect, MetaData, MetaDataExt, ReflectOptions, Table, create_engine};
-use std::io::{IsTerminal, Write};
+use sqlcore::{
+    Compile, Dialect, MetaData, MetaDataExt, ReflectOptions, SqlitePath, Table, create_engine,
+};
+use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
 
 /// The exit status of a usage error (as clap and most Unix tools use).
@@ -52,6 +54,12 @@ impl Progress {
 fn run(cmd: &Reflect) -> Result<(), String> {
     let progress = Progress(!cmd.quiet && std::io::stderr().is_terminal());
     let engine = create_engine(&cmd.url).map_err(|e| e.to_string())?;
+    // SQLite would create a missing file: a mistyped path must fail, not reflect nothing.
+    if let Some(SqlitePath::File(path)) = engine.url().sqlite_path() {
+        if !path.exists() {
+            return Err(format!("no SQLite database at {}", path.display()));
+        }
+    }
     let dialect: &'static dyn Dialect = cmd.dialect.unwrap_or_else(|| engine.dialect());
     progress.say(format_args!("reflecting {}", engine.url()));
     let mut options = ReflectOptions::new();
@@ -78,10 +86,14 @@ fn run(cmd: &Reflect) -> Result<(), String> {
     }
     .map_err(|e| e.to_string())?;
     let mut stdout = std::io::stdout().lock();
-    stdout
+    match stdout
         .write_all(out.as_bytes())
         .and_then(|()| stdout.flush())
-        .map_err(|e| format!("writing the output: {e}"))
+    {
+        // The reader stopped early (`| head`), as it may.
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => Err(format!("writing the output: {e}")),
+        _ => Ok(()),
+    }
 }
 
 /// The tables sorted by schema and name (the JSON and Rust outputs' order).
