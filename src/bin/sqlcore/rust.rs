@@ -13,8 +13,9 @@
 //!
 //! The fallback: a column with no typed kind (`SqlType::Other`, arrays, enums, domains,
 //! intervals, text search and custom types) or whose name is not a Rust identifier is left out
-//! of the declaration and of the struct, with a `//` comment naming it and its type; it stays
-//! reachable through the dynamic API (`users::table.c("col")`). A table whose name is not a
+//! of the declaration and of the struct, with a `//` comment naming it and its type (the typed
+//! table does not know it: reach it through the dynamic API, a reflected table,
+//! `Table::autoload("users", &mut metadata, &engine)?.c("col")`). A table whose name is not a
 //! Rust identifier, that has no primary key, or one of whose primary-key columns is left out,
 //! is left out whole, with a comment.
 
@@ -252,7 +253,7 @@ fn write_table(out: &mut String, table: &Table, dialect: &dyn Dialect) {
                     out,
                     "        // {:?} ({}) left out: {why}.",
                     column.name.as_ref(),
-                    column.sql_type
+                    column.sql_type,
                 );
             }
         }
