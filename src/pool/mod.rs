@@ -45,7 +45,8 @@ pub struct PoolOptions {
     /// What happens to a returned connection (`pool_reset_on_return`, default rollback).
     pub reset_on_return: ResetOnReturn,
     /// How long a waiting caller may be overtaken before it is handed the next returned
-    /// connection directly (default 1 ms; zero: strict FIFO hand-off); see
+    /// connection directly (default 1 ms; zero: strict FIFO hand-off; the sync `QueuePool`
+    /// only, the async pool always hands over in order); see
     /// [`EngineBuilder::pool_handoff_after`](crate::EngineBuilder::pool_handoff_after).
     pub handoff_after: Duration,
 }
