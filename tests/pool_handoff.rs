@@ -28,42 +28,25 @@ fn engine(b: &TestDb, handoff_after: Duration, size: usize) -> Engine {
         .unwrap()
 }
 
-/// Jain's fairness index of `counts` (1.0: all equal).
-fn fairness(counts: &[usize]) -> f64 {
-    let sum: f64 = counts.iter().map(|&c| c as f64).sum();
-    let squares: f64 = counts.iter().map(|&c| (c as f64).powi(2)).sum();
-    sum * sum / (counts.len() as f64 * squares)
-}
-
-fn eight_threads_on_four_connections_stay_within_the_limit_and_fair(b: &TestDb) {
+fn eight_threads_on_four_connections_stay_within_the_limit_and_none_starves(b: &TestDb) {
     for design in DESIGNS {
         let engine = engine(b, design, 4);
-        let (in_use, peak, done) = (
-            AtomicUsize::new(0),
-            AtomicUsize::new(0),
-            AtomicUsize::new(0),
-        );
+        let (in_use, peak) = (AtomicUsize::new(0), AtomicUsize::new(0));
         let start = Barrier::new(8);
-        let counts: Vec<usize> = std::thread::scope(|s| {
-            let workers: Vec<_> = (0..8)
-                .map(|_| {
-                    s.spawn(|| {
-                        start.wait();
-                        let mut mine = 0;
-                        while done.fetch_add(1, Ordering::SeqCst) < 8 * 150 {
-                            let mut conn = engine.connect().unwrap();
-                            let now = in_use.fetch_add(1, Ordering::SeqCst) + 1;
-                            peak.fetch_max(now, Ordering::SeqCst);
-                            let one: i64 = scalar(&mut conn, "SELECT 1");
-                            assert_eq!(one, 1);
-                            in_use.fetch_sub(1, Ordering::SeqCst);
-                            mine += 1;
-                        }
-                        mine
-                    })
-                })
-                .collect();
-            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    start.wait();
+                    for _ in 0..150 {
+                        let mut conn = engine.connect().unwrap();
+                        let now = in_use.fetch_add(1, Ordering::SeqCst) + 1;
+                        peak.fetch_max(now, Ordering::SeqCst);
+                        let one: i64 = scalar(&mut conn, "SELECT 1");
+                        assert_eq!(one, 1);
+                        in_use.fetch_sub(1, Ordering::SeqCst);
+                    }
+                });
+            }
         });
         assert!(
             peak.load(Ordering::SeqCst) <= 4,
@@ -72,13 +55,10 @@ fn eight_threads_on_four_connections_stay_within_the_limit_and_fair(b: &TestDb) 
         let status = engine.pool_status();
         assert_eq!((status.checked_out, status.waiting), (0, 0), "{status}");
         assert!(status.checked_in <= 4, "{status}");
-        // No thread starves. How evenly they share also depends on which of them the OS lets
-        // run (8 threads on a busy 2-core machine): the pool benchmark reports Jain's index.
-        assert!(
-            counts.iter().all(|&c| c > 0),
-            "{design:?}: {counts:?} (Jain's index {})",
-            fairness(&counts)
-        );
+        // No thread starved: each got its 150 checkouts within the timeout (a panic in a
+        // thread fails the scope). How evenly they share over time also depends on which of
+        // them the OS lets run (8 threads on a busy 2-core machine): the pool benchmark
+        // reports Jain's index.
     }
 }
 
@@ -133,7 +113,7 @@ fn a_waiter_times_out_with_the_limits_in_every_design(b: &TestDb) {
 }
 
 crate::on_every_backend!(
-    eight_threads_on_four_connections_stay_within_the_limit_and_fair,
+    eight_threads_on_four_connections_stay_within_the_limit_and_none_starves,
     waiters_are_served_in_arrival_order_in_every_design,
     a_waiter_times_out_with_the_limits_in_every_design,
 );

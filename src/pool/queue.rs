@@ -340,14 +340,12 @@ impl Pool for QueuePool {
 
     fn dispose(&self) {
         self.factory.bump_generation();
-        let idle: Vec<PoolRecord> = {
-            let mut st = self.state.lock();
-            let idle: Vec<_> = st.idle.drain(..).collect();
-            st.open -= idle.len();
-            idle
-        };
+        let idle: Vec<PoolRecord> = self.state.lock().idle.drain(..).collect();
+        // Each slot freed goes to a waiter (one may be queued beside an idle connection it
+        // was woken for) or back to the pool.
         for record in idle {
             self.factory.close(record);
+            self.release_slot();
         }
     }
 
