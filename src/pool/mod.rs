@@ -44,6 +44,11 @@ pub struct PoolOptions {
     pub use_lifo: bool,
     /// What happens to a returned connection (`pool_reset_on_return`, default rollback).
     pub reset_on_return: ResetOnReturn,
+    /// How long a waiting caller may be overtaken before it is handed the next returned
+    /// connection directly (default 1 ms; zero: strict FIFO hand-off; the sync `QueuePool`
+    /// only, the async pool always hands over in order); see
+    /// [`EngineBuilder::pool_handoff_after`](crate::EngineBuilder::pool_handoff_after).
+    pub handoff_after: Duration,
 }
 
 impl Default for PoolOptions {
@@ -56,6 +61,7 @@ impl Default for PoolOptions {
             pre_ping: false,
             use_lifo: false,
             reset_on_return: ResetOnReturn::Rollback,
+            handoff_after: Duration::from_millis(1),
         }
     }
 }

@@ -5,23 +5,44 @@ use crate::error::{Error, Result};
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::Instant;
 
-/// What a waiting caller is handed: a connection, or the right to open one.
+/// What a waiting caller is handed: a connection, the right to open one, or a wake-up to take
+/// an idle one (which a thread asking meanwhile may have taken first).
 enum Handoff {
     Conn(PoolRecord),
     Permit,
+    Retry,
 }
 
-/// One caller waiting for a connection; served in arrival order.
+/// One caller waiting for a connection; served in arrival order. Each thread has one, reused
+/// from wait to wait (a thread waits in one pool at a time).
+#[derive(Default)]
 struct Waiter {
     slot: Mutex<Option<Handoff>>,
     ready: Condvar,
 }
 
-impl Waiter {
-    fn give(&self, handoff: Handoff) {
-        *self.slot.lock() = Some(handoff);
-        self.ready.notify_one();
+thread_local! {
+    static WAITER: Arc<Waiter> = Arc::default();
+}
+
+/// A waiter in the queue, and since when it waits.
+struct Queued {
+    waiter: Arc<Waiter>,
+    since: Instant,
+}
+
+/// The waiters to wake once the pool's lock is released (woken outside it, so a woken thread
+/// does not block on it at once).
+#[must_use]
+struct Wakes([Option<Arc<Waiter>>; 2]);
+
+impl Wakes {
+    fn notify(self) {
+        for waiter in self.0.into_iter().flatten() {
+            waiter.ready.notify_one();
+        }
     }
 }
 
@@ -29,12 +50,40 @@ struct State {
     idle: VecDeque<PoolRecord>,
     /// Connections open or being opened, checked out or idle.
     open: usize,
-    waiters: VecDeque<Arc<Waiter>>,
+    waiters: VecDeque<Queued>,
+}
+
+impl State {
+    /// Wakes the longest waiter to take an idle connection, unless it has something to wake
+    /// up to already.
+    fn wake_head(&mut self) -> Option<Arc<Waiter>> {
+        if self.idle.is_empty() {
+            return None;
+        }
+        let head = &self.waiters.front()?.waiter;
+        let mut slot = head.slot.lock();
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(Handoff::Retry);
+        Some(head.clone())
+    }
+
+    /// Hands `handoff` to `head`, just taken off the queue (a wake-up to retry left for it
+    /// is replaced), and wakes the next waiter to take an idle connection `head` was woken
+    /// for.
+    fn hand_to(&mut self, head: Queued, handoff: Handoff) -> Wakes {
+        *head.waiter.slot.lock() = Some(handoff);
+        Wakes([Some(head.waiter), self.wake_head()])
+    }
 }
 
 /// At most `pool_size + max_overflow` connections; idle ones beyond `pool_size` are closed on
 /// checkin. A caller who finds none waits up to `pool_timeout`; waiting callers are served in
-/// arrival order, each handed the next returned connection (or a free slot) directly.
+/// arrival order: a returned connection wakes the longest waiter to take it (a caller asking
+/// meanwhile may take it first), and once that waiter has waited `handoff_after` it is handed
+/// the next returned connection directly (at once when `handoff_after` is zero). A free slot
+/// is always handed over directly.
 ///
 /// As SQLAlchemy's: `pool_size` 0 is no limit at all (every checkout gets a connection, every
 /// returned one is kept, `max_overflow` does not apply), and a `max_overflow` of `usize::MAX`
@@ -84,11 +133,66 @@ impl QueuePool {
     /// pool.
     fn release_slot(&self) {
         let mut st = self.state.lock();
+        // Handed over under the state lock, so a waiter that times out sees it.
         match st.waiters.pop_front() {
-            // Handed over under the state lock, so a waiter that times out sees it.
-            Some(w) => w.give(Handoff::Permit),
+            Some(head) => {
+                let wakes = st.hand_to(head, Handoff::Permit);
+                drop(st);
+                wakes.notify();
+            }
             None => st.open -= 1,
         }
+    }
+
+    fn pop_idle(&self, st: &mut State) -> Option<PoolRecord> {
+        if self.factory.options.use_lifo {
+            st.idle.pop_back()
+        } else {
+            st.idle.pop_front()
+        }
+    }
+
+    /// Whether the longest waiter is due to be handed the next returned connection.
+    fn handoff_due(&self, st: &State) -> bool {
+        let after = self.factory.options.handoff_after;
+        st.waiters
+            .front()
+            .is_some_and(|head| after.is_zero() || head.since.elapsed() >= after)
+    }
+
+    /// After a wake-up to retry (`retry`) or a timeout: takes an idle connection and leaves
+    /// the queue, or leaves it on a timeout, or takes what was handed over meanwhile. `None`:
+    /// overtaken, still queued in place, waits again.
+    fn resume(&self, waiter: &Arc<Waiter>, retry: bool) -> Option<Result<PoolRecord>> {
+        let mut st = self.state.lock();
+        let Some(pos) = st
+            .waiters
+            .iter()
+            .position(|q| Arc::ptr_eq(&q.waiter, waiter))
+        else {
+            drop(st);
+            // Handed a connection or a slot since; under the state lock, so it is there.
+            let handoff = waiter.slot.lock().take();
+            return Some(match handoff {
+                Some(handoff) => self.take(handoff),
+                None => Err(self.timeout_error()),
+            });
+        };
+        // Even on a timeout, a connection idle by now is taken.
+        let record = self.pop_idle(&mut st);
+        if retry && record.is_none() {
+            return None;
+        }
+        st.waiters.remove(pos);
+        // A wake-up left for it since it woke is passed on.
+        *waiter.slot.lock() = None;
+        let wake = st.wake_head();
+        drop(st);
+        Wakes([wake, None]).notify();
+        Some(match record {
+            Some(record) => self.hand_out(record),
+            None => Err(self.timeout_error()),
+        })
     }
 
     /// Opens a connection in a slot already counted.
@@ -106,6 +210,8 @@ impl QueuePool {
         match handoff {
             Handoff::Conn(record) => self.hand_out(record),
             Handoff::Permit => self.open_in_slot(),
+            // Never: a wake-up is only left for a waiter still queued.
+            Handoff::Retry => Err(self.timeout_error()),
         }
     }
 }
@@ -133,60 +239,51 @@ impl Drop for SlotGuard<'_> {
 
 impl Pool for QueuePool {
     fn checkout(&self) -> Result<PoolRecord> {
-        let deadline = self.factory.deadline();
-        let waiter = {
-            let mut st = self.state.lock();
-            if st.waiters.is_empty() {
-                let idle = if self.factory.options.use_lifo {
-                    st.idle.pop_back()
-                } else {
-                    st.idle.pop_front()
-                };
-                if let Some(record) = idle {
-                    drop(st);
-                    return self.hand_out(record);
-                }
-                if st.open < self.max() {
-                    st.open += 1;
-                    drop(st);
-                    return self.open_in_slot();
-                }
-            }
-            let waiter = Arc::new(Waiter {
-                slot: Mutex::new(None),
-                ready: Condvar::new(),
-            });
-            st.waiters.push_back(waiter.clone());
-            waiter
-        };
-        {
-            let mut slot = waiter.slot.lock();
-            while slot.is_none() {
-                match deadline {
-                    Some(deadline) => {
-                        if waiter.ready.wait_until(&mut slot, deadline).timed_out() {
-                            break;
-                        }
-                    }
-                    None => waiter.ready.wait(&mut slot),
-                }
-            }
-            if let Some(handoff) = slot.take() {
-                drop(slot);
-                return self.take(handoff);
-            }
-        }
-        // Timed out: leave the queue, unless a handoff arrived in the meantime.
         let mut st = self.state.lock();
-        if let Some(pos) = st.waiters.iter().position(|w| Arc::ptr_eq(w, &waiter)) {
-            st.waiters.remove(pos);
-            return Err(self.timeout_error());
+        if let Some(record) = self.pop_idle(&mut st) {
+            drop(st);
+            return self.hand_out(record);
         }
+        if st.waiters.is_empty() && st.open < self.max() {
+            st.open += 1;
+            drop(st);
+            return self.open_in_slot();
+        }
+        let since = Instant::now();
+        let deadline = since.checked_add(self.factory.options.timeout);
+        let waiter = WAITER
+            .try_with(Arc::clone)
+            .unwrap_or_else(|_| Arc::default());
+        st.waiters.push_back(Queued {
+            waiter: waiter.clone(),
+            since,
+        });
         drop(st);
-        let handoff = waiter.slot.lock().take();
-        match handoff {
-            Some(handoff) => self.take(handoff),
-            None => Err(self.timeout_error()),
+        loop {
+            let handoff = {
+                let mut slot = waiter.slot.lock();
+                loop {
+                    if let Some(handoff) = slot.take() {
+                        break Some(handoff);
+                    }
+                    match deadline {
+                        Some(deadline) => {
+                            if waiter.ready.wait_until(&mut slot, deadline).timed_out() {
+                                break slot.take();
+                            }
+                        }
+                        None => waiter.ready.wait(&mut slot),
+                    }
+                }
+            };
+            let resumed = match handoff {
+                Some(Handoff::Retry) => self.resume(&waiter, true),
+                Some(handoff) => return self.take(handoff),
+                None => self.resume(&waiter, false),
+            };
+            if let Some(result) = resumed {
+                return result;
+            }
         }
     }
 
@@ -196,15 +293,24 @@ impl Pool for QueuePool {
             return self.release_slot();
         }
         let mut st = self.state.lock();
-        if let Some(w) = st.waiters.pop_front() {
-            w.give(Handoff::Conn(record));
-        } else if self.keeps(st.idle.len()) {
+        // A waiter takes it directly when due, or when the pool would not keep it.
+        let head = if self.handoff_due(&st) || !self.keeps(st.idle.len()) {
+            st.waiters.pop_front()
+        } else {
+            None
+        };
+        let wakes = if let Some(head) = head {
+            st.hand_to(head, Handoff::Conn(record))
+        } else if !st.waiters.is_empty() || self.keeps(st.idle.len()) {
             st.idle.push_back(record);
+            Wakes([st.wake_head(), None])
         } else {
             st.open -= 1;
             drop(st);
-            self.factory.close(record);
-        }
+            return self.factory.close(record);
+        };
+        drop(st);
+        wakes.notify();
     }
 
     fn discard(&self, record: PoolRecord) {
@@ -234,14 +340,12 @@ impl Pool for QueuePool {
 
     fn dispose(&self) {
         self.factory.bump_generation();
-        let idle: Vec<PoolRecord> = {
-            let mut st = self.state.lock();
-            let idle: Vec<_> = st.idle.drain(..).collect();
-            st.open -= idle.len();
-            idle
-        };
+        let idle: Vec<PoolRecord> = self.state.lock().idle.drain(..).collect();
+        // Each slot freed goes to a waiter (one may be queued beside an idle connection it
+        // was woken for) or back to the pool.
         for record in idle {
             self.factory.close(record);
+            self.release_slot();
         }
     }
 
