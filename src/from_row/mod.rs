@@ -207,7 +207,8 @@ pub(crate) fn read_driver_row<T: FromRow>(
     }
 }
 
-fn read_owned<T: FromRow>(
+/// Reads decoded values into `T`, moving them out.
+pub(crate) fn read_owned<T: FromRow>(
     keys: &ResultKeys,
     columns: &T::Columns,
     values: &mut [Value],
