@@ -1,6 +1,6 @@
 //! [`CursorResult`]: the rows and counts a statement produced.
 
-use crate::driver::{DriverRow, NextRow, RowSource, take_cells};
+use crate::driver::{DriverRow, RowSource};
 use crate::error::{Error, Result};
 use crate::row::{ResultKeys, Row};
 use indexmap::IndexMap;
@@ -138,38 +138,16 @@ impl CursorResult {
         self.rows.next_row()
     }
 
-    /// The next row with the result's keys: its buffered cells, those of user types read
-    /// through them already, or the driver's row.
-    #[inline]
-    pub(crate) fn next_cells(&mut self) -> Result<Option<(&Arc<ResultKeys>, NextRow<'_>)>> {
-        self.check_open()?;
-        let keys = &self.keys;
-        match self.rows.next_cells()? {
-            Some(NextRow::Cells(cells)) => {
-                if keys.converts() {
-                    keys.convert(cells)?;
-                }
-                Ok(Some((keys, NextRow::Cells(cells))))
-            }
-            other => Ok(other.map(|row| (keys, row))),
-        }
-    }
-
     /// How many rows are buffered, not read yet: the capacity to reserve for them.
     pub(crate) fn buffered_len(&self) -> usize {
         self.rows.buffered_len()
     }
 
     /// The next row, or `None` when there are no more.
-    #[inline]
     pub fn fetchone(&mut self) -> Result<Option<Row>> {
-        match self.next_cells()? {
-            Some((keys, NextRow::Cells(cells))) => {
-                Ok(Some(Row::new(keys.clone(), take_cells(cells))))
-            }
-            Some((keys, NextRow::Row(row))) => Row::read(keys.clone(), row).map(Some),
-            None => Ok(None),
-        }
+        self.next_row()?
+            .map(|row| Row::read(self.keys.clone(), row))
+            .transpose()
     }
 
     /// Up to `n` more rows.
@@ -292,16 +270,18 @@ impl<T: FromValue> Iterator for ScalarResult<T> {
     type Item = Result<T>;
     #[inline]
     fn next(&mut self) -> Option<Result<T>> {
-        match self.inner.next_cells() {
-            // The first cell is moved out, not copied.
-            Ok(Some((_, NextRow::Cells(cells)))) => Some(match cells.first_mut() {
-                Some(value) => {
-                    T::from_value(std::mem::take(value)).map_err(|e| Error::conversion(0, e))
-                }
-                None => Err(Error::NoSuchColumn(0.to_string())),
-            }),
-            Ok(Some((keys, NextRow::Row(row)))) => {
-                Some(Row::read(keys.clone(), row).and_then(|r| r.get(0)))
+        match self.inner.next_row() {
+            // Decoded values: the first is moved out, not copied.
+            Ok(Some(DriverRow::Values(mut values))) if !self.inner.result_keys().converts() => {
+                Some(match values.first_mut() {
+                    Some(value) => {
+                        T::from_value(std::mem::take(value)).map_err(|e| Error::conversion(0, e))
+                    }
+                    None => Err(Error::NoSuchColumn(0.to_string())),
+                })
+            }
+            Ok(Some(row)) => {
+                Some(Row::read(self.inner.result_keys().clone(), row).and_then(|r| r.get(0)))
             }
             Ok(None) => None,
             Err(e) => Some(Err(e)),
@@ -335,23 +315,15 @@ impl MappingResult {
 impl Iterator for MappingResult {
     type Item = Result<IndexMap<Arc<str>, Value>>;
     fn next(&mut self) -> Option<Self::Item> {
-        match self.inner.next_cells() {
-            Ok(Some((keys, NextRow::Cells(cells)))) => Some(Ok(keys
-                .names()
-                .iter()
-                .cloned()
-                .zip(cells.iter_mut().map(std::mem::take))
-                .collect())),
-            Ok(Some((keys, NextRow::Row(row)))) => {
-                Some(Row::read(keys.clone(), row).map(Row::into_map))
-            }
-            Ok(None) => None,
-            Err(e) => Some(Err(e)),
-        }
+        self.inner
+            .fetchone()
+            .transpose()
+            .map(|row| row.map(Row::into_map))
     }
 }
 
-/// The items of `rows` until the first error, `capacity` of them reserved up front.
+/// The items of `rows` until the first error, `capacity` of them reserved up front (collecting
+/// into a `Result` reserves nothing: its size hint's lower bound is 0).
 pub(crate) fn collect_all<T>(
     rows: impl Iterator<Item = Result<T>>,
     capacity: usize,

@@ -15,6 +15,7 @@ use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::options::{IsolationLevel, SqliteBegin};
 use futures_util::future::BoxFuture;
 use sqlcore_compiler::{ResultColumn, SqlType, Value};
+use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -191,9 +192,15 @@ impl OwnedRequest {
 
     /// Reads the rows of `exec` into a buffer.
     fn buffered(exec: Execution) -> Result<Execution> {
-        let mut rows = exec.rows;
-        rows.fetch_all()?;
-        Ok(Execution { rows, ..exec })
+        let mut source = exec.rows;
+        let mut rows = VecDeque::new();
+        while let Some(row) = source.next_row()? {
+            rows.push_back(row);
+        }
+        Ok(Execution {
+            rows: RowSource::buffered(rows),
+            ..exec
+        })
     }
 }
 

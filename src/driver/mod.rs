@@ -120,63 +120,7 @@ pub enum FirstRow {
 #[derive(Default)]
 pub struct RowSource {
     rows: VecDeque<DriverRow>,
-    /// Decoded rows kept cell after cell in one buffer (no allocation per row), read before
-    /// `rows`.
-    flat: FlatRows,
     cursor: Option<Box<dyn RowCursor>>,
-}
-
-/// Decoded rows of `width` cells each, all in one buffer; `next` is the first unread cell.
-#[derive(Default)]
-struct FlatRows {
-    cells: Vec<Value>,
-    width: usize,
-    next: usize,
-}
-
-impl FlatRows {
-    /// The next row's cells, to be moved out by the reader.
-    #[inline]
-    fn next_row(&mut self) -> Option<&mut [Value]> {
-        if self.next >= self.cells.len() {
-            return None;
-        }
-        let end = self.next + self.width;
-        let row = self.cells.get_mut(self.next..end)?;
-        self.next = end;
-        Some(row)
-    }
-
-    fn remaining(&self) -> usize {
-        (self.cells.len() - self.next)
-            .checked_div(self.width)
-            .unwrap_or(0)
-    }
-}
-
-/// One row from a [`RowSource`]: cells of its buffer, to be moved out (what is left there is
-/// dropped with the buffer), or a row of the driver's.
-pub(crate) enum NextRow<'a> {
-    /// Decoded cells in column order.
-    Cells(&'a mut [Value]),
-    /// A row as the driver keeps it.
-    Row(DriverRow),
-}
-
-impl NextRow<'_> {
-    /// The row as a [`DriverRow`].
-    pub(crate) fn into_driver_row(self) -> DriverRow {
-        match self {
-            NextRow::Cells(cells) => DriverRow::Values(take_cells(cells)),
-            NextRow::Row(row) => row,
-        }
-    }
-}
-
-/// The cells of a buffered row, moved out.
-#[inline]
-pub(crate) fn take_cells(cells: &mut [Value]) -> Vec<Value> {
-    cells.iter_mut().map(std::mem::take).collect()
 }
 
 /// Fetches a streamed result's rows a chunk at a time (a server-side cursor). The cursor owns
@@ -190,46 +134,20 @@ pub trait RowCursor: Send {
 impl RowSource {
     /// All rows, fetched already.
     pub fn buffered(rows: VecDeque<DriverRow>) -> Self {
-        RowSource {
-            rows,
-            ..Self::default()
-        }
-    }
-
-    /// All rows, fetched and decoded already: `cells` holds them row after row, `width`
-    /// cells each.
-    pub fn flat(cells: Vec<Value>, width: usize) -> Self {
-        debug_assert!(width > 0 && cells.len() % width == 0);
-        RowSource {
-            flat: FlatRows {
-                cells,
-                width,
-                next: 0,
-            },
-            ..Self::default()
-        }
+        RowSource { rows, cursor: None }
     }
 
     /// Rows fetched through `cursor` as they are read.
     pub fn streamed(cursor: impl RowCursor + 'static) -> Self {
         RowSource {
+            rows: VecDeque::new(),
             cursor: Some(Box::new(cursor)),
-            ..Self::default()
         }
     }
 
     /// The next row, fetching the next chunk when the ones fetched are used up; the cursor
     /// is dropped once it has no more.
     pub fn next_row(&mut self) -> Result<Option<DriverRow>> {
-        Ok(self.next_cells()?.map(NextRow::into_driver_row))
-    }
-
-    /// The next row, its cells borrowed where they are buffered decoded.
-    #[inline]
-    pub(crate) fn next_cells(&mut self) -> Result<Option<NextRow<'_>>> {
-        if let Some(cells) = self.flat.next_row() {
-            return Ok(Some(NextRow::Cells(cells)));
-        }
         if self.rows.is_empty() {
             if let Some(cursor) = &mut self.cursor {
                 cursor.fetch(&mut self.rows)?;
@@ -238,24 +156,12 @@ impl RowSource {
                 }
             }
         }
-        Ok(self.rows.pop_front().map(NextRow::Row))
-    }
-
-    /// Fetches the rows a cursor has left, so that the source holds all of them.
-    pub fn fetch_all(&mut self) -> Result<()> {
-        while let Some(cursor) = &mut self.cursor {
-            let before = self.rows.len();
-            cursor.fetch(&mut self.rows)?;
-            if self.rows.len() == before {
-                self.cursor = None;
-            }
-        }
-        Ok(())
+        Ok(self.rows.pop_front())
     }
 
     /// How many rows are buffered, not read yet (more may come through a cursor).
     pub(crate) fn buffered_len(&self) -> usize {
-        self.flat.remaining() + self.rows.len()
+        self.rows.len()
     }
 }
 

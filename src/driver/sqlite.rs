@@ -9,7 +9,8 @@
 //! [`sqlcore_compiler::datetime_text`].
 
 use super::{
-    Driver, DriverConnection, Execution, FirstRow, Request, ResultNames, RowSource, StatementId,
+    Driver, DriverConnection, DriverRow, Execution, FirstRow, Request, ResultNames, RowSource,
+    StatementId,
 };
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 use crate::options::{IsolationLevel, SqliteBegin};
@@ -22,6 +23,7 @@ use rust_decimal::prelude::ToPrimitive;
 use sqlcore_compiler::{Dialect, SQLite, SqlType, Value, ValueRef, datetime_text, serde_json};
 use std::any::Any;
 use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -527,19 +529,17 @@ impl DriverConnection for SqliteConnection {
             let columns = ResultNames::read(column_count, columns_hint, |i| {
                 stmt.column_name(i).map(Arc::from).map_err(fail)
             })?;
-            // Every cell of every row in one buffer: no allocation per row.
-            let hints: Vec<Option<&SqlType>> = (0..column_count)
-                .map(|i| columns_hint.get(i).and_then(|c| c.sql_type.as_ref()))
-                .collect();
-            let mut cells = Vec::new();
+            let mut rows = VecDeque::new();
             {
                 let mut raw_rows = stmt.raw_query();
                 while let Some(row) = raw_rows.next().map_err(fail)? {
-                    cells.reserve(column_count);
-                    for (i, hint) in hints.iter().enumerate() {
+                    let mut values = Vec::with_capacity(column_count);
+                    for i in 0..column_count {
                         let v = row.get_ref(i).map_err(fail)?;
-                        cells.push(from_sqlite(v, *hint).into_owned());
+                        let hint = columns_hint.get(i).and_then(|c| c.sql_type.as_ref());
+                        values.push(from_sqlite(v, hint).into_owned());
                     }
+                    rows.push_back(DriverRow::Values(values));
                 }
             }
             // RETURNING statements report the rows they changed; a SELECT changes none.
@@ -550,7 +550,7 @@ impl DriverConnection for SqliteConnection {
             };
             Ok(Execution {
                 columns,
-                rows: RowSource::flat(cells, column_count),
+                rows: RowSource::buffered(rows),
                 rowcount,
                 last_insert_id: Some(conn.last_insert_rowid()),
             })

@@ -207,8 +207,7 @@ pub(crate) fn read_driver_row<T: FromRow>(
     }
 }
 
-/// Reads decoded values into `T`, moving them out.
-pub(crate) fn read_owned<T: FromRow>(
+fn read_owned<T: FromRow>(
     keys: &ResultKeys,
     columns: &T::Columns,
     values: &mut [Value],

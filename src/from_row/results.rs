@@ -1,10 +1,9 @@
 //! Results read into [`FromRow`] values: a [`CursorResult`]'s `*_as` methods, the [`RowsAs`]
 //! iterator and the [`AsyncRowsAs`] stream, `query_row_as` on both connections.
 
-use super::{FromRow, RowReader, read_driver_row, read_owned};
+use super::{FromRow, RowReader, read_driver_row};
 use crate::aio::{AsyncConnection, AsyncRowStream};
 use crate::connection::{Connection, IntoParams};
-use crate::driver::NextRow;
 use crate::error::{Error, Result};
 use crate::executable::Executable;
 use crate::result::{CursorResult, collect_all};
@@ -78,9 +77,12 @@ impl<T: FromRow> Iterator for RowsAs<T> {
 
     #[inline]
     fn next(&mut self) -> Option<Result<T>> {
-        match self.result.next_cells() {
-            Ok(Some((keys, NextRow::Cells(cells)))) => Some(read_owned(keys, &self.columns, cells)),
-            Ok(Some((keys, NextRow::Row(row)))) => Some(read_driver_row(keys, &self.columns, row)),
+        match self.result.next_row() {
+            Ok(Some(row)) => Some(read_driver_row(
+                self.result.result_keys(),
+                &self.columns,
+                row,
+            )),
             Ok(None) => None,
             Err(e) => Some(Err(e)),
         }
