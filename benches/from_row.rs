@@ -56,6 +56,33 @@ fn references(backend: &str, conn: &mut Connection, query: &str, mut raw: impl F
         conn.rollback().unwrap();
     });
     report(backend, "Row::get by position", timings);
+    let timings = compare(ROUNDS, &mut raw, || {
+        let rows = conn.execute(text(query), ()).unwrap().all().unwrap();
+        let decoded: Vec<(i64, String, f64)> = rows
+            .iter()
+            .map(|row| {
+                (
+                    row.get(0).unwrap(),
+                    row.get(1).unwrap(),
+                    row.get(2).unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(black_box(decoded).len() as i64, ROWS);
+        conn.rollback().unwrap();
+    });
+    report(backend, "all() then Row::get", timings);
+    let timings = compare(ROUNDS, &mut raw, || {
+        let rows = conn
+            .execute(text(query), ())
+            .unwrap()
+            .mappings()
+            .all()
+            .unwrap();
+        assert_eq!(black_box(rows).len() as i64, ROWS);
+        conn.rollback().unwrap();
+    });
+    report(backend, "mappings().all()", timings);
 }
 
 fn sqlite() {

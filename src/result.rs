@@ -138,6 +138,11 @@ impl CursorResult {
         self.rows.next_row()
     }
 
+    /// How many rows are buffered, not read yet: the capacity to reserve for them.
+    pub(crate) fn buffered_len(&self) -> usize {
+        self.rows.buffered_len()
+    }
+
     /// The next row, or `None` when there are no more.
     pub fn fetchone(&mut self) -> Result<Option<Row>> {
         self.next_row()?
@@ -159,11 +164,8 @@ impl CursorResult {
 
     /// All remaining rows.
     pub fn fetchall(&mut self) -> Result<Vec<Row>> {
-        let mut out = Vec::new();
-        while let Some(row) = self.fetchone()? {
-            out.push(row);
-        }
-        Ok(out)
+        let capacity = self.buffered_len();
+        collect_all(std::iter::from_fn(|| self.fetchone().transpose()), capacity)
     }
 
     /// All remaining rows (SQLAlchemy 2.0's name for `fetchall`).
@@ -244,7 +246,8 @@ pub struct ScalarResult<T> {
 impl<T: FromValue> ScalarResult<T> {
     /// All values.
     pub fn all(self) -> Result<Vec<T>> {
-        self.collect()
+        let capacity = self.inner.buffered_len();
+        collect_all(self, capacity)
     }
 
     /// The first value or `None`.
@@ -265,11 +268,24 @@ impl<T: FromValue> ScalarResult<T> {
 
 impl<T: FromValue> Iterator for ScalarResult<T> {
     type Item = Result<T>;
+    #[inline]
     fn next(&mut self) -> Option<Result<T>> {
-        self.inner
-            .fetchone()
-            .transpose()
-            .map(|row| row.and_then(|r| r.get(0)))
+        match self.inner.next_row() {
+            // Decoded values: the first is moved out, not copied.
+            Ok(Some(DriverRow::Values(mut values))) if !self.inner.result_keys().converts() => {
+                Some(match values.first_mut() {
+                    Some(value) => {
+                        T::from_value(std::mem::take(value)).map_err(|e| Error::conversion(0, e))
+                    }
+                    None => Err(Error::NoSuchColumn(0.to_string())),
+                })
+            }
+            Ok(Some(row)) => {
+                Some(Row::read(self.inner.result_keys().clone(), row).and_then(|r| r.get(0)))
+            }
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
     }
 }
 
@@ -281,7 +297,8 @@ pub struct MappingResult {
 impl MappingResult {
     /// All rows.
     pub fn all(self) -> Result<Vec<IndexMap<Arc<str>, Value>>> {
-        self.collect()
+        let capacity = self.inner.buffered_len();
+        collect_all(self, capacity)
     }
 
     /// The first row or `None`.
@@ -303,4 +320,17 @@ impl Iterator for MappingResult {
             .transpose()
             .map(|row| row.map(Row::into_map))
     }
+}
+
+/// The items of `rows` until the first error, `capacity` of them reserved up front (collecting
+/// into a `Result` reserves nothing: its size hint's lower bound is 0).
+pub(crate) fn collect_all<T>(
+    rows: impl Iterator<Item = Result<T>>,
+    capacity: usize,
+) -> Result<Vec<T>> {
+    let mut out = Vec::with_capacity(capacity);
+    for row in rows {
+        out.push(row?);
+    }
+    Ok(out)
 }

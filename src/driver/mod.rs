@@ -158,6 +158,11 @@ impl RowSource {
         }
         Ok(self.rows.pop_front())
     }
+
+    /// How many rows are buffered, not read yet (more may come through a cursor).
+    pub(crate) fn buffered_len(&self) -> usize {
+        self.rows.len()
+    }
 }
 
 /// The column names of a result.

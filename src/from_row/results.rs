@@ -6,7 +6,7 @@ use crate::aio::{AsyncConnection, AsyncRowStream};
 use crate::connection::{Connection, IntoParams};
 use crate::error::{Error, Result};
 use crate::executable::Executable;
-use crate::result::CursorResult;
+use crate::result::{CursorResult, collect_all};
 use crate::row::{ResultKeys, Row, RowRef};
 use futures_util::Stream;
 use std::pin::Pin;
@@ -28,7 +28,8 @@ impl CursorResult {
 
     /// All remaining rows, read into `T`.
     pub fn all_as<T: FromRow>(self) -> Result<Vec<T>> {
-        self.rows_as()?.collect()
+        let capacity = self.buffered_len();
+        collect_all(self.rows_as()?, capacity)
     }
 
     /// The first row read into `T`, or `None`; closes the result.
