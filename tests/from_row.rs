@@ -302,11 +302,53 @@ async fn typed_errors_name_the_column_and_types<E: TestEngine>(engine: &E, _db: 
     );
 }
 
+#[derive(Debug, PartialEq, FromRow)]
+struct Reading {
+    id: i64,
+    ratio: f32,
+}
+
+/// A REAL column reads into `f32` on every backend, SQLite included, where every REAL is
+/// stored as an 8-byte float.
+async fn a_real_column_reads_into_f32<E: TestEngine>(engine: &E, _db: &TestDb) {
+    let t = Table::new("readings")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("ratio", SqlType::Real).nullable(false));
+    let mut conn = engine.conn().await.unwrap();
+    conn.exec(create_table(&t), Params::new()).await.unwrap();
+    let rows = [(1, 0.1_f32), (2, -2.5e-3), (3, 1.0e30)]
+        .into_iter()
+        .map(|(id, ratio)| params! { "id" => id, "ratio" => ratio })
+        .collect();
+    conn.exec_many(insert(&t), rows).await.unwrap();
+    let read: Vec<Reading> = conn
+        .exec(select(&t).order_by(t.c("id")), Params::new())
+        .await
+        .unwrap()
+        .all_as()
+        .unwrap();
+    assert_eq!(
+        read,
+        [
+            Reading { id: 1, ratio: 0.1 },
+            Reading {
+                id: 2,
+                ratio: -2.5e-3
+            },
+            Reading {
+                id: 3,
+                ratio: 1.0e30
+            },
+        ]
+    );
+}
+
 on_both_engines!(
     rows_into_structs_and_tuples,
     one_first_and_query_row,
     streamed_rows_into_structs,
     typed_errors_name_the_column_and_types,
+    a_real_column_reads_into_f32,
 );
 
 /// Reads `column` twice: an owned value among the first 64 columns is moved out by the first

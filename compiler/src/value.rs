@@ -297,11 +297,16 @@ impl TryFrom<Value> for f64 {
     }
 }
 
+/// An `f64` reads as `f32` only when no precision is lost (SQLite stores every REAL, even one
+/// written from an `f32`, as an 8-byte float); any other `f64` is an error, never a rounded
+/// number.
 impl TryFrom<Value> for f32 {
     type Error = ValueConversionError;
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
             Value::F32(n) => Ok(n),
+            Value::F64(n) if n.is_nan() => Ok(f32::NAN),
+            Value::F64(n) if f64::from(n as f32) == n => Ok(n as f32),
             other => Err(mismatch::<f32>(&other)),
         }
     }
@@ -529,6 +534,10 @@ mod tests {
         assert_eq!(Option::<i64>::from_value(Value::Null), Ok(None));
         assert_eq!(i16::try_from(Value::I64(70_000)).unwrap_err().from, "i64");
         assert_eq!(String::try_from(Value::from("x")), Ok("x".to_owned()));
+        assert_eq!(f32::try_from(Value::F64(0.25)), Ok(0.25_f32));
+        assert_eq!(f32::try_from(Value::F64(f64::from(0.1_f32))), Ok(0.1_f32));
+        assert_eq!(f32::try_from(Value::F64(0.1)).unwrap_err().from, "f64");
+        assert!(f32::try_from(Value::F64(f64::NAN)).unwrap().is_nan());
         assert!(String::try_from(Value::I32(1)).is_err());
         let u = Uuid::nil();
         assert_eq!(Uuid::try_from(Value::Text(u.to_string())), Ok(u));
