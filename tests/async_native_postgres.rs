@@ -283,6 +283,26 @@ fn streams_dropped_or_cancelled_mid_fetch_leave_the_connection_consistent() {
     });
 }
 
+/// Runs `count` distinct statements on `conn`, checking each answer, and returns how many
+/// statements the server keeps prepared for the session.
+async fn run_distinct_statements(conn: &mut AsyncConnection, count: i64) -> i64 {
+    for i in 0..count {
+        let sql = format!("SELECT {i} + CAST(:x AS INTEGER)");
+        let n: i64 = conn
+            .execute(text(&sql), params! { "x" => 1 })
+            .await
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(n, i + 1);
+    }
+    conn.execute(text("SELECT count(*) FROM pg_prepared_statements"), ())
+        .await
+        .unwrap()
+        .scalar_one()
+        .unwrap()
+}
+
 #[test]
 fn the_prepared_statement_cache_is_bounded() {
     let Some(db) = TestDb::postgres("native_stmt_cache") else {
@@ -294,22 +314,7 @@ fn the_prepared_statement_cache_is_bounded() {
             .build_async()
             .unwrap();
         let mut conn = engine.connect().await.unwrap();
-        for i in 0..20 {
-            let sql = format!("SELECT {i} + CAST(:x AS INTEGER)");
-            let n: i64 = conn
-                .execute(text(&sql), params! { "x" => 1 })
-                .await
-                .unwrap()
-                .scalar_one()
-                .unwrap();
-            assert_eq!(n, i + 1);
-        }
-        let kept: i64 = conn
-            .execute(text("SELECT count(*) FROM pg_prepared_statements"), ())
-            .await
-            .unwrap()
-            .scalar_one()
-            .unwrap();
+        let kept = run_distinct_statements(&mut conn, 20).await;
         assert!(kept <= 4, "{kept} statements kept prepared");
         assert!(kept >= 1);
         drop(conn);
@@ -319,22 +324,7 @@ fn the_prepared_statement_cache_is_bounded() {
             .build_async()
             .unwrap();
         let mut conn = engine.connect().await.unwrap();
-        for i in 0..5 {
-            let sql = format!("SELECT {i} + CAST(:x AS INTEGER)");
-            let n: i64 = conn
-                .execute(text(&sql), params! { "x" => 1 })
-                .await
-                .unwrap()
-                .scalar_one()
-                .unwrap();
-            assert_eq!(n, i + 1);
-        }
-        let kept: i64 = conn
-            .execute(text("SELECT count(*) FROM pg_prepared_statements"), ())
-            .await
-            .unwrap()
-            .scalar_one()
-            .unwrap();
+        let kept = run_distinct_statements(&mut conn, 5).await;
         assert_eq!(kept, 0, "nothing is kept prepared");
     });
 }
