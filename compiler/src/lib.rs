@@ -43,6 +43,7 @@ pub use cached_compiled::CachedCompiled;
 pub use compile::{
     Bound, BoundRefs, Compile, Compiled, ConversionSite, ConvertedBinds, ParamSlot, ParamSource,
     Params, ParamsIntoIter, ResultColumn, SchemaTranslateMap, TypeConversionError,
+    snapshot_dialects,
 };
 pub use dialect::{
     Dialect, FullTextStyle, IdentifierLength, MariaDB, MySQL, ParamStyle, PostgreSQL, SQLite,

@@ -290,8 +290,8 @@ impl EngineBuilder {
 
     /// A read replica of the (PostgreSQL) database: a server the primary streams its changes
     /// to, given as its own URL (the builder's `connect_arg`s apply to it too). With one or
-    /// more, a [`Connection`] sends read-only work to a replica, in turn, and everything else
-    /// to the primary (the engine's URL):
+    /// more, a [`Connection`](crate::Connection) sends read-only work to a replica, in turn,
+    /// and everything else to the primary (the engine's URL):
     ///
     /// - to a replica: a Core `select` (or compound select) run while the connection has not
     ///   begun a transaction, and any statement carrying the execution option

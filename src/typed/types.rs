@@ -96,7 +96,7 @@ sql_kinds! {
     /// `TIMESTAMP WITH TIME ZONE`, read as a `DateTime<Utc>`.
     Timestamptz => SqlType::DateTime { timezone: true, precision: None }, DateTime<Utc>,
         accepts [DateTime<Utc>];
-    /// A UUID, read as a [`uuid::Uuid`](sqlcore_compiler::uuid::Uuid).
+    /// A UUID, read as a `uuid::Uuid`.
     Uuid => SqlType::Uuid, sqlcore_compiler::uuid::Uuid, accepts [sqlcore_compiler::uuid::Uuid];
     /// JSON, read as a `serde_json::Value`.
     Json => SqlType::Json, sqlcore_compiler::serde_json::Value,

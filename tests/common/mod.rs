@@ -118,7 +118,9 @@ pub fn check_after_each(
                     "mysql" => mysql::check(case, setup, &stmt, named, empty),
                     _ => {}
                 }
-                describe(&compiled, &sql, &bound.values)
+                compiled
+                    .snapshot_text(named)
+                    .unwrap_or_else(|e| panic!("{case}: snapshot text: {e}"))
             }
             Err(e) => format!("CompileError: {e}"),
         };
@@ -209,21 +211,6 @@ pub fn run(conn: &mut Connection, case: &str, stmt: &Statement, named: &Params) 
             conn.dialect().name()
         );
     }
-}
-
-fn describe(compiled: &Compiled, sql: &str, values: &[Value]) -> String {
-    let mut out = compiled.sql.clone();
-    if compiled.needs_expansion() {
-        out.push_str("\n-- expanded: ");
-        out.push_str(sql);
-    }
-    if !values.is_empty() {
-        out.push_str("\n-- params:");
-        for (i, v) in values.iter().enumerate() {
-            out.push_str(&format!(" [{}] {v:?}", i + 1));
-        }
-    }
-    out
 }
 
 fn validate_parse(case: &str, dialect: &str, parser_dialect: &dyn ParserDialect, sql: &str) {

@@ -15,11 +15,13 @@ mod params;
 mod partition;
 mod query;
 mod sequence;
+mod snapshot;
 mod text_search;
 mod translate;
 mod user_types;
 
 pub use params::{Bound, BoundRefs, Params, ParamsIntoIter};
+pub use snapshot::snapshot_dialects;
 pub use translate::SchemaTranslateMap;
 pub(crate) use translate::{SchemaSpan, schema_prefix};
 pub use user_types::{ConversionSite, ConvertedBinds, TypeConversionError};
