@@ -40,6 +40,9 @@ const SCHEMA: &str = "
 const INSERT: &str = "INSERT INTO notes VALUES (:id, CAST(:feeling AS mood), :score, \
     CAST(:moods AS mood[]), CAST(:email AS citext), CAST(:attrs AS hstore))";
 
+const STREAMED: &str = "SELECT id, feeling, score, moods, email, attrs FROM notes \
+    WHERE id >= :lo AND id < :hi ORDER BY id";
+
 const COLUMNS: [&str; 5] = ["feeling", "score", "moods", "email", "attrs"];
 
 fn row(id: i32) -> Params {
@@ -93,8 +96,8 @@ async fn create_schema<E: TestEngine>(url: &str) {
 }
 
 /// Client `worker`: writes its rows, then reads each column of each row on a fresh
-/// connection, cast to text and uncast, in autocommit (`auto`) and in a transaction in turn.
-/// What it read uncast; any error fails it.
+/// connection, cast to text and uncast, in autocommit (`auto`) and in a transaction in turn,
+/// then streams its rows. What it read uncast (not streamed); any error fails it.
 async fn client<E: TestEngine>(engine: &E, auto: &E, worker: i32) -> Result<Reads> {
     let mut reads = Reads::new();
     for k in 0..ROWS {
@@ -122,6 +125,29 @@ async fn client<E: TestEngine>(engine: &E, auto: &E, worker: i32) -> Result<Read
                     reads.push((id, i, value));
                 }
             }
+        }
+    }
+    // The client's rows again, streamed (a cursor, inside the transaction it begins) two at
+    // a time.
+    let mut conn = engine.conn().await?;
+    type Note = (i32, Value, Value, Value, Value, Value);
+    let streamed: Vec<Note> = conn
+        .streamed_as(
+            text(STREAMED),
+            params! { "lo" => worker * 100, "hi" => worker * 100 + ROWS },
+            2,
+        )
+        .await?;
+    conn.rollback().await?;
+    assert_eq!(streamed.len(), ROWS as usize);
+    for (id, a, b, c, d, e) in streamed {
+        for (i, value) in [a, b, c, d, e].into_iter().enumerate() {
+            assert_eq!(
+                value,
+                expected(i, id, false),
+                "streamed {} of row {id}",
+                COLUMNS[i]
+            );
         }
     }
     Ok(reads)

@@ -32,8 +32,8 @@
 //! is described afresh. Statements that are not queries (`INSERT … RETURNING`) cannot be
 //! described without running them and are sent as they are.
 
-use super::Request;
 use super::pg_value::PgParam;
+use super::{Request, ResultNames};
 use lru::LruCache;
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -64,6 +64,14 @@ impl Plan {
     /// The SQL to send for the query `sql` this plan is for.
     pub(crate) fn sql<'a>(&'a self, sql: &'a str) -> &'a str {
         self.rewritten.as_deref().unwrap_or(sql)
+    }
+
+    /// The names of `request`'s result (as `pg_decode::result_names` reads them off a
+    /// prepared statement).
+    pub(crate) fn result_names(&self, request: &Request<'_>) -> crate::error::Result<ResultNames> {
+        ResultNames::read(self.names.len(), request.result_columns, |i| {
+            Ok(self.names[i].clone())
+        })
     }
 }
 

@@ -283,10 +283,23 @@ impl PgConnection {
         let shared = self.shared.clone();
         let mut guard = shared.lock();
         self.cache.check_stream(guard.in_tx)?;
-        // Uncached, the statement is closed as this call ends, inside its transaction.
-        let stmt = self.statement(&mut guard, request)?;
-        let columns = result_names(stmt.columns(), request)?;
-        let lazy = decodes_lazily(stmt.columns());
+        // Behind a proxy, a query's plan describes it; else it is prepared (uncached, the
+        // statement is closed as this call ends, inside its transaction).
+        let types = declared_types(request);
+        let plan = self.plan(&mut guard, request, &types)?;
+        let sql = plan.as_ref().map_or(request.sql, |p| p.sql(request.sql));
+        let (columns, lazy, types) = match &plan {
+            Some(plan) => (plan.result_names(request)?, false, types),
+            None => {
+                let stmt = self.statement(&mut guard, request)?;
+                let columns = result_names(stmt.columns(), request)?;
+                (
+                    columns,
+                    decodes_lazily(stmt.columns()),
+                    stmt.params().to_vec(),
+                )
+            }
+        };
         self.cursors += 1;
         let id = self.cursors;
         let name = format!("sqlcore_cursor_{id}");
@@ -295,9 +308,8 @@ impl PgConnection {
         let declare = format!(
             "DECLARE {name} NO SCROLL CURSOR {} FOR {}",
             if hold { "WITH HOLD" } else { "WITHOUT HOLD" },
-            request.sql
+            sql
         );
-        let types: Vec<Type> = stmt.params().to_vec();
         let fetch_sql = format!("FETCH {chunk} FROM {name}");
         let unnamed = !self.cache.enabled();
         let fetch = guard.run(async |c| {
@@ -363,9 +375,8 @@ impl PgConnection {
                     && guard.in_tx
                     && may_return_rows(request.sql) =>
                 {
-                    if let Some(names) = plan.as_ref().map(|p| &p.names) {
-                        let names = ResultNames::read(names.len(), &[], |i| Ok(names[i].clone()))?;
-                        (names, false)
+                    if let Some(plan) = &plan {
+                        (plan.result_names(request)?, false)
                     } else {
                         let types = declared_types(request);
                         let described =

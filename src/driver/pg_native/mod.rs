@@ -260,9 +260,22 @@ impl PgAsyncConnection {
         }
         self.settle().await?;
         self.cache.check_stream(self.in_tx)?;
-        let stmt = self.statement(request).await?;
-        let columns = result_names(stmt.columns(), request)?;
-        let lazy = decodes_lazily(stmt.columns());
+        // Behind a proxy, a query's plan describes it; else it is prepared.
+        let types = declared_types(request);
+        let plan = self.plan(request, &types).await?;
+        let sql = plan.as_ref().map_or(request.sql, |p| p.sql(request.sql));
+        let (columns, lazy, types) = match &plan {
+            Some(plan) => (plan.result_names(request)?, false, types),
+            None => {
+                let stmt = self.statement(request).await?;
+                let columns = result_names(stmt.columns(), request)?;
+                (
+                    columns,
+                    decodes_lazily(stmt.columns()),
+                    stmt.params().to_vec(),
+                )
+            }
+        };
         self.cursors += 1;
         let name = format!("sqlcore_cursor_{}", self.cursors);
         // Outside a transaction the cursor must outlive the implicit one of its DECLARE.
@@ -270,9 +283,8 @@ impl PgAsyncConnection {
         let declare = format!(
             "DECLARE {name} NO SCROLL CURSOR {} FOR {}",
             if hold { "WITH HOLD" } else { "WITHOUT HOLD" },
-            request.sql
+            sql
         );
-        let types: Vec<Type> = stmt.params().to_vec();
         let fetch_sql = format!("FETCH {chunk} FROM {name}");
         let client = self.client()?.clone();
         let unnamed = !self.cache.enabled();
