@@ -1,6 +1,7 @@
 //! User-created and extension types through PgBouncer in transaction pooling mode
 //! (`pgbouncer=true`): an enum, a domain, an array of the enum and the `citext` and `hstore`
-//! extensions' types, written and read without a cast on the sync and the native async
+//! extensions' types, written (through a declared table, and as text cast in the SQL) and
+//! read (cast, uncast, and streamed) without a cast on the sync and the native async
 //! connection by 8 clients at once through a bouncer with 2 server connections per database
 //! (so consecutive transactions of a client run on different server sessions, and clients
 //! queue for a server connection). Every value read uncast equals what a direct connection
@@ -22,7 +23,7 @@ const CLIENTS: i32 = 8;
 const ROWS: i32 = 3;
 
 /// How long all clients may take together; past it the test fails as stalled.
-const STALL_LIMIT: Duration = Duration::from_secs(60);
+const STALL_LIMIT: Duration = Duration::from_secs(120);
 
 const SCHEMA: &str = "
     CREATE EXTENSION IF NOT EXISTS citext;
@@ -54,6 +55,37 @@ fn row(id: i32) -> Params {
         "email" => format!("A{id}@Example.org"),
         "attrs" => "a=>1",
     }
+}
+
+/// `notes` as declared in Rust: its enum, domain, array of the enum and extension types
+/// bound without a cast in the SQL.
+fn notes() -> Table {
+    let mood = SqlType::Enum(EnumType::new("mood", ["sad", "ok", "happy"]));
+    Table::new("notes")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("feeling", mood.clone()))
+        .column(Column::new(
+            "score",
+            SqlType::Domain(DomainType::new("positive_int", SqlType::Integer)),
+        ))
+        .column(Column::new("moods", SqlType::array(mood)))
+        .column(Column::new("email", SqlType::Other("citext".into())))
+        .column(Column::new("attrs", SqlType::Other("hstore".into())))
+}
+
+/// Row `id` (the values of [`row`]) inserted through the declared table, uncast.
+fn typed_insert(id: i32) -> Statement {
+    let moods = Value::Array(vec![Value::from("sad"), Value::from("ok")]);
+    insert(&notes())
+        .values([
+            ("id", Expr::from(id)),
+            ("feeling", Expr::from("happy")),
+            ("score", Expr::from(id + 1)),
+            ("moods", Expr::from(moods)),
+            ("email", Expr::from(format!("A{id}@Example.org"))),
+            ("attrs", Expr::from("a=>1")),
+        ])
+        .into()
 }
 
 /// Column `i`'s value in row `id`, as PostgreSQL prints it (`as_text`), or as sqlcore reads
@@ -103,7 +135,11 @@ async fn client<E: TestEngine>(engine: &E, auto: &E, worker: i32) -> Result<Read
     for k in 0..ROWS {
         let id = worker * 100 + k;
         let mut conn = engine.conn().await?;
-        conn.exec(text(INSERT), row(id)).await?;
+        if k % 2 == 0 {
+            conn.exec(text(INSERT), row(id)).await?;
+        } else {
+            conn.exec(&typed_insert(id), params! {}).await?;
+        }
         conn.commit().await?;
         for i in 0..COLUMNS.len() {
             for as_text in [true, false] {

@@ -1,6 +1,6 @@
 //! PostgreSQL arrays in the binary format, of any number of dimensions: written from nested
 //! [`Value::Array`]s (one level per dimension, all of a level the same length) and read back
-//! the same way.
+//! the same way; for a type the server infers, the text of an array literal.
 
 use super::pg_value::{PgParam, PgValue};
 use bytes::BytesMut;
@@ -164,4 +164,48 @@ mod tests {
         let mixed = vec![Value::Array(vec![Value::I32(1)]), Value::I32(2)];
         assert!(to_sql(&mixed, &Type::INT4, &mut buf).is_err());
     }
+}
+
+/// The text PostgreSQL reads as `value` of a type it infers: a string as it is, an array of
+/// strings (nested, with NULLs) as an array literal, `{"sad","ok"}`; `None` for any other
+/// value.
+pub(crate) fn text_form(value: &Value) -> Option<String> {
+    match value {
+        Value::Text(s) => Some(s.clone()),
+        Value::Array(_) => {
+            let mut out = String::new();
+            array_literal(value, &mut out)?;
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// Appends `value`, an element of an array literal, to `out`.
+fn array_literal(value: &Value, out: &mut String) -> Option<()> {
+    match value {
+        Value::Null => out.push_str("NULL"),
+        Value::Text(s) => {
+            out.push('"');
+            for c in s.chars() {
+                if c == '"' || c == '\\' {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            out.push('"');
+        }
+        Value::Array(items) => {
+            out.push('{');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                array_literal(item, out)?;
+            }
+            out.push('}');
+        }
+        _ => return None,
+    }
+    Some(())
 }
