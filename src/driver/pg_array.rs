@@ -185,16 +185,7 @@ pub(crate) fn text_form(value: &Value) -> Option<String> {
 fn array_literal(value: &Value, out: &mut String) -> Option<()> {
     match value {
         Value::Null => out.push_str("NULL"),
-        Value::Text(s) => {
-            out.push('"');
-            for c in s.chars() {
-                if c == '"' || c == '\\' {
-                    out.push('\\');
-                }
-                out.push(c);
-            }
-            out.push('"');
-        }
+        Value::Text(s) => super::pg_text::double_quoted(out, s),
         Value::Array(items) => {
             out.push('{');
             for (i, item) in items.iter().enumerate() {

@@ -285,11 +285,19 @@ impl PgConnection {
         self.cache.check_stream(guard.in_tx)?;
         // Behind a proxy, a query's plan describes it; else it is prepared (uncached, the
         // statement is closed as this call ends, inside its transaction).
-        let types = declared_types(request);
-        let plan = self.plan(&mut guard, request, &types)?;
-        let sql = plan.as_ref().map_or(request.sql, |p| p.sql(request.sql));
-        let (columns, lazy, types) = match &plan {
-            Some(plan) => (plan.result_names(request)?, false, types),
+        let planned = match &self.result_types {
+            Some(_) => {
+                let types = declared_types(request);
+                self.plan(&mut guard, request, &types)?
+                    .map(|plan| (plan, types))
+            }
+            None => None,
+        };
+        let sql = planned
+            .as_ref()
+            .map_or(request.sql, |(p, _)| p.sql(request.sql));
+        let (columns, lazy, types) = match &planned {
+            Some((plan, types)) => (plan.result_names(request)?, false, types.clone()),
             None => {
                 let stmt = self.statement(&mut guard, request)?;
                 let columns = result_names(stmt.columns(), request)?;

@@ -261,11 +261,18 @@ impl PgAsyncConnection {
         self.settle().await?;
         self.cache.check_stream(self.in_tx)?;
         // Behind a proxy, a query's plan describes it; else it is prepared.
-        let types = declared_types(request);
-        let plan = self.plan(request, &types).await?;
-        let sql = plan.as_ref().map_or(request.sql, |p| p.sql(request.sql));
-        let (columns, lazy, types) = match &plan {
-            Some(plan) => (plan.result_names(request)?, false, types),
+        let planned = match &self.result_types {
+            Some(_) => {
+                let types = declared_types(request);
+                self.plan(request, &types).await?.map(|plan| (plan, types))
+            }
+            None => None,
+        };
+        let sql = planned
+            .as_ref()
+            .map_or(request.sql, |(p, _)| p.sql(request.sql));
+        let (columns, lazy, types) = match &planned {
+            Some((plan, types)) => (plan.result_names(request)?, false, types.clone()),
             None => {
                 let stmt = self.statement(request).await?;
                 let columns = result_names(stmt.columns(), request)?;
