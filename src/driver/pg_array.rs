@@ -128,44 +128,6 @@ where
     Ok(Value::Array(level))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ints(rows: &[&[i32]]) -> Vec<Value> {
-        rows.iter()
-            .map(|r| Value::Array(r.iter().map(|&n| Value::I32(n)).collect()))
-            .collect()
-    }
-
-    #[test]
-    fn arrays_round_trip_through_the_binary_format() {
-        let cases = [
-            Vec::new(),
-            vec![Value::I32(1), Value::Null, Value::I32(3)],
-            ints(&[&[1, 2, 3], &[4, 5, 6]]),
-            vec![
-                Value::Array(ints(&[&[1], &[2]])),
-                Value::Array(ints(&[&[3], &[4]])),
-            ],
-        ];
-        for items in cases {
-            let mut buf = BytesMut::new();
-            to_sql(&items, &Type::INT4, &mut buf).unwrap();
-            assert_eq!(from_sql(&Type::INT4, &buf).unwrap(), Value::Array(items));
-        }
-    }
-
-    #[test]
-    fn ragged_arrays_are_refused() {
-        let mut buf = BytesMut::new();
-        let ragged = ints(&[&[1, 2], &[3]]);
-        assert!(to_sql(&ragged, &Type::INT4, &mut buf).is_err());
-        let mixed = vec![Value::Array(vec![Value::I32(1)]), Value::I32(2)];
-        assert!(to_sql(&mixed, &Type::INT4, &mut buf).is_err());
-    }
-}
-
 /// The text PostgreSQL reads as `value` of a type it infers: a string as it is, an array of
 /// strings (nested, with NULLs) as an array literal, `{"sad","ok"}`; `None` for any other
 /// value.
@@ -199,4 +161,58 @@ fn array_literal(value: &Value, out: &mut String) -> Option<()> {
         _ => return None,
     }
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ints(rows: &[&[i32]]) -> Vec<Value> {
+        rows.iter()
+            .map(|r| Value::Array(r.iter().map(|&n| Value::I32(n)).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn arrays_round_trip_through_the_binary_format() {
+        let cases = [
+            Vec::new(),
+            vec![Value::I32(1), Value::Null, Value::I32(3)],
+            ints(&[&[1, 2, 3], &[4, 5, 6]]),
+            vec![
+                Value::Array(ints(&[&[1], &[2]])),
+                Value::Array(ints(&[&[3], &[4]])),
+            ],
+        ];
+        for items in cases {
+            let mut buf = BytesMut::new();
+            to_sql(&items, &Type::INT4, &mut buf).unwrap();
+            assert_eq!(from_sql(&Type::INT4, &buf).unwrap(), Value::Array(items));
+        }
+    }
+
+    #[test]
+    fn arrays_of_strings_for_an_inferred_type_are_written_as_literals() {
+        let text = |s: &str| Value::Text(s.into());
+        let nested = Value::Array(vec![
+            Value::Array(vec![text("a\"b"), Value::Null]),
+            Value::Array(vec![text("c\\d"), text("e,f")]),
+        ]);
+        assert_eq!(
+            super::text_form(&nested).as_deref(),
+            Some(r#"{{"a\"b",NULL},{"c\\d","e,f"}}"#)
+        );
+        assert_eq!(super::text_form(&text("happy")).as_deref(), Some("happy"));
+        assert_eq!(super::text_form(&Value::I32(1)), None);
+        assert_eq!(super::text_form(&Value::Array(vec![Value::I32(1)])), None);
+    }
+
+    #[test]
+    fn ragged_arrays_are_refused() {
+        let mut buf = BytesMut::new();
+        let ragged = ints(&[&[1, 2], &[3]]);
+        assert!(to_sql(&ragged, &Type::INT4, &mut buf).is_err());
+        let mixed = vec![Value::Array(vec![Value::I32(1)]), Value::I32(2)];
+        assert!(to_sql(&mixed, &Type::INT4, &mut buf).is_err());
+    }
 }

@@ -484,7 +484,55 @@ fn closing(bytes: &[u8], mut from: usize, quote: u8) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::single_statement;
+    use super::{Described, TypeRow, plan, single_statement};
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    #[test]
+    fn columns_of_types_tokio_postgres_does_not_know_are_cast_to_what_sqlcore_reads() {
+        let row = |kind: &str, element: u32, base: u32, array: u32| TypeRow {
+            kind: kind.into(),
+            element,
+            base,
+            array,
+        };
+        // int4, mood (an enum), mood[], positive_int (a domain over int4), positive_int[],
+        // citext.
+        let catalog = HashMap::from([
+            (23, row("b", 0, 0, 1007)),
+            (90001, row("e", 0, 0, 90002)),
+            (90002, row("b", 90001, 0, 0)),
+            (90003, row("d", 0, 23, 90004)),
+            (90004, row("b", 90003, 0, 0)),
+            (90005, row("b", 0, 0, 90006)),
+        ]);
+        let names = ["id", "feeling", "moods", "score", "scores", "e\"mail"];
+        let described = Described {
+            sql: "SELECT * FROM notes",
+            names: names.iter().map(|n| Arc::from(*n)).collect(),
+            types: vec![23, 90001, 90002, 90003, 90004, 90005],
+            catalog,
+        };
+        let cast = plan(&[], described);
+        assert_eq!(
+            cast.sql("SELECT * FROM notes"),
+            "SELECT sqlcore_q.c0 AS \"id\", \
+             CAST(sqlcore_q.c1 AS pg_catalog.\"text\") AS \"feeling\", \
+             CAST(sqlcore_q.c2 AS pg_catalog.\"_text\") AS \"moods\", \
+             CAST(sqlcore_q.c3 AS pg_catalog.\"int4\") AS \"score\", \
+             CAST(sqlcore_q.c4 AS pg_catalog.\"_int4\") AS \"scores\", \
+             CAST(sqlcore_q.c5 AS pg_catalog.\"text\") AS \"e\"\"mail\" \
+             FROM (SELECT * FROM notes) AS sqlcore_q(c0, c1, c2, c3, c4, c5)"
+        );
+        // Only types tokio-postgres knows: sent as it is.
+        let described = Described {
+            sql: "SELECT 1",
+            names: vec![Arc::from("x")],
+            types: vec![23],
+            catalog: HashMap::new(),
+        };
+        assert_eq!(plan(&[], described).sql("SELECT 1"), "SELECT 1");
+    }
 
     #[test]
     fn a_statement_in_one_piece_is_told_from_one_that_could_leave_its_parentheses() {
