@@ -141,7 +141,7 @@ async fn client<E: TestEngine>(engine: &E, auto: &E, worker: i32) -> Result<Read
             conn.exec(&typed_insert(id), params! {}).await?;
         }
         conn.commit().await?;
-        for i in 0..COLUMNS.len() {
+        for (i, column) in COLUMNS.iter().enumerate() {
             for as_text in [true, false] {
                 let in_transaction = i % 2 == 1;
                 let mut conn = if in_transaction {
@@ -156,7 +156,7 @@ async fn client<E: TestEngine>(engine: &E, auto: &E, worker: i32) -> Result<Read
                     conn.rollback().await?;
                 }
                 if as_text {
-                    assert_eq!(value, expected(i, id, true), "{} as text", COLUMNS[i]);
+                    assert_eq!(value, expected(i, id, true), "{column} as text");
                 } else {
                     reads.push((id, i, value));
                 }
