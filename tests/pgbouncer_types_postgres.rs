@@ -271,6 +271,52 @@ fn user_types_uncast_through_the_bouncer_with_8_clients<E: TestEngine + 'static>
     });
 }
 
+/// Inside a transaction through the bouncer, a query the server cannot describe wrapped (a
+/// data-modifying `WITH`) runs as it is and the transaction goes on; a query with an error
+/// fails with the server's own error.
+fn a_query_that_cannot_be_described_runs_as_it_is<E: TestEngine>() {
+    let Some(db) = TestDb::small_pgbouncer(&format!("undescribed_{}", E::NAME)) else {
+        return;
+    };
+    common::engines::run(async {
+        create_schema::<E>(&db.url()).await;
+        let engine = E::build(Engine::builder(&db.url()).poolclass(PoolClass::Null)).unwrap();
+        let mut conn = engine.conn().await.unwrap();
+        conn.exec(text(INSERT), row(1)).await.unwrap();
+        assert!(conn.in_tx());
+        let deleted = conn
+            .one_value(
+                text("WITH d AS (DELETE FROM notes WHERE id = :id RETURNING id) SELECT count(*) FROM d"),
+                params! { "id" => 1 },
+            )
+            .await
+            .unwrap();
+        assert_eq!(deleted, Value::I64(1));
+        let left = conn
+            .one_value(text("SELECT count(*) FROM notes"), params! {})
+            .await
+            .unwrap();
+        assert_eq!(left, Value::I64(0));
+        let err = conn
+            .one_value(text("SELECT no_such_column FROM notes"), params! {})
+            .await
+            .unwrap_err();
+        let state = err.as_db_error().and_then(|d| d.sqlstate.clone());
+        assert_eq!(state.as_deref(), Some("42703"), "{err}");
+        conn.rollback().await.unwrap();
+    });
+}
+
+#[test]
+fn a_query_that_cannot_be_described_runs_as_it_is_on_the_sync_engine() {
+    a_query_that_cannot_be_described_runs_as_it_is::<Engine>();
+}
+
+#[test]
+fn a_query_that_cannot_be_described_runs_as_it_is_on_the_native_async_connection() {
+    a_query_that_cannot_be_described_runs_as_it_is::<AsyncEngine>();
+}
+
 #[test]
 fn user_types_uncast_through_the_bouncer_with_8_clients_on_the_sync_engine() {
     user_types_uncast_through_the_bouncer_with_8_clients::<Engine>();
