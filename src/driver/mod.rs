@@ -14,6 +14,7 @@ mod pg_error;
 mod pg_native;
 mod pg_ops;
 mod pg_params;
+mod pg_result_types;
 mod pg_session;
 mod pg_stmt_cache;
 mod pg_text;

@@ -1,6 +1,6 @@
 //! PostgreSQL arrays in the binary format, of any number of dimensions: written from nested
 //! [`Value::Array`]s (one level per dimension, all of a level the same length) and read back
-//! the same way.
+//! the same way; for a type the server infers, the text of an array literal.
 
 use super::pg_value::{PgParam, PgValue};
 use bytes::BytesMut;
@@ -128,6 +128,41 @@ where
     Ok(Value::Array(level))
 }
 
+/// The text PostgreSQL reads as `value` of a type it infers: a string as it is, an array of
+/// strings (nested, with NULLs) as an array literal, `{"sad","ok"}`; `None` for any other
+/// value.
+pub(crate) fn text_form(value: &Value) -> Option<String> {
+    match value {
+        Value::Text(s) => Some(s.clone()),
+        Value::Array(_) => {
+            let mut out = String::new();
+            array_literal(value, &mut out)?;
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// Appends `value`, an element of an array literal, to `out`.
+fn array_literal(value: &Value, out: &mut String) -> Option<()> {
+    match value {
+        Value::Null => out.push_str("NULL"),
+        Value::Text(s) => super::pg_text::double_quoted(out, s),
+        Value::Array(items) => {
+            out.push('{');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                array_literal(item, out)?;
+            }
+            out.push('}');
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +189,22 @@ mod tests {
             to_sql(&items, &Type::INT4, &mut buf).unwrap();
             assert_eq!(from_sql(&Type::INT4, &buf).unwrap(), Value::Array(items));
         }
+    }
+
+    #[test]
+    fn arrays_of_strings_for_an_inferred_type_are_written_as_literals() {
+        let text = |s: &str| Value::Text(s.into());
+        let nested = Value::Array(vec![
+            Value::Array(vec![text("a\"b"), Value::Null]),
+            Value::Array(vec![text("c\\d"), text("e,f")]),
+        ]);
+        assert_eq!(
+            super::text_form(&nested).as_deref(),
+            Some(r#"{{"a\"b",NULL},{"c\\d","e,f"}}"#)
+        );
+        assert_eq!(super::text_form(&text("happy")).as_deref(), Some("happy"));
+        assert_eq!(super::text_form(&Value::I32(1)), None);
+        assert_eq!(super::text_form(&Value::Array(vec![Value::I32(1)])), None);
     }
 
     #[test]

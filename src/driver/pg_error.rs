@@ -83,11 +83,13 @@ pub(crate) fn map_error(e: &tokio_postgres::Error) -> DbError {
 }
 
 /// Whether `e` says a statement tokio-postgres prepares (`s0`, `s1`, …) is not on the server
-/// session, or is there already (another process's, left there). sqlcore's own statements are unnamed behind a transaction-pooling proxy, so there
-/// it is the statement tokio-postgres keeps to look up a type it does not know (an enum, a
-/// domain, an extension's type), prepared on another server session; on a direct connection,
-/// a statement someone deallocated (or, with a statement cache, a proxy in between). The error
-/// says what to do.
+/// session, or is there already (another process's, left there). sqlcore's own statements are
+/// unnamed behind a transaction-pooling proxy, and queries are read without tokio-postgres's
+/// type lookup there (`pg_result_types`), so there it is the statement tokio-postgres keeps to
+/// look up a type it does not know in a statement sqlcore cannot describe (`INSERT …
+/// RETURNING`), prepared on another server session; on a direct connection, a statement
+/// someone deallocated (or, with a statement cache, a proxy in between). The error says what
+/// to do.
 fn is_lost_type_lookup(e: &tokio_postgres::error::DbError) -> bool {
     use tokio_postgres::error::SqlState;
     (e.code() == &SqlState::INVALID_SQL_STATEMENT_NAME
@@ -96,7 +98,7 @@ fn is_lost_type_lookup(e: &tokio_postgres::error::DbError) -> bool {
 }
 
 /// What the error of [`is_lost_type_lookup`] adds.
-const LOST_TYPE_LOOKUP: &str = "a statement this connection prepared is missing on its server session (or another's of its name is there): behind a transaction-pooling proxy (pgbouncer=true), the lookup of a user type's description (an enum, a domain, an extension's type); read such columns as text (CAST(col AS TEXT)) through the proxy";
+const LOST_TYPE_LOOKUP: &str = "a statement this connection prepared is missing on its server session (or another's of its name is there): behind a transaction-pooling proxy (pgbouncer=true), the lookup of a user type's description (an enum, a domain, an extension's type) in a statement sqlcore cannot describe itself (INSERT … RETURNING); cast such columns there (CAST(col AS TEXT))";
 
 pub(super) fn fail(e: tokio_postgres::Error) -> Error {
     Error::Db(map_error(&e))

@@ -339,29 +339,32 @@ fn timetz(raw: &[u8]) -> Result<String, BoxError> {
     Ok(out)
 }
 
+/// Appends `s` in double quotes, `"` and `\\` escaped with a backslash, as `hstore` and array
+/// literals quote their elements.
+pub(crate) fn double_quoted(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+}
+
 fn hstore(raw: &[u8]) -> Result<String, BoxError> {
     let mut r = Reader(raw);
     let count = r.i32()?;
     let mut out = String::new();
-    let quoted = |out: &mut String, s: &str| {
-        out.push('"');
-        for c in s.chars() {
-            if c == '"' || c == '\\' {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-        out.push('"');
-    };
     for i in 0..count {
         if i > 0 {
             out.push_str(", ");
         }
         let key = r.sized()?.ok_or("hstore key is NULL")?;
-        quoted(&mut out, std::str::from_utf8(key)?);
+        double_quoted(&mut out, std::str::from_utf8(key)?);
         out.push_str("=>");
         match r.sized()? {
-            Some(v) => quoted(&mut out, std::str::from_utf8(v)?),
+            Some(v) => double_quoted(&mut out, std::str::from_utf8(v)?),
             None => out.push_str("NULL"),
         }
     }

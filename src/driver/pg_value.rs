@@ -42,6 +42,17 @@ impl ToSql for PgParam<'_> {
         if v.is_null() {
             return Ok(IsNull::Yes);
         }
+        if ty.oid() == 0 {
+            // A type the server infers (an enum, an extension's type): the value's text,
+            // parsed by the server as that type's input (see `encode_format`).
+            return match super::pg_array::text_form(v) {
+                Some(text) => {
+                    out.extend_from_slice(text.as_bytes());
+                    Ok(IsNull::No)
+                }
+                None => Err(mismatch(v, ty)),
+            };
+        }
         if let Kind::Domain(base) = ty.kind() {
             return self.to_sql(base, out);
         }
@@ -179,9 +190,17 @@ impl ToSql for PgParam<'_> {
     }
 
     /// Text for the types whose binary form sqlcore does not write (`tsvector`, `tsquery`,
-    /// `regconfig`): the server parses the text as its own input, `'a fat cat'::tsvector`.
+    /// `regconfig`), and for a parameter whose type the server infers (declared as type 0,
+    /// as statements sent unnamed declare an enum's or an extension type's parameter): the
+    /// server parses the text as the type's own input, `'a fat cat'::tsvector`, `'happy'`,
+    /// `'{sad,ok}'`.
     fn encode_format(&self, ty: &Type) -> tokio_postgres::types::Format {
-        if matches!(self.0, Value::Text(_)) && text_form(ty) {
+        let text = match self.0 {
+            Value::Text(_) => text_form(ty) || ty.oid() == 0,
+            Value::Array(_) => ty.oid() == 0,
+            _ => false,
+        };
+        if text {
             tokio_postgres::types::Format::Text
         } else {
             tokio_postgres::types::Format::Binary

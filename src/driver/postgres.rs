@@ -10,6 +10,7 @@ use super::pg_decode::{
 use super::pg_error::{aborted_commit, fail};
 use super::pg_ops::{self, PING_TIMEOUT};
 use super::pg_params::{config_from_url, sqlcore_options};
+use super::pg_result_types::{Plan, ResultTypes};
 use super::pg_session::Session;
 use super::pg_stmt_cache::StatementCache;
 use super::pg_tls::Tls;
@@ -46,6 +47,9 @@ pub struct PgDriver {
     tls: Tls,
     statement_cache: usize,
     transaction_pooling: bool,
+    /// Behind a transaction-pooling proxy: how results of user types are read, per statement
+    /// (see `pg_result_types`), shared by the engine's connections.
+    result_types: Option<Arc<ResultTypes>>,
 }
 
 impl PgDriver {
@@ -89,6 +93,7 @@ impl PgDriver {
             tls,
             statement_cache,
             transaction_pooling,
+            result_types: transaction_pooling.then(Arc::default),
         })
     }
 
@@ -108,8 +113,9 @@ impl Driver for PgDriver {
     ) -> Option<futures_util::future::BoxFuture<'static, Result<Box<dyn DriverConnection>>>> {
         let (config, tls) = (self.config.clone(), self.tls.clone());
         let cache = StatementCache::new(self.statement_cache, self.transaction_pooling);
+        let result_types = self.result_types.clone();
         Some(Box::pin(async move {
-            let conn = super::pg_native::connect(config, tls, cache).await?;
+            let conn = super::pg_native::connect(config, tls, cache, result_types).await?;
             Ok(Box::new(conn) as Box<dyn DriverConnection>)
         }))
     }
@@ -138,6 +144,7 @@ impl Driver for PgDriver {
                 hold_cursors: 0,
             })),
             cache: StatementCache::new(self.statement_cache, self.transaction_pooling),
+            result_types: self.result_types.clone(),
             cursors: 0,
             isolation: None,
         }))
@@ -198,6 +205,8 @@ impl Shared {
 pub struct PgConnection {
     shared: Arc<Mutex<Shared>>,
     cache: StatementCache,
+    /// Behind a transaction-pooling proxy: the engine's plans for results of user types.
+    result_types: Option<Arc<ResultTypes>>,
     /// Cursors declared so far (their names and ids).
     cursors: u64,
     /// Behind a transaction-pooling proxy: the isolation level each `BEGIN` asks for (the
@@ -216,6 +225,28 @@ impl PgConnection {
         // Evicting drops the oldest statement, which closes it on the server.
         self.cache.put(request.sql, stmt.clone());
         Ok(stmt)
+    }
+
+    /// Behind a transaction-pooling proxy: the plan for `request`'s result (see
+    /// `pg_result_types`), kept or described now.
+    fn plan(
+        &self,
+        shared: &mut Shared,
+        request: &Request<'_>,
+        types: &[Type],
+    ) -> Result<Option<Arc<Plan>>> {
+        let Some(result_types) = &self.result_types else {
+            return Ok(None);
+        };
+        if let Some(plan) = result_types.kept(request, types) {
+            return Ok(Some(plan));
+        }
+        if shared.tx_failed {
+            // The statement fails as it is: nothing to describe.
+            return Ok(None);
+        }
+        let in_tx = shared.in_tx;
+        shared.run(async |c| result_types.plan(c, request, types, in_tx).await)
     }
 
     fn simple(&mut self, sql: &str) -> Result<()> {
@@ -252,10 +283,31 @@ impl PgConnection {
         let shared = self.shared.clone();
         let mut guard = shared.lock();
         self.cache.check_stream(guard.in_tx)?;
-        // Uncached, the statement is closed as this call ends, inside its transaction.
-        let stmt = self.statement(&mut guard, request)?;
-        let columns = result_names(stmt.columns(), request)?;
-        let lazy = decodes_lazily(stmt.columns());
+        // Behind a proxy, a query's plan describes it; else it is prepared (uncached, the
+        // statement is closed as this call ends, inside its transaction).
+        let planned = match &self.result_types {
+            Some(_) => {
+                let types = declared_types(request);
+                self.plan(&mut guard, request, &types)?
+                    .map(|plan| (plan, types))
+            }
+            None => None,
+        };
+        let sql = planned
+            .as_ref()
+            .map_or(request.sql, |(p, _)| p.sql(request.sql));
+        let (columns, lazy, types) = match &planned {
+            Some((plan, types)) => (plan.result_names(request)?, false, types.clone()),
+            None => {
+                let stmt = self.statement(&mut guard, request)?;
+                let columns = result_names(stmt.columns(), request)?;
+                (
+                    columns,
+                    decodes_lazily(stmt.columns()),
+                    stmt.params().to_vec(),
+                )
+            }
+        };
         self.cursors += 1;
         let id = self.cursors;
         let name = format!("sqlcore_cursor_{id}");
@@ -264,9 +316,8 @@ impl PgConnection {
         let declare = format!(
             "DECLARE {name} NO SCROLL CURSOR {} FOR {}",
             if hold { "WITH HOLD" } else { "WITHOUT HOLD" },
-            request.sql
+            sql
         );
-        let types: Vec<Type> = stmt.params().to_vec();
         let fetch_sql = format!("FETCH {chunk} FROM {name}");
         let unnamed = !self.cache.enabled();
         let fetch = guard.run(async |c| {
@@ -311,9 +362,15 @@ impl PgConnection {
         if !self.cache.enabled() {
             // Unnamed statement: nothing outlives this call on the server.
             let types = declared_types(request);
-            let (rows, rowcount) = guard.run(async |c| {
-                pg_ops::query_unnamed(c, request.sql, request.params, types).await
-            })?;
+            let plan = self.plan(&mut guard, request, &types)?;
+            let sql = plan.as_ref().map_or(request.sql, |p| p.sql(request.sql));
+            let answer =
+                guard.run(async |c| pg_ops::query_unnamed(c, sql, request.params, types).await);
+            if let (Err(_), Some(result_types)) = (&answer, &self.result_types) {
+                // A type may have changed: the statement is described afresh next time.
+                result_types.forget(request.sql);
+            }
+            let (rows, rowcount) = answer?;
             // Without a row the names are the compiled ones; a statement compiled without
             // them (text()) is described inside its transaction, where the statement prepared
             // for it is closed again before the transaction ends.
@@ -326,10 +383,14 @@ impl PgConnection {
                     && guard.in_tx
                     && may_return_rows(request.sql) =>
                 {
-                    let types = declared_types(request);
-                    let described =
-                        guard.run(async |c| pg_ops::prepare(c, request.sql, &types).await)?;
-                    (result_names(described.columns(), request)?, false)
+                    if let Some(plan) = &plan {
+                        (plan.result_names(request)?, false)
+                    } else {
+                        let types = declared_types(request);
+                        let described =
+                            guard.run(async |c| pg_ops::prepare(c, request.sql, &types).await)?;
+                        (result_names(described.columns(), request)?, false)
+                    }
                 }
                 None => (ResultNames::Expected, false),
             };

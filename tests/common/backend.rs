@@ -80,7 +80,20 @@ impl TestDb {
     /// pooling, `pgbouncer=true`); `None` (with a message) when the server or pgbouncer is
     /// missing outside CI.
     pub fn pgbouncer(name: &str) -> Option<TestDb> {
-        let bouncer = super::pgbouncer::bouncer()?;
+        Self::pgbouncer_on(super::pgbouncer::bouncer(), name)
+    }
+
+    /// As [`TestDb::pgbouncer`], through the bouncer with 2 server connections per database
+    /// (`pgbouncer::small_bouncer`).
+    pub fn small_pgbouncer(name: &str) -> Option<TestDb> {
+        Self::pgbouncer_on(super::pgbouncer::small_bouncer(), name)
+    }
+
+    fn pgbouncer_on(
+        bouncer: Option<&'static super::pgbouncer::Bouncer>,
+        name: &str,
+    ) -> Option<TestDb> {
+        let bouncer = bouncer?;
         let mut client = pg::connect()?;
         let database = schema_name("sqlcore_pgb", name);
         for sql in [

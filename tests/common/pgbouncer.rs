@@ -3,12 +3,12 @@
 //! passes no `options` startup parameter, so a per-test `search_path` cannot be set).
 //!
 //! The bouncer runs under a shell that stops it when this process's end closes its stdin, so
-//! nothing outlives the tests. Its pools are small (4 server connections per database) and
+//! nothing outlives the tests. Its pools are small (4 server connections per database, or 2
+//! for [`small_bouncer`]) and
 //! hand server connections round robin, so a client's consecutive transactions run on
 //! different server sessions — what breaks state kept on the session.
 
 use super::pg;
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
@@ -46,14 +46,22 @@ fn is_root() -> bool {
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
 
-/// The bouncer of this test binary, started on first use; `None` (with a message) when the
-/// server or pgbouncer is missing outside CI. Under `CI=true` either is a failure.
+/// The bouncer of this test binary (4 server connections per database), started on first
+/// use; `None` (with a message) when the server or pgbouncer is missing outside CI. Under
+/// `CI=true` either is a failure.
 pub fn bouncer() -> Option<&'static Bouncer> {
     static BOUNCER: OnceLock<Option<Bouncer>> = OnceLock::new();
-    BOUNCER.get_or_init(start).as_ref()
+    BOUNCER.get_or_init(|| start(4)).as_ref()
 }
 
-fn start() -> Option<Bouncer> {
+/// A second bouncer of this test binary with only 2 server connections per database, for
+/// tests that run more clients than the bouncer has server connections.
+pub fn small_bouncer() -> Option<&'static Bouncer> {
+    static BOUNCER: OnceLock<Option<Bouncer>> = OnceLock::new();
+    BOUNCER.get_or_init(|| start(2)).as_ref()
+}
+
+fn start(pool_size: usize) -> Option<Bouncer> {
     pg::connect()?;
     let Some(program) = program() else {
         assert!(
@@ -65,7 +73,10 @@ fn start() -> Option<Bouncer> {
     };
     let server: sqlcore::Url = pg::url().parse().expect("the test server's URL");
     let user = server.username().unwrap_or("postgres").to_owned();
-    let dir = std::env::temp_dir().join(format!("sqlcore-pgbouncer-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "sqlcore-pgbouncer-{}-{pool_size}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("the bouncer's directory");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -83,7 +94,7 @@ fn start() -> Option<Bouncer> {
             "[databases]\n* = host={} port={} user={user}{password}\n\n\
              [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
              auth_type = trust\nauth_file = {d}/userlist.txt\npool_mode = transaction\n\
-             default_pool_size = 4\nmin_pool_size = 4\nmax_client_conn = 1000\nserver_round_robin = 1\nquery_wait_timeout = 30\n\
+             default_pool_size = {pool_size}\nmin_pool_size = {pool_size}\nmax_client_conn = 1000\nserver_round_robin = 1\nquery_wait_timeout = 30\n\
              max_prepared_statements = 0\n\
              server_reset_query =\nignore_startup_parameters = extra_float_digits\n\
              logfile = {d}/pgbouncer.log\npidfile = {d}/pgbouncer.pid\n",
@@ -118,20 +129,21 @@ fn start() -> Option<Bouncer> {
         "{} {as_user} {d}/pgbouncer.ini & pid=$!; read _; kill $pid; wait $pid; rm -rf {d}",
         program.display()
     );
+    // The bouncer also logs every login to stderr: into a file, never into a pipe nobody
+    // reads (once the pipe is full the bouncer blocks on its next log line, and with it every
+    // client — which looked like a stall of the clients themselves).
+    let stderr = std::fs::File::create(dir.join("stderr.log")).expect("the bouncer's stderr");
     let mut child = Command::new("sh")
         .args(["-c", &script])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(stderr)
         .spawn()
         .expect("start pgbouncer");
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if let Ok(Some(status)) = child.try_wait() {
-            let mut err = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut err);
-            }
+            let err = std::fs::read_to_string(dir.join("stderr.log")).unwrap_or_default();
             let log = std::fs::read_to_string(dir.join("pgbouncer.log")).unwrap_or_default();
             panic!("pgbouncer exited ({status}): {err}\n{log}");
         }

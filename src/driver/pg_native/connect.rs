@@ -3,6 +3,7 @@
 //! connection's task spawned there.
 
 use super::super::pg_error::connect_error;
+use super::super::pg_result_types::ResultTypes;
 use super::super::pg_stmt_cache::StatementCache;
 use super::super::pg_tls::Tls;
 use super::driver::Driver;
@@ -15,11 +16,13 @@ use tokio_postgres::config::SslMode;
 use tokio_postgres::{AsyncMessage, Client, Config, Connection, NoTls};
 
 /// Opens a connection with `config` and `tls` (plain first, then TLS, for `allow`), keeping
-/// its prepared statements in `cache`.
+/// its prepared statements in `cache` (and, behind a transaction-pooling proxy, reading
+/// results of user types by the engine's `result_types` plans).
 pub(crate) async fn connect(
     config: Config,
     tls: Tls,
     cache: StatementCache,
+    result_types: Option<Arc<ResultTypes>>,
 ) -> Result<PgAsyncConnection> {
     let (client, socket) = if tls.allow {
         let mut plain = config.clone();
@@ -38,6 +41,7 @@ pub(crate) async fn connect(
         client: Some(Arc::new(client)),
         tls: tls.connector,
         cache,
+        result_types,
         isolation: None,
         state: Arc::new(ConnState {
             driver: Driver::new(socket),

@@ -23,6 +23,7 @@ pub(crate) use connect::connect;
 use super::pg_decode::{declared_types, decodes_lazily, driver_row, fits, result_names, streams};
 use super::pg_error::{aborted_commit, fail};
 use super::pg_ops::{self, PING_TIMEOUT};
+use super::pg_result_types::{Plan, ResultTypes};
 use super::pg_stmt_cache::StatementCache;
 use super::{AsyncDriverConnection, AsyncRowCursor, Execution, Request, ResultNames, RowSource};
 use crate::error::{DbError, DbErrorKind, Error, Result};
@@ -72,6 +73,8 @@ pub struct PgAsyncConnection {
     cancel: CancelToken,
     tls: Option<MakeRustlsConnect>,
     cache: StatementCache,
+    /// Behind a transaction-pooling proxy: the engine's plans for results of user types.
+    result_types: Option<Arc<ResultTypes>>,
     /// Behind a transaction-pooling proxy: the isolation level each `BEGIN` asks for (the
     /// session's own is left alone).
     isolation: Option<IsolationLevel>,
@@ -164,6 +167,25 @@ impl PgAsyncConnection {
         Ok(())
     }
 
+    /// Behind a transaction-pooling proxy: the plan for `request`'s result (see
+    /// `pg_result_types`), kept or described now.
+    async fn plan(&mut self, request: &Request<'_>, types: &[Type]) -> Result<Option<Arc<Plan>>> {
+        let Some(result_types) = self.result_types.clone() else {
+            return Ok(None);
+        };
+        if let Some(plan) = result_types.kept(request, types) {
+            return Ok(Some(plan));
+        }
+        if self.tx_failed {
+            // The statement fails as it is: nothing to describe.
+            return Ok(None);
+        }
+        let client = self.client()?.clone();
+        let call = result_types.plan(&client, request, types, self.in_tx);
+        let answer = tracked(&self.state, call).await;
+        self.note(answer)
+    }
+
     /// The prepared statement for `request`, from the cache or prepared now (and cached).
     async fn statement(&mut self, request: &Request<'_>) -> Result<Statement> {
         if let Some(stmt) = self.cache.get(request) {
@@ -184,8 +206,14 @@ impl PgAsyncConnection {
         if !self.cache.enabled() {
             // Unnamed statement: nothing outlives this call on the server.
             let types = declared_types(request);
-            let call = pg_ops::query_unnamed(&client, request.sql, request.params, types);
+            let plan = self.plan(request, &types).await?;
+            let sql = plan.as_ref().map_or(request.sql, |p| p.sql(request.sql));
+            let call = pg_ops::query_unnamed(&client, sql, request.params, types);
             let answer = tracked(&self.state, call).await;
+            if let (Err(_), Some(result_types)) = (&answer, &self.result_types) {
+                // A type may have changed: the statement is described afresh next time.
+                result_types.forget(request.sql);
+            }
             let (rows, rowcount) = self.note(answer)?;
             let (columns, lazy) = match rows.first() {
                 Some(row) => (
@@ -232,9 +260,29 @@ impl PgAsyncConnection {
         }
         self.settle().await?;
         self.cache.check_stream(self.in_tx)?;
-        let stmt = self.statement(request).await?;
-        let columns = result_names(stmt.columns(), request)?;
-        let lazy = decodes_lazily(stmt.columns());
+        // Behind a proxy, a query's plan describes it; else it is prepared.
+        let planned = match &self.result_types {
+            Some(_) => {
+                let types = declared_types(request);
+                self.plan(request, &types).await?.map(|plan| (plan, types))
+            }
+            None => None,
+        };
+        let sql = planned
+            .as_ref()
+            .map_or(request.sql, |(p, _)| p.sql(request.sql));
+        let (columns, lazy, types) = match &planned {
+            Some((plan, types)) => (plan.result_names(request)?, false, types.clone()),
+            None => {
+                let stmt = self.statement(request).await?;
+                let columns = result_names(stmt.columns(), request)?;
+                (
+                    columns,
+                    decodes_lazily(stmt.columns()),
+                    stmt.params().to_vec(),
+                )
+            }
+        };
         self.cursors += 1;
         let name = format!("sqlcore_cursor_{}", self.cursors);
         // Outside a transaction the cursor must outlive the implicit one of its DECLARE.
@@ -242,9 +290,8 @@ impl PgAsyncConnection {
         let declare = format!(
             "DECLARE {name} NO SCROLL CURSOR {} FOR {}",
             if hold { "WITH HOLD" } else { "WITHOUT HOLD" },
-            request.sql
+            sql
         );
-        let types: Vec<Type> = stmt.params().to_vec();
         let fetch_sql = format!("FETCH {chunk} FROM {name}");
         let client = self.client()?.clone();
         let unnamed = !self.cache.enabled();
