@@ -11,6 +11,7 @@
 //! writing such values (the SQL casts text parameters) works; reading them cast to text (the
 //! README's recipe) works; reading them uncast may fail, and then with the typed error that
 //! names `pgbouncer=true` and the recipe — never another error, never a wrong value.
+#![cfg(all(feature = "postgres", feature = "async"))]
 
 mod common;
 

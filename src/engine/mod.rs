@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod builder;
+mod drivers;
 pub use builder::EngineBuilder;
 
 /// A database: its URL, dialect and connection pool. Cheap to clone, `Send + Sync`; opens
@@ -263,6 +264,7 @@ impl Engine {
         &*self.inner.pool
     }
 
+    #[cfg(feature = "async")]
     /// An engine of `settings` over `pool`, its connections starting with `options`.
     pub(crate) fn from_parts(
         settings: EngineSettings,

@@ -212,6 +212,9 @@ impl Drop for TestDb {
 #[macro_export]
 macro_rules! on_every_backend {
     ($($name:ident),* $(,)? $(; not_on_mariadb: $($skip:ident => $reason:literal),* $(,)?)?) => {
+        // Every test is used, whichever backends are compiled in.
+        const _: () = { $(let _ = $name;)* $($(let _ = $skip;)*)? };
+        #[cfg(feature = "sqlite")]
         mod sqlite {
             $(
                 #[test]
@@ -228,6 +231,7 @@ macro_rules! on_every_backend {
                 }
             )*)?
         }
+        #[cfg(feature = "postgres")]
         mod postgres {
             $(
                 #[test]
@@ -246,6 +250,7 @@ macro_rules! on_every_backend {
                 }
             )*)?
         }
+        #[cfg(all(feature = "postgres", feature = "tls-rustls"))]
         mod postgres_tls {
             $(
                 #[test]
@@ -264,6 +269,7 @@ macro_rules! on_every_backend {
                 }
             )*)?
         }
+        #[cfg(feature = "mysql")]
         mod mariadb {
             $(
                 #[test]
