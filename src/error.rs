@@ -128,7 +128,7 @@ pub enum Error {
     /// `NoSuchModuleError` for a dialect it cannot load).
     #[error("NoSuchModuleError: {what} is not compiled in; enable sqlcore's `{feature}` feature")]
     NotCompiledIn {
-        /// What is missing (`the postgres backend`, `TLS (sslmode=require)`).
+        /// What is missing (`the postgres backend`, `TLS (ssl_mode=REQUIRED)`).
         what: String,
         /// The Cargo feature of sqlcore that compiles it in.
         feature: &'static str,

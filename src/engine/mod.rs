@@ -102,7 +102,9 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// An engine for `url` with the default options (SQLAlchemy's `create_engine`).
+/// An engine for `url` with the default options (SQLAlchemy's `create_engine`). A URL whose
+/// backend's Cargo feature is off is an [`Error::NotCompiledIn`](crate::Error::NotCompiledIn)
+/// naming the feature.
 pub fn create_engine(url: &str) -> Result<Engine> {
     Engine::builder(url).build()
 }
