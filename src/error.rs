@@ -85,6 +85,7 @@ impl DbError {
         }
     }
 
+    #[cfg(any(feature = "postgres", feature = "mysql"))]
     /// A connection known to be gone before the statement was sent (SQLSTATE 08003,
     /// `connection_does_not_exist`): the statement did not run.
     pub(crate) fn connection_does_not_exist(message: impl Into<String>) -> Self {
@@ -122,6 +123,16 @@ pub enum Error {
     /// read from one of its columns; names the type and the parameter or column.
     #[error("TypeConversionError: {0}")]
     TypeConversion(#[from] TypeConversionError),
+    /// The URL or an option needs a part of sqlcore this build leaves out (a backend, TLS);
+    /// the message names the Cargo feature that compiles it in (SQLAlchemy's
+    /// `NoSuchModuleError` for a dialect it cannot load).
+    #[error("NoSuchModuleError: {what} is not compiled in; enable sqlcore's `{feature}` feature")]
+    NotCompiledIn {
+        /// What is missing (`the postgres backend`, `TLS (ssl_mode=REQUIRED)`).
+        what: String,
+        /// The Cargo feature of sqlcore that compiles it in.
+        feature: &'static str,
+    },
     /// The database or its driver failed (SQLAlchemy's `DBAPIError` family).
     #[error("{0}")]
     Db(#[from] DbError),

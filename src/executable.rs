@@ -52,6 +52,7 @@ impl std::fmt::Debug for Executable<'_> {
 }
 
 impl Executable<'_> {
+    #[cfg(feature = "async")]
     /// The same statement and options, owned (a prepared statement's compiled form is left
     /// behind: the statement compiles or is found in the cache again).
     pub(crate) fn into_static(self) -> Executable<'static> {

@@ -4,6 +4,7 @@
 // `#[derive(FromRow)]` names `::sqlcore`, inside this crate too.
 extern crate self as sqlcore;
 
+#[cfg(feature = "async")]
 pub mod aio;
 mod cache;
 pub mod connection;
@@ -25,6 +26,7 @@ pub mod transaction;
 pub mod typed;
 mod url;
 
+#[cfg(feature = "async")]
 pub use aio::{
     AsyncConnection, AsyncEngine, AsyncEngineTransaction, AsyncNestedTransaction, AsyncRowStream,
     AsyncTransaction, create_async_engine,
@@ -35,7 +37,9 @@ pub use ddl::{Bind, MetaDataExt};
 pub use engine::{Engine, EngineBuilder, create_engine};
 pub use error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 pub use executable::{Executable, StatementExt};
-pub use from_row::{AsyncRowsAs, FromRow, RowReader, RowsAs};
+#[cfg(feature = "async")]
+pub use from_row::AsyncRowsAs;
+pub use from_row::{FromRow, RowReader, RowsAs};
 pub use options::{
     CacheChoice, ExecutionOptions, IsolationLevel, PoolClass, ResetOnReturn, SqliteBegin,
 };

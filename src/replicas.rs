@@ -7,6 +7,7 @@
 //! ([`Routing`], see [`EngineBuilder::replica`](crate::EngineBuilder::replica)); this module
 //! hands out replica connections and keeps track of which replicas are up.
 
+#[cfg(feature = "async")]
 use crate::aio::AsyncReplicaPool;
 use crate::connection::tx_state::TxState;
 use crate::pool::{Factory, Pool, PoolRecord, return_connection};
@@ -165,6 +166,7 @@ impl Replicas<Box<dyn Pool>> {
     }
 }
 
+#[cfg(feature = "async")]
 impl Replicas<AsyncReplicaPool> {
     /// The async engine's [`checkout`](Replicas::checkout), awaited.
     pub async fn checkout_async(

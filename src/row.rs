@@ -5,7 +5,9 @@ use crate::error::{Error, Result};
 use indexmap::IndexMap;
 use sqlcore_compiler::{Compiled, CustomType, FromValue, Value, ValueRef};
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+#[cfg(feature = "postgres")]
+use std::sync::OnceLock;
 
 /// The column names of a result, shared (`Arc`) by all of its rows.
 #[derive(Debug, Default)]
@@ -142,6 +144,7 @@ enum Cells {
     Decoded(Box<[Value]>),
     /// The driver's row, each column decoded as it is read; all of them, kept, once they are
     /// asked for by reference.
+    #[cfg(feature = "postgres")]
     Undecoded(DriverRow, OnceLock<Box<[Value]>>),
 }
 
@@ -185,6 +188,7 @@ impl Row {
     pub(crate) fn from_driver(keys: Arc<ResultKeys>, row: DriverRow) -> Self {
         match row {
             DriverRow::Values(values) => Row::new(keys, values),
+            #[cfg(feature = "postgres")]
             undecoded => Row {
                 keys,
                 cells: Cells::Undecoded(undecoded, OnceLock::new()),
@@ -203,6 +207,7 @@ impl Row {
     #[inline]
     pub(crate) fn value_ref(&self, i: usize) -> Option<ValueRef<'_>> {
         match &self.cells {
+            #[cfg(feature = "postgres")]
             Cells::Undecoded(row, decoded) if decoded.get().is_none() => row.value_ref(i),
             _ => self.values().get(i).map(ValueRef::from),
         }
@@ -222,6 +227,7 @@ impl Row {
     pub fn values(&self) -> &[Value] {
         match &self.cells {
             Cells::Decoded(values) => values,
+            #[cfg(feature = "postgres")]
             Cells::Undecoded(row, decoded) => {
                 decoded.get_or_init(|| row.to_values().into_boxed_slice())
             }
@@ -252,6 +258,7 @@ impl Row {
     pub fn into_map(self) -> IndexMap<Arc<str>, Value> {
         let values = match self.cells {
             Cells::Decoded(values) => values.into_vec(),
+            #[cfg(feature = "postgres")]
             Cells::Undecoded(row, decoded) => match decoded.into_inner() {
                 Some(values) => values.into_vec(),
                 None => row.into_values(),

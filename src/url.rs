@@ -21,6 +21,23 @@ pub enum Backend {
     MariaDb,
 }
 
+impl Backend {
+    /// The Cargo feature of sqlcore that compiles the backend in: `sqlite`, `postgres`, or
+    /// `mysql` (MySQL and MariaDB share one driver).
+    ///
+    /// ```
+    /// use sqlcore::Backend;
+    /// assert_eq!(Backend::MariaDb.feature(), "mysql");
+    /// ```
+    pub fn feature(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::PostgreSql => "postgres",
+            Backend::MySql | Backend::MariaDb => "mysql",
+        }
+    }
+}
+
 /// The driver names SQLAlchemy spells after `mysql+` / `mariadb+`; sqlcore runs every one
 /// of them on its own driver.
 const MYSQL_DRIVERS: &[&str] = &[

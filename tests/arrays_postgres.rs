@@ -4,6 +4,7 @@
 //! element updated; reflection of every element type with its dimensions (two or more; one is
 //! `SqlType::array(item)` as declared), and the round trip
 //! reflect → `create_all` into another schema → reflect.
+#![cfg(feature = "postgres")]
 
 mod common;
 

@@ -4,6 +4,7 @@
 //! its connection closed; streams dropped or cancelled mid-fetch leave the connection
 //! consistent; its prepared-statement cache is bounded (or off); its socket, read by the
 //! awaiting call, takes notices and a close by the server.
+#![cfg(all(feature = "postgres", feature = "async"))]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The async pool keeps the sync pools' options and events (they share the same `Factory`):
 //! FIFO and LIFO reuse, `pool_recycle`, `pool_reset_on_return`, `dispose`, and the
 //! connect/checkout/checkin/reset/close events, on a SQLite file.
+#![cfg(all(feature = "sqlite", feature = "async"))]
 
 mod common;
 

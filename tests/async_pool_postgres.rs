@@ -4,6 +4,7 @@
 //! replacing a connection the server killed; invalidation on a disconnect; and tasks cancelled
 //! mid-query at random points leave the pool healthy (1,000 times here,
 //! `SQLCORE_CANCEL_ITERATIONS` for more).
+#![cfg(all(feature = "postgres", feature = "async"))]
 
 mod common;
 

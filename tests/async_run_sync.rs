@@ -1,6 +1,7 @@
 //! `AsyncConnection::run_sync` on SQLite and PostgreSQL: `create_all`, reflection and the
 //! Inspector through the async engine, with the sync code inside the async connection's
 //! transaction (both ways), and an invalidation inside it seen outside.
+#![cfg(all(feature = "async", any(feature = "sqlite", feature = "postgres")))]
 
 mod common;
 
@@ -100,12 +101,14 @@ async fn ddl_and_reflection_through_the_async_engine(db: &TestDb) {
     assert_eq!(count(&mut conn).await, 1);
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn sqlite_ddl_and_reflection_through_the_async_engine() {
     let db = TestDb::sqlite("async_run_sync");
     common::engines::run(ddl_and_reflection_through_the_async_engine(&db));
 }
 
+#[cfg(feature = "postgres")]
 #[test]
 fn postgres_ddl_and_reflection_through_the_async_engine() {
     if let Some(db) = TestDb::postgres("async_run_sync") {

@@ -2,6 +2,7 @@
 //! on meanwhile, even on a current-thread runtime), `:memory:` is one database shared in turn,
 //! a future dropped mid-statement leaves the connection to be invalidated (its transaction
 //! rolled back first), the NullPool, and the pool classes the async engine refuses.
+#![cfg(all(feature = "sqlite", feature = "async"))]
 
 mod common;
 

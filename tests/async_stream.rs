@@ -1,6 +1,7 @@
 //! Streamed results of the async engine (`AsyncConnection::stream`) on SQLite and PostgreSQL:
 //! every row in order with at most `max_row_buffer` held, a stream dropped half-read closes
 //! its cursor and leaves the connection usable, and an error mid-stream is reported.
+#![cfg(all(feature = "async", any(feature = "sqlite", feature = "postgres")))]
 
 mod common;
 
@@ -101,12 +102,14 @@ async fn an_error_mid_stream_is_reported(db: &TestDb) {
     assert_eq!(n, 1);
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn sqlite_streams_every_row_in_bounded_chunks() {
     let db = TestDb::sqlite("async_stream_rows");
     common::engines::run(streams_every_row_in_bounded_chunks(&db));
 }
 
+#[cfg(feature = "postgres")]
 #[test]
 fn postgres_streams_every_row_in_bounded_chunks() {
     if let Some(db) = TestDb::postgres("async_stream_rows") {
@@ -114,12 +117,14 @@ fn postgres_streams_every_row_in_bounded_chunks() {
     }
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn sqlite_an_error_mid_stream_is_reported() {
     let db = TestDb::sqlite("async_stream_error");
     common::engines::run(an_error_mid_stream_is_reported(&db));
 }
 
+#[cfg(feature = "postgres")]
 #[test]
 fn postgres_an_error_mid_stream_is_reported() {
     if let Some(db) = TestDb::postgres("async_stream_error") {

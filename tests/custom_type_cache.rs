@@ -158,6 +158,7 @@ on_every_backend!(
     a_reflected_column_takes_a_user_type,
 );
 
+#[cfg(all(feature = "async", any(feature = "sqlite", feature = "postgres")))]
 async fn the_async_row_stream_reads_through_user_types(db: &TestDb) {
     use futures_util::TryStreamExt;
     setup(&create_engine(&db.url()).unwrap());
@@ -179,12 +180,14 @@ async fn the_async_row_stream_reads_through_user_types(db: &TestDb) {
     assert_eq!(read, ["x!a", "x!a", "y!a"]);
 }
 
+#[cfg(all(feature = "sqlite", feature = "async"))]
 #[test]
 fn sqlite_the_async_row_stream_reads_through_user_types() {
     let db = TestDb::sqlite("custom_type_async_stream");
     common::engines::run(the_async_row_stream_reads_through_user_types(&db));
 }
 
+#[cfg(all(feature = "postgres", feature = "async"))]
 #[test]
 fn postgres_the_async_row_stream_reads_through_user_types() {
     if let Some(db) = TestDb::postgres("custom_type_async_stream") {

@@ -2,6 +2,7 @@
 //! shortened as SQLAlchemy does (`... (N characters truncated) ...`, `... N parameters
 //! truncated ...`, `... displaying 10 of N total bound parameter sets ...`), and every
 //! statement whole.
+#![cfg(feature = "sqlite")]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! constructs only MySQL has (ON DUPLICATE KEY UPDATE, LIMIT forms) and RETURNING on MariaDB,
 //! `inserted_primary_key` from LAST_INSERT_ID(), isolation levels, unbuffered streamed
 //! results, the per-connection statement cache, and a killed connection.
+#![cfg(feature = "mysql")]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! PostgreSQL-only behaviours: disconnects, pre-ping, the statement cache, every type both
 //! ways, isolation levels, executemany at scale, rows decoded as they are read, connect hooks
 //! (streamed results: `streamed_postgres.rs`). Each test works in a schema of its own.
+#![cfg(feature = "postgres")]
 
 mod common;
 

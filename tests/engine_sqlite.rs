@@ -1,5 +1,6 @@
 //! The execution layer on SQLite, in memory and in files: engines, URLs, pools, connections,
 //! transactions and results.
+#![cfg(feature = "sqlite")]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! database from several threads, which deferred `BEGIN` loses to `database is locked` and
 //! `BEGIN IMMEDIATE` does not; the builder, URL, connection and statement spellings, and where
 //! the option is refused.
+#![cfg(feature = "sqlite")]
 
 mod common;
 

@@ -8,6 +8,7 @@
 //! Commits wait for the standby (`synchronous_commit = remote_apply`, see
 //! `tests/common/replication.rs`): with asynchronous replication a commit acknowledged just
 //! before the primary goes away may never reach the standby, whatever the client does.
+#![cfg(feature = "postgres")]
 
 mod common;
 

@@ -6,6 +6,7 @@
 //!
 //! The run lasts `SQLCORE_FAULT_SECONDS` (default 20; set e.g. 180 for a soak) with
 //! `SQLCORE_FAULT_WORKERS` workers (default 8); the figures are printed on stderr.
+#![cfg(feature = "postgres")]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! after a failure, follows schema changes, the number kept is bounded, and they are
 //! finalized when a hook reaches the `rusqlite::Connection` mutably. Counted on the
 //! connection itself, through SQLite's list of its prepared statements.
+#![cfg(feature = "sqlite")]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! libpq's connection parameters against the real server (`SQLCORE_TEST_PG_URL`, a primary):
 //! several hosts, `target_session_attrs`, a unix socket directory, `application_name`,
 //! `options`, `connect_timeout`, and the errors of unknown options and bad values.
+#![cfg(feature = "postgres")]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! DDL on three dialects, `create_all` / `drop_all` with parents before partitions, rows
 //! inserted and read through the parent landing in their partitions, reflection in bulk, and a
 //! round trip into another schema through `schema_translate_map`.
+#![cfg(feature = "postgres")]
 
 #[macro_use]
 mod common;

@@ -3,6 +3,7 @@
 //! tsquery, inet, cidr, macaddr, bit strings, pg_lsn, timetz, point, xml, jsonpath, ranges, and
 //! the citext / hstore / ltree extensions), `money` reads as a decimal, and a type none of
 //! these covers is an error that says to cast it — never the wire's bytes.
+#![cfg(feature = "postgres")]
 
 mod common;
 

@@ -7,6 +7,7 @@
 //! The load runs `SQLCORE_PGBOUNCER_STATEMENTS` statements (default 10,000; the acceptance run
 //! is 100,000: `SQLCORE_PGBOUNCER_STATEMENTS=100000 cargo test --test pgbouncer_postgres --
 //! --nocapture`).
+#![cfg(all(feature = "postgres", feature = "async"))]
 
 mod common;
 

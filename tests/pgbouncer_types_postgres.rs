@@ -7,6 +7,7 @@
 //! queue for a server connection). Every value read uncast equals what a direct connection
 //! reads; a client that does not finish within [`STALL_LIMIT`] fails the test rather than
 //! hanging it.
+#![cfg(all(feature = "postgres", feature = "async"))]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! MariaDB-specific reflection: the server's own types and clauses (as SQLAlchemy's MySQL and
 //! MariaDB dialects read them), on a table created with SQL rather than by sqlcore, and its
 //! round trip (reflect → create_all in another database → reflect again).
+#![cfg(feature = "mysql")]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! SQLite-specific reflection round trips: what SQLite's CREATE TABLE text carries and the
 //! pragmas do not (constraint names) survives reflect → create_all → reflect.
+#![cfg(feature = "sqlite")]
 
 use sqlcore::*;
 

@@ -4,6 +4,7 @@
 //! `pg_is_in_recovery()`; a connection that has written stays on the primary; a standby
 //! stopped mid-load costs no failed read and is tried again after its backoff. Each test runs
 //! on the sync and on the async engine, from one definition.
+#![cfg(all(feature = "postgres", feature = "async"))]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! schema through `schema_translate_map` (nothing of the test on the search path), reflected
 //! again — the same description — and then used: rows written through the reflected tables
 //! read back equal in both schemas.
+#![cfg(feature = "postgres")]
 
 mod common;
 

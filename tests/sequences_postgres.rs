@@ -3,6 +3,7 @@
 //! schema through `schema_translate_map` with nothing else on the search path: the copy
 //! reflects as the same description, and its inserts draw ids from its own sequences, never
 //! from the original's.
+#![cfg(feature = "postgres")]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! in that format (here raw `rusqlite`) are found by equality and ranges, sort with the rows
 //! sqlcore writes, and every path sqlcore writes by stores the same bytes. Other ISO 8601
 //! forms read too.
+#![cfg(feature = "sqlite")]
 
 mod common;
 

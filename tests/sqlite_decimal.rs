@@ -1,6 +1,7 @@
 //! Decimals on SQLite, as SQLAlchemy's SQLite dialect handles them: bound as 8-byte REALs (so
 //! they compare with numbers, also where no column affinity applies), read back as decimals at
 //! the column's scale (10 digits without one), and never bound as a different number.
+#![cfg(feature = "sqlite")]
 
 use rust_decimal::Decimal;
 use sqlcore::*;

@@ -1,6 +1,7 @@
 //! PostgreSQL streamed results (`stream_results`): a million rows through a server-side
 //! cursor, chunks fetched ahead that never mix results or hide an error, and results that stop
 //! when their connection goes back. Each test works in a schema of its own.
+#![cfg(feature = "postgres")]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! `create_all`, the same statements landing in and reading from each tenant's schema only,
 //! one cache entry per statement shape, and 8 threads with maps of their own never crossing
 //! tenants.
+#![cfg(any(feature = "postgres", feature = "mysql"))]
 
 mod common;
 
@@ -12,6 +13,7 @@ use sqlcore::*;
 
 /// The server the tenants live on.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(all(feature = "postgres", feature = "mysql")), allow(dead_code))]
 enum Server {
     /// A tenant is a schema.
     Postgres,
@@ -396,12 +398,14 @@ fn one_prepared_statement_serves_every_tenant(server: Server) {
 /// Each test on PostgreSQL and on MariaDB.
 macro_rules! on_both_servers {
     ($($name:ident),* $(,)?) => {
+        #[cfg(feature = "postgres")]
         mod postgres {
             $(#[test]
             fn $name() {
                 super::$name(super::Server::Postgres);
             })*
         }
+        #[cfg(feature = "mysql")]
         mod mariadb {
             $(#[test]
             fn $name() {

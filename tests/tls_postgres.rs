@@ -3,6 +3,7 @@
 //!
 //! The server's own certificate (`SHOW ssl_cert_file`, self-signed) is the root that verifies
 //! it; a CA generated here is the untrusted one.
+#![cfg(all(feature = "postgres", feature = "tls-rustls"))]
 
 mod common;
 

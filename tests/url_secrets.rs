@@ -5,6 +5,7 @@
 //! contains the password — raw, percent-encoded or percent-decoded.
 
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+#[cfg(feature = "postgres")]
 use sqlcore::driver::postgres::PgDriver;
 use sqlcore::{Url, create_engine};
 
@@ -188,6 +189,7 @@ fn renderings(url: &str) -> Vec<String> {
         Ok(u) => {
             out.extend([u.to_string(), format!("{u:?}"), format!("{u:#?}")]);
             // The driver holds the password too (tokio-postgres's `Config` hides it).
+            #[cfg(feature = "postgres")]
             if let Ok(driver) = PgDriver::from_url(&u, 0) {
                 out.push(format!("{driver:?}"));
             }

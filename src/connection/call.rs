@@ -150,6 +150,7 @@ pub(crate) struct Call<'s> {
     /// Fetch rows in chunks of this size.
     pub stream: Option<usize>,
     /// The chunk size of a streamed result.
+    #[cfg(feature = "async")]
     pub max_row_buffer: usize,
     /// How a transaction this statement begins begins on SQLite.
     pub begin: SqliteBegin,
@@ -198,6 +199,7 @@ impl<'s> Call<'s> {
             implicit_returning,
             translate: options.schema_translate_map.clone(),
             stream: options.stream_results.then_some(options.max_row_buffer),
+            #[cfg(feature = "async")]
             max_row_buffer: options.max_row_buffer,
             begin: ctx.sqlite_begin(options),
             read_only: options.read_only.unwrap_or(matches!(

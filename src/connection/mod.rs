@@ -110,6 +110,7 @@ impl Connection {
         Ok(conn)
     }
 
+    #[cfg(feature = "async")]
     /// A connection over `record`, lent by the async engine for
     /// [`AsyncConnection::run_sync`](crate::AsyncConnection::run_sync): its options and
     /// transaction as the async connection has them (see [`Connection::unlend`]).
@@ -134,6 +135,7 @@ impl Connection {
         }
     }
 
+    #[cfg(feature = "async")]
     /// Ends a lent connection without closing what it was lent: the database connection
     /// (none if it was invalidated), whether a transaction is open (or must be rolled back),
     /// and the isolation level to restore at checkin.

@@ -1,34 +1,59 @@
 //! The DB-API layer: one [`Driver`] per backend opens [`DriverConnection`]s; everything above
 //! (pools, `Connection`, results) speaks only these traits.
 
+#[cfg(feature = "async")]
 mod async_driver;
+#[cfg(feature = "mysql")]
 pub mod mysql;
+#[cfg(feature = "mysql")]
 mod mysql_error;
+#[cfg(feature = "mysql")]
 mod mysql_opts;
+#[cfg(feature = "mysql")]
 mod mysql_stream;
+#[cfg(feature = "mysql")]
 mod mysql_value;
+#[cfg(feature = "postgres")]
 mod pg_array;
+#[cfg(feature = "postgres")]
 mod pg_cursor;
+#[cfg(feature = "postgres")]
 mod pg_decode;
+#[cfg(feature = "postgres")]
 mod pg_error;
+#[cfg(all(feature = "postgres", feature = "async"))]
 mod pg_native;
+#[cfg(feature = "postgres")]
 mod pg_ops;
+#[cfg(feature = "postgres")]
 mod pg_params;
+#[cfg(feature = "postgres")]
 mod pg_result_types;
+#[cfg(feature = "postgres")]
 mod pg_session;
+#[cfg(feature = "postgres")]
 mod pg_stmt_cache;
+#[cfg(feature = "postgres")]
 mod pg_text;
+#[cfg(feature = "postgres")]
 mod pg_tls;
+#[cfg(feature = "postgres")]
 mod pg_value;
+#[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
 
+#[cfg(feature = "async")]
 pub use async_driver::{AsyncDriverConnection, AsyncRowCursor};
+#[cfg(feature = "mysql")]
 pub use mysql_opts::ServerInfo;
+#[cfg(all(feature = "postgres", feature = "async"))]
 pub use pg_native::{PgAsyncConnection, RECOVER_TIMEOUT};
 
 use crate::error::Result;
 use crate::options::{IsolationLevel, SqliteBegin};
+#[cfg(feature = "async")]
 use futures_util::future::BoxFuture;
 use sqlcore_compiler::{Dialect, ResultColumn, SqlType, Value, ValueRef};
 use std::any::Any;
@@ -48,6 +73,7 @@ pub trait Driver: Send + Sync + std::fmt::Debug {
     /// [`DriverConnection::as_async`] is its async side), for a backend that has such a
     /// driver; `None` (the default) when the async engine must run the blocking connection on
     /// a thread of its own.
+    #[cfg(feature = "async")]
     fn connect_async(&self) -> Option<BoxFuture<'static, Result<Box<dyn DriverConnection>>>> {
         None
     }
@@ -61,6 +87,7 @@ pub enum DriverRow {
     /// A PostgreSQL row as it came off the wire, each column decoded when it is read. Only
     /// rows whose column types always decode are kept this way (integers, floats, booleans,
     /// text, bytea, uuid): reading them later cannot fail.
+    #[cfg(feature = "postgres")]
     Postgres(tokio_postgres::Row),
 }
 
@@ -74,6 +101,7 @@ impl DriverRow {
     pub fn value_ref(&self, i: usize) -> Option<ValueRef<'_>> {
         match self {
             DriverRow::Values(values) => values.get(i).map(ValueRef::from),
+            #[cfg(feature = "postgres")]
             DriverRow::Postgres(row) => (i < row.len()).then(|| pg_decode::cell(row, i)),
         }
     }
@@ -82,6 +110,7 @@ impl DriverRow {
     pub fn len(&self) -> usize {
         match self {
             DriverRow::Values(values) => values.len(),
+            #[cfg(feature = "postgres")]
             DriverRow::Postgres(row) => row.len(),
         }
     }
@@ -100,6 +129,7 @@ impl DriverRow {
     pub fn into_values(self) -> Vec<Value> {
         match self {
             DriverRow::Values(values) => values,
+            #[cfg(feature = "postgres")]
             row => row.to_values(),
         }
     }
@@ -350,6 +380,7 @@ pub trait DriverConnection: Send {
 
     /// The connection's native async side, for a connection driven on a tokio runtime (whose
     /// blocking methods are then for blocking threads only). Default: none.
+    #[cfg(feature = "async")]
     fn as_async(&mut self) -> Option<&mut dyn AsyncDriverConnection> {
         None
     }

@@ -23,6 +23,7 @@ pub(crate) fn map_error(e: &mysql::Error) -> DbError {
         }
         mysql::Error::IoError(io) => lost(format!("lost connection to the server: {io}")),
         mysql::Error::CodecError(codec) => lost(format!("lost connection to the server: {codec}")),
+        #[cfg(feature = "tls-rustls")]
         mysql::Error::TlsError(tls) => {
             let mut err = lost(format!("TLS with the server failed: {tls}"));
             err.reason = Some(DbErrorReason::Tls);

@@ -3,7 +3,9 @@
 
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::url::{Backend, Url};
-use mysql::{ClientIdentity, Opts, OptsBuilder, SslOpts};
+#[cfg(feature = "tls-rustls")]
+use mysql::ClientIdentity;
+use mysql::{Opts, OptsBuilder, SslOpts};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -91,25 +93,20 @@ fn ssl_opts(url: &Url) -> Result<Option<SslOpts>> {
         },
         None => "DISABLED".to_owned(),
     };
-    let ssl = SslOpts::default()
-        .with_root_cert_path(ca.map(std::borrow::Cow::Owned))
-        .with_client_identity(match (cert, key) {
-            (Some(cert), Some(key)) => Some(ClientIdentity::new(cert, key)),
-            (None, None) => None,
-            _ => {
-                return Err(Error::Argument(
-                    "ssl_cert and ssl_key go together: give both or neither".into(),
-                ));
-            }
-        });
-    Ok(match mode.as_str() {
-        "DISABLED" => None,
-        "REQUIRED" => Some(
-            ssl.with_danger_accept_invalid_certs(true)
-                .with_danger_skip_domain_validation(true),
-        ),
-        "VERIFY_CA" => Some(ssl.with_danger_skip_domain_validation(true)),
-        "VERIFY_IDENTITY" => Some(ssl),
+    let identity = match (cert, key) {
+        (Some(cert), Some(key)) => Some((cert, key)),
+        (None, None) => None,
+        _ => {
+            return Err(Error::Argument(
+                "ssl_cert and ssl_key go together: give both or neither".into(),
+            ));
+        }
+    };
+    let (check_chain, check_name) = match mode.as_str() {
+        "DISABLED" => return Ok(None),
+        "REQUIRED" => (false, false),
+        "VERIFY_CA" => (true, false),
+        "VERIFY_IDENTITY" => (true, true),
         "PREFERRED" => {
             return Err(Error::Argument(
                 "ssl_mode PREFERRED is not supported (the driver cannot fall back to a plain connection); use DISABLED or REQUIRED".into(),
@@ -120,7 +117,24 @@ fn ssl_opts(url: &Url) -> Result<Option<SslOpts>> {
                 "invalid ssl_mode {other:?}; expected DISABLED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY"
             )));
         }
-    })
+    };
+    #[cfg(feature = "tls-rustls")]
+    {
+        let ssl = SslOpts::default()
+            .with_root_cert_path(ca.map(std::borrow::Cow::Owned))
+            .with_client_identity(identity.map(|(cert, key)| ClientIdentity::new(cert, key)))
+            .with_danger_accept_invalid_certs(!check_chain)
+            .with_danger_skip_domain_validation(!check_name);
+        Ok(Some(ssl))
+    }
+    #[cfg(not(feature = "tls-rustls"))]
+    {
+        let _ = (ca, identity, check_chain, check_name);
+        Err(Error::NotCompiledIn {
+            what: format!("TLS (ssl_mode={mode})"),
+            feature: "tls-rustls",
+        })
+    }
 }
 
 /// What the server is, read once by the first connection (SQLAlchemy's `initialize`).
@@ -221,5 +235,23 @@ mod tests {
             let e = opts(bad).unwrap_err().to_string();
             assert!(e.contains(says), "{bad}: {e}");
         }
+    }
+
+    #[cfg(not(feature = "tls-rustls"))]
+    #[test]
+    fn without_tls_a_tls_mode_names_the_feature() {
+        let opts = |u: &str| opts_from_url(&u.parse().unwrap(), 10);
+        assert!(opts("mysql://u@h/db?ssl_mode=DISABLED").is_ok());
+        let e = opts("mysql://u@h/db?ssl_mode=REQUIRED").unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::NotCompiledIn {
+                    feature: "tls-rustls",
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 }

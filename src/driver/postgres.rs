@@ -108,6 +108,7 @@ impl Driver for PgDriver {
         &PostgreSQL
     }
 
+    #[cfg(feature = "async")]
     fn connect_async(
         &self,
     ) -> Option<futures_util::future::BoxFuture<'static, Result<Box<dyn DriverConnection>>>> {

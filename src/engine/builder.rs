@@ -1,11 +1,8 @@
 //! `EngineBuilder`: SQLAlchemy's `create_engine` options, assembled into an [`Engine`].
 
-use super::{Assembled, Engine, EngineInner, EngineSettings, ReplicaFactories, sync_pool};
+use super::{Assembled, Engine, EngineInner, EngineSettings, ReplicaFactories, drivers, sync_pool};
 use crate::cache::CompiledCache;
 use crate::driver::Driver;
-use crate::driver::mysql::MySqlDriver;
-use crate::driver::postgres::PgDriver;
-use crate::driver::sqlite::SqliteDriver;
 use crate::error::{Error, Result};
 use crate::options::{ExecutionOptions, IsolationLevel, PoolClass, ResetOnReturn, SqliteBegin};
 use crate::pool::{EventHook, Factory, PoolEvents, PoolOptions};
@@ -365,11 +362,7 @@ impl EngineBuilder {
             for (name, value) in &self.connect_args {
                 url.set_option(name, value)?;
             }
-            let driver = Arc::new(PgDriver::with_options(
-                &url,
-                self.statement_cache_size,
-                self.pgbouncer,
-            )?);
+            let driver = drivers::postgres(&url, self.statement_cache_size, self.pgbouncer)?;
             let factory = Factory::new(driver, self.pool.clone(), self.pool_events());
             factories.push((url, factory));
         }
@@ -490,12 +483,11 @@ impl EngineBuilder {
         }
         let (driver, memory, sqlite_begin): (Arc<dyn Driver>, bool, _) = match url.backend() {
             Backend::Sqlite => {
-                let driver = SqliteDriver::from_url(&url)?;
-                let begin = self.sqlite_begin.or(driver.begin());
+                let (driver, begin) = drivers::sqlite(&url)?;
                 (
-                    Arc::new(driver),
+                    driver,
                     matches!(url.sqlite_path(), Some(SqlitePath::Memory)),
-                    begin,
+                    self.sqlite_begin.or(begin),
                 )
             }
             Backend::PostgreSql | Backend::MySql | Backend::MariaDb => {
@@ -505,22 +497,15 @@ impl EngineBuilder {
                         url.scheme()
                     )));
                 }
-                let driver: Arc<dyn Driver> = if url.backend() == Backend::PostgreSql {
-                    Arc::new(PgDriver::with_options(
-                        &url,
-                        self.statement_cache_size,
-                        self.pgbouncer,
-                    )?)
+                let driver = if url.backend() == Backend::PostgreSql {
+                    drivers::postgres(&url, self.statement_cache_size, self.pgbouncer)?
                 } else if self.pgbouncer {
                     return Err(Error::Argument(format!(
                         "pgbouncer(true) applies to PostgreSQL only; this engine's database is {}",
                         url.scheme()
                     )));
                 } else {
-                    Arc::new(MySqlDriver::from_url(
-                        &url,
-                        self.statement_cache_size.unwrap_or(100),
-                    )?)
+                    drivers::mysql(&url, self.statement_cache_size.unwrap_or(100))?
                 };
                 (driver, false, None)
             }

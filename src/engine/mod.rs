@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod builder;
+mod drivers;
 pub use builder::EngineBuilder;
 
 /// A database: its URL, dialect and connection pool. Cheap to clone, `Send + Sync`; opens
@@ -101,7 +102,9 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// An engine for `url` with the default options (SQLAlchemy's `create_engine`).
+/// An engine for `url` with the default options (SQLAlchemy's `create_engine`). A URL whose
+/// backend's Cargo feature is off is an [`Error::NotCompiledIn`](crate::Error::NotCompiledIn)
+/// naming the feature.
 pub fn create_engine(url: &str) -> Result<Engine> {
     Engine::builder(url).build()
 }
@@ -263,6 +266,7 @@ impl Engine {
         &*self.inner.pool
     }
 
+    #[cfg(feature = "async")]
     /// An engine of `settings` over `pool`, its connections starting with `options`.
     pub(crate) fn from_parts(
         settings: EngineSettings,

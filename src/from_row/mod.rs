@@ -1,9 +1,13 @@
 //! [`FromRow`]: result rows read into Rust values — tuples by position, structs (with
 //! `#[derive(FromRow)]`) by column name — the columns located once per result.
 
+#[cfg(feature = "async")]
+mod async_results;
 mod results;
 
-pub use results::{AsyncRowsAs, RowsAs};
+#[cfg(feature = "async")]
+pub use async_results::AsyncRowsAs;
+pub use results::RowsAs;
 
 use crate::driver::DriverRow;
 use crate::error::{Error, Result};
@@ -72,6 +76,7 @@ enum Cells<'r> {
     /// Borrowed values.
     Borrowed(&'r [ValueRef<'r>]),
     /// A driver's row, decoded column by column.
+    #[cfg(feature = "postgres")]
     Driver(&'r DriverRow),
     /// A [`Row`].
     Row(&'r Row),
@@ -124,6 +129,7 @@ impl<'r> RowReader<'r> {
                 None => None,
             },
             Cells::Borrowed(values) => values.get(i).map(T::from_value_ref),
+            #[cfg(feature = "postgres")]
             Cells::Driver(row) => row.value_ref(i).map(|value| T::from_value_ref(&value)),
             Cells::Row(row) => row.value_ref(i).map(|value| T::from_value_ref(&value)),
         };
@@ -191,11 +197,13 @@ pub(crate) fn read_driver_row<T: FromRow>(
             }
             read_owned(keys, columns, &mut values)
         }
+        #[cfg(feature = "postgres")]
         row if keys.converts() => {
             let mut values = row.into_values();
             keys.convert(&mut values)?;
             read_owned(keys, columns, &mut values)
         }
+        #[cfg(feature = "postgres")]
         row => T::from_row(
             &mut RowReader {
                 keys,

@@ -1,17 +1,13 @@
 //! Results read into [`FromRow`] values: a [`CursorResult`]'s `*_as` methods, the [`RowsAs`]
-//! iterator and the [`AsyncRowsAs`] stream, `query_row_as` on both connections.
+//! iterator, [`Connection::query_row_as`].
 
 use super::{FromRow, RowReader, read_driver_row};
-use crate::aio::{AsyncConnection, AsyncRowStream};
 use crate::connection::{Connection, IntoParams};
 use crate::error::{Error, Result};
 use crate::executable::Executable;
 use crate::result::{CursorResult, collect_all};
 use crate::row::{ResultKeys, Row, RowRef};
-use futures_util::Stream;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 impl CursorResult {
     /// The remaining rows as an iterator of `T`, the columns located now (a missing one is an
@@ -89,44 +85,6 @@ impl<T: FromRow> Iterator for RowsAs<T> {
     }
 }
 
-impl<'c> AsyncRowStream<'c> {
-    /// The rows read into `T` as they are fetched, the columns located now.
-    pub fn rows_as<T: FromRow>(self) -> Result<AsyncRowsAs<'c, T>> {
-        let columns = T::columns(self.result_keys())?;
-        Ok(AsyncRowsAs {
-            stream: self,
-            columns,
-        })
-    }
-}
-
-/// The rows of an [`AsyncRowStream`] read into `T` (see [`AsyncRowStream::rows_as`]).
-pub struct AsyncRowsAs<'c, T: FromRow> {
-    stream: AsyncRowStream<'c>,
-    columns: T::Columns,
-}
-
-impl<T: FromRow> std::fmt::Debug for AsyncRowsAs<'_, T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AsyncRowsAs")
-            .field("stream", &self.stream)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<T: FromRow> Stream for AsyncRowsAs<'_, T> {
-    type Item = Result<T>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
-        let this = self.get_mut();
-        this.stream.poll_driver_row(cx).map(|next| {
-            next.map(|row| {
-                row.and_then(|row| read_driver_row(this.stream.result_keys(), &this.columns, row))
-            })
-        })
-    }
-}
-
 impl Row {
     /// The row read into `T` (its columns located for this row alone: to read many rows,
     /// use [`CursorResult::all_as`] or [`CursorResult::rows_as`]).
@@ -162,17 +120,5 @@ impl Connection {
         params: impl IntoParams,
     ) -> Result<T> {
         self.query_row(statement, params, |row| row.read_as())
-    }
-}
-
-impl AsyncConnection {
-    /// Executes a statement and reads its first row into `T` (see
-    /// [`AsyncConnection::query_row`]).
-    pub async fn query_row_as<'s, T: FromRow>(
-        &mut self,
-        statement: impl Into<Executable<'s>>,
-        params: impl IntoParams,
-    ) -> Result<T> {
-        self.query_row(statement, params, Row::read_as).await
     }
 }

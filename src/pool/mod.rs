@@ -76,6 +76,7 @@ pub struct PoolRecord {
 }
 
 impl PoolRecord {
+    #[cfg(feature = "async")]
     /// When the connection was opened, and in which generation of its pool.
     pub(crate) fn opened(&self) -> (Instant, u64) {
         (self.created, self.generation)
@@ -202,6 +203,7 @@ impl Factory {
 
     /// Starts opening a connection driven natively on the caller's runtime, when the driver
     /// has such connections (see [`Driver::connect_async`]).
+    #[cfg(feature = "async")]
     pub fn connect_async(
         &self,
     ) -> Option<futures_util::future::BoxFuture<'static, Result<Box<dyn DriverConnection>>>> {
@@ -272,6 +274,7 @@ impl Factory {
                 .is_none_or(|age| created.elapsed() < age)
     }
 
+    #[cfg(feature = "async")]
     /// Whether [`Factory::prepare_checkout`] hands a fresh connection out as it is (no
     /// pre-ping, no `checkout` hooks): a pool may then skip it.
     pub fn checkout_is_noop(&self) -> bool {

@@ -225,6 +225,9 @@ impl Drop for TestDb {
 #[macro_export]
 macro_rules! on_every_backend {
     ($($name:ident),* $(,)? $(; not_on_mariadb: $($skip:ident => $reason:literal),* $(,)?)?) => {
+        // Every test is used, whichever backends are compiled in.
+        const _: () = { $(let _ = $name;)* $($(let _ = $skip;)*)? };
+        #[cfg(feature = "sqlite")]
         mod sqlite {
             $(
                 #[test]
@@ -241,6 +244,7 @@ macro_rules! on_every_backend {
                 }
             )*)?
         }
+        #[cfg(feature = "postgres")]
         mod postgres {
             $(
                 #[test]
@@ -259,6 +263,7 @@ macro_rules! on_every_backend {
                 }
             )*)?
         }
+        #[cfg(all(feature = "postgres", feature = "tls-rustls"))]
         mod postgres_tls {
             $(
                 #[test]
@@ -277,6 +282,7 @@ macro_rules! on_every_backend {
                 }
             )*)?
         }
+        #[cfg(feature = "mysql")]
         mod mariadb {
             $(
                 #[test]

@@ -102,6 +102,7 @@ impl TestEngine for Engine {
     }
 }
 
+#[cfg(feature = "async")]
 impl TestEngine for AsyncEngine {
     type Conn = AsyncConnection;
     const ASYNC: bool = true;
@@ -216,6 +217,7 @@ impl TestConn for Connection {
     }
 }
 
+#[cfg(feature = "async")]
 impl TestConn for AsyncConnection {
     async fn exec<'s>(
         &mut self,
@@ -344,6 +346,9 @@ pub fn run<F: std::future::Future>(test: F) -> F::Output {
 #[macro_export]
 macro_rules! on_both_engines {
     ($($name:ident),* $(,)?) => {
+        // Every test is used, whichever backends are compiled in.
+        const _: () = { $(let _ = $name::<sqlcore::Engine>;)* };
+        #[cfg(feature = "sqlite")]
         mod sqlite_sync {
             $(
                 #[test]
@@ -354,6 +359,7 @@ macro_rules! on_both_engines {
                 }
             )*
         }
+        #[cfg(all(feature = "sqlite", feature = "async"))]
         mod sqlite_async {
             $(
                 #[test]
@@ -364,6 +370,7 @@ macro_rules! on_both_engines {
                 }
             )*
         }
+        #[cfg(feature = "postgres")]
         mod postgres_sync {
             $(
                 #[test]
@@ -375,6 +382,7 @@ macro_rules! on_both_engines {
                 }
             )*
         }
+        #[cfg(all(feature = "postgres", feature = "async", feature = "tls-rustls"))]
         mod postgres_tls_async {
             $(
                 #[test]
@@ -386,6 +394,7 @@ macro_rules! on_both_engines {
                 }
             )*
         }
+        #[cfg(all(feature = "postgres", feature = "async"))]
         mod postgres_async {
             $(
                 #[test]
@@ -397,6 +406,7 @@ macro_rules! on_both_engines {
                 }
             )*
         }
+        #[cfg(feature = "mysql")]
         mod mariadb_sync {
             $(
                 #[test]
@@ -408,6 +418,7 @@ macro_rules! on_both_engines {
                 }
             )*
         }
+        #[cfg(all(feature = "mysql", feature = "async"))]
         mod mariadb_async {
             $(
                 #[test]
@@ -436,6 +447,7 @@ macro_rules! on_sync_and_async {
                 }
             )*
         }
+        #[cfg(feature = "async")]
         mod async_engine {
             $(
                 #[test]

@@ -222,6 +222,9 @@ pub fn run_suite(tests: &[SuiteTest]) {
 #[macro_export]
 macro_rules! through_pgbouncer {
     ($($name:ident),* $(,)?) => {
+        // Every test is used, with PgBouncer compiled in or not.
+        const _: () = { $(let _ = $name;)* };
+        #[cfg(feature = "postgres")]
         mod pgbouncer {
             #[test]
             fn the_suite_passes_through_pgbouncer_on_8_threads() {
