@@ -164,7 +164,7 @@ impl<'s> Extracted<'s> {
 /// cannot be cached (it holds an invalid expression, whose error compiling reports).
 pub fn extract<'s>(stmt: &'s Statement, dialect: &dyn Dialect) -> Option<Extracted<'s>> {
     let mut w = Walker {
-        parts: Vec::with_capacity(64),
+        parts: Vec::with_capacity(32),
         values: Vec::new(),
         ok: true,
         anon: Vec::new(),
