@@ -212,7 +212,7 @@ fn instructions(exe: &str) {
             let counts: Vec<f64> = KINDS
                 .iter()
                 .map(|kind| {
-                    let status = Command::new("valgrind")
+                    let output = Command::new("valgrind")
                         .arg("--tool=callgrind")
                         .arg("--collect-atstart=no")
                         .arg("--toggle-collect=*measured_op*")
@@ -222,9 +222,9 @@ fn instructions(exe: &str) {
                         .output()
                         .expect("valgrind runs (is it installed?)");
                     assert!(
-                        status.status.success(),
+                        output.status.success(),
                         "{}",
-                        String::from_utf8_lossy(&status.stderr)
+                        String::from_utf8_lossy(&output.stderr)
                     );
                     let text = std::fs::read_to_string(&out_file).expect("callgrind output");
                     let total = text
