@@ -33,6 +33,7 @@ use crate::schema::{SqlType, Table};
 use crate::stmt::{Cte, Source};
 use crate::value::Value;
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::Arc;
 
 /// A column of a statement's result.
@@ -70,7 +71,9 @@ pub struct ParamSlot {
 /// A piece of a compiled statement's text: literal SQL or a parameter slot.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Piece {
-    Sql(String),
+    /// SQL text: a byte range of the compilation's text (every fragment is written once into
+    /// one buffer, [`Template::text`] in a compiled form, and referred to by range).
+    Sql(Range<usize>),
     Slot(usize),
     /// An expanding slot whose elements are rows of `width` values (a tuple IN): expanded
     /// into `(?, ?), (?, ?)` at bind time on every dialect.
@@ -157,6 +160,8 @@ impl PartialEq for Compiled {
 /// The text of a statement with expanding parameters, kept for [`Compiled::bind`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Template {
+    /// The text the pieces' SQL ranges refer to.
+    pub text: String,
     pub pieces: Vec<Piece>,
     pub slots: Vec<ParamSlot>,
     pub style: crate::dialect::ParamStyle,
@@ -192,6 +197,20 @@ impl Compile for crate::stmt::Statement {
     }
 }
 
+/// The name of the statement's `n`-th value, `param_n`: the first few are made once and
+/// shared, as every compilation names its values the same way.
+fn literal_param_name(n: usize) -> Arc<str> {
+    const SHARED: usize = 64;
+    static NAMES: std::sync::OnceLock<Vec<Arc<str>>> = std::sync::OnceLock::new();
+    match NAMES
+        .get_or_init(|| (1..=SHARED).map(|i| format!("param_{i}").into()).collect())
+        .get(n.wrapping_sub(1))
+    {
+        Some(name) => name.clone(),
+        None => format!("param_{n}").into(),
+    }
+}
+
 /// Statement-level collection of the CTEs a query refers to, rendered into its WITH clause.
 #[derive(Default)]
 struct CteScope {
@@ -204,7 +223,11 @@ struct CteScope {
 pub(crate) struct Compiler<'d> {
     pub d: &'d dyn Dialect,
     pieces: Vec<Piece>,
-    buf: String,
+    /// Every fragment of SQL text written, in the order written; [`Piece::Sql`] ranges refer
+    /// to it. It only grows during a compilation.
+    text: String,
+    /// Where the text not yet in a piece starts.
+    flushed: usize,
     slots: Vec<ParamSlot>,
     literals: Vec<Value>,
     literal_origins: Vec<usize>,
@@ -248,8 +271,9 @@ impl<'d> Compiler<'d> {
     pub fn new(d: &'d dyn Dialect) -> Self {
         Compiler {
             d,
-            pieces: Vec::new(),
-            buf: String::with_capacity(128),
+            pieces: Vec::with_capacity(32),
+            text: String::with_capacity(256),
+            flushed: 0,
             slots: Vec::new(),
             literals: Vec::new(),
             literal_origins: Vec::new(),
@@ -270,13 +294,13 @@ impl<'d> Compiler<'d> {
 
     /// Writes SQL text.
     pub fn w(&mut self, s: &str) {
-        self.buf.push_str(s);
+        self.text.push_str(s);
     }
 
     /// Writes an identifier, quoted if it needs to be.
     pub fn ident(&mut self, name: &str) -> Res {
         let quoted = self.d.quote_identifier(name)?;
-        self.buf.push_str(&quoted);
+        self.text.push_str(&quoted);
         Ok(())
     }
 
@@ -333,14 +357,27 @@ impl<'d> Compiler<'d> {
         Ok(())
     }
 
+    /// Ends the current run of text: the text written since the last piece becomes one.
     fn flush(&mut self) {
-        if !self.buf.is_empty() {
-            let text = std::mem::take(&mut self.buf);
-            match self.pieces.last_mut() {
-                Some(Piece::Sql(prev)) => prev.push_str(&text),
-                _ => self.pieces.push(Piece::Sql(text)),
-            }
+        let end = self.text.len();
+        if end > self.flushed {
+            let start = std::mem::replace(&mut self.flushed, end);
+            self.push_sql(start..end);
         }
+    }
+
+    /// Adds the SQL text `range` (of `self.text`) as the next piece, joined to the previous
+    /// piece when that ends where it starts.
+    fn push_sql(&mut self, range: Range<usize>) {
+        match self.pieces.last_mut() {
+            Some(Piece::Sql(prev)) if prev.end == range.start => prev.end = range.end,
+            _ => self.pieces.push(Piece::Sql(range)),
+        }
+    }
+
+    /// The SQL text of a [`Piece::Sql`] range.
+    fn sql_of(&self, range: &Range<usize>) -> &str {
+        &self.text[range.clone()]
     }
 
     /// A value for an array column where the dialect has no arrays is an error, as the
@@ -392,7 +429,7 @@ impl<'d> Compiler<'d> {
             .push(if schema_value { 0 } else { addr });
         let n = self.literals.len();
         self.slots.push(ParamSlot {
-            name: format!("param_{n}").into(),
+            name: literal_param_name(n),
             source: ParamSource::Literal(n - 1),
             expanding,
             sql_type: sql_type.cloned(),
@@ -494,20 +531,13 @@ impl<'d> Compiler<'d> {
         result.map(|()| captured)
     }
 
+    /// Adds pieces captured earlier (their text is already in `self.text`).
     fn append(&mut self, pieces: Vec<Piece>) {
         self.flush();
         for piece in pieces {
             match piece {
-                Piece::Sql(s) => self.w(&s),
-                Piece::Slot(i) => self.slot(i),
-                list @ (Piece::Rows { .. } | Piece::Each { .. }) => {
-                    self.flush();
-                    self.pieces.push(list);
-                }
-                schema @ Piece::Schema { .. } => {
-                    self.flush();
-                    self.pieces.push(schema);
-                }
+                Piece::Sql(range) => self.push_sql(range),
+                other => self.pieces.push(other),
             }
         }
     }
@@ -515,10 +545,23 @@ impl<'d> Compiler<'d> {
     /// Renders a statement-level query body with its own WITH clause for the CTEs it uses.
     pub fn with_cte_scope(&mut self, body: impl FnOnce(&mut Self) -> Res) -> Res {
         self.cte_scopes.push(CteScope::default());
-        let rendered = self.capture(body);
+        // The body is rendered in place; only a body that met CTEs is moved after its WITH
+        // clause.
+        self.flush();
+        let (start, text_start) = (self.pieces.len(), self.text.len());
+        let rendered = body(self);
+        self.flush();
         let scope = self.cte_scopes.pop().unwrap_or_default();
-        let rendered = rendered?;
+        rendered?;
         if !scope.rendered.is_empty() {
+            let mut rendered = self.pieces.split_off(start);
+            // The body's first text may have been joined to the piece before it.
+            if let Some(Piece::Sql(prev)) = self.pieces.last_mut() {
+                if prev.end > text_start {
+                    rendered.insert(0, Piece::Sql(text_start..prev.end));
+                    prev.end = text_start;
+                }
+            }
             self.w(if scope.recursive {
                 "WITH RECURSIVE "
             } else {
@@ -531,8 +574,8 @@ impl<'d> Compiler<'d> {
                 self.append(pieces);
             }
             self.w(" ");
+            self.append(rendered);
         }
-        self.append(rendered);
         Ok(())
     }
 
@@ -584,6 +627,7 @@ impl<'d> Compiler<'d> {
         self.flush();
         params::assemble(
             self.d,
+            self.text,
             self.pieces,
             self.slots,
             (self.literals, self.literal_origins),

@@ -254,13 +254,36 @@ impl<'a> BoundRefs<'a, '_> {
 }
 
 fn write_placeholder(out: &mut String, style: ParamStyle, number: usize) {
-    // Writing to a String cannot fail.
-    let _ = match style {
-        ParamStyle::Dollar => write!(out, "${number}"),
-        ParamStyle::NumberedQuestion => write!(out, "?{number}"),
-        ParamStyle::Question => write!(out, "?"),
-        ParamStyle::Format => write!(out, "%s"),
-    };
+    match style {
+        ParamStyle::Dollar => {
+            out.push('$');
+            push_number(out, number);
+        }
+        ParamStyle::NumberedQuestion => {
+            out.push('?');
+            push_number(out, number);
+        }
+        ParamStyle::Question => out.push('?'),
+        ParamStyle::Format => out.push_str("%s"),
+    }
+}
+
+/// Writes `n` in decimal (without the formatting machinery: placeholders are written once
+/// per parameter of every statement compiled).
+pub(super) fn push_number(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
 }
 
 fn is_numbered(style: ParamStyle) -> bool {
@@ -295,6 +318,7 @@ struct Rendered {
 /// are translated through `translate` when given.
 #[allow(clippy::too_many_arguments)]
 fn render(
+    text: &str,
     pieces: &[Piece],
     slots: &[ParamSlot],
     style: ParamStyle,
@@ -303,15 +327,20 @@ fn render(
     mut expand: Option<&mut ExpandFn<'_>>,
     translate: Option<(&SchemaTranslateMap, &dyn Dialect)>,
 ) -> Result<Rendered, CompileError> {
-    let mut sql = String::new();
-    let mut spans = Vec::new();
+    // The text, and a few characters per placeholder.
+    let mut sql = String::with_capacity(text.len() + 4 * slots.len() + 8);
+    let schemas = pieces
+        .iter()
+        .filter(|p| matches!(p, Piece::Schema { .. }))
+        .count();
+    let mut spans = Vec::with_capacity(schemas);
     // (slot, element index for expanded lists), in placeholder order.
-    let mut order: Vec<(usize, Option<usize>)> = Vec::new();
+    let mut order: Vec<(usize, Option<usize>)> = Vec::with_capacity(slots.len());
     let mut numbers: Vec<Option<usize>> = vec![None; slots.len()];
     for piece in pieces {
         match piece {
             // `format` drivers interpolate with `%`: a literal one is written `%%`.
-            Piece::Sql(s) => sql.push_str(&sql_text(s, style)),
+            Piece::Sql(range) => sql.push_str(&sql_text(&text[range.clone()], style)),
             Piece::Schema { .. } => write_schema(&mut sql, &mut spans, piece, translate)?,
             Piece::Rows { slot, width } => {
                 if let Some(expand) = expand.as_mut() {
@@ -410,6 +439,7 @@ fn render(
 /// Builds the [`Compiled`] from the rendered pieces.
 pub(super) fn assemble(
     d: &dyn Dialect,
+    text: String,
     pieces: Vec<Piece>,
     slots: Vec<ParamSlot>,
     (literals, literal_origins): (Vec<Value>, Vec<usize>),
@@ -422,14 +452,28 @@ pub(super) fn assemble(
             .iter()
             .any(|p| matches!(p, Piece::Rows { .. } | Piece::Each { .. }));
     let Rendered { sql, order, spans } =
-        render(&pieces, &slots, style, lists, expands, None, None)?;
-    let params: Vec<ParamSlot> = order.iter().map(|(i, _)| slots[*i].clone()).collect();
-    let param_types = params.iter().map(|p| p.sql_type.clone()).collect();
+        render(&text, &pieces, &slots, style, lists, expands, None, None)?;
     let checks_values = slots
         .iter()
         .any(|s| s.sql_type.as_ref().is_some_and(|t| t.enum_type().is_some()));
     let (converts_binds, user_type_columns) = super::user_types::record(&slots, &columns);
+    let param_types: Vec<Option<SqlType>> = order
+        .iter()
+        .map(|(i, _)| slots[*i].sql_type.clone())
+        .collect();
+    // Each slot once, in its own order (the usual case): the slots are the parameters.
+    let in_slot_order =
+        order.len() == slots.len() && order.iter().enumerate().all(|(k, &(i, _))| i == k);
+    let (params, slots) = if in_slot_order && !expands {
+        (slots, Vec::new())
+    } else {
+        (
+            order.iter().map(|(i, _)| slots[*i].clone()).collect(),
+            slots,
+        )
+    };
     let template = expands.then_some(Template {
+        text,
         pieces,
         slots,
         style,
@@ -611,6 +655,7 @@ impl Compiled {
             _ => 0,
         };
         let Rendered { sql, order, .. } = render(
+            &template.text,
             &template.pieces,
             &template.slots,
             template.style,

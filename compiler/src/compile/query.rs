@@ -26,15 +26,19 @@ impl Compiler<'_> {
         // statement's (which the compiled-statement cache relies on).
         let mut froms: Vec<Cow<'s, FromClause>> = sel.from.iter().map(Cow::Borrowed).collect();
         // A table given on its own and inside a join is the join's.
-        let joined: Vec<Source> = froms
-            .iter()
-            .filter(|f| matches!(&***f, FromClause::Join(_)))
-            .flat_map(|f| f.sources().into_iter().cloned())
-            .collect();
-        froms.retain(|f| match &**f {
-            FromClause::Source(s) => !joined.iter().any(|j| j.same_as(s)),
-            FromClause::Join(_) => true,
-        });
+        if froms.len() > 1 {
+            let mut joined: Vec<Source> = Vec::new();
+            for f in froms
+                .iter()
+                .filter(|f| matches!(&***f, FromClause::Join(_)))
+            {
+                f.each_source(&mut |s| joined.push(s.clone()));
+            }
+            froms.retain(|f| match &**f {
+                FromClause::Source(s) => !joined.iter().any(|j| j.same_as(s)),
+                FromClause::Join(_) => true,
+            });
+        }
         let mut implicit = Vec::new();
         for item in &sel.items {
             match item {
@@ -82,15 +86,14 @@ impl Compiler<'_> {
             return Err(CompileError::invalid("a SELECT needs at least one column"));
         }
         let froms = self.froms(sel)?;
-        // Subqueries in this SELECT's expressions correlate to its FROM elements.
-        let saved = self.correlation.clone();
+        // Subqueries in this SELECT's expressions correlate to its FROM elements (added for
+        // the body; whatever renders inside restores what it changes).
+        let enclosing = self.correlation.len();
         for f in &froms {
-            for s in f.sources() {
-                self.correlation.push(s.clone());
-            }
+            f.each_source(&mut |s| self.correlation.push(s.clone()));
         }
         let result = self.select_body(sel, &items, &froms, (extras.where_true, outermost));
-        self.correlation = saved;
+        self.correlation.truncate(enclosing);
         result
     }
 

@@ -67,17 +67,24 @@ impl Compiler<'_> {
         let mut inner = Some(inner);
         for piece in pieces {
             match piece {
-                Piece::Sql(sql) => {
-                    let Some((before, after)) = sql.split_once(MARKER) else {
-                        self.w(&sql);
+                Piece::Sql(range) => {
+                    let sql = self.sql_of(&range);
+                    let Some(at) = sql.find(MARKER) else {
+                        self.flush();
+                        self.push_sql(range);
                         continue;
                     };
-                    let (Some(render), false) = (inner.take(), after.contains(MARKER)) else {
+                    let after = range.start + at + MARKER.len()..range.end;
+                    let (Some(render), false) =
+                        (inner.take(), self.sql_of(&after).contains(MARKER))
+                    else {
                         return Err(misplaced(ty, hook));
                     };
-                    self.w(before);
+                    self.flush();
+                    self.push_sql(range.start..range.start + at);
                     render(self)?;
-                    self.w(after);
+                    self.flush();
+                    self.push_sql(after);
                 }
                 other => self.append(vec![other]),
             }
@@ -95,7 +102,7 @@ impl Compiler<'_> {
         let pieces = self.capture(|c| c.expr(wrapper))?;
         let mut text = String::new();
         for piece in pieces {
-            let Piece::Sql(sql) = piece else {
+            let Piece::Sql(range) = piece else {
                 return Err(CompileError::unsupported(
                     format!(
                         "the bind expression of the user type {:?} binding values of its own \
@@ -105,7 +112,7 @@ impl Compiler<'_> {
                     self.d.name(),
                 ));
             };
-            text.push_str(&sql);
+            text.push_str(self.sql_of(&range));
         }
         let Some((before, after)) = text.split_once(MARKER) else {
             return Err(misplaced(ty, "bind expression"));

@@ -1,5 +1,9 @@
 //! Reserved words that force an identifier to be quoted, per dialect.
 
+use foldhash::fast::FixedState;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 /// Reserved words of postgresql, sorted, lower case.
 pub(crate) const POSTGRESQL: &[&str] = &[
     "all",
@@ -525,10 +529,35 @@ pub(crate) const MYSQL: &[&str] = &[
     "zerofill",
 ];
 
-/// Whether `word` is in the sorted list `words`.
-pub(crate) fn contains(words: &[&str], word: &str) -> bool {
-    words.binary_search(&word).is_ok()
+/// A list of reserved words, looked up by hash (every identifier the compiler writes is
+/// checked against one).
+pub(crate) struct ReservedWords {
+    words: &'static [&'static str],
+    set: OnceLock<HashSet<&'static str, FixedState>>,
 }
+
+impl ReservedWords {
+    const fn new(words: &'static [&'static str]) -> Self {
+        ReservedWords {
+            words,
+            set: OnceLock::new(),
+        }
+    }
+
+    /// Whether `word` (lower case) is reserved.
+    pub(crate) fn contains(&self, word: &str) -> bool {
+        self.set
+            .get_or_init(|| self.words.iter().copied().collect())
+            .contains(word)
+    }
+}
+
+/// PostgreSQL's reserved words.
+pub(crate) static POSTGRESQL_WORDS: ReservedWords = ReservedWords::new(POSTGRESQL);
+/// SQLite's reserved words.
+pub(crate) static SQLITE_WORDS: ReservedWords = ReservedWords::new(SQLITE);
+/// MySQL's and MariaDB's reserved words.
+pub(crate) static MYSQL_WORDS: ReservedWords = ReservedWords::new(MYSQL);
 
 #[cfg(test)]
 mod tests {
@@ -536,6 +565,20 @@ mod tests {
     fn lists_are_sorted() {
         for list in [super::POSTGRESQL, super::SQLITE, super::MYSQL] {
             assert!(list.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+
+    #[test]
+    fn every_listed_word_and_no_other_is_reserved() {
+        for (list, set) in [
+            (super::POSTGRESQL, &super::POSTGRESQL_WORDS),
+            (super::SQLITE, &super::SQLITE_WORDS),
+            (super::MYSQL, &super::MYSQL_WORDS),
+        ] {
+            assert!(list.iter().all(|w| set.contains(w)));
+            for word in ["users", "name", "selec", "select_", ""] {
+                assert!(!set.contains(word), "{word}");
+            }
         }
     }
 }

@@ -688,7 +688,16 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     /// [`Dialect::max_identifier_length`], is an error. Every identifier the compiler writes
     /// comes through here.
     fn quote_identifier<'a>(&self, name: &'a str) -> Result<Cow<'a, str>, CompileError> {
-        if name.contains('\0') {
+        // Lower-case letters, digits and `_`, not starting with a digit: written as is unless
+        // reserved.
+        let plain = name
+            .as_bytes()
+            .first()
+            .is_some_and(|&b| b.is_ascii_lowercase() || b == b'_')
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !plain && name.contains('\0') {
             return Err(CompileError::invalid(format!(
                 "identifier {name:?} contains a NUL character"
             )));
@@ -703,13 +712,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
                 unit: limit.unit(),
             });
         }
-        let plain = !name.is_empty()
-            && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-            && name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-            && !self.is_reserved_word(name);
-        if plain {
+        if plain && !self.is_reserved_word(name) {
             return Ok(Cow::Borrowed(name));
         }
         let q = self.identifier_quote();

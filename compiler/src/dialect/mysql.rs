@@ -50,7 +50,7 @@ impl Dialect for MySQL {
         IdentifierLength::Chars(64)
     }
     fn is_reserved_word(&self, lower: &str) -> bool {
-        keywords::contains(keywords::MYSQL, lower)
+        keywords::MYSQL_WORDS.contains(lower)
     }
     fn enum_style(&self) -> super::EnumStyle {
         super::EnumStyle::Inline

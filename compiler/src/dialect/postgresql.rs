@@ -26,7 +26,7 @@ impl Dialect for PostgreSQL {
         IdentifierLength::Bytes(63)
     }
     fn is_reserved_word(&self, lower: &str) -> bool {
-        keywords::contains(keywords::POSTGRESQL, lower)
+        keywords::POSTGRESQL_WORDS.contains(lower)
     }
     fn type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
         if let Some(common) = common_type_sql(self, sql_type, self.name())? {

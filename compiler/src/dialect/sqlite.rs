@@ -29,7 +29,7 @@ impl Dialect for SQLite {
         IdentifierLength::Unlimited
     }
     fn is_reserved_word(&self, lower: &str) -> bool {
-        keywords::contains(keywords::SQLITE, lower)
+        keywords::SQLITE_WORDS.contains(lower)
     }
     fn type_sql(&self, sql_type: &SqlType) -> Result<String, CompileError> {
         if let Some(common) = common_type_sql(self, sql_type, self.name())? {

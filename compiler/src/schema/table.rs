@@ -18,8 +18,9 @@ pub struct TableDef {
     pub schema: Option<String>,
     /// Table name.
     pub name: String,
-    /// Columns in definition order.
-    pub columns: IndexMap<Arc<str>, Arc<Column>>,
+    /// Columns in definition order (hashed with foldhash: statements look columns up by
+    /// name as they are built and compiled).
+    pub columns: IndexMap<Arc<str>, Arc<Column>, foldhash::fast::RandomState>,
     /// The primary key (empty if the table has none).
     pub primary_key: PrimaryKey,
     /// Foreign keys, table-level and from [`Column::references`].
@@ -81,7 +82,7 @@ impl Table {
             inner: Arc::new(TableDef {
                 schema: None,
                 name: name.into(),
-                columns: IndexMap::new(),
+                columns: IndexMap::default(),
                 primary_key: PrimaryKey::default(),
                 foreign_keys: Vec::new(),
                 unique_constraints: Vec::new(),

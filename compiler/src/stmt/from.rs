@@ -418,18 +418,27 @@ impl FromClause {
     }
 
     fn collect_sources<'a>(&'a self, out: &mut Vec<&'a Source>) {
+        self.each_source(&mut |s| out.push(s));
+    }
+
+    /// Calls `f` with each source of this clause, left to right (as [`Self::sources`], with
+    /// no list built).
+    pub(crate) fn each_source<'a>(&'a self, f: &mut impl FnMut(&'a Source)) {
         match self {
-            FromClause::Source(s) => out.push(s),
+            FromClause::Source(s) => f(s),
             FromClause::Join(j) => {
-                j.left.collect_sources(out);
-                j.right.collect_sources(out);
+                j.left.each_source(f);
+                j.right.each_source(f);
             }
         }
     }
 
     /// Whether `source` appears in this clause.
     pub fn contains(&self, source: &Source) -> bool {
-        self.sources().iter().any(|s| s.same_as(source))
+        match self {
+            FromClause::Source(s) => s.same_as(source),
+            FromClause::Join(j) => j.left.contains(source) || j.right.contains(source),
+        }
     }
 
     fn describe(&self) -> String {
