@@ -310,6 +310,27 @@ fn text_expanding_parameter_and_fragments(b: &TestDb) {
     );
     assert_eq!(ids(&mut conn, vec![Value::I32(5)]), [5]);
     assert_eq!(ids(&mut conn, vec![]), Vec::<i64>::new());
+    // A Rust list binds as the list it is (integers here, not the bytes of a Vec<u8>).
+    let t = text("SELECT id FROM points WHERE id IN :ids ORDER BY id")
+        .bindparams([bindparam_expanding("ids")]);
+    let got: Vec<i64> = conn
+        .execute(t, params! { "ids" => vec![1, 3] })
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert_eq!(got, [1, 3]);
+    let pts = points();
+    let q = select([pts.c("id")])
+        .filter(pts.c("id").in_(bindparam_expanding("ids")))
+        .order_by([pts.c("id")]);
+    let got: Vec<i64> = conn
+        .execute(q, params! { "ids" => vec![2_i64, 5] })
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert_eq!(got, [2, 5]);
     // A fragment carrying its own values, as a criterion and as a column.
     let p = points();
     let q = select([

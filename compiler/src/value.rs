@@ -226,6 +226,42 @@ value_from! {
     DateTime<Utc> => TimestampTz, Uuid => Uuid, serde_json::Value => Json, Interval => Interval,
 }
 
+/// A list of values is an [`Value::Array`] (an `IN` list's expanding parameter, a PostgreSQL
+/// array): `params! {"ids" => vec![1, 2]}` binds the integers 1 and 2. `Vec<u8>` is the one
+/// exception — it is bytes ([`Value::Bytes`]), as in every driver.
+///
+/// ```
+/// use sqlcore_compiler::Value;
+/// assert_eq!(Value::from(vec![1, 2]), Value::Array(vec![Value::I32(1), Value::I32(2)]));
+/// assert_eq!(Value::from(vec!["a"]), Value::Array(vec![Value::Text("a".into())]));
+/// assert_eq!(Value::from(vec![Some(1_i64), None]), Value::Array(vec![Value::I64(1), Value::Null]));
+/// assert_eq!(Value::from(vec![1_u8]), Value::Bytes(vec![1]));
+/// ```
+macro_rules! array_from {
+    ($($t:ty),* $(,)?) => {$(
+        impl From<Vec<$t>> for Value {
+            fn from(items: Vec<$t>) -> Self {
+                Value::Array(items.into_iter().map(Value::from).collect())
+            }
+        }
+        impl From<Vec<Option<$t>>> for Value {
+            fn from(items: Vec<Option<$t>>) -> Self {
+                Value::Array(items.into_iter().map(Value::from).collect())
+            }
+        }
+        impl From<&[$t]> for Value {
+            fn from(items: &[$t]) -> Self {
+                Value::Array(items.iter().cloned().map(Value::from).collect())
+            }
+        }
+    )*};
+}
+
+array_from! {
+    bool, i16, i32, i64, f32, f64, u16, u32, Decimal, String, &str, NaiveDate, NaiveTime,
+    NaiveDateTime, DateTime<Utc>, Uuid, serde_json::Value, Interval,
+}
+
 impl From<&String> for Value {
     fn from(v: &String) -> Self {
         Value::Text(v.clone())
