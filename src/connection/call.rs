@@ -9,6 +9,7 @@ use super::display_params::DisplayParams;
 use crate::cache::{CacheEntry, CacheLookup, CompiledCache};
 use crate::driver::{Execution, Request, ResultNames, RowSource, StatementId};
 use crate::error::{Error, Result};
+use crate::events::{CacheUse, Described, Sending, Values};
 use crate::executable::{Executable, Held};
 use crate::options::{ExecutionOptions, SqliteBegin};
 use crate::prepared::PreparedForm;
@@ -160,6 +161,8 @@ pub(crate) struct Call<'s> {
     compile_note: Option<String>,
     dialect: &'static dyn Dialect,
     echo: bool,
+    /// The statement's own execution options over the connection's, when it has some.
+    own_options: Option<ExecutionOptions>,
 }
 
 impl<'s> Call<'s> {
@@ -207,7 +210,21 @@ impl<'s> Call<'s> {
             compile_note,
             dialect,
             echo: ctx.echo,
+            own_options,
         })
+    }
+
+    /// The statement as the events describe it, sent as `request`.
+    #[inline]
+    pub fn sending<'c>(&'c self, request: &'c Request<'c>) -> Sending<'c> {
+        Sending {
+            sql: request.sql,
+            values: Values::Bound(request.params),
+            options: self.own_options.as_ref(),
+            cache: self.form.cache_use(),
+            batch_size: None,
+            statement: Described::Statement(self.stmt),
+        }
     }
 
     /// The compiled form.
@@ -286,7 +303,7 @@ impl<'s> Call<'s> {
     /// Echoes the driver call's time.
     #[inline]
     pub fn executed(&self, started: Option<Instant>) {
-        if let Some(started) = started {
+        if let Some(started) = started.filter(|_| self.echo) {
             tracing::info!(target: "sqlcore.engine", "[executed in {:.3?}]", started.elapsed());
         }
     }
@@ -357,6 +374,15 @@ enum Uncached {
 }
 
 impl Form<'_> {
+    fn cache_use(&self) -> CacheUse {
+        match self {
+            Form::Cached(_, _, false) => CacheUse::Hit,
+            Form::Cached(_, _, true) => CacheUse::Miss,
+            Form::Prepared(_) => CacheUse::Prepared,
+            Form::Compiled(..) => CacheUse::Uncached,
+        }
+    }
+
     fn compiled(&self) -> &Compiled {
         match self {
             Form::Cached(entry, ..) => entry.cached.compiled(),

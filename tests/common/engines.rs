@@ -77,6 +77,10 @@ pub trait TestConn {
     async fn set_options(&mut self, options: ExecutionOptions) -> Result<()>;
     async fn isolation(&mut self) -> Result<IsolationLevel>;
     fn invalidate_now(&mut self);
+    /// The pool's number for the database connection in use.
+    fn id(&self) -> Option<u64>;
+    /// Whether the database connection was invalidated.
+    fn is_invalidated(&self) -> bool;
 }
 
 impl TestEngine for Engine {
@@ -214,6 +218,12 @@ impl TestConn for Connection {
     fn invalidate_now(&mut self) {
         self.invalidate()
     }
+    fn id(&self) -> Option<u64> {
+        self.connection_id()
+    }
+    fn is_invalidated(&self) -> bool {
+        self.invalidated()
+    }
 }
 
 impl TestConn for AsyncConnection {
@@ -309,6 +319,12 @@ impl TestConn for AsyncConnection {
     }
     fn invalidate_now(&mut self) {
         self.invalidate()
+    }
+    fn id(&self) -> Option<u64> {
+        self.connection_id()
+    }
+    fn is_invalidated(&self) -> bool {
+        self.invalidated()
     }
 }
 
