@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::Captured;
 use common::backend::TestDb;
 use common::engines::{End, TestConn, TestEngine};
 use sqlcore::events::{
@@ -482,32 +483,21 @@ async fn panicking_listener<E: TestEngine>(_: &E, db: &TestDb) {
     assert_eq!(n, Value::I64(1));
 }
 
-/// What the slow-statement warnings wrote, from every test of this binary.
-fn slow_log() -> &'static Arc<Mutex<Vec<u8>>> {
-    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+/// What the warnings wrote, from every test of this binary: the statements of the async
+/// engine run on other threads, so the subscriber is the global one.
+fn slow_log() -> &'static Captured {
+    static LOG: OnceLock<Captured> = OnceLock::new();
     LOG.get_or_init(|| {
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let sink = log.clone();
+        let log = Captured::default();
+        let writer = log.clone();
         let subscriber = tracing_subscriber::fmt()
             .with_max_level(tracing::Level::WARN)
             .with_ansi(false)
-            .with_writer(move || Sink(sink.clone()))
+            .with_writer(move || writer.clone())
             .finish();
         tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
         log
     })
-}
-
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Statements at or over the threshold are logged as warnings with their SQL and time, never
@@ -532,7 +522,7 @@ async fn slow_statements<E: TestEngine>(_: &E, db: &TestDb) {
     conn.exec(text(&fast_sql), params! { "v" => secret.clone() })
         .await
         .unwrap();
-    let written = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+    let written = log.text();
     let line = written
         .lines()
         .find(|l| l.contains(&marker))

@@ -198,11 +198,6 @@ impl AsyncEngine {
         }
     }
 
-    /// The execution and transaction listeners.
-    pub(crate) fn observers(&self) -> &crate::events::Observers {
-        &self.inner.settings.observers
-    }
-
     pub(crate) fn settings(&self) -> &EngineSettings {
         &self.inner.settings
     }

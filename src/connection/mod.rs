@@ -327,15 +327,6 @@ impl Connection {
         Ok(())
     }
 
-    /// The depth of the open savepoint `name` (1 for the outermost).
-    fn savepoint_depth(&self, name: &str) -> usize {
-        self.tx
-            .savepoints()
-            .iter()
-            .position(|n| n == name)
-            .map_or(0, |i| i + 1)
-    }
-
     /// Runs a call on the driver connection: every statement sqlcore sends goes through here
     /// or through [`Connection::lost`], so a lost connection is always invalidated.
     fn driver_call<T>(
@@ -401,7 +392,7 @@ impl Connection {
     }
 
     pub(crate) fn release_savepoint(&mut self, name: &str) -> Result<()> {
-        let depth = self.savepoint_depth(name);
+        let depth = self.tx.savepoint_depth(name);
         self.tx.pop_savepoint(name);
         let released = if self.tx.pending_rollback() {
             Err(self
@@ -415,7 +406,7 @@ impl Connection {
     }
 
     pub(crate) fn rollback_to_savepoint(&mut self, name: &str) -> Result<()> {
-        let depth = self.savepoint_depth(name);
+        let depth = self.tx.savepoint_depth(name);
         self.tx.pop_savepoint(name);
         // Invalidated: the savepoint went with the connection (the enclosing transaction
         // still has to be rolled back).

@@ -5,26 +5,15 @@
 use super::Connection;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::events::{EventSource, Observed, Observers, Panic, Sending};
+use crate::events::{EventSource, Observed, Panic, Sending};
 use crate::options::ExecutionOptions;
 use sqlcore_compiler::Value;
 use std::time::Instant;
 
 impl EventSource for Connection {
     #[inline]
-    fn observers(&self) -> &Observers {
-        self.engine.observers()
-    }
-
-    #[inline]
     fn observed(&self) -> Observed<'_> {
-        Observed {
-            observers: self.engine.observers(),
-            options: &self.options,
-            system: self.engine.dialect().name(),
-            url: self.engine.url(),
-            connection_id: self.connection_id(),
-        }
+        Observed::new(self.engine.settings(), &self.options, self.connection_id())
     }
 
     fn invalidate_for_panic(&mut self) {
@@ -56,7 +45,7 @@ impl Connection {
         sending: &'a Sending<'s>,
         rows: I,
     ) -> CopyRows<'a, 's, I> {
-        let observed = self.engine.observers().statements().then(|| {
+        let observed = self.engine.settings().observers.statements().then(|| {
             (
                 self.engine.clone(),
                 self.options.clone(),
@@ -93,7 +82,7 @@ impl<I: Iterator<Item = Result<Vec<Value>>>> Iterator for CopyRows<'_, '_, I> {
             let event = self
                 .sending
                 .event(&options, engine.dialect().name(), engine.url(), id);
-            match engine.observers().before(&event) {
+            match engine.settings().observers.before(&event) {
                 Ok(()) => self.started = Some(Instant::now()),
                 Err(panic) => {
                     self.panic = Some(panic);

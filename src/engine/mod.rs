@@ -208,9 +208,9 @@ impl Engine {
         self.inner.settings.echo
     }
 
-    /// The execution and transaction listeners.
-    pub(crate) fn observers(&self) -> &Observers {
-        &self.inner.settings.observers
+    /// What the engine is apart from its pool.
+    pub(crate) fn settings(&self) -> &EngineSettings {
+        &self.inner.settings
     }
 
     /// Rows per multi-row INSERT of `execute_many` (`insertmanyvalues_page_size`).

@@ -6,32 +6,51 @@ use super::{
     Observers, Panic, RowCounts, Sending, StatementEvent, TransactionEvent, TransactionOp,
 };
 use crate::connection::call::with_statement;
+use crate::engine::EngineSettings;
 use crate::error::Error;
 use crate::options::ExecutionOptions;
 use crate::url::Url;
-use sqlcore_compiler::Compiled;
+use sqlcore_compiler::{Compiled, Dialect};
 use std::time::Instant;
 
 /// What a connection's events are made of.
 pub(crate) struct Observed<'a> {
-    pub observers: &'a Observers,
-    pub options: &'a ExecutionOptions,
-    pub system: &'static str,
-    pub url: &'a Url,
-    pub connection_id: Option<u64>,
+    observers: &'a Observers,
+    options: &'a ExecutionOptions,
+    dialect: &'static dyn Dialect,
+    url: &'a Url,
+    connection_id: Option<u64>,
 }
 
-impl Observed<'_> {
+impl<'a> Observed<'a> {
+    /// A connection's: its engine's `settings`, its `options` and database connection.
+    #[inline]
+    pub fn new(
+        settings: &'a EngineSettings,
+        options: &'a ExecutionOptions,
+        connection_id: Option<u64>,
+    ) -> Self {
+        Observed {
+            observers: &settings.observers,
+            options,
+            dialect: settings.dialect,
+            url: &settings.url,
+            connection_id,
+        }
+    }
+
     fn statement<'e>(&'e self, sending: &'e Sending<'_>) -> StatementEvent<'e> {
-        sending.event(self.options, self.system, self.url, self.connection_id)
+        sending.event(
+            self.options,
+            self.dialect.name(),
+            self.url,
+            self.connection_id,
+        )
     }
 }
 
 /// A connection that fires events: the sync and the async one.
 pub(crate) trait EventSource {
-    /// The engine's listeners.
-    fn observers(&self) -> &Observers;
-
     /// What its events are made of.
     fn observed(&self) -> Observed<'_>;
 
@@ -59,10 +78,10 @@ pub(crate) trait EventSource {
     /// (no clock is read otherwise).
     #[inline]
     fn before_send(&mut self, sending: &Sending<'_>) -> Option<Instant> {
-        if !self.observers().statements() {
+        let observed = self.observed();
+        if !observed.observers.statements() {
             return None;
         }
-        let observed = self.observed();
         let fired = observed.observers.before(&observed.statement(sending));
         self.go_on(fired);
         Some(Instant::now())
@@ -114,16 +133,16 @@ pub(crate) trait EventSource {
         savepoint: Option<&str>,
         error: Option<&Error>,
     ) {
-        if !self.observers().transactions() {
+        let observed = self.observed();
+        if !observed.observers.transactions() {
             return;
         }
-        let observed = self.observed();
         let fired = observed.observers.transaction(&TransactionEvent {
             op,
             depth,
             savepoint,
             error,
-            system: observed.system,
+            system: observed.dialect.name(),
             connection_id: observed.connection_id,
         });
         self.go_on(fired);

@@ -12,7 +12,7 @@ use super::transaction::{AsyncNestedTransaction, AsyncTransaction};
 use crate::connection::tx_state::TxState;
 use crate::driver::AsyncDriverConnection;
 use crate::error::{Error, Result};
-use crate::events::{EventSource, Observed, Observers, TransactionOp};
+use crate::events::{EventSource, Observed, TransactionOp};
 use crate::options::{ExecutionOptions, IsolationLevel, SqliteBegin};
 use crate::replicas::Routing;
 use futures_util::future::BoxFuture;
@@ -403,15 +403,6 @@ impl AsyncConnection {
         Ok(())
     }
 
-    /// The depth of the open savepoint `name` (1 for the outermost).
-    fn savepoint_depth(&self, name: &str) -> usize {
-        self.tx
-            .savepoints()
-            .iter()
-            .position(|n| n == name)
-            .map_or(0, |i| i + 1)
-    }
-
     /// Begins a transaction unless one is open or under AUTOCOMMIT.
     async fn autobegin(&mut self, mode: SqliteBegin) -> Result<()> {
         // Called before every statement run on the primary, in AUTOCOMMIT too.
@@ -455,7 +446,7 @@ impl AsyncConnection {
 
     pub(crate) async fn release_savepoint(&mut self, name: &str) -> Result<()> {
         self.settle().await?;
-        let depth = self.savepoint_depth(name);
+        let depth = self.tx.savepoint_depth(name);
         self.tx.pop_savepoint(name);
         let released = if self.tx.pending_rollback() {
             Err(self
@@ -474,7 +465,7 @@ impl AsyncConnection {
     }
 
     async fn rollback_to_savepoint_now(&mut self, name: &str) -> Result<()> {
-        let depth = self.savepoint_depth(name);
+        let depth = self.tx.savepoint_depth(name);
         self.tx.pop_savepoint(name);
         // Invalidated (or about to be): the savepoint went with the connection (the enclosing
         // transaction still has to be rolled back).
@@ -593,19 +584,8 @@ impl AsyncConnection {
 
 impl EventSource for AsyncConnection {
     #[inline]
-    fn observers(&self) -> &Observers {
-        self.engine.observers()
-    }
-
-    #[inline]
     fn observed(&self) -> Observed<'_> {
-        Observed {
-            observers: self.engine.observers(),
-            options: &self.options,
-            system: self.engine.dialect().name(),
-            url: self.engine.url(),
-            connection_id: self.connection_id(),
-        }
+        Observed::new(self.engine.settings(), &self.options, self.connection_id())
     }
 
     fn invalidate_for_panic(&mut self) {
