@@ -481,6 +481,42 @@ async fn panicking_listener<E: TestEngine>(_: &E, db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(n, Value::I64(1));
+
+    // In an executemany, which the async engine runs on the connection's thread: there the
+    // panic ends that thread's call, and comes back as an error of a lost connection.
+    let sets = vec![params! { "id" => 2, "name" => "two" }];
+    let many = text("INSERT INTO items (id, name) VALUES (:id, :name) -- panic_here");
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(next.exec_many(many, sets))
+        })
+    }));
+    match outcome {
+        Err(_) => assert!(!E::ASYNC, "the sync engine's panic goes on"),
+        Ok(result) => {
+            assert!(
+                E::ASYNC,
+                "only the async engine turns the panic into an error"
+            );
+            let err = result.unwrap_err();
+            assert!(err.connection_invalidated(), "{err}");
+        }
+    }
+    assert!(next.is_invalidated());
+    next.rollback().await.unwrap();
+    drop(next);
+    let status = common::engines::status_when(&engine, |s| s.checked_out == 0).await;
+    assert_eq!(status.checked_out, 0, "{status}");
+    let mut last = engine.conn().await.unwrap();
+    let n = last
+        .one_value(select([count_all()]).select_from(items()), Params::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        n,
+        Value::I64(1),
+        "the panicking executemany inserted nothing"
+    );
 }
 
 /// What the warnings wrote, from every test of this binary: the statements of the async

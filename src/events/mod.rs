@@ -14,7 +14,13 @@
 //!
 //! **Panics.** A listener that panics never leaves a connection in an unknown state: the
 //! connection's database connection is invalidated (closed, its place in the pool freed) and
-//! the panic goes on, as with the pool's hooks.
+//! the panic goes on, as with the pool's hooks. (The async engine runs an `execute_many` on
+//! the connection's thread, whose panic comes back as an error of a lost connection.)
+//!
+//! **Not yet observed:** reads sent to a read replica
+//! ([`EngineBuilder::replica`](crate::EngineBuilder::replica)), and the rollback the async
+//! pool makes of a connection dropped in a transaction (the sync connection's `Drop` rolls
+//! back itself, and fires [`TransactionOp::Rollback`]).
 //!
 //! **Cost.** With no listener and no
 //! [`slow_statement_threshold`](crate::EngineBuilder::slow_statement_threshold), nothing is
