@@ -148,7 +148,8 @@ impl Connection {
             .execute_many(&compiled.sql, &compiled.param_types, &mut values);
         drop(values);
         if let Some(e) = failure {
-            return Err(e.into());
+            // A set that does not bind ended the statement.
+            return Err(self.send_failed(e.into(), &sending, started, compiled));
         }
         let total = match result {
             Ok(total) => {
