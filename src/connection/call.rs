@@ -161,8 +161,6 @@ pub(crate) struct Call<'s> {
     compile_note: Option<String>,
     dialect: &'static dyn Dialect,
     echo: bool,
-    /// The statement's own execution options over the connection's, when it has some.
-    own_options: Option<ExecutionOptions>,
 }
 
 impl<'s> Call<'s> {
@@ -210,17 +208,20 @@ impl<'s> Call<'s> {
             compile_note,
             dialect,
             echo: ctx.echo,
-            own_options,
         })
     }
 
-    /// The statement as the events describe it, sent as `request`.
-    #[inline]
-    pub fn sending<'c>(&'c self, request: &'c Request<'c>) -> Sending<'c> {
+    /// The statement as the events describe it, sent as `request` under its `own_options`
+    /// (see [`Executable::options_over`]), if it has some.
+    pub fn sending<'c>(
+        &'c self,
+        request: &'c Request<'c>,
+        own_options: Option<&'c ExecutionOptions>,
+    ) -> Sending<'c> {
         Sending {
             sql: request.sql,
             values: Values::Bound(request.params),
-            options: self.own_options.as_ref(),
+            options: own_options,
             cache: self.form.cache_use(),
             batch_size: None,
             statement: Described::Statement(self.stmt),
@@ -303,7 +304,7 @@ impl<'s> Call<'s> {
     /// Echoes the driver call's time.
     #[inline]
     pub fn executed(&self, started: Option<Instant>) {
-        if let Some(started) = started.filter(|_| self.echo) {
+        if let Some(started) = started {
             tracing::info!(target: "sqlcore.engine", "[executed in {:.3?}]", started.elapsed());
         }
     }

@@ -5,11 +5,24 @@ use super::call::{Call, CompiledForMany, EngineContext, Ran};
 use super::{Connection, IntoParams};
 use crate::driver::{DriverConnection, FirstRow, Request};
 use crate::error::{Error, Result};
-use crate::events::{EventSource, RowCounts};
+use crate::events::{EventSource, RowCounts, Sending};
 use crate::executable::Executable;
 use crate::result::CursorResult;
 use crate::row::RowRef;
 use sqlcore_compiler::{Params, Statement, Value, ValueRef};
+use std::time::Instant;
+
+/// What [`Connection::run`] hands the driver request to: the driver call, giving its value
+/// and the rows the driver reported.
+trait DriverCall<R>:
+    FnMut(&mut dyn DriverConnection, &Request<'_>, &Ran<'_>) -> Result<(R, RowCounts)>
+{
+}
+
+impl<R, F> DriverCall<R> for F where
+    F: FnMut(&mut dyn DriverConnection, &Request<'_>, &Ran<'_>) -> Result<(R, RowCounts)>
+{
+}
 
 impl Connection {
     /// Executes a statement (Core or `text()`) with named parameters.
@@ -112,11 +125,7 @@ impl Connection {
         statement: &Executable<'_>,
         params: &Params,
         implicit_returning: bool,
-        mut call: impl FnMut(
-            &mut dyn DriverConnection,
-            &Request<'_>,
-            &Ran<'_>,
-        ) -> Result<(R, RowCounts)>,
+        mut call: impl DriverCall<R>,
     ) -> Result<R> {
         let ctx = self.context();
         let (stmt, implicit_returning) =
@@ -132,16 +141,50 @@ impl Connection {
         self.raw()?;
         self.autobegin(planned.begin)?;
         let request = bound.request();
-        let sending = planned.sending(&request);
+        if self.observing() {
+            return self.run_observed(statement, &planned, &request, call);
+        }
+        let started = planned.started();
+        let ran = call(self.raw()?, &request, &planned.ran());
+        let sending = || planned.sending(&request, None);
+        self.ran(&planned, started, ran, sending, None)
+    }
+
+    /// The driver call of [`Connection::run`] with the events around it.
+    fn run_observed<R>(
+        &mut self,
+        statement: &Executable<'_>,
+        planned: &Call<'_>,
+        request: &Request<'_>,
+        mut call: impl DriverCall<R>,
+    ) -> Result<R> {
+        let own_options = statement.options_over(&self.options);
+        let sending = planned.sending(request, own_options.as_ref());
         let observed = self.before_send(&sending);
         let started = planned.started();
-        match call(self.raw()?, &request, &planned.ran()) {
+        let ran = call(self.raw()?, request, &planned.ran());
+        self.ran(planned, started, ran, || sending, observed)
+    }
+
+    /// What a driver call gave: echoed, `after_execute` fired when `observed`, or its error
+    /// made the statement's (see [`EventSource::send_failed`]).
+    fn ran<'c, R>(
+        &mut self,
+        planned: &Call<'_>,
+        started: Option<Instant>,
+        ran: Result<(R, RowCounts)>,
+        sending: impl FnOnce() -> Sending<'c>,
+        observed: Option<Instant>,
+    ) -> Result<R> {
+        match ran {
             Ok((done, counts)) => {
                 planned.executed(started);
-                self.after_send(&sending, observed, counts);
+                if observed.is_some() {
+                    self.after_send(&sending(), observed, counts);
+                }
                 Ok(done)
             }
-            Err(e) => Err(self.send_failed(e, &sending, observed, planned.compiled())),
+            Err(e) => Err(self.send_failed(e, &sending(), observed, planned.compiled())),
         }
     }
 

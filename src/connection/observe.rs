@@ -5,12 +5,17 @@
 use super::Connection;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::events::{EventSource, Observed, Panic, Sending};
+use crate::events::{EventSource, Observed, Observers, Panic, Sending};
 use crate::options::ExecutionOptions;
 use sqlcore_compiler::Value;
 use std::time::Instant;
 
 impl EventSource for Connection {
+    #[inline]
+    fn observers(&self) -> &Observers {
+        &self.engine.settings().observers
+    }
+
     #[inline]
     fn observed(&self) -> Observed<'_> {
         Observed::new(self.engine.settings(), &self.options, self.connection_id())

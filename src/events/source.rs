@@ -51,8 +51,17 @@ impl<'a> Observed<'a> {
 
 /// A connection that fires events: the sync and the async one.
 pub(crate) trait EventSource {
+    /// The engine's listeners.
+    fn observers(&self) -> &Observers;
+
     /// What its events are made of.
     fn observed(&self) -> Observed<'_>;
+
+    /// Whether statements are observed (by a listener or the slow-statement threshold).
+    #[inline]
+    fn observing(&self) -> bool {
+        self.observers().statements()
+    }
 
     /// Lets the database connection go, its state unknown (a listener panicked).
     fn invalidate_for_panic(&mut self);
@@ -78,10 +87,10 @@ pub(crate) trait EventSource {
     /// (no clock is read otherwise).
     #[inline]
     fn before_send(&mut self, sending: &Sending<'_>) -> Option<Instant> {
-        let observed = self.observed();
-        if !observed.observers.statements() {
+        if !self.observing() {
             return None;
         }
+        let observed = self.observed();
         let fired = observed.observers.before(&observed.statement(sending));
         self.go_on(fired);
         Some(Instant::now())
@@ -133,10 +142,10 @@ pub(crate) trait EventSource {
         savepoint: Option<&str>,
         error: Option<&Error>,
     ) {
-        let observed = self.observed();
-        if !observed.observers.transactions() {
+        if !self.observers().transactions() {
             return;
         }
+        let observed = self.observed();
         let fired = observed.observers.transaction(&TransactionEvent {
             op,
             depth,

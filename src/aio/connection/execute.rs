@@ -154,8 +154,14 @@ impl AsyncConnection {
         }
         self.ready().await?;
         self.autobegin(call.begin).await?;
-        let sending = call.sending(&request);
-        let observed = self.before_send(&sending);
+        // Only when statements are observed: the event's description and its options.
+        let own_options = self
+            .observing()
+            .then(|| statement.options_over(&self.options));
+        let sending = own_options
+            .as_ref()
+            .map(|own| call.sending(&request, own.as_ref()));
+        let observed = sending.as_ref().and_then(|s| self.before_send(s));
         let started = call.started();
         // The request is borrowed by the driver's future: the call is made here, the busy
         // mark set around it (see `raw_call`).
@@ -170,14 +176,19 @@ impl AsyncConnection {
         self.busy = false;
         let sent = match sent {
             Ok(sent) => sent,
-            Err(e) => return Err(self.send_failed(e, &sending, observed, call.compiled())),
+            Err(e) => {
+                let sending = sending.unwrap_or_else(|| call.sending(&request, None));
+                return Err(self.send_failed(e, &sending, observed, call.compiled()));
+            }
         };
         call.executed(started);
-        let counts = match &sent {
-            Sent::Buffered(exec) => RowCounts::of(exec),
-            Sent::Streamed(..) => RowCounts::default(),
-        };
-        self.after_send(&sending, observed, counts);
+        if let Some(sending) = &sending {
+            let counts = match &sent {
+                Sent::Buffered(exec) => RowCounts::of(exec),
+                Sent::Streamed(..) => RowCounts::default(),
+            };
+            self.after_send(sending, observed, counts);
+        }
         sent.finish(&call, &params)
     }
 

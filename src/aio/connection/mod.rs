@@ -12,7 +12,7 @@ use super::transaction::{AsyncNestedTransaction, AsyncTransaction};
 use crate::connection::tx_state::TxState;
 use crate::driver::AsyncDriverConnection;
 use crate::error::{Error, Result};
-use crate::events::{EventSource, Observed, TransactionOp};
+use crate::events::{EventSource, Observed, Observers, TransactionOp};
 use crate::options::{ExecutionOptions, IsolationLevel, SqliteBegin};
 use crate::replicas::Routing;
 use futures_util::future::BoxFuture;
@@ -583,6 +583,11 @@ impl AsyncConnection {
 }
 
 impl EventSource for AsyncConnection {
+    #[inline]
+    fn observers(&self) -> &Observers {
+        &self.engine.settings().observers
+    }
+
     #[inline]
     fn observed(&self) -> Observed<'_> {
         Observed::new(self.engine.settings(), &self.options, self.connection_id())
