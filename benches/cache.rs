@@ -119,14 +119,15 @@ fn main() {
     );
     if let Some(pos) = args.iter().position(|a| a == "count") {
         let case = args.get(pos + 1).map_or("", String::as_str);
-        if case == "prepared" {
+        if let Some(listened) = case.strip_prefix("prepared") {
             // `-- count prepared N`: N prepared point selects; the difference between two
-            // values of N is the cost of one, without the set-up.
+            // values of N is the cost of one, without the set-up. `prepared-listened`: the
+            // same with an event listener that does nothing.
             let n = args
                 .get(pos + 2)
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(10_000);
-            count_prepared(&users, &setup, n);
+            count_prepared(&users, &setup, n, listened == "-listened");
         } else {
             count_one(case, &users);
         }
@@ -268,9 +269,19 @@ fn count_one(case: &str, users: &Table) {
     }
 }
 
-/// Runs `n` prepared point selects (`query_row`) on in-memory SQLite, after the set-up.
-fn count_prepared(users: &Table, setup: &str, n: i64) {
-    let engine = create_engine("sqlite://").unwrap();
+/// An event listener that does nothing: what listening costs.
+struct Listener;
+
+impl sqlcore::events::ConnectionEvents for Listener {}
+
+/// Runs `n` prepared point selects (`query_row`) on in-memory SQLite, after the set-up; with
+/// a listener that does nothing when `listened`.
+fn count_prepared(users: &Table, setup: &str, n: i64, listened: bool) {
+    let mut builder = Engine::builder("sqlite://");
+    if listened {
+        builder = builder.events(std::sync::Arc::new(Listener));
+    }
+    let engine = builder.build().unwrap();
     let mut conn = engine.connect().unwrap();
     for sql in setup.split(";\n") {
         if !sql.trim().is_empty() {
