@@ -10,14 +10,17 @@
 //! pair per statement sent: once for the whole set (`batch_size` the number of sets), or once
 //! per batch of a multi-row `INSERT … VALUES` (`batch_size` the rows in that batch).
 //! `after_execute` fires when the driver has answered: for a streamed result that is when the
-//! first rows are in, and [`Executed::rows_returned`] is `None` (the rows are still to come).
+//! first rows are in, and [`Executed::rows_returned`] is `None` (the rows are still to come;
+//! the sync engine on SQLite buffers them, and counts them).
 //!
 //! **Panics.** A listener that panics never leaves a connection in an unknown state: the
 //! connection's database connection is invalidated (closed, its place in the pool freed) and
 //! the panic goes on, as with the pool's hooks. (The async engine runs an `execute_many` on
 //! the connection's thread, whose panic comes back as an error of a lost connection.)
 //!
-//! **Not yet observed:** reads sent to a read replica
+//! **Not observed:** set-up SQL run with `execute_batch`, and what a driver asks on its own
+//! (isolation levels, reflection's catalog queries). **Not yet observed:** reads sent to a
+//! read replica
 //! ([`EngineBuilder::replica`](crate::EngineBuilder::replica)), and the rollback the async
 //! pool makes of a connection dropped in a transaction (the sync connection's `Drop` rolls
 //! back itself, and fires [`TransactionOp::Rollback`]).
