@@ -112,15 +112,27 @@ fn main() {
     // `-- count <case>` runs one case 10,000 times and nothing else, for counting instructions
     // (`valgrind --tool=callgrind`): a figure that load on the machine does not move.
     let args: Vec<String> = std::env::args().collect();
-    if let Some(pos) = args.iter().position(|a| a == "count") {
-        count_one(args.get(pos + 1).map_or("", String::as_str), &users);
-        return;
-    }
     let setup = format!(
         "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score INTEGER);
          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS})
          INSERT INTO users SELECT i, 'user ' || i, i % 100 FROM n;"
     );
+    if let Some(pos) = args.iter().position(|a| a == "count") {
+        let case = args.get(pos + 1).map_or("", String::as_str);
+        if let Some(listened) = case.strip_prefix("prepared") {
+            // `-- count prepared N`: N prepared point selects; the difference between two
+            // values of N is the cost of one, without the set-up. `prepared-listened`: the
+            // same with an event listener that does nothing.
+            let n = args
+                .get(pos + 2)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(10_000);
+            count_prepared(&users, &setup, n, listened == "-listened");
+        } else {
+            count_one(case, &users);
+        }
+        return;
+    }
 
     // Compile: cold (no cache) against a cache hit (key walk, lookup, values bound).
     let stmt = point_select(&users, 42);
@@ -255,6 +267,40 @@ fn count_one(case: &str, users: &Table) {
             black_box(bound.unwrap().values.len());
         }
     }
+}
+
+/// An event listener that does nothing: what listening costs.
+struct Listener;
+
+impl sqlcore::events::ConnectionEvents for Listener {}
+
+/// Runs `n` prepared point selects (`query_row`) on in-memory SQLite, after the set-up; with
+/// a listener that does nothing when `listened`.
+fn count_prepared(users: &Table, setup: &str, n: i64, listened: bool) {
+    let mut builder = Engine::builder("sqlite://");
+    if listened {
+        builder = builder.events(std::sync::Arc::new(Listener));
+    }
+    let engine = builder.build().unwrap();
+    let mut conn = engine.connect().unwrap();
+    for sql in setup.split(";\n") {
+        if !sql.trim().is_empty() {
+            conn.execute(text(sql), ()).unwrap();
+        }
+    }
+    let by_param: Statement = select(users)
+        .filter(users.c("id").eq(bindparam("id")))
+        .into();
+    let prepared = engine.prepare(by_param).unwrap();
+    let mut sum = 0i64;
+    for id in 0..n {
+        sum += conn
+            .query_row(&prepared, params! { "id" => id % ROWS + 1 }, |row| {
+                row.get::<i64>(0)
+            })
+            .unwrap();
+    }
+    black_box(sum);
 }
 
 /// What a cache hit costs: the statement's key and values, the lookup, and binding.

@@ -12,6 +12,7 @@ mod ddl;
 pub mod driver;
 mod engine;
 mod error;
+pub mod events;
 mod executable;
 mod from_row;
 mod insert_many;

@@ -9,6 +9,7 @@ use super::display_params::DisplayParams;
 use crate::cache::{CacheEntry, CacheLookup, CompiledCache};
 use crate::driver::{Execution, Request, ResultNames, RowSource, StatementId};
 use crate::error::{Error, Result};
+use crate::events::{CacheUse, Described, Sending, Values};
 use crate::executable::{Executable, Held};
 use crate::options::{ExecutionOptions, SqliteBegin};
 use crate::prepared::PreparedForm;
@@ -212,6 +213,23 @@ impl<'s> Call<'s> {
         })
     }
 
+    /// The statement as the events describe it, sent as `request` under its `own_options`
+    /// (see [`Executable::options_over`]), if it has some.
+    pub fn sending<'c>(
+        &'c self,
+        request: &'c Request<'c>,
+        own_options: Option<&'c ExecutionOptions>,
+    ) -> Sending<'c> {
+        Sending {
+            sql: request.sql,
+            values: Values::Bound(request.params),
+            options: own_options,
+            cache: self.form.cache_use(),
+            batch_size: None,
+            statement: Described::Statement(self.stmt),
+        }
+    }
+
     /// The compiled form.
     #[inline]
     pub fn compiled(&self) -> &Compiled {
@@ -359,6 +377,15 @@ enum Uncached {
 }
 
 impl Form<'_> {
+    fn cache_use(&self) -> CacheUse {
+        match self {
+            Form::Cached(_, _, false) => CacheUse::Hit,
+            Form::Cached(_, _, true) => CacheUse::Miss,
+            Form::Prepared(_) => CacheUse::Prepared,
+            Form::Compiled(..) => CacheUse::Uncached,
+        }
+    }
+
     fn compiled(&self) -> &Compiled {
         match self {
             Form::Cached(entry, ..) => entry.cached.compiled(),

@@ -1,14 +1,28 @@
 //! Running a statement: its compiled form (prepared, cached or compiled now), binding,
 //! the driver call, and the result — for `execute` and `query_row`.
 
-use super::call::{Call, CompiledForMany, EngineContext, Ran, with_statement};
+use super::call::{Call, CompiledForMany, EngineContext, Ran};
 use super::{Connection, IntoParams};
 use crate::driver::{DriverConnection, FirstRow, Request};
 use crate::error::{Error, Result};
+use crate::events::{EventSource, RowCounts, Sending};
 use crate::executable::Executable;
 use crate::result::CursorResult;
 use crate::row::RowRef;
-use sqlcore_compiler::{Compiled, Params, Statement, Value, ValueRef};
+use sqlcore_compiler::{Params, Statement, Value, ValueRef};
+use std::time::Instant;
+
+/// What [`Connection::run`] hands the driver request to: the driver call, giving its value
+/// and the rows the driver reported.
+trait DriverCall<R>:
+    FnMut(&mut dyn DriverConnection, &Request<'_>, &Ran<'_>) -> Result<(R, RowCounts)>
+{
+}
+
+impl<R, F> DriverCall<R> for F where
+    F: FnMut(&mut dyn DriverConnection, &Request<'_>, &Ran<'_>) -> Result<(R, RowCounts)>
+{
+}
 
 impl Connection {
     /// Executes a statement (Core or `text()`) with named parameters.
@@ -28,7 +42,8 @@ impl Connection {
         let params = params.into_params();
         self.run(&statement.into(), &params, true, |driver, request, ran| {
             let exec = driver.execute(request)?;
-            ran.cursor_result(exec, &params)
+            let counts = RowCounts::of(&exec);
+            Ok((ran.cursor_result(exec, &params)?, counts))
         })
     }
 
@@ -65,7 +80,7 @@ impl Connection {
         let mut read = Some(read);
         let mut value = None;
         let found = self.run(&statement.into(), &params, false, |driver, request, ran| {
-            driver.query_row(request, &mut |names, row| {
+            let found = driver.query_row(request, &mut |names, row| {
                 let keys = ran.keys(names);
                 if let Some(read) = read.take() {
                     value = Some(if keys.converts() {
@@ -79,7 +94,8 @@ impl Connection {
                     });
                 }
                 Ok(())
-            })
+            })?;
+            Ok((found, RowCounts::first_row(&found)))
         })?;
         match (value, found) {
             (Some(value), _) => Ok(value),
@@ -109,7 +125,7 @@ impl Connection {
         statement: &Executable<'_>,
         params: &Params,
         implicit_returning: bool,
-        mut call: impl FnMut(&mut dyn DriverConnection, &Request<'_>, &Ran<'_>) -> Result<R>,
+        mut call: impl DriverCall<R>,
     ) -> Result<R> {
         let ctx = self.context();
         let (stmt, implicit_returning) =
@@ -119,19 +135,56 @@ impl Connection {
         let bound = planned.bind(params, &converted)?;
         if self.reads_from_replica(&planned) {
             if let Some(done) = self.on_replica(&planned, &bound.request(), &mut call) {
-                return done;
+                return done.map(|(done, _)| done);
             }
         }
         self.raw()?;
         self.autobegin(planned.begin)?;
-        let started = planned.started();
         let request = bound.request();
-        match call(self.raw()?, &request, &planned.ran()) {
-            Ok(done) => {
+        if self.observing() {
+            return self.run_observed(statement, &planned, &request, call);
+        }
+        let started = planned.started();
+        let ran = call(self.raw()?, &request, &planned.ran());
+        let sending = || planned.sending(&request, None);
+        self.ran(&planned, started, ran, sending, None)
+    }
+
+    /// The driver call of [`Connection::run`] with the events around it.
+    fn run_observed<R>(
+        &mut self,
+        statement: &Executable<'_>,
+        planned: &Call<'_>,
+        request: &Request<'_>,
+        mut call: impl DriverCall<R>,
+    ) -> Result<R> {
+        let own_options = statement.options_over(&self.options);
+        let sending = planned.sending(request, own_options.as_ref());
+        let observed = self.before_send(&sending);
+        let started = planned.started();
+        let ran = call(self.raw()?, request, &planned.ran());
+        self.ran(planned, started, ran, || sending, observed)
+    }
+
+    /// What a driver call gave: echoed, `after_execute` fired when `observed`, or its error
+    /// made the statement's (see [`EventSource::send_failed`]).
+    fn ran<'c, R>(
+        &mut self,
+        planned: &Call<'_>,
+        started: Option<Instant>,
+        ran: Result<(R, RowCounts)>,
+        sending: impl FnOnce() -> Sending<'c>,
+        observed: Option<Instant>,
+    ) -> Result<R> {
+        match ran {
+            Ok((done, counts)) => {
                 planned.executed(started);
+                if observed.is_some() {
+                    self.after_send(&sending(), observed, counts);
+                }
                 Ok(done)
             }
-            Err(e) => Err(self.decorate(e, request.sql.to_owned(), planned.compiled())),
+            Err(e) => Err(self.send_failed(e, &sending(), observed, planned.compiled())),
         }
     }
 
@@ -139,16 +192,6 @@ impl Connection {
     /// protocol carries (the driver would fail to encode it, or the server refuse it).
     pub(super) fn check_parameter_count(&self, count: usize) -> Result<()> {
         self.context().check_parameter_count(count)
-    }
-
-    /// Adds the statement to a database error. A disconnect invalidates this connection and
-    /// every connection the pool opened before it.
-    pub(super) fn decorate(&mut self, e: Error, sql: String, compiled: &Compiled) -> Error {
-        let e = with_statement(e, sql, compiled);
-        if e.connection_invalidated() {
-            self.lost(e.clone());
-        }
-        e
     }
 
     /// Compiles a statement for this connection's dialect, without the cache, its schemas

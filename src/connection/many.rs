@@ -5,6 +5,7 @@ use super::display_params::{DisplayParamSets, DisplayParams};
 use super::{Connection, IntoParams};
 use crate::driver::{Request, RowSource};
 use crate::error::{Error, Result};
+use crate::events::{Described, EventSource, RowCounts, Sending, Values};
 use crate::executable::Executable;
 use crate::insert_many;
 use crate::result::CursorResult;
@@ -58,10 +59,19 @@ impl Connection {
         self.autobegin(self.sqlite_begin(&self.options))?;
         if let Statement::Insert(ins) = &form.stmt {
             if insert_many::eligible(ins) && !form.compiled.needs_expansion() {
-                if let Some(copied) = self.copy_rows(ins, &mut sets) {
-                    let n = copied
-                        .map_err(|e| self.decorate(e, form.compiled.sql.clone(), &form.compiled))?;
-                    return Ok(CursorResult::new(Vec::new(), RowSource::default(), n, None));
+                let sending = Sending::uncached(
+                    &form.compiled.sql,
+                    Values::Streamed,
+                    Some(sets.len()),
+                    Described::Insert(ins),
+                );
+                if let Some(n) = self.copy_rows(ins, &mut sets, &sending, &form.compiled) {
+                    return Ok(CursorResult::new(
+                        Vec::new(),
+                        RowSource::default(),
+                        n?,
+                        None,
+                    ));
                 }
                 return self.insert_many_values(ins, &form.compiled, &mut sets);
             }
@@ -82,13 +92,19 @@ impl Connection {
                     result_columns: &[],
                     stream: None,
                 };
-                let result = self.raw()?.execute(&request).map(|e| e.rowcount);
-                match result {
-                    Ok(n) => total += n.max(0),
-                    Err(e) => {
-                        let sql = bound.sql.into_owned();
-                        return Err(self.decorate(e, sql, &form.compiled));
+                let sending = Sending::uncached(
+                    &bound.sql,
+                    Values::Bound(&bound.values),
+                    None,
+                    Described::Statement(&form.stmt),
+                );
+                let started = self.before_send(&sending);
+                match self.raw()?.execute(&request) {
+                    Ok(exec) => {
+                        self.after_send(&sending, started, RowCounts::of(&exec));
+                        total += exec.rowcount.max(0);
                     }
+                    Err(e) => return Err(self.send_failed(e, &sending, started, &form.compiled)),
                 }
             }
             return Ok(CursorResult::new(
@@ -120,15 +136,32 @@ impl Connection {
             tracing::info!(target: "sqlcore.engine", "[parameters: {shown}]");
         }
         let compiled = &form.compiled;
+        let sending = Sending::uncached(
+            &compiled.sql,
+            Values::Sets(&sets),
+            Some(sets.len()),
+            Described::Statement(&form.stmt),
+        );
+        let started = self.before_send(&sending);
         let result = self
             .raw()?
             .execute_many(&compiled.sql, &compiled.param_types, &mut values);
         drop(values);
         if let Some(e) = failure {
-            return Err(e.into());
+            // A set that does not bind ended the statement.
+            return Err(self.send_failed(e.into(), &sending, started, compiled));
         }
-        let total =
-            result.map_err(|e| self.decorate(e, form.compiled.sql.clone(), &form.compiled))?;
+        let total = match result {
+            Ok(total) => {
+                let counts = RowCounts {
+                    affected: Some(total),
+                    returned: None,
+                };
+                self.after_send(&sending, started, counts);
+                total
+            }
+            Err(e) => return Err(self.send_failed(e, &sending, started, compiled)),
+        };
         Ok(CursorResult::new(
             Vec::new(),
             RowSource::default(),
@@ -140,7 +173,13 @@ impl Connection {
     /// A plain executemany INSERT (no RETURNING, no upsert, only parameters and constant
     /// defaults) through the backend's bulk copy, where it has one: the same rows, defaults,
     /// constraints and errors as the INSERT, several times faster. `None`: not applicable.
-    fn copy_rows(&mut self, ins: &Insert, sets: &mut [Params]) -> Option<Result<i64>> {
+    fn copy_rows(
+        &mut self,
+        ins: &Insert,
+        sets: &mut [Params],
+        sending: &Sending<'_>,
+        compiled: &Compiled,
+    ) -> Option<Result<i64>> {
         if !ins.returning.is_empty() || ins.on_conflict.is_some() {
             return None;
         }
@@ -243,11 +282,26 @@ impl Connection {
         if self.engine.echo() {
             tracing::info!(target: "sqlcore.engine", "COPY {table_sql} ({}) [{count} rows]", column_sql.join(", "));
         }
+        // The driver takes the rows only once it copies (it may decline first, for INSERT to
+        // do the work): `before_execute` fires as it takes the first.
+        let mut rows = self.watch_copy(sending, &mut values);
         let raw = match self.raw() {
             Ok(raw) => raw,
             Err(e) => return Some(Err(e)),
         };
-        raw.copy_in(&table_sql, &column_sql, &types, &mut values)
+        let copied = raw.copy_in(&table_sql, &column_sql, &types, &mut rows);
+        let started = self.copy_started(rows);
+        Some(match copied? {
+            Ok(n) => {
+                let counts = RowCounts {
+                    affected: Some(n),
+                    returned: None,
+                };
+                self.after_send(sending, started, counts);
+                Ok(n)
+            }
+            Err(e) => Err(self.send_failed(e, sending, started, compiled)),
+        })
     }
 
     /// An executemany INSERT as batches of multi-row VALUES.
@@ -294,8 +348,16 @@ impl Connection {
                 result_columns: &plan.compiled.columns,
                 stream: None,
             };
+            let sending = Sending::uncached(
+                &plan.compiled.sql,
+                Values::Bound(&values),
+                Some(chunk.len()),
+                Described::Insert(ins),
+            );
+            let started = self.before_send(&sending);
             match self.raw()?.execute(&request) {
                 Ok(exec) => {
+                    self.after_send(&sending, started, RowCounts::of(&exec));
                     total += exec.rowcount.max(0);
                     if columns.is_empty() {
                         columns = exec.columns.into_vec(&plan.compiled.columns);
@@ -306,9 +368,7 @@ impl Connection {
                     }
                 }
                 Err(e) => {
-                    let sql = plan.compiled.sql.clone();
-                    let compiled = plan.compiled.clone();
-                    return Err(self.decorate(e, sql, &compiled));
+                    return Err(self.send_failed(e, &sending, started, &plan.compiled));
                 }
             }
         }

@@ -4,6 +4,7 @@
 use crate::driver::DriverConnection;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::events::{EventSource, TransactionOp};
 use crate::options::{ExecutionOptions, IsolationLevel, SqliteBegin};
 use crate::pool::{Pool, PoolRecord};
 use crate::replicas::Routing;
@@ -15,6 +16,7 @@ pub(crate) mod call;
 mod display_params;
 mod execute;
 mod many;
+mod observe;
 mod route;
 pub(crate) mod tx_state;
 
@@ -316,9 +318,12 @@ impl Connection {
     fn begin_root(&mut self, mode: SqliteBegin) -> Result<()> {
         self.pin_to_primary();
         if !self.autocommit() {
-            self.driver_call(|raw| raw.begin_with(mode))?;
+            let begun = self.driver_call(|raw| raw.begin_with(mode));
+            self.stepped(TransactionOp::Begin, 0, None, &begun);
+            begun?;
         } else {
             self.raw()?;
+            self.transaction_step(TransactionOp::Begin, 0, None, None);
         }
         self.tx.begun();
         Ok(())
@@ -380,29 +385,41 @@ impl Connection {
             self.begin_root(self.sqlite_begin(&self.options))?;
         }
         let name = self.tx.next_savepoint();
-        self.driver_call(|raw| raw.savepoint(&name))?;
+        let opened = self.driver_call(|raw| raw.savepoint(&name));
+        let depth = self.tx.savepoints().len() + 1;
+        self.stepped(TransactionOp::Savepoint, depth, Some(&name), &opened);
+        opened?;
         self.tx.savepoint_opened(name.clone());
         Ok(NestedTransaction::new(self, name))
     }
 
     pub(crate) fn release_savepoint(&mut self, name: &str) -> Result<()> {
+        let depth = self.tx.savepoint_depth(name);
         self.tx.pop_savepoint(name);
-        if self.tx.pending_rollback() {
-            return Err(self
+        let released = if self.tx.pending_rollback() {
+            Err(self
                 .tx
-                .pending_rollback_error("can't release the savepoint"));
-        }
-        self.driver_call(|raw| raw.release_savepoint(name))
+                .pending_rollback_error("can't release the savepoint"))
+        } else {
+            self.driver_call(|raw| raw.release_savepoint(name))
+        };
+        self.stepped(TransactionOp::Release, depth, Some(name), &released);
+        released
     }
 
     pub(crate) fn rollback_to_savepoint(&mut self, name: &str) -> Result<()> {
+        let depth = self.tx.savepoint_depth(name);
         self.tx.pop_savepoint(name);
-        if self.record.is_none() {
-            // Invalidated: the savepoint went with the connection. The enclosing transaction
-            // still has to be rolled back.
-            return Ok(());
-        }
-        self.driver_call(|raw| raw.rollback_to_savepoint(name))
+        // Invalidated: the savepoint went with the connection (the enclosing transaction
+        // still has to be rolled back).
+        let rolled_back = if self.record.is_some() {
+            self.driver_call(|raw| raw.rollback_to_savepoint(name))
+        } else {
+            Ok(())
+        };
+        let op = TransactionOp::RollbackToSavepoint;
+        self.stepped(op, depth, Some(name), &rolled_back);
+        rolled_back
     }
 
     /// Commits the open transaction, if any (savepoints included).
@@ -434,22 +451,32 @@ impl Connection {
                 if let Some(cause) = lost {
                     self.lost(cause);
                 }
+                self.transaction_step(TransactionOp::Commit, 0, None, Some(&e));
                 return Err(e);
             }
         }
         self.tx.ended();
+        self.transaction_step(TransactionOp::Commit, 0, None, None);
         Ok(())
     }
 
     /// Rolls back the open transaction, if any; also clears the pending-rollback state of an
     /// invalidated connection.
     pub fn rollback(&mut self) -> Result<()> {
+        let open = self.tx.in_transaction() || self.tx.pending_rollback();
         self.tx.rolled_back();
         let rolled_back = match self.record.as_mut() {
-            Some(record) if record.conn.in_transaction() => record.driver_connection().rollback(),
-            _ => Ok(()),
+            Some(record) if record.conn.in_transaction() => {
+                Some(record.driver_connection().rollback())
+            }
+            _ => None,
         };
-        self.watch(rolled_back)
+        let sent = rolled_back.is_some();
+        let rolled_back = self.watch(rolled_back.unwrap_or(Ok(())));
+        if open || sent {
+            self.stepped(TransactionOp::Rollback, 0, None, &rolled_back);
+        }
+        rolled_back
     }
 
     /// Discards the database connection: it is closed, never reused. A transaction that was

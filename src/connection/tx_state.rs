@@ -58,6 +58,14 @@ impl TxState {
         self.savepoints.push(name);
     }
 
+    /// The depth of the open savepoint `name` (1 for the outermost; 0 when not open).
+    pub fn savepoint_depth(&self, name: &str) -> usize {
+        self.savepoints
+            .iter()
+            .position(|n| n == name)
+            .map_or(0, |i| i + 1)
+    }
+
     /// Savepoint `name` (and any opened inside it) ends.
     pub fn pop_savepoint(&mut self, name: &str) {
         if let Some(pos) = self.savepoints.iter().position(|s| s == name) {

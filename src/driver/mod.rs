@@ -190,6 +190,11 @@ impl RowSource {
         Ok(self.rows.pop_front())
     }
 
+    /// Whether more rows may come through a cursor.
+    pub(crate) fn is_streamed(&self) -> bool {
+        self.cursor.is_some()
+    }
+
     /// How many rows are buffered, not read yet (more may come through a cursor).
     pub(crate) fn buffered_len(&self) -> usize {
         self.rows.len()

@@ -4,6 +4,7 @@ use super::{Assembled, Engine, EngineInner, EngineSettings, ReplicaFactories, dr
 use crate::cache::CompiledCache;
 use crate::driver::Driver;
 use crate::error::{Error, Result};
+use crate::events::{ConnectionEvents, Observers};
 use crate::options::{ExecutionOptions, IsolationLevel, PoolClass, ResetOnReturn, SqliteBegin};
 use crate::pool::{EventHook, Factory, PoolEvents, PoolOptions};
 use crate::url::{Backend, SqlitePath, Url};
@@ -46,6 +47,8 @@ pub struct EngineBuilder {
     connect_args: Vec<(String, String)>,
     replicas: Vec<String>,
     replica_backoff: Duration,
+    listeners: Vec<Arc<dyn ConnectionEvents>>,
+    slow_statement_threshold: Option<Duration>,
 }
 
 impl EngineBuilder {
@@ -67,6 +70,8 @@ impl EngineBuilder {
             connect_args: Vec::new(),
             replicas: Vec::new(),
             replica_backoff: Duration::from_secs(10),
+            listeners: Vec::new(),
+            slow_statement_threshold: None,
         }
     }
 
@@ -205,6 +210,34 @@ impl EngineBuilder {
     /// 100 values shown by its first and last 50, an executemany by 10 of its sets.
     pub fn echo(mut self, on: bool) -> Self {
         self.echo = on;
+        self
+    }
+
+    /// Registers a listener of execution and transaction events (see [`crate::events`]):
+    /// every statement either engine sends, on every backend, and every transaction step.
+    /// Listeners are called in the order they were registered. Default: none, which costs
+    /// nothing.
+    pub fn events<L: ConnectionEvents + 'static>(mut self, listener: Arc<L>) -> Self {
+        self.listeners.push(listener);
+        self
+    }
+
+    /// Logs a `tracing` warning (target `sqlcore.slow_statement`) for each statement that
+    /// runs this long or longer: its SQL (never its values) and how long it took, as sqlx's
+    /// `log_slow_statements`. The time is the driver's, from sending the statement to its
+    /// answer (for a streamed result, its first rows). Default: off.
+    ///
+    /// ```
+    /// use sqlcore::Engine;
+    /// use std::time::Duration;
+    /// let engine = Engine::builder("sqlite://")
+    ///     .slow_statement_threshold(Duration::from_millis(200))
+    ///     .build()?;
+    /// # drop(engine);
+    /// # Ok::<(), sqlcore::Error>(())
+    /// ```
+    pub fn slow_statement_threshold(mut self, threshold: Duration) -> Self {
+        self.slow_statement_threshold = Some(threshold);
         self
     }
 
@@ -535,6 +568,7 @@ impl EngineBuilder {
                     .compiled_cache
                     .unwrap_or_else(|| CompiledCache::new(self.query_cache_size)),
                 insertmanyvalues_page_size: self.insertmanyvalues_page_size,
+                observers: Observers::new(self.listeners, self.slow_statement_threshold),
             },
             factory: Factory::new(driver, pool, events),
             options: self.execution_options,

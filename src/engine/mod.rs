@@ -3,6 +3,7 @@
 use crate::cache::{CacheStats, CompiledCache};
 use crate::connection::Connection;
 use crate::error::Result;
+use crate::events::Observers;
 use crate::options::{ExecutionOptions, IsolationLevel, PoolClass, SqliteBegin};
 use crate::pool::{
     Factory, NullPool, Pool, PoolStatus, QueuePool, SingletonThreadPool, StaticPool,
@@ -54,6 +55,8 @@ pub(crate) struct EngineSettings {
     pub echo: bool,
     pub compiled_cache: CompiledCache,
     pub insertmanyvalues_page_size: usize,
+    /// The execution and transaction listeners, and the slow-statement threshold.
+    pub observers: Observers,
 }
 
 /// An engine's settings and the factory of its pool's connections, as the builder makes them.
@@ -206,6 +209,11 @@ impl Engine {
     /// Whether statements are logged.
     pub fn echo(&self) -> bool {
         self.inner.settings.echo
+    }
+
+    /// What the engine is apart from its pool.
+    pub(crate) fn settings(&self) -> &EngineSettings {
+        &self.inner.settings
     }
 
     /// Rows per multi-row INSERT of `execute_many` (`insertmanyvalues_page_size`).

@@ -77,6 +77,10 @@ pub trait TestConn {
     async fn set_options(&mut self, options: ExecutionOptions) -> Result<()>;
     async fn isolation(&mut self) -> Result<IsolationLevel>;
     fn invalidate_now(&mut self);
+    /// The pool's number for the database connection in use.
+    fn id(&self) -> Option<u64>;
+    /// Whether the database connection was invalidated.
+    fn is_invalidated(&self) -> bool;
 }
 
 impl TestEngine for Engine {
@@ -215,6 +219,12 @@ impl TestConn for Connection {
     fn invalidate_now(&mut self) {
         self.invalidate()
     }
+    fn id(&self) -> Option<u64> {
+        self.connection_id()
+    }
+    fn is_invalidated(&self) -> bool {
+        self.invalidated()
+    }
 }
 
 #[cfg(feature = "async")]
@@ -311,6 +321,12 @@ impl TestConn for AsyncConnection {
     }
     fn invalidate_now(&mut self) {
         self.invalidate()
+    }
+    fn id(&self) -> Option<u64> {
+        self.connection_id()
+    }
+    fn is_invalidated(&self) -> bool {
+        self.invalidated()
     }
 }
 

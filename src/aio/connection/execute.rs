@@ -6,9 +6,10 @@ use super::AsyncConnection;
 use crate::aio::run_sync::{run_native, run_on_thread};
 use crate::aio::stream::AsyncRowStream;
 use crate::connection::IntoParams;
-use crate::connection::call::{Call, with_statement};
+use crate::connection::call::Call;
 use crate::driver::{AsyncDriverConnection, AsyncRowCursor, Execution, Request, ResultNames};
 use crate::error::{Error, Result};
+use crate::events::{EventSource, RowCounts};
 use crate::executable::Executable;
 use crate::result::CursorResult;
 use crate::row::{ResultKeys, Row};
@@ -153,6 +154,14 @@ impl AsyncConnection {
         }
         self.ready().await?;
         self.autobegin(call.begin).await?;
+        // Only when statements are observed: the event's description and its options.
+        let own_options = self
+            .observing()
+            .then(|| statement.options_over(&self.options));
+        let sending = own_options
+            .as_ref()
+            .map(|own| call.sending(&request, own.as_ref()));
+        let observed = sending.as_ref().and_then(|s| self.before_send(s));
         let started = call.started();
         // The request is borrowed by the driver's future: the call is made here, the busy
         // mark set around it (see `raw_call`).
@@ -165,10 +174,21 @@ impl AsyncConnection {
         self.busy = true;
         let sent = send(conn, &request, streamed).await;
         self.busy = false;
-        let sent = self
-            .noted(sent)
-            .map_err(|e| with_statement(e, request.sql.to_owned(), call.compiled()))?;
+        let sent = match sent {
+            Ok(sent) => sent,
+            Err(e) => {
+                let sending = sending.unwrap_or_else(|| call.sending(&request, None));
+                return Err(self.send_failed(e, &sending, observed, call.compiled()));
+            }
+        };
         call.executed(started);
+        if let Some(sending) = &sending {
+            let counts = match &sent {
+                Sent::Buffered(exec) => RowCounts::of(exec),
+                Sent::Streamed(..) => RowCounts::default(),
+            };
+            self.after_send(sending, observed, counts);
+        }
         sent.finish(&call, &params)
     }
 

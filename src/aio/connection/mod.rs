@@ -12,6 +12,7 @@ use super::transaction::{AsyncNestedTransaction, AsyncTransaction};
 use crate::connection::tx_state::TxState;
 use crate::driver::AsyncDriverConnection;
 use crate::error::{Error, Result};
+use crate::events::{EventSource, Observed, Observers, TransactionOp};
 use crate::options::{ExecutionOptions, IsolationLevel, SqliteBegin};
 use crate::replicas::Routing;
 use futures_util::future::BoxFuture;
@@ -246,16 +247,6 @@ impl AsyncConnection {
         result
     }
 
-    /// Notes a driver call's error: a lost connection is invalidated.
-    fn noted<T>(&mut self, result: Result<T>) -> Result<T> {
-        if let Err(e) = &result {
-            if e.connection_invalidated() {
-                self.lost(e.clone());
-            }
-        }
-        result
-    }
-
     /// The database connection was found dead: it is invalidated with `cause`, and so is
     /// every connection the pool opened before it.
     fn lost(&mut self, cause: Error) {
@@ -401,9 +392,12 @@ impl AsyncConnection {
     async fn begin_in(&mut self, mode: SqliteBegin) -> Result<()> {
         self.pin_to_primary();
         if !self.autocommit() {
-            self.driver_call(|c| c.begin_with(mode)).await?;
+            let begun = self.driver_call(|c| c.begin_with(mode)).await;
+            self.stepped(TransactionOp::Begin, 0, None, &begun);
+            begun?;
         } else {
             self.ready().await?;
+            self.transaction_step(TransactionOp::Begin, 0, None, None);
         }
         self.tx.begun();
         Ok(())
@@ -442,20 +436,27 @@ impl AsyncConnection {
         }
         let name = self.tx.next_savepoint();
         let sql_name = name.clone();
-        self.driver_call(move |c| c.savepoint(&sql_name)).await?;
+        let opened = self.driver_call(move |c| c.savepoint(&sql_name)).await;
+        let depth = self.tx.savepoints().len() + 1;
+        self.stepped(TransactionOp::Savepoint, depth, Some(&name), &opened);
+        opened?;
         self.tx.savepoint_opened(name.clone());
         Ok(AsyncNestedTransaction::new(self, name))
     }
 
     pub(crate) async fn release_savepoint(&mut self, name: &str) -> Result<()> {
         self.settle().await?;
+        let depth = self.tx.savepoint_depth(name);
         self.tx.pop_savepoint(name);
-        if self.tx.pending_rollback() {
-            return Err(self
+        let released = if self.tx.pending_rollback() {
+            Err(self
                 .tx
-                .pending_rollback_error("can't release the savepoint"));
-        }
-        self.driver_call(|c| c.release_savepoint(name)).await
+                .pending_rollback_error("can't release the savepoint"))
+        } else {
+            self.driver_call(|c| c.release_savepoint(name)).await
+        };
+        self.stepped(TransactionOp::Release, depth, Some(name), &released);
+        released
     }
 
     pub(crate) async fn rollback_to_savepoint(&mut self, name: &str) -> Result<()> {
@@ -464,13 +465,18 @@ impl AsyncConnection {
     }
 
     async fn rollback_to_savepoint_now(&mut self, name: &str) -> Result<()> {
+        let depth = self.tx.savepoint_depth(name);
         self.tx.pop_savepoint(name);
-        if self.pooled.is_none() || self.busy {
-            // Invalidated (or about to be): the savepoint went with the connection. The
-            // enclosing transaction still has to be rolled back.
-            return Ok(());
-        }
-        self.driver_call(|c| c.rollback_to_savepoint(name)).await
+        // Invalidated (or about to be): the savepoint went with the connection (the enclosing
+        // transaction still has to be rolled back).
+        let rolled_back = if self.pooled.is_none() || self.busy {
+            Ok(())
+        } else {
+            self.driver_call(|c| c.rollback_to_savepoint(name)).await
+        };
+        let op = TransactionOp::RollbackToSavepoint;
+        self.stepped(op, depth, Some(name), &rolled_back);
+        rolled_back
     }
 
     /// Commits the open transaction, if any (savepoints included), with the sync
@@ -497,10 +503,12 @@ impl AsyncConnection {
                 if let Some(cause) = lost {
                     self.lost(cause);
                 }
+                self.transaction_step(TransactionOp::Commit, 0, None, Some(&e));
                 return Err(e);
             }
         }
         self.tx.ended();
+        self.transaction_step(TransactionOp::Commit, 0, None, None);
         Ok(())
     }
 
@@ -516,12 +524,18 @@ impl AsyncConnection {
             // What the dropped call did is unknown: the connection goes, and its transaction.
             self.abandon_busy();
         }
+        let began = self.tx.in_transaction() || self.tx.pending_rollback();
         self.tx.rolled_back();
         let open = self.pooled.as_ref().is_some_and(|p| p.in_transaction());
-        if !open {
-            return Ok(());
+        let rolled_back = if open {
+            self.driver_call(|c| c.rollback()).await
+        } else {
+            Ok(())
+        };
+        if began || open {
+            self.stepped(TransactionOp::Rollback, 0, None, &rolled_back);
         }
-        self.driver_call(|c| c.rollback()).await
+        rolled_back
     }
 
     /// Returns the database connection to the pool (rolled back there) and closes this
@@ -565,6 +579,26 @@ impl AsyncConnection {
             }
         }
         drop(pooled);
+    }
+}
+
+impl EventSource for AsyncConnection {
+    #[inline]
+    fn observers(&self) -> &Observers {
+        &self.engine.settings().observers
+    }
+
+    #[inline]
+    fn observed(&self) -> Observed<'_> {
+        Observed::new(self.engine.settings(), &self.options, self.connection_id())
+    }
+
+    fn invalidate_for_panic(&mut self) {
+        self.invalidate();
+    }
+
+    fn lost_connection(&mut self, cause: Error) {
+        self.lost(cause);
     }
 }
 

@@ -1,0 +1,170 @@
+//! Firing the events from a connection, sync or async ([`EventSource`]): each event built with
+//! what the connection knows, a listener's panic made safe by invalidating the database
+//! connection before the panic goes on, a disconnect (found or declared) invalidating the pool.
+
+use super::{
+    Observers, Panic, RowCounts, Sending, StatementEvent, TransactionEvent, TransactionOp,
+};
+use crate::connection::call::with_statement;
+use crate::engine::EngineSettings;
+use crate::error::Error;
+use crate::options::ExecutionOptions;
+use crate::url::Url;
+use sqlcore_compiler::{Compiled, Dialect};
+use std::time::Instant;
+
+/// What a connection's events are made of.
+pub(crate) struct Observed<'a> {
+    observers: &'a Observers,
+    options: &'a ExecutionOptions,
+    dialect: &'static dyn Dialect,
+    url: &'a Url,
+    connection_id: Option<u64>,
+}
+
+impl<'a> Observed<'a> {
+    /// A connection's: its engine's `settings`, its `options` and database connection.
+    #[inline]
+    pub fn new(
+        settings: &'a EngineSettings,
+        options: &'a ExecutionOptions,
+        connection_id: Option<u64>,
+    ) -> Self {
+        Observed {
+            observers: &settings.observers,
+            options,
+            dialect: settings.dialect,
+            url: &settings.url,
+            connection_id,
+        }
+    }
+
+    fn statement<'e>(&'e self, sending: &'e Sending<'_>) -> StatementEvent<'e> {
+        sending.event(
+            self.options,
+            self.dialect.name(),
+            self.url,
+            self.connection_id,
+        )
+    }
+}
+
+/// A connection that fires events: the sync and the async one.
+pub(crate) trait EventSource {
+    /// The engine's listeners.
+    fn observers(&self) -> &Observers;
+
+    /// What its events are made of.
+    fn observed(&self) -> Observed<'_>;
+
+    /// Whether statements are observed (by a listener or the slow-statement threshold).
+    #[inline]
+    fn observing(&self) -> bool {
+        self.observers().statements()
+    }
+
+    /// Lets the database connection go, its state unknown (a listener panicked).
+    fn invalidate_for_panic(&mut self);
+
+    /// The database connection was found dead (or declared so): it is invalidated, and every
+    /// connection the pool opened before it.
+    fn lost_connection(&mut self, cause: Error);
+
+    /// Goes on with a listener's panic, once the database connection is invalidated (while
+    /// the thread is already unwinding, where a second panic would abort, it is logged).
+    fn go_on(&mut self, fired: Result<(), Panic>) {
+        if let Err(panic) = fired {
+            self.invalidate_for_panic();
+            if std::thread::panicking() {
+                tracing::error!(target: "sqlcore.engine", "an event listener panicked while the thread was unwinding");
+            } else {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    }
+
+    /// Fires `before_execute`; the time the statement is sent, when statements are observed
+    /// (no clock is read otherwise).
+    #[inline]
+    fn before_send(&mut self, sending: &Sending<'_>) -> Option<Instant> {
+        if !self.observing() {
+            return None;
+        }
+        let observed = self.observed();
+        let fired = observed.observers.before(&observed.statement(sending));
+        self.go_on(fired);
+        Some(Instant::now())
+    }
+
+    /// Fires `after_execute` (and warns of a slow statement) for a statement sent at `started`.
+    #[inline]
+    fn after_send(&mut self, sending: &Sending<'_>, started: Option<Instant>, counts: RowCounts) {
+        let Some(started) = started else { return };
+        let executed = counts.executed(started.elapsed());
+        let observed = self.observed();
+        let fired = observed
+            .observers
+            .after(&observed.statement(sending), &executed);
+        self.go_on(fired);
+    }
+
+    /// A statement's error, its SQL and parameter names added and `handle_error` fired. A
+    /// disconnect (found by the driver, or declared by a listener) invalidates the connection
+    /// and every connection the pool opened before it.
+    fn send_failed(
+        &mut self,
+        e: Error,
+        sending: &Sending<'_>,
+        started: Option<Instant>,
+        compiled: &Compiled,
+    ) -> Error {
+        let mut e = with_statement(e, sending.sql.to_owned(), compiled);
+        if let Some(started) = started {
+            let duration = started.elapsed();
+            let observed = self.observed();
+            let fired = observed
+                .observers
+                .failed(&observed.statement(sending), &mut e, duration);
+            self.go_on(fired);
+        }
+        if e.connection_invalidated() {
+            self.lost_connection(e.clone());
+        }
+        e
+    }
+
+    /// Fires `transaction` for a step taken at `depth` (of the savepoint `savepoint`), which
+    /// failed with `error` or not.
+    fn transaction_step(
+        &mut self,
+        op: TransactionOp,
+        depth: usize,
+        savepoint: Option<&str>,
+        error: Option<&Error>,
+    ) {
+        if !self.observers().transactions() {
+            return;
+        }
+        let observed = self.observed();
+        let fired = observed.observers.transaction(&TransactionEvent {
+            op,
+            depth,
+            savepoint,
+            error,
+            system: observed.dialect.name(),
+            connection_id: observed.connection_id,
+        });
+        self.go_on(fired);
+    }
+
+    /// Fires `transaction` for a step that gave `result`.
+    fn stepped<T>(
+        &mut self,
+        op: TransactionOp,
+        depth: usize,
+        savepoint: Option<&str>,
+        result: &crate::error::Result<T>,
+    ) {
+        self.transaction_step(op, depth, savepoint, result.as_ref().err());
+    }
+}
