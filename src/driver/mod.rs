@@ -23,6 +23,7 @@ pub mod postgres;
 pub mod sqlite;
 
 pub use async_driver::{AsyncDriverConnection, AsyncRowCursor};
+pub(crate) use async_driver::{Chunked, FetchChunk};
 pub use mysql_opts::ServerInfo;
 pub use pg_native::{PgAsyncConnection, RECOVER_TIMEOUT};
 
