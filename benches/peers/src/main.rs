@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 const SELECTS: i64 = 5_000;
 const ACQUIRES: usize = 5_000;
 const INSERTED: i64 = 100_000;
+/// Rows of the streamed fetch, unless `PEERS_FETCHED` says otherwise (fewer, to run it under
+/// callgrind).
 const FETCHED: i64 = 1_000_000;
 
 /// The best timings of the two bodies over `rounds` alternating rounds.
@@ -207,9 +209,10 @@ async fn insert_rows(engine: &AsyncEngine, pool: &sqlx::PgPool) {
 
 /// 1,000,000-row streamed fetch.
 async fn streamed_fetch(engine: &AsyncEngine, pool: &sqlx::PgPool) {
-    let fetch = format!("SELECT g, 'user ' || g FROM generate_series(1, {FETCHED}) AS g");
+    let fetched: i64 = std::env::var("PEERS_FETCHED").map_or(FETCHED, |n| n.parse().expect("a row count"));
+    let fetch = format!("SELECT g, 'user ' || g FROM generate_series(1, {fetched}) AS g");
     let (x, c) = compare!(
-        3,
+        5,
         {
             let mut conn = pool.acquire().await.expect("acquire");
             let mut rows = sqlx::query(fetch.as_str()).fetch(&mut *conn);
@@ -237,6 +240,6 @@ async fn streamed_fetch(engine: &AsyncEngine, pool: &sqlx::PgPool) {
         x,
         c,
         "",
-        FETCHED as f64,
+        fetched as f64,
     );
 }

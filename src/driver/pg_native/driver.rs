@@ -107,6 +107,13 @@ impl<R: Deref<Target: AsRef<Driver>>> Waiter<R> {
         }
     }
 
+    /// Polls `call` once as [`poll`](Self::poll) does, without driving the connection or
+    /// registering the task: the cheap first try for a call whose answer has often arrived
+    /// already (the next row of a result). On `Pending`, [`poll`](Self::poll) must follow.
+    pub fn poll_arrived<T>(&self, call: impl FnOnce(&mut Context<'_>) -> Poll<T>) -> Poll<T> {
+        call(&mut Context::from_waker(&self.driver().waker))
+    }
+
     /// Polls `call`, driving the connection meanwhile (see [`Driver::run`]).
     pub fn poll<T>(
         &self,

@@ -234,11 +234,7 @@ impl PgAsyncConnection {
         request: &Request<'_>,
         portal: bool,
     ) -> Result<(ResultNames, Box<dyn AsyncRowCursor>)> {
-        let result = if portal {
-            self.stream_inner(request).await
-        } else {
-            self.cursor_inner(request).await
-        };
+        let result = self.open_stream(request, portal).await;
         if let Err(e) = &result {
             // A schema change invalidates a cached plan: prepare it afresh next time.
             self.cache.forget_if_stale(request.sql, e);
@@ -246,11 +242,10 @@ impl PgAsyncConnection {
         result
     }
 
-    /// Runs a query whose rows are read as the stream is polled, on a connection that runs
-    /// nothing else until the stream is dropped (see `portal`).
-    async fn stream_inner(
+    async fn open_stream(
         &mut self,
         request: &Request<'_>,
+        portal: bool,
     ) -> Result<(ResultNames, Box<dyn AsyncRowCursor>)> {
         if !streams(request.sql) {
             return self.stream_buffered(request).await;
@@ -259,14 +254,29 @@ impl PgAsyncConnection {
         self.cache.check_stream(self.in_tx)?;
         let stmt = self.statement(request).await?;
         let columns = result_names(stmt.columns(), request)?;
+        let cursor = if portal {
+            self.open_portal(request, &stmt).await?
+        } else {
+            self.declare_cursor(request, &stmt).await?
+        };
+        Ok((columns, cursor))
+    }
+
+    /// Runs a query whose rows are read as the stream is polled, on a connection that runs
+    /// nothing else until the stream is dropped (see `portal`).
+    async fn open_portal(
+        &mut self,
+        request: &Request<'_>,
+        stmt: &Statement,
+    ) -> Result<Box<dyn AsyncRowCursor>> {
         let client = self.client()?.clone();
         let unnamed = !self.cache.enabled();
-        let call = pg_ops::query_portal(&client, request.sql, &stmt, request.params, unnamed);
+        let call = pg_ops::query_portal(&client, request.sql, stmt, request.params, unnamed);
         let answer = tracked(&self.state, call).await;
         let rows = self.note(answer)?;
         let lazy = decodes_lazily(stmt.columns());
         let cursor = portal::PortalCursor::new(rows, self.state.clone(), lazy, self.in_tx);
-        Ok((columns, Box::new(cursor)))
+        Ok(Box::new(cursor))
     }
 
     /// The rows of a statement that cannot feed a cursor or portal stream (DML with
@@ -284,20 +294,14 @@ impl PgAsyncConnection {
         Ok((exec.columns, Box::new(BufferedCursor(rows))))
     }
 
-    /// Runs a query through a server-side cursor fetched `request.stream` rows at a time, for
+    /// Declares a server-side cursor for a query, fetched `request.stream` rows at a time, for
     /// a result its connection may run other statements beside (sync code, see `blocking`).
-    async fn cursor_inner(
+    async fn declare_cursor(
         &mut self,
         request: &Request<'_>,
-    ) -> Result<(ResultNames, Box<dyn AsyncRowCursor>)> {
+        stmt: &Statement,
+    ) -> Result<Box<dyn AsyncRowCursor>> {
         let chunk = request.stream.unwrap_or(1000).max(1);
-        if !streams(request.sql) {
-            return self.stream_buffered(request).await;
-        }
-        self.settle().await?;
-        self.cache.check_stream(self.in_tx)?;
-        let stmt = self.statement(request).await?;
-        let columns = result_names(stmt.columns(), request)?;
         let lazy = decodes_lazily(stmt.columns());
         self.cursors += 1;
         let name = format!("sqlcore_cursor_{}", self.cursors);
@@ -340,7 +344,7 @@ impl PgAsyncConnection {
             in_tx: self.in_tx,
             ahead: Some(ahead),
         });
-        Ok((columns, Box::new(Chunked::new(cursor))))
+        Ok(Box::new(Chunked::new(cursor)))
     }
 
     async fn execute_many_inner(

@@ -1,9 +1,9 @@
 //! A streamed result of the async engine (whose stream holds its connection: nothing else runs
 //! on it meanwhile) read as it arrives: one portal executed with no row limit (Bind, Execute,
-//! Sync, as sqlx does), its rows taken off the socket as the stream is polled, at most
-//! `max_row_buffer` at a time. Nothing reads the socket while the stream is not polled, so the
-//! socket's own flow control holds the server back: what is held is bounded by
-//! `max_row_buffer` and one read of the socket, whatever the result's size.
+//! Sync, as sqlx does), each row made from the socket's bytes when the stream asks for it.
+//! Nothing reads the socket while the stream is not polled, so the socket's own flow control
+//! holds the server back: what is held is the row read and a few reads of the socket
+//! (kilobytes), whatever the result's size (and never more rows than `max_row_buffer`).
 //!
 //! A stream dropped before its end leaves the portal's remaining rows to its connection
 //! ([`Rest`]), which reads them to their end (an error among them aborts the transaction, as
@@ -82,8 +82,12 @@ impl AsyncRowCursor for PortalCursor {
             return Poll::Ready(Ok(()));
         };
         let (lazy, start) = (self.lazy, out.len());
+        // One row a time: a row is made only when the stream is asked for one, so each row
+        // (its column offsets' allocation) is freed before the next one is made, which keeps
+        // the allocator on its fastest path; rows read ahead of the stream would not be.
+        let max = max.min(1);
         // The rows that have arrived, at most `max`; waits only while none has.
-        let read = self.waiter.poll(cx, |cx| {
+        let mut next = |cx: &mut Context<'_>| {
             while out.len() - start < max {
                 match rows.as_mut().poll_next(cx) {
                     Poll::Ready(Some(Ok(row))) => match driver_row(row, lazy) {
@@ -97,7 +101,12 @@ impl AsyncRowCursor for PortalCursor {
                 }
             }
             Poll::Ready(Read::More)
-        });
+        };
+        // Most rows have arrived with an earlier one: the socket is read only when none has.
+        let read = match self.waiter.poll_arrived(&mut next) {
+            Poll::Pending => self.waiter.poll(cx, &mut next),
+            arrived => arrived,
+        };
         let failure = match ready!(read) {
             Read::More => return Poll::Ready(Ok(())),
             Read::End => {
