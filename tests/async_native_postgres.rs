@@ -2,7 +2,8 @@
 //! caller's runtime): pool events reach it (on a multi-thread and on a current-thread
 //! runtime); a query still running when its future is dropped is cancelled on the server and
 //! its connection closed; streams dropped or cancelled mid-fetch leave the connection
-//! consistent; its prepared-statement cache is bounded (or off); its socket, read by the
+//! consistent (an error in a dropped stream's unread rows fails the commit; one running on past
+//! the recover timeout is cancelled and its connection closed); its prepared-statement cache is bounded (or off); its socket, read by the
 //! awaiting call, takes notices and a close by the server.
 #![cfg(all(feature = "postgres", feature = "async"))]
 
@@ -331,7 +332,7 @@ fn the_prepared_statement_cache_is_bounded() {
 }
 
 #[test]
-fn a_stream_dropped_under_autocommit_has_its_cursor_closed() {
+fn a_stream_dropped_under_autocommit_leaves_nothing_open() {
     let Some(db) = TestDb::postgres("native_hold_cursor") else {
         return;
     };
@@ -350,7 +351,8 @@ fn a_stream_dropped_under_autocommit_has_its_cursor_closed() {
         .await
         .unwrap();
         {
-            // Outside a transaction the cursor is declared WITH HOLD.
+            // Outside a transaction: the portal's rows are read to their end before the
+            // next statement.
             let mut rows = conn
                 .stream(text("SELECT g FROM generate_series(1, 1000) AS g"), ())
                 .await
@@ -366,7 +368,7 @@ fn a_stream_dropped_under_autocommit_has_its_cursor_closed() {
             .unwrap();
         assert_eq!(
             open, 0,
-            "the dropped stream's cursor is closed before the next statement"
+            "the dropped stream left no cursor before the next statement"
         );
         {
             let mut rows = conn
@@ -377,7 +379,7 @@ fn a_stream_dropped_under_autocommit_has_its_cursor_closed() {
         }
         drop(conn);
         all_back(&engine).await;
-        // Returned to the pool with its stream dropped: the cursor is gone there too.
+        // Returned to the pool with its stream dropped: nothing is left there either.
         let mut conn = engine.connect().await.unwrap();
         let open: i64 = conn
             .execute(text(open_cursors), ())
@@ -386,6 +388,118 @@ fn a_stream_dropped_under_autocommit_has_its_cursor_closed() {
             .scalar_one()
             .unwrap();
         assert_eq!(open, 0);
+    });
+}
+
+/// A stream dropped before an error among its unread rows: the server has aborted the
+/// transaction, so its commit is an error, and nothing of it is committed.
+#[test]
+fn an_error_in_a_dropped_streams_unread_rows_fails_the_commit() {
+    let Some(db) = TestDb::postgres("native_stream_rest_error") else {
+        return;
+    };
+    common::engines::run(async {
+        let engine = AsyncEngine::builder(&db.url()).build_async().unwrap();
+        let mut conn = engine.connect().await.unwrap();
+        conn.execute(text("CREATE TABLE kept (n INTEGER)"), ())
+            .await
+            .unwrap();
+        conn.commit().await.unwrap();
+        conn.update_execution_options(|o| o.max_row_buffer(10))
+            .await
+            .unwrap();
+        conn.execute(text("INSERT INTO kept VALUES (1)"), ())
+            .await
+            .unwrap();
+        {
+            // Row 5,000 divides by zero.
+            let sql = "SELECT 100 / (5000 - g) FROM generate_series(1, 10000) AS g";
+            let mut rows = conn.stream(text(sql), ()).await.unwrap();
+            for _ in 0..5 {
+                rows.try_next().await.unwrap().unwrap();
+            }
+        }
+        let failed = conn.commit().await;
+        assert!(
+            failed.is_err(),
+            "the aborted transaction reported committed"
+        );
+        let kept: i64 = conn
+            .execute(text("SELECT count(*) FROM kept"), ())
+            .await
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_eq!(kept, 0);
+        conn.rollback().await.unwrap();
+    });
+}
+
+/// A stream dropped while its query runs on: its rows are read to their end for at most
+/// `RECOVER_TIMEOUT`, then the query is cancelled and its connection closed; the next
+/// statement gets a fresh connection.
+#[test]
+fn a_dropped_stream_still_running_after_the_recover_timeout_closes_its_connection() {
+    let Some(db) = TestDb::postgres("native_stream_rest_slow") else {
+        return;
+    };
+    common::engines::run(async {
+        let engine = AsyncEngine::builder(&db.url()).build_async().unwrap();
+        let mut conn = engine.connect().await.unwrap();
+        conn.update_execution_options(|o| o.max_row_buffer(10))
+            .await
+            .unwrap();
+        let first_pid: i32 = conn
+            .execute(text("SELECT pg_backend_pid()"), ())
+            .await
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        {
+            // 1,000 rows a few milliseconds apart: far longer than the timeout.
+            let sql = "SELECT g, pg_sleep(0.005)::text FROM generate_series(1, 1000) AS g";
+            let mut rows = conn.stream(text(sql), ()).await.unwrap();
+            rows.try_next().await.unwrap().unwrap();
+        }
+        let started = std::time::Instant::now();
+        let lost = conn
+            .execute(text("SELECT 1"), ())
+            .await
+            .expect_err("the drain did not time out");
+        assert!(lost.connection_invalidated(), "{lost:?}");
+        assert!(
+            started.elapsed() < RECOVER_TIMEOUT * 3,
+            "{:?}",
+            started.elapsed()
+        );
+        conn.rollback().await.unwrap();
+        let pid: i32 = conn
+            .execute(text("SELECT pg_backend_pid()"), ())
+            .await
+            .unwrap()
+            .scalar_one()
+            .unwrap();
+        assert_ne!(pid, first_pid, "a fresh connection");
+        // The old session's query was cancelled and the session ended.
+        let mut gone = false;
+        for _ in 0..500 {
+            let alive: i64 = conn
+                .execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
+                    params! { "pid" => first_pid },
+                )
+                .await
+                .unwrap()
+                .scalar_one()
+                .unwrap();
+            if alive == 0 {
+                gone = true;
+                break;
+            }
+            conn.rollback().await.unwrap();
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(gone, "the dropped stream's session still runs");
     });
 }
 

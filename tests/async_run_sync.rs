@@ -1,6 +1,7 @@
 //! `AsyncConnection::run_sync` on SQLite and PostgreSQL: `create_all`, reflection and the
 //! Inspector through the async engine, with the sync code inside the async connection's
-//! transaction (both ways), and an invalidation inside it seen outside.
+//! transaction (both ways), an invalidation inside it seen outside, and a result streamed by
+//! sync code on the native PostgreSQL connection.
 #![cfg(all(feature = "async", any(feature = "sqlite", feature = "postgres")))]
 
 mod common;
@@ -114,4 +115,47 @@ fn postgres_ddl_and_reflection_through_the_async_engine() {
     if let Some(db) = TestDb::postgres("async_run_sync") {
         common::engines::run(ddl_and_reflection_through_the_async_engine(&db));
     }
+}
+
+/// Sync code streaming a result on the native PostgreSQL connection: a server-side cursor
+/// fetched a chunk at a time, with another statement run on the connection between chunks.
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_a_result_streamed_by_sync_code_reads_every_row() {
+    let Some(db) = TestDb::postgres("async_run_sync_stream") else {
+        return;
+    };
+    common::engines::run(async {
+        let engine = create_async_engine(&db.url()).unwrap();
+        let mut conn = engine.connect().await.unwrap();
+        let (count, sum, between, cursors) = conn
+            .run_sync(|c| {
+                c.execution_options(
+                    ExecutionOptions::default()
+                        .stream_results(true)
+                        .max_row_buffer(100),
+                )?;
+                let sql = "SELECT g FROM generate_series(1, 10000) AS g";
+                let mut result = c.execute(text(sql), ())?;
+                let (mut count, mut sum, mut between, mut cursors) = (0i64, 0i64, 0i64, 0i64);
+                for row in result.by_ref() {
+                    sum += i64::from(row?.get::<i32>(0)?);
+                    count += 1;
+                    if count == 150 {
+                        between = c.execute(text("SELECT 40 + 2"), ())?.scalar_one()?;
+                        // (Every statement of the connection streams now: the pattern does
+                        // not match its own text.)
+                        let open = "SELECT count(*) FROM pg_cursors \
+                                    WHERE statement LIKE '%generate' || '_series(1, 10000)%'";
+                        cursors = c.execute(text(open), ())?.scalar_one()?;
+                    }
+                }
+                Ok((count, sum, between, cursors))
+            })
+            .await
+            .unwrap();
+        assert_eq!((count, sum, between), (10_000, 50_005_000, 42));
+        assert_eq!(cursors, 1, "a server-side cursor feeds the result");
+        conn.rollback().await.unwrap();
+    });
 }

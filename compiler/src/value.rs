@@ -287,19 +287,39 @@ fn mismatch<T>(v: &Value) -> ValueConversionError {
     }
 }
 
+/// An integer of type `T` from any integer (or boolean) value that fits it.
+fn int_from<T: TryFrom<i128>>(v: &Value) -> Result<T, ValueConversionError> {
+    let wide: i128 = match v {
+        Value::I16(n) => (*n).into(),
+        Value::I32(n) => (*n).into(),
+        Value::I64(n) => (*n).into(),
+        Value::Bool(b) => (*b).into(),
+        _ => return Err(mismatch::<T>(v)),
+    };
+    T::try_from(wide).map_err(|_| mismatch::<T>(v))
+}
+
 macro_rules! int_try_from {
     ($($t:ty),*) => {$(
         impl TryFrom<Value> for $t {
             type Error = ValueConversionError;
             fn try_from(v: Value) -> Result<Self, Self::Error> {
-                let wide: i128 = match &v {
-                    Value::I16(n) => (*n).into(),
-                    Value::I32(n) => (*n).into(),
-                    Value::I64(n) => (*n).into(),
-                    Value::Bool(b) => (*b).into(),
-                    _ => return Err(mismatch::<$t>(&v)),
-                };
-                <$t>::try_from(wide).map_err(|_| mismatch::<$t>(&v))
+                int_from(&v)
+            }
+        }
+
+        impl FromValue for $t {
+            fn from_value(value: Value) -> Result<Self, ValueConversionError> {
+                int_from(&value)
+            }
+
+            /// Read in place: no `Value` is built for a borrowed or decoded integer.
+            fn from_value_ref(value: &ValueRef<'_>) -> Result<Self, ValueConversionError> {
+                match value {
+                    ValueRef::I64(n) => int_from(&Value::I64(*n)),
+                    ValueRef::Value(v) => int_from(v),
+                    other => int_from(&other.to_value()),
+                }
             }
         }
     )*};
@@ -517,16 +537,12 @@ macro_rules! from_value_via_try_from {
     )*};
 }
 from_value_via_try_from!(
-    i64: I64(n) => *n,
     f64: F64(f) => *f,
     String: Text(s) => (*s).to_owned(),
     Vec<u8>: Bytes(b) => b.to_vec(),
 );
 from_value_via_try_from!(
     bool,
-    i16,
-    i32,
-    u32,
     f32,
     Decimal,
     NaiveDate,

@@ -8,8 +8,8 @@
 //! driver (SQLite); PostgreSQL has a native async connection.
 
 use crate::driver::{
-    AsyncDriverConnection, AsyncRowCursor, DriverConnection, DriverRow, Execution, Request,
-    ResultNames, RowSource,
+    AsyncDriverConnection, AsyncRowCursor, Chunked, DriverConnection, DriverRow, Execution,
+    FetchChunk, Request, ResultNames, RowSource,
 };
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::options::{IsolationLevel, SqliteBegin};
@@ -229,7 +229,7 @@ struct ThreadCursor<S: Holder> {
     id: u64,
 }
 
-impl<S: Holder> AsyncRowCursor for ThreadCursor<S> {
+impl<S: Holder> FetchChunk for ThreadCursor<S> {
     fn fetch(&mut self, max: usize) -> BoxFuture<'static, Result<Vec<DriverRow>>> {
         let id = self.id;
         Box::pin(self.worker.run(move |state: &mut S| {
@@ -292,7 +292,8 @@ impl<S: Holder> AsyncDriverConnection for BlockingConnection<S> {
         });
         Box::pin(async move {
             let columns = opened.await?;
-            let cursor: Box<dyn AsyncRowCursor> = Box::new(ThreadCursor { worker, id });
+            let cursor: Box<dyn AsyncRowCursor> =
+                Box::new(Chunked::new(ThreadCursor { worker, id }));
             Ok((columns, cursor))
         })
     }

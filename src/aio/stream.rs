@@ -6,7 +6,6 @@ use crate::driver::{AsyncRowCursor, DriverRow};
 use crate::error::Result;
 use crate::row::{ResultKeys, Row};
 use futures_util::Stream;
-use futures_util::future::BoxFuture;
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -14,8 +13,9 @@ use std::task::{Context, Poll, ready};
 
 /// The rows of a statement run with [`AsyncConnection::stream`], read as they are fetched: at
 /// most `max_row_buffer` rows are held here at a time, whatever the result's size (on
-/// PostgreSQL through a server-side cursor). It borrows its connection, which runs nothing
-/// else meanwhile; dropping it closes the cursor.
+/// PostgreSQL read off the socket as the stream is polled, whose flow control holds the server
+/// back meanwhile). It borrows its connection, which runs nothing else meanwhile; dropping it
+/// before its end leaves the rest of its rows to be discarded before the connection's next call.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -42,7 +42,6 @@ pub struct AsyncRowStream<'c> {
     cursor: Box<dyn AsyncRowCursor>,
     chunk: usize,
     rows: VecDeque<DriverRow>,
-    fetching: Option<BoxFuture<'static, Result<Vec<DriverRow>>>>,
     done: bool,
 }
 
@@ -69,7 +68,6 @@ impl<'c> AsyncRowStream<'c> {
             cursor,
             chunk: chunk.max(1),
             rows: VecDeque::new(),
-            fetching: None,
             done: false,
         }
     }
@@ -91,7 +89,7 @@ impl AsyncRowStream<'_> {
         &self.keys
     }
 
-    /// The next row as the driver read it, fetching a chunk when none is buffered.
+    /// The next row as the driver read it, fetching more when none is buffered.
     pub(crate) fn poll_driver_row(
         &mut self,
         cx: &mut Context<'_>,
@@ -103,17 +101,8 @@ impl AsyncRowStream<'_> {
             if self.done {
                 return Poll::Ready(None);
             }
-            let chunk = self.chunk;
-            let fetching = self
-                .fetching
-                .get_or_insert_with(|| self.cursor.fetch(chunk));
-            let fetched = ready!(fetching.as_mut().poll(cx));
-            self.fetching = None;
-            match fetched {
-                Ok(rows) => {
-                    self.done = rows.len() < chunk;
-                    self.rows.extend(rows);
-                }
+            match ready!(self.cursor.poll_fetch(cx, self.chunk, &mut self.rows)) {
+                Ok(()) => self.done = self.rows.is_empty(),
                 Err(e) => {
                     self.done = true;
                     return Poll::Ready(Some(Err(e)));

@@ -6,6 +6,8 @@ use crate::error::Result;
 use crate::options::{IsolationLevel, SqliteBegin};
 use futures_util::future::BoxFuture;
 use sqlcore_compiler::{SqlType, Value};
+use std::collections::VecDeque;
+use std::task::{Context, Poll, ready};
 
 /// One open connection to the database, driven asynchronously: what the async engine's
 /// connections speak. Each future runs its call to completion on the connection; a driver must
@@ -90,10 +92,68 @@ pub trait AsyncDriverConnection: Send {
     }
 }
 
-/// Fetches a streamed result's rows a chunk at a time. Dropping it closes the cursor; a cursor
-/// whose connection has moved on (another statement streamed, the connection returned to the
-/// pool) reports an error rather than rows of something else.
+/// Reads a streamed result's rows as they arrive, at most a given number at a time. Dropping it
+/// closes the result; a cursor whose connection has moved on (another statement streamed, the
+/// connection returned to the pool) reports an error rather than rows of something else.
 pub trait AsyncRowCursor: Send {
+    /// Appends to `rows` the rows that have arrived, at most `max`, waiting for one at least;
+    /// appends none once every row was read.
+    fn poll_fetch(
+        &mut self,
+        cx: &mut Context<'_>,
+        max: usize,
+        rows: &mut VecDeque<DriverRow>,
+    ) -> Poll<Result<()>>;
+}
+
+/// Fetches a result's rows a chunk at a time, each chunk through a future of its own (a
+/// server-side cursor's FETCH, a call on a connection's thread).
+pub(crate) trait FetchChunk: Send {
     /// Up to `max` more rows; fewer (none at the end) once all were fetched.
     fn fetch(&mut self, max: usize) -> BoxFuture<'static, Result<Vec<DriverRow>>>;
+}
+
+/// A [`FetchChunk`] as an [`AsyncRowCursor`]: a chunk shorter than asked is the last.
+pub(crate) struct Chunked<C> {
+    source: C,
+    fetching: Option<BoxFuture<'static, Result<Vec<DriverRow>>>>,
+    done: bool,
+}
+
+impl<C> Chunked<C> {
+    pub fn new(source: C) -> Self {
+        Chunked {
+            source,
+            fetching: None,
+            done: false,
+        }
+    }
+}
+
+impl<C: FetchChunk> AsyncRowCursor for Chunked<C> {
+    fn poll_fetch(
+        &mut self,
+        cx: &mut Context<'_>,
+        max: usize,
+        rows: &mut VecDeque<DriverRow>,
+    ) -> Poll<Result<()>> {
+        if self.done {
+            return Poll::Ready(Ok(()));
+        }
+        let source = &mut self.source;
+        let fetching = self.fetching.get_or_insert_with(|| source.fetch(max));
+        let fetched = ready!(fetching.as_mut().poll(cx));
+        self.fetching = None;
+        match fetched {
+            Ok(chunk) => {
+                self.done = chunk.len() < max;
+                rows.extend(chunk);
+                Poll::Ready(Ok(()))
+            }
+            Err(e) => {
+                self.done = true;
+                Poll::Ready(Err(e))
+            }
+        }
+    }
 }

@@ -46,6 +46,8 @@ pub mod sqlite;
 
 #[cfg(feature = "async")]
 pub use async_driver::{AsyncDriverConnection, AsyncRowCursor};
+#[cfg(feature = "async")]
+pub(crate) use async_driver::{Chunked, FetchChunk};
 #[cfg(feature = "mysql")]
 pub use mysql_opts::ServerInfo;
 #[cfg(all(feature = "postgres", feature = "async"))]

@@ -13,7 +13,7 @@ use std::pin::pin;
 use std::time::Duration;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{Client, Error, Row, Statement};
+use tokio_postgres::{Client, Error, Row, RowStream, Statement};
 
 /// How long a ping waits for the server's answer.
 pub(super) const PING_TIMEOUT: Duration = Duration::from_secs(10);
@@ -118,6 +118,29 @@ pub(super) async fn query(
 ) -> Result<Vec<Row>, Error> {
     let params = bound(values);
     client.query(stmt, &refs(&params)).await
+}
+
+/// Runs a query as one portal with no row limit (Bind, Execute, Sync): its rows are read
+/// from the returned stream as they arrive from the socket. The statement `stmt` prepared
+/// for `sql` is bound, or — `unnamed` — `sql` is sent again unnamed with its parameter
+/// types (nothing the rows hold then outlives the transaction on the server).
+pub(super) async fn query_portal(
+    client: &Client,
+    sql: &str,
+    stmt: &Statement,
+    values: &[&Value],
+    unnamed: bool,
+) -> Result<RowStream, Error> {
+    if unnamed {
+        let typed = values
+            .iter()
+            .copied()
+            .map(PgParam)
+            .zip(stmt.params().to_vec());
+        return client.query_typed_raw(sql, typed).await;
+    }
+    let params = bound(values);
+    client.query_raw(stmt, refs(&params)).await
 }
 
 /// Declares a server-side cursor (`declare`: `DECLARE name … FOR query`, sent unnamed) with

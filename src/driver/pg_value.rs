@@ -4,6 +4,7 @@
 use bytes::BytesMut;
 use rust_decimal::Decimal;
 use sqlcore_compiler::{Interval, SqlType, Value, ValueRef};
+use std::borrow::Cow;
 use std::error::Error as StdError;
 use tokio_postgres::types::{FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
 
@@ -223,6 +224,10 @@ impl<'a> FromSql<'a> for PgValueRef<'a> {
         let value = match ty.oid() {
             oid::INT8 => ValueRef::I64(wire::int8_from_sql(raw)?),
             oid::FLOAT8 => ValueRef::F64(wire::float8_from_sql(raw)?),
+            // The commonest kinds without a borrowed form of their own, decoded in place.
+            oid::INT4 => owned(Value::I32(wire::int4_from_sql(raw)?)),
+            oid::INT2 => owned(Value::I16(wire::int2_from_sql(raw)?)),
+            oid::BOOL => owned(Value::Bool(wire::bool_from_sql(raw)?)),
             oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::UNKNOWN | oid::CHAR => {
                 ValueRef::Text(wire::text_from_sql(raw)?)
             }
@@ -239,6 +244,11 @@ impl<'a> FromSql<'a> for PgValueRef<'a> {
     fn accepts(_: &Type) -> bool {
         true
     }
+}
+
+/// A decoded value as a [`ValueRef`].
+fn owned(value: Value) -> ValueRef<'static> {
+    ValueRef::Value(Cow::Owned(value))
 }
 
 fn interval_from_sql(raw: &[u8]) -> Result<Value, BoxError> {

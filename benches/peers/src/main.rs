@@ -1,7 +1,9 @@
 //! sqlcore's async engine against sqlx on the local PostgreSQL server (`SQLCORE_TEST_PG_URL`),
 //! one run, same runtime (two workers): a prepared point select by primary key, a pool
 //! acquire + release, a 100,000-row insert, and a 1,000,000-row streamed fetch. Each row is
-//! the best of a few rounds that alternate the two. Prints one Markdown table.
+//! the best of a few rounds that alternate the two. Prints one Markdown table. Arguments name
+//! the rows to run (`select`, `acquire`, `insert`, `stream`); none runs them all:
+//!   cargo run --release --manifest-path benches/peers/Cargo.toml --target-dir target -- stream
 
 use futures_util::TryStreamExt;
 use sqlcore::*;
@@ -12,6 +14,8 @@ use std::time::{Duration, Instant};
 const SELECTS: i64 = 5_000;
 const ACQUIRES: usize = 5_000;
 const INSERTED: i64 = 100_000;
+/// Rows of the streamed fetch, unless `PEERS_FETCHED` says otherwise (fewer, to run it under
+/// callgrind).
 const FETCHED: i64 = 1_000_000;
 
 /// The best timings of the two bodies over `rounds` alternating rounds.
@@ -49,6 +53,12 @@ fn main() {
     runtime.block_on(run(&url));
 }
 
+/// Whether the row `name` is to run (see the crate's documentation).
+fn wanted(name: &str) -> bool {
+    let mut asked = std::env::args().skip(1).peekable();
+    asked.peek().is_none() || asked.any(|a| a == name)
+}
+
 async fn run(url: &str) {
     let engine = AsyncEngine::builder(url).build_async().expect("engine");
     // As sqlcore's pool (no pre-ping by default): sqlx pings at every acquire unless told not to.
@@ -74,7 +84,28 @@ async fn run(url: &str) {
     println!("| benchmark (PostgreSQL) | sqlx 0.8 | sqlcore async | sqlcore / sqlx |");
     println!("|---|---|---|---|");
 
-    // Point select by primary key, prepared, one connection.
+    if wanted("select") {
+        point_select(&engine, url).await;
+    }
+    if wanted("acquire") {
+        acquire(&engine, &pool).await;
+    }
+    if wanted("insert") {
+        insert_rows(&engine, &pool).await;
+    }
+    if wanted("stream") {
+        streamed_fetch(&engine, &pool).await;
+    }
+
+    let mut conn = engine.connect().await.expect("connect");
+    conn.execute_batch("DROP TABLE peers_users, peers_sink_core, peers_sink_sqlx")
+        .await
+        .expect("clean-up");
+    conn.commit().await.expect("commit");
+}
+
+/// Point select by primary key, prepared, one connection.
+async fn point_select(engine: &AsyncEngine, url: &str) {
     let users = Table::new("peers_users")
         .column(Column::new("id", SqlType::Integer).primary_key())
         .column(Column::new("name", SqlType::Text));
@@ -116,9 +147,10 @@ async fn run(url: &str) {
         SELECTS as f64,
     );
     core.rollback().await.expect("rollback");
-    drop(core);
+}
 
-    // Pool acquire + release.
+/// Pool acquire + release.
+async fn acquire(engine: &AsyncEngine, pool: &sqlx::PgPool) {
     let (x, c) = compare!(
         5,
         {
@@ -133,9 +165,11 @@ async fn run(url: &str) {
         }
     );
     row("pool acquire + release", x, c, "", ACQUIRES as f64);
+}
 
-    // 100,000-row insert in one transaction: sqlx's multi-row VALUES (QueryBuilder, batches
-    // within the parameter limit); sqlcore's execute_many (binary COPY).
+/// 100,000-row insert in one transaction: sqlx's multi-row VALUES (QueryBuilder, batches
+/// within the parameter limit); sqlcore's execute_many (binary COPY).
+async fn insert_rows(engine: &AsyncEngine, pool: &sqlx::PgPool) {
     let sink = Table::new("peers_sink_core")
         .column(Column::new("id", SqlType::Integer))
         .column(Column::new("name", SqlType::Text));
@@ -171,11 +205,14 @@ async fn run(url: &str) {
         }
     );
     row("100,000-row insert (per row)", x, c, "", INSERTED as f64);
+}
 
-    // 1,000,000-row streamed fetch.
-    let fetch = format!("SELECT g, 'user ' || g FROM generate_series(1, {FETCHED}) AS g");
+/// 1,000,000-row streamed fetch.
+async fn streamed_fetch(engine: &AsyncEngine, pool: &sqlx::PgPool) {
+    let fetched: i64 = std::env::var("PEERS_FETCHED").map_or(FETCHED, |n| n.parse().expect("a row count"));
+    let fetch = format!("SELECT g, 'user ' || g FROM generate_series(1, {fetched}) AS g");
     let (x, c) = compare!(
-        3,
+        5,
         {
             let mut conn = pool.acquire().await.expect("acquire");
             let mut rows = sqlx::query(fetch.as_str()).fetch(&mut *conn);
@@ -203,12 +240,6 @@ async fn run(url: &str) {
         x,
         c,
         "",
-        FETCHED as f64,
+        fetched as f64,
     );
-
-    let mut conn = engine.connect().await.expect("connect");
-    conn.execute_batch("DROP TABLE peers_users, peers_sink_core, peers_sink_sqlx")
-        .await
-        .expect("clean-up");
-    conn.commit().await.expect("commit");
 }

@@ -109,8 +109,9 @@ impl AsyncConnection {
 
     /// Executes a query and streams its rows: a `futures::Stream` of [`Row`]s fetched
     /// `max_row_buffer` at a time (SQLAlchemy's `await conn.stream(stmt)`), whatever the
-    /// `stream_results` option says. On PostgreSQL the rows come through a server-side cursor;
-    /// SQLite produces them in process. The stream borrows the connection until dropped.
+    /// `stream_results` option says. On PostgreSQL the rows are read off the socket as the
+    /// stream is polled; SQLite produces them in process. The stream borrows the connection
+    /// until dropped.
     pub async fn stream<'s>(
         &mut self,
         statement: impl Into<Executable<'s>>,

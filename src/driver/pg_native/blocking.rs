@@ -14,7 +14,7 @@ use crate::options::IsolationLevel;
 use sqlcore_compiler::{SqlType, Value};
 use std::any::Any;
 use std::collections::VecDeque;
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio_postgres::types::Type;
 
@@ -38,9 +38,11 @@ struct BlockingCursor {
 
 impl RowCursor for BlockingCursor {
     fn fetch(&mut self, rows: &mut VecDeque<DriverRow>) -> Result<()> {
-        let chunk = block_on(&self.handle, self.cursor.fetch(self.chunk))?;
-        rows.extend(chunk);
-        Ok(())
+        let (cursor, chunk) = (&mut self.cursor, self.chunk);
+        block_on(
+            &self.handle,
+            poll_fn(|cx| cursor.poll_fetch(cx, chunk, rows)),
+        )
     }
 }
 
@@ -56,8 +58,7 @@ impl DriverConnection for PgAsyncConnection {
         let Some(chunk) = request.stream else {
             return self.wait(async |c| AsyncDriverConnection::execute(c, request).await);
         };
-        let (columns, cursor) =
-            self.wait(async |c| AsyncDriverConnection::execute_streamed(c, request).await)?;
+        let (columns, cursor) = self.wait(async |c| c.stream_with(request, false).await)?;
         Ok(Execution {
             columns,
             rows: RowSource::streamed(BlockingCursor {

@@ -1,13 +1,15 @@
-//! A streamed result of the native connection: a server-side cursor fetched a chunk at a time,
-//! the next FETCH sent (and its rows read by a task of their own) as the previous chunk's rows
-//! arrive, so the server runs it while they are read (at most two chunks held). A cursor
-//! dropped with a FETCH on its way, or still open, leaves both to its connection, which
-//! finishes them before its next call.
+//! A streamed result of the native connection run as sync code (see `blocking`), whose
+//! connection may run other statements while the result is open: a server-side cursor fetched
+//! a chunk at a time, the next FETCH sent (and its rows read by a task of their own) as the
+//! previous chunk's rows arrive, so the server runs it while they are read (at most two chunks
+//! held). A cursor dropped with a FETCH on its way, or still open, leaves both to its
+//! connection, which finishes them before its next call. (The async engine's streams, which
+//! hold their connection, read a portal instead: see `portal`.)
 
 use super::super::pg_decode::driver_row;
 use super::super::pg_error::fail;
 use super::super::pg_ops::{self, Fetch};
-use super::super::{AsyncRowCursor, DriverRow};
+use super::super::{AsyncRowCursor, DriverRow, FetchChunk};
 use super::{ConnState, tracked};
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use futures_util::future::BoxFuture;
@@ -17,6 +19,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::task::{Context, Poll};
 use tokio::task::JoinHandle;
 use tokio_postgres::{Client, Row};
 
@@ -52,8 +55,16 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-/// What a dropped cursor left for its connection to finish.
-pub(crate) struct Pending {
+/// What a dropped streamed result left for its connection to finish.
+pub(crate) enum Pending {
+    /// A declared cursor: its FETCH sent ahead, the cursor to close.
+    Cursor(PendingCursor),
+    /// A portal's rows not read yet (see `portal`).
+    Portal(super::portal::Rest),
+}
+
+/// What a dropped declared cursor left.
+pub(crate) struct PendingCursor {
     pub(super) ahead: Option<Fetching>,
     pub(super) name: String,
     pub(super) hold: bool,
@@ -105,7 +116,7 @@ impl Cursor {
     }
 }
 
-impl AsyncRowCursor for NativeCursor {
+impl FetchChunk for NativeCursor {
     fn fetch(&mut self, _max: usize) -> BoxFuture<'static, Result<Vec<DriverRow>>> {
         let cursor = self.open.clone();
         Box::pin(async move {
@@ -175,13 +186,13 @@ impl Drop for NativeCursor {
             return;
         }
         let o = &c.open;
-        o.state.pending.lock().push(Pending {
+        o.state.pending.lock().push(Pending::Cursor(PendingCursor {
             ahead,
             name: o.name.clone(),
             hold: o.hold,
             tx_epoch: o.tx_epoch,
             checkout_epoch: o.checkout_epoch,
-        });
+        }));
     }
 }
 
@@ -190,9 +201,14 @@ impl Drop for NativeCursor {
 pub(super) struct BufferedCursor(pub VecDeque<DriverRow>);
 
 impl AsyncRowCursor for BufferedCursor {
-    fn fetch(&mut self, max: usize) -> BoxFuture<'static, Result<Vec<DriverRow>>> {
+    fn poll_fetch(
+        &mut self,
+        _cx: &mut Context<'_>,
+        max: usize,
+        rows: &mut VecDeque<DriverRow>,
+    ) -> Poll<Result<()>> {
         let n = max.min(self.0.len());
-        let chunk: Vec<DriverRow> = self.0.drain(..n).collect();
-        Box::pin(std::future::ready(Ok(chunk)))
+        rows.extend(self.0.drain(..n));
+        Poll::Ready(Ok(()))
     }
 }

@@ -2,12 +2,13 @@
 //! sqlx does) rather than by a task of its own: a round trip then costs no wakeup of another
 //! task, often on another thread, each way. Between calls nothing reads the socket: a notice
 //! sent meanwhile is read (and logged) with the next answer. Several calls may wait at once
-//! (a streamed result's next chunk is read by a task of its own): each drives the connection,
+//! (a cursor's next chunk, for sync code, is read by a task of its own): each drives the connection,
 //! and every wake reaches each of them.
 
 use futures_util::future::BoxFuture;
 use parking_lot::Mutex;
 use std::future::{Future, poll_fn};
+use std::ops::Deref;
 use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
@@ -21,7 +22,7 @@ const ROUNDS: usize = 8;
 /// The future that drives a `tokio_postgres::Connection` until it ends (writing the requests
 /// its clients queue, handing each answer to its waiter, logging notices), polled by every call
 /// waiting for an answer (most often one at a time: the engine's connection is `&mut`; a
-/// streamed result's next chunk is read by a task of its own meanwhile).
+/// cursor's next chunk, for sync code, is read by a task of its own meanwhile).
 pub(super) struct Driver {
     connection: Mutex<Option<BoxFuture<'static, ()>>>,
     wake: Arc<Relay>,
@@ -76,25 +77,92 @@ impl Wake for Relay {
 }
 
 /// A call waiting on the connection, registered with the relay while it exists.
-struct Waiter<'a> {
-    relay: &'a Relay,
+pub(super) struct Waiter<R: Deref<Target: AsRef<Driver>>> {
+    driver: R,
     id: u64,
 }
 
-impl Waiter<'_> {
+impl<R: Deref<Target: AsRef<Driver>>> Waiter<R> {
+    /// A waiter on `driver`'s connection.
+    pub fn new(driver: R) -> Self {
+        let id = (*driver).as_ref().wake.ids.fetch_add(1, Ordering::Relaxed);
+        Waiter { driver, id }
+    }
+
+    fn driver(&self) -> &Driver {
+        (*self.driver).as_ref()
+    }
+
+    /// What the waiter holds its driver through.
+    pub fn target(&self) -> &R::Target {
+        &self.driver
+    }
+
     fn register(&self, task: &Waker) {
-        let mut waiters = self.relay.waiters.lock();
+        let mut waiters = self.driver().wake.waiters.lock();
         match waiters.iter_mut().find(|(id, _)| *id == self.id) {
             Some((_, known)) if known.will_wake(task) => {}
             Some((_, known)) => *known = task.clone(),
             None => waiters.push((self.id, task.clone())),
         }
     }
+
+    /// Polls `call` once as [`poll`](Self::poll) does, without driving the connection or
+    /// registering the task: the cheap first try for a call whose answer has often arrived
+    /// already (the next row of a result). On `Pending`, [`poll`](Self::poll) must follow.
+    pub fn poll_arrived<T>(&self, call: impl FnOnce(&mut Context<'_>) -> Poll<T>) -> Poll<T> {
+        call(&mut Context::from_waker(&self.driver().waker))
+    }
+
+    /// Polls `call`, driving the connection meanwhile (see [`Driver::run`]).
+    pub fn poll<T>(
+        &self,
+        cx: &mut Context<'_>,
+        mut call: impl FnMut(&mut Context<'_>) -> Poll<T>,
+    ) -> Poll<T> {
+        let driver = self.driver();
+        if !cx.waker().will_wake(&driver.waker) {
+            // (A call run inside another's is woken through it.)
+            self.register(cx.waker());
+        }
+        let mut relayed = Context::from_waker(&driver.waker);
+        for _ in 0..ROUNDS {
+            driver.wake.state.store(POLLING, Ordering::Release);
+            let answer = match call(&mut relayed) {
+                Poll::Pending => {
+                    driver.poll(&mut relayed);
+                    call(&mut relayed)
+                }
+                ready => ready,
+            };
+            let woken = driver.wake.state.swap(IDLE, Ordering::AcqRel) == WOKEN;
+            if woken {
+                // What woke this poll may concern another waiting call too.
+                driver.wake.wake_all(Some(self.id));
+            }
+            if answer.is_ready() || !woken {
+                return answer;
+            }
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
 }
 
-impl Drop for Waiter<'_> {
+impl<R: Deref<Target: AsRef<Driver>>> Drop for Waiter<R> {
     fn drop(&mut self) {
-        self.relay.waiters.lock().retain(|(id, _)| *id != self.id);
+        let id = self.id;
+        self.driver()
+            .wake
+            .waiters
+            .lock()
+            .retain(|(known, _)| *known != id);
+    }
+}
+
+impl AsRef<Driver> for Driver {
+    fn as_ref(&self) -> &Driver {
+        self
     }
 }
 
@@ -125,39 +193,9 @@ impl Driver {
 
     /// Waits for `call`, driving the connection meanwhile.
     pub async fn run<F: Future>(&self, call: F) -> F::Output {
-        let waiter = Waiter {
-            relay: &self.wake,
-            id: self.wake.ids.fetch_add(1, Ordering::Relaxed),
-        };
+        let waiter = Waiter::new(self);
         let mut call = pin!(call);
-        poll_fn(|cx| {
-            if !cx.waker().will_wake(&self.waker) {
-                // (A call run inside another's is woken through it.)
-                waiter.register(cx.waker());
-            }
-            let mut relayed = Context::from_waker(&self.waker);
-            for _ in 0..ROUNDS {
-                self.wake.state.store(POLLING, Ordering::Release);
-                let answer = match call.as_mut().poll(&mut relayed) {
-                    Poll::Pending => {
-                        self.poll(&mut relayed);
-                        call.as_mut().poll(&mut relayed)
-                    }
-                    ready => ready,
-                };
-                let woken = self.wake.state.swap(IDLE, Ordering::AcqRel) == WOKEN;
-                if woken {
-                    // What woke this poll may concern another waiting call too.
-                    self.wake.wake_all(Some(waiter.id));
-                }
-                if answer.is_ready() || !woken {
-                    return answer;
-                }
-            }
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        })
-        .await
+        poll_fn(|cx| waiter.poll(cx, |cx| call.as_mut().poll(cx))).await
     }
 
     /// Polls the connection once, without waiting.

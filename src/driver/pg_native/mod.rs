@@ -17,6 +17,7 @@ mod blocking;
 mod connect;
 mod cursor;
 mod driver;
+mod portal;
 
 pub(crate) use connect::connect;
 
@@ -25,7 +26,9 @@ use super::pg_error::{aborted_commit, fail};
 use super::pg_ops::{self, PING_TIMEOUT};
 use super::pg_result_types::{Plan, ResultTypes};
 use super::pg_stmt_cache::StatementCache;
-use super::{AsyncDriverConnection, AsyncRowCursor, Execution, Request, ResultNames, RowSource};
+use super::{
+    AsyncDriverConnection, AsyncRowCursor, Chunked, Execution, Request, ResultNames, RowSource,
+};
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::options::{IsolationLevel, SqliteBegin};
 use cursor::{BufferedCursor, NativeCursor, Pending};
@@ -146,6 +149,15 @@ impl PgAsyncConnection {
         }
         let pending = std::mem::take(&mut *self.state.pending.lock());
         for p in pending {
+            let p = match p {
+                Pending::Cursor(p) => p,
+                Pending::Portal(rest) => {
+                    if rest.finish(&self.state).await? {
+                        self.tx_failed = true;
+                    }
+                    continue;
+                }
+            };
             if let Some(ahead) = p.ahead {
                 // Only its effect on the transaction matters: its rows are nobody's.
                 if tracked(&self.state, ahead).await.is_err() && self.in_tx {
@@ -243,46 +255,98 @@ impl PgAsyncConnection {
         buffered(columns, rows, decodes_lazily(stmt.columns()), rowcount)
     }
 
-    async fn stream_inner(
+    /// A streamed result: read as it arrives when `portal` (the stream holds the connection),
+    /// else through a declared cursor.
+    async fn stream_with(
         &mut self,
         request: &Request<'_>,
+        portal: bool,
     ) -> Result<(ResultNames, Box<dyn AsyncRowCursor>)> {
-        let chunk = request.stream.unwrap_or(1000).max(1);
+        let result = self.open_stream(request, portal).await;
+        if let Err(e) = &result {
+            // A schema change invalidates a cached plan: prepare it afresh next time.
+            self.cache.forget_if_stale(request.sql, e);
+        }
+        result
+    }
+
+    async fn open_stream(
+        &mut self,
+        request: &Request<'_>,
+        portal: bool,
+    ) -> Result<(ResultNames, Box<dyn AsyncRowCursor>)> {
         if !streams(request.sql) {
-            // Only a query can feed a cursor (DML with RETURNING cannot be declared).
-            let exec = self.execute_inner(request).await?;
-            let mut source = exec.rows;
-            let mut rows = VecDeque::new();
-            while let Some(row) = source.next_row()? {
-                rows.push_back(row);
-            }
-            return Ok((exec.columns, Box::new(BufferedCursor(rows))));
+            return self.stream_buffered(request).await;
         }
         self.settle().await?;
         self.cache.check_stream(self.in_tx)?;
-        // Behind a proxy, a query's plan describes it; else it is prepared.
-        let planned = match &self.result_types {
-            Some(_) => {
-                let types = declared_types(request);
-                self.plan(request, &types).await?.map(|plan| (plan, types))
+        // Behind a proxy, a query's plan describes it: a cursor is declared over the planned
+        // query with its declared parameter types, never prepared (so no type lookup).
+        if self.result_types.is_some() {
+            let types = declared_types(request);
+            if let Some(plan) = self.plan(request, &types).await? {
+                let columns = plan.result_names(request)?;
+                let cursor = self
+                    .declare_cursor(request, plan.sql(request.sql), types, false)
+                    .await?;
+                return Ok((columns, cursor));
             }
-            None => None,
+        }
+        let stmt = self.statement(request).await?;
+        let columns = result_names(stmt.columns(), request)?;
+        let cursor = if portal {
+            self.open_portal(request, &stmt).await?
+        } else {
+            let lazy = decodes_lazily(stmt.columns());
+            self.declare_cursor(request, request.sql, stmt.params().to_vec(), lazy)
+                .await?
         };
-        let sql = planned
-            .as_ref()
-            .map_or(request.sql, |(p, _)| p.sql(request.sql));
-        let (columns, lazy, types) = match &planned {
-            Some((plan, types)) => (plan.result_names(request)?, false, types.clone()),
-            None => {
-                let stmt = self.statement(request).await?;
-                let columns = result_names(stmt.columns(), request)?;
-                (
-                    columns,
-                    decodes_lazily(stmt.columns()),
-                    stmt.params().to_vec(),
-                )
-            }
-        };
+        Ok((columns, cursor))
+    }
+
+    /// Runs a query whose rows are read as the stream is polled, on a connection that runs
+    /// nothing else until the stream is dropped (see `portal`).
+    async fn open_portal(
+        &mut self,
+        request: &Request<'_>,
+        stmt: &Statement,
+    ) -> Result<Box<dyn AsyncRowCursor>> {
+        let client = self.client()?.clone();
+        let unnamed = !self.cache.enabled();
+        let call = pg_ops::query_portal(&client, request.sql, stmt, request.params, unnamed);
+        let answer = tracked(&self.state, call).await;
+        let rows = self.note(answer)?;
+        let lazy = decodes_lazily(stmt.columns());
+        let cursor = portal::PortalCursor::new(rows, self.state.clone(), lazy, self.in_tx);
+        Ok(Box::new(cursor))
+    }
+
+    /// The rows of a statement that cannot feed a cursor or portal stream (DML with
+    /// RETURNING), read now and handed out a chunk at a time.
+    async fn stream_buffered(
+        &mut self,
+        request: &Request<'_>,
+    ) -> Result<(ResultNames, Box<dyn AsyncRowCursor>)> {
+        let exec = self.execute_inner(request).await?;
+        let mut source = exec.rows;
+        let mut rows = VecDeque::new();
+        while let Some(row) = source.next_row()? {
+            rows.push_back(row);
+        }
+        Ok((exec.columns, Box::new(BufferedCursor(rows))))
+    }
+
+    /// Declares a server-side cursor over `sql` (the request's, or its plan's behind a proxy)
+    /// with parameters of `types`, fetched `request.stream` rows at a time, for a result its
+    /// connection may run other statements beside (sync code, see `blocking`, and PgBouncer).
+    async fn declare_cursor(
+        &mut self,
+        request: &Request<'_>,
+        sql: &str,
+        types: Vec<Type>,
+        lazy: bool,
+    ) -> Result<Box<dyn AsyncRowCursor>> {
+        let chunk = request.stream.unwrap_or(1000).max(1);
         self.cursors += 1;
         let name = format!("sqlcore_cursor_{}", self.cursors);
         // Outside a transaction the cursor must outlive the implicit one of its DECLARE.
@@ -323,7 +387,7 @@ impl PgAsyncConnection {
             in_tx: self.in_tx,
             ahead: Some(ahead),
         });
-        Ok((columns, Box::new(cursor)))
+        Ok(Box::new(Chunked::new(cursor)))
     }
 
     async fn execute_many_inner(
@@ -564,13 +628,7 @@ impl AsyncDriverConnection for PgAsyncConnection {
         &'a mut self,
         request: &'a Request<'a>,
     ) -> BoxFuture<'a, Result<(ResultNames, Box<dyn AsyncRowCursor>)>> {
-        Box::pin(async move {
-            let result = self.stream_inner(request).await;
-            if let Err(e) = &result {
-                self.cache.forget_if_stale(request.sql, e);
-            }
-            result
-        })
+        Box::pin(self.stream_with(request, true))
     }
 
     fn execute_many<'a>(
