@@ -13,7 +13,7 @@ use std::pin::pin;
 use std::time::Duration;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{Client, Error, Row, RowStream, Statement};
+use tokio_postgres::{Client, Error, Row, Statement};
 
 /// How long a ping waits for the server's answer.
 pub(super) const PING_TIMEOUT: Duration = Duration::from_secs(10);
@@ -124,13 +124,14 @@ pub(super) async fn query(
 /// from the returned stream as they arrive from the socket. The statement `stmt` prepared
 /// for `sql` is bound, or — `unnamed` — `sql` is sent again unnamed with its parameter
 /// types (nothing the rows hold then outlives the transaction on the server).
+#[cfg(feature = "async")]
 pub(super) async fn query_portal(
     client: &Client,
     sql: &str,
     stmt: &Statement,
     values: &[&Value],
     unnamed: bool,
-) -> Result<RowStream, Error> {
+) -> Result<tokio_postgres::RowStream, Error> {
     if unnamed {
         let typed = values
             .iter()
