@@ -194,6 +194,9 @@ fn a_replica_of_another_backend_is_an_argument_error_on_either_engine() {
     assert!(!status[0].down && !status[0].url.contains("secret"));
 }
 
+/// How many readers the load below runs at once.
+const READERS: usize = 8;
+
 /// Reads and how they went, counted by the readers of the load below.
 #[derive(Default)]
 struct Load {
@@ -262,7 +265,7 @@ async fn a_stopped_standby_costs_no_failed_read_and_is_tried_again_after_its_bac
         load.until(load.reads.load(Ordering::Relaxed), 400).await;
         load.stop.store(true, Ordering::Relaxed);
     };
-    let readers = futures_util::future::join_all((0..8).map(|_| load.read(&engine)));
+    let readers = futures_util::future::join_all((0..READERS).map(|_| load.read(&engine)));
     futures_util::future::join(stopper, readers).await;
     println!(
         "{}: {} reads, {} on the primary after the standby stopped, {} failed",
@@ -272,7 +275,11 @@ async fn a_stopped_standby_costs_no_failed_read_and_is_tried_again_after_its_bac
         load.failed.load(Ordering::Relaxed)
     );
     assert_eq!(load.failed.load(Ordering::Relaxed), 0, "no read failed");
-    assert!(load.on_primary.load(Ordering::Relaxed) >= 400);
+    // While the standby stops (a blocking call), the async engine's connection tasks go on:
+    // each reader may have one read answered by the standby before it stopped and counted
+    // only after, so up to READERS of the 400 later reads may still say "standby".
+    let on_primary = load.on_primary.load(Ordering::Relaxed);
+    assert!(on_primary >= 400 - READERS, "{on_primary} reads on the primary");
     if !engine.replicas()[0].down {
         // Tried again after the backoff, and down again.
         tokio::time::sleep(Duration::from_millis(600)).await;
