@@ -38,19 +38,26 @@ pub(crate) fn map_error(e: &mysql::Error) -> DbError {
 }
 
 /// What failed in TLS, if `e` is a TLS failure: the `mysql` crate reports a certificate the
-/// handshake refuses as an I/O error around rustls' own, and a bad configuration as its
-/// `TlsError`.
+/// handshake refuses as an I/O error (bare or in its packet codec's) around rustls' own, and a
+/// bad configuration as its `TlsError`.
 pub(super) fn tls_failure(e: &mysql::Error) -> Option<String> {
     #[cfg(feature = "tls-rustls")]
-    match e {
-        mysql::Error::TlsError(tls) => return Some(tls.to_string()),
-        mysql::Error::IoError(io) => {
-            let inner = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
-            if let Some(tls) = inner {
+    {
+        let mut next: Option<&(dyn std::error::Error + 'static)> = match e {
+            mysql::Error::TlsError(tls) => return Some(tls.to_string()),
+            mysql::Error::IoError(io) => Some(io),
+            mysql::Error::CodecError(codec) => Some(codec),
+            _ => None,
+        };
+        while let Some(err) = next {
+            if let Some(tls) = err.downcast_ref::<rustls::Error>() {
                 return Some(tls.to_string());
             }
+            next = match err.downcast_ref::<std::io::Error>() {
+                Some(io) => io.get_ref().map(|inner| inner as _),
+                None => err.source(),
+            };
         }
-        _ => {}
     }
     let _ = e;
     None
