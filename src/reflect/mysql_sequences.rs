@@ -1,6 +1,6 @@
 //! MariaDB's sequences in the catalog: their names (`information_schema.tables` of type
 //! `SEQUENCE`), their options (one `UNION ALL` over the sequences' own one-row tables, as
-//! MariaDB before 11.5 has no `information_schema.sequences`) and a column's
+//! MariaDB 10.11 has no `information_schema.sequences`) and a column's
 //! ``nextval(`schema`.`seq`)`` default. MySQL has no sequences: it lists none.
 
 use super::read::{flag, int};
