@@ -106,9 +106,11 @@ impl EngineContext<'_> {
 }
 
 /// Whether `table`'s autoincrement key draws from a sequence `dialect` uses and can return
-/// (MariaDB): the row id (`LAST_INSERT_ID()`) does not know such a key, RETURNING does.
+/// (MariaDB): the row id (`LAST_INSERT_ID()`) does not know such a key, RETURNING does. The
+/// dialect is asked first, so other backends skip the table's columns.
 fn key_from_sequence(table: &sqlcore_compiler::Table, dialect: &dyn Dialect) -> bool {
-    dialect.supports_returning()
+    dialect.supports_sequences()
+        && dialect.supports_returning()
         && table
             .autoincrement_column()
             .and_then(|c| c.sequence())
