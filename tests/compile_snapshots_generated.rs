@@ -1,6 +1,7 @@
 //! Generated columns, identity columns and sequences, rendered for PostgreSQL, SQLite and
 //! MySQL and snapshotted in `snapshots/<dialect>/`; each rendering is parsed back with
-//! sqlparser and executed on SQLite and on PostgreSQL (see `tests/common/mod.rs`).
+//! sqlparser and executed on SQLite, PostgreSQL and MariaDB (see `tests/common/mod.rs`). The
+//! sequences are rendered for MariaDB too (`snapshots/mariadb/`), and executed there.
 
 #[macro_use]
 mod common;
@@ -150,6 +151,102 @@ snap_after!(
     Statement::from(Sequence::new("hostile'ids").next_value())
 );
 
+/// `snap_mariadb!(case, [setup], statement)`: [`common::check_mariadb`], its snapshot named
+/// `case` in `snapshots/mariadb/`.
+macro_rules! snap_mariadb {
+    ($name:ident, [$($setup:expr),*], $stmt:expr) => {
+        #[test]
+        fn $name() {
+            let setup: Vec<Statement> = vec![$(Statement::from($setup)),*];
+            crate::common::check_mariadb(stringify!($name), &setup, $stmt);
+        }
+    };
+}
+
+/// MariaDB's renderings of the sequence cases above, each executed on the server.
+mod mariadb {
+    use super::*;
+
+    snap_mariadb!(create_sequence_options, [], create_sequence(&order_ids()));
+    snap_mariadb!(
+        create_sequence_in_schema,
+        [],
+        create_sequence(&Sequence::new("shared_ids").schema("app")).if_not_exists()
+    );
+    snap_mariadb!(
+        drop_sequence_if_exists,
+        [],
+        drop_sequence(&order_ids()).if_exists()
+    );
+    snap_mariadb!(
+        create_table_sequence_default,
+        [create_sequence(&Sequence::new("order_seq_ids"))],
+        create_table(
+            &Table::new("orders_seq")
+                .column(
+                    Column::new("id", SqlType::Integer)
+                        .default_sequence(Sequence::new("order_seq_ids"))
+                        .primary_key(),
+                )
+                .column(Column::new("note", SqlType::Text)),
+        )
+    );
+    // As SQLAlchemy's MariaDB dialect, an optional sequence is used.
+    snap_mariadb!(
+        create_table_optional_sequence_default,
+        [create_sequence(&Sequence::new("opt_ids").optional())],
+        create_table(
+            &Table::new("orders_opt")
+                .column(
+                    Column::new("id", SqlType::Integer)
+                        .default_sequence(Sequence::new("opt_ids").optional())
+                        .primary_key(),
+                )
+                .column(Column::new("note", SqlType::Text)),
+        )
+    );
+    snap_mariadb!(
+        insert_sequence_default_left_out,
+        [
+            create_sequence(&Sequence::new("ticket_ids")),
+            create_table(&tickets())
+        ],
+        insert(&tickets())
+            .values(params! { "title" => "a" })
+            .returning([tickets().c("id")])
+    );
+    snap_mariadb!(
+        select_next_value,
+        [create_sequence(&Sequence::new("hostile'ids"))],
+        Statement::from(Sequence::new("hostile'ids").next_value())
+    );
+    snap_mariadb!(
+        select_next_value_in_schema,
+        [create_sequence(&Sequence::new("shared_ids").schema("app"))],
+        Statement::from(Sequence::new("shared_ids").schema("app").next_value())
+    );
+}
+
+/// MySQL has no sequences: naming one is a CompileError that says so, while a column's
+/// sequence is ignored as on SQLite (the column stays `AUTO_INCREMENT`).
+#[test]
+fn mysql_refuses_sequences_and_ignores_a_column_sequence() {
+    let next: Statement = Sequence::new("ids").next_value().into();
+    for stmt in [
+        next,
+        create_sequence(&Sequence::new("ids")).into(),
+        drop_sequence(&Sequence::new("ids")).into(),
+    ] {
+        let err = stmt.compile(&MySQL).unwrap_err();
+        assert!(matches!(err, CompileError::Unsupported { .. }), "{err:?}");
+        assert!(err.to_string().contains("mysql"), "{err}");
+    }
+    assert_eq!(
+        create_table(&tickets()).compile(&MySQL).unwrap().sql,
+        "CREATE TABLE tickets (id INTEGER NOT NULL AUTO_INCREMENT, title TEXT, PRIMARY KEY (id))"
+    );
+}
+
 /// `nextval('...')` names its schema as a token inside the literal: the map re-targets it, and
 /// a schema with a quote stays inside the literal.
 #[test]
@@ -175,6 +272,14 @@ fn next_value_follows_schema_translate_map() {
     assert_eq!(
         compiled.translate(&map, &PostgreSQL).unwrap(),
         "SELECT nextval('app_2.ids') AS next_value_1"
+    );
+    // MariaDB names the sequence as an identifier, its schema a token all the same.
+    let compiled = stmt.compile(&MariaDB).unwrap();
+    assert_eq!(compiled.sql, "SELECT nextval(ids) AS next_value_1");
+    let map = SchemaTranslateMap::new().map(None, "it's");
+    assert_eq!(
+        compiled.translate(&map, &MariaDB).unwrap(),
+        "SELECT nextval(`it's`.ids) AS next_value_1"
     );
 }
 

@@ -1,5 +1,5 @@
 //! MySQL / MariaDB specifics, on the MariaDB test server (`SQLCORE_TEST_MYSQL_URL`, a database
-//! per test): URL forms and the server check, every value kind both ways, error kinds, the
+//! per test): URL forms and the server check, the unix socket, every value kind both ways, error kinds, the
 //! constructs only MySQL has (ON DUPLICATE KEY UPDATE, LIMIT forms) and RETURNING on MariaDB,
 //! `inserted_primary_key` from LAST_INSERT_ID(), isolation levels, unbuffered streamed
 //! results, the per-connection statement cache, and a killed connection.
@@ -51,6 +51,36 @@ fn url_forms_pick_the_dialect_and_the_server_is_checked() {
     assert!(!err.to_string().contains("n0t-th1s"), "{err}");
     let err = create_engine(&format!("{url}?charset=latin1")).unwrap_err();
     assert!(matches!(err, Error::Argument(_)), "{err}");
+}
+
+/// `unix_socket` connects through the server's socket (`@@socket`) instead of TCP: the server
+/// sees the session come from `localhost` without a port.
+#[test]
+fn unix_socket_connects() {
+    let Some(b) = db("unix_socket") else { return };
+    let database = b.schema().unwrap().to_owned();
+    let from = "SELECT host FROM information_schema.processlist WHERE id = CONNECTION_ID()";
+    let mut tcp = create_engine(&b.url()).unwrap().connect().unwrap();
+    let socket: String = scalar(&mut tcp, "SELECT @@socket");
+    let tcp_host: String = scalar(&mut tcp, from);
+    assert!(tcp_host.contains(':'), "TCP from {tcp_host}");
+    for scheme in ["mysql", "mariadb"] {
+        let url = format!("{}?unix_socket={socket}", mysql::url_for(scheme, &database));
+        let mut conn = create_engine(&url).unwrap().connect().unwrap();
+        let host: String = scalar(&mut conn, from);
+        assert_eq!(host, "localhost", "{url}");
+        let db_name: String = scalar(&mut conn, "SELECT DATABASE()");
+        assert_eq!(db_name, database);
+    }
+    let url = format!(
+        "{}?unix_socket=/nonexistent/mysqld.sock",
+        mysql::url_for("mysql", &database)
+    );
+    let err = create_engine(&url).unwrap().connect().unwrap_err();
+    assert!(
+        matches!(err.as_db_error(), Some(e) if e.kind == DbErrorKind::Operational),
+        "{err}"
+    );
 }
 
 fn all_types() -> Table {

@@ -80,10 +80,10 @@ impl EngineContext<'_> {
         let single_row =
             from_params || matches!(&ins.source, InsertSource::Values(rows) if rows.len() <= 1);
         let implicit = implicit_returning
-            && self.dialect.implicit_returning()
             && single_row
             && ins.returning.is_empty()
-            && !ins.table.primary_key.columns.is_empty();
+            && !ins.table.primary_key.columns.is_empty()
+            && (self.dialect.implicit_returning() || key_from_sequence(&ins.table, self.dialect));
         if !from_params && !implicit {
             return (Held::Borrowed(stmt), false);
         }
@@ -103,6 +103,18 @@ impl EngineContext<'_> {
         }
         (Held::Owned(Box::new(Statement::Insert(ins))), implicit)
     }
+}
+
+/// Whether `table`'s autoincrement key draws from a sequence `dialect` uses and can return
+/// (MariaDB): the row id (`LAST_INSERT_ID()`) does not know such a key, RETURNING does. The
+/// dialect is asked first, so other backends skip the table's columns.
+fn key_from_sequence(table: &sqlcore_compiler::Table, dialect: &dyn Dialect) -> bool {
+    dialect.supports_sequences()
+        && dialect.supports_returning()
+        && table
+            .autoincrement_column()
+            .and_then(|c| c.sequence())
+            .is_some_and(|s| s.applies_to(dialect))
 }
 
 /// A statement compiled for one `execute_many` (without the cache).

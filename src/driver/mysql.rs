@@ -16,7 +16,7 @@
 //! `mariadb://` URL needs MariaDB 10.5 or later, and the isolation level is read from the
 //! variable the server has.
 
-use super::mysql_error::{UNSUPPORTED_PS, map_error};
+use super::mysql_error::{UNSUPPORTED_PS, map_error, tls_error, tls_failure};
 use super::mysql_opts::{ServerInfo, opts_from_url};
 use super::mysql_stream::{OpenResult, StreamCursor};
 use super::mysql_value::{ColumnKind, from_mysql, to_mysql};
@@ -51,6 +51,22 @@ impl MySqlDriver {
         })
     }
 
+    /// A failed connect as sqlcore's error; a TLS failure names the host and port it was
+    /// for (the certificate was checked against that name).
+    fn connect_error(&self, e: &mysql::Error) -> Error {
+        match tls_failure(e) {
+            Some(failure) => {
+                let peer = format!(
+                    "{}:{}",
+                    self.opts.get_ip_or_hostname(),
+                    self.opts.get_tcp_port()
+                );
+                Error::Db(tls_error(&peer, &failure))
+            }
+            None => Error::Db(map_error(e)),
+        }
+    }
+
     /// What the server is, once a connection has been opened.
     pub fn server_info(&self) -> Option<&ServerInfo> {
         self.server.get().map(|s| &**s)
@@ -71,7 +87,7 @@ impl Driver for MySqlDriver {
     }
 
     fn connect(&self) -> Result<Box<dyn DriverConnection>> {
-        let mut conn = Conn::new(self.opts.clone()).map_err(fail)?;
+        let mut conn = Conn::new(self.opts.clone()).map_err(|e| self.connect_error(&e))?;
         let server = match self.server.get() {
             Some(server) => server.clone(),
             None => {

@@ -17,6 +17,9 @@ pub(super) const UNSUPPORTED_PS: u16 = 1295;
 /// Maps an error of the `mysql` crate to a [`DbError`]; a lost connection is marked
 /// invalidated.
 pub(crate) fn map_error(e: &mysql::Error) -> DbError {
+    if let Some(failure) = tls_failure(e) {
+        return tls_error("the server", &failure);
+    }
     match e {
         mysql::Error::MySqlError(server) => {
             server_error(server.code, &server.state, &server.message)
@@ -24,11 +27,7 @@ pub(crate) fn map_error(e: &mysql::Error) -> DbError {
         mysql::Error::IoError(io) => lost(format!("lost connection to the server: {io}")),
         mysql::Error::CodecError(codec) => lost(format!("lost connection to the server: {codec}")),
         #[cfg(feature = "tls-rustls")]
-        mysql::Error::TlsError(tls) => {
-            let mut err = lost(format!("TLS with the server failed: {tls}"));
-            err.reason = Some(DbErrorReason::Tls);
-            err
-        }
+        mysql::Error::TlsError(tls) => tls_error("the server", &tls.to_string()),
         mysql::Error::DriverError(driver) => driver_error(driver),
         mysql::Error::UrlError(url) => DbError::new(DbErrorKind::Interface, url.to_string()),
         mysql::Error::FromValueError(_) | mysql::Error::FromRowError(_) => DbError::new(
@@ -36,6 +35,40 @@ pub(crate) fn map_error(e: &mysql::Error) -> DbError {
             "a value read from the server does not convert",
         ),
     }
+}
+
+/// What failed in TLS, if `e` is a TLS failure: the `mysql` crate reports a certificate the
+/// handshake refuses as an I/O error (bare or in its packet codec's) around rustls' own, and a
+/// bad configuration as its `TlsError`.
+pub(super) fn tls_failure(e: &mysql::Error) -> Option<String> {
+    #[cfg(feature = "tls-rustls")]
+    {
+        let mut next: Option<&(dyn std::error::Error + 'static)> = match e {
+            mysql::Error::TlsError(tls) => return Some(tls.to_string()),
+            mysql::Error::IoError(io) => Some(io),
+            mysql::Error::CodecError(codec) => Some(codec),
+            _ => None,
+        };
+        while let Some(err) = next {
+            if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+                return Some(tls.to_string());
+            }
+            next = match err.downcast_ref::<std::io::Error>() {
+                Some(io) => io.get_ref().map(|inner| inner as _),
+                None => err.source(),
+            };
+        }
+    }
+    let _ = e;
+    None
+}
+
+/// A TLS failure with `peer` (`host:port` when known): Operational, reason
+/// [`Tls`](DbErrorReason::Tls).
+pub(super) fn tls_error(peer: &str, failure: &str) -> DbError {
+    let mut err = lost(format!("TLS with {peer} failed: {failure}"));
+    err.reason = Some(DbErrorReason::Tls);
+    err
 }
 
 /// An Operational error that invalidates the connection.

@@ -10,6 +10,7 @@ mod assemble;
 mod inspector;
 mod metadata;
 mod mysql;
+mod mysql_sequences;
 mod mysql_types;
 mod pg_type_names;
 mod pg_types;

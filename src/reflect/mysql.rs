@@ -7,8 +7,11 @@
 //! without its prefix lengths; RESTRICT, the server's default referential action, is reflected
 //! as no action stated; the index the server creates by itself for a foreign key (named after
 //! the constraint or its first column) is left out, as creating the foreign key adds it again;
-//! `ON UPDATE CURRENT_TIMESTAMP` is not modelled. Sequences (MariaDB) are not listed.
+//! `ON UPDATE CURRENT_TIMESTAMP` is not modelled. MariaDB's sequences are listed with their
+//! options, and a column's `nextval(seq)` default is reflected as its sequence (see
+//! [`mysql_sequences`](super::mysql_sequences)).
 
+use super::mysql_sequences;
 use super::mysql_types::{column_type, is_json_check, server_default, unquoted_names};
 use super::read::{opt_int, opt_text, text};
 use super::{Catalog, ColumnParts, Relation, TableParts, schema_and_json_names};
@@ -17,7 +20,8 @@ use crate::error::Result;
 use crate::url::Backend;
 use sqlcore_compiler::{
     CheckConstraint, Column, Computed, Dialect, ForeignKey, Index, IndexElement, IndexMethod,
-    Params, ReferentialAction, ServerDefault, SqlType, UniqueConstraint, Value, text as sql,
+    Params, ReferentialAction, Sequence, ServerDefault, SqlType, UniqueConstraint, Value,
+    text as sql,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -70,6 +74,15 @@ impl Catalog for MySqlCatalog {
         .scalars()
         .all()
         .map(sorted)
+    }
+
+    /// The sequences (MariaDB's; MySQL has none): two queries, names then options.
+    fn sequences(&self, conn: &mut Connection, schema: &str) -> Result<Vec<Sequence>> {
+        let names = mysql_sequences::names(conn, schema)?;
+        let keys: Vec<(&str, &str)> = names.iter().map(|n| (schema, n.as_str())).collect();
+        // A sequence dropped between the two queries is left out.
+        let found = mysql_sequences::with_options(conn, &keys)?;
+        Ok(found.into_iter().flatten().collect())
     }
 
     fn read(
@@ -143,6 +156,7 @@ impl Catalog for MySqlCatalog {
                 tables[t].columns.push(column(v, !mariadb, dialect)?);
             }
         }
+        sequence_defaults(conn, &mut tables)?;
 
         // Keys, one row per column in key order (names compared as bytes: the catalog's
         // collation would mix tables whose names differ in case only).
@@ -235,20 +249,59 @@ fn column(v: &[Value], mysql_literals: bool, dialect: &dyn Dialect) -> Result<Co
     if let Some(expr) = generation {
         let stored = lower_extra.contains("stored") || lower_extra.contains("persistent");
         column.computed = Some(Computed::new(unquoted_names(expr, dialect)).persisted(stored));
-    } else {
-        column.server_default = server_default(
-            opt_text(&v[4], "column default")?,
-            &column.sql_type,
-            extra,
-            mysql_literals,
-        )
-        .map(ServerDefault::Sql);
     }
+    let default = opt_text(&v[4], "column default")?;
+    let sequence = match default.and_then(mysql_sequences::nextval_default) {
+        // Its options are read for all such columns at once (sequence_defaults).
+        Some((schema, name)) => Some(Sequence::new(name).schema(schema)),
+        None => {
+            if column.computed.is_none() {
+                column.server_default =
+                    server_default(default, &column.sql_type, extra, mysql_literals)
+                        .map(ServerDefault::Sql);
+            }
+            None
+        }
+    };
     Ok(ColumnParts {
-        generated: lower_extra.contains("auto_increment"),
+        generated: lower_extra.contains("auto_increment") || sequence.is_some(),
         column,
-        sequence: None,
+        sequence,
     })
+}
+
+/// The options of the sequences columns draw from (`nextval(seq)` defaults): one query for
+/// all of them, none when no column has such a default.
+fn sequence_defaults(conn: &mut Connection, tables: &mut [TableParts]) -> Result<()> {
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for part in tables.iter().flat_map(|t| &t.columns) {
+        if let Some(seq) = &part.sequence {
+            let key = (
+                seq.schema.as_deref().unwrap_or_default().to_owned(),
+                seq.name.to_string(),
+            );
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    let refs: Vec<(&str, &str)> = keys.iter().map(|(s, n)| (s.as_str(), n.as_str())).collect();
+    let found = mysql_sequences::with_options(conn, &refs)?;
+    for part in tables.iter_mut().flat_map(|t| &mut t.columns) {
+        let Some(seq) = &mut part.sequence else {
+            continue;
+        };
+        let schema = seq.schema.as_deref().unwrap_or_default();
+        let at = refs
+            .iter()
+            .position(|&(s, n)| s == schema && n == &*seq.name);
+        if let Some(Some(read)) = at.map(|i| &found[i]) {
+            let schema = seq.schema.take();
+            *seq = read.clone();
+            seq.schema = schema;
+        }
+    }
+    Ok(())
 }
 
 /// RESTRICT and NO ACTION (the same on MySQL, and the default) are not stated.

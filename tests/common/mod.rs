@@ -4,6 +4,7 @@
 pub mod backend;
 pub mod engines;
 pub mod fixtures;
+pub mod mariadb_tls;
 pub mod mysql;
 pub mod named_types;
 pub mod other_schema;
@@ -142,6 +143,34 @@ pub fn check_after_each(
         settings.set_omit_expression(true);
         settings.bind(|| insta::assert_snapshot!(case.to_owned(), rendered));
     }
+}
+
+/// A statement MariaDB renders differently from MySQL (sequences): rendered for MariaDB,
+/// snapshotted in `snapshots/mariadb/` (the SQL and its parameters, or the CompileError), its
+/// cache key checked, and executed through sqlcore on the MariaDB server, in an empty database
+/// (and one for the `app` schema) after `setup`. Not parsed back: sqlparser does not know
+/// MariaDB's sequence syntax (`NOCYCLE`), so the server is the check.
+pub fn check_mariadb(case: &str, setup: &[Statement], stmt: impl Into<Statement>) {
+    let stmt = stmt.into();
+    let named = Params::new();
+    let rendered = match stmt.compile(&MariaDB) {
+        Ok(compiled) => {
+            check_cache_key(case, &stmt, &MariaDB, &compiled, &named);
+            #[cfg(feature = "mysql")]
+            mysql::check_as(&MariaDB, case, setup, &stmt, &named, true);
+            #[cfg(not(feature = "mysql"))]
+            let _ = setup;
+            compiled
+                .snapshot_text(&named)
+                .unwrap_or_else(|e| panic!("{case}: snapshot text: {e}"))
+        }
+        Err(e) => format!("CompileError: {e}"),
+    };
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../../snapshots/mariadb");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!(case.to_owned(), rendered));
 }
 
 /// Compiled statements with their cache keys: adding one asserts that every statement added

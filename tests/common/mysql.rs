@@ -123,11 +123,26 @@ pub fn check(
     named: &sqlcore::Params,
     empty: bool,
 ) {
+    if NOT_ON_MARIADB.iter().any(|(c, _)| *c == case) {
+        return;
+    }
+    check_as(&sqlcore::MySQL, case, setup, stmt, named, empty)
+}
+
+/// [`check`] with `dialect`'s rendering (MySQL through a `mysql://` URL, MariaDB through a
+/// `mariadb://` one), whatever the case.
+pub fn check_as(
+    dialect: &dyn sqlcore::Dialect,
+    case: &str,
+    setup: &[sqlcore::Statement],
+    stmt: &sqlcore::Statement,
+    named: &sqlcore::Params,
+    empty: bool,
+) {
     use sqlcore::{
-        Compile, Engine, ExecutionOptions, MetaDataExt, MySQL, Params, PoolClass,
-        SchemaTranslateMap, text,
+        Compile, Engine, ExecutionOptions, MetaDataExt, Params, PoolClass, SchemaTranslateMap, text,
     };
-    if NOT_ON_MARIADB.iter().any(|(c, _)| *c == case) || connect().is_none() {
+    if connect().is_none() {
         return;
     }
     let db = database_name("snap", case);
@@ -137,7 +152,7 @@ pub fn check(
         "DROP DATABASE IF EXISTS `{db}`; CREATE DATABASE `{db}`; \
          DROP DATABASE IF EXISTS `{app}`; CREATE DATABASE `{app}`"
     ));
-    let engine = Engine::builder(&url_for("mysql", &db))
+    let engine = Engine::builder(&url_for(dialect.name(), &db))
         .poolclass(PoolClass::Null)
         .execution_options(
             ExecutionOptions::default()
@@ -157,7 +172,7 @@ pub fn check(
         }
         conn.commit().expect("COMMIT");
     }
-    for s in setup.iter().filter(|s| s.compile(&MySQL).is_ok()) {
+    for s in setup.iter().filter(|s| s.compile(dialect).is_ok()) {
         super::run(&mut conn, case, s, &Params::new());
     }
     super::run(&mut conn, case, stmt, named);

@@ -109,7 +109,7 @@ impl Compiler<'_> {
                 self.w(" AUTOINCREMENT");
             }
         }
-        if autoinc && style == AutoincrementStyle::AutoIncrementKeyword {
+        if autoinc && sequence.is_none() && style == AutoincrementStyle::AutoIncrementKeyword {
             self.w(" AUTO_INCREMENT");
         }
         if let (Some(comment), CommentStyle::Inline) = (&col.comment, self.d.comment_style()) {

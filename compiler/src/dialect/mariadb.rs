@@ -3,7 +3,7 @@
 use super::mysql::{cast_type_sql, type_sql};
 use super::{
     AutoincrementStyle, CommentStyle, DeleteUsingStyle, Dialect, DistinctFromStyle, DivisionStyle,
-    EnumStyle, FullTextStyle, IdentifierLength, JsonAccessStyle, MySQL, ParamStyle,
+    EnumStyle, FullTextStyle, IdentifierLength, JsonAccessStyle, MySQL, ParamStyle, SequenceStyle,
     UpdateFromStyle,
 };
 use crate::error::CompileError;
@@ -12,8 +12,10 @@ use crate::value::Value;
 
 /// MariaDB (10.5 or later), as SQLAlchemy's `mariadb` dialect beside its `mysql` one: MySQL's
 /// SQL ([`MySQL`](struct@MySQL)) plus `INSERT … RETURNING` and `DELETE … RETURNING` (MariaDB
-/// has no `UPDATE … RETURNING`, which is a `CompileError`). An engine on a `mariadb://` URL checks at its first
-/// connection that the server is MariaDB 10.5 or later.
+/// has no `UPDATE … RETURNING`, which is a `CompileError`) and sequences
+/// ([`Sequence`](crate::Sequence): `CREATE SEQUENCE`, `nextval(seq)`, a column's
+/// `DEFAULT nextval(seq)`). An engine on a `mariadb://` URL checks at its first connection
+/// that the server is MariaDB 10.5 or later.
 ///
 /// ```
 /// use sqlcore_compiler::*;
@@ -23,6 +25,9 @@ use crate::value::Value;
 /// assert!(stmt.compile(&MySQL).is_err());
 /// let upd = update(&t).values(params! { "id" => 2 }).returning([t.c("id")]);
 /// assert!(upd.compile(&MariaDB).is_err());
+/// let next: Statement = Sequence::new("ids").next_value().into();
+/// assert_eq!(next.compile(&MariaDB)?.sql, "SELECT nextval(ids) AS next_value_1");
+/// assert!(next.compile(&MySQL).is_err());
 /// # Ok::<(), CompileError>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -68,6 +73,13 @@ impl Dialect for MariaDB {
     /// MariaDB 10.5 has `INSERT … RETURNING` and `DELETE … RETURNING`.
     fn supports_returning(&self) -> bool {
         true
+    }
+    /// MariaDB has sequences (10.3): `CREATE SEQUENCE`, `nextval(seq)`, `DEFAULT nextval(seq)`.
+    fn supports_sequences(&self) -> bool {
+        true
+    }
+    fn sequence_style(&self) -> SequenceStyle {
+        SequenceStyle::NameAsIdentifier
     }
     /// MariaDB has no `UPDATE … RETURNING`.
     fn supports_update_returning(&self) -> bool {
@@ -121,13 +133,14 @@ impl Dialect for MariaDB {
 mod tests {
     use super::*;
 
-    /// Every capability the MySQL dialect overrides, MariaDB answers alike, apart from its name
-    /// and RETURNING.
+    /// Every capability the MySQL dialect overrides, MariaDB answers alike, apart from its name,
+    /// RETURNING and sequences.
     #[test]
-    fn mariadb_is_mysql_but_for_returning() {
+    fn mariadb_is_mysql_but_for_returning_and_sequences() {
         let (m, my) = (MariaDB, MySQL);
         assert_eq!(m.name(), "mariadb");
         assert!(m.supports_returning() && !my.supports_returning());
+        assert!(m.supports_sequences() && !my.supports_sequences());
         assert_eq!(m.identifier_quote(), my.identifier_quote());
         assert_eq!(m.limit_for_offset_only(), my.limit_for_offset_only());
         assert_eq!(

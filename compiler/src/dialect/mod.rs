@@ -135,6 +135,15 @@ pub enum FullTextStyle {
     MatchOperator,
 }
 
+/// How a dialect with sequences writes them ([`Dialect::sequence_style`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SequenceStyle {
+    /// `nextval('schema.seq')`, the name inside a string literal; `NO CYCLE` (PostgreSQL).
+    NameInLiteral,
+    /// `nextval(schema.seq)`, the name an identifier; `NOCYCLE` (MariaDB).
+    NameAsIdentifier,
+}
+
 /// How DELETE names other tables its WHERE clause uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeleteUsingStyle {
@@ -492,9 +501,14 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn supports_domains(&self) -> bool {
         false
     }
-    /// `CREATE SEQUENCE` and `nextval(...)` (PostgreSQL).
+    /// `CREATE SEQUENCE` and `nextval(...)` (PostgreSQL, MariaDB).
     fn supports_sequences(&self) -> bool {
         false
+    }
+    /// How a sequence's next value and `NO CYCLE` are written, where the dialect has
+    /// sequences.
+    fn sequence_style(&self) -> SequenceStyle {
+        SequenceStyle::NameInLiteral
     }
     /// An `optional` [`Sequence`](crate::Sequence) is left out: the dialect generates keys
     /// without one (PostgreSQL's SERIAL), as SQLAlchemy's `sequences_optional`.

@@ -174,8 +174,9 @@ pub(crate) struct SequenceOptions {
 }
 
 impl SequenceOptions {
-    /// `INCREMENT BY 2 ... START WITH 1 ...`, or an empty string for no options.
-    pub fn render(&self) -> String {
+    /// `INCREMENT BY 2 ... START WITH 1 ...`, or an empty string for no options; `no_cycle`
+    /// is the dialect's `NO CYCLE` (MariaDB's `NOCYCLE`).
+    pub fn render(&self, no_cycle: &str) -> String {
         // PostgreSQL's documented order (sqlparser reads only this one).
         let mut parts = Vec::new();
         if let Some(n) = self.increment {
@@ -195,7 +196,7 @@ impl SequenceOptions {
         }
         match self.cycle {
             Some(true) => parts.push("CYCLE".into()),
-            Some(false) => parts.push("NO CYCLE".into()),
+            Some(false) => parts.push(no_cycle.into()),
             None => {}
         }
         parts.join(" ")

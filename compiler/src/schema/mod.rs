@@ -13,6 +13,7 @@ mod table;
 mod types;
 
 pub use column::{Autoincrement, ClientDefault, Column, ServerDefault};
+pub(crate) use computed::SequenceOptions;
 pub use computed::{Computed, Identity};
 pub use constraint::{
     CheckConstraint, ForeignKey, PrimaryKey, ReferentialAction, UniqueConstraint,

@@ -18,9 +18,12 @@ use std::sync::Arc;
 ///
 /// SQLite has no sequences: there, as in SQLAlchemy, a column's default sequence is ignored
 /// (the column is an ordinary autoincrement key), `create_all` skips sequences, and
-/// [`Sequence::next_value`] is a [`CompileError`](crate::CompileError). The MySQL dialect
-/// does not compile sequences either. An `optional` sequence is used only where the database
-/// has no other way to generate keys: PostgreSQL's SERIAL takes its place.
+/// [`Sequence::next_value`] is a [`CompileError`](crate::CompileError). MySQL has none either
+/// (its dialect likewise ignores a column's sequence and refuses the rest); MariaDB has them:
+/// `nextval(schema.seq)` with the name an identifier, `NOCYCLE`, a column's
+/// `DEFAULT nextval(seq)` in place of `AUTO_INCREMENT`. An `optional` sequence is used only
+/// where the database has no other way to generate keys: PostgreSQL's SERIAL takes its place
+/// (MariaDB uses it, as SQLAlchemy does).
 ///
 /// ```
 /// use sqlcore_compiler::*;
