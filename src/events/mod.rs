@@ -62,8 +62,10 @@
 
 mod emit;
 mod source;
+mod span;
 
-pub(crate) use emit::{Described, Observers, Panic, RowCounts, Sending};
+pub(crate) use emit::{Described, Observers, Panic, RowCounts, Sending, Watch};
+pub(crate) use span::error_type;
 pub(crate) use source::{EventSource, Observed};
 
 use crate::error::Error;
