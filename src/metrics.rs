@@ -77,11 +77,6 @@ impl PoolMetrics {
         [Label::new(POOL_NAME, self.name.clone())]
     }
 
-    /// A checkout starts or stops waiting (`delta` +1 or -1).
-    pub fn pending(&self, delta: f64) {
-        gauge!(PENDING_REQUESTS, self.labels().iter()).increment(delta);
-    }
-
     /// A checkout waited `waited`, and timed out or not.
     pub fn waited(&self, waited: Duration, timed_out: bool) {
         histogram!(WAIT_TIME, self.labels().iter()).record(waited.as_secs_f64());
@@ -102,6 +97,7 @@ impl PoolMetrics {
 
     /// The pool's counts (`status`) and limits (from `options`, for a pool of `status.kind`).
     pub fn status(&self, status: &PoolStatus, options: &PoolOptions) {
+        gauge!(PENDING_REQUESTS, self.labels().iter()).set(status.waiting as f64);
         for (state, count) in [("idle", status.checked_in), ("used", status.checked_out)] {
             let labels = [
                 Label::new(POOL_NAME, self.name.clone()),

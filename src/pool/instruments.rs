@@ -63,9 +63,14 @@ impl PoolInstruments {
         let _ = (status, options);
     }
 
-    /// A checkout that found no connection starts waiting; [`Waiting::done`] says how it
-    /// ended (a checkout given up before is counted as ended then).
-    pub fn waiting(&self) -> Waiting<'_> {
+    /// A checkout that found no connection starts waiting, in a pool whose counts `status`
+    /// gives and whose settings are `options`; [`Waiting::done`] says how it ended (a checkout
+    /// given up before is counted as ended then).
+    pub fn waiting<'a>(
+        &'a self,
+        status: &'a (dyn Fn() -> PoolStatus + Sync),
+        options: &'a PoolOptions,
+    ) -> Waiting<'a> {
         let span = tracing::info_span!(
             target: "sqlcore.pool",
             "sqlcore.checkout_wait",
@@ -76,10 +81,11 @@ impl PoolInstruments {
             db.client.connection.pool.name = &*self.name,
             error.type = Empty,
         );
-        #[cfg(feature = "metrics")]
-        self.metrics.pending(1.0);
+        self.status(status, options);
         Waiting {
             instruments: self,
+            status,
+            options,
             span,
             since: Self::now(),
             timed_out: false,
@@ -90,6 +96,8 @@ impl PoolInstruments {
 /// A checkout waiting for a connection: its span, and since when it waits.
 pub(crate) struct Waiting<'a> {
     instruments: &'a PoolInstruments,
+    status: &'a (dyn Fn() -> PoolStatus + Sync),
+    options: &'a PoolOptions,
     span: Span,
     since: Option<Instant>,
     timed_out: bool,
@@ -110,14 +118,11 @@ impl Waiting<'_> {
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
         #[cfg(feature = "metrics")]
-        {
-            self.instruments.metrics.pending(-1.0);
-            if let Some(since) = self.since {
-                self.instruments
-                    .metrics
-                    .waited(since.elapsed(), self.timed_out);
-            }
+        if let Some(since) = self.since {
+            self.instruments
+                .metrics
+                .waited(since.elapsed(), self.timed_out);
         }
-        let _ = (self.instruments, self.since);
+        self.instruments.status(self.status, self.options);
     }
 }

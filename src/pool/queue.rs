@@ -289,7 +289,11 @@ impl Pool for QueuePool {
             since,
         });
         drop(st);
-        let waiting = self.factory.instruments.waiting();
+        let status = || self.status();
+        let waiting = self
+            .factory
+            .instruments
+            .waiting(&status, &self.factory.options);
         let checked_out = self.wait(&waiter, deadline);
         waiting.done(&checked_out);
         checked_out

@@ -166,7 +166,11 @@ impl AsyncPool {
         }
         self.waiting.fetch_add(1, Ordering::AcqRel);
         let _waiting = Waiting(&self.waiting);
-        let instrumented = self.factory.instruments.waiting();
+        let status = || self.status();
+        let instrumented = self
+            .factory
+            .instruments
+            .waiting(&status, &self.factory.options);
         let acquire = self.permits.clone().acquire_owned();
         let acquired = match tokio::time::timeout(self.factory.options.timeout, acquire).await {
             Ok(Ok(permit)) => Ok(permit),
