@@ -128,7 +128,11 @@ fn pool_of_two_with_four_waiting() {
             .map(|_| {
                 s.spawn(|| {
                     let mut conn = engine.connect().unwrap();
-                    let rows = conn.execute(select(&t), Params::new()).unwrap().all().unwrap();
+                    let rows = conn
+                        .execute(select(&t), Params::new())
+                        .unwrap()
+                        .all()
+                        .unwrap();
                     assert_eq!(rows.len(), 1);
                 })
             })

@@ -105,7 +105,9 @@ async fn statement_spans<E: TestEngine>(_: &E, db: &TestDb) {
     conn.exec(text(&ddl), Params::new()).await.unwrap();
     let row = |id: i64| params! { "id" => id, "secret" => format!("{SECRET} {id}") };
     conn.exec(insert(&t), row(1)).await.unwrap();
-    conn.exec_many(insert(&t), vec![row(2), row(3)]).await.unwrap();
+    conn.exec_many(insert(&t), vec![row(2), row(3)])
+        .await
+        .unwrap();
     let found = conn
         .exec(select(&t).filter(t.c("secret").ne(SECRET)), Params::new())
         .await
@@ -134,7 +136,10 @@ async fn statement_spans<E: TestEngine>(_: &E, db: &TestDb) {
         assert_eq!(span.name, "sqlcore.statement");
         assert_eq!(span.get("otel.kind"), Some("client"), "{span:?}");
         assert_eq!(span.get("db.system.name"), Some(system), "{span:?}");
-        assert!(span.fields.values().all(|v| !v.contains(SECRET)), "{span:?}");
+        assert!(
+            span.fields.values().all(|v| !v.contains(SECRET)),
+            "{span:?}"
+        );
         assert_eq!(span.get("db.query.parameters"), None);
         if system == "sqlite" {
             assert_eq!(span.get("server.address"), None);
@@ -164,7 +169,11 @@ async fn statement_spans<E: TestEngine>(_: &E, db: &TestDb) {
     assert_eq!(ins.get("otel.status_code"), None);
     assert_eq!(ins.get("db.operation.batch.size"), None);
     // The executemany's two rows (a multi-row VALUES, or PostgreSQL's COPY).
-    assert_eq!(spans[2].get("db.operation.batch.size"), Some("2"), "{spans:#?}");
+    assert_eq!(
+        spans[2].get("db.operation.batch.size"),
+        Some("2"),
+        "{spans:#?}"
+    );
     assert_eq!(spans[3].get("db.response.returned_rows"), Some("3"));
     let failed = &spans[4];
     assert_eq!(failed.get("otel.status_code"), Some("ERROR"));
@@ -187,7 +196,10 @@ fn span_values_only_when_asked() {
     let long = "v".repeat(1000);
     let marker = format!("span_values_{}", fastrand::u32(..));
     for on in [false, true] {
-        let engine = Engine::builder("sqlite://").span_values(on).build().unwrap();
+        let engine = Engine::builder("sqlite://")
+            .span_values(on)
+            .build()
+            .unwrap();
         let mut conn = engine.connect().unwrap();
         let sql = format!("SELECT :long AS {marker}_{on}");
         conn.execute(text(&sql), params! { "long" => long.as_str() })

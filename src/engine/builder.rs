@@ -609,7 +609,11 @@ impl EngineBuilder {
 fn pool_name(url: &Url) -> String {
     let database = url.database().unwrap_or_default();
     if url.backend() == Backend::Sqlite {
-        return if database.is_empty() { ":memory:".into() } else { database.into() };
+        return if database.is_empty() {
+            ":memory:".into()
+        } else {
+            database.into()
+        };
     }
     let host = url.host().unwrap_or("localhost");
     match url.port() {

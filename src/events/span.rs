@@ -45,7 +45,10 @@ pub(crate) fn statement(event: &StatementEvent<'_>, with_values: bool) -> Span {
     if with_values && !span.is_disabled() {
         match event.values {
             Values::Bound(values) => {
-                span.record("db.query.parameters", tracing::field::display(DisplayParams(values)));
+                span.record(
+                    "db.query.parameters",
+                    tracing::field::display(DisplayParams(values)),
+                );
             }
             Values::Sets(sets) => {
                 let shown = DisplayParamSets::new(sets.len(), |i, f| {

@@ -123,6 +123,8 @@ impl Drop for Waiting<'_> {
                 .metrics
                 .waited(since.elapsed(), self.timed_out);
         }
+        #[cfg(not(feature = "metrics"))]
+        let _ = (self.since, self.timed_out);
         self.instruments.status(self.status, self.options);
     }
 }
