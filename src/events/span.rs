@@ -35,9 +35,9 @@ pub(crate) fn statement(event: &StatementEvent<'_>, with_values: bool) -> Span {
         db.collection.name = event.collection,
         db.query.text = event.sql,
         db.query.parameters = Empty,
-        db.operation.batch.size = event.batch_size.filter(|&n| n > 1),
+        db.operation.batch.size = event.batch_size.filter(|&n| n > 1).map(int),
         server.address = url.host().filter(|_| remote),
-        server.port = url.port().filter(|_| remote),
+        server.port = url.port().filter(|_| remote).map(i64::from),
         db.response.returned_rows = Empty,
         db.response.status_code = Empty,
         error.type = Empty,
@@ -65,8 +65,14 @@ pub(crate) fn statement(event: &StatementEvent<'_>, with_values: bool) -> Span {
 /// Records what a statement gave on its span.
 pub(crate) fn executed(span: &Span, executed: &Executed) {
     if let Some(rows) = executed.rows_returned {
-        span.record("db.response.returned_rows", rows);
+        span.record("db.response.returned_rows", int(rows));
     }
+}
+
+/// A count as an `i64`, the integer type OpenTelemetry attributes have (`tracing-opentelemetry`
+/// exports an unsigned one as text).
+fn int(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// Records a statement's error on its span.
