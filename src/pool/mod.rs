@@ -155,11 +155,16 @@ pub(crate) trait Pool: Send + Sync {
 pub(crate) fn check_out(pool: &dyn Pool) -> Result<PoolRecord> {
     let mut record = pool.checkout()?;
     record.lent = PoolInstruments::now();
+    publish(pool);
+    Ok(record)
+}
+
+/// Publishes `pool`'s counts to its metrics.
+fn publish(pool: &dyn Pool) {
     let factory = pool.factory();
     factory
         .instruments
         .status(|| pool.status(), &factory.options);
-    Ok(record)
 }
 
 /// Gives a connection back to `pool`: resets it (rollback or commit, then the `reset` and
@@ -192,10 +197,7 @@ struct Published<'a>(&'a dyn Pool);
 
 impl Drop for Published<'_> {
     fn drop(&mut self) {
-        let factory = self.0.factory();
-        factory
-            .instruments
-            .status(|| self.0.status(), &factory.options);
+        publish(self.0);
     }
 }
 
