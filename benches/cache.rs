@@ -119,15 +119,24 @@ fn main() {
     );
     if let Some(pos) = args.iter().position(|a| a == "count") {
         let case = args.get(pos + 1).map_or("", String::as_str);
-        if let Some(listened) = case.strip_prefix("prepared") {
+        if let Some(variant) = case.strip_prefix("prepared") {
             // `-- count prepared N`: N prepared point selects; the difference between two
             // values of N is the cost of one, without the set-up. `prepared-listened`: the
-            // same with an event listener that does nothing.
+            // same with an event listener that does nothing; `prepared-traced`: with a
+            // `tracing` subscriber that records every span's fields.
             let n = args
                 .get(pos + 2)
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(10_000);
-            count_prepared(&users, &setup, n, listened == "-listened");
+            if variant == "-traced" {
+                use tracing_subscriber::layer::SubscriberExt;
+                let subscriber = tracing_subscriber::registry().with(SpanFields);
+                tracing::subscriber::with_default(subscriber, || {
+                    count_prepared(&users, &setup, n, false)
+                });
+            } else {
+                count_prepared(&users, &setup, n, variant == "-listened");
+            }
         } else {
             count_one(case, &users);
         }
@@ -265,6 +274,51 @@ fn count_one(case: &str, users: &Table) {
                 .unwrap();
             let bound = entry.cached().bind(&extracted, &Params::new(), None);
             black_box(bound.unwrap().values.len());
+        }
+    }
+}
+
+/// A `tracing` layer that records every span's fields as text (what an exporter does at the
+/// least): what tracing the statements costs.
+struct SpanFields;
+
+/// A span's fields, written out.
+struct Written(String);
+
+impl tracing::field::Visit for Written {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        use std::fmt::Write;
+        let _ = write!(self.0, "{}={:?} ", field.name(), value);
+    }
+}
+
+impl<S> tracing_subscriber::Layer<S> for SpanFields
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        id: &tracing::span::Id,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let mut written = Written(String::new());
+        attrs.record(&mut written);
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(written);
+        }
+    }
+
+    fn on_record(
+        &self,
+        id: &tracing::span::Id,
+        values: &tracing::span::Record<'_>,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if let Some(span) = ctx.span(id)
+            && let Some(written) = span.extensions_mut().get_mut::<Written>()
+        {
+            values.record(written);
         }
     }
 }

@@ -16,6 +16,8 @@ pub mod events;
 mod executable;
 mod from_row;
 mod insert_many;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod options;
 pub mod pool;
 mod prepared;

@@ -5,7 +5,7 @@ use super::call::{Call, CompiledForMany, EngineContext, Ran};
 use super::{Connection, IntoParams};
 use crate::driver::{DriverConnection, FirstRow, Request};
 use crate::error::{Error, Result};
-use crate::events::{EventSource, RowCounts, Sending};
+use crate::events::{EventSource, RowCounts, Sending, Watch};
 use crate::executable::Executable;
 use crate::result::CursorResult;
 use crate::row::RowRef;
@@ -174,7 +174,7 @@ impl Connection {
         started: Option<Instant>,
         ran: Result<(R, RowCounts)>,
         sending: impl FnOnce() -> Sending<'c>,
-        observed: Option<Instant>,
+        observed: Option<Watch>,
     ) -> Result<R> {
         match ran {
             Ok((done, counts)) => {

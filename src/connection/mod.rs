@@ -13,7 +13,7 @@ use sqlcore_compiler::{Dialect, Params};
 use tx_state::TxState;
 
 pub(crate) mod call;
-mod display_params;
+pub(crate) mod display_params;
 mod execute;
 mod many;
 mod observe;
@@ -95,7 +95,7 @@ impl std::fmt::Debug for Connection {
 
 impl Connection {
     pub(crate) fn new(engine: Engine) -> Result<Self> {
-        let record = engine.pool().checkout()?;
+        let record = crate::pool::check_out(engine.pool())?;
         let options = engine.get_execution_options().clone();
         let mut conn = Connection {
             engine,
@@ -192,7 +192,7 @@ impl Connection {
             ));
         }
         if self.record.is_none() {
-            let record = self.engine.pool().checkout()?;
+            let record = crate::pool::check_out(self.engine.pool())?;
             self.record = Some(record);
             self.tx.reconnected();
             if let Some(level) = self.options.isolation_level {

@@ -5,10 +5,9 @@
 use super::Connection;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::events::{EventSource, Observed, Observers, Panic, Sending};
+use crate::events::{EventSource, Observed, Observers, Panic, Sending, Watch};
 use crate::options::ExecutionOptions;
 use sqlcore_compiler::Value;
-use std::time::Instant;
 
 impl EventSource for Connection {
     #[inline]
@@ -37,8 +36,8 @@ pub(super) struct CopyRows<'a, 's, I> {
     sending: &'a Sending<'s>,
     /// What the event needs, until it fired (`None` when statements are not observed).
     observed: Option<(Engine, ExecutionOptions, Option<u64>)>,
-    /// When the first row was taken.
-    started: Option<Instant>,
+    /// What watches the copy, from when the first row was taken.
+    started: Option<Watch>,
     /// A listener's panic, to go on with once the driver has returned.
     panic: Option<Panic>,
 }
@@ -68,7 +67,7 @@ impl Connection {
 
     /// When the copy started (if observed), once the driver has returned; a listener's panic
     /// goes on from here, the database connection invalidated first.
-    pub(super) fn copy_started<I>(&mut self, watched: CopyRows<'_, '_, I>) -> Option<Instant> {
+    pub(super) fn copy_started<I>(&mut self, watched: CopyRows<'_, '_, I>) -> Option<Watch> {
         if let Some(panic) = watched.panic {
             self.go_on(Err(panic));
         }
@@ -87,8 +86,9 @@ impl<I: Iterator<Item = Result<Vec<Value>>>> Iterator for CopyRows<'_, '_, I> {
             let event = self
                 .sending
                 .event(&options, engine.dialect().name(), engine.url(), id);
-            match engine.settings().observers.before(&event) {
-                Ok(()) => self.started = Some(Instant::now()),
+            let (watch, fired) = engine.settings().observers.before(&event);
+            match fired {
+                Ok(()) => self.started = Some(watch),
                 Err(panic) => {
                     self.panic = Some(panic);
                     return Some(Err(Error::InvalidRequest(

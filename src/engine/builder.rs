@@ -49,6 +49,8 @@ pub struct EngineBuilder {
     replica_backoff: Duration,
     listeners: Vec<Arc<dyn ConnectionEvents>>,
     slow_statement_threshold: Option<Duration>,
+    span_values: bool,
+    pool_name: Option<String>,
 }
 
 impl EngineBuilder {
@@ -72,6 +74,8 @@ impl EngineBuilder {
             replica_backoff: Duration::from_secs(10),
             listeners: Vec::new(),
             slow_statement_threshold: None,
+            span_values: false,
+            pool_name: None,
         }
     }
 
@@ -241,6 +245,23 @@ impl EngineBuilder {
         self
     }
 
+    /// Records each statement's bound values on its `tracing` span, in the field
+    /// `db.query.parameters`, shortened as the [`echo`](Self::echo) log shortens them.
+    /// Default off: values never appear in a span otherwise (they may hold personal data or
+    /// secrets). See the README's "Observability" section for the spans.
+    pub fn span_values(mut self, on: bool) -> Self {
+        self.span_values = on;
+        self
+    }
+
+    /// The pool's name in its metrics (the attribute `db.client.connection.pool.name`; the
+    /// `metrics` feature). Default: the database's address as the OpenTelemetry conventions
+    /// suggest, `host:port/database` (the file's path for SQLite), never a password.
+    pub fn pool_name(mut self, name: impl Into<String>) -> Self {
+        self.pool_name = Some(name.into());
+        self
+    }
+
     /// Compiled statements kept per engine. Default 500.
     pub fn query_cache_size(mut self, n: usize) -> Self {
         self.query_cache_size = n;
@@ -396,7 +417,8 @@ impl EngineBuilder {
                 url.set_option(name, value)?;
             }
             let driver = drivers::postgres(&url, self.statement_cache_size, self.pgbouncer)?;
-            let factory = Factory::new(driver, self.pool.clone(), self.pool_events());
+            let name = pool_name(&url).into();
+            let factory = Factory::new(driver, self.pool.clone(), self.pool_events(), name);
             factories.push((url, factory));
         }
         Ok(ReplicaFactories {
@@ -556,6 +578,7 @@ impl EngineBuilder {
             pool.pool_size = 1;
             pool.max_overflow = 0;
         }
+        let name = self.pool_name.unwrap_or_else(|| pool_name(&url));
         Ok(Assembled {
             settings: EngineSettings {
                 url,
@@ -568,11 +591,33 @@ impl EngineBuilder {
                     .compiled_cache
                     .unwrap_or_else(|| CompiledCache::new(self.query_cache_size)),
                 insertmanyvalues_page_size: self.insertmanyvalues_page_size,
-                observers: Observers::new(self.listeners, self.slow_statement_threshold),
+                observers: Observers::new(
+                    self.listeners,
+                    self.slow_statement_threshold,
+                    self.span_values,
+                ),
             },
-            factory: Factory::new(driver, pool, events),
+            factory: Factory::new(driver, pool, events, name.into()),
             options: self.execution_options,
             replicas,
         })
+    }
+}
+
+/// A pool's default name, as the OpenTelemetry conventions suggest: `host:port/database`
+/// (never the user or password), or the SQLite file's path.
+fn pool_name(url: &Url) -> String {
+    let database = url.database().unwrap_or_default();
+    if url.backend() == Backend::Sqlite {
+        return if database.is_empty() {
+            ":memory:".into()
+        } else {
+            database.into()
+        };
+    }
+    let host = url.host().unwrap_or("localhost");
+    match url.port() {
+        Some(port) => format!("{host}:{port}/{database}"),
+        None => format!("{host}/{database}"),
     }
 }

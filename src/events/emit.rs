@@ -1,10 +1,10 @@
 //! Firing the events: the engine's listeners and slow-statement threshold ([`Observers`]),
-//! each listener call guarded against panics, and what the connections know of a statement on
-//! its way to the driver ([`Sending`]).
+//! each listener call guarded against panics, a statement's span and metrics, and what the
+//! connections know of a statement on its way to the driver ([`Sending`]).
 
 use super::{
     CacheUse, ConnectionEvents, ErrorVerdict, Executed, Failure, StatementEvent, TransactionEvent,
-    Values,
+    Values, span,
 };
 use crate::driver::{Execution, FirstRow, ResultNames};
 use crate::error::Error;
@@ -13,13 +13,15 @@ use crate::url::Url;
 use sqlcore_compiler::{Expr, FromClause, SelectItem, Source, Statement};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// The engine's listeners and slow-statement threshold; cheap to clone.
+/// The engine's listeners, slow-statement threshold and whether spans show values; cheap to
+/// clone.
 #[derive(Clone, Default)]
 pub(crate) struct Observers {
     listeners: Option<Arc<[Arc<dyn ConnectionEvents>]>>,
     slow: Option<Duration>,
+    span_values: bool,
 }
 
 impl std::fmt::Debug for Observers {
@@ -27,6 +29,7 @@ impl std::fmt::Debug for Observers {
         f.debug_struct("Observers")
             .field("listeners", &self.listeners.as_ref().map_or(0, |l| l.len()))
             .field("slow", &self.slow)
+            .field("span_values", &self.span_values)
             .finish()
     }
 }
@@ -35,18 +38,28 @@ impl std::fmt::Debug for Observers {
 pub(crate) type Panic = Box<dyn std::any::Any + Send>;
 
 impl Observers {
-    /// `listeners` (in order) and the slow-statement threshold.
-    pub fn new(listeners: Vec<Arc<dyn ConnectionEvents>>, slow: Option<Duration>) -> Self {
+    /// `listeners` (in order), the slow-statement threshold, and whether spans show values.
+    pub fn new(
+        listeners: Vec<Arc<dyn ConnectionEvents>>,
+        slow: Option<Duration>,
+        span_values: bool,
+    ) -> Self {
         Observers {
             listeners: (!listeners.is_empty()).then(|| listeners.into()),
             slow,
+            span_values,
         }
     }
 
-    /// Whether anything observes statements: without, nothing is timed or built.
+    /// Whether anything observes statements (a listener, the slow-statement threshold, a
+    /// `tracing` subscriber wanting the spans, the metrics): without, nothing is timed or
+    /// built.
     #[inline]
     pub fn statements(&self) -> bool {
-        self.listeners.is_some() || self.slow.is_some()
+        self.listeners.is_some()
+            || self.slow.is_some()
+            || cfg!(feature = "metrics")
+            || span::enabled()
     }
 
     /// Whether any listener hears transaction steps.
@@ -66,13 +79,29 @@ impl Observers {
         }))
     }
 
-    /// Fires `before_execute`.
-    pub fn before(&self, statement: &StatementEvent<'_>) -> Result<(), Panic> {
-        self.each(|l| l.before_execute(statement))
+    /// Opens the statement's span and fires `before_execute`; what watches the statement
+    /// from now on (the span, and the time it is sent).
+    pub fn before(&self, statement: &StatementEvent<'_>) -> (Watch, Result<(), Panic>) {
+        let span = span::statement(statement, self.span_values);
+        let fired = self.each(|l| l.before_execute(statement));
+        let watch = Watch {
+            started: Instant::now(),
+            span,
+        };
+        (watch, fired)
     }
 
-    /// Warns of a slow statement and fires `after_execute`.
-    pub fn after(&self, statement: &StatementEvent<'_>, executed: &Executed) -> Result<(), Panic> {
+    /// Records the statement's outcome on its span and metrics, warns of a slow statement
+    /// and fires `after_execute`; the span closes.
+    pub fn after(
+        &self,
+        statement: &StatementEvent<'_>,
+        watch: Watch,
+        executed: &Executed,
+    ) -> Result<(), Panic> {
+        span::executed(&watch.span, executed);
+        #[cfg(feature = "metrics")]
+        crate::metrics::operation(statement, executed.duration, None);
         if let Some(threshold) = self.slow {
             if executed.duration >= threshold {
                 tracing::warn!(
@@ -87,13 +116,18 @@ impl Observers {
         self.each(|l| l.after_execute(statement, executed))
     }
 
-    /// Fires `handle_error`; a listener declaring a disconnect marks `error` so.
+    /// Records the error on the statement's span and metrics and fires `handle_error`; a
+    /// listener declaring a disconnect marks `error` so. The span closes.
     pub fn failed(
         &self,
         statement: &StatementEvent<'_>,
+        watch: Watch,
         error: &mut Error,
-        duration: Duration,
     ) -> Result<(), Panic> {
+        let duration = watch.started.elapsed();
+        span::failed(&watch.span, error);
+        #[cfg(feature = "metrics")]
+        crate::metrics::operation(statement, duration, Some(error));
         let Some(listeners) = &self.listeners else {
             return Ok(());
         };
@@ -116,6 +150,19 @@ impl Observers {
     /// Fires `transaction`.
     pub fn transaction(&self, event: &TransactionEvent<'_>) -> Result<(), Panic> {
         self.each(|l| l.transaction(event))
+    }
+}
+
+/// A statement being observed: when it was sent, and its span (closed when this is dropped).
+pub(crate) struct Watch {
+    started: Instant,
+    span: tracing::Span,
+}
+
+impl Watch {
+    /// The time since the statement was sent.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
     }
 }
 

@@ -25,9 +25,15 @@
 //! pool makes of a connection dropped in a transaction (the sync connection's `Drop` rolls
 //! back itself, and fires [`TransactionOp::Rollback`]).
 //!
-//! **Cost.** With no listener and no
-//! [`slow_statement_threshold`](crate::EngineBuilder::slow_statement_threshold), nothing is
-//! allocated and no clock is read.
+//! **Spans and metrics.** The same emission point opens each statement's `tracing` span
+//! (target `sqlcore.statement`, named and attributed as the OpenTelemetry database
+//! conventions say; see the README's "Observability") and, with the `metrics` feature,
+//! records its `db.client.operation.duration`.
+//!
+//! **Cost.** With no listener, no
+//! [`slow_statement_threshold`](crate::EngineBuilder::slow_statement_threshold), no `tracing`
+//! subscriber that wants the spans and no `metrics` feature, nothing is allocated and no clock
+//! is read.
 //!
 //! ```
 //! use sqlcore::*;
@@ -62,9 +68,11 @@
 
 mod emit;
 mod source;
+mod span;
 
-pub(crate) use emit::{Described, Observers, Panic, RowCounts, Sending};
+pub(crate) use emit::{Described, Observers, Panic, RowCounts, Sending, Watch};
 pub(crate) use source::{EventSource, Observed};
+pub(crate) use span::error_type;
 
 use crate::error::Error;
 use crate::options::ExecutionOptions;

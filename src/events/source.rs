@@ -3,7 +3,7 @@
 //! connection before the panic goes on, a disconnect (found or declared) invalidating the pool.
 
 use super::{
-    Observers, Panic, RowCounts, Sending, StatementEvent, TransactionEvent, TransactionOp,
+    Observers, Panic, RowCounts, Sending, StatementEvent, TransactionEvent, TransactionOp, Watch,
 };
 use crate::connection::call::with_statement;
 use crate::engine::EngineSettings;
@@ -11,7 +11,6 @@ use crate::error::Error;
 use crate::options::ExecutionOptions;
 use crate::url::Url;
 use sqlcore_compiler::{Compiled, Dialect};
-use std::time::Instant;
 
 /// What a connection's events are made of.
 pub(crate) struct Observed<'a> {
@@ -57,7 +56,8 @@ pub(crate) trait EventSource {
     /// What its events are made of.
     fn observed(&self) -> Observed<'_>;
 
-    /// Whether statements are observed (by a listener or the slow-statement threshold).
+    /// Whether statements are observed (by a listener, the slow-statement threshold, a span
+    /// subscriber or the metrics).
     #[inline]
     fn observing(&self) -> bool {
         self.observers().statements()
@@ -83,28 +83,29 @@ pub(crate) trait EventSource {
         }
     }
 
-    /// Fires `before_execute`; the time the statement is sent, when statements are observed
-    /// (no clock is read otherwise).
+    /// Opens the statement's span and fires `before_execute`, when statements are observed
+    /// (nothing is built and no clock is read otherwise).
     #[inline]
-    fn before_send(&mut self, sending: &Sending<'_>) -> Option<Instant> {
+    fn before_send(&mut self, sending: &Sending<'_>) -> Option<Watch> {
         if !self.observing() {
             return None;
         }
         let observed = self.observed();
-        let fired = observed.observers.before(&observed.statement(sending));
+        let (watch, fired) = observed.observers.before(&observed.statement(sending));
         self.go_on(fired);
-        Some(Instant::now())
+        Some(watch)
     }
 
-    /// Fires `after_execute` (and warns of a slow statement) for a statement sent at `started`.
+    /// Fires `after_execute` (and warns of a slow statement, records the span and metrics)
+    /// for a statement `watch` watched.
     #[inline]
-    fn after_send(&mut self, sending: &Sending<'_>, started: Option<Instant>, counts: RowCounts) {
-        let Some(started) = started else { return };
-        let executed = counts.executed(started.elapsed());
+    fn after_send(&mut self, sending: &Sending<'_>, watch: Option<Watch>, counts: RowCounts) {
+        let Some(watch) = watch else { return };
+        let executed = counts.executed(watch.elapsed());
         let observed = self.observed();
         let fired = observed
             .observers
-            .after(&observed.statement(sending), &executed);
+            .after(&observed.statement(sending), watch, &executed);
         self.go_on(fired);
     }
 
@@ -115,16 +116,15 @@ pub(crate) trait EventSource {
         &mut self,
         e: Error,
         sending: &Sending<'_>,
-        started: Option<Instant>,
+        watch: Option<Watch>,
         compiled: &Compiled,
     ) -> Error {
         let mut e = with_statement(e, sending.sql.to_owned(), compiled);
-        if let Some(started) = started {
-            let duration = started.elapsed();
+        if let Some(watch) = watch {
             let observed = self.observed();
             let fired = observed
                 .observers
-                .failed(&observed.statement(sending), &mut e, duration);
+                .failed(&observed.statement(sending), watch, &mut e);
             self.go_on(fired);
         }
         if e.connection_invalidated() {

@@ -5,12 +5,14 @@
 //! pinging, resetting and closing a connection happen outside it.
 
 mod events;
+mod instruments;
 mod null;
 mod queue;
 mod singleton;
 mod static_pool;
 
 pub use events::{EventHook, PoolEvents};
+pub(crate) use instruments::PoolInstruments;
 pub(crate) use null::NullPool;
 pub(crate) use queue::QueuePool;
 pub(crate) use singleton::SingletonThreadPool;
@@ -73,6 +75,8 @@ pub struct PoolRecord {
     created: Instant,
     generation: u64,
     id: u64,
+    /// Since when the sync engine lent it, when the metrics need it.
+    lent: Option<Instant>,
 }
 
 impl PoolRecord {
@@ -147,12 +151,31 @@ pub(crate) trait Pool: Send + Sync {
     fn factory(&self) -> &Factory;
 }
 
+/// A connection of `pool` for the sync engine, the pool's metrics updated.
+pub(crate) fn check_out(pool: &dyn Pool) -> Result<PoolRecord> {
+    let mut record = pool.checkout()?;
+    record.lent = PoolInstruments::now();
+    publish(pool);
+    Ok(record)
+}
+
+/// Publishes `pool`'s counts to its metrics.
+fn publish(pool: &dyn Pool) {
+    let factory = pool.factory();
+    factory
+        .instruments
+        .status(|| pool.status(), &factory.options);
+}
+
 /// Gives a connection back to `pool`: resets it (rollback or commit, then the `reset` and
 /// `checkin` hooks) and checks it in, or discards it when the reset fails. A hook that panics
 /// discards it too, so its place in the pool is never lost, and the panic goes on (while the
 /// thread is already unwinding, where a second panic would abort, it is logged instead).
 pub(crate) fn return_connection(pool: &dyn Pool, mut record: PoolRecord) {
-    let reset = panic::catch_unwind(AssertUnwindSafe(|| pool.factory().reset(&mut record)));
+    let factory = pool.factory();
+    factory.instruments.used(record.lent.take());
+    let _published = Published(pool);
+    let reset = panic::catch_unwind(AssertUnwindSafe(|| factory.reset(&mut record)));
     match reset {
         Ok(Ok(())) => pool.checkin(record),
         Ok(Err(e)) => {
@@ -169,6 +192,15 @@ pub(crate) fn return_connection(pool: &dyn Pool, mut record: PoolRecord) {
     }
 }
 
+/// Publishes the pool's counts as it goes (the connection returned, or discarded).
+struct Published<'a>(&'a dyn Pool);
+
+impl Drop for Published<'_> {
+    fn drop(&mut self) {
+        publish(self.0);
+    }
+}
+
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Opens, checks, resets and closes connections for a pool, firing the events.
@@ -176,6 +208,8 @@ pub(crate) struct Factory {
     driver: Arc<dyn Driver>,
     pub options: PoolOptions,
     pub events: PoolEvents,
+    /// The pool's name, span of a checkout that waits, and metrics.
+    pub instruments: PoolInstruments,
     /// Connections from an older generation are closed instead of reused (dispose and
     /// pool-wide invalidation bump it).
     generation: AtomicU64,
@@ -187,8 +221,15 @@ impl Factory {
         Instant::now().checked_add(self.options.timeout)
     }
 
-    pub fn new(driver: Arc<dyn Driver>, options: PoolOptions, events: PoolEvents) -> Self {
+    /// A factory of `driver`'s connections for the pool called `name`.
+    pub fn new(
+        driver: Arc<dyn Driver>,
+        options: PoolOptions,
+        events: PoolEvents,
+        name: Arc<str>,
+    ) -> Self {
         Factory {
+            instruments: PoolInstruments::new(name, driver.dialect().name()),
             driver,
             options,
             events,
@@ -198,7 +239,10 @@ impl Factory {
 
     /// Opens a connection and fires `connect`; a failing hook closes it again.
     pub fn open(&self) -> Result<PoolRecord> {
-        self.connect_hooks(self.record(self.driver.connect()?))
+        let since = PoolInstruments::now();
+        let conn = self.driver.connect()?;
+        self.instruments.created(since);
+        self.connect_hooks(self.record(conn))
     }
 
     /// Starts opening a connection driven natively on the caller's runtime, when the driver
@@ -217,6 +261,7 @@ impl Factory {
             created: Instant::now(),
             generation: self.generation.load(Ordering::Acquire),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            lent: None,
         }
     }
 

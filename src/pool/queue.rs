@@ -195,6 +195,36 @@ impl QueuePool {
         })
     }
 
+    /// Waits for a connection, queued as `waiter`, until `deadline`.
+    fn wait(&self, waiter: &Arc<Waiter>, deadline: Option<Instant>) -> Result<PoolRecord> {
+        loop {
+            let handoff = {
+                let mut slot = waiter.slot.lock();
+                loop {
+                    if let Some(handoff) = slot.take() {
+                        break Some(handoff);
+                    }
+                    match deadline {
+                        Some(deadline) => {
+                            if waiter.ready.wait_until(&mut slot, deadline).timed_out() {
+                                break slot.take();
+                            }
+                        }
+                        None => waiter.ready.wait(&mut slot),
+                    }
+                }
+            };
+            let resumed = match handoff {
+                Some(Handoff::Retry) => self.resume(waiter, true),
+                Some(handoff) => return self.take(handoff),
+                None => self.resume(waiter, false),
+            };
+            if let Some(result) = resumed {
+                return result;
+            }
+        }
+    }
+
     /// Opens a connection in a slot already counted.
     fn open_in_slot(&self) -> Result<PoolRecord> {
         let slot = SlotGuard(Some(self));
@@ -259,34 +289,15 @@ impl Pool for QueuePool {
             since,
         });
         drop(st);
-        loop {
-            let handoff = {
-                let mut slot = waiter.slot.lock();
-                loop {
-                    if let Some(handoff) = slot.take() {
-                        break Some(handoff);
-                    }
-                    match deadline {
-                        Some(deadline) => {
-                            if waiter.ready.wait_until(&mut slot, deadline).timed_out() {
-                                break slot.take();
-                            }
-                        }
-                        None => waiter.ready.wait(&mut slot),
-                    }
-                }
-            };
-            let resumed = match handoff {
-                Some(Handoff::Retry) => self.resume(&waiter, true),
-                Some(handoff) => return self.take(handoff),
-                None => self.resume(&waiter, false),
-            };
-            if let Some(result) = resumed {
-                return result;
-            }
-        }
+        let status = || self.status();
+        let waiting = self
+            .factory
+            .instruments
+            .waiting(&status, &self.factory.options);
+        let checked_out = self.wait(&waiter, deadline);
+        waiting.done(&checked_out);
+        checked_out
     }
-
     fn checkin(&self, record: PoolRecord) {
         if !self.factory.is_fresh(&record) {
             self.factory.close(record);

@@ -22,7 +22,7 @@ use super::blocking::{BlockingConnection, Holder, Worker};
 use crate::driver::{AsyncDriverConnection, DriverConnection, RowSource};
 use crate::error::{Error, Result};
 use crate::options::IsolationLevel;
-use crate::pool::{Factory, PoolRecord, PoolStatus};
+use crate::pool::{Factory, PoolInstruments, PoolRecord, PoolStatus};
 use crate::replicas::ReplicaPool;
 use parking_lot::Mutex;
 use std::collections::VecDeque;
@@ -160,14 +160,32 @@ impl AsyncPool {
                 self.0.fetch_sub(1, Ordering::AcqRel);
             }
         }
+        // A place free (none is while others wait: the semaphore hands them over in order).
+        if let Ok(permit) = self.permits.clone().try_acquire_owned() {
+            return Ok(permit);
+        }
         self.waiting.fetch_add(1, Ordering::AcqRel);
         let _waiting = Waiting(&self.waiting);
+        let status = || self.status();
+        let instrumented = self
+            .factory
+            .instruments
+            .waiting(&status, &self.factory.options);
         let acquire = self.permits.clone().acquire_owned();
-        match tokio::time::timeout(self.factory.options.timeout, acquire).await {
+        let acquired = match tokio::time::timeout(self.factory.options.timeout, acquire).await {
             Ok(Ok(permit)) => Ok(permit),
             // The semaphore is never closed.
             Ok(Err(_)) | Err(_) => Err(self.timeout_error()),
-        }
+        };
+        instrumented.done(&acquired);
+        acquired
+    }
+
+    /// Publishes the pool's counts to its metrics.
+    pub(super) fn publish(&self) {
+        self.factory
+            .instruments
+            .status(|| self.status(), &self.factory.options);
     }
 
     /// A connection for the caller: an idle one (replaced when stale or, with pre-ping, dead)
@@ -271,12 +289,14 @@ impl AsyncPool {
         };
         let (conn, id, levels) = lent?;
         place.keep();
+        self.publish();
         Ok(PooledConnection {
             conn,
             pool: self.clone(),
             permit: Some(Arc::new(permit)),
             id,
             levels,
+            lent: PoolInstruments::now(),
         })
     }
 
@@ -318,6 +338,7 @@ impl AsyncPool {
 
     /// On the connection's thread: resets it and keeps it, or closes it.
     fn check_in(&self, slot: &mut Slot, handle: Worker<Slot>, discard: bool) {
+        let _published = Published(self);
         // A result still streamed stops here (its cursor closed before the reset).
         slot.streamed = None;
         let Some(mut record) = slot.record.take() else {
@@ -433,6 +454,15 @@ impl ReplicaPool for Arc<AsyncPool> {
     }
 }
 
+/// Publishes the pool's counts once a connection is back (or gone).
+struct Published<'a>(&'a AsyncPool);
+
+impl Drop for Published<'_> {
+    fn drop(&mut self) {
+        self.0.publish();
+    }
+}
+
 /// The error of a checkout whose idle connection was lost on its thread.
 fn closed() -> Error {
     Error::ResourceClosed("the pooled connection was lost".into())
@@ -474,6 +504,8 @@ pub(crate) struct PooledConnection {
     permit: Option<Arc<OwnedSemaphorePermit>>,
     id: u64,
     levels: &'static [IsolationLevel],
+    /// Since when it is lent, when the metrics need it.
+    lent: Option<Instant>,
 }
 
 /// The error of a call on a connection lent away and lost (its blocking call was dropped).
@@ -586,6 +618,7 @@ impl PooledConnection {
         let Some(permit) = self.permit.take() else {
             return;
         };
+        self.pool.factory.instruments.used(self.lent.take());
         match &mut self.conn {
             Lent::Thread(conn) => self.pool.give_back(conn.worker.clone(), permit, discard),
             Lent::Native(lent) => match lent.take() {

@@ -46,7 +46,10 @@ pub(super) async fn open(
     factory: &Arc<Factory>,
     connecting: BoxFuture<'static, Result<Box<dyn crate::driver::DriverConnection>>>,
 ) -> Result<PoolRecord> {
-    let record = factory.record(connecting.await?);
+    let since = crate::pool::PoolInstruments::now();
+    let conn = connecting.await?;
+    factory.instruments.created(since);
+    let record = factory.record(conn);
     if factory.events.connect.is_empty() && factory.events.checkout.is_empty() {
         return Ok(record);
     }
@@ -197,6 +200,7 @@ impl Drop for Returning {
         }
         // Freed last: never more connections open than the pool allows.
         self.permit = None;
+        self.pool.publish();
     }
 }
 
