@@ -113,7 +113,10 @@ fn handles_compile_as_the_dynamic_api() {
 #[test]
 fn schema_and_keyword_columns_compile_as_the_dynamic_api() {
     let t: &Table = &events::table;
-    assert_eq!((t.schema.as_deref(), t.name.as_str()), (Some("analytics"), "events"));
+    assert_eq!(
+        (t.schema.as_deref(), t.name.as_str()),
+        (Some("analytics"), "events")
+    );
     assert_eq!(events::r#type.name(), "type");
     let names: Vec<&str> = t.columns.keys().map(|k| &**k).collect();
     assert_eq!(names, ["id", "type", "match"]);

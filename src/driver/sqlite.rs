@@ -799,7 +799,11 @@ mod tests {
                     None => raw,
                 };
                 assert_eq!(from_sqlite(v, Some(ty)), full, "{ty:?} {v:?}");
-                assert_eq!(owned_from_sqlite(v, Some(ty)), full.into_owned(), "{ty:?} {v:?}");
+                assert_eq!(
+                    owned_from_sqlite(v, Some(ty)),
+                    full.into_owned(),
+                    "{ty:?} {v:?}"
+                );
             }
             converting += usize::from(converts);
         }
