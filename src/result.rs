@@ -1,6 +1,6 @@
 //! [`CursorResult`]: the rows and counts a statement produced.
 
-use crate::driver::{DriverRow, RowSource};
+use crate::driver::{DriverRow, NextRow, RowSource};
 use crate::error::{Error, Result};
 use crate::row::{ResultKeys, Row};
 use indexmap::IndexMap;
@@ -138,6 +138,14 @@ impl CursorResult {
         self.rows.next_row()
     }
 
+    /// The next row, its values left in place when the driver laid them end to end, with
+    /// the result's keys.
+    #[inline]
+    pub(crate) fn next_in_place(&mut self) -> Result<Option<(&Arc<ResultKeys>, NextRow<'_>)>> {
+        self.check_open()?;
+        Ok(self.rows.next_in_place()?.map(|row| (&self.keys, row)))
+    }
+
     /// How many rows are buffered, not read yet: the capacity to reserve for them.
     pub(crate) fn buffered_len(&self) -> usize {
         self.rows.buffered_len()
@@ -270,22 +278,29 @@ impl<T: FromValue> Iterator for ScalarResult<T> {
     type Item = Result<T>;
     #[inline]
     fn next(&mut self) -> Option<Result<T>> {
-        match self.inner.next_row() {
+        match self.inner.next_in_place() {
             // Decoded values: the first is moved out, not copied.
-            Ok(Some(DriverRow::Values(mut values))) if !self.inner.result_keys().converts() => {
-                Some(match values.first_mut() {
-                    Some(value) => {
-                        T::from_value(std::mem::take(value)).map_err(|e| Error::conversion(0, e))
-                    }
-                    None => Err(Error::NoSuchColumn(0.to_string())),
-                })
+            Ok(Some((keys, NextRow::InPlace(values)))) if !keys.converts() => {
+                Some(first_value(values))
             }
-            Ok(Some(row)) => {
-                Some(Row::read(self.inner.result_keys().clone(), row).and_then(|r| r.get(0)))
+            Ok(Some((keys, NextRow::Row(DriverRow::Values(mut values))))) if !keys.converts() => {
+                Some(first_value(&mut values))
+            }
+            Ok(Some((keys, row))) => {
+                Some(Row::read(keys.clone(), row.into_row()).and_then(|r| r.get(0)))
             }
             Ok(None) => None,
             Err(e) => Some(Err(e)),
         }
+    }
+}
+
+/// The first of a row's `values`, moved out and converted to `T`.
+#[inline]
+fn first_value<T: FromValue>(values: &mut [Value]) -> Result<T> {
+    match values.first_mut() {
+        Some(value) => T::from_value(std::mem::take(value)).map_err(|e| Error::conversion(0, e)),
+        None => Err(Error::NoSuchColumn(0.to_string())),
     }
 }
 
@@ -315,10 +330,20 @@ impl MappingResult {
 impl Iterator for MappingResult {
     type Item = Result<IndexMap<Arc<str>, Value>>;
     fn next(&mut self) -> Option<Self::Item> {
-        self.inner
-            .fetchone()
-            .transpose()
-            .map(|row| row.map(Row::into_map))
+        match self.inner.next_in_place() {
+            // Values in place: moved into the map, not copied.
+            Ok(Some((keys, NextRow::InPlace(values)))) if !keys.converts() => Some(Ok(keys
+                .names()
+                .iter()
+                .cloned()
+                .zip(values.iter_mut().map(std::mem::take))
+                .collect())),
+            Ok(Some((keys, row))) => {
+                Some(Row::read(keys.clone(), row.into_row()).map(Row::into_map))
+            }
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
-//! The `sqlcore` command: `sqlcore reflect URL` run as a program on a SQLite file and on a
-//! PostgreSQL schema of its own, its DDL, JSON and Rust outputs snapshotted (`snapshots/cli/`);
+//! The `sqlcore` command: `sqlcore reflect URL` run as a program on a SQLite file, on a
+//! PostgreSQL schema and on a MariaDB database of its own, its DDL, JSON and Rust outputs
+//! snapshotted (`snapshots/cli/`);
 //! its exit codes, and its errors free of the URL's password.
 
 mod common;
@@ -42,6 +43,23 @@ CREATE TABLE transfers (id BIGSERIAL PRIMARY KEY, owner_id INTEGER NOT NULL,
     number INTEGER NOT NULL, amount NUMERIC(12, 2) NOT NULL,
     FOREIGN KEY (owner_id, number) REFERENCES accounts (owner_id, number));
 CREATE TABLE tags (label TEXT, weight INTEGER)";
+
+const MARIADB_SCHEMA: &str = "
+CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(30) NOT NULL
+    COMMENT 'The login name.', email VARCHAR(100) UNIQUE,
+    score DECIMAL(10, 2) NOT NULL DEFAULT 0, active BOOLEAN DEFAULT 1, joined DATE,
+    wakes TIME, seen DATETIME, created TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    profile JSON, avatar BLOB, ratio FLOAT, weight DOUBLE, small SMALLINT, big BIGINT,
+    status ENUM('new', 'old')) COMMENT 'People who sign in.';
+CREATE INDEX ix_users_name ON users (name);
+CREATE TABLE accounts (owner_id INT NOT NULL, number INT NOT NULL,
+    `type` VARCHAR(20) NOT NULL DEFAULT 'checking', PRIMARY KEY (owner_id, number),
+    CONSTRAINT positive_number CHECK (number > 0),
+    FOREIGN KEY (owner_id) REFERENCES users (id) ON DELETE CASCADE);
+CREATE TABLE transfers (id BIGINT AUTO_INCREMENT PRIMARY KEY, owner_id INT NOT NULL,
+    number INT NOT NULL, amount DECIMAL(12, 2) NOT NULL,
+    FOREIGN KEY (owner_id, number) REFERENCES accounts (owner_id, number));
+CREATE TABLE tags (label TEXT, weight INT)";
 
 /// A password none of the outputs may show.
 const SECRET: &str = "Tiger-s3cret";
@@ -187,6 +205,36 @@ fn postgresql_schema_reflects_into_every_format() {
 }
 
 #[test]
+fn mariadb_database_reflects_into_every_format() {
+    let Some(db) = TestDb::mariadb("cli_mariadb") else {
+        return;
+    };
+    create(&db.url(), MARIADB_SCHEMA);
+    let url = db.url();
+    // The database is named per run: written `test_db` in the snapshots.
+    let database = db.schema().unwrap();
+    let out = |url: &str, args: &[&str]| reflect(url, args).replace(database, "test_db");
+    snapshot("mariadb_ddl", &out(&url, &[]));
+    snapshot(
+        "mariadb_ddl_postgresql",
+        &out(&url, &["--dialect", "postgresql"]),
+    );
+    snapshot("mariadb_ddl_sqlite", &out(&url, &["-d", "sqlite"]));
+    snapshot("mariadb_json", &out(&url, &["--format", "json"]));
+    snapshot("mariadb_rust", &out(&url, &["--format", "rust"]));
+    // The DDL runs: reflected into a fresh database, it reflects back the same.
+    let Some(copy) = TestDb::mariadb("cli_mariadb_copy") else {
+        return;
+    };
+    create(
+        &copy.url(),
+        out(&url, &[]).replace(";\n\n", ";").trim_end_matches(';'),
+    );
+    let copied = reflect(&copy.url(), &["-f", "json"]).replace(copy.schema().unwrap(), "test_db");
+    assert_eq!(copied, out(&url, &["-f", "json"]));
+}
+
+#[test]
 fn help_version_and_usage_errors() {
     let help = sqlcore(&["--help"]);
     assert_eq!(help.code, 0);
@@ -308,11 +356,13 @@ fn generated_rust_runs_on_sqlite() {
         .value(users::small, ed.small)
         .value(users::big, ed.big);
     conn.execute(Insert::from(insert), ()).unwrap();
+    // The column named `type` is `r#type`, in the table and in the struct.
     conn.execute(
         Insert::from(
             typed::insert_into(accounts::table)
                 .value(accounts::owner_id, 1)
-                .value(accounts::number, 7),
+                .value(accounts::number, 7)
+                .value(accounts::r#type, "savings"),
         ),
         (),
     )
@@ -324,7 +374,10 @@ fn generated_rust_runs_on_sqlite() {
         .unwrap();
     assert_eq!(users, [ed]);
     let accounts: Vec<Accounts> = conn
-        .execute(select(accounts::table).filter(accounts::owner_id.eq(1)), ())
+        .execute(
+            select(accounts::table).filter(accounts::r#type.eq("savings")),
+            (),
+        )
         .unwrap()
         .all_as()
         .unwrap();
@@ -332,7 +385,8 @@ fn generated_rust_runs_on_sqlite() {
         accounts,
         [Accounts {
             owner_id: 1,
-            number: 7
+            number: 7,
+            r#type: "savings".into(),
         }]
     );
     // A CamelCase table: its module keeps the name, its struct takes `Row`.
@@ -406,4 +460,83 @@ fn generated_rust_runs_on_postgresql() {
     );
     assert_eq!(ed.wakes, sqlcore::chrono::NaiveTime::from_hms_opt(7, 15, 0));
     assert_eq!(ed.ratio, Some(0.5), "a REAL read as f64");
+    // The column named `type` takes its server default.
+    conn.execute(
+        Insert::from(
+            typed::insert_into(accounts::table)
+                .value(accounts::owner_id, ed.id)
+                .value(accounts::number, 1),
+        ),
+        (),
+    )
+    .unwrap();
+    let account: Accounts = conn
+        .execute(
+            select(accounts::table).filter(accounts::r#type.eq("checking")),
+            (),
+        )
+        .unwrap()
+        .one_as()
+        .unwrap();
+    assert_eq!(
+        (account.owner_id, account.r#type.as_str()),
+        (ed.id, "checking")
+    );
+}
+
+/// The Rust the command writes for the PostgreSQL fixture's `accounts` reflected with
+/// `--schema`: the tables declared in that schema, written `other` here (the test's schema is
+/// named per run, and mapped to `other` by a `schema_translate_map`).
+#[allow(dead_code)]
+mod postgresql_other_schema {
+    include!("generated/postgresql_other_schema.rs");
+}
+
+#[test]
+fn generated_rust_declares_the_schema_reflected() {
+    use postgresql_other_schema::*;
+    let Some(db) = TestDb::postgres("cli_schema_rust") else {
+        return;
+    };
+    create(&db.url(), POSTGRES_SCHEMA);
+    let schema = db.schema().unwrap();
+    let now = reflect(
+        &db.url(),
+        &["--schema", schema, "--table", "accounts", "-f", "rust"],
+    )
+    .replace(schema, "other");
+    assert!(
+        now == include_str!("generated/postgresql_other_schema.rs"),
+        "tests/generated/postgresql_other_schema.rs is stale: regenerate it with \
+         `sqlcore reflect <url> --schema <schema> --table accounts --format rust`, the schema \
+         written `other`\n{now}"
+    );
+    assert_eq!(accounts::table.schema.as_deref(), Some("other"));
+    let engine = create_engine(&db.url()).unwrap().execution_options(
+        ExecutionOptions::default()
+            .schema_translate_map(SchemaTranslateMap::new().map(Some("other"), schema)),
+    );
+    let mut conn = engine.connect().unwrap();
+    let insert = typed::insert_into(users::table)
+        .value(users::id, 5)
+        .value(users::name, "ed");
+    conn.execute(Insert::from(insert), ()).unwrap();
+    let insert = typed::insert_into(accounts::table)
+        .value(accounts::owner_id, 5)
+        .value(accounts::number, 1)
+        .value(accounts::r#type, "savings");
+    conn.execute(Insert::from(insert), ()).unwrap();
+    let accounts: Vec<Accounts> = conn
+        .execute(select(accounts::table).filter(accounts::owner_id.eq(5)), ())
+        .unwrap()
+        .all_as()
+        .unwrap();
+    assert_eq!(
+        accounts,
+        [Accounts {
+            owner_id: 5,
+            number: 1,
+            r#type: "savings".into(),
+        }]
+    );
 }

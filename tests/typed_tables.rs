@@ -28,6 +28,15 @@ sqlcore::table! {
     }
 }
 
+sqlcore::table! {
+    /// A table in a schema of its own, with columns named with Rust keywords.
+    analytics.events (id) {
+        id -> BigInt,
+        r#type -> Text,
+        r#match -> Nullable<Integer>,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, FromRow)]
 struct Account {
     id: i64,
@@ -98,6 +107,40 @@ fn handles_compile_as_the_dynamic_api() {
             ("email", Some("ed@example.com").into()),
         ]),
     );
+}
+
+/// `schema.table` places the table in the schema; `r#type` names the column `type`.
+#[test]
+fn schema_and_keyword_columns_compile_as_the_dynamic_api() {
+    let t: &Table = &events::table;
+    assert_eq!(
+        (t.schema.as_deref(), t.name.as_str()),
+        (Some("analytics"), "events")
+    );
+    assert_eq!(events::r#type.name(), "type");
+    let names: Vec<&str> = t.columns.keys().map(|k| &**k).collect();
+    assert_eq!(names, ["id", "type", "match"]);
+    assert_eq!(t.primary_key.columns.len(), 1);
+    let dynamic = Table::new("events")
+        .schema("analytics")
+        .column(Column::new("id", SqlType::BigInteger).primary_key())
+        .column(Column::new("type", SqlType::Text).not_null())
+        .column(Column::new("match", SqlType::Integer));
+    assert_same(
+        select(events::table).filter(events::r#type.eq("click").and(events::r#match.eq(Some(3)))),
+        select(&dynamic).filter(
+            dynamic
+                .c("type")
+                .eq("click")
+                .and(dynamic.c("match").eq(Some(3))),
+        ),
+    );
+    let sql = select(events::table)
+        .filter(events::r#type.eq("click"))
+        .compile(&PostgreSQL)
+        .unwrap()
+        .sql;
+    assert!(sql.contains("FROM analytics.events"), "{sql}");
 }
 
 #[test]

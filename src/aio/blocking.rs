@@ -192,6 +192,9 @@ impl OwnedRequest {
 
     /// Reads the rows of `exec` into a buffer.
     fn buffered(exec: Execution) -> Result<Execution> {
+        if !exec.rows.is_streamed() {
+            return Ok(exec);
+        }
         let mut source = exec.rows;
         let mut rows = VecDeque::new();
         while let Some(row) = source.next_row()? {

@@ -153,7 +153,76 @@ pub enum FirstRow {
 #[derive(Default)]
 pub struct RowSource {
     rows: VecDeque<DriverRow>,
+    /// The rows of a driver that decodes them all up front, their values end to end.
+    flat: FlatRows,
     cursor: Option<Box<dyn RowCursor>>,
+}
+
+/// Rows of `width` values each, laid end to end in one buffer (no allocation per row), read
+/// from `next` on: a row read in place has its values moved out, leaving nulls.
+#[derive(Default)]
+struct FlatRows {
+    values: Vec<Value>,
+    width: usize,
+    next: usize,
+}
+
+impl FlatRows {
+    /// The values of the next row, in place.
+    #[inline]
+    fn next(&mut self) -> Option<&mut [Value]> {
+        if self.next >= self.values.len() {
+            return None;
+        }
+        let start = self.next;
+        self.next += self.width;
+        self.values.get_mut(start..self.next)
+    }
+
+    /// How many rows are left.
+    fn remaining(&self) -> usize {
+        (self.values.len() - self.next)
+            .checked_div(self.width)
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for FlatRows {
+    /// Drops the values: those of the rows not read, and those left in the rows read (mostly
+    /// nulls, skipped without a call each).
+    fn drop(&mut self) {
+        self.values.truncate(self.next);
+        for value in &mut self.values {
+            if !matches!(value, Value::Null) {
+                drop(std::mem::take(value));
+            }
+        }
+        // SAFETY: shrinking the length is always sound; every value left is a null, which
+        // owns nothing, so not running its drop leaks nothing.
+        unsafe { self.values.set_len(0) };
+    }
+}
+
+/// The next row of a [`RowSource`]: the driver's, or values read in place.
+pub(crate) enum NextRow<'a> {
+    /// A row of its own.
+    Row(DriverRow),
+    /// The values of a row laid end to end with the others (see [`RowSource::flat`]): move
+    /// them out (`std::mem::take`) rather than copy them.
+    InPlace(&'a mut [Value]),
+}
+
+impl NextRow<'_> {
+    /// The row as one of its own.
+    #[inline]
+    pub(crate) fn into_row(self) -> DriverRow {
+        match self {
+            NextRow::Row(row) => row,
+            NextRow::InPlace(values) => {
+                DriverRow::Values(values.iter_mut().map(std::mem::take).collect())
+            }
+        }
+    }
 }
 
 /// Fetches a streamed result's rows a chunk at a time (a server-side cursor). The cursor owns
@@ -167,20 +236,46 @@ pub trait RowCursor: Send {
 impl RowSource {
     /// All rows, fetched already.
     pub fn buffered(rows: VecDeque<DriverRow>) -> Self {
-        RowSource { rows, cursor: None }
+        RowSource {
+            rows,
+            ..Self::default()
+        }
+    }
+
+    /// All rows, fetched already, `width` values each, laid end to end in `values` (whose
+    /// length is a multiple of `width`): read without an allocation per row.
+    pub fn flat(values: Vec<Value>, width: usize) -> Self {
+        debug_assert!(width > 0 && values.len() % width == 0);
+        RowSource {
+            flat: FlatRows {
+                values,
+                width,
+                next: 0,
+            },
+            ..Self::default()
+        }
     }
 
     /// Rows fetched through `cursor` as they are read.
     pub fn streamed(cursor: impl RowCursor + 'static) -> Self {
         RowSource {
-            rows: VecDeque::new(),
             cursor: Some(Box::new(cursor)),
+            ..Self::default()
         }
     }
 
     /// The next row, fetching the next chunk when the ones fetched are used up; the cursor
     /// is dropped once it has no more.
     pub fn next_row(&mut self) -> Result<Option<DriverRow>> {
+        Ok(self.next_in_place()?.map(NextRow::into_row))
+    }
+
+    /// The next row, as [`RowSource::next_row`], its values left in place when they are.
+    #[inline]
+    pub(crate) fn next_in_place(&mut self) -> Result<Option<NextRow<'_>>> {
+        if let Some(values) = self.flat.next() {
+            return Ok(Some(NextRow::InPlace(values)));
+        }
         if self.rows.is_empty() {
             if let Some(cursor) = &mut self.cursor {
                 cursor.fetch(&mut self.rows)?;
@@ -189,7 +284,7 @@ impl RowSource {
                 }
             }
         }
-        Ok(self.rows.pop_front())
+        Ok(self.rows.pop_front().map(NextRow::Row))
     }
 
     /// Whether more rows may come through a cursor.
@@ -199,7 +294,7 @@ impl RowSource {
 
     /// How many rows are buffered, not read yet (more may come through a cursor).
     pub(crate) fn buffered_len(&self) -> usize {
-        self.rows.len()
+        self.rows.len() + self.flat.remaining()
     }
 }
 

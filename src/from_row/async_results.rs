@@ -4,6 +4,7 @@
 use super::{FromRow, read_driver_row};
 use crate::aio::{AsyncConnection, AsyncRowStream};
 use crate::connection::IntoParams;
+use crate::driver::NextRow;
 use crate::error::Result;
 use crate::executable::Executable;
 use crate::row::Row;
@@ -43,7 +44,9 @@ impl<T: FromRow> Stream for AsyncRowsAs<'_, T> {
         let this = self.get_mut();
         this.stream.poll_driver_row(cx).map(|next| {
             next.map(|row| {
-                row.and_then(|row| read_driver_row(this.stream.result_keys(), &this.columns, row))
+                row.and_then(|row| {
+                    read_driver_row(this.stream.result_keys(), &this.columns, NextRow::Row(row))
+                })
             })
         })
     }

@@ -9,7 +9,7 @@ mod results;
 pub use async_results::AsyncRowsAs;
 pub use results::RowsAs;
 
-use crate::driver::DriverRow;
+use crate::driver::{DriverRow, NextRow};
 use crate::error::{Error, Result};
 use crate::row::{ResultKeys, Row};
 use sqlcore_compiler::{FromValue, Value, ValueRef};
@@ -188,23 +188,15 @@ impl ResultKeys {
 pub(crate) fn read_driver_row<T: FromRow>(
     keys: &ResultKeys,
     columns: &T::Columns,
-    row: DriverRow,
+    row: NextRow<'_>,
 ) -> Result<T> {
     match row {
-        DriverRow::Values(mut values) => {
-            if keys.converts() {
-                keys.convert(&mut values)?;
-            }
-            read_owned(keys, columns, &mut values)
-        }
+        NextRow::InPlace(values) => read_owned(keys, columns, values),
+        NextRow::Row(DriverRow::Values(mut values)) => read_owned(keys, columns, &mut values),
         #[cfg(feature = "postgres")]
-        row if keys.converts() => {
-            let mut values = row.into_values();
-            keys.convert(&mut values)?;
-            read_owned(keys, columns, &mut values)
-        }
+        NextRow::Row(row) if keys.converts() => read_owned(keys, columns, &mut row.into_values()),
         #[cfg(feature = "postgres")]
-        row => T::from_row(
+        NextRow::Row(row) => T::from_row(
             &mut RowReader {
                 keys,
                 cells: Cells::Driver(&row),
@@ -215,11 +207,16 @@ pub(crate) fn read_driver_row<T: FromRow>(
     }
 }
 
+/// Reads owned `values` into `T`, those of user types read through them first.
+#[inline]
 fn read_owned<T: FromRow>(
     keys: &ResultKeys,
     columns: &T::Columns,
     values: &mut [Value],
 ) -> Result<T> {
+    if keys.converts() {
+        keys.convert(values)?;
+    }
     T::from_row(
         &mut RowReader {
             keys,

@@ -73,12 +73,8 @@ impl<T: FromRow> Iterator for RowsAs<T> {
 
     #[inline]
     fn next(&mut self) -> Option<Result<T>> {
-        match self.result.next_row() {
-            Ok(Some(row)) => Some(read_driver_row(
-                self.result.result_keys(),
-                &self.columns,
-                row,
-            )),
+        match self.result.next_in_place() {
+            Ok(Some((keys, row))) => Some(read_driver_row(keys, &self.columns, row)),
             Ok(None) => None,
             Err(e) => Some(Err(e)),
         }

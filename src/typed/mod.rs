@@ -51,3 +51,16 @@ pub fn column<S: SqlKind>(name: &str, primary_key: bool) -> Column {
         column
     }
 }
+
+/// An identifier's name without its `r#` (used by [`table!`](crate::table): `r#type` names
+/// the column `type`).
+#[doc(hidden)]
+pub const fn unraw(ident: &'static str) -> &'static str {
+    match ident.as_bytes() {
+        [b'r', b'#', rest @ ..] => match std::str::from_utf8(rest) {
+            Ok(name) => name,
+            Err(_) => ident,
+        },
+        _ => ident,
+    }
+}

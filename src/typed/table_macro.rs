@@ -6,6 +6,10 @@
 /// [`typed::types`](crate::typed::types) (`Nullable<T>` for a column that takes NULL). The
 /// columns in parentheses form the primary key.
 ///
+/// A table in a schema other than the connection's default one is declared `schema.table`
+/// (the module is named after the table). A table or column named with a Rust keyword is
+/// written as a raw identifier (`r#type`): its SQL name is the keyword itself.
+///
 /// ```
 /// use sqlcore::*;
 ///
@@ -23,6 +27,16 @@
 /// let t: &Table = &users::table;
 /// let dynamic = select(t).filter(t.c("name").eq("ed").and(t.c("email").eq(None::<String>)));
 /// assert_eq!(by_name.compile(&PostgreSQL)?.sql, dynamic.compile(&PostgreSQL)?.sql);
+///
+/// sqlcore::table! {
+///     analytics.events (id) {
+///         id -> BigInt,
+///         r#type -> Text,
+///     }
+/// }
+///
+/// let clicks = select(events::table).filter(events::r#type.eq("click"));
+/// assert!(clicks.compile(&PostgreSQL)?.sql.contains("FROM analytics.events"));
 /// # Ok::<(), sqlcore::CompileError>(())
 /// ```
 ///
@@ -35,12 +49,12 @@
 #[macro_export]
 macro_rules! table {
     (
-        $(#[$meta:meta])*
+        @table [$($attrs:tt)*] [$($schema:ident)?]
         $name:ident ($($pk:ident),+ $(,)?) {
             $($(#[$col_meta:meta])* $col:ident -> $kind:ty),+ $(,)?
         }
     ) => {
-        $(#[$meta])*
+        $($attrs)*
         #[allow(non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
         pub mod $name {
             use $crate::typed::types::*;
@@ -56,10 +70,11 @@ macro_rules! table {
                 fn table() -> &'static $crate::Table {
                     static TABLE: ::std::sync::LazyLock<$crate::Table> =
                         ::std::sync::LazyLock::new(|| {
-                            $crate::Table::new(stringify!($name))
+                            $crate::Table::new($crate::typed::unraw(stringify!($name)))
+                                $(.schema($crate::typed::unraw(stringify!($schema))))?
                                 $(.column($crate::typed::column::<$kind>(
-                                    stringify!($col),
-                                    PRIMARY_KEY.contains(&stringify!($col)),
+                                    $crate::typed::unraw(stringify!($col)),
+                                    PRIMARY_KEY.contains(&$crate::typed::unraw(stringify!($col))),
                                 )))+
                         });
                     &TABLE
@@ -88,8 +103,24 @@ macro_rules! table {
             $(
                 $(#[$col_meta])*
                 pub const $col: $crate::typed::Col<table, $kind> =
-                    $crate::typed::Col::new(stringify!($col));
+                    $crate::typed::Col::new($crate::typed::unraw(stringify!($col)));
             )+
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $schema:ident . $name:ident ($($pk:ident),+ $(,)?) { $($columns:tt)* }
+    ) => {
+        $crate::table! {
+            @table [$(#[$meta])*] [$schema] $name ($($pk),+) { $($columns)* }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $name:ident ($($pk:ident),+ $(,)?) { $($columns:tt)* }
+    ) => {
+        $crate::table! {
+            @table [$(#[$meta])*] [] $name ($($pk),+) { $($columns)* }
         }
     };
 }
