@@ -187,22 +187,6 @@ impl FlatRows {
     }
 }
 
-impl Drop for FlatRows {
-    /// Drops the values: those of the rows not read, and those left in the rows read (mostly
-    /// nulls, skipped without a call each).
-    fn drop(&mut self) {
-        self.values.truncate(self.next);
-        for value in &mut self.values {
-            if !matches!(value, Value::Null) {
-                drop(std::mem::take(value));
-            }
-        }
-        // SAFETY: shrinking the length is always sound; every value left is a null, which
-        // owns nothing, so not running its drop leaks nothing.
-        unsafe { self.values.set_len(0) };
-    }
-}
-
 /// The next row of a [`RowSource`]: the driver's, or values read in place.
 pub(crate) enum NextRow<'a> {
     /// A row of its own.
