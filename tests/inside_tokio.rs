@@ -1,7 +1,8 @@
 //! The sync engine called from inside a tokio runtime — a current-thread one (as
-//! `#[tokio::test]` starts it), a multi-thread one, and from `spawn_blocking` — never panics and
-//! behaves as anywhere else, on SQLite and PostgreSQL: connect, execute, transactions, a
-//! streamed result, prepared statements, and connections closed while the runtime runs.
+//! `#[tokio::test]` starts it), a multi-thread one, inside `#[tokio::test]` itself, and from
+//! `spawn_blocking` — never panics and behaves as anywhere else, on SQLite and PostgreSQL:
+//! connect, execute, transactions, a streamed result, prepared statements, and connections
+//! closed while the runtime runs.
 
 mod common;
 
@@ -148,6 +149,30 @@ fn inside_a_multi_thread_runtime() {
             task.await.unwrap();
         }
     });
+}
+
+/// Runs `f` on a thread of its own, outside the test's runtime (the test databases are made
+/// and dropped with the blocking `postgres` crate).
+fn outside<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::spawn(f).join().unwrap()
+}
+
+#[tokio::test]
+async fn inside_tokio_test() {
+    let dbs = outside(|| Databases::new("tokio_test_attribute"));
+    for url in dbs.urls() {
+        exercise(&url);
+    }
+    outside(move || drop(dbs));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inside_a_multi_thread_tokio_test() {
+    let dbs = outside(|| Databases::new("tokio_test_multi_thread"));
+    for url in dbs.urls() {
+        exercise(&url);
+    }
+    outside(move || drop(dbs));
 }
 
 #[test]

@@ -128,13 +128,12 @@ impl<R: Deref<Target: AsRef<Driver>>> Waiter<R> {
         let mut relayed = Context::from_waker(&driver.waker);
         for _ in 0..ROUNDS {
             driver.wake.state.store(POLLING, Ordering::Release);
-            let answer = match call(&mut relayed) {
-                Poll::Pending => {
-                    driver.poll(&mut relayed);
-                    call(&mut relayed)
-                }
-                ready => ready,
-            };
+            // The connection first (what arrived is handed to the calls, what they queued is
+            // written), then the call: polled before, a call waiting for its answer would
+            // only find it not read yet. A request the call queues wakes the connection,
+            // so the loop goes round to write it.
+            driver.poll(&mut relayed);
+            let answer = call(&mut relayed);
             let woken = driver.wake.state.swap(IDLE, Ordering::AcqRel) == WOKEN;
             if woken {
                 // What woke this poll may concern another waiting call too.

@@ -141,6 +141,11 @@ impl PgAsyncConnection {
         self.note(answer)
     }
 
+    /// Whether dropped cursors left something for [`settle`](Self::settle) to finish.
+    fn unsettled(&self) -> bool {
+        self.state.fetch_failed.load(Ordering::Acquire) || !self.state.pending.lock().is_empty()
+    }
+
     /// Finishes what dropped cursors left: the FETCH sent ahead is waited for, the cursor
     /// closed if it still exists.
     async fn settle(&mut self) -> Result<()> {
@@ -213,7 +218,11 @@ impl PgAsyncConnection {
     }
 
     async fn execute_inner(&mut self, request: &Request<'_>) -> Result<Execution> {
-        self.settle().await?;
+        // The common case (nothing to settle, the statement cached) awaits no inner future:
+        // each would be built and moved into this one's state at every call.
+        if self.unsettled() {
+            self.settle().await?;
+        }
         let client = self.client()?.clone();
         if !self.cache.enabled() {
             // Unnamed statement: nothing outlives this call on the server.
@@ -236,7 +245,10 @@ impl PgAsyncConnection {
             };
             return buffered(columns, rows, lazy, rowcount.map_or(-1, |n| n as i64));
         }
-        let stmt = self.statement(request).await?;
+        let stmt = match self.cache.get(request) {
+            Some(stmt) => stmt,
+            None => self.statement(request).await?,
+        };
         if stmt.columns().is_empty() {
             let answer =
                 tracked(&self.state, pg_ops::execute(&client, &stmt, request.params)).await;
