@@ -279,7 +279,10 @@ async fn a_stopped_standby_costs_no_failed_read_and_is_tried_again_after_its_bac
     // each reader may have one read answered by the standby before it stopped and counted
     // only after, so up to READERS of the 400 later reads may still say "standby".
     let on_primary = load.on_primary.load(Ordering::Relaxed);
-    assert!(on_primary >= 400 - READERS, "{on_primary} reads on the primary");
+    assert!(
+        on_primary >= 400 - READERS,
+        "{on_primary} reads on the primary"
+    );
     if !engine.replicas()[0].down {
         // Tried again after the backoff, and down again.
         tokio::time::sleep(Duration::from_millis(600)).await;
