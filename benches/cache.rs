@@ -119,26 +119,26 @@ fn main() {
     );
     if let Some(pos) = args.iter().position(|a| a == "count") {
         let case = args.get(pos + 1).map_or("", String::as_str);
-        if let Some(variant) = case.strip_prefix("prepared") {
-            // `-- count prepared N`: N prepared point selects; the difference between two
-            // values of N is the cost of one, without the set-up. `prepared-listened`: the
-            // same with an event listener that does nothing; `prepared-traced`: with a
-            // `tracing` subscriber that records every span's fields.
-            let n = args
-                .get(pos + 2)
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(10_000);
-            if variant == "-traced" {
-                use tracing_subscriber::layer::SubscriberExt;
-                let subscriber = tracing_subscriber::registry().with(SpanFields);
-                tracing::subscriber::with_default(subscriber, || {
-                    count_prepared(&users, &setup, n, false)
-                });
-            } else {
-                count_prepared(&users, &setup, n, variant == "-listened");
-            }
+        // `-- count STYLE N` for a point select style (see `PointSelect`): N point selects;
+        // the difference between two values of N is the cost of one, without the set-up.
+        // `prepared-traced`: `prepared` with a `tracing` subscriber that records every
+        // span's fields.
+        let n = args
+            .get(pos + 2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(10_000);
+        if case == "prepared-traced" {
+            use tracing_subscriber::layer::SubscriberExt;
+            let subscriber = tracing_subscriber::registry().with(SpanFields);
+            let style = PointSelect::Prepared { listened: false };
+            tracing::subscriber::with_default(subscriber, || {
+                count_point_selects(style, &users, &setup, n)
+            });
         } else {
-            count_one(case, &users);
+            match PointSelect::parse(case) {
+                Some(style) => count_point_selects(style, &users, &setup, n),
+                None => count_one(case, &users),
+            }
         }
         return;
     }
@@ -328,11 +328,59 @@ struct Listener;
 
 impl sqlcore::events::ConnectionEvents for Listener {}
 
-/// Runs `n` prepared point selects (`query_row`) on in-memory SQLite, after the set-up; with
-/// a listener that does nothing when `listened`.
-fn count_prepared(users: &Table, setup: &str, n: i64, listened: bool) {
+/// The styles of point select `-- count STYLE N` runs, each reading the row's three columns.
+#[derive(Clone, Copy, PartialEq)]
+enum PointSelect {
+    /// `raw`: rusqlite's `prepare_cached` + `query_row`, by position.
+    Raw,
+    /// `built`: the statement built per call, `execute(stmt, ()).one()`, columns by name.
+    Built,
+    /// `by-ref`: one bindparam statement by reference, `execute(&stmt, params).one()`.
+    ByRef,
+    /// `prepared-one`: `engine.prepare`, `execute(&prepared, params).one()`.
+    PreparedOne,
+    /// `prepared`: `engine.prepare`, `query_row` (`prepared-listened`: with an event
+    /// listener that does nothing).
+    Prepared { listened: bool },
+}
+
+impl PointSelect {
+    fn parse(case: &str) -> Option<Self> {
+        Some(match case {
+            "raw" => PointSelect::Raw,
+            "built" => PointSelect::Built,
+            "by-ref" => PointSelect::ByRef,
+            "prepared-one" => PointSelect::PreparedOne,
+            "prepared" => PointSelect::Prepared { listened: false },
+            "prepared-listened" => PointSelect::Prepared { listened: true },
+            _ => return None,
+        })
+    }
+}
+
+/// The row's columns read by name, as an application reads them.
+fn by_name(row: &Row) -> (i64, String, Option<i64>) {
+    (
+        row.get("id").unwrap(),
+        row.get("name").unwrap(),
+        row.get("score").unwrap(),
+    )
+}
+
+/// Runs `n` point selects of `style` on in-memory SQLite, after the set-up.
+fn count_point_selects(style: PointSelect, users: &Table, setup: &str, n: i64) {
+    let mut sum = 0i64;
+    if style == PointSelect::Raw {
+        let raw = rusqlite::Connection::open_in_memory().unwrap();
+        raw.execute_batch(setup).unwrap();
+        for id in 0..n {
+            sum += raw_point_select(&raw, id % ROWS + 1).0;
+        }
+        black_box(sum);
+        return;
+    }
     let mut builder = Engine::builder("sqlite://");
-    if listened {
+    if style == (PointSelect::Prepared { listened: true }) {
         builder = builder.events(std::sync::Arc::new(Listener));
     }
     let engine = builder.build().unwrap();
@@ -345,14 +393,35 @@ fn count_prepared(users: &Table, setup: &str, n: i64, listened: bool) {
     let by_param: Statement = select(users)
         .filter(users.c("id").eq(bindparam("id")))
         .into();
-    let prepared = engine.prepare(by_param).unwrap();
-    let mut sum = 0i64;
+    let prepared = engine.prepare(by_param.clone()).unwrap();
     for id in 0..n {
-        sum += conn
-            .query_row(&prepared, params! { "id" => id % ROWS + 1 }, |row| {
-                row.get::<i64>(0)
-            })
-            .unwrap();
+        let id = id % ROWS + 1;
+        sum += match style {
+            PointSelect::Built => {
+                let stmt = point_select(users, id);
+                by_name(&conn.execute(stmt, ()).unwrap().one().unwrap()).0
+            }
+            PointSelect::ByRef => {
+                let row = conn.execute(&by_param, params! { "id" => id });
+                by_name(&row.unwrap().one().unwrap()).0
+            }
+            PointSelect::PreparedOne => {
+                let row = conn.execute(&prepared, params! { "id" => id });
+                by_name(&row.unwrap().one().unwrap()).0
+            }
+            _ => {
+                let read = |row: &RowRef<'_>| {
+                    Ok((
+                        row.get::<i64>("id")?,
+                        row.get::<String>("name")?,
+                        row.get::<Option<i64>>("score")?,
+                    ))
+                };
+                conn.query_row(&prepared, params! { "id" => id }, read)
+                    .unwrap()
+                    .0
+            }
+        };
     }
     black_box(sum);
 }

@@ -194,13 +194,19 @@ impl CursorResult {
     }
 
     /// One row or `None`; [`Error::MultipleResultsFound`] when there are more.
-    pub fn one_or_none(mut self) -> Result<Option<Row>> {
-        let row = self.fetchone()?;
-        if row.is_some() && self.fetchone()?.is_some() {
+    pub fn one_or_none(self) -> Result<Option<Row>> {
+        self.check_open()?;
+        // The result is used up here: its keys move into the row, and a second row is only
+        // looked for, never made into a `Row`.
+        let CursorResult { keys, mut rows, .. } = self;
+        let Some(row) = rows.next_row()? else {
+            return Ok(None);
+        };
+        let row = Row::read(keys, row)?;
+        if rows.next_row()?.is_some() {
             return Err(Error::MultipleResultsFound);
         }
-        self.close();
-        Ok(row)
+        Ok(Some(row))
     }
 
     /// The first column of the first row, or `None` when there is no row; closes the result.

@@ -13,8 +13,9 @@ use std::sync::OnceLock;
 #[derive(Debug, Default)]
 pub struct ResultKeys {
     names: Vec<Arc<str>>,
-    /// Name to index; `None` for a name that appears more than once.
-    index: HashMap<Arc<str>, Option<usize>>,
+    /// Name to index; `None` for a name that appears more than once (hashed with foldhash:
+    /// every read of a column by name looks its name up).
+    index: HashMap<Arc<str>, Option<usize>, foldhash::fast::RandomState>,
     /// The columns of user types, by position, read through them (empty for most results).
     user_types: Vec<(usize, CustomType)>,
 }
@@ -22,7 +23,7 @@ pub struct ResultKeys {
 impl ResultKeys {
     /// Keys for `names`.
     pub fn new(names: Vec<Arc<str>>) -> Self {
-        let mut index = HashMap::with_capacity(names.len());
+        let mut index = HashMap::with_capacity_and_hasher(names.len(), Default::default());
         for (i, name) in names.iter().enumerate() {
             index
                 .entry(name.clone())
