@@ -15,6 +15,7 @@ mod mysql_types;
 mod pg_type_names;
 mod pg_types;
 mod postgres;
+mod sequence_defaults;
 mod sqlite;
 
 pub use inspector::{Inspector, inspect};

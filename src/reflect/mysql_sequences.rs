@@ -4,6 +4,7 @@
 //! ``nextval(`schema`.`seq`)`` default. MySQL has no sequences: it lists none.
 
 use super::read::{flag, int};
+use super::sequence_defaults::{self, ServerChoices};
 use crate::connection::Connection;
 use crate::error::Result;
 use sqlcore_compiler::{Dialect, MariaDB, Params, Sequence, text as sql};
@@ -66,35 +67,15 @@ pub(super) fn with_options(
     Ok(out)
 }
 
-/// The sequence with the options MariaDB would choose by itself left unset: increment 1,
-/// ascending from 1 to 2^63 - 2 (descending from -1 to 1 - 2^63), the start at the bound it
-/// begins from, cache 1000, no cycle.
-fn without_defaults(mut seq: Sequence) -> Sequence {
-    let increment = seq.increment.unwrap_or(1);
-    let (min, max) = if increment > 0 {
-        (1, i64::MAX - 1)
-    } else {
-        (-i64::MAX, -1)
+/// The sequence with the options MariaDB would choose by itself left unset: ascending from 1 to
+/// 2^63 - 2 (descending from -1 to 1 - 2^63), cache 1000 (see [`ServerChoices`]).
+fn without_defaults(seq: Sequence) -> Sequence {
+    let server = ServerChoices {
+        min: -i64::MAX,
+        max: i64::MAX - 1,
+        cache: 1000,
     };
-    let start = if increment > 0 {
-        seq.min_value.unwrap_or(min)
-    } else {
-        seq.max_value.unwrap_or(max)
-    };
-    let clear = |field: &mut Option<i64>, default: i64| {
-        if *field == Some(default) {
-            *field = None;
-        }
-    };
-    clear(&mut seq.start, start);
-    clear(&mut seq.increment, 1);
-    clear(&mut seq.min_value, min);
-    clear(&mut seq.max_value, max);
-    clear(&mut seq.cache, 1000);
-    if seq.cycle == Some(false) {
-        seq.cycle = None;
-    }
-    seq
+    sequence_defaults::without_defaults(seq, server)
 }
 
 /// The `(schema, name)` of a ``nextval(`schema`.`name`)`` column default (MariaDB writes the

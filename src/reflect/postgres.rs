@@ -10,6 +10,7 @@
 use super::pg_type_names::column_type;
 use super::pg_types;
 use super::read::{flag, int, names, opt_int, opt_text, text};
+use super::sequence_defaults::{self, ServerChoices};
 use super::{Catalog, ColumnParts, PartitionParts, Relation, TableParts};
 use crate::connection::Connection;
 use crate::error::Result;
@@ -405,39 +406,14 @@ fn sequence_from(parts: &[Arc<str>]) -> Result<Sequence> {
 }
 
 /// The sequence with the options PostgreSQL would choose by itself left unset (as a declared
-/// sequence states them): increment 1, the bounds of `sql_type` (ascending: 1 to its maximum;
-/// descending: its minimum to -1), the start at the bound it begins from, cache 1, no cycle.
-fn without_defaults(mut seq: Sequence, sql_type: &SqlType) -> Sequence {
-    let (type_min, type_max) = match sql_type {
+/// sequence states them): the bounds of `sql_type`, cache 1 (see [`ServerChoices`]).
+fn without_defaults(seq: Sequence, sql_type: &SqlType) -> Sequence {
+    let (min, max) = match sql_type {
         SqlType::SmallInteger => (i64::from(i16::MIN), i64::from(i16::MAX)),
         SqlType::Integer => (i64::from(i32::MIN), i64::from(i32::MAX)),
         _ => (i64::MIN, i64::MAX),
     };
-    let increment = seq.increment.unwrap_or(1);
-    let (min, max) = if increment > 0 {
-        (1, type_max)
-    } else {
-        (type_min, -1)
-    };
-    let start = if increment > 0 {
-        seq.min_value.unwrap_or(min)
-    } else {
-        seq.max_value.unwrap_or(max)
-    };
-    let clear = |field: &mut Option<i64>, default: i64| {
-        if *field == Some(default) {
-            *field = None;
-        }
-    };
-    clear(&mut seq.start, start);
-    clear(&mut seq.increment, 1);
-    clear(&mut seq.min_value, min);
-    clear(&mut seq.max_value, max);
-    clear(&mut seq.cache, 1);
-    if seq.cycle == Some(false) {
-        seq.cycle = None;
-    }
-    seq
+    sequence_defaults::without_defaults(seq, ServerChoices { min, max, cache: 1 })
 }
 
 fn unexpected_parts(parts: &[Arc<str>]) -> crate::error::Error {
