@@ -10,6 +10,7 @@
 #[cfg(feature = "async")]
 use crate::aio::AsyncReplicaPool;
 use crate::connection::tx_state::TxState;
+use crate::events::OnReplica;
 use crate::pool::{Factory, Pool, PoolRecord, return_connection};
 use crate::url::Url;
 use parking_lot::Mutex;
@@ -28,6 +29,8 @@ pub(crate) trait ReplicaPool: Send + Sync {
     fn discard(&self, conn: Self::Conn);
     /// Closes every idle connection.
     fn dispose(&self);
+    /// A checked-out connection's id in its pool.
+    fn connection_id(conn: &Self::Conn) -> u64;
 }
 
 impl ReplicaPool for Box<dyn Pool> {
@@ -43,6 +46,9 @@ impl ReplicaPool for Box<dyn Pool> {
     }
     fn dispose(&self) {
         Pool::dispose(&**self);
+    }
+    fn connection_id(conn: &PoolRecord) -> u64 {
+        conn.id()
     }
 }
 
@@ -109,6 +115,14 @@ impl<P: ReplicaPool> Replicas<P> {
     /// How many replicas there are.
     pub fn count(&self) -> usize {
         self.members.len()
+    }
+
+    /// Where a read on `lease` runs, for its events.
+    pub fn on(&self, lease: &ReplicaLease<P::Conn>) -> OnReplica<'_> {
+        OnReplica {
+            url: &self.members[lease.index].url,
+            connection_id: P::connection_id(&lease.conn),
+        }
     }
 
     /// Gives a lease back to its replica's pool.

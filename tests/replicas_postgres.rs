@@ -10,13 +10,16 @@ mod common;
 
 use common::engines::{TestConn, TestEngine};
 use common::replication::{Pair, shared};
+use sqlcore::events::{ConnectionEvents, Executed, Failure, StatementEvent};
 use sqlcore::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::task::block_in_place;
 
 on_sync_and_async!(
     reads_go_to_the_standby_and_writes_and_transactions_to_the_primary,
+    a_read_on_the_standby_fires_its_events_naming_the_standby,
     a_stopped_standby_costs_no_failed_read_and_is_tried_again_after_its_backoff,
 );
 
@@ -192,6 +195,100 @@ fn a_replica_of_another_backend_is_an_argument_error_on_either_engine() {
     let status = engine.replica_status();
     assert_eq!(status.len(), 1);
     assert!(!status[0].down && !status[0].url.contains("secret"));
+}
+
+/// A statement event as the test below compares it: the server's port, whether a
+/// connection id was given, and what came of it.
+#[derive(Debug, PartialEq)]
+enum Seen {
+    Before {
+        port: Option<u16>,
+        id: bool,
+    },
+    After {
+        port: Option<u16>,
+        returned: Option<usize>,
+    },
+    Error {
+        port: Option<u16>,
+        invalidates: bool,
+    },
+}
+
+#[derive(Default)]
+struct Seeing(Mutex<Vec<Seen>>);
+
+impl Seeing {
+    fn take(&self) -> Vec<Seen> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+impl ConnectionEvents for Seeing {
+    fn before_execute(&self, s: &StatementEvent<'_>) {
+        let seen = Seen::Before {
+            port: s.url.port(),
+            id: s.connection_id.is_some(),
+        };
+        self.0.lock().unwrap().push(seen);
+    }
+
+    fn after_execute(&self, s: &StatementEvent<'_>, done: &Executed) {
+        let seen = Seen::After {
+            port: s.url.port(),
+            returned: done.rows_returned,
+        };
+        self.0.lock().unwrap().push(seen);
+    }
+
+    fn handle_error(&self, s: &StatementEvent<'_>, failure: &Failure<'_>) -> events::ErrorVerdict {
+        let seen = Seen::Error {
+            port: s.url.port(),
+            invalidates: failure.invalidates_connection,
+        };
+        self.0.lock().unwrap().push(seen);
+        events::ErrorVerdict::AsReported
+    }
+}
+
+/// A read sent to the standby fires its events as one on the primary does, naming the standby
+/// (its server and connection); its error is the read's, and leaves the primary alone.
+async fn a_read_on_the_standby_fires_its_events_naming_the_standby<E: TestEngine>() {
+    let Some(pair) = block_in_place(shared) else {
+        return;
+    };
+    let (_, search_path) = block_in_place(|| pair.schema(&format!("events_{}", E::NAME)));
+    let seeing = Arc::new(Seeing::default());
+    let engine = E::build(
+        Engine::builder(&pair.url(true, &search_path))
+            .replica(&pair.url(false, &search_path))
+            .events(seeing.clone()),
+    )
+    .unwrap();
+    let (primary, standby) = (Some(pair.primary_port), Some(pair.standby_port));
+    let mut conn = engine.conn().await.unwrap();
+    assert!(in_recovery(&mut conn, on_standby()).await);
+    let before = |port| Seen::Before { port, id: true };
+    let after = |port| Seen::After {
+        port,
+        returned: Some(1),
+    };
+    assert_eq!(seeing.take(), [before(standby), after(standby)]);
+    // A read the standby refuses: its error, the standby's; the connection goes on.
+    let write = text("CREATE TABLE refused (id int)").execution_options(|o| o.read_only(true));
+    conn.exec(write, Params::new()).await.unwrap_err();
+    let refused = Seen::Error {
+        port: standby,
+        invalidates: false,
+    };
+    assert_eq!(seeing.take(), [before(standby), refused]);
+    assert!(in_recovery(&mut conn, on_standby()).await);
+    seeing.take();
+    // The primary's statements name the primary.
+    let kept = on_standby().execution_options(|o| o.read_only(false));
+    assert!(!in_recovery(&mut conn, kept).await);
+    assert_eq!(seeing.take(), [before(primary), after(primary)]);
+    assert!(engine.replicas().iter().all(|r| !r.down));
 }
 
 /// How many readers the load below runs at once.

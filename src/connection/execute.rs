@@ -134,8 +134,14 @@ impl Connection {
         let converted = planned.convert(params)?;
         let bound = planned.bind(params, &converted)?;
         if self.reads_from_replica(&planned) {
-            if let Some(done) = self.on_replica(&planned, &bound.request(), &mut call) {
-                return done.map(|(done, _)| done);
+            let own_options = self
+                .observing()
+                .then(|| statement.options_over(&self.options))
+                .flatten();
+            let request = bound.request();
+            if let Some(done) = self.on_replica(&planned, &request, own_options.as_ref(), &mut call)
+            {
+                return done;
             }
         }
         self.raw()?;

@@ -71,7 +71,7 @@ mod source;
 mod span;
 
 pub(crate) use emit::{Described, Observers, Panic, RowCounts, Sending, Watch};
-pub(crate) use source::{EventSource, Observed};
+pub(crate) use source::{EventSource, Observed, OnReplica};
 pub(crate) use span::error_type;
 
 use crate::error::Error;

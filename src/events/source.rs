@@ -38,6 +38,22 @@ impl<'a> Observed<'a> {
         }
     }
 
+    /// The same, for a read that runs on `replica` (when given) rather than on the
+    /// connection's own database connection.
+    fn on<'b>(self, replica: Option<OnReplica<'b>>) -> Observed<'b>
+    where
+        'a: 'b,
+    {
+        match replica {
+            Some(replica) => Observed {
+                url: replica.url,
+                connection_id: Some(replica.connection_id),
+                ..self
+            },
+            None => self,
+        }
+    }
+
     fn statement<'e>(&'e self, sending: &'e Sending<'_>) -> StatementEvent<'e> {
         sending.event(
             self.options,
@@ -46,6 +62,14 @@ impl<'a> Observed<'a> {
             self.connection_id,
         )
     }
+}
+
+/// The replica a read runs on, in place of the connection's own database connection: its
+/// events name the replica's server and connection.
+#[derive(Clone, Copy)]
+pub(crate) struct OnReplica<'a> {
+    pub url: &'a Url,
+    pub connection_id: u64,
 }
 
 /// A connection that fires events: the sync and the async one.
@@ -87,10 +111,20 @@ pub(crate) trait EventSource {
     /// (nothing is built and no clock is read otherwise).
     #[inline]
     fn before_send(&mut self, sending: &Sending<'_>) -> Option<Watch> {
+        self.before_send_on(sending, None)
+    }
+
+    /// [`EventSource::before_send`] for a statement run on `replica`, when given.
+    #[inline]
+    fn before_send_on(
+        &mut self,
+        sending: &Sending<'_>,
+        replica: Option<OnReplica<'_>>,
+    ) -> Option<Watch> {
         if !self.observing() {
             return None;
         }
-        let observed = self.observed();
+        let observed = self.observed().on(replica);
         let (watch, fired) = observed.observers.before(&observed.statement(sending));
         self.go_on(fired);
         Some(watch)
@@ -100,13 +134,43 @@ pub(crate) trait EventSource {
     /// for a statement `watch` watched.
     #[inline]
     fn after_send(&mut self, sending: &Sending<'_>, watch: Option<Watch>, counts: RowCounts) {
+        self.after_send_on(sending, watch, counts, None);
+    }
+
+    /// [`EventSource::after_send`] for a statement run on `replica`, when given.
+    #[inline]
+    fn after_send_on(
+        &mut self,
+        sending: &Sending<'_>,
+        watch: Option<Watch>,
+        counts: RowCounts,
+        replica: Option<OnReplica<'_>>,
+    ) {
         let Some(watch) = watch else { return };
         let executed = counts.executed(watch.elapsed());
-        let observed = self.observed();
+        let observed = self.observed().on(replica);
         let fired = observed
             .observers
             .after(&observed.statement(sending), watch, &executed);
         self.go_on(fired);
+    }
+
+    /// Fires `handle_error` for a read that failed on `replica` (its SQL already attached):
+    /// the replica's disconnect, found or declared by a listener, is the read routing's to
+    /// handle (the replica marked down, the read run again on the next), not the connection's.
+    fn replica_read_failed(
+        &mut self,
+        mut e: Error,
+        sending: &Sending<'_>,
+        watch: Watch,
+        replica: OnReplica<'_>,
+    ) -> Error {
+        let observed = self.observed().on(Some(replica));
+        let fired = observed
+            .observers
+            .failed(&observed.statement(sending), watch, &mut e);
+        self.go_on(fired);
+        e
     }
 
     /// A statement's error, its SQL and parameter names added and `handle_error` fired. A

@@ -43,6 +43,14 @@ pub(super) async fn send(
 }
 
 impl Sent {
+    /// What its events report of the rows (a stream's are not counted).
+    pub(super) fn counts(&self) -> RowCounts {
+        match self {
+            Sent::Buffered(exec) => RowCounts::of(exec),
+            Sent::Streamed(..) => RowCounts::default(),
+        }
+    }
+
     /// The result of `call` run with `params`.
     pub(super) fn finish(self, call: &Call<'_>, params: &Params) -> Result<Ran> {
         match self {
@@ -149,7 +157,14 @@ impl AsyncConnection {
             request.stream = Some(call.max_row_buffer.max(1));
         }
         if self.reads_from_replica(&call) {
-            if let Some(done) = self.on_replica(&call, &request, &params, streamed).await {
+            let own_options = self
+                .observing()
+                .then(|| statement.options_over(&self.options))
+                .flatten();
+            let replica_read = self
+                .on_replica(&call, &request, &params, streamed, own_options.as_ref())
+                .await;
+            if let Some(done) = replica_read {
                 return done;
             }
         }
@@ -184,11 +199,7 @@ impl AsyncConnection {
         };
         call.executed(started);
         if let Some(sending) = &sending {
-            let counts = match &sent {
-                Sent::Buffered(exec) => RowCounts::of(exec),
-                Sent::Streamed(..) => RowCounts::default(),
-            };
-            self.after_send(sending, observed, counts);
+            self.after_send(sending, observed, sent.counts());
         }
         sent.finish(&call, &params)
     }

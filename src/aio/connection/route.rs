@@ -8,6 +8,8 @@ use super::execute::{Ran, send};
 use crate::connection::call::{Call, with_statement};
 use crate::driver::Request;
 use crate::error::Result;
+use crate::events::EventSource;
+use crate::options::ExecutionOptions;
 use sqlcore_compiler::Params;
 
 impl AsyncConnection {
@@ -25,36 +27,57 @@ impl AsyncConnection {
 
     /// Runs `request` on a replica: the connection's, or one checked out now. A replica whose
     /// connection fails is marked down and the read is run again on the next; `None` when
-    /// every replica is down, or failed in turn (the caller then uses the primary). A future
-    /// dropped mid-read drops the replica connection with it, which its pool recovers.
+    /// every replica is down, or failed in turn (the caller then uses the primary). Each
+    /// attempt fires its events, naming the replica (`own_options`: the statement's own). A
+    /// future dropped mid-read drops the replica connection with it, which its pool recovers.
     pub(super) async fn on_replica(
         &mut self,
         call: &Call<'_>,
         request: &Request<'_>,
         params: &Params,
         streamed: bool,
+        own_options: Option<&ExecutionOptions>,
     ) -> Option<Result<Ran>> {
         let engine = self.engine.clone();
         let replicas = engine.replicas()?;
+        let sending = self.observing().then(|| call.sending(request, own_options));
         // Each failure marks a replica down; with no backoff, one may fail again at once.
         for _ in 0..=replicas.count() {
             let mut lease = match self.routing.lease.take() {
                 Some(lease) => lease,
                 None => replicas.checkout_async().await?,
             };
+            let on = replicas.on(&lease);
+            let watch = sending
+                .as_ref()
+                .and_then(|s| self.before_send_on(s, Some(on)));
             let started = call.started();
             let result = match lease.conn.driver() {
                 Ok(conn) => send(conn, request, streamed).await,
                 Err(e) => Err(e),
             };
-            if let Some(done) = self.routing.after_read(replicas, lease, result) {
-                return Some(match done {
-                    Ok(sent) => {
-                        call.executed(started);
-                        sent.finish(call, params)
+            let result = match result {
+                Ok(sent) => {
+                    if let Some(sending) = &sending {
+                        self.after_send_on(sending, watch, sent.counts(), Some(on));
                     }
-                    Err(e) => Err(with_statement(e, request.sql.to_owned(), call.compiled())),
-                });
+                    Ok(sent)
+                }
+                Err(e) => {
+                    let e = with_statement(e, request.sql.to_owned(), call.compiled());
+                    Err(match (&sending, watch) {
+                        (Some(sending), Some(watch)) => {
+                            self.replica_read_failed(e, sending, watch, on)
+                        }
+                        _ => e,
+                    })
+                }
+            };
+            if let Some(done) = self.routing.after_read(replicas, lease, result) {
+                return Some(done.and_then(|sent| {
+                    call.executed(started);
+                    sent.finish(call, params)
+                }));
             }
         }
         None

@@ -452,6 +452,9 @@ impl ReplicaPool for Arc<AsyncPool> {
     fn dispose(&self) {
         AsyncPool::dispose(self);
     }
+    fn connection_id(conn: &PooledConnection) -> u64 {
+        conn.id()
+    }
 }
 
 /// Publishes the pool's counts once a connection is back (or gone).
