@@ -7,6 +7,8 @@ mod async_driver;
 pub mod mysql;
 #[cfg(feature = "mysql")]
 mod mysql_error;
+#[cfg(feature = "mysql-async")]
+mod mysql_native;
 #[cfg(feature = "mysql")]
 mod mysql_opts;
 #[cfg(feature = "mysql")]
@@ -48,6 +50,8 @@ pub mod sqlite;
 pub use async_driver::{AsyncDriverConnection, AsyncRowCursor};
 #[cfg(feature = "async")]
 pub(crate) use async_driver::{Chunked, FetchChunk};
+#[cfg(feature = "mysql-async")]
+pub use mysql_native::MySqlAsyncConnection;
 #[cfg(feature = "mysql")]
 pub use mysql_opts::ServerInfo;
 #[cfg(all(feature = "postgres", feature = "async"))]

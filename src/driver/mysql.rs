@@ -37,17 +37,23 @@ use std::sync::{Arc, OnceLock};
 pub struct MySqlDriver {
     opts: Opts,
     backend: Backend,
-    server: OnceLock<Arc<ServerInfo>>,
+    /// Shared with the native async connections (`mysql_native`).
+    server: Arc<OnceLock<Arc<ServerInfo>>>,
+    #[cfg(feature = "mysql-async")]
+    target: Arc<super::mysql_native::Target>,
 }
 
 impl MySqlDriver {
     /// A driver for the server `url` names (see `mysql_opts` for its options), keeping
     /// `statement_cache` prepared statements per connection.
     pub fn from_url(url: &Url, statement_cache: usize) -> Result<Self> {
+        let opts = opts_from_url(url, statement_cache)?;
         Ok(MySqlDriver {
-            opts: opts_from_url(url, statement_cache)?,
+            #[cfg(feature = "mysql-async")]
+            target: Arc::new(super::mysql_native::Target::from_sync(&opts)?),
+            opts,
             backend: url.backend(),
-            server: OnceLock::new(),
+            server: Arc::default(),
         })
     }
 
@@ -84,6 +90,18 @@ impl Driver for MySqlDriver {
             Backend::MariaDb => &MariaDB,
             _ => &MySQL,
         }
+    }
+
+    #[cfg(feature = "mysql-async")]
+    fn connect_async(
+        &self,
+    ) -> Option<futures_util::future::BoxFuture<'static, Result<Box<dyn DriverConnection>>>> {
+        let (target, server) = (self.target.clone(), self.server.clone());
+        Some(Box::pin(super::mysql_native::connect(
+            target,
+            self.backend,
+            server,
+        )))
     }
 
     fn connect(&self) -> Result<Box<dyn DriverConnection>> {
@@ -230,7 +248,7 @@ pub(super) fn values(
 }
 
 /// The values of a request, as bound.
-fn params(request: &Request<'_>) -> Result<Params> {
+pub(super) fn params(request: &Request<'_>) -> Result<Params> {
     if request.params.is_empty() {
         return Ok(Params::Empty);
     }
@@ -243,7 +261,7 @@ fn params(request: &Request<'_>) -> Result<Params> {
 }
 
 /// Whether `sql` changes rows (its RETURNING rows are the rows it changed).
-fn is_dml(sql: &str) -> bool {
+pub(super) fn is_dml(sql: &str) -> bool {
     let rest = sql.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
     // Most statements are queries: told apart by their first letter.
     if !matches!(

@@ -72,7 +72,7 @@ pub(super) fn tls_error(peer: &str, failure: &str) -> DbError {
 }
 
 /// An Operational error that invalidates the connection.
-fn lost(message: String) -> DbError {
+pub(super) fn lost(message: String) -> DbError {
     let mut err = DbError::new(DbErrorKind::Operational, message);
     err.connection_invalidated = true;
     err

@@ -3,48 +3,16 @@
 //! and `execute_many` (the sync engine's own, with its COPY and multi-row VALUES). Each call
 //! waits for the native call on the connection's runtime.
 
+use super::super::async_driver::BlockingCursor;
+pub(super) use super::super::async_driver::block_on;
 use super::super::pg_value::{param_type, text_form};
-use super::super::{
-    AsyncDriverConnection, AsyncRowCursor, DriverConnection, DriverRow, Execution, Request,
-    RowCursor, RowSource,
-};
+use super::super::{AsyncDriverConnection, DriverConnection, Execution, Request, RowSource};
 use super::PgAsyncConnection;
 use crate::error::Result;
 use crate::options::IsolationLevel;
 use sqlcore_compiler::{SqlType, Value};
 use std::any::Any;
-use std::collections::VecDeque;
-use std::future::{Future, poll_fn};
-use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio_postgres::types::Type;
-
-/// Waits for `future` on `handle`'s runtime. Called on a blocking thread (`spawn_blocking`);
-/// on a multi-thread runtime's worker it leaves the worker's other tasks to other workers.
-pub(super) fn block_on<F: Future>(handle: &Handle, future: F) -> F::Output {
-    match Handle::try_current() {
-        Ok(current) if current.runtime_flavor() == RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(|| handle.block_on(future))
-        }
-        _ => handle.block_on(future),
-    }
-}
-
-/// A streamed result's native cursor, fetched by waiting for it.
-struct BlockingCursor {
-    cursor: Box<dyn AsyncRowCursor>,
-    handle: Handle,
-    chunk: usize,
-}
-
-impl RowCursor for BlockingCursor {
-    fn fetch(&mut self, rows: &mut VecDeque<DriverRow>) -> Result<()> {
-        let (cursor, chunk) = (&mut self.cursor, self.chunk);
-        block_on(
-            &self.handle,
-            poll_fn(|cx| cursor.poll_fetch(cx, chunk, rows)),
-        )
-    }
-}
 
 impl PgAsyncConnection {
     fn wait<T>(&mut self, call: impl AsyncFnOnce(&mut Self) -> T) -> T {
