@@ -1,6 +1,6 @@
 //! TLS to MySQL / MariaDB: every `ssl_mode` against a MariaDB server of this test's own whose
 //! certificate (for `localhost`) a CA made here signed (`common::mariadb_tls`), a client
-//! certificate, and the verification failures as typed errors naming the host.
+//! certificate, and the verification failures as typed errors naming the host; on both engines.
 #![cfg(all(feature = "mysql", feature = "tls-rustls"))]
 
 mod common;
@@ -12,21 +12,49 @@ fn server() -> Option<&'static TlsServer> {
     mariadb_tls::shared()
 }
 
+const SSL_VERSION: &str = "SELECT variable_value FROM information_schema.session_status \
+                           WHERE variable_name = 'SSL_VERSION'";
+
 /// Connects with `url`: the TLS version of the session as the server sees it (`None` for a
-/// plain connection).
+/// plain connection). The async engine (its native connection, with `mysql-async`) connects
+/// alike: the same TLS or none, or the same kind of error naming the same server.
 fn tls_version(url: &str) -> Result<Option<String>> {
+    let sync = sync_tls_version(url);
+    #[cfg(feature = "async")]
+    match (&sync, &async_tls_version(url)) {
+        (Ok(a), Ok(b)) => assert_eq!(a.is_some(), b.is_some(), "{url}: {a:?} / {b:?}"),
+        (Err(Error::Db(a)), Err(Error::Db(b))) => {
+            assert_eq!((a.kind, a.reason), (b.kind, b.reason), "{url}: {a} / {b}");
+            if let Some(peer) = a
+                .message
+                .strip_prefix("TLS with ")
+                .and_then(|m| m.split(' ').next())
+            {
+                assert!(b.message.contains(peer), "{url}: {b}");
+            }
+        }
+        (a, b) => panic!("{url}: the engines disagree: {a:?} / {b:?}"),
+    }
+    sync
+}
+
+fn sync_tls_version(url: &str) -> Result<Option<String>> {
     let engine = Engine::builder(url).poolclass(PoolClass::Null).build()?;
     let mut conn = engine.connect()?;
-    let version: String = conn
-        .execute(
-            text(
-                "SELECT variable_value FROM information_schema.session_status \
-                 WHERE variable_name = 'SSL_VERSION'",
-            ),
-            (),
-        )?
-        .scalar_one()?;
+    let version: String = conn.execute(text(SSL_VERSION), ())?.scalar_one()?;
     Ok(Some(version).filter(|v| !v.is_empty()))
+}
+
+#[cfg(feature = "async")]
+fn async_tls_version(url: &str) -> Result<Option<String>> {
+    common::engines::run(async {
+        let engine = AsyncEngine::builder(url)
+            .poolclass(PoolClass::Null)
+            .build_async()?;
+        let mut conn = engine.connect().await?;
+        let version: String = conn.execute(text(SSL_VERSION), ()).await?.scalar_one()?;
+        Ok(Some(version).filter(|v| !v.is_empty()))
+    })
 }
 
 fn tls_error(url: &str) -> DbError {

@@ -96,6 +96,9 @@ impl Driver for MySqlDriver {
     fn connect_async(
         &self,
     ) -> Option<futures_util::future::BoxFuture<'static, Result<Box<dyn DriverConnection>>>> {
+        if !self.target.native {
+            return None;
+        }
         let (target, server) = (self.target.clone(), self.server.clone());
         Some(Box::pin(super::mysql_native::connect(
             target,

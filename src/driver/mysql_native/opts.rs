@@ -16,6 +16,12 @@ pub(crate) struct Target {
     /// How long one call may wait for the server (`read_timeout`, `write_timeout`: the longer),
     /// after which the connection is lost.
     pub io_timeout: Option<Duration>,
+    /// Whether `mysql_async` connects as the options ask. Not for `VERIFY_CA` (the chain
+    /// checked, not the name): its rustls verifier (0.37) tells a name mismatch by the text of
+    /// rustls' error, which rustls 0.23 no longer writes that way, so it would refuse a
+    /// certificate for another name. Such URLs keep the sync driver's connections on the
+    /// async engine's threads.
+    pub native: bool,
 }
 
 impl Target {
@@ -36,7 +42,11 @@ impl Target {
             (Some(r), Some(w)) => Some(*r.max(w)),
             (r, w) => r.or(w).copied(),
         };
+        let native = opts
+            .get_ssl_opts()
+            .is_none_or(|ssl| ssl.accept_invalid_certs() || !ssl.skip_domain_validation());
         Ok(Target {
+            native,
             opts: builder.into(),
             peer: format!("{}:{}", opts.get_ip_or_hostname(), opts.get_tcp_port()),
             connect_timeout: opts.get_tcp_connect_timeout(),
@@ -101,5 +111,19 @@ mod tests {
         assert_eq!(target.peer, "db.example:3307");
         assert_eq!(target.io_timeout, Some(Duration::from_secs(9)));
         assert_eq!(target.connect_timeout, Some(Duration::from_secs(3)));
+        assert!(target.native);
+    }
+
+    #[cfg(feature = "tls-rustls")]
+    #[test]
+    fn verify_ca_stays_on_the_sync_driver() {
+        let native = |query: &str| {
+            let url = format!("mysql://u@h/db?{query}").parse().unwrap();
+            let sync = super::super::super::mysql_opts::opts_from_url(&url, 10).unwrap();
+            Target::from_sync(&sync).unwrap().native
+        };
+        assert!(native("ssl_mode=REQUIRED"));
+        assert!(native("ssl_mode=VERIFY_IDENTITY"));
+        assert!(!native("ssl_mode=VERIFY_CA"));
     }
 }
