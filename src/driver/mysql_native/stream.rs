@@ -7,7 +7,8 @@
 use super::super::mysql::values;
 use super::super::mysql_value::ColumnKind;
 use super::super::{AsyncRowCursor, DriverRow, FetchChunk};
-use super::{Shared, fail, run};
+use super::call::{Shared, run};
+use super::fail;
 use crate::error::Result;
 use futures_util::future::BoxFuture;
 use mysql_async::{BinaryProtocol, QueryResult};
