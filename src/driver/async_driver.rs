@@ -1,15 +1,13 @@
 //! [`AsyncDriverConnection`]: the async twin of [`DriverConnection`](super::DriverConnection),
 //! object-safe through boxed futures. Results are the same [`Execution`]s, rows and names.
 
-use super::{DriverRow, Execution, Request, ResultNames, RowCursor};
+use super::{DriverRow, Execution, Request, ResultNames};
 use crate::error::Result;
 use crate::options::{IsolationLevel, SqliteBegin};
 use futures_util::future::BoxFuture;
 use sqlcore_compiler::{SqlType, Value};
 use std::collections::VecDeque;
-use std::future::poll_fn;
 use std::task::{Context, Poll, ready};
-use tokio::runtime::{Handle, RuntimeFlavor};
 
 /// One open connection to the database, driven asynchronously: what the async engine's
 /// connections speak. Each future runs its call to completion on the connection; a driver must
@@ -157,35 +155,5 @@ impl<C: FetchChunk> AsyncRowCursor for Chunked<C> {
                 Poll::Ready(Err(e))
             }
         }
-    }
-}
-
-/// Waits for `future` on `handle`'s runtime: how a native connection's blocking side (pool
-/// hooks, `run_sync`, on a blocking thread) runs its async calls. On a multi-thread runtime's
-/// worker it leaves the worker's other tasks to other workers.
-pub(crate) fn block_on<F: Future>(handle: &Handle, future: F) -> F::Output {
-    match Handle::try_current() {
-        Ok(current) if current.runtime_flavor() == RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(|| handle.block_on(future))
-        }
-        _ => handle.block_on(future),
-    }
-}
-
-/// A streamed result's native cursor, fetched `chunk` rows at a time by waiting for it (see
-/// [`block_on`]).
-pub(crate) struct BlockingCursor {
-    pub cursor: Box<dyn AsyncRowCursor>,
-    pub handle: Handle,
-    pub chunk: usize,
-}
-
-impl RowCursor for BlockingCursor {
-    fn fetch(&mut self, rows: &mut VecDeque<DriverRow>) -> Result<()> {
-        let (cursor, chunk) = (&mut self.cursor, self.chunk);
-        block_on(
-            &self.handle,
-            poll_fn(|cx| cursor.poll_fetch(cx, chunk, rows)),
-        )
     }
 }

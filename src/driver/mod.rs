@@ -15,6 +15,8 @@ mod mysql_opts;
 mod mysql_stream;
 #[cfg(feature = "mysql")]
 mod mysql_value;
+#[cfg(any(all(feature = "postgres", feature = "async"), feature = "mysql-async"))]
+mod native_blocking;
 #[cfg(feature = "postgres")]
 mod pg_array;
 #[cfg(feature = "postgres")]

@@ -3,7 +3,7 @@
 //! and `execute_many` (the sync engine's own, with its multi-row VALUES). Each call waits for
 //! the native call on the connection's runtime.
 
-use super::super::async_driver::{BlockingCursor, block_on};
+use super::super::native_blocking::{BlockingCursor, block_on};
 use super::super::{AsyncDriverConnection, DriverConnection, Execution, Request, RowSource};
 use super::{LEVELS, MySqlAsyncConnection, fail};
 use crate::error::Result;

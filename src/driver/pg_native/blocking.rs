@@ -3,8 +3,8 @@
 //! and `execute_many` (the sync engine's own, with its COPY and multi-row VALUES). Each call
 //! waits for the native call on the connection's runtime.
 
-use super::super::async_driver::BlockingCursor;
-pub(super) use super::super::async_driver::block_on;
+use super::super::native_blocking::BlockingCursor;
+pub(super) use super::super::native_blocking::block_on;
 use super::super::pg_value::{param_type, text_form};
 use super::super::{AsyncDriverConnection, DriverConnection, Execution, Request, RowSource};
 use super::PgAsyncConnection;
