@@ -3,7 +3,8 @@
 //! running when its future is dropped has its session killed and its connection closed; tasks
 //! dropped mid-query or mid-stream leave their connections consistent (the next checkout works
 //! and never reads another task's rows); a dropped stream's unread rows are read before the
-//! connection runs anything else.
+//! connection runs anything else; a killed session invalidates its connection (and pre-ping
+//! replaces one killed while idle); the prepared-statement cache is bounded (or off).
 #![cfg(feature = "mysql-async")]
 
 mod common;
@@ -274,5 +275,106 @@ fn a_dropped_streams_rows_are_read_before_anything_else_runs() {
             .unwrap();
         assert_eq!(rows.len(), 250);
         assert_eq!(rows[249].get::<i64>(0).unwrap(), 250);
+    });
+}
+
+#[test]
+fn a_killed_connection_is_invalidated_and_replaced() {
+    use ::mysql::prelude::Queryable;
+    let Some(db) = TestDb::mariadb("native_my_killed") else {
+        return;
+    };
+    common::engines::run(async {
+        let engine = AsyncEngine::builder(&db.url())
+            .pool_pre_ping(true)
+            .build_async()
+            .unwrap();
+        let kill = |id: i64| async move {
+            tokio::task::spawn_blocking(move || {
+                let mut admin = common::mysql::connect().unwrap();
+                admin.query_drop(format!("KILL {id}")).unwrap();
+            })
+            .await
+            .unwrap();
+        };
+        let mut conn = engine.connect().await.unwrap();
+        let id = scalar_i64(&mut conn, "SELECT CONNECTION_ID()").await;
+        conn.commit().await.unwrap();
+        kill(id).await;
+        let err = conn.execute(text("SELECT 1"), ()).await.unwrap_err();
+        assert!(err.connection_invalidated(), "{err}");
+        conn.rollback().await.unwrap();
+        let again = scalar_i64(&mut conn, "SELECT CONNECTION_ID()").await;
+        assert_ne!(again, id);
+        drop(conn);
+        all_back(&engine).await;
+        // Pre-ping: a pooled connection killed while idle is replaced at checkout.
+        let mut conn = engine.connect().await.unwrap();
+        let id = scalar_i64(&mut conn, "SELECT CONNECTION_ID()").await;
+        drop(conn);
+        all_back(&engine).await;
+        kill(id).await;
+        let mut conn = engine.connect().await.unwrap();
+        let fresh = scalar_i64(&mut conn, "SELECT CONNECTION_ID()").await;
+        assert_ne!(fresh, id);
+    });
+}
+
+/// The session's value of a status counter.
+async fn status(conn: &mut AsyncConnection, name: &str) -> i64 {
+    let v: String = conn
+        .execute(text(&format!("SHOW SESSION STATUS LIKE '{name}'")), ())
+        .await
+        .unwrap()
+        .one()
+        .unwrap()
+        .get(1)
+        .unwrap();
+    v.parse().unwrap()
+}
+
+#[test]
+fn the_prepared_statement_cache_is_bounded_or_off() {
+    let Some(db) = TestDb::mariadb("native_my_stmt_cache") else {
+        return;
+    };
+    common::engines::run(async {
+        let engine = AsyncEngine::builder(&db.url())
+            .statement_cache_size(2)
+            .build_async()
+            .unwrap();
+        let mut conn = engine.connect().await.unwrap();
+        let prepared = status(&mut conn, "Com_stmt_prepare").await;
+        for _ in 0..10 {
+            assert_eq!(scalar_i64(&mut conn, "SELECT 1 + 1").await, 2);
+        }
+        let after = status(&mut conn, "Com_stmt_prepare").await;
+        assert!(after - prepared <= 3, "prepared {} times", after - prepared);
+        let closed = status(&mut conn, "Com_stmt_close").await;
+        for i in 0..5 {
+            assert_eq!(scalar_i64(&mut conn, &format!("SELECT {i}")).await, i);
+        }
+        let closed_after = status(&mut conn, "Com_stmt_close").await;
+        assert!(
+            closed_after - closed >= 4,
+            "evicted statements are closed: {}",
+            closed_after - closed
+        );
+        // Off: each statement is closed once run.
+        let engine = AsyncEngine::builder(&db.url())
+            .statement_cache_size(0)
+            .build_async()
+            .unwrap();
+        let mut conn = engine.connect().await.unwrap();
+        let closed = status(&mut conn, "Com_stmt_close").await;
+        for _ in 0..5 {
+            assert_eq!(scalar_i64(&mut conn, "SELECT 1 + 1").await, 2);
+        }
+        let closed_after = status(&mut conn, "Com_stmt_close").await;
+        assert!(
+            closed_after - closed >= 5,
+            "statements are closed: {}",
+            closed_after - closed
+        );
     });
 }
