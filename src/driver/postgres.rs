@@ -7,11 +7,11 @@ use super::pg_cursor::Cursor;
 use super::pg_decode::{
     declared_types, decodes_lazily, driver_row, fits, may_return_rows, result_names, streams,
 };
-use super::pg_error::{aborted_commit, fail};
+use super::pg_error::{aborted_commit, fail, reset_failed};
 use super::pg_ops::{self, PING_TIMEOUT};
 use super::pg_params::{config_from_url, sqlcore_options};
 use super::pg_result_types::{Plan, ResultTypes};
-use super::pg_session::Session;
+use super::pg_session::{Flight, Session};
 use super::pg_stmt_cache::StatementCache;
 use super::pg_tls::Tls;
 use super::pg_value::{param_type, text_form};
@@ -143,6 +143,8 @@ impl Driver for PgDriver {
                 checkout_epoch: 0,
                 tx_failed: false,
                 hold_cursors: 0,
+                begin: None,
+                reset_failed: false,
             })),
             cache: StatementCache::new(self.statement_cache, self.transaction_pooling),
             result_types: self.result_types.clone(),
@@ -166,15 +168,35 @@ pub(super) struct Shared {
     pub(super) tx_failed: bool,
     /// Open WITH HOLD cursors (declared outside a transaction).
     pub(super) hold_cursors: usize,
+    /// The `BEGIN` of the open transaction, not sent yet: it goes in one flight with the
+    /// transaction's first statement (a transaction ended before it has none).
+    pub(super) begin: Option<String>,
+    /// The reset sent as the connection went back to the pool failed, found by the last
+    /// call: nothing that call sent can have committed.
+    pub(super) reset_failed: bool,
 }
 
 impl Shared {
     /// Runs `f` with the client; a failure inside a transaction marks it aborted.
+    /// A `BEGIN` the transaction still owes goes ahead of `f` in the same flight, and the
+    /// reply of the reset sent at check-in is read in it (see [`Session::run_after`]).
     pub(super) fn run<T: Send>(
         &mut self,
         f: impl AsyncFnOnce(&Client) -> std::result::Result<T, tokio_postgres::Error> + Send,
     ) -> Result<T> {
-        let result = self.session.run(f).map_err(fail);
+        let begin = self.begin.take();
+        let result = match self.session.run_after(begin.as_deref(), f) {
+            Flight::Done(result) => result.map_err(fail),
+            Flight::AheadFailed(e) => {
+                // No transaction began.
+                self.in_tx = false;
+                Err(fail(e))
+            }
+            Flight::EarlierFailed(e) => {
+                self.reset_failed = true;
+                Err(reset_failed(e))
+            }
+        };
         self.note(result.is_err());
         result
     }
@@ -254,7 +276,10 @@ impl PgConnection {
         self.shared.lock().run(async |c| c.batch_execute(sql).await)
     }
 
-    fn end_transaction(&mut self, commit: bool) -> Result<()> {
+    /// Ends the open transaction, with `COMMIT` or `ROLLBACK` (`deferred`: sent without
+    /// waiting for its reply, which the connection's next call reads). A transaction whose
+    /// `BEGIN` was never sent ends without a round trip.
+    fn end_transaction(&mut self, commit: bool, deferred: bool) -> Result<()> {
         let mut shared = self.shared.lock();
         // A FETCH sent ahead completes inside the transaction it belongs to.
         shared.session.settle();
@@ -262,6 +287,13 @@ impl PgConnection {
         shared.tx_epoch += 1;
         shared.in_tx = false;
         let failed = std::mem::take(&mut shared.tx_failed);
+        if shared.begin.take().is_some() {
+            // Nothing was sent in it.
+            return Ok(());
+        }
+        if deferred && !commit {
+            return shared.session.send_unanswered("ROLLBACK").map_err(fail);
+        }
         if commit && failed {
             // PostgreSQL would answer COMMIT with a silent ROLLBACK. Nothing commits, whether
             // or not the ROLLBACK gets through.
@@ -536,20 +568,33 @@ impl DriverConnection for PgConnection {
         Ok(())
     }
 
+    /// Nothing is sent yet: the `BEGIN` goes in one flight with the transaction's first
+    /// statement.
     fn begin(&mut self) -> Result<()> {
         let begin = pg_ops::begin_sql(self.isolation);
         let mut shared = self.shared.lock();
-        shared.run(async |c| c.batch_execute(&begin).await)?;
+        shared.begin = Some(begin);
         shared.in_tx = true;
         Ok(())
     }
 
     fn commit(&mut self) -> Result<()> {
-        self.end_transaction(true)
+        self.end_transaction(true, false)
     }
 
     fn rollback(&mut self) -> Result<()> {
-        self.end_transaction(false)
+        self.end_transaction(false, false)
+    }
+
+    /// `ROLLBACK` without waiting for its reply: the next call on the connection reads it in
+    /// its own flight, and should it have failed, that call fails with nothing of its own
+    /// committed ([`DriverConnection::reset_failed`] says so).
+    fn rollback_on_checkin(&mut self) -> Result<()> {
+        self.end_transaction(false, true)
+    }
+
+    fn reset_failed(&mut self) -> bool {
+        std::mem::take(&mut self.shared.lock().reset_failed)
     }
 
     fn savepoint(&mut self, name: &str) -> Result<()> {
