@@ -44,6 +44,9 @@ fn a_terminated_backend_invalidates_and_the_pool_recovers() {
         let mut a = engine.connect().unwrap();
         let mut c = engine.connect().unwrap();
         let pids = (backend_pid(&mut a), backend_pid(&mut c));
+        // Returned with no transaction open: nothing is sent as they go back.
+        a.commit().unwrap();
+        c.commit().unwrap();
         drop(a); // returned first, so handed out first (FIFO)
         drop(c);
         pids
@@ -69,6 +72,26 @@ fn a_terminated_backend_invalidates_and_the_pool_recovers() {
         spare,
         "older connections are replaced"
     );
+}
+
+#[test]
+fn a_backend_terminated_behind_its_reset_is_replaced_unseen() {
+    let Some(b) = db("terminated_reset") else {
+        return;
+    };
+    let engine = Engine::builder(&b.url()).pool_size(1).build().unwrap();
+    let mut conn = engine.connect().unwrap();
+    let pid = backend_pid(&mut conn);
+    // Returned in a transaction: its ROLLBACK goes without waiting for the reply.
+    drop(conn);
+    terminate(pid);
+    // The next call reads that reply in its own flight, finds the connection gone, and runs
+    // on a fresh one: the error was the previous checkout's, not this caller's.
+    let mut conn = engine.connect().unwrap();
+    let fresh = backend_pid(&mut conn);
+    assert_ne!(fresh, pid);
+    assert!(!conn.invalidated());
+    conn.commit().unwrap();
 }
 
 #[test]
