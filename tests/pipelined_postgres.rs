@@ -123,7 +123,7 @@ fn a_one_statement_request_waits_for_one_round_trip() {
     assert!(round_trips(row_time) < 1.5, "query_row: {row_time:?}");
 
     // A transaction that commits: BEGIN + INSERT, then COMMIT.
-    let commit_time = median(3, || {
+    let commit_time = median(5, || {
         let mut conn = engine.connect().unwrap();
         conn.execute(text("UPDATE users SET name = name WHERE id = 1"), ())
             .unwrap();

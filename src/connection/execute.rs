@@ -152,7 +152,7 @@ impl Connection {
         }
         let started = planned.started();
         let mut ran = call(self.raw()?, &request, &planned.ran());
-        if self.replaced_after_failed_reset(&ran)? {
+        if self.replaced_when_lost_before_use(&ran)? {
             ran = call(self.raw()?, &request, &planned.ran());
         }
         let sending = || planned.sending(&request, None);
@@ -172,7 +172,7 @@ impl Connection {
         let observed = self.before_send(&sending);
         let started = planned.started();
         let mut ran = call(self.raw()?, request, &planned.ran());
-        if self.replaced_after_failed_reset(&ran)? {
+        if self.replaced_when_lost_before_use(&ran)? {
             ran = call(self.raw()?, request, &planned.ran());
         }
         self.ran(planned, started, ran, || sending, observed)

@@ -336,44 +336,46 @@ impl Connection {
         mut call: impl FnMut(&mut dyn DriverConnection) -> Result<T>,
     ) -> Result<T> {
         let mut result = call(self.raw()?);
-        if self.replaced_after_failed_reset(&result)? {
+        if self.replaced_when_lost_before_use(&result)? {
             result = call(self.raw()?);
         }
         self.watch(result)
     }
 
     /// Runs `request` on the driver connection, once more on a new one should the first fail
-    /// for the previous checkout's failed reset (see
-    /// [`Connection::replaced_after_failed_reset`]).
+    /// with the connection lost before the call used it (see
+    /// [`Connection::replaced_when_lost_before_use`]).
     fn execute_request(
         &mut self,
         request: &crate::driver::Request<'_>,
     ) -> Result<crate::driver::Execution> {
         let mut result = self.raw()?.execute(request);
-        if self.replaced_after_failed_reset(&result)? {
+        if self.replaced_when_lost_before_use(&result)? {
             result = self.raw()?.execute(request);
         }
         result
     }
 
-    /// Whether `result`, a driver call's, failed because the reset of the connection's
-    /// previous checkout failed (see [`DriverConnection::reset_failed`]): nothing of the call
+    /// Whether `result`, a driver call's, failed with the connection lost before the call
+    /// could use it (see [`DriverConnection::lost_before_use`]: the reset of its previous
+    /// checkout failed, or it was found gone before anything was sent): nothing of the call
     /// committed, so the connection is replaced — invalidated through the pool, as a lost one
-    /// is — the transaction this connection had begun (nothing of it was sent) begins on the
-    /// new one, and the call may run again there. The caller never sees that failure.
-    fn replaced_after_failed_reset<T>(&mut self, result: &Result<T>) -> Result<bool> {
+    /// is — the transaction this connection had begun (nothing of it reached the server)
+    /// begins on the new one, and the call may run again there. The caller never sees that
+    /// failure.
+    fn replaced_when_lost_before_use<T>(&mut self, result: &Result<T>) -> Result<bool> {
         if !result.as_ref().is_err_and(Error::connection_invalidated) {
             return Ok(false);
         }
         let Some(mut record) = self.record.take() else {
             return Ok(false);
         };
-        if !record.conn.reset_failed() {
+        if !record.conn.lost_before_use() {
             self.record = Some(record);
             return Ok(false);
         }
         if let Err(e) = result {
-            tracing::info!(target: "sqlcore.pool", id = record.id(), error = %e, "the reset of a returned connection failed; replacing the connection");
+            tracing::info!(target: "sqlcore.pool", id = record.id(), error = %e, "the connection was lost before this call used it; replacing the connection");
         }
         self.engine.pool().factory().bump_generation();
         self.engine.pool().discard(record);

@@ -56,6 +56,9 @@ pub(super) enum Flight<T> {
     EarlierFailed(Error),
     /// The statement sent ahead of the call (`BEGIN`) failed.
     AheadFailed(Error),
+    /// The connection was found gone before anything of the call (or of what goes ahead of
+    /// it) was sent.
+    Unsent(Error),
 }
 
 /// The connection, polled on a current-thread runtime of its own whenever a call waits.
@@ -160,9 +163,14 @@ impl Session {
     /// and with the reply of a statement sent earlier without waiting
     /// ([`Session::send_unanswered`]): one round trip for all. Without `ahead`, that earlier reply is read before `f` is sent, so a call
     /// outside a transaction never runs behind a reset that failed.
+    ///
+    /// With `look_first`, the connection reads what the server sent while it was idle before
+    /// anything is sent (one turn of the runtime, no round trip): a connection the server
+    /// ended meanwhile is then [`Flight::Unsent`].
     pub fn run_after<T: Send>(
         &mut self,
         ahead: Option<&str>,
+        look_first: bool,
         f: impl AsyncFnOnce(&Client) -> Result<T, Error> + Send,
     ) -> Flight<T> {
         self.settle();
@@ -175,12 +183,31 @@ impl Session {
             }
         }
         let client = &self.client;
+        // Set as the call is first polled, after the connection was: a connection found gone
+        // before then had nothing of the call sent to it.
+        let mut sent = false;
+        let sent_flag = &mut sent;
         if earlier.is_none() && ahead.is_none() {
-            return Flight::Done(self.link.block_on(|| f(client)));
+            let result = self.link.block_on(|| async move {
+                if look_first {
+                    tokio::task::yield_now().await;
+                }
+                *sent_flag = true;
+                f(client).await
+            });
+            return match result {
+                Err(e) if !sent => Flight::Unsent(e),
+                result => Flight::Done(result),
+            };
         }
         let mut answered = earlier.is_none();
         let answered_flag = &mut answered;
         let flight = self.link.block_on(|| async move {
+            if look_first {
+                // The runtime turns once: what the server sent meanwhile is read.
+                tokio::task::yield_now().await;
+            }
+            *sent_flag = true;
             let earlier = async {
                 if let Some(reply) = earlier {
                     reply.await?;
@@ -200,6 +227,7 @@ impl Session {
             Ok((earlier, ahead, result))
         });
         match flight {
+            Err(e) if !sent => Flight::Unsent(e),
             // The connection failed: before the earlier reply came, or in the call itself.
             Err(e) if !answered => Flight::EarlierFailed(e),
             Err(e) => Flight::Done(Err(e)),

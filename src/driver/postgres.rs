@@ -144,7 +144,7 @@ impl Driver for PgDriver {
                 tx_failed: false,
                 hold_cursors: 0,
                 begin: None,
-                reset_failed: false,
+                lost_before_use: false,
             })),
             cache: StatementCache::new(self.statement_cache, self.transaction_pooling),
             result_types: self.result_types.clone(),
@@ -171,9 +171,10 @@ pub(super) struct Shared {
     /// The `BEGIN` of the open transaction, not sent yet: it goes in one flight with the
     /// transaction's first statement (a transaction ended before it has none).
     pub(super) begin: Option<String>,
-    /// The reset sent as the connection went back to the pool failed, found by the last
-    /// call: nothing that call sent can have committed.
-    pub(super) reset_failed: bool,
+    /// The last call found the connection gone before it sent anything, outside a
+    /// transaction begun on the server, or found that the reset sent as the connection went
+    /// back to the pool failed: nothing of that call can have committed.
+    pub(super) lost_before_use: bool,
 }
 
 impl Shared {
@@ -184,8 +185,22 @@ impl Shared {
         &mut self,
         f: impl AsyncFnOnce(&Client) -> std::result::Result<T, tokio_postgres::Error> + Send,
     ) -> Result<T> {
+        // Outside a transaction begun on the server, a connection found gone before the call
+        // sent anything loses nothing: look before sending.
+        let fresh = self.begin.is_some() || !self.in_tx;
+        self.run_as(fresh, f)
+    }
+
+    /// [`Shared::run`]; `fresh`: nothing is lost should the connection be found gone before
+    /// the call sent anything (no transaction begun on the server, or one ending).
+    pub(super) fn run_as<T: Send>(
+        &mut self,
+        fresh: bool,
+        f: impl AsyncFnOnce(&Client) -> std::result::Result<T, tokio_postgres::Error> + Send,
+    ) -> Result<T> {
         let begin = self.begin.take();
-        let result = match self.session.run_after(begin.as_deref(), f) {
+        self.lost_before_use = false;
+        let result = match self.session.run_after(begin.as_deref(), fresh, f) {
             Flight::Done(result) => result.map_err(fail),
             Flight::AheadFailed(e) => {
                 // No transaction began.
@@ -193,8 +208,14 @@ impl Shared {
                 Err(fail(e))
             }
             Flight::EarlierFailed(e) => {
-                self.reset_failed = true;
+                self.lost_before_use = true;
                 Err(reset_failed(e))
+            }
+            Flight::Unsent(e) => {
+                // Outside a transaction begun on the server, nothing is lost: the call may run
+                // on another connection.
+                self.lost_before_use = fresh;
+                Err(fail(e))
             }
         };
         self.note(result.is_err());
@@ -297,7 +318,7 @@ impl PgConnection {
         if commit && failed {
             // PostgreSQL would answer COMMIT with a silent ROLLBACK. Nothing commits, whether
             // or not the ROLLBACK gets through.
-            let rolled_back = shared.run(async |c| c.batch_execute("ROLLBACK").await);
+            let rolled_back = shared.run_as(false, async |c| c.batch_execute("ROLLBACK").await);
             let lost = rolled_back.is_err_and(|e| e.connection_invalidated());
             return Err(aborted_commit(lost));
         }
@@ -308,7 +329,8 @@ impl PgConnection {
             )));
         }
         let sql = if commit { "COMMIT" } else { "ROLLBACK" };
-        shared.run(async |c| c.batch_execute(sql).await)
+        // Never run again elsewhere: the transaction it ends was this connection's.
+        shared.run_as(false, async |c| c.batch_execute(sql).await)
     }
 
     fn stream(&mut self, request: &Request<'_>, chunk: usize) -> Result<Execution> {
@@ -588,13 +610,13 @@ impl DriverConnection for PgConnection {
 
     /// `ROLLBACK` without waiting for its reply: the next call on the connection reads it in
     /// its own flight, and should it have failed, that call fails with nothing of its own
-    /// committed ([`DriverConnection::reset_failed`] says so).
+    /// committed ([`DriverConnection::lost_before_use`] says so).
     fn rollback_on_checkin(&mut self) -> Result<()> {
         self.end_transaction(false, true)
     }
 
-    fn reset_failed(&mut self) -> bool {
-        std::mem::take(&mut self.shared.lock().reset_failed)
+    fn lost_before_use(&mut self) -> bool {
+        std::mem::take(&mut self.shared.lock().lost_before_use)
     }
 
     fn savepoint(&mut self, name: &str) -> Result<()> {
