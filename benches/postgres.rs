@@ -3,8 +3,9 @@
 //! a point select by primary key, a 100,000-row `execute_many` insert, and a 1,000,000-row
 //! streamed read; and sqlcore over TLS (`sslmode=require`) against plain: the point select
 //! and the time to connect; and through a PgBouncer of its own in transaction pooling mode
-//! (`pgbouncer=true`) against direct: the point select and the time to connect. Run with
-//! `cargo bench --bench postgres`.
+//! (`pgbouncer=true`) against direct: the point select and the time to connect; and a
+//! one-statement request (check out, select by key, check in) against one raw round trip
+//! (`SELECT 1`). Run with `cargo bench --bench postgres` (`-- requests` for the last alone).
 
 mod common;
 
@@ -17,6 +18,7 @@ const POINT_SELECTS: i32 = 20_000;
 const INSERT_ROWS: i32 = 100_000;
 const STREAM_ROWS: i32 = 1_000_000;
 const CONNECTS: usize = 200;
+const REQUESTS: i32 = 10_000;
 
 fn url() -> String {
     std::env::var("SQLCORE_TEST_PG_URL")
@@ -36,6 +38,41 @@ fn peak_rss_kib() -> u64 {
             })
         })
         .unwrap_or(0)
+}
+
+/// One-statement requests, each checking a connection out, selecting a row by key and
+/// checking it back in (`BEGIN` travels with the statement, the `ROLLBACK` is not waited
+/// for), against the raw driver's prepared `SELECT 1` (one round trip), alternated in one
+/// run: the best of 5 rounds of [`REQUESTS`] each.
+fn one_statement_requests(
+    raw: &mut postgres::Client,
+    engine: &Engine,
+    users: &Table,
+) -> (Duration, Duration) {
+    let one = raw.prepare("SELECT 1").unwrap();
+    let by_id: Statement = select(users)
+        .filter(users.c("id").eq(bindparam("id")))
+        .into();
+    compare(
+        5,
+        || {
+            for _ in 0..REQUESTS {
+                let row = raw.query_one(&one, &[]).unwrap();
+                black_box(row.get::<_, i32>(0));
+            }
+        },
+        || {
+            for i in 1..=REQUESTS {
+                let mut conn = engine.connect().unwrap();
+                let row = conn
+                    .execute(&by_id, params! { "id" => i })
+                    .unwrap()
+                    .one()
+                    .unwrap();
+                black_box(row.get::<String>(1).unwrap());
+            }
+        },
+    )
 }
 
 /// The raw point selects, the client's own CPU time they took.
@@ -72,6 +109,21 @@ fn main() {
     let users = Table::new("users")
         .column(Column::new("id", SqlType::Integer).primary_key())
         .column(Column::new("name", SqlType::Text).not_null());
+    // 0. One-statement requests against one raw round trip (alone: `-- requests`).
+    let (raw_round_trip, request) = one_statement_requests(&mut raw, &engine, &users);
+    let request_line = || {
+        println!(
+            "one-statement request (check out, SELECT by key, check in) x{REQUESTS}: raw SELECT 1 {:.1} µs, sqlcore {:.1} µs, ratio {:.3}x (target <=1.3x)",
+            raw_round_trip.as_secs_f64() * 1e6 / f64::from(REQUESTS),
+            request.as_secs_f64() * 1e6 / f64::from(REQUESTS),
+            request.as_secs_f64() / raw_round_trip.as_secs_f64()
+        );
+    };
+    if std::env::args().any(|a| a == "requests") {
+        request_line();
+        let _ = raw.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
+        return;
+    }
     let items = Table::new("items")
         .column(Column::new("id", SqlType::Integer).primary_key())
         .column(Column::new("n", SqlType::Integer).not_null())
@@ -401,6 +453,7 @@ fn main() {
         prepared_cpu.as_secs_f64() / raw_cpu2.as_secs_f64()
     );
     println!("peak RSS before the streamed reads {rss_before} KiB, after {rss_after} KiB");
+    request_line();
     println!(
         "{:<44} {:>12} {:>12} {:>10}",
         "sqlcore, TLS (sslmode=require) against plain", "plain", "TLS", "ratio"

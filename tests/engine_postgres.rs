@@ -44,22 +44,20 @@ fn a_terminated_backend_invalidates_and_the_pool_recovers() {
         let mut a = engine.connect().unwrap();
         let mut c = engine.connect().unwrap();
         let pids = (backend_pid(&mut a), backend_pid(&mut c));
+        // Returned with no transaction open: nothing is sent as they go back.
+        a.commit().unwrap();
+        c.commit().unwrap();
         drop(a); // returned first, so handed out first (FIFO)
         drop(c);
         pids
     };
     terminate(pid);
-    // The pool hands out connections FIFO: the first checkout gets the dead one.
+    // The pool hands out connections FIFO: the first checkout gets the dead one, found gone
+    // before anything of the statement was sent, so the statement runs on a fresh connection.
     let mut conn = engine.connect().unwrap();
-    let err = conn.execute(text("SELECT 1"), ()).unwrap_err();
-    assert!(err.connection_invalidated(), "{err}");
-    assert_eq!(err.as_db_error().unwrap().kind, DbErrorKind::Operational);
-    assert!(conn.invalidated());
-    // As SQLAlchemy: roll back what the lost connection had begun, then go on.
-    conn.rollback().unwrap();
-    // The next statement runs on a fresh connection.
     let one: i32 = scalar(&mut conn, "SELECT 1");
     assert_eq!(one, 1);
+    assert!(!conn.invalidated());
     assert_ne!(backend_pid(&mut conn), pid);
     drop(conn);
     // Every connection opened before the disconnect was discarded too.
@@ -69,6 +67,26 @@ fn a_terminated_backend_invalidates_and_the_pool_recovers() {
         spare,
         "older connections are replaced"
     );
+}
+
+#[test]
+fn a_backend_terminated_behind_its_reset_is_replaced_unseen() {
+    let Some(b) = db("terminated_reset") else {
+        return;
+    };
+    let engine = Engine::builder(&b.url()).pool_size(1).build().unwrap();
+    let mut conn = engine.connect().unwrap();
+    let pid = backend_pid(&mut conn);
+    // Returned in a transaction: its ROLLBACK goes without waiting for the reply.
+    drop(conn);
+    terminate(pid);
+    // The next call reads that reply in its own flight, finds the connection gone, and runs
+    // on a fresh one: the error was the previous checkout's, not this caller's.
+    let mut conn = engine.connect().unwrap();
+    let fresh = backend_pid(&mut conn);
+    assert_ne!(fresh, pid);
+    assert!(!conn.invalidated());
+    conn.commit().unwrap();
 }
 
 #[test]

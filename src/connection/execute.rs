@@ -151,7 +151,10 @@ impl Connection {
             return self.run_observed(statement, &planned, &request, call);
         }
         let started = planned.started();
-        let ran = call(self.raw()?, &request, &planned.ran());
+        let mut ran = call(self.raw()?, &request, &planned.ran());
+        if self.replaced_when_lost_before_use(&ran)? {
+            ran = call(self.raw()?, &request, &planned.ran());
+        }
         let sending = || planned.sending(&request, None);
         self.ran(&planned, started, ran, sending, None)
     }
@@ -168,7 +171,10 @@ impl Connection {
         let sending = planned.sending(request, own_options.as_ref());
         let observed = self.before_send(&sending);
         let started = planned.started();
-        let ran = call(self.raw()?, request, &planned.ran());
+        let mut ran = call(self.raw()?, request, &planned.ran());
+        if self.replaced_when_lost_before_use(&ran)? {
+            ran = call(self.raw()?, request, &planned.ran());
+        }
         self.ran(planned, started, ran, || sending, observed)
     }
 

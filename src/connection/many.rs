@@ -99,7 +99,7 @@ impl Connection {
                     Described::Statement(&form.stmt),
                 );
                 let started = self.before_send(&sending);
-                match self.raw()?.execute(&request) {
+                match self.execute_request(&request) {
                     Ok(exec) => {
                         self.after_send(&sending, started, RowCounts::of(&exec));
                         total += exec.rowcount.max(0);
@@ -355,7 +355,7 @@ impl Connection {
                 Described::Insert(ins),
             );
             let started = self.before_send(&sending);
-            match self.raw()?.execute(&request) {
+            match self.execute_request(&request) {
                 Ok(exec) => {
                     self.after_send(&sending, started, RowCounts::of(&exec));
                     total += exec.rowcount.max(0);

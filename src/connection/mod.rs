@@ -333,10 +333,59 @@ impl Connection {
     /// or through [`Connection::lost`], so a lost connection is always invalidated.
     fn driver_call<T>(
         &mut self,
-        call: impl FnOnce(&mut dyn DriverConnection) -> Result<T>,
+        mut call: impl FnMut(&mut dyn DriverConnection) -> Result<T>,
     ) -> Result<T> {
-        let result = call(self.raw()?);
+        let mut result = call(self.raw()?);
+        if self.replaced_when_lost_before_use(&result)? {
+            result = call(self.raw()?);
+        }
         self.watch(result)
+    }
+
+    /// Runs `request` on the driver connection, once more on a new one should the first fail
+    /// with the connection lost before the call used it (see
+    /// [`Connection::replaced_when_lost_before_use`]).
+    fn execute_request(
+        &mut self,
+        request: &crate::driver::Request<'_>,
+    ) -> Result<crate::driver::Execution> {
+        let mut result = self.raw()?.execute(request);
+        if self.replaced_when_lost_before_use(&result)? {
+            result = self.raw()?.execute(request);
+        }
+        result
+    }
+
+    /// Whether `result`, a driver call's, failed with the connection lost before the call
+    /// could use it (see [`DriverConnection::lost_before_use`]: the reset of its previous
+    /// checkout failed, or it was found gone before anything was sent): nothing of the call
+    /// committed, so the connection is replaced — invalidated through the pool, as a lost one
+    /// is — the transaction this connection had begun (nothing of it reached the server)
+    /// begins on the new one, and the call may run again there. The caller never sees that
+    /// failure.
+    fn replaced_when_lost_before_use<T>(&mut self, result: &Result<T>) -> Result<bool> {
+        if !result.as_ref().is_err_and(Error::connection_invalidated) {
+            return Ok(false);
+        }
+        let Some(mut record) = self.record.take() else {
+            return Ok(false);
+        };
+        if !record.conn.lost_before_use() {
+            self.record = Some(record);
+            return Ok(false);
+        }
+        if let Err(e) = result {
+            tracing::info!(target: "sqlcore.pool", id = record.id(), error = %e, "the connection was lost before this call used it; replacing the connection");
+        }
+        self.engine.pool().factory().bump_generation();
+        self.engine.pool().discard(record);
+        self.restore_isolation = None;
+        self.raw()?;
+        if self.tx.in_transaction() && !self.autocommit() {
+            let mode = self.sqlite_begin(&self.options);
+            self.raw()?.begin_with(mode)?;
+        }
+        Ok(true)
     }
 
     /// Passes a driver call's result through; a lost connection is invalidated on the way.
@@ -463,11 +512,22 @@ impl Connection {
     /// Rolls back the open transaction, if any; also clears the pending-rollback state of an
     /// invalidated connection.
     pub fn rollback(&mut self) -> Result<()> {
+        self.rollback_with(false)
+    }
+
+    /// [`Connection::rollback`]; `on_checkin`: as the connection goes back to the pool, where
+    /// the driver need not wait for the reply (see [`DriverConnection::rollback_on_checkin`]).
+    fn rollback_with(&mut self, on_checkin: bool) -> Result<()> {
         let open = self.tx.in_transaction() || self.tx.pending_rollback();
         self.tx.rolled_back();
         let rolled_back = match self.record.as_mut() {
             Some(record) if record.conn.in_transaction() => {
-                Some(record.driver_connection().rollback())
+                let conn = record.driver_connection();
+                Some(if on_checkin {
+                    conn.rollback_on_checkin()
+                } else {
+                    conn.rollback()
+                })
             }
             _ => None,
         };
@@ -502,7 +562,7 @@ impl Connection {
         // As SQLAlchemy: closing rolls back this connection's own transaction; the pool's
         // reset-on-return then deals with anything begun on the driver connection directly.
         if self.tx.in_transaction() {
-            if let Err(e) = self.rollback() {
+            if let Err(e) = self.rollback_with(true) {
                 tracing::warn!(target: "sqlcore.engine", error = %e, "rollback at close failed; discarding the connection");
                 self.invalidate();
             }

@@ -438,6 +438,22 @@ pub trait DriverConnection: Send {
     fn commit(&mut self) -> Result<()>;
     /// ROLLBACK.
     fn rollback(&mut self) -> Result<()>;
+    /// ROLLBACK as the connection goes back to the pool. A driver may send it without
+    /// waiting for its reply, reading that reply in the flight of the connection's next call:
+    /// should it have failed, that call fails with the connection invalidated and nothing of
+    /// its own committed, and [`DriverConnection::lost_before_use`] says so, so that the call
+    /// can run again on another connection. The default is [`DriverConnection::rollback`].
+    fn rollback_on_checkin(&mut self) -> Result<()> {
+        self.rollback()
+    }
+    /// Whether the last call failed, the connection invalidated, with nothing of it committed
+    /// and nothing of a transaction lost: the reset of the connection's previous checkout
+    /// failed (see [`DriverConnection::rollback_on_checkin`]), or the connection was found
+    /// gone before anything was sent, outside a transaction begun on the server. The call may
+    /// then run again on another connection. Asking clears it. Default: never.
+    fn lost_before_use(&mut self) -> bool {
+        false
+    }
     /// SAVEPOINT `name`.
     fn savepoint(&mut self, name: &str) -> Result<()>;
     /// RELEASE SAVEPOINT `name`.

@@ -159,3 +159,16 @@ pub(super) fn aborted_commit(lost: bool) -> Error {
     err.connection_invalidated = lost;
     Error::Db(err)
 }
+
+/// The error of a call whose connection's reset (the `ROLLBACK` sent without waiting as it went
+/// back to the pool) failed, `e` being that failure: the connection cannot be trusted and is
+/// invalidated; nothing the call sent can have committed.
+pub(super) fn reset_failed(e: tokio_postgres::Error) -> Error {
+    let mut err = map_error(&e);
+    err.message = format!(
+        "the reset of this connection as it went back to the pool failed ({}); nothing of this call was committed",
+        err.message
+    );
+    err.connection_invalidated = true;
+    Error::Db(err)
+}

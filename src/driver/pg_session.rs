@@ -21,8 +21,11 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 /// The connection's messages to the client (notices, notifications), polled to drive it.
 type Messages = Pin<Box<dyn Stream<Item = Result<AsyncMessage, Error>> + Send>>;
 
+/// A request on its way: its output once its reply is read.
+type Sent<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
+
 /// The rows of a FETCH on their way.
-type Fetching = Pin<Box<dyn Future<Output = Result<Vec<Row>, Error>> + Send>>;
+type Fetching = Sent<Vec<Row>>;
 
 /// How long closing a session waits for the connection to say goodbye to the server.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -38,7 +41,24 @@ pub(super) struct Session {
     arrived: Vec<(u64, Result<Vec<Row>, Error>)>,
     /// A FETCH sent ahead failed before its cursor asked for its rows.
     fetch_failed: bool,
+    /// A statement sent without waiting for its reply (the reset as the connection went back
+    /// to the pool), read in the flight of the next call.
+    unanswered: Option<Sent<()>>,
     link: Link,
+}
+
+/// How a call sent behind what went ahead of it ended (see [`Session::run_after`]).
+pub(super) enum Flight<T> {
+    /// What went ahead succeeded: the call's own result.
+    Done(Result<T, Error>),
+    /// The statement sent earlier without waiting ([`Session::send_unanswered`]) failed: the
+    /// connection cannot be trusted, and nothing sent after it can have committed.
+    EarlierFailed(Error),
+    /// The statement sent ahead of the call (`BEGIN`) failed.
+    AheadFailed(Error),
+    /// The connection was found gone before anything of the call (or of what goes ahead of
+    /// it) was sent.
+    Unsent(Error),
 }
 
 /// The connection, polled on a current-thread runtime of its own whenever a call waits.
@@ -124,6 +144,7 @@ impl Session {
             in_flight: None,
             arrived: Vec::new(),
             fetch_failed: false,
+            unanswered: None,
             link: Link {
                 runtime: ManuallyDrop::new(runtime),
                 messages,
@@ -136,15 +157,102 @@ impl Session {
         self.client.is_closed()
     }
 
-    /// Runs `f` with the client to completion. A FETCH sent ahead completes first (the server
-    /// answers in order); its rows wait for their cursor.
-    pub fn run<T: Send>(
+    /// Runs `f` with the client to completion (a FETCH sent ahead completes first, as the
+    /// server answers in order; its rows wait for their cursor), in one flight with `ahead`
+    /// (a simple statement, `BEGIN`, sent before `f`'s request without waiting between them)
+    /// and with the reply of a statement sent earlier without waiting
+    /// ([`Session::send_unanswered`]): one round trip for all. Without `ahead`, that earlier reply is read before `f` is sent, so a call
+    /// outside a transaction never runs behind a reset that failed.
+    ///
+    /// With `look_first`, the connection reads what the server sent while it was idle before
+    /// anything is sent (one turn of the runtime, no round trip): a connection the server
+    /// ended meanwhile is then [`Flight::Unsent`].
+    pub fn run_after<T: Send>(
         &mut self,
+        ahead: Option<&str>,
+        look_first: bool,
         f: impl AsyncFnOnce(&Client) -> Result<T, Error> + Send,
-    ) -> Result<T, Error> {
+    ) -> Flight<T> {
         self.settle();
+        let mut earlier = self.unanswered.take();
+        if ahead.is_none() {
+            if let Some(reply) = earlier.take() {
+                if let Err(e) = self.link.block_on(|| reply) {
+                    return Flight::EarlierFailed(e);
+                }
+            }
+        }
         let client = &self.client;
-        self.link.block_on(|| f(client))
+        // Set as the call is first polled, after the connection was: a connection found gone
+        // before then had nothing of the call sent to it.
+        let mut sent = false;
+        let sent_flag = &mut sent;
+        if earlier.is_none() && ahead.is_none() {
+            let result = self.link.block_on(|| async move {
+                if look_first {
+                    tokio::task::yield_now().await;
+                }
+                *sent_flag = true;
+                f(client).await
+            });
+            return match result {
+                Err(e) if !sent => Flight::Unsent(e),
+                result => Flight::Done(result),
+            };
+        }
+        let mut answered = earlier.is_none();
+        let answered_flag = &mut answered;
+        let flight = self.link.block_on(|| async move {
+            if look_first {
+                // The runtime turns once: what the server sent meanwhile is read.
+                tokio::task::yield_now().await;
+            }
+            *sent_flag = true;
+            let earlier = async {
+                if let Some(reply) = earlier {
+                    reply.await?;
+                }
+                *answered_flag = true;
+                Ok::<(), Error>(())
+            };
+            let ahead = async {
+                match ahead {
+                    Some(sql) => client.batch_execute(sql).await,
+                    None => Ok(()),
+                }
+            };
+            // Polled in this order, each queues its request before the next one does: the
+            // connection writes them out together.
+            let (earlier, ahead, result) = futures_util::join!(earlier, ahead, f(client));
+            Ok((earlier, ahead, result))
+        });
+        match flight {
+            Err(e) if !sent => Flight::Unsent(e),
+            // The connection failed: before the earlier reply came, or in the call itself.
+            Err(e) if !answered => Flight::EarlierFailed(e),
+            Err(e) => Flight::Done(Err(e)),
+            Ok((Err(e), _, _)) => Flight::EarlierFailed(e),
+            Ok((Ok(()), Err(e), _)) => Flight::AheadFailed(e),
+            Ok((Ok(()), Ok(()), result)) => Flight::Done(result),
+        }
+    }
+
+    /// Sends `sql` (a simple statement) without waiting for its reply, which the next call's
+    /// flight reads ([`Session::run_after`]); an error when it could not be sent.
+    pub fn send_unanswered(&mut self, sql: &'static str) -> Result<(), Error> {
+        self.settle();
+        if let Some(reply) = self.unanswered.take() {
+            self.link.block_on(|| reply)?;
+        }
+        let client = self.client.clone();
+        let mut reply: Sent<()> = Box::pin(async move { client.batch_execute(sql).await });
+        match self.link.send(&mut reply) {
+            Poll::Pending => {
+                self.unanswered = Some(reply);
+                Ok(())
+            }
+            Poll::Ready(result) => result,
+        }
     }
 
     /// Sends `fetch` for cursor `id` without waiting for its rows.
@@ -229,7 +337,7 @@ impl Link {
 
     /// Polls `future` once, which queues its request, then the connection, which writes it
     /// out; the future's output if it is ready already, or the connection's error.
-    fn send(&mut self, future: &mut Fetching) -> Poll<Result<Vec<Row>, Error>> {
+    fn send<T: Send>(&mut self, future: &mut Sent<T>) -> Poll<Result<T, Error>> {
         let messages = &mut self.messages;
         drive(&self.runtime, move || {
             poll_fn(move |cx| {

@@ -7,11 +7,11 @@ use super::pg_cursor::Cursor;
 use super::pg_decode::{
     declared_types, decodes_lazily, driver_row, fits, may_return_rows, result_names, streams,
 };
-use super::pg_error::{aborted_commit, fail};
+use super::pg_error::{aborted_commit, fail, reset_failed};
 use super::pg_ops::{self, PING_TIMEOUT};
 use super::pg_params::{config_from_url, sqlcore_options};
 use super::pg_result_types::{Plan, ResultTypes};
-use super::pg_session::Session;
+use super::pg_session::{Flight, Session};
 use super::pg_stmt_cache::StatementCache;
 use super::pg_tls::Tls;
 use super::pg_value::{param_type, text_form};
@@ -143,6 +143,8 @@ impl Driver for PgDriver {
                 checkout_epoch: 0,
                 tx_failed: false,
                 hold_cursors: 0,
+                begin: None,
+                lost_before_use: false,
             })),
             cache: StatementCache::new(self.statement_cache, self.transaction_pooling),
             result_types: self.result_types.clone(),
@@ -166,15 +168,56 @@ pub(super) struct Shared {
     pub(super) tx_failed: bool,
     /// Open WITH HOLD cursors (declared outside a transaction).
     pub(super) hold_cursors: usize,
+    /// The `BEGIN` of the open transaction, not sent yet: it goes in one flight with the
+    /// transaction's first statement (a transaction ended before it has none).
+    pub(super) begin: Option<String>,
+    /// The last call found the connection gone before it sent anything, outside a
+    /// transaction begun on the server, or found that the reset sent as the connection went
+    /// back to the pool failed: nothing of that call can have committed.
+    pub(super) lost_before_use: bool,
 }
 
 impl Shared {
     /// Runs `f` with the client; a failure inside a transaction marks it aborted.
+    /// A `BEGIN` the transaction still owes goes ahead of `f` in the same flight, and the
+    /// reply of the reset sent at check-in is read in it (see [`Session::run_after`]).
     pub(super) fn run<T: Send>(
         &mut self,
         f: impl AsyncFnOnce(&Client) -> std::result::Result<T, tokio_postgres::Error> + Send,
     ) -> Result<T> {
-        let result = self.session.run(f).map_err(fail);
+        // Outside a transaction begun on the server, a connection found gone before the call
+        // sent anything loses nothing: look before sending.
+        let fresh = self.begin.is_some() || !self.in_tx;
+        self.run_as(fresh, f)
+    }
+
+    /// [`Shared::run`]; `fresh`: nothing is lost should the connection be found gone before
+    /// the call sent anything (no transaction begun on the server, or one ending).
+    pub(super) fn run_as<T: Send>(
+        &mut self,
+        fresh: bool,
+        f: impl AsyncFnOnce(&Client) -> std::result::Result<T, tokio_postgres::Error> + Send,
+    ) -> Result<T> {
+        let begin = self.begin.take();
+        self.lost_before_use = false;
+        let result = match self.session.run_after(begin.as_deref(), fresh, f) {
+            Flight::Done(result) => result.map_err(fail),
+            Flight::AheadFailed(e) => {
+                // No transaction began.
+                self.in_tx = false;
+                Err(fail(e))
+            }
+            Flight::EarlierFailed(e) => {
+                self.lost_before_use = true;
+                Err(reset_failed(e))
+            }
+            Flight::Unsent(e) => {
+                // Outside a transaction begun on the server, nothing is lost: the call may run
+                // on another connection.
+                self.lost_before_use = fresh;
+                Err(fail(e))
+            }
+        };
         self.note(result.is_err());
         result
     }
@@ -254,7 +297,10 @@ impl PgConnection {
         self.shared.lock().run(async |c| c.batch_execute(sql).await)
     }
 
-    fn end_transaction(&mut self, commit: bool) -> Result<()> {
+    /// Ends the open transaction, with `COMMIT` or `ROLLBACK` (`deferred`: sent without
+    /// waiting for its reply, which the connection's next call reads). A transaction whose
+    /// `BEGIN` was never sent ends without a round trip.
+    fn end_transaction(&mut self, commit: bool, deferred: bool) -> Result<()> {
         let mut shared = self.shared.lock();
         // A FETCH sent ahead completes inside the transaction it belongs to.
         shared.session.settle();
@@ -262,10 +308,17 @@ impl PgConnection {
         shared.tx_epoch += 1;
         shared.in_tx = false;
         let failed = std::mem::take(&mut shared.tx_failed);
+        if shared.begin.take().is_some() {
+            // Nothing was sent in it.
+            return Ok(());
+        }
+        if deferred && !commit {
+            return shared.session.send_unanswered("ROLLBACK").map_err(fail);
+        }
         if commit && failed {
             // PostgreSQL would answer COMMIT with a silent ROLLBACK. Nothing commits, whether
             // or not the ROLLBACK gets through.
-            let rolled_back = shared.run(async |c| c.batch_execute("ROLLBACK").await);
+            let rolled_back = shared.run_as(false, async |c| c.batch_execute("ROLLBACK").await);
             let lost = rolled_back.is_err_and(|e| e.connection_invalidated());
             return Err(aborted_commit(lost));
         }
@@ -276,7 +329,8 @@ impl PgConnection {
             )));
         }
         let sql = if commit { "COMMIT" } else { "ROLLBACK" };
-        shared.run(async |c| c.batch_execute(sql).await)
+        // Never run again elsewhere: the transaction it ends was this connection's.
+        shared.run_as(false, async |c| c.batch_execute(sql).await)
     }
 
     fn stream(&mut self, request: &Request<'_>, chunk: usize) -> Result<Execution> {
@@ -536,20 +590,33 @@ impl DriverConnection for PgConnection {
         Ok(())
     }
 
+    /// Nothing is sent yet: the `BEGIN` goes in one flight with the transaction's first
+    /// statement.
     fn begin(&mut self) -> Result<()> {
         let begin = pg_ops::begin_sql(self.isolation);
         let mut shared = self.shared.lock();
-        shared.run(async |c| c.batch_execute(&begin).await)?;
+        shared.begin = Some(begin);
         shared.in_tx = true;
         Ok(())
     }
 
     fn commit(&mut self) -> Result<()> {
-        self.end_transaction(true)
+        self.end_transaction(true, false)
     }
 
     fn rollback(&mut self) -> Result<()> {
-        self.end_transaction(false)
+        self.end_transaction(false, false)
+    }
+
+    /// `ROLLBACK` without waiting for its reply: the next call on the connection reads it in
+    /// its own flight, and should it have failed, that call fails with nothing of its own
+    /// committed ([`DriverConnection::lost_before_use`] says so).
+    fn rollback_on_checkin(&mut self) -> Result<()> {
+        self.end_transaction(false, true)
+    }
+
+    fn lost_before_use(&mut self) -> bool {
+        std::mem::take(&mut self.shared.lock().lost_before_use)
     }
 
     fn savepoint(&mut self, name: &str) -> Result<()> {

@@ -366,7 +366,7 @@ impl Factory {
         record.conn.release()?;
         if record.conn.in_transaction() {
             match self.options.reset_on_return {
-                ResetOnReturn::Rollback => record.conn.rollback()?,
+                ResetOnReturn::Rollback => record.conn.rollback_on_checkin()?,
                 ResetOnReturn::Commit => record.conn.commit()?,
                 ResetOnReturn::None => {}
             }

@@ -4,6 +4,7 @@
 pub mod backend;
 pub mod engines;
 pub mod fixtures;
+pub mod latency;
 pub mod mariadb_tls;
 pub mod mysql;
 pub mod named_types;
