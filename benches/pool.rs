@@ -1,14 +1,20 @@
 //! The sync pool against r2d2, in one run: checkout + return with one thread, and with 8
-//! threads on a pool of 4 (wall time per checkout, and Jain's fairness index of the
-//! checkouts each thread got), on a SQLite file and on PostgreSQL
+//! threads on a pool of 4 (wall time per checkout, the threads' CPU time and sleeps —
+//! voluntary context switches — per checkout, and Jain's fairness index of the checkouts each
+//! thread got), on a SQLite file and on PostgreSQL
 //! (`SQLCORE_TEST_PG_URL`, default `postgresql://postgres@127.0.0.1:5432/test`).
 //! sqlcore runs in both of its hand-off designs: the default (a waiter may be overtaken for
 //! up to `pool_handoff_after`, 1 ms) and strict FIFO hand-off (`pool_handoff_after(ZERO)`).
 //! Both pools hand connections out as they are (r2d2's `test_on_check_out` off, as
-//! sqlcore's `pool_pre_ping` is by default). Run with `cargo bench --bench pool`.
+//! sqlcore's `pool_pre_ping` is by default). Run with `cargo bench --bench pool`; for
+//! instruction counts, `-- count CONTENDER BACKEND THREADS N` (see [`count`]).
+
+mod common;
 
 use sqlcore::*;
 
+use std::path::Path;
+use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -49,9 +55,22 @@ impl r2d2::ManageConnection for PgManager {
     }
 }
 
-/// What one timed round gave: wall time per checkout, and the checkouts of each thread.
+/// How long each thread checks out and returns: for a round's time, or a fixed number of times.
+#[derive(Clone, Copy)]
+enum Workload {
+    For(Duration),
+    Each(u64),
+}
+
+/// What one round gave: wall time, CPU time and sleeps per checkout, and the checkouts of
+/// each thread.
 struct Round {
     per_checkout: Duration,
+    /// The CPU time of all the threads, per checkout.
+    cpu_per_checkout: Duration,
+    /// How often the threads went to sleep (voluntary context switches), per checkout: each
+    /// is a wait that blocked and the wake-up it needed.
+    sleeps_per_checkout: f64,
     counts: Vec<u64>,
 }
 
@@ -64,31 +83,47 @@ impl Round {
     }
 }
 
-/// `threads` threads calling `checkout_and_return` for one round's time.
-fn contend(threads: usize, checkout_and_return: &(dyn Fn() + Sync)) -> Round {
+/// `threads` threads calling `checkout_and_return`, started together, for `workload`.
+fn contend(threads: usize, workload: Workload, checkout_and_return: &(dyn Fn() + Sync)) -> Round {
     let stop = AtomicBool::new(false);
-    let start = Instant::now();
-    let counts: Vec<u64> = std::thread::scope(|s| {
+    let start_line = Barrier::new(threads + 1);
+    let (elapsed, per_thread): (Duration, Vec<(u64, Duration, u64)>) = std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 s.spawn(|| {
+                    start_line.wait();
+                    let (cpu, sleeps) = (common::thread_cpu(), common::thread_sleeps());
                     let mut n = 0u64;
-                    while !stop.load(Ordering::Relaxed) {
+                    let more = |n: u64| match workload {
+                        Workload::For(_) => !stop.load(Ordering::Relaxed),
+                        Workload::Each(each) => n < each,
+                    };
+                    while more(n) {
                         checkout_and_return();
                         n += 1;
                     }
-                    n
+                    let cpu = common::thread_cpu().saturating_sub(cpu);
+                    (n, cpu, common::thread_sleeps() - sleeps)
                 })
             })
             .collect();
-        std::thread::sleep(ROUND);
-        stop.store(true, Ordering::Relaxed);
-        workers.into_iter().map(|w| w.join().unwrap()).collect()
+        start_line.wait();
+        let start = Instant::now();
+        if let Workload::For(round) = workload {
+            std::thread::sleep(round);
+            stop.store(true, Ordering::Relaxed);
+        }
+        let per_thread = workers.into_iter().map(|w| w.join().unwrap()).collect();
+        (start.elapsed(), per_thread)
     });
-    let total: u64 = counts.iter().sum();
+    let total = per_thread.iter().map(|t| t.0).sum::<u64>().max(1);
+    let cpu: Duration = per_thread.iter().map(|t| t.1).sum();
+    let sleeps: u64 = per_thread.iter().map(|t| t.2).sum();
     Round {
-        per_checkout: start.elapsed() / total.max(1) as u32,
-        counts,
+        per_checkout: elapsed / total as u32,
+        cpu_per_checkout: cpu / total as u32,
+        sleeps_per_checkout: sleeps as f64 / total as f64,
+        counts: per_thread.iter().map(|t| t.0).collect(),
     }
 }
 
@@ -97,7 +132,7 @@ fn compare(threads: usize, contenders: &[&(dyn Fn() + Sync)]) -> Vec<Round> {
     let mut best: Vec<Option<Round>> = contenders.iter().map(|_| None).collect();
     for _ in 0..ROUNDS {
         for (slot, contender) in best.iter_mut().zip(contenders) {
-            let r = contend(threads, *contender);
+            let r = contend(threads, Workload::For(ROUND), *contender);
             if slot
                 .as_ref()
                 .is_none_or(|b| r.per_checkout < b.per_checkout)
@@ -107,6 +142,18 @@ fn compare(threads: usize, contenders: &[&(dyn Fn() + Sync)]) -> Vec<Round> {
         }
     }
     best.into_iter().map(Option::unwrap).collect()
+}
+
+/// One line of a round's figures.
+fn line(name: &str, r: &Round, baseline: &Round) -> String {
+    format!(
+        "  {name:<20} {:>6} ns per checkout ({:.2}×)  cpu {:>6} ns  {:.3} sleeps  fairness {:.3}",
+        r.per_checkout.as_nanos(),
+        r.per_checkout.as_secs_f64() / baseline.per_checkout.as_secs_f64(),
+        r.cpu_per_checkout.as_nanos(),
+        r.sleeps_per_checkout,
+        r.fairness(),
+    )
 }
 
 fn report<M: r2d2::ManageConnection>(backend: &str, raw: r2d2::Pool<M>, url: &str) {
@@ -119,22 +166,50 @@ fn report<M: r2d2::ManageConnection>(backend: &str, raw: r2d2::Pool<M>, url: &st
             threads,
             &[&raw_checkout, &default_checkout, &strict_checkout],
         );
-        let ratio = |r: &Round| r.per_checkout.as_secs_f64() / rounds[0].per_checkout.as_secs_f64();
-        let cell = |r: &Round| {
-            format!(
-                "{:>6} ns (fairness {:.3}, {:.2}×)",
-                r.per_checkout.as_nanos(),
-                r.fairness(),
-                ratio(r)
-            )
-        };
-        println!(
-            "{backend:<10} {threads} thread(s), pool of {POOL}: r2d2 {}   sqlcore {}   sqlcore strict FIFO {}",
-            cell(&rounds[0]),
-            cell(&rounds[1]),
-            cell(&rounds[2]),
-        );
+        println!("{backend}, {threads} thread(s) on a pool of {POOL}:");
+        for (name, round) in ["r2d2", "sqlcore", "sqlcore strict FIFO"]
+            .iter()
+            .zip(&rounds)
+        {
+            println!("{}", line(name, round, &rounds[0]));
+        }
     }
+}
+
+/// `-- count CONTENDER BACKEND THREADS N`: THREADS threads (default 8) each check out and
+/// return N times (default 10,000) with one contender (`r2d2`, `sqlcore` or `strict`, sqlcore
+/// with strict FIFO hand-off) on one backend (`sqlite` or `pg`), and nothing else is timed:
+/// under `valgrind --tool=callgrind` the difference between two N, divided by the
+/// checkouts it adds, is the instructions of one checkout without the set-up.
+fn count(args: &[String], sqlite: &Path, pg: &str) {
+    let arg = |i: usize| args.get(i).map_or("", String::as_str);
+    let (contender, backend) = (arg(0), arg(1));
+    let threads = arg(2).parse().unwrap_or(THREADS);
+    let n = arg(3).parse().unwrap_or(10_000);
+    let url = match backend {
+        "sqlite" => sqlite_url(sqlite),
+        "pg" => pg.to_owned(),
+        other => panic!("backend {other:?}: sqlite or pg"),
+    };
+    let checkout: Box<dyn Fn() + Sync> = match (contender, backend) {
+        ("r2d2", "sqlite") => {
+            let pool = r2d2_pool(SqliteManager(sqlite.to_owned()));
+            Box::new(move || drop(pool.get().expect("r2d2 checkout")))
+        }
+        ("r2d2", _) => {
+            let pool = r2d2_pool(PgManager(url));
+            Box::new(move || drop(pool.get().expect("r2d2 checkout")))
+        }
+        ("sqlcore" | "strict", _) => {
+            let after = (contender == "strict").then_some(Duration::ZERO);
+            let engine = engine(&url, after);
+            Box::new(move || drop(engine.connect().expect("sqlcore checkout")))
+        }
+        (other, _) => panic!("contender {other:?}: r2d2, sqlcore or strict"),
+    };
+    let round = contend(threads, Workload::Each(n), &*checkout);
+    println!("{contender} on {backend}, {threads} thread(s) × {n} checkouts on a pool of {POOL}:");
+    println!("{}", line(contender, &round, &round));
 }
 
 fn r2d2_pool<M: r2d2::ManageConnection>(manager: M) -> r2d2::Pool<M> {
@@ -159,15 +234,26 @@ fn engine(url: &str, handoff_after: Option<Duration>) -> Engine {
     engine
 }
 
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite:///{}", path.display())
+}
+
 fn main() {
     let dir = std::env::temp_dir().join(format!("sqlcore-bench-pool-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("pool.db");
-    let url = format!("sqlite:///{}", path.display());
-    report("SQLite", r2d2_pool(SqliteManager(path.clone())), &url);
-
     let pg = std::env::var("SQLCORE_TEST_PG_URL")
         .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".into());
-    report("PostgreSQL", r2d2_pool(PgManager(pg.clone())), &pg);
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(pos) = args.iter().position(|a| a == "count") {
+        count(&args[pos + 1..], &path, &pg);
+    } else {
+        report(
+            "SQLite",
+            r2d2_pool(SqliteManager(path.clone())),
+            &sqlite_url(&path),
+        );
+        report("PostgreSQL", r2d2_pool(PgManager(pg.clone())), &pg);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

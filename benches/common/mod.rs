@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 /// The best timings of `raw` and `core` over `rounds` rounds that alternate them, so both
 /// see the same machine load.
+#[allow(dead_code)]
 pub fn compare(
     rounds: usize,
     mut raw: impl FnMut(),
@@ -33,4 +34,20 @@ pub fn thread_cpu() -> Duration {
         .ok()
         .and_then(|s| s.split_whitespace().next()?.parse().ok())
         .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
+/// How many times the calling thread has gone to sleep so far — its voluntary context
+/// switches (Linux; zero elsewhere): each is a wait that blocked, and the wake-up it needed.
+#[allow(dead_code)]
+pub fn thread_sleeps() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
 }

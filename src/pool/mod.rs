@@ -349,7 +349,17 @@ impl Factory {
     }
 
     /// Fires `checkout`; a failing hook invalidates the connection.
-    pub fn checkout_hooks(&self, mut record: PoolRecord) -> Result<PoolRecord> {
+    #[inline]
+    pub fn checkout_hooks(&self, record: PoolRecord) -> Result<PoolRecord> {
+        // Each checkout comes here, mostly with no hook: the record handed on as it is.
+        if self.events.checkout.is_empty() {
+            return Ok(record);
+        }
+        self.fire_checkout(record)
+    }
+
+    /// Fires each `checkout` hook; the first that fails invalidates the connection.
+    fn fire_checkout(&self, mut record: PoolRecord) -> Result<PoolRecord> {
         for hook in &self.events.checkout {
             if let Err(e) = hook(&mut *record.conn) {
                 self.invalidate(record);

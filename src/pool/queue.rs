@@ -40,7 +40,12 @@ struct Wakes([Option<Arc<Waiter>>; 2]);
 
 impl Wakes {
     fn notify(self) {
-        for waiter in self.0.into_iter().flatten() {
+        // Each checkin comes here, mostly with nobody to wake: no iterator over the pair.
+        let [first, second] = self.0;
+        if let Some(waiter) = first {
+            waiter.ready.notify_one();
+        }
+        if let Some(waiter) = second {
             waiter.ready.notify_one();
         }
     }
