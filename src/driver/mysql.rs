@@ -322,7 +322,13 @@ fn buffered<T: Protocol>(
     let mut count = 0i64;
     for row in result.by_ref() {
         let row = row.map_err(fail)?;
-        values.reserve(width);
+        // The first row exactly (a point select's buffer is then its row, as is: see
+        // `RowSource::next_row`), the others with the usual doubling.
+        if values.is_empty() {
+            values.reserve_exact(width);
+        } else {
+            values.reserve(width);
+        }
         push_values(row, &kinds, request.result_columns, &mut values)?;
         count += 1;
     }
