@@ -5,8 +5,9 @@
 //! `cargo bench --bench mysql`.
 //!
 //! For profiling, `SQLCORE_BENCH_POINT_ONLY=raw` (or `=sqlcore`) runs only that side's point
-//! selects, once, and prints nothing: `perf stat -e instructions:u` on each gives the client's
-//! instructions per select without the machine's noise.
+//! selects, once, and prints nothing; `SQLCORE_BENCH_POINT_COUNT=N` runs N of them (at most
+//! 20,000). Under `valgrind --tool=callgrind`, the difference between two counts divided by
+//! the difference of the counts is one select's client instructions, without the set-up.
 
 mod common;
 
@@ -26,9 +27,9 @@ fn url() -> String {
 }
 
 /// The raw point selects, the client's own CPU time they took.
-fn raw_point_selects(raw: &mut mysql::Conn, stmt: &mysql::Statement) -> Duration {
+fn raw_point_selects(raw: &mut mysql::Conn, stmt: &mysql::Statement, n: i32) -> Duration {
     let cpu = thread_cpu();
-    for i in 1..=POINT_SELECTS {
+    for i in 1..=n {
         let row: Option<(i32, String)> = raw.exec_first(stmt, (i,)).unwrap();
         black_box(row.unwrap());
     }
@@ -80,8 +81,8 @@ fn main() {
         .prep("SELECT users.id, users.name FROM users WHERE users.id = ?")
         .unwrap();
     let mut conn = engine.connect().unwrap();
-    let core_point_selects = |conn: &mut Connection| {
-        for i in 1..=POINT_SELECTS {
+    let core_point_selects = |conn: &mut Connection, n: i32| {
+        for i in 1..=n {
             let row = conn
                 .execute(select(&users).filter(users.c("id").eq(i)), ())
                 .unwrap()
@@ -91,9 +92,13 @@ fn main() {
         }
     };
     if let Ok(only) = std::env::var("SQLCORE_BENCH_POINT_ONLY") {
+        let n = std::env::var("SQLCORE_BENCH_POINT_COUNT")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .map_or(POINT_SELECTS, |n: i32| n.clamp(0, POINT_SELECTS));
         match only.as_str() {
-            "raw" => drop(raw_point_selects(&mut raw, &stmt)),
-            _ => core_point_selects(&mut conn),
+            "raw" => drop(raw_point_selects(&mut raw, &stmt, n)),
+            _ => core_point_selects(&mut conn, n),
         }
         drop(conn);
         let _ = admin.query_drop(format!("DROP DATABASE {database}"));
@@ -102,10 +107,10 @@ fn main() {
     let (mut raw_cpu, mut core_cpu) = (Duration::MAX, Duration::MAX);
     let (raw_point, core_point) = compare(
         5,
-        || raw_cpu = raw_cpu.min(raw_point_selects(&mut raw, &stmt)),
+        || raw_cpu = raw_cpu.min(raw_point_selects(&mut raw, &stmt, POINT_SELECTS)),
         || {
             let cpu = thread_cpu();
-            core_point_selects(&mut conn);
+            core_point_selects(&mut conn, POINT_SELECTS);
             core_cpu = core_cpu.min(thread_cpu() - cpu);
         },
     );

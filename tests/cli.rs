@@ -6,8 +6,8 @@
 mod common;
 
 use common::backend::TestDb;
+use common::cli::{create, sqlcore};
 use sqlcore::*;
-use std::process::Command;
 
 /// The schema both backends reflect: every type the Rust output maps, a type it does not
 /// (the fallback), a composite primary and foreign key, defaults, a CHECK, a UNIQUE, an index,
@@ -64,42 +64,10 @@ CREATE TABLE tags (label TEXT, weight INT)";
 /// A password none of the outputs may show.
 const SECRET: &str = "Tiger-s3cret";
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn sqlcore(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_sqlcore"))
-        .args(args)
-        .output()
-        .expect("run sqlcore");
-    Output {
-        code: out.status.code().expect("an exit code"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-    }
-}
-
-/// `sqlcore reflect URL args…`, which must succeed; its stdout.
+/// `sqlcore reflect URL args…`, which must succeed; its stdout (warnings of a DDL for
+/// another backend aside: `tests/cli_dialects.rs`).
 fn reflect(url: &str, args: &[&str]) -> String {
-    let out = sqlcore(&[&["reflect", url], args].concat());
-    assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
-    assert_eq!(out.stderr, "", "no progress when stderr is not a terminal");
-    out.stdout
-}
-
-fn create(url: &str, schema: &str) {
-    let engine = create_engine(url).unwrap();
-    engine
-        .transaction(|c| {
-            for sql in schema.split(';') {
-                c.execute(text(sql), ())?;
-            }
-            Ok(())
-        })
-        .unwrap();
+    common::cli::reflect_warning(url, args).0
 }
 
 fn snapshot(name: &str, output: &str) {

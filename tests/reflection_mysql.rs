@@ -15,6 +15,8 @@ const TABLE: &str = "CREATE TABLE kinds (\
     amount DECIMAL(12,3) DEFAULT 1.5, \
     stamp DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6), \
     changed TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP, \
+    updated DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6), \
+    touched TIMESTAMP NULL DEFAULT NULL ON UPDATE CURRENT_TIMESTAMP, \
     doc JSON, \
     mood ENUM('sad','it''s ok','happy') DEFAULT 'sad', \
     digest BINARY(16), \
@@ -76,6 +78,15 @@ fn mariadb_types_and_clauses_reflect() {
     );
     assert_eq!(default("stamp").as_deref(), Some("CURRENT_TIMESTAMP(6)"));
     assert_eq!(ty("changed"), SqlType::DATETIME_TZ);
+    // ON UPDATE in the default's SQL, as SQLAlchemy reflects it.
+    assert_eq!(
+        default("updated").as_deref(),
+        Some("CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)")
+    );
+    assert_eq!(
+        default("touched").as_deref(),
+        Some("NULL ON UPDATE CURRENT_TIMESTAMP")
+    );
     assert_eq!(ty("doc"), SqlType::Json, "LONGTEXT with json_valid is JSON");
     match ty("mood") {
         SqlType::Enum(e) => assert_eq!(e.values(), ["sad", "it's ok", "happy"]),
@@ -130,4 +141,23 @@ fn mariadb_types_and_clauses_reflect() {
     metadata.create_all(&again_engine).unwrap();
     let (_, twice) = kinds(&again_engine);
     assert!(twice.same_definition(&t), "{twice:#?}\n{t:#?}");
+    // The ON UPDATE clauses created again do their job.
+    let mut conn = again_engine.connect().unwrap();
+    conn.execute(text("INSERT INTO kinds (id, n) VALUES (1, 1)"), ())
+        .unwrap();
+    let touched = "SELECT touched IS NULL FROM kinds";
+    let null: i64 = conn
+        .execute(text(touched), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(null, 1);
+    conn.execute(text("UPDATE kinds SET n = 2"), ()).unwrap();
+    let null: i64 = conn
+        .execute(text(touched), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(null, 0, "ON UPDATE set the column");
+    conn.rollback().unwrap();
 }

@@ -185,6 +185,13 @@ impl FlatRows {
         self.values.get_mut(start..self.next)
     }
 
+    /// The buffer itself, when it holds one row none of which was read (a point select):
+    /// handed over whole rather than copied out.
+    fn take_single(&mut self) -> Option<Vec<Value>> {
+        (self.next == 0 && self.width > 0 && self.values.len() == self.width)
+            .then(|| std::mem::take(&mut self.values))
+    }
+
     /// How many rows are left.
     fn remaining(&self) -> usize {
         (self.values.len() - self.next)
@@ -257,6 +264,9 @@ impl RowSource {
     /// The next row, fetching the next chunk when the ones fetched are used up; the cursor
     /// is dropped once it has no more.
     pub fn next_row(&mut self) -> Result<Option<DriverRow>> {
+        if let Some(values) = self.flat.take_single() {
+            return Ok(Some(DriverRow::Values(values)));
+        }
         Ok(self.next_in_place()?.map(NextRow::into_row))
     }
 

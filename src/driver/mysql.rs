@@ -20,7 +20,7 @@ use super::mysql_error::{UNSUPPORTED_PS, map_error, tls_error, tls_failure};
 use super::mysql_opts::{ServerInfo, opts_from_url};
 use super::mysql_stream::{OpenResult, StreamCursor};
 use super::mysql_value::{ColumnKind, from_mysql, to_mysql};
-use super::{Driver, DriverConnection, DriverRow, Execution, Request, ResultNames, RowSource};
+use super::{Driver, DriverConnection, Execution, Request, ResultNames, RowSource};
 use crate::error::{DbError, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::{Backend, Url};
@@ -29,7 +29,6 @@ use mysql::{Conn, Opts, Params, QueryResult};
 use parking_lot::Mutex;
 use sqlcore_compiler::{Dialect, MariaDB, MySQL, ResultColumn, SqlType, Value};
 use std::any::Any;
-use std::collections::VecDeque;
 use std::sync::{Arc, OnceLock};
 
 /// Opens connections to a MySQL or MariaDB server.
@@ -244,10 +243,27 @@ pub(super) fn values(
     declared: &[ResultColumn],
 ) -> Result<Vec<Value>> {
     let mut out = Vec::with_capacity(kinds.len());
-    for (i, (v, kind)) in row.unwrap().into_iter().zip(kinds).enumerate() {
-        out.push(from_mysql(v, *kind, hint(declared, i))?);
-    }
+    push_values(row, kinds, declared, &mut out)?;
     Ok(out)
+}
+
+/// One row's values, converted and appended to `out` (the rows of a buffered result end to
+/// end: no allocation per row).
+fn push_values(
+    row: mysql::Row,
+    kinds: &[ColumnKind],
+    declared: &[ResultColumn],
+    out: &mut Vec<Value>,
+) -> Result<()> {
+    // A fresh row has every value (`None` is only a value taken out of it).
+    for (i, (v, kind)) in row.unwrap_raw().into_iter().zip(kinds).enumerate() {
+        out.push(from_mysql(
+            v.unwrap_or(mysql::Value::NULL),
+            *kind,
+            hint(declared, i),
+        )?);
+    }
+    Ok(())
 }
 
 /// The values of a request, as bound.
@@ -322,23 +338,25 @@ fn buffered<T: Protocol>(
         return Ok(exec);
     }
     let (kinds, columns) = describe(&result, request.result_columns)?;
-    let mut rows = VecDeque::new();
+    let width = kinds.len();
+    let mut values = Vec::new();
+    let mut count = 0i64;
     for row in result.by_ref() {
         let row = row.map_err(fail)?;
-        rows.push_back(DriverRow::Values(values(
-            row,
-            &kinds,
-            request.result_columns,
-        )?));
+        // The first row exactly (a point select's buffer is then its row, as is: see
+        // `RowSource::next_row`), the others with the usual doubling.
+        if values.is_empty() {
+            values.reserve_exact(width);
+        } else {
+            values.reserve(width);
+        }
+        push_values(row, &kinds, request.result_columns, &mut values)?;
+        count += 1;
     }
-    let rowcount = if is_dml(request.sql) {
-        rows.len() as i64
-    } else {
-        -1
-    };
+    let rowcount = if is_dml(request.sql) { count } else { -1 };
     Ok(Execution {
         columns,
-        rows: RowSource::buffered(rows),
+        rows: RowSource::flat(values, width),
         rowcount,
         last_insert_id: None,
     })

@@ -7,12 +7,15 @@
 //! without its prefix lengths; RESTRICT, the server's default referential action, is reflected
 //! as no action stated; the index the server creates by itself for a foreign key (named after
 //! the constraint or its first column) is left out, as creating the foreign key adds it again;
-//! `ON UPDATE CURRENT_TIMESTAMP` is not modelled. MariaDB's sequences are listed with their
+//! `ON UPDATE CURRENT_TIMESTAMP` is read into the server default's SQL after the default, as
+//! SQLAlchemy reflects it (see [`with_on_update`]). MariaDB's sequences are listed with their
 //! options, and a column's `nextval(seq)` default is reflected as its sequence (see
 //! [`mysql_sequences`](super::mysql_sequences)).
 
 use super::mysql_sequences;
-use super::mysql_types::{column_type, is_json_check, server_default, unquoted_names};
+use super::mysql_types::{
+    column_type, is_json_check, server_default, unquoted_names, with_on_update,
+};
 use super::read::{opt_int, opt_text, text};
 use super::{Catalog, ColumnParts, Relation, TableParts, schema_and_json_names};
 use crate::connection::Connection;
@@ -256,9 +259,9 @@ fn column(v: &[Value], mysql_literals: bool, dialect: &dyn Dialect) -> Result<Co
         Some((schema, name)) => Some(Sequence::new(name).schema(schema)),
         None => {
             if column.computed.is_none() {
+                let default = server_default(default, &column.sql_type, extra, mysql_literals);
                 column.server_default =
-                    server_default(default, &column.sql_type, extra, mysql_literals)
-                        .map(ServerDefault::Sql);
+                    with_on_update(default, extra, column.nullable).map(ServerDefault::Sql);
             }
             None
         }

@@ -154,6 +154,37 @@ pub(crate) fn server_default(
     Some(default.to_owned())
 }
 
+/// The server default with the `ON UPDATE` clause `EXTRA` names (`on update
+/// current_timestamp()` on MariaDB, `DEFAULT_GENERATED on update CURRENT_TIMESTAMP` on MySQL)
+/// after it, as SQLAlchemy reflects it: `CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP`, or
+/// `NULL ON UPDATE …` for a nullable column without a default. A NOT NULL column without a
+/// default has no way to say it in a default's SQL: its `ON UPDATE` is not reflected (nor is
+/// it by SQLAlchemy).
+pub(crate) fn with_on_update(
+    default: Option<String>,
+    extra: &str,
+    nullable: bool,
+) -> Option<String> {
+    let lower = extra.to_ascii_lowercase();
+    let Some(at) = lower.find("on update ") else {
+        return default;
+    };
+    let expr = extra[at + "on update ".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap_or_default();
+    let on_update = match current_timestamp(expr) {
+        Some(precision) => format!("CURRENT_TIMESTAMP{precision}"),
+        None => expr.to_owned(),
+    };
+    match default {
+        _ if on_update.is_empty() => default,
+        Some(default) => Some(format!("{default} ON UPDATE {on_update}")),
+        None if nullable => Some(format!("NULL ON UPDATE {on_update}")),
+        None => None,
+    }
+}
+
 /// `current_timestamp()`, `CURRENT_TIMESTAMP`, `current_timestamp(6)` → `""` / `"(6)"`.
 fn current_timestamp(default: &str) -> Option<&str> {
     let lower = default.to_ascii_lowercase();
@@ -283,6 +314,33 @@ mod tests {
             d("1", &SqlType::Boolean, "", false).as_deref(),
             Some("true")
         );
+    }
+
+    #[test]
+    fn on_update_follows_the_default() {
+        let d = Some("CURRENT_TIMESTAMP".to_owned());
+        assert_eq!(
+            with_on_update(d.clone(), "on update current_timestamp()", false).as_deref(),
+            Some("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP")
+        );
+        assert_eq!(
+            with_on_update(
+                Some("CURRENT_TIMESTAMP(6)".into()),
+                "DEFAULT_GENERATED on update CURRENT_TIMESTAMP(6)",
+                false
+            )
+            .as_deref(),
+            Some("CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)")
+        );
+        assert_eq!(
+            with_on_update(None, "on update current_timestamp()", true).as_deref(),
+            Some("NULL ON UPDATE CURRENT_TIMESTAMP")
+        );
+        assert_eq!(
+            with_on_update(None, "on update current_timestamp()", false),
+            None
+        );
+        assert_eq!(with_on_update(d.clone(), "", false), d);
     }
 
     #[test]

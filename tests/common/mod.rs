@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod backend;
+pub mod cli;
 pub mod engines;
 pub mod fixtures;
 pub mod latency;

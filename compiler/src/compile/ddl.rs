@@ -11,7 +11,23 @@ use std::sync::Arc;
 /// string literal); anything else is parenthesised, as SQLite requires for expressions.
 fn bare_default(sql: &str) -> bool {
     let s = sql.trim();
-    s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    let word = |w: &str| w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    // `CURRENT_TIMESTAMP(6)`: a keyword with its fractional-seconds precision.
+    let with_precision = s.split_once('(').is_some_and(|(name, rest)| {
+        [
+            "CURRENT_TIMESTAMP",
+            "CURRENT_TIME",
+            "LOCALTIMESTAMP",
+            "LOCALTIME",
+        ]
+        .iter()
+        .any(|k| name.eq_ignore_ascii_case(k))
+            && rest
+                .strip_suffix(')')
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    });
+    with_precision
+        || word(s)
         || s.parse::<f64>().is_ok()
         || (s.len() >= 2
             && s.starts_with('\'')
@@ -84,19 +100,7 @@ impl Compiler<'_> {
             self.w(" DEFAULT ");
             self.next_value(seq)?;
         } else if let Some(default) = &col.server_default {
-            self.w(" DEFAULT ");
-            match default {
-                ServerDefault::Value(v) => {
-                    let lit = self.d.literal_sql(v)?;
-                    self.w(&lit);
-                }
-                ServerDefault::Sql(sql) if bare_default(sql) => self.w(sql),
-                ServerDefault::Sql(sql) => {
-                    self.w("(");
-                    self.w(sql);
-                    self.w(")");
-                }
-            }
+            self.server_default(default)?;
         }
         if !col.nullable {
             self.w(" NOT NULL");
@@ -115,6 +119,39 @@ impl Compiler<'_> {
         if let (Some(comment), CommentStyle::Inline) = (&col.comment, self.d.comment_style()) {
             self.w(" COMMENT ");
             self.comment_literal(comment)?;
+        }
+        Ok(())
+    }
+
+    /// ` DEFAULT …`, with MySQL's ` ON UPDATE …` where the default's SQL carries one.
+    fn server_default(&mut self, default: &ServerDefault) -> Res {
+        let (sql, on_update) = match (default, default.on_update()) {
+            (ServerDefault::Value(v), _) => {
+                let lit = self.d.literal_sql(v)?;
+                self.w(" DEFAULT ");
+                self.w(&lit);
+                return Ok(());
+            }
+            (_, Some((sql, on_update))) => {
+                self.unsupported_unless(
+                    self.d.supports_on_update_default(),
+                    "ON UPDATE in a server default",
+                )?;
+                (sql, Some(on_update))
+            }
+            (ServerDefault::Sql(sql), None) => (sql.as_str(), None),
+        };
+        self.w(" DEFAULT ");
+        if bare_default(sql) {
+            self.w(sql);
+        } else {
+            self.w("(");
+            self.w(sql);
+            self.w(")");
+        }
+        if let Some(on_update) = on_update {
+            self.w(" ON UPDATE ");
+            self.w(on_update);
         }
         Ok(())
     }

@@ -108,6 +108,7 @@ impl Dialect for MariaDB {
         supports_set_op_all() -> bool;
         supports_on_conflict() -> bool;
         supports_on_duplicate_key() -> bool;
+        supports_on_update_default() -> bool;
         supports_default_values() -> bool;
         supports_partial_indexes() -> bool;
         supports_index_method(method: &IndexMethod) -> bool;

@@ -349,6 +349,11 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn supports_on_duplicate_key(&self) -> bool {
         false
     }
+    /// A column's `ON UPDATE` clause after its default (MySQL's `DEFAULT CURRENT_TIMESTAMP
+    /// ON UPDATE CURRENT_TIMESTAMP`, written in a server default's SQL as SQLAlchemy does).
+    fn supports_on_update_default(&self) -> bool {
+        false
+    }
     /// `INSERT ... DEFAULT VALUES` (otherwise `() VALUES ()`).
     fn supports_default_values(&self) -> bool {
         true

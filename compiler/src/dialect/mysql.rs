@@ -91,6 +91,9 @@ impl Dialect for MySQL {
     fn supports_on_duplicate_key(&self) -> bool {
         true
     }
+    fn supports_on_update_default(&self) -> bool {
+        true
+    }
     fn supports_default_values(&self) -> bool {
         false
     }

@@ -30,12 +30,65 @@ pub enum ClientDefault {
 }
 
 /// A default the database applies (SQLAlchemy's `server_default=`), rendered in DDL.
+///
+/// MySQL's `ON UPDATE` clause is written in the SQL after the default, as SQLAlchemy writes
+/// and reflects it (`server_default=text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP")`):
+/// the MySQL and MariaDB dialects render it, the others refuse it with a `CompileError`.
+///
+/// ```
+/// use sqlcore_compiler::*;
+/// let stamp = Column::new("updated", SqlType::DATETIME_TZ)
+///     .server_default_sql("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP");
+/// let t = Table::new("t").column(stamp);
+/// assert_eq!(
+///     create_table(&t).compile(&MySQL)?.sql,
+///     "CREATE TABLE t (updated TIMESTAMP DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP)"
+/// );
+/// assert!(create_table(&t).compile(&PostgreSQL).is_err());
+/// // Only outside quotes and parentheses.
+/// assert_eq!(ServerDefault::Sql("'a ON UPDATE b'".into()).on_update(), None);
+/// # Ok::<(), CompileError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerDefault {
     /// A constant, rendered as a safely quoted SQL literal.
     Value(Value),
     /// A SQL expression, written as is (e.g. `CURRENT_TIMESTAMP`, `now()`); trusted text.
     Sql(String),
+}
+
+impl ServerDefault {
+    /// The default and its `ON UPDATE` expression, when the SQL carries one outside quotes
+    /// and parentheses: `CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)` →
+    /// `("CURRENT_TIMESTAMP(6)", "CURRENT_TIMESTAMP(6)")`.
+    pub fn on_update(&self) -> Option<(&str, &str)> {
+        let ServerDefault::Sql(sql) = self else {
+            return None;
+        };
+        const CLAUSE: &[u8] = b" ON UPDATE ";
+        let bytes = sql.as_bytes();
+        let (mut depth, mut quote) = (0usize, None::<u8>);
+        for (i, &b) in bytes.iter().enumerate() {
+            match (quote, b) {
+                (Some(q), _) if b == q => quote = None,
+                (Some(_), _) => {}
+                (None, b'\'' | b'"' | b'`') => quote = Some(b),
+                (None, b'(') => depth += 1,
+                (None, b')') => depth = depth.saturating_sub(1),
+                (None, b' ')
+                    if depth == 0
+                        && bytes
+                            .get(i..i + CLAUSE.len())
+                            .is_some_and(|w| w.eq_ignore_ascii_case(CLAUSE)) =>
+                {
+                    let update = sql[i + CLAUSE.len()..].trim();
+                    return (!update.is_empty()).then(|| (sql[..i].trim(), update));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
 }
 
 /// A table column: name, type and options. Built with `self`-consuming setters.

@@ -75,6 +75,11 @@ impl EnumType {
         EnumType(Arc::new(def))
     }
 
+    /// The same type under another name (a copy of a schema where the name is taken).
+    pub fn renamed(self, name: impl Into<String>) -> Self {
+        self.with(|d| d.name = name.into())
+    }
+
     /// The type's own schema (PostgreSQL), instead of the schema of the table using it.
     pub fn schema(self, schema: impl Into<String>) -> Self {
         self.with(|d| d.schema = Some(schema.into()))

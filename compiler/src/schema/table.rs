@@ -109,7 +109,13 @@ impl Table {
     /// takes a user type ([`SqlType::custom`](crate::SqlType::custom)) for a column, as
     /// SQLAlchemy's columns given to an autoloaded `Table` override the reflected ones. An
     /// unknown column is a [`CompileError::NoSuchColumn`] when the table is used.
-    pub fn column_type(mut self, name: &str, sql_type: crate::schema::SqlType) -> Self {
+    pub fn column_type(self, name: &str, sql_type: crate::schema::SqlType) -> Self {
+        self.map_column(name, |column| column.sql_type = sql_type)
+    }
+
+    /// Changes the column `name` in place with `f` (its name stays: `f` renaming it is
+    /// undone). An unknown column is a [`CompileError::NoSuchColumn`] when the table is used.
+    pub fn map_column(mut self, name: &str, f: impl FnOnce(&mut Column)) -> Self {
         let Some(column) = self.columns.get(name) else {
             let problem = CompileError::NoSuchColumn {
                 source_name: self.fullname(),
@@ -119,7 +125,9 @@ impl Table {
             return self;
         };
         let mut column = Column::clone(column);
-        column.sql_type = sql_type;
+        let kept = column.name.clone();
+        f(&mut column);
+        column.name = kept;
         self.edit()
             .columns
             .insert(column.name.clone(), Arc::new(column));

@@ -3,6 +3,7 @@
 
 mod args;
 mod json;
+mod portable;
 mod rust;
 
 use args::{Command, Format, HELP, Reflect};
@@ -80,7 +81,12 @@ fn run(cmd: &Reflect) -> Result<(), String> {
         dialect.name()
     ));
     let out = match cmd.format {
-        Format::Ddl => ddl(&metadata, dialect),
+        Format::Ddl => {
+            // Warnings are shown whatever --quiet says: they tell what the DDL lost.
+            let warn = &mut |w: String| eprintln!("sqlcore: warning: {w}");
+            portable::adapt(&metadata, engine.dialect(), dialect, warn)
+                .and_then(|metadata| ddl(&metadata, dialect))
+        }
         Format::Json => json::describe(&metadata, engine.url().backend(), dialect),
         Format::Rust => Ok(rust::generate(&by_name(&metadata), engine.dialect())),
     }
