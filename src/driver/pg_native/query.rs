@@ -46,8 +46,11 @@ impl PgAsyncConnection {
         request: &Request<'_>,
     ) -> Result<Execution> {
         let client = self.client()?;
+        // tokio-postgres' futures are large (each holds what preparing a statement would
+        // take): boxed once, they are not copied into every future that awaits them, and
+        // the driver's own future stays small.
         if stmt.columns().is_empty() {
-            let call = super::pg_ops::execute(client, stmt, request.params);
+            let call = Box::pin(super::pg_ops::execute(client, stmt, request.params));
             let answer = tracked(&self.state, call).await;
             let n = self.note(answer)? as i64;
             return Ok(Execution {
@@ -59,7 +62,8 @@ impl PgAsyncConnection {
         }
         let columns = result_names(stmt.columns(), request)?;
         let lazy = decodes_lazily(stmt.columns());
-        let answer = tracked(&self.state, rows(client, stmt, request.params, lazy)).await;
+        let call = Box::pin(rows(client, stmt, request.params, lazy));
+        let answer = tracked(&self.state, call).await;
         let rows = self.note(answer)??;
         let rowcount = rows.len() as i64;
         Ok(Execution {
