@@ -9,18 +9,32 @@
 //! where its columns must be described, prepared and closed inside one transaction), and a
 //! streamed result is refused outside a transaction (its cursor would need `WITH HOLD`).
 
-use super::Request;
 use super::pg_decode::fits;
+use super::{Request, StatementId};
 use crate::error::{Error, Result};
 use lru::LruCache;
 use std::num::NonZeroUsize;
+use std::sync::Arc;
 use tokio_postgres::Statement;
 
 /// See the module's documentation. A capacity of 0 keeps nothing: every statement is sent
 /// unnamed (as transaction-pooling proxies need).
 pub(super) struct StatementCache {
-    kept: Option<LruCache<String, Statement>>,
+    kept: Option<LruCache<Arc<str>, Statement>>,
+    /// The statement last found for a request with a [`StatementId`]: found again by that id,
+    /// without hashing its SQL.
+    last: Option<Last>,
     transaction_pooling: bool,
+}
+
+/// A kept statement, by the identity of its SQL.
+struct Last {
+    id: StatementId,
+    sql: Arc<str>,
+    stmt: Statement,
+    /// Found again by its id since it was remembered: its place in the LRU order is older
+    /// than its last use.
+    used: bool,
 }
 
 impl StatementCache {
@@ -31,6 +45,7 @@ impl StatementCache {
             kept: NonZeroUsize::new(capacity)
                 .filter(|_| !transaction_pooling)
                 .map(LruCache::new),
+            last: None,
             transaction_pooling,
         }
     }
@@ -59,14 +74,44 @@ impl StatementCache {
 
     /// The statement kept for `request`'s SQL, if it fits the request's parameter types.
     pub fn get(&mut self, request: &Request<'_>) -> Option<Statement> {
-        let stmt = self.kept.as_mut()?.get(request.sql)?;
-        fits(stmt, request).then(|| stmt.clone())
+        let id = request.statement_id;
+        if let Some(last) = self.last.as_mut().filter(|last| Some(last.id) == id) {
+            last.used = true;
+            return fits(&last.stmt, request).then(|| last.stmt.clone());
+        }
+        self.forget_last();
+        let cache = self.kept.as_mut()?;
+        let (sql, stmt) = cache.get_key_value(request.sql)?;
+        if !fits(stmt, request) {
+            return None;
+        }
+        if let Some(id) = id {
+            self.last = Some(Last {
+                id,
+                sql: sql.clone(),
+                stmt: stmt.clone(),
+                used: false,
+            });
+        }
+        Some(stmt.clone())
+    }
+
+    /// Forgets the statement last found by its id, its place in the LRU order brought up to
+    /// date first.
+    fn forget_last(&mut self) {
+        if let (Some(last), Some(cache)) = (self.last.take(), &mut self.kept) {
+            if last.used {
+                cache.promote(&*last.sql);
+            }
+        }
     }
 
     /// Keeps `stmt` for `sql`, evicting the least recently used statement when full.
     pub fn put(&mut self, sql: &str, stmt: Statement) {
+        // (Then nothing but the cache holds the statement evicted, which closes it.)
+        self.forget_last();
         if let Some(cache) = &mut self.kept {
-            cache.put(sql.to_owned(), stmt);
+            cache.put(Arc::from(sql), stmt);
         }
     }
 
@@ -75,6 +120,7 @@ impl StatementCache {
     pub fn forget_if_stale(&mut self, sql: &str, error: &Error) {
         if let (Error::Db(db), Some(cache)) = (error, &mut self.kept) {
             if db.sqlstate.as_deref() == Some("0A000") && db.message.contains("cached plan") {
+                self.last = None;
                 cache.pop(sql);
             }
         }

@@ -161,9 +161,10 @@ impl AsyncConnection {
                 .observing()
                 .then(|| statement.options_over(&self.options))
                 .flatten();
-            let replica_read = self
-                .on_replica(&call, &request, &params, streamed, own_options.as_ref())
-                .await;
+            // Boxed, so that its future does not weigh on the primary's calls.
+            let replica_read =
+                Box::pin(self.on_replica(&call, &request, &params, streamed, own_options.as_ref()))
+                    .await;
             if let Some(done) = replica_read {
                 return done;
             }

@@ -178,12 +178,19 @@ impl AsyncConnection {
     async fn settle(&mut self) -> Result<()> {
         match self.guard_end.take() {
             None => Ok(()),
-            Some(GuardEnd::Rollback) => self.rollback_now().await,
+            // Seldom needed: boxed, so that its future does not weigh on every call's.
+            Some(end) => Box::pin(self.end_guard(end)).await,
+        }
+    }
+
+    async fn end_guard(&mut self, end: GuardEnd) -> Result<()> {
+        match end {
+            GuardEnd::Rollback => self.rollback_now().await,
             // Unless the savepoint ended already (its transaction ended through the connection).
-            Some(GuardEnd::RollbackTo(name)) if self.tx.savepoints().contains(&name) => {
+            GuardEnd::RollbackTo(name) if self.tx.savepoints().contains(&name) => {
                 self.rollback_to_savepoint_now(&name).await
             }
-            Some(GuardEnd::RollbackTo(_)) => Ok(()),
+            GuardEnd::RollbackTo(_) => Ok(()),
         }
     }
 
@@ -203,15 +210,23 @@ impl AsyncConnection {
             ));
         }
         if self.pooled.is_none() {
-            self.pooled = Some(self.engine.pool().checkout().await?);
-            self.tx.reconnected();
-            if let Some(level) = self.options.isolation_level {
-                self.set_isolation_now(level).await?;
-            }
+            // Seldom needed: boxed, so that its future does not weigh on every call's.
+            Box::pin(self.check_out_again()).await?;
         }
         self.pooled.as_mut().ok_or_else(|| {
             Error::ResourceClosed("this connection has no database connection".into())
         })
+    }
+
+    /// A database connection checked out after an invalidation, under the connection's
+    /// isolation level.
+    async fn check_out_again(&mut self) -> Result<()> {
+        self.pooled = Some(self.engine.pool().checkout().await?);
+        self.tx.reconnected();
+        if let Some(level) = self.options.isolation_level {
+            self.set_isolation_now(level).await?;
+        }
+        Ok(())
     }
 
     /// Runs a call on the driver connection, marked busy while it runs (see
@@ -408,7 +423,8 @@ impl AsyncConnection {
         // Called before every statement run on the primary, in AUTOCOMMIT too.
         self.pin_to_primary();
         if !self.tx.in_transaction() && !self.autocommit() {
-            self.begin_in(mode).await?;
+            // Once per transaction: boxed, so that its future does not weigh on every call's.
+            Box::pin(self.begin_in(mode)).await?;
         }
         Ok(())
     }

@@ -18,6 +18,7 @@ mod connect;
 mod cursor;
 mod driver;
 mod portal;
+mod query;
 
 pub(crate) use connect::connect;
 
@@ -223,9 +224,9 @@ impl PgAsyncConnection {
         if self.unsettled() {
             self.settle().await?;
         }
-        let client = self.client()?.clone();
         if !self.cache.enabled() {
             // Unnamed statement: nothing outlives this call on the server.
+            let client = self.client()?.clone();
             let types = declared_types(request);
             let plan = self.plan(request, &types).await?;
             let sql = plan.as_ref().map_or(request.sql, |p| p.sql(request.sql));
@@ -249,22 +250,7 @@ impl PgAsyncConnection {
             Some(stmt) => stmt,
             None => self.statement(request).await?,
         };
-        if stmt.columns().is_empty() {
-            let answer =
-                tracked(&self.state, pg_ops::execute(&client, &stmt, request.params)).await;
-            let n = self.note(answer)? as i64;
-            return Ok(Execution {
-                columns: ResultNames::Given(Vec::new()),
-                rows: RowSource::default(),
-                rowcount: n,
-                last_insert_id: None,
-            });
-        }
-        let columns = result_names(stmt.columns(), request)?;
-        let answer = tracked(&self.state, pg_ops::query(&client, &stmt, request.params)).await;
-        let rows = self.note(answer)?;
-        let rowcount = rows.len() as i64;
-        buffered(columns, rows, decodes_lazily(stmt.columns()), rowcount)
+        self.run_prepared(&stmt, request).await
     }
 
     /// A streamed result: read as it arrives when `portal` (the stream holds the connection),
@@ -626,6 +612,10 @@ const LEVELS: &[IsolationLevel] = &[
 
 impl AsyncDriverConnection for PgAsyncConnection {
     fn execute<'a>(&'a mut self, request: &'a Request<'a>) -> BoxFuture<'a, Result<Execution>> {
+        // The (far) smaller future of the common call first; the general one otherwise.
+        if let Some(stmt) = self.ready_statement(request) {
+            return Box::pin(self.execute_cached(stmt, request));
+        }
         Box::pin(async move {
             let result = self.execute_inner(request).await;
             if let Err(e) = &result {
