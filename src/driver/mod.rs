@@ -43,6 +43,8 @@ mod pg_value;
 pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+#[cfg(feature = "sqlite")]
+mod sqlite_rows;
 
 #[cfg(feature = "async")]
 pub use async_driver::{AsyncDriverConnection, AsyncRowCursor};
