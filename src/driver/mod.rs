@@ -52,6 +52,8 @@ pub use async_driver::{AsyncDriverConnection, AsyncRowCursor};
 pub(crate) use async_driver::{Chunked, FetchChunk};
 #[cfg(feature = "mysql")]
 pub use mysql_opts::ServerInfo;
+#[cfg(feature = "postgres")]
+pub(crate) use pg_decode::cell as pg_cell;
 #[cfg(all(feature = "postgres", feature = "async"))]
 pub use pg_native::{PgAsyncConnection, RECOVER_TIMEOUT};
 
@@ -154,6 +156,9 @@ pub enum FirstRow {
 /// the cursor that fetches the rest.
 #[derive(Default)]
 pub struct RowSource {
+    /// The rows of a result fetched all at once, read in order (no queue to pop from).
+    buffered: std::vec::IntoIter<DriverRow>,
+    /// The chunk of a streamed result fetched last.
     rows: VecDeque<DriverRow>,
     /// The rows of a driver that decodes them all up front, their values end to end.
     flat: FlatRows,
@@ -169,9 +174,57 @@ struct FlatRows {
     next: usize,
 }
 
+impl Drop for FlatRows {
+    fn drop(&mut self) {
+        // The values left are mostly plain (those read in place, and nulls where values were
+        // moved out): forgetting them saves a call of `Value`'s drop per value.
+        for value in std::mem::take(&mut self.values) {
+            if is_plain(&value) {
+                std::mem::forget(value);
+            }
+        }
+    }
+}
+
+/// Whether `value` holds nothing on the heap, so that it needs no drop: every kind but text,
+/// bytes, JSON and arrays.
+#[inline(always)]
+pub(crate) fn is_plain(value: &Value) -> bool {
+    matches!(
+        value,
+        Value::Null
+            | Value::Bool(_)
+            | Value::I16(_)
+            | Value::I32(_)
+            | Value::I64(_)
+            | Value::F32(_)
+            | Value::F64(_)
+            | Value::Decimal(_)
+            | Value::Date(_)
+            | Value::Time(_)
+            | Value::Timestamp(_)
+            | Value::TimestampTz(_)
+            | Value::Interval(_)
+            | Value::Uuid(_)
+    )
+}
+
+/// Compiled, never called: the values [`is_plain`] names hold only `Copy` data.
+#[allow(dead_code)]
+fn plain_values_are_copy() {
+    fn copy<T: Copy>() {}
+    copy::<(bool, i16, i32, i64, f32, f64, rust_decimal::Decimal)>();
+    copy::<(chrono::NaiveDate, chrono::NaiveTime, chrono::NaiveDateTime)>();
+    copy::<(
+        chrono::DateTime<chrono::Utc>,
+        sqlcore_compiler::Interval,
+        uuid::Uuid,
+    )>();
+}
+
 impl FlatRows {
     /// The values of the next row, in place.
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<&mut [Value]> {
         if self.next >= self.values.len() {
             return None;
@@ -220,10 +273,10 @@ pub trait RowCursor: Send {
 }
 
 impl RowSource {
-    /// All rows, fetched already.
-    pub fn buffered(rows: VecDeque<DriverRow>) -> Self {
+    /// All rows, fetched already (a `Vec`, or a `VecDeque` filled from the back).
+    pub fn buffered(rows: impl Into<Vec<DriverRow>>) -> Self {
         RowSource {
-            rows,
+            buffered: rows.into().into_iter(),
             ..Self::default()
         }
     }
@@ -257,20 +310,33 @@ impl RowSource {
     }
 
     /// The next row, as [`RowSource::next_row`], its values left in place when they are.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn next_in_place(&mut self) -> Result<Option<NextRow<'_>>> {
         if let Some(values) = self.flat.next() {
             return Ok(Some(NextRow::InPlace(values)));
         }
-        if self.rows.is_empty() {
-            if let Some(cursor) = &mut self.cursor {
-                cursor.fetch(&mut self.rows)?;
-                if self.rows.is_empty() {
-                    self.cursor = None;
+        if let Some(row) = self.buffered.next() {
+            return Ok(Some(NextRow::Row(row)));
+        }
+        Self::next_streamed(&mut self.rows, &mut self.cursor).map(|row| row.map(NextRow::Row))
+    }
+
+    /// The next row of a streamed result, from the chunk in `rows` or the next one `cursor`
+    /// fetches; the cursor is dropped once it has no more.
+    #[cold]
+    fn next_streamed(
+        rows: &mut VecDeque<DriverRow>,
+        cursor: &mut Option<Box<dyn RowCursor>>,
+    ) -> Result<Option<DriverRow>> {
+        if rows.is_empty() {
+            if let Some(fetching) = cursor {
+                fetching.fetch(rows)?;
+                if rows.is_empty() {
+                    *cursor = None;
                 }
             }
         }
-        Ok(self.rows.pop_front().map(NextRow::Row))
+        Ok(rows.pop_front())
     }
 
     /// Whether more rows may come through a cursor.
@@ -280,7 +346,7 @@ impl RowSource {
 
     /// How many rows are buffered, not read yet (more may come through a cursor).
     pub(crate) fn buffered_len(&self) -> usize {
-        self.rows.len() + self.flat.remaining()
+        self.buffered.len() + self.rows.len() + self.flat.remaining()
     }
 }
 

@@ -9,7 +9,7 @@ mod results;
 pub use async_results::AsyncRowsAs;
 pub use results::RowsAs;
 
-use crate::driver::{DriverRow, NextRow};
+use crate::driver::{DriverRow, NextRow, is_plain};
 use crate::error::{Error, Result};
 use crate::row::{ResultKeys, Row};
 use sqlcore_compiler::{FromValue, Value, ValueRef};
@@ -75,9 +75,9 @@ enum Cells<'r> {
     Owned(&'r mut [Value]),
     /// Borrowed values.
     Borrowed(&'r [ValueRef<'r>]),
-    /// A driver's row, decoded column by column.
+    /// A PostgreSQL row as it arrived, each column decoded as it is read.
     #[cfg(feature = "postgres")]
-    Driver(&'r DriverRow),
+    Postgres(&'r tokio_postgres::Row),
     /// A [`Row`].
     Row(&'r Row),
 }
@@ -113,6 +113,8 @@ impl<'r> RowReader<'r> {
     pub fn get<T: FromValue>(&mut self, i: usize) -> Result<T> {
         let converted = match &mut self.cells {
             Cells::Owned(values) => match values.get_mut(i) {
+                // A value without a heap part is read where it is: nothing to move or drop.
+                Some(value) if is_plain(value) => Some(T::from_value_ref(&ValueRef::from(&*value))),
                 // Among the first 64 columns, a value is moved out once.
                 Some(value) if i < 64 => {
                     let bit = 1u64 << i;
@@ -130,7 +132,12 @@ impl<'r> RowReader<'r> {
             },
             Cells::Borrowed(values) => values.get(i).map(T::from_value_ref),
             #[cfg(feature = "postgres")]
-            Cells::Driver(row) => row.value_ref(i).map(|value| T::from_value_ref(&value)),
+            Cells::Postgres(row) => (i < row.len()).then(|| {
+                let value = crate::driver::pg_cell(row, i);
+                let read = T::from_value_ref(&value);
+                release(value);
+                read
+            }),
             Cells::Row(row) => row.value_ref(i).map(|value| T::from_value_ref(&value)),
         };
         match converted {
@@ -196,10 +203,10 @@ pub(crate) fn read_driver_row<T: FromRow>(
         #[cfg(feature = "postgres")]
         NextRow::Row(row) if keys.converts() => read_owned(keys, columns, &mut row.into_values()),
         #[cfg(feature = "postgres")]
-        NextRow::Row(row) => T::from_row(
+        NextRow::Row(DriverRow::Postgres(row)) => T::from_row(
             &mut RowReader {
                 keys,
-                cells: Cells::Driver(&row),
+                cells: Cells::Postgres(&row),
                 moved: 0,
             },
             columns,
@@ -256,3 +263,13 @@ tuple_from_row!(9: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
 tuple_from_row!(10: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
 tuple_from_row!(11: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
 tuple_from_row!(12: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
+
+/// Drops `value`, skipping the call of its drop where it only borrows (nothing to free).
+#[cfg(feature = "postgres")]
+#[inline(always)]
+fn release(value: ValueRef<'_>) {
+    match value {
+        ValueRef::Value(std::borrow::Cow::Owned(owned)) if !is_plain(&owned) => drop(owned),
+        borrowed => std::mem::forget(borrowed),
+    }
+}
