@@ -60,8 +60,9 @@ pub trait FromRow: Sized {
 }
 
 /// A row being read by [`FromRow::from_row`]: [`RowReader::get`] converts the value at a
-/// position. Read each position once: an owned value (of one of the first 64 columns) is
-/// moved out, not copied, and reading it again is an [`Error::InvalidRequest`].
+/// position. Read each position once: a value of one of the first 64 columns is read once
+/// (text, bytes, JSON and arrays moved out, not copied), and reading it again is an
+/// [`Error::InvalidRequest`].
 pub struct RowReader<'r> {
     keys: &'r ResultKeys,
     cells: Cells<'r>,
@@ -113,9 +114,8 @@ impl<'r> RowReader<'r> {
     pub fn get<T: FromValue>(&mut self, i: usize) -> Result<T> {
         let converted = match &mut self.cells {
             Cells::Owned(values) => match values.get_mut(i) {
-                // A value without a heap part is read where it is: nothing to move or drop.
-                Some(value) if is_plain(value) => Some(T::from_value_ref(&ValueRef::from(&*value))),
-                // Among the first 64 columns, a value is moved out once.
+                // Among the first 64 columns, a value is read once: moved out when it holds
+                // memory on the heap, read where it is otherwise (nothing to move or drop).
                 Some(value) if i < 64 => {
                     let bit = 1u64 << i;
                     if self.moved & bit != 0 {
@@ -125,7 +125,11 @@ impl<'r> RowReader<'r> {
                         )));
                     }
                     self.moved |= bit;
-                    Some(T::from_value(std::mem::take(value)))
+                    if is_plain(value) {
+                        Some(T::from_value_ref(&ValueRef::from(&*value)))
+                    } else {
+                        Some(T::from_value(std::mem::take(value)))
+                    }
                 }
                 Some(value) => Some(T::from_value_ref(&ValueRef::from(&*value))),
                 None => None,
