@@ -158,11 +158,16 @@ pub enum FirstRow {
 pub struct RowSource {
     /// The rows of a result fetched all at once, read in order (no queue to pop from).
     buffered: std::vec::IntoIter<DriverRow>,
-    /// The chunk of a streamed result fetched last.
-    rows: VecDeque<DriverRow>,
     /// The rows of a driver that decodes them all up front, their values end to end.
     flat: FlatRows,
-    cursor: Option<Box<dyn RowCursor>>,
+    /// A streamed result's cursor, until it has no more rows (boxed: most results are not).
+    streamed: Option<Box<Streamed>>,
+}
+
+/// A streamed result's cursor and the chunk it fetched last.
+struct Streamed {
+    rows: VecDeque<DriverRow>,
+    cursor: Box<dyn RowCursor>,
 }
 
 /// Rows of `width` values each, laid end to end in one buffer (no allocation per row), read
@@ -298,7 +303,10 @@ impl RowSource {
     /// Rows fetched through `cursor` as they are read.
     pub fn streamed(cursor: impl RowCursor + 'static) -> Self {
         RowSource {
-            cursor: Some(Box::new(cursor)),
+            streamed: Some(Box::new(Streamed {
+                rows: VecDeque::new(),
+                cursor: Box::new(cursor),
+            })),
             ..Self::default()
         }
     }
@@ -318,35 +326,36 @@ impl RowSource {
         if let Some(row) = self.buffered.next() {
             return Ok(Some(NextRow::Row(row)));
         }
-        Self::next_streamed(&mut self.rows, &mut self.cursor).map(|row| row.map(NextRow::Row))
+        Self::next_streamed(&mut self.streamed).map(|row| row.map(NextRow::Row))
     }
 
-    /// The next row of a streamed result, from the chunk in `rows` or the next one `cursor`
-    /// fetches; the cursor is dropped once it has no more.
+    /// The next row of a streamed result, from the chunk fetched last or the next one; the
+    /// cursor is dropped once it has no more.
     #[cold]
-    fn next_streamed(
-        rows: &mut VecDeque<DriverRow>,
-        cursor: &mut Option<Box<dyn RowCursor>>,
-    ) -> Result<Option<DriverRow>> {
-        if rows.is_empty() {
-            if let Some(fetching) = cursor {
-                fetching.fetch(rows)?;
-                if rows.is_empty() {
-                    *cursor = None;
-                }
-            }
+    fn next_streamed(streamed: &mut Option<Box<Streamed>>) -> Result<Option<DriverRow>> {
+        let Some(stream) = streamed else {
+            return Ok(None);
+        };
+        if stream.rows.is_empty() {
+            stream.cursor.fetch(&mut stream.rows)?;
         }
-        Ok(rows.pop_front())
+        let row = stream.rows.pop_front();
+        if row.is_none() {
+            *streamed = None;
+        }
+        Ok(row)
     }
 
     /// Whether more rows may come through a cursor.
     pub(crate) fn is_streamed(&self) -> bool {
-        self.cursor.is_some()
+        self.streamed.is_some()
     }
 
     /// How many rows are buffered, not read yet (more may come through a cursor).
     pub(crate) fn buffered_len(&self) -> usize {
-        self.buffered.len() + self.rows.len() + self.flat.remaining()
+        self.buffered.len()
+            + self.streamed.as_ref().map_or(0, |s| s.rows.len())
+            + self.flat.remaining()
     }
 }
 
