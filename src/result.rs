@@ -140,7 +140,7 @@ impl CursorResult {
 
     /// The next row, its values left in place when the driver laid them end to end, with
     /// the result's keys.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn next_in_place(&mut self) -> Result<Option<(&Arc<ResultKeys>, NextRow<'_>)>> {
         self.check_open()?;
         Ok(self.rows.next_in_place()?.map(|row| (&self.keys, row)))

@@ -47,6 +47,8 @@ mod pg_value;
 pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+#[cfg(feature = "sqlite")]
+mod sqlite_rows;
 
 #[cfg(feature = "async")]
 pub use async_driver::{AsyncDriverConnection, AsyncRowCursor};
@@ -56,6 +58,8 @@ pub(crate) use async_driver::{Chunked, FetchChunk};
 pub use mysql_native::MySqlAsyncConnection;
 #[cfg(feature = "mysql")]
 pub use mysql_opts::ServerInfo;
+#[cfg(feature = "postgres")]
+pub(crate) use pg_decode::cell as pg_cell;
 #[cfg(all(feature = "postgres", feature = "async"))]
 pub use pg_native::{PgAsyncConnection, RECOVER_TIMEOUT};
 
@@ -158,10 +162,18 @@ pub enum FirstRow {
 /// the cursor that fetches the rest.
 #[derive(Default)]
 pub struct RowSource {
-    rows: VecDeque<DriverRow>,
+    /// The rows of a result fetched all at once, read in order (no queue to pop from).
+    buffered: std::vec::IntoIter<DriverRow>,
     /// The rows of a driver that decodes them all up front, their values end to end.
     flat: FlatRows,
-    cursor: Option<Box<dyn RowCursor>>,
+    /// A streamed result's cursor, until it has no more rows (boxed: most results are not).
+    streamed: Option<Box<Streamed>>,
+}
+
+/// A streamed result's cursor and the chunk it fetched last.
+struct Streamed {
+    rows: VecDeque<DriverRow>,
+    cursor: Box<dyn RowCursor>,
 }
 
 /// Rows of `width` values each, laid end to end in one buffer (no allocation per row), read
@@ -173,9 +185,57 @@ struct FlatRows {
     next: usize,
 }
 
+impl Drop for FlatRows {
+    fn drop(&mut self) {
+        // The values left are mostly plain (those read in place, and nulls where values were
+        // moved out): forgetting them saves a call of `Value`'s drop per value.
+        for value in std::mem::take(&mut self.values) {
+            if is_plain(&value) {
+                std::mem::forget(value);
+            }
+        }
+    }
+}
+
+/// Whether `value` holds nothing on the heap, so that it needs no drop: every kind but text,
+/// bytes, JSON and arrays.
+#[inline(always)]
+pub(crate) fn is_plain(value: &Value) -> bool {
+    matches!(
+        value,
+        Value::Null
+            | Value::Bool(_)
+            | Value::I16(_)
+            | Value::I32(_)
+            | Value::I64(_)
+            | Value::F32(_)
+            | Value::F64(_)
+            | Value::Decimal(_)
+            | Value::Date(_)
+            | Value::Time(_)
+            | Value::Timestamp(_)
+            | Value::TimestampTz(_)
+            | Value::Interval(_)
+            | Value::Uuid(_)
+    )
+}
+
+/// Compiled, never called: the values [`is_plain`] names hold only `Copy` data.
+#[allow(dead_code)]
+fn plain_values_are_copy() {
+    fn copy<T: Copy>() {}
+    copy::<(bool, i16, i32, i64, f32, f64, rust_decimal::Decimal)>();
+    copy::<(chrono::NaiveDate, chrono::NaiveTime, chrono::NaiveDateTime)>();
+    copy::<(
+        chrono::DateTime<chrono::Utc>,
+        sqlcore_compiler::Interval,
+        uuid::Uuid,
+    )>();
+}
+
 impl FlatRows {
     /// The values of the next row, in place.
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<&mut [Value]> {
         if self.next >= self.values.len() {
             return None;
@@ -231,10 +291,10 @@ pub trait RowCursor: Send {
 }
 
 impl RowSource {
-    /// All rows, fetched already.
-    pub fn buffered(rows: VecDeque<DriverRow>) -> Self {
+    /// All rows, fetched already (a `Vec`, or a `VecDeque` filled from the back).
+    pub fn buffered(rows: impl Into<Vec<DriverRow>>) -> Self {
         RowSource {
-            rows,
+            buffered: rows.into().into_iter(),
             ..Self::default()
         }
     }
@@ -256,7 +316,10 @@ impl RowSource {
     /// Rows fetched through `cursor` as they are read.
     pub fn streamed(cursor: impl RowCursor + 'static) -> Self {
         RowSource {
-            cursor: Some(Box::new(cursor)),
+            streamed: Some(Box::new(Streamed {
+                rows: VecDeque::new(),
+                cursor: Box::new(cursor),
+            })),
             ..Self::default()
         }
     }
@@ -271,30 +334,44 @@ impl RowSource {
     }
 
     /// The next row, as [`RowSource::next_row`], its values left in place when they are.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn next_in_place(&mut self) -> Result<Option<NextRow<'_>>> {
         if let Some(values) = self.flat.next() {
             return Ok(Some(NextRow::InPlace(values)));
         }
-        if self.rows.is_empty() {
-            if let Some(cursor) = &mut self.cursor {
-                cursor.fetch(&mut self.rows)?;
-                if self.rows.is_empty() {
-                    self.cursor = None;
-                }
-            }
+        if let Some(row) = self.buffered.next() {
+            return Ok(Some(NextRow::Row(row)));
         }
-        Ok(self.rows.pop_front().map(NextRow::Row))
+        Self::next_streamed(&mut self.streamed).map(|row| row.map(NextRow::Row))
+    }
+
+    /// The next row of a streamed result, from the chunk fetched last or the next one; the
+    /// cursor is dropped once it has no more.
+    #[cold]
+    fn next_streamed(streamed: &mut Option<Box<Streamed>>) -> Result<Option<DriverRow>> {
+        let Some(stream) = streamed else {
+            return Ok(None);
+        };
+        if stream.rows.is_empty() {
+            stream.cursor.fetch(&mut stream.rows)?;
+        }
+        let row = stream.rows.pop_front();
+        if row.is_none() {
+            *streamed = None;
+        }
+        Ok(row)
     }
 
     /// Whether more rows may come through a cursor.
     pub(crate) fn is_streamed(&self) -> bool {
-        self.cursor.is_some()
+        self.streamed.is_some()
     }
 
     /// How many rows are buffered, not read yet (more may come through a cursor).
     pub(crate) fn buffered_len(&self) -> usize {
-        self.rows.len() + self.flat.remaining()
+        self.buffered.len()
+            + self.streamed.as_ref().map_or(0, |s| s.rows.len())
+            + self.flat.remaining()
     }
 }
 

@@ -57,6 +57,7 @@ pub(super) fn decodes_lazily(columns: &[tokio_postgres::Column]) -> bool {
 
 /// A row for a result: as it arrived when `lazy` (see [`decodes_lazily`]), else decoded now,
 /// so that a value which does not decode is an error of the execution.
+#[inline]
 pub(super) fn driver_row(row: Row, lazy: bool) -> Result<DriverRow> {
     if lazy {
         return Ok(DriverRow::Postgres(row));
@@ -71,7 +72,8 @@ pub(super) fn driver_row(row: Row, lazy: bool) -> Result<DriverRow> {
 /// Column `i` of a row kept as it arrived (one whose columns always decode), borrowed from
 /// the row where it can be; should the server ever send a malformed value, its bytes are
 /// kept rather than lost.
-pub(super) fn cell(row: &Row, i: usize) -> ValueRef<'_> {
+#[inline]
+pub(crate) fn cell(row: &Row, i: usize) -> ValueRef<'_> {
     match row.try_get::<_, PgValueRef>(i) {
         Ok(value) => value.0,
         Err(_) => match row.try_get::<_, RawBytes>(i) {

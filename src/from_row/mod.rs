@@ -9,7 +9,7 @@ mod results;
 pub use async_results::AsyncRowsAs;
 pub use results::RowsAs;
 
-use crate::driver::{DriverRow, NextRow};
+use crate::driver::{DriverRow, NextRow, is_plain};
 use crate::error::{Error, Result};
 use crate::row::{ResultKeys, Row};
 use sqlcore_compiler::{FromValue, Value, ValueRef};
@@ -60,8 +60,9 @@ pub trait FromRow: Sized {
 }
 
 /// A row being read by [`FromRow::from_row`]: [`RowReader::get`] converts the value at a
-/// position. Read each position once: an owned value (of one of the first 64 columns) is
-/// moved out, not copied, and reading it again is an [`Error::InvalidRequest`].
+/// position. Read each position once: a value of one of the first 64 columns is read once
+/// (text, bytes, JSON and arrays moved out, not copied), and reading it again is an
+/// [`Error::InvalidRequest`].
 pub struct RowReader<'r> {
     keys: &'r ResultKeys,
     cells: Cells<'r>,
@@ -75,9 +76,9 @@ enum Cells<'r> {
     Owned(&'r mut [Value]),
     /// Borrowed values.
     Borrowed(&'r [ValueRef<'r>]),
-    /// A driver's row, decoded column by column.
+    /// A PostgreSQL row as it arrived, each column decoded as it is read.
     #[cfg(feature = "postgres")]
-    Driver(&'r DriverRow),
+    Postgres(&'r tokio_postgres::Row),
     /// A [`Row`].
     Row(&'r Row),
 }
@@ -113,7 +114,8 @@ impl<'r> RowReader<'r> {
     pub fn get<T: FromValue>(&mut self, i: usize) -> Result<T> {
         let converted = match &mut self.cells {
             Cells::Owned(values) => match values.get_mut(i) {
-                // Among the first 64 columns, a value is moved out once.
+                // Among the first 64 columns, a value is read once: moved out when it holds
+                // memory on the heap, read where it is otherwise (nothing to move or drop).
                 Some(value) if i < 64 => {
                     let bit = 1u64 << i;
                     if self.moved & bit != 0 {
@@ -123,14 +125,23 @@ impl<'r> RowReader<'r> {
                         )));
                     }
                     self.moved |= bit;
-                    Some(T::from_value(std::mem::take(value)))
+                    if is_plain(value) {
+                        Some(T::from_value_ref(&ValueRef::from(&*value)))
+                    } else {
+                        Some(T::from_value(std::mem::take(value)))
+                    }
                 }
                 Some(value) => Some(T::from_value_ref(&ValueRef::from(&*value))),
                 None => None,
             },
             Cells::Borrowed(values) => values.get(i).map(T::from_value_ref),
             #[cfg(feature = "postgres")]
-            Cells::Driver(row) => row.value_ref(i).map(|value| T::from_value_ref(&value)),
+            Cells::Postgres(row) => (i < row.len()).then(|| {
+                let value = crate::driver::pg_cell(row, i);
+                let read = T::from_value_ref(&value);
+                release(value);
+                read
+            }),
             Cells::Row(row) => row.value_ref(i).map(|value| T::from_value_ref(&value)),
         };
         match converted {
@@ -196,10 +207,10 @@ pub(crate) fn read_driver_row<T: FromRow>(
         #[cfg(feature = "postgres")]
         NextRow::Row(row) if keys.converts() => read_owned(keys, columns, &mut row.into_values()),
         #[cfg(feature = "postgres")]
-        NextRow::Row(row) => T::from_row(
+        NextRow::Row(DriverRow::Postgres(row)) => T::from_row(
             &mut RowReader {
                 keys,
-                cells: Cells::Driver(&row),
+                cells: Cells::Postgres(&row),
                 moved: 0,
             },
             columns,
@@ -256,3 +267,13 @@ tuple_from_row!(9: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
 tuple_from_row!(10: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
 tuple_from_row!(11: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
 tuple_from_row!(12: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
+
+/// Drops `value`, skipping the call of its drop where it only borrows (nothing to free).
+#[cfg(feature = "postgres")]
+#[inline(always)]
+fn release(value: ValueRef<'_>) {
+    match value {
+        ValueRef::Value(std::borrow::Cow::Owned(owned)) if !is_plain(&owned) => drop(owned),
+        borrowed => std::mem::forget(borrowed),
+    }
+}
