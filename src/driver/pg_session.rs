@@ -223,7 +223,8 @@ impl Session {
             };
             // Polled in this order, each queues its request before the next one does: the
             // connection writes them out together.
-            let (earlier, ahead, result) = futures_util::join!(earlier, ahead, f(client));
+            let (earlier, ahead, result) =
+                futures_util::future::join3(earlier, ahead, f(client)).await;
             Ok((earlier, ahead, result))
         });
         match flight {

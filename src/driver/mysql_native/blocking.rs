@@ -3,13 +3,10 @@
 //! and `execute_many` (the sync engine's own, with its multi-row VALUES). Each call waits for
 //! the native call on the connection's runtime.
 
-use super::super::native_blocking::{BlockingCursor, block_on};
+use super::super::native_blocking::{BlockingCursor, block_on, blocking_calls};
 use super::super::{AsyncDriverConnection, DriverConnection, Execution, Request, RowSource};
 use super::{LEVELS, MySqlAsyncConnection, fail};
 use crate::error::Result;
-use crate::options::{IsolationLevel, SqliteBegin};
-use sqlcore_compiler::{SqlType, Value};
-use std::any::Any;
 
 impl MySqlAsyncConnection {
     fn wait<T>(&mut self, call: impl AsyncFnOnce(&mut Self) -> T) -> T {
@@ -67,77 +64,5 @@ impl DriverConnection for MySqlAsyncConnection {
         })
     }
 
-    fn execute_many(
-        &mut self,
-        sql: &str,
-        param_types: &[Option<SqlType>],
-        param_sets: &mut dyn Iterator<Item = Vec<Value>>,
-    ) -> Result<i64> {
-        let sets: Vec<Vec<Value>> = param_sets.collect();
-        self.wait(async |c| AsyncDriverConnection::execute_many(c, sql, param_types, sets).await)
-    }
-
-    fn execute_batch(&mut self, sql: &str) -> Result<()> {
-        self.wait(async |c| AsyncDriverConnection::execute_batch(c, sql).await)
-    }
-
-    fn begin(&mut self) -> Result<()> {
-        self.wait(async |c| AsyncDriverConnection::begin_with(c, SqliteBegin::Deferred).await)
-    }
-
-    fn commit(&mut self) -> Result<()> {
-        self.wait(async |c| AsyncDriverConnection::commit(c).await)
-    }
-
-    fn rollback(&mut self) -> Result<()> {
-        self.wait(async |c| AsyncDriverConnection::rollback(c).await)
-    }
-
-    fn savepoint(&mut self, name: &str) -> Result<()> {
-        self.wait(async |c| AsyncDriverConnection::savepoint(c, name).await)
-    }
-
-    fn release_savepoint(&mut self, name: &str) -> Result<()> {
-        self.wait(async |c| AsyncDriverConnection::release_savepoint(c, name).await)
-    }
-
-    fn rollback_to_savepoint(&mut self, name: &str) -> Result<()> {
-        self.wait(async |c| AsyncDriverConnection::rollback_to_savepoint(c, name).await)
-    }
-
-    fn in_transaction(&self) -> bool {
-        self.in_tx
-    }
-
-    fn set_isolation_level(&mut self, level: IsolationLevel) -> Result<()> {
-        self.wait(async |c| AsyncDriverConnection::set_isolation_level(c, level).await)
-    }
-
-    fn isolation_level(&mut self) -> Result<IsolationLevel> {
-        self.wait(async |c| AsyncDriverConnection::isolation_level(c).await)
-    }
-
-    fn supported_isolation_levels(&self) -> &'static [IsolationLevel] {
-        LEVELS
-    }
-
-    fn release(&mut self) -> Result<()> {
-        self.wait(async |c| c.release_inner().await)
-    }
-
-    fn ping(&mut self) -> Result<()> {
-        self.wait(async |c| AsyncDriverConnection::ping(c).await)
-    }
-
-    fn table_names(&mut self, schema: Option<&str>) -> Result<Vec<String>> {
-        self.wait(async |c| AsyncDriverConnection::table_names(c, schema).await)
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-
-    fn as_async(&mut self) -> Option<&mut dyn AsyncDriverConnection> {
-        Some(self)
-    }
+    blocking_calls!(LEVELS);
 }
