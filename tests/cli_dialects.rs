@@ -173,12 +173,13 @@ fn postgresql_ddl_runs_on_mariadb_and_sqlite() {
         create(&target.url(), &statements(&my));
         let engine = create_engine(&target.url()).unwrap();
         let mut conn = engine.connect().unwrap();
-        conn.execute(text("INSERT INTO notes (id) VALUES (1)"), ())
+        // Every column from its default, the SERIAL key from AUTO_INCREMENT.
+        conn.execute(text("INSERT INTO notes () VALUES ()"), ())
             .unwrap();
         let row = conn
             .execute(
                 text(
-                    "SELECT title, label, feeling, n, done, day = CURRENT_DATE, counter FROM notes",
+                    "SELECT title, label, feeling, n, done, day = CURRENT_DATE, counter, id FROM notes",
                 ),
                 (),
             )
@@ -192,6 +193,7 @@ fn postgresql_ddl_runs_on_mariadb_and_sqlite() {
         assert_eq!(row.get::<i64>(4).unwrap(), 0);
         assert_eq!(row.get::<i64>(5).unwrap(), 1);
         assert_eq!(row.get::<i64>(6).unwrap(), 1);
+        assert_eq!(row.get::<i64>(7).unwrap(), 1);
     }
 
     let (lite, warnings) = ddl_for(&db.url(), "sqlite", None);

@@ -11,8 +11,9 @@ use common::pg;
 use common::schema_copy::SchemaCopy;
 use sqlcore::*;
 
-/// The source schema: a free-standing sequence feeding a column it does not own, a generated
-/// column, an identity column with options and a SERIAL.
+/// The source schema: a free-standing sequence feeding a column it does not own (a key, and a
+/// column beside a SERIAL key), a generated column, an identity column with options and a
+/// SERIAL.
 const FIXTURE: &str = "
     CREATE SEQUENCE {s}.shared_ids START WITH 1000 INCREMENT BY 5;
     CREATE TABLE {s}.items (
@@ -22,7 +23,10 @@ const FIXTURE: &str = "
     CREATE TABLE {s}.events (
         id bigint GENERATED ALWAYS AS IDENTITY (START WITH 50 INCREMENT BY 3) PRIMARY KEY,
         note text);
-    CREATE TABLE {s}.logs (id serial PRIMARY KEY, msg text);";
+    CREATE TABLE {s}.logs (
+        id serial PRIMARY KEY,
+        ticket integer DEFAULT nextval('{s}.shared_ids'),
+        msg text);";
 
 /// Tables (columns in full, keys, constraints) and sequences, as reflected.
 fn describe(engine: &Engine) -> (Vec<Table>, Vec<Sequence>) {
@@ -76,6 +80,12 @@ fn tenant_copy_reflects_the_same_and_draws_from_its_own_sequences() {
     );
     let logs_id = column("logs", "id");
     assert!(logs_id.default.is_none() && logs_id.server_default.is_none());
+    // Regression: `logs.ticket`, drawing from a sequence, was taken for the generated column,
+    // so the SERIAL key lost its SERIAL in DDL and its value in `inserted_primary_key`.
+    assert_eq!(
+        column("logs", "ticket").sequence().map(|s| &*s.name),
+        Some("shared_ids")
+    );
     for t in &tables {
         assert_eq!(
             t.autoincrement_column().map(|c| c.name.to_string()),
@@ -117,9 +127,10 @@ fn tenant_copy_reflects_the_same_and_draws_from_its_own_sequences() {
     conn.commit().unwrap();
     assert_eq!(sequence_state(&mut client, src, "shared_ids"), before);
     assert_eq!(before, (1000, false));
+    // items twice, then logs' ticket.
     assert_eq!(
         sequence_state(&mut client, &schemas.copy, "shared_ids"),
-        (1005, true)
+        (1010, true)
     );
     // A row inserted outside sqlcore into the copy takes the copy's default too.
     client

@@ -377,17 +377,28 @@ impl Table {
     }
 
     /// The column whose values the database generates on insert, as SQLAlchemy decides it:
-    /// an explicit `Autoincrement::Yes` (an identity column is one), or the single integer
-    /// primary-key column in `Auto` mode without defaults (a [`Sequence`](crate::Sequence)
-    /// default aside) or foreign keys.
+    /// a primary-key column marked `Autoincrement::Yes` (an identity column is one), else the
+    /// single integer primary-key column in `Auto` mode without defaults (a
+    /// [`Sequence`](crate::Sequence) default aside) or foreign keys, else a column outside the
+    /// key marked `Yes` (a counter beside a key that is not generated).
+    ///
+    /// The key comes first: a reflected table whose other column draws from a sequence of its
+    /// own (marked `Yes`) keeps its SERIAL / AUTO_INCREMENT key.
     pub fn autoincrement_column(&self) -> Option<&Arc<Column>> {
-        if let Some(col) = self
-            .columns
-            .values()
-            .find(|c| c.autoincrement == Autoincrement::Yes)
-        {
-            return Some(col);
-        }
+        let marked = |in_key: bool| {
+            self.columns.values().find(|c| {
+                c.autoincrement == Autoincrement::Yes
+                    && self.primary_key.columns.contains(&c.name) == in_key
+            })
+        };
+        marked(true)
+            .or_else(|| self.sole_integer_key())
+            .or_else(|| marked(false))
+    }
+
+    /// The single integer primary-key column in `Auto` mode that can be generated: no default
+    /// but a sequence, no server default, no foreign key.
+    fn sole_integer_key(&self) -> Option<&Arc<Column>> {
         let [pk] = self.primary_key.columns.as_slice() else {
             return None;
         };
