@@ -214,6 +214,9 @@ fn streams_dropped_or_cancelled_mid_fetch_leave_the_connection_consistent() {
         let engine = AsyncEngine::builder(&db.url())
             .pool_size(2)
             .max_overflow(0)
+            // 200 tasks queue for 2 connections: on a loaded machine the last one waits
+            // longer than the default 30 s, which says nothing about consistency.
+            .pool_timeout(Duration::from_secs(600))
             .build_async()
             .unwrap();
         let tasks: Vec<_> = (0..200i64)
