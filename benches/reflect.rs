@@ -3,6 +3,12 @@
 //! one run: PostgreSQL (`pg_catalog`, with the connect) and SQLite (the per-table PRAGMAs, with
 //! the open). Run with `cargo bench --bench reflect`; PostgreSQL is `SQLCORE_TEST_PG_URL`
 //! (default `postgresql://postgres@127.0.0.1:5432/test`).
+//!
+//! `cargo bench --bench reflect -- count sqlite CASE N` reflects a SQLite file of N such tables
+//! once by CASE (`raw`: the pragmas; `core`: `MetaData::reflect`) inside `measured`, for
+//! counting instructions, which load on the machine does not move: `valgrind --tool=callgrind
+//! --collect-atstart=no --toggle-collect='*measured*'`; the difference between two values of
+//! N, divided by theirs, is the cost of one table.
 
 mod common;
 #[path = "../tests/common/wide.rs"]
@@ -14,6 +20,55 @@ use std::time::Duration;
 
 const TABLES: usize = 300;
 const ROUNDS: usize = 7;
+
+/// A SQLite file of `tables` wide tables in a directory of its own (removed when dropped).
+struct WideFile(std::path::PathBuf);
+
+impl WideFile {
+    fn create(tables: usize) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("sqlcore-bench-reflect-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let setup = rusqlite::Connection::open(dir.join("wide.db")).unwrap();
+        setup
+            .execute_batch(&wide::wide_schema_sql(None, tables))
+            .unwrap();
+        WideFile(dir)
+    }
+
+    fn path(&self) -> std::path::PathBuf {
+        self.0.join("wide.db")
+    }
+
+    fn url(&self) -> String {
+        format!("sqlite:///{}", self.path().display())
+    }
+}
+
+impl Drop for WideFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Reflects once (the only code counted with `--toggle-collect='*measured*'`).
+#[inline(never)]
+fn measured(reflect: impl FnOnce() -> usize) -> usize {
+    reflect()
+}
+
+/// `-- count sqlite CASE N` (see the module's doc).
+fn count(backend: &str, case: &str, tables: usize) {
+    assert_eq!(backend, "sqlite", "only SQLite counts in-process");
+    let file = WideFile::create(tables);
+    let found = match case {
+        "raw" => measured(|| raw_sqlite(&file.path())),
+        "core" => measured(|| core_reflect(&file.url(), None, tables)),
+        other => panic!("unknown case {other:?}: raw or core"),
+    };
+    black_box(found);
+}
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -29,7 +84,7 @@ fn row(name: &str, raw: Duration, core: Duration) {
 }
 
 /// sqlcore: a new engine, then `MetaData::reflect` of the schema.
-fn core_reflect(url: &str, schema: Option<&str>) -> usize {
+fn core_reflect(url: &str, schema: Option<&str>, tables: usize) -> usize {
     let engine = create_engine(url).unwrap();
     let mut md = MetaData::new();
     let options = match schema {
@@ -37,7 +92,7 @@ fn core_reflect(url: &str, schema: Option<&str>) -> usize {
         None => ReflectOptions::new(),
     };
     md.reflect_with(&engine, &options).unwrap();
-    assert_eq!(md.len(), TABLES);
+    assert_eq!(md.len(), tables);
     md.len()
 }
 
@@ -140,27 +195,25 @@ fn raw_sqlite(path: &std::path::Path) -> usize {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, backend, case, n, ..] = args.as_slice()
+        && flag == "count"
+    {
+        count(backend, case, n.parse().expect("N: a table count"));
+        return;
+    }
     println!("Reflecting {TABLES} tables into a MetaData, best of {ROUNDS} alternating rounds\n");
     println!("| benchmark | raw driver | sqlcore | ratio (time) |");
     println!("|---|---|---|---|");
 
-    let dir = std::env::temp_dir().join(format!("sqlcore-bench-reflect-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("wide.db");
-    let setup = rusqlite::Connection::open(&path).unwrap();
-    setup
-        .execute_batch(&wide::wide_schema_sql(None, TABLES))
-        .unwrap();
-    drop(setup);
-    let url = format!("sqlite:///{}", path.display());
+    let file = WideFile::create(TABLES);
     let (raw, core) = common::compare(
         ROUNDS,
         || {
-            black_box(raw_sqlite(&path));
+            black_box(raw_sqlite(&file.path()));
         },
         || {
-            black_box(core_reflect(&url, None));
+            black_box(core_reflect(&file.url(), None, TABLES));
         },
     );
     row(
@@ -168,7 +221,7 @@ fn main() {
         raw,
         core,
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(file);
 
     let pg_url = std::env::var("SQLCORE_TEST_PG_URL")
         .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".to_owned());
@@ -189,7 +242,7 @@ fn main() {
             black_box(raw_postgres(&pg_url, &schema));
         },
         || {
-            black_box(core_reflect(&pg_url, Some(&schema)));
+            black_box(core_reflect(&pg_url, Some(&schema), TABLES));
         },
     );
     row(

@@ -17,10 +17,12 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 impl Connection {
-    /// Executes a statement once per parameter set (executemany). An INSERT goes as multi-row
-    /// `VALUES` in batches (within the dialect's parameter limit and the engine's
-    /// `insertmanyvalues_page_size`), its RETURNING rows in input order; other statements
-    /// reuse one prepared statement. The result's `rowcount` is the total.
+    /// Executes a statement once per parameter set (executemany). An INSERT goes through
+    /// PostgreSQL's binary COPY where it can, else as multi-row `VALUES` in batches (within
+    /// the dialect's parameter limit and the engine's `insertmanyvalues_page_size`), its
+    /// RETURNING rows in input order — on SQLite, in process, only with RETURNING: a plain
+    /// INSERT there, like other statements, reuses one prepared statement per set. The
+    /// result's `rowcount` is the total.
     pub fn execute_many<'s, I>(
         &mut self,
         statement: impl Into<Executable<'s>>,
@@ -73,7 +75,12 @@ impl Connection {
                         None,
                     ));
                 }
-                return self.insert_many_values(ins, &form.compiled, &mut sets);
+                // RETURNING goes in batches everywhere: SQLite writes a statement's RETURNING
+                // rows to a table of their own, a cost per statement, not per row.
+                let returns_rows = !form.compiled.columns.is_empty();
+                if returns_rows || self.raw()?.batches_inserts() {
+                    return self.insert_many_values(ins, &form.compiled, &mut sets);
+                }
             }
         }
         if form.compiled.needs_expansion() {

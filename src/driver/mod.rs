@@ -498,6 +498,15 @@ pub trait DriverConnection: Send {
         param_sets: &mut dyn Iterator<Item = Vec<Value>>,
     ) -> Result<i64>;
 
+    /// Whether an executemany INSERT without RETURNING goes faster as batches of multi-row
+    /// VALUES (each execution a round trip to a server) than through
+    /// [`DriverConnection::execute_many`], one prepared row at a time (in process, where
+    /// parsing a long statement per batch costs more than stepping a prepared one per row).
+    /// Default: batches.
+    fn batches_inserts(&self) -> bool {
+        true
+    }
+
     /// Bulk-loads rows into `table` (a quoted, qualified name) through the backend's copy
     /// protocol, when it has one and knows every column type; `None` means "use INSERT".
     fn copy_in(
