@@ -148,11 +148,15 @@ fn bench_database() -> (String, String) {
 /// Creates the bench database with [`TENANTS`] schemas `t{i}`, each with `users` holding one
 /// row (`1`, `'tenant {i}'`).
 fn create_tenants(admin: &mut postgres::Client, name: &str, db_url: &str) {
-    admin
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"
-        ))
-        .expect("create the bench database");
+    // One statement each: neither may run inside a transaction block.
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        admin
+            .batch_execute(&sql)
+            .expect("create the bench database");
+    }
     let mut db = postgres::Client::connect(db_url, postgres::NoTls).expect("connect");
     for first in (0..TENANTS).step_by(CREATE_BATCH) {
         let last = (first + CREATE_BATCH).min(TENANTS) - 1;

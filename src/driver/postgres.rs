@@ -459,17 +459,7 @@ impl PgConnection {
         let columns = result_names(stmt.columns(), request)?;
         let rows = guard.run(async |c| pg_ops::query(c, &stmt, request.params).await)?;
         let rowcount = rows.len() as i64;
-        let lazy = decodes_lazily(stmt.columns());
-        let out = rows
-            .into_iter()
-            .map(|row| driver_row(row, lazy))
-            .collect::<Result<VecDeque<_>>>()?;
-        Ok(Execution {
-            columns,
-            rows: RowSource::buffered(out),
-            rowcount,
-            last_insert_id: None,
-        })
+        buffered(columns, rows, decodes_lazily(stmt.columns()), rowcount)
     }
 
     /// Runs `request` as an unnamed statement, its parameter types the ones the request
@@ -508,16 +498,7 @@ impl PgConnection {
             }
             None => (ResultNames::Expected, false),
         };
-        let out = rows
-            .into_iter()
-            .map(|row| driver_row(row, lazy))
-            .collect::<Result<VecDeque<_>>>()?;
-        Ok(Execution {
-            columns,
-            rows: RowSource::buffered(out),
-            rowcount: rowcount.map_or(-1, |n| n as i64),
-            last_insert_id: None,
-        })
+        buffered(columns, rows, lazy, rowcount.map_or(-1, |n| n as i64))
     }
 
     /// One prepared statement for every parameter set (prepared again only for a set whose
@@ -559,6 +540,21 @@ impl PgConnection {
         }
         Ok(total)
     }
+}
+
+/// A result whose rows were all read: each kept as the driver's row (decoded as it is read,
+/// when `lazy`) or decoded now.
+fn buffered(columns: ResultNames, rows: Vec<Row>, lazy: bool, rowcount: i64) -> Result<Execution> {
+    let out = rows
+        .into_iter()
+        .map(|row| driver_row(row, lazy))
+        .collect::<Result<VecDeque<_>>>()?;
+    Ok(Execution {
+        columns,
+        rows: RowSource::buffered(out),
+        rowcount,
+        last_insert_id: None,
+    })
 }
 
 impl DriverConnection for PgConnection {
