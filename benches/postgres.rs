@@ -6,6 +6,10 @@
 //! (`pgbouncer=true`) against direct: the point select and the time to connect; and a
 //! one-statement request (check out, select by key, check in) against one raw round trip
 //! (`SELECT 1`). Run with `cargo bench --bench postgres` (`-- requests` for the last alone).
+//!
+//! For instructions, `-- count STYLE N` runs N point selects of one style and nothing else
+//! (see [`count`]); under `valgrind --tool=callgrind` the difference between two N, divided by
+//! the selects it adds, is one select's client instructions without the set-up.
 
 mod common;
 
@@ -85,6 +89,94 @@ fn raw_point_selects(raw: &mut postgres::Client, stmt: &postgres::Statement) -> 
     thread_cpu() - cpu
 }
 
+/// The point select styles `-- count STYLE N` runs.
+#[derive(Clone, Copy, PartialEq)]
+enum CountStyle {
+    /// The raw `postgres` crate: a prepared statement, `query`, the name read.
+    Raw,
+    /// sqlcore, the statement built per call: `conn.execute(stmt, ())?.one()?` on one
+    /// connection (a transaction begun by the first).
+    Point,
+    /// sqlcore, `engine.prepare` + `query_row` on one connection.
+    Prepared,
+    /// `Point` on an AUTOCOMMIT engine: every call outside a transaction.
+    PointAutocommit,
+    /// A one-statement request: check out, select by key, check in.
+    Request,
+}
+
+impl CountStyle {
+    fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "raw" => CountStyle::Raw,
+            "point" => CountStyle::Point,
+            "prepared" => CountStyle::Prepared,
+            "point-autocommit" => CountStyle::PointAutocommit,
+            "request" => CountStyle::Request,
+            _ => return None,
+        })
+    }
+}
+
+/// `-- count STYLE N`: N point selects of `style` in the schema `main` set up, nothing else
+/// (ids cycle through the table's rows).
+fn count(style: CountStyle, n: i32, raw: &mut postgres::Client, engine_url: &str, users: &Table) {
+    let id = |i: i32| i % POINT_SELECTS + 1;
+    let builder = Engine::builder(engine_url).pool_size(1);
+    let builder = if style == CountStyle::PointAutocommit {
+        builder.isolation_level(IsolationLevel::Autocommit)
+    } else {
+        builder
+    };
+    let engine = builder.build().expect("engine");
+    let by_id: Statement = select(users)
+        .filter(users.c("id").eq(bindparam("id")))
+        .into();
+    match style {
+        CountStyle::Raw => {
+            let stmt = raw
+                .prepare("SELECT users.id, users.name FROM users WHERE users.id = $1")
+                .unwrap();
+            for i in 0..n {
+                let rows = raw.query(&stmt, &[&id(i)]).unwrap();
+                black_box(rows[0].get::<_, &str>(1));
+            }
+        }
+        CountStyle::Point | CountStyle::PointAutocommit => {
+            let mut conn = engine.connect().unwrap();
+            for i in 0..n {
+                let row = conn
+                    .execute(select(users).filter(users.c("id").eq(id(i))), ())
+                    .unwrap()
+                    .one()
+                    .unwrap();
+                black_box(row.get::<String>(1).unwrap());
+            }
+        }
+        CountStyle::Prepared => {
+            let prepared = engine.prepare(by_id).unwrap();
+            let mut conn = engine.connect().unwrap();
+            for i in 0..n {
+                let name: String = conn
+                    .query_row(&prepared, params! { "id" => id(i) }, |row| row.get(1))
+                    .unwrap();
+                black_box(name);
+            }
+        }
+        CountStyle::Request => {
+            for i in 0..n {
+                let mut conn = engine.connect().unwrap();
+                let row = conn
+                    .execute(&by_id, params! { "id" => id(i) })
+                    .unwrap()
+                    .one()
+                    .unwrap();
+                black_box(row.get::<String>(1).unwrap());
+            }
+        }
+    }
+}
+
 fn main() {
     let schema = format!("sqlcore_bench_{}", std::process::id());
     let mut raw = postgres::Client::connect(
@@ -109,6 +201,19 @@ fn main() {
     let users = Table::new("users")
         .column(Column::new("id", SqlType::Integer).primary_key())
         .column(Column::new("name", SqlType::Text).not_null());
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(pos) = args.iter().position(|a| a == "count") {
+        let style = args.get(pos + 1).and_then(|s| CountStyle::parse(s));
+        let style = style.expect("-- count raw|point|prepared|point-autocommit|request N");
+        let n = args
+            .get(pos + 2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(2_000);
+        let engine_url = format!("{}{sep}options=-c%20search_path%3D{schema}", url());
+        count(style, n, &mut raw, &engine_url, &users);
+        let _ = raw.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
+        return;
+    }
     // 0. One-statement requests against one raw round trip (alone: `-- requests`).
     let (raw_round_trip, request) = one_statement_requests(&mut raw, &engine, &users);
     let request_line = || {

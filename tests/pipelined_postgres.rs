@@ -1,23 +1,19 @@
 //! Round trips on PostgreSQL: a transaction's `BEGIN` travels with its first statement, and
 //! the `ROLLBACK` a connection gets as it goes back to the pool is not waited for (its reply is
-//! read in the flight of the connection's next call). Counted through a relay that delays
-//! every byte, so each round trip a request waits for shows in its wall time; and the
-//! semantics kept: an error in the first statement aborts the transaction, isolation levels,
-//! savepoints, AUTOCOMMIT, and a reset that failed replaces the connection unseen.
+//! read in the flight of the connection's next call). Counted through a relay that counts the
+//! client's flights and can hold a reply back until the client sends again (see
+//! `common::relay`); and the semantics kept: an error in the first statement aborts the
+//! transaction, isolation levels, savepoints, AUTOCOMMIT, and a reset that failed replaces the
+//! connection unseen.
 #![cfg(feature = "postgres")]
 
 mod common;
 
 use common::backend::TestDb;
-use common::latency::Latency;
+use common::relay::Relay;
 use sqlcore::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
-
-/// Each way: a round trip costs twice this.
-const DELAY: Duration = Duration::from_millis(15);
-const ROUND_TRIP: Duration = Duration::from_millis(30);
 
 /// The test server's `host:port`, as its URL names it.
 fn server() -> String {
@@ -36,7 +32,7 @@ fn users() -> Table {
 }
 
 /// A schema with `users` (ids 1 to 3) and a relay to its server.
-fn fixture(name: &str) -> Option<(TestDb, Latency)> {
+fn fixture(name: &str) -> Option<(TestDb, Relay)> {
     let db = TestDb::postgres(name)?;
     let engine = create_engine(&db.url()).unwrap();
     let mut conn = engine.connect().unwrap();
@@ -47,29 +43,11 @@ fn fixture(name: &str) -> Option<(TestDb, Latency)> {
         conn.execute(text(sql), ()).unwrap();
     }
     conn.commit().unwrap();
-    Some((db, Latency::start(&server(), DELAY)))
-}
-
-/// The median wall time of `runs` runs of `f`.
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
-}
-
-/// How many round trips `time` stands for.
-fn round_trips(time: Duration) -> f64 {
-    time.as_secs_f64() / ROUND_TRIP.as_secs_f64()
+    Some((db, Relay::start(&server())))
 }
 
 #[test]
-fn a_one_statement_request_waits_for_one_round_trip() {
+fn a_one_statement_request_is_one_flight() {
     let Some((db, relay)) = fixture("pipelined_one") else {
         return;
     };
@@ -79,78 +57,69 @@ fn a_one_statement_request_waits_for_one_round_trip() {
     let by_id: Statement = select(&users)
         .filter(users.c("id").eq(bindparam("id")))
         .into();
-    let request = |id: i32| -> String {
+    const CALLS: usize = 5;
+
+    // The raw driver's prepared SELECT 1: one flight each (the relay counts as it should).
+    let mut raw = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let one = raw.prepare("SELECT 1").unwrap();
+    let raw_flights = relay.flights_per(CALLS, || {
+        raw.query_one(&one, &[]).unwrap();
+    });
+    assert_eq!(raw_flights, CALLS, "raw SELECT 1");
+
+    // Check out, BEGIN + SELECT, check in (the ROLLBACK not waited for, its reply read with
+    // the next request's statement): one flight a request. (The first call connects and
+    // prepares the statement.)
+    let request = |id: i32, name: &str| {
         let mut conn = engine.connect().unwrap();
         let row = conn
             .execute(&by_id, params! { "id" => id })
             .unwrap()
             .one()
             .unwrap();
-        row.get("name").unwrap()
+        assert_eq!(row.get::<String>("name").unwrap(), name);
+        relay.check_in_unanswered(conn);
     };
-    // Connects and prepares the statement.
-    assert_eq!(request(1), "one");
+    assert_eq!(relay.flights_per(CALLS, || request(2, "two")), CALLS);
 
-    // The raw driver's SELECT 1 through the same relay: one round trip.
-    let mut raw = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    let one = raw.prepare("SELECT 1").unwrap();
-    let raw_time = median(5, || {
-        raw.query_one(&one, &[]).unwrap();
-    });
-    let request_time = median(5, || assert_eq!(request(2), "two"));
-    eprintln!(
-        "one-statement request: {:?} ({:.2} round trips); raw SELECT 1: {:?} ({:.2})",
-        request_time,
-        round_trips(request_time),
-        raw_time,
-        round_trips(raw_time)
-    );
-    assert!(round_trips(raw_time) < 1.5, "the relay delays as it should");
-    assert!(
-        round_trips(request_time) < 1.5,
-        "check out, BEGIN + SELECT, check in (ROLLBACK not waited for): one round trip, not {:.2}",
-        round_trips(request_time)
-    );
-
-    // query_row, and a statement built per call, the same.
-    let row_time = median(5, || {
+    // query_row, the same.
+    let row_flights = relay.flights_per(CALLS, || {
         let mut conn = engine.connect().unwrap();
         let name: String = conn
             .query_row(&by_id, params! { "id" => 3 }, |row| row.get("name"))
             .unwrap();
         assert_eq!(name, "three");
+        relay.check_in_unanswered(conn);
     });
-    assert!(round_trips(row_time) < 1.5, "query_row: {row_time:?}");
+    assert_eq!(row_flights, CALLS, "query_row");
 
-    // A transaction that commits: BEGIN + INSERT, then COMMIT.
-    let commit_time = median(5, || {
+    // A transaction that commits: BEGIN + UPDATE, then COMMIT (nothing at check-in).
+    let commit_flights = relay.flights_per(CALLS, || {
         let mut conn = engine.connect().unwrap();
         conn.execute(text("UPDATE users SET name = name WHERE id = 1"), ())
             .unwrap();
         conn.commit().unwrap();
     });
-    assert!(
-        round_trips(commit_time) < 2.5,
-        "BEGIN with the statement, then COMMIT: {commit_time:?}"
+    assert_eq!(
+        commit_flights,
+        2 * CALLS,
+        "BEGIN with the statement, then COMMIT"
     );
 
     // A transaction with no statement sends nothing.
-    let empty_time = median(3, || {
+    let empty_flights = relay.flights_per(CALLS, || {
         let mut conn = engine.connect().unwrap();
         conn.begin().unwrap().commit().unwrap();
     });
-    assert!(
-        round_trips(empty_time) < 0.5,
-        "nothing sent: {empty_time:?}"
-    );
+    assert_eq!(empty_flights, 0, "nothing sent");
 
-    // AUTOCOMMIT: no BEGIN, no ROLLBACK, one round trip.
+    // AUTOCOMMIT: no BEGIN, no ROLLBACK, one flight.
     let autocommit = Engine::builder(&url)
         .pool_size(1)
         .isolation_level(IsolationLevel::Autocommit)
         .build()
         .unwrap();
-    let auto_request = || {
+    let auto_flights = relay.flights_per(CALLS, || {
         let mut conn = autocommit.connect().unwrap();
         let name: String = conn
             .execute(&by_id, params! { "id" => 2 })
@@ -161,10 +130,8 @@ fn a_one_statement_request_waits_for_one_round_trip() {
             .unwrap();
         assert_eq!(name, "two");
         assert!(!conn.in_transaction());
-    };
-    auto_request();
-    let auto_time = median(3, auto_request);
-    assert!(round_trips(auto_time) < 1.5, "AUTOCOMMIT: {auto_time:?}");
+    });
+    assert_eq!(auto_flights, CALLS, "AUTOCOMMIT");
     drop(db);
 }
 
@@ -301,11 +268,11 @@ fn a_failed_reset_replaces_the_connection_unseen() {
             .get("name")
     };
 
-    // A request; its ROLLBACK is on its way when the connection is cut.
+    // A request; its ROLLBACK's reply is held back when the connection is cut, so it is lost.
     let read_then_cut = || {
         let mut conn = engine.connect().unwrap();
         assert_eq!(name_of(&mut conn, 1).unwrap(), "one");
-        drop(conn);
+        relay.check_in_unanswered(conn);
         relay.cut();
     };
     read_then_cut();

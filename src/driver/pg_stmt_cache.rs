@@ -3,6 +3,14 @@
 //! evicted (dropping a tokio-postgres `Statement` closes it on the server), and one whose
 //! cached plan the server rejected after a schema change is forgotten.
 //!
+//! Once the cache is full, a statement it does not hold is not prepared on sight (a Parse
+//! round trip, and a Close for the statement it would evict): it runs unnamed, in the same
+//! flight as its execution, and is admitted only when it misses again while still among the
+//! last misses remembered (as many as the cache holds). Many statements used once in turn —
+//! each tenant's SQL under a `schema_translate_map` of thousands of tenants — never displace
+//! the statements in steady use, while a statement that becomes hot is kept from its second
+//! miss.
+//!
 //! Behind a transaction-pooling proxy (PgBouncer's `pool_mode = transaction`) consecutive
 //! transactions of one client may run on different server sessions, so nothing may outlive a
 //! transaction on the server: the cache keeps nothing, every statement is sent unnamed (or,
@@ -13,14 +21,21 @@ use super::pg_decode::fits;
 use super::{Request, StatementId};
 use crate::error::{Error, Result};
 use lru::LruCache;
+use std::hash::BuildHasher;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 use tokio_postgres::Statement;
+
+/// Hashes the SQL of missed statements (a collision only admits a statement early).
+const MISSED_HASH: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0);
 
 /// See the module's documentation. A capacity of 0 keeps nothing: every statement is sent
 /// unnamed (as transaction-pooling proxies need).
 pub(super) struct StatementCache {
     kept: Option<LruCache<Arc<str>, Statement>>,
+    /// The SQL (by hash) of the last statements that missed the full cache and ran unnamed:
+    /// one that misses again while remembered is admitted.
+    missed: LruCache<u64, ()>,
     /// The statement last found for a request with a [`StatementId`]: found again by that id,
     /// without hashing its SQL.
     last: Option<Last>,
@@ -41,10 +56,12 @@ impl StatementCache {
     /// A cache of up to `capacity` statements; with `transaction_pooling` (which needs a
     /// capacity of 0) no server-side state may outlive a transaction.
     pub fn new(capacity: usize, transaction_pooling: bool) -> Self {
+        let kept = NonZeroUsize::new(capacity)
+            .filter(|_| !transaction_pooling)
+            .map(LruCache::new);
         StatementCache {
-            kept: NonZeroUsize::new(capacity)
-                .filter(|_| !transaction_pooling)
-                .map(LruCache::new),
+            missed: LruCache::new(kept.as_ref().map_or(NonZeroUsize::MIN, LruCache::cap)),
+            kept,
             last: None,
             transaction_pooling,
         }
@@ -104,6 +121,24 @@ impl StatementCache {
                 cache.promote(&*last.sql);
             }
         }
+    }
+
+    /// Whether `sql`, which the cache does not hold, is to be prepared and kept now; `false`:
+    /// the cache is full and `sql` has not missed among the last misses remembered, so it runs
+    /// unnamed (and is remembered as missed). Always `false` when nothing is kept.
+    pub fn admits(&mut self, sql: &str) -> bool {
+        let Some(kept) = &self.kept else {
+            return false;
+        };
+        if kept.len() < kept.cap().get() {
+            return true;
+        }
+        let hash = MISSED_HASH.hash_one(sql);
+        if self.missed.pop(&hash).is_some() {
+            return true;
+        }
+        self.missed.put(hash, ());
+        false
     }
 
     /// Keeps `stmt` for `sql`, evicting the least recently used statement when full.

@@ -261,9 +261,33 @@ pub struct PgConnection {
 impl PgConnection {
     /// The prepared statement for `sql`, from the cache or prepared now (and cached).
     fn statement(&mut self, shared: &mut Shared, request: &Request<'_>) -> Result<Statement> {
-        if let Some(stmt) = self.cache.get(request) {
-            return Ok(stmt);
+        match self.cache.get(request) {
+            Some(stmt) => Ok(stmt),
+            None => self.prepare_kept(shared, request),
         }
+    }
+
+    /// The statement to run `request` with: kept prepared, or prepared now and kept; `None`
+    /// when the cache (full) does not admit it (see `pg_stmt_cache`) and it can run unnamed in
+    /// one flight — its result's names known without a description.
+    fn kept_or_admitted(
+        &mut self,
+        shared: &mut Shared,
+        request: &Request<'_>,
+    ) -> Result<Option<Statement>> {
+        if let Some(stmt) = self.cache.get(request) {
+            return Ok(Some(stmt));
+        }
+        let named_without_description =
+            !request.result_columns.is_empty() || !may_return_rows(request.sql);
+        if named_without_description && !self.cache.admits(request.sql) {
+            return Ok(None);
+        }
+        self.prepare_kept(shared, request).map(Some)
+    }
+
+    /// Prepares `request`'s statement and keeps it.
+    fn prepare_kept(&mut self, shared: &mut Shared, request: &Request<'_>) -> Result<Statement> {
         let types = declared_types(request);
         let stmt = shared.run(async |c| pg_ops::prepare(c, request.sql, &types).await)?;
         // Evicting drops the oldest statement, which closes it on the server.
@@ -414,53 +438,15 @@ impl PgConnection {
         }
         let shared = self.shared.clone();
         let mut guard = shared.lock();
-        if !self.cache.enabled() {
-            // Unnamed statement: nothing outlives this call on the server.
-            let types = declared_types(request);
-            let plan = self.plan(&mut guard, request, &types)?;
-            let sql = plan.as_ref().map_or(request.sql, |p| p.sql(request.sql));
-            let answer =
-                guard.run(async |c| pg_ops::query_unnamed(c, sql, request.params, types).await);
-            if let (Err(_), Some(result_types)) = (&answer, &self.result_types) {
-                // A type may have changed: the statement is described afresh next time.
-                result_types.forget(request.sql);
-            }
-            let (rows, rowcount) = answer?;
-            // Without a row the names are the compiled ones; a statement compiled without
-            // them (text()) is described inside its transaction, where the statement prepared
-            // for it is closed again before the transaction ends.
-            let (columns, lazy) = match rows.first() {
-                Some(row) => (
-                    result_names(row.columns(), request)?,
-                    decodes_lazily(row.columns()),
-                ),
-                None if request.result_columns.is_empty()
-                    && guard.in_tx
-                    && may_return_rows(request.sql) =>
-                {
-                    if let Some(plan) = &plan {
-                        (plan.result_names(request)?, false)
-                    } else {
-                        let types = declared_types(request);
-                        let described =
-                            guard.run(async |c| pg_ops::prepare(c, request.sql, &types).await)?;
-                        (result_names(described.columns(), request)?, false)
-                    }
-                }
-                None => (ResultNames::Expected, false),
-            };
-            let out = rows
-                .into_iter()
-                .map(|row| driver_row(row, lazy))
-                .collect::<Result<VecDeque<_>>>()?;
-            return Ok(Execution {
-                columns,
-                rows: RowSource::buffered(out),
-                rowcount: rowcount.map_or(-1, |n| n as i64),
-                last_insert_id: None,
-            });
-        }
-        let stmt = self.statement(&mut guard, request)?;
+        // Without a cache, or not admitted to it: unnamed, in one flight.
+        let stmt = if self.cache.enabled() {
+            self.kept_or_admitted(&mut guard, request)?
+        } else {
+            None
+        };
+        let Some(stmt) = stmt else {
+            return self.execute_unnamed(&mut guard, request);
+        };
         if stmt.columns().is_empty() {
             let n = guard.run(async |c| pg_ops::execute(c, &stmt, request.params).await)? as i64;
             return Ok(Execution {
@@ -473,17 +459,46 @@ impl PgConnection {
         let columns = result_names(stmt.columns(), request)?;
         let rows = guard.run(async |c| pg_ops::query(c, &stmt, request.params).await)?;
         let rowcount = rows.len() as i64;
-        let lazy = decodes_lazily(stmt.columns());
-        let out = rows
-            .into_iter()
-            .map(|row| driver_row(row, lazy))
-            .collect::<Result<VecDeque<_>>>()?;
-        Ok(Execution {
-            columns,
-            rows: RowSource::buffered(out),
-            rowcount,
-            last_insert_id: None,
-        })
+        buffered(columns, rows, decodes_lazily(stmt.columns()), rowcount)
+    }
+
+    /// Runs `request` as an unnamed statement, its parameter types the ones the request
+    /// declares, in one flight (Parse, Bind, Execute): nothing outlives the call on the server.
+    fn execute_unnamed(&self, shared: &mut Shared, request: &Request<'_>) -> Result<Execution> {
+        let types = declared_types(request);
+        let plan = self.plan(shared, request, &types)?;
+        let sql = plan.as_ref().map_or(request.sql, |p| p.sql(request.sql));
+        let answer =
+            shared.run(async |c| pg_ops::query_unnamed(c, sql, request.params, types).await);
+        if let (Err(_), Some(result_types)) = (&answer, &self.result_types) {
+            // A type may have changed: the statement is described afresh next time.
+            result_types.forget(request.sql);
+        }
+        let (rows, rowcount) = answer?;
+        // Without a row the names are the compiled ones; a statement compiled without
+        // them (text()) is described inside its transaction, where the statement prepared
+        // for it is closed again before the transaction ends.
+        let (columns, lazy) = match rows.first() {
+            Some(row) => (
+                result_names(row.columns(), request)?,
+                decodes_lazily(row.columns()),
+            ),
+            None if request.result_columns.is_empty()
+                && shared.in_tx
+                && may_return_rows(request.sql) =>
+            {
+                if let Some(plan) = &plan {
+                    (plan.result_names(request)?, false)
+                } else {
+                    let types = declared_types(request);
+                    let described =
+                        shared.run(async |c| pg_ops::prepare(c, request.sql, &types).await)?;
+                    (result_names(described.columns(), request)?, false)
+                }
+            }
+            None => (ResultNames::Expected, false),
+        };
+        buffered(columns, rows, lazy, rowcount.map_or(-1, |n| n as i64))
     }
 
     /// One prepared statement for every parameter set (prepared again only for a set whose
@@ -525,6 +540,21 @@ impl PgConnection {
         }
         Ok(total)
     }
+}
+
+/// A result whose rows were all read: each kept as the driver's row (decoded as it is read,
+/// when `lazy`) or decoded now.
+fn buffered(columns: ResultNames, rows: Vec<Row>, lazy: bool, rowcount: i64) -> Result<Execution> {
+    let out = rows
+        .into_iter()
+        .map(|row| driver_row(row, lazy))
+        .collect::<Result<VecDeque<_>>>()?;
+    Ok(Execution {
+        columns,
+        rows: RowSource::buffered(out),
+        rowcount,
+        last_insert_id: None,
+    })
 }
 
 impl DriverConnection for PgConnection {
