@@ -4,14 +4,19 @@
 //! insert, and a 1,000,000-row streamed (unbuffered) read. Run with
 //! `cargo bench --bench mysql`.
 //!
-//! For profiling, `SQLCORE_BENCH_POINT_ONLY=raw` (or `=sqlcore`) runs only that side's point
-//! selects, once, and prints nothing; `SQLCORE_BENCH_POINT_COUNT=N` runs N of them (at most
+//! The point select runs in three sqlcore styles beside the raw crate's statement prepared
+//! once: a `select()` built per call (through the compiled cache), and the statement prepared
+//! once with `engine.prepare`, run with `execute(..).one()` and with `query_row`.
+//!
+//! For profiling, `SQLCORE_BENCH_POINT_ONLY=raw` (or `=sqlcore` for the built style,
+//! `=prepared`, `=query_row`) runs only that contender's point selects, once, and prints
+//! nothing; `SQLCORE_BENCH_POINT_COUNT=N` runs N of them (at most
 //! 20,000). Under `valgrind --tool=callgrind`, the difference between two counts divided by
 //! the difference of the counts is one select's client instructions, without the set-up.
 
 mod common;
 
-use common::{compare, thread_cpu};
+use common::{Best, Style, compare};
 use mysql::prelude::Queryable;
 use sqlcore::*;
 use std::hint::black_box;
@@ -26,14 +31,12 @@ fn url() -> String {
         .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".to_owned())
 }
 
-/// The raw point selects, the client's own CPU time they took.
-fn raw_point_selects(raw: &mut mysql::Conn, stmt: &mysql::Statement, n: i32) -> Duration {
-    let cpu = thread_cpu();
+/// The raw point selects.
+fn raw_point_selects(raw: &mut mysql::Conn, stmt: &mysql::Statement, n: i32) {
     for i in 1..=n {
         let row: Option<(i32, String)> = raw.exec_first(stmt, (i,)).unwrap();
         black_box(row.unwrap());
     }
-    thread_cpu() - cpu
 }
 
 fn main() {
@@ -76,19 +79,44 @@ fn main() {
         .column(Column::new("n", SqlType::Integer).not_null())
         .column(Column::new("label", SqlType::Text));
 
-    // 1. Point select by primary key, statement prepared once.
+    // 1. Point select by primary key: the raw statement prepared once; sqlcore's built per
+    // call (through the compiled cache) and prepared once (`engine.prepare`).
     let stmt = raw
         .prep("SELECT users.id, users.name FROM users WHERE users.id = ?")
         .unwrap();
+    let by_id = engine
+        .prepare(select(&users).filter(users.c("id").eq(bindparam("id"))))
+        .unwrap();
+    assert!(by_id.is_compiled());
     let mut conn = engine.connect().unwrap();
-    let core_point_selects = |conn: &mut Connection, n: i32| {
-        for i in 1..=n {
-            let row = conn
-                .execute(select(&users).filter(users.c("id").eq(i)), ())
-                .unwrap()
-                .one()
-                .unwrap();
-            let _: String = row.get(1).unwrap();
+    let core_point_selects = |conn: &mut Connection, style: Style, n: i32| match style {
+        Style::Built => {
+            for i in 1..=n {
+                let row = conn
+                    .execute(select(&users).filter(users.c("id").eq(i)), ())
+                    .unwrap()
+                    .one()
+                    .unwrap();
+                black_box(row.get::<String>(1).unwrap());
+            }
+        }
+        Style::PreparedOne => {
+            for i in 1..=n {
+                let row = conn
+                    .execute(&by_id, params! { "id" => i })
+                    .unwrap()
+                    .one()
+                    .unwrap();
+                black_box(row.get::<String>(1).unwrap());
+            }
+        }
+        Style::PreparedQueryRow => {
+            for i in 1..=n {
+                let name = conn
+                    .query_row(&by_id, params! { "id" => i }, |row| row.get::<String>(1))
+                    .unwrap();
+                black_box(name);
+            }
         }
     };
     if let Ok(only) = std::env::var("SQLCORE_BENCH_POINT_ONLY") {
@@ -96,24 +124,23 @@ fn main() {
             .ok()
             .and_then(|n| n.parse().ok())
             .map_or(POINT_SELECTS, |n: i32| n.clamp(0, POINT_SELECTS));
-        match only.as_str() {
-            "raw" => drop(raw_point_selects(&mut raw, &stmt, n)),
-            _ => core_point_selects(&mut conn, n),
+        match Style::named(&only) {
+            Some(style) => core_point_selects(&mut conn, style, n),
+            None => raw_point_selects(&mut raw, &stmt, n),
         }
         drop(conn);
         let _ = admin.query_drop(format!("DROP DATABASE {database}"));
         return;
     }
-    let (mut raw_cpu, mut core_cpu) = (Duration::MAX, Duration::MAX);
-    let (raw_point, core_point) = compare(
-        5,
-        || raw_cpu = raw_cpu.min(raw_point_selects(&mut raw, &stmt, POINT_SELECTS)),
-        || {
-            let cpu = thread_cpu();
-            core_point_selects(&mut conn, POINT_SELECTS);
-            core_cpu = core_cpu.min(thread_cpu() - cpu);
-        },
-    );
+    // Alternating rounds: every contender sees the same machine load.
+    let mut raw_point = Best::NONE;
+    let mut core_point = [Best::NONE; Style::ALL.len()];
+    for _ in 0..5 {
+        raw_point.round(|| raw_point_selects(&mut raw, &stmt, POINT_SELECTS));
+        for (style, best) in Style::ALL.into_iter().zip(&mut core_point) {
+            best.round(|| core_point_selects(&mut conn, style, POINT_SELECTS));
+        }
+    }
     conn.rollback().unwrap();
 
     // 2. 100,000-row insert: raw multi-row VALUES in batches of 1,000 against execute_many.
@@ -184,12 +211,12 @@ fn main() {
     let _ = admin.query_drop(format!("DROP DATABASE {database}"));
 
     println!(
-        "{:<44} {:>12} {:>12} {:>10} {:>8}",
+        "{:<60} {:>12} {:>12} {:>10} {:>8}",
         "benchmark (best of alternating runs)", "raw", "sqlcore", "ratio", "target"
     );
     let line = |name: &str, raw: Duration, core: Duration, target: &str| {
         println!(
-            "{:<44} {:>10.1}ms {:>10.1}ms {:>9.3}x {:>8}",
+            "{:<60} {:>10.1}ms {:>10.1}ms {:>9.3}x {:>8}",
             name,
             raw.as_secs_f64() * 1000.0,
             core.as_secs_f64() * 1000.0,
@@ -197,12 +224,14 @@ fn main() {
             target
         );
     };
-    line(
-        &format!("point select by PK x{POINT_SELECTS}"),
-        raw_point,
-        core_point,
-        "<=1.10x",
-    );
+    for (style, core) in Style::ALL.into_iter().zip(&core_point) {
+        line(
+            &format!("point select by PK x{POINT_SELECTS}, {}", style.label()),
+            raw_point.wall,
+            core.wall,
+            "<=1.10x",
+        );
+    }
     line(
         &format!("insert {INSERT_ROWS} rows (raw: VALUES x1000)"),
         raw_insert,
@@ -217,9 +246,15 @@ fn main() {
     );
     let per_select = |cpu: Duration| cpu.as_secs_f64() * 1e6 / f64::from(POINT_SELECTS);
     println!(
-        "client CPU per point select (best round): raw {:.2} µs, sqlcore {:.2} µs ({:.3}x)",
-        per_select(raw_cpu),
-        per_select(core_cpu),
-        core_cpu.as_secs_f64() / raw_cpu.as_secs_f64(),
+        "client CPU per point select (best round): raw {:.2} µs",
+        per_select(raw_point.cpu)
     );
+    for (style, core) in Style::ALL.into_iter().zip(&core_point) {
+        println!(
+            "  sqlcore, {:<40} {:.2} µs ({:.3}x)",
+            style.label(),
+            per_select(core.cpu),
+            core.cpu.as_secs_f64() / raw_point.cpu.as_secs_f64(),
+        );
+    }
 }

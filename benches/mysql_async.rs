@@ -2,12 +2,20 @@
 //! MariaDB/MySQL server (`SQLCORE_TEST_MYSQL_URL`, default `mysql://root@127.0.0.1:3306/test`;
 //! a database of its own, dropped at the end), both on one current-thread tokio runtime: a point
 //! select by primary key and a 1,000,000-row streamed (unbuffered) read, alternating rounds, with
-//! the client CPU per point select. Run with
-//! `cargo bench --bench mysql_async`.
+//! the client CPU per point select. The point select runs in three sqlcore styles beside the raw
+//! crate's statement prepared once: a `select()` built per call (through the compiled cache),
+//! and the statement prepared once with `engine.prepare`, run with `execute(..).one()` and
+//! with `query_row`. Run with `cargo bench --bench mysql_async`.
+//!
+//! For profiling, `SQLCORE_BENCH_POINT_ONLY=raw` (or `=sqlcore` for the built style,
+//! `=prepared`, `=query_row`) runs only that contender's point selects, once, and prints
+//! nothing; `SQLCORE_BENCH_POINT_COUNT=N` runs N of them (at most 20,000). Under
+//! `valgrind --tool=callgrind`, the difference between two counts divided by the difference of
+//! the counts is one select's client instructions, without the set-up.
 
 mod common;
 
-use common::{compare, thread_cpu};
+use common::{Best, Style, compare};
 use futures_util::TryStreamExt;
 use mysql_async::prelude::Queryable;
 use sqlcore::*;
@@ -23,23 +31,53 @@ fn url() -> String {
 }
 
 /// The raw point selects.
-async fn raw_point_selects(raw: &mut mysql_async::Conn, stmt: &mysql_async::Statement) {
-    for i in 1..=POINT_SELECTS {
+async fn raw_point_selects(raw: &mut mysql_async::Conn, stmt: &mysql_async::Statement, n: i32) {
+    for i in 1..=n {
         let row: Option<(i32, String)> = raw.exec_first(stmt, (i,)).await.unwrap();
         black_box(row.unwrap());
     }
 }
 
-/// sqlcore's point selects.
-async fn core_point_selects(conn: &mut AsyncConnection, users: &Table) {
-    for i in 1..=POINT_SELECTS {
-        let row = conn
-            .execute(select(users).filter(users.c("id").eq(i)), ())
-            .await
-            .unwrap()
-            .one()
-            .unwrap();
-        let _: String = row.get(1).unwrap();
+/// sqlcore's point selects in `style` (`by_id` is the statement prepared once).
+async fn core_point_selects(
+    conn: &mut AsyncConnection,
+    users: &Table,
+    by_id: &Prepared,
+    style: Style,
+    n: i32,
+) {
+    match style {
+        Style::Built => {
+            for i in 1..=n {
+                let row = conn
+                    .execute(select(users).filter(users.c("id").eq(i)), ())
+                    .await
+                    .unwrap()
+                    .one()
+                    .unwrap();
+                black_box(row.get::<String>(1).unwrap());
+            }
+        }
+        Style::PreparedOne => {
+            for i in 1..=n {
+                let row = conn
+                    .execute(by_id, params! { "id" => i })
+                    .await
+                    .unwrap()
+                    .one()
+                    .unwrap();
+                black_box(row.get::<String>(1).unwrap());
+            }
+        }
+        Style::PreparedQueryRow => {
+            for i in 1..=n {
+                let name = conn
+                    .query_row(by_id, params! { "id" => i }, |row| row.get::<String>(1))
+                    .await
+                    .unwrap();
+                black_box(name);
+            }
+        }
     }
 }
 
@@ -109,7 +147,8 @@ fn main() {
         (admin, raw, engine)
     });
 
-    // 1. Point select by primary key, statement prepared once.
+    // 1. Point select by primary key: the raw statement prepared once; sqlcore's built per
+    // call (through the compiled cache) and prepared once (`engine.prepare`).
     let (stmt, mut conn) = rt.block_on(async {
         let stmt = raw
             .prep("SELECT users.id, users.name FROM users WHERE users.id = ?")
@@ -117,20 +156,42 @@ fn main() {
             .unwrap();
         (stmt, engine.connect().await.unwrap())
     });
-    let (mut raw_cpu, mut core_cpu) = (Duration::MAX, Duration::MAX);
-    let (raw_point, core_point) = compare(
-        5,
-        || {
-            let cpu = thread_cpu();
-            rt.block_on(raw_point_selects(&mut raw, &stmt));
-            raw_cpu = raw_cpu.min(thread_cpu() - cpu);
-        },
-        || {
-            let cpu = thread_cpu();
-            rt.block_on(core_point_selects(&mut conn, &users));
-            core_cpu = core_cpu.min(thread_cpu() - cpu);
-        },
-    );
+    let by_id = engine
+        .prepare(select(&users).filter(users.c("id").eq(bindparam("id"))))
+        .unwrap();
+    assert!(by_id.is_compiled());
+    if let Ok(only) = std::env::var("SQLCORE_BENCH_POINT_ONLY") {
+        let n = std::env::var("SQLCORE_BENCH_POINT_COUNT")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .map_or(POINT_SELECTS, |n: i32| n.clamp(0, POINT_SELECTS));
+        rt.block_on(async {
+            match Style::named(&only) {
+                Some(style) => core_point_selects(&mut conn, &users, &by_id, style, n).await,
+                None => raw_point_selects(&mut raw, &stmt, n).await,
+            }
+            drop(conn);
+            let _ = admin.query_drop(format!("DROP DATABASE {database}")).await;
+        });
+        return;
+    }
+    // Alternating rounds: every contender sees the same machine load.
+    let mut raw_point = Best::NONE;
+    let mut core_point = [Best::NONE; Style::ALL.len()];
+    for _ in 0..5 {
+        raw_point.round(|| rt.block_on(raw_point_selects(&mut raw, &stmt, POINT_SELECTS)));
+        for (style, best) in Style::ALL.into_iter().zip(&mut core_point) {
+            best.round(|| {
+                rt.block_on(core_point_selects(
+                    &mut conn,
+                    &users,
+                    &by_id,
+                    style,
+                    POINT_SELECTS,
+                ))
+            });
+        }
+    }
     rt.block_on(conn.rollback()).unwrap();
 
     // 2. 1,000,000 rows read unbuffered.
@@ -148,23 +209,25 @@ fn main() {
     });
 
     println!(
-        "{:<44} {:>12} {:>12} {:>10}",
+        "{:<60} {:>12} {:>12} {:>10}",
         "benchmark (best of alternating runs)", "raw", "sqlcore", "ratio"
     );
     let line = |name: &str, raw: Duration, core: Duration| {
         println!(
-            "{:<44} {:>10.1}ms {:>10.1}ms {:>9.3}x",
+            "{:<60} {:>10.1}ms {:>10.1}ms {:>9.3}x",
             name,
             raw.as_secs_f64() * 1000.0,
             core.as_secs_f64() * 1000.0,
             core.as_secs_f64() / raw.as_secs_f64(),
         );
     };
-    line(
-        &format!("async point select by PK x{POINT_SELECTS}"),
-        raw_point,
-        core_point,
-    );
+    for (style, core) in Style::ALL.into_iter().zip(&core_point) {
+        line(
+            &format!("async point select x{POINT_SELECTS}, {}", style.label()),
+            raw_point.wall,
+            core.wall,
+        );
+    }
     line(
         &format!("async stream {STREAM_ROWS} rows"),
         raw_streamed,
@@ -172,9 +235,15 @@ fn main() {
     );
     let per_select = |cpu: Duration| cpu.as_secs_f64() * 1e6 / f64::from(POINT_SELECTS);
     println!(
-        "client CPU per point select (best round): raw {:.2} µs, sqlcore {:.2} µs ({:.3}x)",
-        per_select(raw_cpu),
-        per_select(core_cpu),
-        core_cpu.as_secs_f64() / raw_cpu.as_secs_f64(),
+        "client CPU per point select (best round): raw {:.2} µs",
+        per_select(raw_point.cpu)
     );
+    for (style, core) in Style::ALL.into_iter().zip(&core_point) {
+        println!(
+            "  sqlcore, {:<40} {:.2} µs ({:.3}x)",
+            style.label(),
+            per_select(core.cpu),
+            core.cpu.as_secs_f64() / raw_point.cpu.as_secs_f64(),
+        );
+    }
 }

@@ -378,3 +378,29 @@ fn the_prepared_statement_cache_is_bounded_or_off() {
         );
     });
 }
+
+#[test]
+fn the_statement_run_last_is_reused_only_until_another_runs() {
+    let Some(db) = TestDb::mariadb("native_my_last_stmt") else {
+        return;
+    };
+    common::engines::run(async {
+        // One statement kept: each statement in turn evicts (and closes) the other.
+        let engine = AsyncEngine::builder(&db.url())
+            .statement_cache_size(1)
+            .build_async()
+            .unwrap();
+        let mut conn = engine.connect().await.unwrap();
+        for _ in 0..3 {
+            assert_eq!(scalar_i64(&mut conn, "SELECT 1 + 1").await, 2);
+            assert_eq!(scalar_i64(&mut conn, "SELECT 2 + 2").await, 4);
+        }
+        let prepared = status(&mut conn, "Com_stmt_prepare").await;
+        for _ in 0..10 {
+            assert_eq!(scalar_i64(&mut conn, "SELECT 3 + 3").await, 6);
+        }
+        let after = status(&mut conn, "Com_stmt_prepare").await;
+        // `SELECT 3 + 3` once, the status query once more.
+        assert!(after - prepared <= 2, "prepared {} times", after - prepared);
+    });
+}

@@ -20,14 +20,14 @@ use super::mysql_error::{UNSUPPORTED_PS, map_error, tls_error, tls_failure};
 use super::mysql_opts::{ServerInfo, opts_from_url};
 use super::mysql_stream::{OpenResult, StreamCursor};
 use super::mysql_value::{ColumnKind, from_mysql, to_mysql};
-use super::{Driver, DriverConnection, Execution, Request, ResultNames, RowSource};
+use super::{Driver, DriverConnection, Execution, FirstRow, Request, ResultNames, RowSource};
 use crate::error::{DbError, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::{Backend, Url};
 use mysql::prelude::{Protocol, Queryable};
 use mysql::{Conn, Opts, Params, QueryResult};
 use parking_lot::Mutex;
-use sqlcore_compiler::{Dialect, MariaDB, MySQL, ResultColumn, SqlType, Value};
+use sqlcore_compiler::{Dialect, MariaDB, MySQL, ResultColumn, SqlType, Value, ValueRef};
 use std::any::Any;
 use std::sync::{Arc, OnceLock};
 
@@ -271,12 +271,11 @@ pub(super) fn params(request: &Request<'_>) -> Result<Params> {
     if request.params.is_empty() {
         return Ok(Params::Empty);
     }
-    request
-        .params
-        .iter()
-        .map(|v| to_mysql(v))
-        .collect::<Result<_>>()
-        .map(Params::Positional)
+    let mut values = Vec::with_capacity(request.params.len());
+    for v in request.params {
+        values.push(to_mysql(v)?);
+    }
+    Ok(Params::Positional(values))
 }
 
 /// Whether `sql` changes rows (its RETURNING rows are the rows it changed).
@@ -338,11 +337,26 @@ fn buffered<T: Protocol>(
         return Ok(exec);
     }
     let (kinds, columns) = describe(&result, request.result_columns)?;
+    flat_result(
+        columns,
+        result.by_ref().map(|row| row.map_err(fail)),
+        &kinds,
+        request,
+    )
+}
+
+/// The rows of a result with columns, converted and laid end to end in one buffer (no
+/// allocation per row; a one-row result's buffer becomes its row as it is).
+pub(super) fn flat_result(
+    columns: ResultNames,
+    rows: impl Iterator<Item = Result<mysql::Row>>,
+    kinds: &[ColumnKind],
+    request: &Request<'_>,
+) -> Result<Execution> {
     let width = kinds.len();
     let mut values = Vec::new();
     let mut count = 0i64;
-    for row in result.by_ref() {
-        let row = row.map_err(fail)?;
+    for row in rows {
         // The first row exactly (a point select's buffer is then its row, as is: see
         // `RowSource::next_row`), the others with the usual doubling.
         if values.is_empty() {
@@ -350,7 +364,7 @@ fn buffered<T: Protocol>(
         } else {
             values.reserve(width);
         }
-        push_values(row, &kinds, request.result_columns, &mut values)?;
+        push_values(row?, kinds, request.result_columns, &mut values)?;
         count += 1;
     }
     let rowcount = if is_dml(request.sql) { count } else { -1 };
@@ -360,6 +374,87 @@ fn buffered<T: Protocol>(
         rowcount,
         last_insert_id: None,
     })
+}
+
+/// Reads a statement's result, whichever protocol it came by (binary for a prepared
+/// statement, text for one MySQL cannot prepare).
+trait ReadResult {
+    type Output;
+    fn read<P: Protocol>(self, result: QueryResult<'_, '_, '_, P>) -> Result<Self::Output>;
+}
+
+/// Reads the whole result ([`buffered`]).
+struct Buffered<'r, 'a>(&'r Request<'a>);
+
+impl ReadResult for Buffered<'_, '_> {
+    type Output = Execution;
+    fn read<P: Protocol>(self, result: QueryResult<'_, '_, '_, P>) -> Result<Execution> {
+        buffered(result, self.0)
+    }
+}
+
+/// Reads the first row into a reader ([`first_row`]).
+struct First<'r, 'a, 'f>(
+    &'r Request<'a>,
+    &'f mut dyn FnMut(ResultNames, &[ValueRef<'_>]) -> Result<()>,
+);
+
+impl ReadResult for First<'_, '_, '_> {
+    type Output = FirstRow;
+    fn read<P: Protocol>(self, result: QueryResult<'_, '_, '_, P>) -> Result<FirstRow> {
+        first_row(result, self.0, self.1)
+    }
+}
+
+/// The most columns a first row converts on the stack (more go to the heap).
+const INLINE_COLUMNS: usize = 8;
+
+/// Reads the first row of `result` and hands it to `read`, converted, with the result's
+/// column names: no [`Execution`] and no row buffer are built. The rest of the result is
+/// read and dropped as `result` goes (MySQL runs nothing else on the connection before).
+fn first_row<T: Protocol>(
+    mut result: QueryResult<'_, '_, '_, T>,
+    request: &Request<'_>,
+    read: &mut dyn FnMut(ResultNames, &[ValueRef<'_>]) -> Result<()>,
+) -> Result<FirstRow> {
+    if result.columns().as_ref().is_empty() {
+        // A statement of several reports its errors as it is read.
+        for row in result.by_ref() {
+            row.map_err(fail)?;
+        }
+        return Ok(FirstRow::NoColumns);
+    }
+    let declared = request.result_columns;
+    let names = {
+        let columns = result.columns();
+        let columns = columns.as_ref();
+        ResultNames::read(columns.len(), declared, |i| {
+            Ok(Arc::from(columns[i].name_str().as_ref()))
+        })?
+    };
+    let Some(row) = result.next() else {
+        return Ok(FirstRow::None);
+    };
+    let row = row.map_err(fail)?;
+    let columns = row.columns();
+    let row = row.unwrap_raw();
+    let width = row.len();
+    // One array of `ValueRef`s owning the converted values (the `Null`s past `width` cost
+    // nothing to drop).
+    let mut inline: [ValueRef<'_>; INLINE_COLUMNS] = std::array::from_fn(|_| ValueRef::Null);
+    let mut spilled = Vec::new();
+    let values = if width <= INLINE_COLUMNS {
+        &mut inline[..width]
+    } else {
+        spilled.resize(width, ValueRef::Null);
+        &mut spilled[..]
+    };
+    // A fresh row has every value (`None` is only a value taken out of it).
+    for (i, ((slot, v), column)) in values.iter_mut().zip(row).zip(columns.iter()).enumerate() {
+        let kind = ColumnKind::of(column);
+        *slot = from_mysql(v.unwrap_or(mysql::Value::NULL), kind, hint(declared, i))?.into();
+    }
+    read(names, values).map(|()| FirstRow::Read)
 }
 
 impl MySqlConnection {
@@ -377,10 +472,24 @@ impl MySqlConnection {
         })
     }
 
-    /// A statement through the text protocol (for the statements MySQL cannot prepare).
-    fn execute_text(conn: &mut Conn, request: &Request<'_>) -> Result<Execution> {
-        let result = conn.query_iter(request.sql).map_err(fail)?;
-        buffered(result, request)
+    /// Runs `request` (not streamed) prepared, or through the text protocol where MySQL cannot
+    /// prepare it and it has no parameters, and reads its result with `reader`.
+    fn run_request<R: ReadResult>(
+        &mut self,
+        request: &Request<'_>,
+        reader: R,
+    ) -> Result<R::Output> {
+        let params = params(request)?;
+        self.session
+            .lock()
+            .run_prepared(
+                request.sql,
+                request.params.is_empty(),
+                |conn, stmt| match stmt {
+                    Some(stmt) => reader.read(conn.exec_iter(stmt, params).map_err(fail)?),
+                    None => reader.read(conn.query_iter(request.sql).map_err(fail)?),
+                },
+            )
     }
 
     /// A statement whose rows are read as they are fetched (`stream_results`): MySQL's
@@ -432,17 +541,15 @@ impl DriverConnection for MySqlConnection {
         if let Some(chunk) = request.stream {
             return self.stream(request, chunk.max(1));
         }
-        let params = params(request)?;
-        self.session
-            .lock()
-            .run_prepared(
-                request.sql,
-                request.params.is_empty(),
-                |conn, stmt| match stmt {
-                    Some(stmt) => buffered(conn.exec_iter(stmt, params).map_err(fail)?, request),
-                    None => Self::execute_text(conn, request),
-                },
-            )
+        self.run_request(request, Buffered(request))
+    }
+
+    fn query_row(
+        &mut self,
+        request: &Request<'_>,
+        read: &mut dyn FnMut(ResultNames, &[ValueRef<'_>]) -> Result<()>,
+    ) -> Result<FirstRow> {
+        self.run_request(request, First(request, read))
     }
 
     fn execute_many(

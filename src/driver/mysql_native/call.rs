@@ -35,6 +35,11 @@ pub(super) struct Slot {
     pub streams: u64,
     /// The connection was closed: a call finishing late drops it.
     pub closed: bool,
+    /// The statement the last execution ran, with its SQL: the same SQL again (a loop of one
+    /// statement) skips `mysql_async`'s lookup, which parses the SQL for named parameters and
+    /// hashes it each time. Forgotten by any other call (which could make the crate's bounded
+    /// cache close it on the server).
+    pub last: Option<(Box<str>, mysql_async::Statement)>,
 }
 
 /// The error of a call on a connection lost (or closed) before it.
@@ -99,6 +104,7 @@ impl Shared {
             Some(_) => {}
             None => slot.streaming = None,
         }
+        slot.last = None;
         let Some(conn) = slot.conn.take() else {
             return Some(Err(lost_before()));
         };

@@ -25,13 +25,13 @@ mod stream;
 
 pub(crate) use opts::Target;
 
-use super::mysql::{is_dml, params as bound_params, values};
+use super::mysql::{flat_result, params as bound_params};
 use super::mysql_error::UNSUPPORTED_PS;
 use super::mysql_opts::ServerInfo;
 use super::mysql_value::{ColumnKind, to_mysql};
 use super::{
-    AsyncDriverConnection, AsyncRowCursor, Chunked, DriverConnection, DriverRow, Execution,
-    Request, ResultNames, RowSource,
+    AsyncDriverConnection, AsyncRowCursor, Chunked, DriverConnection, Execution, Request,
+    ResultNames, RowSource,
 };
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::options::{IsolationLevel, SqliteBegin};
@@ -42,7 +42,6 @@ use futures_util::future::BoxFuture;
 use mysql_async::prelude::{Protocol, Queryable};
 use mysql_async::{Column, Conn, Params, QueryResult};
 use sqlcore_compiler::{ResultColumn, SqlType, Value};
-use std::collections::VecDeque;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::runtime::Handle;
@@ -152,23 +151,37 @@ async fn read_all<P: Protocol>(mut result: QueryResult<'_, 'static, P>) -> Resul
     })
 }
 
-/// Runs `sql` with `params` through a prepared statement (kept in the connection's cache,
-/// closed at once when the cache is off); through the text protocol when MySQL cannot prepare
-/// it and it has no parameters.
-async fn execute_raw(conn: &mut Conn, sql: &str, params: Params) -> Result<Raw> {
-    let text_allowed = matches!(params, Params::Empty);
-    let stmt = match conn.prep(sql).await {
-        Ok(stmt) => stmt,
-        Err(mysql_async::Error::Server(e)) if e.code == UNSUPPORTED_PS && text_allowed => {
-            let result = conn.query_iter(sql).await.map_err(fail)?;
-            return read_all(result).await;
+/// Runs `sql` with `params` through a prepared statement (`last`, the statement the previous
+/// execution ran with the same SQL, or one from the connection's cache; closed at once when
+/// the cache is off); through the text protocol when MySQL cannot prepare it and it has no
+/// parameters. Gives back the statement with its SQL when the connection keeps it.
+async fn execute_raw(
+    conn: &mut Conn,
+    sql: Box<str>,
+    last: Option<mysql_async::Statement>,
+    params: Params,
+) -> Result<(Raw, Option<(Box<str>, mysql_async::Statement)>)> {
+    let stmt = match last {
+        Some(stmt) => stmt,
+        None => {
+            let text_allowed = matches!(params, Params::Empty);
+            match conn.prep(&*sql).await {
+                Ok(stmt) => stmt,
+                Err(mysql_async::Error::Server(e)) if e.code == UNSUPPORTED_PS && text_allowed => {
+                    let result = conn.query_iter(&*sql).await.map_err(fail)?;
+                    return Ok((read_all(result).await?, None));
+                }
+                Err(e) => return Err(fail(e)),
+            }
         }
-        Err(e) => return Err(fail(e)),
     };
     let result = conn.exec_iter(&stmt, params).await.map_err(fail)?;
     let raw = read_all(result).await?;
-    close_uncached(conn, stmt).await?;
-    Ok(raw)
+    if conn.opts().stmt_cache_size() == 0 {
+        conn.close(stmt).await.map_err(fail)?;
+        return Ok((raw, None));
+    }
+    Ok((raw, Some((sql, stmt))))
 }
 
 /// Closes `stmt` on the server when the connection keeps no statements prepared.
@@ -205,22 +218,7 @@ fn buffered(raw: Raw, request: &Request<'_>) -> Result<Execution> {
         });
     };
     let (kinds, names) = describe(&columns, request.result_columns)?;
-    let rows = raw
-        .rows
-        .into_iter()
-        .map(|row| values(row, &kinds, request.result_columns).map(DriverRow::Values))
-        .collect::<Result<VecDeque<_>>>()?;
-    let rowcount = if is_dml(request.sql) {
-        rows.len() as i64
-    } else {
-        -1
-    };
-    Ok(Execution {
-        columns: names,
-        rows: RowSource::buffered(rows),
-        rowcount,
-        last_insert_id: None,
-    })
+    flat_result(names, raw.rows.into_iter().map(Ok), &kinds, request)
 }
 
 /// What opening a streamed result found.
@@ -258,10 +256,21 @@ impl MySqlAsyncConnection {
 
     async fn execute_inner(&mut self, request: &Request<'_>) -> Result<Execution> {
         let params = bound_params(request)?;
-        let sql = request.sql.to_owned();
-        let raw = self
-            .call(move |conn| Box::pin(async move { execute_raw(conn, &sql, params).await }))
+        let last = self.shared.slot.lock().last.take();
+        let (sql, last) = match last {
+            Some((sql, stmt)) if *sql == *request.sql => (sql, Some(stmt)),
+            _ => (Box::from(request.sql), None),
+        };
+        let (raw, kept) = self
+            .call(move |conn| Box::pin(execute_raw(conn, sql, last, params)))
             .await?;
+        if let Some(kept) = kept {
+            // Kept while nothing else has run on the connection since (nor lost it).
+            let mut slot = self.shared.slot.lock();
+            if slot.conn.is_some() && !slot.busy {
+                slot.last = Some(kept);
+            }
+        }
         buffered(raw, request)
     }
 
