@@ -55,7 +55,9 @@ fn against_raw(
     times
 }
 
-/// The raw point select: `rusqlite`'s statement cache, one row read into owned values.
+/// The raw point select: `rusqlite`'s statement cache, one row read into owned values (not
+/// inlined: `--toggle-collect='*raw_point_select*'` profiles it alone).
+#[inline(never)]
 fn raw_point_select(raw: &rusqlite::Connection, id: i64) -> (i64, String, Option<i64>) {
     raw.prepare_cached("SELECT users.id, users.name, users.score FROM users WHERE users.id = ?1")
         .unwrap()
@@ -394,36 +396,50 @@ fn count_point_selects(style: PointSelect, users: &Table, setup: &str, n: i64) {
         .filter(users.c("id").eq(bindparam("id")))
         .into();
     let prepared = engine.prepare(by_param.clone()).unwrap();
+    let statements = (&by_param, &prepared);
     for id in 0..n {
-        let id = id % ROWS + 1;
-        sum += match style {
-            PointSelect::Built => {
-                let stmt = point_select(users, id);
-                by_name(&conn.execute(stmt, ()).unwrap().one().unwrap()).0
-            }
-            PointSelect::ByRef => {
-                let row = conn.execute(&by_param, params! { "id" => id });
-                by_name(&row.unwrap().one().unwrap()).0
-            }
-            PointSelect::PreparedOne => {
-                let row = conn.execute(&prepared, params! { "id" => id });
-                by_name(&row.unwrap().one().unwrap()).0
-            }
-            _ => {
-                let read = |row: &RowRef<'_>| {
-                    Ok((
-                        row.get::<i64>("id")?,
-                        row.get::<String>("name")?,
-                        row.get::<Option<i64>>("score")?,
-                    ))
-                };
-                conn.query_row(&prepared, params! { "id" => id }, read)
-                    .unwrap()
-                    .0
-            }
-        };
+        sum += measured_point_select(style, &mut conn, users, statements, id % ROWS + 1);
     }
     black_box(sum);
+}
+
+/// One point select of `style` (not `Raw`), giving the id it read: the only function whose
+/// calls `valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*measured*'`
+/// collects, for a profile of the point select alone.
+#[inline(never)]
+fn measured_point_select(
+    style: PointSelect,
+    conn: &mut Connection,
+    users: &Table,
+    (by_param, prepared): (&Statement, &Prepared),
+    id: i64,
+) -> i64 {
+    match style {
+        PointSelect::Built => {
+            let stmt = point_select(users, id);
+            by_name(&conn.execute(stmt, ()).unwrap().one().unwrap()).0
+        }
+        PointSelect::ByRef => {
+            let row = conn.execute(by_param, params! { "id" => id });
+            by_name(&row.unwrap().one().unwrap()).0
+        }
+        PointSelect::PreparedOne => {
+            let row = conn.execute(prepared, params! { "id" => id });
+            by_name(&row.unwrap().one().unwrap()).0
+        }
+        _ => {
+            let read = |row: &RowRef<'_>| {
+                Ok((
+                    row.get::<i64>("id")?,
+                    row.get::<String>("name")?,
+                    row.get::<Option<i64>>("score")?,
+                ))
+            };
+            conn.query_row(prepared, params! { "id" => id }, read)
+                .unwrap()
+                .0
+        }
+    }
 }
 
 /// What a cache hit costs: the statement's key and values, the lookup, and binding.

@@ -13,9 +13,8 @@ use std::sync::OnceLock;
 #[derive(Debug, Default)]
 pub struct ResultKeys {
     names: Vec<Arc<str>>,
-    /// Name to index; `None` for a name that appears more than once (hashed with foldhash:
-    /// every read of a column by name looks its name up).
-    index: HashMap<Arc<str>, Option<usize>, foldhash::fast::RandomState>,
+    /// How a name is found: every read of a column by name looks its name up.
+    index: NameIndex,
     /// The columns of user types, by position, read through them (empty for most results).
     user_types: Vec<(usize, CustomType)>,
 }
@@ -23,13 +22,7 @@ pub struct ResultKeys {
 impl ResultKeys {
     /// Keys for `names`.
     pub fn new(names: Vec<Arc<str>>) -> Self {
-        let mut index = HashMap::with_capacity_and_hasher(names.len(), Default::default());
-        for (i, name) in names.iter().enumerate() {
-            index
-                .entry(name.clone())
-                .and_modify(|slot| *slot = None)
-                .or_insert(Some(i));
-        }
+        let index = NameIndex::new(&names);
         ResultKeys {
             names,
             index,
@@ -70,12 +63,58 @@ impl ResultKeys {
     }
 
     pub(crate) fn position(&self, name: &str) -> Result<usize> {
-        match self.index.get(name) {
-            Some(Some(i)) => Ok(*i),
+        match self.index.get(&self.names, name) {
+            Some(Some(i)) => Ok(i),
             Some(None) => Err(Error::InvalidRequest(format!(
                 "ambiguous column name {name:?} in the result; label the columns apart"
             ))),
             None => Err(Error::NoSuchColumn(name.to_owned())),
+        }
+    }
+}
+
+/// A result's column names, for finding one by name.
+#[derive(Debug, Default)]
+enum NameIndex {
+    /// A few names, all different: the names themselves are searched in order (cheaper than
+    /// hashing the name looked up, for the usual handful of columns).
+    #[default]
+    Distinct,
+    /// Name to position, hashed with foldhash; `None` for a name that appears more than once.
+    Hashed(HashMap<Arc<str>, Option<usize>, foldhash::fast::RandomState>),
+}
+
+impl NameIndex {
+    /// The most names searched in order rather than hashed.
+    const SEARCHED: usize = 8;
+
+    fn new(names: &[Arc<str>]) -> Self {
+        let distinct = || {
+            names
+                .iter()
+                .enumerate()
+                .all(|(i, name)| !names[..i].contains(name))
+        };
+        if names.len() <= Self::SEARCHED && distinct() {
+            return NameIndex::Distinct;
+        }
+        let mut index = HashMap::with_capacity_and_hasher(names.len(), Default::default());
+        for (i, name) in names.iter().enumerate() {
+            index
+                .entry(name.clone())
+                .and_modify(|slot| *slot = None)
+                .or_insert(Some(i));
+        }
+        NameIndex::Hashed(index)
+    }
+
+    /// The position of `name` among `names` (those the index was made for): `Some(None)`
+    /// when it appears more than once.
+    #[inline]
+    fn get(&self, names: &[Arc<str>], name: &str) -> Option<Option<usize>> {
+        match self {
+            NameIndex::Distinct => names.iter().position(|n| **n == *name).map(Some),
+            NameIndex::Hashed(index) => index.get(name).copied(),
         }
     }
 }
@@ -381,7 +420,8 @@ impl<'a> RowMapping<'a> {
 
     /// Whether the row has column `name`.
     pub fn contains_key(&self, name: &str) -> bool {
-        self.row.keys.index.contains_key(name)
+        let keys = &self.row.keys;
+        keys.index.get(&keys.names, name).is_some()
     }
 
     /// Column names and values, in order.

@@ -1,12 +1,12 @@
 //! Rendering INSERT, UPDATE and DELETE.
 
-use super::{Compile, Compiled, Compiler, Res, ResultColumn, collect_sources};
+use super::{Compile, Compiled, Compiler, Res, collect_sources};
 use crate::dialect::{DeleteUsingStyle, Dialect, UpdateFromStyle};
 use crate::error::CompileError;
 use crate::expr::Expr;
 use crate::schema::{ClientDefault, Table};
 use crate::stmt::{
-    Delete, Insert, InsertSource, OnConflict, Query, Select, SelectItem, Source, Update,
+    Delete, Insert, InsertSource, OnConflict, Query, SelectItem, Source, Update, result_columns,
 };
 use std::sync::Arc;
 
@@ -19,15 +19,6 @@ fn check_column(table: &Table, name: &str) -> Res {
             column: name.to_owned(),
         })
     }
-}
-
-/// The result columns of a RETURNING list.
-fn returning_columns(items: &[SelectItem]) -> Result<Vec<ResultColumn>, CompileError> {
-    Select {
-        items: items.to_vec(),
-        ..Select::default()
-    }
-    .result_columns()
 }
 
 impl Compiler<'_> {
@@ -212,18 +203,17 @@ impl Compiler<'_> {
     }
 
     fn insert_values(&mut self, table: &Table, rows: &[Vec<(Arc<str>, Expr)>]) -> Res {
-        let first: Vec<Arc<str>> = rows
-            .first()
-            .map(|r| r.iter().map(|(k, _)| k.clone()).collect())
-            .unwrap_or_default();
-        for name in &first {
+        // The first row's columns, which every row names.
+        let first: &[(Arc<str>, Expr)] = rows.first().map_or(&[], Vec::as_slice);
+        let names_first = |name: &Arc<str>| first.iter().any(|(k, _)| k == name);
+        for (name, _) in first {
             check_column(table, name)?;
         }
         // Client-side defaults fill the columns the rows leave out.
         let defaults: Vec<(&Arc<str>, &ClientDefault)> = table
             .columns
             .values()
-            .filter(|c| !first.contains(&c.name))
+            .filter(|c| !names_first(&c.name))
             .filter_map(|c| c.default.as_ref().map(|d| (&c.name, d)))
             // A sequence the dialect does not use is ignored (SQLite), as SQLAlchemy does.
             .filter(|(_, d)| match d {
@@ -247,6 +237,7 @@ impl Compiler<'_> {
         self.w(" (");
         for (i, name) in first
             .iter()
+            .map(|(name, _)| name)
             .chain(defaults.iter().map(|(n, _)| *n))
             .enumerate()
         {
@@ -258,7 +249,7 @@ impl Compiler<'_> {
         self.w(") VALUES ");
         let rows: &[Vec<(Arc<str>, Expr)>] = if rows.is_empty() { &[vec![]] } else { rows };
         for (r, row) in rows.iter().enumerate() {
-            if row.len() != first.len() || row.iter().any(|(k, _)| !first.contains(k)) {
+            if row.len() != first.len() || row.iter().any(|(k, _)| !names_first(k)) {
                 return Err(CompileError::invalid(format!(
                     "row {} of a multi-row INSERT names other columns than the first row",
                     r + 1
@@ -268,7 +259,7 @@ impl Compiler<'_> {
                 self.w(", ");
             }
             self.w("(");
-            for (i, name) in first.iter().enumerate() {
+            for (i, (name, _)) in first.iter().enumerate() {
                 if i > 0 {
                     self.w(", ");
                 }
@@ -415,7 +406,7 @@ impl Compile for Insert {
     fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
         let mut c = Compiler::new(dialect);
         c.with_cte_scope(|c| c.insert(self))?;
-        c.finish(returning_columns(&self.returning)?)
+        c.finish(result_columns(&self.returning)?)
     }
 }
 
@@ -423,7 +414,7 @@ impl Compile for Update {
     fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
         let mut c = Compiler::new(dialect);
         c.with_cte_scope(|c| c.update(self))?;
-        c.finish(returning_columns(&self.returning)?)
+        c.finish(result_columns(&self.returning)?)
     }
 }
 
@@ -431,6 +422,6 @@ impl Compile for Delete {
     fn compile(&self, dialect: &dyn Dialect) -> Result<Compiled, CompileError> {
         let mut c = Compiler::new(dialect);
         c.with_cte_scope(|c| c.delete(self))?;
-        c.finish(returning_columns(&self.returning)?)
+        c.finish(result_columns(&self.returning)?)
     }
 }

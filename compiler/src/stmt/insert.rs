@@ -9,7 +9,9 @@ use std::sync::Arc;
 /// Column/value pairs for `values()`, `set()` clauses and the like.
 pub type Assignments = Vec<(Arc<str>, Expr)>;
 
-pub(crate) fn assignments<I, K, V>(pairs: I) -> Assignments
+/// `pairs` as assignments to `table`'s columns. A name the table has shares the column's own
+/// (no copy of the name per statement built); another is copied, for compiling to report.
+pub(crate) fn assignments<I, K, V>(table: &Table, pairs: I) -> Assignments
 where
     I: IntoIterator<Item = (K, V)>,
     K: AsRef<str>,
@@ -17,8 +19,16 @@ where
 {
     pairs
         .into_iter()
-        .map(|(k, v)| (Arc::from(k.as_ref()), v.into()))
+        .map(|(k, v)| (column_name(table, k.as_ref()), v.into()))
         .collect()
+}
+
+/// The name of `table`'s column `name`, shared; a copy of `name` when the table has none.
+fn column_name(table: &Table, name: &str) -> Arc<str> {
+    match table.get_column(name) {
+        Some(column) => column.name.clone(),
+        None => Arc::from(name),
+    }
 }
 
 /// Where an INSERT's rows come from.
@@ -102,7 +112,7 @@ impl Insert {
         K: AsRef<str>,
         V: Into<Expr>,
     {
-        let new = assignments(row);
+        let new = assignments(&self.table, row);
         match &mut self.source {
             InsertSource::Values(rows) if rows.len() == 1 => {
                 for (k, v) in new {
@@ -126,7 +136,12 @@ impl Insert {
         K: AsRef<str>,
         V: Into<Expr>,
     {
-        self.source = InsertSource::Values(rows.into_iter().map(assignments).collect());
+        let table = &self.table;
+        self.source = InsertSource::Values(
+            rows.into_iter()
+                .map(|row| assignments(table, row))
+                .collect(),
+        );
         self
     }
 
@@ -190,7 +205,7 @@ impl Insert {
         let target = target.into_iter().map(|c| Arc::from(c.as_ref())).collect();
         self.on_conflict = Some(OnConflict::DoUpdate {
             target,
-            set: assignments(set),
+            set: assignments(&self.table, set),
             filter: None,
         });
         self
@@ -215,7 +230,7 @@ impl Insert {
         V: Into<Expr>,
     {
         self.on_conflict = Some(OnConflict::DuplicateKeyUpdate {
-            set: assignments(set),
+            set: assignments(&self.table, set),
         });
         self
     }

@@ -21,7 +21,7 @@ pub use from::{Alias, Cte, DerivedDef, FromClause, Join, JoinKind, Source, Subqu
 pub use insert::{Assignments, Insert, InsertSource, OnConflict, excluded, insert};
 pub use query::Query;
 pub use select::{Distinct, ForUpdate, IntoSelectItems, Select, SelectItem, select};
-pub(crate) use select::{NamedItem, named_items};
+pub(crate) use select::{NamedItem, named_items, result_columns};
 pub use sequence::{CreateSequence, DropSequence, create_sequence, drop_sequence};
 pub use update::{Delete, Update, delete, update};
 

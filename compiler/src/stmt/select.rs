@@ -492,24 +492,25 @@ impl Select {
         self.set_op(SetOp::ExceptAll, other)
     }
 
-    /// The column list with each entry's result name and whether it needs `AS name`:
-    /// columns keep their names, labels their labels, functions become `name_N` and other
-    /// expressions `anon_N`, as SQLAlchemy names them.
-    pub(crate) fn named_items(&self) -> Result<Vec<NamedItem<'_>>, CompileError> {
-        named_items(&self.items)
-    }
-
     /// The columns the query yields.
     pub fn result_columns(&self) -> Result<Vec<ResultColumn>, CompileError> {
-        Ok(self
-            .named_items()?
-            .into_iter()
-            .map(|item| ResultColumn {
-                sql_type: item.expr.sql_type(),
-                name: item.name,
-            })
-            .collect())
+        result_columns(&self.items)
     }
+}
+
+/// The columns a list of select `items` yields (a SELECT's, or a RETURNING clause's): their
+/// names as [`named_items`] gives them, and their types.
+pub(crate) fn result_columns(items: &[SelectItem]) -> Result<Vec<ResultColumn>, CompileError> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(named_items(items)?
+        .into_iter()
+        .map(|item| ResultColumn {
+            sql_type: item.expr.sql_type(),
+            name: item.name,
+        })
+        .collect())
 }
 
 /// The column list of `items` with each entry's result name and whether it needs `AS name`:

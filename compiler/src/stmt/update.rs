@@ -67,7 +67,7 @@ impl Update {
         K: AsRef<str>,
         V: Into<Expr>,
     {
-        for (k, v) in assignments(set) {
+        for (k, v) in assignments(&self.table, set) {
             match self.set.iter_mut().find(|(name, _)| *name == k) {
                 Some(slot) => slot.1 = v,
                 None => self.set.push((k, v)),
