@@ -5,7 +5,7 @@
 
 use super::pg_cursor::Cursor;
 use super::pg_decode::{
-    declared_types, decodes_lazily, driver_row, fits, may_return_rows, result_names, streams,
+    buffered_rows, declared_types, decodes_lazily, fits, may_return_rows, result_names, streams,
 };
 use super::pg_error::{aborted_commit, fail, reset_failed};
 use super::pg_ops::{self, PING_TIMEOUT};
@@ -22,7 +22,6 @@ use crate::url::Url;
 use parking_lot::Mutex;
 use sqlcore_compiler::{Dialect, PostgreSQL, SqlType, Value};
 use std::any::Any;
-use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Config, Row, Statement};
@@ -449,13 +448,9 @@ impl PgConnection {
                 }
                 None => (ResultNames::Expected, false),
             };
-            let out = rows
-                .into_iter()
-                .map(|row| driver_row(row, lazy))
-                .collect::<Result<VecDeque<_>>>()?;
             return Ok(Execution {
                 columns,
-                rows: RowSource::buffered(out),
+                rows: buffered_rows(rows, lazy)?,
                 rowcount: rowcount.map_or(-1, |n| n as i64),
                 last_insert_id: None,
             });
@@ -474,13 +469,9 @@ impl PgConnection {
         let rows = guard.run(async |c| pg_ops::query(c, &stmt, request.params).await)?;
         let rowcount = rows.len() as i64;
         let lazy = decodes_lazily(stmt.columns());
-        let out = rows
-            .into_iter()
-            .map(|row| driver_row(row, lazy))
-            .collect::<Result<VecDeque<_>>>()?;
         Ok(Execution {
             columns,
-            rows: RowSource::buffered(out),
+            rows: buffered_rows(rows, lazy)?,
             rowcount,
             last_insert_id: None,
         })
