@@ -285,19 +285,24 @@ impl<T: FromValue> Iterator for ScalarResult<T> {
     #[inline]
     fn next(&mut self) -> Option<Result<T>> {
         match self.inner.next_in_place() {
-            // Decoded values: the first is moved out, not copied.
-            Ok(Some((keys, NextRow::InPlace(values)))) if !keys.converts() => {
-                Some(first_value(values))
-            }
-            Ok(Some((keys, NextRow::Row(DriverRow::Values(mut values))))) if !keys.converts() => {
-                Some(first_value(&mut values))
-            }
-            Ok(Some((keys, row))) => {
-                Some(Row::read(keys.clone(), row.into_row()).and_then(|r| r.get(0)))
-            }
+            Ok(Some((keys, row))) => Some(scalar_of(keys, row)),
             Ok(None) => None,
             Err(e) => Some(Err(e)),
         }
+    }
+}
+
+/// The first column of a driver's `row`, converted to `T`.
+#[inline(always)]
+fn scalar_of<T: FromValue>(keys: &Arc<ResultKeys>, row: NextRow<'_>) -> Result<T> {
+    match row {
+        // Decoded values: the first is moved out, not copied.
+        NextRow::InPlace(values) if !keys.converts() => first_value(values),
+        NextRow::Row(DriverRow::Values(mut values)) if !keys.converts() => first_value(&mut values),
+        // A PostgreSQL row as it arrived: its first column decoded alone.
+        #[cfg(feature = "postgres")]
+        NextRow::Postgres(row, readers) if !keys.converts() => first_cell(&row, readers),
+        row => Row::read(keys.clone(), row.into_row()).and_then(|r| r.get(0)),
     }
 }
 
@@ -308,6 +313,23 @@ fn first_value<T: FromValue>(values: &mut [Value]) -> Result<T> {
         Some(value) => T::from_value(std::mem::take(value)).map_err(|e| Error::conversion(0, e)),
         None => Err(Error::NoSuchColumn(0.to_string())),
     }
+}
+
+/// The first column of a PostgreSQL row kept as it arrived, converted to `T`.
+#[cfg(feature = "postgres")]
+#[inline]
+fn first_cell<T: FromValue>(
+    row: &tokio_postgres::Row,
+    readers: &[crate::driver::ColumnReader],
+) -> Result<T> {
+    if row.is_empty() {
+        return Err(Error::NoSuchColumn(0.to_string()));
+    }
+    let value = match readers.first() {
+        Some(reader) => crate::driver::pg_cell_read_by(row, 0, *reader),
+        None => crate::driver::pg_cell(row, 0),
+    };
+    T::from_value_ref(&value).map_err(|e| Error::conversion(0, e))
 }
 
 /// Rows as ordered maps (SQLAlchemy's `MappingResult`).
@@ -337,19 +359,25 @@ impl Iterator for MappingResult {
     type Item = Result<IndexMap<Arc<str>, Value>>;
     fn next(&mut self) -> Option<Self::Item> {
         match self.inner.next_in_place() {
-            // Values in place: moved into the map, not copied.
-            Ok(Some((keys, NextRow::InPlace(values)))) if !keys.converts() => Some(Ok(keys
-                .names()
-                .iter()
-                .cloned()
-                .zip(values.iter_mut().map(std::mem::take))
-                .collect())),
-            Ok(Some((keys, row))) => {
-                Some(Row::read(keys.clone(), row.into_row()).map(Row::into_map))
-            }
+            Ok(Some((keys, row))) => Some(mapping_of(keys, row)),
             Ok(None) => None,
             Err(e) => Some(Err(e)),
         }
+    }
+}
+
+/// A driver's `row` as an ordered map of column name to value.
+#[inline(always)]
+fn mapping_of(keys: &Arc<ResultKeys>, row: NextRow<'_>) -> Result<IndexMap<Arc<str>, Value>> {
+    match row {
+        // Values in place: moved into the map, not copied.
+        NextRow::InPlace(values) if !keys.converts() => Ok(keys
+            .names()
+            .iter()
+            .cloned()
+            .zip(values.iter_mut().map(std::mem::take))
+            .collect()),
+        row => Row::read(keys.clone(), row.into_row()).map(Row::into_map),
     }
 }
 

@@ -343,7 +343,153 @@ async fn a_real_column_reads_into_f32<E: TestEngine>(engine: &E, _db: &TestDb) {
     );
 }
 
+/// One column of each common kind (`amount` of a kind without a reader of its own on
+/// PostgreSQL), nullable.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+struct Kinds {
+    id: i64,
+    small: Option<i16>,
+    big: Option<i64>,
+    ratio: Option<f64>,
+    flag: Option<bool>,
+    label: Option<String>,
+    data: Option<Vec<u8>>,
+    amount: Option<rust_decimal::Decimal>,
+}
+
+/// Every common kind, and NULL in each, reads alike into structs (`all_as`, `rows_as`), as
+/// scalars, by `Row::get` while iterating and into mappings: each reading path decodes a
+/// column the same way, however it chose the column's decoder.
+async fn every_kind_reads_alike_on_every_path<E: TestEngine>(engine: &E, _db: &TestDb) {
+    let t = Table::new("kinds")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("small", SqlType::SmallInteger))
+        .column(Column::new("big", SqlType::BigInteger))
+        .column(Column::new("ratio", SqlType::Double))
+        .column(Column::new("flag", SqlType::Boolean))
+        .column(Column::new("label", SqlType::Text))
+        .column(Column::new("data", SqlType::LargeBinary))
+        .column(Column::new("amount", SqlType::Numeric(Some(10), Some(2))));
+    let full = Kinds {
+        id: 1,
+        small: Some(-7),
+        big: Some(1 << 40),
+        ratio: Some(0.25),
+        flag: Some(true),
+        label: Some("héllo".into()),
+        data: Some(vec![0, 159, 255]),
+        amount: Some("12.50".parse().unwrap()),
+    };
+    let empty = Kinds {
+        id: 2,
+        small: None,
+        big: None,
+        ratio: None,
+        flag: None,
+        label: None,
+        data: None,
+        amount: None,
+    };
+    let mut conn = engine.conn().await.unwrap();
+    conn.exec(create_table(&t), Params::new()).await.unwrap();
+    let rows = [&full, &empty]
+        .into_iter()
+        .map(|k| {
+            params! {
+                "id" => k.id, "small" => k.small, "big" => k.big, "ratio" => k.ratio,
+                "flag" => k.flag, "label" => k.label.clone(), "data" => k.data.clone(),
+                "amount" => k.amount,
+            }
+        })
+        .collect();
+    conn.exec_many(insert(&t), rows).await.unwrap();
+    let expected = vec![full.clone(), empty];
+    let query = || select(&t).order_by(t.c("id"));
+    let all: Vec<Kinds> = conn
+        .exec(query(), Params::new())
+        .await
+        .unwrap()
+        .all_as()
+        .unwrap();
+    assert_eq!(all, expected);
+    let one_by_one: Vec<Kinds> = conn
+        .exec(query(), Params::new())
+        .await
+        .unwrap()
+        .rows_as()
+        .unwrap()
+        .collect::<Result<_>>()
+        .unwrap();
+    assert_eq!(one_by_one, expected);
+    let rows = conn.exec(query(), Params::new()).await.unwrap();
+    let got: Vec<Kinds> = rows.map(|row| row.unwrap().read_as().unwrap()).collect();
+    assert_eq!(got, expected);
+    let by_get: Vec<(i64, Option<String>, Option<f64>)> = conn
+        .exec(query(), Params::new())
+        .await
+        .unwrap()
+        .map(|row| {
+            let row = row.unwrap();
+            (
+                row.get("id").unwrap(),
+                row.get("label").unwrap(),
+                row.get("ratio").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_get,
+        [(1, full.label.clone(), full.ratio), (2, None, None)]
+    );
+    let labels: Vec<Option<String>> = conn
+        .exec(select([t.c("label")]).order_by(t.c("id")), Params::new())
+        .await
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert_eq!(labels, [full.label.clone(), None]);
+    let smalls: Vec<Option<i16>> = conn
+        .exec(select([t.c("small")]).order_by(t.c("id")), Params::new())
+        .await
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert_eq!(smalls, [full.small, None]);
+    let maps = conn
+        .exec(query(), Params::new())
+        .await
+        .unwrap()
+        .mappings()
+        .all()
+        .unwrap();
+    assert_eq!(maps.len(), 2);
+    assert_eq!(maps[0]["big"], Value::from(1_i64 << 40));
+    assert_eq!(maps[1]["label"], Value::Null);
+    // A text column read as a number names the column, on every path.
+    let wrong = conn
+        .exec(select([t.c("label")]).order_by(t.c("id")), Params::new())
+        .await
+        .unwrap()
+        .scalars::<i64>()
+        .all()
+        .unwrap_err();
+    assert!(matches!(&wrong, Error::Conversion { .. }), "{wrong:?}");
+    let wrong = conn
+        .exec(select([t.c("id"), t.c("label")]), Params::new())
+        .await
+        .unwrap()
+        .all_as::<(i64, i64)>()
+        .unwrap_err();
+    assert!(
+        matches!(&wrong, Error::Conversion { column, .. } if column == "label"),
+        "{wrong:?}"
+    );
+}
+
 on_both_engines!(
+    every_kind_reads_alike_on_every_path,
     rows_into_structs_and_tuples,
     one_first_and_query_row,
     streamed_rows_into_structs,
@@ -381,4 +527,62 @@ fn a_column_read_twice_is_an_error_not_a_null() {
     );
     let wide = conn.execute(text(&sql), ()).unwrap().one_as::<Twice<66>>();
     assert_eq!(wide.unwrap().0, 132);
+}
+
+/// SQLite types values, not columns: a column whose values are stored in different classes
+/// (no declared type) reads each value as stored, and a value of another kind is an error
+/// naming the column, on whichever row it is, however the result chose its decoders.
+#[test]
+fn a_column_whose_storage_class_changes_between_rows() {
+    let engine = create_engine("sqlite://").unwrap();
+    let mut conn = engine.connect().unwrap();
+    conn.execute(text("CREATE TABLE loose (id INTEGER PRIMARY KEY, v)"), ())
+        .unwrap();
+    conn.execute(
+        text("INSERT INTO loose VALUES (1, 10), (2, 'ten'), (3, 2.5), (4, NULL), (5, x'00')"),
+        (),
+    )
+    .unwrap();
+    let query = || text("SELECT id, v FROM loose ORDER BY id");
+    let values: Vec<(i64, Value)> = conn.execute(query(), ()).unwrap().all_as().unwrap();
+    assert_eq!(
+        values.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+        [
+            Value::I64(10),
+            Value::from("ten"),
+            Value::F64(2.5),
+            Value::Null,
+            Value::Bytes(vec![0]),
+        ]
+    );
+    let wrong = conn
+        .execute(query(), ())
+        .unwrap()
+        .all_as::<(i64, Option<i64>)>()
+        .unwrap_err();
+    match &wrong {
+        Error::Conversion { column, found, .. } => {
+            assert_eq!(column, "v");
+            assert!(found.contains("text"), "{wrong}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let first_two: Vec<(i64, Option<i64>)> = conn
+        .execute(
+            text("SELECT id, v FROM loose WHERE id IN (1, 4) ORDER BY id"),
+            (),
+        )
+        .unwrap()
+        .all_as()
+        .unwrap();
+    assert_eq!(first_two, [(1, Some(10)), (4, None)]);
+    let scalars = conn
+        .execute(text("SELECT v FROM loose ORDER BY id"), ())
+        .unwrap()
+        .scalars::<Option<f64>>()
+        .all();
+    assert!(
+        matches!(scalars, Err(Error::Conversion { .. })),
+        "{scalars:?}"
+    );
 }

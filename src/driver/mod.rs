@@ -59,9 +59,11 @@ pub use mysql_native::MySqlAsyncConnection;
 #[cfg(feature = "mysql")]
 pub use mysql_opts::ServerInfo;
 #[cfg(feature = "postgres")]
-pub(crate) use pg_decode::cell as pg_cell;
+pub(crate) use pg_decode::{cell as pg_cell, cell_read_by as pg_cell_read_by};
 #[cfg(all(feature = "postgres", feature = "async"))]
 pub use pg_native::{PgAsyncConnection, RECOVER_TIMEOUT};
+#[cfg(feature = "postgres")]
+pub(crate) use pg_value::ColumnReader;
 
 use crate::error::Result;
 use crate::options::{IsolationLevel, SqliteBegin};
@@ -166,8 +168,18 @@ pub struct RowSource {
     buffered: std::vec::IntoIter<DriverRow>,
     /// The rows of a driver that decodes them all up front, their values end to end.
     flat: FlatRows,
+    /// PostgreSQL rows as they arrived (see [`RowSource::postgres`]; boxed, as `streamed`).
+    #[cfg(feature = "postgres")]
+    postgres: Option<Box<PgRows>>,
     /// A streamed result's cursor, until it has no more rows (boxed: most results are not).
     streamed: Option<Box<Streamed>>,
+}
+
+/// A PostgreSQL result's rows as they arrived, and how each column is read.
+#[cfg(feature = "postgres")]
+struct PgRows {
+    rows: std::vec::IntoIter<tokio_postgres::Row>,
+    readers: Box<[ColumnReader]>,
 }
 
 /// A streamed result's cursor and the chunk it fetched last.
@@ -267,6 +279,10 @@ pub(crate) enum NextRow<'a> {
     /// The values of a row laid end to end with the others (see [`RowSource::flat`]): move
     /// them out (`std::mem::take`) rather than copy them.
     InPlace(&'a mut [Value]),
+    /// A PostgreSQL row as it arrived (see [`RowSource::postgres`]), with the readers of its
+    /// columns.
+    #[cfg(feature = "postgres")]
+    Postgres(tokio_postgres::Row, &'a [ColumnReader]),
 }
 
 impl NextRow<'_> {
@@ -278,6 +294,8 @@ impl NextRow<'_> {
             NextRow::InPlace(values) => {
                 DriverRow::Values(values.iter_mut().map(std::mem::take).collect())
             }
+            #[cfg(feature = "postgres")]
+            NextRow::Postgres(row, _) => DriverRow::Postgres(row),
         }
     }
 }
@@ -313,6 +331,24 @@ impl RowSource {
         }
     }
 
+    /// All rows of a PostgreSQL result, fetched already and kept as they arrived, each column
+    /// decoded when it is read: only for rows whose columns always decode (see
+    /// `pg_decode::decodes_lazily`). Nothing is done per row until it is read.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn postgres(rows: Vec<tokio_postgres::Row>) -> Self {
+        let readers = rows
+            .first()
+            .map(|row| pg_decode::column_readers(row.columns()))
+            .unwrap_or_default();
+        RowSource {
+            postgres: Some(Box::new(PgRows {
+                rows: rows.into_iter(),
+                readers,
+            })),
+            ..Self::default()
+        }
+    }
+
     /// Rows fetched through `cursor` as they are read.
     pub fn streamed(cursor: impl RowCursor + 'static) -> Self {
         RowSource {
@@ -342,6 +378,12 @@ impl RowSource {
         if let Some(row) = self.buffered.next() {
             return Ok(Some(NextRow::Row(row)));
         }
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = &mut self.postgres
+            && let Some(row) = pg.rows.next()
+        {
+            return Ok(Some(NextRow::Postgres(row, &pg.readers)));
+        }
         Self::next_streamed(&mut self.streamed).map(|row| row.map(NextRow::Row))
     }
 
@@ -369,7 +411,12 @@ impl RowSource {
 
     /// How many rows are buffered, not read yet (more may come through a cursor).
     pub(crate) fn buffered_len(&self) -> usize {
+        #[cfg(feature = "postgres")]
+        let postgres = self.postgres.as_ref().map_or(0, |pg| pg.rows.len());
+        #[cfg(not(feature = "postgres"))]
+        let postgres = 0;
         self.buffered.len()
+            + postgres
             + self.streamed.as_ref().map_or(0, |s| s.rows.len())
             + self.flat.remaining()
     }

@@ -3,8 +3,8 @@
 //! them), a result's column names, and rows decoded now or kept as they arrived.
 
 use super::pg_error::fail;
-use super::pg_value::{PgValue, PgValueRef, RawBytes, always_decodes, param_type};
-use super::{DriverRow, Request, ResultNames};
+use super::pg_value::{ColumnReader, PgValue, PgValueRef, RawBytes, always_decodes, param_type};
+use super::{DriverRow, Request, ResultNames, RowSource};
 use crate::error::Result;
 use sqlcore_compiler::ValueRef;
 use std::sync::Arc;
@@ -69,6 +69,28 @@ pub(super) fn driver_row(row: Row, lazy: bool) -> Result<DriverRow> {
     Ok(DriverRow::Values(values))
 }
 
+/// The rows of a buffered result: kept as they arrived when `lazy` (see [`decodes_lazily`]:
+/// nothing is done per row until it is read), else decoded now, their values end to end, so
+/// that a value which does not decode is an error of the execution.
+pub(super) fn buffered_rows(rows: Vec<Row>, lazy: bool) -> Result<RowSource> {
+    if lazy {
+        return Ok(RowSource::postgres(rows));
+    }
+    // The rows of one result have its columns, as many each.
+    let width = rows.first().map_or(0, Row::len);
+    if width == 0 {
+        let rows: Vec<_> = rows.iter().map(|_| DriverRow::Values(Vec::new())).collect();
+        return Ok(RowSource::buffered(rows));
+    }
+    let mut values = Vec::with_capacity(rows.len() * width);
+    for row in &rows {
+        for i in 0..width {
+            values.push(row.try_get::<_, PgValue>(i).map_err(fail)?.0);
+        }
+    }
+    Ok(RowSource::flat(values, width))
+}
+
 /// Column `i` of a row kept as it arrived (one whose columns always decode), borrowed from
 /// the row where it can be; should the server ever send a malformed value, its bytes are
 /// kept rather than lost.
@@ -81,6 +103,30 @@ pub(crate) fn cell(row: &Row, i: usize) -> ValueRef<'_> {
             _ => ValueRef::Null,
         },
     }
+}
+
+/// Column `i` of a row kept as it arrived, read by `reader`, the column's (chosen once per
+/// result, see [`ColumnReader`]); as [`cell`] reads it.
+#[inline(always)]
+pub(crate) fn cell_read_by(row: &Row, i: usize, reader: ColumnReader) -> ValueRef<'_> {
+    if reader == ColumnReader::Other {
+        return cell(row, i);
+    }
+    match row.try_get::<_, RawBytes>(i) {
+        Ok(RawBytes(Some(raw))) => match reader.read(raw) {
+            Ok(value) => value,
+            Err(_) => ValueRef::Bytes(raw),
+        },
+        _ => ValueRef::Null,
+    }
+}
+
+/// The readers of a result's columns (see [`ColumnReader`]).
+pub(crate) fn column_readers(columns: &[tokio_postgres::Column]) -> Box<[ColumnReader]> {
+    columns
+        .iter()
+        .map(|c| ColumnReader::of(c.type_()))
+        .collect()
 }
 
 /// Whether `sql` is a query that can feed a server-side cursor (DML with RETURNING cannot be

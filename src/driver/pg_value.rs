@@ -220,19 +220,9 @@ pub(crate) struct PgValueRef<'a>(pub ValueRef<'a>);
 
 impl<'a> FromSql<'a> for PgValueRef<'a> {
     fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
-        use postgres_protocol::types as wire;
-        let value = match ty.oid() {
-            oid::INT8 => ValueRef::I64(wire::int8_from_sql(raw)?),
-            oid::FLOAT8 => ValueRef::F64(wire::float8_from_sql(raw)?),
-            // The commonest kinds without a borrowed form of their own, decoded in place.
-            oid::INT4 => owned(Value::I32(wire::int4_from_sql(raw)?)),
-            oid::INT2 => owned(Value::I16(wire::int2_from_sql(raw)?)),
-            oid::BOOL => owned(Value::Bool(wire::bool_from_sql(raw)?)),
-            oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::UNKNOWN | oid::CHAR => {
-                ValueRef::Text(wire::text_from_sql(raw)?)
-            }
-            oid::BYTEA => ValueRef::Bytes(raw),
-            _ => ValueRef::from(PgValue::from_sql(ty, raw)?.0),
+        let value = match ColumnReader::of(ty) {
+            ColumnReader::Other => ValueRef::from(PgValue::from_sql(ty, raw)?.0),
+            reader => reader.read(raw)?,
         };
         Ok(PgValueRef(value))
     }
@@ -243,6 +233,57 @@ impl<'a> FromSql<'a> for PgValueRef<'a> {
 
     fn accepts(_: &Type) -> bool {
         true
+    }
+}
+
+/// How the values of one column are read, chosen once per result from the column's type (so
+/// that no value's type is looked up as it is read): the commonest kinds, read as
+/// [`PgValueRef`] reads them, and `Other` for the rest (read through [`PgValueRef`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ColumnReader {
+    Int8,
+    Float8,
+    Int4,
+    Int2,
+    Bool,
+    Text,
+    Bytea,
+    Other,
+}
+
+impl ColumnReader {
+    /// The reader of a column of type `ty`.
+    pub(crate) fn of(ty: &Type) -> Self {
+        match ty.oid() {
+            oid::INT8 => ColumnReader::Int8,
+            oid::FLOAT8 => ColumnReader::Float8,
+            oid::INT4 => ColumnReader::Int4,
+            oid::INT2 => ColumnReader::Int2,
+            oid::BOOL => ColumnReader::Bool,
+            oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::UNKNOWN | oid::CHAR => {
+                ColumnReader::Text
+            }
+            oid::BYTEA => ColumnReader::Bytea,
+            _ => ColumnReader::Other,
+        }
+    }
+
+    /// A value of the column (its bytes as the server sent them, not NULL), borrowed where
+    /// it can be; `Other` has no reader of its own and reads nothing (an error).
+    #[inline(always)]
+    pub(crate) fn read(self, raw: &[u8]) -> Result<ValueRef<'_>, BoxError> {
+        use postgres_protocol::types as wire;
+        Ok(match self {
+            ColumnReader::Int8 => ValueRef::I64(wire::int8_from_sql(raw)?),
+            ColumnReader::Float8 => ValueRef::F64(wire::float8_from_sql(raw)?),
+            // The commonest kinds without a borrowed form of their own, decoded in place.
+            ColumnReader::Int4 => owned(Value::I32(wire::int4_from_sql(raw)?)),
+            ColumnReader::Int2 => owned(Value::I16(wire::int2_from_sql(raw)?)),
+            ColumnReader::Bool => owned(Value::Bool(wire::bool_from_sql(raw)?)),
+            ColumnReader::Text => ValueRef::Text(wire::text_from_sql(raw)?),
+            ColumnReader::Bytea => ValueRef::Bytes(raw),
+            ColumnReader::Other => return Err("a column of another type".into()),
+        })
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::pg_cursor::Cursor;
 use super::pg_decode::{
-    declared_types, decodes_lazily, driver_row, fits, may_return_rows, result_names, streams,
+    buffered_rows, declared_types, decodes_lazily, fits, may_return_rows, result_names, streams,
 };
 use super::pg_error::{aborted_commit, fail, reset_failed};
 use super::pg_ops::{self, PING_TIMEOUT};
@@ -22,7 +22,6 @@ use crate::url::Url;
 use parking_lot::Mutex;
 use sqlcore_compiler::{Dialect, PostgreSQL, SqlType, Value};
 use std::any::Any;
-use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Config, Row, Statement};
@@ -545,13 +544,9 @@ impl PgConnection {
 /// A result whose rows were all read: each kept as the driver's row (decoded as it is read,
 /// when `lazy`) or decoded now.
 fn buffered(columns: ResultNames, rows: Vec<Row>, lazy: bool, rowcount: i64) -> Result<Execution> {
-    let out = rows
-        .into_iter()
-        .map(|row| driver_row(row, lazy))
-        .collect::<Result<VecDeque<_>>>()?;
     Ok(Execution {
         columns,
-        rows: RowSource::buffered(out),
+        rows: buffered_rows(rows, lazy)?,
         rowcount,
         last_insert_id: None,
     })

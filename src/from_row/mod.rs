@@ -76,9 +76,10 @@ enum Cells<'r> {
     Owned(&'r mut [Value]),
     /// Borrowed values.
     Borrowed(&'r [ValueRef<'r>]),
-    /// A PostgreSQL row as it arrived, each column decoded as it is read.
+    /// A PostgreSQL row as it arrived, each column decoded as it is read: by its reader when
+    /// the result chose them (see `ColumnReader`), by its type otherwise.
     #[cfg(feature = "postgres")]
-    Postgres(&'r tokio_postgres::Row),
+    Postgres(&'r tokio_postgres::Row, &'r [crate::driver::ColumnReader]),
     /// A [`Row`].
     Row(&'r Row),
 }
@@ -136,8 +137,12 @@ impl<'r> RowReader<'r> {
             },
             Cells::Borrowed(values) => values.get(i).map(T::from_value_ref),
             #[cfg(feature = "postgres")]
-            Cells::Postgres(row) => (i < row.len()).then(|| {
-                let value = crate::driver::pg_cell(row, i);
+            // The readers, when the result chose them, are one per column.
+            Cells::Postgres(row, readers) => match readers.get(i) {
+                Some(reader) => Some(crate::driver::pg_cell_read_by(row, i, *reader)),
+                None => (i < row.len()).then(|| crate::driver::pg_cell(row, i)),
+            }
+            .map(|value| {
                 let read = T::from_value_ref(&value);
                 release(value);
                 read
@@ -207,10 +212,23 @@ pub(crate) fn read_driver_row<T: FromRow>(
         #[cfg(feature = "postgres")]
         NextRow::Row(row) if keys.converts() => read_owned(keys, columns, &mut row.into_values()),
         #[cfg(feature = "postgres")]
+        NextRow::Postgres(row, _) if keys.converts() => {
+            read_owned(keys, columns, &mut DriverRow::Postgres(row).into_values())
+        }
+        #[cfg(feature = "postgres")]
+        NextRow::Postgres(row, readers) => T::from_row(
+            &mut RowReader {
+                keys,
+                cells: Cells::Postgres(&row, readers),
+                moved: 0,
+            },
+            columns,
+        ),
+        #[cfg(feature = "postgres")]
         NextRow::Row(DriverRow::Postgres(row)) => T::from_row(
             &mut RowReader {
                 keys,
-                cells: Cells::Postgres(&row),
+                cells: Cells::Postgres(&row, &[]),
                 moved: 0,
             },
             columns,

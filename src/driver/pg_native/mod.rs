@@ -22,14 +22,14 @@ mod query;
 
 pub(crate) use connect::connect;
 
-use super::pg_decode::{declared_types, decodes_lazily, driver_row, fits, result_names, streams};
+use super::pg_decode::{
+    buffered_rows, declared_types, decodes_lazily, fits, result_names, streams,
+};
 use super::pg_error::{aborted_commit, fail};
 use super::pg_ops::{self, PING_TIMEOUT};
 use super::pg_result_types::{Plan, ResultTypes};
 use super::pg_stmt_cache::StatementCache;
-use super::{
-    AsyncDriverConnection, AsyncRowCursor, Chunked, Execution, Request, ResultNames, RowSource,
-};
+use super::{AsyncDriverConnection, AsyncRowCursor, Chunked, Execution, Request, ResultNames};
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::options::{IsolationLevel, SqliteBegin};
 use cursor::{BufferedCursor, NativeCursor, Pending};
@@ -571,13 +571,9 @@ fn buffered(
     lazy: bool,
     rowcount: i64,
 ) -> Result<Execution> {
-    let out = rows
-        .into_iter()
-        .map(|row| driver_row(row, lazy))
-        .collect::<Result<VecDeque<_>>>()?;
     Ok(Execution {
         columns,
-        rows: RowSource::buffered(out),
+        rows: buffered_rows(rows, lazy)?,
         rowcount,
         last_insert_id: None,
     })
