@@ -149,6 +149,9 @@ fn tasks_dropped_mid_query_or_mid_stream_leave_their_connections_consistent() {
         let engine = AsyncEngine::builder(&db.url())
             .pool_size(2)
             .max_overflow(0)
+            // 120 tasks queue for 2 connections: on a loaded machine the last one waits
+            // longer than the default 30 s, which says nothing about consistency.
+            .pool_timeout(Duration::from_secs(600))
             .build_async()
             .unwrap();
         let sql = "SELECT seq, CAST(:tag AS SIGNED) AS tag FROM seq_1_to_20000";
