@@ -59,9 +59,11 @@ pub(crate) fn operation(event: &StatementEvent<'_>, duration: Duration, error: O
 }
 
 /// A pool's instruments, labelled with its name.
-#[derive(Clone)]
 pub(crate) struct PoolMetrics {
     name: SharedString,
+    /// Held while the counts are read and published, so that publications cannot cross: the
+    /// last one to publish read the counts last, and the gauges end on the pool's latest state.
+    publishing: parking_lot::Mutex<()>,
 }
 
 impl PoolMetrics {
@@ -70,6 +72,7 @@ impl PoolMetrics {
         describe();
         PoolMetrics {
             name: SharedString::from(name),
+            publishing: parking_lot::Mutex::new(()),
         }
     }
 
@@ -95,8 +98,12 @@ impl PoolMetrics {
         histogram!(USE_TIME, self.labels().iter()).record(used.as_secs_f64());
     }
 
-    /// The pool's counts (`status`) and limits (from `options`, for a pool of `status.kind`).
-    pub fn status(&self, status: &PoolStatus, options: &PoolOptions) {
+    /// The pool's counts (read by `status`) and limits (from `options`, for a pool of
+    /// `status.kind`). Every change to the counts is followed by a call, and calls are
+    /// serialised, so a publication made with older counts never overwrites a newer one.
+    pub fn status(&self, status: impl FnOnce() -> PoolStatus, options: &PoolOptions) {
+        let _publishing = self.publishing.lock();
+        let status = &status();
         gauge!(PENDING_REQUESTS, self.labels().iter()).set(status.waiting as f64);
         for (state, count) in [("idle", status.checked_in), ("used", status.checked_out)] {
             let labels = [

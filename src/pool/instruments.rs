@@ -58,7 +58,7 @@ impl PoolInstruments {
     #[inline]
     pub fn status(&self, status: impl FnOnce() -> PoolStatus, options: &PoolOptions) {
         #[cfg(feature = "metrics")]
-        self.metrics.status(&status(), options);
+        self.metrics.status(status, options);
         #[cfg(not(feature = "metrics"))]
         let _ = (status, options);
     }
