@@ -17,7 +17,7 @@
 //! where its columns must be described, prepared and closed inside one transaction), and a
 //! streamed result is refused outside a transaction (its cursor would need `WITH HOLD`).
 
-use super::pg_decode::fits;
+use super::pg_decode::{fits, may_return_rows};
 use super::{Request, StatementId};
 use crate::error::{Error, Result};
 use lru::LruCache;
@@ -40,6 +40,16 @@ pub(super) struct StatementCache {
     /// without hashing its SQL.
     last: Option<Last>,
     transaction_pooling: bool,
+}
+
+/// How a request's statement runs (see [`StatementCache::lookup`]).
+pub(super) enum Lookup {
+    /// With the statement kept for it.
+    Kept(Statement),
+    /// Prepared now and kept ([`StatementCache::put`]).
+    Admit,
+    /// Unnamed, with the parameter types the request declares, in its execution's flight.
+    Unnamed,
 }
 
 /// A kept statement, by the identity of its SQL.
@@ -126,7 +136,7 @@ impl StatementCache {
     /// Whether `sql`, which the cache does not hold, is to be prepared and kept now; `false`:
     /// the cache is full and `sql` has not missed among the last misses remembered, so it runs
     /// unnamed (and is remembered as missed). Always `false` when nothing is kept.
-    pub fn admits(&mut self, sql: &str) -> bool {
+    fn admits(&mut self, sql: &str) -> bool {
         let Some(kept) = &self.kept else {
             return false;
         };
@@ -139,6 +149,24 @@ impl StatementCache {
         }
         self.missed.put(hash, ());
         false
+    }
+
+    /// How `request` runs: with its kept statement; unnamed when nothing is kept, or when the
+    /// full cache does not [admit](Self::admits) it and its result's names are known without
+    /// a description (compiled, or no rows); else prepared now and kept.
+    pub fn lookup(&mut self, request: &Request<'_>) -> Lookup {
+        if !self.enabled() {
+            return Lookup::Unnamed;
+        }
+        if let Some(stmt) = self.get(request) {
+            return Lookup::Kept(stmt);
+        }
+        let named_without_description =
+            !request.result_columns.is_empty() || !may_return_rows(request.sql);
+        if named_without_description && !self.admits(request.sql) {
+            return Lookup::Unnamed;
+        }
+        Lookup::Admit
     }
 
     /// Keeps `stmt` for `sql`, evicting the least recently used statement when full.

@@ -12,7 +12,7 @@ use super::pg_ops::{self, PING_TIMEOUT};
 use super::pg_params::{config_from_url, sqlcore_options};
 use super::pg_result_types::{Plan, ResultTypes};
 use super::pg_session::{Flight, Session};
-use super::pg_stmt_cache::StatementCache;
+use super::pg_stmt_cache::{Lookup, StatementCache};
 use super::pg_tls::Tls;
 use super::pg_value::{param_type, text_form};
 use super::{Driver, DriverConnection, Execution, Request, ResultNames, RowSource};
@@ -266,25 +266,6 @@ impl PgConnection {
         }
     }
 
-    /// The statement to run `request` with: kept prepared, or prepared now and kept; `None`
-    /// when the cache (full) does not admit it (see `pg_stmt_cache`) and it can run unnamed in
-    /// one flight — its result's names known without a description.
-    fn kept_or_admitted(
-        &mut self,
-        shared: &mut Shared,
-        request: &Request<'_>,
-    ) -> Result<Option<Statement>> {
-        if let Some(stmt) = self.cache.get(request) {
-            return Ok(Some(stmt));
-        }
-        let named_without_description =
-            !request.result_columns.is_empty() || !may_return_rows(request.sql);
-        if named_without_description && !self.cache.admits(request.sql) {
-            return Ok(None);
-        }
-        self.prepare_kept(shared, request).map(Some)
-    }
-
     /// Prepares `request`'s statement and keeps it.
     fn prepare_kept(&mut self, shared: &mut Shared, request: &Request<'_>) -> Result<Statement> {
         let types = declared_types(request);
@@ -437,14 +418,11 @@ impl PgConnection {
         }
         let shared = self.shared.clone();
         let mut guard = shared.lock();
-        // Without a cache, or not admitted to it: unnamed, in one flight.
-        let stmt = if self.cache.enabled() {
-            self.kept_or_admitted(&mut guard, request)?
-        } else {
-            None
-        };
-        let Some(stmt) = stmt else {
-            return self.execute_unnamed(&mut guard, request);
+        let stmt = match self.cache.lookup(request) {
+            Lookup::Kept(stmt) => stmt,
+            Lookup::Admit => self.prepare_kept(&mut guard, request)?,
+            // Without a cache, or not admitted to it: in one flight.
+            Lookup::Unnamed => return self.execute_unnamed(&mut guard, request),
         };
         if stmt.columns().is_empty() {
             let n = guard.run(async |c| pg_ops::execute(c, &stmt, request.params).await)? as i64;

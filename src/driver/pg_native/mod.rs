@@ -28,7 +28,7 @@ use super::pg_decode::{
 use super::pg_error::{aborted_commit, fail};
 use super::pg_ops::{self, PING_TIMEOUT};
 use super::pg_result_types::{Plan, ResultTypes};
-use super::pg_stmt_cache::StatementCache;
+use super::pg_stmt_cache::{Lookup, StatementCache};
 use super::{AsyncDriverConnection, AsyncRowCursor, Chunked, Execution, Request, ResultNames};
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::options::{IsolationLevel, SqliteBegin};
@@ -206,9 +206,14 @@ impl PgAsyncConnection {
 
     /// The prepared statement for `request`, from the cache or prepared now (and cached).
     async fn statement(&mut self, request: &Request<'_>) -> Result<Statement> {
-        if let Some(stmt) = self.cache.get(request) {
-            return Ok(stmt);
+        match self.cache.get(request) {
+            Some(stmt) => Ok(stmt),
+            None => self.prepare_kept(request).await,
         }
+    }
+
+    /// Prepares `request`'s statement and keeps it.
+    async fn prepare_kept(&mut self, request: &Request<'_>) -> Result<Statement> {
         let types = declared_types(request);
         let client = self.client()?.clone();
         let answer = tracked(&self.state, pg_ops::prepare(&client, request.sql, &types)).await;
@@ -224,33 +229,37 @@ impl PgAsyncConnection {
         if self.unsettled() {
             self.settle().await?;
         }
-        if !self.cache.enabled() {
-            // Unnamed statement: nothing outlives this call on the server.
-            let client = self.client()?.clone();
-            let types = declared_types(request);
-            let plan = self.plan(request, &types).await?;
-            let sql = plan.as_ref().map_or(request.sql, |p| p.sql(request.sql));
-            let call = pg_ops::query_unnamed(&client, sql, request.params, types);
-            let answer = tracked(&self.state, call).await;
-            if let (Err(_), Some(result_types)) = (&answer, &self.result_types) {
-                // A type may have changed: the statement is described afresh next time.
-                result_types.forget(request.sql);
-            }
-            let (rows, rowcount) = self.note(answer)?;
-            let (columns, lazy) = match rows.first() {
-                Some(row) => (
-                    result_names(row.columns(), request)?,
-                    decodes_lazily(row.columns()),
-                ),
-                None => (ResultNames::Expected, false),
-            };
-            return buffered(columns, rows, lazy, rowcount.map_or(-1, |n| n as i64));
-        }
-        let stmt = match self.cache.get(request) {
-            Some(stmt) => stmt,
-            None => self.statement(request).await?,
+        let stmt = match self.cache.lookup(request) {
+            Lookup::Kept(stmt) => stmt,
+            Lookup::Admit => self.prepare_kept(request).await?,
+            // Without a cache, or not admitted to it: in one flight.
+            Lookup::Unnamed => return self.execute_unnamed(request).await,
         };
         self.run_prepared(&stmt, request).await
+    }
+
+    /// Runs `request` as an unnamed statement, its parameter types the ones the request
+    /// declares, in one flight (Parse, Bind, Execute): nothing outlives the call on the server.
+    async fn execute_unnamed(&mut self, request: &Request<'_>) -> Result<Execution> {
+        let client = self.client()?.clone();
+        let types = declared_types(request);
+        let plan = self.plan(request, &types).await?;
+        let sql = plan.as_ref().map_or(request.sql, |p| p.sql(request.sql));
+        let call = pg_ops::query_unnamed(&client, sql, request.params, types);
+        let answer = tracked(&self.state, call).await;
+        if let (Err(_), Some(result_types)) = (&answer, &self.result_types) {
+            // A type may have changed: the statement is described afresh next time.
+            result_types.forget(request.sql);
+        }
+        let (rows, rowcount) = self.note(answer)?;
+        let (columns, lazy) = match rows.first() {
+            Some(row) => (
+                result_names(row.columns(), request)?,
+                decodes_lazily(row.columns()),
+            ),
+            None => (ResultNames::Expected, false),
+        };
+        buffered(columns, rows, lazy, rowcount.map_or(-1, |n| n as i64))
     }
 
     /// A streamed result: read as it arrives when `portal` (the stream holds the connection),
