@@ -121,16 +121,21 @@ impl CursorResult {
         self.rows = RowSource::default();
     }
 
+    #[inline]
     pub(crate) fn check_open(&self) -> Result<()> {
-        if self.closed {
-            return Err(Error::ResourceClosed("this result object is closed".into()));
-        }
-        if !self.returns_rows {
-            return Err(Error::ResourceClosed(
-                "this result object does not return rows".into(),
-            ));
+        if self.closed || !self.returns_rows {
+            return Err(self.closed_error());
         }
         Ok(())
+    }
+
+    #[cold]
+    fn closed_error(&self) -> Error {
+        Error::ResourceClosed(if self.closed {
+            "this result object is closed".into()
+        } else {
+            "this result object does not return rows".into()
+        })
     }
 
     pub(crate) fn next_row(&mut self) -> Result<Option<DriverRow>> {

@@ -280,6 +280,7 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
+#[cold]
 fn mismatch<T>(v: &Value) -> ValueConversionError {
     ValueConversionError {
         from: v.kind_name(),
@@ -309,16 +310,23 @@ macro_rules! int_try_from {
         }
 
         impl FromValue for $t {
+            #[inline]
             fn from_value(value: Value) -> Result<Self, ValueConversionError> {
-                int_from(&value)
+                match value {
+                    Value::I64(n) => <$t>::try_from(n).map_err(|_| mismatch::<$t>(&value)),
+                    _ => int_from(&value),
+                }
             }
 
             /// Read in place: no `Value` is built for a borrowed or decoded integer.
+            #[inline]
             fn from_value_ref(value: &ValueRef<'_>) -> Result<Self, ValueConversionError> {
                 match value {
-                    ValueRef::I64(n) => int_from(&Value::I64(*n)),
+                    ValueRef::I64(n) => {
+                        <$t>::try_from(*n).map_err(|_| mismatch::<$t>(&Value::I64(*n)))
+                    }
                     ValueRef::Value(v) => int_from(v),
-                    other => int_from(&other.to_value()),
+                    other => via_value(other),
                 }
             }
         }
@@ -328,6 +336,7 @@ int_try_from!(i16, i32, i64, u32);
 
 impl TryFrom<Value> for bool {
     type Error = ValueConversionError;
+    #[inline]
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
             Value::Bool(b) => Ok(b),
@@ -342,6 +351,7 @@ impl TryFrom<Value> for bool {
 
 impl TryFrom<Value> for f64 {
     type Error = ValueConversionError;
+    #[inline]
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
             Value::F64(n) => Ok(n),
@@ -384,6 +394,7 @@ impl TryFrom<Value> for Decimal {
 
 impl TryFrom<Value> for String {
     type Error = ValueConversionError;
+    #[inline]
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
             Value::Text(s) => Ok(s),
@@ -394,6 +405,7 @@ impl TryFrom<Value> for String {
 
 impl TryFrom<Value> for Vec<u8> {
     type Error = ValueConversionError;
+    #[inline]
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
             Value::Bytes(b) => Ok(b),
@@ -512,6 +524,15 @@ pub trait FromValue: Sized {
     }
 }
 
+/// A value read from a borrowed kind other than its usual one, through an owned [`Value`] (kept
+/// out of line, so that the usual kind's read stays small enough to inline).
+#[inline(never)]
+fn via_value<T: TryFrom<Value, Error = ValueConversionError>>(
+    value: &ValueRef<'_>,
+) -> Result<T, ValueConversionError> {
+    T::try_from(value.to_value())
+}
+
 macro_rules! from_value_via_try_from {
     ($($t:ty),*) => {$(
         impl FromValue for $t {
@@ -523,14 +544,17 @@ macro_rules! from_value_via_try_from {
     // Types read straight from the borrowed kind they are usually stored as.
     ($($t:ty: $kind:ident($v:ident) => $read:expr),* $(,)?) => {$(
         impl FromValue for $t {
+            #[inline]
             fn from_value(value: Value) -> Result<Self, ValueConversionError> {
                 <$t>::try_from(value)
             }
 
+            // Inlined, so that a reader that made the borrowed kind reads it without a call.
+            #[inline]
             fn from_value_ref(value: &ValueRef<'_>) -> Result<Self, ValueConversionError> {
                 match value {
                     ValueRef::$kind($v) => Ok($read),
-                    other => <$t>::try_from(other.to_value()),
+                    other => via_value(other),
                 }
             }
         }

@@ -58,6 +58,7 @@ impl ValueRef<'_> {
 }
 
 impl<'a> From<&'a Value> for ValueRef<'a> {
+    #[inline(always)]
     fn from(value: &'a Value) -> Self {
         match value {
             Value::Null => ValueRef::Null,

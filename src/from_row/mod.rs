@@ -120,10 +120,7 @@ impl<'r> RowReader<'r> {
                 Some(value) if i < 64 => {
                     let bit = 1u64 << i;
                     if self.moved & bit != 0 {
-                        return Err(Error::InvalidRequest(format!(
-                            "column {:?} read twice from one row",
-                            self.column_name(i)
-                        )));
+                        return Err(self.read_twice(i));
                     }
                     self.moved |= bit;
                     if is_plain(value) {
@@ -151,14 +148,32 @@ impl<'r> RowReader<'r> {
         };
         match converted {
             Some(Ok(value)) => Ok(value),
-            Some(Err(e)) => Err(Error::conversion(self.column_name(i), e)),
-            None => Err(Error::NoSuchColumn(i.to_string())),
+            Some(Err(e)) => Err(self.conversion_error(i, e)),
+            None => Err(no_such_column(i)),
         }
+    }
+
+    #[cold]
+    fn read_twice(&self, i: usize) -> Error {
+        Error::InvalidRequest(format!(
+            "column {:?} read twice from one row",
+            self.column_name(i)
+        ))
+    }
+
+    #[cold]
+    fn conversion_error(&self, i: usize, e: sqlcore_compiler::ValueConversionError) -> Error {
+        Error::conversion(self.column_name(i), e)
     }
 
     fn column_name(&self, i: usize) -> &str {
         self.keys.names().get(i).map_or("", |name| name)
     }
+}
+
+#[cold]
+fn no_such_column(i: usize) -> Error {
+    Error::NoSuchColumn(i.to_string())
 }
 
 impl ResultKeys {
