@@ -1,11 +1,13 @@
-//! Reading 1,000,000 rows into structs with `#[derive(FromRow)]` (`all_as`) against reading
+//! Reading 1,000,000 rows into structs with `#[derive(FromRow)]` (`all_as`; on SQLite also
+//! `query_all_as`, which reads each row where SQLite holds it) against reading
 //! them into tuples by position with the raw driver (`rusqlite`; the `postgres` crate on the
 //! local server, `SQLCORE_TEST_PG_URL`, default `postgresql://postgres@127.0.0.1:5432/test`),
-//! both buffered, best of 3 alternating rounds. Run with `cargo bench --bench from_row`.
+//! both collected into a `Vec`, best of 3 alternating rounds. Run with `cargo bench --bench
+//! from_row`.
 //!
 //! `cargo bench --bench from_row -- count BACKEND CASE N` sets up N rows on `sqlite` or
-//! `postgres` and reads them once by CASE (`raw`, `all_as`, `iter`, `all`, `scalars`,
-//! `mappings`) inside `measured`, for counting instructions, which load on the machine does
+//! `postgres` and reads them once by CASE (`raw`, `all_as`, `query_all_as`, `iter`, `all`,
+//! `scalars`, `mappings`) inside `measured`, for counting instructions, which load on the machine does
 //! not move: `valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*measured*'`;
 //! the difference between two values of N, divided by theirs, is the cost of one row.
 
@@ -133,6 +135,11 @@ fn sqlite() {
         assert_eq!(black_box(rows).len() as i64, ROWS);
     });
     report("SQLite", "all_as::<Item>()", timings);
+    let timings = compare(ROUNDS, &mut raw_read, || {
+        let rows: Vec<Item> = conn.query_all_as(text(query), ()).unwrap();
+        assert_eq!(black_box(rows).len() as i64, ROWS);
+    });
+    report("SQLite", "query_all_as::<Item>()", timings);
     references("SQLite", &mut conn, query, raw_read);
 }
 
@@ -200,6 +207,10 @@ fn count_case(case: &str, conn: &mut Connection, query: &str, rows: i64, raw: im
             let items: Vec<Item> = conn.execute(text(query), ()).unwrap().all_as().unwrap();
             check(black_box(items).len());
         }),
+        "query_all_as" => measured(|| {
+            let items: Vec<Item> = conn.query_all_as(text(query), ()).unwrap();
+            check(black_box(items).len());
+        }),
         "iter" => measured(|| {
             let items: Vec<(i64, String, f64)> = conn
                 .execute(text(query), ())
@@ -237,7 +248,9 @@ fn count_case(case: &str, conn: &mut Connection, query: &str, rows: i64, raw: im
                 .unwrap();
             check(black_box(maps).len());
         }),
-        other => panic!("unknown case {other:?}: raw, all_as, iter, all, scalars or mappings"),
+        other => panic!(
+            "unknown case {other:?}: raw, all_as, query_all_as, iter, all, scalars or mappings"
+        ),
     }
 }
 

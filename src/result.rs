@@ -151,6 +151,14 @@ impl CursorResult {
         Ok(self.rows.next_in_place()?.map(|row| (&self.keys, row)))
     }
 
+    /// The keys, and the rows laid end to end not read yet (in place, all marked read).
+    pub(crate) fn take_flat(
+        &mut self,
+    ) -> Result<Option<(&ResultKeys, std::slice::ChunksExactMut<'_, Value>)>> {
+        self.check_open()?;
+        Ok(self.rows.take_flat().map(|rows| (&*self.keys, rows)))
+    }
+
     /// How many rows are buffered, not read yet: the capacity to reserve for them.
     pub(crate) fn buffered_len(&self) -> usize {
         self.rows.buffered_len()

@@ -1,6 +1,6 @@
 //! Rows read into Rust values with `FromRow` — derived structs by name (renamed fields, extra
 //! columns, nullable ones), by position, tuples — through `all_as`, `one_as`, `first_as`,
-//! `one_or_none_as`, `query_row_as`, and streamed results (the sync `rows_as` iterator and the
+//! `one_or_none_as`, `query_row_as`, `query_all_as`, and streamed results (the sync `rows_as` iterator and the
 //! async stream), with typed errors for a missing column, a wrong type and a column count.
 //! Each behaviour is written once and runs on every backend with both engines.
 
@@ -412,6 +412,8 @@ async fn every_kind_reads_alike_on_every_path<E: TestEngine>(engine: &E, _db: &T
         .all_as()
         .unwrap();
     assert_eq!(all, expected);
+    let direct: Vec<Kinds> = conn.all_as(query(), Params::new()).await.unwrap();
+    assert_eq!(direct, expected);
     let one_by_one: Vec<Kinds> = conn
         .exec(query(), Params::new())
         .await
@@ -488,7 +490,71 @@ async fn every_kind_reads_alike_on_every_path<E: TestEngine>(engine: &E, _db: &T
     );
 }
 
+/// `query_all_as` reads what `execute(..).all_as()` reads, with the same errors: a missing
+/// column even when no row comes, a wrong type naming the column, and a statement without rows.
+async fn query_all_as_reads_what_all_as_reads<E: TestEngine>(engine: &E, _db: &TestDb) {
+    let (t, mut conn) = fill(engine).await;
+    let all: Vec<Member> = conn.all_as(by_id(&t), Params::new()).await.unwrap();
+    assert_eq!(all, expected());
+    let reordered = select([t.c("email"), t.c("name"), t.c("id")]).order_by(t.c("id"));
+    let renamed: Vec<Renamed> = conn.all_as(reordered, Params::new()).await.unwrap();
+    assert_eq!(renamed.len(), 5);
+    assert_eq!(renamed[4].nickname, "member 5");
+    let pairs: Vec<(i64, Option<String>)> = conn
+        .all_as(
+            select([t.c("id"), t.c("email")]).filter(t.c("id").gt(bindparam("from"))),
+            params! { "from" => 3 },
+        )
+        .await
+        .unwrap();
+    assert_eq!(pairs, [(4, Some("m4@example.com".into())), (5, None)]);
+    let none: Vec<Member> = conn
+        .all_as(by_id(&t).filter(t.c("id").gt(9)), Params::new())
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    // More columns than a row keeps on the stack.
+    type Twelve = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+    let wide: Vec<Twelve> = conn
+        .all_as(
+            text("SELECT 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12"),
+            Params::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(wide, [(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)]);
+
+    let no_email = || select([t.c("id"), t.c("name")]).filter(t.c("id").gt(9));
+    let missing = conn
+        .all_as::<Member>(no_email(), Params::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&missing, Error::MissingColumn { column, target: "Member" } if column == "email"),
+        "no row, and still the missing column: {missing:?}"
+    );
+    let wrong = conn
+        .all_as::<(i64, i64)>(select([t.c("id"), t.c("name")]), Params::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&wrong, Error::Conversion { column, .. } if column == "name"),
+        "{wrong:?}"
+    );
+    let no_rows = conn
+        .all_as::<Member>(rename_five(&t), Params::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(no_rows, Error::ResourceClosed(_)), "{no_rows:?}");
+    let renamed_five: Member = conn
+        .row_as(by_id(&t).filter(t.c("id").eq(5)), Params::new())
+        .await
+        .unwrap();
+    assert_ne!(renamed_five.name, "member 5", "the UPDATE ran");
+}
+
 on_both_engines!(
+    query_all_as_reads_what_all_as_reads,
     every_kind_reads_alike_on_every_path,
     rows_into_structs_and_tuples,
     one_first_and_query_row,

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 /// What [`Connection::run`] hands the driver request to: the driver call, giving its value
 /// and the rows the driver reported.
-trait DriverCall<R>:
+pub(crate) trait DriverCall<R>:
     FnMut(&mut dyn DriverConnection, &Request<'_>, &Ran<'_>) -> Result<(R, RowCounts)>
 {
 }
@@ -120,7 +120,7 @@ impl Connection {
     /// is open, and hands the driver request to `call`; a database error comes back with the
     /// statement attached. With `implicit_returning`, a single-row INSERT on a dialect without
     /// row ids returns its primary key (see [`Ran::cursor_result`]).
-    fn run<R>(
+    pub(crate) fn run<R>(
         &mut self,
         statement: &Executable<'_>,
         params: &Params,

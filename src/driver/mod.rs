@@ -160,6 +160,26 @@ pub enum FirstRow {
     NoColumns,
 }
 
+/// What [`DriverConnection::query_each`] hands its reader: the result's column names, once
+/// and first, then each row.
+pub enum EachRow<'r, 'v> {
+    /// The result's column names.
+    Names(ResultNames),
+    /// A row's values, where the driver holds them.
+    Row(&'r [ValueRef<'v>]),
+}
+
+/// How a [`DriverConnection::query_each`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowsRead {
+    /// The names and every row were handed to the reader.
+    All,
+    /// The statement ran and returns no rows (no result columns).
+    NoColumns,
+    /// Nothing was run: this driver reads rows through [`DriverConnection::execute`].
+    NotHere,
+}
+
 /// Rows produced by a statement, in order: those fetched so far and, for a streamed result,
 /// the cursor that fetches the rest.
 #[derive(Default)]
@@ -262,6 +282,15 @@ impl FlatRows {
     fn take_single(&mut self) -> Option<Vec<Value>> {
         (self.next == 0 && self.width > 0 && self.values.len() == self.width)
             .then(|| std::mem::take(&mut self.values))
+    }
+
+    /// The rows not read yet, each in place, all marked read: for reading them in one pass.
+    fn take_rest(&mut self) -> Option<std::slice::ChunksExactMut<'_, Value>> {
+        if self.width == 0 || self.next >= self.values.len() {
+            return None;
+        }
+        let start = std::mem::replace(&mut self.next, self.values.len());
+        Some(self.values[start..].chunks_exact_mut(self.width))
     }
 
     /// How many rows are left.
@@ -367,6 +396,11 @@ impl RowSource {
             return Ok(Some(DriverRow::Values(values)));
         }
         Ok(self.next_in_place()?.map(NextRow::into_row))
+    }
+
+    /// The rows laid end to end not read yet (see [`FlatRows`]), in place, all marked read.
+    pub(crate) fn take_flat(&mut self) -> Option<std::slice::ChunksExactMut<'_, Value>> {
+        self.flat.take_rest()
     }
 
     /// The next row, as [`RowSource::next_row`], its values left in place when they are.
@@ -535,6 +569,18 @@ pub trait DriverConnection: Send {
             }
             None => Ok(FirstRow::None),
         }
+    }
+
+    /// Runs a statement and hands its column names, then each of its rows where the driver
+    /// holds them, to `read`, in one pass (no result buffered). The default runs nothing
+    /// ([`RowsRead::NotHere`]): the rows are read from [`DriverConnection::execute`]'s result.
+    fn query_each(
+        &mut self,
+        request: &Request<'_>,
+        read: &mut dyn FnMut(EachRow<'_, '_>) -> Result<()>,
+    ) -> Result<RowsRead> {
+        let _ = (request, read);
+        Ok(RowsRead::NotHere)
     }
 
     /// Runs `sql` once per parameter set, preparing it once; returns the total rows affected.

@@ -113,10 +113,7 @@ pub(crate) fn cell_read_by(row: &Row, i: usize, reader: ColumnReader) -> ValueRe
         return cell(row, i);
     }
     match row.try_get::<_, RawBytes>(i) {
-        Ok(RawBytes(Some(raw))) => match reader.read(raw) {
-            Ok(value) => value,
-            Err(_) => ValueRef::Bytes(raw),
-        },
+        Ok(RawBytes(Some(raw))) => reader.read(raw).unwrap_or(ValueRef::Bytes(raw)),
         _ => ValueRef::Null,
     }
 }

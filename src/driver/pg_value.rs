@@ -222,7 +222,7 @@ impl<'a> FromSql<'a> for PgValueRef<'a> {
     fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
         let value = match ColumnReader::of(ty) {
             ColumnReader::Other => ValueRef::from(PgValue::from_sql(ty, raw)?.0),
-            reader => reader.read(raw)?,
+            reader => reader.read(raw).ok_or("a malformed value")?,
         };
         Ok(PgValueRef(value))
     }
@@ -269,20 +269,24 @@ impl ColumnReader {
     }
 
     /// A value of the column (its bytes as the server sent them, not NULL), borrowed where
-    /// it can be; `Other` has no reader of its own and reads nothing (an error).
+    /// it can be; `None` for bytes that are not a value of the type (as the server never
+    /// sends), and for `Other`, which has no reader of its own. The binary formats are
+    /// `postgres-protocol`'s, read here without its boxed errors (this runs for every cell).
     #[inline(always)]
-    pub(crate) fn read(self, raw: &[u8]) -> Result<ValueRef<'_>, BoxError> {
-        use postgres_protocol::types as wire;
-        Ok(match self {
-            ColumnReader::Int8 => ValueRef::I64(wire::int8_from_sql(raw)?),
-            ColumnReader::Float8 => ValueRef::F64(wire::float8_from_sql(raw)?),
+    pub(crate) fn read(self, raw: &[u8]) -> Option<ValueRef<'_>> {
+        Some(match self {
+            ColumnReader::Int8 => ValueRef::I64(i64::from_be_bytes(raw.try_into().ok()?)),
+            ColumnReader::Float8 => ValueRef::F64(f64::from_be_bytes(raw.try_into().ok()?)),
             // The commonest kinds without a borrowed form of their own, decoded in place.
-            ColumnReader::Int4 => owned(Value::I32(wire::int4_from_sql(raw)?)),
-            ColumnReader::Int2 => owned(Value::I16(wire::int2_from_sql(raw)?)),
-            ColumnReader::Bool => owned(Value::Bool(wire::bool_from_sql(raw)?)),
-            ColumnReader::Text => ValueRef::Text(wire::text_from_sql(raw)?),
+            ColumnReader::Int4 => owned(Value::I32(i32::from_be_bytes(raw.try_into().ok()?))),
+            ColumnReader::Int2 => owned(Value::I16(i16::from_be_bytes(raw.try_into().ok()?))),
+            ColumnReader::Bool => match raw {
+                [b] => owned(Value::Bool(*b != 0)),
+                _ => return None,
+            },
+            ColumnReader::Text => ValueRef::Text(std::str::from_utf8(raw).ok()?),
             ColumnReader::Bytea => ValueRef::Bytes(raw),
-            ColumnReader::Other => return Err("a column of another type".into()),
+            ColumnReader::Other => return None,
         })
     }
 }

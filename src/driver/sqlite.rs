@@ -10,7 +10,8 @@
 
 use super::sqlite_rows::{from_sqlite, read_rows};
 use super::{
-    Driver, DriverConnection, Execution, FirstRow, Request, ResultNames, RowSource, StatementId,
+    Driver, DriverConnection, EachRow, Execution, FirstRow, Request, ResultNames, RowSource,
+    RowsRead, StatementId,
 };
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 use crate::options::{IsolationLevel, SqliteBegin};
@@ -20,7 +21,7 @@ use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef as Stored};
 use rusqlite::{Connection as RawSqlite, OpenFlags, PrepFlags, Statement as RawStatement, ffi};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use sqlcore_compiler::{Dialect, SQLite, SqlType, Value, ValueRef, datetime_text};
+use sqlcore_compiler::{Dialect, ResultColumn, SQLite, SqlType, Value, ValueRef, datetime_text};
 use std::any::Any;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
@@ -463,20 +464,37 @@ impl DriverConnection for SqliteConnection {
             let Some(row) = rows.next().map_err(fail)? else {
                 return Ok(FirstRow::None);
             };
-            // Up to eight columns stay on the stack.
-            let mut inline: [ValueRef<'_>; 8] = std::array::from_fn(|_| ValueRef::Null);
-            let mut spilled = Vec::new();
-            let values = if column_count <= inline.len() {
-                &mut inline[..column_count]
-            } else {
-                spilled.resize(column_count, ValueRef::Null);
-                &mut spilled[..]
-            };
-            for (i, value) in values.iter_mut().enumerate() {
-                let hint = columns_hint.get(i).and_then(|c| c.sql_type.as_ref());
-                *value = from_sqlite(row.get_ref(i).map_err(fail)?, hint);
+            with_values(row, column_count, columns_hint, |values| {
+                read(columns, values)
+            })
+            .map(|()| FirstRow::Read)
+        })
+    }
+
+    fn query_each(
+        &mut self,
+        request: &Request<'_>,
+        read: &mut dyn FnMut(EachRow<'_, '_>) -> Result<()>,
+    ) -> Result<RowsRead> {
+        let columns_hint = request.result_columns;
+        self.with_statement(request, |_, stmt| {
+            let column_count = stmt.column_count();
+            if column_count == 0 {
+                stmt.raw_execute().map_err(fail)?;
+                return Ok(RowsRead::NoColumns);
             }
-            read(columns, values).map(|()| FirstRow::Read)
+            read(EachRow::Names(ResultNames::read(
+                column_count,
+                columns_hint,
+                |i| stmt.column_name(i).map(Arc::from).map_err(fail),
+            )?))?;
+            let mut rows = stmt.raw_query();
+            while let Some(row) = rows.next().map_err(fail)? {
+                with_values(row, column_count, columns_hint, |values| {
+                    read(EachRow::Row(values))
+                })?;
+            }
+            Ok(RowsRead::All)
         })
     }
 
@@ -608,4 +626,29 @@ impl DriverConnection for SqliteConnection {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self.bare()
     }
+}
+
+/// `row`'s `column_count` values where SQLite holds them (converted towards `columns_hint`'s
+/// types), handed to `read`: up to eight on the stack, more in a `Vec`.
+#[inline(always)]
+fn with_values<R>(
+    row: &rusqlite::Row<'_>,
+    column_count: usize,
+    columns_hint: &[ResultColumn],
+    read: impl FnOnce(&[ValueRef<'_>]) -> Result<R>,
+) -> Result<R> {
+    let mut inline: [ValueRef<'_>; 8] = std::array::from_fn(|_| ValueRef::Null);
+    let mut spilled = Vec::new();
+    let values = if column_count <= inline.len() {
+        &mut inline[..column_count]
+    } else {
+        spilled.resize(column_count, ValueRef::Null);
+        &mut spilled[..]
+    };
+    for (i, value) in values.iter_mut().enumerate() {
+        let hint = columns_hint.get(i).and_then(|c| c.sql_type.as_ref());
+        // Every index is below the statement's column count: no read fails.
+        *value = from_sqlite(row.get_ref_unwrap(i), hint);
+    }
+    read(values)
 }

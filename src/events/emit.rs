@@ -279,6 +279,14 @@ impl RowCounts {
         }
     }
 
+    /// A run whose `rows` rows were all read as they came (none buffered).
+    pub fn read(rows: usize) -> Self {
+        RowCounts {
+            affected: None,
+            returned: Some(rows),
+        }
+    }
+
     /// A `query_row`'s: the first row read or not.
     pub fn first_row(found: &FirstRow) -> Self {
         RowCounts {

@@ -1,5 +1,5 @@
 //! The async engine's results read into [`FromRow`] values: the [`AsyncRowsAs`] stream and
-//! [`AsyncConnection::query_row_as`].
+//! [`AsyncConnection::query_row_as`] and [`AsyncConnection::query_all_as`].
 
 use super::{FromRow, read_driver_row};
 use crate::aio::{AsyncConnection, AsyncRowStream};
@@ -61,5 +61,16 @@ impl AsyncConnection {
         params: impl IntoParams,
     ) -> Result<T> {
         self.query_row(statement, params, Row::read_as).await
+    }
+
+    /// Executes a statement and reads every row into `T`: the sync
+    /// [`Connection::query_all_as`](crate::Connection::query_all_as), awaited (the rows come
+    /// back buffered, then are read in one pass).
+    pub async fn query_all_as<'s, T: FromRow>(
+        &mut self,
+        statement: impl Into<Executable<'s>>,
+        params: impl IntoParams,
+    ) -> Result<Vec<T>> {
+        self.execute(statement, params).await?.all_as()
     }
 }

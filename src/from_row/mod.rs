@@ -9,7 +9,7 @@ mod results;
 pub use async_results::AsyncRowsAs;
 pub use results::RowsAs;
 
-use crate::driver::{DriverRow, NextRow, is_plain};
+use crate::driver::{DriverRow, EachRow, NextRow, is_plain};
 use crate::error::{Error, Result};
 use crate::row::{ResultKeys, Row};
 use sqlcore_compiler::{FromValue, Value, ValueRef};
@@ -249,6 +249,26 @@ pub(crate) fn read_driver_row<T: FromRow>(
             columns,
         ),
     }
+}
+
+/// Reads a row a driver hands to `query_each` into `T`, where the driver holds it; a row
+/// with columns of user types is copied first and read through them.
+#[inline]
+fn read_each<T: FromRow>(
+    keys: &ResultKeys,
+    columns: &T::Columns,
+    row: EachRow<'_, '_>,
+) -> Result<T> {
+    let EachRow::Row(values) = row else {
+        return Err(Error::InvalidRequest(
+            "column names where a row was due".into(),
+        ));
+    };
+    if keys.converts() {
+        let mut owned: Vec<Value> = values.iter().map(ValueRef::to_value).collect();
+        return read_owned(keys, columns, &mut owned);
+    }
+    T::from_row(&mut RowReader::borrowed(keys, values), columns)
 }
 
 /// Reads owned `values` into `T`, those of user types read through them first.

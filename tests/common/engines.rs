@@ -56,6 +56,12 @@ pub trait TestConn {
         stmt: impl Into<Executable<'s>> + Send,
         params: Params,
     ) -> Result<T>;
+    /// Every row read into `T` (`query_all_as`).
+    async fn all_as<'s, T: FromRow + Send>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+    ) -> Result<Vec<T>>;
     /// All rows streamed (`max_row_buffer` at a time) into `T`: the sync connection's
     /// `stream_results` with `rows_as`, the async one's `stream(...).rows_as()`.
     async fn streamed_as<'s, T: FromRow + Send>(
@@ -159,6 +165,13 @@ impl TestConn for Connection {
     ) -> Result<T> {
         self.query_row_as(stmt, params)
     }
+    async fn all_as<'s, T: FromRow + Send>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+    ) -> Result<Vec<T>> {
+        self.query_all_as(stmt, params)
+    }
     async fn streamed_as<'s, T: FromRow + Send>(
         &mut self,
         stmt: impl Into<Executable<'s>> + Send,
@@ -257,6 +270,13 @@ impl TestConn for AsyncConnection {
         params: Params,
     ) -> Result<T> {
         self.query_row_as(stmt, params).await
+    }
+    async fn all_as<'s, T: FromRow + Send>(
+        &mut self,
+        stmt: impl Into<Executable<'s>> + Send,
+        params: Params,
+    ) -> Result<Vec<T>> {
+        self.query_all_as(stmt, params).await
     }
     async fn streamed_as<'s, T: FromRow + Send>(
         &mut self,
