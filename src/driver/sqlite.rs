@@ -452,14 +452,9 @@ impl DriverConnection for SqliteConnection {
     ) -> Result<FirstRow> {
         let columns_hint = request.result_columns;
         self.with_statement(request, |_, stmt| {
-            let column_count = stmt.column_count();
-            if column_count == 0 {
-                stmt.raw_execute().map_err(fail)?;
+            let Some((column_count, columns)) = result_names(stmt, columns_hint)? else {
                 return Ok(FirstRow::NoColumns);
-            }
-            let columns = ResultNames::read(column_count, columns_hint, |i| {
-                stmt.column_name(i).map(Arc::from).map_err(fail)
-            })?;
+            };
             let mut rows = stmt.raw_query();
             let Some(row) = rows.next().map_err(fail)? else {
                 return Ok(FirstRow::None);
@@ -478,16 +473,10 @@ impl DriverConnection for SqliteConnection {
     ) -> Result<RowsRead> {
         let columns_hint = request.result_columns;
         self.with_statement(request, |_, stmt| {
-            let column_count = stmt.column_count();
-            if column_count == 0 {
-                stmt.raw_execute().map_err(fail)?;
+            let Some((column_count, columns)) = result_names(stmt, columns_hint)? else {
                 return Ok(RowsRead::NoColumns);
-            }
-            read(EachRow::Names(ResultNames::read(
-                column_count,
-                columns_hint,
-                |i| stmt.column_name(i).map(Arc::from).map_err(fail),
-            )?))?;
+            };
+            read(EachRow::Names(columns))?;
             let mut rows = stmt.raw_query();
             while let Some(row) = rows.next().map_err(fail)? {
                 with_values(row, column_count, columns_hint, |values| {
@@ -626,6 +615,24 @@ impl DriverConnection for SqliteConnection {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self.bare()
     }
+}
+
+/// The column count and names of `stmt`'s result (bound, not run yet); `None` for a statement
+/// that returns no rows, which is run here.
+#[inline(always)]
+fn result_names(
+    stmt: &mut RawStatement<'_>,
+    columns_hint: &[ResultColumn],
+) -> Result<Option<(usize, ResultNames)>> {
+    let column_count = stmt.column_count();
+    if column_count == 0 {
+        stmt.raw_execute().map_err(fail)?;
+        return Ok(None);
+    }
+    let columns = ResultNames::read(column_count, columns_hint, |i| {
+        stmt.column_name(i).map(Arc::from).map_err(fail)
+    })?;
+    Ok(Some((column_count, columns)))
 }
 
 /// `row`'s `column_count` values where SQLite holds them (converted towards `columns_hint`'s
