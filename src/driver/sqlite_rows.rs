@@ -18,23 +18,11 @@ pub(super) fn read_rows(
     columns_hint: &[ResultColumn],
 ) -> Result<Vec<Value>> {
     let mut values = Vec::new();
-    // Every index is below the statement's column count: no read fails.
     let mut raw_rows = stmt.raw_query();
-    if columns_hint
-        .iter()
-        .all(|c| read_as_stored(c.sql_type.as_ref()))
-    {
-        // Nothing to convert (a textual query's columns, or only integers, text and bytes).
-        while let Some(row) = raw_rows.next().map_err(fail)? {
-            for i in 0..column_count {
-                values.push(stored(row.get_ref_unwrap(i)));
-            }
-        }
-        return Ok(values);
-    }
     while let Some(row) = raw_rows.next().map_err(fail)? {
         for i in 0..column_count {
             let hint = columns_hint.get(i).and_then(|c| c.sql_type.as_ref());
+            // Every index is below the statement's column count: no read fails.
             values.push(owned_from_sqlite(row.get_ref_unwrap(i), hint));
         }
     }
@@ -87,12 +75,6 @@ fn owned_from_sqlite(v: Stored<'_>, ty: Option<&SqlType>) -> Value {
     if !read_as_stored(ty) {
         return from_sqlite(v, ty).into_owned();
     }
-    stored(v)
-}
-
-/// A value as SQLite stores it, owned (its text or bytes copied once).
-#[inline(always)]
-fn stored(v: Stored<'_>) -> Value {
     match v {
         Stored::Null => Value::Null,
         Stored::Integer(n) => Value::I64(n),
