@@ -8,7 +8,7 @@
 //! `Z` or an offset, converted to UTC for both kinds, a bare date as midnight); see
 //! [`sqlcore_compiler::datetime_text`].
 
-use super::sqlite_rows::{from_sqlite, read_rows};
+use super::sqlite_rows::{self, from_sqlite, read_rows};
 use super::{
     Driver, DriverConnection, EachRow, Execution, FirstRow, Request, ResultNames, RowSource,
     RowsRead, StatementId,
@@ -459,7 +459,8 @@ impl DriverConnection for SqliteConnection {
             let Some(row) = rows.next().map_err(fail)? else {
                 return Ok(FirstRow::None);
             };
-            with_values(row, column_count, columns_hint, |values| {
+            let conversions = sqlite_rows::conversions(columns_hint);
+            with_values(row, column_count, conversions, |values| {
                 read(columns, values)
             })
             .map(|()| FirstRow::Read)
@@ -477,9 +478,10 @@ impl DriverConnection for SqliteConnection {
                 return Ok(RowsRead::NoColumns);
             };
             read(EachRow::Names(columns))?;
+            let conversions = sqlite_rows::conversions(columns_hint);
             let mut rows = stmt.raw_query();
             while let Some(row) = rows.next().map_err(fail)? {
-                with_values(row, column_count, columns_hint, |values| {
+                with_values(row, column_count, conversions, |values| {
                     read(EachRow::Row(values))
                 })?;
             }
@@ -635,13 +637,14 @@ fn result_names(
     Ok(Some((column_count, columns)))
 }
 
-/// `row`'s `column_count` values where SQLite holds them (converted towards `columns_hint`'s
-/// types), handed to `read`: up to eight on the stack, more in a `Vec`.
+/// `row`'s `column_count` values where SQLite holds them (converted towards the types of
+/// `conversions`, see `sqlite_rows::conversions`), handed to `read`: up to eight on the
+/// stack, more in a `Vec`.
 #[inline(always)]
 fn with_values<R>(
     row: &rusqlite::Row<'_>,
     column_count: usize,
-    columns_hint: &[ResultColumn],
+    conversions: Option<&[ResultColumn]>,
     read: impl FnOnce(&[ValueRef<'_>]) -> Result<R>,
 ) -> Result<R> {
     let mut inline: [ValueRef<'_>; 8] = std::array::from_fn(|_| ValueRef::Null);
@@ -652,10 +655,24 @@ fn with_values<R>(
         spilled.resize(column_count, ValueRef::Null);
         &mut spilled[..]
     };
-    for (i, value) in values.iter_mut().enumerate() {
-        let hint = columns_hint.get(i).and_then(|c| c.sql_type.as_ref());
-        // Every index is below the statement's column count: no read fails.
-        *value = from_sqlite(row.get_ref_unwrap(i), hint);
+    // Every index is below the statement's column count: no read fails.
+    match conversions {
+        None => {
+            for (i, value) in values.iter_mut().enumerate() {
+                *value = sqlite_rows::stored(row.get_ref_unwrap(i));
+            }
+        }
+        Some(hints) => {
+            for (i, value) in values.iter_mut().enumerate() {
+                let hint = hints.get(i).and_then(|c| c.sql_type.as_ref());
+                *value = from_sqlite(row.get_ref_unwrap(i), hint);
+            }
+        }
     }
-    read(values)
+    let read = read(values);
+    if conversions.is_none() {
+        // Every value borrows from SQLite: nothing to drop.
+        std::mem::forget(inline);
+    }
+    read
 }

@@ -19,14 +19,47 @@ pub(super) fn read_rows(
 ) -> Result<Vec<Value>> {
     let mut values = Vec::new();
     let mut raw_rows = stmt.raw_query();
+    let conversions = conversions(columns_hint);
     while let Some(row) = raw_rows.next().map_err(fail)? {
-        for i in 0..column_count {
-            let hint = columns_hint.get(i).and_then(|c| c.sql_type.as_ref());
-            // Every index is below the statement's column count: no read fails.
-            values.push(owned_from_sqlite(row.get_ref_unwrap(i), hint));
+        // Every index is below the statement's column count: no read fails.
+        match conversions {
+            None => {
+                for i in 0..column_count {
+                    values.push(owned_stored(row.get_ref_unwrap(i)));
+                }
+            }
+            Some(hints) => {
+                for i in 0..column_count {
+                    let hint = hints.get(i).and_then(|c| c.sql_type.as_ref());
+                    values.push(owned_from_sqlite(row.get_ref_unwrap(i), hint));
+                }
+            }
         }
     }
     Ok(values)
+}
+
+/// `columns_hint` when a value of one of its columns may need converting, `None` when every
+/// value is read as SQLite stores it (decided once per statement, not per value).
+#[inline]
+pub(super) fn conversions(columns_hint: &[ResultColumn]) -> Option<&[ResultColumn]> {
+    let converts = columns_hint
+        .iter()
+        .any(|column| !read_as_stored(column.sql_type.as_ref()));
+    converts.then_some(columns_hint)
+}
+
+/// A value as SQLite stores it, borrowed: text that is not UTF-8 (SQLite does not check) is
+/// kept as its bytes, not altered.
+#[inline(always)]
+pub(super) fn stored(v: Stored<'_>) -> ValueRef<'_> {
+    match v {
+        Stored::Null => ValueRef::Null,
+        Stored::Integer(n) => ValueRef::I64(n),
+        Stored::Real(f) => ValueRef::F64(f),
+        Stored::Text(t) => std::str::from_utf8(t).map_or(ValueRef::Bytes(t), ValueRef::Text),
+        Stored::Blob(b) => ValueRef::Bytes(b),
+    }
 }
 
 /// A SQLite value, converted towards the declared column type: SQLite stores booleans as
@@ -34,13 +67,9 @@ pub(super) fn read_rows(
 /// bytes that need no conversion stay borrowed.
 #[inline(always)]
 pub(super) fn from_sqlite<'a>(v: Stored<'a>, ty: Option<&SqlType>) -> ValueRef<'a> {
-    let stored = match v {
-        Stored::Null => return ValueRef::Null,
-        Stored::Integer(n) => ValueRef::I64(n),
-        Stored::Real(f) => ValueRef::F64(f),
-        // Text that is not UTF-8 (SQLite does not check) is kept as its bytes, not altered.
-        Stored::Text(t) => std::str::from_utf8(t).map_or(ValueRef::Bytes(t), ValueRef::Text),
-        Stored::Blob(b) => ValueRef::Bytes(b),
+    let stored = match stored(v) {
+        ValueRef::Null => return ValueRef::Null,
+        stored => stored,
     };
     match ty {
         Some(ty) if !read_as_stored(Some(ty)) => {
@@ -75,6 +104,12 @@ fn owned_from_sqlite(v: Stored<'_>, ty: Option<&SqlType>) -> Value {
     if !read_as_stored(ty) {
         return from_sqlite(v, ty).into_owned();
     }
+    owned_stored(v)
+}
+
+/// A value as SQLite stores it, owned (its text or bytes copied once).
+#[inline(always)]
+fn owned_stored(v: Stored<'_>) -> Value {
     match v {
         Stored::Null => Value::Null,
         Stored::Integer(n) => Value::I64(n),
