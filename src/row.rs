@@ -62,14 +62,31 @@ impl ResultKeys {
         &self.names
     }
 
+    #[inline(always)]
     pub(crate) fn position(&self, name: &str) -> Result<usize> {
         match self.index.get(&self.names, name) {
             Some(Some(i)) => Ok(i),
-            Some(None) => Err(Error::InvalidRequest(format!(
-                "ambiguous column name {name:?} in the result; label the columns apart"
-            ))),
-            None => Err(Error::NoSuchColumn(name.to_owned())),
+            found => Err(name_error(name, found.is_some())),
         }
+    }
+}
+
+/// Whether two column names are equal, compared in place: names are short, and a call of
+/// `memcmp` costs more than comparing their bytes.
+#[inline(always)]
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
+/// The error for a `name` a result lacks, or has more than once (`ambiguous`).
+#[cold]
+fn name_error(name: &str, ambiguous: bool) -> Error {
+    if ambiguous {
+        Error::InvalidRequest(format!(
+            "ambiguous column name {name:?} in the result; label the columns apart"
+        ))
+    } else {
+        Error::NoSuchColumn(name.to_owned())
     }
 }
 
@@ -110,10 +127,10 @@ impl NameIndex {
 
     /// The position of `name` among `names` (those the index was made for): `Some(None)`
     /// when it appears more than once.
-    #[inline]
+    #[inline(always)]
     fn get(&self, names: &[Arc<str>], name: &str) -> Option<Option<usize>> {
         match self {
-            NameIndex::Distinct => names.iter().position(|n| **n == *name).map(Some),
+            NameIndex::Distinct => names.iter().position(|n| same_name(n, name)).map(Some),
             NameIndex::Hashed(index) => index.get(name).copied(),
         }
     }
@@ -142,7 +159,7 @@ impl RowIndex for usize {
 }
 
 impl RowIndex for &str {
-    #[inline]
+    #[inline(always)]
     fn position(&self, keys: &ResultKeys) -> Result<usize> {
         keys.position(self)
     }

@@ -127,8 +127,23 @@ fn one_prepared_statement_serves_every_execution_of_a_compiled_form() {
         assert_eq!(row.get::<String>("name").unwrap(), expected);
     }
     assert_eq!(handle.runs(Some(&sql)), [60], "prepared once, run 60 times");
-    // No copy of the values stays with it.
-    assert_eq!(handle.expanded(&sql), [sql.replace("?1", "NULL")]);
+    // A number stays bound until the next run binds over it (SQLite holds no copy of it)…
+    assert_eq!(handle.expanded(&sql), [sql.replace("?1", "3")]);
+    // …text and bytes do not stay with it: SQLite's copy is released after the run.
+    let users = users();
+    let by_name: Statement = select(&users)
+        .filter(users.c("name").eq(bindparam("name")))
+        .into();
+    let by_name_sql = by_name.compile(&SQLite).unwrap().sql;
+    let by_name = engine.prepare(by_name).unwrap();
+    let id: i64 = conn
+        .query_row(&by_name, params! { "name" => "c" }, |row| row.get("id"))
+        .unwrap();
+    assert_eq!(id, 3);
+    assert_eq!(
+        handle.expanded(&by_name_sql),
+        [by_name_sql.replace("?1", "NULL")]
+    );
 
     // Reaching the rusqlite connection mutably finalizes the kept statements first; the next
     // execution prepares the statement again.

@@ -182,7 +182,21 @@ impl Connection {
     }
 
     /// The driver connection, checking one out again after an invalidation.
+    #[inline]
     fn raw(&mut self) -> Result<&mut dyn DriverConnection> {
+        if self.closed || self.tx.pending_rollback() || self.record.is_none() {
+            return self.checked_out();
+        }
+        match self.record.as_mut() {
+            Some(record) => Ok(record.driver_connection()),
+            None => Err(no_database_connection()),
+        }
+    }
+
+    /// [`Connection::raw`]'s other cases: an error when closed or awaiting a rollback, a
+    /// connection checked out again after an invalidation.
+    #[cold]
+    fn checked_out(&mut self) -> Result<&mut dyn DriverConnection> {
         if self.closed {
             return Err(Error::ResourceClosed("this connection is closed".into()));
         }
@@ -201,9 +215,7 @@ impl Connection {
         }
         match self.record.as_mut() {
             Some(record) => Ok(record.driver_connection()),
-            None => Err(Error::ResourceClosed(
-                "this connection has no database connection".into(),
-            )),
+            None => Err(no_database_connection()),
         }
     }
 
@@ -363,10 +375,18 @@ impl Connection {
     /// is — the transaction this connection had begun (nothing of it reached the server)
     /// begins on the new one, and the call may run again there. The caller never sees that
     /// failure.
+    #[inline]
     fn replaced_when_lost_before_use<T>(&mut self, result: &Result<T>) -> Result<bool> {
-        if !result.as_ref().is_err_and(Error::connection_invalidated) {
-            return Ok(false);
+        match result {
+            Err(e) if e.connection_invalidated() => self.replaced_when_lost(e),
+            _ => Ok(false),
         }
+    }
+
+    /// [`Connection::replaced_when_lost_before_use`] for a call that failed with `error`, a
+    /// connection invalidated.
+    #[cold]
+    fn replaced_when_lost(&mut self, error: &Error) -> Result<bool> {
         let Some(mut record) = self.record.take() else {
             return Ok(false);
         };
@@ -374,9 +394,7 @@ impl Connection {
             self.record = Some(record);
             return Ok(false);
         }
-        if let Err(e) = result {
-            tracing::info!(target: "sqlcore.pool", id = record.id(), error = %e, "the connection was lost before this call used it; replacing the connection");
-        }
+        tracing::info!(target: "sqlcore.pool", id = record.id(), error = %error, "the connection was lost before this call used it; replacing the connection");
         self.engine.pool().factory().bump_generation();
         self.engine.pool().discard(record);
         self.restore_isolation = None;
@@ -406,6 +424,7 @@ impl Connection {
     }
 
     /// Begins a transaction (in `mode` on SQLite) unless one is open or under AUTOCOMMIT.
+    #[inline]
     fn autobegin(&mut self, mode: SqliteBegin) -> Result<()> {
         // Called before every statement run on the primary, in AUTOCOMMIT too.
         self.pin_to_primary();
@@ -594,4 +613,10 @@ impl Drop for Connection {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// The error of a connection left without a database connection.
+#[cold]
+fn no_database_connection() -> Error {
+    Error::ResourceClosed("this connection has no database connection".into())
 }

@@ -377,10 +377,16 @@ impl SqliteConnection {
                         conn.prepare_with_flags(request.sql, PrepFlags::SQLITE_PREPARE_PERSISTENT)
                             .map_err(fail)
                     })?;
-                    bind(stmt, request.params, request.param_types)?;
+                    if let Err(e) = bind(stmt, request.params, request.param_types) {
+                        stmt.clear_bindings();
+                        return Err(e);
+                    }
                     let result = run(conn, stmt);
-                    // As rusqlite's cache does: the statement keeps no copy of the values.
-                    stmt.clear_bindings();
+                    // As rusqlite's cache does: the statement keeps no copy of the values
+                    // (numbers and NULL are no copy: the next run binds over them).
+                    if !request.params.iter().all(|v| binds_a_number(v)) {
+                        stmt.clear_bindings();
+                    }
                     result
                 }
                 None => {
@@ -619,6 +625,22 @@ impl DriverConnection for SqliteConnection {
     }
 }
 
+/// Whether `value` is bound as a number or NULL: SQLite holds no copy of text or bytes.
+#[inline(always)]
+fn binds_a_number(value: &Value) -> bool {
+    matches!(
+        value,
+        Value::Null
+            | Value::Bool(_)
+            | Value::I16(_)
+            | Value::I32(_)
+            | Value::I64(_)
+            | Value::F32(_)
+            | Value::F64(_)
+            | Value::Decimal(_)
+    )
+}
+
 /// The column count and names of `stmt`'s result (bound, not run yet); `None` for a statement
 /// that returns no rows, which is run here.
 #[inline(always)]
@@ -658,14 +680,14 @@ fn with_values<R>(
     // Every index is below the statement's column count: no read fails.
     match conversions {
         None => {
-            for (i, value) in values.iter_mut().enumerate() {
-                *value = sqlite_rows::stored(row.get_ref_unwrap(i));
+            for (i, slot) in values.iter_mut().enumerate() {
+                fill(slot, sqlite_rows::stored(row.get_ref_unwrap(i)));
             }
         }
         Some(hints) => {
-            for (i, value) in values.iter_mut().enumerate() {
+            for (i, slot) in values.iter_mut().enumerate() {
                 let hint = hints.get(i).and_then(|c| c.sql_type.as_ref());
-                *value = from_sqlite(row.get_ref_unwrap(i), hint);
+                fill(slot, from_sqlite(row.get_ref_unwrap(i), hint));
             }
         }
     }
@@ -675,4 +697,12 @@ fn with_values<R>(
         std::mem::forget(inline);
     }
     read
+}
+
+/// Puts `value` in `slot`, which holds NULL: nothing there to drop.
+#[inline(always)]
+fn fill<'a>(slot: &mut ValueRef<'a>, value: ValueRef<'a>) {
+    let empty = std::mem::replace(slot, value);
+    debug_assert!(matches!(empty, ValueRef::Null));
+    std::mem::forget(empty);
 }
