@@ -116,6 +116,39 @@ async fn execute_and_results<E: TestEngine>(engine: &E, _db: &TestDb) {
     assert_eq!(engine.cache().hits, hits + 1);
 }
 
+/// A result with no row still names its columns: a `text()` query's from the server's
+/// description, a compiled one's from the compiler, with PostgreSQL's statement cache on, off,
+/// and behind a transaction-pooling proxy (`pgbouncer`, where the description comes from the
+/// query's plan).
+async fn results_without_rows_name_their_columns<E: TestEngine>(engine: &E, db: &TestDb) {
+    create_items(engine).await;
+    let t = items();
+    let mut engines = Vec::new();
+    if db.is_postgres() {
+        let uncached = Engine::builder(&db.url()).statement_cache_size(0);
+        engines.push(E::build(uncached).unwrap());
+        engines.push(E::build(Engine::builder(&db.url()).pgbouncer(true)).unwrap());
+    }
+    for engine in std::iter::once(engine).chain(&engines) {
+        let mut conn = engine.conn().await.unwrap();
+        for stmt in [
+            text("SELECT id, name AS label FROM items WHERE id < :top").into(),
+            Statement::from(
+                select([t.c("id"), t.c("name").label("label")])
+                    .filter(t.c("id").lt(bindparam("top"))),
+            ),
+        ] {
+            let mut result = conn.exec(stmt, params! { "top" => 0 }).await.unwrap();
+            assert_eq!(
+                result.keys().iter().map(|k| &**k).collect::<Vec<_>>(),
+                ["id", "label"]
+            );
+            assert!(result.fetchone().unwrap().is_none());
+        }
+        conn.commit().await.unwrap();
+    }
+}
+
 async fn commit_and_rollback<E: TestEngine>(engine: &E, _db: &TestDb) {
     create_items(engine).await;
     let mut conn = engine.conn().await.unwrap();
@@ -324,6 +357,7 @@ async fn errors_with_kinds<E: TestEngine>(engine: &E, db: &TestDb) {
 
 on_both_engines!(
     execute_and_results,
+    results_without_rows_name_their_columns,
     commit_and_rollback,
     savepoints,
     isolation_levels,

@@ -142,6 +142,14 @@ fn starts_with_keyword(sql: &str, keywords: &[&str]) -> bool {
     keywords.iter().any(|k| first.eq_ignore_ascii_case(k)) || sql.starts_with('(')
 }
 
+/// Whether a statement run unnamed that gave no row is described for its result's names: one
+/// compiled without them (`text()`) that may return rows, inside a transaction (the statement
+/// prepared to describe it is closed again before the transaction ends, so nothing outlives
+/// the transaction on a server a proxy may hand to another client).
+pub(super) fn described_without_rows(request: &Request<'_>, in_tx: bool) -> bool {
+    request.result_columns.is_empty() && in_tx && may_return_rows(request.sql)
+}
+
 /// Whether `sql` may return rows: a query, `SHOW`, `FETCH`, `EXPLAIN`, or a statement with
 /// `RETURNING` (so DML and DDL without it are never described).
 pub(super) fn may_return_rows(sql: &str) -> bool {

@@ -5,7 +5,8 @@
 
 use super::pg_cursor::Cursor;
 use super::pg_decode::{
-    buffered_rows, declared_types, decodes_lazily, fits, may_return_rows, result_names, streams,
+    buffered_rows, declared_types, decodes_lazily, described_without_rows, fits, result_names,
+    streams,
 };
 use super::pg_error::{aborted_commit, fail, reset_failed};
 use super::pg_ops::{self, PING_TIMEOUT};
@@ -460,10 +461,7 @@ impl PgConnection {
                 result_names(row.columns(), request)?,
                 decodes_lazily(row.columns()),
             ),
-            None if request.result_columns.is_empty()
-                && shared.in_tx
-                && may_return_rows(request.sql) =>
-            {
+            None if described_without_rows(request, shared.in_tx) => {
                 if let Some(plan) = &plan {
                     (plan.result_names(request)?, false)
                 } else {
@@ -723,7 +721,7 @@ impl PgConnection {
 
 #[cfg(test)]
 mod tests {
-    use super::may_return_rows;
+    use crate::driver::pg_decode::may_return_rows;
 
     #[test]
     fn only_statements_that_may_return_rows_are_described() {

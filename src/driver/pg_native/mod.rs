@@ -23,7 +23,8 @@ mod query;
 pub(crate) use connect::connect;
 
 use super::pg_decode::{
-    buffered_rows, declared_types, decodes_lazily, fits, result_names, streams,
+    buffered_rows, declared_types, decodes_lazily, described_without_rows, fits, result_names,
+    streams,
 };
 use super::pg_error::{aborted_commit, fail};
 use super::pg_ops::{self, PING_TIMEOUT};
@@ -252,11 +253,24 @@ impl PgAsyncConnection {
             result_types.forget(request.sql);
         }
         let (rows, rowcount) = self.note(answer)?;
+        // Without a row the names are the compiled ones, or a description's (as on the sync
+        // driver).
         let (columns, lazy) = match rows.first() {
             Some(row) => (
                 result_names(row.columns(), request)?,
                 decodes_lazily(row.columns()),
             ),
+            None if described_without_rows(request, self.in_tx) => match &plan {
+                Some(plan) => (plan.result_names(request)?, false),
+                None => {
+                    let client = self.client()?.clone();
+                    let types = declared_types(request);
+                    let call = pg_ops::prepare(&client, request.sql, &types);
+                    let answer = tracked(&self.state, call).await;
+                    let described = self.note(answer)?;
+                    (result_names(described.columns(), request)?, false)
+                }
+            },
             None => (ResultNames::Expected, false),
         };
         buffered(columns, rows, lazy, rowcount.map_or(-1, |n| n as i64))
