@@ -252,7 +252,8 @@ impl Catalog for PgCatalog {
 /// sequence owned by the column (SERIAL) feeds the default, comment, generation, the sequence
 /// a default draws from (schema, name, options), an identity's sequence options, the number of
 /// array dimensions declared, and the type's OID when it (or the element of an array) is an
-/// enum or a domain (user types only: OIDs from 16384, `FirstNormalObjectId`).
+/// enum or a domain (user types only: OIDs from 16384, `FirstNormalObjectId`; a built-in
+/// column type, whose array element is built-in too, is not looked up).
 const COLUMNS: &str = concat!(
     "SELECT c.relname::text, a.attname::text, \
      pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
@@ -281,11 +282,11 @@ const COLUMNS: &str = concat!(
            AND di.refclassid = 'pg_catalog.pg_class'::regclass AND di.refobjid = c.oid \
            AND di.refobjsubid = a.attnum AND di.deptype = 'i' LIMIT 1) END, \
      a.attndims::int4, \
-     (SELECT ty.oid::int8 FROM pg_catalog.pg_type ty \
+     CASE WHEN a.atttypid >= 16384 THEN (SELECT ty.oid::int8 FROM pg_catalog.pg_type ty \
         WHERE ty.oid >= 16384 AND ty.typtype IN ('e', 'd') \
         AND ty.oid = (SELECT CASE WHEN at.typelem <> 0 AND at.typlen = -1 \
             THEN at.typelem ELSE at.oid END FROM pg_catalog.pg_type at \
-            WHERE at.oid = a.atttypid)) \
+            WHERE at.oid = a.atttypid)) END \
      FROM pg_catalog.pg_attribute a \
      JOIN (SELECT c.oid, c.relname"
 );
@@ -502,7 +503,8 @@ fn constraint(table: &mut TableParts, v: &[Value]) -> Result<()> {
 }
 
 /// Indexes other than those behind a primary-key, unique or exclusion constraint: per key
-/// column its name ('' for an expression) and its definition, and the partial-index predicate;
+/// column its name ('' for an expression) and an expression's definition (`pg_get_indexdef`,
+/// the costly part of the query, only where it is read), and the partial-index predicate;
 /// the access method, per key column the operator class when it is not the type's default
 /// ('' otherwise, schema-qualified outside `pg_catalog`) and the `indoption` bits (DESC,
 /// NULLS FIRST), the INCLUDE columns and the storage parameters.
@@ -512,7 +514,8 @@ const INDEXES: &str = "SELECT c.relname::text, ic.relname::text, i.indisunique, 
         LEFT JOIN pg_catalog.pg_attribute a \
             ON a.attrelid = i.indrelid AND a.attnum = k.num AND k.num <> 0 \
         WHERE k.ord <= i.indnkeyatts ORDER BY k.ord), \
-     ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true) \
+     ARRAY(SELECT CASE WHEN i.indkey[k - 1] = 0 \
+            THEN pg_catalog.pg_get_indexdef(i.indexrelid, k, true) ELSE '' END \
         FROM generate_series(1, i.indnkeyatts) k ORDER BY k), \
      pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), \
      am.amname::text, \
