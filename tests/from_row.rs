@@ -546,6 +546,11 @@ async fn query_all_as_reads_what_all_as_reads<E: TestEngine>(engine: &E, _db: &T
         .await
         .unwrap_err();
     assert!(matches!(no_rows, Error::ResourceClosed(_)), "{no_rows:?}");
+    let no_row = conn
+        .row_as::<Member>(rename_five(&t), Params::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(no_row, Error::ResourceClosed(_)), "{no_row:?}");
     let renamed_five: Member = conn
         .row_as(by_id(&t).filter(t.c("id").eq(5)), Params::new())
         .await

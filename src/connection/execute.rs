@@ -3,13 +3,14 @@
 
 use super::call::{Call, CompiledForMany, EngineContext, Ran};
 use super::{Connection, IntoParams};
-use crate::driver::{DriverConnection, FirstRow, Request};
+use crate::driver::{DriverConnection, Execution, FirstRow, Request, ResultNames};
 use crate::error::{Error, Result};
 use crate::events::{EventSource, RowCounts, Sending, Watch};
 use crate::executable::Executable;
 use crate::result::CursorResult;
-use crate::row::RowRef;
+use crate::row::{ResultKeys, RowRef};
 use sqlcore_compiler::{Params, Statement, Value, ValueRef};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// What [`Connection::run`] hands the driver request to: the driver call, giving its value
@@ -83,15 +84,7 @@ impl Connection {
             let found = driver.query_row(request, &mut |names, row| {
                 let keys = ran.keys(names);
                 if let Some(read) = read.take() {
-                    value = Some(if keys.converts() {
-                        // Columns of user types are read through them: the row is copied.
-                        let mut values: Vec<Value> = row.iter().map(ValueRef::to_value).collect();
-                        keys.convert(&mut values)?;
-                        let row: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
-                        read(&RowRef::new(&keys, &row))?
-                    } else {
-                        read(&RowRef::new(&keys, row))?
-                    });
+                    value = Some(read_row(&keys, row, read)?);
                 }
                 Ok(())
             })?;
@@ -215,4 +208,42 @@ impl Connection {
     ) -> Result<CompiledForMany> {
         self.context().compile_for_many(stmt, params, &self.options)
     }
+}
+
+/// Hands `row` to `read` as a [`RowRef`] over `keys`: in place, or copied when columns of user
+/// types are read through them.
+pub(crate) fn read_row<T>(
+    keys: &Arc<ResultKeys>,
+    row: &[ValueRef<'_>],
+    read: impl FnOnce(&RowRef<'_>) -> Result<T>,
+) -> Result<T> {
+    if keys.converts() {
+        let mut values: Vec<Value> = row.iter().map(ValueRef::to_value).collect();
+        keys.convert(&mut values)?;
+        let row: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
+        read(&RowRef::new(keys, &row))
+    } else {
+        read(&RowRef::new(keys, row))
+    }
+}
+
+/// `query_row` over a driver's buffered execution: its first row read by `read` with the keys
+/// `keys` makes of the result's names, where the driver holds it. A statement without result
+/// columns is [`Error::ResourceClosed`], one without a row [`Error::NoResultFound`].
+pub(crate) fn read_first_row<T>(
+    exec: Execution,
+    keys: impl FnOnce(ResultNames) -> Arc<ResultKeys>,
+    read: impl FnOnce(&RowRef<'_>) -> Result<T>,
+) -> Result<T> {
+    let keys = keys(exec.columns);
+    if keys.names().is_empty() {
+        return Err(Error::ResourceClosed(
+            "this result object does not return rows".into(),
+        ));
+    }
+    let mut rows = exec.rows;
+    let Some(row) = rows.next_row()? else {
+        return Err(Error::NoResultFound);
+    };
+    row.with_value_refs(|values| read_row(&keys, values, read))
 }

@@ -14,7 +14,7 @@ use tx_state::TxState;
 
 pub(crate) mod call;
 pub(crate) mod display_params;
-mod execute;
+pub(crate) mod execute;
 mod many;
 mod observe;
 mod route;

@@ -134,6 +134,24 @@ impl DriverRow {
         self.len() == 0
     }
 
+    /// Its values, borrowed from the row where they can be, handed to `read`: up to eight
+    /// on the stack, more in a `Vec`.
+    pub(crate) fn with_value_refs<R>(&self, read: impl FnOnce(&[ValueRef<'_>]) -> R) -> R {
+        let n = self.len();
+        let mut inline: [ValueRef<'_>; 8] = std::array::from_fn(|_| ValueRef::Null);
+        if n <= inline.len() {
+            for (i, slot) in inline[..n].iter_mut().enumerate() {
+                if let Some(value) = self.value_ref(i) {
+                    *slot = value;
+                }
+            }
+            read(&inline[..n])
+        } else {
+            let values: Vec<ValueRef<'_>> = (0..n).filter_map(|i| self.value_ref(i)).collect();
+            read(&values)
+        }
+    }
+
     /// All values, in column order.
     pub fn to_values(&self) -> Vec<Value> {
         (0..self.len()).filter_map(|i| self.value(i)).collect()
@@ -562,11 +580,9 @@ pub trait DriverConnection: Send {
         }
         let mut rows = rows;
         match rows.next_row()? {
-            Some(row) => {
-                let values: Vec<ValueRef<'_>> =
-                    (0..row.len()).filter_map(|i| row.value_ref(i)).collect();
-                read(columns, &values).map(|()| FirstRow::Read)
-            }
+            Some(row) => row
+                .with_value_refs(|values| read(columns, values))
+                .map(|()| FirstRow::Read),
             None => Ok(FirstRow::None),
         }
     }

@@ -7,7 +7,6 @@ use crate::connection::IntoParams;
 use crate::driver::NextRow;
 use crate::error::Result;
 use crate::executable::Executable;
-use crate::row::Row;
 use futures_util::Stream;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -60,7 +59,7 @@ impl AsyncConnection {
         statement: impl Into<Executable<'s>>,
         params: impl IntoParams,
     ) -> Result<T> {
-        self.query_row(statement, params, Row::read_as).await
+        self.query_row(statement, params, |row| row.read_as()).await
     }
 
     /// Executes a statement and reads every row into `T`: the sync

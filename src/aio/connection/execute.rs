@@ -7,12 +7,13 @@ use crate::aio::run_sync::{run_native, run_on_thread};
 use crate::aio::stream::AsyncRowStream;
 use crate::connection::IntoParams;
 use crate::connection::call::Call;
+use crate::connection::execute::read_first_row;
 use crate::driver::{AsyncDriverConnection, AsyncRowCursor, Execution, Request, ResultNames};
 use crate::error::{Error, Result};
 use crate::events::{EventSource, RowCounts};
 use crate::executable::Executable;
 use crate::result::CursorResult;
-use crate::row::{ResultKeys, Row};
+use crate::row::{ResultKeys, RowRef};
 use sqlcore_compiler::Params;
 use std::sync::Arc;
 
@@ -75,27 +76,30 @@ impl AsyncConnection {
         self.run(statement.into(), params.into_params(), true).await
     }
 
-    /// Executes a statement and reads its first row with `read`. No row is an
-    /// [`Error::NoResultFound`]; a statement that returns no rows (runs, and) is an
-    /// [`Error::ResourceClosed`]. An INSERT is run as given.
+    /// Executes a statement and reads its first row with `read`, borrowed where the driver
+    /// holds it (a [`RowRef`], as the sync [`Connection::query_row`](crate::Connection::query_row)
+    /// gives): no result or row is built. No row is an [`Error::NoResultFound`]; a statement
+    /// that returns no rows (runs, and) is an [`Error::ResourceClosed`]. An INSERT is run as
+    /// given.
     pub async fn query_row<'s, T>(
         &mut self,
         statement: impl Into<Executable<'s>>,
         params: impl IntoParams,
-        read: impl FnOnce(&Row) -> Result<T>,
+        read: impl FnOnce(&RowRef<'_>) -> Result<T>,
     ) -> Result<T> {
-        let mut result = self
-            .run(statement.into(), params.into_params(), false)
-            .await?;
-        if !result.returns_rows() {
-            return Err(Error::ResourceClosed(
-                "this result object does not return rows".into(),
-            ));
-        }
-        match result.fetchone()? {
-            Some(row) => read(&row),
-            None => Err(Error::NoResultFound),
-        }
+        let first_row = |sent, call: &Call<'_>, _: &Params| match sent {
+            // Read where the driver left it: no result or row is built around it.
+            Sent::Buffered(exec) => read_first_row(exec, |names| call.ran().keys(names), read),
+            Sent::Streamed(..) => Err(buffered_asked()),
+        };
+        self.run_as(
+            statement.into(),
+            params.into_params(),
+            false,
+            false,
+            first_row,
+        )
+        .await
     }
 
     async fn run(
@@ -105,17 +109,15 @@ impl AsyncConnection {
         implicit_returning: bool,
     ) -> Result<CursorResult> {
         match self
-            .run_as(statement, params, implicit_returning, false)
+            .run_as(statement, params, implicit_returning, false, Sent::finish)
             .await?
         {
             Ran::Buffered(result) => Ok(result),
-            Ran::Streamed(..) => Err(Error::InvalidRequest(
-                "a buffered result was asked for".into(),
-            )),
+            Ran::Streamed(..) => Err(buffered_asked()),
         }
     }
 
-    /// Executes a query and streams its rows: a `futures::Stream` of [`Row`]s fetched
+    /// Executes a query and streams its rows: a `futures::Stream` of [`Row`](crate::Row)s fetched
     /// `max_row_buffer` at a time (SQLAlchemy's `await conn.stream(stmt)`), whatever the
     /// `stream_results` option says. On PostgreSQL the rows are read off the socket as the
     /// stream is polled; SQLite produces them in process. The stream borrows the connection
@@ -126,7 +128,13 @@ impl AsyncConnection {
         params: impl IntoParams,
     ) -> Result<AsyncRowStream<'_>> {
         match self
-            .run_as(statement.into(), params.into_params(), false, true)
+            .run_as(
+                statement.into(),
+                params.into_params(),
+                false,
+                true,
+                Sent::finish,
+            )
             .await?
         {
             Ran::Streamed(keys, cursor, chunk) => {
@@ -138,13 +146,15 @@ impl AsyncConnection {
         }
     }
 
-    async fn run_as(
+    /// Runs `statement` (`streamed` or buffered) and makes its result with `finish`.
+    async fn run_as<R>(
         &mut self,
         statement: Executable<'_>,
         params: Params,
         implicit_returning: bool,
         streamed: bool,
-    ) -> Result<Ran> {
+        finish: impl FnOnce(Sent, &Call<'_>, &Params) -> Result<R>,
+    ) -> Result<R> {
         self.settle().await?;
         let ctx = self.engine.context();
         let (stmt, implicit_returning) =
@@ -163,10 +173,9 @@ impl AsyncConnection {
                 .flatten();
             // Boxed, so that its future does not weigh on the primary's calls.
             let replica_read =
-                Box::pin(self.on_replica(&call, &request, &params, streamed, own_options.as_ref()))
-                    .await;
+                Box::pin(self.on_replica(&call, &request, streamed, own_options.as_ref())).await;
             if let Some(done) = replica_read {
-                return done;
+                return finish(done?, &call, &params);
             }
         }
         self.ready().await?;
@@ -202,7 +211,7 @@ impl AsyncConnection {
         if let Some(sending) = &sending {
             self.after_send(sending, observed, sent.counts());
         }
-        sent.finish(&call, &params)
+        finish(sent, &call, &params)
     }
 
     /// Executes a statement once per parameter set (executemany): the sync
@@ -314,4 +323,9 @@ impl AsyncConnection {
         self.settle().await?;
         self.driver_call(|c| c.table_names(schema)).await
     }
+}
+
+/// The error of a buffered call that was given a streamed result.
+fn buffered_asked() -> Error {
+    Error::InvalidRequest("a buffered result was asked for".into())
 }

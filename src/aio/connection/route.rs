@@ -4,13 +4,12 @@
 //! [`Routing`]: crate::replicas::Routing
 
 use super::AsyncConnection;
-use super::execute::{Ran, send};
+use super::execute::{Sent, send};
 use crate::connection::call::{Call, with_statement};
 use crate::driver::Request;
 use crate::error::Result;
 use crate::events::EventSource;
 use crate::options::ExecutionOptions;
-use sqlcore_compiler::Params;
 
 impl AsyncConnection {
     /// Whether `call` goes to a replica (see the sync connection's); never while a dropped
@@ -34,10 +33,9 @@ impl AsyncConnection {
         &mut self,
         call: &Call<'_>,
         request: &Request<'_>,
-        params: &Params,
         streamed: bool,
         own_options: Option<&ExecutionOptions>,
-    ) -> Option<Result<Ran>> {
+    ) -> Option<Result<Sent>> {
         let engine = self.engine.clone();
         let replicas = engine.replicas()?;
         let sending = self.observing().then(|| call.sending(request, own_options));
@@ -74,10 +72,7 @@ impl AsyncConnection {
                 }
             };
             if let Some(done) = self.routing.after_read(replicas, lease, result) {
-                return Some(done.and_then(|sent| {
-                    call.executed(started);
-                    sent.finish(call, params)
-                }));
+                return Some(done.inspect(|_| call.executed(started)));
             }
         }
         None
