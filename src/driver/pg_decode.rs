@@ -93,9 +93,18 @@ pub(super) fn buffered_rows(rows: Vec<Row>, lazy: bool) -> Result<RowSource> {
 
 /// Column `i` of a row kept as it arrived (one whose columns always decode), borrowed from
 /// the row where it can be; should the server ever send a malformed value, its bytes are
-/// kept rather than lost.
+/// kept rather than lost. The commonest types are read in place (see [`ColumnReader`]).
 #[inline]
 pub(crate) fn cell(row: &Row, i: usize) -> ValueRef<'_> {
+    let reader = row
+        .columns()
+        .get(i)
+        .map_or(ColumnReader::Other, |c| ColumnReader::of(c.type_()));
+    cell_read_by(row, i, reader)
+}
+
+/// [`cell`] for a column of any type, decoded through `postgres-types`.
+fn decoded_cell(row: &Row, i: usize) -> ValueRef<'_> {
     match row.try_get::<_, PgValueRef>(i) {
         Ok(value) => value.0,
         Err(_) => match row.try_get::<_, RawBytes>(i) {
@@ -110,7 +119,7 @@ pub(crate) fn cell(row: &Row, i: usize) -> ValueRef<'_> {
 #[inline(always)]
 pub(crate) fn cell_read_by(row: &Row, i: usize, reader: ColumnReader) -> ValueRef<'_> {
     if reader == ColumnReader::Other {
-        return cell(row, i);
+        return decoded_cell(row, i);
     }
     match row.try_get::<_, RawBytes>(i) {
         Ok(RawBytes(Some(raw))) => reader.read(raw).unwrap_or(ValueRef::Bytes(raw)),
