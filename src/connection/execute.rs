@@ -3,7 +3,7 @@
 
 use super::call::{Call, CompiledForMany, EngineContext, Ran};
 use super::{Connection, IntoParams};
-use crate::driver::{DriverConnection, Execution, FirstRow, Request, ResultNames};
+use crate::driver::{DriverConnection, FirstRow, Request};
 use crate::error::{Error, Result};
 use crate::events::{EventSource, RowCounts, Sending, Watch};
 use crate::executable::Executable;
@@ -225,25 +225,4 @@ pub(crate) fn read_row<T>(
     } else {
         read(&RowRef::new(keys, row))
     }
-}
-
-/// `query_row` over a driver's buffered execution: its first row read by `read` with the keys
-/// `keys` makes of the result's names, where the driver holds it. A statement without result
-/// columns is [`Error::ResourceClosed`], one without a row [`Error::NoResultFound`].
-pub(crate) fn read_first_row<T>(
-    exec: Execution,
-    keys: impl FnOnce(ResultNames) -> Arc<ResultKeys>,
-    read: impl FnOnce(&RowRef<'_>) -> Result<T>,
-) -> Result<T> {
-    let keys = keys(exec.columns);
-    if keys.names().is_empty() {
-        return Err(Error::ResourceClosed(
-            "this result object does not return rows".into(),
-        ));
-    }
-    let mut rows = exec.rows;
-    let Some(row) = rows.next_row()? else {
-        return Err(Error::NoResultFound);
-    };
-    row.with_value_refs(|values| read_row(&keys, values, read))
 }

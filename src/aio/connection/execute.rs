@@ -7,7 +7,7 @@ use crate::aio::run_sync::{run_native, run_on_thread};
 use crate::aio::stream::AsyncRowStream;
 use crate::connection::IntoParams;
 use crate::connection::call::Call;
-use crate::connection::execute::read_first_row;
+use crate::connection::execute::read_row;
 use crate::driver::{AsyncDriverConnection, AsyncRowCursor, Execution, Request, ResultNames};
 use crate::error::{Error, Result};
 use crate::events::{EventSource, RowCounts};
@@ -328,4 +328,25 @@ impl AsyncConnection {
 /// The error of a buffered call that was given a streamed result.
 fn buffered_asked() -> Error {
     Error::InvalidRequest("a buffered result was asked for".into())
+}
+
+/// `query_row` over a driver's buffered execution: its first row read by `read` with the keys
+/// `keys` makes of the result's names, where the driver holds it. A statement without result
+/// columns is [`Error::ResourceClosed`], one without a row [`Error::NoResultFound`].
+fn read_first_row<T>(
+    exec: Execution,
+    keys: impl FnOnce(ResultNames) -> Arc<ResultKeys>,
+    read: impl FnOnce(&RowRef<'_>) -> Result<T>,
+) -> Result<T> {
+    let keys = keys(exec.columns);
+    if keys.names().is_empty() {
+        return Err(Error::ResourceClosed(
+            "this result object does not return rows".into(),
+        ));
+    }
+    let mut rows = exec.rows;
+    let Some(row) = rows.next_row()? else {
+        return Err(Error::NoResultFound);
+    };
+    row.with_value_refs(|values| read_row(&keys, values, read))
 }
