@@ -13,6 +13,9 @@
 //! nothing; `SQLCORE_BENCH_POINT_COUNT=N` runs N of them (at most
 //! 20,000). Under `valgrind --tool=callgrind`, the difference between two counts divided by
 //! the difference of the counts is one select's client instructions, without the set-up.
+//! `SQLCORE_BENCH_INSERT_ONLY=raw` (or `=sqlcore`) with `SQLCORE_BENCH_INSERT_ROWS=N` does
+//! the same for the insert of N rows. The insert's report gives the client's CPU time per
+//! row beside the wall time, which the server's own pace moves.
 
 mod common;
 
@@ -135,7 +138,13 @@ fn main() {
     // Alternating rounds: every contender sees the same machine load.
     let mut raw_point = Best::NONE;
     let mut core_point = [Best::NONE; Style::ALL.len()];
-    for _ in 0..5 {
+    // (None when the insert alone is profiled.)
+    let point_rounds = if std::env::var_os("SQLCORE_BENCH_INSERT_ONLY").is_some() {
+        0
+    } else {
+        5
+    };
+    for _ in 0..point_rounds {
         raw_point.round(|| raw_point_selects(&mut raw, &stmt, POINT_SELECTS));
         for (style, best) in Style::ALL.into_iter().zip(&mut core_point) {
             best.round(|| core_point_selects(&mut conn, style, POINT_SELECTS));
@@ -150,30 +159,53 @@ fn main() {
         .prep(format!("INSERT INTO items (n, label) VALUES {values}"))
         .unwrap();
     let labels: Vec<String> = (0..INSERT_ROWS).map(|i| format!("row {i}")).collect();
-    let (raw_insert, core_insert) = compare(
-        5,
-        || {
-            let mut tx = raw.start_transaction(mysql::TxOpts::default()).unwrap();
-            for chunk in 0..INSERT_ROWS / batch {
-                let mut params = Vec::with_capacity(2 * batch as usize);
-                for r in 0..batch {
-                    let i = chunk * batch + r;
-                    params.push(mysql::Value::from(i));
-                    params.push(mysql::Value::from(labels[i as usize].as_str()));
-                }
-                tx.exec_drop(&insert_stmt, params).unwrap();
+    let raw_insert = |raw: &mut mysql::Conn, rows: i32| {
+        let mut tx = raw.start_transaction(mysql::TxOpts::default()).unwrap();
+        for chunk in 0..(rows + batch - 1) / batch {
+            let mut params = Vec::with_capacity(2 * batch as usize);
+            for i in chunk * batch..((chunk + 1) * batch).min(rows) {
+                params.push(mysql::Value::from(i));
+                params.push(mysql::Value::from(labels[i as usize].as_str()));
             }
-            tx.rollback().unwrap();
-        },
-        || {
-            let mut tx = engine.begin().unwrap();
-            let rows = (0..INSERT_ROWS)
-                .map(|i| params! { "n" => i, "label" => labels[i as usize].as_str() });
-            let n = tx.execute_many(insert(&items), rows).unwrap().rowcount();
-            assert_eq!(n, i64::from(INSERT_ROWS));
-            tx.rollback().unwrap();
-        },
-    );
+            if params.len() == 2 * batch as usize {
+                tx.exec_drop(&insert_stmt, params).unwrap();
+            } else {
+                let short = vec!["(?, ?)"; params.len() / 2].join(", ");
+                tx.exec_drop(
+                    format!("INSERT INTO items (n, label) VALUES {short}"),
+                    params,
+                )
+                .unwrap();
+            }
+        }
+        tx.rollback().unwrap();
+    };
+    let core_insert = |rows: i32| {
+        let mut tx = engine.begin().unwrap();
+        let sets = (0..rows).map(|i| params! { "n" => i, "label" => labels[i as usize].as_str() });
+        let n = tx.execute_many(insert(&items), sets).unwrap().rowcount();
+        assert_eq!(n, i64::from(rows));
+        tx.rollback().unwrap();
+    };
+    if let Ok(only) = std::env::var("SQLCORE_BENCH_INSERT_ONLY") {
+        // For profiling, as the point selects' mode: one contender's insert of
+        // SQLCORE_BENCH_INSERT_ROWS rows (at most 100,000).
+        let rows = std::env::var("SQLCORE_BENCH_INSERT_ROWS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .map_or(INSERT_ROWS, |n: i32| n.clamp(0, INSERT_ROWS));
+        match only.as_str() {
+            "raw" => raw_insert(&mut raw, rows),
+            _ => core_insert(rows),
+        }
+        let _ = admin.query_drop(format!("DROP DATABASE {database}"));
+        return;
+    }
+    let (mut raw_insert_best, mut core_insert_best) = (Best::NONE, Best::NONE);
+    for _ in 0..5 {
+        raw_insert_best.round(|| raw_insert(&mut raw, INSERT_ROWS));
+        core_insert_best.round(|| core_insert(INSERT_ROWS));
+    }
 
     // 3. 1,000,000 rows read unbuffered: the raw result iterated against stream_results.
     let query = format!("SELECT seq, CONCAT('row ', seq) FROM seq_1_to_{STREAM_ROWS}");
@@ -234,8 +266,8 @@ fn main() {
     }
     line(
         &format!("insert {INSERT_ROWS} rows (raw: VALUES x1000)"),
-        raw_insert,
-        core_insert,
+        raw_insert_best.wall,
+        core_insert_best.wall,
         "<=1.11x",
     );
     line(
@@ -257,4 +289,11 @@ fn main() {
             core.cpu.as_secs_f64() / raw_point.cpu.as_secs_f64(),
         );
     }
+    let per_row = |cpu: Duration| cpu.as_secs_f64() * 1e6 / f64::from(INSERT_ROWS);
+    println!(
+        "client CPU per inserted row (best round): raw {:.2} µs, sqlcore {:.2} µs ({:.3}x)",
+        per_row(raw_insert_best.cpu),
+        per_row(core_insert_best.cpu),
+        core_insert_best.cpu.as_secs_f64() / raw_insert_best.cpu.as_secs_f64(),
+    );
 }

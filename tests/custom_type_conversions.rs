@@ -416,6 +416,52 @@ async fn conversion_errors<E: TestEngine>(engine: &E, _db: &TestDb) {
         .unwrap_err();
     assert!(matches!(err, Error::TypeConversion(_)), "{err:?}");
     let _ = conn.rollback().await;
+    // An executemany UPDATE runs its sets one by one: those before the first set that fails
+    // run, and the error is that set's, whichever way it fails.
+    conn.exec(insert(&t), params! { "id" => 1, "v" => "a" })
+        .await
+        .unwrap();
+    let set_v = || {
+        update(&t)
+            .values([("v", bindparam("v"))])
+            .filter(t.c("id").eq(bindparam("key")))
+    };
+    let err = conn
+        .exec_many(
+            set_v(),
+            vec![
+                params! { "key" => 1, "v" => "b" },
+                params! { "key" => 1, "v" => "forbidden" },
+                params! { "v" => "c" },
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TypeConversion(_)), "{err:?}");
+    assert_eq!(
+        stored(&mut conn, "strict_values", "v", 1).await,
+        Value::from("b")
+    );
+    let err = conn
+        .exec_many(
+            set_v(),
+            vec![
+                params! { "key" => 1, "v" => "c" },
+                params! { "v" => "d" },
+                params! { "key" => 1, "v" => "forbidden" },
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Compile(CompileError::MissingParameter { .. })),
+        "{err:?}"
+    );
+    assert_eq!(
+        stored(&mut conn, "strict_values", "v", 1).await,
+        Value::from("c")
+    );
+    let _ = conn.rollback().await;
     // A stored value the type refuses to read: the error names the column.
     conn.exec(
         text("INSERT INTO strict_values (id, v) VALUES (3, 'poison')"),

@@ -308,8 +308,10 @@ impl<S: Holder> AsyncDriverConnection for BlockingConnection<S> {
         param_sets: Vec<Vec<Value>>,
     ) -> BoxFuture<'a, Result<i64>> {
         let (sql, types) = (sql.to_owned(), param_types.to_vec());
-        self.worker
-            .call(move |conn| conn.execute_many(&sql, &types, &mut param_sets.into_iter()))
+        self.worker.call(move |conn| {
+            let mut sets = param_sets.iter().map(|set| set.iter().collect());
+            conn.execute_many(&sql, &types, &mut sets)
+        })
     }
 
     fn execute_batch<'a>(&'a mut self, sql: &str) -> BoxFuture<'a, Result<()>> {

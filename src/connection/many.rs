@@ -122,14 +122,32 @@ impl Connection {
             ));
         }
         self.check_parameter_count(form.compiled.params.len())?;
+        // The sets are bound by reference, nothing copied; the values their user types
+        // convert (none, unallocated, without one) are made first, for the sets to borrow.
+        let compiled = &form.compiled;
+        let literal = |i: usize| &compiled.literals[i];
         let mut failure = None;
-        let mut values = sets
-            .iter()
-            .map_while(|params| match form.compiled.bind(params) {
-                Ok(bound) => Some(bound.values),
+        let mut converted = Vec::with_capacity(sets.len());
+        for params in &sets {
+            match compiled.convert_binds(&literal, params) {
+                Ok(c) => converted.push(c),
                 Err(e) => {
                     failure = Some(e);
-                    None
+                    break;
+                }
+            }
+        }
+        let mut values = sets
+            .iter()
+            .zip(&converted)
+            .map_while(|(params, converted)| {
+                match compiled.bind_refs(literal, params, converted, None) {
+                    Ok(bound) => Some(bound.values),
+                    Err(e) => {
+                        // An earlier set than any that failed to convert.
+                        failure = Some(e);
+                        None
+                    }
                 }
             });
         if self.engine.echo() {
@@ -142,7 +160,6 @@ impl Connection {
                 });
             tracing::info!(target: "sqlcore.engine", "[parameters: {shown}]");
         }
-        let compiled = &form.compiled;
         let sending = Sending::uncached(
             &compiled.sql,
             Values::Sets(&sets),

@@ -67,6 +67,10 @@ pub(crate) use pg_value::ColumnReader;
 
 use crate::error::Result;
 use crate::options::{IsolationLevel, SqliteBegin};
+
+/// One parameter set of [`DriverConnection::execute_many`]: its values in the driver's
+/// order, borrowed (up to eight without an allocation).
+pub type ParamSet<'v> = smallvec::SmallVec<[&'v Value; 8]>;
 #[cfg(feature = "async")]
 use futures_util::future::BoxFuture;
 use sqlcore_compiler::{Dialect, ResultColumn, SqlType, Value, ValueRef};
@@ -600,11 +604,13 @@ pub trait DriverConnection: Send {
     }
 
     /// Runs `sql` once per parameter set, preparing it once; returns the total rows affected.
-    fn execute_many(
+    /// Each set's values are borrowed from the caller's parameters, as bound: nothing is
+    /// copied to run a set.
+    fn execute_many<'v>(
         &mut self,
         sql: &str,
         param_types: &[Option<SqlType>],
-        param_sets: &mut dyn Iterator<Item = Vec<Value>>,
+        param_sets: &mut dyn Iterator<Item = ParamSet<'v>>,
     ) -> Result<i64>;
 
     /// Whether an executemany INSERT without RETURNING goes faster as batches of multi-row

@@ -20,7 +20,9 @@ use super::mysql_error::{UNSUPPORTED_PS, map_error, tls_error, tls_failure};
 use super::mysql_opts::{ServerInfo, opts_from_url};
 use super::mysql_stream::{OpenResult, StreamCursor};
 use super::mysql_value::{ColumnKind, from_mysql, to_mysql};
-use super::{Driver, DriverConnection, Execution, FirstRow, Request, ResultNames, RowSource};
+use super::{
+    Driver, DriverConnection, Execution, FirstRow, ParamSet, Request, ResultNames, RowSource,
+};
 use crate::error::{DbError, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::{Backend, Url};
@@ -552,11 +554,11 @@ impl DriverConnection for MySqlConnection {
         self.run_request(request, First(request, read))
     }
 
-    fn execute_many(
+    fn execute_many<'v>(
         &mut self,
         sql: &str,
         param_types: &[Option<SqlType>],
-        param_sets: &mut dyn Iterator<Item = Vec<Value>>,
+        param_sets: &mut dyn Iterator<Item = ParamSet<'v>>,
     ) -> Result<i64> {
         let _ = param_types;
         self.session.lock().run(|conn| {
@@ -566,7 +568,7 @@ impl DriverConnection for MySqlConnection {
                 let params = if set.is_empty() {
                     Params::Empty
                 } else {
-                    Params::Positional(set.iter().map(to_mysql).collect::<Result<_>>()?)
+                    Params::Positional(set.iter().map(|v| to_mysql(v)).collect::<Result<_>>()?)
                 };
                 let result = conn.exec_iter(&stmt, params).map_err(fail)?;
                 let affected = result.affected_rows();

@@ -44,13 +44,16 @@ impl RowCursor for BlockingCursor {
 /// `release_inner` and the `LEVELS` it supports.
 macro_rules! blocking_calls {
     ($levels:expr) => {
-        fn execute_many(
+        fn execute_many<'v>(
             &mut self,
             sql: &str,
             param_types: &[Option<sqlcore_compiler::SqlType>],
-            param_sets: &mut dyn Iterator<Item = Vec<sqlcore_compiler::Value>>,
+            param_sets: &mut dyn Iterator<Item = $crate::driver::ParamSet<'v>>,
         ) -> $crate::error::Result<i64> {
-            let sets: Vec<Vec<sqlcore_compiler::Value>> = param_sets.collect();
+            // The async call takes its sets as its own.
+            let sets: Vec<Vec<sqlcore_compiler::Value>> = param_sets
+                .map(|set| set.into_iter().cloned().collect())
+                .collect();
             self.wait(async |c| {
                 $crate::driver::AsyncDriverConnection::execute_many(c, sql, param_types, sets).await
             })

@@ -16,7 +16,7 @@ use super::pg_session::{Flight, Session};
 use super::pg_stmt_cache::{Lookup, StatementCache};
 use super::pg_tls::Tls;
 use super::pg_value::{param_type, text_form};
-use super::{Driver, DriverConnection, Execution, Request, ResultNames, RowSource};
+use super::{Driver, DriverConnection, Execution, ParamSet, Request, ResultNames, RowSource};
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::options::IsolationLevel;
 use crate::url::Url;
@@ -482,13 +482,12 @@ impl PgConnection {
         &mut self,
         sql: &str,
         param_types: &[Option<SqlType>],
-        param_sets: &mut dyn Iterator<Item = Vec<Value>>,
+        param_sets: &mut dyn Iterator<Item = ParamSet<'_>>,
     ) -> Result<i64> {
         let mut total = 0i64;
         let mut stmt: Option<Statement> = None;
         let shared = self.shared.clone();
         for params in param_sets {
-            let params: Vec<&Value> = params.iter().collect();
             let request = Request {
                 sql,
                 statement_id: None,
@@ -538,11 +537,11 @@ impl DriverConnection for PgConnection {
         result
     }
 
-    fn execute_many(
+    fn execute_many<'v>(
         &mut self,
         sql: &str,
         param_types: &[Option<SqlType>],
-        param_sets: &mut dyn Iterator<Item = Vec<Value>>,
+        param_sets: &mut dyn Iterator<Item = ParamSet<'v>>,
     ) -> Result<i64> {
         self.execute_many_inner(sql, param_types, param_sets)
     }

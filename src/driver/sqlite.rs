@@ -10,8 +10,8 @@
 
 use super::sqlite_rows::{self, from_sqlite, read_rows};
 use super::{
-    Driver, DriverConnection, EachRow, Execution, FirstRow, Request, ResultNames, RowSource,
-    RowsRead, StatementId,
+    Driver, DriverConnection, EachRow, Execution, FirstRow, ParamSet, Request, ResultNames,
+    RowSource, RowsRead, StatementId,
 };
 use crate::error::{DbError, DbErrorKind, DbErrorReason, Error, Result};
 use crate::options::{IsolationLevel, SqliteBegin};
@@ -495,16 +495,16 @@ impl DriverConnection for SqliteConnection {
         })
     }
 
-    fn execute_many(
+    fn execute_many<'v>(
         &mut self,
         sql: &str,
         param_types: &[Option<SqlType>],
-        param_sets: &mut dyn Iterator<Item = Vec<Value>>,
+        param_sets: &mut dyn Iterator<Item = ParamSet<'v>>,
     ) -> Result<i64> {
         let mut total = 0i64;
         let mut stmt = self.conn().prepare_cached(sql).map_err(fail)?;
         for params in param_sets {
-            for (i, v) in params.iter().enumerate() {
+            for (i, &v) in params.iter().enumerate() {
                 let ty = param_types.get(i).and_then(Option::as_ref);
                 stmt.raw_bind_parameter(i + 1, Bind(v, ty)).map_err(fail)?;
             }
