@@ -14,7 +14,8 @@
 //! 20,000). Under `valgrind --tool=callgrind`, the difference between two counts divided by
 //! the difference of the counts is one select's client instructions, without the set-up.
 //! `SQLCORE_BENCH_INSERT_ONLY=raw` (or `=sqlcore`) with `SQLCORE_BENCH_INSERT_ROWS=N` does
-//! the same for the insert of N rows. The insert's report gives the client's CPU time per
+//! the same for the insert of N rows, and `SQLCORE_BENCH_STREAM_ONLY` with
+//! `SQLCORE_BENCH_STREAM_ROWS=N` for the streamed read of N rows. The insert's report gives the client's CPU time per
 //! row beside the wall time, which the server's own pace moves.
 
 mod common;
@@ -138,12 +139,13 @@ fn main() {
     // Alternating rounds: every contender sees the same machine load.
     let mut raw_point = Best::NONE;
     let mut core_point = [Best::NONE; Style::ALL.len()];
-    // (None when the insert alone is profiled.)
-    let point_rounds = if std::env::var_os("SQLCORE_BENCH_INSERT_ONLY").is_some() {
-        0
-    } else {
-        5
-    };
+    // (None when the insert or the stream alone is profiled.)
+    let profiling = |mode: &str| std::env::var_os(mode).is_some();
+    let rounds = |n: usize, skipped: bool| if skipped { 0 } else { n };
+    let point_rounds = rounds(
+        5,
+        profiling("SQLCORE_BENCH_INSERT_ONLY") || profiling("SQLCORE_BENCH_STREAM_ONLY"),
+    );
     for _ in 0..point_rounds {
         raw_point.round(|| raw_point_selects(&mut raw, &stmt, POINT_SELECTS));
         for (style, best) in Style::ALL.into_iter().zip(&mut core_point) {
@@ -202,13 +204,13 @@ fn main() {
         return;
     }
     let (mut raw_insert_best, mut core_insert_best) = (Best::NONE, Best::NONE);
-    for _ in 0..5 {
+    for _ in 0..rounds(5, profiling("SQLCORE_BENCH_STREAM_ONLY")) {
         raw_insert_best.round(|| raw_insert(&mut raw, INSERT_ROWS));
         core_insert_best.round(|| core_insert(INSERT_ROWS));
     }
 
     // 3. 1,000,000 rows read unbuffered: the raw result iterated against stream_results.
-    let query = format!("SELECT seq, CONCAT('row ', seq) FROM seq_1_to_{STREAM_ROWS}");
+    let query = |rows: i32| format!("SELECT seq, CONCAT('row ', seq) FROM seq_1_to_{rows}");
     let mut conn = engine.connect().unwrap();
     conn.execution_options(
         ExecutionOptions::default()
@@ -216,28 +218,45 @@ fn main() {
             .max_row_buffer(1000),
     )
     .unwrap();
+    let raw_stream = |raw: &mut mysql::Conn, rows: i32| {
+        let mut count = 0;
+        let stmt = raw.prep(query(rows)).unwrap();
+        for row in raw.exec_iter(&stmt, ()).unwrap() {
+            let (n, label): (i64, String) = mysql::from_row(row.unwrap());
+            black_box((n, label));
+            count += 1;
+        }
+        assert_eq!(count, rows);
+    };
+    let core_stream = |conn: &mut Connection, rows: i32| {
+        let mut count = 0;
+        for row in conn.execute(text(&query(rows)), ()).unwrap() {
+            let row = row.unwrap();
+            black_box((row.get::<i64>(0).unwrap(), row.get::<String>(1).unwrap()));
+            count += 1;
+        }
+        assert_eq!(count, rows);
+        conn.rollback().unwrap();
+    };
+    if let Ok(only) = std::env::var("SQLCORE_BENCH_STREAM_ONLY") {
+        // For profiling, as the point selects' mode: one contender reads
+        // SQLCORE_BENCH_STREAM_ROWS rows (at most 1,000,000).
+        let rows = std::env::var("SQLCORE_BENCH_STREAM_ROWS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .map_or(STREAM_ROWS, |n: i32| n.clamp(1, STREAM_ROWS));
+        match only.as_str() {
+            "raw" => raw_stream(&mut raw, rows),
+            _ => core_stream(&mut conn, rows),
+        }
+        drop(conn);
+        let _ = admin.query_drop(format!("DROP DATABASE {database}"));
+        return;
+    }
     let (raw_stream, core_stream) = compare(
         3,
-        || {
-            let mut count = 0;
-            let stmt = raw.prep(&query).unwrap();
-            for row in raw.exec_iter(&stmt, ()).unwrap() {
-                let (n, label): (i64, String) = mysql::from_row(row.unwrap());
-                black_box((n, label));
-                count += 1;
-            }
-            assert_eq!(count, STREAM_ROWS);
-        },
-        || {
-            let mut count = 0;
-            for row in conn.execute(text(&query), ()).unwrap() {
-                let row = row.unwrap();
-                black_box((row.get::<i64>(0).unwrap(), row.get::<String>(1).unwrap()));
-                count += 1;
-            }
-            assert_eq!(count, STREAM_ROWS);
-            conn.rollback().unwrap();
-        },
+        || raw_stream(&mut raw, STREAM_ROWS),
+        || core_stream(&mut conn, STREAM_ROWS),
     );
     drop(conn);
     let _ = admin.query_drop(format!("DROP DATABASE {database}"));
