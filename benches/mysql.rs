@@ -35,6 +35,14 @@ fn url() -> String {
         .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".to_owned())
 }
 
+/// The count a profiling mode's variable `name` asks for, within `min..=max` (`max` unset).
+fn count_from_env(name: &str, min: i32, max: i32) -> i32 {
+    std::env::var(name)
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .map_or(max, |n: i32| n.clamp(min, max))
+}
+
 /// The raw point selects.
 fn raw_point_selects(raw: &mut mysql::Conn, stmt: &mysql::Statement, n: i32) {
     for i in 1..=n {
@@ -124,10 +132,7 @@ fn main() {
         }
     };
     if let Ok(only) = std::env::var("SQLCORE_BENCH_POINT_ONLY") {
-        let n = std::env::var("SQLCORE_BENCH_POINT_COUNT")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .map_or(POINT_SELECTS, |n: i32| n.clamp(0, POINT_SELECTS));
+        let n = count_from_env("SQLCORE_BENCH_POINT_COUNT", 0, POINT_SELECTS);
         match Style::named(&only) {
             Some(style) => core_point_selects(&mut conn, style, n),
             None => raw_point_selects(&mut raw, &stmt, n),
@@ -192,10 +197,7 @@ fn main() {
     if let Ok(only) = std::env::var("SQLCORE_BENCH_INSERT_ONLY") {
         // For profiling, as the point selects' mode: one contender's insert of
         // SQLCORE_BENCH_INSERT_ROWS rows (at most 100,000).
-        let rows = std::env::var("SQLCORE_BENCH_INSERT_ROWS")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .map_or(INSERT_ROWS, |n: i32| n.clamp(0, INSERT_ROWS));
+        let rows = count_from_env("SQLCORE_BENCH_INSERT_ROWS", 0, INSERT_ROWS);
         match only.as_str() {
             "raw" => raw_insert(&mut raw, rows),
             _ => core_insert(rows),
@@ -241,10 +243,7 @@ fn main() {
     if let Ok(only) = std::env::var("SQLCORE_BENCH_STREAM_ONLY") {
         // For profiling, as the point selects' mode: one contender reads
         // SQLCORE_BENCH_STREAM_ROWS rows (at most 1,000,000).
-        let rows = std::env::var("SQLCORE_BENCH_STREAM_ROWS")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .map_or(STREAM_ROWS, |n: i32| n.clamp(1, STREAM_ROWS));
+        let rows = count_from_env("SQLCORE_BENCH_STREAM_ROWS", 1, STREAM_ROWS);
         match only.as_str() {
             "raw" => raw_stream(&mut raw, rows),
             _ => core_stream(&mut conn, rows),

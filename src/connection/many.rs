@@ -122,8 +122,9 @@ impl Connection {
             ));
         }
         self.check_parameter_count(form.compiled.params.len())?;
-        // The sets are bound by reference, nothing copied; the values their user types
-        // convert (none, unallocated, without one) are made first, for the sets to borrow.
+        // The sets are bound by reference, nothing copied. The values that user types convert
+        // are made first, for the sets to borrow (nothing is made or allocated for a
+        // statement without user types).
         let compiled = &form.compiled;
         let literal = |i: usize| &compiled.literals[i];
         let mut failure = None;

@@ -67,10 +67,6 @@ pub(crate) use pg_value::ColumnReader;
 
 use crate::error::Result;
 use crate::options::{IsolationLevel, SqliteBegin};
-
-/// One parameter set of [`DriverConnection::execute_many`]: its values in the driver's
-/// order, borrowed (up to eight without an allocation).
-pub type ParamSet<'v> = smallvec::SmallVec<[&'v Value; 8]>;
 #[cfg(feature = "async")]
 use futures_util::future::BoxFuture;
 use sqlcore_compiler::{Dialect, ResultColumn, SqlType, Value, ValueRef};
@@ -79,6 +75,10 @@ use std::collections::VecDeque;
 use std::num::NonZeroU64;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+/// One parameter set of [`DriverConnection::execute_many`]: its values in the driver's
+/// order, borrowed (up to eight without an allocation).
+pub type ParamSet<'v> = smallvec::SmallVec<[&'v Value; 8]>;
 
 /// Opens connections to one database.
 pub trait Driver: Send + Sync + std::fmt::Debug {
