@@ -142,16 +142,16 @@ impl DriverRow {
     /// on the stack, more in a `Vec`.
     pub(crate) fn with_value_refs<R>(&self, read: impl FnOnce(&[ValueRef<'_>]) -> R) -> R {
         let n = self.len();
+        // Column `i` at position `i` on both paths (every `i < n` has a value).
+        let value = |i: usize| self.value_ref(i).unwrap_or(ValueRef::Null);
         let mut inline: [ValueRef<'_>; 8] = std::array::from_fn(|_| ValueRef::Null);
         if n <= inline.len() {
             for (i, slot) in inline[..n].iter_mut().enumerate() {
-                if let Some(value) = self.value_ref(i) {
-                    *slot = value;
-                }
+                *slot = value(i);
             }
             read(&inline[..n])
         } else {
-            let values: Vec<ValueRef<'_>> = (0..n).filter_map(|i| self.value_ref(i)).collect();
+            let values: Vec<ValueRef<'_>> = (0..n).map(value).collect();
             read(&values)
         }
     }
