@@ -12,6 +12,7 @@ pub mod other_schema;
 pub mod people;
 pub mod pg;
 pub mod pgbouncer;
+pub mod reflection_fixture;
 pub mod relay;
 pub mod replication;
 pub mod schema_copy;
