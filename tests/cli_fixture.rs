@@ -83,6 +83,7 @@ macro_rules! shared_round_trip {
             born: NaiveDate::from_ymd_opt(1990, 2, 28),
             wakes: NaiveTime::from_hms_micro_opt(7, 15, 0, 500_000),
             seen: NaiveDate::from_ymd_opt(2024, 2, 29).and_then(|d| d.and_hms_opt(12, 30, 5)),
+            idle: Some(Interval::new(0, 3, 4_500_000)),
             avatar: Some(vec![0, 1, 255]),
             token: Some(sqlcore::uuid::Uuid::from_u128(42)),
             prefs: Some(sqlcore::serde_json::json!({"theme": "dark", "sizes": [1, 2]})),
@@ -103,6 +104,7 @@ macro_rules! shared_round_trip {
             .value(users::born, ed.born)
             .value(users::wakes, ed.wakes)
             .value(users::seen, ed.seen)
+            .value(users::idle, ed.idle)
             .value(users::avatar, ed.avatar.clone())
             .value(users::token, ed.token)
             .value(users::prefs, ed.prefs.clone())

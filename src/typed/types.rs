@@ -103,4 +103,7 @@ sql_kinds! {
         accepts [sqlcore_compiler::serde_json::Value];
     /// Binary data (`BYTEA`, `BLOB`), read as `Vec<u8>`.
     Binary => SqlType::LargeBinary, Vec<u8>, accepts [Vec<u8>, &[u8]];
+    /// A time span (`INTERVAL`), read as an [`Interval`](sqlcore_compiler::Interval).
+    Interval => SqlType::INTERVAL, sqlcore_compiler::Interval,
+        accepts [sqlcore_compiler::Interval];
 }

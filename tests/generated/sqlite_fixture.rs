@@ -91,7 +91,7 @@ sqlcore::table! {
         born -> Nullable<Date>,
         wakes -> Nullable<Time>,
         seen -> Nullable<Timestamp>,
-        // "idle" (Interval) left out: no typed kind for its type.
+        idle -> Nullable<Interval>,
         avatar -> Nullable<Binary>,
         token -> Nullable<Uuid>,
         prefs -> Nullable<Json>,
@@ -117,6 +117,7 @@ pub struct Users {
     pub born: Option<sqlcore::chrono::NaiveDate>,
     pub wakes: Option<sqlcore::chrono::NaiveTime>,
     pub seen: Option<sqlcore::chrono::NaiveDateTime>,
+    pub idle: Option<sqlcore::Interval>,
     pub avatar: Option<Vec<u8>>,
     pub token: Option<sqlcore::uuid::Uuid>,
     pub prefs: Option<sqlcore::serde_json::Value>,

@@ -5,17 +5,18 @@
 //! `REAL`/`FLOAT`/`DOUBLE` → `Double` (`f64`: SQLite reads every float as one), `NUMERIC` → `Numeric`
 //! (`rust_decimal::Decimal`), text types → `Text` (`String`), `BOOLEAN` → `Bool`, `DATE`/`TIME`
 //! /`TIMESTAMP` → chrono's `NaiveDate`/`NaiveTime`/`NaiveDateTime`, `TIMESTAMP WITH TIME ZONE`
-//! → `DateTime<Utc>`, `UUID` → `uuid::Uuid`, JSON → `serde_json::Value`, binary → `Vec<u8>`;
-//! a nullable column is `Nullable<…>` and its field an `Option`. The crates are named through
-//! sqlcore's re-exports (`sqlcore::chrono`, …), so the generated file needs no other dependency.
+//! → `DateTime<Utc>`, `UUID` → `uuid::Uuid`, JSON → `serde_json::Value`, binary → `Vec<u8>`,
+//! `INTERVAL` → `Interval` (`sqlcore::Interval`); a nullable column is `Nullable<…>` and its
+//! field an `Option`. The crates are named through sqlcore's re-exports (`sqlcore::chrono`, …),
+//! so the generated file needs no other dependency.
 //!
 //! Foreign keys, server defaults and comments become doc comments. A table of a schema other
 //! than the default one (reflected with `--schema`) is declared `schema.table`; a name that is
 //! a Rust keyword is written as a raw identifier (`r#type`).
 //!
-//! The fallback: a column with no typed kind (`SqlType::Other`, arrays, enums, domains,
-//! intervals, text search and custom types) or whose name cannot be a Rust identifier is left out
-//! of the declaration and of the struct, with a `//` comment naming it and its type (the typed
+//! The fallback: a column with no typed kind (`SqlType::Other`, arrays, enums, domains, text
+//! search and custom types) or whose name cannot be a Rust identifier is left out of the
+//! declaration and of the struct, with a `//` comment naming it and its type (the typed
 //! table does not know it: reach it through the dynamic API, a reflected table,
 //! `Table::autoload("users", &mut metadata, &engine)?.c("col")`). A table whose name is not a
 //! Rust identifier, that has no primary key, or one of whose primary-key columns is left out,
@@ -62,6 +63,7 @@ fn kind(sql_type: &SqlType) -> Option<(&'static str, &'static str)> {
         SqlType::Uuid => ("Uuid", "sqlcore::uuid::Uuid"),
         SqlType::Json => ("Json", "sqlcore::serde_json::Value"),
         SqlType::LargeBinary => ("Binary", "Vec<u8>"),
+        SqlType::Interval { .. } => ("Interval", "sqlcore::Interval"),
         _ => return None,
     })
 }
