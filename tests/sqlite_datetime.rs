@@ -488,3 +488,94 @@ fn reflected_datetime_columns_round_trip() {
         .unwrap();
     assert_eq!(text, "2024-03-05 06:07:08.000009");
 }
+
+/// Intervals too are stored as SQLAlchemy stores them: its `Interval` is the timestamp that
+/// far past 1970-01-01. The texts below are what SQLAlchemy 2.1 wrote for
+/// `timedelta(days=3, seconds=4.5)`, `timedelta(seconds=-1)` and
+/// `timedelta(days=-400, microseconds=7)`; sqlcore reads them, writes the same bytes on every
+/// path, finds them by equality, still reads the ISO 8601 durations it wrote before, and
+/// refuses an interval with months (no fixed length) rather than store another span.
+#[test]
+fn intervals_are_stored_as_sqlalchemy_stores_them() {
+    let b = TestDb::sqlite("dt_interval");
+    let c = raw(&b);
+    c.execute_batch(
+        "CREATE TABLE spans (id INTEGER PRIMARY KEY, span INTERVAL);
+         INSERT INTO spans VALUES (1, '1970-01-04 00:00:04.500000'),
+             (2, '1969-12-31 23:59:59.000000'), (3, '1968-11-27 00:00:00.000007'),
+             (4, 'P0M3DT4.5S')",
+    )
+    .unwrap();
+    let spans = Table::new("spans")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("span", SqlType::INTERVAL));
+    let engine = create_engine(&b.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    let read: Vec<Interval> = conn
+        .execute(select([spans.c("span")]).order_by(spans.c("id")), ())
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    // Whole days (toward zero) and the microseconds that remain: the same spans.
+    let three_days = Interval::new(0, 3, 4_500_000);
+    let second_back = Interval::new(0, 0, -1_000_000);
+    assert_eq!(
+        read,
+        [
+            three_days,
+            second_back,
+            Interval::new(0, -399, -86_399_999_993),
+            three_days,
+        ]
+    );
+    let found: Vec<i64> = conn
+        .execute(
+            select([spans.c("id")])
+                .filter(spans.c("span").eq(three_days))
+                .order_by(spans.c("id")),
+            (),
+        )
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert_eq!(found, [1], "the ISO 8601 text is another string");
+
+    // Written one by one and as a batch, the same bytes as SQLAlchemy's.
+    conn.execute(insert(&spans), params! { "id" => 10, "span" => three_days })
+        .unwrap();
+    conn.execute_many(
+        insert(&spans),
+        [
+            params! { "id" => 11, "span" => second_back },
+            params! { "id" => 12, "span" => Interval::new(0, -400, 7) },
+        ],
+    )
+    .unwrap();
+    let err = conn
+        .execute(
+            insert(&spans),
+            params! { "id" => 13, "span" => Interval::new(1, 0, 0) },
+        )
+        .unwrap_err();
+    let db = err.as_db_error().expect("a database error");
+    assert_eq!(db.kind, DbErrorKind::Data, "{err}");
+    assert!(err.to_string().contains("without months"), "{err}");
+    conn.commit().unwrap();
+    let stored: Vec<(i64, String)> = c
+        .prepare("SELECT id, span FROM spans WHERE id >= 10 ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        stored,
+        [
+            (10, "1970-01-04 00:00:04.500000".to_owned()),
+            (11, "1969-12-31 23:59:59.000000".to_owned()),
+            (12, "1968-11-27 00:00:00.000007".to_owned()),
+        ]
+    );
+}

@@ -41,8 +41,8 @@
 //! ```
 
 use crate::schema::SqlType;
-use crate::value::Value;
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use crate::value::{Interval, Value};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 /// The text SQLAlchemy's SQLite dialect stores for a date or time value meeting a column of
 /// type `ty` (where known), `None` for any other value. As SQLAlchemy's bind processors do, a
@@ -61,6 +61,44 @@ pub fn storage_text(value: &Value, ty: Option<&SqlType>) -> Option<String> {
         (Value::TimestampTz(t), _) => format_datetime(&t.naive_utc()),
         _ => return None,
     })
+}
+
+/// The text SQLAlchemy's SQLite dialect stores for an interval: its `Interval` type is stored
+/// as the `DateTime` that far past the epoch, `1970-01-04 00:00:04.500000` for 3 days and 4.5
+/// seconds. `None` for an interval with months, which has no fixed length (SQLAlchemy's value
+/// is a `timedelta`, which has none either), and for one that ends outside the years 1 to 9999
+/// (Python's `datetime` holds no others).
+///
+/// ```
+/// use sqlcore_compiler::Interval;
+/// use sqlcore_compiler::datetime_text::{interval_storage_text, parse_interval};
+///
+/// let span = Interval::new(0, 3, 4_500_000);
+/// let text = interval_storage_text(&span).unwrap();
+/// assert_eq!(text, "1970-01-04 00:00:04.500000");
+/// assert_eq!(parse_interval(&text), Some(span));
+/// assert_eq!(interval_storage_text(&Interval::new(1, 0, 0)), None);
+/// ```
+pub fn interval_storage_text(i: &Interval) -> Option<String> {
+    if i.months != 0 {
+        return None;
+    }
+    let span =
+        Duration::try_days(i.days.into())?.checked_add(&Duration::microseconds(i.microseconds))?;
+    let t = interval_epoch().checked_add_signed(span)?;
+    (1..=9999).contains(&t.year()).then(|| format_datetime(&t))
+}
+
+/// An interval read from SQLAlchemy's SQLite storage text (see [`interval_storage_text`]): the
+/// span from the epoch, as whole days (rounded toward zero) and the microseconds that remain.
+/// `None` when the text is not a timestamp.
+pub fn parse_interval(s: &str) -> Option<Interval> {
+    Some(Interval::from(parse_datetime(s)? - interval_epoch()))
+}
+
+/// The instant SQLAlchemy measures a stored interval from.
+fn interval_epoch() -> NaiveDateTime {
+    chrono::DateTime::UNIX_EPOCH.naive_utc()
 }
 
 /// A timestamp in SQLAlchemy's SQLite storage format: `YYYY-MM-DD HH:MM:SS.ffffff`.

@@ -197,8 +197,8 @@ enum Handle {
 }
 
 /// A value bound into SQLite: the closest storage class, for the SQL type it meets where known.
-/// Dates and times are text in SQLAlchemy's storage format
-/// ([`datetime_text::storage_text`]).
+/// Dates, times and intervals are text in SQLAlchemy's storage format
+/// ([`datetime_text::storage_text`], [`datetime_text::interval_storage_text`]).
 struct Bind<'a>(&'a Value, Option<&'a SqlType>);
 
 impl rusqlite::ToSql for Bind<'_> {
@@ -225,7 +225,20 @@ impl rusqlite::ToSql for Bind<'_> {
             Value::Bytes(b) => ToSqlOutput::Borrowed(Stored::Blob(b)),
             Value::Decimal(d) => ToSqlOutput::Owned(SqlValue::Real(decimal_as_real(d)?)),
             Value::Uuid(u) => ToSqlOutput::Owned(SqlValue::Text(u.hyphenated().to_string())),
-            Value::Interval(i) => ToSqlOutput::Owned(SqlValue::Text(i.to_string())),
+            Value::Interval(i) => match datetime_text::interval_storage_text(i) {
+                Some(text) => ToSqlOutput::Owned(SqlValue::Text(text)),
+                None => {
+                    return Err(rusqlite::Error::ToSqlConversionFailure(
+                        format!(
+                            "the interval {i} cannot be stored on SQLite, which stores an \
+                             interval as SQLAlchemy does, as the timestamp that far past \
+                             1970-01-01 (years 1 to 9999): give it in days and microseconds, \
+                             without months"
+                        )
+                        .into(),
+                    ));
+                }
+            },
             Value::Json(j) => ToSqlOutput::Owned(SqlValue::Text(j.to_string())),
             Value::Array(_) => {
                 return Err(rusqlite::Error::ToSqlConversionFailure(

@@ -151,7 +151,10 @@ fn converted(ty: &SqlType, raw: &ValueRef<'_>) -> Option<Value> {
             datetime_text::parse_datetime(s).map(|t| Value::TimestampTz(t.and_utc()))
         }
         (SqlType::Uuid, ValueRef::Text(s)) => s.parse().ok().map(Value::Uuid),
-        (SqlType::Interval { .. }, ValueRef::Text(s)) => s.parse().ok().map(Value::Interval),
+        // SQLAlchemy's storage text, or the ISO 8601 duration sqlcore wrote before it.
+        (SqlType::Interval { .. }, ValueRef::Text(s)) => datetime_text::parse_interval(s)
+            .or_else(|| s.parse().ok())
+            .map(Value::Interval),
         (SqlType::Uuid, ValueRef::Bytes(b)) => sqlcore_compiler::uuid::Uuid::from_slice(b)
             .ok()
             .map(Value::Uuid),
