@@ -339,6 +339,18 @@ async fn async_load(url: &str) {
         .await
         .unwrap();
         conn.commit().await.unwrap();
+        // A text() query with no row names its columns, as on the sync engine (the load's
+        // fourth statement), though nothing is prepared to describe them ahead.
+        let mut r = conn
+            .execute(text("SELECT id, n FROM items WHERE n < 0"), ())
+            .await
+            .unwrap();
+        assert_eq!(
+            r.keys().iter().map(|k| &**k).collect::<Vec<_>>(),
+            ["id", "n"]
+        );
+        assert!(r.next().is_none());
+        conn.rollback().await.unwrap();
     }
     let tasks = (0..8).map(|worker: i32| {
         let (engine, t) = (engine.clone(), t.clone());
