@@ -60,12 +60,13 @@ fn create_and_reflect(db: &TestDb, again: &TestDb, file: &str, checked_in: &str)
     other
 }
 
-/// The typed statements both backends run through their generated module (`$module`):
-/// every mapped type written and read back whole, server defaults, a self-referential and a
+/// The typed statements both backends run through their generated module (`$module`), with
+/// the columns of `users` one backend alone has (`$field: $value`): every mapped type written
+/// and read back whole, server defaults, a self-referential and a
 /// composite foreign key, a typed update, and rows read by `all_as`, `one_as`,
 /// `query_all_as` and a streamed `rows_as`.
 macro_rules! shared_round_trip {
-    ($module:ident, $conn:expr) => {{
+    ($module:ident, $conn:expr, [$($field:ident: $value:expr),*]) => {{
         use $module::*;
         let conn: &mut Connection = $conn;
         let ed = Users {
@@ -88,6 +89,7 @@ macro_rules! shared_round_trip {
             token: Some(sqlcore::uuid::Uuid::from_u128(42)),
             prefs: Some(sqlcore::serde_json::json!({"theme": "dark", "sizes": [1, 2]})),
             code: Some("abc".into()),
+            $($field: $value,)*
         };
         let insert = typed::insert_into(users::table)
             .value(users::id, ed.id)
@@ -108,7 +110,8 @@ macro_rules! shared_round_trip {
             .value(users::avatar, ed.avatar.clone())
             .value(users::token, ed.token)
             .value(users::prefs, ed.prefs.clone())
-            .value(users::code, ed.code.clone());
+            .value(users::code, ed.code.clone())
+            $(.value(users::$field, ed.$field.clone()))*;
         conn.execute(Insert::from(insert), ()).unwrap();
         let read: Users = conn
             .execute(select(users::table).filter(users::id.eq(1)), ())
@@ -255,7 +258,7 @@ fn generated_rust_of_the_fixture_runs_on_sqlite() {
     );
     let engine = create_engine(&db.url()).unwrap();
     let mut conn = engine.connect().unwrap();
-    shared_round_trip!(sqlite_fixture, &mut conn);
+    shared_round_trip!(sqlite_fixture, &mut conn, []);
 }
 
 #[test]
@@ -278,9 +281,20 @@ fn generated_rust_of_the_fixture_runs_on_postgresql() {
         .unwrap()
         .execution_options(ExecutionOptions::default().schema_translate_map(map));
     let mut conn = engine.connect().unwrap();
-    shared_round_trip!(postgresql_fixture, &mut conn);
+    shared_round_trip!(postgresql_fixture, &mut conn, [tags: Some(vec![3, 1, 2])]);
 
     use postgresql_fixture::*;
+    // The array column, compared with a `Vec`.
+    let tagged: Vec<Users> = conn
+        .execute(
+            select(users::table).filter(users::tags.eq(vec![3_i64, 1, 2])),
+            (),
+        )
+        .unwrap()
+        .all_as()
+        .unwrap();
+    let ids: Vec<_> = tagged.iter().map(|u| (u.id, u.tags.clone())).collect();
+    assert_eq!(ids, [(1, Some(vec![3, 1, 2]))]);
     // The tables PostgreSQL alone has: one in the other schema, a key referring to it, and a
     // serial column beside a primary key that is not one.
     let insert = typed::insert_into(accounts::table)

@@ -584,6 +584,37 @@ impl FromValue for Value {
     }
 }
 
+/// Arrays ([`Value::Array`]) read into a `Vec` of their element type, and of `Option`s of it
+/// where an element may be NULL (into a `Vec` of the type itself, a NULL element is a
+/// conversion error). `Vec<u8>` is bytes, not an array.
+macro_rules! vec_from_array {
+    ($($t:ty),* $(,)?) => {$(
+        impl FromValue for Vec<$t> {
+            fn from_value(value: Value) -> Result<Self, ValueConversionError> {
+                from_array(value)
+            }
+        }
+        impl FromValue for Vec<Option<$t>> {
+            fn from_value(value: Value) -> Result<Self, ValueConversionError> {
+                from_array(value)
+            }
+        }
+    )*};
+}
+
+vec_from_array! {
+    bool, i16, i32, i64, f32, f64, Decimal, String, NaiveDate, NaiveTime, NaiveDateTime,
+    DateTime<Utc>, Uuid, serde_json::Value, Interval,
+}
+
+/// The elements of an array value, each read as `T`.
+fn from_array<T: FromValue>(value: Value) -> Result<Vec<T>, ValueConversionError> {
+    match value {
+        Value::Array(items) => items.into_iter().map(T::from_value).collect(),
+        other => Err(mismatch::<Vec<T>>(&other)),
+    }
+}
+
 impl<T: FromValue> FromValue for Option<T> {
     fn from_value(value: Value) -> Result<Self, ValueConversionError> {
         match value {
@@ -608,6 +639,20 @@ mod tests {
     fn conversions_round_trip() {
         assert_eq!(Value::from(Some(3_i64)), Value::I64(3));
         assert_eq!(Option::<i64>::from_value(Value::Null), Ok(None));
+        let array = Value::from(vec![Some(1_i64), None]);
+        assert_eq!(
+            Vec::<Option<i64>>::from_value(array.clone()),
+            Ok(vec![Some(1), None])
+        );
+        assert_eq!(Vec::<i64>::from_value(array).unwrap_err().from, "NULL");
+        assert_eq!(
+            Vec::<String>::from_value(Value::from(vec!["a", "b"])),
+            Ok(vec!["a".to_owned(), "b".to_owned()])
+        );
+        assert_eq!(
+            Vec::<i32>::from_value(Value::from("x")).unwrap_err().from,
+            "text"
+        );
         assert_eq!(i16::try_from(Value::I64(70_000)).unwrap_err().from, "i64");
         assert_eq!(String::try_from(Value::from("x")), Ok("x".to_owned()));
         assert_eq!(f32::try_from(Value::F64(0.25)), Ok(0.25_f32));

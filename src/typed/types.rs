@@ -5,7 +5,7 @@
 use super::AsExpr;
 use sqlcore_compiler::chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use sqlcore_compiler::rust_decimal::Decimal;
-use sqlcore_compiler::{Expr, SqlType};
+use sqlcore_compiler::{Expr, SqlType, Value, literal};
 use std::marker::PhantomData;
 
 /// A SQL type of a typed column.
@@ -27,6 +27,67 @@ impl<S: SqlKind> SqlKind for Nullable<S> {
     const NULLABLE: bool = true;
     fn sql_type() -> SqlType {
         S::sql_type()
+    }
+}
+
+/// An array of `S` (PostgreSQL's `INTEGER[]` for `Array<Integer>`), its values `Vec<S::Rust>`:
+/// a NULL element reads only into `Array<Nullable<S>>` (`Vec<Option<…>>`), and into a `Vec` of
+/// the type itself is a conversion error naming the column.
+///
+/// ```
+/// use sqlcore::*;
+///
+/// sqlcore::table! { posts (id) { id -> Integer, tags -> Array<Text> } }
+/// let tagged = select(posts::table).filter(posts::tags.eq(vec!["rust", "sql"]));
+/// let sql = tagged.compile(&PostgreSQL)?.sql;
+/// assert_eq!(sql, "SELECT posts.id, posts.tags FROM posts WHERE posts.tags = $1");
+/// # Ok::<(), CompileError>(())
+/// ```
+///
+/// Elements of another type do not compile:
+///
+/// ```compile_fail
+/// sqlcore::table! { posts (id) { id -> Integer, tags -> Array<Text> } }
+/// let wrong = posts::tags.eq(vec![1_i64]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Array<S>(PhantomData<S>);
+
+impl<S: SqlKind> SqlKind for Array<S> {
+    type Rust = Vec<S::Rust>;
+    const NULLABLE: bool = false;
+    fn sql_type() -> SqlType {
+        SqlType::array(S::sql_type())
+    }
+}
+
+impl<S: SqlKind, T: AsExpr<S>> AsExpr<Array<S>> for Vec<T>
+where
+    Vec<T>: Into<Value>,
+{
+    #[inline]
+    fn into_expr(self) -> Expr {
+        literal(self)
+    }
+}
+
+impl<S: SqlKind, T: AsExpr<S>> AsExpr<Nullable<Array<S>>> for Vec<T>
+where
+    Vec<T>: Into<Value>,
+{
+    #[inline]
+    fn into_expr(self) -> Expr {
+        literal(self)
+    }
+}
+
+impl<S: SqlKind, T: AsExpr<S>> AsExpr<Nullable<Array<S>>> for Option<Vec<T>>
+where
+    Vec<T>: Into<Value>,
+{
+    #[inline]
+    fn into_expr(self) -> Expr {
+        literal(self)
     }
 }
 

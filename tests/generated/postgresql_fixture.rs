@@ -128,7 +128,7 @@ sqlcore::table! {
         prefs -> Nullable<Json>,
         code -> Nullable<Text>,
         // "extra" (Other(inet)) left out: no typed kind for its type.
-        // "tags" (Array(Integer)) left out: no typed kind for its type.
+        tags -> Nullable<Array<Integer>>,
     }
 }
 
@@ -154,6 +154,7 @@ pub struct Users {
     pub token: Option<sqlcore::uuid::Uuid>,
     pub prefs: Option<sqlcore::serde_json::Value>,
     pub code: Option<String>,
+    pub tags: Option<Vec<i64>>,
 }
 
 sqlcore::table! {

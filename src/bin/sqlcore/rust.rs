@@ -2,25 +2,27 @@
 //! per table (diesel's `print-schema`, sqlacodegen).
 //!
 //! Types: `SMALLINT` → `SmallInt` (`i16`), `INTEGER`/`BIGINT` → `Integer`/`BigInt` (`i64`),
-//! `REAL`/`FLOAT`/`DOUBLE` → `Double` (`f64`: SQLite reads every float as one), `NUMERIC` → `Numeric`
-//! (`rust_decimal::Decimal`), text types → `Text` (`String`), `BOOLEAN` → `Bool`, `DATE`/`TIME`
-//! /`TIMESTAMP` → chrono's `NaiveDate`/`NaiveTime`/`NaiveDateTime`, `TIMESTAMP WITH TIME ZONE`
-//! → `DateTime<Utc>`, `UUID` → `uuid::Uuid`, JSON → `serde_json::Value`, binary → `Vec<u8>`,
-//! `INTERVAL` → `Interval` (`sqlcore::Interval`); a nullable column is `Nullable<…>` and its
-//! field an `Option`. The crates are named through sqlcore's re-exports (`sqlcore::chrono`, …),
-//! so the generated file needs no other dependency.
+//! `REAL`/`FLOAT`/`DOUBLE` → `Double` (`f64`: SQLite reads every float as one), `NUMERIC` →
+//! `Numeric` (`rust_decimal::Decimal`), text types → `Text` (`String`), `BOOLEAN` → `Bool`,
+//! `DATE`/`TIME`/`TIMESTAMP` → chrono's `NaiveDate`/`NaiveTime`/`NaiveDateTime`, `TIMESTAMP
+//! WITH TIME ZONE` → `DateTime<Utc>`, `UUID` → `uuid::Uuid`, JSON → `serde_json::Value`, binary
+//! → `Vec<u8>`, `INTERVAL` → `Interval` (`sqlcore::Interval`), and a one-dimensional array of
+//! one of these but binary → `Array<…>` (a `Vec`, its elements read as not NULL; declared
+//! `Array<Nullable<…>>` by hand, they read as `Option`s). A nullable column is `Nullable<…>`
+//! and its field an `Option`. The crates are named through sqlcore's re-exports
+//! (`sqlcore::chrono`, …), so the generated file needs no other dependency.
 //!
 //! Foreign keys, server defaults and comments become doc comments. A table of a schema other
 //! than the default one (reflected with `--schema`) is declared `schema.table`; a name that is
 //! a Rust keyword is written as a raw identifier (`r#type`).
 //!
-//! The fallback: a column with no typed kind (`SqlType::Other`, arrays, enums, domains, text
-//! search and custom types) or whose name cannot be a Rust identifier is left out of the
-//! declaration and of the struct, with a `//` comment naming it and its type (the typed
-//! table does not know it: reach it through the dynamic API, a reflected table,
-//! `Table::autoload("users", &mut metadata, &engine)?.c("col")`). A table whose name is not a
-//! Rust identifier, that has no primary key, or one of whose primary-key columns is left out,
-//! is left out whole, with a comment.
+//! The fallback: a column with no typed kind (`SqlType::Other`, arrays of several dimensions
+//! or of binary, enums, domains, text search and custom types) or whose name cannot be a Rust
+//! identifier is left out of the declaration and of the struct, with a `//` comment naming it
+//! and its type (the typed table does not know it: reach it through the dynamic API, a
+//! reflected table, `Table::autoload("users", &mut metadata, &engine)?.c("col")`). A table
+//! whose name is not a Rust identifier, that has no primary key, or one of whose primary-key
+//! columns is left out, is left out whole, with a comment.
 
 use sqlcore::{Column, Dialect, ForeignKey, SqlType, Table};
 use std::borrow::Cow;
@@ -40,8 +42,26 @@ pub fn generate(tables: &[&Table], dialect: &dyn Dialect) -> String {
     out
 }
 
-/// The typed kind of a SQL type (see [`sqlcore::typed::types`]) and the Rust type it reads as.
-fn kind(sql_type: &SqlType) -> Option<(&'static str, &'static str)> {
+/// The typed kind of a SQL type (see [`sqlcore::typed::types`]) and the Rust type it reads as:
+/// a one-dimensional array of a kind other than binary is `Array<kind>` (`Vec<…>`).
+fn kind(sql_type: &SqlType) -> Option<(Cow<'static, str>, Cow<'static, str>)> {
+    match sql_type {
+        SqlType::Array {
+            item,
+            dimensions: None | Some(1),
+        } if !matches!(**item, SqlType::LargeBinary) => {
+            let (kind, rust) = scalar_kind(item)?;
+            Some((
+                format!("Array<{kind}>").into(),
+                format!("Vec<{rust}>").into(),
+            ))
+        }
+        other => scalar_kind(other).map(|(kind, rust)| (kind.into(), rust.into())),
+    }
+}
+
+/// The typed kind of a type that is not an array, and the Rust type it reads as.
+fn scalar_kind(sql_type: &SqlType) -> Option<(&'static str, &'static str)> {
     Some(match sql_type {
         SqlType::SmallInteger => ("SmallInt", "i16"),
         SqlType::Integer => ("Integer", "i64"),
@@ -137,8 +157,8 @@ enum Field<'t> {
         column: &'t Column,
         /// The column's name as a Rust identifier.
         ident: Cow<'t, str>,
-        kind: &'static str,
-        rust: &'static str,
+        kind: Cow<'static, str>,
+        rust: Cow<'static, str>,
     },
     LeftOut {
         column: &'t Column,
@@ -243,7 +263,7 @@ fn write_table(out: &mut String, table: &Table, dialect: &dyn Dialect) {
                 let kind = if column.nullable {
                     format!("Nullable<{kind}>")
                 } else {
-                    (*kind).to_owned()
+                    kind.to_string()
                 };
                 let _ = writeln!(out, "        {ident} -> {kind},");
             }
@@ -279,7 +299,7 @@ fn write_table(out: &mut String, table: &Table, dialect: &dyn Dialect) {
             let rust = if column.nullable {
                 format!("Option<{rust}>")
             } else {
-                (*rust).to_owned()
+                rust.to_string()
             };
             let _ = writeln!(out, "    pub {ident}: {rust},");
         }
