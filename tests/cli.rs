@@ -508,3 +508,129 @@ fn generated_rust_declares_the_schema_reflected() {
         }]
     );
 }
+
+/// The Rust the command writes for PostgreSQL enum types (`ENUMS_SCHEMA`).
+#[allow(dead_code)]
+mod postgresql_enums {
+    include!("generated/postgresql_enums.rs");
+}
+
+/// Enum types, among them one named as a table's struct is (its Rust enum is named apart),
+/// labels that are not Rust identifiers, and an array of an enum (left out).
+const ENUMS_SCHEMA: &str = "
+CREATE TYPE mood AS ENUM ('happy', 'not sure', 'in_progress');
+CREATE TYPE \"OrderState\" AS ENUM ('new', 'old');
+CREATE TABLE feelings (id INTEGER PRIMARY KEY, mood mood NOT NULL, maybe mood, moods mood[]);
+CREATE TABLE order_state (id INTEGER PRIMARY KEY, state \"OrderState\" NOT NULL DEFAULT 'new')";
+
+#[test]
+fn generated_rust_reads_and_writes_enums_on_postgresql() {
+    use postgresql_enums::*;
+    let Some(db) = TestDb::postgres("cli_enums") else {
+        return;
+    };
+    create(&db.url(), ENUMS_SCHEMA);
+    assert_generated(
+        &db.url(),
+        "postgresql_enums.rs",
+        include_str!("generated/postgresql_enums.rs"),
+    );
+    let engine = create_engine(&db.url()).unwrap();
+    let mut conn = engine.connect().unwrap();
+    for (id, mood, maybe) in [
+        (1, Mood::NotSure, None),
+        (2, Mood::InProgress, Some(Mood::Happy)),
+        (3, Mood::Happy, Some(Mood::NotSure)),
+    ] {
+        let insert = typed::insert_into(feelings::table)
+            .value(feelings::id, id)
+            .value(feelings::mood, mood)
+            .value(feelings::maybe, maybe);
+        conn.execute(Insert::from(insert), ()).unwrap();
+    }
+    let all: Vec<Feelings> = conn
+        .execute(select(feelings::table).order_by(feelings::id.asc()), ())
+        .unwrap()
+        .all_as()
+        .unwrap();
+    let moods: Vec<_> = all.iter().map(|f| (f.id, f.mood, f.maybe)).collect();
+    assert_eq!(
+        moods,
+        [
+            (1, Mood::NotSure, None),
+            (2, Mood::InProgress, Some(Mood::Happy)),
+            (3, Mood::Happy, Some(Mood::NotSure)),
+        ]
+    );
+    let ids = |conn: &mut Connection, filter: Expr| -> Vec<i64> {
+        conn.execute(
+            select(feelings::table)
+                .filter(filter)
+                .order_by(feelings::id.asc()),
+            (),
+        )
+        .unwrap()
+        .all_as::<Feelings>()
+        .unwrap()
+        .iter()
+        .map(|f| f.id)
+        .collect()
+    };
+    assert_eq!(ids(&mut conn, feelings::mood.eq(Mood::InProgress)), [2]);
+    assert_eq!(ids(&mut conn, feelings::maybe.eq(Some(Mood::Happy))), [2]);
+    assert_eq!(
+        ids(&mut conn, feelings::mood.in_([Mood::Happy, Mood::NotSure])),
+        [1, 3]
+    );
+    // The labels are the database's: the enum reads what SQL wrote.
+    let label: String = conn
+        .execute(text("SELECT mood::text FROM feelings WHERE id = 2"), ())
+        .unwrap()
+        .scalar_one()
+        .unwrap();
+    assert_eq!(label, "in_progress");
+
+    // The enum named as a table's struct is: a server default, read back.
+    let insert = typed::insert_into(order_state::table).value(order_state::id, 1);
+    conn.execute(Insert::from(insert), ()).unwrap();
+    let insert = typed::insert_into(order_state::table)
+        .value(order_state::id, 2)
+        .value(order_state::state, OrderStateEnum::Old);
+    conn.execute(Insert::from(insert), ()).unwrap();
+    let states: Vec<OrderState> = conn
+        .query_all_as(
+            select(order_state::table).order_by(order_state::id.asc()),
+            (),
+        )
+        .unwrap();
+    assert_eq!(
+        states,
+        [
+            OrderState {
+                id: 1,
+                state: OrderStateEnum::New,
+            },
+            OrderState {
+                id: 2,
+                state: OrderStateEnum::Old,
+            },
+        ]
+    );
+    conn.commit().unwrap();
+
+    // A label added after the code was generated is a conversion error naming the column.
+    create(&db.url(), "ALTER TYPE mood ADD VALUE 'angry'");
+    create(
+        &db.url(),
+        "INSERT INTO feelings (id, mood) VALUES (4, 'angry')",
+    );
+    let err = conn
+        .execute(select(feelings::table).filter(feelings::id.eq(4)), ())
+        .unwrap()
+        .one_as::<Feelings>()
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Conversion { column, .. } if column == "mood"),
+        "{err:?}"
+    );
+}

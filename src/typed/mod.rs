@@ -6,11 +6,13 @@
 
 mod column;
 mod dml;
+mod enums;
 mod table_macro;
 pub mod types;
 
 pub use column::Col;
 pub use dml::{TypedInsert, TypedUpdate, insert_into, update_table};
+pub use enums::SqlEnum;
 
 use sqlcore_compiler::{Column, Expr, Table};
 use types::SqlKind;

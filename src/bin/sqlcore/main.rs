@@ -5,6 +5,7 @@ mod args;
 mod json;
 mod portable;
 mod rust;
+mod rust_enums;
 
 use args::{Command, Format, HELP, Reflect};
 use sqlcore::{

@@ -8,8 +8,9 @@
 //! WITH TIME ZONE` → `DateTime<Utc>`, `UUID` → `uuid::Uuid`, JSON → `serde_json::Value`, binary
 //! → `Vec<u8>`, `INTERVAL` → `Interval` (`sqlcore::Interval`), and a one-dimensional array of
 //! one of these but binary → `Array<…>` (a `Vec`, its elements read as not NULL; declared
-//! `Array<Nullable<…>>` by hand, they read as `Option`s). A nullable column is `Nullable<…>`
-//! and its field an `Option`. The crates are named through sqlcore's re-exports
+//! `Array<Nullable<…>>` by hand, they read as `Option`s), and an enum type → a Rust enum of
+//! its labels declared once at the top with `sqlcore::sql_enum!` (see `rust_enums`). A
+//! nullable column is `Nullable<…>` and its field an `Option`. The crates are named through sqlcore's re-exports
 //! (`sqlcore::chrono`, …), so the generated file needs no other dependency.
 //!
 //! Foreign keys, server defaults and comments become doc comments. A table of a schema other
@@ -17,13 +18,14 @@
 //! a Rust keyword is written as a raw identifier (`r#type`).
 //!
 //! The fallback: a column with no typed kind (`SqlType::Other`, arrays of several dimensions
-//! or of binary, enums, domains, text search and custom types) or whose name cannot be a Rust
+//! or of binary or enums, domains, text search and custom types) or whose name cannot be a Rust
 //! identifier is left out of the declaration and of the struct, with a `//` comment naming it
 //! and its type (the typed table does not know it: reach it through the dynamic API, a
 //! reflected table, `Table::autoload("users", &mut metadata, &engine)?.c("col")`). A table
 //! whose name is not a Rust identifier, that has no primary key, or one of whose primary-key
 //! columns is left out, is left out whole, with a comment.
 
+use crate::rust_enums::Enums;
 use sqlcore::{Column, Dialect, ForeignKey, SqlType, Table};
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -35,17 +37,28 @@ pub fn generate(tables: &[&Table], dialect: &dyn Dialect) -> String {
          // Tables of the connection's default schema (search_path) are declared without it,\n\
          // those of another schema as `schema.table`.\n",
     );
+    let enums = Enums::collect(tables, |name| {
+        tables
+            .iter()
+            .any(|t| t.name == name || struct_name(&t.name) == name)
+    });
+    enums.write(&mut out);
     for table in tables {
         out.push('\n');
-        write_table(&mut out, table, dialect);
+        write_table(&mut out, table, dialect, &enums);
     }
     out
 }
 
 /// The typed kind of a SQL type (see [`sqlcore::typed::types`]) and the Rust type it reads as:
-/// a one-dimensional array of a kind other than binary is `Array<kind>` (`Vec<…>`).
-fn kind(sql_type: &SqlType) -> Option<(Cow<'static, str>, Cow<'static, str>)> {
+/// a one-dimensional array of a kind other than binary is `Array<kind>` (`Vec<…>`), an enum
+/// type its Rust enum (declared at the top of the file, hence `super::` in the table).
+fn kind(sql_type: &SqlType, enums: &Enums) -> Option<(Cow<'static, str>, Cow<'static, str>)> {
     match sql_type {
+        SqlType::Enum(e) => {
+            let name = enums.rust_name(e)?;
+            Some((format!("super::{name}").into(), name.to_owned().into()))
+        }
         SqlType::Array {
             item,
             dimensions: None | Some(1),
@@ -127,7 +140,7 @@ fn rust_ident(name: &str) -> Option<Cow<'_, str>> {
 }
 
 /// `order_items` → `OrderItems`.
-fn camel_case(name: &str) -> String {
+pub fn camel_case(name: &str) -> String {
     name.split('_')
         .filter(|part| !part.is_empty())
         .map(|part| {
@@ -166,14 +179,14 @@ enum Field<'t> {
     },
 }
 
-fn field(column: &Column) -> Field<'_> {
+fn field<'t>(column: &'t Column, enums: &Enums) -> Field<'t> {
     let Some(ident) = rust_ident(&column.name) else {
         return Field::LeftOut {
             column,
             why: "its name is not a Rust identifier",
         };
     };
-    match kind(&column.sql_type) {
+    match kind(&column.sql_type, enums) {
         Some((kind, rust)) => Field::Typed {
             column,
             ident,
@@ -187,8 +200,8 @@ fn field(column: &Column) -> Field<'_> {
     }
 }
 
-fn write_table(out: &mut String, table: &Table, dialect: &dyn Dialect) {
-    let fields: Vec<Field<'_>> = table.columns.values().map(|c| field(c)).collect();
+fn write_table(out: &mut String, table: &Table, dialect: &dyn Dialect, enums: &Enums) {
+    let fields: Vec<Field<'_>> = table.columns.values().map(|c| field(c, enums)).collect();
     let pk = &table.primary_key.columns;
     let pk_left_out = fields
         .iter()
