@@ -62,7 +62,17 @@ impl<E: SqlEnum> AsExpr<Nullable<E>> for Option<E> {
 ///     }
 /// }
 ///
+/// sqlcore::sql_enum! {
+///     /// A type of another schema.
+///     pub enum Level = "level" in "audit" { Low = "low", High = "high" }
+/// }
+///
 /// fn main() -> Result<(), CompileError> {
+///     use sqlcore::typed::types::SqlKind;
+///     let SqlType::Enum(level) = Level::sql_type() else { unreachable!() };
+///     assert_eq!((level.name(), level.schema_name()), ("level", Some("audit")));
+///     assert_eq!(level.values(), ["low", "high"]);
+///
 ///     let unsure = select(users::table).filter(users::mood.eq(Mood::NotSure));
 ///     let sql = unsure.compile(&PostgreSQL)?.sql;
 ///     assert_eq!(sql, "SELECT users.id, users.mood FROM users WHERE users.mood = $1");
