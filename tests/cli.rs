@@ -277,10 +277,7 @@ mod postgresql_schema {
 /// message shows when the output changes on purpose).
 fn assert_generated(url: &str, file: &str, checked_in: &str) {
     let now = reflect(url, &["--format", "rust"]);
-    assert!(
-        now == checked_in,
-        "tests/generated/{file} is stale: regenerate it with `sqlcore reflect <url> --format rust`\n{now}"
-    );
+    common::cli::assert_generated(file, checked_in, &now, "--format rust");
 }
 
 #[test]
@@ -473,11 +470,11 @@ fn generated_rust_declares_the_schema_reflected() {
         &["--schema", schema, "--table", "accounts", "-f", "rust"],
     )
     .replace(schema, "other");
-    assert!(
-        now == include_str!("generated/postgresql_other_schema.rs"),
-        "tests/generated/postgresql_other_schema.rs is stale: regenerate it with \
-         `sqlcore reflect <url> --schema <schema> --table accounts --format rust`, the schema \
-         written `other`\n{now}"
+    common::cli::assert_generated(
+        "postgresql_other_schema.rs",
+        include_str!("generated/postgresql_other_schema.rs"),
+        &now,
+        "--schema <schema> --table accounts --format rust (the schema written `other`)",
     );
     assert_eq!(accounts::table.schema.as_deref(), Some("other"));
     let engine = create_engine(&db.url()).unwrap().execution_options(

@@ -39,10 +39,11 @@ fn create_and_reflect(db: &TestDb, again: &TestDb, file: &str, checked_in: &str)
             .replace(&other.name, "other")
     };
     let rust = reflect(db, &other, "rust");
-    assert!(
-        rust == checked_in,
-        "tests/generated/{file} is stale: regenerate it with `sqlcore reflect <url> --format \
-         rust`, the other schema written `other`\n{rust}"
+    common::cli::assert_generated(
+        file,
+        checked_in,
+        &rust,
+        "--format rust (the other schema written `other`)",
     );
     let ddl = reflect(db, &other, "ddl");
     let mut settings = insta::Settings::clone_current();
@@ -281,20 +282,20 @@ fn generated_rust_of_the_fixture_runs_on_postgresql() {
         .unwrap()
         .execution_options(ExecutionOptions::default().schema_translate_map(map));
     let mut conn = engine.connect().unwrap();
-    shared_round_trip!(postgresql_fixture, &mut conn, [tags: Some(vec![3, 1, 2])]);
+    shared_round_trip!(postgresql_fixture, &mut conn, [tags: Some(vec![Some(3), None, Some(2)])]);
 
     use postgresql_fixture::*;
-    // The array column, compared with a `Vec`.
+    // The array column (a NULL element among its values), compared with a `Vec`.
     let tagged: Vec<Users> = conn
         .execute(
-            select(users::table).filter(users::tags.eq(vec![3_i64, 1, 2])),
+            select(users::table).filter(users::tags.eq(vec![Some(3_i64), None, Some(2)])),
             (),
         )
         .unwrap()
         .all_as()
         .unwrap();
     let ids: Vec<_> = tagged.iter().map(|u| (u.id, u.tags.clone())).collect();
-    assert_eq!(ids, [(1, Some(vec![3, 1, 2]))]);
+    assert_eq!(ids, [(1, Some(vec![Some(3), None, Some(2)]))]);
     // The tables PostgreSQL alone has: one in the other schema, a key referring to it, and a
     // serial column beside a primary key that is not one.
     let insert = typed::insert_into(accounts::table)

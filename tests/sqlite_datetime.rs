@@ -561,7 +561,25 @@ fn intervals_are_stored_as_sqlalchemy_stores_them() {
         .unwrap_err();
     let db = err.as_db_error().expect("a database error");
     assert_eq!(db.kind, DbErrorKind::Data, "{err}");
-    assert!(err.to_string().contains("without months"), "{err}");
+    assert!(err.to_string().contains("no fixed length"), "{err}");
+    let err = conn
+        .execute(
+            insert(&spans),
+            params! { "id" => 13, "span" => Interval::new(0, 3_000_000, 0) },
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("years 1 to 9999"), "{err}");
+    // Read without a type (text()), the stored text converts as well.
+    let untyped: Vec<Interval> = conn
+        .execute(
+            text("SELECT span FROM spans WHERE id IN (1, 4) ORDER BY id"),
+            (),
+        )
+        .unwrap()
+        .scalars()
+        .all()
+        .unwrap();
+    assert_eq!(untyped, [three_days, three_days]);
     conn.commit().unwrap();
     let stored: Vec<(i64, String)> = c
         .prepare("SELECT id, span FROM spans WHERE id >= 10 ORDER BY id")

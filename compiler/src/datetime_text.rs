@@ -10,6 +10,7 @@
 //! | `DateTime` (naive or `timezone = true`) | `2024-03-01 12:30:15.000000` |
 //! | `Date` | `2024-03-01` |
 //! | `Time` | `12:30:15.000000` |
+//! | `Interval` | the `DateTime` that far past 1970-01-01: `1970-01-04 00:00:04.500000` |
 //!
 //! Fractions are always six digits (microseconds; finer digits are truncated). SQLAlchemy's
 //! bind processor (`sqlalchemy/dialects/sqlite/base.py`, `DATETIME.bind_processor`) writes an
@@ -226,6 +227,36 @@ fn number(digits: &[u8]) -> Option<u32> {
 mod tests {
     use super::*;
     use chrono::Timelike;
+
+    #[test]
+    fn intervals_store_as_sqlalchemy_within_its_years() {
+        let stored = |i: Interval| interval_storage_text(&i);
+        assert_eq!(
+            stored(Interval::new(0, -400, 7)).as_deref(),
+            Some("1968-11-27 00:00:00.000007")
+        );
+        // Read back as whole days toward zero and the rest: the same span.
+        assert_eq!(
+            parse_interval("1968-11-27 00:00:00.000007"),
+            Some(Interval::new(0, -399, -86_399_999_993))
+        );
+        assert_eq!(stored(Interval::new(1, 0, 0)), None, "months");
+        // Past the years 1 to 9999, or beyond what chrono holds: refused, no panic.
+        for out_of_range in [
+            Interval::new(0, 3_000_000, 0),
+            Interval::new(0, -720_000, 0),
+            Interval::new(0, i32::MIN, i64::MIN),
+            Interval::new(0, i32::MAX, i64::MAX),
+            Interval::new(0, 0, i64::MAX),
+        ] {
+            assert_eq!(stored(out_of_range), None, "{out_of_range:?}");
+        }
+        assert_eq!(
+            stored(Interval::new(0, 2_932_896, 0)).as_deref(),
+            Some("9999-12-31 00:00:00.000000")
+        );
+        assert_eq!(parse_interval("P0M3DT4.5S"), None, "not a timestamp");
+    }
 
     fn at(h: u32, m: u32, s: u32, micro: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(2024, 3, 1)

@@ -483,7 +483,9 @@ impl TryFrom<Value> for Interval {
     fn try_from(v: Value) -> Result<Self, Self::Error> {
         match v {
             Value::Interval(i) => Ok(i),
-            Value::Text(ref s) => s.parse().map_err(|_| mismatch::<Interval>(&v)),
+            Value::Text(ref s) => crate::datetime_text::parse_interval(s)
+                .or_else(|| s.parse().ok())
+                .ok_or_else(|| mismatch::<Interval>(&v)),
             other => Err(mismatch::<Interval>(&other)),
         }
     }
@@ -503,9 +505,9 @@ impl TryFrom<Value> for serde_json::Value {
 /// Conversion of a [`Value`] into a Rust type, including `Option<T>` for nullable values.
 ///
 /// Implemented for every type that has a `TryFrom<Value>` conversion; rows use it for typed access.
-/// Text converts to dates and times as [`datetime_text`](crate::datetime_text) reads it
-/// (SQLite's storage format and other ISO 8601 forms; text without an offset is UTC for a
-/// `DateTime<Utc>`).
+/// Text converts to dates, times and intervals as [`datetime_text`](crate::datetime_text)
+/// reads it (SQLite's storage format and other ISO 8601 forms; text without an offset is UTC
+/// for a `DateTime<Utc>`; an interval from SQLAlchemy's text or an ISO 8601 duration).
 ///
 /// ```
 /// use sqlcore_compiler::{FromValue, Value};

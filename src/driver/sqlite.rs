@@ -4,9 +4,10 @@
 //! compare and sort as text with the other's: `DateTime` (naive, and `timezone = true` as its
 //! UTC wall clock, the zone dropped as SQLAlchemy drops it) `2024-03-01 12:30:15.000000`,
 //! `Date` `2024-03-01`, `Time` `12:30:15.000000`; a date bound for a `DateTime` is its
-//! midnight, a timestamp bound for a `Date` its date. Reading accepts other ISO 8601 forms too (`T` separator, no or any fraction,
-//! `Z` or an offset, converted to UTC for both kinds, a bare date as midnight); see
-//! [`sqlcore_compiler::datetime_text`].
+//! midnight, a timestamp bound for a `Date` its date; an `Interval` the timestamp that far past
+//! 1970-01-01. Reading accepts other ISO 8601 forms too (`T` separator, no or any fraction,
+//! `Z` or an offset, converted to UTC for both kinds, a bare date as midnight; an ISO 8601
+//! duration for an interval); see [`sqlcore_compiler::datetime_text`].
 
 use super::sqlite_rows::{self, from_sqlite, read_rows};
 use super::{
@@ -228,12 +229,17 @@ impl rusqlite::ToSql for Bind<'_> {
             Value::Interval(i) => match datetime_text::interval_storage_text(i) {
                 Some(text) => ToSqlOutput::Owned(SqlValue::Text(text)),
                 None => {
+                    let why = if i.months != 0 {
+                        "a span of months has no fixed length: give it in days and \
+                         microseconds"
+                    } else {
+                        "it ends outside the years 1 to 9999"
+                    };
                     return Err(rusqlite::Error::ToSqlConversionFailure(
                         format!(
                             "the interval {i} cannot be stored on SQLite, which stores an \
                              interval as SQLAlchemy does, as the timestamp that far past \
-                             1970-01-01 (years 1 to 9999): give it in days and microseconds, \
-                             without months"
+                             1970-01-01: {why}"
                         )
                         .into(),
                     ));

@@ -32,7 +32,10 @@ impl<S: SqlKind> SqlKind for Nullable<S> {
 
 /// An array of `S` (PostgreSQL's `INTEGER[]` for `Array<Integer>`), its values `Vec<S::Rust>`:
 /// a NULL element reads only into `Array<Nullable<S>>` (`Vec<Option<…>>`), and into a `Vec` of
-/// the type itself is a conversion error naming the column.
+/// the type itself is a conversion error naming the column. An empty or absent value may need
+/// its type named (`vec![] as Vec<&str>`, `None::<Vec<String>>`). Arrays of
+/// [`sql_enum!`](crate::sql_enum) enums are not a typed kind (reach them through the dynamic
+/// API).
 ///
 /// ```
 /// use sqlcore::*;
@@ -164,7 +167,9 @@ sql_kinds! {
         accepts [sqlcore_compiler::serde_json::Value];
     /// Binary data (`BYTEA`, `BLOB`), read as `Vec<u8>`.
     Binary => SqlType::LargeBinary, Vec<u8>, accepts [Vec<u8>, &[u8]];
-    /// A time span (`INTERVAL`), read as an [`Interval`](sqlcore_compiler::Interval).
+    /// A time span (`INTERVAL`), read as an [`Interval`](sqlcore_compiler::Interval) (the
+    /// value type of the same name: glob-import this module and `sqlcore::*` together, and
+    /// name one of them by its path).
     Interval => SqlType::INTERVAL, sqlcore_compiler::Interval,
         accepts [sqlcore_compiler::Interval];
 }

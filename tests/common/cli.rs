@@ -47,3 +47,13 @@ pub fn create(url: &str, schema: &str) {
         })
         .unwrap();
 }
+
+/// Asserts that the checked-in `tests/generated/{file}` (`checked_in`) is what the command
+/// writes now (`now`); the message tells how to regenerate it (`how`: the arguments after the
+/// URL, and any rewriting of the output) when the output changes on purpose.
+pub fn assert_generated(file: &str, checked_in: &str, now: &str, how: &str) {
+    assert!(
+        now == checked_in,
+        "tests/generated/{file} is stale: regenerate it with: sqlcore reflect <url> {how}\n{now}"
+    );
+}

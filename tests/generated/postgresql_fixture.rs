@@ -128,7 +128,7 @@ sqlcore::table! {
         prefs -> Nullable<Json>,
         code -> Nullable<Text>,
         // "extra" (Other(inet)) left out: no typed kind for its type.
-        tags -> Nullable<Array<Integer>>,
+        tags -> Nullable<Array<Nullable<Integer>>>,
     }
 }
 
@@ -154,7 +154,7 @@ pub struct Users {
     pub token: Option<sqlcore::uuid::Uuid>,
     pub prefs: Option<sqlcore::serde_json::Value>,
     pub code: Option<String>,
-    pub tags: Option<Vec<i64>>,
+    pub tags: Option<Vec<Option<i64>>>,
 }
 
 sqlcore::table! {

@@ -6,12 +6,13 @@
 //! `Numeric` (`rust_decimal::Decimal`), text types → `Text` (`String`), `BOOLEAN` → `Bool`,
 //! `DATE`/`TIME`/`TIMESTAMP` → chrono's `NaiveDate`/`NaiveTime`/`NaiveDateTime`, `TIMESTAMP
 //! WITH TIME ZONE` → `DateTime<Utc>`, `UUID` → `uuid::Uuid`, JSON → `serde_json::Value`, binary
-//! → `Vec<u8>`, `INTERVAL` → `Interval` (`sqlcore::Interval`), and a one-dimensional array of
-//! one of these but binary → `Array<…>` (a `Vec`, its elements read as not NULL; declared
-//! `Array<Nullable<…>>` by hand, they read as `Option`s), and an enum type → a Rust enum of
-//! its labels declared once at the top with `sqlcore::sql_enum!` (see `rust_enums`). A
-//! nullable column is `Nullable<…>` and its field an `Option`. The crates are named through sqlcore's re-exports
-//! (`sqlcore::chrono`, …), so the generated file needs no other dependency.
+//! → `Vec<u8>`, `INTERVAL` → `Interval` (`sqlcore::Interval`); a one-dimensional array of one
+//! of these but binary → `Array<Nullable<…>>` (a `Vec` of `Option`s: SQLAlchemy reads a NULL
+//! element as `None`; `Array<…>`, written by hand, reads a `Vec` of values and refuses a NULL
+//! element); an enum type → a Rust enum of its labels, declared once at the top with
+//! `sqlcore::sql_enum!` (see `rust_enums`). A nullable column is `Nullable<…>` and its field an
+//! `Option`. The crates are named through sqlcore's re-exports (`sqlcore::chrono`, …), so the
+//! generated file needs no other dependency.
 //!
 //! Foreign keys, server defaults and comments become doc comments. A table of a schema other
 //! than the default one (reflected with `--schema`) is declared `schema.table`; a name that is
@@ -51,8 +52,9 @@ pub fn generate(tables: &[&Table], dialect: &dyn Dialect) -> String {
 }
 
 /// The typed kind of a SQL type (see [`sqlcore::typed::types`]) and the Rust type it reads as:
-/// a one-dimensional array of a kind other than binary is `Array<kind>` (`Vec<…>`), an enum
-/// type its Rust enum (declared at the top of the file, hence `super::` in the table).
+/// a one-dimensional array of a kind other than binary is `Array<Nullable<kind>>`
+/// (`Vec<Option<…>>`: no database declares its elements NOT NULL), an enum type its Rust enum
+/// (declared at the top of the file, hence `super::` in the table).
 fn kind(sql_type: &SqlType, enums: &Enums) -> Option<(Cow<'static, str>, Cow<'static, str>)> {
     match sql_type {
         SqlType::Enum(e) => {
@@ -65,8 +67,8 @@ fn kind(sql_type: &SqlType, enums: &Enums) -> Option<(Cow<'static, str>, Cow<'st
         } if !matches!(**item, SqlType::LargeBinary) => {
             let (kind, rust) = scalar_kind(item)?;
             Some((
-                format!("Array<{kind}>").into(),
-                format!("Vec<{rust}>").into(),
+                format!("Array<Nullable<{kind}>>").into(),
+                format!("Vec<Option<{rust}>>").into(),
             ))
         }
         other => scalar_kind(other).map(|(kind, rust)| (kind.into(), rust.into())),
