@@ -551,7 +551,7 @@ mod postgresql_enums {
 }
 
 /// Enum types, among them one named as a table's struct is (its Rust enum is named apart),
-/// labels that are not Rust identifiers, and an array of an enum (left out).
+/// labels that are not Rust identifiers, and an array of an enum.
 const ENUMS_SCHEMA: &str = "
 CREATE TYPE mood AS ENUM ('happy', 'not sure', 'in_progress');
 CREATE TYPE \"OrderState\" AS ENUM ('new', 'old');
@@ -572,15 +572,17 @@ fn generated_rust_reads_and_writes_enums_on_postgresql() {
     );
     let engine = create_engine(&db.url()).unwrap();
     let mut conn = engine.connect().unwrap();
-    for (id, mood, maybe) in [
-        (1, Mood::NotSure, None),
-        (2, Mood::InProgress, Some(Mood::Happy)),
-        (3, Mood::Happy, Some(Mood::NotSure)),
+    let week = vec![Some(Mood::Happy), None, Some(Mood::InProgress)];
+    for (id, mood, maybe, moods) in [
+        (1, Mood::NotSure, None, None),
+        (2, Mood::InProgress, Some(Mood::Happy), Some(week.clone())),
+        (3, Mood::Happy, Some(Mood::NotSure), Some(vec![])),
     ] {
         let insert = typed::insert_into(feelings::table)
             .value(feelings::id, id)
             .value(feelings::mood, mood)
-            .value(feelings::maybe, maybe);
+            .value(feelings::maybe, maybe)
+            .value(feelings::moods, moods);
         conn.execute(Insert::from(insert), ()).unwrap();
     }
     let all: Vec<Feelings> = conn
@@ -588,13 +590,16 @@ fn generated_rust_reads_and_writes_enums_on_postgresql() {
         .unwrap()
         .all_as()
         .unwrap();
-    let moods: Vec<_> = all.iter().map(|f| (f.id, f.mood, f.maybe)).collect();
+    let moods: Vec<_> = all
+        .iter()
+        .map(|f| (f.id, f.mood, f.maybe, f.moods.clone()))
+        .collect();
     assert_eq!(
         moods,
         [
-            (1, Mood::NotSure, None),
-            (2, Mood::InProgress, Some(Mood::Happy)),
-            (3, Mood::Happy, Some(Mood::NotSure)),
+            (1, Mood::NotSure, None, None),
+            (2, Mood::InProgress, Some(Mood::Happy), Some(week.clone())),
+            (3, Mood::Happy, Some(Mood::NotSure), Some(vec![])),
         ]
     );
     let ids = |conn: &mut Connection, filter: Expr| -> Vec<i64> {
@@ -613,6 +618,7 @@ fn generated_rust_reads_and_writes_enums_on_postgresql() {
     };
     assert_eq!(ids(&mut conn, feelings::mood.eq(Mood::InProgress)), [2]);
     assert_eq!(ids(&mut conn, feelings::maybe.eq(Some(Mood::Happy))), [2]);
+    assert_eq!(ids(&mut conn, feelings::moods.eq(week)), [2]);
     assert_eq!(
         ids(&mut conn, feelings::mood.in_([Mood::Happy, Mood::NotSure])),
         [1, 3]

@@ -53,7 +53,7 @@ pub use expr::*;
 pub use schema::*;
 pub use stmt::*;
 pub use text::{TextClause, text};
-pub use value::{FromValue, Interval, Value, ValueConversionError};
+pub use value::{FromValue, Interval, LabelEnum, Value, ValueConversionError};
 pub use value_ref::ValueRef;
 
 /// Re-exported value crates, so users name the same types the `Value` enum holds.

@@ -609,6 +609,35 @@ vec_from_array! {
     DateTime<Utc>, Uuid, serde_json::Value, Interval,
 }
 
+/// A Rust enum whose values are a database enum type's labels (declared with sqlcore's
+/// `sql_enum!`, which implements this): its `Vec`s are arrays of labels, both ways, as the
+/// `Vec`s of the types above are arrays of theirs.
+pub trait LabelEnum: FromValue + Into<Value> {}
+
+impl<E: LabelEnum> From<Vec<E>> for Value {
+    fn from(items: Vec<E>) -> Self {
+        Value::Array(items.into_iter().map(Into::into).collect())
+    }
+}
+
+impl<E: LabelEnum> From<Vec<Option<E>>> for Value {
+    fn from(items: Vec<Option<E>>) -> Self {
+        Value::Array(items.into_iter().map(Value::from).collect())
+    }
+}
+
+impl<E: LabelEnum> FromValue for Vec<E> {
+    fn from_value(value: Value) -> Result<Self, ValueConversionError> {
+        from_array(value)
+    }
+}
+
+impl<E: LabelEnum> FromValue for Vec<Option<E>> {
+    fn from_value(value: Value) -> Result<Self, ValueConversionError> {
+        from_array(value)
+    }
+}
+
 /// The elements of an array value, each read as `T`.
 fn from_array<T: FromValue>(value: Value) -> Result<Vec<T>, ValueConversionError> {
     match value {

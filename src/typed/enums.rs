@@ -3,12 +3,12 @@
 
 use super::AsExpr;
 use super::types::{Nullable, SqlKind};
-use sqlcore_compiler::{Expr, FromValue, Value, literal};
+use sqlcore_compiler::{Expr, LabelEnum, literal};
 
 /// A Rust enum declared with [`sql_enum!`](crate::sql_enum) for a database enum type: the
 /// typed kind of the columns of that type (their values are the enum's variants), written
 /// and read as the type's labels.
-pub trait SqlEnum: SqlKind<Rust = Self> + Copy + Into<Value> + FromValue {
+pub trait SqlEnum: SqlKind<Rust = Self> + Copy + LabelEnum {
     /// The database's labels, in the type's order (one per variant).
     const LABELS: &'static [&'static str];
 
@@ -40,8 +40,9 @@ impl<E: SqlEnum> AsExpr<Nullable<E>> for Option<E> {
 /// Declares a Rust enum for a database enum type (PostgreSQL's `CREATE TYPE … AS ENUM`,
 /// MySQL's `ENUM(…)`, a string with a CHECK elsewhere), each variant given its label: the
 /// enum is the [`SqlEnum`] kind of the type's columns in [`table!`](crate::table) (write
-/// `super::Mood` inside a table declared in the same module), reads from the label
-/// (another text is a conversion error) and is written as it. `= "name"` is the type's name
+/// `super::Mood` inside a table declared in the same module; `Array<super::Mood>` for an
+/// array of them), reads from the label (another text is a conversion error) and is written
+/// as it. `= "name"` is the type's name
 /// in the database, `in "schema"` its schema when it is not the table's.
 ///
 /// ```
@@ -127,6 +128,8 @@ macro_rules! sql_enum {
                 }
             }
         }
+
+        impl $crate::LabelEnum for $name {}
 
         impl ::core::convert::From<$name> for $crate::Value {
             fn from(value: $name) -> Self {

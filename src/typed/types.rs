@@ -33,9 +33,7 @@ impl<S: SqlKind> SqlKind for Nullable<S> {
 /// An array of `S` (PostgreSQL's `INTEGER[]` for `Array<Integer>`), its values `Vec<S::Rust>`:
 /// a NULL element reads only into `Array<Nullable<S>>` (`Vec<Option<…>>`), and into a `Vec` of
 /// the type itself is a conversion error naming the column. An empty or absent value may need
-/// its type named (`vec![] as Vec<&str>`, `None::<Vec<String>>`). Arrays of
-/// [`sql_enum!`](crate::sql_enum) enums are not a typed kind (reach them through the dynamic
-/// API).
+/// its type named (`vec![] as Vec<&str>`, `None::<Vec<String>>`).
 ///
 /// ```
 /// use sqlcore::*;

@@ -24,7 +24,7 @@ sqlcore::table! {
         id -> Integer,
         mood -> super::Mood,
         maybe -> Nullable<super::Mood>,
-        // "moods" (Array(Enum(mood))) left out: no typed kind for its type.
+        moods -> Nullable<Array<Nullable<super::Mood>>>,
     }
 }
 
@@ -34,6 +34,7 @@ pub struct Feelings {
     pub id: i64,
     pub mood: Mood,
     pub maybe: Option<Mood>,
+    pub moods: Option<Vec<Option<Mood>>>,
 }
 
 sqlcore::table! {

@@ -6,20 +6,20 @@
 //! `Numeric` (`rust_decimal::Decimal`), text types → `Text` (`String`), `BOOLEAN` → `Bool`,
 //! `DATE`/`TIME`/`TIMESTAMP` → chrono's `NaiveDate`/`NaiveTime`/`NaiveDateTime`, `TIMESTAMP
 //! WITH TIME ZONE` → `DateTime<Utc>`, `UUID` → `uuid::Uuid`, JSON → `serde_json::Value`, binary
-//! → `Vec<u8>`, `INTERVAL` → `Interval` (`sqlcore::Interval`); a one-dimensional array of one
-//! of these but binary → `Array<Nullable<…>>` (a `Vec` of `Option`s: SQLAlchemy reads a NULL
-//! element as `None`; `Array<…>`, written by hand, reads a `Vec` of values and refuses a NULL
-//! element); an enum type → a Rust enum of its labels, declared once at the top with
-//! `sqlcore::sql_enum!` (see `rust_enums`). A nullable column is `Nullable<…>` and its field an
-//! `Option`. The crates are named through sqlcore's re-exports (`sqlcore::chrono`, …), so the
-//! generated file needs no other dependency.
+//! → `Vec<u8>`, `INTERVAL` → `Interval` (`sqlcore::Interval`); an enum type → a Rust enum of
+//! its labels, declared once at the top with `sqlcore::sql_enum!` (see `rust_enums`); a
+//! one-dimensional array of any of these but binary → `Array<Nullable<…>>` (a `Vec` of
+//! `Option`s: SQLAlchemy reads a NULL element as `None`; `Array<…>`, written by hand, reads a
+//! `Vec` of values and refuses a NULL element). A nullable column is `Nullable<…>` and its
+//! field an `Option`. The crates are named through sqlcore's re-exports (`sqlcore::chrono`, …),
+//! so the generated file needs no other dependency.
 //!
 //! Foreign keys, server defaults and comments become doc comments. A table of a schema other
 //! than the default one (reflected with `--schema`) is declared `schema.table`; a name that is
 //! a Rust keyword is written as a raw identifier (`r#type`).
 //!
 //! The fallback: a column with no typed kind (`SqlType::Other`, arrays of several dimensions
-//! or of binary or enums, domains, text search and custom types) or whose name cannot be a Rust
+//! or of binary, domains, text search and custom types) or whose name cannot be a Rust
 //! identifier is left out of the declaration and of the struct, with a `//` comment naming it
 //! and its type (the typed table does not know it: reach it through the dynamic API, a
 //! reflected table, `Table::autoload("users", &mut metadata, &engine)?.c("col")`). A table
@@ -65,7 +65,13 @@ fn kind(sql_type: &SqlType, enums: &Enums) -> Option<(Cow<'static, str>, Cow<'st
             item,
             dimensions: None | Some(1),
         } if !matches!(**item, SqlType::LargeBinary) => {
-            let (kind, rust) = scalar_kind(item)?;
+            let (kind, rust) = match &**item {
+                SqlType::Enum(_) => kind(item, enums)?,
+                item => {
+                    let (kind, rust) = scalar_kind(item)?;
+                    (kind.into(), rust.into())
+                }
+            };
             Some((
                 format!("Array<Nullable<{kind}>>").into(),
                 format!("Vec<Option<{rust}>>").into(),

@@ -11,13 +11,18 @@ use std::fmt::Write;
 pub struct Enums(IndexMap<EnumType, String>);
 
 impl Enums {
-    /// The enum types `tables` use (arrays of them aside), named apart from each other and
-    /// from every name `taken` says is in use.
+    /// The enum types `tables` use (in arrays too), named apart from each other and from
+    /// every name `taken` says is in use.
     pub fn collect(tables: &[&Table], taken: impl Fn(&str) -> bool) -> Enums {
         let mut enums = IndexMap::new();
         for column in tables.iter().flat_map(|t| t.columns.values()) {
-            let SqlType::Enum(e) = &column.sql_type else {
-                continue;
+            let e = match &column.sql_type {
+                SqlType::Enum(e) => e,
+                SqlType::Array { item, .. } => match &**item {
+                    SqlType::Enum(e) => e,
+                    _ => continue,
+                },
+                _ => continue,
             };
             if enums.contains_key(e) {
                 continue;
