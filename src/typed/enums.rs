@@ -42,8 +42,8 @@ impl<E: SqlEnum> AsExpr<Nullable<E>> for Option<E> {
 /// enum is the [`SqlEnum`] kind of the type's columns in [`table!`](crate::table) (write
 /// `super::Mood` inside a table declared in the same module; `Array<super::Mood>` for an
 /// array of them), reads from the label (another text is a conversion error) and is written
-/// as it. `= "name"` is the type's name
-/// in the database, `in "schema"` its schema when it is not the table's.
+/// as it. `= "name"` is the type's name in the database, `in "schema"` its schema when it is
+/// not the table's.
 ///
 /// ```
 /// use sqlcore::*;

@@ -372,7 +372,7 @@ fn target(fk: &ForeignKey) -> String {
     s
 }
 
-fn write_doc(out: &mut String, indent: &str, lines: &[String]) {
+pub fn write_doc(out: &mut String, indent: &str, lines: &[String]) {
     for line in lines {
         let line = line.trim_end();
         if line.is_empty() {

@@ -57,7 +57,9 @@ impl Enums {
                 .map(|s| format!(" in {s:?}"))
                 .unwrap_or_default();
             let _ = writeln!(out, "\nsqlcore::sql_enum! {{");
-            let _ = writeln!(out, "    /// The database enum `{}`.", e.name());
+            let doc = format!("The database enum `{}`.", e.name());
+            let lines: Vec<String> = doc.lines().map(str::to_owned).collect();
+            crate::rust::write_doc(out, "    ", &lines);
             let _ = writeln!(out, "    pub enum {name} = {:?}{schema} {{", e.name());
             for (variant, label) in variants(e.values()).iter().zip(e.values()) {
                 let _ = writeln!(out, "        {variant} = {label:?},");
