@@ -551,11 +551,15 @@ mod postgresql_enums {
 }
 
 /// Enum types, among them one named as a table's struct is (its Rust enum is named apart),
-/// labels that are not Rust identifiers, and an array of an enum.
+/// labels that are not Rust identifiers, an array of an enum, and domains (over a number and
+/// over the enum: their base types' kinds).
 const ENUMS_SCHEMA: &str = "
 CREATE TYPE mood AS ENUM ('happy', 'not sure', 'in_progress');
 CREATE TYPE \"OrderState\" AS ENUM ('new', 'old');
-CREATE TABLE feelings (id INTEGER PRIMARY KEY, mood mood NOT NULL, maybe mood, moods mood[]);
+CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+CREATE DOMAIN feeling AS mood;
+CREATE TABLE feelings (id INTEGER PRIMARY KEY, mood mood NOT NULL, maybe mood, moods mood[],
+    score positive NOT NULL DEFAULT 1, felt feeling);
 CREATE TABLE order_state (id INTEGER PRIMARY KEY, state \"OrderState\" NOT NULL DEFAULT 'new')";
 
 #[test]
@@ -585,6 +589,7 @@ fn generated_rust_reads_and_writes_enums_on_postgresql() {
             .value(feelings::moods, moods);
         conn.execute(Insert::from(insert), ()).unwrap();
     }
+    conn.commit().unwrap();
     let all: Vec<Feelings> = conn
         .execute(select(feelings::table).order_by(feelings::id.asc()), ())
         .unwrap()
@@ -619,6 +624,29 @@ fn generated_rust_reads_and_writes_enums_on_postgresql() {
     assert_eq!(ids(&mut conn, feelings::mood.eq(Mood::InProgress)), [2]);
     assert_eq!(ids(&mut conn, feelings::maybe.eq(Some(Mood::Happy))), [2]);
     assert_eq!(ids(&mut conn, feelings::moods.eq(week)), [2]);
+
+    // The domains: their base types' kinds, the server default and check still the database's.
+    assert!(all.iter().all(|f| f.score == 1 && f.felt.is_none()));
+    let update = typed::update_table(feelings::table)
+        .set(feelings::score, 5)
+        .set(feelings::felt, Some(Mood::NotSure))
+        .filter(feelings::id.eq(3));
+    conn.execute(Update::from(update), ()).unwrap();
+    // (PostgreSQL has no `=` between a domain over an enum and a parameter, as it has none
+    // for a literal: such a comparison needs a cast, in SQLAlchemy as here.)
+    let third: Feelings = conn
+        .query_row_as(select(feelings::table).filter(feelings::id.eq(3)), ())
+        .unwrap();
+    assert_eq!(
+        (third.id, third.score, third.felt),
+        (3, 5, Some(Mood::NotSure))
+    );
+    let update = typed::update_table(feelings::table)
+        .set(feelings::score, 0)
+        .filter(feelings::id.eq(3));
+    let err = conn.execute(Update::from(update), ()).unwrap_err();
+    assert!(err.as_db_error().is_some(), "the domain's check: {err}");
+    conn.rollback().unwrap();
     assert_eq!(
         ids(&mut conn, feelings::mood.in_([Mood::Happy, Mood::NotSure])),
         [1, 3]

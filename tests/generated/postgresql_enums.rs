@@ -25,6 +25,11 @@ sqlcore::table! {
         mood -> super::Mood,
         maybe -> Nullable<super::Mood>,
         moods -> Nullable<Array<Nullable<super::Mood>>>,
+        /// Of the domain `positive`, declared here as its base type.
+        /// Default: `1`.
+        score -> Integer,
+        /// Of the domain `feeling`, declared here as its base type.
+        felt -> Nullable<super::Mood>,
     }
 }
 
@@ -35,6 +40,8 @@ pub struct Feelings {
     pub mood: Mood,
     pub maybe: Option<Mood>,
     pub moods: Option<Vec<Option<Mood>>>,
+    pub score: i64,
+    pub felt: Option<Mood>,
 }
 
 sqlcore::table! {

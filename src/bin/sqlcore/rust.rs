@@ -10,8 +10,8 @@
 //! its labels, declared once at the top with `sqlcore::sql_enum!` (see `rust_enums`); a
 //! one-dimensional array of any of these but binary → `Array<Nullable<…>>` (a `Vec` of
 //! `Option`s: SQLAlchemy reads a NULL element as `None`; `Array<…>`, written by hand, reads a
-//! `Vec` of values and refuses a NULL element). A nullable column is `Nullable<…>` and its
-//! field an `Option`. The crates are named through sqlcore's re-exports (`sqlcore::chrono`, …),
+//! `Vec` of values and refuses a NULL element); a domain → its base type's kind, with a doc
+//! comment naming it. A nullable column is `Nullable<…>` and its field an `Option`. The crates are named through sqlcore's re-exports (`sqlcore::chrono`, …),
 //! so the generated file needs no other dependency.
 //!
 //! Foreign keys, server defaults and comments become doc comments. A table of a schema other
@@ -19,7 +19,7 @@
 //! a Rust keyword is written as a raw identifier (`r#type`).
 //!
 //! The fallback: a column with no typed kind (`SqlType::Other`, arrays of several dimensions
-//! or of binary, domains, text search and custom types) or whose name cannot be a Rust
+//! or of binary, text search and custom types) or whose name cannot be a Rust
 //! identifier is left out of the declaration and of the struct, with a `//` comment naming it
 //! and its type (the typed table does not know it: reach it through the dynamic API, a
 //! reflected table, `Table::autoload("users", &mut metadata, &engine)?.c("col")`). A table
@@ -56,7 +56,7 @@ pub fn generate(tables: &[&Table], dialect: &dyn Dialect) -> String {
 /// (`Vec<Option<…>>`: no database declares its elements NOT NULL), an enum type its Rust enum
 /// (declared at the top of the file, hence `super::` in the table).
 fn kind(sql_type: &SqlType, enums: &Enums) -> Option<(Cow<'static, str>, Cow<'static, str>)> {
-    match sql_type {
+    match without_domains(sql_type) {
         SqlType::Enum(e) => {
             let name = enums.rust_name(e)?;
             Some((format!("super::{name}").into(), name.to_owned().into()))
@@ -65,7 +65,7 @@ fn kind(sql_type: &SqlType, enums: &Enums) -> Option<(Cow<'static, str>, Cow<'st
             item,
             dimensions: None | Some(1),
         } if !matches!(**item, SqlType::LargeBinary) => {
-            let (kind, rust) = match &**item {
+            let (kind, rust) = match without_domains(item) {
                 SqlType::Enum(_) => kind(item, enums)?,
                 item => {
                     let (kind, rust) = scalar_kind(item)?;
@@ -79,6 +79,20 @@ fn kind(sql_type: &SqlType, enums: &Enums) -> Option<(Cow<'static, str>, Cow<'st
         }
         other => scalar_kind(other).map(|(kind, rust)| (kind.into(), rust.into())),
     }
+}
+
+/// The type a domain (over a domain…) is of; any other type itself. A domain's column is
+/// declared with its base type's kind (its checks are the database's business).
+pub fn without_domains(sql_type: &SqlType) -> &SqlType {
+    let mut t = sql_type;
+    // Domains over domains nest at most as deep as the catalog does; 16 is far past any.
+    for _ in 0..16 {
+        match t {
+            SqlType::Domain(d) => t = d.base(),
+            _ => break,
+        }
+    }
+    t
 }
 
 /// The typed kind of a type that is not an array, and the Rust type it reads as.
@@ -337,6 +351,12 @@ fn column_doc(table: &Table, column: &Column, dialect: &dyn Dialect) -> Vec<Stri
         .flat_map(|c| c.lines())
         .map(str::to_owned)
         .collect();
+    if let SqlType::Domain(d) = &column.sql_type {
+        doc.push(format!(
+            "Of the domain `{}`, declared here as its base type.",
+            d.name()
+        ));
+    }
     if let Some(sql) = crate::json::default_sql(column, dialect).ok().flatten() {
         doc.push(format!("Default: `{sql}`."));
     }

@@ -3,6 +3,7 @@
 //! MySQL's per-column `ENUM` is named after its column), `Enum` or a number appended where
 //! that name is taken; each label a variant, in CamelCase too (`not sure` → `NotSure`).
 
+use crate::rust::without_domains;
 use indexmap::IndexMap;
 use sqlcore::{EnumType, SqlType, Table};
 use std::fmt::Write;
@@ -11,14 +12,14 @@ use std::fmt::Write;
 pub struct Enums(IndexMap<EnumType, String>);
 
 impl Enums {
-    /// The enum types `tables` use (in arrays too), named apart from each other and from
+    /// The enum types `tables` use (in arrays and under domains too), named apart from each other and from
     /// every name `taken` says is in use.
     pub fn collect(tables: &[&Table], taken: impl Fn(&str) -> bool) -> Enums {
         let mut enums = IndexMap::new();
         for column in tables.iter().flat_map(|t| t.columns.values()) {
-            let e = match &column.sql_type {
+            let e = match without_domains(&column.sql_type) {
                 SqlType::Enum(e) => e,
-                SqlType::Array { item, .. } => match &**item {
+                SqlType::Array { item, .. } => match without_domains(item) {
                     SqlType::Enum(e) => e,
                     _ => continue,
                 },
