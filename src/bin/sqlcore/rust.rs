@@ -56,7 +56,8 @@ pub fn generate(tables: &[&Table], dialect: &dyn Dialect) -> String {
 /// (`Vec<Option<…>>`: no database declares its elements NOT NULL), an enum type its Rust enum
 /// (declared at the top of the file, hence `super::` in the table).
 fn kind(sql_type: &SqlType, enums: &Enums) -> Option<(Cow<'static, str>, Cow<'static, str>)> {
-    match without_domains(sql_type) {
+    // A domain (over a domain…) takes its base type's kind: its checks are the database's.
+    match sql_type.storage_type() {
         SqlType::Enum(e) => {
             let name = enums.rust_name(e)?;
             Some((format!("super::{name}").into(), name.to_owned().into()))
@@ -65,7 +66,7 @@ fn kind(sql_type: &SqlType, enums: &Enums) -> Option<(Cow<'static, str>, Cow<'st
             item,
             dimensions: None | Some(1),
         } if !matches!(**item, SqlType::LargeBinary) => {
-            let (kind, rust) = match without_domains(item) {
+            let (kind, rust) = match item.storage_type() {
                 SqlType::Enum(_) => kind(item, enums)?,
                 item => {
                     let (kind, rust) = scalar_kind(item)?;
@@ -79,20 +80,6 @@ fn kind(sql_type: &SqlType, enums: &Enums) -> Option<(Cow<'static, str>, Cow<'st
         }
         other => scalar_kind(other).map(|(kind, rust)| (kind.into(), rust.into())),
     }
-}
-
-/// The type a domain (over a domain…) is of; any other type itself. A domain's column is
-/// declared with its base type's kind (its checks are the database's business).
-pub fn without_domains(sql_type: &SqlType) -> &SqlType {
-    let mut t = sql_type;
-    // Domains over domains nest at most as deep as the catalog does; 16 is far past any.
-    for _ in 0..16 {
-        match t {
-            SqlType::Domain(d) => t = d.base(),
-            _ => break,
-        }
-    }
-    t
 }
 
 /// The typed kind of a type that is not an array, and the Rust type it reads as.

@@ -3,7 +3,6 @@
 //! MySQL's per-column `ENUM` is named after its column), `Enum` or a number appended where
 //! that name is taken; each label a variant, in CamelCase too (`not sure` → `NotSure`).
 
-use crate::rust::without_domains;
 use indexmap::IndexMap;
 use sqlcore::{EnumType, SqlType, Table};
 use std::fmt::Write;
@@ -17,9 +16,9 @@ impl Enums {
     pub fn collect(tables: &[&Table], taken: impl Fn(&str) -> bool) -> Enums {
         let mut enums = IndexMap::new();
         for column in tables.iter().flat_map(|t| t.columns.values()) {
-            let e = match without_domains(&column.sql_type) {
+            let e = match column.sql_type.storage_type() {
                 SqlType::Enum(e) => e,
-                SqlType::Array { item, .. } => match without_domains(item) {
+                SqlType::Array { item, .. } => match item.storage_type() {
                     SqlType::Enum(e) => e,
                     _ => continue,
                 },
