@@ -44,6 +44,58 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// Raw multi-row `INSERT INTO items (n, label) VALUES …` of 1,000 rows a statement, prepared
+/// once, with an optional suffix (`RETURNING id`).
+struct RawValues {
+    stmt: postgres::Statement,
+    returning: bool,
+}
+
+impl RawValues {
+    const BATCH: i32 = 1000;
+
+    fn prepare(raw: &mut postgres::Client, suffix: &str) -> Self {
+        let values: String = (0..Self::BATCH)
+            .map(|r| format!("(${}, ${})", 2 * r + 1, 2 * r + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("INSERT INTO items (n, label) VALUES {values}{suffix}");
+        RawValues {
+            stmt: raw.prepare(&sql).unwrap(),
+            returning: !suffix.is_empty(),
+        }
+    }
+
+    /// Inserts `labels.len()` rows in one transaction, rolled back; the number of ids read
+    /// back (0 without RETURNING).
+    fn insert(&self, raw: &mut postgres::Client, labels: &[String]) -> usize {
+        let mut tx = raw.transaction().unwrap();
+        let mut ids = 0;
+        let rows = labels.len() as i32;
+        for chunk in 0..rows / Self::BATCH {
+            let ns: Vec<i32> = (0..Self::BATCH).map(|r| chunk * Self::BATCH + r).collect();
+            let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                Vec::with_capacity(2 * Self::BATCH as usize);
+            for r in 0..Self::BATCH as usize {
+                params.push(&ns[r]);
+                params.push(&labels[(chunk * Self::BATCH) as usize + r]);
+            }
+            if self.returning {
+                let returned = tx.query(&self.stmt, &params).unwrap();
+                ids += returned
+                    .iter()
+                    .map(|row| row.get::<_, i32>(0))
+                    .filter(|id| *id > 0)
+                    .count();
+            } else {
+                tx.execute(&self.stmt, &params).unwrap();
+            }
+        }
+        tx.rollback().unwrap();
+        ids
+    }
+}
+
 /// One-statement requests, each checking a connection out, selecting a row by key and
 /// checking it back in (`BEGIN` travels with the statement, the `ROLLBACK` is not waited
 /// for), against the raw driver's prepared `SELECT 1` (one round trip), alternated in one
@@ -89,6 +141,14 @@ fn raw_point_selects(raw: &mut postgres::Client, stmt: &postgres::Statement) -> 
     thread_cpu() - cpu
 }
 
+/// The table the inserts fill.
+fn items_table() -> Table {
+    Table::new("items")
+        .column(Column::new("id", SqlType::Integer).primary_key())
+        .column(Column::new("n", SqlType::Integer).not_null())
+        .column(Column::new("label", SqlType::Text))
+}
+
 /// The point select styles `-- count STYLE N` runs.
 #[derive(Clone, Copy, PartialEq)]
 enum CountStyle {
@@ -103,6 +163,11 @@ enum CountStyle {
     PointAutocommit,
     /// A one-statement request: check out, select by key, check in.
     Request,
+    /// Not a point select: N rows inserted with RETURNING id by raw multi-row VALUES of
+    /// 1,000 (N a multiple of 1,000), in one transaction rolled back.
+    RawInsertReturning,
+    /// The same N rows through `execute_many(insert(items).returning(id))`.
+    InsertReturning,
 }
 
 impl CountStyle {
@@ -113,6 +178,8 @@ impl CountStyle {
             "prepared" => CountStyle::Prepared,
             "point-autocommit" => CountStyle::PointAutocommit,
             "request" => CountStyle::Request,
+            "raw-insert-returning" => CountStyle::RawInsertReturning,
+            "insert-returning" => CountStyle::InsertReturning,
             _ => return None,
         })
     }
@@ -163,6 +230,24 @@ fn count(style: CountStyle, n: i32, raw: &mut postgres::Client, engine_url: &str
                 black_box(name);
             }
         }
+        CountStyle::RawInsertReturning => {
+            let labels: Vec<String> = (0..n).map(|i| format!("row {i}")).collect();
+            let values = RawValues::prepare(raw, " RETURNING id");
+            black_box(values.insert(raw, &labels));
+        }
+        CountStyle::InsertReturning => {
+            let items = items_table();
+            let labels: Vec<String> = (0..n).map(|i| format!("row {i}")).collect();
+            let mut tx = engine.begin().unwrap();
+            let rows = (0..n).map(|i| params! { "n" => i, "label" => labels[i as usize].as_str() });
+            let ids = tx
+                .execute_many(insert(&items).returning([items.c("id")]), rows)
+                .unwrap()
+                .all()
+                .unwrap();
+            black_box(ids);
+            tx.rollback().unwrap();
+        }
         CountStyle::Request => {
             for i in 0..n {
                 let mut conn = engine.connect().unwrap();
@@ -204,7 +289,9 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(pos) = args.iter().position(|a| a == "count") {
         let style = args.get(pos + 1).and_then(|s| CountStyle::parse(s));
-        let style = style.expect("-- count raw|point|prepared|point-autocommit|request N");
+        let style = style.expect(
+            "-- count raw|point|prepared|point-autocommit|request|raw-insert-returning|insert-returning N",
+        );
         let n = args
             .get(pos + 2)
             .and_then(|n| n.parse().ok())
@@ -229,10 +316,7 @@ fn main() {
         let _ = raw.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
         return;
     }
-    let items = Table::new("items")
-        .column(Column::new("id", SqlType::Integer).primary_key())
-        .column(Column::new("n", SqlType::Integer).not_null())
-        .column(Column::new("label", SqlType::Text));
+    let items = items_table();
 
     // 1. Point select by primary key, statement prepared once.
     let stmt = raw
@@ -277,31 +361,11 @@ fn main() {
     conn.rollback().unwrap();
 
     // 2. 100,000-row insert: raw multi-row VALUES in batches of 1,000 against execute_many.
-    let batch: i32 = 1000;
-    let values: String = (0..batch)
-        .map(|r| format!("(${}, ${})", 2 * r + 1, 2 * r + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let insert_stmt = raw
-        .prepare(&format!("INSERT INTO items (n, label) VALUES {values}"))
-        .unwrap();
     let labels: Vec<String> = (0..INSERT_ROWS).map(|i| format!("row {i}")).collect();
+    let plain_values = RawValues::prepare(&mut raw, "");
     let (raw_insert, core_insert) = compare(
         5,
-        || {
-            let mut tx = raw.transaction().unwrap();
-            for chunk in 0..INSERT_ROWS / batch {
-                let ns: Vec<i32> = (0..batch).map(|r| chunk * batch + r).collect();
-                let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> =
-                    Vec::with_capacity(2 * batch as usize);
-                for r in 0..batch as usize {
-                    params.push(&ns[r]);
-                    params.push(&labels[(chunk * batch) as usize + r]);
-                }
-                tx.execute(&insert_stmt, &params).unwrap();
-            }
-            tx.rollback().unwrap();
-        },
+        || assert_eq!(plain_values.insert(&mut raw, &labels), 0),
         || {
             let mut tx = engine.begin().unwrap();
             let rows = (0..INSERT_ROWS)
@@ -312,9 +376,37 @@ fn main() {
         },
     );
 
-    // 2b. The same rows with RETURNING (multi-row VALUES, ids back in input order), against raw
-    //     binary COPY for reference.
-    let (raw_copy, core_returning) = compare(
+    // 2b. The same rows with RETURNING id, against raw multi-row VALUES with RETURNING id (the
+    //     ids read back): sqlcore sends multi-row VALUES too, ids back in input order.
+    let returning_values = RawValues::prepare(&mut raw, " RETURNING id");
+    let (mut raw_returning_cpu, mut core_returning_cpu) = (Duration::MAX, Duration::MAX);
+    let (raw_returning, core_returning) = compare(
+        3,
+        || {
+            let cpu = thread_cpu();
+            let ids = returning_values.insert(&mut raw, &labels);
+            assert_eq!(ids, INSERT_ROWS as usize);
+            raw_returning_cpu = raw_returning_cpu.min(thread_cpu() - cpu);
+        },
+        || {
+            let cpu = thread_cpu();
+            let mut tx = engine.begin().unwrap();
+            let rows = (0..INSERT_ROWS)
+                .map(|i| params! { "n" => i, "label" => labels[i as usize].as_str() });
+            let ids = tx
+                .execute_many(insert(&items).returning([items.c("id")]), rows)
+                .unwrap()
+                .all()
+                .unwrap();
+            assert_eq!(ids.len(), INSERT_ROWS as usize);
+            tx.rollback().unwrap();
+            core_returning_cpu = core_returning_cpu.min(thread_cpu() - cpu);
+        },
+    );
+
+    // 2c. Raw binary COPY, the raw driver's fastest path, against the plain execute_many
+    //     (which sends COPY).
+    let (raw_copy, core_insert_vs_copy) = compare(
         3,
         || {
             let mut tx = raw.transaction().unwrap();
@@ -333,12 +425,8 @@ fn main() {
             let mut tx = engine.begin().unwrap();
             let rows = (0..INSERT_ROWS)
                 .map(|i| params! { "n" => i, "label" => labels[i as usize].as_str() });
-            let ids = tx
-                .execute_many(insert(&items).returning([items.c("id")]), rows)
-                .unwrap()
-                .all()
-                .unwrap();
-            assert_eq!(ids.len(), INSERT_ROWS as usize);
+            let n = tx.execute_many(insert(&items), rows).unwrap().rowcount();
+            assert_eq!(n, i64::from(INSERT_ROWS));
             tx.rollback().unwrap();
         },
     );
@@ -521,16 +609,16 @@ fn main() {
         "<=1.11x",
     );
     line(
-        &format!("insert {INSERT_ROWS} RETURNING id (raw: VALUES)"),
-        raw_insert,
+        &format!("insert {INSERT_ROWS} RETURNING id (raw: VALUES RETURNING id)"),
+        raw_returning,
         core_returning,
-        "-",
+        "<=1.11x",
     );
     line(
-        &format!("raw binary COPY {INSERT_ROWS} (raw: VALUES)"),
-        raw_insert,
+        &format!("insert {INSERT_ROWS} rows (raw: binary COPY)"),
         raw_copy,
-        "-",
+        core_insert_vs_copy,
+        "<=1.11x",
     );
     line(
         &format!("stream {STREAM_ROWS} rows, 1000 per fetch"),
@@ -539,10 +627,12 @@ fn main() {
         "<=1.25x",
     );
     println!(
-        "rows/s: insert raw VALUES {:.0}, raw COPY {:.0}, sqlcore {:.0}, sqlcore RETURNING {:.0}; stream raw {:.0}, sqlcore {:.0}",
+        "rows/s: insert raw VALUES {:.0}, raw VALUES RETURNING {:.0}, raw COPY {:.0}, sqlcore {:.0} / {:.0} (beside VALUES / COPY), sqlcore RETURNING {:.0}; stream raw {:.0}, sqlcore {:.0}",
         f64::from(INSERT_ROWS) / raw_insert.as_secs_f64(),
+        f64::from(INSERT_ROWS) / raw_returning.as_secs_f64(),
         f64::from(INSERT_ROWS) / raw_copy.as_secs_f64(),
         f64::from(INSERT_ROWS) / core_insert.as_secs_f64(),
+        f64::from(INSERT_ROWS) / core_insert_vs_copy.as_secs_f64(),
         f64::from(INSERT_ROWS) / core_returning.as_secs_f64(),
         f64::from(STREAM_ROWS) / raw_stream.as_secs_f64(),
         f64::from(STREAM_ROWS) / core_stream.as_secs_f64()
@@ -556,6 +646,13 @@ fn main() {
         per_select(raw_cpu2),
         per_select(prepared_cpu),
         prepared_cpu.as_secs_f64() / raw_cpu2.as_secs_f64()
+    );
+    let per_row = |cpu: Duration| cpu.as_secs_f64() * 1e6 / f64::from(INSERT_ROWS);
+    println!(
+        "client CPU per row inserted with RETURNING (best round): raw VALUES {:.2} µs, sqlcore {:.2} µs ({:.3}x)",
+        per_row(raw_returning_cpu),
+        per_row(core_returning_cpu),
+        core_returning_cpu.as_secs_f64() / raw_returning_cpu.as_secs_f64()
     );
     println!("peak RSS before the streamed reads {rss_before} KiB, after {rss_after} KiB");
     request_line();

@@ -557,3 +557,71 @@ on_every_backend!(
     inspector_lists_and_reads,
     reflection_follows_schema_translate_map,
 );
+
+/// PostgreSQL constraint and index columns come back in key order, not column order; a CHECK
+/// on the whole row (key number 0) names no column and still reflects; an expression between
+/// two columns of an index keeps its place.
+#[test]
+fn postgres_key_order_whole_row_checks_and_expression_indexes() {
+    let Some(b) = TestDb::postgres("reflect_key_order") else {
+        return;
+    };
+    let schema = b.schema().unwrap().to_owned();
+    let mut client = common::pg::connect().unwrap();
+    client
+        .batch_execute(&format!(
+            "CREATE TABLE {schema}.parent (x int, y int, z int, PRIMARY KEY (z, x), UNIQUE (y, x)); \
+             CREATE TABLE {schema}.child (a int, b int, c int, \
+                CONSTRAINT child_fk FOREIGN KEY (c, a) REFERENCES {schema}.parent (z, x), \
+                CONSTRAINT whole_row CHECK (child IS NOT NULL), \
+                CONSTRAINT sum_positive CHECK (b + a > 0)); \
+             CREATE INDEX child_mixed ON {schema}.child (c, lower(b::text), a)"
+        ))
+        .unwrap();
+    let engine = create_engine(&b.url()).unwrap();
+    let mut metadata = MetaData::new();
+    metadata
+        .reflect_with(&engine, &ReflectOptions::new().schema(&schema))
+        .unwrap();
+    let names = |cols: &[Arc<str>]| cols.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    let parent = metadata.table(&format!("{schema}.parent")).unwrap();
+    assert_eq!(names(&parent.primary_key.columns), ["z", "x"]);
+    assert_eq!(names(&parent.unique_constraints[0].columns), ["y", "x"]);
+
+    let child = metadata.table(&format!("{schema}.child")).unwrap();
+    let fk = &child.foreign_keys[0];
+    assert_eq!(
+        (names(&fk.columns), names(&fk.referred_columns)),
+        (
+            vec!["c".to_owned(), "a".to_owned()],
+            vec!["z".to_owned(), "x".to_owned()]
+        )
+    );
+    let mut checks: Vec<(&str, &str)> = child
+        .check_constraints
+        .iter()
+        .map(|c| (c.name.as_deref().unwrap(), c.sql.as_str()))
+        .collect();
+    checks.sort();
+    assert_eq!(
+        checks,
+        [
+            ("sum_positive", "(b + a) > 0"),
+            ("whole_row", "child.* IS NOT NULL")
+        ]
+    );
+    let index = child
+        .indexes
+        .iter()
+        .find(|i| i.name == "child_mixed")
+        .unwrap();
+    let elements: Vec<String> = index
+        .elements
+        .iter()
+        .map(|e| match e {
+            IndexElement::Column(c) => c.to_string(),
+            IndexElement::Expr(_) => "<expr>".to_owned(),
+        })
+        .collect();
+    assert_eq!(elements, ["c", "<expr>", "a"]);
+}
