@@ -125,3 +125,95 @@ fn generated_columns_survive_a_round_trip() {
     assert_eq!(row.get::<f64>("half").unwrap(), 1.5);
     assert_eq!(row.get::<String>("label").unwrap(), "w=3");
 }
+
+/// Several foreign keys and indexes on one table come back in a fixed order however SQLite
+/// lists them: foreign keys as declared (SQLite numbers them from the last), each with its
+/// columns in key order; indexes by name, each with its columns in key order; columns as
+/// declared; tables by name.
+#[test]
+fn keys_and_indexes_come_back_in_order() {
+    let engine = create_engine("sqlite://").unwrap();
+    let mut conn = engine.connect().unwrap();
+    for ddl in [
+        "CREATE TABLE zeta (a INTEGER, b INTEGER, PRIMARY KEY (b, a))",
+        "CREATE TABLE alpha (x INTEGER PRIMARY KEY)",
+        "CREATE TABLE mid (c INTEGER, d INTEGER, e INTEGER, f INTEGER, \
+            FOREIGN KEY (e) REFERENCES alpha (x) ON DELETE CASCADE, \
+            FOREIGN KEY (d, c) REFERENCES zeta (a, b), \
+            FOREIGN KEY (f) REFERENCES alpha (x) ON UPDATE SET NULL)",
+        "CREATE INDEX mid_b ON mid (f DESC, c)",
+        "CREATE UNIQUE INDEX mid_a ON mid (e, d)",
+    ] {
+        conn.execute(text(ddl), ()).unwrap();
+    }
+    conn.commit().unwrap();
+    drop(conn);
+    let metadata = reflect(&engine);
+    let names: Vec<&str> = metadata.tables().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["alpha", "mid", "zeta"]);
+    let cols = |c: &[std::sync::Arc<str>]| c.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        cols(&metadata.table("zeta").unwrap().primary_key.columns),
+        ["b", "a"]
+    );
+
+    let mid = metadata.table("mid").unwrap();
+    let columns: Vec<&str> = mid.columns.keys().map(|c| &**c).collect();
+    assert_eq!(columns, ["c", "d", "e", "f"]);
+    let keys: Vec<_> = mid
+        .foreign_keys
+        .iter()
+        .map(|fk| {
+            (
+                cols(&fk.columns),
+                fk.referred_table.as_str(),
+                cols(&fk.referred_columns),
+                fk.on_delete,
+                fk.on_update,
+            )
+        })
+        .collect();
+    let s = |v: &[&str]| v.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        keys,
+        [
+            (
+                s(&["e"]),
+                "alpha",
+                s(&["x"]),
+                Some(ReferentialAction::Cascade),
+                None
+            ),
+            (s(&["d", "c"]), "zeta", s(&["a", "b"]), None, None),
+            (
+                s(&["f"]),
+                "alpha",
+                s(&["x"]),
+                None,
+                Some(ReferentialAction::SetNull)
+            ),
+        ]
+    );
+    let indexes: Vec<(&str, bool, Vec<String>)> = mid
+        .indexes
+        .iter()
+        .map(|i| {
+            let elements = i
+                .elements
+                .iter()
+                .map(|e| match e {
+                    IndexElement::Column(c) => c.to_string(),
+                    IndexElement::Expr(_) => "<expr>".to_owned(),
+                })
+                .collect();
+            (i.name.as_str(), i.unique, elements)
+        })
+        .collect();
+    assert_eq!(
+        indexes,
+        [
+            ("mid_a", true, s(&["e", "d"])),
+            ("mid_b", false, s(&["f", "c"])),
+        ]
+    );
+}

@@ -3,7 +3,7 @@
 
 use super::call::{Call, CompiledForMany, EngineContext, Ran};
 use super::{Connection, IntoParams};
-use crate::driver::{DriverConnection, FirstRow, Request};
+use crate::driver::{DriverConnection, EachRow, FirstRow, Request, RowsRead};
 use crate::error::{Error, Result};
 use crate::events::{EventSource, RowCounts, Sending, Watch};
 use crate::executable::Executable;
@@ -97,6 +97,55 @@ impl Connection {
             )),
             (None, _) => Err(Error::NoResultFound),
         }
+    }
+
+    /// Executes a statement and hands each of its rows to `each` where the driver holds it,
+    /// in one pass: no result is buffered and no row copied where the driver reads rows in
+    /// place (SQLite); other drivers' rows are read from their result. The catalog readers'
+    /// way through many small rows.
+    pub(crate) fn for_each_row<'s>(
+        &mut self,
+        statement: impl Into<Executable<'s>>,
+        params: impl IntoParams,
+        mut each: impl FnMut(&RowRef<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let params = params.into_params();
+        self.run(&statement.into(), &params, false, |driver, request, ran| {
+            let mut keys: Option<Arc<ResultKeys>> = None;
+            let mut rows = 0;
+            let read = driver.query_each(request, &mut |row| match row {
+                EachRow::Names(names) => {
+                    keys = Some(ran.keys(names));
+                    Ok(())
+                }
+                EachRow::Row(values) => {
+                    let Some(keys) = &keys else {
+                        return Err(Error::InvalidRequest("a row before its columns".into()));
+                    };
+                    rows += 1;
+                    read_row(keys, values, &mut each)
+                }
+            })?;
+            match read {
+                RowsRead::All => Ok(((), RowCounts::read(rows))),
+                RowsRead::NoColumns => Ok(((), RowCounts::first_row(&FirstRow::NoColumns))),
+                RowsRead::NotHere => {
+                    let exec = driver.execute(request)?;
+                    let counts = RowCounts::of(&exec);
+                    let result = ran.cursor_result(exec, &params)?;
+                    if !result.returns_rows() {
+                        return Ok(((), counts));
+                    }
+                    for row in result {
+                        let row = row?;
+                        let values: Vec<ValueRef<'_>> =
+                            row.values().iter().map(ValueRef::from).collect();
+                        each(&RowRef::new(row.result_keys(), &values))?;
+                    }
+                    Ok(((), counts))
+                }
+            }
+        })
     }
 
     /// The engine's part in running a statement.

@@ -25,10 +25,12 @@ pub use metadata::{Autoload, ReflectOptions};
 use crate::connection::Connection;
 use crate::error::{DbError, DbErrorKind, Error, Result};
 use crate::url::Backend;
+use smallvec::SmallVec;
 use sqlcore_compiler::{
     CheckConstraint, Column, ForeignKey, Index, Params, PartitionBound, PartitionBy, PrimaryKey,
-    Sequence, UniqueConstraint, Value,
+    Sequence, UniqueConstraint, Value, ValueRef,
 };
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Which relations a name listing returns.
@@ -132,51 +134,96 @@ fn unexpected(what: &str, value: &Value) -> Error {
     ))
 }
 
-/// Reading catalog rows, whose values come back as the backend stores them.
+/// Reading catalog rows, whose values come back as the backend stores them: as [`Value`]s of
+/// a result, or as [`ValueRef`]s where the driver holds them.
 pub(crate) mod read {
     use super::*;
 
-    pub fn text<'v>(v: &'v Value, what: &str) -> Result<&'v str> {
-        match v {
-            Value::Text(s) => Ok(s),
-            other => Err(unexpected(what, other)),
+    /// A catalog value as read.
+    pub trait CatalogValue {
+        /// The value, borrowed.
+        fn catalog_ref(&self) -> ValueRef<'_>;
+    }
+
+    impl CatalogValue for Value {
+        #[inline]
+        fn catalog_ref(&self) -> ValueRef<'_> {
+            ValueRef::from(self)
         }
     }
 
-    pub fn opt_text<'v>(v: &'v Value, what: &str) -> Result<Option<&'v str>> {
-        match v {
-            Value::Null => Ok(None),
-            other => text(other, what).map(Some),
+    impl CatalogValue for ValueRef<'_> {
+        #[inline]
+        fn catalog_ref(&self) -> ValueRef<'_> {
+            match self {
+                ValueRef::Text(s) => ValueRef::Text(s),
+                ValueRef::Bytes(b) => ValueRef::Bytes(b),
+                ValueRef::Value(v) => ValueRef::from(v.as_ref()),
+                ValueRef::Null => ValueRef::Null,
+                ValueRef::I64(n) => ValueRef::I64(*n),
+                ValueRef::F64(f) => ValueRef::F64(*f),
+            }
         }
     }
 
-    pub fn int(v: &Value, what: &str) -> Result<i64> {
-        match v {
-            Value::I16(n) => Ok(i64::from(*n)),
-            Value::I32(n) => Ok(i64::from(*n)),
-            Value::I64(n) => Ok(*n),
-            other => Err(unexpected(what, other)),
+    fn unexpected_ref(what: &str, value: &ValueRef<'_>) -> Error {
+        unexpected(what, &value.to_value())
+    }
+
+    #[inline]
+    pub fn text<'v>(v: &'v impl CatalogValue, what: &str) -> Result<&'v str> {
+        match v.catalog_ref() {
+            ValueRef::Text(s) => Ok(s),
+            other => Err(unexpected_ref(what, &other)),
         }
     }
 
-    pub fn opt_int(v: &Value, what: &str) -> Result<Option<i64>> {
-        match v {
-            Value::Null => Ok(None),
-            other => int(other, what).map(Some),
+    #[inline]
+    pub fn opt_text<'v>(v: &'v impl CatalogValue, what: &str) -> Result<Option<&'v str>> {
+        match v.catalog_ref() {
+            ValueRef::Null => Ok(None),
+            _ => text(v, what).map(Some),
         }
     }
 
-    pub fn flag(v: &Value, what: &str) -> Result<bool> {
-        match v {
-            Value::Bool(b) => Ok(*b),
-            other => int(other, what).map(|n| n != 0),
+    #[inline]
+    pub fn int(v: &impl CatalogValue, what: &str) -> Result<i64> {
+        match v.catalog_ref() {
+            ValueRef::I64(n) => Ok(n),
+            ValueRef::Value(value) => match value.as_ref() {
+                Value::I16(n) => Ok(i64::from(*n)),
+                Value::I32(n) => Ok(i64::from(*n)),
+                other => Err(unexpected(what, other)),
+            },
+            other => Err(unexpected_ref(what, &other)),
         }
     }
 
-    pub fn names(v: &Value, what: &str) -> Result<Vec<Arc<str>>> {
-        match v {
-            Value::Array(items) => items.iter().map(|i| text(i, what).map(Arc::from)).collect(),
-            other => Err(unexpected(what, other)),
+    #[inline]
+    pub fn opt_int(v: &impl CatalogValue, what: &str) -> Result<Option<i64>> {
+        match v.catalog_ref() {
+            ValueRef::Null => Ok(None),
+            _ => int(v, what).map(Some),
+        }
+    }
+
+    #[inline]
+    pub fn flag(v: &impl CatalogValue, what: &str) -> Result<bool> {
+        match v.catalog_ref() {
+            ValueRef::Value(value) if matches!(value.as_ref(), Value::Bool(_)) => {
+                Ok(matches!(value.as_ref(), Value::Bool(true)))
+            }
+            _ => int(v, what).map(|n| n != 0),
+        }
+    }
+
+    pub fn names(v: &impl CatalogValue, what: &str) -> Result<Vec<Arc<str>>> {
+        match v.catalog_ref() {
+            ValueRef::Value(value) => match value.as_ref() {
+                Value::Array(items) => items.iter().map(|i| text(i, what).map(Arc::from)).collect(),
+                other => Err(unexpected(what, other)),
+            },
+            other => Err(unexpected_ref(what, &other)),
         }
     }
 }
@@ -197,28 +244,38 @@ pub(crate) fn schema_and_json_names(schema: &str, only: Option<&[String]>) -> Pa
 }
 
 /// A type name split into its lower-cased words, its `(n[, m])` arguments and what follows
-/// them (`[]`, ` with time zone`): `"NUMERIC(10, 2)"` → `("numeric", [10, 2], "")`.
-pub(crate) fn split_type_name(name: &str) -> (String, Vec<u32>, &str) {
+/// them (`[]`, ` with time zone`): `"NUMERIC(10, 2)"` → `("numeric", [10, 2], "")`. A name
+/// in lower case already is not copied.
+pub(crate) fn split_type_name(name: &str) -> (Cow<'_, str>, SmallVec<[u32; 2]>, &str) {
+    fn lower(s: &str) -> Cow<'_, str> {
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(s.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(s)
+        }
+    }
     let name = name.trim();
-    let Some(open) = name.find('(') else {
-        let end = name.find('[').unwrap_or(name.len());
-        return (
-            name[..end].trim().to_ascii_lowercase(),
-            Vec::new(),
-            &name[end..],
-        );
+    let bytes = name.as_bytes();
+    let find = |from: usize, byte: u8| {
+        bytes[from..]
+            .iter()
+            .position(|&b| b == byte)
+            .map(|i| from + i)
     };
-    let base = name[..open].trim().to_ascii_lowercase();
-    let Some(close) = name[open..].find(')').map(|i| open + i) else {
-        return (name.to_ascii_lowercase(), Vec::new(), "");
+    let Some(open) = find(0, b'(') else {
+        let end = find(0, b'[').unwrap_or(name.len());
+        return (lower(name[..end].trim()), SmallVec::new(), &name[end..]);
     };
-    let args: Option<Vec<u32>> = name[open + 1..close]
+    let Some(close) = find(open, b')') else {
+        return (lower(name), SmallVec::new(), "");
+    };
+    let args: Option<SmallVec<[u32; 2]>> = name[open + 1..close]
         .split(',')
         .map(|a| a.trim().parse().ok())
         .collect();
     match args {
-        Some(args) => (base, args, &name[close + 1..]),
-        None => (name.to_ascii_lowercase(), Vec::new(), ""),
+        Some(args) => (lower(name[..open].trim()), args, &name[close + 1..]),
+        None => (lower(name), SmallVec::new(), ""),
     }
 }
 
@@ -228,23 +285,25 @@ mod tests {
 
     #[test]
     fn type_names_split() {
+        let split = |name| {
+            let (base, args, rest) = split_type_name(name);
+            (base.into_owned(), args.to_vec(), rest)
+        };
+        assert_eq!(split("NUMERIC(10, 2)"), ("numeric".into(), vec![10, 2], ""));
         assert_eq!(
-            split_type_name("NUMERIC(10, 2)"),
-            ("numeric".into(), vec![10, 2], "")
-        );
-        assert_eq!(
-            split_type_name("character varying(20)"),
+            split("character varying(20)"),
             ("character varying".into(), vec![20], "")
         );
+        assert_eq!(split("integer[]"), ("integer".into(), vec![], "[]"));
         assert_eq!(
-            split_type_name("integer[]"),
-            ("integer".into(), vec![], "[]")
-        );
-        assert_eq!(
-            split_type_name("timestamp(3) with time zone"),
+            split("timestamp(3) with time zone"),
             ("timestamp".into(), vec![3], " with time zone")
         );
-        assert_eq!(split_type_name(" Text "), ("text".into(), vec![], ""));
-        assert_eq!(split_type_name("x(a)"), ("x(a)".into(), vec![], ""));
+        assert_eq!(split(" Text "), ("text".into(), vec![], ""));
+        assert_eq!(split("x(a)"), ("x(a)".into(), vec![], ""));
+        assert!(matches!(
+            split_type_name("text").0,
+            std::borrow::Cow::Borrowed("text")
+        ));
     }
 }

@@ -34,7 +34,7 @@ pub(crate) fn column_type(column: &str, column_type: &str) -> SqlType {
         };
         return SqlType::Other(format!("{base} {}", rest.to_ascii_uppercase()));
     }
-    match (base.as_str(), args.as_slice()) {
+    match (&*base, args.as_slice()) {
         ("tinyint", [1]) | ("bool" | "boolean", _) => SqlType::Boolean,
         ("smallint", _) => SqlType::SmallInteger,
         ("int" | "integer", _) => SqlType::Integer,

@@ -25,7 +25,7 @@ pub(super) fn sql_type(name: &str) -> SqlType {
     let (base, args, rest) = split_type_name(name);
     // `timestamp(3) without time zone`: the precision sits between the words.
     let precision = args.first().copied();
-    match (base.as_str(), args.len(), rest.trim()) {
+    match (&*base, args.len(), rest.trim()) {
         ("timestamp", 1, "without time zone") => {
             return SqlType::DateTime {
                 timezone: false,
@@ -44,7 +44,7 @@ pub(super) fn sql_type(name: &str) -> SqlType {
     if !rest.is_empty() {
         return SqlType::Other(name.to_owned());
     }
-    match (base.as_str(), args.as_slice()) {
+    match (&*base, args.as_slice()) {
         ("smallint", []) => SqlType::SmallInteger,
         ("integer", []) => SqlType::Integer,
         ("bigint", []) => SqlType::BigInteger,

@@ -9,14 +9,13 @@ use crate::connection::Connection;
 use crate::error::Result;
 use sqlcore_compiler::{
     Autoincrement, CheckConstraint, Column, Computed, Dialect, ForeignKey, Index, IndexElement,
-    ReferentialAction, SQLite, ServerDefault, SqlType, UniqueConstraint, Value, literal_column,
+    ReferentialAction, SQLite, ServerDefault, SqlType, UniqueConstraint, ValueRef, literal_column,
     text as sql,
 };
 use sqlparser::ast::{self, ColumnOption, Statement, TableConstraint};
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 pub(crate) struct SqliteCatalog;
@@ -85,74 +84,108 @@ impl Catalog for SqliteCatalog {
     ) -> Result<Vec<TableParts>> {
         let views = only.is_some();
         let params = schema_and_json_names(schema, only);
-        let mut tables = Vec::new();
-        let mut create_sql = Vec::new();
-        let mut position = HashMap::new();
+        // Each query reads its rows in place, unsorted: the rows of a table are found by its
+        // rowid, and put in order here (SQLite's sorter costs more than sorting a table's few
+        // rows).
+        let mut found: Vec<(String, i64, Option<String>)> = Vec::new();
         let from = relations(schema, "", views)?;
-        for row in conn
-            .execute(
-                sql(&format!("SELECT m.name, m.sql {from} ORDER BY m.name")),
-                &params,
-            )?
-            .all()?
-        {
-            let v = row.values();
-            let name = text(&v[0], "table name")?.to_owned();
-            position.insert(name.clone(), tables.len());
-            create_sql.push(opt_text(&v[1], "table sql")?.map(str::to_owned));
-            tables.push(TableParts {
-                name,
-                ..TableParts::default()
-            });
+        conn.for_each_row(
+            sql(&format!("SELECT m.name, m.rowid, m.sql {from}")),
+            &params,
+            |row| {
+                let v = row.value_refs();
+                found.push((
+                    text(&v[0], "table name")?.to_owned(),
+                    int(&v[1], "rowid")?,
+                    opt_text(&v[2], "table sql")?.map(str::to_owned),
+                ));
+                Ok(())
+            },
+        )?;
+        if found.is_empty() {
+            return Ok(Vec::new());
         }
-        if tables.is_empty() {
-            return Ok(tables);
-        }
+        found.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut by_rowid: Vec<(i64, usize)> = found
+            .iter()
+            .enumerate()
+            .map(|(i, (_, rowid, _))| (*rowid, i))
+            .collect();
+        by_rowid.sort_unstable();
+        let (mut tables, create_sql): (Vec<TableParts>, Vec<Option<String>>) = found
+            .into_iter()
+            .map(|(name, _, create)| {
+                (
+                    TableParts {
+                        name,
+                        ..TableParts::default()
+                    },
+                    create,
+                )
+            })
+            .unzip();
         // A table created since the first query has no place; its rows are skipped.
-        let at = |v: &Value| -> Result<Option<usize>> {
-            Ok(position.get(text(v, "table name")?).copied())
+        let at = |v: &ValueRef<'_>| -> Result<Option<usize>> {
+            let rowid = int(v, "rowid")?;
+            Ok(by_rowid
+                .binary_search_by_key(&rowid, |&(r, _)| r)
+                .ok()
+                .map(|i| by_rowid[i].1))
         };
 
         let from = relations(schema, "JOIN pragma_table_xinfo(m.name, :schema) p", views)?;
+        let mut column_numbers: Vec<Vec<i64>> = vec![Vec::new(); tables.len()];
         let mut key_positions: Vec<Vec<(i64, Arc<str>)>> = vec![Vec::new(); tables.len()];
-        for row in conn
-            .execute(
-                sql(&format!(
-                    "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden \
-                     {from} AND p.hidden <> 1 ORDER BY m.name, p.cid"
-                )),
-                &params,
-            )?
-            .all()?
+        conn.for_each_row(
+            sql(&format!(
+                "SELECT m.rowid, p.cid, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, \
+                 p.hidden {from} AND p.hidden <> 1"
+            )),
+            &params,
+            |row| {
+                let v = row.value_refs();
+                let Some(t) = at(&v[0])? else { return Ok(()) };
+                let name: Arc<str> = text(&v[2], "column name")?.into();
+                let mut column = Column::new(name.clone(), sql_type(text(&v[3], "column type")?));
+                column.nullable = !flag(&v[4], "notnull")?;
+                // A generated column's expression is not a default: it is read from the
+                // CREATE statement below (hidden 2: virtual, 3: stored).
+                match int(&v[7], "hidden")? {
+                    0 => {
+                        column.server_default =
+                            opt_text(&v[5], "default")?.map(|d| ServerDefault::Sql(d.to_owned()));
+                    }
+                    hidden @ (2 | 3) => {
+                        column.computed = Some(Computed::new("").persisted(hidden == 3));
+                    }
+                    _ => {}
+                }
+                let key = int(&v[6], "pk")?;
+                if key > 0 {
+                    key_positions[t].push((key, name));
+                }
+                column_numbers[t].push(int(&v[1], "cid")?);
+                let columns = &mut tables[t].columns;
+                if columns.capacity() == 0 {
+                    // Room for a typical table at once rather than by doubling from 4.
+                    columns.reserve(8);
+                }
+                columns.push(ColumnParts {
+                    column,
+                    generated: false,
+                    sequence: None,
+                });
+                Ok(())
+            },
+        )?;
+        for ((table, numbers), mut keys) in tables.iter_mut().zip(column_numbers).zip(key_positions)
         {
-            let v = row.values();
-            let Some(t) = at(&v[0])? else { continue };
-            let name: Arc<str> = text(&v[1], "column name")?.into();
-            let mut column = Column::new(name.clone(), sql_type(text(&v[2], "column type")?));
-            column.nullable = !flag(&v[3], "notnull")?;
-            // A generated column's expression is not a default: it is read from the CREATE
-            // statement below (hidden 2: virtual, 3: stored).
-            match int(&v[6], "hidden")? {
-                0 => {
-                    column.server_default =
-                        opt_text(&v[4], "default")?.map(|d| ServerDefault::Sql(d.to_owned()));
-                }
-                hidden @ (2 | 3) => {
-                    column.computed = Some(Computed::new("").persisted(hidden == 3));
-                }
-                _ => {}
+            if !numbers.is_sorted() {
+                let mut numbered: Vec<(i64, ColumnParts)> =
+                    numbers.into_iter().zip(table.columns.drain(..)).collect();
+                numbered.sort_by_key(|(cid, _)| *cid);
+                table.columns = numbered.into_iter().map(|(_, c)| c).collect();
             }
-            let key = int(&v[5], "pk")?;
-            if key > 0 {
-                key_positions[t].push((key, name));
-            }
-            tables[t].columns.push(ColumnParts {
-                column,
-                generated: false,
-                sequence: None,
-            });
-        }
-        for (table, mut keys) in tables.iter_mut().zip(key_positions) {
             keys.sort();
             table.primary_key.columns = keys.into_iter().map(|(_, n)| n).collect();
             // The rowid alias: a sole primary-key column declared exactly INTEGER.
@@ -163,48 +196,61 @@ impl Catalog for SqliteCatalog {
             }
         }
 
+        // Foreign keys: one row per column, in declaration order once sorted (SQLite numbers
+        // a table's keys from the last declared).
         let from = relations(
             schema,
             "JOIN pragma_foreign_key_list(m.name, :schema) f",
             views,
         )?;
+        let mut key_rows: Vec<ForeignKeyRow> = Vec::new();
+        conn.for_each_row(
+            sql(&format!(
+                "SELECT m.rowid, f.id, f.seq, f.\"table\", f.\"from\", \
+                 COALESCE(f.\"to\", (SELECT k.name FROM pragma_table_info(f.\"table\", :schema) k \
+                    WHERE k.pk = f.seq + 1)), f.on_update, f.on_delete {from}"
+            )),
+            &params,
+            |row| {
+                let v = row.value_refs();
+                let Some(t) = at(&v[0])? else { return Ok(()) };
+                key_rows.push(ForeignKeyRow {
+                    table: t,
+                    id: int(&v[1], "foreign key id")?,
+                    seq: int(&v[2], "foreign key seq")?,
+                    referred_table: text(&v[3], "referred table")?.to_owned(),
+                    column: text(&v[4], "foreign key column")?.into(),
+                    referred: text(&v[5], "referred column")?.into(),
+                    on_update: action(text(&v[6], "on_update")?),
+                    on_delete: action(text(&v[7], "on_delete")?),
+                });
+                Ok(())
+            },
+        )?;
+        key_rows.sort_unstable_by_key(|k| (k.table, std::cmp::Reverse(k.id), k.seq));
         let mut last: Option<(usize, i64)> = None;
-        for row in conn
-            .execute(
-                sql(&format!(
-                    "SELECT m.name, f.id, f.\"table\", f.\"from\", \
-                     COALESCE(f.\"to\", (SELECT k.name FROM pragma_table_info(f.\"table\", :schema) k \
-                        WHERE k.pk = f.seq + 1)), f.on_update, f.on_delete \
-                     {from} ORDER BY m.name, f.id DESC, f.seq"
-                )),
-                &params,
-            )?
-            .all()?
-        {
-            let v = row.values();
-            let Some(t) = at(&v[0])? else { continue };
-            let id = int(&v[1], "foreign key id")?;
-            let column: Arc<str> = text(&v[3], "foreign key column")?.into();
-            let referred: Arc<str> = text(&v[4], "referred column")?.into();
-            if last == Some((t, id)) {
-                if let Some(fk) = tables[t].foreign_keys.last_mut() {
-                    fk.columns.push(column);
-                    fk.referred_columns.push(referred);
+        for key in key_rows {
+            let fks = &mut tables[key.table].foreign_keys;
+            if last == Some((key.table, key.id)) {
+                if let Some(fk) = fks.last_mut() {
+                    fk.columns.push(key.column);
+                    fk.referred_columns.push(key.referred);
                 }
                 continue;
             }
-            last = Some((t, id));
-            tables[t].foreign_keys.push(ForeignKey {
+            last = Some((key.table, key.id));
+            fks.push(ForeignKey {
                 name: None,
-                columns: vec![column],
+                columns: vec![key.column],
                 referred_schema: Some(schema.to_owned()),
-                referred_table: text(&v[2], "referred table")?.to_owned(),
-                referred_columns: vec![referred],
-                on_delete: action(text(&v[6], "on_delete")?),
-                on_update: action(text(&v[5], "on_update")?),
+                referred_table: key.referred_table,
+                referred_columns: vec![key.referred],
+                on_delete: key.on_delete,
+                on_update: key.on_update,
             });
         }
 
+        // Indexes: one row per key column, put in order of table, index name and position.
         let master = master_table(schema)?;
         let from = relations(
             schema,
@@ -212,35 +258,48 @@ impl Catalog for SqliteCatalog {
              JOIN pragma_index_xinfo(il.name, :schema) xi",
             views,
         )?;
-        let mut last: Option<(usize, String)> = None;
+        let mut index_rows: Vec<IndexRow> = Vec::new();
+        conn.for_each_row(
+            sql(&format!(
+                "SELECT m.rowid, il.name, il.\"unique\", il.origin, xi.seqno, xi.name, \
+                 CASE WHEN il.partial OR xi.cid = -2 THEN \
+                    (SELECT x.sql FROM {master} x WHERE x.type = 'index' AND x.name = il.name) END, \
+                 xi.\"desc\" {from} AND xi.key = 1 AND il.origin <> 'pk'"
+            )),
+            &params,
+            |row| {
+                let v = row.value_refs();
+                let Some(t) = at(&v[0])? else { return Ok(()) };
+                index_rows.push(IndexRow {
+                    table: t,
+                    name: text(&v[1], "index name")?.to_owned(),
+                    unique: flag(&v[2], "unique")?,
+                    constraint: text(&v[3], "origin")? == "u",
+                    seqno: int(&v[4], "index column position")?,
+                    column: opt_text(&v[5], "index column")?.map(Arc::from),
+                    sql: opt_text(&v[6], "index sql")?.map(str::to_owned),
+                    descending: flag(&v[7], "index column desc")?,
+                });
+                Ok(())
+            },
+        )?;
+        index_rows
+            .sort_unstable_by(|a, b| (a.table, &a.name, a.seqno).cmp(&(b.table, &b.name, b.seqno)));
         let mut pending: Option<(usize, PendingIndex)> = None;
-        for row in conn
-            .execute(
-                sql(&format!(
-                    "SELECT m.name, il.name, il.\"unique\", il.origin, xi.name, \
-                     CASE WHEN il.partial OR xi.cid = -2 THEN \
-                        (SELECT x.sql FROM {master} x WHERE x.type = 'index' AND x.name = il.name) END, \
-                     xi.\"desc\" \
-                     {from} AND xi.key = 1 AND il.origin <> 'pk' ORDER BY m.name, il.name, xi.seqno"
-                )),
-                &params,
-            )?
-            .all()?
-        {
-            let v = row.values();
-            let Some(t) = at(&v[0])? else { continue };
-            let name = text(&v[1], "index name")?;
-            if last.as_ref().is_none_or(|(lt, ln)| *lt != t || ln != name) {
+        for row in index_rows {
+            let same = pending
+                .as_ref()
+                .is_some_and(|(t, index)| *t == row.table && index.name == row.name);
+            if !same {
                 if let Some((pt, index)) = pending.take() {
                     index.finish(&mut tables[pt]);
                 }
-                last = Some((t, name.to_owned()));
                 pending = Some((
-                    t,
+                    row.table,
                     PendingIndex {
-                        name: name.to_owned(),
-                        unique: flag(&v[2], "unique")?,
-                        constraint: text(&v[3], "origin")? == "u",
+                        name: row.name,
+                        unique: row.unique,
+                        constraint: row.constraint,
                         columns: Vec::new(),
                         descending: Vec::new(),
                         sql: None,
@@ -248,12 +307,10 @@ impl Catalog for SqliteCatalog {
                 ));
             }
             if let Some((_, index)) = pending.as_mut() {
-                index
-                    .columns
-                    .push(opt_text(&v[4], "index column")?.map(Arc::from));
-                index.descending.push(flag(&v[6], "index column desc")?);
-                if let Some(s) = opt_text(&v[5], "index sql")? {
-                    index.sql = Some(s.to_owned());
+                index.columns.push(row.column);
+                index.descending.push(row.descending);
+                if row.sql.is_some() {
+                    index.sql = row.sql;
                 }
             }
         }
@@ -280,6 +337,30 @@ impl Catalog for SqliteCatalog {
         }
         Ok(tables)
     }
+}
+
+/// A foreign key's row: one column of it.
+struct ForeignKeyRow {
+    table: usize,
+    id: i64,
+    seq: i64,
+    referred_table: String,
+    column: Arc<str>,
+    referred: Arc<str>,
+    on_update: Option<ReferentialAction>,
+    on_delete: Option<ReferentialAction>,
+}
+
+/// An index's row: one key column of it.
+struct IndexRow {
+    table: usize,
+    name: String,
+    unique: bool,
+    constraint: bool,
+    seqno: i64,
+    column: Option<Arc<str>>,
+    sql: Option<String>,
+    descending: bool,
 }
 
 /// An index being gathered from its rows (one per key column).
@@ -344,11 +425,21 @@ fn action(rule: &str) -> Option<ReferentialAction> {
 /// its aware columns reflect as naive. Nothing else is lost, as both kinds store the same
 /// text (SQLAlchemy's storage format, the UTC wall clock for an aware value).
 fn sql_type(name: &str) -> SqlType {
-    let (base, args, rest) = split_type_name(name);
+    // Lower-cased on the stack first, so that splitting it copies nothing.
+    let mut buf = [0u8; 32];
+    let lower = match buf.get_mut(..name.len()) {
+        Some(lower) => {
+            lower.copy_from_slice(name.as_bytes());
+            lower.make_ascii_lowercase();
+            std::str::from_utf8(lower).unwrap_or(name)
+        }
+        None => name,
+    };
+    let (base, args, rest) = split_type_name(lower);
     if !rest.is_empty() {
         return SqlType::Other(name.to_owned());
     }
-    match (base.as_str(), args.as_slice()) {
+    match (&*base, args.as_slice()) {
         ("integer" | "int", []) => SqlType::Integer,
         ("smallint", []) => SqlType::SmallInteger,
         ("bigint", []) => SqlType::BigInteger,
