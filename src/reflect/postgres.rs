@@ -36,7 +36,7 @@ pub(crate) struct PgCatalog;
 /// NULL) narrows them to some names.
 const RELATIONS: &str = "FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-     WHERE n.nspname = :schema AND c.relkind = ANY(CAST(CAST(:kinds AS text[]) AS \"char\"[])) \
+     WHERE n.nspname = :schema AND c.relkind::text = ANY(CAST(:kinds AS text[])) \
      AND (CAST(:only AS text[]) IS NULL OR c.relname::text = ANY(CAST(:only AS text[])))";
 
 const TABLES: &[&str] = &["r", "p"];
