@@ -1,15 +1,18 @@
 //! sqlcore against the raw `postgres` crate, in one run, on the local server
 //! (`SQLCORE_TEST_PG_URL`, default `postgresql://postgres@127.0.0.1:5432/test`):
-//! a point select by primary key, a 100,000-row `execute_many` insert, and a 1,000,000-row
-//! streamed read; and sqlcore over TLS (`sslmode=require`) against plain: the point select
+//! a point select by primary key; a 100,000-row `execute_many` insert against raw multi-row
+//! VALUES and against raw binary COPY, and with RETURNING id against raw multi-row VALUES
+//! with RETURNING id; and a 1,000,000-row streamed read; and sqlcore over TLS (`sslmode=require`) against plain: the point select
 //! and the time to connect; and through a PgBouncer of its own in transaction pooling mode
 //! (`pgbouncer=true`) against direct: the point select and the time to connect; and a
 //! one-statement request (check out, select by key, check in) against one raw round trip
 //! (`SELECT 1`). Run with `cargo bench --bench postgres` (`-- requests` for the last alone).
 //!
 //! For instructions, `-- count STYLE N` runs N point selects of one style and nothing else
-//! (see [`count`]); under `valgrind --tool=callgrind` the difference between two N, divided by
-//! the selects it adds, is one select's client instructions without the set-up.
+//! (see [`count`]), or N rows inserted with RETURNING (`raw-insert-returning`,
+//! `insert-returning`); under `valgrind --tool=callgrind` the difference between two N,
+//! divided by the operations it adds, is one operation's client instructions without the
+//! set-up.
 
 mod common;
 
