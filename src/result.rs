@@ -390,6 +390,18 @@ fn mapping_of(keys: &Arc<ResultKeys>, row: NextRow<'_>) -> Result<IndexMap<Arc<s
             .cloned()
             .zip(values.iter_mut().map(std::mem::take))
             .collect()),
+        // A PostgreSQL row as it arrived: each column decoded straight into the map.
+        #[cfg(feature = "postgres")]
+        NextRow::Postgres(row, readers) if !keys.converts() && readers.len() == row.len() => {
+            Ok(keys
+                .names()
+                .iter()
+                .cloned()
+                .zip(readers.iter().enumerate().map(|(i, reader)| {
+                    crate::driver::pg_cell_read_by(&row, i, *reader).into_owned()
+                }))
+                .collect())
+        }
         row => Row::read(keys.clone(), row.into_row()).map(Row::into_map),
     }
 }

@@ -430,6 +430,18 @@ fn result_methods(b: &TestDb) {
     assert_eq!(ids, [1, 2, 3]);
     let maps = conn.execute(q(), ()).unwrap().mappings().all().unwrap();
     assert_eq!(maps[1]["name"], Value::from("n2"));
+    // Every map has the columns in order, each with its own value.
+    for map in &maps {
+        assert_eq!(map.keys().map(|k| &**k).collect::<Vec<_>>(), ["id", "name"]);
+    }
+    let rows: Vec<(i64, String)> = maps
+        .iter()
+        .map(|m| {
+            let id = i64::from_value(m["id"].clone()).unwrap();
+            (id, String::from_value(m["name"].clone()).unwrap())
+        })
+        .collect();
+    assert_eq!(rows, [(1, "n1".into()), (2, "n2".into()), (3, "n3".into())]);
     let all = conn.execute(q(), ()).unwrap().all().unwrap();
     assert_eq!(all.len(), 3);
 

@@ -8,7 +8,9 @@ mod common;
 
 use common::backend::TestDb;
 use common::engines::{TestConn, TestEngine};
+use indexmap::IndexMap;
 use sqlcore::*;
+use std::sync::Arc;
 
 fn members() -> Table {
     Table::new("members")
@@ -467,6 +469,18 @@ async fn every_kind_reads_alike_on_every_path<E: TestEngine>(engine: &E, _db: &T
         .all()
         .unwrap();
     assert_eq!(maps.len(), 2);
+    // The same names, in column order, and values as each row's own map gives them.
+    let pairs = |map: &IndexMap<Arc<str>, Value>| -> Vec<(Arc<str>, Value)> {
+        map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    };
+    let rows = conn
+        .exec(query(), Params::new())
+        .await
+        .unwrap()
+        .all()
+        .unwrap();
+    let from_rows: Vec<_> = rows.into_iter().map(|row| pairs(&row.into_map())).collect();
+    assert_eq!(maps.iter().map(pairs).collect::<Vec<_>>(), from_rows);
     assert_eq!(maps[0]["big"], Value::from(1_i64 << 40));
     assert_eq!(maps[1]["label"], Value::Null);
     // A text column read as a number names the column, on every path.
